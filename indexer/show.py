@@ -1,0 +1,82 @@
+"""Readable tables (or JSON) of the documents and facts in the store."""
+from __future__ import annotations
+
+import json
+import textwrap
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.db import session_scope
+from bot.formatting import deadline_due_phrase, deadline_sentence
+from bot.models import CitedDocument, Contact, Deadline, Document, Responsibility, Target
+
+
+def _row(obj, cols) -> dict:
+    out = {}
+    for c in cols:
+        v = getattr(obj, c)
+        out[c] = v.isoformat() if hasattr(v, "isoformat") else v
+    return out
+
+
+def collect(settings: Settings, doc_id: str | None = None) -> list[dict]:
+    docs = []
+    with session_scope(settings.database_url) as s:
+        q = select(Document).order_by(Document.id)
+        if doc_id:
+            q = q.where(Document.id == doc_id)
+        for d in s.scalars(q):
+            item = _row(d, ["id", "doc_type", "number", "issuer", "place", "date", "date_text", "subject",
+                            "recipients", "receivers", "signer", "signer_title", "province"])
+            fact_cols = {
+                "deadlines": (Deadline, ["id", "actors", "actor_text", "action", "what", "recipient", "due_day",
+                                         "due_month", "due_year", "recurrence", "period", "due_text",
+                                         "interpretation", "section_path", "quote"]),
+                "responsibilities": (Responsibility, ["agency", "agency_text", "role", "task", "section_path"]),
+                "targets": (Target, ["indicator", "value", "unit", "year", "scope", "section_path"]),
+                "cited_documents": (CitedDocument, ["doc_type", "number", "date", "issuer", "about"]),
+                "contacts": (Contact, ["name", "role", "phone", "email", "organization"]),
+            }
+            for key, (model, cols) in fact_cols.items():
+                item[key] = [_row(x, cols) for x in s.scalars(select(model).where(model.document_id == d.id))]
+            docs.append(item)
+    return docs
+
+
+def show(settings: Settings, as_json: bool = False, doc_id: str | None = None) -> int:
+    docs = collect(settings, doc_id)
+    if as_json:
+        print(json.dumps(docs, ensure_ascii=False, indent=1))
+        return 0
+    if not docs:
+        print("Kho dữ liệu trống: chạy `python -m indexer build knowledge` trước.")
+        return 0
+    w = lambda s, n: textwrap.shorten(str(s or ""), n, placeholder="…")
+    for d in docs:
+        print("=" * 100)
+        print(f"{d['id']}: {d['doc_type'] or ''} {d['number'] or ''} — {d['issuer'] or ''}, {d['date'] or d['date_text'] or ''}")
+        print(f"  V/v: {w(d['subject'], 90)}")
+        print(f"  Ký: {d['signer_title'] or ''} {d['signer'] or ''}   Tỉnh/TP: {d['province'] or '—'}")
+        if d["deadlines"]:
+            print("  HẠN")
+            for x in d["deadlines"]:
+                dd = Deadline(**{k: x[k] for k in ("actors", "actor_text", "action", "what", "due_day", "due_month",
+                                                   "due_year", "recurrence", "due_text", "period")})
+                print(f"    {deadline_due_phrase(dd):<18} {w(deadline_sentence(dd), 70):<72} → {w(x['recipient'], 30)}")
+        if d["responsibilities"]:
+            print("  NHIỆM VỤ")
+            for x in d["responsibilities"]:
+                print(f"    {w(x['agency'], 34):<35} {x['role']:<10} {w(x['task'], 60)}")
+        if d["targets"]:
+            print("  CHỈ TIÊU")
+            for x in d["targets"]:
+                v = f"{x['value']:g}%" if x["value"] is not None else "—"
+                print(f"    {x['year'] or '':<5} {v:>6}  {w(x['indicator'], 85)}")
+        if d["cited_documents"]:
+            print("  VĂN BẢN VIỆN DẪN")
+            for x in d["cited_documents"]:
+                print(f"    {x['doc_type']} {x['number']} {x['date'] or ''} {w(x['issuer'], 30)}")
+        for x in d["contacts"]:
+            print(f"  LIÊN HỆ {x['name'] or ''} {x['phone'] or ''} {x['email'] or ''} {x['organization'] or ''}")
+    return 0

@@ -1,0 +1,106 @@
+"""Reminder messages and the channels that carry them.
+
+Channel adapters register `async def sender(chat_id: str, message: ReminderMessage) -> None`
+with `register_sender(channel, sender)`. A sender returns once the channel has accepted the
+message, raises `TransientSendError` for failures worth retrying (network, rate limit) and
+`PermanentSendError` when retrying is pointless (chat blocked the bot, chat not found).
+The console channel is built in: one JSON line per reminder on standard output.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from bot.formatting import deadline_sentence, fmt_date
+
+
+@dataclass
+class ReminderMessage:
+    text: str
+    deadline_id: str
+    document_id: str | None
+    chunk_id: int | None
+    due_date: dt.date
+    lead_days: int
+    late: bool = False
+    days_left: int | None = None       # whole days from the sending day to the due date
+    source_label: str = ""             # "Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông"
+    reminder_id: int | None = None     # stable per reminder: usable as an idempotency key
+    subscription_id: int | None = None
+
+
+class TransientSendError(Exception):
+    """The channel failed in a way worth retrying later (with backoff)."""
+
+
+class PermanentSendError(Exception):
+    """The channel refused the message for good: the reminder is marked failed."""
+
+
+Sender = Callable[[str, ReminderMessage], Awaitable[None]]
+_SENDERS: dict[str, Sender] = {}
+
+
+def register_sender(channel: str, sender: Sender) -> None:
+    _SENDERS[channel] = sender
+
+
+def unregister_sender(channel: str) -> None:
+    _SENDERS.pop(channel, None)
+
+
+def get_sender(channel: str) -> Sender | None:
+    return _SENDERS.get(channel)
+
+
+def registered_channels() -> list[str]:
+    return sorted(_SENDERS)
+
+
+def console_line(chat_id: str, message: ReminderMessage) -> str:
+    return json.dumps({"chat_id": chat_id, "deadline_id": message.deadline_id,
+                       "due_date": message.due_date.isoformat(), "lead_days": message.lead_days,
+                       "text": message.text}, ensure_ascii=False)
+
+
+async def console_sender(chat_id: str, message: ReminderMessage) -> None:
+    try:
+        sys.stdout.write(console_line(chat_id, message) + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, OSError) as e:  # the reader went away: try again later
+        raise TransientSendError(str(e)) from e
+
+
+register_sender("console", console_sender)
+
+
+# --- message text ---------------------------------------------------------------------------
+
+def source_label(doc) -> str:
+    """'Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông' (the document's own words)."""
+    if doc is None:
+        return ""
+    s = doc.label
+    if doc.issuer:
+        s += f" của {doc.issuer}"
+    return s
+
+
+def reminder_text(deadline, doc, due: dt.date, days_left: int, *, late: bool = False) -> str:
+    """'🔔 Còn 7 ngày (15/12/2026) đến hạn: <who> <what> — Công văn … của ….'"""
+    if days_left > 0:
+        when = f"Còn {days_left} ngày ({fmt_date(due)}) đến hạn"
+    else:
+        when = f"Hôm nay ({fmt_date(due)}) là hạn"
+    head = f"🔔 (Nhắc muộn) {when}" if late else f"🔔 {when}"
+    body = deadline_sentence(deadline).rstrip(" .;:")
+    if deadline.interpretation:
+        body += f" (thời hạn được hiểu: {deadline.interpretation})"
+    src = source_label(doc)
+    text = f"{head}: {body}"
+    if src:
+        text += f" — {src}"
+    return text.rstrip(" .") + "."

@@ -1,0 +1,277 @@
+"""The sweeper: plans reminder rows, claims the due ones atomically, sends them, records them.
+
+Delivery guarantees, with the database as the only state:
+- claiming moves rows pending → sending under a fresh token in one statement
+  (`SELECT … FOR UPDATE SKIP LOCKED` inside it on PostgreSQL), so two workers never claim
+  the same row;
+- each reminder is marked sent in its own transaction right after its channel accepted it,
+  and a batch is sent one reminder at a time: a crash repeats at most the one reminder that
+  was between "accepted" and "recorded";
+- a row left "sending" longer than the lease (a crashed worker) is claimed again;
+- transient failures are retried with exponential backoff, permanent ones marked failed;
+- after downtime, missed reminders whose deadline has not passed are sent, marked late
+  (only the most recent lead time of an occurrence), and the rest expire;
+- in quiet hours nothing is sent: rows wait (delayed, never dropped).
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import aliased
+
+from bot.db import get_engine, session_scope
+from bot.models import Deadline, Document
+from bot.occurrences import occurrences
+from bot.reminders import delivery
+from bot.reminders.delivery import (PermanentSendError, ReminderMessage, TransientSendError, reminder_text,
+                                    source_label)
+from bot.reminders.models import (CANCELLED, EXPIRED, FAILED, PENDING, SENDING, SENT, Reminder,
+                                  Subscription)
+from bot.reminders.planner import plan
+from bot.reminders.schedule import ReminderConfig, normalise_now, to_local, to_utc_naive
+from bot.reminders.scope import concerns
+from bot.reminders.subscriptions import normalise_url
+
+log = logging.getLogger(__name__)
+
+MISSING_DEADLINE_RETRY = dt.timedelta(minutes=15)
+
+
+@dataclass
+class Delivered:
+    reminder_id: int
+    channel: str
+    chat_id: str
+    message: ReminderMessage
+    sent_at: dt.datetime  # naive UTC
+
+
+@dataclass
+class _Claimed:
+    id: int
+    subscription_id: int
+    channel: str
+    chat_id: str
+    deadline_id: str
+    due_date: dt.date
+    lead_days: int
+    send_at: dt.datetime
+    attempts: int
+    token: str
+
+
+def config_for(settings) -> ReminderConfig:
+    return ReminderConfig.from_env(getattr(settings, "extra", None))
+
+
+# --- housekeeping -------------------------------------------------------------------------------
+
+def housekeep(db_url: str, cfg: ReminderConfig, now: dt.datetime) -> tuple[int, int]:
+    """Expire rows whose deadline has passed; supersede older overdue lead times. (expired, superseded)"""
+    now_utc = to_utc_naive(now)
+    today = to_local(now).date()
+    stale = now_utc - dt.timedelta(seconds=cfg.lease_s)
+    eng = get_engine(db_url)
+    pg = eng.dialect.name == "postgresql"
+    open_row = or_(Reminder.status == PENDING, and_(Reminder.status == SENDING, Reminder.claimed_at < stale))
+    expire_cond = and_(open_row, Reminder.due_date < today)
+    newer = aliased(Reminder)
+    superseded_cond = and_(
+        Reminder.status == PENDING, Reminder.next_attempt_at <= now_utc, Reminder.due_date >= today,
+        select(newer.id).where(newer.subscription_id == Reminder.subscription_id,
+                               newer.deadline_id == Reminder.deadline_id, newer.due_date == Reminder.due_date,
+                               newer.lead_days < Reminder.lead_days, newer.send_at <= now_utc,
+                               newer.status.in_((PENDING, SENDING, SENT))).exists())
+    with eng.connect() as conn:  # cheap check first: most ticks have nothing to tidy
+        has_expired = conn.execute(select(Reminder.id).where(expire_cond).limit(1)).first() is not None
+        has_super = conn.execute(select(Reminder.id).where(superseded_cond).limit(1)).first() is not None
+    n_exp = n_sup = 0
+    if has_expired or has_super:
+        with eng.begin() as conn:
+            for cond, reason, counter in ((expire_cond, "deadline passed", "exp"),
+                                          (superseded_cond, "superseded by a later reminder", "sup")):
+                ids = select(Reminder.id).where(cond)
+                if pg:
+                    ids = ids.with_for_update(skip_locked=True)
+                n = conn.execute(update(Reminder).where(Reminder.id.in_(ids.scalar_subquery()), cond)
+                                 .values(status=EXPIRED, last_error=reason, claim_token=None)
+                                 .execution_options(synchronize_session=False)).rowcount or 0
+                if counter == "exp":
+                    n_exp = n
+                else:
+                    n_sup = n
+    if n_exp or n_sup:
+        log.info("expired %d reminder(s), superseded %d", n_exp, n_sup)
+    return n_exp, n_sup
+
+
+# --- claiming -----------------------------------------------------------------------------------
+
+def claim(db_url: str, cfg: ReminderConfig, now: dt.datetime, channels: list[str],
+          limit: int | None = None) -> list[_Claimed]:
+    """Atomically take up to `limit` due rows for the given channels (pending, or stale sending)."""
+    if not channels:
+        return []
+    now_utc = to_utc_naive(now)
+    stale = now_utc - dt.timedelta(seconds=cfg.lease_s)
+    token = uuid.uuid4().hex
+    eng = get_engine(db_url)
+    cond = and_(Reminder.channel.in_(channels),
+                or_(and_(Reminder.status == PENDING, Reminder.next_attempt_at <= now_utc),
+                    and_(Reminder.status == SENDING, Reminder.claimed_at < stale)))
+    ids = select(Reminder.id).where(cond).order_by(Reminder.next_attempt_at, Reminder.id).limit(
+        limit or cfg.batch_size)
+    if eng.dialect.name == "postgresql":
+        ids = ids.with_for_update(skip_locked=True)
+    with eng.begin() as conn:
+        conn.execute(update(Reminder).where(Reminder.id.in_(ids.scalar_subquery()), cond)
+                     .values(status=SENDING, claim_token=token, claimed_at=now_utc,
+                             attempts=Reminder.attempts + 1)
+                     .execution_options(synchronize_session=False))
+        rows = conn.execute(select(Reminder.id, Reminder.subscription_id, Reminder.channel, Reminder.chat_id,
+                                   Reminder.deadline_id, Reminder.due_date, Reminder.lead_days,
+                                   Reminder.send_at, Reminder.attempts)
+                            .where(Reminder.claim_token == token, Reminder.status == SENDING)
+                            .order_by(Reminder.send_at, Reminder.id)).all()
+    return [_Claimed(*r, token=token) for r in rows]
+
+
+def _finish(db_url: str, item: _Claimed, **values) -> bool:
+    """Record the outcome of a claimed row, if this worker still holds it."""
+    with get_engine(db_url).begin() as conn:
+        n = conn.execute(update(Reminder).where(Reminder.id == item.id, Reminder.claim_token == item.token,
+                                                Reminder.status == SENDING)
+                         .values(**values).execution_options(synchronize_session=False)).rowcount
+    if not n:
+        log.warning("reminder %s was taken over or removed while being sent", item.id)
+    return bool(n)
+
+
+# --- building messages --------------------------------------------------------------------------
+
+def _prepare(db_url: str, items: list[_Claimed], now: dt.datetime) -> dict[int, ReminderMessage | str]:
+    """A message per claimed row, or the reason it cannot be sent now ('missing' / 'cancelled')."""
+    out: dict[int, ReminderMessage | str] = {}
+    today = to_local(now).date()
+    with session_scope(db_url) as s:
+        dls = {d.id: d for d in s.scalars(select(Deadline).where(
+            Deadline.id.in_({i.deadline_id for i in items})))}
+        docs = {d.id: d for d in s.scalars(select(Document).where(
+            Document.id.in_({d.document_id for d in dls.values()})))}
+        subs = {x.id: x for x in s.scalars(select(Subscription).where(
+            Subscription.id.in_({i.subscription_id for i in items})))}
+        for it in items:
+            d, sub = dls.get(it.deadline_id), subs.get(it.subscription_id)
+            if sub is None:
+                out[it.id] = "cancelled"
+                continue
+            if d is None:  # perhaps the indexer is replacing the deadlines right now
+                out[it.id] = "missing"
+                continue
+            doc = docs.get(d.document_id)
+            still_due = any(True for _ in occurrences(d, it.due_date, it.due_date))
+            if not still_due or not concerns(
+                    sub_province=sub.province, sub_agency=sub.agency, sub_deadline_id=sub.deadline_id,
+                    deadline_id=d.id, deadline_province=d.province or (doc.province if doc else None),
+                    actors=d.actors, actor_text=d.actor_text):
+                out[it.id] = "cancelled"
+                continue
+            days_left = (it.due_date - today).days
+            late = today > to_local(it.send_at).date()
+            out[it.id] = ReminderMessage(
+                text=reminder_text(d, doc, it.due_date, days_left, late=late), deadline_id=d.id,
+                document_id=d.document_id, chunk_id=d.chunk_id, due_date=it.due_date, lead_days=it.lead_days,
+                late=late, days_left=days_left, source_label=source_label(doc), reminder_id=it.id,
+                subscription_id=it.subscription_id)
+    return out
+
+
+async def _deliver(db_url: str, cfg: ReminderConfig, item: _Claimed, msg: ReminderMessage,
+                   now: dt.datetime) -> Delivered | None:
+    now_utc = to_utc_naive(now)
+    sender = delivery.get_sender(item.channel)
+    if sender is None:  # unregistered meanwhile: give the row back
+        _finish(db_url, item, status=PENDING, claim_token=None, attempts=Reminder.attempts - 1,
+                next_attempt_at=now_utc + dt.timedelta(minutes=1))
+        return None
+    try:
+        await asyncio.wait_for(sender(item.chat_id, msg), timeout=cfg.send_timeout_s)
+    except PermanentSendError as e:
+        log.warning("reminder %s to %s:%s refused: %s", item.id, item.channel, item.chat_id, e)
+        _finish(db_url, item, status=FAILED, last_error=f"permanent: {e}"[:1000], claim_token=None)
+        return None
+    except (TransientSendError, asyncio.TimeoutError, Exception) as e:  # noqa: BLE001 - retry the rest
+        err = f"{type(e).__name__}: {e}"[:1000]
+        if item.attempts >= cfg.max_attempts:
+            log.warning("reminder %s failed %d times, giving up: %s", item.id, item.attempts, err)
+            _finish(db_url, item, status=FAILED, last_error=err, claim_token=None)
+        else:
+            retry_at = now_utc + cfg.backoff(item.attempts)
+            log.info("reminder %s: %s; retry at %s UTC", item.id, err, retry_at)
+            _finish(db_url, item, status=PENDING, next_attempt_at=retry_at, last_error=err, claim_token=None)
+        return None
+    # the channel accepted it: record that at once, in its own transaction
+    _finish(db_url, item, status=SENT, sent_at=now_utc, late=msg.late, last_error=None)
+    return Delivered(item.id, item.channel, item.chat_id, msg, now_utc)
+
+
+# --- the tick -------------------------------------------------------------------------------------
+
+async def tick(settings, now: dt.datetime | None = None, *, channels: list[str] | None = None) -> list[Delivered]:
+    """Plan missing reminder rows, then claim and deliver what is due at `now`.
+
+    `now`: aware datetime, or naive Asia/Ho_Chi_Minh local time; default the real time.
+    Only channels with a registered sender are served (others' rows stay pending).
+    Returns what was delivered.
+    """
+    cfg = config_for(settings)
+    now = normalise_now(now)
+    url = normalise_url(settings.database_url)
+    await asyncio.to_thread(plan, url, cfg, now)
+    await asyncio.to_thread(housekeep, url, cfg, now)
+    if cfg.in_quiet_hours(to_local(now)):
+        return []
+    chans = [c for c in (channels or delivery.registered_channels()) if delivery.get_sender(c)]
+    delivered: list[Delivered] = []
+    while True:
+        batch = await asyncio.to_thread(claim, url, cfg, now, chans)
+        if not batch:
+            break
+        msgs = await asyncio.to_thread(_prepare, url, batch, now)
+        for item in batch:
+            m = msgs.get(item.id)
+            if m == "missing":
+                _finish(url, item, status=PENDING, claim_token=None, attempts=Reminder.attempts - 1,
+                        next_attempt_at=to_utc_naive(now) + MISSING_DEADLINE_RETRY)
+            elif m == "cancelled" or m is None:
+                _finish(url, item, status=CANCELLED, claim_token=None, last_error="no longer applies")
+            else:
+                d = await _deliver(url, cfg, item, m, now)
+                if d is not None:
+                    delivered.append(d)
+        if len(batch) < cfg.batch_size:
+            break
+    return delivered
+
+
+async def run_forever(settings, interval_s: float = 60, stop_event: asyncio.Event | None = None) -> None:
+    """Tick every `interval_s` seconds (real time) until `stop_event` is set; errors are logged."""
+    stop_event = stop_event or asyncio.Event()
+    while not stop_event.is_set():
+        try:
+            sent = await tick(settings)
+            if sent:
+                log.info("sent %d reminder(s)", len(sent))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - keep the sweeper alive (database restarts, ...)
+            log.exception("reminder sweep failed")
+        try:
+            await asyncio.wait_for(stop_event.wait(), timeout=interval_s)
+        except asyncio.TimeoutError:
+            pass

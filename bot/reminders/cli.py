@@ -29,6 +29,8 @@ def add_commands(sub) -> None:
     s.add_argument("--scope", default="all", help='"Đắk Nông", "Sở GDĐT Tiền Giang", "all" (default)')
     s.add_argument("--lead-days", default="7,1", help="days before the deadline, e.g. 7,1")
     s.add_argument("--deadline", default=None, help="one deadline id instead of a scope")
+    s.add_argument("--now", type=_parse_now, default=None,
+                   help="subscription time, for simulations (reminders due before it are not owed)")
     s.set_defaults(func=run_subscribe)
 
     u = sub.add_parser("unsubscribe", help="remove a chat's reminder subscriptions")
@@ -83,14 +85,14 @@ def run_subscribe(args) -> int:
     settings = _settings(args)
     if args.deadline:
         sub = subscribe_deadline(settings.database_url, channel=args.channel, chat_id=args.chat_id,
-                                 deadline_id=args.deadline, lead_days=leads)
+                                 deadline_id=args.deadline, lead_days=leads, now=args.now)
     else:
         try:
             scope = resolve_scope(args.scope)
         except ScopeError as e:
             return _err(str(e))
         sub = subscribe(settings.database_url, channel=args.channel, chat_id=args.chat_id,
-                        province=scope.province, agency=scope.agency, lead_days=leads)
+                        province=scope.province, agency=scope.agency, lead_days=leads, now=args.now)
     print(f"Đã đăng ký nhắc hạn #{sub.id} ({sub.channel}:{sub.chat_id}) — phạm vi: {sub.scope_label}; "
           f"nhắc trước {', '.join(str(x) for x in sub.lead_days)} ngày.")
     return 0

@@ -45,7 +45,8 @@ class Lexicon:
         hits: list[tuple[int, int, str]] = []
         for ag in self.agencies:
             for al in ag.aliases:
-                for m in re.finditer(r"(?<=\s)" + re.escape(al) + r"(?=\s)", ft):
+                guard = r"(?<!co )" if al.startswith("so ") else ""  # "cơ sở giáo dục" is not "Sở Giáo dục"
+                for m in re.finditer(r"(?<=\s)" + guard + re.escape(al) + r"(?=\s)", ft):
                     hits.append((m.start(), -len(al), ag.name))
         hits.sort()
         out: list[str] = []

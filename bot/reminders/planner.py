@@ -101,18 +101,37 @@ def candidates(subs, dls, cfg: ReminderConfig, today: dt.date) -> list[dict]:
     return out
 
 
+_SIGNATURE_STMT = select(
+    select(func.count(Subscription.id)).scalar_subquery(), select(func.max(Subscription.id)).scalar_subquery(),
+    select(func.max(Subscription.updated_at)).scalar_subquery(),
+    select(func.count(Deadline.id)).scalar_subquery(), select(func.min(Deadline.id)).scalar_subquery(),
+    select(func.max(Deadline.id)).scalar_subquery(),
+    select(func.count(Document.id)).scalar_subquery(), select(func.max(Document.indexed_at)).scalar_subquery())
+
+
+def _signature(conn, today: dt.date, cfg: ReminderConfig) -> str:
+    """Cheap fingerprint of what planning depends on. Subscriptions change through this package
+    (updated_at is bumped); deadlines only through the indexer, which re-inserts a document's
+    rows together with the document (new indexed_at)."""
+    row = conn.execute(_SIGNATURE_STMT).one()
+    subs, dls, docs = row[0:3], row[3:6], row[6:8]
+    return (f"{today}|{cfg.horizon_days}|{cfg.remind_time}|{cfg.quiet_start}-{cfg.quiet_end}|"
+            f"{tuple(subs)}|{tuple(dls)}|{tuple(docs)}")
+
+
 def plan(db_url: str, cfg: ReminderConfig, now: dt.datetime, *, force: bool = False) -> int:
     """Insert the missing reminder rows for occurrences from today (local) to the horizon."""
     today = now.astimezone(TZ).date()
     eng = get_engine(db_url)
     with eng.connect() as conn:
-        subs, dls, sig = _load(conn)
-        sig = f"{today}|{cfg.horizon_days}|{cfg.remind_time}|{cfg.quiet_start}-{cfg.quiet_end}|{sig}"
-        if not force and _last_plan.get(db_url) == sig:
+        quick = _signature(conn, today, cfg)
+        if not force and _last_plan.get(db_url) == quick:
             return 0
+        subs, dls, _ = _load(conn)
         cands = candidates(subs, dls, cfg, today)
-        existing = {tuple(r) for r in conn.execute(select(Reminder.subscription_id, Reminder.deadline_id, Reminder.due_date,
-                                           Reminder.lead_days).where(Reminder.due_date >= today))}
+        existing = {tuple(r) for r in conn.execute(select(Reminder.subscription_id, Reminder.deadline_id,
+                                                          Reminder.due_date, Reminder.lead_days)
+                                                   .where(Reminder.due_date >= today))}
     missing = [c for c in cands
                if (c["subscription_id"], c["deadline_id"], c["due_date"], c["lead_days"]) not in existing]
     missing.sort(key=lambda c: (c["subscription_id"], c["deadline_id"], c["due_date"], c["lead_days"]))
@@ -122,7 +141,7 @@ def plan(db_url: str, cfg: ReminderConfig, now: dt.datetime, *, force: bool = Fa
             n = _insert_missing(conn, missing)
         log.info("planned %d reminder(s)", n)
     with _plan_lock:
-        _last_plan[db_url] = sig
+        _last_plan[db_url] = quick
     return n
 
 

@@ -21,7 +21,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Date, DateTime, and_, bindparam, or_, select, update
 from sqlalchemy.orm import aliased
 
 from bot.db import get_engine, session_scope
@@ -112,18 +112,41 @@ def housekeep(db_url: str, cfg: ReminderConfig, now: dt.datetime) -> tuple[int, 
 
 # --- claiming -----------------------------------------------------------------------------------
 
+def _due_cond(cfg: ReminderConfig, now: dt.datetime, channels: list[str]):
+    now_utc = to_utc_naive(now)
+    stale = now_utc - dt.timedelta(seconds=cfg.lease_s)
+    return and_(Reminder.channel.in_(channels), Reminder.due_date >= to_local(now).date(),
+                or_(and_(Reminder.status == PENDING, Reminder.next_attempt_at <= now_utc),
+                    and_(Reminder.status == SENDING, Reminder.claimed_at < stale)))
+
+
+_ANY_DUE = (select(Reminder.id)
+            .where(Reminder.channel.in_(bindparam("channels", expanding=True)),
+                   Reminder.due_date >= bindparam("today", type_=Date),
+                   or_(and_(Reminder.status == PENDING, Reminder.next_attempt_at <= bindparam("now", type_=DateTime)),
+                       and_(Reminder.status == SENDING, Reminder.claimed_at < bindparam("stale", type_=DateTime))))
+            .limit(1))
+
+
+def anything_due(db_url: str, cfg: ReminderConfig, now: dt.datetime, channels: list[str]) -> bool:
+    """A cheap read: is any row due for these channels? (Most ticks: no, and nothing is written.)"""
+    if not channels:
+        return False
+    now_utc = to_utc_naive(now)
+    with get_engine(db_url).connect() as conn:
+        return conn.execute(_ANY_DUE, {"channels": list(channels), "today": to_local(now).date(), "now": now_utc,
+                                       "stale": now_utc - dt.timedelta(seconds=cfg.lease_s)}).first() is not None
+
+
 def claim(db_url: str, cfg: ReminderConfig, now: dt.datetime, channels: list[str],
           limit: int | None = None) -> list[_Claimed]:
     """Atomically take up to `limit` due rows for the given channels (pending, or stale sending)."""
     if not channels:
         return []
     now_utc = to_utc_naive(now)
-    stale = now_utc - dt.timedelta(seconds=cfg.lease_s)
     token = uuid.uuid4().hex
     eng = get_engine(db_url)
-    cond = and_(Reminder.channel.in_(channels),
-                or_(and_(Reminder.status == PENDING, Reminder.next_attempt_at <= now_utc),
-                    and_(Reminder.status == SENDING, Reminder.claimed_at < stale)))
+    cond = _due_cond(cfg, now, channels)
     ids = select(Reminder.id).where(cond).order_by(Reminder.next_attempt_at, Reminder.id).limit(
         limit or cfg.batch_size)
     if eng.dialect.name == "postgresql":
@@ -232,11 +255,18 @@ async def tick(settings, now: dt.datetime | None = None, *, channels: list[str] 
     cfg = config_for(settings)
     now = normalise_now(now)
     url = normalise_url(settings.database_url)
-    await asyncio.to_thread(plan, url, cfg, now)
-    await asyncio.to_thread(housekeep, url, cfg, now)
-    if cfg.in_quiet_hours(to_local(now)):
-        return []
     chans = [c for c in (channels or delivery.registered_channels()) if delivery.get_sender(c)]
+    quiet = cfg.in_quiet_hours(to_local(now))
+
+    def prepare_db() -> bool:
+        plan(url, cfg, now)
+        if quiet or not anything_due(url, cfg, now, chans):
+            return False
+        housekeep(url, cfg, now)
+        return True
+
+    if not await asyncio.to_thread(prepare_db):
+        return []
     delivered: list[Delivered] = []
     while True:
         batch = await asyncio.to_thread(claim, url, cfg, now, chans)

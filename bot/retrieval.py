@@ -1,0 +1,110 @@
+"""Hybrid retrieval: BM25 (segmented words + folded syllables) fused with FAISS dense search
+by reciprocal rank; filters by document; and a lexical coverage measure used to refuse questions
+the documents do not cover."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.search_index import STOPWORDS, IndexFiles, lexical_tokens
+from bot.textnorm import folded_syllables
+
+log = logging.getLogger(__name__)
+
+# Words of the question itself, not of its topic (folded).
+QUESTION_WORDS = set("""ai gi nao dau sao bao nhieu may khi luc nay the ra sao duoc bi phai can muon hoi xin
+cho biet toi minh em anh chi ban a a oi nhe vay khong chua roi thi la nhung gom co nhu lam nhu the nao hay
+giup hien nay hom nay hien ve""".split())
+
+
+@dataclass
+class Hit:
+    chunk_id: int
+    score: float        # fused score (higher is better)
+    lexical: float      # raw BM25
+    dense: float        # cosine similarity (0 when dense search is off)
+    rank: int = 0
+
+
+class Retriever:
+    def __init__(self, index: IndexFiles, embedder=None):
+        self.index = index
+        self.embedder = embedder if index.faiss_index is not None else None
+        self.chunk_ids = [int(x) for x in index.chunk_ids]
+        self.pos = {cid: i for i, cid in enumerate(self.chunk_ids)}
+
+    @property
+    def dense_enabled(self) -> bool:
+        return self.embedder is not None
+
+    def lexical_scores(self, query: str) -> np.ndarray:
+        toks = lexical_tokens(query)
+        if not toks:
+            return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        return np.asarray(self.index.bm25.get_scores(toks), dtype=np.float32)[: len(self.chunk_ids)]
+
+    def dense_scores(self, query: str) -> np.ndarray:
+        if not self.dense_enabled:
+            return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        q = self.embedder.encode_queries([query]).astype(np.float32)
+        n = len(self.chunk_ids)
+        sims, idx = self.index.faiss_index.search(q, n)
+        out = np.zeros(n, dtype=np.float32)
+        out[idx[0]] = sims[0]
+        return out
+
+    def search(self, query: str, k: int = 8, allowed: set[int] | None = None, mode: str = "hybrid",
+               expanded: str | None = None) -> list[Hit]:
+        """Top chunks; `allowed` restricts to chunk ids; mode: hybrid | lexical | dense."""
+        n = len(self.chunk_ids)
+        if n == 0:
+            return []
+        lq = query + (" " + expanded if expanded and expanded != query else "")
+        lex = self.lexical_scores(lq) if mode in ("hybrid", "lexical") else np.zeros(n, np.float32)
+        den = self.dense_scores(query) if mode in ("hybrid", "dense") else np.zeros(n, np.float32)
+        mask = np.ones(n, dtype=bool)
+        if allowed is not None:
+            mask[:] = False
+            for cid in allowed:
+                if cid in self.pos:
+                    mask[self.pos[cid]] = True
+        cand = np.nonzero(mask)[0]
+        if len(cand) == 0:
+            return []
+        fused = np.zeros(n, dtype=np.float64)
+        K = 20.0
+        if mode in ("hybrid", "lexical"):
+            order = cand[np.argsort(-lex[cand], kind="stable")]
+            for r, i in enumerate(order):
+                if lex[i] > 0:
+                    fused[i] += 1.0 / (K + r)
+        if mode in ("hybrid", "dense") and self.dense_enabled:
+            order = cand[np.argsort(-den[cand], kind="stable")]
+            for r, i in enumerate(order):
+                fused[i] += 1.0 / (K + r)
+        top = cand[np.argsort(-fused[cand], kind="stable")][:k]
+        return [Hit(self.chunk_ids[i], float(fused[i]), float(lex[i]), float(den[i]), r)
+                for r, i in enumerate(top) if fused[i] > 0]
+
+
+def content_terms(text: str) -> list[str]:
+    return [s for s in folded_syllables(text) if s not in STOPWORDS and s not in QUESTION_WORDS
+            and not re.fullmatch(r"\d{1,2}", s)]
+
+
+def coverage(question_terms: list[str], text: str) -> float:
+    """Share of the question's topic words (and their adjacent pairs) found in `text`."""
+    if not question_terms:
+        return 0.0
+    syl = folded_syllables(text)
+    words = set(syl)
+    pairs = {a + " " + b for a, b in zip(syl, syl[1:])}
+    single = sum(1 for t in question_terms if t in words) / len(question_terms)
+    qp = [a + " " + b for a, b in zip(question_terms, question_terms[1:])]
+    if not qp:
+        return single
+    pair = sum(1 for p in qp if p in pairs) / len(qp)
+    return 0.6 * single + 0.4 * pair

@@ -1,0 +1,208 @@
+"""Understanding a question: normalisation, abbreviations, dates and periods, agencies,
+provinces, document numbers and what kind of answer is wanted (intent)."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+from bot.lexicon import Lexicon, fold_words
+from bot.textnorm import fold, nfc
+
+MAX_QUESTION_CHARS = 2000
+
+INTENTS = ("deadline", "responsibility", "target", "document", "citation", "contact", "howto", "search")
+
+
+@dataclass
+class DateRange:
+    start: dt.date
+    end: dt.date
+    label: str
+
+
+@dataclass
+class Understanding:
+    text: str                          # normalised question
+    folded: str                        # folded words, no punctuation
+    intent: str = "search"
+    days: list[tuple[int, int]] = field(default_factory=list)    # (day, month) asked about
+    months: list[int] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    period: str | None = None          # "6 tháng", "năm"
+    window: DateRange | None = None    # relative period: "sắp tới", "tháng này", "tuần sau"
+    agencies: list[str] = field(default_factory=list)
+    provinces: list[str] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)   # document numbers: "14/CT-TTg", "162"
+    doc_types: list[str] = field(default_factory=list)
+    role: str | None = None            # chủ trì / phối hợp
+    wants_report: bool = False         # the question is about reports (báo cáo, nộp, gửi)
+    follow_up: bool = False
+    problem: str | None = None         # why the input cannot be a question
+
+
+def clean_input(raw: str | None) -> tuple[str, str | None]:
+    """Normalised text and, if it is not a usable question, the reason."""
+    if raw is None:
+        return "", "empty"
+    if len(raw) >= 100_000:
+        return "", "too_long"
+    t = "".join(ch if (unicodedata.category(ch)[0] != "C" or ch in "\n\t") else " " for ch in raw)
+    t = nfc(re.sub(r"\s+", " ", t)).strip()
+    if not t:
+        return "", "empty"
+    if len(t) > MAX_QUESTION_CHARS:
+        return t[:MAX_QUESTION_CHARS], "too_long"
+    if not any(ch.isalnum() for ch in t):
+        return t, "no_words"
+    return t, None
+
+
+_REL_PATTERNS = [
+    (r"\b(sap toi|sap den|sap het han|gan day nhat|tiep theo|sap|upcoming)\b", "upcoming"),
+    (r"\bthang nay\b", "this_month"),
+    (r"\b(thang sau|thang toi)\b", "next_month"),
+    (r"\btuan nay\b", "this_week"),
+    (r"\b(tuan sau|tuan toi)\b", "next_week"),
+    (r"\b(hom nay)\b", "today"),
+    (r"\b(ngay mai)\b", "tomorrow"),
+    (r"\b(nam nay)\b", "this_year"),
+    (r"\b(nam sau|nam toi)\b", "next_year"),
+]
+
+
+def relative_window(kind: str, today: dt.date) -> DateRange:
+    if kind == "upcoming":
+        return DateRange(today, today + dt.timedelta(days=60), "sắp tới (60 ngày)")
+    if kind == "this_month":
+        return DateRange(today, today.replace(day=calendar.monthrange(today.year, today.month)[1]), "tháng này")
+    if kind == "next_month":
+        y, m = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+        return DateRange(dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1]), f"tháng {m}/{y}")
+    if kind == "this_week":
+        end = today + dt.timedelta(days=6 - today.weekday())
+        return DateRange(today, end, "tuần này")
+    if kind == "next_week":
+        start = today + dt.timedelta(days=7 - today.weekday())
+        return DateRange(start, start + dt.timedelta(days=6), "tuần sau")
+    if kind == "today":
+        return DateRange(today, today, "hôm nay")
+    if kind == "tomorrow":
+        d = today + dt.timedelta(days=1)
+        return DateRange(d, d, "ngày mai")
+    if kind == "this_year":
+        return DateRange(today, dt.date(today.year, 12, 31), f"năm {today.year}")
+    return DateRange(dt.date(today.year + 1, 1, 1), dt.date(today.year + 1, 12, 31), f"năm {today.year + 1}")
+
+
+def parse_dates(f: str, u: Understanding, today: dt.date) -> None:
+    """Dates in a folded question: 15/12, 15-12, 15.12, ngày 15 tháng 12, tháng 12, năm 2025, 6 tháng."""
+    for m in re.finditer(r"(?<![\d/])(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*(\d{4}))?(?![\d])", f):
+        d, mo = int(m.group(1)), int(m.group(2))
+        if 1 <= d <= 31 and 1 <= mo <= 12:
+            u.days.append((d, mo))
+            if m.group(3):
+                u.years.append(int(m.group(3)))
+    for m in re.finditer(r"\bngay\s+(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+nam\s+(\d{4}))?", f):
+        d, mo = int(m.group(1)), int(m.group(2))
+        if 1 <= d <= 31 and 1 <= mo <= 12 and (d, mo) not in u.days:
+            u.days.append((d, mo))
+    for m in re.finditer(r"\bthang\s+(\d{1,2})\b(?!\s*(?:nam\s+)?(?:/|-))", f):
+        mo = int(m.group(1))
+        pre = f[max(0, m.start() - 12): m.start()]
+        if re.search(r"\b(\d+|ky)\s*$", pre) or re.search(r"ngay\s+\d{1,2}\s+$", pre):
+            continue
+        if 1 <= mo <= 12 and not any(x[1] == mo for x in u.days):
+            u.months.append(mo)
+    for m in re.finditer(r"\b(?:nam\s+)?(20\d\d)\b", f):
+        y = int(m.group(1))
+        if y not in u.years:
+            u.years.append(y)
+    pm = re.search(r"\b(6|3|12)\s+thang\b", f)
+    if pm and not re.search(r"\b" + pm.group(1) + r"\s+thang\s+\d", f):
+        u.period = f"{pm.group(1)} tháng"
+    elif re.search(r"\b(hang nam|moi nam|thuong nien|cuoi nam)\b", f) and not u.days:
+        u.period = "năm" if "cuoi nam" not in f else None
+    for pat, kind in _REL_PATTERNS:
+        if re.search(pat, f):
+            u.window = relative_window(kind, today)
+            break
+
+
+_NUMBER_RE = re.compile(r"\b(\d{1,5}(?:/\d{4})?[/\-][a-z0-9đ&\-/]+)\b")
+_TYPE_NUM_RE = re.compile(r"\b(quyet dinh|thong tu|cong van|chi thi|ke hoach|ket luan|thong bao|nghi quyet|nghi dinh|de an)"
+                          r"\s+(?:so\s+)?(\d{1,5})\b")
+_TYPE_WORDS = {"quyet dinh": "Quyết định", "thong tu": "Thông tư", "cong van": "Công văn", "chi thi": "Chỉ thị",
+               "ke hoach": "Kế hoạch", "ket luan": "Kết luận", "thong bao": "Thông báo", "nghi quyet": "Nghị quyết",
+               "nghi dinh": "Nghị định", "huong dan": "Hướng dẫn", "luat": "Luật"}
+
+
+def classify_intent(f: str, u: Understanding) -> str:
+    has = lambda pat: re.search(pat, f) is not None
+    if has(r"\b(lien he|so dien thoai|dien thoai|email|thu dien tu|dau moi|hoi ai|vuong mac)\b"):
+        return "contact"
+    if has(r"\b(ai ky|do ai ky|nguoi ky|ky ngay|ky boi|ai ban hanh|co quan nao ban hanh|ban hanh ngay|ban hanh khi nao|"
+           r"ngay ban hanh|gui cho ai|kinh gui|noi nhan|gui nhung ai|so hieu|ky van ban)\b") or \
+            (has(r"(?<!dinh )\bky\b") and has(r"\b(ai|nao)\b")):
+        return "document"
+    if has(r"\b(quyet dinh nao|thong tu nao|huong dan nao|van ban nao|cong van nao|ke hoach nao|chi thi nao|"
+           r"can cu nao|theo quy dinh nao|so may|so bao nhieu|la so|ket luan cua ai|thuc hien ket luan|"
+           r"thuc hien theo|can cu vao)\b"):
+        return "citation"
+    if u.numbers and has(r"\b(ngay nao|khi nao|bao gio|nam nao|ve viec gi|ve gi|noi dung gi|phe duyet gi|cua ai)\b"):
+        return "citation"
+    if has(r"\b(muc tieu|chi tieu|ti le|ty le|phan tram|bao nhieu %|dat chuan|phan dau)\b") or "%" in u.text:
+        return "target"
+    if has(r"\b(han|thoi han|han chot|nop|bao cao|gui ve|truoc ngay|dinh ky|khi nao|ngay nao|bao gio|so ket|tong ket|"
+           r"thoi diem|lich)\b") or u.days:
+        if not has(r"\b(nhiem vu|trach nhiem|lam gi|chu tri|phoi hop)\b") or u.days or u.window:
+            return "deadline"
+    if has(r"\b(nhiem vu|trach nhiem|lam gi|chu tri|phoi hop|duoc de nghi|duoc giao|can lam|phai lam|viec gi|"
+           r"dam nhiem|phu trach|vai tro|giao cho)\b"):
+        return "responsibility"
+    if has(r"\b(lam sao|lam the nao|the nao|cach nao|bang cach|can gi|dieu kien|tieu chi|thu tuc|huong dan)\b"):
+        return "howto"
+    return "search"
+
+
+def understand(question: str, lex: Lexicon, today: dt.date, previous: Understanding | None = None) -> Understanding:
+    text, problem = clean_input(question)
+    f = fold_words(text)
+    u = Understanding(text=text, folded=f, problem=problem)
+    if problem and problem != "too_long":
+        return u
+    expanded = lex.expand(text)
+    u.agencies = lex.find_agencies(expanded)
+    u.provinces = lex.find_provinces(text)
+    parse_dates(fold(text), u, today)
+    for m in _NUMBER_RE.finditer(fold(text)):
+        u.numbers.append(m.group(1))
+    for m in _TYPE_NUM_RE.finditer(f):
+        u.numbers.append(m.group(2))
+        u.doc_types.append(_TYPE_WORDS.get(m.group(1), ""))
+    for k, v in _TYPE_WORDS.items():
+        if re.search(r"\b" + k + r"\b", f) and v not in u.doc_types:
+            u.doc_types.append(v)
+    if re.search(r"\bchu tri\b", f):
+        u.role = "chủ trì"
+    elif re.search(r"\bphoi hop\b", f):
+        u.role = "phối hợp"
+    u.wants_report = bool(re.search(r"\b(bao cao|nop|gui ve)\b", f))
+    # a year inside a document number ("44/2014/TT-…") is not a year asked about
+    u.years = [y for y in u.years if not any(str(y) in n for n in u.numbers)]
+    u.intent = classify_intent(f, u)
+    # follow-ups: "còn Tiền Giang thì sao?", "thế còn Sở Tài chính?"
+    if previous is not None and previous.problem is None and (
+            re.search(r"^(con|the con|vay con|con o|con voi)\b|\bthi sao\b|\bthe nao\b$|\bthi the nao\b", f)
+            and len(f.split()) <= 8):
+        merged = replace(previous, text=text, folded=f, follow_up=True)
+        if u.provinces:
+            merged.provinces = u.provinces
+        if u.agencies:
+            merged.agencies = u.agencies
+        if u.days or u.months or u.window or u.years:
+            merged.days, merged.months, merged.window, merged.years = u.days, u.months, u.window, u.years
+        return merged
+    return u

@@ -112,6 +112,7 @@ def _worker(argv: list[str]) -> int:
     p.add_argument("--now", required=True)
     p.add_argument("--delay", type=float, default=0.0)
     p.add_argument("--until-idle", action="store_true", help="tick until a tick delivers nothing")
+    p.add_argument("--go-file", default=None, help="wait for this file before the first tick (a start barrier)")
     a = p.parse_args(argv)
 
     from bot.reminders import delivery, sweeper
@@ -130,7 +131,12 @@ def _worker(argv: list[str]) -> int:
     now = dt.datetime.fromisoformat(a.now)
 
     async def main():
+        import time
         total = 0
+        if a.go_file:
+            print(json.dumps({"worker_ready": os.getpid()}), file=sys.stderr, flush=True)
+            while not os.path.exists(a.go_file):
+                time.sleep(0.005)
         while True:
             got = await sweeper.tick(settings, now)
             total += len(got)

@@ -1,0 +1,1 @@
+"""Channel adapters (Telegram, Zalo OA, web chat) over the channel-independent assistant in `bot/`."""

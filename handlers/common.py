@@ -1,0 +1,297 @@
+"""What every channel shares: asking the assistant off the event loop, the query log, feedback,
+de-duplication, rate limiting, chat bookkeeping and reminder calls.
+
+No answering logic lives here: questions go to `bot.assistant.Assistant.ask` unchanged.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.answer import Answer
+from bot.db import session_scope
+from handlers.config import ChannelConfig
+from handlers.models import DeliveryFailure, Feedback, KnownChat, ProcessedUpdate, QueryLog, utcnow
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+EXAMPLE_QUESTIONS = (
+    "Hạn báo cáo về Sở GDĐT Tiền Giang là khi nào?",
+    "Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?",
+    "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?",
+    "Sở Văn hóa, Thể thao và Du lịch Tiền Giang có nhiệm vụ gì?",
+    "Đến 2030 bao nhiêu phần trăm cơ sở giáo dục triển khai học tập trên môi trường số?",
+)
+
+ERROR_REPLY = "Xin lỗi, hệ thống đang gặp sự cố khi trả lời. Bạn vui lòng thử lại sau ít phút."
+EMPTY_REPLY = "Bạn hãy gõ một câu hỏi, ví dụ: «" + EXAMPLE_QUESTIONS[0] + "»"
+
+
+def too_long_reply(limit: int) -> str:
+    return f"Câu hỏi quá dài (tối đa {limit} ký tự). Bạn hãy rút gọn câu hỏi rồi gửi lại."
+
+
+def rate_limited_reply(retry_after_s: float) -> str:
+    return (f"Bạn đang gửi hơi nhanh. Vui lòng đợi khoảng {max(1, round(retry_after_s))} giây "
+            "rồi hỏi tiếp nhé — cảm ơn bạn!")
+
+
+class RateLimiter:
+    """Sliding window per key: at most `count` events in `window_s` seconds.
+
+    `hit(key)` returns (allowed, retry_after_s, first_refusal): the polite reply is sent once per
+    window, not for every message a flooding chat sends.
+    """
+
+    def __init__(self, count: int, window_s: float, clock: Callable[[], float] = time.monotonic):
+        self.count, self.window_s, self.clock = count, window_s, clock
+        self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._warned_until: dict[str, float] = {}
+
+    def hit(self, key: str) -> tuple[bool, float, bool]:
+        now = self.clock()
+        q = self._events[key]
+        while q and q[0] <= now - self.window_s:
+            q.popleft()
+        if len(q) < self.count:
+            q.append(now)
+            if len(self._events) > 10_000:  # keep memory bounded under many chats
+                self._prune(now)
+            return True, 0.0, False
+        retry = q[0] + self.window_s - now
+        first = self._warned_until.get(key, 0.0) <= now
+        if first:
+            self._warned_until[key] = q[0] + self.window_s
+        return False, retry, first
+
+    def _prune(self, now: float) -> None:
+        for k in [k for k, q in self._events.items() if not q or q[-1] <= now - self.window_s]:
+            self._events.pop(k, None)
+            self._warned_until.pop(k, None)
+
+
+@dataclass
+class Asked:
+    answer: Answer
+    query_id: int | None
+
+
+class ChannelServices:
+    """One per process; shared by the Telegram, Zalo and web adapters."""
+
+    def __init__(self, assistant, config: ChannelConfig, *, ask_workers: int = 2):
+        self.assistant = assistant
+        self.config = config
+        self.db_url: str = assistant.db_url
+        self.settings = assistant.settings
+        self.rate = RateLimiter(config.rate_limit_count, config.rate_limit_window_s)
+        self._ask_pool = ThreadPoolExecutor(max_workers=ask_workers, thread_name_prefix="ask")
+
+    def close(self) -> None:
+        self._ask_pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- running blocking work off the event loop ------------------------------------------------
+    async def db(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    async def in_pool(self, fn: Callable[..., T], *args) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._ask_pool, fn, *args)
+
+    # -- questions --------------------------------------------------------------------------------
+    def check_question(self, text: str | None) -> str | None:
+        """A reply for input that is not a question we can take (empty / too long), else None."""
+        q = (text or "").strip()
+        if not q:
+            return EMPTY_REPLY
+        if len(q) > self.config.max_question_chars:
+            return too_long_reply(self.config.max_question_chars)
+        return None
+
+    async def ask(self, channel: str, chat_id: str, question: str, *, today=None) -> Asked:
+        """Ask the assistant (in a worker thread) and log the question. Raises on assistant failure
+        after logging it; callers answer with ERROR_REPLY."""
+        q = question.strip()
+        conv = f"{channel}:{chat_id}"
+        try:
+            ans: Answer = await self.in_pool(lambda: self.assistant.ask(q, conversation_id=conv, today=today))
+        except Exception as e:
+            log.exception("assistant failed on a %s question", channel)
+            await self.db(self._log_query, channel, chat_id, q, None, type(e).__name__)
+            raise
+        qid = await self.db(self._log_query, channel, chat_id, q, ans, None)
+        return Asked(ans, qid)
+
+    def _log_query(self, channel: str, chat_id: str, q: str, ans: Answer | None, error: str | None) -> int | None:
+        try:
+            with session_scope(self.db_url) as s:
+                row = QueryLog(channel=channel, chat_id=str(chat_id), question=q[:4000],
+                               answered=bool(ans and ans.answered), intent=(ans.intent if ans else "")[:40],
+                               elapsed_ms=float(ans.elapsed_ms if ans else 0.0),
+                               top_source=(ans.sources[0].file[:200] if ans and ans.sources else None),
+                               suggestions=list(ans.suggestions if ans else [])[:10],
+                               deadline_ids=list(ans.deadline_ids if ans else [])[:20], error=error)
+                s.add(row)
+                s.flush()
+                return row.id
+        except Exception:  # the log must never stop an answer
+            log.exception("could not log a query")
+            return None
+
+    def query(self, query_id: int) -> QueryLog | None:
+        with session_scope(self.db_url) as s:
+            return s.get(QueryLog, query_id)
+
+    # -- feedback ---------------------------------------------------------------------------------
+    def record_feedback(self, channel: str, chat_id: str, query_id: int, rating: int) -> bool:
+        """Store 👍 (+1) / 👎 (-1) with the question; a second vote on the same answer replaces the first."""
+        rating = 1 if rating > 0 else -1
+        with session_scope(self.db_url) as s:
+            ql = s.get(QueryLog, query_id)
+            if ql is None or ql.channel != channel or ql.chat_id != str(chat_id):
+                return False
+            fb = s.scalar(select(Feedback).where(Feedback.channel == channel, Feedback.chat_id == str(chat_id),
+                                                 Feedback.query_id == query_id))
+            if fb is None:
+                s.add(Feedback(channel=channel, chat_id=str(chat_id), query_id=query_id,
+                               question=ql.question, rating=rating))
+            else:
+                fb.rating, fb.created_at = rating, utcnow()
+            return True
+
+    # -- de-duplication ---------------------------------------------------------------------------
+    def claim(self, channel: str, key: str) -> bool:
+        """True the first time (channel, key) is seen; False for a repeated delivery."""
+        try:
+            with session_scope(self.db_url) as s:
+                s.add(ProcessedUpdate(channel=channel, key=str(key)[:200]))
+            return True
+        except IntegrityError:
+            return False
+
+    def prune_processed(self, older_than_days: int = 7) -> int:
+        import datetime as dt
+        with session_scope(self.db_url) as s:
+            r = s.execute(delete(ProcessedUpdate).where(
+                ProcessedUpdate.created_at < utcnow() - dt.timedelta(days=older_than_days)))
+            return r.rowcount or 0
+
+    # -- chats ------------------------------------------------------------------------------------
+    def touch_chat(self, channel: str, chat_id: str, kind: str = "private") -> None:
+        try:
+            with session_scope(self.db_url) as s:
+                row = s.get(KnownChat, (channel, str(chat_id)))
+                if row is None:
+                    s.add(KnownChat(channel=channel, chat_id=str(chat_id), kind=kind))
+                else:
+                    row.last_seen, row.kind = utcnow(), kind
+        except IntegrityError:
+            pass  # two updates of a new chat at once: the other one recorded it
+
+    def known_chats(self, channel: str) -> list[str]:
+        with session_scope(self.db_url) as s:
+            return list(s.scalars(select(KnownChat.chat_id).where(KnownChat.channel == channel)))
+
+    def delete_chat(self, channel: str, chat_id: str) -> int:
+        """Everything stored about one chat: questions, feedback, bookkeeping and reminders."""
+        cid = str(chat_id)
+        n = 0
+        with session_scope(self.db_url) as s:
+            for model in (QueryLog, Feedback, KnownChat, DeliveryFailure):
+                r = s.execute(delete(model).where(model.channel == channel, model.chat_id == cid))
+                n += r.rowcount or 0
+        rem = reminders_module()
+        if rem is not None:
+            n += int(rem.delete_chat_data(self.db_url, channel=channel, chat_id=cid) or 0)
+        return n
+
+    def record_failure(self, channel: str, chat_id: str, code: Any, error: str) -> None:
+        try:
+            with session_scope(self.db_url) as s:
+                s.add(DeliveryFailure(channel=channel, chat_id=str(chat_id), error_code=str(code)[:40],
+                                      error=str(error)[:2000]))
+        except Exception:
+            log.exception("could not record a delivery failure")
+
+    # -- admin ------------------------------------------------------------------------------------
+    def is_admin(self, chat_id) -> bool:
+        return str(chat_id) in self.config.admin_ids
+
+    def query_stats(self) -> dict:
+        with session_scope(self.db_url) as s:
+            total = s.scalar(select(func.count()).select_from(QueryLog)) or 0
+            answered = s.scalar(select(func.count()).select_from(QueryLog).where(QueryLog.answered.is_(True))) or 0
+            up = s.scalar(select(func.count()).select_from(Feedback).where(Feedback.rating > 0)) or 0
+            down = s.scalar(select(func.count()).select_from(Feedback).where(Feedback.rating < 0)) or 0
+            avg = s.scalar(select(func.avg(QueryLog.elapsed_ms))) or 0.0
+            chats = s.scalar(select(func.count()).select_from(KnownChat)) or 0
+            failures = s.scalar(select(func.count()).select_from(DeliveryFailure)) or 0
+            by_channel = dict(s.execute(select(QueryLog.channel, func.count()).group_by(QueryLog.channel)).all())
+        return {"questions": total, "answered": answered, "unanswered": total - answered,
+                "thumbs_up": up, "thumbs_down": down, "avg_ms": round(float(avg), 1), "chats": chats,
+                "delivery_failures": failures, "by_channel": by_channel}
+
+    def unanswered(self, limit: int = 20) -> list[tuple[str, str, str]]:
+        """Recent questions the assistant could not answer, or that got a 👎: (when, channel, question)."""
+        with session_scope(self.db_url) as s:
+            rows = [(q.created_at, q.channel, q.question) for q in s.scalars(
+                select(QueryLog).where(QueryLog.answered.is_(False)).order_by(QueryLog.id.desc()).limit(limit))]
+            rows += [(f.created_at, f.channel, "👎 " + f.question) for f in s.scalars(
+                select(Feedback).where(Feedback.rating < 0).order_by(Feedback.id.desc()).limit(limit))]
+        rows.sort(key=lambda r: r[0], reverse=True)
+        return [(f"{w:%d/%m %H:%M}", c, q) for w, c, q in rows[:limit]]
+
+
+def knowledge_summary(db_url: str) -> list[str]:
+    """The documents the assistant answers from, as people cite them ('Công văn 3597/UBND-KGVX ...')."""
+    from bot.formatting import document_citation
+    from bot.models import Document
+    with session_scope(db_url) as s:
+        return [document_citation(d) for d in s.scalars(select(Document).order_by(Document.id))]
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split plain text into pieces of at most `limit` characters, at paragraph, line, sentence or
+    word boundaries when possible (a single word longer than the limit is cut)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    out: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = limit
+        for sep in ("\n\n", "\n", ". ", "; ", ", ", " "):
+            i = rest.rfind(sep, 0, limit)
+            if i > limit // 3:
+                cut = i + len(sep.rstrip())  # keep the punctuation, drop the blank
+                break
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        out.append(rest)
+    return [p for p in out if p]
+
+
+# -- reminders (bot/reminders is written by another engineer; these are its published names) -----------
+def reminders_module():
+    """`bot.reminders` (subscribe, unsubscribe, list_subscriptions, ...) or None if not installed."""
+    try:
+        from bot import reminders
+    except ImportError:
+        return None
+    return reminders if hasattr(reminders, "subscribe") else None
+
+
+def describe_subscription(sub) -> str:
+    """'Sở Giáo dục và Đào tạo, Tiền Giang (nhắc trước 7, 1 ngày)'."""
+    label = sub.scope_label if sub.scope_label != "tất cả" else "mọi tỉnh, thành — mọi cơ quan"
+    lead = ", ".join(str(x) for x in (sub.lead_days or []))
+    return f"{label} (nhắc trước {lead} ngày)" if lead else label

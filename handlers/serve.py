@@ -1,0 +1,183 @@
+"""`python -m bot [--data-dir D] serve`: one process, one event loop.
+
+Always the web chat (HOCTAP_WEB_HOST:HOCTAP_WEB_PORT, default 127.0.0.1:8080); the Telegram bot when
+TELEGRAM_BOT_TOKEN is set (polling, or a webhook route when TELEGRAM_WEBHOOK_URL is set); the Zalo
+webhook when ZALO_APP_ID, ZALO_OA_SECRET_KEY and ZALO_ACCESS_TOKEN are set; and the reminder sweeper.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import signal
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from handlers.common import ChannelServices
+from handlers.config import ChannelConfig
+from handlers.web import WebChat
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_WEBHOOK_DEFAULT_PATH = "/telegram/webhook"
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("serve", help="web chat, plus Telegram and Zalo when configured, in one process")
+    p.add_argument("--host", default=None, help="web address (default $HOCTAP_WEB_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="web port (default $HOCTAP_WEB_PORT or 8080; 0 = any)")
+    p.add_argument("--no-sweeper", action="store_true", help="do not send reminders from this process")
+    p.set_defaults(func=run_serve)
+
+
+def run_serve(args) -> int:
+    from bot.assistant import Assistant
+    overrides = {k: v for k, v in (("web_host", args.host), ("web_port", args.port)) if v is not None}
+    cfg = ChannelConfig.from_env(**overrides)
+    assistant = Assistant.from_settings(data_dir=args.data_dir)
+    try:
+        asyncio.run(_serve_until_signal(Server(assistant, cfg, sweeper=not args.no_sweeper)))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def _serve_until_signal(server: "Server") -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
+            pass
+    await server.start()
+    channels = ["web"] + (["telegram"] if server.telegram else []) + (["zalo"] if server.zalo else [])
+    print(f"Trợ lý Xã hội học tập đang chạy: {server.url}  (kênh: {', '.join(channels)}; Ctrl-C để dừng)",
+          flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+
+
+class Server:
+    """The aiohttp application hosting every channel, plus the Telegram bot and the reminder sweeper."""
+
+    def __init__(self, assistant, config: ChannelConfig, *, sweeper: bool = True, sweeper_interval_s: float = 60,
+                 zalo_backoff_s: float = 1.0):
+        self.cfg = config
+        self.services = ChannelServices(assistant, config)
+        self.want_sweeper = sweeper
+        self.sweeper_interval_s = sweeper_interval_s
+        self.telegram = None
+        self.zalo = None
+        self.app = web.Application(client_max_size=256 * 1024)
+        WebChat(self.services).add_routes(self.app)
+        if config.telegram_enabled:
+            from handlers.telegram import TelegramBot
+            self.telegram = TelegramBot(self.services)
+            if config.telegram_webhook_url:
+                path = urlsplit(config.telegram_webhook_url).path or TELEGRAM_WEBHOOK_DEFAULT_PATH
+                self.app.router.add_post(path if path != "/" else TELEGRAM_WEBHOOK_DEFAULT_PATH, self._telegram_webhook)
+        if config.zalo_enabled:
+            from handlers.zalo import ZaloBot
+            self.zalo = ZaloBot(self.services, backoff_s=zalo_backoff_s)
+            self.app.router.add_post(config.zalo_webhook_path, self.zalo.webhook)
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+        self.port = 0
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self) -> str:
+        self.runner = web.AppRunner(self.app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.cfg.web_host, self.cfg.web_port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # the real port when 0 was asked for
+        host = self.cfg.web_host if self.cfg.web_host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        self.url = f"http://{host}:{self.port}/"
+        if self.zalo:
+            await self.zalo.start()
+        if self.telegram:
+            self._tasks.append(asyncio.create_task(self._start_telegram(), name="telegram-start"))
+        if self.want_sweeper:
+            self._tasks.append(asyncio.create_task(self._sweep(), name="reminder-sweeper"))
+        self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        log.info("web chat at %s", self.url)
+        return self.url
+
+    async def _start_telegram(self) -> None:
+        """Start the bot; if the Bot API cannot be reached, keep the web chat up and try again."""
+        delay = 5.0
+        while not self._stop.is_set():
+            try:
+                await self.telegram.start()
+                return
+            except Exception as e:  # network down, bad token, ...
+                log.error("Telegram bot could not start (%s); retrying in %.0f s", type(e).__name__, delay)
+                try:
+                    await self.telegram.stop()
+                except Exception:
+                    pass
+                from handlers.telegram import TelegramBot
+                self.telegram = TelegramBot(self.services)
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=delay)
+            except asyncio.TimeoutError:
+                delay = min(delay * 2, 300)
+
+    async def _sweep(self) -> None:
+        try:
+            from bot.reminders.sweeper import run_forever
+        except ImportError:
+            log.warning("reminder sweeper not available: reminders are not sent from this process")
+            return
+        await run_forever(self.services.settings, interval_s=self.sweeper_interval_s, stop_event=self._stop)
+
+    async def _housekeeping(self) -> None:
+        while not self._stop.is_set():
+            try:
+                await self.services.db(self.services.prune_processed, 7)
+            except Exception:
+                log.exception("housekeeping failed")
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=6 * 3600)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _telegram_webhook(self, request: web.Request) -> web.Response:
+        from handlers.telegram import webhook_secret
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), webhook_secret(self.cfg).encode()):
+            log.warning("Telegram webhook: wrong or missing secret token from %s", request.remote)
+            return web.json_response({"error": "forbidden"}, status=403)
+        try:
+            data = json.loads(await request.text())
+            if not isinstance(data, dict) or "update_id" not in data:
+                raise ValueError("not an update")
+        except (ValueError, UnicodeDecodeError):
+            return web.json_response({"error": "bad update"}, status=400)
+        if not self.telegram.app.running:
+            return web.json_response({"error": "starting"}, status=503)  # Telegram delivers it again later
+        await self.telegram.process_webhook(data)
+        return web.json_response({"ok": True})
+
+    async def stop(self) -> None:
+        self._stop.set()
+        for t in self._tasks:
+            if t.get_name() == "telegram-start" and not t.done():
+                t.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.telegram:
+            try:
+                await self.telegram.stop()
+            except Exception:
+                log.exception("stopping the Telegram bot")
+        if self.zalo:
+            await self.zalo.stop()
+        if self.runner:
+            await self.runner.cleanup()
+        self.services.close()

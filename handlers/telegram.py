@@ -1,0 +1,672 @@
+"""Telegram adapter (python-telegram-bot 22): a thin layer between chats and `bot.assistant`.
+
+Commands: /start /help /hanchot /dangky /huy /lich /xoadulieu and, for HOCTAP_ADMIN_IDS only,
+/admin_stats /admin_unanswered /admin_broadcast /admin_reindex. Free text is a question.
+
+Callback data (≤ 64 bytes):
+  ex:<i>            ask example question i          src:<chunk_id>     show the full source section
+  sub:<deadline>    remind me of this deadline      fb:<u|d>:<qid>     👍 / 👎 on query qid
+  sug:<qid>:<i>     ask the i-th suggested follow-up of query qid
+  dk:pp:<page> / dk:p:<pi> / dk:ap:<pi>:<page> / dk:a:<pi>:<ai>   /dangky keyboards (pi/ai = -1: all)
+  huy:<id> | huy:all               /huy                  xoa:yes | xoa:no    /xoadulieu
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import logging
+import sys
+from typing import Iterable
+
+from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions,
+                      Message, MessageEntity, Update)
+from telegram.constants import ChatType, MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler,
+                          CommandHandler, ContextTypes, Defaults, MessageHandler, TypeHandler, filters)
+
+from bot.answer import Answer
+from bot.formatting import deadline_sentence, document_citation
+from bot.lexicon import load_lexicon
+from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, Asked, ChannelServices, describe_subscription,
+                             knowledge_summary, rate_limited_reply, reminders_module, split_text)
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+TG_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+PAGE = 12  # keyboard buttons per page in /dangky
+
+Block = tuple[str, str]  # (plain text, tag: "" | "b" | "i")
+
+
+# -- HTML rendering -------------------------------------------------------------------------------------
+def esc(text) -> str:
+    return html.escape(str(text or ""), quote=False)
+
+
+def _fit_escaped(plain: str, budget: int) -> list[str]:
+    """Split plain text so each piece, once escaped, is at most `budget` characters."""
+    out: list[str] = []
+    for piece in split_text(plain, budget):
+        limit = budget
+        while len(esc(piece)) > budget and limit > 16:
+            limit = int(limit * budget / len(esc(piece))) - 1
+            sub = split_text(piece, limit)
+            if all(len(esc(s)) <= budget for s in sub):
+                out.extend(sub)
+                break
+        else:
+            out.append(piece)
+    return out
+
+
+def render_html(blocks: Iterable[Block], limit: int = TG_LIMIT) -> list[str]:
+    """Blocks of plain text → Telegram HTML messages of at most `limit` characters.
+
+    Every string is escaped; tags never straddle two messages (a long block is split into pieces,
+    each wrapped in its own tag); messages break between blocks, paragraphs, lines or words."""
+    pieces: list[str] = []
+    for plain, tag in blocks:
+        if not plain.strip():
+            pieces.append("")
+            continue
+        op, cl = (f"<{tag}>", f"</{tag}>") if tag else ("", "")
+        for part in _fit_escaped(plain, limit - len(op) - len(cl)):
+            pieces.append(op + esc(part) + cl)
+    messages: list[str] = []
+    cur: list[str] = []
+    size = 0
+    for p in pieces:
+        add = len(p) + (1 if cur else 0)
+        if cur and size + add > limit:
+            messages.append("\n".join(cur).strip("\n"))
+            cur, size = [], 0
+            add = len(p)
+        if not cur and not p:
+            continue  # no blank line at the top of a message
+        cur.append(p)
+        size += add
+    if cur:
+        messages.append("\n".join(cur).strip("\n"))
+    return [m for m in messages if m.strip()]
+
+
+def answer_blocks(ans: Answer) -> list[Block]:
+    blocks: list[Block] = [(ans.answer, "")]
+    if ans.sources:
+        blocks += [("", ""), ("📚 Nguồn:", "b")]
+        for i, s in enumerate(ans.sources[:3], 1):
+            blocks.append((f"{i}. {s.doc}" + (f" — {s.section}" if s.section else ""), "i"))
+    return blocks
+
+
+def _cb(data: str) -> str | None:
+    return data if len(data.encode()) <= 64 else None
+
+
+def answer_keyboard(asked: Asked) -> InlineKeyboardMarkup | None:
+    ans, qid = asked.answer, asked.query_id
+    rows: list[list[InlineKeyboardButton]] = []
+    srcs = [s for s in ans.sources[:3] if s.chunk_id is not None]
+    if srcs:
+        label = (lambda i: "📄 Xem nguồn đầy đủ") if len(srcs) == 1 else (lambda i: f"📄 Nguồn {i}")
+        rows.append([InlineKeyboardButton(label(i), callback_data=f"src:{s.chunk_id}")
+                     for i, s in enumerate(srcs, 1)])
+    if ans.deadline_ids and _cb(f"sub:{ans.deadline_ids[0]}"):
+        rows.append([InlineKeyboardButton("🔔 Nhắc tôi hạn này", callback_data=f"sub:{ans.deadline_ids[0]}")])
+    if qid is not None:
+        rows.append([InlineKeyboardButton("👍 Hữu ích", callback_data=f"fb:u:{qid}"),
+                     InlineKeyboardButton("👎 Chưa đúng", callback_data=f"fb:d:{qid}")])
+        for i, sug in enumerate(ans.suggestions[:3]):
+            rows.append([InlineKeyboardButton("❓ " + sug[:60], callback_data=f"sug:{qid}:{i}")])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def bot_base_url(url: str) -> str:
+    """TELEGRAM_BASE_URL → the prefix python-telegram-bot puts before the token.
+
+    Accepts a server address ('http://127.0.0.1:8081'), the '.../bot' prefix, or a '{token}' template."""
+    url = url.rstrip("/")
+    if "{token}" in url or url.endswith("/bot"):
+        return url
+    return url + "/bot"
+
+
+def webhook_secret(cfg) -> str:
+    """TELEGRAM_WEBHOOK_SECRET, or one derived from the bot token (stable across restarts)."""
+    if cfg.telegram_webhook_secret:
+        return cfg.telegram_webhook_secret
+    return hashlib.sha256(b"hoctap-webhook:" + cfg.telegram_token.encode()).hexdigest()[:48]
+
+
+class TelegramBot:
+    """Builds the PTB `Application` and holds the handlers (bound methods over shared services)."""
+
+    def __init__(self, services: ChannelServices):
+        self.svc = services
+        self.cfg = services.config
+        self.lex = load_lexicon(str(services.settings.knowledge_dir))
+        self._reindex_lock = asyncio.Lock()
+        self.app: Application = self._build()
+
+    # -- application ------------------------------------------------------------------------------
+    def _build(self) -> Application:
+        b: ApplicationBuilder = (Application.builder().token(self.cfg.telegram_token)
+                                 .defaults(Defaults(parse_mode=ParseMode.HTML,
+                                                    link_preview_options=LinkPreviewOptions(is_disabled=True)))
+                                 .concurrent_updates(8))
+        if self.cfg.telegram_base_url:
+            base = bot_base_url(self.cfg.telegram_base_url)
+            b = b.base_url(base).base_file_url(base.replace("/bot", "/file/bot", 1) if "/bot" in base else base)
+        if self.cfg.telegram_webhook_url:
+            b = b.updater(None)
+        app = b.build()
+        app.add_handler(TypeHandler(Update, self.gate), group=-1)
+        cmds = {"start": self.cmd_start, "help": self.cmd_help, "hanchot": self.cmd_hanchot,
+                "dangky": self.cmd_dangky, "huy": self.cmd_huy, "lich": self.cmd_lich,
+                "xoadulieu": self.cmd_xoadulieu, "admin_stats": self.cmd_admin_stats,
+                "admin_unanswered": self.cmd_admin_unanswered, "admin_broadcast": self.cmd_admin_broadcast,
+                "admin_reindex": self.cmd_admin_reindex}
+        for name, fn in cmds.items():
+            app.add_handler(CommandHandler(name, fn, filters=filters.UpdateType.MESSAGE))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self.cmd_unknown))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(CallbackQueryHandler(self.on_callback))
+        app.add_error_handler(self.on_error)
+        return app
+
+    async def start(self) -> None:
+        """Initialise and start: polling by default, or register the webhook when TELEGRAM_WEBHOOK_URL is set."""
+        await self.app.initialize()
+        await self.app.start()
+        try:
+            await self.app.bot.set_my_commands([
+                BotCommand("start", "Giới thiệu và câu hỏi mẫu"), BotCommand("help", "Hướng dẫn"),
+                BotCommand("hanchot", "Các hạn báo cáo sắp tới"), BotCommand("dangky", "Đăng ký nhắc hạn"),
+                BotCommand("huy", "Hủy nhắc hạn"), BotCommand("lich", "Tải lịch hạn báo cáo (.ics)"),
+                BotCommand("xoadulieu", "Xóa dữ liệu của cuộc trò chuyện này")])
+        except TelegramError as e:
+            log.warning("could not set the command list: %s", e)
+        updates = ["message", "callback_query"]
+        if self.cfg.telegram_webhook_url:
+            await self.app.bot.set_webhook(self.cfg.telegram_webhook_url, secret_token=webhook_secret(self.cfg),
+                                           allowed_updates=updates)
+            log.info("Telegram: webhook registered")
+        else:
+            await self.app.updater.start_polling(poll_interval=0.0, timeout=self.cfg.telegram_poll_timeout,
+                                                 allowed_updates=updates, bootstrap_retries=-1)
+            log.info("Telegram: polling as @%s", self.app.bot.username)
+        rem = reminders_module()
+        if rem is not None:
+            try:
+                from bot.reminders import delivery
+                delivery.register_sender(CHANNEL, self.send_reminder)
+            except (ImportError, AttributeError) as e:
+                log.warning("reminder delivery not available for Telegram: %s", e)
+
+    async def stop(self) -> None:
+        try:
+            if self.app.updater is not None and self.app.updater.running:
+                await self.app.updater.stop()
+            if self.app.running:
+                await self.app.stop()
+        finally:
+            await self.app.shutdown()
+
+    async def process_webhook(self, data: dict) -> None:
+        """An update delivered to our webhook route (already authenticated by the secret header)."""
+        update = Update.de_json(data, self.app.bot)
+        await self.app.update_queue.put(update)
+
+    # -- gate: dedup, addressing in groups, rate limit --------------------------------------------------
+    async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.message is None and update.callback_query is None:
+            raise ApplicationHandlerStop  # edits, channel posts, ...: not for us
+        if not await self.svc.db(self.svc.claim, CHANNEL, f"{context.bot.id}:{update.update_id}"):
+            log.info("Telegram: update %s already handled", update.update_id)
+            raise ApplicationHandlerStop
+        chat = update.effective_chat
+        if chat is None:
+            raise ApplicationHandlerStop
+        msg = update.message
+        if msg is not None and chat.type != ChatType.PRIVATE and not self._is_command(msg) \
+                and self._addressed_text(msg, context.bot) is None:
+            raise ApplicationHandlerStop  # group chatter not meant for the bot
+        await self.svc.db(self.svc.touch_chat, CHANNEL, str(chat.id), chat.type)
+        if self.svc.is_admin(chat.id):
+            return
+        allowed, retry, first = self.svc.rate.hit(f"{CHANNEL}:{chat.id}")
+        if allowed:
+            return
+        if first:
+            if update.callback_query is not None:
+                await update.callback_query.answer(rate_limited_reply(retry), show_alert=True)
+            else:
+                await context.bot.send_message(chat.id, esc(rate_limited_reply(retry)))
+        elif update.callback_query is not None:
+            await update.callback_query.answer()
+        raise ApplicationHandlerStop
+
+    @staticmethod
+    def _is_command(msg: Message) -> bool:
+        return bool(msg.entities and msg.entities[0].type == MessageEntity.BOT_COMMAND and msg.entities[0].offset == 0)
+
+    @staticmethod
+    def _addressed_text(msg: Message, bot) -> str | None:
+        """In a group: the question without the @mention if the message mentions or replies to the bot."""
+        text = msg.text or ""
+        uname = (bot.username or "").lower()
+        for ent in msg.entities or ():
+            if ent.type == MessageEntity.MENTION and msg.parse_entity(ent).lstrip("@").lower() == uname:
+                t = msg.parse_entity(ent)
+                return (text.replace(t, " ", 1)).strip()
+            if ent.type == MessageEntity.TEXT_MENTION and ent.user and ent.user.id == bot.id:
+                return text.replace(msg.parse_entity(ent), " ", 1).strip()
+        if msg.reply_to_message and msg.reply_to_message.from_user and msg.reply_to_message.from_user.id == bot.id:
+            return text.strip()
+        return None
+
+    # -- sending ----------------------------------------------------------------------------------------
+    async def _send_blocks(self, bot, chat_id, blocks: list[Block], markup=None, reply_to: Message | None = None):
+        parts = render_html(blocks)
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if reply_to is not None and i == 0:
+                await reply_to.reply_text(part, reply_markup=markup if last else None)
+            else:
+                await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+
+    async def _answer(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, question: str,
+                      reply_to: Message | None = None) -> None:
+        problem = self.svc.check_question(question)
+        if problem:
+            await self._send_blocks(context.bot, chat_id, [(problem, "")], reply_to=reply_to)
+            return
+        try:
+            await context.bot.send_chat_action(chat_id, "typing")
+        except TelegramError:
+            pass
+        try:
+            asked = await self.svc.ask(CHANNEL, str(chat_id), question)
+        except Exception:
+            await self._send_blocks(context.bot, chat_id, [(ERROR_REPLY, "")], reply_to=reply_to)
+            return
+        await self._send_blocks(context.bot, chat_id, answer_blocks(asked.answer), answer_keyboard(asked),
+                                reply_to=reply_to)
+
+    # -- commands -------------------------------------------------------------------------------------
+    async def cmd_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            docs = await self.svc.db(knowledge_summary, self.svc.db_url)
+        except Exception:
+            log.exception("could not list documents")
+            docs = []
+        blocks: list[Block] = [
+            ("Xin chào! Tôi là Trợ lý Xã hội học tập.", "b"),
+            ("Tôi trả lời câu hỏi về các văn bản xây dựng xã hội học tập: ai phải làm gì, trước hạn nào, "
+             "chỉ tiêu bao nhiêu — kèm trích dẫn nguồn — và nhắc hạn báo cáo.", ""),
+        ]
+        if docs:
+            blocks += [("", ""), (f"Tôi đang có {len(docs)} văn bản:", "b")] + [(f"• {d}", "") for d in docs[:15]]
+        blocks += [("", ""), ("Hãy gõ câu hỏi, hoặc chọn một câu hỏi mẫu bên dưới. /help để xem các lệnh.", "")]
+        kb = InlineKeyboardMarkup([[InlineKeyboardButton(q[:60], callback_data=f"ex:{i}")]
+                                   for i, q in enumerate(EXAMPLE_QUESTIONS)])
+        await self._send_blocks(context.bot, update.effective_chat.id, blocks, kb)
+
+    async def cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        blocks: list[Block] = [
+            ("Cách dùng", "b"),
+            ("Gõ câu hỏi bằng tiếng Việt (có dấu hoặc không dấu). Trong nhóm, hãy nhắc @" +
+             (context.bot.username or "bot") + " hoặc trả lời tin nhắn của tôi.", ""),
+            ("", ""),
+            ("/hanchot [tỉnh] — các hạn báo cáo trong 90 ngày tới", ""),
+            ("/dangky — đăng ký nhắc hạn theo tỉnh và cơ quan", ""),
+            ("/huy — hủy nhắc hạn", ""),
+            ("/lich [tỉnh] — tải lịch hạn báo cáo (.ics) để thêm vào lịch của bạn", ""),
+            ("/xoadulieu — xóa mọi dữ liệu lưu về cuộc trò chuyện này", ""),
+            ("", ""),
+            ("Dưới mỗi câu trả lời: nút xem nguồn đầy đủ, đăng ký nhắc hạn và 👍/👎 để góp ý.", "i"),
+        ]
+        await self._send_blocks(context.bot, update.effective_chat.id, blocks)
+
+    def _province_arg(self, context) -> str | None:
+        text = " ".join(context.args or [])
+        found = self.lex.find_provinces(text) if text else []
+        return found[0] if found else None
+
+    async def cmd_hanchot(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = update.effective_chat.id
+        province = self._province_arg(context)
+        try:
+            items = await self.svc.in_pool(lambda: self.svc.assistant.upcoming_deadlines(days=90, province=province))
+        except Exception:
+            log.exception("upcoming_deadlines failed")
+            await self._send_blocks(context.bot, chat_id, [(ERROR_REPLY, "")])
+            return
+        where = f" ở {province}" if province else ""
+        if not items:
+            await self._send_blocks(context.bot, chat_id,
+                                    [(f"Không có hạn báo cáo nào{where} trong 90 ngày tới.", "")])
+            return
+        blocks: list[Block] = [(f"📅 Hạn báo cáo{where} trong 90 ngày tới:", "b")]
+        buttons = []
+        for i, u in enumerate(items[:15], 1):
+            blocks += [("", ""), (f"{i}. {u.due_date:%d/%m/%Y}", "b"), (deadline_sentence(u.deadline), ""),
+                       (document_citation(u.document), "i")]
+            if i <= 6 and _cb(f"sub:{u.deadline.id}"):
+                buttons.append(InlineKeyboardButton(f"🔔 {i}", callback_data=f"sub:{u.deadline.id}"))
+        if len(items) > 15:
+            blocks.append((f"… và {len(items) - 15} hạn khác. Gõ /lich để tải toàn bộ lịch.", "i"))
+        blocks += [("", ""), ("Bấm 🔔 để được nhắc trước hạn.", "i")] if buttons else []
+        kb = InlineKeyboardMarkup([buttons[:3], buttons[3:]] if len(buttons) > 3 else [buttons]) if buttons else None
+        await self._send_blocks(context.bot, chat_id, blocks, kb)
+
+    # /dangky --------------------------------------------------------------------------------------
+    def _province_keyboard(self, page: int) -> InlineKeyboardMarkup:
+        provs = self.lex.provinces
+        start = page * PAGE
+        rows = [[InlineKeyboardButton("🌏 Mọi tỉnh, thành", callback_data="dk:p:-1")]] if page == 0 else []
+        chunk = [InlineKeyboardButton(p, callback_data=f"dk:p:{start + i}") for i, p in enumerate(provs[start:start + PAGE])]
+        rows += [chunk[i:i + 2] for i in range(0, len(chunk), 2)]
+        nav = []
+        if page > 0:
+            nav.append(InlineKeyboardButton("◀ Trước", callback_data=f"dk:pp:{page - 1}"))
+        if start + PAGE < len(provs):
+            nav.append(InlineKeyboardButton("Sau ▶", callback_data=f"dk:pp:{page + 1}"))
+        if nav:
+            rows.append(nav)
+        return InlineKeyboardMarkup(rows)
+
+    def _agency_keyboard(self, pi: int, page: int) -> InlineKeyboardMarkup:
+        ags = self.lex.agencies
+        start = page * PAGE
+        rows = [[InlineKeyboardButton("🏛 Mọi cơ quan", callback_data=f"dk:a:{pi}:-1")]] if page == 0 else []
+        rows += [[InlineKeyboardButton(a.name[:60], callback_data=f"dk:a:{pi}:{start + i}")]
+                 for i, a in enumerate(ags[start:start + PAGE])]
+        nav = []
+        if page > 0:
+            nav.append(InlineKeyboardButton("◀ Trước", callback_data=f"dk:ap:{pi}:{page - 1}"))
+        if start + PAGE < len(ags):
+            nav.append(InlineKeyboardButton("Sau ▶", callback_data=f"dk:ap:{pi}:{page + 1}"))
+        nav.append(InlineKeyboardButton("↩ Chọn lại tỉnh", callback_data="dk:pp:0"))
+        rows.append(nav)
+        return InlineKeyboardMarkup(rows)
+
+    def _province_name(self, pi: int) -> str | None:
+        return self.lex.provinces[pi] if 0 <= pi < len(self.lex.provinces) else None
+
+    async def cmd_dangky(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        province = self._province_arg(context)
+        if province:
+            pi = self.lex.provinces.index(province)
+            await update.effective_message.reply_text(
+                f"Đăng ký nhắc hạn — <b>{esc(province)}</b>. Chọn cơ quan của bạn:",
+                reply_markup=self._agency_keyboard(pi, 0))
+            return
+        await update.effective_message.reply_text(
+            "Đăng ký nhắc hạn báo cáo. Bước 1/2: chọn <b>tỉnh, thành phố</b>:", reply_markup=self._province_keyboard(0))
+
+    async def _dangky_callback(self, query, context, parts: list[str]) -> None:
+        kind = parts[1]
+        if kind == "pp":
+            await query.edit_message_text("Đăng ký nhắc hạn báo cáo. Bước 1/2: chọn <b>tỉnh, thành phố</b>:",
+                                          reply_markup=self._province_keyboard(int(parts[2])))
+        elif kind in ("p", "ap"):
+            pi = int(parts[2])
+            page = int(parts[3]) if kind == "ap" else 0
+            name = self._province_name(pi) or "mọi tỉnh, thành"
+            await query.edit_message_text(f"Tỉnh: <b>{esc(name)}</b>. Bước 2/2: chọn <b>cơ quan</b>:",
+                                          reply_markup=self._agency_keyboard(pi, page))
+        elif kind == "a":
+            pi, ai = int(parts[2]), int(parts[3])
+            province = self._province_name(pi)
+            agency = self.lex.agencies[ai].name if 0 <= ai < len(self.lex.agencies) else None
+            rem = reminders_module()
+            if rem is None:
+                await query.edit_message_text(esc("Chức năng nhắc hạn chưa sẵn sàng. Bạn vui lòng thử lại sau."))
+                return
+            chat_id = str(query.message.chat.id)
+            await self.svc.db(rem.subscribe, self.svc.db_url, channel=CHANNEL, chat_id=chat_id,
+                              province=province, agency=agency)
+            await query.edit_message_text(
+                "✅ Đã đăng ký nhắc hạn báo cáo cho <b>" + esc(province or "mọi tỉnh, thành") + "</b> — <b>" +
+                esc(agency or "mọi cơ quan") + "</b>.\nTôi sẽ nhắn trước hạn 7 ngày và 1 ngày. "
+                "Gõ /huy để hủy, /hanchot để xem các hạn sắp tới.")
+
+    async def cmd_huy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        rem = reminders_module()
+        chat_id = str(update.effective_chat.id)
+        if rem is None:
+            await update.effective_message.reply_text(esc("Chức năng nhắc hạn chưa sẵn sàng."))
+            return
+        subs = list(await self.svc.db(rem.list_subscriptions, self.svc.db_url, channel=CHANNEL, chat_id=chat_id))
+        if not subs:
+            await update.effective_message.reply_text("Bạn chưa đăng ký nhắc hạn nào. Gõ /dangky để đăng ký.")
+            return
+        if len(subs) == 1:
+            n = await self.svc.db(rem.unsubscribe, self.svc.db_url, channel=CHANNEL, chat_id=chat_id)
+            await update.effective_message.reply_text(
+                f"Đã hủy nhắc hạn: {esc(describe_subscription(subs[0]))}." if n else "Không có đăng ký nào để hủy.")
+            return
+        rows = [[InlineKeyboardButton("❌ " + describe_subscription(s)[:58], callback_data=f"huy:{s.id}")]
+                for s in subs[:20]]
+        rows.append([InlineKeyboardButton("Hủy tất cả", callback_data="huy:all")])
+        await update.effective_message.reply_text("Chọn đăng ký muốn hủy:", reply_markup=InlineKeyboardMarkup(rows))
+
+    async def cmd_lich(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = update.effective_chat.id
+        province = self._province_arg(context)
+        try:
+            from bot.reminders.calendar_ics import build_calendar
+        except ImportError:
+            await context.bot.send_message(chat_id, esc("Chức năng lịch chưa sẵn sàng. Bạn vui lòng thử lại sau."))
+            return
+        try:
+            data = await self.svc.db(build_calendar, self.svc.db_url, province=province)
+        except Exception:
+            log.exception("build_calendar failed")
+            await context.bot.send_message(chat_id, esc(ERROR_REPLY))
+            return
+        await context.bot.send_document(
+            chat_id, InputFile(data, filename="han-bao-cao-xhht.ics", attach=True),
+            caption=esc("📅 Lịch hạn báo cáo" + (f" — {province}" if province else "") +
+                        ". Mở tệp để thêm vào Lịch Google, Outlook hoặc điện thoại."))
+
+    async def cmd_xoadulieu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        kb = InlineKeyboardMarkup([[InlineKeyboardButton("🗑 Xóa hết", callback_data="xoa:yes"),
+                                    InlineKeyboardButton("Không", callback_data="xoa:no")]])
+        await update.effective_message.reply_text(
+            "Xóa <b>mọi dữ liệu</b> lưu về cuộc trò chuyện này (câu hỏi, góp ý, đăng ký nhắc hạn)?", reply_markup=kb)
+
+    async def cmd_unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_chat.type == ChatType.PRIVATE:
+            await update.effective_message.reply_text("Tôi không biết lệnh này. Gõ /help để xem các lệnh.")
+
+    # -- admin ------------------------------------------------------------------------------------------
+    async def _admin_only(self, update: Update) -> bool:
+        if self.svc.is_admin(update.effective_chat.id):
+            return True
+        log.warning("Telegram: admin command refused for chat %s", update.effective_chat.id)
+        await update.effective_message.reply_text("⛔ Lệnh này chỉ dành cho quản trị viên.")
+        return False
+
+    async def cmd_admin_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not await self._admin_only(update):
+            return
+        kb = await self.svc.in_pool(self.svc.assistant.stats)
+        qs = await self.svc.db(self.svc.query_stats)
+        lines: list[Block] = [("📊 Thống kê", "b"), ("Kho tri thức:", "i")]
+        lines += [(f"• {k}: {v}", "") for k, v in kb.items()]
+        lines += [("Kênh trò chuyện:", "i")]
+        lines += [(f"• {k}: {v}", "") for k, v in qs.items()]
+        await self._send_blocks(context.bot, update.effective_chat.id, lines)
+
+    async def cmd_admin_unanswered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not await self._admin_only(update):
+            return
+        rows = await self.svc.db(self.svc.unanswered, 30)
+        blocks: list[Block] = [("❓ Câu hỏi chưa trả lời được / bị 👎", "b")]
+        blocks += [(f"{w} [{c}] {q}", "") for w, c, q in rows] or [("Chưa có.", "i")]
+        await self._send_blocks(context.bot, update.effective_chat.id, blocks)
+
+    async def cmd_admin_broadcast(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not await self._admin_only(update):
+            return
+        text = (update.effective_message.text or "").partition(" ")[2].strip()
+        if not text:
+            await update.effective_message.reply_text("Cú pháp: /admin_broadcast &lt;nội dung&gt;")
+            return
+        chats = await self.svc.db(self.svc.known_chats, CHANNEL)
+        sent = failed = 0
+        for cid in chats:
+            try:
+                await self._send_blocks(context.bot, cid, [("📢 Thông báo", "b"), (text, "")])
+                sent += 1
+            except RetryAfter as e:
+                delay = e.retry_after
+                await asyncio.sleep(min(30.0, delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)))
+                failed += 1
+            except TelegramError as e:
+                failed += 1
+                await self.svc.db(self.svc.record_failure, CHANNEL, cid, type(e).__name__, str(e))
+            await asyncio.sleep(0.04)  # stay under Telegram's ~30 messages/second
+        await update.effective_message.reply_text(f"Đã gửi tới {sent} cuộc trò chuyện, lỗi {failed}.")
+
+    async def cmd_admin_reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not await self._admin_only(update):
+            return
+        if self._reindex_lock.locked():
+            await update.effective_message.reply_text("Đang lập chỉ mục lại, vui lòng đợi.")
+            return
+        async with self._reindex_lock:
+            st = self.svc.settings
+            await update.effective_message.reply_text("⏳ Đang lập chỉ mục lại kho văn bản…")
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "indexer", "--data-dir", str(st.data_dir), "build", str(st.knowledge_dir),
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            try:
+                out, _ = await asyncio.wait_for(proc.communicate(), timeout=3600)
+            except asyncio.TimeoutError:
+                proc.kill()
+                await update.effective_message.reply_text("❌ Lập chỉ mục quá lâu, đã dừng.")
+                return
+            tail = out.decode("utf-8", "replace").strip().splitlines()[-8:]
+            status = "✅ Đã lập chỉ mục lại." if proc.returncode == 0 else f"❌ Lỗi (mã {proc.returncode})."
+            await self._send_blocks(context.bot, update.effective_chat.id, [(status, "b")] + [(t, "") for t in tail])
+
+    # -- free text ----------------------------------------------------------------------------------------
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = update.effective_message
+        chat = update.effective_chat
+        if chat.type == ChatType.PRIVATE:
+            await self._answer(context, chat.id, msg.text or "")
+        else:
+            text = self._addressed_text(msg, context.bot)
+            if text is not None:
+                await self._answer(context, chat.id, text, reply_to=msg)
+
+    # -- buttons ----------------------------------------------------------------------------------------
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        data = query.data or ""
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+        parts = data.split(":")
+        try:
+            head = parts[0]
+            if head == "ex":
+                await query.answer()
+                await self._answer(context, chat_id, EXAMPLE_QUESTIONS[int(parts[1])])
+            elif head == "sug":
+                ql = await self.svc.db(self.svc.query, int(parts[1]))
+                i = int(parts[2])
+                if ql is None or ql.chat_id != str(chat_id) or i >= len(ql.suggestions or []):
+                    await query.answer("Gợi ý này không còn nữa.")
+                    return
+                await query.answer()
+                await self._answer(context, chat_id, ql.suggestions[i])
+            elif head == "src":
+                await self._show_source(query, context, chat_id, int(parts[1]))
+            elif head == "sub":
+                await self._subscribe_deadline(query, chat_id, parts[1])
+            elif head == "fb":
+                ok = await self.svc.db(self.svc.record_feedback, CHANNEL, str(chat_id), int(parts[2]),
+                                       1 if parts[1] == "u" else -1)
+                await query.answer("Cảm ơn góp ý của bạn!" if ok else "Không tìm thấy câu hỏi này nữa.")
+            elif head == "dk":
+                await query.answer()
+                await self._dangky_callback(query, context, parts)
+            elif head == "huy":
+                await self._huy_callback(query, chat_id, parts[1])
+            elif head == "xoa":
+                if parts[1] == "yes":
+                    n = await self.svc.db(self.svc.delete_chat, CHANNEL, str(chat_id))
+                    await query.answer("Đã xóa.")
+                    await query.edit_message_text(f"🗑 Đã xóa toàn bộ dữ liệu của cuộc trò chuyện này ({n} mục).")
+                else:
+                    await query.answer("Đã giữ nguyên.")
+                    await query.edit_message_text("Đã giữ nguyên dữ liệu.")
+            else:
+                await query.answer()
+        except (ValueError, IndexError):
+            log.info("Telegram: malformed callback data %r", data[:64])
+            await query.answer("Nút này không hợp lệ.")
+
+    async def _show_source(self, query, context, chat_id: int, chunk_id: int) -> None:
+        found = await self.svc.in_pool(self.svc.assistant.chunk, chunk_id)
+        if not found:
+            await query.answer("Không tìm thấy đoạn văn bản này (kho văn bản có thể vừa được cập nhật).",
+                               show_alert=True)
+            return
+        doc, ch = found
+        await query.answer()
+        blocks: list[Block] = [("📄 " + document_citation(doc), "b")]
+        if ch.section_path:
+            blocks.append((ch.section_path, "i"))
+        blocks += [("", ""), (ch.text, "")]
+        await self._send_blocks(context.bot, chat_id, blocks)
+
+    async def _subscribe_deadline(self, query, chat_id: int, deadline_id: str) -> None:
+        rem = reminders_module()
+        if rem is None:
+            await query.answer("Chức năng nhắc hạn chưa sẵn sàng.", show_alert=True)
+            return
+        try:
+            await self.svc.db(rem.subscribe_deadline, self.svc.db_url, channel=CHANNEL, chat_id=str(chat_id),
+                              deadline_id=deadline_id)
+        except (KeyError, LookupError, ValueError) as e:
+            log.info("subscribe_deadline refused: %s", e)
+            await query.answer("Không tìm thấy hạn này (kho văn bản có thể vừa được cập nhật).", show_alert=True)
+            return
+        await query.answer("🔔 Đã đăng ký nhắc hạn.")
+        await query.get_bot().send_message(chat_id, "🔔 Đã đăng ký: tôi sẽ nhắc bạn trước hạn 7 ngày và 1 ngày. "
+                                                    "Gõ /huy để hủy.")
+
+    async def _huy_callback(self, query, chat_id: int, which: str) -> None:
+        rem = reminders_module()
+        if rem is None:
+            await query.answer()
+            return
+        sid = None if which == "all" else int(which)
+        n = await self.svc.db(rem.unsubscribe, self.svc.db_url, channel=CHANNEL, chat_id=str(chat_id),
+                              subscription_id=sid)
+        await query.answer("Đã hủy." if n else "Không còn đăng ký này.")
+        await query.edit_message_text(f"Đã hủy {n} đăng ký nhắc hạn." if n else "Không có đăng ký nào để hủy.")
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("Telegram handler error: %s", context.error, exc_info=context.error)
+
+    # -- reminders --------------------------------------------------------------------------------------
+    async def send_reminder(self, chat_id: str, message) -> None:
+        from bot.reminders.delivery import PermanentSendError, TransientSendError
+        title = "⏰ Đã quá hạn" if getattr(message, "late", False) else "🔔 Nhắc hạn báo cáo"
+        markup = None
+        if getattr(message, "chunk_id", None) is not None:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton("📄 Xem nguồn", callback_data=f"src:{message.chunk_id}")]])
+        try:
+            await self._send_blocks(self.app.bot, chat_id, [(title, "b"), (message.text, "")], markup)
+        except (Forbidden, BadRequest) as e:
+            raise PermanentSendError(f"{type(e).__name__}: {e}") from e
+        except (RetryAfter, TimedOut, NetworkError) as e:
+            raise TransientSendError(f"{type(e).__name__}: {e}") from e

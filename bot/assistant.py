@@ -570,6 +570,7 @@ class Assistant:
             for did in restrict_docs:
                 d = self.kb.docs[did]
                 ident |= set(folded_syllables(" ".join(filter(None, [d.label, d.issuer, d.number, d.province]))))
+                ident |= set(re.findall(r"[0-9a-z]+", fold(d.number or "")))
             kept = [t for t in terms if t not in ident and not set(folded_syllables(self.lex.expand(t))) <= ident]
             terms = kept or terms
         allowed = {cid for cid, c in self.kb.chunks.items() if c.document_id in docs} if docs else None
@@ -582,20 +583,21 @@ class Assistant:
             if ch is None:
                 continue
             doc = self.kb.docs[ch.document_id]
-            cov = coverage(terms, self.lex.expand(ch.text) + " " + ch.text + " " + " ".join(ch.headings or [])
-                           + " " + (doc.subject or ""))
+            body = self.lex.expand(ch.text) + " " + ch.text + " " + " ".join(ch.headings or [])
+            cov = coverage(terms, body)                               # ranks chunks
+            gate = max(cov, coverage(terms, body + " " + (doc.subject or "")))  # decides whether to answer
             if ch.kind == "header":  # the header repeats the subject: prefer the body that says more
                 cov -= 0.05
-            scored.append((h, ch, cov))
+            scored.append((h, ch, cov, gate))
         if not scored:
             return Answer(q, False, REFUSAL, "out_of_scope", suggestions=EXAMPLES)
-        top_cov = max(c for _, _, c in scored)
-        dense_ok = r.dense_enabled and max(h.dense for h, _, _ in scored) >= 0.86
+        top_cov = max(g for _, _, _, g in scored)
+        dense_ok = r.dense_enabled and max(x[0].dense for x in scored) >= 0.86
         if top_cov < MIN_COVERAGE and not (dense_ok and top_cov >= 0.3):
             return Answer(q, False, REFUSAL, "out_of_scope", suggestions=EXAMPLES)
         # best first by coverage among the fused top results
         scored.sort(key=lambda x: (-(round(x[2], 2)), x[0].rank))
-        h, ch, cov = scored[0]
+        h, ch, cov, _ = scored[0]
         doc = self.kb.docs[ch.document_id]
         excerpt = self._best_sentences(ch.text, terms, 700)
         lines = [f"Theo {document_citation(doc)} (mục {ch.section_path}):", f"“{excerpt}”"]
@@ -606,7 +608,7 @@ class Assistant:
             lines += [f"Ngoài ra, {document_citation(d2)} (mục {second[1].section_path}):",
                       f"“{self._best_sentences(second[1].text, terms, 350)}”"]
         srcs = [Source(c.document_id, self.kb.docs[c.document_id].label, c.section_path, c.text, round(cv, 3), c.id)
-                for hh, c, cv in scored[:3]]
+                for hh, c, cv, _ in scored[:3]]
         return self._finish(q, u.intent if u.intent in ("howto",) else "search", lines, srcs)
 
     # -- deadlines for channels ----------------------------------------------------------------

@@ -114,6 +114,11 @@ def _worker(argv: list[str]) -> int:
     p.add_argument("--until-idle", action="store_true", help="tick until a tick delivers nothing")
     p.add_argument("--go-file", default=None, help="wait for this file before the first tick (a start barrier)")
     a = p.parse_args(argv)
+    if os.environ.get("HOCTAP_TEST_LOG"):
+        import logging
+        logging.basicConfig(level=logging.DEBUG, format="%(relativeCreated)d %(process)d %(name)s %(message)s")
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO if os.environ["HOCTAP_TEST_LOG"] == "sql"
+                                                         else logging.WARNING)
 
     from bot.reminders import delivery, sweeper
     from bot.reminders.delivery import console_line
@@ -140,6 +145,8 @@ def _worker(argv: list[str]) -> int:
         while True:
             got = await sweeper.tick(settings, now)
             total += len(got)
+            if os.environ.get("HOCTAP_TEST_LOG"):
+                print(json.dumps({"tick_delivered": len(got), "t": time.monotonic()}), file=sys.stderr, flush=True)
             if not a.until_idle or not got:
                 break
         print(json.dumps({"worker_done": total}), file=sys.stderr, flush=True)

@@ -454,3 +454,18 @@ def test_half_yearly_rrule_and_occurrences(tmp_path):
              if str(e["UID"]) == "dl-hy@hoctap.xhht")
     assert e["RRULE"].to_ical() == b"FREQ=MONTHLY;INTERVAL=6"
     assert e.decoded("DTSTART") == dt.date(2021, 12, 15)
+
+
+def test_claim_respects_batch_size_sqlite(tmp_path):
+    from reminder_fixtures import bulk_deadlines
+    from bot.reminders import planner
+    from bot.reminders.sweeper import claim
+    url = sqlite_url(tmp_path / "b.sqlite3")
+    make_store(url, bulk_deadlines(12, dt.date(2026, 12, 15)))
+    subscribe(url, channel="console", chat_id="c", province="Đắk Nông", lead_days=(7,), now=T0)
+    cfg = ReminderConfig(batch_size=5)
+    now = at(2026, 12, 8, 8)
+    planner.plan(url, cfg, now)
+    batches = [claim(url, cfg, now, ["console"]) for _ in range(4)]
+    assert [len(b) for b in batches] == [5, 5, 3, 0]
+    assert len({x.id for b in batches for x in b}) == 13

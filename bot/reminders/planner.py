@@ -74,7 +74,8 @@ def _insert_missing(conn, rows: list[dict]) -> int:
     for i in range(0, len(rows), INSERT_CHUNK):
         stmt = ins(Reminder).values(rows[i:i + INSERT_CHUNK]).on_conflict_do_nothing(
             index_elements=["subscription_id", "deadline_id", "due_date", "lead_days"])
-        n += conn.execute(stmt).rowcount or 0
+        rc = conn.execute(stmt).rowcount
+        n += rc if rc and rc > 0 else 0
     return n
 
 
@@ -139,7 +140,7 @@ def plan(db_url: str, cfg: ReminderConfig, now: dt.datetime, *, force: bool = Fa
     if missing:
         with eng.begin() as conn:  # the first statement writes: no read-to-write upgrade on SQLite
             n = _insert_missing(conn, missing)
-        log.info("planned %d reminder(s)", n)
+        log.info("planned %d new reminder(s) (%d missing)", n, len(missing))
     with _plan_lock:
         _last_plan[db_url] = quick
     return n

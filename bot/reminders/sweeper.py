@@ -149,13 +149,19 @@ def claim(db_url: str, cfg: ReminderConfig, now: dt.datetime, channels: list[str
     cond = _due_cond(cfg, now, channels)
     ids = select(Reminder.id).where(cond).order_by(Reminder.next_attempt_at, Reminder.id).limit(
         limit or cfg.batch_size)
-    if eng.dialect.name == "postgresql":
-        ids = ids.with_for_update(skip_locked=True)
+    claim_values = dict(status=SENDING, claim_token=token, claimed_at=now_utc, attempts=Reminder.attempts + 1)
     with eng.begin() as conn:
-        conn.execute(update(Reminder).where(Reminder.id.in_(ids.scalar_subquery()), cond)
-                     .values(status=SENDING, claim_token=token, claimed_at=now_utc,
-                             attempts=Reminder.attempts + 1)
-                     .execution_options(synchronize_session=False))
+        if eng.dialect.name == "postgresql":
+            # lock first, then update exactly those rows. (A single UPDATE … WHERE id IN (SELECT … LIMIT n
+            # FOR UPDATE SKIP LOCKED) may rescan the subquery per row and so ignore the limit.)
+            picked = list(conn.execute(ids.with_for_update(skip_locked=True)).scalars())
+            if not picked:
+                return []
+            conn.execute(update(Reminder).where(Reminder.id.in_(picked)).values(**claim_values)
+                         .execution_options(synchronize_session=False))
+        else:  # SQLite: one writing statement (the database lock makes it atomic)
+            conn.execute(update(Reminder).where(Reminder.id.in_(ids.scalar_subquery()), cond)
+                         .values(**claim_values).execution_options(synchronize_session=False))
         rows = conn.execute(select(Reminder.id, Reminder.subscription_id, Reminder.channel, Reminder.chat_id,
                                    Reminder.deadline_id, Reminder.due_date, Reminder.lead_days,
                                    Reminder.send_at, Reminder.attempts)

@@ -6,6 +6,7 @@ from the deadline's stable id, and DTSTART from the document (not from the expor
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
@@ -30,11 +31,24 @@ def event_uid(deadline_id: str) -> str:
     return f"{deadline_id}@{UID_DOMAIN}"
 
 
+def _document_year(doc: Document | None) -> int | None:
+    if doc is None:
+        return None
+    if doc.year:
+        return doc.year
+    for text in (doc.date_text, doc.id, doc.file_name):  # "ngày   tháng   năm 2021", "tiengiang-2021-…"
+        m = re.search(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)", text or "")
+        if m:
+            return int(m.group(1))
+    return None
+
+
 def _first_date(d: Deadline, doc: Document | None) -> dt.date | None:
     """The first occurrence on or after the document's date (stable across exports)."""
     if d.recurrence in _RRULE and d.due_month:
+        year = _document_year(doc)
         anchor = (doc.date if doc and doc.date else
-                  dt.date(doc.year, 1, 1) if doc and doc.year else
+                  dt.date(year, 1, 1) if year else
                   dt.date(d.due_year, 1, 1) if d.due_year else dt.date(2000, 1, 1))
         return next(iter(occurrences(d, anchor, anchor + dt.timedelta(days=800))), None)
     return next(iter(occurrences(d, _FAR_PAST, _FAR_FUTURE)), None)

@@ -85,6 +85,9 @@ def agency_heading(node: Node, lex: Lexicon) -> AgencyHeading | None:
     if node.kind not in ("arabic", "letter", "roman", "dieu"):
         return None
     title = node.title.strip()
+    # "Điều 3. Trách nhiệm của Bộ Giáo dục và Đào tạo" (laws) names its agency after "Trách nhiệm của"
+    title = re.sub(r"^(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Trách nhiệm, quyền hạn)(?:\s+và\s+quyền hạn)?\s+của\s+",
+                   "", title)
     if not title or not _AGENCY_START_RE.match(title):
         return None
     requested = bool(re.match(r"^đề nghị\s+", title, re.IGNORECASE))
@@ -230,7 +233,7 @@ _PERIOD = re.compile(r"(\d+\s+thang|hang nam|hang quy|hang thang|nam)\s*(?:\(|$)
 
 def _recipient(text: str) -> str | None:
     m = re.search(r"(?:gửi về|gửi|báo cáo về|nộp về|nộp cho|nộp|về|báo cáo)\s+(" + AGENCY_START +
-                  r"[^;.]*?)(?=\s+để\s|\s+nhằm\s|\s+và báo cáo|\s+theo\s|[;.]|,\s|\s+trước\s|$)", text)
+                  r"[^;.]*?)(?=\s+để\s|\s+nhằm\s|\s+và báo cáo|\s+theo\s|\s+về\s|[;.]|,\s|\s+trước\s|\s+chậm nhất\s|$)", text)
     if not m:
         return None
     r = m.group(1).strip()
@@ -244,6 +247,9 @@ def _recipient(text: str) -> str | None:
 
 def _actor_from_sentence(sent: str, first_cue: int) -> str | None:
     head = sent[:first_cue]
+    if re.match(r"\s*(chủ trì|phối hợp|tham mưu|tổ chức|thực hiện|xây dựng|chỉ đạo|tiếp tục|hướng dẫn|báo cáo|gửi|nộp)\b",
+                head, re.IGNORECASE):
+        return None  # the sentence starts with its verb: the subject is the section's agency
     m = re.search(r"\s(có trách nhiệm|chịu trách nhiệm|phải|cần|được giao|thực hiện|tiến hành)\s", head)
     cut = m.start() if m else None
     if cut is None:
@@ -402,7 +408,8 @@ def extract_responsibilities(root: Node, header: Header, lex: Lexicon) -> list[R
             if ah.inline_task:
                 add(ah.agencies, ah.parts, ah.text, ah.inline_task, node, node.line)
             for c in node.children:
-                if c.kind in STRUCTURAL:
+                # a law's article lists its agency's tasks as numbered clauses (khoản)
+                if c.kind in STRUCTURAL and agency_heading(c, lex) is not None:
                     continue
                 add(ah.agencies, ah.parts, ah.text, _task_text(c), c, c.text_block())
             continue

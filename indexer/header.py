@@ -22,7 +22,7 @@ TYPE_CODES = {"kh": "kế hoạch", "qd": "quyết định", "ct": "chỉ thị"
               "nd": "nghị định", "tt": "thông tư", "bc": "báo cáo", "hd": "hướng dẫn", "kl": "kết luận",
               "tb-vpcp": "thông báo"}
 
-_NUMBER = re.compile(r"^\s*Số\s*:?\s*([0-9]*\s*/\s*[\w\-&Đđ/]+)", re.IGNORECASE | re.MULTILINE)
+_NUMBER = re.compile(r"^\s*(?:Luật\s+|Nghị quyết\s+|Lệnh\s+)?[Ss]ố\s*:?\s*([0-9]*\s*/\s*[\w\-&Đđ/]+)", re.IGNORECASE | re.MULTILINE)
 _PLACE_DATE = re.compile(
     r"^\s*(?P<place>[^\n,;:]{2,40}?),\s*ngày\s*(?P<d>\d{0,2})\s*tháng\s*(?P<m>\d{0,2})\s*năm\s*(?P<y>\d{4})",
     re.IGNORECASE | re.MULTILINE)
@@ -176,7 +176,7 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:
         date_line = head_region[: m.start()].count("\n") + (1 if head_region[m.start()] == "\n" else 0)
 
     # issuer block: upper-case lines at the very top (not the national motto or the doc type)
-    issuer_lines, type_line_idx = [], -1
+    issuer_lines, type_line_idx, issuer_done = [], -1, False
     for i, s in enumerate(lines[: min(n, 25)]):
         st = s.strip()
         if not st:
@@ -188,11 +188,13 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:
             h.doc_type = DOC_TYPES[f]
             type_line_idx = i
             continue
-        if _is_upper_line(st) and type_line_idx < 0 and not st.startswith(("Số", "V/v")) and len(st) < 80 \
-                and not re.match(r"^[IVX]+\.", st):
+        if _is_upper_line(st) and type_line_idx < 0 and not issuer_done and not st.startswith(("Số", "V/v")) \
+                and len(st) < 80 and not re.match(r"^[IVX]+\.", st):
             issuer_lines.append(st)
             continue
         if issuer_lines and not _is_upper_line(st):
+            issuer_done = True
+        if type_line_idx < 0 and len(st) > 120:  # the body has begun
             break
     if issuer_lines:
         h.issuer = _smart_case(" ".join(issuer_lines), lex)

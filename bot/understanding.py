@@ -99,13 +99,15 @@ def relative_window(kind: str, today: dt.date) -> DateRange:
 
 def parse_dates(f: str, u: Understanding, today: dt.date) -> None:
     """Dates in a folded question: 15/12, 15-12, 15.12, ngày 15 tháng 12, tháng 12, năm 2025, 6 tháng."""
-    for m in re.finditer(r"(?<![\d/])(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*(\d{4}))?(?![\d])", f):
+    # (not a decimal: "12.5%")
+    for m in re.finditer(r"(?<![\d/])(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*(\d{4}))?(?![\d]|\s*%)", f):
         d, mo = int(m.group(1)), int(m.group(2))
         if 1 <= d <= 31 and 1 <= mo <= 12:
             u.days.append((d, mo))
             if m.group(3):
                 u.years.append(int(m.group(3)))
-    for m in re.finditer(r"\bngay\s+(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+nam\s+(\d{4}))?", f):
+    # "ngày 15 tháng 12", and "15 tháng 12" without "ngày" ("hạn 15 tháng 12")
+    for m in re.finditer(r"(?:\bngay\s+|(?<![\d/.,]))\b(\d{1,2})\s+thang\s+(\d{1,2})\b(?:\s+nam\s+(\d{4}))?", f):
         d, mo = int(m.group(1)), int(m.group(2))
         if 1 <= d <= 31 and 1 <= mo <= 12 and (d, mo) not in u.days:
             u.days.append((d, mo))
@@ -178,7 +180,8 @@ def understand(question: str, lex: Lexicon, today: dt.date, previous: Understand
     u.provinces = lex.find_provinces(text)
     parse_dates(fold(text), u, today)
     for m in _NUMBER_RE.finditer(fold(text)):
-        u.numbers.append(m.group(1))
+        if re.search(r"[a-z]", m.group(1)):  # "14/CT-TTg"; all digits ("15/12", "20/12/2025") is a date
+            u.numbers.append(m.group(1))
     for m in _TYPE_NUM_RE.finditer(f):
         u.numbers.append(m.group(2))
         u.doc_types.append(_TYPE_WORDS.get(m.group(1), ""))

@@ -394,8 +394,14 @@ class TelegramBot:
         rows.append(nav)
         return InlineKeyboardMarkup(rows)
 
-    def _province_name(self, pi: int) -> str | None:
-        return self.lex.provinces[pi] if 0 <= pi < len(self.lex.provinces) else None
+    @staticmethod
+    def _pick(items, i: int):
+        """items[i], None for -1 ("all"); ValueError for anything else (a forged or stale button)."""
+        if i == -1:
+            return None
+        if not 0 <= i < len(items):
+            raise ValueError(f"choice {i} out of range")
+        return items[i]
 
     async def cmd_dangky(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         province = self._province_arg(context)
@@ -416,13 +422,13 @@ class TelegramBot:
         elif kind in ("p", "ap"):
             pi = int(parts[2])
             page = int(parts[3]) if kind == "ap" else 0
-            name = self._province_name(pi) or "mọi tỉnh, thành"
+            name = self._pick(self.lex.provinces, pi) or "mọi tỉnh, thành"
             await query.edit_message_text(f"Tỉnh: <b>{esc(name)}</b>. Bước 2/2: chọn <b>cơ quan</b>:",
                                           reply_markup=self._agency_keyboard(pi, page))
         elif kind == "a":
             pi, ai = int(parts[2]), int(parts[3])
-            province = self._province_name(pi)
-            agency = self.lex.agencies[ai].name if 0 <= ai < len(self.lex.agencies) else None
+            province = self._pick(self.lex.provinces, pi)
+            agency = getattr(self._pick(self.lex.agencies, ai), "name", None)
             rem = reminders_module()
             if rem is None:
                 await query.edit_message_text(esc("Chức năng nhắc hạn chưa sẵn sàng. Bạn vui lòng thử lại sau."))
@@ -595,8 +601,8 @@ class TelegramBot:
                                        1 if parts[1] == "u" else -1)
                 await query.answer("Cảm ơn góp ý của bạn!" if ok else "Không tìm thấy câu hỏi này nữa.")
             elif head == "dk":
-                await query.answer()
                 await self._dangky_callback(query, context, parts)
+                await query.answer()
             elif head == "huy":
                 await self._huy_callback(query, chat_id, parts[1])
             elif head == "xoa":

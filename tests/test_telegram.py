@@ -143,9 +143,15 @@ async def test_suggestion_and_forged_callbacks(tg, assistant):
     standin.press(chat, "src:999999999")   # a chunk that does not exist
     standin.press(chat, "fb:u:notanumber")  # malformed
     standin.press(chat, "sug:1:0")          # someone else's query (or none)
-    await wait_for(lambda: len([c for c in standin.calls if c.method == "answerCallbackQuery"]) >= 3)
+    standin.press(chat, "sub:no-such-deadline")
+    standin.press(chat, "dk:a:9999:9999")   # out-of-range keyboard choice
+    await wait_for(lambda: len([c for c in standin.calls if c.method == "answerCallbackQuery"]) >= 5)
+    await asyncio.sleep(0.2)
     assert standin.sent(chat) == []
     assert _feedback(server, chat) == []
+    from bot.reminders import list_subscriptions
+    subs = list_subscriptions(server.services.db_url, channel="telegram", chat_id=str(chat))
+    assert subs == []
 
 
 # -- reminders ------------------------------------------------------------------------------------------------
@@ -199,6 +205,29 @@ async def test_subscribe_button_under_a_deadline(tg, assistant):
     await wait_for(lambda: list_subscriptions(server.services.db_url, channel="telegram", chat_id=str(chat)))
     subs = list_subscriptions(server.services.db_url, channel="telegram", chat_id=str(chat))
     assert subs[0].deadline_id == items[0].deadline.id
+
+
+async def test_reminder_is_delivered_through_telegram(tg, assistant):
+    import datetime as dt
+    from bot.reminders import subscribe_deadline
+    from bot.reminders.sweeper import tick
+    standin, server = tg
+    chat = 1012
+    items = assistant.upcoming_deadlines(days=365)
+    if not items:
+        pytest.skip("no deadline within a year in the knowledge base")
+    u = items[0]
+    send_day = u.due_date - dt.timedelta(days=7)
+    subscribe_deadline(server.services.db_url, channel="telegram", chat_id=str(chat), deadline_id=u.deadline.id,
+                       lead_days=(7,), now=dt.datetime.combine(send_day - dt.timedelta(days=30), dt.time(9)))
+    delivered = await tick(server.services.settings, now=dt.datetime.combine(send_day, dt.time(10)),
+                           channels=["telegram"])
+    mine = [d for d in delivered if d.chat_id == str(chat)]
+    assert len(mine) == 1
+    call = standin.sent(chat)[-1]
+    assert " ".join(mine[0].message.text.split()) in " ".join(visible_text(call.params["text"]).split())
+    if mine[0].message.chunk_id is not None:
+        assert [b["callback_data"] for b in _buttons(call)] == [f"src:{mine[0].message.chunk_id}"]
 
 
 async def test_lich_sends_an_ics_file(tg):

@@ -235,3 +235,22 @@ def test_verify_signature_unit():
     assert verify_signature(None, APP_ID, body, "1700000000000", OA_SECRET, now_ms=now) == "missing signature"
     assert verify_signature(sig, APP_ID, body, "1700000000000", OA_SECRET, now_ms=now + 301_000) == "stale timestamp"
     assert verify_signature(sig[:-1] + "0", APP_ID, body, "1700000000000", OA_SECRET, now_ms=now) == "wrong signature"
+
+
+async def test_reminders_go_out_through_zalo_with_error_mapping(zalo):
+    import datetime as dt
+    from bot.reminders.delivery import PermanentSendError, ReminderMessage, TransientSendError, get_sender
+    standin, server = zalo
+    sender = get_sender("zalo")
+    assert sender is not None
+    msg = ReminderMessage(text="Sở GDĐT Tiền Giang báo cáo trước ngày 01/12", deadline_id="d1", document_id=None,
+                          chunk_id=None, due_date=dt.date.today(), lead_days=7)
+    await sender("u-r1", msg)
+    assert standin.texts("u-r1") == ["🔔 Nhắc hạn báo cáo: Sở GDĐT Tiền Giang báo cáo trước ngày 01/12"]
+    standin.fail_next = [-213]
+    with pytest.raises(PermanentSendError):
+        await sender("u-r2", msg)
+    standin.fail_next = [-32] * 4
+    with pytest.raises(TransientSendError):
+        await sender("u-r3", msg)
+    assert standin.texts("u-r2") == standin.texts("u-r3") == []

@@ -33,7 +33,11 @@ class Lexicon:
         """Replace known abbreviations (whole tokens) with their expansion; keeps the rest verbatim."""
         def repl(m: re.Match) -> str:
             tok = m.group(0)
-            exp = self.glossary.get(tok) or self.glossary.get(tok.upper())
+            exp = self.glossary.get(tok)
+            # other case only for capitals or a token that cannot be a syllable (no vowel: "tp", "Kh"):
+            # "tư" in "Đầu tư", "Thông tư" and "tu" are words, not TƯ (Trung ương) or TU (Tỉnh ủy)
+            if exp is None and (tok.isupper() or not _VOWEL.search(fold(tok))):
+                exp = self.glossary.get(tok.upper())
             if exp is None and len(tok) >= 3:  # typed without diacritics: "gddt", "ubnd", "tthtcd"
                 exp = self.folded_glossary.get(fold(tok))
             return exp if exp else tok
@@ -70,6 +74,7 @@ class Lexicon:
         return [p for p in out if not any(p != q and _fold_words(p) in _fold_words(q) for q in out)]
 
 
+_VOWEL = re.compile(r"[aeiouy]")
 _ABBR_TOKEN = re.compile(r"[\wĐđ&]+(?:-[\wĐđ&]+)*", re.UNICODE)
 
 
@@ -98,3 +103,13 @@ def load_lexicon(knowledge_dir: str | None = None) -> Lexicon:
         als = {_fold_words(nfc(x)) for x in a["aliases"]} | {_fold_words(nfc(a["name"]))}
         agencies.append(Agency(nfc(a["name"]), a.get("level", ""), tuple(sorted(als, key=len, reverse=True))))
     return Lexicon(gl, folded, tuple(agencies), tuple(nfc(p) for p in ag.get("provinces", [])))
+
+
+CITIES = {"Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh", "Huế"}
+
+
+def province_label(province: str) -> str:
+    """'tỉnh Đắk Nông', 'thành phố Hải Phòng'."""
+    if province.startswith("Thành phố"):
+        return province
+    return f"{'thành phố' if province in CITIES else 'tỉnh'} {province}"

@@ -21,7 +21,7 @@ from bot.answer import Answer, Source
 from bot.config import TIMEZONE, Settings, load_settings
 from bot.db import session_scope
 from bot.formatting import RECURRENCE_VI, deadline_sentence, document_citation, sentence_case
-from bot.lexicon import fold_words, load_lexicon
+from bot.lexicon import fold_words, load_lexicon, province_label
 from bot.models import Chunk, CitedDocument, Contact, Deadline, Document, Responsibility, Target
 from bot.occurrences import next_occurrence, occurrences
 from bot.retrieval import Retriever, content_terms, coverage
@@ -193,8 +193,8 @@ class Assistant:
             "contact": self._contacts_answer,
         }
         order = [u.intent] if u.intent in handlers else []
-        # a responsibility question without an agency may be about what is due ("Năm 2030 … phải làm gì?")
-        if u.intent == "responsibility" and not u.agencies:
+        # a responsibility question may be about what is due ("Năm 2030 … phải làm gì?")
+        if u.intent == "responsibility" and (not u.agencies or u.years or u.days or u.months):
             order.append("deadline")
         if u.intent == "document":
             order.append("citation")
@@ -281,6 +281,10 @@ class Assistant:
         if u.wants_report:
             r = [d for d in c if "báo cáo" in (d.what + " " + d.action).lower() or d.recipient]
             c = r or c
+        if not u.years:
+            c = [d for d in c if not (d.recurrence == "once" and d.due_year and d.due_month and
+                                      dt.date(d.due_year, d.due_month, d.due_day or 28) < today)] or \
+                ([] if (u.months or u.window) else c)
         pairs = []
         for d in c:
             when = next_occurrence(d, today, horizon_days=800)
@@ -294,9 +298,12 @@ class Assistant:
     def _deadline_line(self, d: Deadline, when: dt.date | None, today: dt.date) -> str:
         doc = self.kb.docs[d.document_id]
         who = d.actor_text
-        if doc.province and doc.province.lower() not in fold(who) and fold(doc.province) not in fold(who):
-            who = f"{who} (tỉnh/thành phố {doc.province})" if who else doc.province
-        sentence = sentence_case(f"{who} {_short(d.what, 200)}".strip())
+        if doc.province and fold(doc.province) not in fold(who):
+            who = f"{who} ({province_label(doc.province)})" if who else province_label(doc.province)
+        what = _short(d.what, 200)
+        if who and what[:1].isupper() and not what[1:2].isupper():
+            what = what[:1].lower() + what[1:]
+        sentence = sentence_case(f"{who} {what}".strip())
         if d.recurrence != "once" and d.due_day:
             head = f"Trước {d.due_day:02d}/{d.due_month:02d} {RECURRENCE_VI.get(d.recurrence, '')}".strip()
             if d.period and d.period != "năm":
@@ -479,6 +486,8 @@ class Assistant:
         docs = self._docs_for(u)
         terms = content_terms(u.text)
         cands = kb.citations
+        if docs:
+            cands = [c for c in cands if c.document_id in docs] or cands
         num_hits = []
         for num in u.numbers:
             fn = fold(num)
@@ -547,16 +556,16 @@ class Assistant:
         if not parts:
             return _short(text, limit)
         scored = sorted(range(len(parts)), key=lambda i: -coverage(terms, parts[i]))
-        keep = sorted(scored[:3])
-        out = ""
-        for i in keep:
+        keep, used = [], 0
+        for i in scored[:3]:
             p = parts[i].strip()
-            if len(out) + len(p) > limit:
-                if not out:
-                    out = _short(p, limit)
-                break
-            out += (" … " if out else "") + p
-        return out
+            if used + len(p) > limit:
+                if not keep:
+                    return _short(p, limit)
+                continue
+            keep.append(i)
+            used += len(p) + 3
+        return " … ".join(parts[i].strip() for i in sorted(keep))
 
     def _search(self, q: str, u: Understanding, mode: str, restrict_docs: set[str] | None = None) -> Answer:
         r = self.retriever

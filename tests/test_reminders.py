@@ -132,6 +132,8 @@ def test_subscribe_is_idempotent_and_updates_lead_days(store):
     assert c.id != a.id and c.agency == "Sở Giáo dục và Đào tạo"
     d = subscribe_deadline(url, channel="telegram", chat_id="42", deadline_id="dl-daknong-1512", now=T0)
     assert d.deadline_id == "dl-daknong-1512" and d.lead_days == [7, 1]
+    with pytest.raises(LookupError):
+        subscribe_deadline(url, channel="telegram", chat_id="42", deadline_id="dl-gone")
     assert [x.id for x in list_subscriptions(url, channel="telegram", chat_id="42")] == [a.id, c.id, d.id]
     assert list_subscriptions(url, channel="zalo", chat_id="42") == []
     with pytest.raises(ValueError):

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 _last_plan: dict[str, str] = {}
 _plan_lock = threading.Lock()
-INSERT_CHUNK = 500
+INSERT_CHUNK = 2000
 
 
 @dataclass
@@ -68,13 +68,12 @@ def _load(conn) -> tuple[list, list[_DeadlineView], str]:
 def _insert_missing(conn, rows: list[dict]) -> int:
     if not rows:
         return 0
-    dialect = conn.dialect.name
-    ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    ins = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = ins(Reminder.__table__).on_conflict_do_nothing(
+        index_elements=["subscription_id", "deadline_id", "due_date", "lead_days"])
     n = 0
-    for i in range(0, len(rows), INSERT_CHUNK):
-        stmt = ins(Reminder).values(rows[i:i + INSERT_CHUNK]).on_conflict_do_nothing(
-            index_elements=["subscription_id", "deadline_id", "due_date", "lead_days"])
-        rc = conn.execute(stmt).rowcount
+    for i in range(0, len(rows), INSERT_CHUNK):  # executemany (batched "insertmanyvalues")
+        rc = conn.execute(stmt, rows[i:i + INSERT_CHUNK]).rowcount
         n += rc if rc and rc > 0 else 0
     return n
 

@@ -13,6 +13,10 @@ from bot.reminders.schedule import normalise_now, parse_lead_days, to_utc_naive
 from bot.reminders.scope import canonical_agency, canonical_province
 
 
+class UnknownDeadlineError(LookupError):
+    """subscribe_deadline: no deadline with that id."""
+
+
 def normalise_url(url: str) -> str:
     """Accept the plain postgresql:// form too (load_settings does this for DATABASE_URL)."""
     if url.startswith("postgres://"):
@@ -84,9 +88,15 @@ def subscribe(db_url: str, *, channel: str, chat_id, province: str | None = None
 
 def subscribe_deadline(db_url: str, *, channel: str, chat_id, deadline_id: str, lead_days=(7, 1),
                        now: dt.datetime | None = None) -> Subscription:
-    """A subscription to one deadline (the "nhắc tôi hạn này" button)."""
+    """A subscription to one deadline (the "nhắc tôi hạn này" button).
+
+    Raises `UnknownDeadlineError` (a LookupError) when no deadline has that id."""
     if not deadline_id:
         raise ValueError("deadline id is empty")
+    from bot.models import Deadline
+    with session_scope(normalise_url(db_url)) as s:
+        if s.get(Deadline, str(deadline_id)) is None:
+            raise UnknownDeadlineError(f"no deadline {deadline_id!r} (the store may have been re-indexed)")
     return _upsert(db_url, channel=channel, chat_id=chat_id, province=None, agency=None,
                    deadline_id=str(deadline_id), lead_days=lead_days, now=now)
 

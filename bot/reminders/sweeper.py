@@ -112,20 +112,26 @@ def housekeep(db_url: str, cfg: ReminderConfig, now: dt.datetime) -> tuple[int, 
 
 # --- claiming -----------------------------------------------------------------------------------
 
-def _due_cond(cfg: ReminderConfig, now: dt.datetime, channels: list[str]):
+def _due_conds(cfg: ReminderConfig, now: dt.datetime, channels: list[str]):
+    """Rows to claim: stale "sending" rows (a crashed worker's), then due pending rows. Two separate
+    conditions so that each can use the (status, next_attempt_at) index."""
     now_utc = to_utc_naive(now)
     stale = now_utc - dt.timedelta(seconds=cfg.lease_s)
-    return and_(Reminder.channel.in_(channels), Reminder.due_date >= to_local(now).date(),
-                or_(and_(Reminder.status == PENDING, Reminder.next_attempt_at <= now_utc),
-                    and_(Reminder.status == SENDING, Reminder.claimed_at < stale)))
+    common = and_(Reminder.channel.in_(channels), Reminder.due_date >= to_local(now).date())
+    return [and_(Reminder.status == SENDING, Reminder.claimed_at < stale, common),
+            and_(Reminder.status == PENDING, Reminder.next_attempt_at <= now_utc, common)]
 
 
-_ANY_DUE = (select(Reminder.id)
-            .where(Reminder.channel.in_(bindparam("channels", expanding=True)),
-                   Reminder.due_date >= bindparam("today", type_=Date),
-                   or_(and_(Reminder.status == PENDING, Reminder.next_attempt_at <= bindparam("now", type_=DateTime)),
-                       and_(Reminder.status == SENDING, Reminder.claimed_at < bindparam("stale", type_=DateTime))))
+def _any_due_stmt(status: str, column):
+    return (select(Reminder.id)
+            .where(Reminder.status == status, column < bindparam("before", type_=DateTime),
+                   Reminder.channel.in_(bindparam("channels", expanding=True)),
+                   Reminder.due_date >= bindparam("today", type_=Date))
             .limit(1))
+
+
+_ANY_STALE = _any_due_stmt(SENDING, Reminder.claimed_at)
+_ANY_PENDING = _any_due_stmt(PENDING, Reminder.next_attempt_at)
 
 
 def anything_due(db_url: str, cfg: ReminderConfig, now: dt.datetime, channels: list[str]) -> bool:
@@ -133,35 +139,43 @@ def anything_due(db_url: str, cfg: ReminderConfig, now: dt.datetime, channels: l
     if not channels:
         return False
     now_utc = to_utc_naive(now)
+    params = {"channels": list(channels), "today": to_local(now).date()}
     with get_engine(db_url).connect() as conn:
-        return conn.execute(_ANY_DUE, {"channels": list(channels), "today": to_local(now).date(), "now": now_utc,
-                                       "stale": now_utc - dt.timedelta(seconds=cfg.lease_s)}).first() is not None
+        if conn.execute(_ANY_PENDING, {**params, "before": now_utc + dt.timedelta(microseconds=1)}).first():
+            return True
+        stale = now_utc - dt.timedelta(seconds=cfg.lease_s)
+        return conn.execute(_ANY_STALE, {**params, "before": stale}).first() is not None
 
 
 def claim(db_url: str, cfg: ReminderConfig, now: dt.datetime, channels: list[str],
           limit: int | None = None) -> list[_Claimed]:
-    """Atomically take up to `limit` due rows for the given channels (pending, or stale sending)."""
+    """Atomically take up to `limit` due rows for the given channels (stale sending, then pending)."""
     if not channels:
         return []
     now_utc = to_utc_naive(now)
     token = uuid.uuid4().hex
     eng = get_engine(db_url)
-    cond = _due_cond(cfg, now, channels)
-    ids = select(Reminder.id).where(cond).order_by(Reminder.next_attempt_at, Reminder.id).limit(
-        limit or cfg.batch_size)
+    want = limit or cfg.batch_size
     claim_values = dict(status=SENDING, claim_token=token, claimed_at=now_utc, attempts=Reminder.attempts + 1)
     with eng.begin() as conn:
-        if eng.dialect.name == "postgresql":
-            # lock first, then update exactly those rows. (A single UPDATE … WHERE id IN (SELECT … LIMIT n
-            # FOR UPDATE SKIP LOCKED) may rescan the subquery per row and so ignore the limit.)
-            picked = list(conn.execute(ids.with_for_update(skip_locked=True)).scalars())
-            if not picked:
-                return []
-            conn.execute(update(Reminder).where(Reminder.id.in_(picked)).values(**claim_values)
-                         .execution_options(synchronize_session=False))
-        else:  # SQLite: one writing statement (the database lock makes it atomic)
-            conn.execute(update(Reminder).where(Reminder.id.in_(ids.scalar_subquery()), cond)
-                         .values(**claim_values).execution_options(synchronize_session=False))
+        taken = 0
+        for cond in _due_conds(cfg, now, channels):
+            if taken >= want:
+                break
+            ids = select(Reminder.id).where(cond).order_by(Reminder.next_attempt_at, Reminder.id).limit(want - taken)
+            if eng.dialect.name == "postgresql":
+                # lock first, then update exactly those rows. (A single UPDATE … WHERE id IN (SELECT … LIMIT n
+                # FOR UPDATE SKIP LOCKED) may rescan the subquery per row and so ignore the limit.)
+                picked = list(conn.execute(ids.with_for_update(skip_locked=True)).scalars())
+                if picked:
+                    taken += conn.execute(update(Reminder).where(Reminder.id.in_(picked)).values(**claim_values)
+                                          .execution_options(synchronize_session=False)).rowcount or 0
+            else:  # SQLite: one writing statement (the database lock makes it atomic)
+                taken += conn.execute(update(Reminder).where(Reminder.id.in_(ids.scalar_subquery()), cond)
+                                      .values(**claim_values)
+                                      .execution_options(synchronize_session=False)).rowcount or 0
+        if not taken:
+            return []
         rows = conn.execute(select(Reminder.id, Reminder.subscription_id, Reminder.channel, Reminder.chat_id,
                                    Reminder.deadline_id, Reminder.due_date, Reminder.lead_days,
                                    Reminder.send_at, Reminder.attempts)

@@ -138,7 +138,7 @@ _TYPE_NUM_RE = re.compile(r"\b(quyet dinh|thong tu|cong van|chi thi|ke hoach|ket
                           r"\s+(?:so\s+)?(\d{1,5})\b")
 _TYPE_WORDS = {"quyet dinh": "Quyết định", "thong tu": "Thông tư", "cong van": "Công văn", "chi thi": "Chỉ thị",
                "ke hoach": "Kế hoạch", "ket luan": "Kết luận", "thong bao": "Thông báo", "nghi quyet": "Nghị quyết",
-               "nghi dinh": "Nghị định", "huong dan": "Hướng dẫn", "luat": "Luật"}
+               "nghi dinh": "Nghị định", "de an": "Đề án", "huong dan": "Hướng dẫn", "luat": "Luật"}
 
 
 def classify_intent(f: str, u: Understanding) -> str:

@@ -393,7 +393,7 @@ CASES = [
     ("Chỉ thị 14/CT-TTg ban hành ngày nào?", "document", dict(numbers=["14/ct-ttg", "14"])),
     ("Dòng họ học tập được công nhận theo quyết định nào?", "citation", dict(doc_types=["Quyết định"])),
     ("Kế hoạch thực hiện Đề án 1373 của Hải Phòng là kế hoạch số mấy?", "citation",
-     dict(provinces=["Hải Phòng"], doc_types=["Kế hoạch"])),
+     dict(provinces=["Hải Phòng"], doc_types=["Đề án", "Kế hoạch"], numbers=["1373"])),
     ("Thông tư số 44/2014/TT-BGDĐT quy định về gì?", "citation",
      dict(numbers=["44/2014/tt-bgddt", "44"], years=[])),   # 2014 is part of the number, not a year asked
     ("Số điện thoại liên hệ của Sở GDĐT Đắk Nông?", "contact",

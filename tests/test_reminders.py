@@ -471,3 +471,32 @@ def test_claim_respects_batch_size_sqlite(tmp_path):
     batches = [claim(url, cfg, now, ["console"]) for _ in range(4)]
     assert [len(b) for b in batches] == [5, 5, 3, 0]
     assert len({x.id for b in batches for x in b}) == 13
+
+
+def test_run_forever_sends_and_stops(store, outbox, monkeypatch):
+    """The loop `serve` starts: real time, so subscribe 'now' to a deadline due in 3 days, lead 3."""
+    from bot.models import Deadline
+    url, settings = store
+    monkeypatch.setenv("HOCTAP_QUIET_HOURS", "off")
+    monkeypatch.setenv("HOCTAP_REMIND_HOUR", "0")
+    today = dt.datetime.now(TZ).date()
+    due = today + dt.timedelta(days=3)
+    with session_scope(url) as s:
+        s.add(Deadline(id="dl-soon", document_id="daknong-2021-3597-ubnd-kgvx", actors=["Các sở, ban, ngành tỉnh"],
+                       actor_text="các Sở, ngành", action="báo cáo", what="báo cáo gấp", due_day=due.day,
+                       due_month=due.month, due_year=due.year, recurrence="once", province="Đắk Nông"))
+    subscribe_deadline(url, channel="console", chat_id="rt", deadline_id="dl-soon", lead_days=(3,),
+                       now=dt.datetime.combine(today, dt.time(0, 0), tzinfo=TZ) - dt.timedelta(minutes=1))
+
+    async def main():
+        stop = asyncio.Event()
+        task = asyncio.create_task(sweeper.run_forever(settings, interval_s=0.05, stop_event=stop))
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if outbox:
+                break
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+    asyncio.run(main())
+    assert [(c, m.deadline_id, m.days_left) for c, m in outbox] == [("rt", "dl-soon", 3)]

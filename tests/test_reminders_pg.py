@@ -155,3 +155,32 @@ def test_claim_takes_at_most_the_batch_and_skips_locked_rows(pg_schema_url):
         del eng.begin
     a, b = {x.id for x in got["a"]}, {x.id for x in got["b"]}
     assert len(a) == 5 and len(b) == 5 and not a & b
+
+
+def test_downtime_expiry_and_late_reminders_on_postgresql(pg_schema_url, tmp_path, monkeypatch):
+    """The same housekeeping as on SQLite (expire passed, send the latest missed one late)."""
+    import asyncio
+
+    from reminder_fixtures import settings_for
+    from bot.reminders import delivery, subscribe, sweeper
+    url = pg_schema_url
+    make_store(url)
+    sent = []
+
+    async def rec(chat_id, message):
+        sent.append(message)
+
+    monkeypatch.setitem(delivery._SENDERS, "console", rec)
+    settings = settings_for(url, tmp_path)
+    subscribe(url, channel="console", chat_id="d", province="Đắk Nông", lead_days=(7, 1),
+              now=dt.datetime(2026, 1, 1, tzinfo=LOCAL))
+    asyncio.run(sweeper.tick(settings, dt.datetime(2026, 6, 1, 8, tzinfo=LOCAL)))
+    asyncio.run(sweeper.tick(settings, dt.datetime(2026, 12, 15, 7, 30, tzinfo=LOCAL)))
+    assert [(m.deadline_id, m.lead_days, m.late) for m in sent] == [("dl-bgddt-2012", 7, True),
+                                                                    ("dl-daknong-1512", 1, True)]
+    from bot.db import session_scope
+    from bot.reminders.models import Reminder
+    with session_scope(url) as s:
+        st = {(r.deadline_id, r.due_date, r.lead_days): r.status for r in s.scalars(select(Reminder))}
+    assert st[("dl-daknong-1506", dt.date(2026, 6, 15), 7)] == "expired"
+    assert st[("dl-daknong-1512", dt.date(2026, 12, 15), 7)] == "expired"

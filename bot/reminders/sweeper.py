@@ -95,12 +95,15 @@ def housekeep(db_url: str, cfg: ReminderConfig, now: dt.datetime) -> tuple[int, 
         with eng.begin() as conn:
             for cond, reason, counter in ((expire_cond, "deadline passed", "exp"),
                                           (superseded_cond, "superseded by a later reminder", "sup")):
-                ids = select(Reminder.id).where(cond)
-                if pg:
-                    ids = ids.with_for_update(skip_locked=True)
-                n = conn.execute(update(Reminder).where(Reminder.id.in_(ids.scalar_subquery()), cond)
-                                 .values(status=EXPIRED, last_error=reason, claim_token=None)
-                                 .execution_options(synchronize_session=False)).rowcount or 0
+                done = dict(status=EXPIRED, last_error=reason, claim_token=None)
+                if pg:  # lock what is free now, then update exactly that (rows being sent are skipped)
+                    ids = list(conn.execute(select(Reminder.id).where(cond)
+                                            .with_for_update(skip_locked=True)).scalars())
+                    n = conn.execute(update(Reminder).where(Reminder.id.in_(ids)).values(**done)
+                                     .execution_options(synchronize_session=False)).rowcount if ids else 0
+                else:
+                    n = conn.execute(update(Reminder).where(cond).values(**done)
+                                     .execution_options(synchronize_session=False)).rowcount or 0
                 if counter == "exp":
                     n_exp = n
                 else:
@@ -309,12 +312,15 @@ async def tick(settings, now: dt.datetime | None = None, *, channels: list[str] 
     return delivered
 
 
-async def run_forever(settings, interval_s: float = 60, stop_event: asyncio.Event | None = None) -> None:
-    """Tick every `interval_s` seconds (real time) until `stop_event` is set; errors are logged."""
+async def run_forever(settings, interval_s: float = 60, stop_event: asyncio.Event | None = None, *,
+                      channels: list[str] | None = None) -> None:
+    """Tick every `interval_s` seconds (real time) until `stop_event` is set; errors are logged.
+
+    `channels`: serve only these (default: every channel with a registered sender)."""
     stop_event = stop_event or asyncio.Event()
     while not stop_event.is_set():
         try:
-            sent = await tick(settings)
+            sent = await tick(settings, channels=channels)
             if sent:
                 log.info("sent %d reminder(s)", len(sent))
         except asyncio.CancelledError:

@@ -500,3 +500,25 @@ def test_run_forever_sends_and_stops(store, outbox, monkeypatch):
 
     asyncio.run(main())
     assert [(c, m.deadline_id, m.days_left) for c, m in outbox] == [("rt", "dl-soon", 3)]
+
+
+def test_slow_channel_never_outlives_its_lease(store, monkeypatch):
+    """Items of a batch not sent before the lease could run out are handed back, not sent twice."""
+    import time as _time
+    url, settings = store
+    monkeypatch.setenv("HOCTAP_REMIND_LEASE_S", "2")           # send timeout 1 s: a 1 s budget per batch
+    from reminder_fixtures import bulk_deadlines
+    make_store(url, bulk_deadlines(6, dt.date(2026, 12, 15)))
+    subscribe(url, channel="console", chat_id="s", province="Đắk Nông", lead_days=(7,), now=T0)
+    seen = []
+
+    async def slow(chat_id, message):
+        seen.append(message.deadline_id)
+        await asyncio.sleep(0.3)
+
+    monkeypatch.setitem(delivery._SENDERS, "console", slow)
+    t0 = _time.monotonic()
+    got = tick(settings, at(2026, 12, 8, 8))
+    assert len(got) == len(seen) == len(set(seen)) == 7
+    assert _time.monotonic() - t0 < 10
+    assert {r.status for r in rows(url) if r.due_date == dt.date(2026, 12, 15) and r.lead_days == 7} == {"sent"}

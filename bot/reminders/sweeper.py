@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -295,10 +296,17 @@ async def tick(settings, now: dt.datetime | None = None, *, channels: list[str] 
         batch = await asyncio.to_thread(claim, url, cfg, now, chans)
         if not batch:
             break
+        claimed_at = time.monotonic()
         msgs = await asyncio.to_thread(_prepare, url, batch, now)
-        for item in batch:
+        handed_back = 0
+        for k, item in enumerate(batch):
             m = msgs.get(item.id)
-            if m == "missing":
+            if k and time.monotonic() - claimed_at + cfg.send_timeout_s >= cfg.lease_s:
+                # a slow channel: the lease could run out before this one is sent, and another worker
+                # would then send it too. Hand it back (claimed again at once, with a fresh lease).
+                _finish(url, item, status=PENDING, claim_token=None, attempts=Reminder.attempts - 1)
+                handed_back += 1
+            elif m == "missing":
                 _finish(url, item, status=PENDING, claim_token=None, attempts=Reminder.attempts - 1,
                         next_attempt_at=to_utc_naive(now) + MISSING_DEADLINE_RETRY)
             elif m == "cancelled" or m is None:
@@ -307,7 +315,7 @@ async def tick(settings, now: dt.datetime | None = None, *, channels: list[str] 
                 d = await _deliver(url, cfg, item, m, now)
                 if d is not None:
                     delivered.append(d)
-        if len(batch) < cfg.batch_size:
+        if len(batch) < cfg.batch_size and not handed_back:
             break
     return delivered
 

@@ -34,6 +34,8 @@ def add_commands(sub) -> None:
 
 def run_serve(args) -> int:
     from bot.assistant import Assistant
+    # httpx logs request URLs at INFO, and Telegram URLs contain the bot token
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     overrides = {k: v for k, v in (("web_host", args.host), ("web_port", args.port)) if v is not None}
     cfg = ChannelConfig.from_env(**overrides)
     assistant = Assistant.from_settings(data_dir=args.data_dir)

@@ -50,14 +50,16 @@ def _fit_escaped(plain: str, budget: int) -> list[str]:
     """Split plain text so each piece, once escaped, is at most `budget` characters."""
     out: list[str] = []
     for piece in split_text(plain, budget):
-        limit = budget
-        while len(esc(piece)) > budget and limit > 16:
-            limit = int(limit * budget / len(esc(piece))) - 1
-            sub = split_text(piece, limit)
-            if all(len(esc(s)) <= budget for s in sub):
-                out.extend(sub)
-                break
-        else:
+        while len(esc(piece)) > budget:  # escaping made it longer ("&" → "&amp;")
+            n = budget
+            while (excess := len(esc(piece[:n])) - budget) > 0:
+                n -= max(1, (excess + 4) // 5)
+            blank = piece.rfind(" ", 0, n)
+            if blank > n // 3:
+                n = blank
+            out.append(piece[:n].rstrip())
+            piece = piece[n:].lstrip()
+        if piece:
             out.append(piece)
     return out
 

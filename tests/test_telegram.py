@@ -385,3 +385,9 @@ def test_long_html_is_split_cleanly_and_escaped():
     assert " ".join(seen.split()).replace(" ", "") == ("Tiêu đề <b>" + text + "Nguồn: Công văn 3597/UBND-KGVX & <KH>"
                                                        ).replace(" ", "").replace("\n", "")
     assert html.escape("<chủ trì>", quote=False) in parts[1] or html.escape("<chủ trì>", quote=False) in parts[0]
+
+
+def test_dense_escapes_still_fit():
+    parts = render_html([("&<>" * 3000, "b")])
+    assert all(len(p) <= TG_LIMIT for p in parts)
+    assert "".join(visible_text(p) for p in parts) == "&<>" * 3000

@@ -7,7 +7,7 @@
   editMessageText, sendDocument, answerCallbackQuery, setWebhook, ...), recording every call.
 - `ZaloStandIn`: the Zalo OA message endpoint and the OAuth token endpoint on 127.0.0.1.
 
-Import the fixtures into a test module with `from channel_fixtures import *`.
+Import the fixtures into a test module: `from channel_fixtures import assistant, store_dir`.
 """
 from __future__ import annotations
 
@@ -365,6 +365,3 @@ class ZaloStandIn:
         return [m["body"]["message"]["text"] for m in self.messages
                 if m["body"]["recipient"]["user_id"] == str(user_id)]
 
-
-__all__ = ["ROOT", "TEST_OUTPUT", "clean_env", "store_dir", "assistant", "settings_for", "visible_text",
-           "wait_for", "embedding_model", "BotApiStandIn", "ZaloStandIn", "Call"]

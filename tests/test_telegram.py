@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from channel_fixtures import *  # noqa: F401,F403
+from channel_fixtures import assistant, store_dir  # noqa: F401  (fixtures)
 from channel_fixtures import BotApiStandIn, visible_text, wait_for
 
 from bot.db import session_scope

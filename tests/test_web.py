@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from channel_fixtures import *  # noqa: F401,F403
+from channel_fixtures import assistant, store_dir  # noqa: F401  (fixtures)
 from channel_fixtures import TEST_OUTPUT
 
 from bot.db import session_scope

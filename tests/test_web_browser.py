@@ -3,7 +3,6 @@ chromium-driver), and every configured channel started in the one process."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from channel_fixtures import *  # noqa: F401,F403
+from channel_fixtures import assistant, store_dir  # noqa: F401  (fixtures)
 from channel_fixtures import ROOT, TEST_OUTPUT, BotApiStandIn, ZaloStandIn, clean_env, embedding_model, wait_for
 
 QUESTION = "Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?"

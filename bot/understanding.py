@@ -157,8 +157,11 @@ def classify_intent(f: str, u: Understanding) -> str:
         return "citation"
     if has(r"\b(muc tieu|chi tieu|ti le|ty le|phan tram|bao nhieu %|dat chuan|phan dau)\b") or "%" in u.text:
         return "target"
-    if has(r"\b(han|thoi han|han chot|nop|bao cao|gui ve|truoc ngay|dinh ky|khi nao|ngay nao|bao gio|so ket|tong ket|"
-           r"thoi diem|lich)\b") or u.days:
+    # "when?" alone is about a deadline only if something says whose or which one: "Đội tuyển đá ngày nào?"
+    # is not; "Đắk Nông phải báo cáo khi nào?", "Sở GDĐT khi nào?", "tháng 6 khi nào?" are
+    if has(r"\b(han|thoi han|han chot|nop|bao cao|gui ve|truoc ngay|dinh ky|so ket|tong ket)\b") or u.days or (
+            has(r"\b(khi nao|ngay nao|bao gio|thoi diem|(?<!du )lich)\b")
+            and (u.agencies or u.provinces or u.months or u.years or u.window or u.period)):
         if not has(r"\b(nhiem vu|trach nhiem|lam gi|chu tri|phoi hop)\b") or u.days or u.window:
             return "deadline"
     if has(r"\b(nhiem vu|trach nhiem|lam gi|chu tri|phoi hop|duoc de nghi|duoc giao|can lam|phai lam|viec gi|"

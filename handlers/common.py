@@ -6,6 +6,7 @@ No answering logic lives here: questions go to `bot.assistant.Assistant.ask` unc
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections import defaultdict, deque
@@ -178,7 +179,6 @@ class ChannelServices:
             return False
 
     def prune_processed(self, older_than_days: int = 7) -> int:
-        import datetime as dt
         with session_scope(self.db_url) as s:
             r = s.execute(delete(ProcessedUpdate).where(
                 ProcessedUpdate.created_at < utcnow() - dt.timedelta(days=older_than_days)))
@@ -256,6 +256,17 @@ def knowledge_summary(db_url: str) -> list[str]:
     from bot.models import Document
     with session_scope(db_url) as s:
         return [document_citation(d) for d in s.scalars(select(Document).order_by(Document.id))]
+
+
+def source_lines(ans: Answer, limit: int = 3) -> list[str]:
+    """'1. Công văn 3597/UBND-KGVX — Phần kết' for the answer's first sources."""
+    return [f"{i}. {s.doc}" + (f" — {s.section}" if s.section else "") for i, s in enumerate(ans.sources[:limit], 1)]
+
+
+def first_province(lex, text: str | None) -> str | None:
+    """The first province or city named in free text (a command's argument), if any."""
+    found = lex.find_provinces(text[:200]) if text and text.strip() else []
+    return found[0] if found else None
 
 
 def split_text(text: str, limit: int) -> list[str]:

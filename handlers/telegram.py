@@ -30,7 +30,8 @@ from bot.answer import Answer
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
 from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, Asked, ChannelServices, describe_subscription,
-                             knowledge_summary, rate_limited_reply, reminders_module, split_text)
+                             first_province, knowledge_summary, rate_limited_reply, reminders_module,
+                             source_lines, split_text)
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +100,7 @@ def answer_blocks(ans: Answer) -> list[Block]:
     blocks: list[Block] = [(ans.answer, "")]
     if ans.sources:
         blocks += [("", ""), ("📚 Nguồn:", "b")]
-        for i, s in enumerate(ans.sources[:3], 1):
-            blocks.append((f"{i}. {s.doc}" + (f" — {s.section}" if s.section else ""), "i"))
+        blocks += [(line, "i") for line in source_lines(ans)]
     return blocks
 
 
@@ -334,9 +334,7 @@ class TelegramBot:
         await self._send_blocks(context.bot, update.effective_chat.id, blocks)
 
     def _province_arg(self, context) -> str | None:
-        text = " ".join(context.args or [])
-        found = self.lex.find_provinces(text) if text else []
-        return found[0] if found else None
+        return first_province(self.lex, " ".join(context.args or []))
 
     async def cmd_hanchot(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = update.effective_chat.id

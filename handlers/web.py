@@ -25,7 +25,7 @@ from aiohttp import web
 
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, ChannelServices, knowledge_summary,
+from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, ChannelServices, first_province, knowledge_summary,
                              rate_limited_reply)
 
 log = logging.getLogger(__name__)
@@ -39,12 +39,12 @@ _SID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SERVICES = web.AppKey("services", ChannelServices)
 
 
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
-
-
 def _json(data, **kw) -> web.Response:
     return web.json_response(data, dumps=lambda o: json.dumps(o, ensure_ascii=False), **kw)
+
+
+def _error(status: int, message: str) -> web.Response:
+    return _json({"error": message}, status=status)
 
 
 def _session_id(request: web.Request) -> tuple[str, bool]:
@@ -163,10 +163,8 @@ class WebChat:
         raw = (request.query.get("province") or "").strip()
         if not raw:
             return None, None
-        found = self.lex.find_provinces(raw[:200])
-        if not found:
-            return None, _error(400, "Không nhận ra tỉnh, thành phố này.")
-        return found[0], None
+        found = first_province(self.lex, raw)
+        return (found, None) if found else (None, _error(400, "Không nhận ra tỉnh, thành phố này."))
 
     async def deadlines(self, request: web.Request) -> web.Response:
         province, err = self._province(request)

@@ -31,7 +31,7 @@ from bot.db import session_scope
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
 from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, ChannelServices, describe_subscription,
-                             rate_limited_reply, reminders_module, split_text)
+                             first_province, rate_limited_reply, reminders_module, source_lines, split_text)
 from handlers.models import ZaloToken, utcnow
 
 log = logging.getLogger(__name__)
@@ -309,8 +309,7 @@ class ZaloBot:
             ans = asked.answer
             body = ans.answer
             if ans.sources:
-                body += "\n\nNguồn:\n" + "\n".join(
-                    f"{i}. {s.doc}" + (f" — {s.section}" if s.section else "") for i, s in enumerate(ans.sources[:3], 1))
+                body += "\n\nNguồn:\n" + "\n".join(source_lines(ans))
             buttons = [(s[:100], s) for s in ans.suggestions[:3]]
             if ans.deadline_ids:
                 buttons.append(("🔔 Nhắc hạn theo tỉnh", "#dangky"))
@@ -322,12 +321,8 @@ class ZaloBot:
     async def _help(self, user_id: str, arg: str) -> None:
         await self._reply(user_id, HELP_TEXT, [(q[:100], q) for q in EXAMPLE_QUESTIONS[:3]])
 
-    def _province(self, text: str) -> str | None:
-        found = self.lex.find_provinces(text) if text else []
-        return found[0] if found else None
-
     async def _hanchot(self, user_id: str, arg: str) -> None:
-        province = self._province(arg)
+        province = first_province(self.lex, arg)
         items = await self.svc.in_pool(lambda: self.svc.assistant.upcoming_deadlines(days=90, province=province))
         where = f" ở {province}" if province else ""
         if not items:
@@ -343,7 +338,7 @@ class ZaloBot:
         if rem is None:
             await self._reply(user_id, "Chức năng nhắc hạn chưa sẵn sàng.")
             return
-        province = self._province(arg)
+        province = first_province(self.lex, arg)
         agencies = self.lex.find_agencies(arg) if arg else []
         await self.svc.db(rem.subscribe, self.svc.db_url, channel=CHANNEL, chat_id=user_id, province=province,
                           agency=agencies[0] if agencies else None)

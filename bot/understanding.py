@@ -43,12 +43,16 @@ class Understanding:
     problem: str | None = None         # why the input cannot be a question
 
 
+_ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
+
+
 def clean_input(raw: str | None) -> tuple[str, str | None]:
     """Normalised text and, if it is not a usable question, the reason."""
     if raw is None:
         return "", "empty"
     if len(raw) >= 100_000:
         return "", "too_long"
+    raw = _ANSI_RE.sub(" ", raw)  # terminal escape sequences ("\x1b[31m") are control, not words
     t = "".join(ch if (unicodedata.category(ch)[0] != "C" or ch in "\n\t") else " " for ch in raw)
     t = nfc(re.sub(r"\s+", " ", t)).strip()
     if not t:

@@ -511,3 +511,13 @@ def test_not_a_follow_up(lex):
     # the previous input was not a question
     u = U("còn Tiền Giang thì sao?", lex, previous=U("😀", lex))
     assert not u.follow_up
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("\x1b[31m\x1b[0m", ("", "empty")),
+    ("\x00\x01\x02\x1b[31m\x7f", ("", "empty")),
+    ("\x1b[1;32mSở GDĐT\x1b[0m làm gì?", ("Sở GDĐT làm gì?", None)),
+    ("han bao cao\x1b[K", ("han bao cao", None)),
+])
+def test_clean_input_terminal_escapes(raw, want):
+    assert clean_input(raw) == want

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 TG_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 PAGE = 12  # keyboard buttons per page in /dangky
+COSTLY_BUTTONS = ("ex:", "sug:", "src:")  # buttons that count towards the per-chat rate limit
 
 Block = tuple[str, str]  # (plain text, tag: "" | "b" | "i")
 
@@ -239,6 +240,8 @@ class TelegramBot:
         await self.svc.db(self.svc.touch_chat, CHANNEL, str(chat.id), chat.type)
         if self.svc.is_admin(chat.id):
             return
+        if update.callback_query is not None and not (update.callback_query.data or "").startswith(COSTLY_BUTTONS):
+            return  # keyboard steps and 👍/👎 are cheap: only buttons that ask the assistant count
         allowed, retry, first = self.svc.rate.hit(f"{CHANNEL}:{chat.id}")
         if allowed:
             return

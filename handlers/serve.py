@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import signal
+import sys
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -43,6 +44,10 @@ def run_serve(args) -> int:
         asyncio.run(_serve_until_signal(Server(assistant, cfg, sweeper=not args.no_sweeper)))
     except KeyboardInterrupt:
         pass
+    except OSError as e:
+        print(f"Không mở được {cfg.web_host}:{cfg.web_port} ({e.strerror or e}). Chọn cổng khác: "
+              f"HOCTAP_WEB_PORT=8081 hoặc `serve --port 8081`.", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -94,15 +99,21 @@ class Server:
         self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> str:
+        if self.zalo:
+            await self.zalo.start()  # before the webhook route can receive anything
         self.runner = web.AppRunner(self.app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.cfg.web_host, self.cfg.web_port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:
+            await self.runner.cleanup()
+            if self.zalo:
+                await self.zalo.stop()
+            raise
         self.port = site._server.sockets[0].getsockname()[1]  # the real port when 0 was asked for
         host = self.cfg.web_host if self.cfg.web_host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         self.url = f"http://{host}:{self.port}/"
-        if self.zalo:
-            await self.zalo.start()
         if self.telegram:
             self._tasks.append(asyncio.create_task(self._start_telegram(), name="telegram-start"))
         if self.want_sweeper:

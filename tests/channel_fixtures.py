@@ -108,6 +108,9 @@ def build_store(dest: Path) -> Path:
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             tmp.rename(cache)
+        for old in cache.parent.iterdir():  # stores built from older sources
+            if old.is_dir() and old.name not in (cache.name, "models") and ".tmp" not in old.name:
+                shutil.rmtree(old, ignore_errors=True)
     _copy_store(cache, dest)
     _STORE["dir"] = dest
     return dest

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench --data-dir D` (indexing cost, cold start, warm latency and accuracy)."""

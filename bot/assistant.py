@@ -595,8 +595,12 @@ class Assistant:
             body = self.lex.expand(ch.text) + " " + ch.text + " " + " ".join(ch.headings or [])
             cov = coverage(terms, body)                               # ranks chunks
             gate = max(cov, coverage(terms, body + " " + (doc.subject or "")))  # decides whether to answer
-            if ch.kind == "header":  # the header repeats the subject: prefer the body that says more
+            if ch.kind == "header":
+                # the header repeats the subject: prefer the body that says more; its place and date
+                # ("Hà Nội, ngày …") say nothing about a topic, so it only vouches for document questions
                 cov -= 0.05
+                if u.intent not in ("document", "citation"):
+                    gate = 0.0
             scored.append((h, ch, cov, gate))
         if not scored:
             return Answer(q, False, REFUSAL, "out_of_scope", suggestions=EXAMPLES)

@@ -669,7 +669,7 @@ class TelegramBot:
     # -- reminders --------------------------------------------------------------------------------------
     async def send_reminder(self, chat_id: str, message) -> None:
         from bot.reminders.delivery import PermanentSendError, TransientSendError
-        title = "⏰ Đã quá hạn" if getattr(message, "late", False) else "🔔 Nhắc hạn báo cáo"
+        title = "⏰ Nhắc muộn" if getattr(message, "late", False) else "🔔 Nhắc hạn báo cáo"
         markup = None
         if getattr(message, "chunk_id", None) is not None:
             markup = InlineKeyboardMarkup([[InlineKeyboardButton("📄 Xem nguồn", callback_data=f"src:{message.chunk_id}")]])

@@ -364,7 +364,7 @@ class ZaloBot:
 
     async def send_reminder(self, chat_id: str, message) -> None:
         from bot.reminders.delivery import PermanentSendError, TransientSendError
-        title = "⏰ Đã quá hạn: " if getattr(message, "late", False) else "🔔 Nhắc hạn báo cáo: "
+        title = "⏰ Nhắc muộn: " if getattr(message, "late", False) else "🔔 Nhắc hạn báo cáo: "
         try:
             for part in split_text(title + message.text, TEXT_LIMIT):
                 await self.client.send(chat_id, part)

@@ -164,8 +164,6 @@ def test_out_of_scope_refused(assistant, q):
     assert ans.sources == []
 
 
-@pytest.mark.xfail(strict=True, reason="bot/assistant.py gate: the header line 'Hà Nội, ngày …' of the Bộ GDĐT "
-                                       "documents covers 'Hà Nội' + 'ngày' of any question (coverage 0.46 ≥ 0.45)")
 def test_out_of_scope_weather_in_ha_noi(assistant):
     assert ask(assistant, "Thời tiết Hà Nội ngày mai thế nào?").answered is False
 

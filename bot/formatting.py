@@ -52,4 +52,6 @@ def deadline_sentence(d: Deadline) -> str:
     """'Các Sở, ngành, đơn vị và UBND các huyện, thành phố báo cáo tình hình thực hiện về Sở GDĐT'."""
     who = (d.actor_text or ", ".join(d.actors or [])).strip()
     what = (d.what or d.action or "").strip()
+    if who and what[:1].isupper() and not what[1:2].isupper():  # "… trung ương thực hiện …", not "Thực hiện"
+        what = what[:1].lower() + what[1:]
     return sentence_case(f"{who} {what}".strip()) if who else sentence_case(what)

@@ -26,6 +26,8 @@ from bot.models import Chunk, CitedDocument, Contact, Deadline, Document, Respon
 from bot.occurrences import next_occurrence, occurrences
 from bot.retrieval import Retriever, content_terms, coverage
 from bot.textnorm import fold, folded_syllables
+from dataclasses import replace
+
 from bot.understanding import Understanding, understand
 
 log = logging.getLogger(__name__)
@@ -191,11 +193,14 @@ class Assistant:
             "document": self._document_facts,
             "citation": self._citations,
             "contact": self._contacts_answer,
+            "who": self._who_does,
         }
         order = [u.intent] if u.intent in handlers else []
         # a responsibility question may be about what is due ("Năm 2030 … phải làm gì?")
-        if u.intent == "responsibility" and (not u.agencies or u.years or u.days or u.months):
+        if u.intent == "responsibility" and (u.years or u.days or u.months):
             order.append("deadline")
+        if u.intent == "responsibility" and not u.agencies:
+            order.append("who")  # "Ai chủ trì …?": the agency whose task fits the question
         if u.intent == "document":
             order.append("citation")
         for name in order:
@@ -281,6 +286,17 @@ class Assistant:
         if u.wants_report:
             r = [d for d in c if "báo cáo" in (d.what + " " + d.action).lower() or d.recipient]
             c = r or c
+        generic = {"han", "bao", "cao", "nop", "gui", "khi", "nao", "ngay", "thang", "nam", "dinh", "ky", "phai",
+                   "truoc", "hang", "lich", "thoi", "chot", "de", "an", "thuc", "hien", "tinh", "xa", "hoi", "hoc",
+                   "tap", "xay", "dung", "ke", "hoach", "van", "ban", "cong", "ve", "trong", "nhung"}
+        topic = [t for t in content_terms(u.text) if t not in generic and not t.isdigit()
+                 and t not in set(folded_syllables(" ".join(u.provinces + u.agencies)))]
+        if topic:
+            fit = [(coverage(topic, d.what + " " + d.action), d) for d in c]
+            top = max((f for f, _ in fit), default=0)
+            if top >= 0.5:
+                c = [d for f, d in fit if f >= top - 0.1]
+                u = replace(u, years=u.years or [d.due_year for d in c if d.due_year][:1])
         if not u.years:
             c = [d for d in c if not (d.recurrence == "once" and d.due_year and d.due_month and
                                       dt.date(d.due_year, d.due_month, d.due_day or 28) < today)] or \
@@ -404,6 +420,34 @@ class Assistant:
             lines.append(f"Nguồn: mục {uniq[0].section_path}.")
             srcs += [self._src_from_fact(r, 1.0) for r in uniq]
         return self._finish(q, "responsibility", lines, srcs)
+
+    def _who_does(self, q: str, u: Understanding, today: dt.date) -> Answer | None:
+        """'Ai chủ trì xây dựng Kế hoạch truyền thông …?' — agencies whose task matches the question."""
+        docs = self._docs_for(u)
+        terms = [t for t in content_terms(u.text) if t not in ("chu", "tri", "phoi", "hop", "nhiem", "vu")]
+        if len(terms) < 2:
+            return None
+        rs = [r for r in self.kb.responsibilities if docs is None or r.document_id in docs]
+        if u.role:
+            rs = [r for r in rs if r.role == u.role] or rs
+        scored = sorted(((coverage(terms, r.task), r) for r in rs), key=lambda x: -x[0])
+        if not scored or scored[0][0] < 0.6:
+            return None
+        best = scored[0][0]
+        chosen, seen = [], set()
+        for sc, r in scored:
+            if sc < best - 0.05 or len(chosen) == 3:
+                break
+            if (r.agency_text, r.task) not in seen:
+                seen.add((r.agency_text, r.task))
+                chosen.append(r)
+        lines = []
+        for r in chosen:
+            doc = self.kb.docs[r.document_id]
+            where = f" ({province_label(doc.province)})" if doc.province else ""
+            lines.append(f"{sentence_case(r.agency_text)}{where} — {r.role}: {_short(r.task, 320)}")
+            lines.append(f"  Nguồn: {self._cite(r.document_id, r.section_path)}.")
+        return self._finish(q, "responsibility", lines, [self._src_from_fact(r, 1.0) for r in chosen])
 
     # -- targets -----------------------------------------------------------------------------
     def _targets(self, q: str, u: Understanding, today: dt.date) -> Answer | None:

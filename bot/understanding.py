@@ -157,7 +157,8 @@ def classify_intent(f: str, u: Understanding) -> str:
            r"can cu nao|theo quy dinh nao|so may|so bao nhieu|la so|ket luan cua ai|thuc hien ket luan|"
            r"thuc hien theo|can cu vao)\b"):
         return "citation"
-    if u.numbers and has(r"\b(ngay nao|khi nao|bao gio|nam nao|ve viec gi|ve gi|noi dung gi|phe duyet gi|cua ai)\b"):
+    if u.numbers and has(r"\b(ngay nao|khi nao|bao gio|nam nao|ve viec gi|ve gi|noi dung gi|phe duyet gi|cua ai|"
+                            r"co quan nao|ai ban hanh|do ai|la gi|quy dinh gi|quy dinh ve gi)\b"):
         return "citation"
     if has(r"\b(muc tieu|chi tieu|ti le|ty le|phan tram|bao nhieu %|dat chuan|phan dau)\b") or "%" in u.text:
         return "target"

@@ -26,7 +26,7 @@ from indexer.normalize import normalize_text
 from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 
 @dataclass
@@ -110,6 +110,9 @@ def _store(session, p: ParsedDocument) -> None:
     def chunk_of(node: Node) -> Chunk | None:
         if id(node) in node_chunk:
             return node_chunk[id(node)]
+        for n in node.iter():  # a section whose text lives in its subsections' chunks
+            if n is not node and (id(n) in node_chunk or id(n) in section_chunk):
+                return node_chunk.get(id(n)) or section_chunk[id(n)]
         n = node
         while n is not None:
             if id(n) in section_chunk:
@@ -119,8 +122,13 @@ def _store(session, p: ParsedDocument) -> None:
 
     def where(src) -> dict:
         ch = chunk_of(src.node)
+        quote = src.quote
+        if ch is not None and " ".join(quote.split()) not in " ".join(ch.text.split()):
+            # a fact spanning several chunks quotes what its own chunk holds
+            first = src.node.line
+            quote = first if " ".join(first.split()) in " ".join(ch.text.split()) else ch.text
         return dict(document_id=p.doc_id, chunk_id=ch.id if ch else None,
-                    section_path=ch.section_path if ch else "", quote=src.quote)
+                    section_path=ch.section_path if ch else "", quote=quote)
 
     f = p.facts
     seen_keys = set()

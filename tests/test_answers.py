@@ -338,3 +338,24 @@ def test_cli_ask_json(store):
     assert out[3]["sources"][0]["file"] == "tiengiang-2021-ke-hoach-xhht"
     # the command line keeps one conversation: the last line follows up on the one before
     assert {s["file"] for s in out[6]["sources"]} == {"tiengiang-2021-ke-hoach-xhht"}
+
+
+# -- questions about who does a task, a past review, and a cited document's issuer -------------
+
+def test_who_leads_a_task_is_found_by_the_task(assistant):
+    ans = ask(assistant, "Ai chủ trì xây dựng Kế hoạch truyền thông về xã hội học tập ở Tiền Giang?")
+    assert ans.answered and ans.intent == "responsibility"
+    assert ans.answer.startswith("Sở Thông tin và Truyền thông")
+    assert ans.sources[0].file == "tiengiang-2021-ke-hoach-xhht" and "c) Sở Thông tin" in ans.sources[0].section
+
+
+def test_a_past_one_off_deadline_named_by_its_words_is_shown_as_past(assistant):
+    ans = ask(assistant, "so ket de an tien giang khi nao", today=dt.date(2026, 11, 22))
+    assert ans.answered and "31/12/2025" in ans.answer and "sơ kết" in ans.answer and "đã qua" in ans.answer
+    assert "tổng kết" not in ans.answer
+
+
+def test_issuer_of_a_cited_document(assistant):
+    ans = ask(assistant, "Thông tư 96/2008/TT-BTC là của cơ quan nào?")
+    assert ans.answered and ans.intent == "citation" and "Bộ Tài chính" in ans.answer
+    assert ans.sources[0].file == "bgddt-2017-162-gdtx" and "96/2008/TT-BTC" in ans.sources[0].quote

@@ -70,7 +70,6 @@ class Knowledge:
             for obj in list(self.docs.values()) + list(self.chunks.values()) + self.deadlines + \
                     self.responsibilities + self.targets + self.citations + self.contacts:
                 s.expunge(obj)
-        self.chunk_folded = {cid: " ".join(folded_syllables(c.text)) for cid, c in self.chunks.items()}
 
 
 def _short(text: str, n: int) -> str:
@@ -79,10 +78,6 @@ def _short(text: str, n: int) -> str:
         return text
     cut = text[:n].rsplit(" ", 1)[0].rstrip(",;:")
     return cut + "…"
-
-
-def _overlap(q_terms: list[str], text: str) -> float:
-    return coverage(q_terms, text)
 
 
 class Assistant:
@@ -391,15 +386,14 @@ class Assistant:
         if not rs:
             return None
         if u.role:
-            rr = [r for r in rs if r.role == u.role or u.role in fold(r.task)[:0] or
-                  fold(u.role) in fold(r.task)[:60]]
+            rr = [r for r in rs if r.role == u.role or fold(u.role) in fold(r.task)[:60]]
             rs = rr or rs
         # several documents: keep the best few by how well the question's other words fit
         by_doc: dict[str, list[Responsibility]] = {}
         for r in rs:
             by_doc.setdefault(r.document_id, []).append(r)
         terms = content_terms(u.text)
-        ranked = sorted(by_doc.items(), key=lambda kv: -max(_overlap(terms, r.task + " " + r.agency_text)
+        ranked = sorted(by_doc.items(), key=lambda kv: -max(coverage(terms, r.task + " " + r.agency_text)
                                                             for r in kv[1]))
         lines: list[str] = []
         srcs: list[Source] = []

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.textnorm import fold, folded_bigrams, folded_syllables, word_segments
+from bot.textnorm import folded_bigrams, folded_syllables, word_segments
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -132,6 +132,3 @@ class EmbeddingCache:
         np.savez(tmp, model=np.array(self.model), keys=np.array(keys), vecs=np.stack([self.data[k] for k in keys]))
         os.replace(tmp, self.path)
 
-
-def fold_text(text: str) -> str:
-    return fold(text)

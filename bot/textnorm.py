@@ -73,9 +73,6 @@ def folded_bigrams(text: str) -> list[str]:
     return [a + "_" + b for a, b in zip(s, s[1:])]
 
 
-_segment_cache: dict[str, list[str]] = {}
-
-
 def word_segments(text: str) -> list[str]:
     """underthesea word segmentation, lower-cased, punctuation dropped: 'giáo_dục', 'đào_tạo'."""
     from underthesea import word_tokenize  # slow import: only when needed

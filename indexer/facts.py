@@ -6,7 +6,6 @@ phối hợp (cooperate), tham mưu (advise), mục tiêu/chỉ tiêu (target), 
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import re
@@ -292,7 +291,6 @@ def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_
             continue
         line = node.line
         content = _strip_marker(line) if node.kind != "para" else line
-        offset = line.find(content)
         sentences = _sentences(content)
         for si, (s_off, sent) in enumerate(sentences):
             fs = fold(sent)
@@ -590,6 +588,3 @@ def extract_all(doc_id: str, root: Node, header: Header, lex: Lexicon) -> Facts:
         contacts=extract_contacts(root),
     )
 
-
-def last_day(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]

@@ -117,7 +117,6 @@ def _doc_type_from_code(number: str | None) -> str | None:
 def parse_header(lines: list[str], lex: Lexicon) -> Header:
     h = Header()
     n = len(lines)
-    text = "\n".join(lines)
 
     # --- closing block: "Nơi nhận:" and the signature after the body ------------------------
     body_end = n

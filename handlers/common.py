@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import ipaddress
 import logging
+import os
+import secrets
 import time
 from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
@@ -80,6 +83,106 @@ class RateLimiter:
             self._warned_until.pop(k, None)
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyTimeout(Exception):
+    pass
+
+
+async def read_body(request, limit: int, timeout_s: float = 30.0) -> bytes:
+    """The whole request body (however many TCP segments it arrives in, until EOF), at most `limit`
+    bytes: raises BodyTooLarge beyond it (before reading when Content-Length says so) and BodyTimeout
+    when the client stops sending. `request.content.read(n)` alone returns only what is buffered."""
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyTooLarge()
+    parts: list[bytes] = []
+    size = 0
+    try:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                chunk = await request.content.read(limit + 1 - size)
+                if not chunk:
+                    break
+                parts.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    raise BodyTooLarge()
+    except TimeoutError:
+        raise BodyTimeout() from None
+    return b"".join(parts)
+
+
+def utf8_clean(obj, depth: int = 0) -> bool:
+    """True if every string in a parsed JSON value can be written as UTF-8 (JSON's \\ud800 escapes give
+    lone surrogates that fail later, in the reply or the database) and nesting stays under 64 levels."""
+    if isinstance(obj, str):
+        try:
+            obj.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if depth > 64:
+        return False
+    if isinstance(obj, dict):
+        return all(utf8_clean(k, depth + 1) and utf8_clean(v, depth + 1) for k, v in obj.items())
+    if isinstance(obj, list):
+        return all(utf8_clean(v, depth + 1) for v in obj)
+    return True
+
+
+def client_ip(request, trusted_proxies: tuple = ()) -> str:
+    """The client's address: the peer, or — only when the peer is a trusted proxy — the right-most
+    address of X-Forwarded-For that is not itself a trusted proxy."""
+    peer = request.remote or ""
+    if not trusted_proxies or not _in_networks(peer, trusted_proxies):
+        return peer
+    hops = [h.strip() for v in request.headers.getall("X-Forwarded-For", []) for h in v.split(",")]
+    for hop in reversed(hops):
+        try:
+            ip = ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # a forged or garbled header: do not guess
+        if not _in_networks(str(ip), trusted_proxies):
+            return str(ip)
+    return peer
+
+
+def _in_networks(addr: str, networks: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return False
+    return any(ip.version == n.version and ip in n for n in networks)
+
+
+def session_signer(config: ChannelConfig, data_dir):
+    """An itsdangerous Signer for the web session cookie. The key: HOCTAP_SESSION_SECRET, else a random
+    key created once in DATA/session-secret (mode 600), so cookies survive restarts and are shared by
+    the workers of one data folder."""
+    from itsdangerous import Signer
+    key = config.session_secret
+    if not key:
+        path = os.path.join(str(data_dir), "session-secret")
+        try:
+            with open(path, encoding="ascii") as f:
+                key = f.read().strip()
+        except (OSError, UnicodeDecodeError):
+            key = ""
+        if len(key) < 32:
+            key = secrets.token_urlsafe(48)
+            try:
+                fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w", encoding="ascii") as f:
+                    f.write(key)
+                os.replace(path + ".tmp", path)
+            except OSError as e:  # a read-only data folder: sessions last until the next restart
+                log.warning("could not keep the session key in the data folder (%s); cookies end at restart",
+                            e.strerror or type(e).__name__)
+    return Signer(key, salt="hoctap-web-session")
+
+
 @dataclass
 class Asked:
     answer: Answer
@@ -95,6 +198,9 @@ class ChannelServices:
         self.db_url: str = assistant.db_url
         self.settings = assistant.settings
         self.rate = RateLimiter(config.rate_limit_count, config.rate_limit_window_s)
+        # per client IP, whatever session it claims: never tighter than the per-chat limit
+        self.ip_rate = RateLimiter(max(config.ip_rate_limit_count, config.rate_limit_count),
+                                   config.rate_limit_window_s)
         self._ask_pool = ThreadPoolExecutor(max_workers=ask_workers, thread_name_prefix="ask")
 
     def close(self) -> None:

@@ -1,15 +1,34 @@
 """Channel settings, read from the environment only (secrets are never logged: see `__repr__`)."""
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 from dataclasses import dataclass, field, fields
 
 SECRET_FIELDS = {"telegram_token", "telegram_webhook_secret", "zalo_oa_secret_key", "zalo_app_secret",
-                 "zalo_access_token", "zalo_refresh_token"}
+                 "zalo_access_token", "zalo_refresh_token", "session_secret"}
 
 
 def _env(name: str, default: str = "") -> str:
     return (os.environ.get(name) or default).strip()
+
+
+log = logging.getLogger(__name__)
+
+
+def parse_networks(text: str) -> tuple:
+    """'10.0.0.1, 192.168.0.0/16' → ip networks (a bad entry is logged and skipped)."""
+    out = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            out.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            log.warning("HOCTAP_TRUSTED_PROXIES: %r is not an IP address or network; ignored", part)
+    return tuple(out)
 
 
 def _int_env(name: str, default: int) -> int:
@@ -44,6 +63,10 @@ class ChannelConfig:
     rate_limit_count: int = 12           # messages per chat ...
     rate_limit_window_s: int = 60        # ... per this many seconds
     max_question_chars: int = 1000
+    ip_rate_limit_count: int = 60        # requests per client IP per rate_limit_window_s (backstop, web API)
+    trusted_proxies: tuple = ()          # ip networks whose X-Forwarded-For is believed
+    session_secret: str = ""             # signs the web session cookie; default: a random key kept in the data folder
+    body_timeout_s: float = 30.0         # a request body must arrive within this time
     public_url: str = ""                 # where people reach the web chat (links in replies); optional
 
     @property
@@ -87,6 +110,9 @@ class ChannelConfig:
             zalo_webhook_path=_env("ZALO_WEBHOOK_PATH", "/zalo/webhook"),
             rate_limit_count=max(1, _int_env("HOCTAP_RATE_LIMIT", 12)),
             rate_limit_window_s=max(1, _int_env("HOCTAP_RATE_WINDOW_S", 60)),
+            ip_rate_limit_count=max(1, _int_env("HOCTAP_IP_RATE_LIMIT", 60)),
+            trusted_proxies=parse_networks(_env("HOCTAP_TRUSTED_PROXIES")),
+            session_secret=_env("HOCTAP_SESSION_SECRET"),
             public_url=_env("HOCTAP_PUBLIC_URL").rstrip("/"),
         )
         for k, v in overrides.items():

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from handlers.common import ChannelServices
 from handlers.config import ChannelConfig
-from handlers.web import WebChat
+from handlers.web import WebChat, json_errors
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Server:
         self.sweeper_interval_s = sweeper_interval_s
         self.telegram = None
         self.zalo = None
-        self.app = web.Application(client_max_size=256 * 1024)
+        self.app = web.Application(client_max_size=256 * 1024, middlewares=[json_errors])
         WebChat(self.services).add_routes(self.app)
         if config.telegram_enabled:
             from handlers.telegram import TelegramBot
@@ -99,6 +99,7 @@ class Server:
         self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> str:
+        await self._report_health()
         if self.zalo:
             await self.zalo.start()  # before the webhook route can receive anything
         self.runner = web.AppRunner(self.app, access_log=None)
@@ -121,6 +122,22 @@ class Server:
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         log.info("web chat at %s", self.url)
         return self.url
+
+    async def _report_health(self) -> None:
+        """Say at start what does not work (missing index, model, unwritable database...), and remove
+        index folders a killed build left behind."""
+        from bot.health import check, clean_stale_index_dirs
+        try:
+            await self.services.db(clean_stale_index_dirs, self.services.settings.data_dir)
+            h = await self.services.db(check, self.services.assistant)
+        except Exception:
+            log.exception("health check at start failed")
+            return
+        for name in h.failing:
+            log.error("health: %s: %s", name, h.checks[name].detail)
+        if h.failing:
+            print("Cảnh báo: " + "; ".join(f"{n}: {h.checks[n].detail}" for n in h.failing)
+                  + " (xem /healthz)", file=sys.stderr, flush=True)
 
     async def _start_telegram(self) -> None:
         """Start the bot; if the Bot API cannot be reached, keep the web chat up and try again."""

@@ -14,19 +14,21 @@ The conversation context is kept per browser session (cookie `hoctap_sid` → co
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
-import re
 import secrets
 from pathlib import Path
 
 from aiohttp import web
+from itsdangerous import BadSignature
 
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, ChannelServices, first_province, knowledge_summary,
-                             rate_limited_reply)
+from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, BodyTimeout, BodyTooLarge, ChannelServices,
+                             client_ip, first_province, knowledge_summary, rate_limited_reply, read_body,
+                             session_signer, utf8_clean)
 
 log = logging.getLogger(__name__)
 
@@ -34,52 +36,79 @@ CHANNEL = "web"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 COOKIE = "hoctap_sid"
 MAX_BODY = 64 * 1024
-_SID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MAX_QUERY_ID = 2**31 - 1            # query ids are SQL integers (32-bit on PostgreSQL)
+TODAY_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+BUSY_REPLY = "Hệ thống đang bận hoặc đang gặp sự cố. Bạn vui lòng thử lại sau ít phút."
 
 SERVICES = web.AppKey("services", ChannelServices)
+
+HTTP_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    404: "Không có địa chỉ này.",
+    405: "Phương thức không được hỗ trợ ở địa chỉ này.",
+    408: "Gửi dữ liệu quá chậm, yêu cầu đã bị hủy.",
+    413: "Nội dung gửi lên quá lớn.",
+    429: "Quá nhiều yêu cầu.",
+}
 
 
 def _json(data, **kw) -> web.Response:
     return web.json_response(data, dumps=lambda o: json.dumps(o, ensure_ascii=False), **kw)
 
 
-def _error(status: int, message: str) -> web.Response:
-    return _json({"error": message}, status=status)
+def _error(status: int, message: str, **kw) -> web.Response:
+    return _json({"error": message}, status=status, **kw)
 
 
-def _session_id(request: web.Request) -> tuple[str, bool]:
-    """(session id, is_new)."""
-    sid = request.cookies.get(COOKIE, "")
-    if _SID_RE.match(sid):
-        return sid, False
-    return secrets.token_urlsafe(18), True
+@web.middleware
+async def json_errors(request: web.Request, handler):
+    """Every error as JSON {"error": ...} (404, 405, 413 from aiohttp itself too); an unexpected exception
+    is logged with its traceback and answered with a short JSON message, never a traceback."""
+    try:
+        return await handler(request)
+    except web.HTTPException as e:
+        if e.status < 400 or (e.content_type or "").endswith("json"):
+            raise
+        headers = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else None
+        return _error(e.status, HTTP_MESSAGES.get(e.status, e.reason or "Lỗi."), headers=headers)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _error(500, ERROR_REPLY)
 
 
-def _set_cookie(resp: web.StreamResponse, sid: str) -> None:
-    resp.set_cookie(COOKIE, sid, httponly=True, samesite="Lax", max_age=30 * 24 * 3600, path="/")
-
-
-async def _read_json(request: web.Request):
-    """The JSON body, or an error response."""
-    if request.content_length is not None and request.content_length > MAX_BODY:
+async def _read_json(request: web.Request, timeout_s: float = 30.0):
+    """The JSON object of the body (read whole, up to MAX_BODY), or an error response."""
+    try:
+        raw = await read_body(request, MAX_BODY, timeout_s)
+    except BodyTooLarge:
         return None, _error(413, "Nội dung gửi lên quá lớn.")
-    raw = await request.content.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        return None, _error(413, "Nội dung gửi lên quá lớn.")
+    except BodyTimeout:
+        return None, _error(408, HTTP_MESSAGES[408])
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None, _error(400, 'Cần gửi JSON, ví dụ {"question": "Hạn báo cáo về Sở GDĐT là khi nào?"}.')
     if not isinstance(data, dict):
         return None, _error(400, "Nội dung JSON phải là một đối tượng.")
+    if not utf8_clean(data):
+        return None, _error(400, "Nội dung có ký tự không hợp lệ (UTF-16 surrogate) hoặc lồng quá sâu.")
     return data, None
+
+
+def _strict_int(v, lo: int, hi: int) -> int | None:
+    """An integer in [lo, hi] given as a JSON integer (not a bool, float or string), else None."""
+    return v if type(v) is int and lo <= v <= hi else None
 
 
 class WebChat:
     def __init__(self, services: ChannelServices):
         self.svc = services
+        self.cfg = services.config
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         self._page = (STATIC_DIR / "index.html").read_bytes()
+        self._signer = session_signer(services.config, services.settings.data_dir)
 
     def add_routes(self, app: web.Application) -> None:
         app[SERVICES] = self.svc
@@ -92,21 +121,51 @@ class WebChat:
         app.router.add_get("/calendar.ics", self.calendar)
         app.router.add_get("/healthz", self.health)
 
+    # -- sessions and limits --------------------------------------------------------------------
+    def _session_id(self, request: web.Request) -> tuple[str, bool]:
+        """(session id, is_new). The cookie holds the id signed with the server's key, so a client
+        cannot pick ids (nor a fresh one per request to dodge the rate limit) without asking for one."""
+        raw = request.cookies.get(COOKIE, "")
+        if raw and len(raw) < 200:
+            try:
+                return self._signer.unsign(raw).decode("ascii"), False
+            except (BadSignature, UnicodeError, ValueError):
+                pass
+        return secrets.token_urlsafe(18), True
+
+    def _set_cookie(self, resp: web.StreamResponse, sid: str) -> None:
+        resp.set_cookie(COOKIE, self._signer.sign(sid).decode("ascii"), httponly=True, samesite="Lax",
+                        max_age=30 * 24 * 3600, path="/")
+
+    def _ip_limited(self, request: web.Request) -> web.Response | None:
+        """The per-IP backstop (X-Forwarded-For believed only from HOCTAP_TRUSTED_PROXIES)."""
+        ip = client_ip(request, self.cfg.trusted_proxies)
+        allowed, retry, _ = self.svc.ip_rate.hit(f"ip:{ip}")
+        if allowed:
+            return None
+        return _error(429, rate_limited_reply(retry), headers={"Retry-After": str(max(1, round(retry)))})
+
+    # -- routes ---------------------------------------------------------------------------------
     async def index(self, request: web.Request) -> web.Response:
         resp = web.Response(body=self._page, content_type="text/html", charset="utf-8",
                             headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
                                      "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                                                                 "script-src 'self' 'unsafe-inline'; img-src 'self' data:"})
-        sid, new = _session_id(request)
+        sid, new = self._session_id(request)
         if new:
-            _set_cookie(resp, sid)
+            self._set_cookie(resp, sid)
         return resp
 
     async def health(self, request: web.Request) -> web.Response:
-        return _json({"ok": True})
+        from bot.health import check
+        h = await self.svc.db(check, self.svc.assistant)
+        return _json(h.to_dict(), status=200 if h.ok else 503, headers={"Cache-Control": "no-store"})
 
     async def ask(self, request: web.Request) -> web.Response:
-        data, err = await _read_json(request)
+        limited = self._ip_limited(request)
+        if limited:
+            return limited
+        data, err = await _read_json(request, self.cfg.body_timeout_s)
         if err:
             return err
         question = data.get("question")
@@ -117,37 +176,50 @@ class WebChat:
             return _error(413 if question.strip() else 400, problem)
         today = None
         if data.get("today") is not None:
+            raw = data["today"]
             try:
-                today = dt.date.fromisoformat(str(data["today"]))
+                if not isinstance(raw, str) or len(raw) > 10:
+                    raise ValueError(raw)
+                today = dt.date.fromisoformat(raw)
             except ValueError:
                 return _error(400, "Ngày 'today' phải có dạng YYYY-MM-DD.")
-        sid, new = _session_id(request)
-        allowed, retry, _ = self.svc.rate.hit(f"{CHANNEL}:{sid if not new else request.remote}")
+            if not TODAY_RANGE[0] <= today <= TODAY_RANGE[1]:
+                return _error(400, f"Ngày 'today' phải nằm trong khoảng {TODAY_RANGE[0].year}–{TODAY_RANGE[1].year}.")
+        sid, new = self._session_id(request)
+        key = sid if not new else "ip:" + client_ip(request, self.cfg.trusted_proxies)
+        allowed, retry, _ = self.svc.rate.hit(f"{CHANNEL}:{key}")
         if not allowed:
-            return _error(429, rate_limited_reply(retry))
+            return _error(429, rate_limited_reply(retry), headers={"Retry-After": str(max(1, round(retry)))})
         try:
             asked = await self.svc.ask(CHANNEL, sid, question, today=today)
         except Exception:
-            return _error(500, ERROR_REPLY)
+            return _error(503, ERROR_REPLY)
         resp = _json(asked.answer.to_dict())
         if asked.query_id is not None:
             resp.headers["X-Query-Id"] = str(asked.query_id)
         if new:
-            _set_cookie(resp, sid)
+            self._set_cookie(resp, sid)
         return resp
 
     async def feedback(self, request: web.Request) -> web.Response:
-        data, err = await _read_json(request)
+        limited = self._ip_limited(request)
+        if limited:
+            return limited
+        data, err = await _read_json(request, self.cfg.body_timeout_s)
         if err:
             return err
-        sid, new = _session_id(request)
+        sid, new = self._session_id(request)
+        qid = _strict_int(data.get("query_id"), 1, MAX_QUERY_ID)
+        rating = _strict_int(data.get("rating"), -1, 1)
+        if qid is None or rating not in (1, -1):
+            return _error(400, 'Cần {"query_id": số nguyên, "rating": 1 hoặc -1}.')
+        if new:
+            return _error(400, "Góp ý không hợp lệ: phiên trò chuyện không còn (hãy tải lại trang).")
         try:
-            qid, rating = int(data.get("query_id")), int(data.get("rating"))
-        except (TypeError, ValueError):
-            return _error(400, 'Cần {"query_id": số, "rating": 1 hoặc -1}.')
-        if new or rating not in (1, -1):
-            return _error(400, "Góp ý không hợp lệ.")
-        ok = await self.svc.db(self.svc.record_feedback, CHANNEL, sid, qid, rating)
+            ok = await self.svc.db(self.svc.record_feedback, CHANNEL, sid, qid, rating)
+        except Exception:
+            log.exception("could not record feedback")
+            return _error(503, BUSY_REPLY)
         return _json({"ok": True}) if ok else _error(404, "Không tìm thấy câu hỏi này.")
 
     async def info(self, request: web.Request) -> web.Response:
@@ -160,25 +232,28 @@ class WebChat:
                       "provinces": list(self.lex.provinces), "agencies": [a.name for a in self.lex.agencies]})
 
     def _province(self, request: web.Request) -> tuple[str | None, web.Response | None]:
-        raw = (request.query.get("province") or "").strip()
+        raw = (request.query.get("province") or "").strip()[:200]
         if not raw:
             return None, None
         found = first_province(self.lex, raw)
         return (found, None) if found else (None, _error(400, "Không nhận ra tỉnh, thành phố này."))
 
     async def deadlines(self, request: web.Request) -> web.Response:
+        limited = self._ip_limited(request)
+        if limited:
+            return limited
         province, err = self._province(request)
         if err:
             return err
-        try:
-            days = max(1, min(int(request.query.get("days", "90")), 730))
-        except ValueError:
-            return _error(400, "'days' phải là số ngày.")
+        raw_days = request.query.get("days", "90").strip()
+        if not (raw_days.isascii() and raw_days.isdigit() and len(raw_days) <= 6):
+            return _error(400, "'days' phải là số ngày (1–730).")
+        days = max(1, min(int(raw_days), 730))
         try:
             items = await self.svc.in_pool(lambda: self.svc.assistant.upcoming_deadlines(days=days, province=province))
         except Exception:
             log.exception("upcoming_deadlines failed")
-            return _error(500, ERROR_REPLY)
+            return _error(503, BUSY_REPLY)
         return _json({"days": days, "province": province, "deadlines": [
             {"id": u.deadline.id, "due_date": u.due_date.isoformat(), "text": u.text,
              "what": deadline_sentence(u.deadline), "document": document_citation(u.document),
@@ -186,11 +261,17 @@ class WebChat:
              "quote": u.deadline.quote} for u in items]})
 
     async def source(self, request: web.Request) -> web.Response:
-        try:
-            chunk_id = int(request.match_info["chunk_id"])
-        except ValueError:
+        limited = self._ip_limited(request)
+        if limited:
+            return limited
+        raw = request.match_info["chunk_id"]
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
             return _error(400, "Mã đoạn không hợp lệ.")
-        found = await self.svc.in_pool(self.svc.assistant.chunk, chunk_id)
+        try:
+            found = await self.svc.in_pool(self.svc.assistant.chunk, int(raw))
+        except Exception:
+            log.exception("could not read a source chunk")
+            return _error(503, BUSY_REPLY)
         if not found:
             return _error(404, "Không tìm thấy đoạn văn bản này.")
         doc, ch = found
@@ -198,6 +279,9 @@ class WebChat:
                       "section": ch.section_path, "text": ch.text})
 
     async def calendar(self, request: web.Request) -> web.Response:
+        limited = self._ip_limited(request)
+        if limited:
+            return limited
         province, err = self._province(request)
         if err:
             return err
@@ -215,6 +299,6 @@ class WebChat:
             body = await self.svc.db(build_calendar, self.svc.db_url, province=province, agency=agency)
         except Exception:
             log.exception("build_calendar failed")
-            return _error(500, ERROR_REPLY)
+            return _error(503, BUSY_REPLY)
         return web.Response(body=body, content_type="text/calendar", charset="utf-8",
                             headers={"Content-Disposition": 'attachment; filename="han-bao-cao-xhht.ics"'})

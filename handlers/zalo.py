@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 
 import aiohttp
@@ -30,8 +31,9 @@ from sqlalchemy import update as sa_update
 from bot.db import session_scope
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, ChannelServices, describe_subscription,
-                             first_province, rate_limited_reply, reminders_module, source_lines, split_text)
+from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, BodyTimeout, BodyTooLarge, ChannelServices,
+                             describe_subscription, first_province, rate_limited_reply, read_body,
+                             reminders_module, source_lines, split_text, utf8_clean)
 from handlers.models import ZaloToken, utcnow
 
 log = logging.getLogger(__name__)
@@ -48,10 +50,20 @@ HELP_TEXT = ("Trợ lý Xã hội học tập trả lời câu hỏi về các v
              "#xoadulieu — xóa dữ liệu của bạn.\n\nVí dụ: " + EXAMPLE_QUESTIONS[0])
 
 
+def _scalar(v) -> str:
+    """A JSON id as text: strings and integers only (not objects, lists, floats or booleans)."""
+    if isinstance(v, bool) or not isinstance(v, (str, int)):
+        return ""
+    return str(v).strip() if isinstance(v, str) or abs(v) < 10**30 else ""
+
+
 class ZaloSendError(Exception):
     def __init__(self, code, message: str, transient: bool):
         super().__init__(f"Zalo error {code}: {message}")
         self.code, self.transient = code, transient
+
+
+_HEX64 = re.compile(r"[0-9A-Fa-f]{64}")
 
 
 # -- signature ------------------------------------------------------------------------------------------------
@@ -67,12 +79,16 @@ def verify_signature(header: str | None, app_id: str, raw_body: bytes, timestamp
     given = header.strip()
     if given.lower().startswith("mac="):
         given = given[4:].strip()
+    if not _HEX64.fullmatch(given):
+        return "malformed signature"
+    if isinstance(timestamp, bool) or not isinstance(timestamp, (str, int)) or len(str(timestamp)) > 20:
+        return "missing or bad timestamp"
     try:
         ts = int(str(timestamp))
     except (TypeError, ValueError):
         return "missing or bad timestamp"
     expected = signature(app_id, raw_body, str(timestamp), secret)
-    if not hmac.compare_digest(given.lower(), expected):
+    if not hmac.compare_digest(given.lower().encode("ascii"), expected.encode("ascii")):
         return "wrong signature"
     now_ms = time.time() * 1000 if now_ms is None else now_ms
     if abs(now_ms - ts) > max_age_s * 1000:
@@ -235,16 +251,17 @@ class ZaloBot:
 
     # -- webhook ---------------------------------------------------------------------------------------
     async def webhook(self, request: web.Request) -> web.Response:
-        if request.content_length is not None and request.content_length > MAX_BODY:
+        try:  # the whole body, however many TCP segments it comes in: the signature covers all of it
+            raw = await read_body(request, MAX_BODY, self.cfg.body_timeout_s)
+        except BodyTooLarge:
             return web.json_response({"error": "body too large"}, status=413)
-        raw = await request.content.read(MAX_BODY + 1)
-        if len(raw) > MAX_BODY:
-            return web.json_response({"error": "body too large"}, status=413)
+        except BodyTimeout:
+            return web.json_response({"error": "body not received in time"}, status=408)
         try:
             event = json.loads(raw.decode("utf-8"))
             if not isinstance(event, dict):
                 raise ValueError("not an object")
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             event = None
         ts = event.get("timestamp") if event else None
         why = verify_signature(request.headers.get("X-ZEvent-Signature"), self.cfg.zalo_app_id, raw, ts,
@@ -254,16 +271,28 @@ class ZaloBot:
             return web.json_response({"error": "invalid signature"}, status=401)
         if event is None:
             return web.json_response({"error": "body must be a JSON object"}, status=400)
+        if not utf8_clean(event):
+            return web.json_response({"error": "invalid text (lone surrogate) or nesting too deep"}, status=400)
         name = event.get("event_name")
         if name != "user_send_text":
-            return web.json_response({"ok": True, "ignored": name})
+            return web.json_response({"ok": True, "ignored": name[:100] if isinstance(name, str) else None})
         msg = event.get("message") if isinstance(event.get("message"), dict) else {}
         sender = event.get("sender") if isinstance(event.get("sender"), dict) else {}
-        user_id, text = str(sender.get("id") or ""), str(msg.get("text") or "")
-        if not user_id:
-            return web.json_response({"error": "no sender"}, status=400)
-        key = str(msg.get("msg_id") or hashlib.sha256(raw).hexdigest())
-        if not await self.svc.db(self.svc.claim, CHANNEL, key):
+        user_id, text, msg_id = _scalar(sender.get("id")), msg.get("text"), _scalar(msg.get("msg_id"))
+        if not user_id or len(user_id) > 64 or not user_id.isprintable():
+            return web.json_response({"error": "no or bad sender id"}, status=400)
+        if not isinstance(text, str) and text is not None:
+            return web.json_response({"error": "message.text must be a string"}, status=400)
+        text = text or ""
+        if len(msg_id) > 200:
+            return web.json_response({"error": "bad msg_id"}, status=400)
+        key = msg_id or hashlib.sha256(raw).hexdigest()
+        try:
+            first = await self.svc.db(self.svc.claim, CHANNEL, key)
+        except Exception:  # the database is down: Zalo delivers the event again later
+            log.exception("Zalo: could not record message %s", key[:40])
+            return web.json_response({"error": "temporarily unavailable"}, status=503)
+        if not first:
             log.info("Zalo: message %s already handled", key)
             return web.json_response({"ok": True, "duplicate": True})
         task = asyncio.create_task(self._handle(user_id, text))

@@ -30,6 +30,13 @@ async def web(assistant):
     await server.stop()
 
 
+def _sid(cookie: str) -> str:
+    """The session id inside the signed cookie ('<id>.<signature>')."""
+    sid, _, sig = cookie.rpartition(".")
+    assert sid and sig
+    return sid
+
+
 def _comparable(d: dict) -> dict:
     d = dict(d)
     d.pop("elapsed_ms")
@@ -63,14 +70,14 @@ async def test_conversation_is_kept_per_browser_session(web):
     server, http = web
     async with http.get("/") as r:
         assert r.status == 200
-        sid = r.cookies["hoctap_sid"].value
+        sid = _sid(r.cookies["hoctap_sid"].value)
     for q in ("Sở Văn hóa, Thể thao và Du lịch Tiền Giang có nhiệm vụ gì?", "còn Đắk Nông thì sao?"):
         async with http.post("/api/ask", json={"question": q}) as r:
             assert r.status == 200
     async with aiohttp.ClientSession(base_url=server.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as other:
         async with other.post("/api/ask", json={"question": "còn Đắk Nông thì sao?"}) as r:
             assert r.status == 200
-            other_sid = r.cookies["hoctap_sid"].value
+            other_sid = _sid(r.cookies["hoctap_sid"].value)
     assert other_sid != sid
     with session_scope(server.services.db_url) as s:
         mine = list(s.scalars(select(QueryLog.question).where(QueryLog.channel == "web", QueryLog.chat_id == sid)))

@@ -1,0 +1,258 @@
+"""Health of a running assistant, as separate checks (for `GET /healthz` and the start-up log).
+
+Each check looks at the live state, not at what was true at start, so a repaired fault turns the
+report back to ok without a restart:
+
+- `database`  — a fresh connection answers `SELECT 1`; for SQLite the database file and its folder
+                 are writable (the WAL and the query log need both).
+- `store`     — the documents the assistant answers from: loaded, and as many as the database holds.
+- `lexical`   — the BM25 index on disk (DATA/index → manifest, chunk ids, bm25 files) is loaded and
+                 covers only chunks of the store.
+- `dense`     — the FAISS index exists on disk and in memory with one vector per chunk.
+- `model`     — the embedding model is loaded, is the one the index was built with, and encodes a
+                 probe query (cached for a minute).
+
+`check(assistant)` first lets the assistant pick up an index that changed on disk (`maybe_reload`),
+so restoring or rebuilding the index is seen at once. It never raises: a check that fails says why
+(an exception's type and message, never a secret — database URLs are reported without password).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+CHECKS = ("database", "store", "lexical", "dense", "model")
+_PROBE_TTL_S = 60.0
+
+
+@dataclass
+class Check:
+    ok: bool
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "detail": self.detail}
+
+
+@dataclass
+class Health:
+    checks: dict[str, Check] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks.values())
+
+    @property
+    def failing(self) -> list[str]:
+        return [k for k, c in self.checks.items() if not c.ok]
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "checks": {k: c.to_dict() for k, c in self.checks.items()}}
+
+
+def _why(e: BaseException) -> str:
+    msg = str(e).splitlines()[0][:200] if str(e) else ""
+    return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if not path or path.startswith(":memory:"):
+        return None
+    return Path(path.split("?", 1)[0])
+
+
+def check_database(db_url: str) -> Check:
+    from sqlalchemy import text
+
+    from bot.db import get_engine
+    try:
+        eng = get_engine(db_url)
+        with eng.connect() as c:
+            c.execute(text("SELECT 1"))
+    except Exception as e:
+        return Check(False, "không kết nối được cơ sở dữ liệu (" + _why(e) + ")")
+    path = _sqlite_path(db_url)
+    if path is not None:
+        if not path.exists():
+            return Check(False, f"không thấy tệp cơ sở dữ liệu {path.name}")
+        for p, what in ((path, "tệp"), (path.parent, "thư mục")):
+            if not os.access(p, os.W_OK):
+                return Check(False, f"{what} cơ sở dữ liệu không ghi được ({p.name or p})")
+        for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if extra.exists() and not os.access(extra, os.W_OK):
+                return Check(False, f"tệp {extra.name} không ghi được")
+        try:
+            free = shutil.disk_usage(path.parent).free
+        except OSError as e:
+            return Check(False, "không đọc được dung lượng đĩa (" + _why(e) + ")")
+        if free < 5 * 1024 * 1024:
+            return Check(False, f"đĩa gần đầy ({free // 1024} KB trống)")
+        return Check(True, "sqlite")
+    return Check(True, db_url.split(":", 1)[0])
+
+
+def check_store(assistant) -> Check:
+    from sqlalchemy import func, select
+
+    from bot.db import session_scope
+    from bot.models import Document
+    kb = getattr(assistant, "kb", None)
+    if kb is None:
+        return Check(False, "kho văn bản chưa được nạp")
+    try:
+        with session_scope(assistant.db_url) as s:
+            n = s.scalar(select(func.count()).select_from(Document)) or 0
+    except Exception as e:
+        return Check(False, "không đọc được kho văn bản (" + _why(e) + ")")
+    if n == 0 or not kb.docs:
+        return Check(False, "chưa có văn bản nào (chạy `python -m indexer build`)")
+    if n != len(kb.docs):
+        return Check(False, f"kho có {n} văn bản, bộ nhớ có {len(kb.docs)}: cần nạp lại")
+    return Check(True, f"{n} văn bản, {len(kb.chunks)} đoạn")
+
+
+def _manifest(data_dir: Path) -> tuple[dict | None, str]:
+    root = data_dir / "index"
+    try:
+        return json.loads((root / "manifest.json").read_text(encoding="utf-8")), ""
+    except FileNotFoundError:
+        return None, "không có chỉ mục tìm kiếm (chạy `python -m indexer build`)"
+    except (OSError, ValueError) as e:
+        return None, "manifest.json hỏng (" + _why(e) + ")"
+
+
+def check_lexical(assistant, manifest: dict | None, problem: str) -> Check:
+    if manifest is None:
+        return Check(False, problem)
+    root = assistant.settings.data_dir / "index"
+    if not (root / "chunk_ids.npy").is_file() or not (root / "bm25").is_dir():
+        return Check(False, "tệp chỉ mục từ khóa bị thiếu")
+    r = getattr(assistant, "retriever", None)
+    if r is None:
+        return Check(False, "chỉ mục từ khóa chưa được nạp")
+    kb = assistant.kb
+    missing = sum(1 for cid in r.chunk_ids if kb is None or cid not in kb.chunks)
+    if missing:
+        return Check(False, f"chỉ mục và kho văn bản lệch nhau ({missing} đoạn không có trong kho)")
+    if manifest.get("chunks") is not None and int(manifest["chunks"]) != len(r.chunk_ids):
+        return Check(False, "chỉ mục trên đĩa khác chỉ mục đang dùng")
+    return Check(True, f"{len(r.chunk_ids)} đoạn")
+
+
+def check_dense(assistant, manifest: dict | None) -> Check:
+    if manifest is None:
+        return Check(False, "không có chỉ mục tìm kiếm")
+    if not manifest.get("dense"):
+        return Check(False, "chỉ mục được lập không có vector (mô hình không nạp được lúc lập chỉ mục)")
+    if not (assistant.settings.data_dir / "index" / "dense.faiss").is_file():
+        return Check(False, "thiếu tệp dense.faiss")
+    r = getattr(assistant, "retriever", None)
+    fi = getattr(getattr(r, "index", None), "faiss_index", None)
+    if fi is None:
+        return Check(False, "chỉ mục vector chưa được nạp")
+    if int(fi.ntotal) != len(r.chunk_ids):
+        return Check(False, f"chỉ mục vector có {fi.ntotal} vector cho {len(r.chunk_ids)} đoạn")
+    return Check(True, f"{fi.ntotal} vector")
+
+
+_probe_lock = threading.Lock()
+_probe: dict[int, tuple[float, Check]] = {}
+
+
+def check_model(assistant, manifest: dict | None) -> Check:
+    r = getattr(assistant, "retriever", None)
+    emb = getattr(r, "embedder", None)
+    if emb is None:
+        want = (manifest or {}).get("model")
+        return Check(False, "mô hình nhúng chưa được nạp" + (f" (chỉ mục cần {want})" if want else "")
+                     + ": chỉ tìm theo từ khóa")
+    if manifest and manifest.get("model") not in (None, emb.name):
+        return Check(False, f"chỉ mục lập bằng mô hình khác ({manifest.get('model')})")
+    now = time.monotonic()
+    with _probe_lock:
+        cached = _probe.get(id(emb))
+        if cached and now - cached[0] < _PROBE_TTL_S:
+            return cached[1]
+        try:
+            v = emb.encode_queries(["kiểm tra"])
+            res = Check(True, getattr(emb, "name", "")) if len(v) == 1 and v.shape[-1] == emb.dim \
+                else Check(False, "mô hình trả về vector sai kích thước")
+        except Exception as e:
+            res = Check(False, "mô hình không mã hóa được (" + _why(e) + ")")
+        _probe.clear()
+        _probe[id(emb)] = (now, res)
+    return res
+
+
+def check(assistant) -> Health:
+    """Every check, after letting the assistant reload an index that changed on disk. Never raises."""
+    h = Health()
+    reload_error = None
+    try:
+        assistant.maybe_reload()
+    except Exception as e:  # a corrupt index: reported below, the old one keeps answering
+        reload_error = "không nạp được chỉ mục (" + _why(e) + ")"
+    for name, fn in (("database", lambda: check_database(assistant.db_url)),
+                     ("store", lambda: check_store(assistant))):
+        try:
+            h.checks[name] = fn()
+        except Exception as e:
+            h.checks[name] = Check(False, _why(e))
+    manifest, problem = _manifest(assistant.settings.data_dir)
+    for name, fn in (("lexical", lambda: check_lexical(assistant, manifest, problem)),
+                     ("dense", lambda: check_dense(assistant, manifest)),
+                     ("model", lambda: check_model(assistant, manifest))):
+        try:
+            h.checks[name] = fn()
+        except Exception as e:
+            h.checks[name] = Check(False, _why(e))
+    if reload_error:
+        for name in ("lexical", "dense"):
+            c = h.checks[name]
+            h.checks[name] = Check(False, reload_error + ("; " + c.detail if not c.ok else ""))
+    return h
+
+
+def clean_stale_index_dirs(data_dir: str | os.PathLike, *, min_age_s: float = 600.0) -> list[str]:
+    """Remove DATA/index-* folders (and .index-link-* links) that a killed build left behind: not the
+    one DATA/index points at, and not touched for `min_age_s` (a running build may be writing one).
+    Returns the names removed."""
+    data_dir = Path(data_dir)
+    link = data_dir / "index"
+    try:
+        current = link.resolve().name if link.exists() else None
+    except OSError:
+        current = None
+    removed = []
+    now = time.time()
+    for p in list(data_dir.glob("index-*")) + list(data_dir.glob(".index-link-*")):
+        try:
+            if p.name == current:
+                continue
+            st = p.lstat()
+            if now - st.st_mtime < min_age_s:
+                continue
+            if p.is_symlink() or p.is_file():
+                p.unlink()
+            elif p.is_dir():
+                newest = max((q.stat().st_mtime for q in p.rglob("*")), default=st.st_mtime)
+                if now - newest < min_age_s:
+                    continue
+                shutil.rmtree(p)
+            removed.append(p.name)
+        except OSError as e:
+            log.warning("could not remove the leftover %s: %s", p.name, e.strerror or type(e).__name__)
+    if removed:
+        log.warning("removed %d index folder(s) left by an interrupted build: %s", len(removed), ", ".join(removed))
+    return removed

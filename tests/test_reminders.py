@@ -28,7 +28,9 @@ from reminder_fixtures import ENV_KEYS, ROOT, make_store, settings_for, sqlite_u
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 T0 = dt.datetime(2026, 1, 1, 0, 0, tzinfo=TZ)   # subscriptions are made then
 EXPECTED_3597 = ("🔔 Còn 7 ngày (15/12/2026) đến hạn: Các Sở, ngành, đơn vị và UBND các huyện, thành phố báo cáo "
-                 "tình hình thực hiện về Sở Giáo dục và Đào tạo — Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông.")
+                 "tình hình thực hiện về Sở Giáo dục và Đào tạo — Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông.\n"
+                 "⚠️ Lưu ý: từ 01/7/2025 chính quyền địa phương có hai cấp (tỉnh và xã), không còn cấp huyện; "
+                 "Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025. Lời văn bản được giữ nguyên.")  # issue 12
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reminder_fixtures import ENV_KEYS, ROOT  # noqa: E402
 
 EXPECTED_3597 = ("🔔 Còn 7 ngày (15/12/2026) đến hạn: Các Sở, ngành, đơn vị và UBND các huyện, thành phố báo cáo "
-                 "tình hình thực hiện về Sở Giáo dục và Đào tạo — Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông.")
+                 "tình hình thực hiện về Sở Giáo dục và Đào tạo — Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông.\n"
+                 "⚠️ Lưu ý: từ 01/7/2025 chính quyền địa phương có hai cấp (tỉnh và xã), không còn cấp huyện; "
+                 "Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025. Lời văn bản được giữ nguyên.")  # issue 12
 
 
 def _run(args, env, timeout=300):

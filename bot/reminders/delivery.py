@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
+from bot.admin_changes import load_register
 from bot.formatting import deadline_sentence, fmt_date
 
 
@@ -89,8 +90,26 @@ def source_label(doc) -> str:
     return s
 
 
+def caution_text(deadline, doc, on: dt.date) -> str | None:
+    """One line when a party of the deadline no longer exists on `on` (UBND cấp huyện, a merged
+    department, the issuing province now part of another) — from the register of administrative
+    changes. None otherwise."""
+    reg = load_register()
+    gone = reg.gone_bodies(deadline.actor_text or "", deadline.recipient or "", actors=deadline.actors or (), on=on)
+    parts = list(dict.fromkeys(b.fate for b in gone))
+    prov = getattr(doc, "province", None) if doc is not None else None
+    mg = reg.merger_of(prov)
+    if mg and mg.new != reg.canonical(prov) and on >= mg.effective:
+        parts.append(f"{reg.canonical(prov)} nay thuộc {mg.label} từ {mg.effective.day:02d}/{mg.effective.month}/"
+                     f"{mg.effective.year}")
+    if not parts:
+        return None
+    return "⚠️ Lưu ý: " + "; ".join(parts) + ". Lời văn bản được giữ nguyên."
+
+
 def reminder_text(deadline, doc, due: dt.date, days_left: int, *, late: bool = False) -> str:
-    """'🔔 Còn 7 ngày (15/12/2026) đến hạn: <who> <what> — Công văn … của ….'"""
+    """'🔔 Còn 7 ngày (15/12/2026) đến hạn: <who> <what> — Công văn … của ….' and, on a second line,
+    the caution when one of its parties no longer exists (the parties themselves are kept as written)."""
     if days_left > 0:
         when = f"Còn {days_left} ngày ({fmt_date(due)}) đến hạn"
     else:
@@ -103,4 +122,6 @@ def reminder_text(deadline, doc, due: dt.date, days_left: int, *, late: bool = F
     text = f"{head}: {body}"
     if src:
         text += f" — {src}"
-    return text.rstrip(" .") + "."
+    text = text.rstrip(" .") + "."
+    caution = caution_text(deadline, doc, due - dt.timedelta(days=max(0, days_left)))
+    return f"{text}\n{caution}" if caution else text

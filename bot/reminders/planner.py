@@ -87,7 +87,7 @@ def candidates(subs, dls, cfg: ReminderConfig, today: dt.date) -> list[dict]:
             continue
         for (sid, channel, chat_id, s_prov, s_agency, s_dl, leads, created) in subs:
             if not concerns(sub_province=s_prov, sub_agency=s_agency, sub_deadline_id=s_dl, deadline_id=d.id,
-                            deadline_province=d.province, actors=d.actors, actor_text=d.actor_text):
+                            deadline_province=d.province, actors=d.actors, actor_text=d.actor_text, on=today):
                 continue
             for due in occs:
                 for lead in leads or ():

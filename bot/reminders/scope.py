@@ -2,7 +2,10 @@
 
 A deadline concerns a subscription when
 - the provinces agree: the subscription names none, or the deadline's province (or its
-  document's) is the same, or the deadline has no province (a national letter to every province);
+  document's) is the same province today — a subscription to "Lâm Đồng" (or to "Đắk Nông", an old
+  name now part of Lâm Đồng) covers the documents of Lâm Đồng, Đắk Nông and Bình Thuận, per the
+  register of administrative changes (knowledge/admin_changes.json) — or the deadline has no
+  province (a national letter to every province);
 - and, if the subscription names an agency, that agency is among the deadline's actors, its
   actor text mentions it, or a generic actor covers it ("Các sở, ban, ngành tỉnh" covers every
   provincial department; "Các bộ, ngành, đoàn thể ở trung ương" every ministry).
@@ -12,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.admin_changes import load_register
 from bot.lexicon import load_lexicon
 from bot.textnorm import fold, nfc
 
@@ -43,7 +47,7 @@ def resolve_scope(text: str | None) -> Scope:
     if fold(t).strip(" .") in ALL_WORDS:
         return Scope()
     lex = load_lexicon()
-    provinces = lex.find_provinces(t)
+    provinces = lex.find_provinces(t) or _register_provinces(t)
     agencies = lex.find_agencies(t)
     if not provinces and not agencies:
         raise ScopeError(f"Không nhận ra tỉnh/thành phố hay cơ quan nào trong phạm vi “{t}”. "
@@ -62,10 +66,29 @@ def canonical_province(name: str | None) -> str | None:
     n = nfc(name).strip()
     if n in lex.provinces:
         return n
-    found = lex.find_provinces(n)
+    found = lex.find_provinces(n) or _register_provinces(n)
     if len(found) == 1:
         return found[0]
     raise ScopeError(f"Không nhận ra tỉnh/thành phố “{name}”.")
+
+
+def _register_provinces(text: str) -> list[str]:
+    """Other spellings the register knows ('TP HCM', 'Thành phố Cần Thơ', 'Thừa Thiên Huế'), as gazetteer names."""
+    names = set(load_lexicon().provinces)
+    return [p for p in load_register().find_provinces(text) if p in names]
+
+
+def same_province(sub_province: str, deadline_province: str, on=None) -> bool:
+    """The same province today (old and new names of a merged province agree)."""
+    if sub_province == deadline_province:
+        return True
+    from bot.admin_changes import today_vn
+    return _same_province(sub_province, deadline_province, on or today_vn())
+
+
+@lru_cache(maxsize=8192)
+def _same_province(a: str, b: str, on) -> bool:
+    return load_register().same_province(a, b, on)
 
 
 def canonical_agency(name: str | None) -> str | None:
@@ -104,10 +127,10 @@ def deadline_agencies(actors, actor_text: str) -> frozenset[str]:
 
 
 def concerns(*, sub_province: str | None, sub_agency: str | None, sub_deadline_id: str | None,
-             deadline_id: str, deadline_province: str | None, actors, actor_text: str) -> bool:
+             deadline_id: str, deadline_province: str | None, actors, actor_text: str, on=None) -> bool:
     if sub_deadline_id:
         return sub_deadline_id == deadline_id
-    if sub_province and deadline_province and deadline_province != sub_province:
+    if sub_province and deadline_province and not same_province(sub_province, deadline_province, on):
         return False
     if not sub_agency:
         return True

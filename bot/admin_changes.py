@@ -358,23 +358,6 @@ class StatusLink:
         return {"kind": self.kind, "doc_id": self.doc_id, "evidence": self.evidence}
 
 
-def _when(doc) -> tuple[int, dt.date]:
-    if doc.date:
-        return doc.date.year, doc.date
-    y = doc.year or 0
-    return y, dt.date(y, 12, 31) if y else dt.date.min
-
-
-def _later(b, a) -> bool:
-    """b was issued after a (a draft without a day counts from its year)."""
-    (ya, da), (yb, db) = _when(a), _when(b)
-    if not ya or not yb:
-        return False
-    if a.date and b.date:
-        return db > da
-    return yb > ya or (yb == ya and (b.date is None or a.date is None) and db >= da and b.id != a.id)
-
-
 def _same_number(cited: str, number: str | None) -> bool:
     if not number or number.startswith("/"):
         return False
@@ -423,8 +406,8 @@ def document_status(docs, citations, chunks) -> dict[str, list[StatusLink]]:
         for d in docs:
             if d.id == citing.id or not (_same_number(cit.number, d.number) or _same_subject(cit, d)):
                 continue
-            if not _later(citing, d) and not (d.date and cit.date and d.date == cit.date):
-                continue
+            if d.date and citing.date and citing.date < d.date:
+                continue  # a document only cites earlier ones: the numbers agree by chance
             quote = re.sub(r"\s+", " ", cit.quote or "").strip()
             kind = "thay thế" if _REPLACE_RE.search(_fw(quote)) else "thực hiện"
             link = StatusLink(kind, citing.id, quote[:300])
@@ -448,7 +431,12 @@ def document_status(docs, citations, chunks) -> dict[str, list[StatusLink]]:
 
 def status_lines(doc, links: list[StatusLink], docs_by_id: dict) -> list[str]:
     """Readable status: 'Ngày ban hành …', then one line per later document."""
-    when = doc.date.strftime("%d/%m/%Y") if doc.date else (doc.date_text or (str(doc.year) if doc.year else "—"))
+    if doc.date:
+        when = doc.date.strftime("%d/%m/%Y")
+    elif doc.year:
+        when = f"năm {doc.year} (không ghi ngày, tháng)"
+    else:
+        when = "văn bản không ghi ngày"
     lines = [f"Ngày ban hành: {when}"]
     if not links:
         lines.append("Tình trạng: chưa thấy văn bản nào sau đó trong kho thay thế hay triển khai văn bản này.")
@@ -462,3 +450,52 @@ def status_lines(doc, links: list[StatusLink], docs_by_id: dict) -> list[str]:
         else:
             lines.append(f"Giai đoạn sau: {name} nói về {ln.evidence}")
     return lines
+
+
+# -- for `python -m indexer show` ---------------------------------------------------------------------
+def store_status(db_url: str, on: dt.date | None = None) -> dict[str, dict]:
+    """Per stored document: its date, today's province (when merged) and the later stored documents
+    that replace, implement or carry on its programme, as {"status": [...], "status_lines": [...]}."""
+    from sqlalchemy import select
+
+    from bot.db import session_scope
+    from bot.models import Chunk, CitedDocument, Document
+    with session_scope(db_url) as s:
+        docs = list(s.scalars(select(Document).order_by(Document.id)))
+        cits = list(s.scalars(select(CitedDocument).order_by(CitedDocument.id)))
+        chunks = list(s.scalars(select(Chunk).where(Chunk.kind != "header")))
+        links = document_status(docs, cits, chunks)
+        by_id = {d.id: d for d in docs}
+        reg = load_register()
+        out = {}
+        for d in docs:
+            lines = status_lines(d, links.get(d.id, []), by_id)
+            note = reg.merger_note(d.province, d.issuer, on) if d.province else None
+            if note:
+                lines.append(f"Địa giới: {note.replace('văn bản dưới đây', 'văn bản này')}.")
+            out[d.id] = {"status": [x.to_dict() for x in links.get(d.id, [])], "status_lines": lines,
+                         "province_now": reg.current_province(d.province, on) if d.province else None}
+    return out
+
+
+def register_lines(on: dt.date | None = None) -> list[str]:
+    """The register as readable lines (each entry with its effective date and legal basis)."""
+    reg = load_register()
+    out = []
+    for ch in reg.changes:
+        eff = ch.get("effective_text") or fmt_day(_date(ch["effective"]))
+        out.append(f"  {ch.get('title', ch['id'])} — hiệu lực {eff}")
+        for b in ch.get("legal_basis", []):
+            lb = LegalBasis(b.get("type", ""), b.get("number", ""), b.get("issuer", ""), _date(b.get("date")),
+                            b.get("about", ""))
+            out.append(f"    Căn cứ: {lb.citation}")
+        for m in ch.get("mergers", []):
+            out.append(f"    {m['new']} ← {' + '.join(m['from'])}")
+        if ch.get("unchanged"):
+            out.append("    Không thay đổi: " + ", ".join(u["name"] for u in ch["unchanged"]))
+        for b in ch.get("bodies", []):
+            out.append(f"    Không còn: {b['name']}")
+        for d in ch.get("departments", []):
+            parts = "; ".join(f"{p['what']} → {p['to']}" for p in d.get("parts", []))
+            out.append(f"    {d['old']} → {d['into']}" + (f" ({parts})" if parts else ""))
+    return out

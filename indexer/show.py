@@ -41,7 +41,17 @@ def collect(settings: Settings, doc_id: str | None = None) -> list[dict]:
             for key, (model, cols) in fact_cols.items():
                 item[key] = [_row(x, cols) for x in s.scalars(select(model).where(model.document_id == d.id))]
             docs.append(item)
+    _add_status(settings, docs)
     return docs
+
+
+def _add_status(settings: Settings, docs: list[dict]) -> None:
+    """Each document's date, today's province and the later stored documents replacing or implementing it
+    (issue 12, bot.admin_changes)."""
+    from bot.admin_changes import store_status
+    st = store_status(settings.database_url)
+    for item in docs:
+        item.update(st.get(item["id"], {}))
 
 
 def show(settings: Settings, as_json: bool = False, doc_id: str | None = None) -> int:
@@ -58,6 +68,8 @@ def show(settings: Settings, as_json: bool = False, doc_id: str | None = None) -
         print(f"{d['id']}: {d['doc_type'] or ''} {d['number'] or ''} — {d['issuer'] or ''}, {d['date'] or d['date_text'] or ''}")
         print(f"  V/v: {w(d['subject'], 90)}")
         print(f"  Ký: {d['signer_title'] or ''} {d['signer'] or ''}   Tỉnh/TP: {d['province'] or '—'}")
+        for line in d.get("status_lines", []):
+            print(f"  {w(line, 160)}")
         if d["deadlines"]:
             print("  HẠN")
             for x in d["deadlines"]:
@@ -79,4 +91,9 @@ def show(settings: Settings, as_json: bool = False, doc_id: str | None = None) -
                 print(f"    {x['doc_type']} {x['number']} {x['date'] or ''} {w(x['issuer'], 30)}")
         for x in d["contacts"]:
             print(f"  LIÊN HỆ {x['name'] or ''} {x['phone'] or ''} {x['email'] or ''} {x['organization'] or ''}")
+    from bot.admin_changes import register_lines
+    print("=" * 100)
+    print("THAY ĐỔI HÀNH CHÍNH (knowledge/admin_changes.json)")
+    for line in register_lines():
+        print(line)
     return 0

@@ -26,6 +26,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler,
                           CommandHandler, ContextTypes, Defaults, MessageHandler, TypeHandler, filters)
 
+from bot.admin_changes import current_provinces
 from bot.answer import Answer
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
@@ -368,10 +369,12 @@ class TelegramBot:
 
     # /dangky --------------------------------------------------------------------------------------
     def _province_keyboard(self, page: int) -> InlineKeyboardMarkup:
-        provs = self.lex.provinces
+        # today's 34 provinces (knowledge/admin_changes.json); buttons keep the gazetteer index, old names still work
+        today = set(current_provinces())
+        provs = [(i, p) for i, p in enumerate(self.lex.provinces) if p in today]
         start = page * PAGE
         rows = [[InlineKeyboardButton("🌏 Mọi tỉnh, thành", callback_data="dk:p:-1")]] if page == 0 else []
-        chunk = [InlineKeyboardButton(p, callback_data=f"dk:p:{start + i}") for i, p in enumerate(provs[start:start + PAGE])]
+        chunk = [InlineKeyboardButton(p, callback_data=f"dk:p:{i}") for i, p in provs[start:start + PAGE]]
         rows += [chunk[i:i + 2] for i in range(0, len(chunk), 2)]
         nav = []
         if page > 0:

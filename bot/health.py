@@ -9,8 +9,8 @@ report back to ok without a restart:
 - `lexical`   — the BM25 index on disk (DATA/index → manifest, chunk ids, bm25 files) is loaded and
                  covers only chunks of the store.
 - `dense`     — the FAISS index exists on disk and in memory with one vector per chunk.
-- `model`     — the embedding model is loaded, is the one the index was built with, and encodes a
-                 probe query (cached for a minute).
+- `model`     — the embedding model is loaded (the assistant loads it only when it is the one the
+                 index was built with) and encodes a probe query (cached for a minute).
 
 `check(assistant)` first lets the assistant pick up an index that changed on disk (`maybe_reload`),
 so restoring or rebuilding the index is seen at once. It never raises: a check that fails says why
@@ -174,11 +174,9 @@ def check_model(assistant, manifest: dict | None) -> Check:
     r = getattr(assistant, "retriever", None)
     emb = getattr(r, "embedder", None)
     if emb is None:
-        want = (manifest or {}).get("model")
-        return Check(False, "mô hình nhúng chưa được nạp" + (f" (chỉ mục cần {want})" if want else "")
-                     + ": chỉ tìm theo từ khóa")
-    if manifest and manifest.get("model") not in (None, emb.name):
-        return Check(False, f"chỉ mục lập bằng mô hình khác ({manifest.get('model')})")
+        want = (manifest or {}).get("model_id") or (manifest or {}).get("model")
+        return Check(False, "mô hình nhúng chưa được nạp hoặc khác mô hình của chỉ mục"
+                     + (f" ({want})" if want else "") + ": chỉ tìm theo từ khóa")
     now = time.monotonic()
     with _probe_lock:
         cached = _probe.get(id(emb))

@@ -1,10 +1,22 @@
-"""Read .txt, .md, .docx and .pdf files into text, refusing what is not a readable document."""
+"""Read .txt, .md, .docx, .pdf, .html and scanned images into text, refusing what is not a readable document.
+
+- PDF pages without a text layer (scans) and .png/.jpg/.tif images are read with Tesseract OCR
+  (indexer.ocr); without Tesseract such a file is refused by name with the command that installs it.
+- .html pages saved from legal databases, and .txt pasted from them, are turned into the plain layout
+  of an official letter (indexer.webpage) before the header parser reads them.
+- The text of each page of a PDF or image is kept (`page_texts`, `page_of`), so chunks can cite "trang N".
+"""
 from __future__ import annotations
 
+import re
+import threading
 from pathlib import Path
 
-SUPPORTED = (".txt", ".md", ".docx", ".pdf")
+from indexer.ocr import IMAGE_SUFFIXES, OcrError
+
+SUPPORTED = (".txt", ".md", ".docx", ".pdf", ".html", ".htm") + IMAGE_SUFFIXES
 MAX_BYTES = 50 * 1024 * 1024
+MIN_PAGE_LETTERS = 20  # a PDF page with fewer letters in its text layer is read by OCR
 
 
 class DocumentError(Exception):
@@ -45,6 +57,79 @@ def _read_docx(path: Path) -> str:
     return "\n".join(lines)
 
 
+# -- pages ---------------------------------------------------------------------------------------------
+_PAGES: dict[str, tuple[float, list[str]]] = {}
+_PAGES_LOCK = threading.Lock()
+
+
+def _remember_pages(path: Path, pages: list[str]) -> None:
+    try:
+        key, mtime = str(path.resolve()), path.stat().st_mtime
+    except OSError:
+        return
+    with _PAGES_LOCK:
+        _PAGES[key] = (mtime, pages)
+        while len(_PAGES) > 256:
+            _PAGES.pop(next(iter(_PAGES)))
+
+
+def page_texts(path: str | Path) -> list[str] | None:
+    """The text of each page of the PDF or image last read from `path` (None for other formats)."""
+    p = Path(path)
+    try:
+        key, mtime = str(p.resolve()), p.stat().st_mtime
+    except OSError:
+        return None
+    with _PAGES_LOCK:
+        got = _PAGES.get(key)
+    return got[1] if got and got[0] == mtime else None
+
+
+def _fold(s: str) -> str:
+    from bot.textnorm import fold
+    return re.sub(r"[^0-9a-z]+", "", fold(s))
+
+
+def page_of(path: str | Path, texts: list[str]) -> list[int | None]:
+    """For consecutive pieces of a document's text (its chunks, in order), the page (1-based) each starts
+    on, found by matching the start of each piece in the pages' text; None when the pages are unknown."""
+    pages = page_texts(path)
+    if not pages:
+        return [None] * len(texts)
+    starts, doc = [], []
+    pos = 0
+    for pg in pages:
+        starts.append(pos)
+        f = _fold(pg)
+        doc.append(f)
+        pos += len(f)
+    whole = "".join(doc)
+    out: list[int | None] = []
+    cursor, last = 0, 1
+    for t in texts:
+        f = _fold(t)
+        page = None
+        for n in (60, 30, 15):
+            probe = f[:n]
+            if len(probe) < min(n, 8):
+                continue
+            at = whole.find(probe, cursor)
+            if at < 0:
+                at = whole.find(probe)
+            if at >= 0:
+                page = max(i for i, st in enumerate(starts) if st <= at) + 1
+                cursor = at
+                break
+        last = page or last
+        out.append(last)
+    return out
+
+
+# -- PDF and images ---------------------------------------------------------------------------------------
+def _ocr_refusal(path: Path, e: Exception) -> DocumentError:
+    return DocumentError(path, f"văn bản scan — {e}")
+
+
 def _read_pdf(path: Path) -> str:
     try:
         from pypdf import PdfReader
@@ -52,10 +137,38 @@ def _read_pdf(path: Path) -> str:
         pages = [(p.extract_text() or "") for p in reader.pages]
     except Exception as e:
         raise DocumentError(path, f"tệp PDF hỏng hoặc không đọc được ({type(e).__name__})") from None
-    text = "\n".join(pages)
-    if not text.strip():
-        raise DocumentError(path, "PDF không có lớp chữ (scanned PDF without a text layer)")
-    return text
+    scanned = [i for i, t in enumerate(pages) if sum(ch.isalpha() for ch in t) < MIN_PAGE_LETTERS]
+    if scanned:
+        from indexer import ocr
+        if len(pages) > ocr.MAX_PAGES:
+            raise DocumentError(path, f"PDF scan quá dài ({len(pages)} trang > {ocr.MAX_PAGES})")
+        try:
+            for i, t in ocr.ocr_pdf_pages(path, scanned).items():
+                pages[i] = t
+        except OcrError as e:
+            raise _ocr_refusal(path, e) from None
+        except Exception as e:  # a page pdfium cannot render, Tesseract crashing, a timeout
+            raise DocumentError(path, f"không đọc được trang scan bằng OCR ({type(e).__name__}: {e})") from None
+    if not "".join(pages).strip():
+        raise DocumentError(path, "PDF không có chữ, kể cả khi đọc bằng OCR (no text, even with OCR)")
+    _remember_pages(path, pages)
+    return "\n\n".join(pages)
+
+
+def _read_image(path: Path) -> str:
+    from indexer import ocr
+    try:
+        frames = ocr.image_frames(path)
+    except Exception as e:
+        raise DocumentError(path, f"tệp ảnh hỏng hoặc không đọc được ({type(e).__name__})") from None
+    try:
+        pages = ocr.ocr_images(frames)
+    except OcrError as e:
+        raise _ocr_refusal(path, e) from None
+    except Exception as e:
+        raise DocumentError(path, f"không đọc được ảnh bằng OCR ({type(e).__name__}: {e})") from None
+    _remember_pages(path, pages)
+    return "\n\n".join(pages)
 
 
 def read_document(path: str | Path) -> str:
@@ -77,12 +190,21 @@ def read_document(path: str | Path) -> str:
         text = _read_docx(path)
     elif suffix == ".pdf":
         text = _read_pdf(path)
+    elif suffix in IMAGE_SUFFIXES:
+        text = _read_image(path)
     else:
         try:
             data = path.read_bytes()
         except OSError as e:
             raise DocumentError(path, f"không đọc được tệp ({e.strerror})") from None
-        text = _decode(path, data)
+        if suffix in (".html", ".htm"):
+            from indexer.webpage import html_to_text
+            text = html_to_text(data)
+        else:
+            text = _decode(path, data)
+            from indexer.webpage import looks_pasted, tidy_pasted
+            if looks_pasted(text):
+                text = tidy_pasted(text)
     if not text.strip():
         raise DocumentError(path, "tệp không có nội dung (no text)")
     letters = sum(ch.isalpha() for ch in text)

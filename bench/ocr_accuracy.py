@@ -1,0 +1,252 @@
+"""OCR character accuracy on the seed documents, printed as scans.
+
+`python -m bench.ocr_accuracy [--docs daknong-2021-3597-ubnd-kgvx ...] [--dpi 300] [--no-ocrmypdf]`
+
+Each seed text (knowledge/*.txt, normalised) is typeset onto A4 page images with Pillow and the DejaVu
+Serif font (justified paragraphs, centred upper-case headings, a page number at the top of every page
+after the first, a repeated footer, a red stamp and a blue signature on the last page, a slight skew
+and speckle noise), saved as an image-only PDF, and read back:
+
+- `pytesseract`: this project's reader (indexer.ocr via indexer.loaders.read_document);
+- `ocrmypdf`: ocrmypdf (same Tesseract, `-l vie`) adds a text layer, which pypdf then extracts.
+
+Character accuracy = 1 − Levenshtein distance / reference length, over the texts with whitespace
+collapsed (and, for the "letters" column, over letters and digits only, which ignores line layout).
+The helpers `render_pages` and `make_scanned_pdf` are also used by tests/test_ocr.py.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+A4_MM = (210, 297)
+
+
+def _font(size: int, bold: bool = False):
+    from PIL import ImageFont
+    name = "DejaVuSerif-Bold.ttf" if bold else "DejaVuSerif.ttf"
+    path = FONT_DIR / name
+    if not path.exists():
+        raise FileNotFoundError(f"{path} missing: apt-get install fonts-dejavu-core")
+    return ImageFont.truetype(str(path), size)
+
+
+def _is_upper(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def render_pages(text: str, *, dpi: int = 300, font_pt: float = 13, footer: str | None = None,
+                 stamp: bool = True, skew_deg: float = 0.3, noise: float = 0.002, seed: int = 7):
+    """Typeset plain text (blank lines separate paragraphs) onto A4 page images, like a scanned letter."""
+    from PIL import Image, ImageDraw
+    rnd = random.Random(seed)
+    mm = dpi / 25.4
+    W, H = int(A4_MM[0] * mm), int(A4_MM[1] * mm)
+    left, right, top, bottom = int(30 * mm), int(20 * mm), int(20 * mm), int(22 * mm)
+    size = int(font_pt * dpi / 72)
+    regular, bold, small = _font(size), _font(size, bold=True), _font(int(size * 0.8))
+    line_h = int(size * 1.4)
+    width = W - left - right
+    pages: list = []
+    page = draw = None
+    y = 0
+
+    def new_page():
+        nonlocal page, draw, y
+        page = Image.new("RGB", (W, H), "white")
+        draw = ImageDraw.Draw(page)
+        y = top
+        n = len(pages) + 1
+        if n > 1:  # page numbers at the top centre from page 2, as official letters do
+            draw.text((W // 2, top // 2), str(n), font=small, fill="black", anchor="mm")
+        pages.append(page)
+
+    def ensure(h):
+        if page is None or y + h > H - bottom - line_h:
+            new_page()
+
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n(?=\s*[-+]\s)|\n(?=\s*\d+\.\s)", text) if p.strip()]
+    in_header = True
+    for para in paragraphs:
+        for raw_line in para.split("\n"):
+            raw_line = raw_line.strip()
+            if not raw_line:
+                continue
+            centred = _is_upper(raw_line) and len(raw_line) < 70 or raw_line.startswith("Độc lập")
+            if raw_line.startswith("Kính gửi"):
+                in_header = False
+            font = bold if centred else regular
+            words = raw_line.split()
+            lines: list[list[str]] = []
+            cur: list[str] = []
+            indent = int(12.7 * mm) if not centred and not in_header and not re.match(r"^([-+]|\d+\.|[a-zđ]\)|[IVX]+\.)\s", raw_line) else 0
+            avail = width - indent
+            for w in words:
+                trial = " ".join(cur + [w])
+                if cur and draw_len(font, trial) > avail:
+                    lines.append(cur)
+                    cur, avail = [w], width
+                else:
+                    cur.append(w)
+            if cur:
+                lines.append(cur)
+            for li, ws in enumerate(lines):
+                ensure(line_h)
+                x0 = left + (indent if li == 0 else 0)
+                s = " ".join(ws)
+                if centred:
+                    draw.text((left + width // 2, y), s, font=font, fill="black", anchor="ma")
+                elif li < len(lines) - 1 and len(ws) > 1:  # justified
+                    total = sum(draw_len(font, w) for w in ws)
+                    room = (width - (x0 - left)) - total
+                    gap = room / (len(ws) - 1)
+                    x = float(x0)
+                    for w in ws:
+                        draw.text((int(x), y), w, font=font, fill="black")
+                        x += draw_len(font, w) + gap
+                else:
+                    draw.text((x0, y), s, font=font, fill="black")
+                y += line_h
+        y += int(line_h * 0.45)
+    if stamp and pages:  # a red stamp and a blue signature over the signer's block
+        d = ImageDraw.Draw(pages[-1])
+        cx, cy, r = int(W * 0.74), min(y - 3 * line_h, H - bottom - 200), int(18 * mm)
+        cy = max(cy, top + r)
+        for k in range(5):
+            d.ellipse((cx - r + k, cy - r + k, cx + r - k, cy + r - k), outline=(210, 30, 40))
+        d.ellipse((cx - r * 0.6, cy - r * 0.6, cx + r * 0.6, cy + r * 0.6), outline=(210, 30, 40), width=4)
+        d.text((cx, cy), "★", font=_font(int(size * 1.5)), fill=(210, 30, 40), anchor="mm")
+        pts = [(cx - r + i * 12, cy + int(30 * ((i * 7919) % 5 - 2))) for i in range(int(2 * r / 12))]
+        d.line(pts, fill=(20, 40, 190), width=5)
+    total = len(pages)
+    out = []
+    for i, pg in enumerate(pages, 1):
+        d = ImageDraw.Draw(pg)
+        if footer:
+            d.text((W // 2, H - bottom // 2), f"{footer} - Trang {i}/{total}", font=small, fill="black", anchor="mm")
+        if noise:
+            px = pg.load()
+            for _ in range(int(W * H * noise)):
+                px[rnd.randrange(W), rnd.randrange(H)] = (0, 0, 0) if rnd.random() < 0.5 else (255, 255, 255)
+        if skew_deg:
+            pg = pg.rotate(skew_deg, resample=3, expand=False, fillcolor="white")
+        out.append(pg)
+    return out
+
+
+_LEN_CACHE: dict = {}
+
+
+def draw_len(font, s: str) -> float:
+    key = (id(font), s)
+    v = _LEN_CACHE.get(key)
+    if v is None:
+        v = _LEN_CACHE[key] = font.getlength(s)
+    return v
+
+
+def make_scanned_pdf(text: str, out: Path, *, dpi: int = 300, **kw) -> Path:
+    """An image-only PDF of the typeset text (no text layer), as a scanner makes it."""
+    imgs = render_pages(text, dpi=dpi, **kw)
+    grey = [im.convert("L") for im in imgs]
+    grey[0].save(out, "PDF", save_all=True, append_images=grey[1:], resolution=float(dpi))
+    return out
+
+
+def reference_text(doc: Path) -> str:
+    from indexer.normalize import normalize_text
+    return normalize_text(doc.read_text(encoding="utf-8"))
+
+
+def char_accuracy(ref: str, got: str, letters_only: bool = False) -> float:
+    from rapidfuzz.distance import Levenshtein
+    from indexer.normalize import normalize_text
+    got = normalize_text(got)
+    if letters_only:
+        a, b = "".join(c for c in ref if c.isalnum()), "".join(c for c in got if c.isalnum())
+    else:
+        a, b = " ".join(ref.split()), " ".join(got.split())
+    return 1 - Levenshtein.distance(a, b) / max(1, len(a))
+
+
+def read_with_project(pdf: Path) -> str:
+    from indexer.loaders import read_document
+    return read_document(pdf)
+
+
+def read_with_ocrmypdf(pdf: Path, work: Path) -> str:
+    out = work / (pdf.stem + ".ocrmypdf.pdf")
+    cmd = [sys.executable, "-m", "ocrmypdf", "-l", "vie", "--output-type", "pdf", "--optimize", "0",
+           "--deskew", str(pdf), str(out)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    if r.returncode != 0:
+        raise RuntimeError(f"ocrmypdf failed ({r.returncode}): {r.stderr[-800:]}")
+    from pypdf import PdfReader
+    return "\n".join((p.extract_text() or "") for p in PdfReader(str(out)).pages)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.ocr_accuracy", description=__doc__.split("\n")[0])
+    ap.add_argument("--docs", nargs="*", default=["daknong-2021-3597-ubnd-kgvx", "bgddt-2017-162-gdtx"])
+    ap.add_argument("--dpi", type=int, default=300)
+    ap.add_argument("--no-ocrmypdf", action="store_true")
+    ap.add_argument("--json", default=None, help="also write the results to this file")
+    args = ap.parse_args(argv)
+    from indexer.ocr import tesseract_problem
+    problem = tesseract_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for name in args.docs:
+            src = ROOT / "knowledge" / f"{name}.txt"
+            ref = reference_text(src)
+            pdf = make_scanned_pdf(ref, work / f"{name}.pdf", dpi=args.dpi, footer="Bản scan thử nghiệm")
+            from indexer.ocr import pdf_page_count
+            row = {"document": name, "pages": pdf_page_count(pdf), "chars": len(" ".join(ref.split()))}
+            readers = [("pytesseract", lambda: read_with_project(pdf))]
+            if not args.no_ocrmypdf:
+                readers.append(("ocrmypdf", lambda: read_with_ocrmypdf(pdf, work)))
+            for label, fn in readers:
+                t0 = time.perf_counter()
+                try:
+                    got = fn()
+                except Exception as e:  # report and go on with the other reader
+                    row[label] = {"error": f"{type(e).__name__}: {e}"[:300]}
+                    continue
+                row[label] = {"accuracy": round(char_accuracy(ref, got), 4),
+                              "letters": round(char_accuracy(ref, got, letters_only=True), 4),
+                              "seconds": round(time.perf_counter() - t0, 1)}
+            results.append(row)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+    print(f"\n{'document':<34} {'pages':>5} {'reader':<12} {'chars':>7} {'letters':>8} {'time':>7}")
+    for row in results:
+        for label in ("pytesseract", "ocrmypdf"):
+            r = row.get(label)
+            if not r:
+                continue
+            if "error" in r:
+                print(f"{row['document']:<34} {row['pages']:>5} {label:<12} {r['error'][:60]}")
+            else:
+                print(f"{row['document']:<34} {row['pages']:>5} {label:<12} {r['accuracy']:>7.2%} {r['letters']:>8.2%} "
+                      f"{r['seconds']:>6.1f}s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

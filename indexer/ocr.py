@@ -1,0 +1,285 @@
+"""Read scanned documents (PDF pages without a text layer, .png/.jpg/.tif images) with Tesseract OCR.
+
+Pages are rendered with pypdfium2 (300 dpi) and read by Tesseract's Vietnamese model through
+pytesseract, word by word with positions, so that the text can be put back together the way the
+document is laid out:
+
+- lines that run to the right margin continue on the next line (hard breaks inside sentences are
+  joined); short lines, list markers ("1.", "a)", "-", "+", "Điều 5.") and upper-case headings start
+  a new line, a larger vertical gap a new paragraph;
+- running headers and footers (a line that repeats at the top or bottom of several pages, page
+  numbers such as "2", "- 2 -", "Trang 2/3") are dropped;
+- strongly coloured pixels (red stamps, blue signatures) are whitened before reading, and lines that
+  Tesseract itself reads with very low confidence and few letters (stamp and signature remnants) are
+  dropped;
+- page order is kept and every page's text is returned separately, so a chunk can cite its page.
+
+`tesseract_problem()` says, in one sentence with the install command, why OCR cannot run here.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import statistics
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
+DPI = int(os.environ.get("HOCTAP_OCR_DPI", "300"))
+LANG = os.environ.get("HOCTAP_OCR_LANG", "vie")
+MAX_PAGES = 300
+TIMEOUT_S = 300  # per page
+
+_LIST_START = re.compile(r"^(?:[-–•+]\s|\d{1,2}(?:\.\d{1,2})*\s*[.)]\s|[a-zđ]\)\s|[IVX]{1,5}\s*[.\-]\s|"
+                         r"(?:Điều|Chương|Mục)\s+\d|Kính gửi|Nơi nhận|Số\s*:|V/v\b)")
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-–—]?\s*\d{1,3}\s*[-–—]?|trang\s+\d{1,3}(?:\s*/\s*\d{1,3})?|"
+                          r"page\s+\d{1,3}(?:\s+(?:of|/)\s+\d{1,3})?|\d{1,3}\s*/\s*\d{1,3})\s*$", re.IGNORECASE)
+
+
+class OcrError(Exception):
+    """OCR could not run or read nothing; the message says why in Vietnamese (and English)."""
+
+
+@dataclass
+class OcrLine:
+    text: str
+    left: int
+    top: int
+    right: int
+    bottom: int
+    conf: float
+    block: tuple[int, int]  # (block_num, par_num) as Tesseract grouped it
+
+
+@lru_cache(maxsize=4)
+def _tesseract_state(path_env: str) -> str | None:
+    exe = shutil.which("tesseract", path=path_env)
+    if not exe:
+        return (f"cần Tesseract OCR để đọc văn bản scan nhưng máy chủ chưa cài — cài bằng: {INSTALL_HINT} "
+                f"(Tesseract OCR is not installed)")
+    try:
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
+        langs = set((out.stdout + out.stderr).split())
+    except (OSError, subprocess.SubprocessError) as e:
+        return f"không chạy được Tesseract ({type(e).__name__}) — cài lại bằng: {INSTALL_HINT}"
+    missing = [x for x in LANG.split("+") if x not in langs]
+    if missing:
+        return (f"Tesseract thiếu mô hình tiếng Việt ({', '.join(missing)}) — cài bằng: {INSTALL_HINT} "
+                f"(Vietnamese OCR model missing)")
+    return None
+
+
+def tesseract_problem() -> str | None:
+    """None when Tesseract and its Vietnamese model are usable, else the reason with the install command."""
+    return _tesseract_state(os.environ.get("PATH", os.defpath))
+
+
+def _tesseract_cmd() -> str:
+    return shutil.which("tesseract") or "tesseract"
+
+
+# -- images -------------------------------------------------------------------------------------------------
+def _prepare(img):
+    """Grey-scale page with coloured marks (stamps, ink signatures) whitened."""
+    import numpy as np
+    from PIL import Image
+    if img.mode in ("1", "L", "I;16", "I"):
+        return img.convert("L")
+    rgb = np.asarray(img.convert("RGB"), dtype=np.int16)
+    spread = rgb.max(axis=2) - rgb.min(axis=2)
+    grey = (0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2]).astype(np.uint8)
+    grey[spread > 90] = 255
+    return Image.fromarray(grey, mode="L")
+
+
+def pdf_page_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def render_pdf_page(path: Path, index: int, dpi: int = DPI):
+    import pypdfium2 as pdfium
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page = pdf[index]
+        img = page.render(scale=dpi / 72.0, grayscale=False).to_pil()
+        page.close()
+        return img
+    finally:
+        pdf.close()
+
+
+def image_frames(path: Path):
+    """The pages of an image file (a multi-page TIFF has several)."""
+    from PIL import Image, ImageSequence
+    with Image.open(path) as im:
+        frames = [f.copy() for f in ImageSequence.Iterator(im)]
+    return frames[:MAX_PAGES]
+
+
+# -- reading one page -------------------------------------------------------------------------------------------
+def ocr_lines(img) -> list[OcrLine]:
+    """Tesseract's lines of one page image, in reading order, with their boxes and mean confidence."""
+    import pytesseract
+    pytesseract.pytesseract.tesseract_cmd = _tesseract_cmd()
+    data = pytesseract.image_to_data(_prepare(img), lang=LANG, config="--psm 3 --oem 1",
+                                     output_type=pytesseract.Output.DICT, timeout=TIMEOUT_S)
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for i, word in enumerate(data["text"]):
+        w = str(word).strip()
+        if not w or (float(data["conf"][i]) < 60 and not any(ch.isalnum() for ch in w)):
+            continue  # specks read as ".", "|", "'"
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        groups.setdefault(key, []).append(i)
+    lines: list[OcrLine] = []
+    for (b, p, _ln), idx in groups.items():  # dicts keep Tesseract's reading order
+        words = [str(data["text"][i]).strip() for i in idx]
+        confs = [float(data["conf"][i]) for i in idx if float(data["conf"][i]) >= 0]
+        lines.append(OcrLine(
+            text=" ".join(words),
+            left=min(data["left"][i] for i in idx), top=min(data["top"][i] for i in idx),
+            right=max(data["left"][i] + data["width"][i] for i in idx),
+            bottom=max(data["top"][i] + data["height"][i] for i in idx),
+            conf=statistics.fmean(confs) if confs else 0.0, block=(b, p)))
+    return [ln for ln in lines if not _is_noise(ln)]
+
+
+def _is_noise(ln: OcrLine) -> bool:
+    """Remnants of stamps, signatures and specks: low confidence and few letters."""
+    t = ln.text.strip()
+    letters = sum(ch.isalpha() for ch in t)
+    visible = sum(not ch.isspace() for ch in t) or 1
+    if letters == 0 and not re.search(r"\d", t):
+        return True
+    if ln.conf < 30 and letters / visible < 0.7:
+        return True
+    return ln.conf < 15
+
+
+def _is_upper(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def layout_text(lines: list[OcrLine]) -> list[str]:
+    """Lines of one page → logical lines: wrapped lines joined, paragraphs separated by a blank line."""
+    if not lines:
+        return []
+    heights = sorted(ln.bottom - ln.top for ln in lines)
+    line_h = max(1, heights[len(heights) // 2])
+    wide = [ln for ln in lines if ln.right - ln.left > 8 * line_h] or lines
+    rights = sorted(ln.right for ln in wide)
+    margin_r = rights[int(0.9 * (len(rights) - 1))]
+    margin_l = min(ln.left for ln in wide)
+    width = max(1, margin_r - margin_l)
+    out: list[str] = []
+    prev: OcrLine | None = None
+    for ln in lines:
+        text = re.sub(r"\s+", " ", ln.text).strip()
+        if prev is None:
+            out.append(text)
+            prev = ln
+            continue
+        gap = ln.top - prev.bottom
+        prev_full = prev.right >= margin_r - 0.08 * width and prev.left <= margin_l + 0.15 * width
+        same_column = abs(ln.left - margin_l) < 0.15 * width or ln.block == prev.block
+        starts_item = bool(_LIST_START.match(text))
+        join = (prev_full and same_column and not starts_item and gap < 1.2 * line_h
+                and not (_is_upper(out[-1]) and not _is_upper(text)) and ln.top > prev.top)
+        if join:
+            out[-1] = out[-1].rstrip() + " " + text
+        else:
+            if gap > 1.0 * line_h or ln.block[0] != prev.block[0]:
+                out.append("")
+            out.append(text)
+        prev = ln
+    return out
+
+
+# -- several pages -------------------------------------------------------------------------------------------------
+def _shape(s: str) -> str:
+    """A running header/footer's identity: case and digits ignored ("Trang 2" ~ "Trang 3")."""
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", s.strip().lower()))
+
+
+def drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Drop page numbers and lines repeated at the top or bottom of several pages."""
+    def edges(lines: list[str]) -> list[int]:
+        idx = [i for i, s in enumerate(lines) if s.strip()]
+        return idx[:2] + idx[-2:]
+
+    counts: dict[str, int] = {}
+    for lines in pages:
+        for sh in {_shape(lines[i]) for i in edges(lines)}:
+            counts[sh] = counts.get(sh, 0) + 1
+    need = 2 if len(pages) <= 3 else max(2, len(pages) // 3)
+    out = []
+    for lines in pages:
+        drop = {i for i in edges(lines)
+                if _PAGE_NUMBER.match(lines[i]) or (counts.get(_shape(lines[i]), 0) >= need and len(pages) > 1)}
+        kept = [s for i, s in enumerate(lines) if i not in drop]
+        while kept and not kept[0].strip():
+            kept.pop(0)
+        while kept and not kept[-1].strip():
+            kept.pop()
+        out.append(kept)
+    return out
+
+
+def join_pages(pages: list[list[str]]) -> list[str]:
+    """Page texts (one string each); a sentence running over a page break keeps going on the next page's
+    first line, which then belongs to that page only from its next line on."""
+    pages = [list(p) for p in pages]
+    for i in range(len(pages) - 1):
+        cur, nxt = pages[i], pages[i + 1]
+        if not cur or not nxt:
+            continue
+        last, first = cur[-1].rstrip(), nxt[0].lstrip()
+        if not last or not first or _LIST_START.match(first) or _is_upper(first):
+            continue
+        c = first.lstrip("“\"'(«")[:1]
+        if not c or not (c.islower() or (c.isdigit() and not last.endswith((".", ";", ":", "!", "?")))
+                         or (first[0] in "“\"«" and not last.endswith((".", ";", ":", "!", "?")))):
+            continue
+        cur[-1] = last + " " + first
+        nxt.pop(0)
+        while nxt and not nxt[0].strip():
+            nxt.pop(0)
+    return ["\n".join(lines) for lines in pages]
+
+
+def ocr_images(images, progress=None) -> list[str]:
+    """OCR page images (in order) → one text per page, running headers/footers dropped."""
+    problem = tesseract_problem()
+    if problem:
+        raise OcrError(problem)
+    pages = []
+    for i, img in enumerate(images):
+        pages.append(layout_text(ocr_lines(img)))
+        if progress:
+            progress(i + 1)
+    return join_pages(drop_running_lines(pages))
+
+
+def ocr_pdf_pages(path: Path, indexes: list[int], progress=None) -> dict[int, str]:
+    """OCR the given pages of a PDF (0-based) → {index: text}, rendering one page at a time."""
+    problem = tesseract_problem()
+    if problem:
+        raise OcrError(problem)
+    raw: list[list[str]] = []
+    for n, i in enumerate(indexes):
+        raw.append(layout_text(ocr_lines(render_pdf_page(path, i))))
+        if progress:
+            progress(n + 1, len(indexes))
+    return dict(zip(indexes, join_pages(drop_running_lines(raw))))

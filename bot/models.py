@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db import Base
+from bot.textnorm import fold as fold_text
 
 
 def _utcnow() -> dt.datetime:
@@ -46,6 +47,8 @@ class Document(Base):
     def label(self) -> str:
         """Type and number as people write it: 'Công văn 3597/UBND-KGVX'."""
         t = (self.doc_type or "văn bản").capitalize()
+        if not self.number and self.subject and fold_text(self.subject).startswith(fold_text(t)):
+            return self.subject  # a law known by its title: "Luật Viên chức"
         return f"{t} {self.number}" if self.number and not self.number.startswith("/") else (
             f"{t} {self.number or ''}".strip() + (" (chưa ghi số)" if not self.number or self.number.startswith("/") else ""))
 
@@ -131,4 +134,33 @@ class Contact(_Fact, Base):
     organization: Mapped[str | None] = mapped_column(String(300))
 
 
-KNOWLEDGE_FACT_MODELS = (Deadline, Responsibility, Target, CitedDocument, Contact)
+class Criterion(_Fact, Base):
+    """One item of a set of criteria (tiêu chí / tiêu chuẩn / điều kiện) — e.g. for recognising a
+    "Công dân học tập" — with its points, and the set's pass mark, recognising body, validity and
+    application deadline when the document states them (verbatim phrases)."""
+    __tablename__ = "criteria"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    criteria_set: Mapped[str] = mapped_column(Text, default="")        # the set's heading, as written
+    item: Mapped[str] = mapped_column(Text)                            # the criterion, verbatim
+    points: Mapped[float | None] = mapped_column(Float)                # "(20 điểm)"
+    pass_mark: Mapped[str | None] = mapped_column(Text)                # "đạt từ 80 điểm trở lên"
+    recognised_by: Mapped[str | None] = mapped_column(Text)            # "Chủ tịch UBND cấp xã công nhận"
+    validity: Mapped[str | None] = mapped_column(Text)                 # "có giá trị 03 năm"
+    apply_by: Mapped[str | None] = mapped_column(Text)                 # "trước ngày 30/11 hằng năm"
+    province: Mapped[str | None] = mapped_column(String(80))
+
+
+class Event(_Fact, Base):
+    """Something that takes place: a week, a festival, a campaign, from a start to an end date."""
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)                            # "Tuần lễ hưởng ứng học tập suốt đời"
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    when_text: Mapped[str] = mapped_column(String(200), default="")    # "từ ngày 01/10 đến ngày 07/10/2026"
+    place: Mapped[str | None] = mapped_column(Text)
+    recurrence: Mapped[str] = mapped_column(String(20), default="once")
+    province: Mapped[str | None] = mapped_column(String(80))
+
+
+KNOWLEDGE_FACT_MODELS = (Deadline, Responsibility, Target, CitedDocument, Contact, Criterion, Event)

@@ -204,10 +204,10 @@ def understand(question: str, lex: Lexicon, today: dt.date, previous: Understand
     # a year inside a document number ("44/2014/TT-…") is not a year asked about
     u.years = [y for y in u.years if not any(str(y) in n for n in u.numbers)]
     u.intent = classify_intent(f, u)
-    # follow-ups: "còn Tiền Giang thì sao?", "thế còn Sở Tài chính?"
-    if previous is not None and previous.problem is None and (
-            re.search(r"^(con|the con|vay con|con o|con voi)\b|\bthi sao\b|\bthe nao\b$|\bthi the nao\b", f)
-            and len(f.split()) <= 8):
+    # follow-ups: "còn Tiền Giang thì sao?", "thế còn Sở Tài chính?" — only when the question has no
+    # topic of its own ("Thời tiết Lâm Đồng ngày mai thế nào?" is complete and answered on its own)
+    if previous is not None and previous.problem is None and _FOLLOW_UP_RE.search(f) \
+            and len(f.split()) <= FOLLOW_UP_MAX_WORDS and not _own_topic_words(u, lex):
         merged = replace(previous, text=text, folded=f, follow_up=True)
         if u.provinces:
             merged.provinces = u.provinces
@@ -217,3 +217,24 @@ def understand(question: str, lex: Lexicon, today: dt.date, previous: Understand
             merged.days, merged.months, merged.window, merged.years = u.days, u.months, u.window, u.years
         return merged
     return u
+
+
+FOLLOW_UP_MAX_WORDS = 10
+_FOLLOW_UP_RE = re.compile(r"^(con|the con|vay con|con o|con voi)\b|\bthi sao\b|\bthe nao\b$|\bthi the nao\b")
+# Words a follow-up is made of, besides the entities it names (folded syllables).
+_FOLLOW_UP_WORDS = set("""con the vay o voi thi sao nao ra nhu gi a nhi day kia nua cung ve cua tai tinh thanh pho
+nam ngay thang so bo uy ban nhan dan ubnd huyen xa""".split())
+
+
+def _own_topic_words(u: Understanding, lex: Lexicon) -> list[str]:
+    """Words of the question that are neither follow-up words nor the entities or dates it names."""
+    from bot.retrieval import content_terms
+    from bot.textnorm import folded_syllables
+    named = set(folded_syllables(" ".join(u.provinces + u.agencies + u.numbers)))
+    named |= set(folded_syllables(lex.expand(" ".join(u.agencies))))
+    for a in u.agencies:
+        ag = next((x for x in lex.agencies if x.name == a), None)
+        for al in (ag.aliases if ag else ()):
+            named |= set(folded_syllables(al))
+    return [t for t in content_terms(lex.expand(u.text)) if t not in named and t not in _FOLLOW_UP_WORDS
+            and not t.isdigit() and "/" not in t]

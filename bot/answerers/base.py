@@ -1,0 +1,150 @@
+"""What every answerer shares: the question, the knowledge snapshot, citations, topic relevance and
+the one-chat-message limit. Each answerer is a function `answer(ctx) -> Answer | None`: None means
+"not mine, or nothing relevant" and lets the next answerer (finally the passage search) try."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bot.answer import Answer, Source
+from bot.formatting import document_citation
+from bot.knowledge import Knowledge
+from bot.lexicon import Lexicon, fold_words
+from bot.relevance import coverage, folded_text, topic_units
+from bot.retrieval import Retriever
+from bot.textnorm import fold, folded_syllables
+from bot.understanding import Understanding
+
+# A fact on a topic must come from one of the chunks the retriever ranks this high for the question.
+FACT_CHUNK_TOP_K = 20
+MAX_ANSWER_CHARS = 1400   # one chat message (the scorer reads at most 1,500)
+MORE = "… (xem thêm: hỏi cụ thể hơn, hoặc mở nguồn trích dẫn)"
+REFUSAL = ("Xin lỗi, các văn bản hiện có không đề cập đến câu hỏi này nên tôi không trả lời được. "
+           "Tôi trả lời về xây dựng xã hội học tập: hạn báo cáo, nhiệm vụ của các cơ quan, chỉ tiêu, "
+           "tiêu chí, sự kiện, văn bản căn cứ và người liên hệ.")
+EXAMPLES = ["Ai phải báo cáo trước ngày 15/12?", "Sở GDĐT Tiền Giang có nhiệm vụ gì?",
+            "Mục tiêu năm 2025 về công dân học tập?", "Sắp tới có hạn báo cáo nào?"]
+
+# Words that name the domain or a document, not a question's topic (folded syllables).
+DOMAIN_WORDS = frozenset("""xay dung xa hoi hoc tap giai doan de an ke hoach van ban cong van quyet dinh thuc hien
+trien khai tinh thanh pho huyen xa dia phuong theo nam 2021 2030 2025 quy dinh""".split())
+# Words of a time window or date the question asks about ("sắp tới", "tháng này", "tuần sau").
+TIME_WORDS = frozenset("""sap toi sap den tiep theo gan day nhat thang nay sau tuan hom mai nam nay ngay thang
+quy dau cuoi giua ky""".split())
+
+
+def short(text: str, n: int) -> str:
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if len(text) <= n:
+        return text
+    cut = text[:n].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+@dataclass
+class Context:
+    question: str
+    u: Understanding
+    today: dt.date
+    mode: str
+    kb: Knowledge
+    lex: Lexicon
+    retriever: Retriever | None
+    _retrieved: set[int] | None = None
+
+    # -- scope ---------------------------------------------------------------------------------
+    def docs_for(self, u: Understanding | None = None) -> set[str] | None:
+        """Documents the question restricts itself to (by number or by province), or None."""
+        u = u or self.u
+        ids: set[str] | None = None
+        for num in u.numbers:
+            fn = fold(num)
+            head = fn.split("/")[0]
+            hit = {d.id for d in self.kb.docs.values() if d.number and (
+                fold(d.number) == fn or (head and fold(d.number).split("/")[0] == head))}
+            if hit:
+                ids = hit if ids is None else ids & hit or hit
+        if u.provinces:
+            prov = {d.id for d in self.kb.docs.values() if d.province in u.provinces}
+            if prov:
+                ids = prov if ids is None else (ids & prov or ids)
+        return ids
+
+    def agency_match(self, canonical: str, written: str) -> bool:
+        fw = fold_words(written)
+        for a in self.u.agencies:
+            if a == canonical:
+                return True
+            ag = next((x for x in self.lex.agencies if x.name == a), None)
+            if ag and any(re.search(r"(?<!\w)" + re.escape(al) + r"(?!\w)", fw) for al in ag.aliases if len(al) > 6):
+                return True
+            if ag is None and fold(a) in fold(written):   # a name learned from the documents
+                return True
+        return False
+
+    # -- topic relevance -------------------------------------------------------------------------
+    def entity_words(self) -> set[str]:
+        u = self.u
+        names = " ".join(u.provinces + u.agencies + u.numbers + u.doc_types)
+        words = set(folded_syllables(names)) | set(folded_syllables(self.lex.expand(names)))
+        for a in u.agencies:  # the question may have named the agency by an alias ("Sở GDĐT")
+            ag = next((x for x in self.lex.agencies if x.name == a), None)
+            for al in (ag.aliases if ag else ()):
+                words |= set(folded_syllables(al))
+        return words
+
+    def topic(self, intent_words: frozenset[str] | set[str] = frozenset()) -> list[str]:
+        """The question's topic words, less its intent's own words, the domain's and the entities'."""
+        ignore = set(intent_words) | DOMAIN_WORDS | TIME_WORDS | self.entity_words()
+        return topic_units(self.lex.expand(self.u.text) if _has_abbrev(self.u.text) else self.u.text,
+                           ignore, self.kb.segmenter)
+
+    def retrieved(self) -> set[int]:
+        """The chunks the retriever ranks highest for this question (computed once)."""
+        if self._retrieved is None:
+            self._retrieved = set()
+            if self.retriever is not None:
+                docs = self.docs_for()
+                allowed = {cid for cid, c in self.kb.chunks.items() if c.document_id in docs} if docs else None
+                hits = self.retriever.search(self.u.text, k=FACT_CHUNK_TOP_K, allowed=allowed, mode=self.mode,
+                                             expanded=self.lex.expand(self.u.text))
+                self._retrieved = {h.chunk_id for h in hits}
+        return self._retrieved
+
+    def relevance(self, units: list[str], fact, fact_text: str) -> float:
+        """How well a fact covers the topic units (its own words and its section's headings), or 0
+        when the retriever does not rank the fact's chunk among the question's best passages."""
+        if self.retriever is not None and fact.chunk_id not in self.retrieved():
+            return 0.0
+        return coverage(units, "", folded_text(fact_text + "\n" + self.kb.headings_of(fact.chunk_id)),
+                        self.kb.unit_weights(units))
+
+    # -- citing ----------------------------------------------------------------------------------
+    def src_from_fact(self, fact, score: float) -> Source:
+        doc = self.kb.docs[fact.document_id]
+        return Source(doc.id, doc.label, fact.section_path or "", fact.quote, score, fact.chunk_id)
+
+    def cite(self, doc_id: str, section: str | None = None) -> str:
+        s = document_citation(self.kb.docs[doc_id])
+        return f"{s}, mục {section}" if section else s
+
+    def finish(self, intent: str, lines: list[str], sources: list[Source], deadline_ids=None,
+               suggestions=None) -> Answer:
+        """Join lines into one chat message; what does not fit is behind 'xem thêm' (the sources)."""
+        text = ""
+        for ln in lines:
+            if len(text) + len(ln) + 1 > MAX_ANSWER_CHARS - len(MORE) - 1:
+                text += "\n" + MORE
+                break
+            text += ("\n" if text else "") + ln
+        return Answer(self.question, True, text, intent, sources, deadline_ids=deadline_ids or [],
+                      suggestions=suggestions or [])
+
+
+def _has_abbrev(text: str) -> bool:
+    return bool(re.search(r"\b[A-ZĐ]{2,}\b", text))
+
+
+def refusal(question: str) -> Answer:
+    return Answer(question, False, REFUSAL, "out_of_scope", suggestions=EXAMPLES)

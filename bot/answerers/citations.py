@@ -1,0 +1,68 @@
+"""Cited documents: which decision, circular or plan a document relies on or implements."""
+from __future__ import annotations
+
+import re
+
+from bot.answer import Answer
+from bot.answerers import passages
+from bot.answerers.base import Context, short
+from bot.retrieval import content_terms, coverage
+from bot.textnorm import fold
+
+CITATION_MIN_SCORE = 0.55   # words + number + type evidence a cited document needs to be the answer
+CITATION_TIE = 0.1
+_ASKED_TYPE = {"quyet dinh": "Quyết định", "thong tu": "Thông tư", "cong van": "Công văn", "chi thi": "Chỉ thị",
+               "ke hoach": "Kế hoạch", "ket luan": "Kết luận", "thong bao": "Thông báo", "nghi quyet": "Nghị quyết",
+               "nghi dinh": "Nghị định"}
+
+
+def answer(ctx: Context) -> Answer | None:
+    kb, u = ctx.kb, ctx.u
+    docs = ctx.docs_for()
+    terms = content_terms(u.text)
+    cands = kb.citations
+    if docs:
+        cands = [c for c in cands if c.document_id in docs] or cands
+    num_hits = []
+    for num in u.numbers:
+        fn = fold(num)
+        num_hits += [c for c in cands if fold(c.number) == fn or fold(c.number).startswith(fn.split("/")[0] + "/")]
+    asked = re.search(r"\b(" + "|".join(_ASKED_TYPE) + r")\s+(?:so\s+(?:may|bao nhieu)|nao)\b", u.folded)
+    asked_type = asked and _ASKED_TYPE[asked.group(1)]
+    scored = []
+    for c in cands:
+        s = coverage(terms, " ".join(filter(None, [c.quote, c.about, c.doc_type, c.number, c.issuer])))
+        if c in num_hits:
+            s += 0.3 if asked_type else 1.0
+        if asked_type and c.doc_type == asked_type:
+            s += 0.5
+        if docs is not None and c.document_id in docs:
+            s += 0.3
+        if c.doc_type in u.doc_types:
+            s += 0.15
+        scored.append((s, c))
+    scored.sort(key=lambda x: -x[0])
+    # a question about one of our own documents ("Công văn 162 … kết luận của ai?") is answered from its text
+    own = docs if (docs and u.numbers and not num_hits) else None
+    if own is not None:
+        return passages.answer(ctx, restrict_docs=own)
+    if not scored or scored[0][0] < CITATION_MIN_SCORE:
+        return None
+    best = scored[0][0]
+    chosen = []
+    for s, c in scored:
+        if s >= best - CITATION_TIE and all(c.number != x.number for x in chosen):
+            chosen.append(c)
+        if len(chosen) == 2:
+            break
+    lines = []
+    for c in chosen:
+        date = f" ngày {c.date.day}/{c.date.month}/{c.date.year}" if c.date else ""
+        iss = f" của {c.issuer}" if c.issuer else ""
+        about = short(c.about or "", 220)
+        about = f" về {about}" if about and not about.lower().startswith(("về", "phê duyệt", "ban hành")) else (
+            f" {about}" if about else "")
+        lines.append(f"{c.doc_type} số {c.number}{date}{iss}{about}.")
+        lines.append(f"  Trích: “{short(c.quote, 360)}”")
+        lines.append(f"  Nguồn: {ctx.cite(c.document_id, c.section_path)}.")
+    return ctx.finish("citation", lines, [ctx.src_from_fact(c, 1.0) for c in chosen])

@@ -1,0 +1,149 @@
+"""Deadlines: who must report or do what, by when, how often (hạn, định kỳ, chậm nhất)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from bot.answer import Answer
+from bot.answerers.base import Context, short
+from bot.formatting import RECURRENCE_VI, sentence_case
+from bot.lexicon import province_label
+from bot.models import Deadline
+from bot.occurrences import next_occurrence, occurrences
+from bot.relevance import FACT_MIN_RELEVANCE
+from bot.textnorm import fold
+
+# Words that make a question deadline-shaped without saying what it is about (folded).
+DEADLINE_WORDS = frozenset("""han thoi han han chot nop gui bao cao khi nao ngay thang nam dinh ky phai truoc
+hang lich thoi chot nhung trong cham nhat gui ve ket qua tinh hinh so ket tong ket quy hang quy
+moi 6 sau lan""".split())
+# Deadlines whose topic fits within this of the best are shown together.
+TOPIC_TIE = 0.1
+
+
+def _fact_text(d: Deadline) -> str:
+    return " ".join(x for x in (d.what, d.action, d.actor_text, d.recipient or "", d.due_text) if x)
+
+
+def _by_date(u, ds: list[Deadline]) -> list[Deadline]:
+    out = ds
+    if u.days:
+        out = [d for d in out if (d.due_day, d.due_month) in u.days]
+    elif u.months:
+        out = [d for d in out if d.due_month in u.months or (d.recurrence == "quarterly" and d.due_day
+                                                            and any(m % 3 == 0 for m in u.months))]
+    if u.years and not u.days:
+        out = [d for d in out if d.due_year in u.years or (d.recurrence != "once" and not d.due_year)]
+        once = [d for d in out if d.due_year in u.years]
+        out = once or out
+    return out
+
+
+def matches(ctx: Context, today: dt.date) -> list[tuple[Deadline, dt.date | None]]:
+    u = ctx.u
+    docs = ctx.docs_for()
+    cands = [d for d in ctx.kb.deadlines if docs is None or d.document_id in docs]
+    if u.provinces and docs is None:
+        cands = [d for d in cands if d.province is None]
+    c = _by_date(u, cands)
+    if u.period:
+        c = [d for d in c if d.period == u.period] or c
+    if u.agencies:
+        a = [d for d in c if ctx.agency_match("", d.actor_text + " ; " + " ; ".join(d.actors))
+             or (d.recipient and ctx.agency_match("", d.recipient))]
+        c = a or (c if (u.days or u.months or u.provinces or u.years) else [])
+    if u.wants_report:
+        c = [d for d in c if "báo cáo" in (d.what + " " + d.action).lower() or d.recipient] or c
+    units = ctx.topic(DEADLINE_WORDS)
+    if units:
+        fit = [(ctx.relevance(units, d, _fact_text(d)), d) for d in c]
+        top = max((f for f, _ in fit), default=0.0)
+        if top < FACT_MIN_RELEVANCE:
+            return []   # deadline-shaped, but about something these deadlines are not
+        c = [d for f, d in fit if f >= top - TOPIC_TIE]
+        u = replace(u, years=u.years or [d.due_year for d in c if d.due_year][:1])
+    if not u.years:
+        c = [d for d in c if not (d.recurrence == "once" and d.due_year and d.due_month and
+                                  dt.date(d.due_year, d.due_month, d.due_day or 28) < today)] or \
+            ([] if (u.months or u.window) else c)
+    pairs = [(d, next_occurrence(d, today, horizon_days=800)) for d in c]
+    if u.window:
+        w = u.window
+        pairs = [(d, when) for d, _ in pairs
+                 for when in [next(iter(occurrences(d, w.start, w.end)), None)] if when]
+    return pairs
+
+
+def _head(d: Deadline) -> str:
+    if d.recurrence != "once" and d.due_day:
+        if d.recurrence == "quarterly" and not d.due_month:
+            return sentence_case(d.due_text)
+        head = f"Trước {d.due_day:02d}/{d.due_month:02d} {RECURRENCE_VI.get(d.recurrence, '')}".strip()
+        if d.period and d.period != "năm":
+            head += f" (báo cáo {d.period})"
+        return head
+    if d.due_day:
+        return f"Trước {d.due_day:02d}/{d.due_month:02d}/{d.due_year}" if not d.interpretation else \
+            f"{sentence_case(d.due_text)} (đến {d.due_day:02d}/{d.due_month:02d}/{d.due_year})"
+    return sentence_case(d.due_text)
+
+
+def line(ctx: Context, d: Deadline, when: dt.date | None, today: dt.date) -> str:
+    doc = ctx.kb.docs[d.document_id]
+    who = d.actor_text
+    if doc.province and fold(doc.province) not in fold(who):
+        who = f"{who} ({province_label(doc.province)})" if who else province_label(doc.province)
+    what = short(d.what, 200)
+    if who and what[:1].isupper() and not what[1:2].isupper():
+        what = what[:1].lower() + what[1:]
+    text = f"{_head(d)}: {sentence_case(f'{who} {what}'.strip())}."
+    if when and d.recurrence != "once":
+        days = (when - today).days
+        text += f" Lần tới: {when:%d/%m/%Y}" + (f" (còn {days} ngày)." if 0 <= days <= 120 else ".")
+    elif d.recurrence == "once" and d.due_year and d.due_month:
+        if dt.date(d.due_year, d.due_month, d.due_day or 28) < today:
+            text += " (Hạn này đã qua.)"
+    return text
+
+
+def _nothing_in_window(ctx: Context, today: dt.date) -> Answer | None:
+    w = ctx.u.window
+    nxt = sorted(((d, next_occurrence(d, w.end, 800)) for d in ctx.kb.deadlines), key=lambda p: p[1] or dt.date.max)
+    nxt = [p for p in nxt if p[1]][:3]
+    if not nxt:
+        return None
+    lines = [f"Không có hạn nào trong {w.label} ({w.start:%d/%m}–{w.end:%d/%m/%Y}). Các hạn tiếp theo:"]
+    for d, when in nxt:
+        lines.append("• " + line(ctx, d, when, today) + " — " + ctx.cite(d.document_id))
+    return ctx.finish("deadline", lines, [ctx.src_from_fact(d, 1.0) for d, _ in nxt], [d.id for d, _ in nxt])
+
+
+def answer(ctx: Context) -> Answer | None:
+    today, u = ctx.today, ctx.u
+    pairs = matches(ctx, today)
+    if not pairs:
+        if u.window and u.intent == "deadline" and not ctx.topic(DEADLINE_WORDS):
+            return _nothing_in_window(ctx, today)
+        return None
+    if u.window:
+        pairs.sort(key=lambda p: (p[1] or dt.date.max, p[0].document_id))
+    else:
+        pairs.sort(key=lambda p: ((p[0].due_month or 13), (p[0].due_day or 32), p[0].due_year or 0,
+                                  p[0].document_id))
+    lines: list[str] = []
+    if len(pairs) > 1:
+        span = f" trong {u.window.label}" if u.window else ""
+        lines.append(f"Có {len(pairs)} hạn{span} trong các văn bản:")
+        for d, when in pairs:
+            lines.append("• " + line(ctx, d, when, today) + f" — {ctx.cite(d.document_id)}.")
+    else:
+        d, when = pairs[0]
+        lines.append(line(ctx, d, when, today))
+        if d.recipient and d.recipient not in d.what:
+            lines.append(f"Nhận báo cáo: {d.recipient}.")
+        if d.interpretation:
+            lines.append(f"(Cách hiểu hạn: {d.interpretation}.)")
+        lines.append(f"Nguồn: {ctx.cite(d.document_id, d.section_path)}.")
+    srcs = [ctx.src_from_fact(d, 1.0 - i * 0.01) for i, (d, _) in enumerate(pairs)]
+    return ctx.finish("deadline", lines, srcs, [d.id for d, _ in pairs],
+                      suggestions=["Đăng ký nhắc hạn", "Sắp tới có hạn báo cáo nào?"])

@@ -1,0 +1,60 @@
+"""The documents themselves: who signed, when and where issued, to whom (from the header)."""
+from __future__ import annotations
+
+import re
+
+from bot.answer import Answer, Source
+from bot.answerers.base import Context, short
+from bot.formatting import document_citation
+from bot.models import Document
+from bot.retrieval import content_terms, coverage
+
+PICK_MIN_COVERAGE = 0.3    # the question's words must cover this much of a document's identity
+
+
+def pick(ctx: Context) -> Document | None:
+    u = ctx.u
+    docs = ctx.docs_for()
+    if docs and len(docs) == 1:
+        return ctx.kb.docs[next(iter(docs))]
+    cands = [ctx.kb.docs[i] for i in docs] if docs else list(ctx.kb.docs.values())
+    if u.numbers and not docs:
+        return None
+    terms = content_terms(u.text)
+    scored = sorted(((coverage(terms, " ".join(filter(None, [d.subject, d.issuer, d.doc_type, d.number,
+                                                             d.province]))), d) for d in cands),
+                    key=lambda x: -x[0])
+    if scored and scored[0][0] >= PICK_MIN_COVERAGE and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return scored[0][1]
+    return None
+
+
+def answer(ctx: Context) -> Answer | None:
+    doc = pick(ctx)
+    if doc is None:
+        return None
+    f = ctx.u.folded
+    header = next((c for c in ctx.kb.chunks.values() if c.document_id == doc.id and c.kind == "header"), None)
+    src = [Source(doc.id, doc.label, "Phần đầu văn bản", header.text if header else "", 1.0,
+                  header.id if header else None)]
+    lines = []
+    if re.search(r"\bky\b", f) and not re.search(r"dinh ky", f):
+        if not doc.signer:
+            return None
+        lines.append(f"{document_citation(doc)} do {doc.signer} ký ({doc.signer_title or ''}).".replace(" ()", ""))
+    elif re.search(r"\b(gui cho ai|kinh gui|gui nhung ai|gui ai)\b", f):
+        if not doc.recipients:
+            return None
+        lines.append(f"{document_citation(doc)} gửi:")
+        lines += [f"• {r}" for r in doc.recipients]
+    elif re.search(r"\b(noi nhan)\b", f):
+        lines.append(f"Nơi nhận của {document_citation(doc)}:")
+        lines += [f"• {r}" for r in doc.receivers]
+    elif re.search(r"\b(ai ban hanh|co quan nao ban hanh|do ai ban hanh)\b", f) and not doc.issuer:
+        return None   # the document does not say who issued it
+    else:
+        when = doc.date.strftime("%d/%m/%Y") if doc.date else (doc.date_text or "không ghi ngày")
+        lines.append(f"{document_citation(doc)}: ban hành tại {doc.place or '—'}, {when}.")
+    if doc.subject and doc.subject != doc.label:
+        lines.append(f"Trích yếu: {short(doc.subject, 300)}")
+    return ctx.finish("document", lines, src)

@@ -1,0 +1,107 @@
+"""Passages: when no fact answers, the documents' own sentences, found by hybrid retrieval — and a
+refusal when the best passage is not about the question's topic."""
+from __future__ import annotations
+
+import re
+
+from bot.answer import Answer, Source
+from bot.answerers.base import TIME_WORDS, Context, document_citation, refusal, short
+from bot.relevance import (DENSE_CONFIDENT_SIMILARITY, DENSE_MIN_COVERAGE, PASSAGE_MIN_COVERAGE, coverage,
+                           folded_text, passage_min_coverage, topic_units)
+from bot.textnorm import folded_syllables
+
+SEARCH_K = 30          # chunks fetched; enough to find three distinct articles
+ANSWER_FROM_TOP = 3    # the quoted passage is the best-covering among the first this many
+SOURCES = 3
+HEADER_PENALTY = 0.05  # the header repeats the subject: prefer the body that says more
+EXCERPT_CHARS = 700
+_ARTICLE = re.compile(r"^(Điều\s+\d+[a-z]?)\b")
+
+
+def _unit_key(chunk) -> tuple:
+    """Sources are distinct articles (a law's Điều) or, elsewhere, distinct chunks."""
+    m = _ARTICLE.match(chunk.section_path or "")
+    return (chunk.document_id, m.group(1)) if m else (chunk.document_id, chunk.id)
+
+
+def best_sentences(text: str, units: list[str], limit: int) -> str:
+    parts = [p for p in re.split(r"(?<=[.;:])\s+|\n+", text) if len(p.strip()) > 15]
+    if not parts:
+        return short(text, limit)
+    ranked = sorted(range(len(parts)), key=lambda i: -coverage(units, parts[i]))
+    keep, used = [], 0
+    for i in ranked[:3]:
+        p = parts[i].strip()
+        if used + len(p) > limit:
+            if not keep:
+                return short(p, limit)
+            continue
+        keep.append(i)
+        used += len(p) + 3
+    return " … ".join(parts[i].strip() for i in sorted(keep))
+
+
+def _identity_words(ctx: Context, doc_ids: set[str]) -> set[str]:
+    """The words that named the document ("Công văn 162 của Bộ GDĐT") say nothing about its content."""
+    words: set[str] = set()
+    for did in doc_ids:
+        d = ctx.kb.docs[did]
+        words |= set(folded_syllables(" ".join(filter(None, [d.label, d.issuer, d.number, d.province]))))
+    return words
+
+
+def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
+    r, u = ctx.retriever, ctx.u
+    ignore = set(TIME_WORDS) | (_identity_words(ctx, restrict_docs) if restrict_docs else set())
+    units = topic_units(ctx.lex.expand(u.text), ignore, ctx.kb.segmenter)
+    if r is None or not units:
+        return refusal(ctx.question)
+    docs = restrict_docs or ctx.docs_for()
+    allowed = {cid for cid, c in ctx.kb.chunks.items() if c.document_id in docs} if docs else None
+    expanded = ctx.lex.expand(u.text)
+    hits = r.search(u.text, k=SEARCH_K, allowed=allowed, mode=ctx.mode, expanded=expanded)
+    if not hits and allowed is not None:
+        hits = r.search(u.text, k=SEARCH_K, mode=ctx.mode, expanded=expanded)
+    weights = ctx.kb.unit_weights(units)
+    scored = []
+    for h in hits:
+        ch = ctx.kb.chunks.get(h.chunk_id)
+        if ch is None:
+            continue
+        doc = ctx.kb.docs[ch.document_id]
+        body = ctx.kb.chunk_folded(ch.id)
+        cov = coverage(units, "", body, weights)
+        gate = max(cov, coverage(units, "", body + folded_text(" ".join(filter(None, [doc.label, doc.subject,
+                                                                                    doc.province]))), weights))
+        if ch.kind == "header":
+            cov -= HEADER_PENALTY
+            if u.intent not in ("document", "citation"):
+                gate = 0.0   # its place and date say nothing about a topic
+        scored.append((h, ch, cov, gate))
+    if not scored:
+        return refusal(ctx.question)
+    top_gate = max(g for *_, g in scored[:SOURCES * 3])
+    dense_ok = r.dense_enabled and max(x[0].dense for x in scored[:SOURCES * 3]) >= DENSE_CONFIDENT_SIMILARITY
+    if top_gate < passage_min_coverage(len(units)) and not (dense_ok and top_gate >= DENSE_MIN_COVERAGE):
+        return refusal(ctx.question)
+    first = max(scored[:ANSWER_FROM_TOP], key=lambda x: (round(x[2], 1), -x[0].rank))
+    chosen, seen = [first], {_unit_key(first[1])}
+    for x in scored:
+        if len(chosen) == SOURCES:
+            break
+        if _unit_key(x[1]) not in seen:
+            seen.add(_unit_key(x[1]))
+            chosen.append(x)
+    h, ch, cov, _ = first
+    doc = ctx.kb.docs[ch.document_id]
+    lines = [f"Theo {document_citation(doc)} (mục {ch.section_path}):",
+             f"“{best_sentences(ch.text, units, EXCERPT_CHARS)}”"]
+    second = next((x for x in chosen[1:] if x[2] >= max(PASSAGE_MIN_COVERAGE, cov - 0.1)
+                   and x[1].document_id != ch.document_id), None)
+    if second is not None:
+        d2 = ctx.kb.docs[second[1].document_id]
+        lines += [f"Ngoài ra, {document_citation(d2)} (mục {second[1].section_path}):",
+                  f"“{best_sentences(second[1].text, units, 350)}”"]
+    srcs = [Source(c.document_id, ctx.kb.docs[c.document_id].label, c.section_path, c.text, round(cv, 3), c.id)
+            for _, c, cv, _ in chosen]
+    return ctx.finish("howto" if u.intent == "howto" else "search", lines, srcs)

@@ -1,0 +1,91 @@
+"""Responsibilities: what an agency must do (nhiệm vụ, trách nhiệm; chủ trì / phối hợp), and who
+leads a given task ("Ai chủ trì …?")."""
+from __future__ import annotations
+
+from bot.answer import Answer, Source
+from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
+from bot.formatting import document_citation, sentence_case
+from bot.lexicon import province_label
+from bot.models import Responsibility
+from bot.relevance import FACT_MIN_RELEVANCE
+from bot.textnorm import fold
+
+# Words that make a question responsibility-shaped without saying about what (folded).
+RESPONSIBILITY_WORDS = frozenset("""nhiem vu trach nhiem lam gi chu tri phoi hop giao duoc de nghi can lam phai lam
+viec gi dam nhiem phu trach vai tro co quan don vi nhung cu the quyen han chuc nang""".split())
+WHO_MIN_UNITS = 2          # "Ai chủ trì …?" needs at least this many topic words to match a task on
+WHO_TIE = 0.05             # tasks within this of the best are listed together
+MAX_DOCS = 2               # an agency's tasks from at most this many documents
+
+
+def _fact_text(r: Responsibility) -> str:
+    return r.task + " " + r.agency_text
+
+
+def by_agency(ctx: Context) -> Answer | None:
+    """'Sở GDĐT Tiền Giang có nhiệm vụ gì (về …)?' — the named agency's tasks, on the topic if one is asked."""
+    u = ctx.u
+    if not u.agencies:
+        return None
+    docs = ctx.docs_for()
+    rs = [r for r in ctx.kb.responsibilities if (docs is None or r.document_id in docs)
+          and ctx.agency_match(r.agency, r.agency_text)]
+    if not rs:
+        return None
+    if u.role:
+        rs = [r for r in rs if r.role == u.role or fold(u.role) in fold(r.task)[:60]] or rs
+    units = ctx.topic(RESPONSIBILITY_WORDS)
+    score = {id(r): ctx.relevance(units, r, _fact_text(r)) for r in rs} if units else {}
+    if units:
+        rs = [r for r in rs if score[id(r)] >= FACT_MIN_RELEVANCE]
+        if not rs:
+            return None   # the agency is known, but not for this
+    by_doc: dict[str, list[Responsibility]] = {}
+    for r in rs:
+        by_doc.setdefault(r.document_id, []).append(r)
+    ranked = sorted(by_doc.items(), key=lambda kv: -max(score.get(id(r), 0.0) for r in kv[1]))
+    lines: list[str] = []
+    srcs: list[Source] = []
+    for doc_id, items in ranked[:MAX_DOCS]:
+        doc = ctx.kb.docs[doc_id]
+        uniq = list({r.task: r for r in reversed(items)}.values())[::-1]   # a shared task appears once
+        where = f" ({doc.province})" if doc.province else ""
+        lines.append(f"{sentence_case(uniq[0].agency_text)}{where} — {len(uniq)} nhiệm vụ theo "
+                     f"{document_citation(doc)}:")
+        per = max(120, min(260, (MAX_ANSWER_CHARS - 200) // max(1, len(uniq)) - 20))
+        for r in uniq:
+            role = f"[{r.role}] " if r.role in ("chủ trì", "phối hợp") else ""
+            lines.append(f"• {role}{short(r.task, per)}")
+        lines.append(f"Nguồn: mục {uniq[0].section_path}.")
+        srcs += [ctx.src_from_fact(r, 1.0) for r in uniq]
+    return ctx.finish("responsibility", lines, srcs)
+
+
+def who_does(ctx: Context) -> Answer | None:
+    """'Ai chủ trì xây dựng Kế hoạch truyền thông …?' — agencies whose task matches the question."""
+    u = ctx.u
+    docs = ctx.docs_for()
+    units = ctx.topic(RESPONSIBILITY_WORDS)
+    if len(units) < WHO_MIN_UNITS:
+        return None
+    rs = [r for r in ctx.kb.responsibilities if docs is None or r.document_id in docs]
+    if u.role:
+        rs = [r for r in rs if r.role == u.role] or rs
+    scored = sorted(((ctx.relevance(units, r, r.task), r) for r in rs), key=lambda x: -x[0])
+    if not scored or scored[0][0] < FACT_MIN_RELEVANCE:
+        return None
+    best = scored[0][0]
+    chosen, seen = [], set()
+    for sc, r in scored:
+        if sc < best - WHO_TIE or len(chosen) == 3:
+            break
+        if (r.agency_text, r.task) not in seen:
+            seen.add((r.agency_text, r.task))
+            chosen.append(r)
+    lines = []
+    for r in chosen:
+        doc = ctx.kb.docs[r.document_id]
+        where = f" ({province_label(doc.province)})" if doc.province else ""
+        lines.append(f"{sentence_case(r.agency_text)}{where} — {r.role}: {short(r.task, 320)}")
+        lines.append(f"  Nguồn: {ctx.cite(r.document_id, r.section_path)}.")
+    return ctx.finish("responsibility", lines, [ctx.src_from_fact(r, 1.0) for r in chosen])

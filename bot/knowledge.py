@@ -1,0 +1,82 @@
+"""An in-memory snapshot of the store: documents, chunks and facts (small: a few hundred documents),
+with what answering needs precomputed once per load (folded chunk texts, a word segmenter that
+knows the store's names)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db import session_scope
+from bot.models import (Chunk, CitedDocument, Contact, Criterion, Deadline, Document, Event, Responsibility,
+                        Target)
+from bot.relevance import Segmenter, folded_text, idf
+
+
+class Knowledge:
+    def __init__(self, db_url: str, names: tuple[str, ...] = ()):
+        with session_scope(db_url) as s:
+            self.docs = {d.id: d for d in s.scalars(select(Document))}
+            self.chunks = {c.id: c for c in s.scalars(select(Chunk))}
+            self.deadlines = list(s.scalars(select(Deadline)))
+            self.responsibilities = list(s.scalars(select(Responsibility).order_by(Responsibility.id)))
+            self.targets = list(s.scalars(select(Target).order_by(Target.id)))
+            self.citations = list(s.scalars(select(CitedDocument).order_by(CitedDocument.id)))
+            self.contacts = list(s.scalars(select(Contact).order_by(Contact.id)))
+            self.extra_facts = _load_extra_facts(s)
+            for obj in list(self.docs.values()) + list(self.chunks.values()) + self.deadlines + \
+                    self.responsibilities + self.targets + self.citations + self.contacts + \
+                    [f for fs in self.extra_facts.values() for f in fs]:
+                s.expunge(obj)
+        self.provinces = sorted({d.province for d in self.docs.values() if d.province})
+        self.segmenter = Segmenter([c.text for c in self.chunks.values()], tuple(names) + tuple(self.provinces))
+        self._folded: dict[int, str] = {}
+        self._postings: dict[str, set[int]] = {}
+        for cid in self.chunks:
+            for syl in set(self.chunk_folded(cid).split()):
+                self._postings.setdefault(syl, set()).add(cid)
+        self._weights: dict[str, float] = {}
+
+    def unit_weights(self, units: list[str]) -> dict[str, float]:
+        """Each word's rarity among the chunks (inverse document frequency), cached."""
+        n = len(self.chunks)
+        for u in units:
+            if u not in self._weights:
+                syl = u.split()
+                ids = set.intersection(*(self._postings.get(x, set()) for x in syl)) if syl else set()
+                if len(syl) > 1:
+                    ids = {cid for cid in ids if f" {u} " in self._folded[cid]}
+                self._weights[u] = idf(len(ids), n)
+        return {u: self._weights[u] for u in units}
+
+    def chunk_folded(self, chunk_id: int | None) -> str:
+        """The chunk's headings and text, folded (for topic coverage), cached."""
+        if chunk_id is None or chunk_id not in self.chunks:
+            return " "
+        if chunk_id not in self._folded:
+            ch = self.chunks[chunk_id]
+            self._folded[chunk_id] = folded_text(" ".join(ch.headings or []) + "\n" + ch.text)
+        return self._folded[chunk_id]
+
+    def headings_of(self, chunk_id: int | None) -> str:
+        ch = self.chunks.get(chunk_id) if chunk_id is not None else None
+        return " ".join(ch.headings or []) if ch is not None else ""
+
+    @property
+    def criteria(self) -> list:
+        return self.extra_facts.get("criteria", [])
+
+    @property
+    def events(self) -> list:
+        return self.extra_facts.get("events", [])
+
+
+def _load_extra_facts(session) -> dict[str, list]:
+    """Fact kinds added after the first schema (criteria, events); empty when their tables are absent."""
+    from sqlalchemy.exc import SQLAlchemyError
+    out: dict[str, list] = {}
+    for name, model in (("criteria", Criterion), ("events", Event)):
+        try:
+            out[name] = list(session.scalars(select(model).order_by(model.id)))
+        except SQLAlchemyError:
+            session.rollback()
+            out[name] = []
+    return out

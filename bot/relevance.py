@@ -1,0 +1,197 @@
+"""Is a fact or a passage about the question's topic?
+
+A question's *topic units* are its words (compounds such as "học phí", "đại học", found by longest
+match against underthesea's Vietnamese dictionary, Viet74K, folded so that questions typed without
+diacritics segment alike), less the words that only shape the question (question words, function
+words, the intent's own words such as "hạn", "nhiệm vụ") and the entities it names (agencies,
+provinces, dates). A text covers a unit when it contains the unit's syllables in a row; a fact or a
+passage is about the question when it covers enough of the units.
+
+Segmenting into words matters: "Học phí đại học" shares the syllables "học" and "phí" (from "kinh
+phí") with a learning-society plan, but neither of its words "học phí" and "đại học" as a whole.
+
+The thresholds are calibrated with `python -m bench.relevance` (held-out questions, see bench/).
+"""
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from bot.search_index import STOPWORDS
+from bot.textnorm import fold, folded_syllables, has_diacritics
+
+# A fact (deadline, task, target, criterion, event) is shown only when its text, with its section's
+# headings, covers at least this share of the question's topic units (weighted, see `coverage`).
+FACT_MIN_RELEVANCE = 0.6
+# A passage is quoted only when the best retrieved chunk covers this share of the topic units…
+PASSAGE_MIN_COVERAGE = 0.5
+# …a share that falls, for longer questions, to LONG_QUESTION_MIN_COVERAGE at LONG_QUESTION_UNITS
+# topic words: a long legal sentence or statement is rarely matched word for word, while an
+# off-topic question shaped like a domain one is short (measured in bench/relevance.py).
+SHORT_QUESTION_UNITS = 4
+LONG_QUESTION_UNITS = 10
+LONG_QUESTION_MIN_COVERAGE = 0.3
+# …or, when dense search is on, when its cosine similarity is this high and it covers at least
+# DENSE_MIN_COVERAGE (paraphrases that share few words).
+DENSE_CONFIDENT_SIMILARITY = 0.86
+DENSE_MIN_COVERAGE = 0.4
+# Single syllables say less about a topic than compounds: their weight in the coverage.
+SINGLE_SYLLABLE_WEIGHT = 0.5
+MAX_WORD_SYLLABLES = 4
+# The least a word weighs, however common (a word in every chunk still says something).
+MIN_WEIGHT = 0.1
+# folded function words that start no compound in these documents ("và", "của", "là", "thì", "mà")
+NEVER_WORD_START = {"va", "cua", "la", "thi", "ma", "nhung"}
+
+# Words of the question itself, not of its topic (folded).
+QUESTION_WORDS = set("""ai gi nao dau sao bao nhieu may khi luc nay the ra sao duoc bi phai can muon hoi xin
+cho biet toi minh em anh chi ban a oi nhe vay khong chua roi thi la nhung gom co nhu lam hay giup hom ve
+dung hay sai""".split())
+QUESTION_PHRASES = ("lam the nao", "nhu the nao", "the nao", "bao nhieu", "khi nao", "ngay nao", "bao gio",
+                    "o dau", "la gi", "cho biet", "hay cho", "dung hay sai", "dung khong", "co phai", "phai khong",
+                    "the nao la", "nhu nao", "ra sao", "vi sao", "tai sao", "gom nhung", "nhung gi", "nao khong")
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """Folded multi-syllable Vietnamese words (Viet74K shipped with underthesea, plus the glossary)."""
+    words: set[str] = set()
+    try:
+        import underthesea
+        path = Path(underthesea.__file__).parent / "corpus" / "data" / "Viet74K.txt"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            syl = folded_syllables(line)
+            if 2 <= len(syl) <= MAX_WORD_SYLLABLES:
+                words.add(" ".join(syl))
+    except Exception:  # the dictionary only refines units; without it every syllable is a unit
+        pass
+    return frozenset(words)
+
+
+class Segmenter:
+    """Splits text into folded words. With diacritics, underthesea's segmentation; without, the
+    split with the most multi-syllable dictionary words, ties broken by how often the word occurs
+    in the indexed documents. `names` (provinces, agencies) are words too: 'tien giang' is one."""
+
+    def __init__(self, corpus_texts=(), names=()):
+        from collections import Counter
+        self.words = set(_dictionary())
+        self.counts: Counter = Counter()
+        for t in corpus_texts:
+            syl = folded_syllables(t)
+            self.counts.update(a + " " + b for a, b in zip(syl, syl[1:]))
+        self.names = {" ".join(folded_syllables(n)) for n in names if len(folded_syllables(n)) >= 2}
+        self.words |= self.names
+
+    def segment(self, text: str) -> list[str]:
+        if has_diacritics(text):
+            from bot.textnorm import word_segments
+            out = []
+            for w in word_segments(text):
+                syl = folded_syllables(w.replace("_", " "))
+                if syl:
+                    out.append(" ".join(syl))
+            return self._join_names(out)
+        return self._segment_folded(folded_syllables(text))
+
+    def _join_names(self, words: list[str]) -> list[str]:
+        """underthesea may split a name ('Tiền', 'Giang'): join runs of words that form a known name."""
+        out, i = [], 0
+        while i < len(words):
+            for k in range(min(4, len(words) - i), 1, -1):
+                joined = " ".join(words[i:i + k])
+                if joined in self.names:
+                    out.append(joined)
+                    i += k
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    def _score(self, w: str, k: int) -> float:
+        if k == 1:
+            return 0.0
+        bonus = 2.0 if w in self.names else 0.0
+        return (k - 1) + bonus + min(self.counts.get(w, 0), 50) / 100.0
+
+    def _segment_folded(self, syl: list[str]) -> list[str]:
+        n = len(syl)
+        best: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)   # (score, length of the last word)
+        for i in range(1, n + 1):
+            cands = []
+            for k in range(1, min(MAX_WORD_SYLLABLES, i) + 1):
+                w = " ".join(syl[i - k:i])
+                if k == 1 or (w in self.words and syl[i - k] not in NEVER_WORD_START):
+                    cands.append((best[i - k][0] + self._score(w, k), k))
+            best[i] = max(cands)
+        out, i = [], n
+        while i > 0:
+            k = best[i][1]
+            out.append(" ".join(syl[i - k:i]))
+            i -= k
+        return out[::-1]
+
+
+@lru_cache(maxsize=1)
+def default_segmenter() -> Segmenter:
+    return Segmenter()
+
+
+def _is_question_word(w: str) -> bool:
+    return w in QUESTION_PHRASES or all(s in QUESTION_WORDS or s in STOPWORDS for s in w.split())
+
+
+def topic_units(text: str, ignore: set[str] | frozenset[str] = frozenset(),
+                segmenter: Segmenter | None = None) -> list[str]:
+    """The question's topic words (folded), without question words, function words and `ignore`
+    (intent words and the syllables of the entities the question names)."""
+    words = (segmenter or default_segmenter()).segment(text)
+    units = []
+    for w in words:
+        syl = w.split()
+        if _is_question_word(w) or w in ignore:
+            continue
+        if all(s in STOPWORDS or s in QUESTION_WORDS or s in ignore or re.fullmatch(r"[\d/.\-]+", s) for s in syl):
+            continue
+        units.append(w)
+    # a question phrase split across words ("thế nào" → "the", "nao") leaves nothing behind
+    return units
+
+
+def folded_text(text: str) -> str:
+    return " " + " ".join(folded_syllables(text)) + " "
+
+
+def coverage(units: list[str], text: str, folded: str | None = None,
+             weights: dict[str, float] | None = None) -> float:
+    """Weighted share of `units` that `text` contains. A unit weighs its rarity in the documents
+    (`weights`, from `Knowledge.unit_weights`: "sốt xuất huyết", never seen, outweighs "báo cáo",
+    seen everywhere), times SINGLE_SYLLABLE_WEIGHT for a lone syllable."""
+    if not units:
+        return 0.0
+    hay = folded if folded is not None else folded_text(text)
+    total = got = 0.0
+    for u in units:
+        w = (1.0 if " " in u else SINGLE_SYLLABLE_WEIGHT) * (weights.get(u, 1.0) if weights else 1.0)
+        total += w
+        if f" {u} " in hay:
+            got += w
+    return got / total if total else 0.0
+
+
+def passage_min_coverage(n_units: int) -> float:
+    """The coverage a passage needs to be quoted for a question with `n_units` topic words."""
+    if n_units <= SHORT_QUESTION_UNITS:
+        return PASSAGE_MIN_COVERAGE
+    if n_units >= LONG_QUESTION_UNITS:
+        return LONG_QUESTION_MIN_COVERAGE
+    step = (PASSAGE_MIN_COVERAGE - LONG_QUESTION_MIN_COVERAGE) / (LONG_QUESTION_UNITS - SHORT_QUESTION_UNITS)
+    return PASSAGE_MIN_COVERAGE - step * (n_units - SHORT_QUESTION_UNITS)
+
+
+def idf(df: int, n: int) -> float:
+    """Rarity of a word found in `df` of `n` chunks (never below MIN_WEIGHT)."""
+    return max(MIN_WEIGHT, math.log((n + 1) / (df + 0.5)))

@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 DATA   ?= $(or $(HOCTAP_DATA_DIR),var)
 STAMP  := $(VENV)/.installed
 
-.PHONY: install setup index run test bench clean browser
+.PHONY: install setup index run test bench clean browser ocr
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ setup: install
 index: install
 	$(PY) -m indexer --data-dir $(DATA) build knowledge
 
-run: setup
+run: setup ocr
 	$(PY) -m bot --data-dir $(DATA) serve
 
 # Debian's Chromium and its driver, for the browser test of the web chat
@@ -35,7 +35,16 @@ browser:
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) || \
 	    echo "chromium could not be installed: the browser test will be skipped"; }
 
-test: install browser
+# Tesseract with its Vietnamese model (scanned PDFs and images), poppler and the DejaVu fonts (the OCR test
+# typesets a seed document into a scanned PDF)
+ocr:
+	@command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie && \
+	  test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-vie \
+	      poppler-utils fonts-dejavu-core >/dev/null) || \
+	    echo "tesseract-ocr-vie could not be installed: scanned documents are refused and the OCR tests skipped"; }
+
+test: install browser ocr
 	$(PY) -m pytest -q -ra tests
 
 bench: setup

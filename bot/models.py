@@ -164,3 +164,25 @@ class Event(_Fact, Base):
 
 
 KNOWLEDGE_FACT_MODELS = (Deadline, Responsibility, Target, CitedDocument, Contact, Criterion, Event)
+
+
+class ChunkPage(Base):
+    """The page (1-based) a chunk of a PDF or scanned document starts on, so a citation can say "trang 3".
+    A table of its own (not a column of `chunks`), so stores created before it need no migration."""
+    __tablename__ = "chunk_pages"
+    chunk_id: Mapped[int] = mapped_column(ForeignKey("chunks.id", ondelete="CASCADE"), primary_key=True)
+    page: Mapped[int] = mapped_column(Integer)
+
+
+class DocumentEvent(Base):
+    """Every addition, replacement and removal of a document (who, when, which file, content hash); kept
+    when the document itself is removed, so a replaced document keeps its history."""
+    __tablename__ = "document_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(200), index=True)   # no foreign key: outlives the document
+    action: Mapped[str] = mapped_column(String(20))                     # added | replaced | removed | restored
+    actor: Mapped[str] = mapped_column(String(200))                     # "telegram:12345", "web:admin", "cli"
+    file_name: Mapped[str] = mapped_column(String(400), default="")
+    content_sha256: Mapped[str] = mapped_column(String(64), default="")  # of the file's bytes
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, index=True)

@@ -40,6 +40,8 @@ class Understanding:
     role: str | None = None            # chủ trì / phối hợp
     wants_report: bool = False         # the question is about reports (báo cáo, nộp, gửi)
     follow_up: bool = False
+    topic_text: str = ""               # the words the topic is read from (a follow-up keeps its question's)
+    replaced_names: list[str] = field(default_factory=list)  # names a follow-up replaced ("Đắk Nông")
     problem: str | None = None         # why the input cannot be a question
 
 
@@ -180,7 +182,7 @@ def classify_intent(f: str, u: Understanding) -> str:
 def understand(question: str, lex: Lexicon, today: dt.date, previous: Understanding | None = None) -> Understanding:
     text, problem = clean_input(question)
     f = fold_words(text)
-    u = Understanding(text=text, folded=f, problem=problem)
+    u = Understanding(text=text, folded=f, problem=problem, topic_text=text)
     if problem and problem != "too_long":
         return u
     expanded = lex.expand(text)
@@ -208,7 +210,8 @@ def understand(question: str, lex: Lexicon, today: dt.date, previous: Understand
     # topic of its own ("Thời tiết Lâm Đồng ngày mai thế nào?" is complete and answered on its own)
     if previous is not None and previous.problem is None and _FOLLOW_UP_RE.search(f) \
             and len(f.split()) <= FOLLOW_UP_MAX_WORDS and not _own_topic_words(u, lex):
-        merged = replace(previous, text=text, folded=f, follow_up=True)
+        merged = replace(previous, text=text, folded=f, follow_up=True, topic_text=previous.topic_text,
+                         replaced_names=previous.replaced_names + previous.provinces + previous.agencies)
         if u.provinces:
             merged.provinces = u.provinces
         if u.agencies:

@@ -86,19 +86,23 @@ class Context:
     # -- topic relevance -------------------------------------------------------------------------
     def entity_words(self) -> set[str]:
         u = self.u
-        names = " ".join(u.provinces + u.agencies + u.numbers + u.doc_types)
+        names = " ".join(u.provinces + u.agencies + u.numbers + u.doc_types + u.replaced_names)
         words = set(folded_syllables(names)) | set(folded_syllables(self.lex.expand(names)))
-        for a in u.agencies:  # the question may have named the agency by an alias ("Sở GDĐT")
+        for a in u.agencies + u.replaced_names:  # the question may have named the agency by an alias ("Sở GDĐT")
             ag = next((x for x in self.lex.agencies if x.name == a), None)
             for al in (ag.aliases if ag else ()):
                 words |= set(folded_syllables(al))
         return words
 
+    def replaced_words(self) -> set[str]:
+        """Syllables of the names a follow-up replaced: not part of its topic."""
+        return set(folded_syllables(" ".join(self.u.replaced_names)))
+
     def topic(self, intent_words: frozenset[str] | set[str] = frozenset()) -> list[str]:
         """The question's topic words, less its intent's own words, the domain's and the entities'."""
         ignore = set(intent_words) | DOMAIN_WORDS | TIME_WORDS | self.entity_words()
-        return topic_units(self.lex.expand(self.u.text) if _has_abbrev(self.u.text) else self.u.text,
-                           ignore, self.kb.segmenter)
+        text = self.u.topic_text or self.u.text
+        return topic_units(self.lex.expand(text) if _has_abbrev(text) else text, ignore, self.kb.segmenter)
 
     def retrieved(self) -> set[int]:
         """The chunks the retriever ranks highest for this question (computed once)."""

@@ -15,7 +15,7 @@ from bot.textnorm import fold
 
 # Words that make a question deadline-shaped without saying what it is about (folded).
 DEADLINE_WORDS = frozenset("""han thoi han han chot nop gui bao cao khi nao ngay thang nam dinh ky phai truoc
-hang lich thoi chot nhung trong cham nhat gui ve ket qua tinh hinh so ket tong ket quy hang quy
+hang lich thoi chot nhung trong cham nhat gui ve ket qua tinh hinh quy hang quy
 moi 6 sau lan""".split())
 # Deadlines whose topic fits within this of the best are shown together.
 TOPIC_TIE = 0.1

@@ -17,7 +17,7 @@ from bot.textnorm import fold, folded_syllables
 from bot.understanding import Understanding
 
 # A fact on a topic must come from one of the chunks the retriever ranks this high for the question.
-FACT_CHUNK_TOP_K = 20
+FACT_CHUNK_TOP_K = 5
 MAX_ANSWER_CHARS = 1400   # one chat message (the scorer reads at most 1,500)
 MORE = "… (xem thêm: hỏi cụ thể hơn, hoặc mở nguồn trích dẫn)"
 REFUSAL = ("Xin lỗi, các văn bản hiện có không đề cập đến câu hỏi này nên tôi không trả lời được. "

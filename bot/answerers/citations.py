@@ -26,11 +26,15 @@ def answer(ctx: Context) -> Answer | None:
     num_hits = []
     for num in u.numbers:
         fn = fold(num)
-        num_hits += [c for c in cands if fold(c.number) == fn or fold(c.number).startswith(fn.split("/")[0] + "/")]
+        # "162" names any number that begins so; "24/2018/QH14" only itself
+        num_hits += [c for c in cands if fold(c.number) == fn or ("/" not in fn and fold(c.number).startswith(fn + "/"))]
     asked = re.search(r"\b(" + "|".join(_ASKED_TYPE) + r")\s+(?:so\s+(?:may|bao nhieu)|nao)\b", u.folded)
     asked_type = asked and _ASKED_TYPE[asked.group(1)]
     scored = []
+    on_topic = ctx.retrieved()
     for c in cands:
+        if c not in num_hits and ctx.retriever is not None and c.chunk_id not in on_topic:
+            continue   # neither named by its number nor in a passage about the question
         s = coverage(terms, " ".join(filter(None, [c.quote, c.about, c.doc_type, c.number, c.issuer])))
         if c in num_hits:
             s += 0.3 if asked_type else 1.0

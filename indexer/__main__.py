@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     settings = load_settings(args.data_dir)
     if args.command == "build":
+        from bot.health import clean_stale_index_dirs
         from indexer.build import build
+        clean_stale_index_dirs(settings.data_dir)  # index folders a killed build left behind
         sources = args.sources or [str(KNOWLEDGE_DIR)]
         rep = build(settings, sources, progress=not args.no_progress and sys.stderr.isatty(), force=args.force)
         for e in rep.errors:

@@ -72,34 +72,59 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(path.split("?", 1)[0])
 
 
+_writable_lock = threading.Lock()
+_writable_cache: dict[str, tuple[float, str | None]] = {}
+MIN_FREE_BYTES = 5 * 1024 * 1024
+
+
+def sqlite_unwritable(db_url: str, *, max_age_s: float = 1.0) -> str | None:
+    """For a SQLite database: why it cannot be written now (file, WAL, shared-memory file or folder not
+    writable, disk nearly full), else None; always None for other databases. Checked with access()
+    and statvfs(), never by touching the database: SQLite maps its `-shm` file into memory, and a write
+    to that mapping on a file that cannot grow or be written kills the process with SIGBUS instead of
+    raising an error. Cached for `max_age_s`."""
+    path = _sqlite_path(db_url)
+    if path is None:
+        return None
+    now = time.monotonic()
+    with _writable_lock:
+        hit = _writable_cache.get(db_url)
+        if hit and now - hit[0] < max_age_s:
+            return hit[1]
+    why = None
+    if not path.exists():
+        why = f"không thấy tệp cơ sở dữ liệu {path.name}"
+    else:
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"), path.parent):
+            if (p is path.parent or p.exists()) and not os.access(p, os.W_OK):
+                why = f"{'thư mục' if p is path.parent else 'tệp'} cơ sở dữ liệu không ghi được ({p.name or p})"
+                break
+        if why is None:
+            try:
+                free = shutil.disk_usage(path.parent).free
+                if free < MIN_FREE_BYTES:
+                    why = f"đĩa gần đầy ({free // 1024} KB trống)"
+            except OSError as e:
+                why = "không đọc được dung lượng đĩa (" + _why(e) + ")"
+    with _writable_lock:
+        _writable_cache[db_url] = (now, why)
+    return why
+
+
 def check_database(db_url: str) -> Check:
     from sqlalchemy import text
 
     from bot.db import get_engine
+    why = sqlite_unwritable(db_url, max_age_s=0)
+    if why:  # not queried: see sqlite_unwritable
+        return Check(False, why)
     try:
         eng = get_engine(db_url)
         with eng.connect() as c:
             c.execute(text("SELECT 1"))
     except Exception as e:
         return Check(False, "không kết nối được cơ sở dữ liệu (" + _why(e) + ")")
-    path = _sqlite_path(db_url)
-    if path is not None:
-        if not path.exists():
-            return Check(False, f"không thấy tệp cơ sở dữ liệu {path.name}")
-        for p, what in ((path, "tệp"), (path.parent, "thư mục")):
-            if not os.access(p, os.W_OK):
-                return Check(False, f"{what} cơ sở dữ liệu không ghi được ({p.name or p})")
-        for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            if extra.exists() and not os.access(extra, os.W_OK):
-                return Check(False, f"tệp {extra.name} không ghi được")
-        try:
-            free = shutil.disk_usage(path.parent).free
-        except OSError as e:
-            return Check(False, "không đọc được dung lượng đĩa (" + _why(e) + ")")
-        if free < 5 * 1024 * 1024:
-            return Check(False, f"đĩa gần đầy ({free // 1024} KB trống)")
-        return Check(True, "sqlite")
-    return Check(True, db_url.split(":", 1)[0])
+    return Check(True, "sqlite" if _sqlite_path(db_url) else db_url.split(":", 1)[0].split("+", 1)[0])
 
 
 def check_store(assistant) -> Check:
@@ -110,6 +135,8 @@ def check_store(assistant) -> Check:
     kb = getattr(assistant, "kb", None)
     if kb is None:
         return Check(False, "kho văn bản chưa được nạp")
+    if sqlite_unwritable(assistant.db_url):
+        return Check(bool(kb.docs), f"{len(kb.docs)} văn bản trong bộ nhớ (cơ sở dữ liệu không dùng được lúc này)")
     try:
         with session_scope(assistant.db_url) as s:
             n = s.scalar(select(func.count()).select_from(Document)) or 0

@@ -183,6 +183,29 @@ def session_signer(config: ChannelConfig, data_dir):
     return Signer(key, salt="hoctap-web-session")
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be used right now (see bot.health.sqlite_unwritable)."""
+
+
+def guard_store(db_url: str) -> None:
+    """Raise StoreUnavailable instead of touching a SQLite database that cannot be written (a write to its
+    memory-mapped -shm file would kill the whole process with SIGBUS)."""
+    from bot.health import sqlite_unwritable
+    why = sqlite_unwritable(db_url)
+    if why:
+        raise StoreUnavailable(why)
+
+
+_warned: dict[str, float] = {}
+
+
+def warn_once_a_minute(key: str, msg: str, *args) -> None:
+    now = time.monotonic()
+    if now - _warned.get(key, -1e9) >= 60:
+        _warned[key] = now
+        log.warning(msg, *args)
+
+
 @dataclass
 class Asked:
     answer: Answer
@@ -239,6 +262,7 @@ class ChannelServices:
 
     def _log_query(self, channel: str, chat_id: str, q: str, ans: Answer | None, error: str | None) -> int | None:
         try:
+            guard_store(self.db_url)
             with session_scope(self.db_url) as s:
                 row = QueryLog(channel=channel, chat_id=str(chat_id), question=q[:4000],
                                answered=bool(ans and ans.answered), intent=(ans.intent if ans else "")[:40],
@@ -249,11 +273,15 @@ class ChannelServices:
                 s.add(row)
                 s.flush()
                 return row.id
-        except Exception:  # the log must never stop an answer
+        except StoreUnavailable as e:  # the log must never stop an answer
+            warn_once_a_minute("log_query", "questions are not logged: %s", e)
+            return None
+        except Exception:
             log.exception("could not log a query")
             return None
 
     def query(self, query_id: int) -> QueryLog | None:
+        guard_store(self.db_url)
         with session_scope(self.db_url) as s:
             return s.get(QueryLog, query_id)
 
@@ -261,6 +289,7 @@ class ChannelServices:
     def record_feedback(self, channel: str, chat_id: str, query_id: int, rating: int) -> bool:
         """Store 👍 (+1) / 👎 (-1) with the question; a second vote on the same answer replaces the first."""
         rating = 1 if rating > 0 else -1
+        guard_store(self.db_url)
         with session_scope(self.db_url) as s:
             ql = s.get(QueryLog, query_id)
             if ql is None or ql.channel != channel or ql.chat_id != str(chat_id):
@@ -277,6 +306,7 @@ class ChannelServices:
     # -- de-duplication ---------------------------------------------------------------------------
     def claim(self, channel: str, key: str) -> bool:
         """True the first time (channel, key) is seen; False for a repeated delivery."""
+        guard_store(self.db_url)
         try:
             with session_scope(self.db_url) as s:
                 s.add(ProcessedUpdate(channel=channel, key=str(key)[:200]))
@@ -285,6 +315,7 @@ class ChannelServices:
             return False
 
     def prune_processed(self, older_than_days: int = 7) -> int:
+        guard_store(self.db_url)
         with session_scope(self.db_url) as s:
             r = s.execute(delete(ProcessedUpdate).where(
                 ProcessedUpdate.created_at < utcnow() - dt.timedelta(days=older_than_days)))
@@ -292,6 +323,11 @@ class ChannelServices:
 
     # -- chats ------------------------------------------------------------------------------------
     def touch_chat(self, channel: str, chat_id: str, kind: str = "private") -> None:
+        try:
+            guard_store(self.db_url)
+        except StoreUnavailable as e:  # bookkeeping only: the message is still answered
+            warn_once_a_minute("touch_chat", "chats are not recorded: %s", e)
+            return
         try:
             with session_scope(self.db_url) as s:
                 row = s.get(KnownChat, (channel, str(chat_id)))
@@ -303,6 +339,7 @@ class ChannelServices:
             pass  # two updates of a new chat at once: the other one recorded it
 
     def known_chats(self, channel: str) -> list[str]:
+        guard_store(self.db_url)
         with session_scope(self.db_url) as s:
             return list(s.scalars(select(KnownChat.chat_id).where(KnownChat.channel == channel)))
 
@@ -310,6 +347,7 @@ class ChannelServices:
         """Everything stored about one chat: questions, feedback, bookkeeping and reminders."""
         cid = str(chat_id)
         n = 0
+        guard_store(self.db_url)
         with session_scope(self.db_url) as s:
             for model in (QueryLog, Feedback, KnownChat, DeliveryFailure):
                 r = s.execute(delete(model).where(model.channel == channel, model.chat_id == cid))
@@ -321,6 +359,7 @@ class ChannelServices:
 
     def record_failure(self, channel: str, chat_id: str, code: Any, error: str) -> None:
         try:
+            guard_store(self.db_url)
             with session_scope(self.db_url) as s:
                 s.add(DeliveryFailure(channel=channel, chat_id=str(chat_id), error_code=str(code)[:40],
                                       error=str(error)[:2000]))
@@ -332,6 +371,7 @@ class ChannelServices:
         return str(chat_id) in self.config.admin_ids
 
     def query_stats(self) -> dict:
+        guard_store(self.db_url)
         with session_scope(self.db_url) as s:
             total = s.scalar(select(func.count()).select_from(QueryLog)) or 0
             answered = s.scalar(select(func.count()).select_from(QueryLog).where(QueryLog.answered.is_(True))) or 0
@@ -347,6 +387,7 @@ class ChannelServices:
 
     def unanswered(self, limit: int = 20) -> list[tuple[str, str, str]]:
         """Recent questions the assistant could not answer, or that got a 👎: (when, channel, question)."""
+        guard_store(self.db_url)
         with session_scope(self.db_url) as s:
             rows = [(q.created_at, q.channel, q.question) for q in s.scalars(
                 select(QueryLog).where(QueryLog.answered.is_(False)).order_by(QueryLog.id.desc()).limit(limit))]
@@ -360,6 +401,7 @@ def knowledge_summary(db_url: str) -> list[str]:
     """The documents the assistant answers from, as people cite them ('Công văn 3597/UBND-KGVX ...')."""
     from bot.formatting import document_citation
     from bot.models import Document
+    guard_store(db_url)
     with session_scope(db_url) as s:
         return [document_citation(d) for d in s.scalars(select(Document).order_by(Document.id))]
 

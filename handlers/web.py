@@ -27,7 +27,7 @@ from itsdangerous import BadSignature
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
 from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, BodyTimeout, BodyTooLarge, ChannelServices,
-                             client_ip, first_province, knowledge_summary, rate_limited_reply, read_body,
+                             client_ip, first_province, guard_store, knowledge_summary, rate_limited_reply, read_body,
                              session_signer, utf8_clean)
 
 log = logging.getLogger(__name__)
@@ -296,6 +296,7 @@ class WebChat:
         except ImportError:
             return _error(503, "Chức năng lịch chưa sẵn sàng.")
         try:
+            guard_store(self.svc.db_url)
             body = await self.svc.db(build_calendar, self.svc.db_url, province=province, agency=agency)
         except Exception:
             log.exception("build_calendar failed")

@@ -1,0 +1,144 @@
+"""Issue 11, faults reported instead of hidden: `/healthz` reports the database, the store, the lexical
+and dense indexes and the model as separate checks, turns 503 when one is broken and back to 200 after
+the repair without a restart; the start-up log names what is broken. Real server on 127.0.0.1 over a
+private copy of the store (real SQLite files, real index folders)."""
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from channel_fixtures import _copy_store, build_store, settings_for
+
+from handlers.config import ChannelConfig
+from handlers.serve import Server
+
+QUESTION = "Hạn báo cáo về Sở GDĐT Tiền Giang là khi nào?"
+CHECKS = {"database", "store", "lexical", "dense", "model"}
+
+
+@pytest.fixture
+def data_dir(tmp_path_factory, tmp_path) -> Path:
+    src = build_store(tmp_path_factory.mktemp("health-store"))
+    dest = tmp_path / "data"
+    _copy_store(src, dest)
+    return dest
+
+
+@pytest.fixture
+async def served(data_dir):
+    from bot.assistant import Assistant
+    assistant = Assistant.from_settings(settings_for(data_dir))
+    srv = Server(assistant, ChannelConfig(web_port=0, rate_limit_count=1000, ip_rate_limit_count=1000), sweeper=False)
+    await srv.start()
+    async with aiohttp.ClientSession(base_url=srv.url) as http:
+        yield srv, http, data_dir
+    await srv.stop()
+
+
+async def health(http) -> tuple[int, dict]:
+    async with http.get("/healthz") as r:
+        assert r.headers["Content-Type"].startswith("application/json")
+        return r.status, await r.json()
+
+
+async def ask(http) -> tuple[int, dict]:
+    async with http.post("/api/ask", json={"question": QUESTION}) as r:
+        return r.status, await r.json()
+
+
+async def test_healthy_store_reports_every_check(served):
+    srv, http, _ = served
+    status, h = await health(http)
+    assert set(h["checks"]) == CHECKS
+    assert status == 200 and h["ok"] is True, h
+    assert all(c["ok"] and c["detail"] for c in h["checks"].values())
+
+
+async def test_missing_index_is_503_and_repair_is_seen_without_restart(served):
+    srv, http, data = served
+    link = data / "index"
+    target = link.resolve()
+    link.rename(data / "index-moved-away")
+    status, h = await health(http)
+    assert status == 503 and h["ok"] is False
+    assert not h["checks"]["lexical"]["ok"] and "chỉ mục" in h["checks"]["lexical"]["detail"]
+    assert not h["checks"]["dense"]["ok"]
+    assert h["checks"]["database"]["ok"] and h["checks"]["store"]["ok"]
+    status, ans = await ask(http)        # answers still come (from the facts), the fault is visible
+    assert status == 200 and ans["answered"]
+    (data / "index-moved-away").rename(link)
+    assert link.resolve() == target
+    status, h = await health(http)
+    assert status == 200 and h["ok"], h
+
+
+async def test_corrupt_index_and_missing_vectors_are_reported(served):
+    srv, http, data = served
+    root = (data / "index").resolve()
+    manifest = (root / "manifest.json").read_bytes()
+    (root / "manifest.json").write_text("{not json", encoding="utf-8")
+    status, h = await health(http)
+    assert status == 503 and not h["checks"]["lexical"]["ok"]
+    (root / "manifest.json").write_bytes(manifest)
+    status, h = await health(http)
+    assert status == 200, h
+
+    faiss_file = root / "dense.faiss"
+    faiss_file.rename(root / "dense.faiss.away")
+    status, h = await health(http)
+    assert status == 503 and not h["checks"]["dense"]["ok"] and "dense.faiss" in h["checks"]["dense"]["detail"]
+    assert h["checks"]["lexical"]["ok"]
+    (root / "dense.faiss.away").rename(faiss_file)
+    status, h = await health(http)
+    assert status == 200, h
+
+
+def _chattr(flag: str, *paths: Path) -> bool:
+    try:
+        r = subprocess.run(["chattr", flag, *map(str, paths)], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return r.returncode == 0
+
+
+async def test_unwritable_database_is_503_answers_go_on_and_repair_is_seen(served):
+    srv, http, data = served
+    db = data / "hoctap.sqlite3"
+    files = [p for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")) if p.exists()]
+    if not _chattr("+i", *files, data):
+        pytest.skip("chattr +i is not available here (needs root on a file system with attributes)")
+    try:
+        status, h = await health(http)
+        assert status == 503 and not h["checks"]["database"]["ok"], h
+        assert "không ghi được" in h["checks"]["database"]["detail"]
+        status, ans = await ask(http)      # the query log cannot be written: the answer still comes
+        assert status == 200 and ans["answered"]
+    finally:
+        _chattr("-i", *files, data)
+    status, h = await health(http)
+    assert status == 200 and h["ok"], h
+    status, ans = await ask(http)
+    assert status == 200 and ans["answered"]
+
+
+async def test_start_with_a_broken_index_says_so_in_the_log(data_dir, caplog):
+    from bot.assistant import Assistant
+    shutil.rmtree((data_dir / "index").resolve())
+    assistant = Assistant.from_settings(settings_for(data_dir))
+    caplog.set_level(logging.WARNING)
+    srv = Server(assistant, ChannelConfig(web_port=0), sweeper=False)
+    await srv.start()
+    try:
+        assert any(r.name == "handlers.serve" and "lexical" in r.getMessage() for r in caplog.records)
+        async with aiohttp.ClientSession(base_url=srv.url) as http:
+            status, h = await health(http)
+        assert status == 503 and not h["checks"]["lexical"]["ok"]
+        assert json.dumps(h)  # (JSON all the way)
+    finally:
+        await srv.stop()

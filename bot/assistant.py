@@ -90,8 +90,10 @@ class Assistant:
 
     # -- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
-        """(Re)load the facts and indexes; called at start and when the indexer swapped new ones in."""
+        """(Re)load the facts and indexes; called at start and when the indexer swapped new ones in.
+        Questions keep being answered from the old snapshot until the new one replaces it."""
         from bot.search_index import load_index
+        build_id = self._current_manifest_mtime()  # read first: a build landing meanwhile reloads again
         kb = Knowledge(self.db_url, names=tuple(a.name for a in self.lex.agencies) + self.lex.provinces)
         index = load_index(self.settings.data_dir)
         retriever = None
@@ -100,9 +102,10 @@ class Assistant:
             if self._load_dense and index.faiss_index is not None:
                 from bot.embedding import load_embedder
                 embedder = load_embedder(self.settings)
-                if embedder is not None and index.manifest.get("model") not in (None, embedder.name):
-                    log.warning("index built with %s, query model is %s: dense search disabled",
-                                index.manifest.get("model"), embedder.name)
+                if embedder is not None and not embedder.matches(index.manifest):
+                    log.warning("index built with %s (%s), query model is %s (%s): dense search disabled",
+                                index.manifest.get("model"), str(index.manifest.get("model_checksum"))[:12],
+                                embedder.name, embedder.checksum[:12])
                     embedder = None
             retriever = Retriever(index, embedder)
             if not all(cid in kb.chunks for cid in retriever.chunk_ids):
@@ -114,20 +117,42 @@ class Assistant:
                 log.exception("warm-up search failed")
         with self._lock:
             self.kb, self.retriever = kb, retriever
-            self._manifest_mtime = self._current_manifest_mtime()
+            self._manifest_mtime = build_id
+        log.info("loaded build %s (%d chunks)", build_id, len(retriever.chunk_ids) if retriever else 0)
 
     def _current_manifest_mtime(self):
-        p = self.settings.data_dir / "index" / "manifest.json"
-        try:
-            return p.stat().st_mtime
-        except OSError:
-            return None
+        """The id of the build in DATA/index now (its manifest's build_id), None without an index."""
+        from bot.search_index import read_build_id
+        return read_build_id(self.settings.data_dir)
 
     def maybe_reload(self) -> bool:
-        if self._current_manifest_mtime() != self._manifest_mtime:
+        """Reload if another build is in place (the indexer here, /admin_reindex, or another
+        process sharing the data folder and database). Cheap when nothing changed; one reload at a
+        time; a failed reload is logged once per build and leaves the old snapshot answering."""
+        current = self._current_manifest_mtime()
+        if current == self._manifest_mtime:
+            return False
+        failed = getattr(self, "_reload_failed", None)
+        if failed and failed[0] == current and time.monotonic() - failed[1] < 60:
+            return False  # this build failed to load a moment ago: try it again once a minute
+        if not hasattr(self, "_reload_lock"):
+            with self._lock:
+                if not hasattr(self, "_reload_lock"):
+                    self._reload_lock = threading.Lock()
+        if not self._reload_lock.acquire(blocking=False):
+            return False  # another thread is reloading
+        try:
+            if self._current_manifest_mtime() == self._manifest_mtime:
+                return False
             self.reload()
             return True
-        return False
+        except Exception:
+            if not failed or failed[0] != current:
+                log.exception("could not load build %s; answering from build %s", current, self._manifest_mtime)
+            self._reload_failed = (current, time.monotonic())
+            return False
+        finally:
+            self._reload_lock.release()
 
     # -- questions -------------------------------------------------------------------------
     def ask(self, question: str, conversation_id: str | None = None, today: dt.date | None = None,

@@ -1,15 +1,19 @@
 """Search indexes over chunks: BM25 (bm25s) over underthesea word segments + diacritic-folded
 syllables and bigrams, and FAISS inner-product search over normalised sentence vectors.
 
-Indexes live in `DATA/index` (a symlink flipped atomically to a new folder on each build).
+Indexes live in `DATA/index` (a symlink flipped atomically to a new folder on each build); its
+manifest names the build (`build_id`) and the embedding model (id and weights checksum, never a
+path). `DATA/cache` keeps passage vectors and BM25 tokens by text hash between builds.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import shutil
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,9 +49,19 @@ class IndexFiles:
     manifest: dict
 
 
+def new_build_id() -> str:
+    """A build's id: its time (sortable) and a random part (two builds in one millisecond differ)."""
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{uuid.uuid4().hex[:12]}"
+
+
 def write_index(out_dir: Path, chunk_ids: list[int], token_lists: list[list[str]],
                 vectors: np.ndarray | None, manifest: dict) -> None:
+    """Write the BM25 and FAISS indexes and the manifest (last) into `out_dir`.
+
+    The manifest carries the build id (`manifest["build_id"]`, made here unless given), which
+    serving workers watch to reload (`read_build_id`), and the embedding model's id and checksum."""
     import bm25s
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself when imported
     out_dir.mkdir(parents=True, exist_ok=True)
     np.save(out_dir / "chunk_ids.npy", np.asarray(chunk_ids, dtype=np.int64))
     bm = bm25s.BM25()
@@ -60,7 +74,10 @@ def write_index(out_dir: Path, chunk_ids: list[int], token_lists: list[list[str]
         faiss.write_index(idx, str(out_dir / "dense.faiss"))
     manifest = dict(manifest, format=FORMAT_VERSION, chunks=len(chunk_ids), built_at=time.time(),
                     dense=vectors is not None and len(vectors) > 0)
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    manifest.setdefault("build_id", new_build_id())
+    tmp = out_dir / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, out_dir / "manifest.json")
 
 
 def swap_in(data_dir: Path, new_dir: Path) -> None:
@@ -78,13 +95,31 @@ def swap_in(data_dir: Path, new_dir: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def read_manifest(data_dir: Path) -> dict | None:
+    """The current index's manifest, or None if there is none (or it cannot be read)."""
+    try:
+        m = json.loads((Path(data_dir) / "index" / "manifest.json").read_text(encoding="utf-8"))
+        return m if isinstance(m, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def read_build_id(data_dir: Path) -> str | None:
+    """The id of the build now in DATA/index (cheap: one small file); None without an index.
+    An index from before build ids is identified by its build time."""
+    m = read_manifest(data_dir)
+    if m is None:
+        return None
+    return str(m.get("build_id") or m.get("built_at") or "")
+
+
 def load_index(data_dir: Path) -> IndexFiles | None:
     root = data_dir / "index"
     if not (root / "manifest.json").exists():
         return None
     import bm25s
+    root = root.resolve()  # read one build's folder even if the link moves meanwhile
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    root = root.resolve()
     chunk_ids = np.load(root / "chunk_ids.npy")
     bm = bm25s.BM25.load(str(root / "bm25"), show_progress=False)
     fi = None
@@ -94,41 +129,168 @@ def load_index(data_dir: Path) -> IndexFiles | None:
     return IndexFiles(root, chunk_ids, bm, fi, manifest)
 
 
-class EmbeddingCache:
-    """Passage vectors by (model, text) hash, so unchanged chunks are not encoded again."""
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
-    def __init__(self, path: Path, model_name: str):
-        self.path = path
-        self.model = model_name
-        self.data: dict[str, np.ndarray] = {}
-        if path.exists():
-            try:
-                z = np.load(path, allow_pickle=False)
-                if str(z["model"]) == model_name:
-                    self.data = dict(zip(z["keys"].tolist(), z["vecs"]))
-            except Exception:  # a damaged cache is only a cache
-                self.data = {}
 
-    @staticmethod
-    def key(text: str) -> str:
-        import hashlib
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+class _ShardedCache:
+    """Values by text hash for one `namespace` (a model checksum, a tokenizer version) in `folder`:
+    a base file plus shard files appended while a build runs, each written atomically, so an
+    interrupted build keeps what it had finished; `compact` folds them into the base.
+    A damaged file is only a cache: it is skipped (and dropped at the next compaction)."""
 
-    def encode(self, embedder, texts: list[str]) -> np.ndarray:
+    suffix = ".npz"
+
+    def __init__(self, folder: Path, namespace: str):
+        self.folder = Path(folder)
+        self.ns = hashlib.sha1(namespace.encode("utf-8")).hexdigest()[:16]
+        self.namespace = namespace
+        self.data: dict = {}
+        self._pending: dict = {}
+        self._files: list[Path] = []
+        if self.folder.is_dir():
+            for f in sorted(self.folder.glob(f"{self.prefix}*{self.suffix}")):
+                if f.name.startswith("."):
+                    continue
+                try:
+                    self.data.update(self._read(f))
+                    self._files.append(f)
+                except Exception as e:  # noqa: BLE001 - a damaged cache file is only a cache
+                    log.warning("ignoring damaged cache file %s (%s)", f.name, type(e).__name__)
+                    self._files.append(f)
+
+    @property
+    def prefix(self) -> str:
+        return f"{type(self).kind}-{self.ns}-"
+
+    key = staticmethod(text_key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.data
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def put(self, key: str, value) -> None:
+        self.data[key] = value
+        self._pending[key] = value
+
+    def flush(self) -> None:
+        """Write what was added since the last flush as a new shard (atomically)."""
+        if not self._pending:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{self.prefix}part-{time.time_ns()}-{os.getpid()}{self.suffix}"
+        self._write(self.folder / name, self._pending)
+        self._files.append(self.folder / name)
+        self._pending = {}
+
+    def compact(self, keep: list[str]) -> None:
+        """One base file holding the values of `keep` (other entries and the shards go)."""
+        self.flush()
+        keys = [k for k in dict.fromkeys(keep) if k in self.data]
+        base = self.folder / f"{self.prefix}base{self.suffix}"
+        if keys:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._write(base, {k: self.data[k] for k in keys})
+        for f in self._files:
+            if f != base:
+                f.unlink(missing_ok=True)
+        self._files = [base] if keys else []
+        # caches of other models / versions are stale once this build is in place
+        for f in self.folder.glob(f"{type(self).kind}-*{self.suffix}"):
+            if not f.name.startswith(self.prefix):
+                f.unlink(missing_ok=True)
+
+    def _write(self, path: Path, values: dict) -> None:
+        tmp = path.with_name(f".{path.name}.tmp")
+        with open(tmp, "wb") as fh:
+            self._dump(fh, values)
+        os.replace(tmp, path)
+
+
+class EmbeddingCache(_ShardedCache):
+    """Passage vectors by text hash for one model (its weights' checksum), in DATA/cache.
+
+    `encode` encodes only what is missing, in batches, saving a shard after each, and reports to
+    a progress bar; a build killed midway resumes from there."""
+
+    kind = "vectors"
+
+    def __init__(self, folder: Path, model_checksum: str):
+        super().__init__(folder, "vectors:" + model_checksum)
+
+    def _read(self, path: Path) -> dict:
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["namespace"]) != self.namespace:
+                return {}
+            return dict(zip(z["keys"].tolist(), np.asarray(z["vecs"], dtype=np.float32)))
+
+    def _dump(self, fh, values: dict) -> None:
+        np.savez(fh, namespace=np.array(self.namespace), keys=np.array(list(values)),
+                 vecs=np.stack(list(values.values())).astype(np.float32))
+
+    def encode(self, embedder, texts: list[str], batch: int = 256, bar=None) -> np.ndarray:
+        """Vectors (n, dim) for `texts`, encoding (and saving) the ones not cached yet."""
         keys = [self.key(t) for t in texts]
-        missing = [i for i, k in enumerate(keys) if k not in self.data]
-        if missing:
-            vecs = embedder.encode_passages([texts[i] for i in missing])
-            for i, v in zip(missing, vecs):
-                self.data[keys[i]] = np.asarray(v, dtype=np.float32)
-        return np.stack([self.data[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
+        todo: dict[str, str] = {}
+        for k, t in zip(keys, texts):
+            if k not in self.data and k not in todo:
+                todo[k] = t
+        items = list(todo.items())
+        for a in range(0, len(items), batch):
+            part = items[a:a + batch]
+            vecs = embedder.encode_passages([t for _, t in part])
+            for (k, _), v in zip(part, vecs):
+                self.put(k, np.asarray(v, dtype=np.float32))
+            self.flush()
+            if bar is not None:
+                bar.update(len(part))
+        if not keys:
+            return np.zeros((0, getattr(embedder, "dim", 1)), np.float32)
+        return np.stack([self.data[k] for k in keys])
 
     def save(self, keep: list[str]) -> None:
-        keys = [self.key(t) for t in keep]
-        keys = [k for k in dict.fromkeys(keys) if k in self.data]
-        if not keys:
-            return
-        tmp = self.path.with_suffix(".tmp.npz")
-        np.savez(tmp, model=np.array(self.model), keys=np.array(keys), vecs=np.stack([self.data[k] for k in keys]))
-        os.replace(tmp, self.path)
+        self.compact([self.key(t) for t in keep])
 
+
+class TokenCache(_ShardedCache):
+    """BM25 tokens by text hash (word segmentation is the slow part of lexical indexing)."""
+
+    kind = "tokens"
+    SEP = "\x1f"
+
+    def _read(self, path: Path) -> dict:
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["namespace"]) != self.namespace:
+                return {}
+            blob = z["blob"].tobytes().decode("utf-8")
+            keys = z["keys"].tolist()
+        vals = blob.split("\x1e")
+        if len(vals) != len(keys):
+            raise ValueError("token cache: keys and values differ in number")
+        return {k: (v.split(self.SEP) if v else []) for k, v in zip(keys, vals)}
+
+    def _dump(self, fh, values: dict) -> None:
+        blob = "\x1e".join(self.SEP.join(v) for v in values.values()).encode("utf-8")
+        np.savez(fh, namespace=np.array(self.namespace), keys=np.array(list(values)),
+                 blob=np.frombuffer(blob, dtype=np.uint8))
+
+    def tokens(self, texts: list[str], fn, bar=None, flush_every: int = 500) -> list[list[str]]:
+        """fn(text) for each text, from the cache where it can."""
+        out = []
+        n = 0
+        for t in texts:
+            k = self.key(t)
+            v = self.data.get(k)
+            if v is None:
+                v = fn(t)
+                self.put(k, v)
+                n += 1
+                if n % flush_every == 0:
+                    self.flush()
+            out.append(v)
+            if bar is not None:
+                bar.update(1)
+        self.flush()
+        return out

@@ -120,6 +120,7 @@ class Server:
         if self.want_sweeper:
             self._tasks.append(asyncio.create_task(self._sweep(), name="reminder-sweeper"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        self._tasks.append(asyncio.create_task(self._watch_builds(), name="build-watch"))
         log.info("web chat at %s", self.url)
         return self.url
 
@@ -166,6 +167,31 @@ class Server:
             log.warning("reminder sweeper not available: reminders are not sent from this process")
             return
         await run_forever(self.services.settings, interval_s=self.sweeper_interval_s, stop_event=self._stop)
+
+    async def _watch_builds(self) -> None:
+        """Reload when another build is in place (a build by any process sharing the data folder,
+        /admin_reindex included): checked every HOCTAP_RELOAD_INTERVAL_S seconds (default 3), loaded
+        in a thread while questions are answered from the old snapshot."""
+        import os
+        try:
+            interval = max(0.2, float(os.environ.get("HOCTAP_RELOAD_INTERVAL_S", "3")))
+        except ValueError:
+            interval = 3.0
+        reload = getattr(self.services.assistant, "maybe_reload", None)
+        if reload is None:
+            return
+        loop = asyncio.get_running_loop()
+        while not self._stop.is_set():
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=interval)
+                return
+            except asyncio.TimeoutError:
+                pass
+            try:
+                if await loop.run_in_executor(None, reload):
+                    log.info("new build loaded")
+            except Exception:
+                log.exception("checking for a new build failed")
 
     async def _housekeeping(self) -> None:
         while not self._stop.is_set():

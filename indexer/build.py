@@ -1,16 +1,28 @@
 """Build the store: documents → SQL rows (documents, chunks, facts) and search indexes.
 
-Everything for one build happens in one database transaction, and the indexes are written to a
-new folder that replaces the old one only after the transaction commits; a file that cannot be
-read is reported by name and leaves its previous version (if any) untouched.
+A streaming job in four steps, with progress bars (counts and ETA) when asked for:
+
+1. parse every source, keeping only what is needed later (its path, hash and indexed texts);
+2. BM25 tokens and passage vectors for every text the new index will hold, from the caches in
+   `DATA/cache` where they exist, computed in batches otherwise, each batch saved as it is done
+   (an interrupted build resumes there) — no database transaction is open meanwhile;
+3. one short database transaction: changed documents are parsed again one at a time and
+   replace their old rows, and the indexes over every chunk are written to a new folder;
+4. after the commit, the new folder replaces the old one atomically; its manifest carries a
+   new build id, which serving workers watch to reload.
+
+A file that cannot be read is reported by name and leaves its previous version (if any) untouched.
+Memory holds the texts and vectors of the corpus, not its parsed documents.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlalchemy import delete, select
 
@@ -18,15 +30,18 @@ from bot.config import Settings
 from bot.db import session_scope
 from bot.lexicon import Lexicon, load_lexicon
 from bot.models import (Chunk, CitedDocument, Contact, Deadline, Document, Responsibility, Target)
-from bot.search_index import EmbeddingCache, lexical_tokens, swap_in, write_index
+from bot.search_index import (EmbeddingCache, TokenCache, lexical_tokens, new_build_id, read_manifest, swap_in,
+                              text_key, write_index)
 from indexer.facts import Facts, extract_all
 from indexer.header import Header, parse_header
-from indexer.loaders import DocumentError, iter_sources, read_document
+from indexer.loaders import DocumentError, iter_sources, read_document, store_pages
 from indexer.normalize import normalize_text
 from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
 PARSER_VERSION = "4"
+LEXICAL_VERSION = "1"  # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed
+EMBED_BATCH = 256      # passages encoded (and saved to the cache) per step
 
 
 @dataclass
@@ -76,25 +91,41 @@ class BuildReport:
     timings: dict = field(default_factory=dict)
 
 
-def _store(session, p: ParsedDocument) -> None:
+def _document(p: ParsedDocument) -> Document:
     h = p.header
-    doc = Document(id=p.doc_id, file_name=str(p.path), content_hash=p.content_hash, doc_type=h.doc_type,
-                   number=h.number, issuer=h.issuer, place=h.place, date=h.date, date_text=h.date_text,
-                   year=h.year, subject=h.subject, recipients=h.recipients, receivers=h.receivers,
-                   signer=h.signer, signer_title=h.signer_title, province=h.province)
-    session.add(doc)
-    rows: list[Chunk] = []
-    # the header itself is a chunk: questions about who signed, when, to whom
-    header_lines = [x for x in [
+    return Document(id=p.doc_id, file_name=str(p.path), content_hash=p.content_hash, doc_type=h.doc_type,
+                    number=h.number, issuer=h.issuer, place=h.place, date=h.date, date_text=h.date_text,
+                    year=h.year, subject=h.subject, recipients=h.recipients, receivers=h.receivers,
+                    signer=h.signer, signer_title=h.signer_title, province=h.province)
+
+
+def _header_text(h: Header) -> str:
+    """The header itself is a chunk: questions about who signed, when, to whom."""
+    return "\n".join(x for x in [
         f"{(h.doc_type or 'văn bản').capitalize()} số {h.number}" if h.number else None,
         f"Cơ quan ban hành: {h.issuer}" if h.issuer else None,
         f"{h.place}, {h.date_text}" if h.place and h.date_text else None,
         f"V/v {h.subject}" if h.subject else None,
         ("Kính gửi: " + "; ".join(h.recipients)) if h.recipients else None,
         f"{h.signer_title or ''} {h.signer}".strip() if h.signer else None,
-    ] if x]
+    ] if x)
+
+
+def document_texts(p: ParsedDocument) -> list[str]:
+    """The indexed texts of `p`'s chunks (header chunk first), exactly as `_store` will write them."""
+    doc = _document(p)
+    chunks = [SimpleNamespace(headings=[], text=_header_text(p.header))]
+    chunks += [SimpleNamespace(headings=c.headings, text=c.text) for c in p.chunks]
+    return [index_text(doc, c) for c in chunks]
+
+
+def _store(session, p: ParsedDocument) -> None:
+    h = p.header
+    doc = _document(p)
+    session.add(doc)
+    rows: list[Chunk] = []
     rows.append(Chunk(document=doc, ordinal=0, section_path="Phần đầu văn bản", headings=[],
-                      text="\n".join(header_lines), kind="header"))
+                      text=_header_text(h), kind="header"))
     node_chunk: dict[int, Chunk] = {}
     section_chunk: dict[int, Chunk] = {}
     for i, c in enumerate(p.chunks, start=1):
@@ -106,6 +137,7 @@ def _store(session, p: ParsedDocument) -> None:
         section_chunk.setdefault(id(c.section), row)
     session.add_all(rows)
     session.flush()
+    store_pages(session, p.path, rows)  # "trang N" for PDFs and scans
 
     def chunk_of(node: Node) -> Chunk | None:
         if id(node) in node_chunk:
@@ -154,18 +186,49 @@ def _store(session, p: ParsedDocument) -> None:
                             **where(c.src)))
 
 
-def build(settings: Settings, sources: list[str | Path], progress: bool = False, force: bool = False) -> BuildReport:
+def _bar(enabled: bool, total: int, desc: str, unit: str):
+    """A tqdm progress bar (count, rate, ETA) on stderr, or None when not wanted."""
+    if not enabled or total <= 0:
+        return None
+    import shutil
+
+    from tqdm import tqdm
+    width = min(120, shutil.get_terminal_size((100, 24)).columns)  # a terminal that reports no size gets 100
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, ncols=width, mininterval=0.5, smoothing=0.1)
+
+
+def _close(bar) -> None:
+    if bar is not None:
+        bar.close()
+
+
+def _same_model(manifest: dict, embedder) -> bool:
+    """The index in place was built with the same model (or both without one)."""
+    if embedder is None:
+        return not manifest.get("dense")
+    return bool(manifest.get("model_checksum")) and embedder.matches(manifest)
+
+
+def build(settings: Settings, sources: list[str | Path], progress: bool | None = None,
+          force: bool = False) -> BuildReport:
+    """Index `sources` (files or folders) into the store and search indexes of `settings`.
+
+    progress: show progress bars on stderr (None: when stderr is a terminal)."""
     t0 = time.perf_counter()
+    if progress is None:
+        progress = sys.stderr.isatty()
     rep = BuildReport()
     lex = load_lexicon()
     files, errs = iter_sources(sources)
     rep.errors.extend(errs)
-    parsed: list[ParsedDocument] = []
+    data_dir = settings.data_dir
+    from bot.embedding import load_embedder
+    with session_scope(settings.database_url) as s:
+        existing = {d.id: (d.content_hash, d.file_name) for d in s.scalars(select(Document))}
     ids: dict[str, Path] = {}
-    bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=len(files), desc="đọc văn bản", unit="tệp")
+    changed: list[tuple[Path, str]] = []        # (path, content hash) of documents to (re)store
+    new_texts: dict[str, list[str]] = {}        # their indexed texts, by document id
+    bar = _bar(progress, len(files), "đọc văn bản", "tệp")
     t_parse = time.perf_counter()
     for path in files:
         try:
@@ -173,7 +236,11 @@ def build(settings: Settings, sources: list[str | Path], progress: bool = False,
                 raise DocumentError(path, f"trùng mã văn bản '{path.stem}' với {ids[path.stem].name} (duplicate id)")
             p = parse_file(path, lex)
             ids[path.stem] = path
-            parsed.append(p)
+            if force or existing.get(p.doc_id, (None,))[0] != p.content_hash:
+                changed.append((path, p.content_hash))
+                new_texts[p.doc_id] = document_texts(p)
+            else:
+                rep.unchanged.append(p.doc_id)
         except DocumentError as e:
             rep.errors.append(e)
         except Exception as e:  # a parser bug must not lose the other documents
@@ -181,67 +248,92 @@ def build(settings: Settings, sources: list[str | Path], progress: bool = False,
             rep.errors.append(DocumentError(path, f"lỗi khi phân tích ({type(e).__name__}: {e})"))
         if bar:
             bar.update(1)
-    if bar:
-        bar.close()
+    _close(bar)
     rep.timings["parse_s"] = time.perf_counter() - t_parse
     # documents that used to come from a given folder and are gone now
     folders = [Path(s).resolve() for s in sources if Path(s).is_dir()]
-    index_ok = (settings.data_dir / "index" / "manifest.json").exists()
-    from bot.embedding import load_embedder
+    failed_ids = {e.path.stem for e in rep.errors}
+    for did, (_, fname) in existing.items():
+        fp = Path(fname).resolve()
+        if did not in ids and did not in failed_ids and any(fp.is_relative_to(f) for f in folders) and not fp.exists():
+            rep.removed.append(did)
+    embedder = load_embedder(settings)
+    man = read_manifest(data_dir)
+    if not changed and not rep.removed and man is not None and _same_model(man, embedder):
+        rep.seconds = time.perf_counter() - t0
+        rep.chunks = man.get("chunks", 0)
+        rep.dense = bool(man.get("dense"))
+        return rep
+
+    # 2. tokens and vectors for every text of the new index, outside any transaction
+    t_texts = time.perf_counter()
+    replaced = {str(p.stem) for p, _ in changed} | set(rep.removed)
+    texts: list[str] = []
+    with session_scope(settings.database_url) as s:  # the documents kept as they are
+        for c, d in s.execute(select(Chunk, Document).join(Document).order_by(Chunk.document_id, Chunk.ordinal)):
+            if d.id not in replaced:
+                texts.append(index_text(d, c))
+    for t in new_texts.values():
+        texts.extend(t)
+    new_texts.clear()
+    lex_texts = [t + "\n" + lex.expand(t) for t in texts]
+    rep.timings["texts_s"] = time.perf_counter() - t_texts
+    t_lex = time.perf_counter()
+    tok_cache = TokenCache(data_dir / "cache", "lexical:" + LEXICAL_VERSION)
+    bar = _bar(progress, len(lex_texts), "tách từ", "đoạn")
+    tok_cache.tokens(lex_texts, lexical_tokens, bar=bar)
+    _close(bar)
+    rep.timings["lexical_s"] = time.perf_counter() - t_lex
+    t_dense = time.perf_counter()
+    vec_cache = None
+    if embedder is not None and texts:
+        vec_cache = EmbeddingCache(data_dir / "cache", f"{embedder.checksum}:{embedder.backend}")
+        todo = len({text_key(t) for t in texts} - set(vec_cache.data))
+        bar = _bar(progress, todo, "mã hóa ngữ nghĩa", "đoạn")
+        vec_cache.encode(embedder, texts, batch=EMBED_BATCH, bar=bar)
+        _close(bar)
+    rep.timings["dense_s"] = time.perf_counter() - t_dense
+
+    # 3. one short transaction: the changed documents' rows, then the indexes over every chunk
+    t_db = time.perf_counter()
     with session_scope(settings.database_url) as s:
-        existing = {d.id: (d.content_hash, d.file_name) for d in s.scalars(select(Document))}
-        changed = [p for p in parsed if force or existing.get(p.doc_id, (None,))[0] != p.content_hash]
-        rep.unchanged = [p.doc_id for p in parsed if p not in changed]
-        failed_ids = {e.path.stem for e in rep.errors}
-        for did, (_, fname) in existing.items():
-            fp = Path(fname).resolve()
-            if did not in ids and did not in failed_ids and any(fp.is_relative_to(f) for f in folders) and not fp.exists():
-                rep.removed.append(did)
-        embedder = load_embedder(settings)
-        model_name = embedder.name if embedder else None
-        import json
-        man = {}
-        if index_ok:
-            try:
-                man = json.loads((settings.data_dir / "index" / "manifest.json").read_text(encoding="utf-8"))
-            except Exception:
-                man = {}
-        if not changed and not rep.removed and index_ok and man.get("model") == model_name:
-            rep.seconds = time.perf_counter() - t0
-            rep.chunks = man.get("chunks", 0)
-            rep.dense = bool(man.get("dense"))
-            return rep
-        t_db = time.perf_counter()
-        for did in [p.doc_id for p in changed] + rep.removed:
+        for did in [str(p.stem) for p, _ in changed] + rep.removed:
             if did in existing:
                 for m in (Deadline, Responsibility, Target, CitedDocument, Contact, Chunk):
                     s.execute(delete(m).where(m.document_id == did))
                 s.execute(delete(Document).where(Document.id == did))
         s.flush()
-        for p in changed:
+        for path, _ in changed:
+            p = parse_file(path, lex)  # again, one at a time: parsed documents are not kept in memory
             _store(s, p)
+            s.flush()
+            s.expunge_all()
             rep.indexed.append(p.doc_id)
-        s.flush()
         rep.timings["store_s"] = time.perf_counter() - t_db
-        # indexes over every chunk now in the store
         t_idx = time.perf_counter()
         rows = s.execute(select(Chunk, Document).join(Document).order_by(Chunk.document_id, Chunk.ordinal)).all()
-        texts = [index_text(d, c) for c, d in rows]
-        lex_texts = [t + "\n" + lex.expand(t) for t in texts]
-        tokens = [lexical_tokens(t) for t in lex_texts]
-        rep.timings["lexical_s"] = time.perf_counter() - t_idx
-        vectors = None
-        t_dense = time.perf_counter()
-        if embedder is not None and texts:
-            cache = EmbeddingCache(settings.data_dir / "embedding-cache.npz", embedder.name)
-            vectors = cache.encode(embedder, texts)
-            cache.save(texts)
-        rep.timings["dense_s"] = time.perf_counter() - t_dense
-        new_dir = settings.data_dir / f"index-{int(time.time() * 1000)}"
-        write_index(new_dir, [c.id for c, _ in rows], tokens, vectors, {"model": model_name})
-        rep.chunks = len(rows)
+        final = [index_text(d, c) for c, d in rows]
+        chunk_ids = [c.id for c, _ in rows]
+        # anything not prepared above (a file changed between the two readings) is done now
+        final_lex = [t + "\n" + lex.expand(t) for t in final]
+        tokens = tok_cache.tokens(final_lex, lexical_tokens)
+        vectors = vec_cache.encode(embedder, final, batch=EMBED_BATCH) if vec_cache is not None else None
+        manifest = dict(embedder.identity if embedder is not None else {"model": None},
+                        build_id=new_build_id(), documents=len({c.document_id for c, _ in rows}))
+        new_dir = data_dir / f"index-{int(time.time() * 1000)}"
+        write_index(new_dir, chunk_ids, tokens, vectors, manifest)
+        rep.chunks = len(chunk_ids)
         rep.dense = vectors is not None
-    # committed: now the new indexes may replace the old ones
-    swap_in(settings.data_dir, new_dir)
+        rep.timings["index_s"] = time.perf_counter() - t_idx
+        del rows
+    # 4. committed: now the new indexes may replace the old ones
+    swap_in(data_dir, new_dir)
+    try:  # keep what this index holds; drop the rest
+        tok_cache.compact([tok_cache.key(t) for t in final_lex])
+        if vec_cache is not None:
+            vec_cache.save(final)
+        (data_dir / "embedding-cache.npz").unlink(missing_ok=True)  # the cache's former single file
+    except OSError as e:
+        log.warning("could not compact the caches in %s (%s)", data_dir / "cache", e)
     rep.seconds = time.perf_counter() - t0
     return rep

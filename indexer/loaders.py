@@ -146,7 +146,9 @@ def _read_pdf(path: Path) -> str:
         if len(pages) > ocr.MAX_PAGES:
             raise DocumentError(path, f"PDF scan quá dài ({len(pages)} trang > {ocr.MAX_PAGES})")
         try:
-            for i, t in ocr.ocr_pdf_pages(path, scanned).items():
+            texts = ocr.cached(path, "pdf:" + ",".join(map(str, scanned)),
+                               lambda: list(ocr.ocr_pdf_pages(path, scanned).values()))
+            for i, t in zip(scanned, texts):
                 pages[i] = t
         except OcrError as e:
             raise _ocr_refusal(path, e) from None
@@ -160,12 +162,17 @@ def _read_pdf(path: Path) -> str:
 
 def _read_image(path: Path) -> str:
     from indexer import ocr
+
+    def read() -> list[str]:
+        try:
+            frames = ocr.image_frames(path)
+        except Exception as e:
+            raise DocumentError(path, f"tệp ảnh hỏng hoặc không đọc được ({type(e).__name__})") from None
+        return ocr.ocr_images(frames)
     try:
-        frames = ocr.image_frames(path)
-    except Exception as e:
-        raise DocumentError(path, f"tệp ảnh hỏng hoặc không đọc được ({type(e).__name__})") from None
-    try:
-        pages = ocr.ocr_images(frames)
+        pages = ocr.cached(path, "image", read)
+    except DocumentError:
+        raise
     except OcrError as e:
         raise _ocr_refusal(path, e) from None
     except Exception as e:
@@ -261,3 +268,19 @@ def iter_sources(sources: list[str | Path]) -> tuple[list[Path], list[DocumentEr
                                                "nào được lập chỉ mục, bản đã lưu (nếu có) được giữ nguyên "
                                                "(duplicate document id: all refused, the stored version kept)"))
     return [f for f in out if len(by_stem[f.stem]) == 1], errors
+
+
+def store_pages(session, path: str | Path, chunks) -> int:
+    """Record the page each stored chunk (rows with `id`, `text`, `kind`, in order) starts on, for PDFs and
+    images; other formats have no pages and record nothing. Returns the number of rows written."""
+    if page_texts(path) is None:
+        return 0
+    from bot.models import ChunkPage
+    body = [c for c in chunks if getattr(c, "kind", "") != "header"]
+    pages = page_of(path, [c.text for c in body])
+    rows = [ChunkPage(chunk_id=c.id, page=pg) for c, pg in zip(body, pages) if pg is not None]
+    head = next((c for c in chunks if getattr(c, "kind", "") == "header"), None)
+    if head is not None:
+        rows.append(ChunkPage(chunk_id=head.id, page=1))
+    session.add_all(rows)
+    return len(rows)

@@ -14,10 +14,15 @@ document is laid out:
   dropped;
 - page order is kept and every page's text is returned separately, so a chunk can cite its page.
 
+Results are cached by the file's content hash (HOCTAP_OCR_CACHE, default ~/.cache/hoctap/ocr; "off" to
+disable), because `indexer build` reads every file of a folder before it knows which ones changed.
+
 `tesseract_problem()` says, in one sentence with the install command, why OCR cannot run here.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import re
@@ -35,6 +40,7 @@ INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
 DPI = int(os.environ.get("HOCTAP_OCR_DPI", "300"))
 LANG = os.environ.get("HOCTAP_OCR_LANG", "vie")
 MAX_PAGES = 300
+OCR_VERSION = "2"  # bump when the layout rules change: cached results are then read again
 TIMEOUT_S = 300  # per page
 
 _LIST_START = re.compile(r"^(?:[-–•+]\s|\d{1,2}(?:\.\d{1,2})*\s*[.)]\s|[a-zđ]\)\s|[IVX]{1,5}\s*[.\-]\s|"
@@ -144,7 +150,7 @@ def ocr_lines(img) -> list[OcrLine]:
         groups.setdefault(key, []).append(i)
     lines: list[OcrLine] = []
     for (b, p, _ln), idx in groups.items():  # dicts keep Tesseract's reading order
-        words = [str(data["text"][i]).strip() for i in idx]
+        words = [_speck_free(str(data["text"][i]).strip(), float(data["conf"][i])) for i in idx]
         confs = [float(data["conf"][i]) for i in idx if float(data["conf"][i]) >= 0]
         lines.append(OcrLine(
             text=" ".join(words),
@@ -155,6 +161,14 @@ def ocr_lines(img) -> list[OcrLine]:
     return [ln for ln in lines if not _is_noise(ln)]
 
 
+def _speck_free(word: str, conf: float) -> str:
+    """A speck just before a word is read as an opening quote or a tick ("“Các" for "Các"): when Tesseract
+    doubts the word, the mark goes."""
+    if conf < 50 and len(word) > 2 and word[0] in "“\"‘'`" and word[1].isalpha() and word[-1] not in "”\"’'":
+        return word[1:]
+    return word
+
+
 def _is_noise(ln: OcrLine) -> bool:
     """Remnants of stamps, signatures and specks: low confidence and few letters."""
     t = ln.text.strip()
@@ -162,9 +176,9 @@ def _is_noise(ln: OcrLine) -> bool:
     visible = sum(not ch.isspace() for ch in t) or 1
     if letters == 0 and not re.search(r"\d", t):
         return True
-    if ln.conf < 30 and letters / visible < 0.7:
+    if ln.conf < 30 and letters / visible < 0.6:
         return True
-    return ln.conf < 15
+    return ln.conf < 10 and letters < 4  # Tesseract's confidence is low on short clean lines too
 
 
 def _is_upper(s: str) -> bool:
@@ -183,6 +197,8 @@ def layout_text(lines: list[OcrLine]) -> list[str]:
     margin_r = rights[int(0.9 * (len(rights) - 1))]
     margin_l = min(ln.left for ln in wide)
     width = max(1, margin_r - margin_l)
+    gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:]) if 0 <= b.top - a.bottom < line_h)
+    line_gap = gaps[len(gaps) // 2] if gaps else line_h // 3
     out: list[str] = []
     prev: OcrLine | None = None
     for ln in lines:
@@ -195,12 +211,14 @@ def layout_text(lines: list[OcrLine]) -> list[str]:
         prev_full = prev.right >= margin_r - 0.08 * width and prev.left <= margin_l + 0.15 * width
         same_column = abs(ln.left - margin_l) < 0.15 * width or ln.block == prev.block
         starts_item = bool(_LIST_START.match(text))
-        join = (prev_full and same_column and not starts_item and gap < 1.2 * line_h
+        indented = ln.left > margin_l + 0.04 * width and prev.left <= margin_l + 0.04 * width
+        new_par = indented or gap > line_gap + 0.3 * line_h
+        join = (prev_full and same_column and not starts_item and not new_par and gap < 1.2 * line_h
                 and not (_is_upper(out[-1]) and not _is_upper(text)) and ln.top > prev.top)
         if join:
             out[-1] = out[-1].rstrip() + " " + text
         else:
-            if gap > 1.0 * line_h or ln.block[0] != prev.block[0]:
+            if new_par or gap > 1.0 * line_h or ln.block[0] != prev.block[0]:
                 out.append("")
             out.append(text)
         prev = ln
@@ -257,6 +275,49 @@ def join_pages(pages: list[list[str]]) -> list[str]:
         while nxt and not nxt[0].strip():
             nxt.pop(0)
     return ["\n".join(lines) for lines in pages]
+
+
+def _cache_dir() -> Path | None:
+    v = os.environ.get("HOCTAP_OCR_CACHE", "").strip()
+    if v.lower() in ("off", "0", "no", "none"):
+        return None
+    if v:
+        return Path(v)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hoctap" / "ocr"
+
+
+def _cache_key(path: Path, what: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    h.update(f"\0{what}\0{DPI}\0{LANG}\0{OCR_VERSION}".encode())
+    return h.hexdigest()
+
+
+def cached(path: Path, what: str, compute):
+    """compute() → list[str], remembered by the file's content (and the OCR settings)."""
+    d = _cache_dir()
+    if d is None:
+        return compute()
+    key = _cache_key(path, what)
+    f = d / f"{key}.json"
+    try:
+        got = json.loads(f.read_text(encoding="utf-8"))
+        if isinstance(got, list) and all(isinstance(x, str) for x in got):
+            return got
+    except (OSError, ValueError):
+        pass
+    result = compute()
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(f)
+    except OSError as e:
+        log.warning("OCR cache not written (%s)", e)
+    return result
 
 
 def ocr_images(images, progress=None) -> list[str]:

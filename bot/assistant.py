@@ -75,7 +75,8 @@ class Assistant:
     def __init__(self, settings: Settings, load_dense: bool = True):
         self.settings = settings
         self.db_url = settings.database_url
-        self.lex = load_lexicon()
+        self.base_lex = load_lexicon()   # the glossary and gazetteer: seeds, extended by what the store names
+        self.lex = self.base_lex
         self._lock = threading.Lock()
         self._contexts: OrderedDict[str, Understanding] = OrderedDict()
         self._load_dense = load_dense
@@ -94,7 +95,8 @@ class Assistant:
         Questions keep being answered from the old snapshot until the new one replaces it."""
         from bot.search_index import load_index
         build_id = self._current_manifest_mtime()  # read first: a build landing meanwhile reloads again
-        kb = Knowledge(self.db_url, names=tuple(a.name for a in self.lex.agencies) + self.lex.provinces)
+        kb = Knowledge(self.db_url, names=tuple(a.name for a in self.base_lex.agencies) + self.base_lex.provinces)
+        lex = self.base_lex.with_learned(kb.provinces, kb.agency_names)
         index = load_index(self.settings.data_dir)
         retriever = None
         if index is not None:
@@ -116,7 +118,7 @@ class Assistant:
             except Exception:
                 log.exception("warm-up search failed")
         with self._lock:
-            self.kb, self.retriever = kb, retriever
+            self.kb, self.retriever, self.lex = kb, retriever, lex
             self._manifest_mtime = build_id
         log.info("loaded build %s (%d chunks)", build_id, len(retriever.chunk_ids) if retriever else 0)
 

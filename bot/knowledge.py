@@ -27,6 +27,9 @@ class Knowledge:
                     [f for fs in self.extra_facts.values() for f in fs]:
                 s.expunge(obj)
         self.provinces = sorted({d.province for d in self.docs.values() if d.province})
+        # agency names the documents use: responsibility headings' agencies, issuers, recipients
+        self.agency_names = sorted(n for n in {r.agency for r in self.responsibilities} |
+                                   {d.issuer for d in self.docs.values()} if _is_agency_name(n))
         self.segmenter = Segmenter([c.text for c in self.chunks.values()], tuple(names) + tuple(self.provinces))
         self._folded: dict[int, str] = {}
         self._postings: dict[str, set[int]] = {}
@@ -67,6 +70,15 @@ class Knowledge:
     @property
     def events(self) -> list:
         return self.extra_facts.get("events", [])
+
+
+MAX_AGENCY_NAME_WORDS = 8
+
+
+def _is_agency_name(name: str | None) -> bool:
+    """One named body ("Phòng Văn hóa - Thông tin xã Hòa An"), not a group ("Các sở, ngành")."""
+    return bool(name) and not name.lower().startswith(("các ", "những ")) and "," not in name \
+        and 2 <= len(name.split()) <= MAX_AGENCY_NAME_WORDS
 
 
 def _load_extra_facts(session) -> dict[str, list]:

@@ -29,6 +29,23 @@ class Lexicon:
     agencies: tuple[Agency, ...]
     provinces: tuple[str, ...]
 
+    def with_learned(self, provinces=(), agencies=()) -> "Lexicon":
+        """This lexicon plus the provinces and agency names the documents themselves name."""
+        from dataclasses import replace
+        known = {fold(p) for p in self.provinces}
+        new_provinces = tuple(p for p in dict.fromkeys(provinces) if p and fold(p) not in known)
+        names = {a.name for a in self.agencies}
+        aliases = {al for a in self.agencies for al in a.aliases}
+        new_agencies = []
+        for name in dict.fromkeys(agencies):
+            al = _fold_words(name)
+            if name and name not in names and al not in aliases and len(al.split()) >= 2:
+                new_agencies.append(Agency(name, "", (al,)))
+                aliases.add(al)
+        if not new_provinces and not new_agencies:
+            return self
+        return replace(self, provinces=self.provinces + new_provinces, agencies=self.agencies + tuple(new_agencies))
+
     def expand(self, text: str) -> str:
         """Replace known abbreviations (whole tokens) with their expansion; keeps the rest verbatim."""
         def repl(m: re.Match) -> str:

@@ -48,7 +48,7 @@ NEVER_WORD_START = {"va", "cua", "la", "thi", "ma", "nhung"}
 # Words of the question itself, not of its topic (folded).
 QUESTION_WORDS = set("""ai gi nao dau sao bao nhieu may khi luc nay the ra sao duoc bi phai can muon hoi xin
 cho biet toi minh em anh chi ban a oi nhe vay khong chua roi thi la nhung gom co nhu lam hay giup hom ve
-dung hay sai""".split())
+dung hay sai o""".split())
 QUESTION_PHRASES = ("lam the nao", "nhu the nao", "the nao", "bao nhieu", "khi nao", "ngay nao", "bao gio",
                     "o dau", "la gi", "cho biet", "hay cho", "dung hay sai", "dung khong", "co phai", "phai khong",
                     "the nao la", "nhu nao", "ra sao", "vi sao", "tai sao", "gom nhung", "nhung gi", "nao khong")
@@ -88,27 +88,38 @@ class Segmenter:
     def segment(self, text: str) -> list[str]:
         if has_diacritics(text):
             from bot.textnorm import word_segments
-            out = []
-            for w in word_segments(text):
-                syl = folded_syllables(w.replace("_", " "))
-                if syl:
-                    out.append(" ".join(syl))
-            return self._join_names(out)
+            words = [w for w in (" ".join(folded_syllables(x.replace("_", " "))) for x in word_segments(text)) if w]
+            return self._join_names(words)
         return self._segment_folded(folded_syllables(text))
 
     def _join_names(self, words: list[str]) -> list[str]:
-        """underthesea may split a name ('Tiền', 'Giang'): join runs of words that form a known name."""
-        out, i = [], 0
-        while i < len(words):
-            for k in range(min(4, len(words) - i), 1, -1):
-                joined = " ".join(words[i:i + k])
-                if joined in self.names:
-                    out.append(joined)
-                    i += k
-                    break
+        """underthesea may cut a name apart or glue it to a neighbour ('Đắk', 'Nông nộp'): a known name
+        is one word, and what its neighbours keep of a glued word becomes single syllables."""
+        syl = [(x, i) for i, w in enumerate(words) for x in w.split()]
+        flat = [x for x, _ in syl]
+        in_name = [None] * len(flat)
+        for name in sorted(self.names, key=lambda n: -len(n.split())):
+            k = len(name.split())
+            for start in range(len(flat) - k + 1):
+                if " ".join(flat[start:start + k]) == name and all(v is None for v in in_name[start:start + k]):
+                    for j in range(start, start + k):
+                        in_name[j] = (start, name)
+        if not any(in_name):
+            return words
+        out, j = [], 0
+        while j < len(flat):
+            if in_name[j] is not None:
+                out.append(in_name[j][1])
+                j += len(in_name[j][1].split())
+                continue
+            wi = syl[j][1]
+            glued = any(in_name[t] is not None for t in range(len(flat)) if syl[t][1] == wi)
+            if glued:
+                out.append(flat[j])
+                j += 1
             else:
-                out.append(words[i])
-                i += 1
+                out.append(words[wi])
+                j += len(words[wi].split())
         return out
 
     def _score(self, w: str, k: int) -> float:

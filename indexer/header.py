@@ -16,8 +16,14 @@ DOC_TYPES = {  # folded title word → type
     "ke hoach": "kế hoạch", "quyet dinh": "quyết định", "luat": "luật", "thong tu": "thông tư",
     "chi thi": "chỉ thị", "nghi quyet": "nghị quyết", "nghi dinh": "nghị định", "thong bao": "thông báo",
     "bao cao": "báo cáo", "huong dan": "hướng dẫn", "cong van": "công văn", "ket luan": "kết luận",
-    "de an": "đề án", "chuong trinh": "chương trình", "to trinh": "tờ trình",
+    "de an": "đề án", "chuong trinh": "chương trình", "to trinh": "tờ trình", "bo luat": "bộ luật",
+    "hien phap": "hiến pháp", "phap lenh": "pháp lệnh",
 }
+# Types whose documents are known by their title ("Luật Viên chức 2010"), often without a number.
+TITLED_TYPES = ("bộ luật", "luật", "hiến pháp", "pháp lệnh")
+_TITLE_LINE = re.compile(r"^(?P<type>BỘ LUẬT|LUẬT|HIẾN PHÁP|PHÁP LỆNH)\b\s*(?P<name>[^\d]*?)\s*(?:NĂM\s+)?(?P<year>(?:19|20)\d\d)?\s*$")
+# "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG", "UBND THÀNH PHỐ HẢI PHÒNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH X"
+_LOCAL_UNIT = re.compile(r"\b(?P<kind>TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|QUẬN|THỊ XÃ|ĐẶC KHU)\s+(?P<name>[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ\s\-]*?)\s*$")
 TYPE_CODES = {"kh": "kế hoạch", "qd": "quyết định", "ct": "chỉ thị", "tb": "thông báo", "nq": "nghị quyết",
               "nd": "nghị định", "tt": "thông tư", "bc": "báo cáo", "hd": "hướng dẫn", "kl": "kết luận",
               "tb-vpcp": "thông báo"}
@@ -60,15 +66,43 @@ def _clean_item(s: str) -> str:
     return s.rstrip(" ;.,").strip()
 
 
-def _smart_case(upper: str, lex: Lexicon) -> str:
-    """'ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG' → 'UBND tỉnh Đắk Nông' (using the gazetteer for names)."""
-    f = fold_words(upper)
+def name_case(upper: str) -> str:
+    """'BÀ RỊA - VŨNG TÀU' → 'Bà Rịa - Vũng Tàu' (a proper name written in capitals)."""
+    return " ".join(w[:1].upper() + w[1:].lower() for w in upper.split())
+
+
+def local_unit(upper: str) -> tuple[str, str] | None:
+    """('tỉnh', 'Đắk Nông') from a header line 'ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG', or None."""
+    m = _LOCAL_UNIT.search(upper.strip())
+    if not m or not _is_upper_line(m.group("name")):
+        return None
+    return m.group("kind").lower(), name_case(m.group("name"))
+
+
+def province_of(upper: str, lex: Lexicon) -> str | None:
+    """The province or centrally-run city a header line names: the gazetteer's spelling when it
+    knows the name, otherwise the name as the header writes it (learned from the document)."""
     prov = lex.find_provinces(upper)
-    place = ""
     if prov:
+        return prov[0]
+    unit = local_unit(upper)
+    if unit and unit[0] in ("tỉnh", "thành phố"):
+        return unit[1]
+    return None
+
+
+def _smart_case(upper: str, lex: Lexicon) -> str:
+    """'ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG' → 'UBND tỉnh Đắk Nông'; 'UBND XÃ HÒA AN' → 'UBND xã Hòa An'."""
+    f = fold_words(upper)
+    unit = local_unit(upper)
+    prov = province_of(upper, lex)
+    place = ""
+    if unit and unit[0] not in ("tỉnh", "thành phố"):
+        place = f" {unit[0]} {unit[1]}"
+    elif prov:
         kind = "thành phố" if re.search(r"\bthanh pho\b", f) else "tỉnh"
-        place = f" {kind} {prov[0]}"
-    if f.startswith("uy ban nhan dan"):
+        place = f" {kind} {prov}"
+    if f.startswith("uy ban nhan dan") or f.startswith("ubnd"):
         return "UBND" + (place or "")
     ags = lex.find_agencies(upper)
     if ags:
@@ -76,7 +110,37 @@ def _smart_case(upper: str, lex: Lexicon) -> str:
         if name.endswith(" tỉnh"):
             name = name[: -len(" tỉnh")]
         return name + place
+    if unit:
+        head = upper[: upper.upper().rfind(unit[0].upper())].strip()
+        return (name_case(head).capitalize() if head else "") + place
     return upper.title()
+
+
+def titled_name(doc_type: str, upper_name: str) -> str:
+    """('luật', 'VIÊN CHỨC') → 'Luật Viên chức'; ('bộ luật', 'DÂN SỰ') → 'Bộ luật Dân sự'."""
+    name = re.sub(r"\s+", " ", upper_name).strip().lower()
+    return f"{doc_type.capitalize()} {name[:1].upper()}{name[1:]}".strip()
+
+
+_LOCALITY_START = re.compile(r"^(TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b")
+
+
+def _issuer_and_province(issuer_lines: list[str], lex: Lexicon) -> tuple[str, str | None]:
+    """The issuing body is the last unit of the block ('UBND TỈNH X' / 'SỞ GIÁO DỤC VÀ ĐÀO TẠO' →
+    the Sở); a line starting with a locality ('TỈNH ĐẮK NÔNG') continues the line above it.
+    The province is the first one the block names."""
+    units: list[str] = []
+    for line in issuer_lines:
+        if units and _LOCALITY_START.match(line):
+            units[-1] += " " + line
+        else:
+            units.append(line)
+    province = next((p for p in (province_of(u, lex) for u in units) if p), None)
+    issuer = _smart_case(units[-1], lex)
+    if province and len(units) > 1 and not local_unit(units[-1]):
+        kind = "thành phố" if any(re.search(r"\bTHÀNH PHỐ\b", u) for u in units) else "tỉnh"
+        issuer = f"{issuer} {kind} {province}"
+    return issuer, province
 
 
 def _issuer_from_code(number: str | None, lex: Lexicon, place: str | None) -> str | None:
@@ -187,6 +251,15 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:
             h.doc_type = DOC_TYPES[f]
             type_line_idx = i
             continue
+        title = _TITLE_LINE.match(st) if h.doc_type is None and _is_upper_line(st) else None
+        if title and title.group("name"):
+            # "LUẬT VIÊN CHỨC 2010", "BỘ LUẬT DÂN SỰ 2015": a title line, not an issuer
+            h.doc_type = DOC_TYPES[fold_words(title.group("type"))]
+            h.subject = titled_name(h.doc_type, title.group("name"))
+            if title.group("year"):
+                h.year = int(title.group("year"))
+            type_line_idx = i
+            continue
         if _is_upper_line(st) and type_line_idx < 0 and not issuer_done and not st.startswith(("Số", "V/v")) \
                 and len(st) < 80 and not re.match(r"^[IVX]+\.", st):
             issuer_lines.append(st)
@@ -196,7 +269,7 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:
         if type_line_idx < 0 and len(st) > 120:  # the body has begun
             break
     if issuer_lines:
-        h.issuer = _smart_case(" ".join(issuer_lines), lex)
+        h.issuer, h.province = _issuer_and_province(issuer_lines, lex)
 
     # subject: "V/v …" (may wrap) or the line(s) after the type title
     sub_start = None
@@ -213,7 +286,7 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:
             if not st or _PLACE_DATE.match(st) or st.lower().startswith(("kính gửi", "số")):
                 break
             subj_lines.append(st)
-    elif type_line_idx >= 0:
+    elif type_line_idx >= 0 and not (h.subject and h.doc_type in TITLED_TYPES):
         for s in lines[type_line_idx + 1: type_line_idx + 6]:
             st = s.strip()
             if not st:
@@ -223,8 +296,10 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:
             if _PLACE_DATE.match(st) or len(st) > 250:
                 break
             subj_lines.append(st)
-    if subj_lines:
+    if subj_lines and not (h.subject and h.doc_type in TITLED_TYPES):
         h.subject = re.sub(r"\s+", " ", " ".join(subj_lines)).strip()
+        if h.doc_type in TITLED_TYPES and _is_upper_line(h.subject):
+            h.subject = titled_name(h.doc_type, h.subject)
 
     # recipients: "Kính gửi: X" or a list after it
     body_start = 0
@@ -278,16 +353,23 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:
                       r"\s+(?:ban hành|đề nghị|yêu cầu)", body_head)
         if m:
             h.issuer = f"UBND {m.group(2)} {m.group(3)}"
+    if h.issuer is None and h.doc_type in TITLED_TYPES:
+        passed = re.search(r"(?:Luật|Bộ luật|Hiến pháp|Pháp lệnh) này (?:đã )?được (Quốc hội|Ủy ban Thường vụ Quốc hội)",
+                           "\n".join(lines[-40:]))
+        if passed:
+            h.issuer = passed.group(1)
     if h.issuer is None and h.signer_title:
         st = fold(h.signer_title)
-        if "chu tich" in st:
+        if "quoc hoi" in st:
+            h.issuer = "Quốc hội"
+        elif "chu tich" in st:
             h.issuer = "UBND"
         elif "bo truong" in st:
             h.issuer = "Bộ"
         elif "giam doc" in st:
             h.issuer = "Sở"
     # the issuer's place: a local issuer's province/city
-    provs = lex.find_provinces(" ".join(filter(None, [h.issuer, h.subject])))
+    provs = [h.province] if h.province else lex.find_provinces(" ".join(filter(None, [h.issuer, h.subject])))
     if not provs and h.issuer and re.match(r"^(UBND|Sở|Hội|Ủy ban)", h.issuer):
         provs = lex.find_provinces(h.place or "")
     if not provs and h.issuer and not h.issuer.startswith("Bộ") and not h.number:

@@ -215,7 +215,7 @@ def test_citations_and_contacts(docs):
 def test_unseen_law_in_dieu_form():
     p = parse_file(DATA / "luat-hoc-tap-suot-doi.txt")
     assert (p.header.doc_type, p.header.number, p.header.issuer) == ("luật", "99/2026/QH15", "Quốc hội")
-    assert p.header.subject == "HỌC TẬP SUỐT ĐỜI" and p.header.signer == "Trần Văn Mẫu"
+    assert p.header.subject == "Luật Học tập suốt đời" and p.header.signer == "Trần Văn Mẫu"
     paths = {c.section_path for c in p.chunks}
     assert "Chương II › Điều 3 › 1. Chủ trì xây dựng chiến lược học tập suốt đời." in paths
     june = [d for d in p.facts.deadlines if (d.due_day, d.due_month) == (30, 6)][0]

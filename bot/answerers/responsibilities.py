@@ -13,7 +13,7 @@ from bot.textnorm import fold
 # Words that make a question responsibility-shaped without saying about what (folded).
 RESPONSIBILITY_WORDS = frozenset("""nhiem vu trach nhiem lam gi chu tri phoi hop giao duoc de nghi can lam phai lam
 viec gi dam nhiem phu trach vai tro co quan don vi nhung cu the quyen han chuc nang""".split())
-WHO_MIN_UNITS = 2          # "Ai chủ trì …?" needs at least this many topic words to match a task on
+WHO_MIN_SYLLABLES = 2      # "Ai chủ trì …?" needs topic words of at least this many syllables
 WHO_TIE = 0.05             # tasks within this of the best are listed together
 MAX_DOCS = 2               # an agency's tasks from at most this many documents
 
@@ -66,7 +66,7 @@ def who_does(ctx: Context) -> Answer | None:
     u = ctx.u
     docs = ctx.docs_for()
     units = ctx.topic(RESPONSIBILITY_WORDS)
-    if len(units) < WHO_MIN_UNITS:
+    if sum(len(x.split()) for x in units) < WHO_MIN_SYLLABLES:
         return None
     rs = [r for r in ctx.kb.responsibilities if docs is None or r.document_id in docs]
     if u.role:

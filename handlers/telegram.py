@@ -9,6 +9,11 @@ Callback data (≤ 64 bytes):
   sug:<qid>:<i>     ask the i-th suggested follow-up of query qid
   dk:pp:<page> / dk:p:<pi> / dk:ap:<pi>:<page> / dk:a:<pi>:<ai>   /dangky keyboards (pi/ai = -1: all)
   huy:<id> | huy:all               /huy                  xoa:yes | xoa:no    /xoadulieu
+  up:v:<event>      the facts of an uploaded document      up:u:<event>       undo that change (admins)
+  up:r:<event>:<i>  the uploaded document replaces the i-th similar one (admins)
+
+Admins add a document by sending the file (.docx, .pdf — scans too —, .txt, .md, .html, .png, .jpg, .tif;
+Telegram lets bots download at most 20 MB); caption "/thaythe <mã văn bản>" replaces that document.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import asyncio
 import hashlib
 import html
 import logging
+import re
 import sys
 from typing import Iterable
 
@@ -37,6 +43,16 @@ from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, Asked, ChannelServi
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+TG_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API serves bots files of at most 20 MB
+UPLOAD_REFUSED = ("Cảm ơn bạn đã gửi tệp. Chỉ quản trị viên mới thêm được văn bản vào kho; bạn vẫn có thể hỏi "
+                  "tôi về các văn bản hiện có.")
+
+
+def too_big_reply(name: str, size: int | None, public_url: str = "") -> str:
+    where = f"{public_url}/admin" if public_url else "trang quản trị web (/admin)"
+    got = f" ({size / 1024 / 1024:.1f} MB)" if size else ""
+    return (f"Tệp «{name}»{got} vượt giới hạn 20 MB mà Telegram cho phép bot tải về. Hãy tải tệp lên qua {where} "
+            f"(tối đa 50 MB), hoặc gửi bản nhẹ hơn (quét ở 200–300 dpi, đen trắng).")
 TG_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 PAGE = 12  # keyboard buttons per page in /dangky
 COSTLY_BUTTONS = ("ex:", "sug:", "src:")  # buttons that count towards the per-chat rate limit
@@ -153,6 +169,8 @@ class TelegramBot:
         self.cfg = services.config
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         self._reindex_lock = asyncio.Lock()
+        from indexer.uploads import DocumentLibrary
+        self.library = DocumentLibrary(services.settings)
         self.app: Application = self._build()
 
     # -- application ------------------------------------------------------------------------------
@@ -177,6 +195,8 @@ class TelegramBot:
             app.add_handler(CommandHandler(name, fn, filters=filters.UpdateType.MESSAGE))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self.cmd_unknown))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.Document.ALL | filters.PHOTO),
+                                       self.on_file))
         app.add_handler(CallbackQueryHandler(self.on_callback))
         app.add_error_handler(self.on_error)
         return app
@@ -611,6 +631,8 @@ class TelegramBot:
                 await query.answer()
             elif head == "huy":
                 await self._huy_callback(query, chat_id, parts[1])
+            elif head == "up":
+                await self._upload_callback(query, context, chat_id, parts)
             elif head == "xoa":
                 if parts[1] == "yes":
                     n = await self.svc.db(self.svc.delete_chat, CHANNEL, str(chat_id))
@@ -624,6 +646,162 @@ class TelegramBot:
         except (ValueError, IndexError):
             log.info("Telegram: malformed callback data %r", data[:64])
             await query.answer("Nút này không hợp lệ.")
+
+    # -- adding documents by sending them (admins) --------------------------------------------------------
+    async def on_file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = update.effective_message
+        chat = update.effective_chat
+        if chat.type != ChatType.PRIVATE:
+            return  # files in groups are conversation, not uploads
+        if not self.svc.is_admin(chat.id):
+            log.info("Telegram: file from non-admin chat %s refused", chat.id)
+            await msg.reply_text(esc(UPLOAD_REFUSED))
+            return
+        if msg.document is not None:
+            file_id, name, size = msg.document.file_id, msg.document.file_name or "", msg.document.file_size
+        else:
+            ph = msg.photo[-1]  # the largest size Telegram keeps
+            file_id, name, size = ph.file_id, f"anh-{msg.message_id}.jpg", ph.file_size
+        name = name or f"tep-{msg.message_id}"
+        from indexer.loaders import SUPPORTED
+        suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+        if suffix not in SUPPORTED:
+            await msg.reply_text(esc(f"Tệp «{name}» có định dạng chưa được hỗ trợ. Hãy gửi "
+                                     f"{', '.join(SUPPORTED)}."))
+            return
+        if size and size > TG_DOWNLOAD_LIMIT:
+            await msg.reply_text(esc(too_big_reply(name, size, self.cfg.public_url)))
+            return
+        caption = (msg.caption or "").strip()
+        target = None
+        m = re.match(r"^/?(?:thaythe|thay thế|thay the)(?:@\w+)?\s+(\S+)", caption, re.IGNORECASE)
+        if m:
+            target = m.group(1)
+        status = await msg.reply_text(esc(f"📥 Đã nhận «{name}»" + (f" (thay thế {target})" if target else "") +
+                                          ". Đang tải về…"))
+        who = f"telegram:{update.effective_user.id if update.effective_user else chat.id}"
+        context.application.create_task(self._ingest(context.bot, chat.id, status, file_id, name, target, who),
+                                        update=update)
+
+    async def _ingest(self, bot, chat_id: int, status: Message, file_id: str, name: str, target: str | None,
+                      who: str) -> None:
+        loop = asyncio.get_running_loop()
+        shown: list[str] = []
+
+        async def show(text: str) -> None:
+            shown.append(text)
+            try:
+                await bot.edit_message_text(esc("\n".join(shown[-6:])), chat_id=chat_id, message_id=status.message_id)
+            except TelegramError as e:
+                log.info("Telegram: progress message not edited (%s)", e)
+
+        def progress(text: str) -> None:  # called from the worker thread
+            asyncio.run_coroutine_threadsafe(show(text), loop)
+
+        try:
+            tg_file = await bot.get_file(file_id)
+            data = bytes(await tg_file.download_as_bytearray())
+        except BadRequest as e:  # "file is too big" and the like
+            await bot.send_message(chat_id, esc(f"❌ Không tải được «{name}» từ Telegram ({e.message}). " +
+                                                too_big_reply(name, None, self.cfg.public_url)))
+            return
+        except TelegramError as e:
+            await bot.send_message(chat_id, esc(f"❌ Không tải được «{name}» từ Telegram ({type(e).__name__}). "
+                                                f"Bạn gửi lại giúp nhé."))
+            return
+        await show(f"📥 Đã tải «{name}» ({len(data) // 1024} KB).")
+        from indexer.uploads import UploadError
+        try:
+            if target:
+                outcome = await asyncio.to_thread(self.library.replace, target, name, data, who, progress)
+            else:
+                outcome = await asyncio.to_thread(self.library.add, name, data, who, progress)
+            await self.svc.in_pool(self.svc.assistant.reload)  # answerable now
+        except UploadError as e:
+            await bot.send_message(chat_id, esc(f"❌ {e}"))
+            return
+        except Exception:
+            log.exception("Telegram upload failed")
+            await bot.send_message(chat_id, esc("❌ Có lỗi khi lập chỉ mục văn bản này; kho văn bản giữ nguyên."))
+            return
+        await show("✅ Xong.")
+        await self._send_upload_summary(bot, chat_id, outcome)
+
+    async def _send_upload_summary(self, bot, chat_id: int, outcome) -> None:
+        verb = {"added": "Đã thêm", "replaced": "Đã thay thế", "removed": "Đã gỡ", "restored": "Đã khôi phục"}
+        blocks: list[Block] = [(f"✅ {verb.get(outcome.action, outcome.action)} văn bản ({outcome.seconds:.0f} giây)", "b")]
+        if outcome.summary:
+            blocks += [(x, "") for x in outcome.summary.lines()]
+        rows = []
+        if outcome.event_id is not None and outcome.summary:
+            rows.append([InlineKeyboardButton("📋 Xem hạn, nhiệm vụ, chỉ tiêu", callback_data=f"up:v:{outcome.event_id}")])
+        for i, (sid, label) in enumerate(outcome.similar[:3]):
+            blocks.append((f"Có vẻ trùng với văn bản đã có: {label} ({sid}).", "i"))
+            rows.append([InlineKeyboardButton(f"🔁 Thay thế {sid}"[:60], callback_data=f"up:r:{outcome.event_id}:{i}")])
+        if outcome.event_id is not None:
+            rows.append([InlineKeyboardButton("↩️ Hoàn tác", callback_data=f"up:u:{outcome.event_id}")])
+        await self._send_blocks(bot, chat_id, blocks, InlineKeyboardMarkup(rows) if rows else None)
+
+    async def _upload_callback(self, query, context, chat_id: int, parts: list[str]) -> None:
+        if not self.svc.is_admin(chat_id):
+            await query.answer("⛔ Chỉ dành cho quản trị viên.", show_alert=True)
+            return
+        from indexer.uploads import UploadError
+        kind, event_id = parts[1], int(parts[2])
+        ev = await self.svc.db(self.library.event, event_id)
+        if ev is None:
+            await query.answer("Không tìm thấy thay đổi này.", show_alert=True)
+            return
+        who = f"telegram:{query.from_user.id}"
+        if kind == "v":
+            await query.answer()
+            await self._send_blocks(context.bot, chat_id, await self.svc.db(self._facts_blocks, ev.document_id))
+            return
+        await query.answer("⏳ Đang xử lý…")
+        try:
+            if kind == "u":
+                outcome = await asyncio.to_thread(self.library.undo, event_id, who)
+            elif kind == "r":
+                similar = await self.svc.db(self.library.similar, ev.document_id)
+                old_id = similar[int(parts[3])][0]
+                outcome = await asyncio.to_thread(self.library.replace_with, old_id, ev.document_id, who)
+            else:
+                return
+            await self.svc.in_pool(self.svc.assistant.reload)
+        except UploadError as e:
+            await context.bot.send_message(chat_id, esc(f"❌ {e}"))
+            return
+        try:
+            await query.edit_message_reply_markup(None)  # the old buttons no longer apply
+        except TelegramError:
+            pass
+        await self._send_upload_summary(context.bot, chat_id, outcome)
+
+    def _facts_blocks(self, doc_id: str) -> list[Block]:
+        from sqlalchemy import select
+
+        from bot.db import session_scope
+        from bot.models import Deadline, Document, Responsibility, Target
+        with session_scope(self.svc.db_url) as s:
+            d = s.get(Document, doc_id)
+            if d is None:
+                return [("Văn bản này không còn trong kho.", "i")]
+            blocks: list[Block] = [("📄 " + document_citation(d), "b")]
+            dls = list(s.scalars(select(Deadline).where(Deadline.document_id == doc_id)))
+            blocks.append((f"Hạn báo cáo ({len(dls)}):", "b"))
+            from bot.formatting import deadline_due_phrase
+            blocks += [(f"• {deadline_due_phrase(x)}: {deadline_sentence(x)}", "") for x in dls[:15]] or [("—", "")]
+            rs = list(s.scalars(select(Responsibility).where(Responsibility.document_id == doc_id)))
+            by_agency: dict[str, int] = {}
+            for r in rs:
+                by_agency[r.agency] = by_agency.get(r.agency, 0) + 1
+            blocks.append((f"Nhiệm vụ ({len(rs)}):", "b"))
+            blocks += [(f"• {a}: {n}", "") for a, n in list(by_agency.items())[:20]] or [("—", "")]
+            ts = list(s.scalars(select(Target).where(Target.document_id == doc_id)))
+            blocks.append((f"Chỉ tiêu ({len(ts)}):", "b"))
+            blocks += [(f"• {t.year or ''} {t.value:g}% {t.indicator}" if t.value is not None else f"• {t.indicator}", "")
+                       for t in ts[:15]] or [("—", "")]
+        return blocks
 
     async def _show_source(self, query, context, chat_id: int, chunk_id: int) -> None:
         found = await self.svc.in_pool(self.svc.assistant.chunk, chunk_id)

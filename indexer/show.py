@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.db import session_scope
 from bot.formatting import deadline_due_phrase, deadline_sentence
-from bot.models import CitedDocument, Contact, Deadline, Document, Responsibility, Target
+from bot.models import CitedDocument, Contact, Deadline, Document, DocumentEvent, Responsibility, Target
 
 
 def _row(obj, cols) -> dict:
@@ -40,9 +40,25 @@ def collect(settings: Settings, doc_id: str | None = None) -> list[dict]:
             }
             for key, (model, cols) in fact_cols.items():
                 item[key] = [_row(x, cols) for x in s.scalars(select(model).where(model.document_id == d.id))]
+            item["history"] = [_event(e) for e in s.scalars(select(DocumentEvent).where(
+                DocumentEvent.document_id == d.id).order_by(DocumentEvent.id))]
             docs.append(item)
     _add_status(settings, docs)
     return docs
+
+
+def _event(e: DocumentEvent) -> dict:
+    return {"id": e.id, "document_id": e.document_id, "action": e.action, "actor": e.actor, "file": e.file_name,
+            "sha256": e.content_sha256, "at": e.created_at.isoformat() + "Z"}
+
+
+def events(settings: Settings, doc_id: str | None = None) -> list[dict]:
+    """Every addition, replacement and removal recorded (removed documents included), oldest first."""
+    with session_scope(settings.database_url) as s:
+        q = select(DocumentEvent).order_by(DocumentEvent.id)
+        if doc_id:
+            q = q.where(DocumentEvent.document_id == doc_id)
+        return [_event(e) for e in s.scalars(q)]
 
 
 def _add_status(settings: Settings, docs: list[dict]) -> None:
@@ -91,6 +107,14 @@ def show(settings: Settings, as_json: bool = False, doc_id: str | None = None) -
                 print(f"    {x['doc_type']} {x['number']} {x['date'] or ''} {w(x['issuer'], 30)}")
         for x in d["contacts"]:
             print(f"  LIÊN HỆ {x['name'] or ''} {x['phone'] or ''} {x['email'] or ''} {x['organization'] or ''}")
+    hist = events(settings, doc_id)
+    if hist:
+        verbs = {"added": "thêm", "replaced": "thay thế", "removed": "gỡ", "restored": "khôi phục"}
+        print("=" * 100)
+        print("LỊCH SỬ THÊM / THAY THẾ / GỠ VĂN BẢN")
+        for e in hist:
+            print(f"  #{e['id']:<4} {e['at'][:19].replace('T', ' ')} UTC  {verbs.get(e['action'], e['action']):<10} "
+                  f"{e['document_id']:<34} {w(e['file'], 40):<41} {w(e['actor'], 24):<25} sha256 {e['sha256'][:16]}")
     from bot.admin_changes import register_lines
     print("=" * 100)
     print("THAY ĐỔI HÀNH CHÍNH (knowledge/admin_changes.json)")

@@ -174,6 +174,14 @@ def check_lexical(assistant, manifest: dict | None, problem: str) -> Check:
         return Check(False, f"chỉ mục và kho văn bản lệch nhau ({missing} đoạn không có trong kho)")
     if manifest.get("chunks") is not None and int(manifest["chunks"]) != len(r.chunk_ids):
         return Check(False, "chỉ mục trên đĩa khác chỉ mục đang dùng")
+    if manifest.get("store") and not sqlite_unwritable(assistant.db_url):
+        try:
+            same = manifest["store"] == _db_fingerprint(assistant.db_url)
+        except Exception as e:
+            return Check(False, "không so được chỉ mục với kho (" + _why(e) + ")")
+        if not same:
+            return Check(False, "chỉ mục không khớp kho văn bản (lần lập chỉ mục trước bị ngắt?): "
+                                "chạy lại `python -m indexer build`")
     return Check(True, f"{len(r.chunk_ids)} đoạn")
 
 
@@ -247,6 +255,26 @@ def check(assistant) -> Health:
             c = h.checks[name]
             h.checks[name] = Check(False, reload_error + ("; " + c.detail if not c.ok else ""))
     return h
+
+
+def store_fingerprint(hashes: dict[str, str]) -> str:
+    """A short digest of the store's documents ({id: content hash}); the build writes it in the index
+    manifest ("store"), so an index that does not match the store (a build killed between its database
+    commit and the index swap) is seen — by the next build, which then rebuilds it, and by `lexical`."""
+    import hashlib
+    h = hashlib.sha256()
+    for k in sorted(hashes):
+        h.update(f"{k}\0{hashes[k]}\n".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:32]
+
+
+def _db_fingerprint(db_url: str) -> str:
+    from sqlalchemy import select
+
+    from bot.db import session_scope
+    from bot.models import Document
+    with session_scope(db_url) as s:
+        return store_fingerprint(dict(s.execute(select(Document.id, Document.content_hash)).all()))
 
 
 def clean_stale_index_dirs(data_dir: str | os.PathLike, *, min_age_s: float = 600.0) -> list[str]:

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from handlers.common import ChannelServices
 from handlers.config import ChannelConfig
+from handlers.admin_web import AdminWeb
 from handlers.web import WebChat, json_errors
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class Server:
         self.zalo = None
         self.app = web.Application(client_max_size=256 * 1024, middlewares=[json_errors])
         WebChat(self.services).add_routes(self.app)
+        AdminWeb(self.services).add_routes(self.app)  # /admin, only with HOCTAP_ADMIN_TOKEN
         if config.telegram_enabled:
             from handlers.telegram import TelegramBot
             self.telegram = TelegramBot(self.services)

@@ -1,0 +1,344 @@
+"""Web admin page: add, replace and remove documents without a shell.
+
+Enabled only when HOCTAP_ADMIN_TOKEN is set (there is no default: without it every /admin route answers
+404 saying how to enable it). Sign in with the token on the page (a cookie holding an HMAC of the token,
+HttpOnly, SameSite=Strict) or send `Authorization: Bearer <token>` to the JSON routes.
+
+  GET  /admin                      the page: upload form, documents with status, recent changes
+  POST /admin/login                form field `token`
+  POST /admin/logout
+  POST /admin/upload               multipart: `file`, optional `replace` (a document id) → a background job
+  POST /admin/remove               form/JSON `doc_id` → job
+  POST /admin/undo                 form/JSON `event_id` → job
+  GET  /admin/jobs/{id}            the job's progress page (refreshes itself) — JSON with Accept: application/json
+  GET  /admin/api/documents        JSON list of documents and the recent changes
+
+Every change is recorded (who: "web:<address>", when, file, content hash) and shown by `python -m indexer
+show`; after each change the assistant reloads, so the document is answerable at once.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import html
+import itertools
+import json
+import logging
+import os
+import re
+import time
+from urllib.parse import unquote
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from indexer.loaders import MAX_BYTES, SUPPORTED
+from indexer.uploads import DocumentLibrary, Outcome, UploadError, describe_event
+
+log = logging.getLogger(__name__)
+
+COOKIE = "hoctap_admin"
+TOKEN_ENV = "HOCTAP_ADMIN_TOKEN"
+MIN_TOKEN_LEN = 12
+_JOB_IDS = itertools.count(1)
+
+
+def esc(x) -> str:
+    return html.escape(str(x if x is not None else ""), quote=True)
+
+
+@dataclass
+class Job:
+    id: int
+    what: str
+    state: str = "running"                 # running | done | failed
+    messages: list[str] = field(default_factory=list)
+    outcome: Outcome | None = None
+    error: str | None = None
+    started: float = field(default_factory=time.time)
+    task: asyncio.Task | None = None
+
+    def to_dict(self) -> dict:
+        s = self.outcome.summary if self.outcome else None
+        return {"id": self.id, "what": self.what, "state": self.state, "messages": self.messages, "error": self.error,
+                "action": self.outcome.action if self.outcome else None,
+                "doc_id": self.outcome.doc_id if self.outcome else None,
+                "event_id": self.outcome.event_id if self.outcome else None,
+                "summary": s.__dict__ if s else None,
+                "similar": [list(x) for x in (self.outcome.similar if self.outcome else [])]}
+
+
+class AdminWeb:
+    def __init__(self, services, token: str | None = None):
+        self.svc = services
+        self.token = (token if token is not None else os.environ.get(TOKEN_ENV, "")).strip()
+        self.library = DocumentLibrary(services.settings)
+        self.jobs: dict[int, Job] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return len(self.token) >= MIN_TOKEN_LEN
+
+    def add_routes(self, app: web.Application) -> None:
+        if self.token and not self.enabled:
+            log.warning("%s is shorter than %d characters: the admin page stays disabled", TOKEN_ENV, MIN_TOKEN_LEN)
+        r = app.router
+        r.add_get("/admin", self.page)
+        r.add_post("/admin/login", self.login)
+        r.add_post("/admin/logout", self.logout)
+        r.add_post("/admin/upload", self.upload)
+        r.add_post("/admin/remove", self.remove)
+        r.add_post("/admin/undo", self.undo)
+        r.add_get("/admin/jobs/{job_id}", self.job)
+        r.add_get("/admin/api/documents", self.api_documents)
+
+    # -- auth ------------------------------------------------------------------------------------------
+    def _session_value(self) -> str:
+        return hmac.new(self.token.encode(), b"hoctap-admin-session", hashlib.sha256).hexdigest()
+
+    def _authorized(self, request: web.Request) -> bool:
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer ") and hmac.compare_digest(auth[7:].strip().encode(), self.token.encode()):
+            return True
+        c = request.cookies.get(COOKIE, "")
+        return bool(c) and hmac.compare_digest(c.encode(), self._session_value().encode())
+
+    def _gate(self, request: web.Request) -> web.Response | None:
+        if not self.enabled:
+            return web.Response(status=404, content_type="text/plain", charset="utf-8",
+                                text="Trang quản trị đang tắt. Đặt biến môi trường HOCTAP_ADMIN_TOKEN (ít nhất "
+                                     f"{MIN_TOKEN_LEN} ký tự) rồi khởi động lại để bật.")
+        if not self._authorized(request):
+            if self._wants_json(request) or request.method != "GET":
+                return web.json_response({"error": "Cần đăng nhập quản trị (mã HOCTAP_ADMIN_TOKEN)."}, status=401,
+                                         dumps=lambda o: json.dumps(o, ensure_ascii=False))
+            return self._html(self._login_form(), status=401)
+        return None
+
+    @staticmethod
+    def _wants_json(request: web.Request) -> bool:
+        return "application/json" in request.headers.get("Accept", "") or request.path.startswith("/admin/api/")
+
+    @staticmethod
+    def _who(request: web.Request) -> str:
+        return f"web:{request.remote or '?'}"
+
+    async def login(self, request: web.Request) -> web.Response:
+        if not self.enabled:
+            return self._gate(request)
+        form = await request.post()
+        given = str(form.get("token", "")).strip()
+        if not hmac.compare_digest(given.encode(), self.token.encode()):
+            log.warning("admin page: wrong token from %s", request.remote)
+            await asyncio.sleep(0.5)
+            return self._html(self._login_form("Mã không đúng."), status=401)
+        resp = web.HTTPSeeOther("/admin")
+        resp.set_cookie(COOKIE, self._session_value(), httponly=True, samesite="Strict", path="/admin",
+                        max_age=12 * 3600)
+        raise resp
+
+    async def logout(self, request: web.Request) -> web.Response:
+        resp = web.HTTPSeeOther("/admin")
+        resp.del_cookie(COOKIE, path="/admin")
+        raise resp
+
+    # -- pages -----------------------------------------------------------------------------------------
+    @staticmethod
+    def _html(body: str, status: int = 200, refresh: int | None = None) -> web.Response:
+        head = (f'<meta http-equiv="refresh" content="{refresh}">' if refresh else "")
+        page = ("<!doctype html><html lang=vi><head><meta charset=utf-8><meta name=viewport "
+                "content='width=device-width,initial-scale=1'><title>Quản trị văn bản — Trợ lý XHHT</title>" + head +
+                "<style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem}table{border-collapse:"
+                "collapse;width:100%}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}"
+                "th{background:#f3f3f3}.ok{color:#17692b}.err{color:#a00}form.inline{display:inline}"
+                "fieldset{margin:1rem 0}</style></head><body>" + body + "</body></html>")
+        return web.Response(text=page, status=status, content_type="text/html", charset="utf-8",
+                            headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                                     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                                                                "form-action 'self'"})
+
+    @staticmethod
+    def _login_form(msg: str = "") -> str:
+        return ("<h1>Quản trị văn bản</h1>" + (f"<p class=err>{esc(msg)}</p>" if msg else "") +
+                "<form method=post action=/admin/login><label>Mã quản trị: <input type=password name=token "
+                "autocomplete=current-password required></label> <button>Đăng nhập</button></form>")
+
+    async def page(self, request: web.Request) -> web.Response:
+        denied = self._gate(request)
+        if denied:
+            return denied
+        docs = await self.svc.db(self.library.documents)
+        events = await self.svc.db(self.library.history, None, 30)
+        opts = "".join(f"<option value='{esc(d['id'])}'>{esc(d['id'])} — {esc(d['label'])}</option>" for d in docs)
+        rows = []
+        for d in docs:
+            rows.append(
+                f"<tr><td>{esc(d['id'])}<br><small>{esc(d['file'])}</small></td><td>{esc(d['label'])}</td>"
+                f"<td>{esc(d['issuer'])}</td><td>{esc(d['date'])}</td>"
+                f"<td>{d['deadlines']} hạn · {d['responsibilities']} nhiệm vụ · {d['targets']} chỉ tiêu · "
+                f"{d['chunks']} đoạn</td><td>{'✅ đã lập chỉ mục' if d['in_folder'] else '⚠️ tệp không còn trong thư mục'}"
+                f"<br><small>{esc(d['last_change'])}</small></td>"
+                f"<td><form class=inline method=post action=/admin/remove><input type=hidden name=doc_id "
+                f"value='{esc(d['id'])}'><button>Gỡ</button></form></td></tr>")
+        hist = "".join(
+            f"<li>{esc(describe_event(e))} <form class=inline method=post action=/admin/undo><input type=hidden "
+            f"name=event_id value={e.id}><button>Hoàn tác</button></form></li>" for e in events)
+        body = (
+            "<h1>Quản trị văn bản</h1><form class=inline method=post action=/admin/logout><button>Đăng xuất</button>"
+            "</form><fieldset><legend>Thêm hoặc thay thế văn bản</legend>"
+            "<form method=post action=/admin/upload enctype=multipart/form-data>"
+            f"<p><input type=file name=file required accept='{esc(','.join(SUPPORTED))}'> "
+            f"(tối đa {MAX_BYTES // 1024 // 1024} MB; {esc(', '.join(SUPPORTED))}; văn bản scan được nhận dạng chữ)</p>"
+            f"<p><label>Thay thế văn bản: <select name=replace><option value=''>— không, thêm văn bản mới —</option>"
+            f"{opts}</select></label></p><p><button>Tải lên và lập chỉ mục</button></p></form></fieldset>"
+            f"<h2>Văn bản ({len(docs)})</h2><table><tr><th>Mã</th><th>Loại, số</th><th>Cơ quan</th><th>Ngày</th>"
+            f"<th>Dữ kiện</th><th>Trạng thái</th><th></th></tr>{''.join(rows)}</table>"
+            f"<h2>Thay đổi gần đây</h2><ul>{hist or '<li>Chưa có.</li>'}</ul>")
+        return self._html(body)
+
+    # -- changes ---------------------------------------------------------------------------------------
+    def _start(self, what: str, fn) -> Job:
+        job = Job(next(_JOB_IDS), what)
+        self.jobs[job.id] = job
+        if len(self.jobs) > 200:
+            for k in sorted(self.jobs)[:50]:
+                if self.jobs[k].state != "running":
+                    self.jobs.pop(k, None)
+
+        def progress(msg: str) -> None:
+            job.messages.append(msg)
+
+        async def run():
+            try:
+                job.outcome = await asyncio.to_thread(fn, progress)
+                await self.svc.in_pool(self.svc.assistant.reload)  # answerable now, not at the next restart
+                job.state = "done"
+            except UploadError as e:
+                job.error, job.state = str(e), "failed"
+            except Exception as e:
+                log.exception("admin job %s failed", job.id)
+                job.error, job.state = f"Lỗi khi xử lý ({type(e).__name__}).", "failed"
+        job.task = asyncio.get_running_loop().create_task(run())
+        return job
+
+    def _job_response(self, request: web.Request, job: Job) -> web.Response:
+        if self._wants_json(request):
+            return web.json_response(job.to_dict(), status=202, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+        raise web.HTTPSeeOther(f"/admin/jobs/{job.id}")
+
+    async def _fields(self, request: web.Request) -> dict:
+        if request.content_type == "application/json":
+            try:
+                data = await request.json()
+            except ValueError:
+                return {}
+            return data if isinstance(data, dict) else {}
+        return dict(await request.post())
+
+    async def upload(self, request: web.Request) -> web.Response:
+        denied = self._gate(request)
+        if denied:
+            return denied
+        if not request.content_type.startswith("multipart/"):
+            return self._bad(request, "Cần gửi tệp dạng multipart/form-data (trường «file»).")
+        reader = await request.multipart()
+        name, data, replace = None, None, ""
+        while True:
+            part = await reader.next()
+            if part is None:
+                break
+            if part.name == "file" and part.filename:
+                raw = part.filename
+                if re.search(r"%[0-9A-Fa-f]{2}", raw):  # percent-encoded by some clients (aiohttp, curl --form-string)
+                    raw = unquote(raw)
+                name = os.path.basename(raw.replace("\\", "/"))
+                buf = bytearray()
+                while True:
+                    chunk = await part.read_chunk(1 << 16)
+                    if not chunk:
+                        break
+                    buf += chunk
+                    if len(buf) > MAX_BYTES:
+                        return self._bad(request, f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).", 413)
+                data = bytes(buf)
+            elif part.name == "replace":
+                replace = (await part.text()).strip()
+        if not name or data is None:
+            return self._bad(request, "Chưa chọn tệp.")
+        who = self._who(request)
+        if replace:
+            job = self._start(f"thay thế {replace} bằng {name}",
+                              lambda p: self.library.replace(replace, name, data, who, p))
+        else:
+            job = self._start(f"thêm {name}", lambda p: self.library.add(name, data, who, p))
+        log.info("admin upload %s (%d bytes) by %s", name, len(data), who)
+        return self._job_response(request, job)
+
+    async def remove(self, request: web.Request) -> web.Response:
+        denied = self._gate(request)
+        if denied:
+            return denied
+        doc_id = str((await self._fields(request)).get("doc_id", "")).strip()
+        if not doc_id:
+            return self._bad(request, "Thiếu mã văn bản (doc_id).")
+        who = self._who(request)
+        return self._job_response(request, self._start(f"gỡ {doc_id}", lambda p: self.library.remove(doc_id, who, p)))
+
+    async def undo(self, request: web.Request) -> web.Response:
+        denied = self._gate(request)
+        if denied:
+            return denied
+        try:
+            event_id = int(str((await self._fields(request)).get("event_id", "")).strip())
+        except ValueError:
+            return self._bad(request, "Thiếu số thay đổi (event_id).")
+        who = self._who(request)
+        return self._job_response(request, self._start(f"hoàn tác thay đổi {event_id}",
+                                                       lambda p: self.library.undo(event_id, who, p)))
+
+    def _bad(self, request: web.Request, msg: str, status: int = 400) -> web.Response:
+        if self._wants_json(request):
+            return web.json_response({"error": msg}, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+        return self._html(f"<p class=err>{esc(msg)}</p><p><a href=/admin>Quay lại</a></p>", status=status)
+
+    async def job(self, request: web.Request) -> web.Response:
+        denied = self._gate(request)
+        if denied:
+            return denied
+        try:
+            job = self.jobs[int(request.match_info["job_id"])]
+        except (KeyError, ValueError):
+            return self._bad(request, "Không tìm thấy công việc này.", 404)
+        if self._wants_json(request):
+            return web.json_response(job.to_dict(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
+        msgs = "".join(f"<li>{esc(m)}</li>" for m in job.messages)
+        body = f"<h1>{esc(job.what)}</h1><ul>{msgs}</ul>"
+        if job.state == "running":
+            body += "<p>⏳ Đang xử lý… (trang tự làm mới)</p>"
+        elif job.state == "failed":
+            body += f"<p class=err>❌ {esc(job.error)}</p>"
+        else:
+            o = job.outcome
+            verb = {"added": "Đã thêm", "replaced": "Đã thay thế", "removed": "Đã gỡ", "restored": "Đã khôi phục"}
+            body += f"<p class=ok>✅ {verb.get(o.action, o.action)} văn bản {esc(o.doc_id)}.</p>"
+            if o.summary:
+                body += "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in o.summary.lines()) + "</ul>"
+            for sid, label in o.similar:
+                body += (f"<p>Văn bản này có vẻ trùng với <b>{esc(sid)}</b> ({esc(label)}). Muốn thay thế văn bản cũ, "
+                         f"hãy tải tệp lên với «Thay thế văn bản: {esc(sid)}», rồi gỡ {esc(o.doc_id)}.</p>")
+            if o.event_id:
+                body += (f"<form method=post action=/admin/undo><input type=hidden name=event_id value={o.event_id}>"
+                         f"<button>Hoàn tác</button></form>")
+        body += "<p><a href=/admin>← Danh sách văn bản</a></p>"
+        return self._html(body, refresh=2 if job.state == "running" else None)
+
+    async def api_documents(self, request: web.Request) -> web.Response:
+        denied = self._gate(request)
+        if denied:
+            return denied
+        docs = await self.svc.db(self.library.documents)
+        events = await self.svc.db(self.library.history, None, 50)
+        ev = [{"id": e.id, "document_id": e.document_id, "action": e.action, "actor": e.actor, "file": e.file_name,
+               "sha256": e.content_sha256, "at": e.created_at.isoformat() + "Z"} for e in events]
+        return web.json_response({"documents": docs, "events": ev}, dumps=lambda o: json.dumps(o, ensure_ascii=False))

@@ -48,6 +48,15 @@ UPLOAD_REFUSED = ("Cảm ơn bạn đã gửi tệp. Chỉ quản trị viên m�
                   "tôi về các văn bản hiện có.")
 
 
+def chunk_page(db_url: str, chunk_id: int) -> int | None:
+    """The page a chunk of a PDF or scan starts on (None for other documents)."""
+    from bot.db import session_scope
+    from bot.models import ChunkPage
+    with session_scope(db_url) as s:
+        row = s.get(ChunkPage, chunk_id)
+        return row.page if row else None
+
+
 def too_big_reply(name: str, size: int | None, public_url: str = "") -> str:
     where = f"{public_url}/admin" if public_url else "trang quản trị web (/admin)"
     got = f" ({size / 1024 / 1024:.1f} MB)" if size else ""
@@ -812,8 +821,9 @@ class TelegramBot:
         doc, ch = found
         await query.answer()
         blocks: list[Block] = [("📄 " + document_citation(doc), "b")]
-        if ch.section_path:
-            blocks.append((ch.section_path, "i"))
+        page = await self.svc.db(chunk_page, self.svc.db_url, chunk_id)
+        if ch.section_path or page:
+            blocks.append((" — ".join(x for x in (ch.section_path, f"trang {page}" if page else "") if x), "i"))
         blocks += [("", ""), (ch.text, "")]
         await self._send_blocks(context.bot, chat_id, blocks)
 

@@ -8,9 +8,18 @@
   GET  /api/deadlines          ?days=90&province=... → upcoming deadlines
   GET  /api/source/{chunk_id}  the full source section behind an answer's source
   GET  /calendar.ics           ?province=...&agency=... → the deadlines as an iCalendar file
-  GET  /healthz
+  GET  /healthz                 {"ok", "checks": {database, store, lexical, dense, model}} — 503 when one fails
+                               (bot.health; each request looks at the live state)
 
-The conversation context is kept per browser session (cookie `hoctap_sid` → conversation "web:<sid>").
+The conversation context is kept per browser session: cookie `hoctap_sid` holds a random id signed with the
+server's key (HOCTAP_SESSION_SECRET, else DATA/session-secret), so clients cannot choose ids → conversation
+"web:<sid>". Rate limits: per session (HOCTAP_RATE_LIMIT per HOCTAP_RATE_WINDOW_S; requests without a session
+count per client IP) and, as a backstop, per client IP for every API request (HOCTAP_IP_RATE_LIMIT). The client
+IP is the peer address; X-Forwarded-For is believed only from HOCTAP_TRUSTED_PROXIES (addresses or networks).
+
+Bodies are read whole (however many TCP segments they come in) up to 64 KB, within 30 s.
+Every error is JSON {"error": "..."}: 400 bad input, 404, 405, 408 body too slow, 413 too large, 429 too many
+requests (Retry-After), 503 when the database or the assistant fails; never a traceback.
 """
 from __future__ import annotations
 

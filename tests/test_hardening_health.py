@@ -36,7 +36,7 @@ async def served(data_dir):
     assistant = Assistant.from_settings(settings_for(data_dir))
     srv = Server(assistant, ChannelConfig(web_port=0, rate_limit_count=1000, ip_rate_limit_count=1000), sweeper=False)
     await srv.start()
-    async with aiohttp.ClientSession(base_url=srv.url) as http:
+    async with aiohttp.ClientSession(base_url=srv.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         yield srv, http, data_dir
     await srv.stop()
 
@@ -123,8 +123,11 @@ async def test_unwritable_database_is_503_answers_go_on_and_repair_is_seen(serve
         _chattr("-i", *files, data)
     status, h = await health(http)
     assert status == 200 and h["ok"], h
-    status, ans = await ask(http)
-    assert status == 200 and ans["answered"]
+    async with http.post("/api/ask", json={"question": QUESTION}) as r:   # written again, same pooled engine
+        assert r.status == 200 and (await r.json())["answered"]
+        qid = int(r.headers["X-Query-Id"])
+    async with http.post("/api/feedback", json={"query_id": qid, "rating": -1}) as r:
+        assert r.status == 200
 
 
 async def test_start_with_a_broken_index_says_so_in_the_log(data_dir, caplog):

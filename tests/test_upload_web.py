@@ -77,6 +77,35 @@ async def test_sign_in_with_the_token(tmp_path, monkeypatch):
                 page = await r.text()
             assert "daknong-2021-3597-ubnd-kgvx" in page and "Công văn 3597/UBND-KGVX" in page and TOKEN not in page
             assert r.headers["Cache-Control"] == "no-store"
+            # the browser flow: the form posts, the job page refreshes itself until the summary shows
+            form = aiohttp.FormData()
+            form.add_field("file", lamdong_text().encode(), filename="Lâm Đồng 1234.txt", content_type="text/plain")
+            async with http.post(server.url + "admin/upload", data=form) as r:
+                assert r.status == 200 and "/admin/jobs/" in str(r.url)
+                job_url = str(r.url)
+            for _ in range(300):
+                async with http.get(job_url) as r:
+                    text = await r.text()
+                if "Đang xử lý" not in text:
+                    break
+                assert 'http-equiv="refresh"' in text
+                await asyncio.sleep(0.2)
+            assert "✅ Đã thêm văn bản lam-dong-1234" in text and "Công văn 1234/UBND-VX" in text
+            assert "Hạn báo cáo: 2" in text and "Hoàn tác" in text
+            async with http.post(server.url + "admin/remove", data={"doc_id": "lam-dong-1234"}) as r:
+                job_url = str(r.url)
+            for _ in range(300):
+                async with http.get(job_url) as r:
+                    text = await r.text()
+                if "Đang xử lý" not in text:
+                    break
+                await asyncio.sleep(0.2)
+            assert "✅ Đã gỡ văn bản lam-dong-1234" in text
+            async with http.get(server.url + "admin") as r:
+                page = await r.text()
+            assert "<option value='lam-dong-1234'>" not in page and "gỡ lam-dong-1234" in page  # gone; in the history
+            async with http.post(server.url + "admin/logout") as r:
+                assert r.status == 401  # back at the sign-in form
     finally:
         await server.stop()
 

@@ -48,7 +48,7 @@ def run(embedder: Embedder, n_passages: int = 128, chars: int = 800, repeats: in
     """Throughput (passages/s) and median single-query latency (ms) for `embedder`."""
     passages = sample_passages(n_passages, chars)
     embedder.encode_queries(QUERIES[:1])  # warm-up
-    tokens = sum(len(embedder.model.tokenizer(embedder.passage_prefix + p)["input_ids"]) for p in passages)
+    tokens = sum(embedder.token_counts([embedder.passage_prefix + p for p in passages]))
     t0 = time.perf_counter()
     embedder.encode_passages(passages)
     dt = time.perf_counter() - t0
@@ -58,7 +58,7 @@ def run(embedder: Embedder, n_passages: int = 128, chars: int = 800, repeats: in
         embedder.encode_queries([QUERIES[i % len(QUERIES)]])
         lat.append((time.perf_counter() - t) * 1000)
     return {
-        "model": embedder.name, "dim": embedder.dim, "passages": len(passages),
+        "model": embedder.name, "backend": embedder.backend, "dim": embedder.dim, "passages": len(passages),
         "mean_tokens_per_passage": round(tokens / len(passages), 1),
         "passages_per_s": round(len(passages) / dt, 1), "tokens_per_s": round(tokens / dt),
         "query_latency_ms_median": round(statistics.median(lat), 1),

@@ -1,6 +1,7 @@
 """The project benchmark: indexing cost and answering latency/accuracy.
 
     python -m bench --data-dir D [--cases PATH] [--repeats 3] [--cold-runs 3] [--scale 0]
+    python -m bench --corpus DIR [--corpus DIR ...] [--questions FILE] [--compare-float]   (bench/corpus.py)
 
 D must hold a built store (`python -m indexer --data-dir D build knowledge`; built here if missing).
 
@@ -429,6 +430,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=int, default=0, help="also index N renamed copies of each document")
     ap.add_argument("--skip", nargs="*", default=[], choices=["indexing", "cold", "warm", "embedding"])
     ap.add_argument("--json", type=Path, default=None, help="where to write the results (default D/bench.json)")
+    ap.add_argument("--corpus", type=Path, action="append", default=[],
+                    help="library-scale run over this folder of documents (repeatable): see bench/corpus.py")
+    ap.add_argument("--questions", type=Path, default=None,
+                    help="JSONL questions for --corpus (default ../shared/eval/laws/questions.jsonl)")
+    ap.add_argument("--compare-float", action="store_true",
+                    help="with --corpus: also retrieval hit@3 with the float32 PyTorch model (slow)")
+    ap.add_argument("--keep", type=Path, default=None, help="with --corpus: build in this folder and keep it")
     a = ap.parse_args(argv)
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
@@ -438,6 +446,17 @@ def main(argv: list[str] | None = None) -> int:
     from bot.config import load_settings
     data_dir = load_settings(a.data_dir).data_dir.resolve()
     t0 = time.perf_counter()
+    if a.corpus:
+        from bench import corpus
+        res = corpus.run([d.resolve() for d in a.corpus], (a.questions or corpus.DEFAULT_QUESTIONS).resolve(),
+                         data_dir, a.compare_float, a.keep.resolve() if a.keep else None)
+        res["bench_s"] = time.perf_counter() - t0
+        json_path = a.json or (data_dir / "bench.json")
+        res["json_path"] = str(json_path)
+        json_path.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(corpus.report(res))
+        print(f"bench took {res['bench_s']:.0f} s; results in {json_path}")
+        return 0
     ensure_store(data_dir)
     cases, cases_source = load_cases(a.cases)
     check, checker = load_scorer()

@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 E5_PREFIXES = {"query": "query: ", "passage": "passage: "}
 BATCH_SIZE = 16  # texts per forward pass: 16-64 measure alike on 2 CPU cores; 16 keeps memory low
+BATCH_TOKENS = 2048  # padded tokens per forward pass of the ONNX model (its activations' memory)
 ONNX_FILE = "onnx/model_qint8.onnx"          # inside the model folder
 ONNX_INFO = "onnx/model_qint8.json"          # what it was exported from (the weights' checksum)
 CHECKSUM_FILE = "hoctap-checksum.json"       # cached checksum of the weights, keyed by size and mtime
@@ -284,6 +285,8 @@ class OnnxEmbedder(Embedder):
                 so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
                 so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
                 so.add_session_config_entry("session.intra_op.allow_spinning", "0")  # leave idle cores to others
+                so.enable_cpu_mem_arena = False  # activations are freed after each batch, not kept at their peak
+                so.enable_mem_pattern = False
                 so.log_severity_level = 3
                 sess = ort.InferenceSession(str(self.folder / ONNX_FILE), so, providers=["CPUExecutionProvider"])
                 self._sessions[threads] = sess
@@ -293,13 +296,24 @@ class OnnxEmbedder(Embedder):
     def token_counts(self, texts: list[str]) -> list[int]:
         return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
 
+    def _batches(self, order: list[int], lengths: list[int]):
+        """Consecutive texts (sorted by length) in batches of at most `batch_size` texts and
+        BATCH_TOKENS padded tokens: short texts go many at a time, long ones few (bounded memory)."""
+        batch: list[int] = []
+        for i in order:
+            if batch and (len(batch) >= self.batch_size or (len(batch) + 1) * lengths[i] > BATCH_TOKENS):
+                yield batch
+                batch = []
+            batch.append(i)
+        if batch:
+            yield batch
+
     def _forward(self, texts: list[str], max_len: int) -> np.ndarray:
         encs = self.tokenizer.encode_batch(texts)
         sess = self.session(self.query_threads if len(texts) <= 2 else self.threads)
         order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
         out = np.zeros((len(texts), self.dim), np.float32)
-        for a in range(0, len(order), self.batch_size):
-            idx = order[a:a + self.batch_size]
+        for idx in self._batches(order, [min(max_len, len(e.ids)) for e in encs]):
             width = min(max_len, max(len(encs[i].ids) for i in idx))
             ids = np.full((len(idx), width), self.pad_id, np.int64)
             mask = np.zeros((len(idx), width), np.int64)

@@ -50,7 +50,7 @@ ROUTES = {
     "howto": [criteria.answer],
     "criteria": [criteria.answer],
     "event": [events.answer, deadlines.answer],
-    "search": [],
+    "search": [events.answer],
 }
 
 

@@ -3,6 +3,8 @@ with what answering needs precomputed once per load (folded chunk texts, a word 
 knows the store's names)."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from bot.db import session_scope
@@ -30,7 +32,8 @@ class Knowledge:
         # agency names the documents use: responsibility headings' agencies, issuers, recipients
         self.agency_names = sorted(n for n in {r.agency for r in self.responsibilities} |
                                    {d.issuer for d in self.docs.values()} if _is_agency_name(n))
-        self.segmenter = Segmenter([c.text for c in self.chunks.values()], tuple(names) + tuple(self.provinces))
+        self.localities = _localities(self.docs.values())
+        self.segmenter = Segmenter([c.text for c in self.chunks.values()], tuple(names) + tuple(self.provinces) + tuple(self.localities))
         self._folded: dict[int, str] = {}
         self._postings: dict[str, set[int]] = {}
         for cid in self.chunks:
@@ -73,6 +76,19 @@ class Knowledge:
 
 
 MAX_AGENCY_NAME_WORDS = 8
+_LOCALITY = re.compile(r"\b(?:xã|phường|thị trấn|huyện|quận|thị xã|đặc khu)\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*\s*){1,4})")
+
+
+def _localities(docs) -> dict[str, set[str]]:
+    """Communes, wards and districts the documents' issuers name ('UBND xã Hòa An' → 'Hòa An'), with
+    the documents they issued: a question naming one is about those documents."""
+    out: dict[str, set[str]] = {}
+    for d in docs:
+        for m in _LOCALITY.finditer(d.issuer or ""):
+            name = m.group(1).strip()
+            if name and name != d.province:
+                out.setdefault(name, set()).add(d.id)
+    return out
 
 
 def _is_agency_name(name: str | None) -> bool:

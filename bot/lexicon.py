@@ -66,7 +66,8 @@ class Lexicon:
         hits: list[tuple[int, int, str]] = []
         for ag in self.agencies:
             for al in ag.aliases:
-                guard = r"(?<!co )" if al.startswith("so ") else ""  # "cơ sở giáo dục" is not "Sở Giáo dục"
+                # "cơ sở giáo dục" is not "Sở Giáo dục"; "Chi hội Khuyến học" is not "Hội Khuyến học"
+                guard = r"(?<!co )" if al.startswith("so ") else r"(?<!chi )" if al.startswith("hoi ") else ""
                 for m in re.finditer(r"(?<=\s)" + guard + re.escape(al) + r"(?=\s)", ft):
                     hits.append((m.start(), -len(al), ag.name))
         hits.sort()

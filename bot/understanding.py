@@ -13,7 +13,8 @@ from bot.textnorm import fold, nfc
 
 MAX_QUESTION_CHARS = 2000
 
-INTENTS = ("deadline", "responsibility", "target", "document", "citation", "contact", "howto", "search")
+INTENTS = ("deadline", "responsibility", "target", "criteria", "event", "document", "citation", "contact", "howto",
+           "search")
 
 
 @dataclass
@@ -147,13 +148,18 @@ _TYPE_WORDS = {"quyet dinh": "Quyết định", "thong tu": "Thông tư", "cong 
                "nghi dinh": "Nghị định", "de an": "Đề án", "huong dan": "Hướng dẫn", "luat": "Luật"}
 
 
+# "ký" as signing, not "định kỳ", "đăng ký", "kỹ năng", "kỳ họp", "nhiệm kỳ", "thời kỳ", "học kỳ"
+SIGNING = r"(?<!dinh )(?<!dang )(?<!nhiem )(?<!thoi )(?<!hoc )\bky\b(?!\s+(?:nang|hop|thuat|luat|niem|vong|thi))"
+_EVENT_NOUNS = r"tuan le|ngay hoi|le phat dong|le khai mac|le tong ket|hoi thi|hoi thao|hoi nghi|lien hoan|trien lam|dien dan|le hoi"
+
+
 def classify_intent(f: str, u: Understanding) -> str:
     has = lambda pat: re.search(pat, f) is not None
     if has(r"\b(lien he|so dien thoai|dien thoai|email|thu dien tu|dau moi|hoi ai|vuong mac)\b"):
         return "contact"
     if has(r"\b(ai ky|do ai ky|nguoi ky|ky ngay|ky boi|ai ban hanh|co quan nao ban hanh|ban hanh ngay|ban hanh khi nao|"
            r"ngay ban hanh|gui cho ai|kinh gui|noi nhan|gui nhung ai|so hieu|ky van ban)\b") or \
-            (has(r"(?<!dinh )\bky\b") and has(r"\b(ai|nao)\b")):
+            (has(SIGNING) and has(r"\b(ai|nao)\b")):
         return "document"
     if has(r"\b(quyet dinh nao|thong tu nao|huong dan nao|van ban nao|cong van nao|ke hoach nao|chi thi nao|"
            r"can cu nao|theo quy dinh nao|so may|so bao nhieu|la so|ket luan cua ai|thuc hien ket luan|"
@@ -162,6 +168,12 @@ def classify_intent(f: str, u: Understanding) -> str:
     if u.numbers and has(r"\b(ngay nao|khi nao|bao gio|nam nao|ve viec gi|ve gi|noi dung gi|phe duyet gi|cua ai|"
                             r"co quan nao|ai ban hanh|do ai|la gi|quy dinh gi|quy dinh ve gi)\b"):
         return "citation"
+    if has(r"\b(" + _EVENT_NOUNS + r")\b") and has(r"\b(khi nao|ngay nao|bao gio|dien ra|o dau|dia diem|thoi gian|"
+                                                   r"to chuc|luc nao|bat dau|ket thuc)\b") \
+            and not has(r"\b(truoc ngay|han|thoi han|nop|gui|bao cao|cham nhat)\b"):
+        return "event"
+    if has(r"\b(tieu chi|tieu chuan|cong nhan|danh hieu|diem chuan)\b") and not has(r"\b(ti le|ty le|phan tram)\b"):
+        return "criteria"
     if has(r"\b(muc tieu|chi tieu|ti le|ty le|phan tram|bao nhieu %|dat chuan|phan dau)\b") or "%" in u.text:
         return "target"
     # "when?" alone is about a deadline only if something says whose or which one: "Đội tuyển đá ngày nào?"

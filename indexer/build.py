@@ -30,17 +30,18 @@ from bot.config import Settings
 from bot.db import session_scope
 from bot.health import store_fingerprint
 from bot.lexicon import Lexicon, load_lexicon
-from bot.models import (Chunk, CitedDocument, Contact, Deadline, Document, Responsibility, Target)
+from bot.models import (Chunk, CitedDocument, Contact, Criterion, Deadline, Document, Event, Responsibility,
+                        Target)
 from bot.search_index import (EmbeddingCache, TokenCache, lexical_tokens, new_build_id, read_manifest, swap_in,
                               text_key, write_index)
-from indexer.facts import Facts, extract_all
+from indexer.facts import Facts, FactSource, extract_all
 from indexer.header import Header, parse_header
 from indexer.loaders import DocumentError, iter_sources, read_document, store_pages
 from indexer.normalize import normalize_text
 from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 LEXICAL_VERSION = "1"  # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed
 EMBED_BATCH = 256      # passages encoded (and saved to the cache) per step
 
@@ -185,6 +186,14 @@ def _store(session, p: ParsedDocument) -> None:
     for c in f.contacts:
         session.add(Contact(name=c.name, role=c.role, phone=c.phone, email=c.email, organization=c.organization,
                             **where(c.src)))
+    for cs in f.criteria:
+        for item in cs.items:
+            session.add(Criterion(criteria_set=cs.name, item=item.item, points=item.points, pass_mark=cs.pass_mark,
+                                  recognised_by=cs.recognised_by, validity=cs.validity, apply_by=cs.apply_by,
+                                  province=h.province, **where(FactSource(item.node, item.node.line))))
+    for e in f.events:
+        session.add(Event(name=e.name[:500], start_date=e.start, end_date=e.end, when_text=e.when_text[:200],
+                          place=e.place, province=h.province, **where(FactSource(e.node, e.node.line))))
 
 
 def _bar(enabled: bool, total: int, desc: str, unit: str):
@@ -301,7 +310,7 @@ def build(settings: Settings, sources: list[str | Path], progress: bool | None =
     with session_scope(settings.database_url) as s:
         for did in [str(p.stem) for p, _ in changed] + rep.removed:
             if did in existing:
-                for m in (Deadline, Responsibility, Target, CitedDocument, Contact, Chunk):
+                for m in (Deadline, Responsibility, Target, CitedDocument, Contact, Criterion, Event, Chunk):
                     s.execute(delete(m).where(m.document_id == did))
                 s.execute(delete(Document).where(Document.id == did))
         s.flush()

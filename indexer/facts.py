@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 
 from bot.lexicon import Lexicon
 from bot.textnorm import fold
+from indexer.criteria_events import CriteriaSet, EventFact, extract_criteria, extract_events
 from indexer.header import Header
 from indexer.sections import STRUCTURAL, Node
 
 # ---------------------------------------------------------------------------------------------
 # shared patterns
 
-AGENCY_START = (r"(?:Các\s+|các\s+)?(?:Sở|Hội|Ủy ban|Uỷ ban|UBND|UB|Ban|Bộ|Công an|Đài|Báo|Liên đoàn|Đoàn|Trường|Phòng|"
+AGENCY_START = (r"(?:Các\s+|các\s+)?(?:Sở|Hội|Chi hội|Ủy ban|Uỷ ban|UBND|UB|Ban(?!\s+hành)|Bộ(?=\s+[A-ZĐÀ-Ỹ])|Công an|Đài|Báo|Liên đoàn|Đoàn|Trường|Phòng|"
                 r"Trung tâm|Văn phòng|Cục|Vụ|Tỉnh đoàn|Thành đoàn|Thanh tra|Kho bạc|Cơ quan|Chủ tịch|Giám đốc|Thủ trưởng|"
                 r"Viện|Học viện|Bảo hiểm|Cơ sở|Thiết chế|sở|cơ sở|cơ quan|thiết chế|bộ|đơn vị|địa phương|"
                 r"Tổng cục|Hiệu trưởng|Mặt trận|Cổng thông tin|Chi cục|Hạt|Bệnh viện|Tòa án|Viện kiểm sát)\b")
@@ -196,6 +197,8 @@ class Facts:
     targets: list[TargetFact] = field(default_factory=list)
     citations: list[CitationFact] = field(default_factory=list)
     contacts: list[ContactFact] = field(default_factory=list)
+    criteria: list[CriteriaSet] = field(default_factory=list)
+    events: list[EventFact] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,6 +229,15 @@ _DATE = r"(?P<d>\d{1,2})\s*(?:/|-|\.|\s+thang\s+)\s*(?P<m>\d{1,2})(?:\s*(?:/|-|\
 _CUE_DATE = re.compile(r"(?P<cue>truoc|cham nhat(?: la)?(?: vao)?|han chot(?: la)?|khong muon hon|khong qua|han cuoi|"
                        r"den het|han nop(?: la)?|nop truoc)\s+(?:ngay\s+)?" + _DATE)
 _YEAR_PHRASE = re.compile(r"(?P<cue>cuoi nam|trong nam|den het nam|truoc het nam|dau nam|giua nam)\s+(?P<y>20\d\d)")
+# "trước ngày 25 của tháng cuối quý", "chậm nhất ngày 05 của tháng đầu quý sau", "trước ngày 20 hằng tháng"
+_PERIODIC_DAY = re.compile(r"(?P<cue>truoc|cham nhat(?: la)?(?: vao)?|han chot(?: la)?|khong muon hon)\s+ngay\s+(?P<d>\d{1,2})"
+                           r"\s+(?:cua\s+)?(?P<kind>thang cuoi (?:moi |cua |hang )?quy|thang dau (?:cua )?quy (?:sau|tiep theo|ke tiep)"
+                           r"|hang thang|moi thang|thang cuoi (?:cua )?(?:moi )?(?:6 thang|nua nam))")
+PERIODIC_KINDS = {"thang cuoi": ("quarterly", 3, "quý"), "thang dau": ("quarterly", 1, "quý"),
+                  "hang thang": ("monthly", 1, "tháng"), "moi thang": ("monthly", 1, "tháng")}
+# "trong thời hạn 15 ngày kể từ ngày nhận được …": due relative to an event, no calendar date
+_RELATIVE = re.compile(r"(?:trong (?:thoi )?han|trong vong|khong qua|cham nhat(?: la)?(?: sau)?)\s+(?P<n>\d+)\s+ngay"
+                       r"(?: lam viec)?\s*,?\s*(?:ke tu|tinh tu|sau)\s+(?:ngay\s+|khi\s+)?(?P<event>[^,;.]{3,120})")
 _RECURRING = re.compile(r"hang nam|dinh ky|moi nam|thuong nien|hang nam|nam nao cung")
 _PERIOD = re.compile(r"(\d+\s+thang|hang nam|hang quy|hang thang|nam)\s*(?:\(|$)")
 
@@ -266,8 +278,9 @@ def _actor_from_sentence(sent: str, first_cue: int) -> str | None:
     return s if 3 <= len(s) <= 200 else None
 
 
-_ASKS_RE = re.compile(r"(?:yêu cầu|đề nghị|giao)\s+(?P<who>(?:các|Các|Sở|UBND|Ủy ban|Bộ|Hội|Phòng|Trường)[^;.]*?)\s+"
-                      r"(?:triển khai|thực hiện|tổ chức|khẩn trương|nghiêm túc|chủ động)")
+_ASKS_RE = re.compile(r"(?:yêu cầu|đề nghị|giao|Yêu cầu|Đề nghị|Giao)\s+(?P<who>(?:các|Các|Sở|UBND|Ủy ban|Bộ|Hội|Phòng|Trường)"
+                      r"[^;.]*?)\s+(?:triển khai|thực hiện|tổ chức|khẩn trương|nghiêm túc|chủ động|chủ trì|phối hợp|"
+                      r"hướng dẫn|tổng hợp)")
 
 
 def _interp(cue: str, y: int) -> tuple[int, int, str]:
@@ -307,16 +320,28 @@ def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_
                 if not _ACTION_RE.search(sent[m.end():] + " " + sent[:m.start()]):
                     continue
                 hits.append(("year", m, None, None, int(m.group("y"))))
+            for m in _PERIODIC_DAY.finditer(fs):
+                if 1 <= int(m.group("d")) <= 31:
+                    hits.append(("periodic", m, int(m.group("d")), None, None))
+            for m in _RELATIVE.finditer(fs):
+                if _ACTION_RE.search(sent) or re.search(r"\b(phải|có trách nhiệm)\b", sent):
+                    hits.append(("relative", m, None, None, None))
             if not hits:
                 continue
+            # the schedule phrases are not part of the obligation
+            sent_clean = sent
+            for kind, m, *_ in hits:
+                if kind in ("periodic", "relative"):
+                    sent_clean = sent_clean[:m.start()] + " " * (m.end() - m.start()) + sent_clean[m.end():]
             recurring = bool(_RECURRING.search(fs))
             # the obligation: the sentence without its schedule phrases and purpose clause
             sched = re.compile(r"\(?\s*(?:theo\s+)?(?:định kỳ|định kì)?\s*(?:\d+\s+tháng|hằng năm|hàng năm|hằng quý|hàng quý)?\s*\(?"
                                r"(?:trước|chậm nhất(?: là)?(?: vào)?|hạn chót(?: là)?|không muộn hơn|không quá|hạn cuối|đến hết|hạn nộp(?: là)?|nộp trước)"
                                r"\s+(?:ngày\s+)?\d{1,2}\s*(?:/|-|\.|\s+tháng\s+)\s*\d{1,2}(?:\s*(?:/|-|\.|\s+năm\s+)\s*\d{4})?\s*\)?"
                                r"(?:\s*(?:hằng|hàng)\s+năm)?", re.IGNORECASE)
-            what = sched.sub(" ", sent)
-            what = re.sub(r"\b(?:theo\s+)?(?:định kỳ|Định kỳ)\s*(?:\d+\s+tháng)?\s*(?:và\s+(?:hằng|hàng)\s+năm)?", " ", what)
+            what = sched.sub(" ", sent_clean)
+            what = re.sub(r"\b(?:theo\s+)?(?:định kỳ|Định kỳ)\s*(?:\d+\s+tháng)?\s*(?:và\s+(?:hằng|hàng)\s+năm)?"
+                          r"(?:\s*(?:hằng|hàng)\s+(?:quý|tháng))?\s*,?", " ", what)
             what = re.sub(r"(?i)\b(cuối năm|trong năm|đến hết năm|trước hết năm|đầu năm|giữa năm)\s+20\d\d\s*,?", " ", what)
             what = re.split(r"\s+để\s+|\s+nhằm\s+|\s+và báo cáo đột xuất", what)[0]
             clause = _tidy(what)
@@ -328,6 +353,11 @@ def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_
                 what = clause
             what = re.sub(r"^\s*(có trách nhiệm|chịu trách nhiệm|phải|cần)\s+", "", _tidy(what))
             what = _tidy(what)
+            if not actor:
+                # "Giao Sở GDĐT chủ trì …, báo cáo … trước ngày …": the body asked is the actor
+                m = _ASKS_RE.match(clause)
+                if m:
+                    actor = _tidy(m.group("who"))
             if not actor:
                 # an earlier sentence of the same paragraph: "UBND tỉnh yêu cầu X triển khai …"
                 for _, prev in reversed(sentences[:si]):
@@ -348,12 +378,18 @@ def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_
             recipient = _recipient(what) or _recipient(sent)
             actors = lex.find_agencies(actor) if actor else []
             for kind, m, d, mo, y in hits:
-                due_text = sent[m.start(): m.end()]
+                due_text = sent[m.start(): m.end()][:200]
                 period = None
                 interp = None
                 if kind == "year":
                     d, mo, interp = _interp(m.group("cue"), y)
                     rec = "once"
+                elif kind == "periodic":
+                    rec, mo, period = next(v for k, v in PERIODIC_KINDS.items() if m.group("kind").startswith(k))
+                    y = None
+                elif kind == "relative":
+                    rec, y = "relative", None
+                    interp = f"{m.group('n')} ngày kể từ {sent[m.start('event'):m.end('event')].strip()}"
                 else:
                     rec = "yearly" if (recurring and y is None) else "once"
                     if y is None and rec == "once":
@@ -434,6 +470,10 @@ def extract_responsibilities(root: Node, header: Header, lex: Lexicon) -> list[R
 _PCT = re.compile(r"(?P<v>\d+(?:[.,]\d+)?)\s*%\s*(?P<ind>.+?)(?=(?:[,;]?\s*trong đó\s*:?\s*\d+(?:[.,]\d+)?\s*%)|[;]|\.\s|\.$|$)")
 
 
+# "Đến năm 2026, 85% xã, phường …" states a target wherever it stands
+_YEAR_TARGET = re.compile(r"^(?:Phấn đấu\s+)?(?:đến|Đến|trong|Trong)\s+(?:hết\s+)?năm\s+20\d\d\s*,[^.;]*?\d+(?:[.,]\d+)?\s*%")
+
+
 def is_target_section(node: Node) -> bool:
     for n in node.structural_path() if node.kind != "root" else []:
         if re.search(r"\b(mục tiêu|chỉ tiêu)\b", n.title, re.IGNORECASE):
@@ -444,9 +484,10 @@ def is_target_section(node: Node) -> bool:
 def extract_targets(root: Node) -> list[TargetFact]:
     out: list[TargetFact] = []
     for node in root.iter():
-        if node.kind not in ("dash", "plus", "para") or not is_target_section(node):
+        content = _strip_marker(node.line) if node.line else ""
+        in_section = node.kind in ("dash", "plus", "para") and is_target_section(node)
+        if not in_section and not _YEAR_TARGET.match(content):
             continue
-        content = _strip_marker(node.line)
         if content.endswith(":"):
             continue
         year = None
@@ -586,5 +627,7 @@ def extract_all(doc_id: str, root: Node, header: Header, lex: Lexicon) -> Facts:
         targets=extract_targets(root),
         citations=extract_citations(root),
         contacts=extract_contacts(root),
+        criteria=extract_criteria(root, "\n".join(n.line for n in root.iter() if n.line)),
+        events=extract_events(root, header.year),
     )
 

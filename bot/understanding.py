@@ -172,7 +172,8 @@ def classify_intent(f: str, u: Understanding) -> str:
                                                    r"to chuc|luc nao|bat dau|ket thuc)\b") \
             and not has(r"\b(truoc ngay|han|thoi han|nop|gui|bao cao|cham nhat)\b"):
         return "event"
-    if has(r"\b(tieu chi|tieu chuan|cong nhan|danh hieu|diem chuan)\b") and not has(r"\b(ti le|ty le|phan tram)\b"):
+    if has(r"\b(tieu chi|tieu chuan|cong nhan|danh hieu|diem chuan)\b") and not has(r"\b(ti le|ty le|phan tram)\b") \
+            and not has(r"\b(lam sao|lam the nao|cach nao|bang cach)\b"):
         return "criteria"
     if has(r"\b(muc tieu|chi tieu|ti le|ty le|phan tram|bao nhieu %|dat chuan|phan dau)\b") or "%" in u.text:
         return "target"

@@ -61,19 +61,34 @@ def edited_knowledge(tmp_path) -> Path:
     return dest
 
 
-def _env() -> dict:
-    return clean_env(HOCTAP_EMBEDDING_MODEL=str(embedding_model()))
+PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
+_DB_URLS: dict[str, str] = {}   # data folder → DATABASE_URL when not the folder's SQLite file
+
+
+def _db_url(data: Path) -> str:
+    return _DB_URLS.get(str(data)) or settings_for(data).database_url
+
+
+def _settings(data: Path):
+    s = settings_for(data)
+    s.database_url = _db_url(data)
+    return s
+
+
+def _env(data: Path | None = None) -> dict:
+    extra = {"DATABASE_URL": _DB_URLS[str(data)]} if data is not None and str(data) in _DB_URLS else {}
+    return clean_env(HOCTAP_EMBEDDING_MODEL=str(embedding_model()), **extra)
 
 
 def _build(data: Path, *sources: str, kill_at: str | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
     args = ["--data-dir", str(data), "build", "--no-progress", *sources]
     cmd = [sys.executable, "-c", KILL_AT, kill_at, *args] if kill_at else [sys.executable, "-m", "indexer", *args]
-    return subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, cwd=ROOT, env=_env(data), capture_output=True, text=True, timeout=timeout)
 
 
 def snapshot(data: Path) -> dict:
     """What the store holds, comparable between two stores (no row ids)."""
-    with session_scope(settings_for(data).database_url) as s:
+    with session_scope(_db_url(data)) as s:
         docs = {d.id: d.content_hash for d in s.scalars(select(Document))}
         chunks = sorted((c.document_id, c.ordinal, c.text) for c in s.scalars(select(Chunk)))
         deadlines = sorted(d.id for d in s.scalars(select(Deadline)))
@@ -83,7 +98,7 @@ def snapshot(data: Path) -> dict:
 def assert_consistent(data: Path) -> None:
     """Every document has its chunks, every fact points at an existing chunk of its document, and DATA/index
     points at a complete folder."""
-    with session_scope(settings_for(data).database_url) as s:
+    with session_scope(_db_url(data)) as s:
         ids = set(s.scalars(select(Document.id)))
         chunk_doc = dict(s.execute(select(Chunk.id, Chunk.document_id)).all())
         for did in ids:
@@ -101,7 +116,7 @@ def assert_consistent(data: Path) -> None:
 def health(data: Path):
     from bot.assistant import Assistant
     from bot.health import check
-    return check(Assistant.from_settings(settings_for(data)))
+    return check(Assistant.from_settings(_settings(data)))
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +133,56 @@ def _clean_snapshot(cache: dict, store_src: Path, knowledge: Path, tmp: Path) ->
         assert r.returncode == 0, r.stderr
         cache["snap"] = snapshot(d)
     return cache["snap"]
+
+
+@pytest.fixture
+def pg_store(tmp_path):
+    """A store built from knowledge/ into a fresh PostgreSQL database (dropped afterwards)."""
+    if not PG_URL:
+        pytest.skip("HOCTAP_TEST_POSTGRES_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    import uuid
+
+    import psycopg
+    name = "hoctap_h11f_" + uuid.uuid4().hex[:8]
+    admin = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    data = tmp_path / "pgdata"
+    data.mkdir()
+    base = admin.rsplit("/", 1)[0]
+    _DB_URLS[str(data)] = f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        r = _build(data, str(ROOT / "knowledge"))
+        assert r.returncode == 0, r.stderr[-2000:]
+        yield data
+    finally:
+        from bot.db import _engines
+        for url in [u for u in _engines if name in u]:
+            _engines.pop(url).dispose()
+        _DB_URLS.pop(str(data), None)
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("point", ["write_index", "swap_in"])
+def test_build_killed_on_postgresql(pg_store, edited_knowledge, tmp_path, point):
+    before = snapshot(pg_store)
+    r = _build(pg_store, str(edited_knowledge), kill_at=point)
+    assert r.returncode == -signal.SIGKILL, (r.returncode, r.stderr[-2000:])
+    assert_consistent(pg_store)
+    h = health(pg_store)
+    if point == "write_index":
+        assert snapshot(pg_store) == before and h.ok, h.to_dict()
+    else:
+        assert not h.ok and "lexical" in h.failing, h.to_dict()
+    r = _build(pg_store, str(edited_knowledge))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert_consistent(pg_store)
+    after = snapshot(pg_store)
+    assert after["docs"][CHANGED_DOC] != before["docs"][CHANGED_DOC]
+    assert any(MARK.split(" trước")[0] in t for _, _, t in after["chunks"])
+    assert health(pg_store).ok
 
 
 @pytest.mark.parametrize("point", ["write_index", "swap_in"])
@@ -149,7 +214,7 @@ def test_build_killed_at_timed_moments(store, edited_knowledge, tmp_path, clean_
     """SIGKILL after 0.5, 2 and 5 seconds of a forced rebuild; each time consistent, then repaired."""
     for delay in (0.5, 2.0, 5.0):
         proc = subprocess.Popen([sys.executable, "-m", "indexer", "--data-dir", str(store), "build", "--no-progress",
-                                 "--force", str(edited_knowledge)], cwd=ROOT, env=_env(),
+                                 "--force", str(edited_knowledge)], cwd=ROOT, env=_env(store),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)

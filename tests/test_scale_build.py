@@ -71,7 +71,7 @@ def test_interrupted_build_resumes_from_cache(tmp_path, monkeypatch):
     real = _embedder(settings)
     monkeypatch.setattr(build_mod, "EMBED_BATCH", 8)
     stopping = Counting(real, stop_after=2)
-    monkeypatch.setattr(embedding, "load_embedder", lambda s: stopping)
+    monkeypatch.setattr(embedding, "load_embedder", lambda s, **kw: stopping)
     with pytest.raises(KeyboardInterrupt):
         build_mod.build(settings, [src])
     # nothing was committed or swapped in, but the two finished batches are cached
@@ -80,7 +80,7 @@ def test_interrupted_build_resumes_from_cache(tmp_path, monkeypatch):
     assert len(cache) == 16
 
     resumed = Counting(real)
-    monkeypatch.setattr(embedding, "load_embedder", lambda s: resumed)
+    monkeypatch.setattr(embedding, "load_embedder", lambda s, **kw: resumed)
     rep = build_mod.build(settings, [src])
     assert not rep.errors and sorted(rep.indexed) == sorted(Path(d).stem for d in DOCS)
     assert rep.dense and rep.chunks == len(cache) + resumed.passages  # only the rest was encoded
@@ -93,7 +93,7 @@ def test_interrupted_build_resumes_from_cache(tmp_path, monkeypatch):
     from bot.search_index import load_index
     idx = load_index(settings.data_dir)
     fresh = _settings(tmp_path / "fresh")
-    monkeypatch.setattr(embedding, "load_embedder", lambda s: real)
+    monkeypatch.setattr(embedding, "load_embedder", lambda s, **kw: real)
     build_mod.build(fresh, [src])
     idx2 = load_index(fresh.data_dir)
     a = idx.faiss_index.reconstruct_n(0, rep.chunks)
@@ -106,7 +106,7 @@ def test_new_document_encodes_only_its_chunks_and_gets_a_new_build_id(tmp_path, 
     src = _sources(tmp_path, DOCS[:1])
     real = _embedder(settings)
     counting = Counting(real)
-    monkeypatch.setattr(embedding, "load_embedder", lambda s: counting)
+    monkeypatch.setattr(embedding, "load_embedder", lambda s, **kw: counting)
     rep1 = build_mod.build(settings, [src])
     first = read_manifest(settings.data_dir)
     assert first["build_id"] and first["documents"] == 1 and first["chunks"] == rep1.chunks

@@ -59,7 +59,11 @@ class Health:
 
 
 def _why(e: BaseException) -> str:
+    """Type and first line of an error, with any credentials of a URL in it blanked out."""
+    import re
     msg = str(e).splitlines()[0][:200] if str(e) else ""
+    msg = re.sub(r"://[^@/\s]*@", "://***@", msg)
+    msg = re.sub(r"(password\s*=\s*)\S+", r"\1***", msg, flags=re.I)
     return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
 
 

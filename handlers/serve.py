@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from handlers.common import ChannelServices
+from handlers.common import ChannelServices, utf8_clean
 from handlers.config import ChannelConfig
 from handlers.admin_web import AdminWeb
 from handlers.web import WebChat, json_errors
@@ -209,14 +209,14 @@ class Server:
     async def _telegram_webhook(self, request: web.Request) -> web.Response:
         from handlers.telegram import webhook_secret
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not hmac.compare_digest(given.encode(), webhook_secret(self.cfg).encode()):
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), webhook_secret(self.cfg).encode()):
             log.warning("Telegram webhook: wrong or missing secret token from %s", request.remote)
             return web.json_response({"error": "forbidden"}, status=403)
         try:
             data = json.loads(await request.text())
-            if not isinstance(data, dict) or "update_id" not in data:
+            if not isinstance(data, dict) or "update_id" not in data or not utf8_clean(data):
                 raise ValueError("not an update")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return web.json_response({"error": "bad update"}, status=400)
         if not self.telegram.app.running:
             return web.json_response({"error": "starting"}, status=503)  # Telegram delivers it again later

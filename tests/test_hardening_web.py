@@ -370,3 +370,31 @@ async def test_query_log_failure_does_not_stop_answers(server):
             c.execute(text("ALTER TABLE channel_queries_away RENAME TO channel_queries"))
     with session_scope(server.services.db_url) as s:
         assert s.query(QueryLog).count() >= 0
+
+
+async def test_telegram_webhook_crafted_bodies_and_secrets(assistant):
+    from channel_fixtures import BotApiStandIn
+    standin = await BotApiStandIn().start()
+    cfg = ChannelConfig(web_port=0, telegram_token=standin.token, telegram_base_url=standin.url,
+                        telegram_poll_timeout=1, telegram_webhook_url="https://bot.example.org/tg/hook",
+                        telegram_webhook_secret="s3cret-Token_1")
+    srv = Server(assistant, cfg, sweeper=False)
+    await srv.start()
+    try:
+        await wait_for(lambda: srv.telegram and srv.telegram.app.running)
+        ok = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1", "Content-Type": "application/json"}
+        bodies = [b"[" * 5000 + b"]" * 5000, b'{"update_id": 1, "message": {"text": "\\ud800"}}', b"\xff\xfe",
+                  b'{"no": "update"}']
+        async with aiohttp.ClientSession() as http:
+            for body in bodies:
+                async with http.post(srv.url + "tg/hook", data=body, headers=ok) as r:
+                    assert r.status == 400, (body[:40], await r.text())
+                    assert (await r.json())["error"]
+        for secret in ("é" * 10, "s3cret-Token_1\u00ff"):
+            status, _, payload = await raw_request(srv.port, "POST", "/tg/hook", b'{"update_id": 5}',
+                                                   headers={"X-Telegram-Bot-Api-Secret-Token":
+                                                            secret.encode("utf-8").decode("latin-1")})
+            assert status == 403 and json.loads(payload)["error"] == "forbidden"
+    finally:
+        await srv.stop()
+        await standin.stop()

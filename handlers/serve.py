@@ -163,12 +163,34 @@ class Server:
                 delay = min(delay * 2, 300)
 
     async def _sweep(self) -> None:
+        """The reminder sweeper's ticks (bot.reminders.sweeper.tick), skipped while a SQLite database cannot be
+        written: SQLite would write its memory-mapped -shm file and the process would die of SIGBUS. Errors
+        (a PostgreSQL restart, ...) are logged and the next tick tries again."""
         try:
-            from bot.reminders.sweeper import run_forever
+            from bot.reminders.sweeper import tick
         except ImportError:
             log.warning("reminder sweeper not available: reminders are not sent from this process")
             return
-        await run_forever(self.services.settings, interval_s=self.sweeper_interval_s, stop_event=self._stop)
+        from bot.health import sqlite_unwritable
+        from handlers.common import warn_once_a_minute
+        settings = self.services.settings
+        while not self._stop.is_set():
+            why = await asyncio.to_thread(sqlite_unwritable, settings.database_url)
+            if why:
+                warn_once_a_minute("sweeper", "reminders paused: %s", why)
+            else:
+                try:
+                    sent = await tick(settings)
+                    if sent:
+                        log.info("sent %d reminder(s)", len(sent))
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # keep the sweeper alive (database restarts, ...)
+                    log.exception("reminder sweep failed")
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=self.sweeper_interval_s)
+            except asyncio.TimeoutError:
+                pass
 
     async def _watch_builds(self) -> None:
         """Reload when another build is in place (a build by any process sharing the data folder,

@@ -4,6 +4,7 @@ the repair without a restart; the start-up log names what is broken. Real server
 private copy of the store (real SQLite files, real index folders)."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import shutil
@@ -34,7 +35,8 @@ def data_dir(tmp_path_factory, tmp_path) -> Path:
 async def served(data_dir):
     from bot.assistant import Assistant
     assistant = Assistant.from_settings(settings_for(data_dir))
-    srv = Server(assistant, ChannelConfig(web_port=0, rate_limit_count=1000, ip_rate_limit_count=1000), sweeper=False)
+    srv = Server(assistant, ChannelConfig(web_port=0, rate_limit_count=1000, ip_rate_limit_count=1000),
+                 sweeper=True, sweeper_interval_s=0.2)   # the sweeper too: it must not touch a broken SQLite file
     await srv.start()
     async with aiohttp.ClientSession(base_url=srv.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         yield srv, http, data_dir
@@ -107,10 +109,11 @@ def _chattr(flag: str, *paths: Path) -> bool:
     return r.returncode == 0
 
 
-async def test_unwritable_database_is_503_answers_go_on_and_repair_is_seen(served):
+async def test_unwritable_database_is_503_answers_go_on_and_repair_is_seen(served, caplog):
     srv, http, data = served
     db = data / "hoctap.sqlite3"
     files = [p for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")) if p.exists()]
+    caplog.set_level(logging.WARNING)
     if not _chattr("+i", *files, data):
         pytest.skip("chattr +i is not available here (needs root on a file system with attributes)")
     try:
@@ -119,6 +122,10 @@ async def test_unwritable_database_is_503_answers_go_on_and_repair_is_seen(serve
         assert "không ghi được" in h["checks"]["database"]["detail"]
         status, ans = await ask(http)      # the query log cannot be written: the answer still comes
         assert status == 200 and ans["answered"]
+        await asyncio.sleep(1.0)           # several sweeper ticks: paused, the process alive
+        assert any("reminders paused" in r.getMessage() for r in caplog.records)
+        sweeper = next(t for t in srv._tasks if t.get_name() == "reminder-sweeper")
+        assert not sweeper.done()
     finally:
         _chattr("-i", *files, data)
     status, h = await health(http)

@@ -40,6 +40,12 @@ class Knowledge:
             for syl in set(self.chunk_folded(cid).split()):
                 self._postings.setdefault(syl, set()).add(cid)
         self._weights: dict[str, float] = {}
+        self._df: dict[str, int] = {}
+
+    def unit_absent(self, unit: str) -> bool:
+        """No chunk contains this word."""
+        self.unit_weights([unit])
+        return self._df[unit] == 0
 
     def unit_weights(self, units: list[str]) -> dict[str, float]:
         """Each word's rarity among the chunks (inverse document frequency), cached."""
@@ -51,6 +57,7 @@ class Knowledge:
                 if len(syl) > 1:
                     ids = {cid for cid in ids if f" {u} " in self._folded[cid]}
                 self._weights[u] = idf(len(ids), n)
+                self._df[u] = len(ids)
         return {u: self._weights[u] for u in units}
 
     def chunk_folded(self, chunk_id: int | None) -> str:

@@ -170,7 +170,8 @@ def classify_intent(f: str, u: Understanding) -> str:
         return "citation"
     if has(r"\b(" + _EVENT_NOUNS + r")\b") and has(r"\b(khi nao|ngay nao|bao gio|dien ra|o dau|dia diem|thoi gian|"
                                                    r"to chuc|luc nao|bat dau|ket thuc)\b") \
-            and not has(r"\b(truoc ngay|han|thoi han|nop|gui|bao cao|cham nhat)\b"):
+            and not has(r"\b(truoc ngay|han|thoi han|nop|gui|bao cao|cham nhat)\b") \
+            and not has(r"^ai\b|\b(ai chu tri|chu tri|phoi hop|nhiem vu|trach nhiem|co quan nao|don vi nao)\b"):
         return "event"
     if has(r"\b(tieu chi|tieu chuan|cong nhan|danh hieu|diem chuan)\b") and not has(r"\b(ti le|ty le|phan tram)\b") \
             and not has(r"\b(lam sao|lam the nao|cach nao|bang cach)\b"):
@@ -185,6 +186,7 @@ def classify_intent(f: str, u: Understanding) -> str:
         if not has(r"\b(nhiem vu|trach nhiem|lam gi|chu tri|phoi hop)\b") or u.days or u.window:
             return "deadline"
     if has(r"\b(nhiem vu|trach nhiem|lam gi|chu tri|phoi hop|duoc de nghi|duoc giao|can lam|phai lam|viec gi|"
+           r"co quan nao|don vi nao|ai phu trach|"
            r"dam nhiem|phu trach|vai tro|giao cho)\b"):
         return "responsibility"
     if has(r"\b(lam sao|lam the nao|the nao|cach nao|bang cach|can gi|dieu kien|tieu chi|thu tuc|huong dan)\b"):

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import replace
 
 from bot.answer import Answer
-from bot.answerers.base import Context, short
+from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
 from bot.formatting import RECURRENCE_VI, sentence_case
 from bot.lexicon import province_label
 from bot.models import Deadline
@@ -106,6 +106,16 @@ def line(ctx: Context, d: Deadline, when: dt.date | None, today: dt.date) -> str
     return text
 
 
+COMPACT_WHAT_CHARS = 70
+
+
+def compact_line(ctx: Context, d: Deadline) -> str:
+    """'Trước 15/12 hằng năm — Các Sở, ngành…: báo cáo tình hình thực hiện… (Công văn 3597/UBND-KGVX)'."""
+    doc = ctx.kb.docs[d.document_id]
+    who = short(d.actor_text, 50)
+    return f"{_head(d)} — {who}: {short(d.what, COMPACT_WHAT_CHARS)} ({doc.label})"
+
+
 def _nothing_in_window(ctx: Context, today: dt.date) -> Answer | None:
     w = ctx.u.window
     nxt = sorted(((d, next_occurrence(d, w.end, 800)) for d in ctx.kb.deadlines), key=lambda p: p[1] or dt.date.max)
@@ -134,8 +144,10 @@ def answer(ctx: Context) -> Answer | None:
     if len(pairs) > 1:
         span = f" trong {u.window.label}" if u.window else ""
         lines.append(f"Có {len(pairs)} hạn{span} trong các văn bản:")
-        for d, when in pairs:
-            lines.append("• " + line(ctx, d, when, today) + f" — {ctx.cite(d.document_id)}.")
+        full = ["• " + line(ctx, d, when, today) + f" — {ctx.cite(d.document_id)}." for d, when in pairs]
+        if sum(len(x) + 1 for x in full) > MAX_ANSWER_CHARS - 200:
+            full = ["• " + compact_line(ctx, d) for d, _ in pairs]   # many deadlines: one short line each
+        lines += full
     else:
         d, when = pairs[0]
         lines.append(line(ctx, d, when, today))

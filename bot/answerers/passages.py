@@ -6,7 +6,8 @@ import re
 
 from bot.answer import Answer, Source
 from bot.answerers.base import TIME_WORDS, Context, document_citation, refusal, short
-from bot.relevance import (DENSE_CONFIDENT_SIMILARITY, DENSE_MIN_COVERAGE, PASSAGE_MIN_COVERAGE, coverage,
+from bot.relevance import (DENSE_CONFIDENT_SIMILARITY, DENSE_MIN_COVERAGE, PASSAGE_MIN_COVERAGE, SHORT_QUESTION_UNITS,
+                           coverage,
                            folded_text, passage_min_coverage, topic_units)
 from bot.textnorm import folded_syllables
 
@@ -15,6 +16,7 @@ ANSWER_FROM_TOP = 3    # the quoted passage is the best-covering among the first
 SOURCES = 3
 HEADER_PENALTY = 0.05  # the header repeats the subject: prefer the body that says more
 EXCERPT_CHARS = 700
+DEFINITION_BONUS = 0.1   # "X là gì?": a passage saying "X là …" ranks as if it covered this much more
 _ARTICLE = re.compile(r"^(Điều\s+\d+[a-z]?)\b")
 
 
@@ -63,6 +65,8 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
     if not hits and allowed is not None:
         hits = r.search(u.text, k=SEARCH_K, mode=ctx.mode, expanded=expanded)
     weights = ctx.kb.unit_weights(units)
+    if len(units) <= SHORT_QUESTION_UNITS and any(" " in x and ctx.kb.unit_absent(x) for x in units):
+        return refusal(ctx.question)   # a short question with a word the documents never use is not theirs
     scored = []
     for h in hits:
         ch = ctx.kb.chunks.get(h.chunk_id)
@@ -84,6 +88,11 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
     dense_ok = r.dense_enabled and max(x[0].dense for x in scored[:SOURCES * 3]) >= DENSE_CONFIDENT_SIMILARITY
     if top_gate < passage_min_coverage(len(units)) and not (dense_ok and top_gate >= DENSE_MIN_COVERAGE):
         return refusal(ctx.question)
+    # "X là gì?" asks for a definition: a passage that says "X là …" answers it
+    defined = " ".join(units) if re.search(r"\bla gi\b", u.folded) and len(units) <= 3 else None
+    if defined:
+        scored = [(h, ch, cov + (DEFINITION_BONUS if f" {defined} la " in ctx.kb.chunk_folded(ch.id) else 0.0), g)
+                  for h, ch, cov, g in scored]
     first = max(scored[:ANSWER_FROM_TOP], key=lambda x: (round(x[2], 1), -x[0].rank))
     chosen, seen = [first], {_unit_key(first[1])}
     for x in scored:

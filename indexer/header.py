@@ -252,7 +252,7 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:
             type_line_idx = i
             continue
         title = _TITLE_LINE.match(st) if h.doc_type is None and _is_upper_line(st) else None
-        if title and title.group("name"):
+        if title and (title.group("name") or title.group("year")):
             # "LUẬT VIÊN CHỨC 2010", "BỘ LUẬT DÂN SỰ 2015": a title line, not an issuer
             h.doc_type = DOC_TYPES[fold_words(title.group("type"))]
             h.subject = titled_name(h.doc_type, title.group("name"))

@@ -32,7 +32,7 @@ from bot.db import session_scope
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
 from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, BodyTimeout, BodyTooLarge, ChannelServices,
-                             describe_subscription, first_province, rate_limited_reply, read_body,
+                             StoreUnavailable, describe_subscription, guard_store, first_province, rate_limited_reply, read_body,
                              reminders_module, source_lines, split_text, utf8_clean)
 from handlers.models import ZaloToken, utcnow
 
@@ -324,7 +324,11 @@ class ZaloBot:
             handler = {"#hanchot": self._hanchot, "#dangky": self._dangky, "#huy": self._huy,
                        "#xoadulieu": self._xoadulieu, "#trogiup": self._help, "#batdau": self._help}.get(cmd.lower())
             if handler:
-                await handler(user_id, arg.strip())
+                try:
+                    await handler(user_id, arg.strip())
+                except StoreUnavailable as e:  # the database cannot be used now: say so, do not touch it
+                    log.warning("Zalo: %s not done: %s", cmd.lower(), e)
+                    await self._reply(user_id, ERROR_REPLY)
                 return
             problem = self.svc.check_question(text)
             if problem:
@@ -363,6 +367,7 @@ class ZaloBot:
         await self._reply(user_id, "\n".join(lines), [("🔔 Nhận nhắc hạn", "#dangky " + (province or ""))])
 
     async def _dangky(self, user_id: str, arg: str) -> None:
+        guard_store(self.svc.db_url)
         rem = reminders_module()
         if rem is None:
             await self._reply(user_id, "Chức năng nhắc hạn chưa sẵn sàng.")
@@ -376,6 +381,7 @@ class ZaloBot:
                                    "1 ngày. Gõ #huy để hủy. (Có thể ghi tỉnh: #dangky Tiền Giang)")
 
     async def _huy(self, user_id: str, arg: str) -> None:
+        guard_store(self.svc.db_url)
         rem = reminders_module()
         if rem is None:
             await self._reply(user_id, "Chức năng nhắc hạn chưa sẵn sàng.")

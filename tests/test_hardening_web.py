@@ -398,3 +398,30 @@ async def test_telegram_webhook_crafted_bodies_and_secrets(assistant):
     finally:
         await srv.stop()
         await standin.stop()
+
+
+async def test_zalo_event_while_the_database_cannot_be_written_gets_503_then_is_answered(zalo):
+    """Zalo delivers an event again when it is not acknowledged: a 503 while the database is unwritable
+    (never touching it — SIGBUS), then the redelivered event is answered once the database is back."""
+    import subprocess
+    standin, srv = zalo
+    db = srv.services.settings.data_dir / "hoctap.sqlite3"
+    if "sqlite" not in srv.services.db_url or not db.exists():
+        pytest.skip("needs the SQLite store")
+    files = [p for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")) if p.exists()]
+    r = subprocess.run(["chattr", "+i", *map(str, files), str(db.parent)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    user = f"u-ro-{time.time_ns()}"
+    body, headers = zalo_event(user, QUESTION, f"ro-{time.time_ns()}")
+    try:
+        status, _, payload = await raw_request(srv.port, "POST", "/zalo/webhook", body, headers=headers)
+        assert status == 503 and json.loads(payload)["error"]
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, files), str(db.parent)], capture_output=True)
+    await asyncio.sleep(1.1)   # the writability check is cached for a second
+    status, _, payload = await raw_request(srv.port, "POST", "/zalo/webhook", body, headers=headers)
+    assert status == 200, payload
+    await wait_for(lambda: standin.texts(user))
+    await srv.zalo.idle()
+    assert len(standin.texts(user)) >= 1

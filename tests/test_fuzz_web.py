@@ -162,6 +162,7 @@ def test_fuzz_api_ask(running, cookie, body, ctype):
     out = check(status, headers, data)
     if status == 200:
         assert set(out) >= {"question", "answered", "answer", "sources"}
+        assert out["intent"] != "error", out   # an assistant failure hidden behind a 200
 
 
 @FUZZ

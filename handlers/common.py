@@ -183,6 +183,10 @@ def session_signer(config: ChannelConfig, data_dir):
     return Signer(key, salt="hoctap-web-session")
 
 
+class Busy(Exception):
+    """Too many questions are waiting for the assistant: refuse now rather than queue without bound."""
+
+
 class StoreUnavailable(Exception):
     """The database cannot be used right now (see bot.health.sqlite_unwritable)."""
 
@@ -225,6 +229,7 @@ class ChannelServices:
         self.ip_rate = RateLimiter(max(config.ip_rate_limit_count, config.rate_limit_count),
                                    config.rate_limit_window_s)
         self._ask_pool = ThreadPoolExecutor(max_workers=ask_workers, thread_name_prefix="ask")
+        self._pending = 0   # questions being answered or waiting for a worker (event loop only)
 
     def close(self) -> None:
         self._ask_pool.shutdown(wait=False, cancel_futures=True)
@@ -251,12 +256,19 @@ class ChannelServices:
         after logging it; callers answer with ERROR_REPLY."""
         q = question.strip()
         conv = f"{channel}:{chat_id}"
+        if self._pending >= self.config.max_pending_questions:
+            warn_once_a_minute("busy", "more than %d questions waiting: new ones are refused (503)",
+                               self.config.max_pending_questions)
+            raise Busy()
+        self._pending += 1
         try:
             ans: Answer = await self.in_pool(lambda: self.assistant.ask(q, conversation_id=conv, today=today))
         except Exception as e:
             log.exception("assistant failed on a %s question", channel)
             await self.db(self._log_query, channel, chat_id, q, None, type(e).__name__)
             raise
+        finally:
+            self._pending -= 1
         qid = await self.db(self._log_query, channel, chat_id, q, ans, None)
         return Asked(ans, qid)
 

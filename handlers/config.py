@@ -67,6 +67,7 @@ class ChannelConfig:
     trusted_proxies: tuple = ()          # ip networks whose X-Forwarded-For is believed
     session_secret: str = ""             # signs the web session cookie; default: a random key kept in the data folder
     body_timeout_s: float = 30.0         # a request body must arrive within this time
+    max_pending_questions: int = 200     # questions answered or waiting at once; more get 503 (back-pressure)
     public_url: str = ""                 # where people reach the web chat (links in replies); optional
 
     @property
@@ -113,6 +114,7 @@ class ChannelConfig:
             ip_rate_limit_count=max(1, _int_env("HOCTAP_IP_RATE_LIMIT", 60)),
             trusted_proxies=parse_networks(_env("HOCTAP_TRUSTED_PROXIES")),
             session_secret=_env("HOCTAP_SESSION_SECRET"),
+            max_pending_questions=max(1, _int_env("HOCTAP_MAX_PENDING", 200)),
             public_url=_env("HOCTAP_PUBLIC_URL").rstrip("/"),
         )
         for k, v in overrides.items():

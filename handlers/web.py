@@ -35,7 +35,7 @@ from itsdangerous import BadSignature
 
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, BodyTimeout, BodyTooLarge, ChannelServices,
+from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, BodyTimeout, Busy, BodyTooLarge, ChannelServices,
                              client_ip, first_province, guard_store, knowledge_summary, rate_limited_reply, read_body,
                              session_signer, utf8_clean)
 
@@ -201,6 +201,8 @@ class WebChat:
             return _error(429, rate_limited_reply(retry), headers={"Retry-After": str(max(1, round(retry)))})
         try:
             asked = await self.svc.ask(CHANNEL, sid, question, today=today)
+        except Busy:
+            return _error(503, BUSY_REPLY, headers={"Retry-After": "2"})
         except Exception:
             return _error(503, ERROR_REPLY)
         resp = _json(asked.answer.to_dict())

@@ -425,3 +425,25 @@ async def test_zalo_event_while_the_database_cannot_be_written_gets_503_then_is_
     await wait_for(lambda: standin.texts(user))
     await srv.zalo.idle()
     assert len(standin.texts(user)) >= 1
+
+
+async def test_back_pressure_refuses_with_503_instead_of_queueing_without_bound(assistant):
+    srv = Server(assistant, ChannelConfig(web_port=0, rate_limit_count=1000, ip_rate_limit_count=1000,
+                                          max_pending_questions=2), sweeper=False)
+    await srv.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async def one(i):
+                async with http.post(srv.url + "api/ask", json={"question": f"{QUESTION} ({i})"}) as r:
+                    return r.status, r.headers.get("Retry-After"), await r.json()
+            got = await asyncio.gather(*(one(i) for i in range(30)))
+            statuses = [s for s, _, _ in got]
+            assert set(statuses) <= {200, 503} and statuses.count(200) >= 2 and 503 in statuses, statuses
+            for s, retry, body in got:
+                if s == 503:
+                    assert retry == "2" and body["error"]
+            assert srv.services._pending == 0
+            async with http.post(srv.url + "api/ask", json={"question": QUESTION}) as r:
+                assert r.status == 200
+    finally:
+        await srv.stop()

@@ -7,7 +7,9 @@ tests/data/unseen, then answers, in process:
 * off-topic questions shaped like domain ones (bench/data/offtopic_tune.jsonl, the split the
   thresholds were tuned on, and bench/data/offtopic_holdout.jsonl, never tuned on) — refusal rate;
 * questions on the unseen documents (tests/data/unseen_questions.jsonl, written before the first run;
-  tests/data/unseen_holdout_questions.jsonl, written after the last threshold change) — answer accuracy;
+  tests/data/unseen_holdout_questions.jsonl, seen once before the last general fixes;
+  tests/data/unseen_final_questions.jsonl and bench/data/offtopic_final.jsonl, written after the last
+  change and never tuned on) — answer accuracy and refusal rate;
 
 each with and without diacritics, and prints the thresholds in force. Results go to D/relevance.json.
 """
@@ -27,6 +29,8 @@ SETS = [
     ("offtopic-holdout", ROOT / "bench" / "data" / "offtopic_holdout.jsonl"),
     ("unseen", ROOT / "tests" / "data" / "unseen_questions.jsonl"),
     ("unseen-holdout", ROOT / "tests" / "data" / "unseen_holdout_questions.jsonl"),
+    ("unseen-final", ROOT / "tests" / "data" / "unseen_final_questions.jsonl"),
+    ("offtopic-final", ROOT / "bench" / "data" / "offtopic_final.jsonl"),
 ]
 
 

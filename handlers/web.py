@@ -8,6 +8,7 @@
   GET  /api/deadlines          ?days=90&province=... → upcoming deadlines
   GET  /api/source/{chunk_id}  the full source section behind an answer's source
   GET  /calendar.ics           ?province=...&agency=... → the deadlines as an iCalendar file
+  GET  /api/openapi.json       the OpenAPI 3.0 description of this API (handlers/openapi.py)
   GET  /healthz                 {"ok", "checks": {database, store, lexical, dense, model}} — 503 when one fails
                                (bot.health; each request looks at the live state)
 
@@ -129,6 +130,7 @@ class WebChat:
         app.router.add_get("/api/source/{chunk_id}", self.source)
         app.router.add_get("/calendar.ics", self.calendar)
         app.router.add_get("/healthz", self.health)
+        app.router.add_get("/api/openapi.json", self.openapi)
 
     # -- sessions and limits --------------------------------------------------------------------
     def _session_id(self, request: web.Request) -> tuple[str, bool]:
@@ -164,6 +166,10 @@ class WebChat:
         if new:
             self._set_cookie(resp, sid)
         return resp
+
+    async def openapi(self, request: web.Request) -> web.Response:
+        from handlers.openapi import SPEC
+        return _json(SPEC)
 
     async def health(self, request: web.Request) -> web.Response:
         from bot.health import check

@@ -46,9 +46,44 @@ def _is_upper(s: str) -> bool:
     return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
+def split_header(text: str) -> tuple[list[str], list[str], str] | None:
+    """The printed two-column header of an official letter: (left column: issuer, number, V/v; right column:
+    national motto, place and date; the rest of the text), or None when the text has no such header."""
+    lines = [x.strip() for x in text.split("\n")]
+    motto = next((i for i, x in enumerate(lines[:15]) if x.upper().startswith("CỘNG HÒA XÃ HỘI")), None)
+    if motto is None:
+        return None
+    left, right, i = [], [], 0
+    while i < motto:
+        if lines[i]:
+            left.append(lines[i])
+        i += 1
+    right.append(lines[motto])
+    i = motto + 1
+    end = i
+    for j in range(motto + 1, min(len(lines), motto + 12)):
+        x = lines[j]
+        if x.startswith(("Kính gửi", "KẾ HOẠCH", "QUYẾT ĐỊNH")) or (len(x) > 200):
+            break
+        if not x:
+            end = j + 1
+            continue
+        if x.startswith("Độc lập"):
+            right.append(x)
+        elif ", ngày" in x:
+            right.append(x)
+        else:
+            left.append(x)
+        end = j + 1
+    return left, right, "\n".join(lines[end:])
+
+
 def render_pages(text: str, *, dpi: int = 300, font_pt: float = 13, footer: str | None = None,
-                 stamp: bool = True, skew_deg: float = 0.3, noise: float = 0.002, seed: int = 7):
-    """Typeset plain text (blank lines separate paragraphs) onto A4 page images, like a scanned letter."""
+                 stamp: bool = True, skew_deg: float = 0.3, noise: float = 0.002, seed: int = 7,
+                 two_column_header: bool = False):
+    """Typeset plain text (blank lines separate paragraphs) onto A4 page images, like a scanned letter.
+    `two_column_header`: the issuer, number and subject on the left, the motto, place and date on the right;
+    and the closing block as printed: "Nơi nhận" and its list on the left, the signer on the right."""
     from PIL import Image, ImageDraw
     rnd = random.Random(seed)
     mm = dpi / 25.4
@@ -76,8 +111,42 @@ def render_pages(text: str, *, dpi: int = 300, font_pt: float = 13, footer: str 
         if page is None or y + h > H - bottom - line_h:
             new_page()
 
+    head = split_header(text) if two_column_header else None
+    if head:
+        left_lines, right_lines, text = head
+        new_page()
+        small_b, italic = _font(int(size * 0.85), bold=True), _font(int(size * 0.85))
+        col_l, col_r = (left - int(8 * mm), int(width * 0.40)), (left + int(width * 0.40), int(width * 0.60) + int(8 * mm))
+        for (x0, w), col in ((col_l, left_lines), (col_r, right_lines)):
+            yy = top
+            for line in col:
+                upper = _is_upper(line) or line.startswith(("Độc lập", "CỘNG HÒA"))
+                f = small_b if upper else italic
+                words, cur, rows = line.split(), [], []
+                for wd in words:
+                    if cur and draw_len(f, " ".join(cur + [wd])) > w:
+                        rows.append(" ".join(cur))
+                        cur = [wd]
+                    else:
+                        cur.append(wd)
+                rows.append(" ".join(cur))
+                for r in rows:
+                    draw.text((x0 + w // 2, yy), r, font=f, fill="black", anchor="ma")
+                    yy += int(line_h * 0.95)
+                yy += int(line_h * 0.3)
+            y = max(y, yy)
+        y += line_h
+    closing = None
+    if two_column_header:
+        lines_all = text.split("\n")
+        k = next((i for i, x in enumerate(lines_all) if x.strip().startswith("Nơi nhận")), None)
+        if k is not None:
+            rest = [x.strip() for x in lines_all[k:] if x.strip()]
+            closing = ([x for x in rest if x.startswith(("Nơi nhận", "-", "+"))],
+                       [x for x in rest if not x.startswith(("Nơi nhận", "-", "+"))])
+            text = "\n".join(lines_all[:k])
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n(?=\s*[-+]\s)|\n(?=\s*\d+\.\s)", text) if p.strip()]
-    in_header = True
+    in_header = not head
     for para in paragraphs:
         for raw_line in para.split("\n"):
             raw_line = raw_line.strip()
@@ -119,10 +188,30 @@ def render_pages(text: str, *, dpi: int = 300, font_pt: float = 13, footer: str 
                     draw.text((x0, y), s, font=font, fill="black")
                 y += line_h
         y += int(line_h * 0.45)
+    if closing:
+        recv, signer = closing
+        f_small, f_bold = _font(int(size * 0.8)), _font(int(size * 0.92), bold=True)
+        need = max(len(recv), len(signer) + 4) * int(line_h * 0.85)
+        if y + need > H - bottom:
+            new_page()
+        yl = yr = y
+        for x in recv:
+            draw.text((left, yl), x, font=f_bold if x.startswith("Nơi nhận") else f_small, fill="black")
+            yl += int(line_h * 0.85)
+        cx = left + int(width * 0.72)
+        stamp_at = (cx - int(40 * mm), yr + int(2.6 * line_h))  # over the signature, left of the signer's name
+        for i, x in enumerate(signer):
+            if i == len(signer) - 1:
+                yr += 3 * line_h  # room for the signature and the stamp
+            draw.text((cx, yr), x, font=f_bold, fill="black", anchor="ma")
+            yr += line_h
+        y = max(yl, yr)
     if stamp and pages:  # a red stamp and a blue signature over the signer's block
         d = ImageDraw.Draw(pages[-1])
         cx, cy, r = int(W * 0.74), min(y - 3 * line_h, H - bottom - 200), int(18 * mm)
         cy = max(cy, top + r)
+        if closing:
+            cx, cy = stamp_at
         for k in range(5):
             d.ellipse((cx - r + k, cy - r + k, cx + r - k, cy + r - k), outline=(210, 30, 40))
         d.ellipse((cx - r * 0.6, cy - r * 0.6, cx + r * 0.6, cy + r * 0.6), outline=(210, 30, 40), width=4)
@@ -156,11 +245,12 @@ def draw_len(font, s: str) -> float:
     return v
 
 
-def make_scanned_pdf(text: str, out: Path, *, dpi: int = 300, **kw) -> Path:
-    """An image-only PDF of the typeset text (no text layer), as a scanner makes it."""
+def make_scanned_pdf(text: str, out: Path, *, dpi: int = 300, color: bool = False, **kw) -> Path:
+    """An image-only PDF of the typeset text (no text layer), as a scanner makes it: grey-scale (the stamp as
+    dark as the text), or in colour with `color=True` (JPEG pages, which cost Tesseract some accuracy)."""
     imgs = render_pages(text, dpi=dpi, **kw)
-    grey = [im.convert("L") for im in imgs]
-    grey[0].save(out, "PDF", save_all=True, append_images=grey[1:], resolution=float(dpi))
+    pages = [im.convert("RGB" if color else "L") for im in imgs]
+    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=float(dpi), quality=85)
     return out
 
 
@@ -201,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", nargs="*", default=["daknong-2021-3597-ubnd-kgvx", "bgddt-2017-162-gdtx"])
     ap.add_argument("--dpi", type=int, default=300)
     ap.add_argument("--no-ocrmypdf", action="store_true")
+    ap.add_argument("--two-column", action="store_true",
+                    help="also print each document with its header and closing in two columns, as letters are")
     ap.add_argument("--json", default=None, help="also write the results to this file")
     args = ap.parse_args(argv)
     from indexer.ocr import tesseract_problem
@@ -220,6 +312,15 @@ def main(argv: list[str] | None = None) -> int:
             readers = [("pytesseract", lambda: read_with_project(pdf))]
             if not args.no_ocrmypdf:
                 readers.append(("ocrmypdf", lambda: read_with_ocrmypdf(pdf, work)))
+            if args.two_column:
+                pdf2 = make_scanned_pdf(ref, work / f"{name}-2cot.pdf", dpi=args.dpi, footer="Bản scan thử nghiệm",
+                                        two_column_header=True)
+                readers.append(("pytesseract-2col", lambda: read_with_project(pdf2)))
+                if not args.no_ocrmypdf:
+                    readers.append(("ocrmypdf-2col", lambda: read_with_ocrmypdf(pdf2, work)))
+            head = split_header(ref)
+            # printed in two columns, the header's reading order is the left column, then the right one
+            ref2 = "\n".join(head[0] + head[1]) + "\n" + head[2] if head else ref
             for label, fn in readers:
                 t0 = time.perf_counter()
                 try:
@@ -227,21 +328,22 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as e:  # report and go on with the other reader
                     row[label] = {"error": f"{type(e).__name__}: {e}"[:300]}
                     continue
-                row[label] = {"accuracy": round(char_accuracy(ref, got), 4),
-                              "letters": round(char_accuracy(ref, got, letters_only=True), 4),
+                r = ref2 if label.endswith("-2col") else ref
+                row[label] = {"accuracy": round(char_accuracy(r, got), 4),
+                              "letters": round(char_accuracy(r, got, letters_only=True), 4),
                               "seconds": round(time.perf_counter() - t0, 1)}
             results.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
-    print(f"\n{'document':<34} {'pages':>5} {'reader':<12} {'chars':>7} {'letters':>8} {'time':>7}")
+    print(f"\n{'document':<34} {'pages':>5} {'reader':<16} {'chars':>7} {'letters':>8} {'time':>7}")
     for row in results:
-        for label in ("pytesseract", "ocrmypdf"):
+        for label in ("pytesseract", "ocrmypdf", "pytesseract-2col", "ocrmypdf-2col"):
             r = row.get(label)
             if not r:
                 continue
             if "error" in r:
-                print(f"{row['document']:<34} {row['pages']:>5} {label:<12} {r['error'][:60]}")
+                print(f"{row['document']:<34} {row['pages']:>5} {label:<16} {r['error'][:60]}")
             else:
-                print(f"{row['document']:<34} {row['pages']:>5} {label:<12} {r['accuracy']:>7.2%} {r['letters']:>8.2%} "
+                print(f"{row['document']:<34} {row['pages']:>5} {label:<16} {r['accuracy']:>7.2%} {r['letters']:>8.2%} "
                       f"{r['seconds']:>6.1f}s")
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")

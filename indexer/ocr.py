@@ -40,7 +40,7 @@ INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
 DPI = int(os.environ.get("HOCTAP_OCR_DPI", "300"))
 LANG = os.environ.get("HOCTAP_OCR_LANG", "vie")
 MAX_PAGES = 300
-OCR_VERSION = "2"  # bump when the layout rules change: cached results are then read again
+OCR_VERSION = "3"  # bump when the layout rules change: cached results are then read again
 TIMEOUT_S = 300  # per page
 
 _LIST_START = re.compile(r"^(?:[-–•+]\s|\d{1,2}(?:\.\d{1,2})*\s*[.)]\s|[a-zđ]\)\s|[IVX]{1,5}\s*[.\-]\s|"
@@ -135,29 +135,156 @@ def image_frames(path: Path):
 
 
 # -- reading one page -------------------------------------------------------------------------------------------
-def ocr_lines(img) -> list[OcrLine]:
-    """Tesseract's lines of one page image, in reading order, with their boxes and mean confidence."""
+@dataclass
+class OcrWord:
+    text: str
+    left: int
+    top: int
+    right: int
+    bottom: int
+    conf: float
+    key: tuple[int, int, int]  # (block, paragraph, line) as Tesseract grouped it
+
+
+def ocr_words(img) -> list[OcrWord]:
+    """Tesseract's words of one page image, in its reading order, specks left out."""
     import pytesseract
     pytesseract.pytesseract.tesseract_cmd = _tesseract_cmd()
     data = pytesseract.image_to_data(_prepare(img), lang=LANG, config="--psm 3 --oem 1",
                                      output_type=pytesseract.Output.DICT, timeout=TIMEOUT_S)
-    groups: dict[tuple[int, int, int], list[int]] = {}
+    out = []
     for i, word in enumerate(data["text"]):
-        w = str(word).strip()
-        if not w or (float(data["conf"][i]) < 60 and not any(ch.isalnum() for ch in w)):
+        w, conf = str(word).strip(), float(data["conf"][i])
+        if not w or (conf < 60 and not any(ch.isalnum() for ch in w)):
             continue  # specks read as ".", "|", "'"
-        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        groups.setdefault(key, []).append(i)
+        out.append(OcrWord(_speck_free(w, conf), data["left"][i], data["top"][i], data["left"][i] + data["width"][i],
+                           data["top"][i] + data["height"][i], conf,
+                           (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
+    return out
+
+
+def _line_of(words: list[OcrWord], block: tuple[int, int]) -> OcrLine:
+    confs = [w.conf for w in words if w.conf >= 0]
+    return OcrLine(text=" ".join(w.text for w in words), left=min(w.left for w in words),
+                   top=min(w.top for w in words), right=max(w.right for w in words),
+                   bottom=max(w.bottom for w in words), conf=statistics.fmean(confs) if confs else 0.0, block=block)
+
+
+def _widest_gap(intervals: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, int]:
+    """The widest stretch of [lo, hi] that no interval covers: (start, end)."""
+    best, pos = (lo, lo), lo
+    for a, b in sorted(intervals):
+        if a > pos and min(a, hi) - pos > best[1] - best[0]:
+            best = (pos, min(a, hi))
+        pos = max(pos, b)
+        if pos >= hi:
+            break
+    if hi - pos > best[1] - best[0]:
+        best = (pos, hi)
+    return best
+
+
+def _rows(words: list[OcrWord]) -> list[list[OcrWord]]:
+    """Words of one column grouped into printed lines by their vertical position."""
+    if not words:
+        return []
+    h = sorted(w.bottom - w.top for w in words)[len(words) // 2] or 1
+    rows: list[list[OcrWord]] = []
+    for w in sorted(words, key=lambda w: (w.top + w.bottom) / 2):
+        c = (w.top + w.bottom) / 2
+        if rows and abs(c - statistics.fmean((x.top + x.bottom) / 2 for x in rows[-1])) < 0.5 * h:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    return [sorted(r, key=lambda w: w.left) for r in rows]
+
+
+def two_columns(lines: list[list[OcrWord]], page_left: int, page_right: int):
+    """Two printed columns at the start of `lines` (sorted top to bottom) — a letter's header (issuer, number
+    and subject on the left; national motto, place and date on the right) or its closing block ("Nơi nhận"
+    on the left, the signer on the right) — which Tesseract often reads across both columns as one line.
+    Returns (left column rows, right column rows, number of lines spanned) or None.
+
+    The columns are there while an empty vertical strip (at least 2.5 % of the text width) in the middle
+    half of the page separates every word so far, and at least two lines have words on both sides."""
+    width = page_right - page_left
+    lo, hi = page_left + int(0.25 * width), page_left + int(0.75 * width)
+    cover: list[tuple[int, int]] = []
+    taken, gap = 0, None
+    for ws in lines:
+        if taken and re.match(r"^(Kính gửi|Căn cứ|Thực hiện)\b", " ".join(w.text for w in ws)):
+            break  # the body has begun
+        trial = cover + [(w.left, w.right) for w in ws]
+        g = _widest_gap(trial, lo, hi)
+        if g[1] - g[0] < 0.025 * width:
+            break
+        cover, taken, gap = trial, taken + 1, g
+    if taken < 2 or gap is None:
+        return None
+    mid = (gap[0] + gap[1]) / 2
+    head = lines[:taken]
+    both = sum(1 for ws in head if any(w.right <= mid for w in ws) and any(w.left >= mid for w in ws))
+    if both < 2:
+        return None
+    left = [w for ws in head for w in ws if (w.left + w.right) / 2 < mid]
+    right = [w for ws in head for w in ws if (w.left + w.right) / 2 >= mid]
+    return _rows(left), _rows(right), taken
+
+
+def _join_column(rows: list[OcrLine]) -> list[OcrLine]:
+    """In a narrow header column a line starting in lower case continues the one above (the V/v subject)."""
+    out: list[OcrLine] = []
+    for ln in rows:
+        t = ln.text.strip()
+        if out and t[:1].islower() and not out[-1].text.rstrip().endswith(":"):
+            prev = out[-1]
+            out[-1] = OcrLine(prev.text.rstrip() + " " + t, min(prev.left, ln.left), prev.top, max(prev.right, ln.right),
+                              ln.bottom, (prev.conf + ln.conf) / 2, prev.block)
+        else:
+            out.append(ln)
+    return out
+
+
+def ocr_lines(img, first_page: bool = True) -> list[OcrLine]:
+    """Tesseract's lines of one page image, in reading order, with their boxes and mean confidence; on a
+    first page, a two-column header is read column by column."""
+    words = ocr_words(img)
+    groups: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for w in words:
+        groups.setdefault(w.key, []).append(w)
+    tess_lines = list(groups.values())  # dicts keep Tesseract's reading order
+    if not words:
+        return []
+    page_left, page_right = min(w.left for w in words), max(w.right for w in words)
+    by_top = sorted(tess_lines, key=lambda ws: min(w.top for w in ws))
+    regions: list[tuple[int, list[OcrLine]]] = []  # (index in by_top, lines read column by column)
+    spans: set[int] = set()
+
+    def read_columns(at: int) -> None:
+        cols = two_columns(by_top[at:], page_left, page_right)
+        if cols:
+            left, right, taken = cols
+            regions.append((at, _join_column([_line_of(r, (-2 - 2 * at, 0)) for r in left]) +
+                            _join_column([_line_of(r, (-3 - 2 * at, 0)) for r in right])))
+            spans.update(id(ws) for ws in by_top[at: at + taken])
+
+    if first_page:
+        read_columns(0)
+    recv = next((i for i, ws in enumerate(by_top) if ws[0].text.startswith("Nơi") and
+                 re.match(r"^Nơi nhận", " ".join(w.text for w in ws))), None)
+    if recv is not None and id(by_top[recv]) not in spans:
+        read_columns(recv)
     lines: list[OcrLine] = []
-    for (b, p, _ln), idx in groups.items():  # dicts keep Tesseract's reading order
-        words = [_speck_free(str(data["text"][i]).strip(), float(data["conf"][i])) for i in idx]
-        confs = [float(data["conf"][i]) for i in idx if float(data["conf"][i]) >= 0]
-        lines.append(OcrLine(
-            text=" ".join(words),
-            left=min(data["left"][i] for i in idx), top=min(data["top"][i] for i in idx),
-            right=max(data["left"][i] + data["width"][i] for i in idx),
-            bottom=max(data["top"][i] + data["height"][i] for i in idx),
-            conf=statistics.fmean(confs) if confs else 0.0, block=(b, p)))
+    if not regions:
+        lines = [_line_of(ws, ws[0].key[:2]) for ws in tess_lines]
+    else:
+        # Tesseract's order outside the column regions; each region where its first line was
+        firsts = {id(by_top[at]): rows for at, rows in regions}
+        for ws in tess_lines:
+            if id(ws) in firsts:
+                lines += firsts[id(ws)]
+            elif id(ws) not in spans:
+                lines.append(_line_of(ws, ws[0].key[:2]))
     return [ln for ln in lines if not _is_noise(ln)]
 
 
@@ -327,7 +454,7 @@ def ocr_images(images, progress=None) -> list[str]:
         raise OcrError(problem)
     pages = []
     for i, img in enumerate(images):
-        pages.append(layout_text(ocr_lines(img)))
+        pages.append(layout_text(ocr_lines(img, first_page=i == 0)))
         if progress:
             progress(i + 1)
     return join_pages(drop_running_lines(pages))
@@ -340,7 +467,7 @@ def ocr_pdf_pages(path: Path, indexes: list[int], progress=None) -> dict[int, st
         raise OcrError(problem)
     raw: list[list[str]] = []
     for n, i in enumerate(indexes):
-        raw.append(layout_text(ocr_lines(render_pdf_page(path, i))))
+        raw.append(layout_text(ocr_lines(render_pdf_page(path, i), first_page=i == 0)))
         if progress:
             progress(n + 1, len(indexes))
     return dict(zip(indexes, join_pages(drop_running_lines(raw))))

@@ -131,14 +131,28 @@ def test_image_files_are_read(tmp_path):
     from bench.ocr_accuracy import reference_text, render_pages
     from indexer.build import parse_file
     from indexer.loaders import page_texts
-    pages = render_pages(reference_text(SMALL), dpi=300, footer=FOOTER)
+    # the printed layout of a letter's header: issuer, number and subject on the left, motto, place and date
+    # on the right — Tesseract reads such lines across both columns; they are put back column by column
+    first = render_pages(reference_text(SMALL), dpi=300, footer=FOOTER, two_column_header=True)[0]
     png = tmp_path / "cong-van-3597.png"
-    pages[0].save(png)
+    first.save(png)
+    p = parse_file(png)
+    h = p.header
+    assert (h.doc_type, h.number, h.issuer, h.place, str(h.date)) == (
+        "công văn", "3597/UBND-KGVX", "UBND tỉnh Đắk Nông", "Đắk Nông", "2021-07-12")
+    assert h.subject.startswith("triển khai thực hiện Chỉ thị số 14/") and h.subject.endswith("giai đoạn 2021-2030")
+    assert len(h.recipients) == 6
+    # the closing block as printed: "Nơi nhận" on the left, the signer (under a stamp) on the right
+    last = render_pages(reference_text(SMALL), dpi=300, footer=FOOTER, two_column_header=True)[-1]
+    png = tmp_path / "cong-van-3597-trang-cuoi.png"
+    last.save(png)
+    h = parse_file(png).header
+    seed = parse_file(SMALL).header
+    assert (h.signer, h.signer_title) == ("Tôn Thị Ngọc Hạnh", "KT. CHỦ TỊCH PHÓ CHỦ TỊCH")
+    assert h.receivers == seed.receivers
+    pages = render_pages(reference_text(SMALL), dpi=300, footer=FOOTER)
     tif = tmp_path / "cong-van-3597-2trang.tif"
     pages[0].convert("L").save(tif, save_all=True, append_images=[pages[1].convert("L")], compression="tiff_lzw")
-    p = parse_file(png)
-    assert (p.header.number, p.header.issuer, str(p.header.date)) == ("3597/UBND-KGVX", "UBND tỉnh Đắk Nông",
-                                                                     "2021-07-12")
     t = parse_file(tif)
     assert len(page_texts(tif)) == 2 and t.header.number == "3597/UBND-KGVX"
     assert "Hội Khuyến học tỉnh" in t.text  # on the second page

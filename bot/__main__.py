@@ -17,23 +17,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=None, help="data folder (default $HOCTAP_DATA_DIR or var/)")
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command", required=True)
+    # not wrapped in `except ImportError`: a missing dependency must be named, not turn into "invalid choice"
     from bot import cli_ask
+    from bot.reminders import cli as reminders_cli
+    from handlers import serve as serve_cli
     cli_ask.add_commands(sub)
-    try:
-        from bot.reminders import cli as reminders_cli
-        reminders_cli.add_commands(sub)
-    except ImportError:
-        pass
-    try:
-        from handlers import serve as serve_cli
-        serve_cli.add_commands(sub)
-    except ImportError:
-        pass
+    reminders_cli.add_commands(sub)
+    serve_cli.add_commands(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except ModuleNotFoundError as e:
+        if (e.name or "").split(".")[0] in ("bot", "handlers", "indexer", "store"):
+            raise  # the project itself is broken: the traceback says where
+        print(f"Thiếu gói Python '{e.name}' (missing dependency): cài lại bằng `make install` "
+              f"hoặc `.venv/bin/pip install -e .`", file=sys.stderr)
+        return 1
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     return int(args.func(args) or 0)

@@ -12,10 +12,7 @@ TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def _load_dotenv() -> None:
-    try:
-        from dotenv import load_dotenv
-    except ImportError:  # pragma: no cover - python-dotenv is a dependency
-        return
+    from dotenv import load_dotenv  # python-dotenv is a dependency: missing, it is named
     load_dotenv(Path.cwd() / ".env", override=False)
 
 

@@ -166,12 +166,8 @@ class Server:
         """The reminder sweeper's ticks (bot.reminders.sweeper.tick), skipped while a SQLite database cannot be
         written: SQLite would write its memory-mapped -shm file and the process would die of SIGBUS. Errors
         (a PostgreSQL restart, ...) are logged and the next tick tries again."""
-        try:
-            from bot.reminders.sweeper import tick
-        except ImportError:
-            log.warning("reminder sweeper not available: reminders are not sent from this process")
-            return
         from bot.health import sqlite_unwritable
+        from bot.reminders.sweeper import tick
         from handlers.common import warn_once_a_minute
         settings = self.services.settings
         while not self._stop.is_set():

@@ -499,11 +499,7 @@ class TelegramBot:
     async def cmd_lich(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = update.effective_chat.id
         province = self._province_arg(context)
-        try:
-            from bot.reminders.calendar_ics import build_calendar
-        except ImportError:
-            await context.bot.send_message(chat_id, esc("Chức năng lịch chưa sẵn sàng. Bạn vui lòng thử lại sau."))
-            return
+        from bot.reminders.calendar_ics import build_calendar
         try:
             data = await self.svc.db(build_calendar, self.svc.db_url, province=province)
         except Exception:

@@ -36,6 +36,8 @@ EXAMPLE_QUESTIONS = (
     "Đến 2030 bao nhiêu phần trăm cơ sở giáo dục triển khai học tập trên môi trường số?",
 )
 
+LOG_WAIT_S = 3.0   # the longest an answer waits for its query-log row
+
 ERROR_REPLY = "Xin lỗi, hệ thống đang gặp sự cố khi trả lời. Bạn vui lòng thử lại sau ít phút."
 EMPTY_REPLY = "Bạn hãy gõ một câu hỏi, ví dụ: «" + EXAMPLE_QUESTIONS[0] + "»"
 
@@ -269,7 +271,15 @@ class ChannelServices:
             raise
         finally:
             self._pending -= 1
-        qid = await self.db(self._log_query, channel, chat_id, q, ans, None)
+        # the query log must never hold an answer back: a database that does not answer (a network
+        # partition, a lock) costs at most LOG_WAIT_S, and the row is still written when it can be
+        log_task = asyncio.ensure_future(self.db(self._log_query, channel, chat_id, q, ans, None))
+        try:
+            qid = await asyncio.wait_for(asyncio.shield(log_task), LOG_WAIT_S)
+        except asyncio.TimeoutError:
+            warn_once_a_minute("log_slow", "the query log did not answer within %.0f s: answering without it",
+                               LOG_WAIT_S)
+            qid = None
         return Asked(ans, qid)
 
     def _log_query(self, channel: str, chat_id: str, q: str, ans: Answer | None, error: str | None) -> int | None:

@@ -48,6 +48,7 @@ COOKIE = "hoctap_sid"
 MAX_BODY = 64 * 1024
 MAX_QUERY_ID = 2**31 - 1            # query ids are SQL integers (32-bit on PostgreSQL)
 TODAY_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+HEALTH_WAIT_S = 5.0
 BUSY_REPLY = "Hệ thống đang bận hoặc đang gặp sự cố. Bạn vui lòng thử lại sau ít phút."
 
 SERVICES = web.AppKey("services", ChannelServices)
@@ -119,6 +120,7 @@ class WebChat:
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         self._page = (STATIC_DIR / "index.html").read_bytes()
         self._signer = session_signer(services.config, services.settings.data_dir)
+        self._health_task: asyncio.Future | None = None
 
     def add_routes(self, app: web.Application) -> None:
         app[SERVICES] = self.svc
@@ -172,9 +174,17 @@ class WebChat:
         return _json(SPEC)
 
     async def health(self, request: web.Request) -> web.Response:
+        """The checks of bot.health. One check at a time: concurrent requests share it, and a check that
+        hangs (a database that does not answer) is reported after HEALTH_WAIT_S instead of piling up threads."""
         from bot.health import check
-        h = await self.svc.db(check, self.svc.assistant)
-        return _json(h.to_dict(), status=200 if h.ok else 503, headers={"Cache-Control": "no-store"})
+        if self._health_task is None or self._health_task.done():
+            self._health_task = asyncio.ensure_future(self.svc.db(check, self.svc.assistant))
+        try:
+            h = (await asyncio.wait_for(asyncio.shield(self._health_task), HEALTH_WAIT_S)).to_dict()
+        except asyncio.TimeoutError:
+            h = {"ok": False, "checks": {"database": {
+                "ok": False, "detail": f"không trả lời trong {HEALTH_WAIT_S:.0f} giây (cơ sở dữ liệu treo?)"}}}
+        return _json(h, status=200 if h["ok"] else 503, headers={"Cache-Control": "no-store"})
 
     async def ask(self, request: web.Request) -> web.Response:
         limited = self._ip_limited(request)

@@ -1,5 +1,5 @@
 """Issue 11 on PostgreSQL: the database goes away under a running server (web chat + reminder sweeper)
-and comes back. `/healthz` turns 503 with the database check failing, answers keep coming from memory,
+and comes back, then hangs (connected, no answer) and recovers. `/healthz` turns 503 with the database check failing, answers keep coming from memory,
 feedback gets a JSON 503, the sweeper survives; after the database is back, `/healthz` is 200 again and
 feedback is stored — without a restart.
 
@@ -39,6 +39,8 @@ class TcpProxy:
         self.port = 0
         self.server: asyncio.base_events.Server | None = None
         self.writers: set[asyncio.StreamWriter] = set()
+        self.flowing = asyncio.Event()   # cleared: bytes are held back (a database that does not answer)
+        self.flowing.set()
 
     async def open(self) -> None:
         self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
@@ -62,6 +64,7 @@ class TcpProxy:
         async def pipe(r, w):
             try:
                 while data := await r.read(65536):
+                    await self.flowing.wait()
                     w.write(data)
                     await w.drain()
             except (ConnectionError, OSError):
@@ -145,6 +148,24 @@ async def test_postgres_going_away_and_back_under_the_server(pg_db, tmp_path):
             async with http.post("/api/feedback", json={"query_id": qid, "rating": 1}) as r:
                 assert r.status == 200
             assert not sweeper.done()
+
+            proxy.flowing.clear()                       # PostgreSQL hangs: connected, but no answer
+            t0 = asyncio.get_running_loop().time()
+            async with http.post("/api/ask", json={"question": QUESTION}) as r:
+                assert r.status == 200 and (await r.json())["answered"]
+                assert "X-Query-Id" not in r.headers    # the log did not answer in time
+            assert asyncio.get_running_loop().time() - t0 < 10
+            t0 = asyncio.get_running_loop().time()
+            results = await asyncio.gather(*(health() for _ in range(5)))   # one check, shared
+            assert all(st == 503 and not h["ok"] for st, h in results), results
+            assert asyncio.get_running_loop().time() - t0 < 15
+            proxy.flowing.set()                         # answers again: the held queries complete
+            for _ in range(60):
+                status, h = await health()
+                if status == 200:
+                    break
+                await asyncio.sleep(0.25)
+            assert status == 200, h
     finally:
         await srv.stop()
         try:

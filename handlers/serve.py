@@ -132,7 +132,10 @@ class Server:
         from bot.health import check, clean_stale_index_dirs
         try:
             await self.services.db(clean_stale_index_dirs, self.services.settings.data_dir)
-            h = await self.services.db(check, self.services.assistant)
+            h = await asyncio.wait_for(self.services.db(check, self.services.assistant), 15)
+        except asyncio.TimeoutError:
+            log.error("health: the checks did not finish within 15 s (database not answering?)")
+            return
         except Exception:
             log.exception("health check at start failed")
             return

@@ -231,13 +231,8 @@ class TelegramBot:
             await self.app.updater.start_polling(poll_interval=0.0, timeout=self.cfg.telegram_poll_timeout,
                                                  allowed_updates=updates, bootstrap_retries=-1)
             log.info("Telegram: polling as @%s", self.app.bot.username)
-        rem = reminders_module()
-        if rem is not None:
-            try:
-                from bot.reminders import delivery
-                delivery.register_sender(CHANNEL, self.send_reminder)
-            except (ImportError, AttributeError) as e:
-                log.warning("reminder delivery not available for Telegram: %s", e)
+        from bot.reminders import delivery
+        delivery.register_sender(CHANNEL, self.send_reminder)
 
     async def stop(self) -> None:
         try:

@@ -230,11 +230,8 @@ class ZaloBot:
     async def start(self) -> None:
         self.session = aiohttp.ClientSession()
         self.client = await self.svc.db(ZaloClient, self.svc, self.session, backoff_s=self.backoff_s)
-        try:
-            from bot.reminders import delivery
-            delivery.register_sender(CHANNEL, self.send_reminder)
-        except (ImportError, AttributeError) as e:
-            log.warning("reminder delivery not available for Zalo: %s", e)
+        from bot.reminders import delivery
+        delivery.register_sender(CHANNEL, self.send_reminder)
 
     async def stop(self) -> None:
         if self._tasks:

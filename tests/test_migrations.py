@@ -5,7 +5,6 @@
   head: every row is intact and the tables added since are usable — on SQLite and on PostgreSQL.
 - Several processes upgrading the same empty database at once all succeed.
 - The models and the head revision do not differ (a new column without its migration fails here).
-- Importing any module of bot/ or indexer/ loads nothing of handlers/ (the core does not depend on an adapter).
 
 The PostgreSQL tests need HOCTAP_TEST_POSTGRES_URL (`.ci/run` sets postgresql://postgres@127.0.0.1:5432/test);
 each works in a database of its own, created and dropped.
@@ -215,23 +214,6 @@ def test_sqlite_several_processes_upgrade_at_once(tmp_path):
     _race(url, tmp_path, 3)
     assert _version(url) == [store.migrate.head_revision()]
     assert _schema_diff(url) == []
-
-
-def test_core_imports_no_adapter():
-    """Every module of bot/ and indexer/, imported in a fresh interpreter, loads no module of handlers/."""
-    code = textwrap.dedent("""
-        import importlib, pkgutil, sys
-        for pkg in ("bot", "indexer"):
-            for info in pkgutil.walk_packages(importlib.import_module(pkg).__path__, pkg + "."):
-                importlib.import_module(info.name)
-                loaded = sorted(m for m in sys.modules if m == "handlers" or m.startswith("handlers."))
-                if loaded:
-                    sys.exit(f"importing {info.name} loaded {', '.join(loaded)}")
-        print("ok")
-    """)
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                       env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-3000:]
 
 
 def _race(url: str, tmp_path: Path, n: int) -> None:

@@ -466,12 +466,10 @@ def split_text(text: str, limit: int) -> list[str]:
 
 # -- reminders (bot/reminders is written by another engineer; these are its published names) -----------
 def reminders_module():
-    """`bot.reminders` (subscribe, unsubscribe, list_subscriptions, ...) or None if not installed."""
-    try:
-        from bot import reminders
-    except ImportError:
-        return None
-    return reminders if hasattr(reminders, "subscribe") else None
+    """`bot.reminders` (subscribe, unsubscribe, list_subscriptions, ...); part of the project, so never None
+    (kept for the callers written when it could be missing)."""
+    from bot import reminders
+    return reminders
 
 
 def describe_subscription(sub) -> str:

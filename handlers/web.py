@@ -318,10 +318,7 @@ class WebChat:
             if not found:
                 return _error(400, "Không nhận ra cơ quan này.")
             agency = found[0]
-        try:
-            from bot.reminders.calendar_ics import build_calendar
-        except ImportError:
-            return _error(503, "Chức năng lịch chưa sẵn sàng.")
+        from bot.reminders.calendar_ics import build_calendar
         try:
             guard_store(self.svc.db_url)
             body = await self.svc.db(build_calendar, self.svc.db_url, province=province, agency=agency)

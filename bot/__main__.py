@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=None, help="data folder (default $HOCTAP_DATA_DIR or var/)")
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command", required=True)
-    # not wrapped in `except ImportError`: a missing dependency must be named, not turn into "invalid choice"
+    # imported unguarded: a missing dependency must be named (main), not turn into "invalid choice"
     from bot import cli_ask
     from bot.reminders import cli as reminders_cli
     from handlers import serve as serve_cli

@@ -6,7 +6,9 @@ database of the project to the head revision:
 - already at head: one version read, nothing else (no lock, nothing written: fine on a read-only store);
 - empty: every revision runs, creating every table;
 - made by `create_all` before Alembic (tables but no `alembic_version`): stamped at the baseline
-  (the tables of commit 501e347), then upgraded; no row is touched;
+  (the tables of commit 501e347), then upgraded; no row is touched (the revisions up to 0002 make only the
+  tables that are missing, so a store made between 501e347 and Alembic, or missing a module's tables, is
+  completed too);
 - older revision: upgraded.
 
 Several processes may start at once (workers, `indexer build` beside `serve`): the upgrade runs under a
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001_baseline_501e347"
-# the tables `create_all` made at 501e347: any of them without `alembic_version` means "stamp the baseline"
+# the tables `create_all` made at 501e347: all of them without `alembic_version` means "stamp the baseline"
 BASELINE_TABLES = frozenset({
     "documents", "chunks", "deadlines", "responsibilities", "targets", "cited_documents", "contacts",
     "reminder_subscriptions", "reminders", "channel_processed", "channel_queries", "channel_feedback",
@@ -112,18 +114,16 @@ def _upgrade_locked(conn: Connection, head: str) -> None:
     current = current_revisions(conn)  # again: another process may have upgraded while we waited
     if current == (head,):
         return
+    from alembic import command
     if not current:
         tables = set(inspect(conn).get_table_names())
-        if tables & BASELINE_TABLES:
-            missing = BASELINE_TABLES - tables
-            if missing:
-                log.warning("database made before migrations lacks tables %s; stamping it at the baseline anyway",
-                            ", ".join(sorted(missing)))
+        if tables >= BASELINE_TABLES:
             log.info("database made before migrations: stamped at %s", BASELINE)
-            from alembic import command
             command.stamp(alembic_config(connection=conn), BASELINE)
+        elif tables & BASELINE_TABLES:  # the baseline revision makes only the tables that are missing
+            log.warning("database made before migrations lacks tables %s: making them",
+                        ", ".join(sorted(BASELINE_TABLES - tables)))
     log.info("upgrading the database from %s to %s", ", ".join(current) or "nothing", head)
-    from alembic import command
     command.upgrade(alembic_config(connection=conn), "head")
 
 

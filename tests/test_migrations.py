@@ -199,6 +199,21 @@ def test_sqlite_made_by_create_all_between_501e347_and_alembic(tmp_path):
     assert _schema_diff(url) == []
 
 
+def test_sqlite_501e347_database_missing_some_tables(tmp_path):
+    """create_all ran while a models module could not be imported: the missing tables are made, rows kept."""
+    url = f"sqlite:///{tmp_path / 'partial.sqlite3'}"
+    _make_legacy(url, "sqlite")
+    eng = create_engine(url)
+    with eng.begin() as c:
+        c.execute(text("DROP TABLE channel_chats"))
+        c.execute(text("DROP TABLE channel_feedback"))
+    eng.dispose()
+    before = _rows(url)
+    store.migrate.upgrade(url)
+    assert _version(url) == [store.migrate.head_revision()] and _rows(url) == before
+    assert _schema_diff(url) == []
+
+
 def test_sqlite_empty_database_gets_every_table_and_models_match_head(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
     store.migrate.upgrade(url)

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import contextvars
 import re
 import threading
 from pathlib import Path
@@ -21,6 +22,8 @@ MAX_BYTES = 50 * 1024 * 1024
 # Longer texts are refused by name instead of running for hours.
 MAX_TEXT_CHARS = 1_000_000
 MIN_PAGE_LETTERS = 20  # a PDF page with fewer letters in its text layer is read by OCR
+# progress(pages_done, pages_total) while scanned pages are read (set by whoever waits: the upload service)
+PAGE_PROGRESS: contextvars.ContextVar = contextvars.ContextVar("hoctap_page_progress", default=None)
 
 
 class DocumentError(Exception):
@@ -148,7 +151,7 @@ def _read_pdf(path: Path) -> str:
             raise DocumentError(path, f"PDF scan quá dài ({len(pages)} trang > {ocr.MAX_PAGES})")
         try:
             texts = ocr.cached(path, "pdf:" + ",".join(map(str, scanned)),
-                               lambda: list(ocr.ocr_pdf_pages(path, scanned).values()))
+                               lambda: list(ocr.ocr_pdf_pages(path, scanned, progress=PAGE_PROGRESS.get()).values()))
             for i, t in zip(scanned, texts):
                 pages[i] = t
         except OcrError as e:
@@ -169,7 +172,8 @@ def _read_image(path: Path) -> str:
             frames = ocr.image_frames(path)
         except Exception as e:
             raise DocumentError(path, f"tệp ảnh hỏng hoặc không đọc được ({type(e).__name__})") from None
-        return ocr.ocr_images(frames)
+        cb = PAGE_PROGRESS.get()
+        return ocr.ocr_images(frames, progress=(lambda n: cb(n, len(frames))) if cb else None)
     try:
         pages = ocr.cached(path, "image", read)
     except DocumentError:

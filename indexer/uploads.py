@@ -37,7 +37,7 @@ from bot.db import session_scope
 from bot.models import (Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Responsibility,
                         Target)
 from bot.textnorm import fold
-from indexer.loaders import MAX_BYTES, SUPPORTED, DocumentError
+from indexer.loaders import MAX_BYTES, PAGE_PROGRESS, SUPPORTED, DocumentError
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -119,8 +119,11 @@ class DocumentLibrary:
 
             def count(model) -> int:
                 return s.scalar(select(func.count()).select_from(model).where(model.document_id == doc_id)) or 0
-            pages = s.scalar(select(func.max(ChunkPage.page)).join(Chunk, Chunk.id == ChunkPage.chunk_id)
-                             .where(Chunk.document_id == doc_id)) or 0
+            from indexer.loaders import page_texts
+            read = page_texts(d.file_name)  # the pages of the file as last read (PDFs and images)
+            pages = len(read) if read else (s.scalar(
+                select(func.max(ChunkPage.page)).join(Chunk, Chunk.id == ChunkPage.chunk_id)
+                .where(Chunk.document_id == doc_id)) or 0)
             return Summary(doc_id=doc_id, label=d.label, issuer=d.issuer,
                            date=d.date.strftime("%d/%m/%Y") if d.date else d.date_text, subject=d.subject,
                            file_name=d.file_name, deadlines=count(Deadline), responsibilities=count(Responsibility),
@@ -197,6 +200,10 @@ class DocumentLibrary:
                 progress("🔎 Đang đọc văn bản" + (" (văn bản scan: nhận dạng chữ, có thể mất vài phút)…"
                                                  if suffix in (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
                                                  else "…"))
+            def pages(done: int, total: int) -> None:
+                if progress and (total <= 10 or done == total or done % max(1, total // 10) == 0):
+                    progress(f"📄 Đã đọc {done}/{total} trang")
+            token = PAGE_PROGRESS.set(pages)
             try:
                 parse_file(f)
             except DocumentError as e:
@@ -204,6 +211,8 @@ class DocumentLibrary:
             except Exception as e:
                 log.exception("parsing an upload failed")
                 raise UploadError(f"Không đọc được tệp «{name}» ({type(e).__name__}).") from None
+            finally:
+                PAGE_PROGRESS.reset(token)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
 

@@ -150,6 +150,8 @@ async def test_scanned_pdf_upload_replace_undo_remove(tmp_path, monkeypatch):
                 "Công văn 1234/UBND-VX", "UBND tỉnh Lâm Đồng", "05/11/2026", 2)
             assert s["pages"] >= 1 and s["responsibilities"] >= 4
             assert any("nhận dạng chữ" in m for m in job["messages"])
+            n_pages = s["pages"]
+            assert f"📄 Đã đọc {n_pages}/{n_pages} trang" in job["messages"]  # progress page by page
             async with http.post(base + "api/ask", json={"question": QUESTION}) as r:
                 ans = await r.json()
             assert doc_id in {x["file"] for x in ans["sources"]} and "10/01/2027" in ans["answer"]

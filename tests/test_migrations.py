@@ -231,6 +231,15 @@ def test_sqlite_several_processes_upgrade_at_once(tmp_path):
     assert _schema_diff(url) == []
 
 
+def test_python_m_store_upgrade_and_current(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HOCTAP_DATA_DIR")}
+    run = [sys.executable, "-m", "store", "--data-dir", str(tmp_path / "d")]
+    r = subprocess.run(run + ["upgrade"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                       env={**env, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0 and r.stdout.strip() == f"{store.migrate.head_revision()} (head)", r.stderr[-2000:]
+    assert (tmp_path / "d" / "hoctap.sqlite3").exists()
+
+
 def _race(url: str, tmp_path: Path, n: int) -> None:
     """`n` processes call store.migrate.upgrade(url) at the same moment; all must succeed."""
     go = tmp_path / "go"

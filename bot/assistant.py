@@ -95,7 +95,9 @@ class Assistant:
         Questions keep being answered from the old snapshot until the new one replaces it."""
         from bot.search_index import load_index
         build_id = self._current_manifest_mtime()  # read first: a build landing meanwhile reloads again
-        kb = Knowledge(self.db_url, names=tuple(a.name for a in self.base_lex.agencies) + self.base_lex.provinces)
+        names = tuple(a.name for a in self.base_lex.agencies) + tuple(al for a in self.base_lex.agencies
+                                                                       for al in a.aliases) + self.base_lex.provinces
+        kb = Knowledge(self.db_url, names=names)
         lex = self.base_lex.with_learned(kb.provinces, kb.agency_names)
         index = load_index(self.settings.data_dir)
         retriever = None

@@ -156,19 +156,19 @@ def _is_question_word(w: str) -> bool:
 
 
 def topic_units(text: str, ignore: set[str] | frozenset[str] = frozenset(),
-                segmenter: Segmenter | None = None) -> list[str]:
-    """The question's topic words (folded), without question words, function words and `ignore`
-    (intent words and the syllables of the entities the question names)."""
+                segmenter: Segmenter | None = None, names: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The question's topic words (folded), without question words and function words, without the
+    words made only of `ignore` syllables (the intent's and the domain's own words) and without the
+    `names` it mentions (folded entity names: 'so giao duc va dao tao', 'tien giang')."""
     words = (segmenter or default_segmenter()).segment(text)
     units = []
     for w in words:
         syl = w.split()
-        if _is_question_word(w) or w in ignore:
+        if _is_question_word(w) or w in ignore or w in names:
             continue
         if all(s in STOPWORDS or s in QUESTION_WORDS or s in ignore or re.fullmatch(r"[\d/.\-]+", s) for s in syl):
             continue
         units.append(w)
-    # a question phrase split across words ("thế nào" → "the", "nao") leaves nothing behind
     return units
 
 

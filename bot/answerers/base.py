@@ -94,25 +94,28 @@ class Context:
         return False
 
     # -- topic relevance -------------------------------------------------------------------------
-    def entity_words(self) -> set[str]:
+    def entity_names(self) -> set[str]:
+        """The entities the question names, folded whole ('so giao duc va dao tao', 'tien giang'),
+        with the agencies' aliases and the names a follow-up replaced."""
         u = self.u
-        names = " ".join(u.provinces + u.agencies + u.numbers + u.doc_types + u.replaced_names + self.localities())
-        words = set(folded_syllables(names)) | set(folded_syllables(self.lex.expand(names)))
-        for a in u.agencies + u.replaced_names:  # the question may have named the agency by an alias ("Sở GDĐT")
+        names = u.provinces + u.agencies + u.numbers + u.doc_types + u.replaced_names + self.localities()
+        out = {" ".join(folded_syllables(n)) for n in names}
+        for a in u.agencies + u.replaced_names:   # the question may have named the agency by an alias ("Sở GDĐT")
             ag = next((x for x in self.lex.agencies if x.name == a), None)
-            for al in (ag.aliases if ag else ()):
-                words |= set(folded_syllables(al))
-        return words
+            out |= {" ".join(folded_syllables(al)) for al in (ag.aliases if ag else ())}
+        out |= {" ".join(folded_syllables(self.lex.expand(n))) for n in names}
+        return {n for n in out if n}
 
     def replaced_words(self) -> set[str]:
-        """Syllables of the names a follow-up replaced: not part of its topic."""
-        return set(folded_syllables(" ".join(self.u.replaced_names)))
+        """Names a follow-up replaced: not part of its topic."""
+        return {" ".join(folded_syllables(n)) for n in self.u.replaced_names}
 
     def topic(self, intent_words: frozenset[str] | set[str] = frozenset()) -> list[str]:
         """The question's topic words, less its intent's own words, the domain's and the entities'."""
-        ignore = set(intent_words) | DOMAIN_WORDS | TIME_WORDS | self.entity_words()
+        ignore = set(intent_words) | DOMAIN_WORDS | TIME_WORDS
         text = self.u.topic_text or self.u.text
-        return topic_units(self.lex.expand(text) if _has_abbrev(text) else text, ignore, self.kb.segmenter)
+        return topic_units(self.lex.expand(text) if _has_abbrev(text) else text, ignore, self.kb.segmenter,
+                           self.entity_names())
 
     def retrieved(self, k: int = None) -> set[int]:
         """The `k` (default FACT_CHUNK_TOP_K) chunks the retriever ranks highest for this question."""

@@ -1,0 +1,53 @@
+"""Topic words and their coverage (bot/relevance.py): the measure that decides whether a fact or a
+passage is about the question."""
+from __future__ import annotations
+
+import pytest
+
+from bot.relevance import (LONG_QUESTION_MIN_COVERAGE, PASSAGE_MIN_COVERAGE, Segmenter, coverage, idf,
+                           passage_min_coverage, topic_units)
+
+
+@pytest.fixture(scope="module")
+def seg():
+    return Segmenter(["Báo cáo kết quả xây dựng xã hội học tập gửi về Sở Giáo dục và Đào tạo."],
+                     ["Đắk Nông", "Tiền Giang", "Sở Giáo dục và Đào tạo"])
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Học phí đại học năm 2025", ["hoc phi", "dai hoc"]),
+    ("hoc phi dai hoc nam 2025", ["hoc phi", "dai hoc"]),
+    ("Làm thế nào để trở thành công dân học tập?", ["tro thanh", "cong dan", "hoc tap"]),
+    ("lam the nao de tro thanh cong dan hoc tap", ["tro thanh", "cong dan", "hoc tap"]),
+    ("ai phai bao cao truoc ngay 15/12", ["bao cao"]),
+])
+def test_words_are_found_with_and_without_diacritics(seg, text, words):
+    assert all(w in seg.segment(text) for w in words)
+
+
+def test_a_known_name_is_one_word_even_when_the_segmenter_glues_it(seg):
+    words = seg.segment("Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?")
+    assert "dak nong" in words and "nop" in words
+
+
+def test_topic_units_drop_question_words_and_what_is_ignored(seg):
+    units = topic_units("Sở Giáo dục và Đào tạo Tiền Giang có nhiệm vụ gì về chuyển đổi số?", {"nhiem", "vu"}, seg,
+                        {"so giao duc va dao tao", "tien giang"})
+    assert units in (["chuyen doi", "so"], ["chuyen doi so"])   # "số" stays although "Sở" folds alike
+
+
+def test_coverage_counts_whole_words_weighted_by_rarity():
+    units = ["hoc phi", "dai hoc"]
+    # "kinh phí … học" shares syllables but neither word
+    assert coverage(units, "Bố trí kinh phí cho học tập suốt đời") == 0.0
+    assert coverage(units, "học phí đại học") == 1.0
+    rare, common = idf(0, 100), idf(90, 100)
+    assert rare > common
+    text = "báo cáo tình hình"
+    assert coverage(["bao cao", "sot xuat huyet"], text, weights={"bao cao": common, "sot xuat huyet": rare}) < 0.2
+
+
+def test_long_questions_need_less_coverage():
+    assert passage_min_coverage(2) == PASSAGE_MIN_COVERAGE
+    assert passage_min_coverage(30) == LONG_QUESTION_MIN_COVERAGE
+    assert PASSAGE_MIN_COVERAGE > passage_min_coverage(7) > LONG_QUESTION_MIN_COVERAGE

@@ -214,6 +214,11 @@ class AdminWeb:
                 job.outcome = await asyncio.to_thread(fn, progress)
                 await self.svc.in_pool(self.svc.assistant.reload)  # answerable now, not at the next restart
                 job.state = "done"
+                if job.outcome.new_deadlines:
+                    from handlers.telegram import announce_new_deadlines
+                    n = await announce_new_deadlines(self.svc, self.library, job.outcome)
+                    if n:
+                        job.messages.append(f"📣 Đã báo {n} người đăng ký nhắc hạn về hạn mới.")
             except UploadError as e:
                 job.error, job.state = str(e), "failed"
             except Exception as e:

@@ -57,6 +57,30 @@ def chunk_page(db_url: str, chunk_id: int) -> int | None:
         return row.page if row else None
 
 
+async def announce_new_deadlines(svc, library, outcome) -> int:
+    """Tell subscribers whose scope a newly added deadline concerns, through their channel's reminder sender
+    (Telegram, Zalo, …, whichever this process serves). Returns the number of messages sent."""
+    from bot.reminders import delivery
+    try:
+        notices = await svc.db(library.new_deadline_notices, outcome)
+    except Exception:
+        log.exception("new-deadline notices could not be prepared")
+        return 0
+    sent = 0
+    for channel, chat_id, message in notices:
+        sender = delivery.get_sender(channel)
+        if sender is None:
+            continue
+        try:
+            await sender(chat_id, message)
+            sent += 1
+        except Exception as e:  # a chat that blocked the bot must not stop the others
+            log.info("new-deadline notice to %s:%s not sent (%s)", channel, chat_id, type(e).__name__)
+    if notices:
+        log.info("announced %d new deadline notice(s) of %s", sent, outcome.doc_id)
+    return sent
+
+
 def too_big_reply(name: str, size: int | None, public_url: str = "") -> str:
     where = f"{public_url}/admin" if public_url else "trang quản trị web (/admin)"
     got = f" ({size / 1024 / 1024:.1f} MB)" if size else ""
@@ -726,6 +750,7 @@ class TelegramBot:
             return
         await show("✅ Xong.")
         await self._send_upload_summary(bot, chat_id, outcome)
+        await announce_new_deadlines(self.svc, self.library, outcome)
 
     async def _send_upload_summary(self, bot, chat_id: int, outcome) -> None:
         verb = {"added": "Đã thêm", "replaced": "Đã thay thế", "removed": "Đã gỡ", "restored": "Đã khôi phục"}
@@ -768,6 +793,7 @@ class TelegramBot:
             else:
                 return
             await self.svc.in_pool(self.svc.assistant.reload)
+            await announce_new_deadlines(self.svc, self.library, outcome)
         except UploadError as e:
             await context.bot.send_message(chat_id, esc(f"❌ {e}"))
             return

@@ -83,6 +83,7 @@ class Outcome:
     summary: Summary | None = None
     similar: list[tuple[str, str]] = field(default_factory=list)  # (doc id, label) of documents it may replace
     seconds: float = 0.0
+    new_deadlines: list[str] = field(default_factory=list)  # deadline ids the change created
 
 
 def sha256(data: bytes) -> str:
@@ -176,6 +177,43 @@ class DocumentLibrary:
                 if same_number or same_doc:
                     out.append((o.id, o.label))
             return out
+
+    def deadline_ids(self, doc_id: str) -> set[str]:
+        with session_scope(self.db_url) as s:
+            return set(s.scalars(select(Deadline.id).where(Deadline.document_id == doc_id)))
+
+    def new_deadline_notices(self, outcome: "Outcome", today: dt.date | None = None) -> list[tuple[str, str, object]]:
+        """(channel, chat id, message) for every subscription whose scope a deadline created by this change
+        concerns ("Văn bản mới: … — hạn 15/12 hằng năm"); the message has the fields reminder senders read."""
+        if not outcome.new_deadlines:
+            return []
+        from bot.formatting import deadline_due_phrase, deadline_sentence, document_citation
+        from bot.occurrences import next_occurrence
+        from bot.reminders.delivery import ReminderMessage
+        from bot.reminders.models import Subscription
+        from bot.reminders.scope import concerns
+        today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+        out = []
+        with session_scope(self.db_url) as s:
+            doc = s.get(Document, outcome.doc_id)
+            dls = [d for d in s.scalars(select(Deadline).where(Deadline.id.in_(outcome.new_deadlines)))]
+            subs = list(s.scalars(select(Subscription)))
+            for sub in subs:
+                if getattr(sub, "active", True) is False:
+                    continue
+                mine = [d for d in dls if concerns(sub_province=sub.province, sub_agency=sub.agency,
+                                                    sub_deadline_id=sub.deadline_id, deadline_id=d.id,
+                                                    deadline_province=d.province or (doc.province if doc else None),
+                                                    actors=d.actors, actor_text=d.actor_text)]
+                for d in mine:
+                    due = next_occurrence(d, today) or today
+                    text = (f"📄 Văn bản mới: {document_citation(doc) if doc else outcome.doc_id} — "
+                            f"{deadline_due_phrase(d)}: {deadline_sentence(d)}")
+                    out.append((sub.channel, sub.chat_id, ReminderMessage(
+                        text=text, deadline_id=d.id, document_id=outcome.doc_id, chunk_id=d.chunk_id, due_date=due,
+                        lead_days=(due - today).days, days_left=(due - today).days,
+                        source_label=document_citation(doc) if doc else "", subscription_id=sub.id)))
+        return out
 
     # -- changing ----------------------------------------------------------------------------------------
     def _check_upload(self, name: str, data: bytes) -> str:
@@ -271,7 +309,8 @@ class DocumentLibrary:
                 dest.unlink(missing_ok=True)  # nothing half-added stays behind
                 raise
             ev = self._record(doc_id, "added", actor, dest.name, sha256(data), {"original_name": name})
-        return Outcome("added", doc_id, ev, self.summary(doc_id), self.similar(doc_id), time.perf_counter() - t0)
+        return Outcome("added", doc_id, ev, self.summary(doc_id), self.similar(doc_id), time.perf_counter() - t0,
+                       sorted(self.deadline_ids(doc_id)))
 
     def replace(self, doc_id: str, name: str, data: bytes, actor: str, progress: Progress | None = None) -> Outcome:
         """The document `doc_id` now has this file's content (same id, so its reminders follow it)."""
@@ -282,8 +321,10 @@ class DocumentLibrary:
             if not old and self.summary(doc_id) is None:
                 raise UploadError(f"Không có văn bản «{doc_id}» để thay thế.")
             self._read_staged(name, data, doc_id, suffix, progress)
+            before = self.deadline_ids(doc_id)
             ev = self._swap_in(doc_id, data, suffix, old, actor, progress, note={"original_name": name})
-        return Outcome("replaced", doc_id, ev, self.summary(doc_id), [], time.perf_counter() - t0)
+        return Outcome("replaced", doc_id, ev, self.summary(doc_id), [], time.perf_counter() - t0,
+                       sorted(self.deadline_ids(doc_id) - before))
 
     def replace_with(self, doc_id: str, new_id: str, actor: str, progress: Progress | None = None) -> Outcome:
         """The document just added as `new_id` replaces `doc_id`: its file takes the old id."""
@@ -297,6 +338,7 @@ class DocumentLibrary:
                 raise UploadError(f"Không có văn bản «{doc_id}» để thay thế.")
             src = new_files[0]
             data = src.read_bytes()
+            before = self.deadline_ids(doc_id) | self.deadline_ids(new_id)  # the new one's were announced
             moved = self._to_history(src)
             try:
                 ev = self._swap_in(doc_id, data, src.suffix.lower(), old, actor, progress,
@@ -306,7 +348,8 @@ class DocumentLibrary:
                 raise
             # the short-lived id is gone from the store with the rebuild; its own history says where it went
             self._record(new_id, "removed", actor, src.name, sha256(data), {"merged_into": doc_id, "history": str(moved)})
-        return Outcome("replaced", doc_id, ev, self.summary(doc_id), [], time.perf_counter() - t0)
+        return Outcome("replaced", doc_id, ev, self.summary(doc_id), [], time.perf_counter() - t0,
+                       sorted(self.deadline_ids(doc_id) - before))
 
     def _swap_in(self, doc_id, data, suffix, old: list[Path], actor, progress, note: dict) -> int:
         kept = [(p, self._to_history(p)) for p in old]

@@ -56,6 +56,9 @@ def _doc_ids(settings) -> set[str]:
 
 async def test_admin_sends_a_docx_it_is_indexed_answerable_and_undoable(bot):
     standin, server, settings, tmp = bot
+    from bot.reminders.subscriptions import subscribe
+    subscribe(settings.database_url, channel="telegram", chat_id=str(OTHER), province="Lâm Đồng")
+    subscribe(settings.database_url, channel="telegram", chat_id="7373", province="Hà Nội")
     data = lamdong_docx(tmp / "cv.docx").read_bytes()
     before = _doc_ids(settings)
     standin.document(ADMIN, "Công văn 1234 Lâm Đồng.docx", data)
@@ -67,6 +70,11 @@ async def test_admin_sends_a_docx_it_is_indexed_answerable_and_undoable(bot):
     assert "Công văn 1234/UBND-VX — UBND tỉnh Lâm Đồng, 05/11/2026" in summary
     assert "Hạn báo cáo: 2 · Nhiệm vụ:" in summary and "Mã văn bản: cong-van-1234-lam-dong" in summary
     assert (settings.knowledge_dir / "cong-van-1234-lam-dong.docx").read_bytes() == data
+    # subscribers whose scope the new deadlines concern are told, once per deadline; others are not
+    told = await wait_for(lambda: len(_texts(standin, OTHER)) >= 2 and _texts(standin, OTHER), timeout=30)
+    assert all("Văn bản mới: Công văn 1234/UBND-VX" in t for t in told)
+    assert any("10/01/2027" in t for t in told) and len(told) == 2
+    assert not _texts(standin, 7373)
     assert _doc_ids(settings) == before | {"cong-van-1234-lam-dong"}
     with session_scope(settings.database_url) as s:
         ev = s.scalars(select(DocumentEvent)).one()

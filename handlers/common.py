@@ -162,27 +162,42 @@ def _in_networks(addr: str, networks: tuple) -> bool:
 def session_signer(config: ChannelConfig, data_dir):
     """An itsdangerous Signer for the web session cookie. The key: HOCTAP_SESSION_SECRET, else a random
     key created once in DATA/session-secret (mode 600), so cookies survive restarts and are shared by
-    the workers of one data folder."""
+    the workers of one data folder (the first worker to start writes it; the others read that one)."""
     from itsdangerous import Signer
-    key = config.session_secret
-    if not key:
-        path = os.path.join(str(data_dir), "session-secret")
-        try:
-            with open(path, encoding="ascii") as f:
-                key = f.read().strip()
-        except (OSError, UnicodeDecodeError):
-            key = ""
-        if len(key) < 32:
-            key = secrets.token_urlsafe(48)
-            try:
-                fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "w", encoding="ascii") as f:
-                    f.write(key)
-                os.replace(path + ".tmp", path)
-            except OSError as e:  # a read-only data folder: sessions last until the next restart
-                log.warning("could not keep the session key in the data folder (%s); cookies end at restart",
-                            e.strerror or type(e).__name__)
+    key = config.session_secret or _shared_key(os.path.join(str(data_dir), "session-secret"))
     return Signer(key, salt="hoctap-web-session")
+
+
+def _read_key(path: str) -> str:
+    try:
+        with open(path, encoding="ascii") as f:
+            return f.read().strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _shared_key(path: str) -> str:
+    key = _read_key(path)
+    if len(key) >= 32:
+        return key
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)            # only if there is none yet: two workers starting agree on one key
+        except FileExistsError:
+            if len(_read_key(path)) < 32:  # a damaged key file: replace it
+                os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError as e:  # a read-only data folder: sessions last until the next restart
+        log.warning("could not keep the session key in the data folder (%s); cookies end at restart",
+                    e.strerror or type(e).__name__)
+        return secrets.token_urlsafe(48)
+    return _read_key(path) or secrets.token_urlsafe(48)
 
 
 class Busy(Exception):

@@ -78,10 +78,12 @@ async def json_errors(request: web.Request, handler):
     try:
         return await handler(request)
     except web.HTTPException as e:
-        if e.status < 400 or (e.content_type or "").endswith("json"):
-            raise
-        headers = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else None
-        return _error(e.status, HTTP_MESSAGES.get(e.status, e.reason or "Lỗi."), headers=headers)
+        ctype = e.content_type or ""
+        if e.status < 400 or ctype.endswith("json") or ctype.startswith("text/html"):
+            raise  # redirects, and error pages a handler wrote itself
+        headers = {k: e.headers[k] for k in ("Allow", "Retry-After") if k in e.headers} or None
+        own = e.text if e.text and e.text != f"{e.status}: {e.reason}" else None
+        return _error(e.status, own or HTTP_MESSAGES.get(e.status, e.reason or "Lỗi."), headers=headers)
     except asyncio.CancelledError:
         raise
     except Exception:

@@ -448,3 +448,28 @@ async def test_back_pressure_refuses_with_503_instead_of_queueing_without_bound(
                 assert r.status == 200
     finally:
         await srv.stop()
+
+
+async def test_workers_of_one_data_folder_accept_each_others_session_cookies(assistant):
+    """Two servers on one data folder (two workers): the signed cookie of one is a session at the other;
+    a server with another key refuses it."""
+    a = Server(assistant, ChannelConfig(web_port=0), sweeper=False)
+    b = Server(assistant, ChannelConfig(web_port=0), sweeper=False)
+    c = Server(assistant, ChannelConfig(web_port=0, session_secret="another-key-" + "x" * 40), sweeper=False)
+    for s in (a, b, c):
+        await s.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(a.url) as r:
+                cookie = r.cookies["hoctap_sid"].value
+            async with http.post(b.url + "api/ask", json={"question": QUESTION},
+                                 cookies={"hoctap_sid": cookie}) as r:
+                assert r.status == 200 and "hoctap_sid" not in r.cookies   # known at b
+            async with http.post(c.url + "api/ask", json={"question": QUESTION},
+                                 cookies={"hoctap_sid": cookie}) as r:
+                assert r.status == 200 and "hoctap_sid" in r.cookies       # a new session at c
+        key_file = assistant.settings.data_dir / "session-secret"
+        assert key_file.exists() and (key_file.stat().st_mode & 0o077) == 0
+    finally:
+        for s in (a, b, c):
+            await s.stop()

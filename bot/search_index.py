@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -269,7 +270,8 @@ class TokenCache(_ShardedCache):
         vals = blob.split("\x1e")
         if len(vals) != len(keys):
             raise ValueError("token cache: keys and values differ in number")
-        return {k: (v.split(self.SEP) if v else []) for k, v in zip(keys, vals)}
+        intern = sys.intern  # a corpus repeats its tokens: one string each, not millions
+        return {k: ([intern(x) for x in v.split(self.SEP)] if v else []) for k, v in zip(keys, vals)}
 
     def _dump(self, fh, values: dict) -> None:
         blob = "\x1e".join(self.SEP.join(v) for v in values.values()).encode("utf-8")
@@ -284,7 +286,7 @@ class TokenCache(_ShardedCache):
             k = self.key(t)
             v = self.data.get(k)
             if v is None:
-                v = fn(t)
+                v = [sys.intern(x) for x in fn(t)]
                 self.put(k, v)
                 n += 1
                 if n % flush_every == 0:

@@ -6,13 +6,14 @@ A streaming job in four steps, with progress bars (counts and ETA) when asked fo
 2. BM25 tokens and passage vectors for every text the new index will hold, from the caches in
    `DATA/cache` where they exist, computed in batches otherwise, each batch saved as it is done
    (an interrupted build resumes there) — no database transaction is open meanwhile;
-3. one short database transaction: changed documents are parsed again one at a time and
-   replace their old rows, and the indexes over every chunk are written to a new folder;
+3. one short database transaction: changed documents replace their old rows (parsed documents are
+   kept from step 1 up to KEEP_PARSED_CHARS of text, the rest parsed again one at a time), and the
+   indexes over every chunk are written to a new folder;
 4. after the commit, the new folder replaces the old one atomically; its manifest carries a
    new build id, which serving workers watch to reload.
 
 A file that cannot be read is reported by name and leaves its previous version (if any) untouched.
-Memory holds the texts and vectors of the corpus, not its parsed documents.
+Memory holds the texts, tokens and vectors of the corpus, and parsed documents only up to a bound.
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 PARSER_VERSION = "5"
 LEXICAL_VERSION = "2"  # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed
 EMBED_BATCH = 256      # passages encoded (and saved to the cache) per step
+KEEP_PARSED_CHARS = 20_000_000  # parsed documents kept between the two steps up to this much text
 
 
 @dataclass
@@ -252,6 +254,8 @@ def build(settings: Settings, sources: list[str | Path], progress: bool | None =
     ids: dict[str, Path] = {}
     changed: list[tuple[Path, str]] = []        # (path, content hash) of documents to (re)store
     new_texts: dict[str, list[str]] = {}        # their indexed texts, by document id
+    kept: dict[str, ParsedDocument] = {}        # parsed documents kept for step 3 (bounded: parsing is slow)
+    kept_chars = 0
     bar = _bar(progress, len(files), "đọc văn bản", "tệp")
     t_parse = time.perf_counter()
     for path in files:
@@ -263,6 +267,9 @@ def build(settings: Settings, sources: list[str | Path], progress: bool | None =
             if force or existing.get(p.doc_id, (None,))[0] != p.content_hash:
                 changed.append((path, p.content_hash))
                 new_texts[p.doc_id] = document_texts(p)
+                if kept_chars + len(p.text) <= KEEP_PARSED_CHARS:
+                    kept[p.doc_id] = p
+                    kept_chars += len(p.text)
             else:
                 rep.unchanged.append(p.doc_id)
         except DocumentError as e:
@@ -329,7 +336,7 @@ def build(settings: Settings, sources: list[str | Path], progress: bool | None =
                 s.execute(delete(Document).where(Document.id == did))
         s.flush()
         for path, _ in changed:
-            p = parse_file(path, lex)  # again, one at a time: parsed documents are not kept in memory
+            p = kept.pop(path.stem, None) or parse_file(path, lex)  # beyond the kept ones, parsed again
             _store(s, p)
             s.flush()
             s.expunge_all()

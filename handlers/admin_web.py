@@ -181,9 +181,17 @@ class AdminWeb:
                 f"<br><small>{esc(d['last_change'])}</small></td>"
                 f"<td><form class=inline method=post action=/admin/remove><input type=hidden name=doc_id "
                 f"value='{esc(d['id'])}'><button>Gỡ</button></form></td></tr>")
+        latest: set[int] = set()
+        seen_docs: set[str] = set()
+        for e in events:  # newest first: only a document's latest change can be undone
+            if e.document_id not in seen_docs:
+                seen_docs.add(e.document_id)
+                if e.action in ("added", "replaced", "removed"):
+                    latest.add(e.id)
         hist = "".join(
-            f"<li>{esc(describe_event(e))} <form class=inline method=post action=/admin/undo><input type=hidden "
-            f"name=event_id value={e.id}><button>Hoàn tác</button></form></li>" for e in events)
+            f"<li>{esc(describe_event(e))}" + (f" <form class=inline method=post action=/admin/undo><input type=hidden "
+                                               f"name=event_id value={e.id}><button>Hoàn tác</button></form>"
+                                               if e.id in latest else "") + "</li>" for e in events)
         body = (
             "<h1>Quản trị văn bản</h1><form class=inline method=post action=/admin/logout><button>Đăng xuất</button>"
             "</form><fieldset><legend>Thêm hoặc thay thế văn bản</legend>"
@@ -332,7 +340,7 @@ class AdminWeb:
             for sid, label in o.similar:
                 body += (f"<p>Văn bản này có vẻ trùng với <b>{esc(sid)}</b> ({esc(label)}). Muốn thay thế văn bản cũ, "
                          f"hãy tải tệp lên với «Thay thế văn bản: {esc(sid)}», rồi gỡ {esc(o.doc_id)}.</p>")
-            if o.event_id:
+            if o.event_id and o.action in ("added", "replaced", "removed"):
                 body += (f"<form method=post action=/admin/undo><input type=hidden name=event_id value={o.event_id}>"
                          f"<button>Hoàn tác</button></form>")
         body += "<p><a href=/admin>← Danh sách văn bản</a></p>"

@@ -763,7 +763,7 @@ class TelegramBot:
         for i, (sid, label) in enumerate(outcome.similar[:3]):
             blocks.append((f"Có vẻ trùng với văn bản đã có: {label} ({sid}).", "i"))
             rows.append([InlineKeyboardButton(f"🔁 Thay thế {sid}"[:60], callback_data=f"up:r:{outcome.event_id}:{i}")])
-        if outcome.event_id is not None:
+        if outcome.event_id is not None and outcome.action in ("added", "replaced", "removed"):
             rows.append([InlineKeyboardButton("↩️ Hoàn tác", callback_data=f"up:u:{outcome.event_id}")])
         await self._send_blocks(bot, chat_id, blocks, InlineKeyboardMarkup(rows) if rows else None)
 

@@ -217,6 +217,19 @@ def guard_store(db_url: str) -> None:
         raise StoreUnavailable(why)
 
 
+def reopen_if_readonly(db_url: str, error: BaseException) -> bool:
+    """SQLite opens a database it cannot write read-only, and a pooled connection stays so after the
+    file is writable again ("attempt to write a readonly database" until a restart). On that error, when
+    the database is writable now, drop the pooled connections (new ones open read-write): True to retry."""
+    from bot.health import sqlite_unwritable
+    if "readonly database" not in str(error).lower() or sqlite_unwritable(db_url, max_age_s=0):
+        return False
+    from bot.db import get_engine
+    get_engine(db_url).dispose()
+    log.warning("the database is writable again: its read-only connections were reopened")
+    return True
+
+
 _warned: dict[str, float] = {}
 
 
@@ -297,7 +310,8 @@ class ChannelServices:
             qid = None
         return Asked(ans, qid)
 
-    def _log_query(self, channel: str, chat_id: str, q: str, ans: Answer | None, error: str | None) -> int | None:
+    def _log_query(self, channel: str, chat_id: str, q: str, ans: Answer | None, error: str | None,
+                   _retry: bool = True) -> int | None:
         try:
             guard_store(self.db_url)
             with session_scope(self.db_url) as s:
@@ -313,7 +327,9 @@ class ChannelServices:
         except StoreUnavailable as e:  # the log must never stop an answer
             warn_once_a_minute("log_query", "questions are not logged: %s", e)
             return None
-        except Exception:
+        except Exception as e:
+            if _retry and reopen_if_readonly(self.db_url, e):
+                return self._log_query(channel, chat_id, q, ans, error, _retry=False)
             log.exception("could not log a query")
             return None
 

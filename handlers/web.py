@@ -38,7 +38,7 @@ from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
 from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, BodyTimeout, Busy, BodyTooLarge, ChannelServices,
                              client_ip, first_province, guard_store, knowledge_summary, rate_limited_reply, read_body,
-                             session_signer, utf8_clean)
+                             reopen_if_readonly, session_signer, utf8_clean)
 
 log = logging.getLogger(__name__)
 
@@ -244,11 +244,15 @@ class WebChat:
             return _error(400, 'Cần {"query_id": số nguyên, "rating": 1 hoặc -1}.')
         if new:
             return _error(400, "Góp ý không hợp lệ: phiên trò chuyện không còn (hãy tải lại trang).")
-        try:
-            ok = await self.svc.db(self.svc.record_feedback, CHANNEL, sid, qid, rating)
-        except Exception:
-            log.exception("could not record feedback")
-            return _error(503, BUSY_REPLY)
+        for attempt in (1, 2):
+            try:
+                ok = await self.svc.db(self.svc.record_feedback, CHANNEL, sid, qid, rating)
+                break
+            except Exception as e:
+                if attempt == 1 and reopen_if_readonly(self.svc.db_url, e):
+                    continue
+                log.exception("could not record feedback")
+                return _error(503, BUSY_REPLY)
         return _json({"ok": True}) if ok else _error(404, "Không tìm thấy câu hỏi này.")
 
     async def info(self, request: web.Request) -> web.Response:

@@ -152,3 +152,34 @@ async def test_start_with_a_broken_index_says_so_in_the_log(data_dir, caplog):
         assert json.dumps(h)  # (JSON all the way)
     finally:
         await srv.stop()
+
+
+async def test_connections_opened_read_only_are_reopened_once_the_database_is_writable(served, caplog):
+    """SQLite opens a database it cannot write read-only and a pooled connection would stay so: once the
+    file is writable again, the query log and feedback are written by the same server, no restart."""
+    from sqlalchemy import text
+
+    from bot.db import get_engine
+    srv, http, data = served
+    db = data / "hoctap.sqlite3"
+    caplog.set_level(logging.WARNING)
+    if not _chattr("+i", db):
+        pytest.skip("chattr +i is not available here")
+    try:
+        eng = get_engine(srv.services.db_url)
+        eng.dispose()
+        with eng.connect() as c:               # a connection opened now is read-only, and goes back to the pool
+            assert c.execute(text("SELECT count(*) FROM documents")).scalar() > 0
+            with pytest.raises(Exception, match="readonly"):
+                c.execute(text("CREATE TABLE IF NOT EXISTS probe_ro (x INTEGER)"))
+                c.commit()
+    finally:
+        _chattr("-i", db)
+    async with http.post("/api/ask", json={"question": QUESTION}) as r:
+        assert r.status == 200 and (await r.json())["answered"]
+        qid = int(r.headers["X-Query-Id"])
+    async with http.post("/api/feedback", json={"query_id": qid, "rating": 1}) as r:
+        assert r.status == 200
+    assert any("read-only connections were reopened" in r.getMessage() for r in caplog.records)
+    status, h = await health(http)
+    assert status == 200, h

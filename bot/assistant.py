@@ -38,6 +38,10 @@ MAX_CONVERSATIONS = 10000
 # and statements are found in the text, not among the facts.
 STATEMENT_MIN_UNITS = 12
 _STATEMENT_RE = re.compile(r"\b(dung hay sai|dung khong|co dung khong|sai khong)\b")
+# A sentence this long with no question word and no question mark states something (a legal
+# sentence to check) rather than asks for a fact: it is searched for.
+STATEMENT_MIN_WORDS = 12
+_QUESTION_RE = re.compile(r"\b(ai|gi|nao|sao|bao nhieu|bao gio|bao lau|dau|khong|chua|the nao|may)\b")
 
 # Answerers tried for each intent, in order; the passage search comes last for every intent.
 ROUTES = {
@@ -208,7 +212,8 @@ class Assistant:
 
     def _route(self, ctx: Context) -> list:
         u = ctx.u
-        if _STATEMENT_RE.search(u.folded) or len(ctx.topic()) >= STATEMENT_MIN_UNITS:
+        if _STATEMENT_RE.search(u.folded) or len(ctx.topic()) >= STATEMENT_MIN_UNITS or (
+                len(u.folded.split()) >= STATEMENT_MIN_WORDS and "?" not in u.text and not _QUESTION_RE.search(u.folded)):
             return []
         order = list(ROUTES.get(u.intent, []))
         if u.intent == "responsibility" and (u.years or u.days or u.months):

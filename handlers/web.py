@@ -9,7 +9,7 @@
   GET  /api/source/{chunk_id}  the full source section behind an answer's source
   GET  /calendar.ics           ?province=...&agency=... → the deadlines as an iCalendar file
   GET  /api/openapi.json       the OpenAPI 3.0 description of this API (handlers/openapi.py)
-  GET  /healthz                 {"ok", "checks": {database, store, lexical, dense, model}} — 503 when one fails
+  GET  /healthz                {"ok", "checks": {database, store, lexical, dense, model}} — 503 when one fails
                                (bot.health; each request looks at the live state)
 
 The conversation context is kept per browser session: cookie `hoctap_sid` holds a random id signed with the
@@ -36,7 +36,7 @@ from itsdangerous import BadSignature
 
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, BodyTimeout, Busy, BodyTooLarge, ChannelServices,
+from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, BodyTimeout, BodyTooLarge, Busy, ChannelServices,
                              client_ip, first_province, guard_store, knowledge_summary, rate_limited_reply, read_body,
                              reopen_if_readonly, session_signer, utf8_clean)
 
@@ -308,8 +308,10 @@ class WebChat:
         if not found:
             return _error(404, "Không tìm thấy đoạn văn bản này.")
         doc, ch = found
+        from indexer.loaders import chunk_page
+        page = await self.svc.db(chunk_page, self.svc.db_url, ch.id)  # PDFs and scans: "trang N"
         return _json({"chunk_id": ch.id, "file": doc.id, "doc": doc.label, "citation": document_citation(doc),
-                      "section": ch.section_path, "text": ch.text})
+                      "section": ch.section_path, "text": ch.text, "page": page})
 
     async def calendar(self, request: web.Request) -> web.Response:
         limited = self._ip_limited(request)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from channel_fixtures import ROOT, _copy_store, build_store, clean_env, embedding_model, settings_for
 

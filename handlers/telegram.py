@@ -36,6 +36,7 @@ from bot.admin_changes import current_provinces
 from bot.answer import Answer
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
+from indexer.loaders import chunk_page
 from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, Asked, ChannelServices, describe_subscription,
                              first_province, knowledge_summary, rate_limited_reply, reminders_module,
                              source_lines, split_text)
@@ -46,15 +47,6 @@ CHANNEL = "telegram"
 TG_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API serves bots files of at most 20 MB
 UPLOAD_REFUSED = ("Cảm ơn bạn đã gửi tệp. Chỉ quản trị viên mới thêm được văn bản vào kho; bạn vẫn có thể hỏi "
                   "tôi về các văn bản hiện có.")
-
-
-def chunk_page(db_url: str, chunk_id: int) -> int | None:
-    """The page a chunk of a PDF or scan starts on (None for other documents)."""
-    from bot.db import session_scope
-    from bot.models import ChunkPage
-    with session_scope(db_url) as s:
-        row = s.get(ChunkPage, chunk_id)
-        return row.page if row else None
 
 
 async def announce_new_deadlines(svc, library, outcome) -> int:

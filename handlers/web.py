@@ -308,8 +308,10 @@ class WebChat:
         if not found:
             return _error(404, "Không tìm thấy đoạn văn bản này.")
         doc, ch = found
+        from indexer.loaders import chunk_page
+        page = await self.svc.db(chunk_page, self.svc.db_url, ch.id)  # PDFs and scans: "trang N"
         return _json({"chunk_id": ch.id, "file": doc.id, "doc": doc.label, "citation": document_citation(doc),
-                      "section": ch.section_path, "text": ch.text})
+                      "section": ch.section_path, "text": ch.text, "page": page})
 
     async def calendar(self, request: web.Request) -> web.Response:
         limited = self._ip_limited(request)

@@ -289,3 +289,12 @@ def store_pages(session, path: str | Path, chunks) -> int:
         rows.append(ChunkPage(chunk_id=head.id, page=1))
     session.add_all(rows)
     return len(rows)
+
+
+def chunk_page(db_url: str, chunk_id: int) -> int | None:
+    """The page a stored chunk of a PDF or scan starts on (None for other documents)."""
+    from bot.db import session_scope
+    from bot.models import ChunkPage
+    with session_scope(db_url) as s:
+        row = s.get(ChunkPage, chunk_id)
+        return row.page if row else None

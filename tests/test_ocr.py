@@ -120,7 +120,7 @@ def test_running_lines_stamp_and_page_numbers_are_dropped_and_pages_kept(scanned
     assert pages[0] == 1 and pages[1] == 1 and pages[-1] in (n_pages, n_pages - 1)
     assert pages == sorted(pages) and len(set(pages)) >= n_pages - 2
     # what the Telegram "full source" button shows next to the section: "trang N"
-    from handlers.telegram import chunk_page
+    from indexer.loaders import chunk_page
     assert [chunk_page(url, c.id) for c, _ in rows] == pages
     # the chunk holding the targets for 2030 starts where that text is printed
     target_2030 = [p for c, p in rows if "Đến năm 2030" in c.text or "đến năm 2030" in c.text[:80]]

@@ -155,6 +155,11 @@ async def test_scanned_pdf_upload_replace_undo_remove(tmp_path, monkeypatch):
             async with http.post(base + "api/ask", json={"question": QUESTION}) as r:
                 ans = await r.json()
             assert doc_id in {x["file"] for x in ans["sources"]} and "10/01/2027" in ans["answer"]
+            src = next(x for x in ans["sources"] if x["file"] == doc_id)
+            async with http.get(f"{base}api/source/{src['chunk_id']}") as r:
+                assert (await r.json())["page"] in (1, 2)  # the page a citation can name
+            async with http.get(f"{base}api/source/1") as r:  # a text document has no pages
+                assert (await r.json())["page"] is None
             with session_scope(settings.database_url) as db:
                 pages = db.scalars(select(ChunkPage.page).join(Chunk).where(Chunk.document_id == doc_id)).all()
             assert pages and min(pages) == 1

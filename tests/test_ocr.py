@@ -179,3 +179,45 @@ def test_unreadable_image_is_refused_by_name(tmp_path):
     with pytest.raises(DocumentError) as e:
         read_document(bad)
     assert "anh-hong.jpg" in str(e.value) and "ảnh" in str(e.value)
+
+
+def _text_page_pdf(path: Path, lines: list[str]) -> Path:
+    """A one-page PDF with a real text layer (Helvetica, ASCII), written with pypdf."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+    w = PdfWriter()
+    page = w.add_blank_page(595, 842)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): w._add_object(font)})})
+    ops = "BT /F1 11 Tf 60 780 Td 14 TL " + " ".join(f"({x}) Tj T*" for x in lines) + " ET"
+    stream = DecodedStreamObject()
+    stream.set_data(ops.encode("latin-1"))
+    page[NameObject("/Contents")] = w._add_object(stream)
+    with open(path, "wb") as f:
+        w.write(f)
+    return path
+
+
+def test_a_pdf_with_text_pages_and_scanned_pages(tmp_path):
+    """Only the pages without a text layer are read by OCR; the page order is kept."""
+    from pypdf import PdfReader, PdfWriter
+
+    from bench.ocr_accuracy import make_scanned_pdf, reference_text
+    from indexer.loaders import page_texts, read_document
+    text_pdf = _text_page_pdf(tmp_path / "t.pdf", ["Phu luc kem theo Cong van so 3597/UBND-KGVX",
+                                                    "Bang tong hop ket qua thuc hien nam 2021"])
+    scan = make_scanned_pdf(reference_text(SMALL), tmp_path / "s.pdf", dpi=300, footer=FOOTER)
+    w = PdfWriter()
+    w.add_page(PdfReader(str(scan)).pages[0])
+    w.add_page(PdfReader(str(text_pdf)).pages[0])
+    mixed = tmp_path / "hon-hop.pdf"
+    with open(mixed, "wb") as f:
+        w.write(f)
+    text = read_document(mixed)
+    pages = page_texts(mixed)
+    assert len(pages) == 2
+    assert "Số: 3597/UBND-KGVX" in pages[0] and "Kính gửi" in pages[0]          # read by OCR
+    assert "Phu luc kem theo Cong van so 3597/UBND-KGVX" in pages[1]           # its own text layer
+    assert text.index("Kính gửi") < text.index("Phu luc kem theo")

@@ -13,6 +13,10 @@ RECURRENCE_VI = {"yearly": "hằng năm", "half-yearly": "6 tháng một lần",
                  "monthly": "hằng tháng", "once": ""}
 
 
+# A day within each period: "trước ngày 25 của tháng cuối quý", "trước ngày 20 hằng tháng".
+PERIODIC_DAY_PHRASES = {"quarterly": "ngày {day} tháng {month} (hằng quý)", "monthly": "ngày {day} hằng tháng"}
+
+
 def sentence_case(text: str) -> str:
     text = (text or "").strip()
     return text[:1].upper() + text[1:] if text else text
@@ -36,7 +40,10 @@ def document_citation(doc: Document) -> str:
 
 
 def deadline_due_phrase(d: Deadline) -> str:
-    """'15/12 hằng năm', '01/12 hằng năm', '31/12/2025'."""
+    """'15/12 hằng năm', '01/12 hằng năm', '31/12/2025', 'ngày 25 tháng cuối quý (hằng quý)'."""
+    if d.due_day and d.recurrence in PERIODIC_DAY_PHRASES:
+        month = "đầu quý sau" if d.due_month in (1, 4, 7, 10) else "cuối quý"
+        return PERIODIC_DAY_PHRASES[d.recurrence].format(day=d.due_day, month=month)
     if d.due_day and d.due_month:
         base = f"{d.due_day:02d}/{d.due_month:02d}"
         if d.due_year:

@@ -150,3 +150,13 @@ def test_ask_dash_answers_each_line_on_its_own_unless_a_conversation_is_named(un
     together = _ask_cli(unseen_store, lines, "--conversation", "batch-1")
     assert together[1]["answered"] and together[1]["intent"] == "deadline"
     assert together[1]["sources"][0]["file"] == "tiengiang-2021-ke-hoach-xhht"
+
+
+def test_quarterly_deadline_is_answered_and_exported_with_its_rule(assistant, unseen_store):
+    from bot.reminders.calendar_ics import build_calendar
+    ans = assistant.ask("Trung tâm học tập cộng đồng xã Hòa An báo cáo khi nào?")
+    assert ans.answered and "ngày 25 tháng cuối quý (hằng quý)" in ans.answer
+    ics = build_calendar(unseen_store.database_url)
+    text = ics.decode() if isinstance(ics, bytes) else str(ics)
+    block = next(b for b in text.split("BEGIN:VEVENT") if "Trung tâm học tập cộng đồng xã" in b.replace("\r\n ", ""))
+    assert "FREQ=MONTHLY;INTERVAL=3" in block and "DTSTART;VALUE=DATE:20260325" in block

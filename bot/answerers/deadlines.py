@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.answer import Answer
 from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
-from bot.formatting import RECURRENCE_VI, sentence_case
+from bot.formatting import PERIODIC_DAY_PHRASES, RECURRENCE_VI, deadline_due_phrase, sentence_case
 from bot.lexicon import province_label
 from bot.models import Deadline
 from bot.occurrences import next_occurrence, occurrences
@@ -75,9 +75,9 @@ def matches(ctx: Context, today: dt.date) -> list[tuple[Deadline, dt.date | None
 
 
 def _head(d: Deadline) -> str:
+    if d.recurrence in PERIODIC_DAY_PHRASES and d.due_day:
+        return "Trước " + deadline_due_phrase(d)
     if d.recurrence != "once" and d.due_day:
-        if d.recurrence == "quarterly" and not d.due_month:
-            return sentence_case(d.due_text)
         head = f"Trước {d.due_day:02d}/{d.due_month:02d} {RECURRENCE_VI.get(d.recurrence, '')}".strip()
         if d.period and d.period != "năm":
             head += f" (báo cáo {d.period})"

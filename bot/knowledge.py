@@ -31,7 +31,8 @@ class Knowledge:
         self.provinces = sorted({d.province for d in self.docs.values() if d.province})
         # agency names the documents use: responsibility headings' agencies, issuers, recipients
         self.agency_names = sorted(n for n in {r.agency for r in self.responsibilities} |
-                                   {d.issuer for d in self.docs.values()} if _is_agency_name(n))
+                                   {d.issuer for d in self.docs.values()} |
+                                   {x for d in self.docs.values() for x in (d.recipients or [])} if _is_agency_name(n))
         self.localities = _localities(self.docs.values())
         self.segmenter = Segmenter([c.text for c in self.chunks.values()], tuple(names) + tuple(self.provinces) + tuple(self.localities))
         self._folded: dict[int, str] = {}

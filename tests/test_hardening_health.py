@@ -154,13 +154,25 @@ async def test_start_with_a_broken_index_says_so_in_the_log(data_dir, caplog):
         await srv.stop()
 
 
-async def test_connections_opened_read_only_are_reopened_once_the_database_is_writable(served, caplog):
+async def test_connections_opened_read_only_are_reopened_once_the_database_is_writable(data_dir, caplog):
     """SQLite opens a database it cannot write read-only and a pooled connection would stay so: once the
-    file is writable again, the query log and feedback are written by the same server, no restart."""
+    file is writable again, the query log and feedback are written by the same server, no restart.
+    (No sweeper here: the pool must hold just the read-only connection, for the query log to get it.)"""
+    from bot.assistant import Assistant
+    assistant = Assistant.from_settings(settings_for(data_dir))
+    srv = Server(assistant, ChannelConfig(web_port=0), sweeper=False)
+    await srv.start()
+    try:
+        async with aiohttp.ClientSession(base_url=srv.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            await _read_only_then_writable(srv, http, data_dir, caplog)
+    finally:
+        await srv.stop()
+
+
+async def _read_only_then_writable(srv, http, data, caplog):
     from sqlalchemy import text
 
     from bot.db import get_engine
-    srv, http, data = served
     db = data / "hoctap.sqlite3"
     caplog.set_level(logging.WARNING)
     if not _chattr("+i", db):

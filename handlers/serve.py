@@ -36,11 +36,21 @@ def add_commands(sub) -> None:
 
 def run_serve(args) -> int:
     from bot.assistant import Assistant
+    from bot.config import ConfigError, load_config
     # httpx logs request URLs at INFO, and Telegram URLs contain the bot token
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    overrides = {k: v for k, v in (("web_host", args.host), ("web_port", args.port)) if v is not None}
-    cfg = ChannelConfig.from_env(**overrides)
-    assistant = Assistant.from_settings(data_dir=args.data_dir)
+    # the one configuration, `.env` included, loaded before anything reads a setting
+    try:
+        config = load_config(args.data_dir)
+    except ConfigError as e:
+        print(f"Cấu hình không dùng được: {e}", file=sys.stderr)
+        return 2
+    for k, v in (("web_host", args.host), ("web_port", args.port)):
+        if v is not None:
+            setattr(config.channels, k, v)
+    log.info("configuration: %r", config)  # secrets masked
+    cfg = config.channels
+    assistant = Assistant.from_settings(config.settings)
     try:
         asyncio.run(_serve_until_signal(Server(assistant, cfg, sweeper=not args.no_sweeper)))
     except KeyboardInterrupt:
@@ -83,7 +93,7 @@ class Server:
         self.zalo = None
         self.app = web.Application(client_max_size=256 * 1024, middlewares=[json_errors])
         WebChat(self.services).add_routes(self.app)
-        AdminWeb(self.services).add_routes(self.app)  # /admin, only with HOCTAP_ADMIN_TOKEN
+        AdminWeb(self.services).add_routes(self.app)  # /admin, only with HOCTAP_ADMIN_TOKEN (config.admin_token)
         if config.telegram_enabled:
             from handlers.telegram import TelegramBot
             self.telegram = TelegramBot(self.services)
@@ -196,11 +206,7 @@ class Server:
         """Reload when another build is in place (a build by any process sharing the data folder,
         /admin_reindex included): checked every HOCTAP_RELOAD_INTERVAL_S seconds (default 3), loaded
         in a thread while questions are answered from the old snapshot."""
-        import os
-        try:
-            interval = max(0.2, float(os.environ.get("HOCTAP_RELOAD_INTERVAL_S", "3")))
-        except ValueError:
-            interval = 3.0
+        interval = max(0.2, float(self.cfg.reload_interval_s))
         reload = getattr(self.services.assistant, "maybe_reload", None)
         if reload is None:
             return

@@ -13,6 +13,7 @@ class Source:
     quote: str         # verbatim text
     score: float
     chunk_id: int | None = None
+    page: int | None = None   # the page a scanned or PDF document's chunk starts on
 
 
 @dataclass

@@ -8,8 +8,8 @@ import re
 from sqlalchemy import select
 
 from bot.db import session_scope
-from bot.models import (Chunk, CitedDocument, Contact, Criterion, Deadline, Document, Event, Responsibility,
-                        Target)
+from bot.models import (Chunk, ChunkPage, CitedDocument, Contact, Criterion, Deadline, Document, Event,
+                        Responsibility, Target)
 from bot.relevance import Segmenter, folded_text, idf
 
 
@@ -24,6 +24,7 @@ class Knowledge:
             self.citations = list(s.scalars(select(CitedDocument).order_by(CitedDocument.id)))
             self.contacts = list(s.scalars(select(Contact).order_by(Contact.id)))
             self.extra_facts = _load_extra_facts(s)
+            self.pages = {p.chunk_id: p.page for p in s.scalars(select(ChunkPage))}
             for obj in list(self.docs.values()) + list(self.chunks.values()) + self.deadlines + \
                     self.responsibilities + self.targets + self.citations + self.contacts + \
                     [f for fs in self.extra_facts.values() for f in fs]:

@@ -12,6 +12,7 @@ None of these reach a deadline, a responsibility or a target; the test compares 
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -221,3 +222,14 @@ def test_a_pdf_with_text_pages_and_scanned_pages(tmp_path):
     assert "Số: 3597/UBND-KGVX" in pages[0] and "Kính gửi" in pages[0]          # read by OCR
     assert "Phu luc kem theo Cong van so 3597/UBND-KGVX" in pages[1]           # its own text layer
     assert text.index("Kính gửi") < text.index("Phu luc kem theo")
+
+
+def test_answers_from_a_scan_cite_the_page(scanned):
+    """A deadline read from the scanned plan is answered with its page: 'mục …, trang N'."""
+    r = subprocess.run([sys.executable, "-m", "bot", "--data-dir", str(scanned["data"]), "ask", "--json",
+                        "Hạn báo cáo về Sở GDĐT Tiền Giang là khi nào?"],
+                       cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    ans = json.loads(r.stdout.strip().splitlines()[-1])
+    assert ans["answered"] and re.search(r"trang \d+", ans["answer"]), ans["answer"]
+    assert all(isinstance(s["page"], int) and s["page"] >= 1 for s in ans["sources"])

@@ -140,11 +140,15 @@ class Context:
     # -- citing ----------------------------------------------------------------------------------
     def src_from_fact(self, fact, score: float) -> Source:
         doc = self.kb.docs[fact.document_id]
-        return Source(doc.id, doc.label, fact.section_path or "", fact.quote, score, fact.chunk_id)
+        return Source(doc.id, doc.label, fact.section_path or "", fact.quote, score, fact.chunk_id,
+                      self.kb.pages.get(fact.chunk_id))
 
-    def cite(self, doc_id: str, section: str | None = None) -> str:
+    def cite(self, doc_id: str, section: str | None = None, chunk_id: int | None = None) -> str:
+        """'Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông, ngày 12/7/2021, mục 2, trang 3'."""
         s = document_citation(self.kb.docs[doc_id])
-        return f"{s}, mục {section}" if section else s
+        s = f"{s}, mục {section}" if section else s
+        page = self.kb.pages.get(chunk_id) if chunk_id is not None else None
+        return f"{s}, trang {page}" if page else s
 
     def finish(self, intent: str, lines: list[str], sources: list[Source], deadline_ids=None,
                suggestions=None) -> Answer:

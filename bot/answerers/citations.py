@@ -68,5 +68,5 @@ def answer(ctx: Context) -> Answer | None:
             f" {about}" if about else "")
         lines.append(f"{c.doc_type} số {c.number}{date}{iss}{about}.")
         lines.append(f"  Trích: “{short(c.quote, 360)}”")
-        lines.append(f"  Nguồn: {ctx.cite(c.document_id, c.section_path)}.")
+        lines.append(f"  Nguồn: {ctx.cite(c.document_id, c.section_path, c.chunk_id)}.")
     return ctx.finish("citation", lines, [ctx.src_from_fact(c, 1.0) for c in chosen])

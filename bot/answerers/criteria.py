@@ -52,5 +52,5 @@ def answer(ctx: Context) -> Answer | None:
                          ("Thời hạn công nhận", first.validity), ("Đăng ký", first.apply_by)):
         if value:
             lines.append(f"{label}: {short(value, 260)}")
-    lines.append(f"Nguồn: {ctx.cite(doc_id, first.section_path)}.")
+    lines.append(f"Nguồn: {ctx.cite(doc_id, first.section_path, first.chunk_id)}.")
     return ctx.finish("criteria", lines, [ctx.src_from_fact(c, 1.0) for c in items])

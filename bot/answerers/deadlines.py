@@ -155,7 +155,7 @@ def answer(ctx: Context) -> Answer | None:
             lines.append(f"Nhận báo cáo: {d.recipient}.")
         if d.interpretation:
             lines.append(f"(Cách hiểu hạn: {d.interpretation}.)")
-        lines.append(f"Nguồn: {ctx.cite(d.document_id, d.section_path)}.")
+        lines.append(f"Nguồn: {ctx.cite(d.document_id, d.section_path, d.chunk_id)}.")
     srcs = [ctx.src_from_fact(d, 1.0 - i * 0.01) for i, (d, _) in enumerate(pairs)]
     return ctx.finish("deadline", lines, srcs, [d.id for d, _ in pairs],
                       suggestions=["Đăng ký nhắc hạn", "Sắp tới có hạn báo cáo nào?"])

@@ -38,5 +38,5 @@ def answer(ctx: Context) -> Answer | None:
         where = f", tại {e.place}" if e.place else ""
         lines.append(f"{short(e.name, 200)}: {_when(e)}{where}.")
         lines.append(f"  “{short(e.quote, 400)}”")
-        lines.append(f"  Nguồn: {ctx.cite(e.document_id, e.section_path)}.")
+        lines.append(f"  Nguồn: {ctx.cite(e.document_id, e.section_path, e.chunk_id)}.")
     return ctx.finish("event", lines, [ctx.src_from_fact(e, 1.0) for e in chosen])

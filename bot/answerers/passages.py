@@ -103,7 +103,8 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
             chosen.append(x)
     h, ch, cov, _ = first
     doc = ctx.kb.docs[ch.document_id]
-    lines = [f"Theo {document_citation(doc)} (mục {ch.section_path}):",
+    page = ctx.kb.pages.get(ch.id)
+    lines = [f"Theo {document_citation(doc)} (mục {ch.section_path}{f', trang {page}' if page else ''}):",
              f"“{best_sentences(ch.text, units, EXCERPT_CHARS)}”"]
     second = next((x for x in chosen[1:] if x[2] >= max(PASSAGE_MIN_COVERAGE, cov - 0.1)
                    and x[1].document_id != ch.document_id), None)
@@ -111,6 +112,6 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
         d2 = ctx.kb.docs[second[1].document_id]
         lines += [f"Ngoài ra, {document_citation(d2)} (mục {second[1].section_path}):",
                   f"“{best_sentences(second[1].text, units, 350)}”"]
-    srcs = [Source(c.document_id, ctx.kb.docs[c.document_id].label, c.section_path, c.text, round(cv, 3), c.id)
-            for _, c, cv, _ in chosen]
+    srcs = [Source(c.document_id, ctx.kb.docs[c.document_id].label, c.section_path, c.text, round(cv, 3), c.id,
+                   ctx.kb.pages.get(c.id)) for _, c, cv, _ in chosen]
     return ctx.finish("howto" if u.intent == "howto" else "search", lines, srcs)

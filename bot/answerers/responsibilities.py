@@ -90,5 +90,5 @@ def who_does(ctx: Context) -> Answer | None:
         doc = ctx.kb.docs[r.document_id]
         where = f" ({province_label(doc.province)})" if doc.province else ""
         lines.append(f"{sentence_case(r.agency_text)}{where} — {r.role}: {short(r.task, 320)}")
-        lines.append(f"  Nguồn: {ctx.cite(r.document_id, r.section_path)}.")
+        lines.append(f"  Nguồn: {ctx.cite(r.document_id, r.section_path, r.chunk_id)}.")
     return ctx.finish("responsibility", lines, [ctx.src_from_fact(r, 1.0) for r in chosen])

@@ -60,5 +60,5 @@ def answer(ctx: Context) -> Answer | None:
             else:
                 lines.append(_line(t))
                 lines.append("  “" + re.sub(r"^[-+]\s*", "", t.quote) + "”")
-                lines.append(f"Nguồn: {ctx.cite(doc_id, t.section_path)}.")
+                lines.append(f"Nguồn: {ctx.cite(doc_id, t.section_path, t.chunk_id)}.")
     return ctx.finish("target", lines, [ctx.src_from_fact(t, 1.0) for t in chosen])

@@ -45,7 +45,7 @@ def answer(ctx: Context) -> Answer | None:
     best, (doc_id, name), items = scored[0]
     lines = [f"{name} — {len(items)} tiêu chí theo {ctx.cite(doc_id)}:"]
     for c in items:
-        pts = f" ({c.points:g} điểm)" if c.points is not None else ""
+        pts = f" ({c.points:g} điểm)" if c.points is not None and "điểm" not in c.item else ""
         lines.append(f"• {short(c.item, ITEM_CHARS)}{pts}")
     first = items[0]
     for label, value in (("Điều kiện đạt", first.pass_mark), ("Công nhận", first.recognised_by),

@@ -360,3 +360,11 @@ def test_issuer_of_a_cited_document(assistant):
     ans = ask(assistant, "Thông tư 96/2008/TT-BTC là của cơ quan nào?")
     assert ans.answered and ans.intent == "citation" and "Bộ Tài chính" in ans.answer
     assert ans.sources[0].file == "bgddt-2017-162-gdtx" and "96/2008/TT-BTC" in ans.sources[0].quote
+
+
+def test_how_to_become_a_learning_citizen_names_who_draws_up_the_criteria(assistant):
+    """The seeds issue no criteria for 'Công dân học tập'; they give the task of drawing them up."""
+    ans = ask(assistant, "Làm thế nào để trở thành công dân học tập?")
+    assert ans.answered and ans.intent == "criteria"
+    assert "chưa ban hành bộ tiêu chí" in ans.answer and "Hội Khuyến học tỉnh" in ans.answer
+    assert all("tiêu chí" in s.quote for s in ans.sources)

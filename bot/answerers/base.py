@@ -129,6 +129,13 @@ class Context:
                 self._retrieved = [h.chunk_id for h in hits]
         return set(self._retrieved[:k or FACT_CHUNK_TOP_K])
 
+    def relevance_in(self, units: list[str], fact, fact_text: str, chunks: set[int]) -> float:
+        """Like `relevance`, with the fact's chunk required among `chunks` instead of the top few."""
+        if self.retriever is not None and fact.chunk_id not in chunks:
+            return 0.0
+        return coverage(units, "", folded_text(fact_text + "\n" + self.kb.headings_of(fact.chunk_id)),
+                        self.kb.unit_weights(units))
+
     def relevance(self, units: list[str], fact, fact_text: str) -> float:
         """How well a fact covers the topic units (its own words and its section's headings), or 0
         when the retriever does not rank the fact's chunk among the question's best passages."""

@@ -2,8 +2,10 @@
 their points, the pass mark, who recognises, how long it lasts and when to apply."""
 from __future__ import annotations
 
+import re
+
 from bot.answer import Answer
-from bot.answerers.base import Context, short
+from bot.answerers.base import AGENCY_CHUNK_TOP_K, Context, short
 from bot.models import Criterion
 from bot.relevance import FACT_MIN_RELEVANCE, coverage
 
@@ -16,14 +18,37 @@ def _fact_text(c: Criterion) -> str:
     return f"{c.criteria_set} {c.item}"
 
 
-def answer(ctx: Context) -> Answer | None:
-    docs = ctx.docs_for()
-    cs = [c for c in ctx.kb.criteria if docs is None or c.document_id in docs]
-    if not cs:
+_ABOUT_CRITERIA = re.compile(r"\b(tiêu chí|tiêu chuẩn)\b", re.IGNORECASE)
+MAX_WHO_ISSUES = 3
+
+
+def who_issues(ctx: Context, units: list[str]) -> Answer | None:
+    """No set of criteria on the topic in the store, but documents give someone the task of drawing them
+    up ("Hội Khuyến học … đề xuất xây dựng tiêu chí công dân học tập"): say so, and who."""
+    near = ctx.retrieved(AGENCY_CHUNK_TOP_K)
+    rs = [r for r in ctx.kb.responsibilities if _ABOUT_CRITERIA.search(r.task)
+          and (ctx.retriever is None or r.chunk_id in near)]
+    scored = sorted(((ctx.relevance_in(units, r, r.task, near), r) for r in rs), key=lambda x: -x[0])
+    chosen = [r for sc, r in scored if sc >= FACT_MIN_RELEVANCE][:MAX_WHO_ISSUES]
+    if not chosen:
         return None
+    lines = ["Các văn bản hiện có chưa ban hành bộ tiêu chí này; việc xây dựng tiêu chí được giao cho:"]
+    for r in chosen:
+        doc = ctx.kb.docs[r.document_id]
+        where = f" ({doc.province})" if doc.province else ""
+        lines.append(f"• {r.agency_text}{where}: {short(r.task, 300)}")
+        lines.append(f"  Nguồn: {ctx.cite(r.document_id, r.section_path, r.chunk_id)}.")
+    return ctx.finish("criteria", lines, [ctx.src_from_fact(r, 1.0) for r in chosen])
+
+
+def answer(ctx: Context) -> Answer | None:
     units = ctx.topic(CRITERIA_WORDS)
     if not units:
         return None
+    docs = ctx.docs_for()
+    cs = [c for c in ctx.kb.criteria if docs is None or c.document_id in docs]
+    if not cs:
+        return who_issues(ctx, units)
     by_set: dict[tuple[str, str], list[Criterion]] = {}
     for c in cs:
         by_set.setdefault((c.document_id, c.criteria_set), []).append(c)
@@ -41,7 +66,7 @@ def answer(ctx: Context) -> Answer | None:
         scored.append((coverage(units, whole, None, weights), (doc_id, name), items))
     scored.sort(key=lambda x: -x[0])
     if not scored or scored[0][0] < FACT_MIN_RELEVANCE:
-        return None
+        return who_issues(ctx, units)
     best, (doc_id, name), items = scored[0]
     lines = [f"{name} — {len(items)} tiêu chí theo {ctx.cite(doc_id)}:"]
     for c in items:

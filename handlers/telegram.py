@@ -222,7 +222,9 @@ class TelegramBot:
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, self.on_text))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.Document.ALL | filters.PHOTO),
                                        self.on_file))
-        app.add_handler(CallbackQueryHandler(self.on_callback))
+        for prefix, handler in self._callback_routes().items():   # one handler per kind of button
+            app.add_handler(CallbackQueryHandler(self._guarded(handler), pattern=rf"^{prefix}(?::|$)"))
+        app.add_handler(CallbackQueryHandler(self.on_unknown_callback))
         app.add_error_handler(self.on_error)
         return app
 
@@ -616,52 +618,67 @@ class TelegramBot:
                 await self._answer(context, chat.id, text, reply_to=msg)
 
     # -- buttons ----------------------------------------------------------------------------------------
-    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        data = query.data or ""
-        chat_id = query.message.chat.id if query.message else query.from_user.id
-        parts = data.split(":")
-        try:
-            head = parts[0]
-            if head == "ex":
-                await query.answer()
-                await self._answer(context, chat_id, EXAMPLE_QUESTIONS[int(parts[1])])
-            elif head == "sug":
-                ql = await self.svc.db(self.svc.query, int(parts[1]))
-                i = int(parts[2])
-                if ql is None or ql.chat_id != str(chat_id) or i >= len(ql.suggestions or []):
-                    await query.answer("Gợi ý này không còn nữa.")
-                    return
-                await query.answer()
-                await self._answer(context, chat_id, ql.suggestions[i])
-            elif head == "src":
-                await self._show_source(query, context, chat_id, int(parts[1]))
-            elif head == "sub":
-                await self._subscribe_deadline(query, chat_id, parts[1])
-            elif head == "fb":
-                ok = await self.svc.db(self.svc.record_feedback, CHANNEL, str(chat_id), int(parts[2]),
-                                       1 if parts[1] == "u" else -1)
-                await query.answer("Cảm ơn góp ý của bạn!" if ok else "Không tìm thấy câu hỏi này nữa.")
-            elif head == "dk":
-                await self._dangky_callback(query, context, parts)
-                await query.answer()
-            elif head == "huy":
-                await self._huy_callback(query, chat_id, parts[1])
-            elif head == "up":
-                await self._upload_callback(query, context, chat_id, parts)
-            elif head == "xoa":
-                if parts[1] == "yes":
-                    n = await self.svc.db(self.svc.delete_chat, CHANNEL, str(chat_id))
-                    await query.answer("Đã xóa.")
-                    await query.edit_message_text(f"🗑 Đã xóa toàn bộ dữ liệu của cuộc trò chuyện này ({n} mục).")
-                else:
-                    await query.answer("Đã giữ nguyên.")
-                    await query.edit_message_text("Đã giữ nguyên dữ liệu.")
-            else:
-                await query.answer()
-        except (ValueError, IndexError):
-            log.info("Telegram: malformed callback data %r", data[:64])
-            await query.answer("Nút này không hợp lệ.")
+    def _callback_routes(self) -> dict:
+        """Button kinds (the callback data's prefix before ':') and their handlers."""
+        return {"ex": self._cb_example, "sug": self._cb_suggestion, "src": self._cb_source,
+                "sub": self._cb_subscribe, "fb": self._cb_feedback, "dk": self._cb_dangky, "huy": self._cb_huy,
+                "up": self._upload_callback, "xoa": self._cb_delete}
+
+    def _guarded(self, handler):
+        """A CallbackQueryHandler callback: parses the data, answers malformed buttons politely."""
+        async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            query = update.callback_query
+            data = query.data or ""
+            chat_id = query.message.chat.id if query.message else query.from_user.id
+            try:
+                await handler(query, context, chat_id, data.split(":"))
+            except (ValueError, IndexError):
+                log.info("Telegram: malformed callback data %r", data[:64])
+                await query.answer("Nút này không hợp lệ.")
+        return run
+
+    async def on_unknown_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.callback_query.answer()
+
+    async def _cb_example(self, query, context, chat_id: int, parts: list[str]) -> None:
+        await query.answer()
+        await self._answer(context, chat_id, EXAMPLE_QUESTIONS[int(parts[1])])
+
+    async def _cb_suggestion(self, query, context, chat_id: int, parts: list[str]) -> None:
+        ql = await self.svc.db(self.svc.query, int(parts[1]))
+        i = int(parts[2])
+        if ql is None or ql.chat_id != str(chat_id) or i >= len(ql.suggestions or []):
+            await query.answer("Gợi ý này không còn nữa.")
+            return
+        await query.answer()
+        await self._answer(context, chat_id, ql.suggestions[i])
+
+    async def _cb_source(self, query, context, chat_id: int, parts: list[str]) -> None:
+        await self._show_source(query, context, chat_id, int(parts[1]))
+
+    async def _cb_subscribe(self, query, context, chat_id: int, parts: list[str]) -> None:
+        await self._subscribe_deadline(query, chat_id, parts[1])
+
+    async def _cb_feedback(self, query, context, chat_id: int, parts: list[str]) -> None:
+        ok = await self.svc.db(self.svc.record_feedback, CHANNEL, str(chat_id), int(parts[2]),
+                               1 if parts[1] == "u" else -1)
+        await query.answer("Cảm ơn góp ý của bạn!" if ok else "Không tìm thấy câu hỏi này nữa.")
+
+    async def _cb_dangky(self, query, context, chat_id: int, parts: list[str]) -> None:
+        await self._dangky_callback(query, context, parts)
+        await query.answer()
+
+    async def _cb_huy(self, query, context, chat_id: int, parts: list[str]) -> None:
+        await self._huy_callback(query, chat_id, parts[1])
+
+    async def _cb_delete(self, query, context, chat_id: int, parts: list[str]) -> None:
+        if parts[1] == "yes":
+            n = await self.svc.db(self.svc.delete_chat, CHANNEL, str(chat_id))
+            await query.answer("Đã xóa.")
+            await query.edit_message_text(f"🗑 Đã xóa toàn bộ dữ liệu của cuộc trò chuyện này ({n} mục).")
+        else:
+            await query.answer("Đã giữ nguyên.")
+            await query.edit_message_text("Đã giữ nguyên dữ liệu.")
 
     # -- adding documents by sending them (admins) --------------------------------------------------------
     async def on_file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 DATA   ?= $(or $(HOCTAP_DATA_DIR),var)
 STAMP  := $(VENV)/.installed
 
-.PHONY: install setup index run test bench bench-corpus clean browser ocr
+.PHONY: install setup index run test test-quick lint bench bench-corpus clean browser ocr
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,8 +45,16 @@ ocr:
 	      poppler-utils fonts-dejavu-core >/dev/null) || \
 	    echo "tesseract-ocr-vie could not be installed: scanned documents are refused and the OCR tests skipped"; }
 
-test: install browser ocr
+test: install browser ocr lint
 	$(PY) -m pytest -q -ra tests
+
+# the fast part of the suite (no browser, no servers, no OCR, no PostgreSQL): under a minute
+test-quick: install
+	$(PY) -m pytest -q -m "not slow and not browser and not postgres" tests
+
+# ruff (configured in pyproject.toml): pyflakes, pycodestyle and a complexity limit
+lint: install
+	$(PY) -m ruff check bot indexer handlers store bench tests
 
 bench: setup
 	$(PY) -m bench --data-dir $(DATA)

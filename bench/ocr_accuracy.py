@@ -20,7 +20,6 @@ import argparse
 import json
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,7 +77,7 @@ def split_header(text: str) -> tuple[list[str], list[str], str] | None:
     return left, right, "\n".join(lines[end:])
 
 
-def render_pages(text: str, *, dpi: int = 300, font_pt: float = 13, footer: str | None = None,
+def render_pages(text: str, *, dpi: int = 300, font_pt: float = 13, footer: str | None = None,  # noqa: C901
                  stamp: bool = True, skew_deg: float = 0.3, noise: float = 0.002, seed: int = 7,
                  two_column_header: bool = False):
     """Typeset plain text (blank lines separate paragraphs) onto A4 page images, like a scanned letter.

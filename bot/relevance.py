@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.search_index import STOPWORDS
-from bot.textnorm import fold, folded_syllables, has_diacritics
+from bot.textnorm import folded_syllables, has_diacritics
 
 # A fact (deadline, task, target, criterion, event) is shown only when its text, with its section's
 # headings, covers at least this share of the question's topic units (weighted, see `coverage`).

@@ -137,7 +137,7 @@ def document_texts(p: ParsedDocument) -> list[str]:
     return [index_text(doc, c) for c in chunks]
 
 
-def _store(session, p: ParsedDocument) -> None:
+def _store(session, p: ParsedDocument) -> None:  # noqa: C901
     h = p.header
     doc = _document(p)
     session.add(doc)
@@ -235,7 +235,7 @@ def _same_model(manifest: dict, embedder) -> bool:
     return bool(manifest.get("model_checksum")) and embedder.matches(manifest)
 
 
-def build(settings: Settings, sources: list[str | Path], progress: bool | None = None,
+def build(settings: Settings, sources: list[str | Path], progress: bool | None = None,  # noqa: C901
           force: bool = False) -> BuildReport:
     """Index `sources` (files or folders) into the store and search indexes of `settings`.
 

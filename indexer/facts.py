@@ -296,7 +296,7 @@ def _deadline_key(doc_id: str, *parts) -> str:
     return f"dl-{h}"
 
 
-def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_target_section) -> list[DeadlineFact]:
+def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_target_section) -> list[DeadlineFact]:  # noqa: C901
     out: list[DeadlineFact] = []
     addressees = preamble_addressees(root)
     for node in root.iter():

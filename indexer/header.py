@@ -178,7 +178,7 @@ def _doc_type_from_code(number: str | None) -> str | None:
     return None
 
 
-def parse_header(lines: list[str], lex: Lexicon) -> Header:
+def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
     h = Header()
     n = len(lines)
 

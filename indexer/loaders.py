@@ -191,7 +191,7 @@ def _too_long(chars: int) -> str:
             f"(text too long for one document)").replace(",", ".")
 
 
-def read_document(path: str | Path) -> str:
+def read_document(path: str | Path) -> str:  # noqa: C901
     """The raw text of a document file; raises DocumentError with a clear reason."""
     path = Path(path)
     if path.suffix.lower() not in SUPPORTED:

@@ -242,7 +242,7 @@ class BotApiStandIn:
     def texts(self, chat_id: int, method: str = "sendMessage") -> list[str]:
         return [c.params.get("text", "") for c in self.sent(chat_id, method)]
 
-    async def _handle(self, request: web.Request) -> web.Response:
+    async def _handle(self, request: web.Request) -> web.Response:  # noqa: C901
         if request.match_info["token"] != self.token:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]

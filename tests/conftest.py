@@ -9,7 +9,24 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+# The fast part of the suite (`make test-quick`, i.e. pytest -m "not slow and not browser and not postgres"):
+# units that need no server, no whole store, no OCR and no fuzzing. Every other module is marked slow;
+# `make test` (what CI runs) runs everything.
+FAST_MODULES = {"test_understanding", "test_relevance", "test_extraction_unseen", "test_imports", "test_migrations",
+                "test_reminders", "test_config"}
+BROWSER_MODULES = {"test_web_browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in BROWSER_MODULES:
+            item.add_marker(pytest.mark.browser)
+        if module not in FAST_MODULES or "serve" in item.name:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_configure(config):

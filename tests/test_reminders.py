@@ -18,7 +18,7 @@ from bot.reminders import (ScopeError, delete_chat_data, list_subscriptions, res
                            subscribe_deadline, unsubscribe)
 from bot.reminders import delivery, sweeper
 from bot.reminders.delivery import PermanentSendError, TransientSendError
-from bot.reminders.models import Reminder, Subscription
+from bot.reminders.models import Reminder
 from bot.reminders.schedule import ReminderConfig
 from bot.reminders.scope import concerns
 

@@ -124,7 +124,7 @@ def run_loop(args) -> int:
 
 
 def run_calendar(args) -> int:
-    from bot.reminders import ScopeError, resolve_scope
+    from bot.reminders import resolve_scope
     from bot.reminders.calendar_ics import build_calendar
     from bot.reminders.schedule import parse_lead_days
     try:

@@ -473,6 +473,17 @@ def first_province(lex, text: str | None) -> str | None:
     return found[0] if found else None
 
 
+REMINDER_TITLE = "🔔 Nhắc hạn báo cáo"   # above a reminder's text, which itself says when it is late
+
+
+def lead_days_phrase(lead_days=None) -> str:
+    """'7 ngày và 1 ngày' from the lead days reminders use (the configured default when none given)."""
+    from bot.reminders.schedule import DEFAULT_LEAD_DAYS
+    days = sorted(lead_days or DEFAULT_LEAD_DAYS, reverse=True)
+    parts = [f"{d} ngày" for d in days]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " và " + parts[-1]
+
+
 def split_text(text: str, limit: int) -> list[str]:
     """Split plain text into pieces of at most `limit` characters, at paragraph, line, sentence or
     word boundaries when possible (a single word longer than the limit is cut)."""

@@ -37,9 +37,9 @@ from bot.answer import Answer
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
 from indexer.loaders import chunk_page
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, Asked, ChannelServices, describe_subscription,
-                             first_province, knowledge_summary, rate_limited_reply, reminders_module,
-                             source_lines, split_text)
+from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, REMINDER_TITLE, Asked, ChannelServices,
+                             describe_subscription, first_province, knowledge_summary, lead_days_phrase,
+                             rate_limited_reply, reminders_module, source_lines, split_text)
 
 log = logging.getLogger(__name__)
 
@@ -486,7 +486,7 @@ class TelegramBot:
                               province=province, agency=agency)
             await query.edit_message_text(
                 "✅ Đã đăng ký nhắc hạn báo cáo cho <b>" + esc(province or "mọi tỉnh, thành") + "</b> — <b>" +
-                esc(agency or "mọi cơ quan") + "</b>.\nTôi sẽ nhắn trước hạn 7 ngày và 1 ngày. "
+                esc(agency or "mọi cơ quan") + "</b>.\nTôi sẽ nhắn trước hạn " + lead_days_phrase() + ". "
                 "Gõ /huy để hủy, /hanchot để xem các hạn sắp tới.")
 
     async def cmd_huy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -866,7 +866,7 @@ class TelegramBot:
             await query.answer("Không tìm thấy hạn này (kho văn bản có thể vừa được cập nhật).", show_alert=True)
             return
         await query.answer("🔔 Đã đăng ký nhắc hạn.")
-        await query.get_bot().send_message(chat_id, "🔔 Đã đăng ký: tôi sẽ nhắc bạn trước hạn 7 ngày và 1 ngày. "
+        await query.get_bot().send_message(chat_id, "🔔 Đã đăng ký: tôi sẽ nhắc bạn trước hạn " + lead_days_phrase() + ". "
                                                     "Gõ /huy để hủy.")
 
     async def _huy_callback(self, query, chat_id: int, which: str) -> None:
@@ -886,7 +886,7 @@ class TelegramBot:
     # -- reminders --------------------------------------------------------------------------------------
     async def send_reminder(self, chat_id: str, message) -> None:
         from bot.reminders.delivery import PermanentSendError, TransientSendError
-        title = "⏰ Nhắc muộn" if getattr(message, "late", False) else "🔔 Nhắc hạn báo cáo"
+        title = REMINDER_TITLE
         markup = None
         if getattr(message, "chunk_id", None) is not None:
             markup = InlineKeyboardMarkup([[InlineKeyboardButton("📄 Xem nguồn", callback_data=f"src:{message.chunk_id}")]])

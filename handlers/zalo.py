@@ -31,7 +31,7 @@ from sqlalchemy import update as sa_update
 from bot.db import session_scope
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, BodyTimeout, BodyTooLarge, ChannelServices,
+from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, REMINDER_TITLE, BodyTimeout, BodyTooLarge, ChannelServices,
                              StoreUnavailable, describe_subscription, guard_store, first_province, rate_limited_reply, read_body,
                              reminders_module, source_lines, split_text, utf8_clean)
 from handlers.models import ZaloToken, utcnow
@@ -396,7 +396,8 @@ class ZaloBot:
 
     async def send_reminder(self, chat_id: str, message) -> None:
         from bot.reminders.delivery import PermanentSendError, TransientSendError
-        title = "⏰ Nhắc muộn: " if getattr(message, "late", False) else "🔔 Nhắc hạn báo cáo: "
+        # reminder texts start with 🔔 and say themselves when they are late: no second heading
+        title = "" if message.text.startswith("🔔") else REMINDER_TITLE + ": "
         try:
             for part in split_text(title + message.text, TEXT_LIMIT):
                 await self.client.send(chat_id, part)

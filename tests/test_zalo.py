@@ -254,3 +254,15 @@ async def test_reminders_go_out_through_zalo_with_error_mapping(zalo):
     with pytest.raises(TransientSendError):
         await sender("u-r3", msg)
     assert standin.texts("u-r2") == standin.texts("u-r3") == []
+
+
+async def test_a_late_reminder_has_one_heading(zalo):
+    """The reminder text says itself that it is late: no '⏰ Nhắc muộn: 🔔 (Nhắc muộn) …'."""
+    import datetime as dt
+    from bot.reminders.delivery import ReminderMessage, get_sender
+    standin, server = zalo
+    text = "🔔 (Nhắc muộn) Còn 3 ngày (15/12/2026) đến hạn: Sở GDĐT báo cáo."
+    msg = ReminderMessage(text=text, deadline_id="d-late", document_id=None, chunk_id=None,
+                          due_date=dt.date.today(), lead_days=7, late=True)
+    await get_sender("zalo")("u-late", msg)
+    assert standin.texts("u-late") == [text]

@@ -19,7 +19,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.admin_changes import annotate_answer, same_province
 from bot.answer import Answer
+from bot.answerers import register as admin_register
 from bot.answerers import citations, contacts, criteria, deadlines, documents, events, passages, responsibilities, targets
 from bot.answerers.base import EXAMPLES, REFUSAL, Context  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
@@ -203,12 +205,15 @@ class Assistant:
         if kb is None or not kb.docs:
             return Answer(q, False, "Kho văn bản đang trống: người quản trị cần chạy `python -m indexer build`.",
                           "error")
+        reg = admin_register.answer(q, today)   # "Đắk Nông giờ thuộc tỉnh nào?": the 2025 changes (issue 12)
+        if reg is not None:
+            return reg
         ctx = Context(q, u, today, mode, kb, self.lex, retriever)
         for answerer in self._route(ctx):
             ans = answerer(ctx)
             if ans is not None:
-                return ans
-        return passages.answer(ctx)
+                return annotate_answer(ans, u.provinces, kb.docs, today)   # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"
+        return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
 
     def _route(self, ctx: Context) -> list:
         u = ctx.u
@@ -229,7 +234,8 @@ class Assistant:
         today = today or today_vn()
         out = []
         for d in self.kb.deadlines:
-            if province and d.province and fold(d.province) != fold(province):
+            if province and d.province and fold(d.province) != fold(province) and \
+                    not same_province(d.province, province, today):   # Lâm Đồng also lists Đắk Nông's
                 continue
             when = next_occurrence(d, today, horizon_days=days)
             if when:

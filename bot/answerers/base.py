@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.admin_changes import expand_provinces, tidy_cautions
 from bot.answer import Answer, Source
 from bot.formatting import document_citation
 from bot.knowledge import Knowledge
@@ -68,7 +69,8 @@ class Context:
             if hit:
                 ids = hit if ids is None else ids & hit or hit
         if u.provinces:
-            prov = {d.id for d in self.kb.docs.values() if d.province in u.provinces}
+            provs = expand_provinces(u.provinces, self.today)   # Lâm Đồng: also Đắk Nông, Bình Thuận (issue 12)
+            prov = {d.id for d in self.kb.docs.values() if d.province in provs}
             if prov:
                 ids = prov if ids is None else (ids & prov or ids)
         local = set().union(*(self.kb.localities[n] for n in self.localities()))
@@ -160,6 +162,7 @@ class Context:
     def finish(self, intent: str, lines: list[str], sources: list[Source], deadline_ids=None,
                suggestions=None) -> Answer:
         """Join lines into one chat message; what does not fit is behind 'xem thêm' (the sources)."""
+        lines = tidy_cautions(lines)   # a caution repeated in one answer is pointed to, not repeated
         text = ""
         for ln in lines:
             if len(text) + len(ln) + 1 > MAX_ANSWER_CHARS - len(MORE) - 1:

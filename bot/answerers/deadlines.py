@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from bot.admin_changes import answer_cautions
 from bot.answer import Answer
 from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
 from bot.formatting import PERIODIC_DAY_PHRASES, RECURRENCE_VI, deadline_due_phrase, sentence_case
@@ -147,10 +148,12 @@ def answer(ctx: Context) -> Answer | None:
         full = ["• " + line(ctx, d, when, today) + f" — {ctx.cite(d.document_id)}." for d, when in pairs]
         if sum(len(x) + 1 for x in full) > MAX_ANSWER_CHARS - 200:
             full = ["• " + compact_line(ctx, d) for d, _ in pairs]   # many deadlines: one short line each
-        lines += full
+        for (d, _), x in zip(pairs, full):
+            lines += [x] + answer_cautions(d, today)   # a party that no longer exists (issue 12)
     else:
         d, when = pairs[0]
         lines.append(line(ctx, d, when, today))
+        lines += answer_cautions(d, today)
         if d.recipient and d.recipient not in d.what:
             lines.append(f"Nhận báo cáo: {d.recipient}.")
         if d.interpretation:

@@ -2,6 +2,7 @@
 leads a given task ("Ai chủ trì …?")."""
 from __future__ import annotations
 
+from bot.admin_changes import answer_cautions
 from bot.answer import Answer, Source
 from bot.answerers.base import AGENCY_CHUNK_TOP_K, MAX_ANSWER_CHARS, Context, short
 from bot.formatting import document_citation, sentence_case
@@ -55,6 +56,7 @@ def by_agency(ctx: Context) -> Answer | None:
         where = f" ({doc.province})" if doc.province else ""
         lines.append(f"{sentence_case(uniq[0].agency_text)}{where} — {len(uniq)} nhiệm vụ theo "
                      f"{document_citation(doc)}:")
+        lines += answer_cautions(uniq[0], ctx.today)   # the agency no longer exists (issue 12)
         per = max(120, min(260, (MAX_ANSWER_CHARS - 200) // max(1, len(uniq)) - 20))
         for r in uniq:
             role = f"[{r.role}] " if r.role in ("chủ trì", "phối hợp") else ""
@@ -90,5 +92,6 @@ def who_does(ctx: Context) -> Answer | None:
         doc = ctx.kb.docs[r.document_id]
         where = f" ({province_label(doc.province)})" if doc.province else ""
         lines.append(f"{sentence_case(r.agency_text)}{where} — {r.role}: {short(r.task, 320)}")
+        lines += answer_cautions(r, ctx.today)
         lines.append(f"  Nguồn: {ctx.cite(r.document_id, r.section_path, r.chunk_id)}.")
     return ctx.finish("responsibility", lines, [ctx.src_from_fact(r, 1.0) for r in chosen])

@@ -84,8 +84,7 @@ def show(settings: Settings, as_json: bool = False, doc_id: str | None = None) -
         print(f"{d['id']}: {d['doc_type'] or ''} {d['number'] or ''} — {d['issuer'] or ''}, {d['date'] or d['date_text'] or ''}")
         print(f"  V/v: {w(d['subject'], 90)}")
         print(f"  Ký: {d['signer_title'] or ''} {d['signer'] or ''}   Tỉnh/TP: {d['province'] or '—'}")
-        for line in d.get("status_lines", []):
-            print(f"  {w(line, 160)}")
+        _print_status(d, w)
         if d["deadlines"]:
             print("  HẠN")
             for x in d["deadlines"]:
@@ -115,9 +114,18 @@ def show(settings: Settings, as_json: bool = False, doc_id: str | None = None) -
         for e in hist:
             print(f"  #{e['id']:<4} {e['at'][:19].replace('T', ' ')} UTC  {verbs.get(e['action'], e['action']):<10} "
                   f"{e['document_id']:<34} {w(e['file'], 40):<41} {w(e['actor'], 24):<25} sha256 {e['sha256'][:16]}")
+    _print_register()
+    return 0
+
+
+def _print_status(d: dict, w) -> None:
+    for line in d.get("status_lines", []):
+        print(f"  {w(line, 160)}")
+
+
+def _print_register() -> None:
     from bot.admin_changes import register_lines
     print("=" * 100)
     print("THAY ĐỔI HÀNH CHÍNH (knowledge/admin_changes.json)")
     for line in register_lines():
         print(line)
-    return 0

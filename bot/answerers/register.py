@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.admin_changes import SOURCE_FILE, Register, _fw, fmt_day, load_register
+from bot.admin_changes import SOURCE_FILE, LegalBasis, Register, _fw, fmt_day, load_register
 from bot.answer import Answer, Source
 from bot.textnorm import nfc
 
@@ -79,7 +79,6 @@ def _province_answer(q: str, reg: Register, name: str, today: dt.date) -> Answer
         eff = fmt_day(dt.date.fromisoformat(ch["effective"]))
         lines.append(f"{reg.label(name)[:1].upper() + reg.label(name)[1:]} giữ nguyên, không sáp nhập với tỉnh nào "
                      f"trong đợt sắp xếp đơn vị hành chính cấp tỉnh từ {eff} (34 tỉnh, thành phố).")
-        from bot.admin_changes import LegalBasis
         basis = tuple(LegalBasis(b.get("type", ""), b.get("number", ""), b.get("issuer", ""),
                                  dt.date.fromisoformat(b["date"]) if b.get("date") else None, b.get("about", ""))
                       for b in ch.get("legal_basis", []))

@@ -155,18 +155,26 @@ def _is_question_word(w: str) -> bool:
     return w in QUESTION_PHRASES or all(s in QUESTION_WORDS or s in STOPWORDS for s in w.split())
 
 
+def phrases(text: str) -> frozenset[str]:
+    """A word list written "hạn chót, nộp, báo cáo" (folded, comma-separated): whole words, so that
+    "đánh giá" being a criteria word does not make "gia" of "gia đình" one."""
+    return frozenset(x.strip() for x in text.split(",") if x.strip())
+
+
 def topic_units(text: str, ignore: set[str] | frozenset[str] = frozenset(),
                 segmenter: Segmenter | None = None, names: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """The question's topic words (folded), without question words and function words, without the
-    words made only of `ignore` syllables (the intent's and the domain's own words) and without the
-    `names` it mentions (folded entity names: 'so giao duc va dao tao', 'tien giang')."""
+    intent's and the domain's own words (`ignore`: whole words; a word made only of its one-syllable
+    words and function words goes too) and without the `names` it mentions (folded entity names:
+    'so giao duc va dao tao', 'tien giang')."""
     words = (segmenter or default_segmenter()).segment(text)
+    singles = {x for x in ignore if " " not in x}
     units = []
     for w in words:
         syl = w.split()
         if _is_question_word(w) or w in ignore or w in names:
             continue
-        if all(s in STOPWORDS or s in QUESTION_WORDS or s in ignore or re.fullmatch(r"[\d/.\-]+", s) for s in syl):
+        if all(s in STOPWORDS or s in QUESTION_WORDS or s in singles or re.fullmatch(r"[\d/.\-]+", s) for s in syl):
             continue
         units.append(w)
     return units

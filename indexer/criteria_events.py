@@ -83,8 +83,59 @@ def _items(node: Node) -> list[Node]:
     return kids
 
 
-def extract_criteria(root: Node, full_text: str) -> list[CriteriaSet]:
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_RULE_ROW = re.compile(r"^\s*\|?[\s:\-|]+\|?\s*$")
+_NUMBER_CELL = re.compile(r"^\d+(?:[.,]\d+)?$")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _table_sets(root: Node) -> list[CriteriaSet]:
+    """Criteria laid out as a table ('| TT | Tiêu chí | Điểm |'), under a heading that announces them."""
     sets: list[CriteriaSet] = []
+    heading, rows, header = "", [], None
+    nodes = [n for n in root.iter() if n.line]
+
+    def close():
+        if header is not None and len(rows) >= 2:
+            points_col = next((i for i, c in enumerate(header) if fold(c).startswith("diem")), None)
+            cs = CriteriaSet(heading or " ".join(header), [])
+            for node, cells in rows:
+                text = max((c for c in cells if not _NUMBER_CELL.match(c)), key=len, default="")
+                pts = cells[points_col] if points_col is not None and points_col < len(cells) else ""
+                if text:
+                    cs.items.append(CriterionFact(cs.name, text, float(pts.replace(",", "."))
+                                                  if _NUMBER_CELL.match(pts) else None, node))
+            if len(cs.items) >= 2:
+                sets.append(cs)
+
+    for n in nodes:
+        line = n.line
+        if _TABLE_ROW.match(line):
+            if _RULE_ROW.match(line):
+                continue
+            cells = _cells(line)
+            if header is None:
+                header = cells
+                if not any(_SET_HEADING.search(fold(c)) or fold(c) in ("noi dung",) for c in cells) \
+                        and not _SET_HEADING.search(fold(heading)):
+                    header = None    # a table, but not of criteria
+                    heading = ""
+                continue
+            rows.append((n, cells))
+            continue
+        close()
+        rows, header = [], None
+        f = fold(line)
+        heading = re.sub(r"[*_]+", "", line).strip() if _SET_HEADING.search(f) and len(line) < 220 else ""
+    close()
+    return sets
+
+
+def extract_criteria(root: Node, full_text: str) -> list[CriteriaSet]:
+    sets: list[CriteriaSet] = _table_sets(root)
     taken: set[int] = set()
     for node in root.iter():
         if id(node) in taken or not _is_set_heading(node):

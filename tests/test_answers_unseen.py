@@ -160,3 +160,12 @@ def test_quarterly_deadline_is_answered_and_exported_with_its_rule(assistant, un
     text = ics.decode() if isinstance(ics, bytes) else str(ics)
     block = next(b for b in text.split("BEGIN:VEVENT") if "Trung tâm học tập cộng đồng xã" in b.replace("\r\n ", ""))
     assert "FREQ=MONTHLY;INTERVAL=3" in block and "DTSTART;VALUE=DATE:20260325" in block
+
+
+def test_criteria_from_a_table_answer_their_own_question(assistant):
+    ans = assistant.ask("Tiêu chí gia đình học tập gồm những gì?")
+    assert ans.answered and ans.intent == "criteria"
+    assert "Gia đình có tủ sách" in ans.answer and "80 điểm" in ans.answer
+    assert ans.sources[0].file == "binhphuoc-2026-qd-gia-dinh-hoc-tap"
+    other = assistant.ask("Làm thế nào để trở thành công dân học tập?")
+    assert other.sources[0].file == "quangtri-2026-qd-tieu-chi-cdht"

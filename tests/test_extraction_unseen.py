@@ -17,7 +17,7 @@ UNSEEN = Path(__file__).resolve().parent / "data" / "unseen"
 
 @pytest.fixture(scope="module")
 def parsed():
-    return {p.stem: parse_file(p) for p in UNSEEN.glob("*.txt")}
+    return {p.stem: parse_file(p) for p in UNSEEN.iterdir() if p.suffix in (".txt", ".md")}
 
 
 def test_criteria_annex_items_points_and_set_facts(parsed):
@@ -106,3 +106,15 @@ def test_title_lines(title, expected):
 def test_header_learns_provinces_and_issuing_units(lines, province, issuer):
     h = parse_header(lines + ["", "Nội dung văn bản."], load_lexicon())
     assert h.province == province and h.issuer.startswith(issuer)
+
+
+def test_criteria_laid_out_as_a_table():
+    p = parse_file(UNSEEN / "binhphuoc-2026-qd-gia-dinh-hoc-tap.md")
+    [cs] = p.facts.criteria
+    assert "GIA ĐÌNH HỌC TẬP" in cs.name
+    assert [c.points for c in cs.items] == [30, 20, 30, 20]
+    assert cs.items[1].item.startswith("Gia đình có tủ sách")
+    assert "80 điểm" in cs.pass_mark and "02 năm" in cs.validity
+    assert cs.recognised_by.startswith("Chủ tịch Ủy ban nhân dân cấp xã")
+    yearly = p.facts.deadlines[0]
+    assert (yearly.due_day, yearly.due_month, yearly.recurrence, yearly.actor_text) == (15, 1, "yearly", "Hội Khuyến học tỉnh")

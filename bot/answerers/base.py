@@ -12,9 +12,9 @@ from bot.answer import Answer, Source
 from bot.formatting import document_citation
 from bot.knowledge import Knowledge
 from bot.lexicon import Lexicon, fold_words
-from bot.relevance import coverage, folded_text, topic_units
+from bot.relevance import phrases, coverage, folded_text, topic_units
 from bot.retrieval import Retriever
-from bot.textnorm import fold, folded_syllables
+from bot.textnorm import fold, folded_syllables, has_diacritics
 from bot.understanding import Understanding
 
 # A fact on a topic must come from one of the chunks the retriever ranks this high for the question.
@@ -30,11 +30,12 @@ EXAMPLES = ["Ai phải báo cáo trước ngày 15/12?", "Sở GDĐT Tiền Gian
             "Mục tiêu năm 2025 về công dân học tập?", "Sắp tới có hạn báo cáo nào?"]
 
 # Words that name the domain or a document, not a question's topic (folded syllables).
-DOMAIN_WORDS = frozenset("""xay dung xa hoi hoc tap giai doan de an ke hoach van ban cong van quyet dinh thuc hien
-trien khai tinh thanh pho huyen xa dia phuong theo nam 2021 2030 2025 quy dinh""".split())
+DOMAIN_WORDS = phrases("xay dung, xa hoi hoc tap, xa hoi, hoc tap, giai doan, de an, ke hoach, van ban, cong van, "
+                       "quyet dinh, thuc hien, trien khai, tinh, thanh pho, huyen, xa, dia phuong, theo, nam, 2021, "
+                       "2030, 2025, quy dinh")
 # Words of a time window or date the question asks about ("sắp tới", "tháng này", "tuần sau").
-TIME_WORDS = frozenset("""sap toi sap den tiep theo gan day nhat thang nay sau tuan hom mai nam nay ngay thang
-quy dau cuoi giua ky""".split())
+TIME_WORDS = phrases("sap toi, sap den, tiep theo, gan day, gan day nhat, nhat, thang nay, sau, tuan, tuan sau, "
+                     "hom nay, ngay mai, nam nay, nam sau, ngay, thang, nam, quy, dau, cuoi, giua, ky, sap")
 
 
 def short(text: str, n: int) -> str:
@@ -115,9 +116,14 @@ class Context:
     def topic(self, intent_words: frozenset[str] | set[str] = frozenset()) -> list[str]:
         """The question's topic words, less its intent's own words, the domain's and the entities'."""
         ignore = set(intent_words) | DOMAIN_WORDS | TIME_WORDS
+        return topic_units(self.topic_text(), ignore, self.kb.segmenter, self.entity_names())
+
+    def topic_text(self) -> str:
+        """The question's words for topic units: abbreviations expanded; typed without diacritics, kept
+        without (an expansion's accents would send half a sentence to the accented segmenter)."""
         text = self.u.topic_text or self.u.text
-        return topic_units(self.lex.expand(text) if _has_abbrev(text) else text, ignore, self.kb.segmenter,
-                           self.entity_names())
+        expanded = self.lex.expand(text) if _has_abbrev(text) else text
+        return expanded if has_diacritics(text) else fold(expanded)
 
     def retrieved(self, k: int = None) -> set[int]:
         """The `k` (default FACT_CHUNK_TOP_K) chunks the retriever ranks highest for this question."""

@@ -7,10 +7,11 @@ import re
 from bot.answer import Answer
 from bot.answerers.base import AGENCY_CHUNK_TOP_K, Context, short
 from bot.models import Criterion
-from bot.relevance import FACT_MIN_RELEVANCE, coverage
+from bot.relevance import phrases, FACT_MIN_RELEVANCE, coverage
 
-CRITERIA_WORDS = frozenset("""tieu chi tieu chuan dieu kien lam sao lam the nao the nao de duoc tro thanh dat
-cong nhan can gi gom nhung bo xet danh gia""".split())
+CRITERIA_WORDS = phrases("tieu chi, bo tieu chi, tieu chuan, dieu kien, lam sao, lam the nao, the nao, de, duoc, "
+                         "tro thanh, dat, cong nhan, can, gi, gom, nhung, bo, xet, danh gia, xet cong nhan, "
+                         "danh hieu, bao lau, thoi han, gia tri, hieu luc")
 ITEM_CHARS = 220
 
 

@@ -11,13 +11,13 @@ from bot.formatting import PERIODIC_DAY_PHRASES, RECURRENCE_VI, deadline_due_phr
 from bot.lexicon import province_label
 from bot.models import Deadline
 from bot.occurrences import next_occurrence, occurrences
-from bot.relevance import FACT_MIN_RELEVANCE
+from bot.relevance import phrases, FACT_MIN_RELEVANCE
 from bot.textnorm import fold
 
 # Words that make a question deadline-shaped without saying what it is about (folded).
-DEADLINE_WORDS = frozenset("""han thoi han han chot nop gui bao cao khi nao ngay thang nam dinh ky phai truoc
-hang lich thoi chot nhung trong cham nhat gui ve ket qua tinh hinh quy hang quy
-moi 6 sau lan""".split())
+DEADLINE_WORDS = phrases("han, thoi han, han chot, nop, gui, bao cao, khi nao, ngay, thang, nam, dinh ky, phai, "
+                         "truoc, hang, lich, thoi, chot, nhung, trong, cham nhat, gui ve, ket qua, tinh hinh, quy, "
+                         "hang quy, hang nam, hang thang, moi, 6, sau, lan, co han")
 # Deadlines whose topic fits within this of the best are shown together.
 TOPIC_TIE = 0.1
 

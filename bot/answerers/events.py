@@ -4,10 +4,10 @@ from __future__ import annotations
 from bot.answer import Answer
 from bot.answerers.base import Context, short
 from bot.models import Event
-from bot.relevance import FACT_MIN_RELEVANCE
+from bot.relevance import phrases, FACT_MIN_RELEVANCE
 
-EVENT_WORDS = frozenset("""khi nao ngay nao bao gio thoi gian dien ra to chuc o dau dia diem tu den dip lich
-bat dau ket thuc ngay thang nam keo dai""".split())
+EVENT_WORDS = phrases("khi nao, ngay nao, bao gio, thoi gian, dien ra, to chuc, o dau, dia diem, tu, den, dip, "
+                      "lich, bat dau, ket thuc, ngay, thang, nam, keo dai")
 
 
 def _fact_text(e: Event) -> str:

@@ -55,7 +55,7 @@ def _identity_words(ctx: Context, doc_ids: set[str]) -> set[str]:
 def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
     r, u = ctx.retriever, ctx.u
     ignore = set(TIME_WORDS) | (_identity_words(ctx, restrict_docs) if restrict_docs else set())
-    units = topic_units(ctx.lex.expand(u.topic_text or u.text), ignore, ctx.kb.segmenter, ctx.replaced_words())
+    units = topic_units(ctx.topic_text(), ignore, ctx.kb.segmenter, ctx.replaced_words())
     if r is None or not units:
         return refusal(ctx.question)
     docs = restrict_docs or ctx.docs_for()

@@ -8,12 +8,13 @@ from bot.answerers.base import AGENCY_CHUNK_TOP_K, MAX_ANSWER_CHARS, Context, sh
 from bot.formatting import document_citation, sentence_case
 from bot.lexicon import province_label
 from bot.models import Responsibility
-from bot.relevance import FACT_MIN_RELEVANCE
+from bot.relevance import phrases, FACT_MIN_RELEVANCE
 from bot.textnorm import fold
 
 # Words that make a question responsibility-shaped without saying about what (folded).
-RESPONSIBILITY_WORDS = frozenset("""nhiem vu trach nhiem lam gi chu tri phoi hop giao duoc de nghi can lam phai lam
-viec gi dam nhiem phu trach vai tro co quan don vi nhung cu the quyen han chuc nang""".split())
+RESPONSIBILITY_WORDS = phrases("nhiem vu, trach nhiem, lam gi, chu tri, phoi hop, giao, duoc giao, de nghi, "
+                               "duoc de nghi, can lam, phai lam, viec gi, dam nhiem, phu trach, vai tro, co quan, "
+                               "don vi, nhung, cu the, quyen han, chuc nang, co nhiem, vu")
 WHO_MIN_SYLLABLES = 2      # "Ai chủ trì …?" needs topic words of at least this many syllables
 WHO_TIE = 0.05             # tasks within this of the best are listed together
 MAX_DOCS = 2               # an agency's tasks from at most this many documents

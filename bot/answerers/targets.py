@@ -7,10 +7,10 @@ import re
 from bot.answer import Answer
 from bot.answerers.base import Context
 from bot.models import Target
-from bot.relevance import FACT_MIN_RELEVANCE
+from bot.relevance import phrases, FACT_MIN_RELEVANCE
 
-TARGET_WORDS = frozenset("""muc tieu chi tieu ti le ty le phan tram dat den nam bao nhieu phan dau cu the
-nhung cac gom chuan tong quat""".split())
+TARGET_WORDS = phrases("muc tieu, chi tieu, ti le, ty le, phan tram, dat, den, nam, bao nhieu, phan dau, cu the, "
+                       "nhung, cac, gom, chuan, dat chuan, tong quat")
 TOPIC_TIE = 0.05
 
 

@@ -57,6 +57,19 @@ def _scalar(v) -> str:
     return str(v).strip() if isinstance(v, str) or abs(v) < 10**30 else ""
 
 
+FILE_EVENTS = ("user_send_file", "user_send_image", "user_send_link", "user_send_gif")
+
+
+def file_reply(admin: bool, public_url: str) -> str:
+    """What a file sent on Zalo gets: admins the address of the web admin page, others a polite note."""
+    if not admin:
+        return ("Cảm ơn bạn đã gửi tệp. Chỉ quản trị viên mới thêm được văn bản vào kho; bạn vẫn có thể hỏi "
+                "tôi về các văn bản hiện có.")
+    where = (public_url.rstrip("/") + "/admin") if public_url else "trang /admin của máy chủ trợ lý"
+    return (f"Zalo không chuyển tệp cho máy chủ. Để thêm hoặc thay văn bản, hãy mở {where}, đăng nhập bằng mã "
+            "quản trị và tải tệp lên (.pdf, .docx, .txt, ảnh chụp); văn bản trả lời được ngay sau khi đọc xong.")
+
+
 class ZaloSendError(Exception):
     def __init__(self, code, message: str, transient: bool):
         super().__init__(f"Zalo error {code}: {message}")
@@ -271,6 +284,8 @@ class ZaloBot:
         if not utf8_clean(event):
             return web.json_response({"error": "invalid text (lone surrogate) or nesting too deep"}, status=400)
         name = event.get("event_name")
+        if name in FILE_EVENTS:
+            return await self._file_event(event, raw)
         if name != "user_send_text":
             return web.json_response({"ok": True, "ignored": name[:100] if isinstance(name, str) else None})
         msg = event.get("message") if isinstance(event.get("message"), dict) else {}
@@ -295,6 +310,26 @@ class ZaloBot:
         task = asyncio.create_task(self._handle(user_id, text))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return web.json_response({"ok": True})
+
+    async def _file_event(self, event: dict, raw: bytes):
+        """A file, image or link sent to the OA: documents are added on the web admin page (Zalo does not
+        hand the file to this server), so admins are pointed there and others told politely."""
+        sender = event.get("sender") if isinstance(event.get("sender"), dict) else {}
+        msg = event.get("message") if isinstance(event.get("message"), dict) else {}
+        user_id, msg_id = _scalar(sender.get("id")), _scalar(msg.get("msg_id"))
+        if not user_id or len(user_id) > 64 or not user_id.isprintable() or len(msg_id) > 200:
+            return web.json_response({"error": "no or bad sender id"}, status=400)
+        try:
+            first = await self.svc.db(self.svc.claim, CHANNEL, msg_id or hashlib.sha256(raw).hexdigest())
+        except Exception:
+            log.exception("Zalo: could not record a file event")
+            return web.json_response({"error": "temporarily unavailable"}, status=503)
+        if first:
+            text = file_reply(self.svc.is_admin(user_id), self.cfg.public_url)
+            task = asyncio.create_task(self._reply(user_id, text))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return web.json_response({"ok": True})
 
     # -- replies ---------------------------------------------------------------------------------------

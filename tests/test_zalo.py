@@ -266,3 +266,19 @@ async def test_a_late_reminder_has_one_heading(zalo):
                           due_date=dt.date.today(), lead_days=7, late=True)
     await get_sender("zalo")("u-late", msg)
     assert standin.texts("u-late") == [text]
+
+
+@pytest.mark.parametrize("admin", [True, False])
+async def test_a_file_sent_on_zalo_points_admins_to_the_admin_page(zalo, admin):
+    standin, server = zalo
+    user = f"u-file-{admin}"
+    server.services.config.admin_ids = frozenset({user}) if admin else frozenset()
+    ev = json.loads(event(user, ""))
+    ev["event_name"] = "user_send_file"
+    ev["message"] = {"msg_id": f"f{next(_MSG_IDS)}", "attachments": [{"type": "file", "payload": {"url": "x"}}]}
+    body = json.dumps(ev).encode()
+    status, _ = await post(server, body, signed(body))
+    assert status == 200
+    await wait_for(lambda: standin.texts(user))
+    text = standin.texts(user)[0]
+    assert ("/admin" in text) == admin and ("Chỉ quản trị viên" in text) == (not admin)

@@ -35,12 +35,14 @@ class Knowledge:
                                    {d.issuer for d in self.docs.values()} |
                                    {x for d in self.docs.values() for x in (d.recipients or [])} if _is_agency_name(n))
         self.localities = _localities(self.docs.values())
-        self.segmenter = Segmenter([c.text for c in self.chunks.values()], tuple(names) + tuple(self.provinces) + tuple(self.localities))
         self._folded: dict[int, str] = {}
         self._postings: dict[str, set[int]] = {}
         for cid in self.chunks:
             for syl in set(self.chunk_folded(cid).split()):
                 self._postings.setdefault(syl, set()).add(cid)
+        # the chunks' folded syllables, already computed above, give the segmenter its word counts
+        self.segmenter = Segmenter((self._folded[cid].split() for cid in self.chunks),
+                                   tuple(names) + tuple(self.provinces) + tuple(self.localities))
         self._weights: dict[str, float] = {}
         self._df: dict[str, int] = {}
 

@@ -75,12 +75,12 @@ class Segmenter:
     split with the most multi-syllable dictionary words, ties broken by how often the word occurs
     in the indexed documents. `names` (provinces, agencies) are words too: 'tien giang' is one."""
 
-    def __init__(self, corpus_texts=(), names=()):
+    def __init__(self, corpus_syllables=(), names=()):
+        """`corpus_syllables`: each indexed text as its folded syllables (for the word counts)."""
         from collections import Counter
         self.words = set(_dictionary())
         self.counts: Counter = Counter()
-        for t in corpus_texts:
-            syl = folded_syllables(t)
+        for syl in corpus_syllables:
             self.counts.update(a + " " + b for a, b in zip(syl, syl[1:]))
         self.names = {" ".join(folded_syllables(n)) for n in names if len(folded_syllables(n)) >= 2}
         self.words |= self.names

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from bot.textnorm import folded_syllables
 from bot.relevance import (LONG_QUESTION_MIN_COVERAGE, PASSAGE_MIN_COVERAGE, Segmenter, coverage, idf,
                            passage_min_coverage, topic_units)
 
 
 @pytest.fixture(scope="module")
 def seg():
-    return Segmenter(["Báo cáo kết quả xây dựng xã hội học tập gửi về Sở Giáo dục và Đào tạo."],
+    return Segmenter([folded_syllables("Báo cáo kết quả xây dựng xã hội học tập gửi về Sở Giáo dục và Đào tạo.")],
                      ["Đắk Nông", "Tiền Giang", "Sở Giáo dục và Đào tạo"])
 
 

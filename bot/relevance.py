@@ -1,8 +1,8 @@
 """Is a fact or a passage about the question's topic?
 
-A question's *topic units* are its words (compounds such as "học phí", "đại học", found by longest
-match against underthesea's Vietnamese dictionary, Viet74K, folded so that questions typed without
-diacritics segment alike), less the words that only shape the question (question words, function
+A question's *topic units* are its words (compounds such as "học phí", "đại học": underthesea's
+segmentation for text with diacritics; for text without, the split into the most words of
+underthesea's dictionary Viet74K, folded), less the words that only shape the question (question words, function
 words, the intent's own words such as "hạn", "nhiệm vụ") and the entities it names (agencies,
 provinces, dates). A text covers a unit when it contains the unit's syllables in a row; a fact or a
 passage is about the question when it covers enough of the units.
@@ -19,6 +19,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from bot.retrieval import QUESTION_WORDS as RETRIEVAL_QUESTION_WORDS
 from bot.search_index import STOPWORDS
 from bot.textnorm import folded_syllables, has_diacritics
 
@@ -45,10 +46,9 @@ MIN_WEIGHT = 0.1
 # folded function words that start no compound in these documents ("và", "của", "là", "thì", "mà")
 NEVER_WORD_START = {"va", "cua", "la", "thi", "ma", "nhung"}
 
-# Words of the question itself, not of its topic (folded).
-QUESTION_WORDS = set("""ai gi nao dau sao bao nhieu may khi luc nay the ra sao duoc bi phai can muon hoi xin
-cho biet toi minh em anh chi ban a oi nhe vay khong chua roi thi la nhung gom co nhu lam hay giup hom ve
-dung hay sai o""".split())
+# Words of the question itself, not of its topic (folded): the retriever's, and those of a true/false
+# statement and "ở" (at, in).
+QUESTION_WORDS = RETRIEVAL_QUESTION_WORDS | {"dung", "sai", "o"}
 QUESTION_PHRASES = ("lam the nao", "nhu the nao", "the nao", "bao nhieu", "khi nao", "ngay nao", "bao gio",
                     "o dau", "la gi", "cho biet", "hay cho", "dung hay sai", "dung khong", "co phai", "phai khong",
                     "the nao la", "nhu nao", "ra sao", "vi sao", "tai sao", "gom nhung", "nhung gi", "nao khong")
@@ -56,7 +56,7 @@ QUESTION_PHRASES = ("lam the nao", "nhu the nao", "the nao", "bao nhieu", "khi n
 
 @lru_cache(maxsize=1)
 def _dictionary() -> frozenset[str]:
-    """Folded multi-syllable Vietnamese words (Viet74K shipped with underthesea, plus the glossary)."""
+    """Folded multi-syllable Vietnamese words (Viet74K, shipped with underthesea)."""
     words: set[str] = set()
     try:
         import underthesea

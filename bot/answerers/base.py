@@ -79,6 +79,10 @@ class Context:
             ids = local if ids is None else (ids & local or ids)
         return ids
 
+    def chunks_of(self, docs: set[str] | None) -> set[int] | None:
+        """The chunk ids of these documents (None: no restriction), for restricting a search."""
+        return {cid for cid, c in self.kb.chunks.items() if c.document_id in docs} if docs else None
+
     def localities(self) -> list[str]:
         """Communes and districts named by the question that the store's documents were issued by."""
         f = " " + fold_words(self.u.text) + " "
@@ -130,9 +134,8 @@ class Context:
         if self._retrieved is None:
             self._retrieved = []
             if self.retriever is not None:
-                docs = self.docs_for()
-                allowed = {cid for cid, c in self.kb.chunks.items() if c.document_id in docs} if docs else None
-                hits = self.retriever.search(self.u.text, k=AGENCY_CHUNK_TOP_K, allowed=allowed, mode=self.mode,
+                hits = self.retriever.search(self.u.text, k=AGENCY_CHUNK_TOP_K, mode=self.mode,
+                                             allowed=self.chunks_of(self.docs_for()),
                                              expanded=self.lex.expand(self.u.text))
                 self._retrieved = [h.chunk_id for h in hits]
         return set(self._retrieved[:k or FACT_CHUNK_TOP_K])
@@ -147,10 +150,7 @@ class Context:
     def relevance(self, units: list[str], fact, fact_text: str) -> float:
         """How well a fact covers the topic units (its own words and its section's headings), or 0
         when the retriever does not rank the fact's chunk among the question's best passages."""
-        if self.retriever is not None and fact.chunk_id not in self.retrieved():
-            return 0.0
-        return coverage(units, "", folded_text(fact_text + "\n" + self.kb.headings_of(fact.chunk_id)),
-                        self.kb.unit_weights(units))
+        return self.relevance_in(units, fact, fact_text, self.retrieved())
 
     # -- citing ----------------------------------------------------------------------------------
     def src_from_fact(self, fact, score: float) -> Source:

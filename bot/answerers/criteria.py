@@ -27,8 +27,7 @@ def who_issues(ctx: Context, units: list[str]) -> Answer | None:
     """No set of criteria on the topic in the store, but documents give someone the task of drawing them
     up ("Hội Khuyến học … đề xuất xây dựng tiêu chí công dân học tập"): say so, and who."""
     near = ctx.retrieved(AGENCY_CHUNK_TOP_K)
-    rs = [r for r in ctx.kb.responsibilities if _ABOUT_CRITERIA.search(r.task)
-          and (ctx.retriever is None or r.chunk_id in near)]
+    rs = [r for r in ctx.kb.responsibilities if _ABOUT_CRITERIA.search(r.task)]
     scored = sorted(((ctx.relevance_in(units, r, r.task, near), r) for r in rs), key=lambda x: -x[0])
     chosen = [r for sc, r in scored if sc >= FACT_MIN_RELEVANCE][:MAX_WHO_ISSUES]
     if not chosen:

@@ -7,8 +7,7 @@ import re
 from bot.answer import Answer, Source
 from bot.answerers.base import TIME_WORDS, Context, document_citation, refusal, short
 from bot.relevance import (DENSE_CONFIDENT_SIMILARITY, DENSE_MIN_COVERAGE, PASSAGE_MIN_COVERAGE, SHORT_QUESTION_UNITS,
-                           coverage,
-                           folded_text, passage_min_coverage, topic_units)
+                           coverage, folded_text, passage_min_coverage, topic_units)
 from bot.textnorm import folded_syllables
 
 SEARCH_K = 30          # chunks fetched; enough to find three distinct articles
@@ -58,15 +57,14 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
     units = topic_units(ctx.topic_text(), ignore, ctx.kb.segmenter, ctx.replaced_words())
     if r is None or not units:
         return refusal(ctx.question)
-    docs = restrict_docs or ctx.docs_for()
-    allowed = {cid for cid, c in ctx.kb.chunks.items() if c.document_id in docs} if docs else None
+    if len(units) <= SHORT_QUESTION_UNITS and any(" " in x and ctx.kb.unit_absent(x) for x in units):
+        return refusal(ctx.question)   # a short question with a word the documents never use is not theirs
+    allowed = ctx.chunks_of(restrict_docs or ctx.docs_for())
     expanded = ctx.lex.expand(u.text)
     hits = r.search(u.text, k=SEARCH_K, allowed=allowed, mode=ctx.mode, expanded=expanded)
     if not hits and allowed is not None:
         hits = r.search(u.text, k=SEARCH_K, mode=ctx.mode, expanded=expanded)
     weights = ctx.kb.unit_weights(units)
-    if len(units) <= SHORT_QUESTION_UNITS and any(" " in x and ctx.kb.unit_absent(x) for x in units):
-        return refusal(ctx.question)   # a short question with a word the documents never use is not theirs
     scored = []
     for h in hits:
         ch = ctx.kb.chunks.get(h.chunk_id)

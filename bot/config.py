@@ -282,7 +282,8 @@ def channels_from(env: Mapping[str, str]) -> ChannelConfig:
 # ReminderConfig keyword -> (Settings.extra key, variable)
 REMINDER_VARIABLES = {"remind_hour": "HOCTAP_REMIND_HOUR", "quiet_hours": "HOCTAP_QUIET_HOURS",
                       "lease_s": "HOCTAP_REMIND_LEASE_S", "horizon_days": "HOCTAP_REMIND_HORIZON_DAYS",
-                      "max_attempts": "HOCTAP_REMIND_MAX_ATTEMPTS", "batch_size": "HOCTAP_REMIND_BATCH"}
+                      "max_attempts": "HOCTAP_REMIND_MAX_ATTEMPTS", "batch_size": "HOCTAP_REMIND_BATCH",
+                      "lead_days": "HOCTAP_REMINDER_LEAD_DAYS"}
 
 
 def parse_hm(text: str) -> dt.time:
@@ -298,7 +299,8 @@ def reminder_options(env: Mapping[str, str], extra: Mapping[str, Any] | None = N
     """Keyword arguments for `ReminderConfig` from the variables set (unset ones keep its defaults).
 
     HOCTAP_REMIND_HOUR ("8" or "8:30"), HOCTAP_QUIET_HOURS ("21-7", "" or "off" for none),
-    HOCTAP_REMIND_LEASE_S, HOCTAP_REMIND_HORIZON_DAYS, HOCTAP_REMIND_MAX_ATTEMPTS, HOCTAP_REMIND_BATCH;
+    HOCTAP_REMIND_LEASE_S, HOCTAP_REMIND_HORIZON_DAYS, HOCTAP_REMIND_MAX_ATTEMPTS, HOCTAP_REMIND_BATCH,
+    HOCTAP_REMINDER_LEAD_DAYS ("7,1": the lead times of new subscriptions, and what the channels promise);
     `extra` (Settings.extra) keys remind_hour, quiet_hours, ... win. A value that cannot be read raises
     ConfigError (a ValueError) naming the variable."""
     extra = extra or {}
@@ -329,6 +331,9 @@ def reminder_options(env: Mapping[str, str], extra: Mapping[str, Any] | None = N
             kw["max_attempts"] = int(v)
         if (v := get(current := "batch_size")):
             kw["batch_size"] = max(1, int(v))
+        if (v := get(current := "lead_days")):
+            from bot.reminders.schedule import parse_lead_days  # the schedule imports this module
+            kw["lead_days"] = parse_lead_days(v)
     except ValueError as e:
         raise ConfigError(f"{REMINDER_VARIABLES[current]}={get(current)!r} cannot be read ({e})") from e
     return kw

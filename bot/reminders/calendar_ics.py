@@ -16,7 +16,7 @@ from bot.db import session_scope
 from bot.formatting import deadline_sentence, document_citation
 from bot.models import Deadline, Document
 from bot.occurrences import occurrences
-from bot.reminders.schedule import DEFAULT_LEAD_DAYS, ReminderConfig
+from bot.reminders.schedule import ReminderConfig
 from bot.reminders.scope import canonical_agency, canonical_province, concerns
 from bot.reminders.subscriptions import normalise_url
 
@@ -86,8 +86,9 @@ def build_calendar(db_url: str, *, province: str | None = None, agency: str | No
     """An .ics calendar of the deadlines in scope (all by default), each with an RRULE when it
     recurs, a stable UID and one alarm per lead time (08:00 local, like the chat reminders)."""
     province, agency = canonical_province(province), canonical_agency(agency)
-    leads = tuple(lead_days) if lead_days else DEFAULT_LEAD_DAYS
-    remind = ReminderConfig.from_env().remind_time
+    cfg = ReminderConfig.from_env()
+    leads = tuple(lead_days) if lead_days else cfg.lead_days
+    remind = cfg.remind_time
     stamp = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
     cal = Calendar()
     cal.add("prodid", PRODID)

@@ -27,7 +27,8 @@ def add_commands(sub) -> None:
     s.add_argument("--channel", required=True, choices=CHANNELS)
     s.add_argument("--chat-id", required=True)
     s.add_argument("--scope", default="all", help='"Đắk Nông", "Sở GDĐT Tiền Giang", "all" (default)')
-    s.add_argument("--lead-days", default="7,1", help="days before the deadline, e.g. 7,1")
+    s.add_argument("--lead-days", default=None,
+                   help="days before the deadline, e.g. 7,1 (default $HOCTAP_REMINDER_LEAD_DAYS or 7,1)")
     s.add_argument("--deadline", default=None, help="one deadline id instead of a scope")
     s.add_argument("--now", type=_parse_now, default=None,
                    help="subscription time, for simulations (reminders due before it are not owed)")
@@ -51,7 +52,7 @@ def add_commands(sub) -> None:
     c = sub.add_parser("calendar", help="write every deadline to an iCalendar (.ics) file")
     c.add_argument("--out", required=True, help="the .ics file to write (- for standard output)")
     c.add_argument("--scope", default="all")
-    c.add_argument("--lead-days", default="7,1")
+    c.add_argument("--lead-days", default=None, help="default $HOCTAP_REMINDER_LEAD_DAYS or 7,1")
     c.set_defaults(func=run_calendar)
 
 
@@ -70,6 +71,12 @@ def _settings(args):
     return load_settings(args.data_dir)
 
 
+def _lead_days(text: str | None) -> tuple[int, ...]:
+    """--lead-days, else the configured default (HOCTAP_REMINDER_LEAD_DAYS, 7,1)."""
+    from bot.reminders.schedule import ReminderConfig, parse_lead_days
+    return parse_lead_days(text) if text else ReminderConfig.from_env().lead_days
+
+
 def _err(msg: str) -> int:
     print(msg, file=sys.stderr)
     return EXIT_USAGE
@@ -77,9 +84,8 @@ def _err(msg: str) -> int:
 
 def run_subscribe(args) -> int:
     from bot.reminders import ScopeError, resolve_scope, subscribe, subscribe_deadline
-    from bot.reminders.schedule import parse_lead_days
     try:
-        leads = parse_lead_days(args.lead_days)
+        leads = _lead_days(args.lead_days)
     except ValueError as e:
         return _err(f"--lead-days: {e}")
     settings = _settings(args)
@@ -126,10 +132,9 @@ def run_loop(args) -> int:
 def run_calendar(args) -> int:
     from bot.reminders import resolve_scope
     from bot.reminders.calendar_ics import build_calendar
-    from bot.reminders.schedule import parse_lead_days
     try:
         scope = resolve_scope(args.scope)
-        leads = parse_lead_days(args.lead_days)
+        leads = _lead_days(args.lead_days)
     except ValueError as e:
         return _err(str(e))
     data = build_calendar(_settings(args).database_url, province=scope.province, agency=scope.agency,

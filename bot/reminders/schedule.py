@@ -4,6 +4,7 @@
   (HOCTAP_REMIND_HOUR, default 08:00) local time on D − L.
 - Quiet hours (HOCTAP_QUIET_HOURS, default "21-7") delay a reminder to the end of the
   quiet period; they never drop it.
+- A new subscription is reminded HOCTAP_REMINDER_LEAD_DAYS (default "7,1") days before each deadline.
 """
 from __future__ import annotations
 
@@ -32,13 +33,15 @@ class ReminderConfig:
     backoff_base_s: float = 30.0
     backoff_max_s: float = 3600.0
     batch_size: int = 20
+    lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS   # a new subscription's lead times (HOCTAP_REMINDER_LEAD_DAYS)
 
     @classmethod
     def from_env(cls, extra: dict | None = None) -> "ReminderConfig":
         """The reminders' part of the configuration (bot.config: `.env`, then the environment):
         HOCTAP_REMIND_HOUR ("8" or "8:30"), HOCTAP_QUIET_HOURS ("21-7", "" or "off" for none),
         HOCTAP_REMIND_LEASE_S, HOCTAP_REMIND_HORIZON_DAYS, HOCTAP_REMIND_MAX_ATTEMPTS,
-        HOCTAP_REMIND_BATCH; `extra` (Settings.extra) keys remind_hour, quiet_hours, ... win."""
+        HOCTAP_REMIND_BATCH, HOCTAP_REMINDER_LEAD_DAYS ("7,1"); `extra` (Settings.extra) keys remind_hour,
+        quiet_hours, ... win."""
         return cls(**reminder_options(environment(), extra))
 
     # --- quiet hours --------------------------------------------------------------------

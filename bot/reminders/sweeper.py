@@ -269,14 +269,16 @@ async def _deliver(db_url: str, cfg: ReminderConfig, item: _Claimed, msg: Remind
 
 # --- the tick -------------------------------------------------------------------------------------
 
-async def tick(settings, now: dt.datetime | None = None, *, channels: list[str] | None = None) -> list[Delivered]:
+async def tick(settings, now: dt.datetime | None = None, *, channels: list[str] | None = None,
+               config: ReminderConfig | None = None) -> list[Delivered]:
     """Plan missing reminder rows, then claim and deliver what is due at `now`.
 
     `now`: aware datetime, or naive Asia/Ho_Chi_Minh local time; default the real time.
     Only channels with a registered sender are served (others' rows stay pending).
+    `config`: the reminders' part of the loaded configuration (default: read from the environment).
     Returns what was delivered.
     """
-    cfg = config_for(settings)
+    cfg = config or config_for(settings)
     now = normalise_now(now)
     url = normalise_url(settings.database_url)
     chans = [c for c in (channels or delivery.registered_channels()) if delivery.get_sender(c)]

@@ -1,5 +1,6 @@
 """What every channel shares: asking the assistant off the event loop, the query log, feedback,
-de-duplication, rate limiting, chat bookkeeping and reminder calls.
+de-duplication, rate limiting, chat bookkeeping and reminder calls. The channels' actions (upcoming deadlines,
+subscriptions, reminder texts, reading requests) are in `handlers.actions`.
 
 No answering logic lives here: questions go to `bot.assistant.Assistant.ask` unchanged.
 """
@@ -83,55 +84,6 @@ class RateLimiter:
         for k in [k for k, q in self._events.items() if not q or q[-1] <= now - self.window_s]:
             self._events.pop(k, None)
             self._warned_until.pop(k, None)
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-class BodyTimeout(Exception):
-    pass
-
-
-async def read_body(request, limit: int, timeout_s: float = 30.0) -> bytes:
-    """The whole request body (however many TCP segments it arrives in, until EOF), at most `limit`
-    bytes: raises BodyTooLarge beyond it (before reading when Content-Length says so) and BodyTimeout
-    when the client stops sending. `request.content.read(n)` alone returns only what is buffered."""
-    if request.content_length is not None and request.content_length > limit:
-        raise BodyTooLarge()
-    parts: list[bytes] = []
-    size = 0
-    try:
-        async with asyncio.timeout(timeout_s):
-            while True:
-                chunk = await request.content.read(limit + 1 - size)
-                if not chunk:
-                    break
-                parts.append(chunk)
-                size += len(chunk)
-                if size > limit:
-                    raise BodyTooLarge()
-    except TimeoutError:
-        raise BodyTimeout() from None
-    return b"".join(parts)
-
-
-def utf8_clean(obj, depth: int = 0) -> bool:
-    """True if every string in a parsed JSON value can be written as UTF-8 (JSON's \\ud800 escapes give
-    lone surrogates that fail later, in the reply or the database) and nesting stays under 64 levels."""
-    if isinstance(obj, str):
-        try:
-            obj.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if depth > 64:
-        return False
-    if isinstance(obj, dict):
-        return all(utf8_clean(k, depth + 1) and utf8_clean(v, depth + 1) for k, v in obj.items())
-    if isinstance(obj, list):
-        return all(utf8_clean(v, depth + 1) for v in obj)
-    return True
 
 
 def client_ip(request, trusted_proxies: tuple = ()) -> str:
@@ -247,13 +199,16 @@ class Asked:
 
 
 class ChannelServices:
-    """One per process; shared by the Telegram, Zalo and web adapters."""
+    """One per process; shared by the Telegram, Zalo and web adapters. `reminders`: the reminders' part of the
+    loaded configuration (default: read from the environment)."""
 
-    def __init__(self, assistant, config: ChannelConfig, *, ask_workers: int = 2):
+    def __init__(self, assistant, config: ChannelConfig, *, ask_workers: int = 2, reminders=None):
+        from bot.reminders.schedule import ReminderConfig
         self.assistant = assistant
         self.config = config
         self.db_url: str = assistant.db_url
         self.settings = assistant.settings
+        self.reminders: ReminderConfig = reminders or ReminderConfig.from_env(getattr(self.settings, "extra", None))
         self.rate = RateLimiter(config.rate_limit_count, config.rate_limit_window_s)
         # per client IP, whatever session it claims: never tighter than the per-chat limit
         self.ip_rate = RateLimiter(max(config.ip_rate_limit_count, config.rate_limit_count),
@@ -464,26 +419,6 @@ def source_lines(ans: Answer, limit: int = 3) -> list[str]:
     return [f"{i}. {s.doc}" + (f" — {s.section}" if s.section else "") for i, s in enumerate(ans.sources[:limit], 1)]
 
 
-def first_province(lex, text: str | None) -> str | None:
-    """The first province or city named in free text (a command's argument), if any."""
-    found = lex.find_provinces(text[:200]) if text and text.strip() else []
-    if not found and text and text.strip():  # other spellings of the register: "TP HCM", "Thành phố Cần Thơ"
-        from bot.admin_changes import load_register
-        found = [p for p in load_register().find_provinces(text[:200]) if p in lex.provinces]
-    return found[0] if found else None
-
-
-REMINDER_TITLE = "🔔 Nhắc hạn báo cáo"   # above a reminder's text, which itself says when it is late
-
-
-def lead_days_phrase(lead_days=None) -> str:
-    """'7 ngày và 1 ngày' from the lead days reminders use (the configured default when none given)."""
-    from bot.reminders.schedule import DEFAULT_LEAD_DAYS
-    days = sorted(lead_days or DEFAULT_LEAD_DAYS, reverse=True)
-    parts = [f"{d} ngày" for d in days]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " và " + parts[-1]
-
-
 def split_text(text: str, limit: int) -> list[str]:
     """Split plain text into pieces of at most `limit` characters, at paragraph, line, sentence or
     word boundaries when possible (a single word longer than the limit is cut)."""
@@ -514,8 +449,13 @@ def reminders_module():
     return reminders
 
 
-def describe_subscription(sub) -> str:
-    """'Sở Giáo dục và Đào tạo, Tiền Giang (nhắc trước 7, 1 ngày)'."""
-    label = sub.scope_label if sub.scope_label != "tất cả" else "mọi tỉnh, thành — mọi cơ quan"
-    lead = ", ".join(str(x) for x in (sub.lead_days or []))
-    return f"{label} (nhắc trước {lead} ngày)" if lead else label
+_MOVED_TO_ACTIONS = {"BodyTooLarge", "BodyTimeout", "read_body", "utf8_clean", "first_province", "REMINDER_TITLE",
+                     "lead_days_phrase", "describe_subscription"}
+
+
+def __getattr__(name: str):
+    """The names that moved to `handlers.actions`, for the imports written before."""
+    if name in _MOVED_TO_ACTIONS:
+        from handlers import actions
+        return getattr(actions, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

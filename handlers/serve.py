@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from handlers.common import ChannelServices, utf8_clean
+from handlers.actions import utf8_clean
+from handlers.common import ChannelServices
 from handlers.config import ChannelConfig
 from handlers.admin_web import AdminWeb
 from handlers.web import WebChat, json_errors
@@ -52,7 +53,8 @@ def run_serve(args) -> int:
     cfg = config.channels
     assistant = Assistant.from_settings(config.settings)
     try:
-        asyncio.run(_serve_until_signal(Server(assistant, cfg, sweeper=not args.no_sweeper)))
+        asyncio.run(_serve_until_signal(Server(assistant, cfg, reminders=config.reminders,
+                                               sweeper=not args.no_sweeper)))
     except KeyboardInterrupt:
         pass
     except OSError as e:
@@ -81,12 +83,13 @@ async def _serve_until_signal(server: "Server") -> None:
 
 
 class Server:
-    """The aiohttp application hosting every channel, plus the Telegram bot and the reminder sweeper."""
+    """The aiohttp application hosting every channel, plus the Telegram bot and the reminder sweeper.
+    `reminders`: the reminders' part of the loaded configuration (default: read from the environment)."""
 
-    def __init__(self, assistant, config: ChannelConfig, *, sweeper: bool = True, sweeper_interval_s: float = 60,
-                 zalo_backoff_s: float = 1.0):
+    def __init__(self, assistant, config: ChannelConfig, *, reminders=None, sweeper: bool = True,
+                 sweeper_interval_s: float = 60, zalo_backoff_s: float = 1.0):
         self.cfg = config
-        self.services = ChannelServices(assistant, config)
+        self.services = ChannelServices(assistant, config, reminders=reminders)
         self.want_sweeper = sweeper
         self.sweeper_interval_s = sweeper_interval_s
         self.telegram = None
@@ -189,7 +192,7 @@ class Server:
                 warn_once_a_minute("sweeper", "reminders paused: %s", why)
             else:
                 try:
-                    sent = await tick(settings)
+                    sent = await tick(settings, config=self.services.reminders)
                     if sent:
                         log.info("sent %d reminder(s)", len(sent))
                 except asyncio.CancelledError:

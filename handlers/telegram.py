@@ -12,6 +12,9 @@ Callback data (≤ 64 bytes):
   up:v:<event>      the facts of an uploaded document      up:u:<event>       undo that change (admins)
   up:r:<event>:<i>  the uploaded document replaces the i-th similar one (admins)
 
+What the commands do (upcoming deadlines, subscriptions, reminder
+texts) comes from `handlers.actions`; this module renders it as HTML and buttons.
+
 Admins add a document by sending the file (.docx, .pdf — scans too —, .txt, .md, .html, .png, .jpg, .tif;
 Telegram lets bots download at most 20 MB); caption "/thaythe <mã văn bản>" replaces that document.
 """
@@ -37,9 +40,10 @@ from bot.answer import Answer
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
 from indexer.loaders import chunk_page
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, REMINDER_TITLE, Asked, ChannelServices,
-                             describe_subscription, first_province, knowledge_summary, lead_days_phrase,
-                             rate_limited_reply, reminders_module, source_lines, split_text)
+from handlers.actions import (NOT_SUBSCRIBED, Actions, Subscribed, Upcoming, describe_subscription, first_province,
+                              reminder_view)
+from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, Asked, ChannelServices, knowledge_summary,
+                             rate_limited_reply, source_lines, split_text)
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +173,33 @@ def answer_keyboard(asked: Asked) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def upcoming_blocks(upcoming: Upcoming, limit: int = 15) -> tuple[list[Block], InlineKeyboardMarkup | None]:
+    """The /hanchot reply: the heading, each of the first `limit` deadlines (due date, sentence, citation), and
+    a 🔔 button for each of the first six."""
+    if not upcoming.items:
+        return [(upcoming.empty_reply, "")], None
+    blocks: list[Block] = [("📅 " + upcoming.heading, "b")]
+    buttons = []
+    for i, u in enumerate(upcoming.items[:limit], 1):
+        blocks += [("", ""), (f"{i}. {u.due_date:%d/%m/%Y}", "b"), (u.sentence, ""), (u.citation, "i")]
+        if i <= 6 and _cb(f"sub:{u.deadline_id}"):
+            buttons.append(InlineKeyboardButton(f"🔔 {i}", callback_data=f"sub:{u.deadline_id}"))
+    if len(upcoming.items) > limit:
+        blocks.append((f"… và {len(upcoming.items) - limit} hạn khác. Gõ /lich để tải toàn bộ lịch.", "i"))
+    if not buttons:
+        return blocks, None
+    blocks += [("", ""), ("Bấm 🔔 để được nhắc trước hạn.", "i")]
+    return blocks, InlineKeyboardMarkup([buttons[:3], buttons[3:]] if len(buttons) > 3 else [buttons])
+
+
+def subscribed_html(sub: Subscribed) -> str:
+    """The reply to a subscription: a scope chosen with /dangky, or one deadline's 🔔 button."""
+    if sub.deadline_id:
+        return esc(f"🔔 {sub.text} Gõ /huy để hủy.")
+    return ("✅ " + sub.headline(lambda name: f"<b>{esc(name)}</b>") + "\n" + esc(sub.lead_sentence) +
+            " Gõ /huy để hủy, /hanchot để xem các hạn sắp tới.")
+
+
 def bot_base_url(url: str) -> str:
     """TELEGRAM_BASE_URL → the prefix python-telegram-bot puts before the token.
 
@@ -192,6 +223,7 @@ class TelegramBot:
     def __init__(self, services: ChannelServices):
         self.svc = services
         self.cfg = services.config
+        self.actions = Actions(services)
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         self._reindex_lock = asyncio.Lock()
         from indexer.uploads import DocumentLibrary
@@ -384,30 +416,13 @@ class TelegramBot:
 
     async def cmd_hanchot(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = update.effective_chat.id
-        province = self._province_arg(context)
         try:
-            items = await self.svc.in_pool(lambda: self.svc.assistant.upcoming_deadlines(days=90, province=province))
+            upcoming = await self.actions.upcoming(self._province_arg(context))
         except Exception:
             log.exception("upcoming_deadlines failed")
             await self._send_blocks(context.bot, chat_id, [(ERROR_REPLY, "")])
             return
-        where = f" ở {province}" if province else ""
-        if not items:
-            await self._send_blocks(context.bot, chat_id,
-                                    [(f"Không có hạn báo cáo nào{where} trong 90 ngày tới.", "")])
-            return
-        blocks: list[Block] = [(f"📅 Hạn báo cáo{where} trong 90 ngày tới:", "b")]
-        buttons = []
-        for i, u in enumerate(items[:15], 1):
-            blocks += [("", ""), (f"{i}. {u.due_date:%d/%m/%Y}", "b"), (deadline_sentence(u.deadline), ""),
-                       (document_citation(u.document), "i")]
-            if i <= 6 and _cb(f"sub:{u.deadline.id}"):
-                buttons.append(InlineKeyboardButton(f"🔔 {i}", callback_data=f"sub:{u.deadline.id}"))
-        if len(items) > 15:
-            blocks.append((f"… và {len(items) - 15} hạn khác. Gõ /lich để tải toàn bộ lịch.", "i"))
-        blocks += [("", ""), ("Bấm 🔔 để được nhắc trước hạn.", "i")] if buttons else []
-        kb = InlineKeyboardMarkup([buttons[:3], buttons[3:]] if len(buttons) > 3 else [buttons]) if buttons else None
-        await self._send_blocks(context.bot, chat_id, blocks, kb)
+        await self._send_blocks(context.bot, chat_id, *upcoming_blocks(upcoming))
 
     # /dangky --------------------------------------------------------------------------------------
     def _province_keyboard(self, page: int) -> InlineKeyboardMarkup:
@@ -477,32 +492,18 @@ class TelegramBot:
             pi, ai = int(parts[2]), int(parts[3])
             province = self._pick(self.lex.provinces, pi)
             agency = getattr(self._pick(self.lex.agencies, ai), "name", None)
-            rem = reminders_module()
-            if rem is None:
-                await query.edit_message_text(esc("Chức năng nhắc hạn chưa sẵn sàng. Bạn vui lòng thử lại sau."))
-                return
-            chat_id = str(query.message.chat.id)
-            await self.svc.db(rem.subscribe, self.svc.db_url, channel=CHANNEL, chat_id=chat_id,
-                              province=province, agency=agency)
-            await query.edit_message_text(
-                "✅ Đã đăng ký nhắc hạn báo cáo cho <b>" + esc(province or "mọi tỉnh, thành") + "</b> — <b>" +
-                esc(agency or "mọi cơ quan") + "</b>.\nTôi sẽ nhắn trước hạn " + lead_days_phrase() + ". "
-                "Gõ /huy để hủy, /hanchot để xem các hạn sắp tới.")
+            sub = await self.actions.subscribe(CHANNEL, query.message.chat.id, province=province, agency=agency)
+            await query.edit_message_text(subscribed_html(sub))
 
     async def cmd_huy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        rem = reminders_module()
-        chat_id = str(update.effective_chat.id)
-        if rem is None:
-            await update.effective_message.reply_text(esc("Chức năng nhắc hạn chưa sẵn sàng."))
-            return
-        subs = list(await self.svc.db(rem.list_subscriptions, self.svc.db_url, channel=CHANNEL, chat_id=chat_id))
+        chat_id = update.effective_chat.id
+        subs = await self.actions.subscriptions(CHANNEL, chat_id)
         if not subs:
-            await update.effective_message.reply_text("Bạn chưa đăng ký nhắc hạn nào. Gõ /dangky để đăng ký.")
+            await update.effective_message.reply_text(esc(NOT_SUBSCRIBED + " Gõ /dangky để đăng ký."))
             return
         if len(subs) == 1:
-            n = await self.svc.db(rem.unsubscribe, self.svc.db_url, channel=CHANNEL, chat_id=chat_id)
-            await update.effective_message.reply_text(
-                f"Đã hủy nhắc hạn: {esc(describe_subscription(subs[0]))}." if n else "Không có đăng ký nào để hủy.")
+            gone = await self.actions.unsubscribe(CHANNEL, chat_id)
+            await update.effective_message.reply_text(esc(gone.text))
             return
         rows = [[InlineKeyboardButton("❌ " + describe_subscription(s)[:58], callback_data=f"huy:{s.id}")]
                 for s in subs[:20]]
@@ -514,7 +515,8 @@ class TelegramBot:
         province = self._province_arg(context)
         from bot.reminders.calendar_ics import build_calendar
         try:
-            data = await self.svc.db(build_calendar, self.svc.db_url, province=province)
+            data = await self.svc.db(build_calendar, self.svc.db_url, province=province,
+                                     lead_days=self.actions.lead_days)
         except Exception:
             log.exception("build_calendar failed")
             await context.bot.send_message(chat_id, esc(ERROR_REPLY))
@@ -854,31 +856,19 @@ class TelegramBot:
         await self._send_blocks(context.bot, chat_id, blocks)
 
     async def _subscribe_deadline(self, query, chat_id: int, deadline_id: str) -> None:
-        rem = reminders_module()
-        if rem is None:
-            await query.answer("Chức năng nhắc hạn chưa sẵn sàng.", show_alert=True)
-            return
         try:
-            await self.svc.db(rem.subscribe_deadline, self.svc.db_url, channel=CHANNEL, chat_id=str(chat_id),
-                              deadline_id=deadline_id)
+            sub = await self.actions.subscribe(CHANNEL, chat_id, deadline_id=deadline_id)
         except (KeyError, LookupError, ValueError) as e:
             log.info("subscribe_deadline refused: %s", e)
             await query.answer("Không tìm thấy hạn này (kho văn bản có thể vừa được cập nhật).", show_alert=True)
             return
         await query.answer("🔔 Đã đăng ký nhắc hạn.")
-        await query.get_bot().send_message(chat_id, "🔔 Đã đăng ký: tôi sẽ nhắc bạn trước hạn " + lead_days_phrase() + ". "
-                                                    "Gõ /huy để hủy.")
+        await query.get_bot().send_message(chat_id, subscribed_html(sub))
 
     async def _huy_callback(self, query, chat_id: int, which: str) -> None:
-        rem = reminders_module()
-        if rem is None:
-            await query.answer()
-            return
-        sid = None if which == "all" else int(which)
-        n = await self.svc.db(rem.unsubscribe, self.svc.db_url, channel=CHANNEL, chat_id=str(chat_id),
-                              subscription_id=sid)
-        await query.answer("Đã hủy." if n else "Không còn đăng ký này.")
-        await query.edit_message_text(f"Đã hủy {n} đăng ký nhắc hạn." if n else "Không có đăng ký nào để hủy.")
+        gone = await self.actions.unsubscribe(CHANNEL, chat_id, None if which == "all" else int(which))
+        await query.answer("Đã hủy." if gone.removed else "Không còn đăng ký này.")
+        await query.edit_message_text(esc(gone.text))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram handler error: %s", context.error, exc_info=context.error)
@@ -886,12 +876,13 @@ class TelegramBot:
     # -- reminders --------------------------------------------------------------------------------------
     async def send_reminder(self, chat_id: str, message) -> None:
         from bot.reminders.delivery import PermanentSendError, TransientSendError
-        title = REMINDER_TITLE
+        view = reminder_view(message)
+        blocks: list[Block] = ([(view.heading, "b")] if view.heading else []) + [(view.text, "")]
         markup = None
         if getattr(message, "chunk_id", None) is not None:
             markup = InlineKeyboardMarkup([[InlineKeyboardButton("📄 Xem nguồn", callback_data=f"src:{message.chunk_id}")]])
         try:
-            await self._send_blocks(self.app.bot, chat_id, [(title, "b"), (message.text, "")], markup)
+            await self._send_blocks(self.app.bot, chat_id, blocks, markup)
         except (Forbidden, BadRequest) as e:
             raise PermanentSendError(f"{type(e).__name__}: {e}") from e
         except (RetryAfter, TimedOut, NetworkError) as e:

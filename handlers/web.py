@@ -34,11 +34,11 @@ from pathlib import Path
 from aiohttp import web
 from itsdangerous import BadSignature
 
-from bot.formatting import deadline_sentence, document_citation
+from bot.formatting import document_citation
 from bot.lexicon import load_lexicon
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, BodyTimeout, BodyTooLarge, Busy, ChannelServices,
-                             client_ip, first_province, guard_store, knowledge_summary, rate_limited_reply, read_body,
-                             reopen_if_readonly, session_signer, utf8_clean)
+from handlers.actions import Actions, BodyTimeout, BodyTooLarge, first_province, read_body, utf8_clean
+from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, Busy, ChannelServices, client_ip, guard_store,
+                             knowledge_summary, rate_limited_reply, reopen_if_readonly, session_signer)
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,7 @@ class WebChat:
     def __init__(self, services: ChannelServices):
         self.svc = services
         self.cfg = services.config
+        self.actions = Actions(services)
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         self._page = (STATIC_DIR / "index.html").read_bytes()
         self._signer = session_signer(services.config, services.settings.data_dir)
@@ -283,15 +284,11 @@ class WebChat:
             return _error(400, "'days' phải là số ngày (1–730).")
         days = max(1, min(int(raw_days), 730))
         try:
-            items = await self.svc.in_pool(lambda: self.svc.assistant.upcoming_deadlines(days=days, province=province))
+            upcoming = await self.actions.upcoming(province, days)
         except Exception:
             log.exception("upcoming_deadlines failed")
             return _error(503, BUSY_REPLY)
-        return _json({"days": days, "province": province, "deadlines": [
-            {"id": u.deadline.id, "due_date": u.due_date.isoformat(), "text": u.text,
-             "what": deadline_sentence(u.deadline), "document": document_citation(u.document),
-             "file": u.document.id, "chunk_id": u.deadline.chunk_id, "section": u.deadline.section_path,
-             "quote": u.deadline.quote} for u in items]})
+        return _json(upcoming.to_json())
 
     async def source(self, request: web.Request) -> web.Response:
         limited = self._ip_limited(request)
@@ -329,7 +326,8 @@ class WebChat:
         from bot.reminders.calendar_ics import build_calendar
         try:
             guard_store(self.svc.db_url)
-            body = await self.svc.db(build_calendar, self.svc.db_url, province=province, agency=agency)
+            body = await self.svc.db(build_calendar, self.svc.db_url, province=province, agency=agency,
+                                     lead_days=self.actions.lead_days)
         except Exception:
             log.exception("build_calendar failed")
             return _error(503, BUSY_REPLY)

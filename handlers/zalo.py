@@ -29,11 +29,11 @@ from aiohttp import web
 from sqlalchemy import update as sa_update
 
 from bot.db import session_scope
-from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, REMINDER_TITLE, BodyTimeout, BodyTooLarge, ChannelServices,
-                             StoreUnavailable, describe_subscription, guard_store, first_province, rate_limited_reply, read_body,
-                             reminders_module, source_lines, split_text, utf8_clean)
+from handlers.actions import (Actions, BodyTimeout, BodyTooLarge, Subscribed, Upcoming, first_province, read_body,
+                              reminder_view, utf8_clean)
+from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, ChannelServices, StoreUnavailable, rate_limited_reply,
+                             source_lines, split_text)
 from handlers.models import ZaloToken, utcnow
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,21 @@ def file_reply(admin: bool, public_url: str) -> str:
     where = (public_url.rstrip("/") + "/admin") if public_url else "trang /admin của máy chủ trợ lý"
     return (f"Zalo không chuyển tệp cho máy chủ. Để thêm hoặc thay văn bản, hãy mở {where}, đăng nhập bằng mã "
             "quản trị và tải tệp lên (.pdf, .docx, .txt, ảnh chụp); văn bản trả lời được ngay sau khi đọc xong.")
+
+
+def upcoming_text(upcoming: Upcoming, limit: int = 10) -> str:
+    """The #hanchot reply: the heading and one numbered line per deadline (the first `limit`)."""
+    if not upcoming.items:
+        return upcoming.empty_reply
+    lines = [upcoming.heading]
+    lines += [f"\n{i}. {u.due_date:%d/%m/%Y} — {u.sentence} ({u.citation})"
+              for i, u in enumerate(upcoming.items[:limit], 1)]
+    return "\n".join(lines)
+
+
+def subscribed_text(sub: Subscribed) -> str:
+    """The #dangky reply."""
+    return f"{sub.text} Gõ #huy để hủy. (Có thể ghi tỉnh: #dangky Tiền Giang)"
 
 
 class ZaloSendError(Exception):
@@ -234,6 +249,7 @@ class ZaloBot:
     def __init__(self, services: ChannelServices, *, backoff_s: float = 1.0):
         self.svc = services
         self.cfg = services.config
+        self.actions = Actions(services)
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         self.session: aiohttp.ClientSession | None = None
         self.client: ZaloClient | None = None
@@ -388,42 +404,18 @@ class ZaloBot:
 
     async def _hanchot(self, user_id: str, arg: str) -> None:
         province = first_province(self.lex, arg)
-        items = await self.svc.in_pool(lambda: self.svc.assistant.upcoming_deadlines(days=90, province=province))
-        where = f" ở {province}" if province else ""
-        if not items:
-            await self._reply(user_id, f"Không có hạn báo cáo nào{where} trong 90 ngày tới.")
-            return
-        lines = [f"Hạn báo cáo{where} trong 90 ngày tới:"]
-        for i, u in enumerate(items[:10], 1):
-            lines.append(f"\n{i}. {u.due_date:%d/%m/%Y} — {deadline_sentence(u.deadline)} ({document_citation(u.document)})")
-        await self._reply(user_id, "\n".join(lines), [("🔔 Nhận nhắc hạn", "#dangky " + (province or ""))])
+        upcoming = await self.actions.upcoming(province)
+        buttons = [("🔔 Nhận nhắc hạn", "#dangky " + (province or ""))] if upcoming.items else []
+        await self._reply(user_id, upcoming_text(upcoming), buttons)
 
     async def _dangky(self, user_id: str, arg: str) -> None:
-        guard_store(self.svc.db_url)
-        rem = reminders_module()
-        if rem is None:
-            await self._reply(user_id, "Chức năng nhắc hạn chưa sẵn sàng.")
-            return
-        province = first_province(self.lex, arg)
         agencies = self.lex.find_agencies(arg) if arg else []
-        await self.svc.db(rem.subscribe, self.svc.db_url, channel=CHANNEL, chat_id=user_id, province=province,
-                          agency=agencies[0] if agencies else None)
-        await self._reply(user_id, f"Đã đăng ký nhắc hạn báo cáo cho {province or 'mọi tỉnh, thành'}"
-                                   f" — {agencies[0] if agencies else 'mọi cơ quan'}. Tôi sẽ nhắn trước hạn 7 ngày và "
-                                   "1 ngày. Gõ #huy để hủy. (Có thể ghi tỉnh: #dangky Tiền Giang)")
+        sub = await self.actions.subscribe(CHANNEL, user_id, province=first_province(self.lex, arg),
+                                           agency=agencies[0] if agencies else None)
+        await self._reply(user_id, subscribed_text(sub))
 
     async def _huy(self, user_id: str, arg: str) -> None:
-        guard_store(self.svc.db_url)
-        rem = reminders_module()
-        if rem is None:
-            await self._reply(user_id, "Chức năng nhắc hạn chưa sẵn sàng.")
-            return
-        subs = await self.svc.db(rem.list_subscriptions, self.svc.db_url, channel=CHANNEL, chat_id=user_id)
-        n = await self.svc.db(rem.unsubscribe, self.svc.db_url, channel=CHANNEL, chat_id=user_id)
-        if n:
-            await self._reply(user_id, "Đã hủy nhắc hạn: " + "; ".join(describe_subscription(s) for s in subs) + ".")
-        else:
-            await self._reply(user_id, "Bạn chưa đăng ký nhắc hạn nào.")
+        await self._reply(user_id, (await self.actions.unsubscribe(CHANNEL, user_id)).text)
 
     async def _xoadulieu(self, user_id: str, arg: str) -> None:
         n = await self.svc.db(self.svc.delete_chat, CHANNEL, user_id)
@@ -431,10 +423,8 @@ class ZaloBot:
 
     async def send_reminder(self, chat_id: str, message) -> None:
         from bot.reminders.delivery import PermanentSendError, TransientSendError
-        # reminder texts start with 🔔 and say themselves when they are late: no second heading
-        title = "" if message.text.startswith("🔔") else REMINDER_TITLE + ": "
         try:
-            for part in split_text(title + message.text, TEXT_LIMIT):
+            for part in split_text(reminder_view(message).plain, TEXT_LIMIT):
                 await self.client.send(chat_id, part)
         except ZaloSendError as e:
             await self.svc.db(self.svc.record_failure, CHANNEL, chat_id, e.code, str(e))

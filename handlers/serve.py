@@ -7,24 +7,18 @@ webhook when ZALO_APP_ID, ZALO_OA_SECRET_KEY and ZALO_ACCESS_TOKEN are set; and 
 from __future__ import annotations
 
 import asyncio
-import hmac
-import json
 import logging
 import signal
 import sys
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from handlers.actions import utf8_clean
 from handlers.common import ChannelServices
 from handlers.config import ChannelConfig
 from handlers.admin_web import AdminWeb
 from handlers.web import WebChat, json_errors
 
 log = logging.getLogger(__name__)
-
-TELEGRAM_WEBHOOK_DEFAULT_PATH = "/telegram/webhook"
 
 
 def add_commands(sub) -> None:
@@ -98,11 +92,10 @@ class Server:
         WebChat(self.services).add_routes(self.app)
         AdminWeb(self.services).add_routes(self.app)  # /admin, only with HOCTAP_ADMIN_TOKEN (config.admin_token)
         if config.telegram_enabled:
-            from handlers.telegram import TelegramBot
+            from handlers.telegram import TelegramBot, webhook_path, webhook_route
             self.telegram = TelegramBot(self.services)
             if config.telegram_webhook_url:
-                path = urlsplit(config.telegram_webhook_url).path or TELEGRAM_WEBHOOK_DEFAULT_PATH
-                self.app.router.add_post(path if path != "/" else TELEGRAM_WEBHOOK_DEFAULT_PATH, self._telegram_webhook)
+                self.app.router.add_post(webhook_path(config), webhook_route(config, lambda: self.telegram))
         if config.zalo_enabled:
             from handlers.zalo import ZaloBot
             self.zalo = ZaloBot(self.services, backoff_s=zalo_backoff_s)
@@ -236,23 +229,6 @@ class Server:
                 await asyncio.wait_for(self._stop.wait(), timeout=6 * 3600)
             except asyncio.TimeoutError:
                 pass
-
-    async def _telegram_webhook(self, request: web.Request) -> web.Response:
-        from handlers.telegram import webhook_secret
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not hmac.compare_digest(given.encode("utf-8", "replace"), webhook_secret(self.cfg).encode()):
-            log.warning("Telegram webhook: wrong or missing secret token from %s", request.remote)
-            return web.json_response({"error": "forbidden"}, status=403)
-        try:
-            data = json.loads(await request.text())
-            if not isinstance(data, dict) or "update_id" not in data or not utf8_clean(data):
-                raise ValueError("not an update")
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            return web.json_response({"error": "bad update"}, status=400)
-        if not self.telegram.app.running:
-            return web.json_response({"error": "starting"}, status=503)  # Telegram delivers it again later
-        await self.telegram.process_webhook(data)
-        return web.json_response({"ok": True})
 
     async def stop(self) -> None:
         self._stop.set()

@@ -12,7 +12,8 @@ Callback data (≤ 64 bytes):
   up:v:<event>      the facts of an uploaded document      up:u:<event>       undo that change (admins)
   up:r:<event>:<i>  the uploaded document replaces the i-th similar one (admins)
 
-What the commands do (upcoming deadlines, subscriptions, reminder
+Webhook mode (TELEGRAM_WEBHOOK_URL): `webhook_route` is the route `serve` mounts at the URL's path; it checks the
+secret header and hands the update to the bot. What the commands do (upcoming deadlines, subscriptions, reminder
 texts) comes from `handlers.actions`; this module renders it as HTML and buttons.
 
 Admins add a document by sending the file (.docx, .pdf — scans too —, .txt, .md, .html, .png, .jpg, .tif;
@@ -22,11 +23,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import html
+import json
 import logging
 import re
 import sys
-from typing import Iterable
+from typing import Callable, Iterable
+from urllib.parse import urlsplit
+
+from aiohttp import web
 
 from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions,
                       Message, MessageEntity, Update)
@@ -41,7 +47,7 @@ from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
 from indexer.loaders import chunk_page
 from handlers.actions import (NOT_SUBSCRIBED, Actions, Subscribed, Upcoming, describe_subscription, first_province,
-                              reminder_view)
+                              reminder_view, utf8_clean)
 from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, Asked, ChannelServices, knowledge_summary,
                              rate_limited_reply, source_lines, split_text)
 
@@ -215,6 +221,38 @@ def webhook_secret(cfg) -> str:
     if cfg.telegram_webhook_secret:
         return cfg.telegram_webhook_secret
     return hashlib.sha256(b"hoctap-webhook:" + cfg.telegram_token.encode()).hexdigest()[:48]
+
+
+WEBHOOK_DEFAULT_PATH = "/telegram/webhook"
+
+
+def webhook_path(cfg) -> str:
+    """The route of the webhook: the path of TELEGRAM_WEBHOOK_URL (WEBHOOK_DEFAULT_PATH when it has none)."""
+    path = urlsplit(cfg.telegram_webhook_url).path
+    return path if path and path != "/" else WEBHOOK_DEFAULT_PATH
+
+
+def webhook_route(cfg, current_bot: Callable[[], "TelegramBot"]):
+    """The aiohttp handler of the webhook route. It checks the secret header (403) and the update (400), then
+    hands the update to `current_bot()` (serve makes a new bot when the first one could not start); 503 while
+    that bot is not running yet: Telegram delivers the update again later."""
+    async def telegram_webhook(request: web.Request) -> web.Response:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), webhook_secret(cfg).encode()):
+            log.warning("Telegram webhook: wrong or missing secret token from %s", request.remote)
+            return web.json_response({"error": "forbidden"}, status=403)
+        try:
+            data = json.loads(await request.text())
+            if not isinstance(data, dict) or "update_id" not in data or not utf8_clean(data):
+                raise ValueError("not an update")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return web.json_response({"error": "bad update"}, status=400)
+        bot = current_bot()
+        if not bot.app.running:
+            return web.json_response({"error": "starting"}, status=503)
+        await bot.process_webhook(data)
+        return web.json_response({"ok": True})
+    return telegram_webhook
 
 
 class TelegramBot:

@@ -243,8 +243,9 @@ class TorchEmbedder(Embedder):
 
 
 class OnnxEmbedder(Embedder):
-    """onnxruntime over the int8 export: tokenised with the folder's tokenizer.json, batched by
-    length (little padding), mean-pooled and normalised inside the graph.
+    """onnxruntime over the int8 export: tokenised as the folder's tokenizer.json says (through its
+    SentencePiece copy, bot/spm_tokenizer.py, when set-up wrote one: 55 MB instead of 290 MB),
+    batched by length (little padding), mean-pooled and normalised inside the graph.
 
     Two sessions, each made when first needed: passages (the indexer) run on every core, a
     question on one thread (measured on 2 busy cores: 4 ms p50 with one thread, 8 ms with two).
@@ -255,7 +256,7 @@ class OnnxEmbedder(Embedder):
 
     def __init__(self, folder: Path, name: str, checksum: str, threads: int | None = None,
                  query_threads: int | None = None, batch_size: int = BATCH_SIZE, purpose: str = "queries"):
-        from tokenizers import Tokenizer
+        from bot.spm_tokenizer import load_tokenizer
 
         folder = Path(folder)
         self.folder = folder
@@ -263,9 +264,7 @@ class OnnxEmbedder(Embedder):
         self.query_threads = query_threads or query_threads_default()
         self._sessions: dict[int, object] = {}
         self._session_lock = threading.Lock()
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
+        self.tokenizer = load_tokenizer(folder, checksum)  # SentencePiece when set-up wrote its copy
         self.pad_id = _pad_id(folder)
         info = json.loads((folder / ONNX_INFO).read_text(encoding="utf-8"))
         cfg = _st_config(folder)
@@ -295,7 +294,7 @@ class OnnxEmbedder(Embedder):
             return sess
 
     def token_counts(self, texts: list[str]) -> list[int]:
-        return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
+        return [len(ids) for ids in self.tokenizer.encode_batch(list(texts))]
 
     def _batches(self, order: list[int], lengths: list[int]):
         """Consecutive texts (sorted by length) in batches of at most `batch_size` texts and
@@ -312,14 +311,14 @@ class OnnxEmbedder(Embedder):
     def _forward(self, texts: list[str], max_len: int, queries: bool = False) -> np.ndarray:
         encs = self.tokenizer.encode_batch(texts)
         sess = self.session(self.query_threads if queries else self.threads)
-        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i]))
         out = np.zeros((len(texts), self.dim), np.float32)
-        for idx in self._batches(order, [min(max_len, len(e.ids)) for e in encs]):
-            width = min(max_len, max(len(encs[i].ids) for i in idx))
+        for idx in self._batches(order, [min(max_len, len(e)) for e in encs]):
+            width = min(max_len, max(len(encs[i]) for i in idx))
             ids = np.full((len(idx), width), self.pad_id, np.int64)
             mask = np.zeros((len(idx), width), np.int64)
             for r, i in enumerate(idx):
-                tok = encs[i].ids
+                tok = encs[i]
                 if len(tok) > width:  # truncated, keeping the closing </s>
                     tok = tok[:width - 1] + tok[-1:]
                 ids[r, :len(tok)] = tok

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bot.retrieval import QUESTION_WORDS as RETRIEVAL_QUESTION_WORDS
 from bot.search_index import STOPWORDS
-from bot.textnorm import folded_syllables, has_diacritics
+from bot.textnorm import folded_syllables, has_diacritics, import_underthesea
 
 # A fact (deadline, task, target, criterion, event) is shown only when its text, with its section's
 # headings, covers at least this share of the question's topic units (weighted, see `coverage`).
@@ -59,8 +59,7 @@ def _dictionary() -> frozenset[str]:
     """Folded multi-syllable Vietnamese words (Viet74K, shipped with underthesea)."""
     words: set[str] = set()
     try:
-        import underthesea
-        path = Path(underthesea.__file__).parent / "corpus" / "data" / "Viet74K.txt"
+        path = Path(import_underthesea().__file__).parent / "corpus" / "data" / "Viet74K.txt"
         for line in path.read_text(encoding="utf-8").splitlines():
             syl = folded_syllables(line)
             if 2 <= len(syl) <= MAX_WORD_SYLLABLES:

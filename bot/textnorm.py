@@ -7,7 +7,10 @@
 """
 from __future__ import annotations
 
+import importlib
+import importlib.abc
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 
@@ -73,12 +76,38 @@ def folded_bigrams(text: str) -> list[str]:
     return [a + "_" + b for a, b in zip(s, s[1:])]
 
 
+# underthesea's package imports every pipeline it has; this one imports torch and transformers
+# (about 2 s and 270 MB of a serving process) and is never used here: it is skipped (underthesea
+# itself treats a pipeline that cannot be imported as absent).
+UNUSED_UNDERTHESEA_PIPELINES = frozenset({"underthesea.pipeline.translate"})
+
+
+class _SkipModules(importlib.abc.MetaPathFinder):
+    def __init__(self, names: frozenset[str]):
+        self.names = names
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname in self.names:
+            raise ImportError(f"{fullname} is not used by this project")
+        return None
+
+
+def import_underthesea():
+    """The underthesea package (imported once, when first needed), without its unused pipelines."""
+    if "underthesea" in sys.modules:
+        return sys.modules["underthesea"]
+    skip = _SkipModules(UNUSED_UNDERTHESEA_PIPELINES)
+    sys.meta_path.insert(0, skip)
+    try:
+        return importlib.import_module("underthesea")
+    finally:
+        sys.meta_path.remove(skip)
+
+
 def word_segments(text: str) -> list[str]:
     """underthesea word segmentation, lower-cased, punctuation dropped: 'giáo_dục', 'đào_tạo'."""
-    from underthesea import word_tokenize  # slow import: only when needed
-
     out = []
-    for w in word_tokenize(text):
+    for w in import_underthesea().word_tokenize(text):
         w = w.lower().strip()
         if w and any(ch.isalnum() for ch in w):
             out.append(w.replace(" ", "_"))

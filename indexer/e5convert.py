@@ -440,10 +440,14 @@ def export_onnx(model_dir: Path, opset: int = 17) -> Path:
 
 
 def ensure_onnx(model_dir: Path) -> bool:
-    """Export the int8 ONNX copy unless `model_dir` already has one made from its weights.
-    Returns True if it exported."""
-    from bot.embedding import onnx_export_ok
+    """Export the int8 ONNX copy unless `model_dir` already has one made from its weights, and
+    write the tokenizer's SentencePiece copy unless it has one. Returns True if it exported."""
+    from bot.embedding import model_checksum, onnx_export_ok
+    from bot.spm_tokenizer import sentencepiece_ok, write_sentencepiece
 
+    checksum = model_checksum(model_dir)
+    if not sentencepiece_ok(model_dir, checksum):
+        write_sentencepiece(model_dir, checksum)
     if onnx_export_ok(model_dir):
         return False
     export_onnx(model_dir)
@@ -470,7 +474,7 @@ def convert(out_dir: Path, source: Path | None = None, onnx: bool = True) -> Pat
         from bot.embedding import model_checksum
         model_checksum(tmp)  # cached beside the weights (mtimes survive the rename)
         if onnx:
-            export_onnx(tmp)
+            ensure_onnx(tmp)  # with the tokenizer's SentencePiece copy (bot/spm_tokenizer.py)
         _fix_modes(tmp)
         old = None
         if out_dir.exists():

@@ -331,3 +331,47 @@ def test_cli_keeps_current_onnx_export(session_model, capsys):
     assert e5convert.main(["--out", str(session_model)]) == 0
     assert "already holds" in capsys.readouterr().out
     assert (session_model / embedding.ONNX_FILE).stat().st_mtime_ns == mtime
+
+
+def _seed_texts() -> list[str]:
+    """The seeds' lines and the development questions: what the assistant tokenises every day."""
+    root = Path(__file__).resolve().parent.parent
+    texts = [line for p in sorted((root / "knowledge").iterdir()) if p.suffix in (".md", ".txt") for line in p.read_text(encoding="utf-8").splitlines()]
+    dev = root.parent / "shared" / "eval" / "dev_questions.jsonl"
+    if dev.is_file():
+        texts += [json.loads(line)["q"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts + SENTENCES + PASSAGES + QUESTIONS + ["", "   ", "\x01\x7f điều khiển", "漢字 한국어 العربية 🈻"]
+
+
+def test_sentencepiece_copy_gives_the_same_ids(session_model):
+    """The tokenizer's SentencePiece copy (written at set-up) gives tokenizer.json's ids."""
+    from bot.spm_tokenizer import HuggingFaceTokenizer, SentencePieceTokenizer, sentencepiece_ok
+
+    assert sentencepiece_ok(session_model, embedding.model_checksum(session_model))
+    texts = [prefix + t for t in _seed_texts() for prefix in PREFIXES]
+    ours = SentencePieceTokenizer(session_model).encode_batch(texts)
+    ref = HuggingFaceTokenizer(session_model).encode_batch(texts)
+    assert len(texts) > 1000
+    differ = [t for t, a, b in zip(texts, ours, ref) if a != b]
+    assert not differ, differ[:3]
+
+
+def test_onnx_embedder_tokenizes_with_sentencepiece(onnx_embedder):
+    from bot.spm_tokenizer import SentencePieceTokenizer
+
+    assert isinstance(onnx_embedder.tokenizer, SentencePieceTokenizer)
+
+
+def test_other_tokenizers_keep_tokenizers(session_model, tmp_path):
+    """A tokenizer that is not a Unigram over Metaspace gets no SentencePiece copy, and a copy made
+    from other weights is not used."""
+    from bot.spm_tokenizer import HuggingFaceTokenizer, load_tokenizer, write_sentencepiece
+
+    tok = json.loads((session_model / "tokenizer.json").read_text(encoding="utf-8"))
+    (tmp_path / "tokenizer.json").write_text(json.dumps(dict(tok, pre_tokenizer={"type": "Whitespace"})))
+    assert not write_sentencepiece(tmp_path, "c" * 64)
+    assert not (tmp_path / "onnx").exists()
+    assert isinstance(load_tokenizer(tmp_path, "c" * 64), HuggingFaceTokenizer)
+    (tmp_path / "tokenizer.json").write_text(json.dumps(tok))
+    assert write_sentencepiece(tmp_path, "c" * 64)
+    assert isinstance(load_tokenizer(tmp_path, "d" * 64), HuggingFaceTokenizer)

@@ -85,21 +85,27 @@ class Retriever:
         if len(cand) == 0:
             return []
         fused = np.zeros(n, dtype=np.float64)
-        K = RRF_K
         # a question typed without diacritics is a different language to the embedding model
         dense_weight = (DENSE_WEIGHT if has_diacritics(query) else UNACCENTED_DENSE_WEIGHT)
         if mode in ("hybrid", "lexical"):
-            order = cand[np.argsort(-lex[cand], kind="stable")]
-            for r, i in enumerate(order):
-                if lex[i] > 0:
-                    fused[i] += 1.0 / (K + r)
+            fused += _rrf(lex, cand, 1.0, positive_only=True)
         if mode in ("hybrid", "dense") and self.dense_enabled:
-            order = cand[np.argsort(-den[cand], kind="stable")]
-            for r, i in enumerate(order):
-                fused[i] += dense_weight / (K + r)
+            fused += _rrf(den, cand, dense_weight, positive_only=False)
         top = cand[np.argsort(-fused[cand], kind="stable")][:k]
         return [Hit(self.chunk_ids[i], float(fused[i]), float(lex[i]), float(den[i]), r)
                 for r, i in enumerate(top) if fused[i] > 0]
+
+
+def _rrf(scores: np.ndarray, cand: np.ndarray, weight: float, positive_only: bool) -> np.ndarray:
+    """Reciprocal-rank contributions weight / (RRF_K + rank) of the candidates ranked by `scores`
+    (ties keep index order); with positive_only, candidates scoring 0 contribute nothing."""
+    order = cand[np.argsort(-scores[cand], kind="stable")]
+    contrib = weight / (RRF_K + np.arange(len(order), dtype=np.float64))
+    if positive_only:
+        contrib[scores[order] <= 0] = 0.0
+    out = np.zeros(len(scores), dtype=np.float64)
+    out[order] = contrib
+    return out
 
 
 def content_terms(text: str) -> list[str]:

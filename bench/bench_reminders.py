@@ -18,7 +18,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 
 def main(argv=None) -> int:
@@ -28,7 +27,7 @@ def main(argv=None) -> int:
     ap.add_argument("--db", default=None)
     a = ap.parse_args(argv)
 
-    from reminder_fixtures import bulk_deadlines, make_store, settings_for, sqlite_url
+    from tests.support.reminders import bulk_deadlines, make_store, settings_for, sqlite_url
     from bot.reminders import delivery, subscribe, sweeper
     from bot.reminders.planner import count_rows, forget_plan_cache
 

@@ -12,7 +12,7 @@ and speckle noise), saved as an image-only PDF, and read back:
 
 Character accuracy = 1 − Levenshtein distance / reference length, over the texts with whitespace
 collapsed (and, for the "letters" column, over letters and digits only, which ignores line layout).
-The helpers `render_pages` and `make_scanned_pdf` are also used by tests/test_ocr.py.
+The helpers `render_pages` and `make_scanned_pdf` are also used by tests/indexer/test_ocr.py.
 """
 from __future__ import annotations
 

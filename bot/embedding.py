@@ -11,7 +11,7 @@ Backends (HOCTAP_EMBEDDING_BACKEND = auto | onnx | torch, default auto):
 
 * ``onnx`` — onnxruntime over the int8 model: about 2-3x the passage throughput of PyTorch and
   a few ms per question on 2 cores, about 120 MB of weights instead of 470 MB. Its vectors agree
-  with the float model's to a cosine of 0.99 (tests/test_embedding.py checks >= 0.98).
+  with the float model's to a cosine of 0.99 (tests/bot/test_embedding.py checks >= 0.98).
 * ``torch`` — sentence-transformers over the float32 weights; the fallback when the folder has no
   ONNX export (or it was exported from other weights) or onnxruntime cannot load it.
 

@@ -9,7 +9,7 @@ normaliser alone as a small tokenizers file; `SentencePieceTokenizer` then norma
 normaliser, splits with SentencePiece and adds ``<s>`` … ``</s>`` as the original's template.
 
 On 9,343 texts (the laws and seeds' chunks and questions) the ids are identical but for one
-text, where two segmentations of a run of underscores score the same (tests/test_embedding.py).
+text, where two segmentations of a run of underscores score the same (tests/bot/test_embedding.py).
 A folder whose tokenizer is not a Unigram model over Metaspace gets no SentencePiece copy and
 keeps `tokenizers`.
 """

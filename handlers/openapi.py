@@ -1,5 +1,5 @@
 """OpenAPI 3.0 description of the web chat's JSON API (served at GET /api/openapi.json; the Schemathesis
-test in tests/test_fuzz_openapi.py fuzzes the running server against it)."""
+test in tests/handlers/test_fuzz_openapi.py fuzzes the running server against it)."""
 from __future__ import annotations
 
 _ERROR = {"$ref": "#/components/schemas/Error"}

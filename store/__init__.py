@@ -8,7 +8,7 @@
   Zalo tokens, delivery failures).
 - `store.migrate` / `store/migrations/` — Alembic: a baseline of the tables as they were at commit 501e347
   and one revision per later change. A new column or table needs a revision
-  (`alembic revision --autogenerate -m "..."` in the repository root); tests/test_migrations.py fails
+  (`alembic revision --autogenerate -m "..."` in the repository root); tests/store/test_migrations.py fails
   when the models and the newest revision differ.
 
 The old modules (`bot.db`, `bot.models`, `bot.reminders.models`, `handlers.models`) re-export these names.

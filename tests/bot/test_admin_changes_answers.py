@@ -1,0 +1,78 @@
+"""Answers that know the 2025 changes (issue 12), through the real assistant on the store the real indexer
+built from knowledge/ (lexical search: facts and the register need no embedding model)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+TODAY = dt.date(2026, 12, 2)
+NOTE_DN = ("ℹ️ Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025 — văn bản dưới đây do UBND tỉnh Đắk Nông ban hành "
+           "trước thay đổi này.")
+
+
+@pytest.fixture(scope="module")
+def assistant(lexical_assistant):
+    """The shared seed store, answered lexically: facts and the register need no embedding model."""
+    return lexical_assistant
+
+
+def ask(assistant, q, today=TODAY):
+    return assistant.ask(q, today=today)
+
+
+@pytest.mark.parametrize("q", ["Sở GDĐT Lâm Đồng phải báo cáo khi nào?", "so gddt lam dong phai bao cao khi nao"])
+def test_new_province_finds_the_merged_provinces_documents_with_the_note(assistant, q):
+    a = ask(assistant, q)
+    assert a.answered and a.intent == "deadline", a.answer
+    assert a.answer.split("\n")[0] == NOTE_DN
+    assert "15/06" in a.answer and "15/12" in a.answer
+    assert {s.file for s in a.sources} == {"daknong-2021-3597-ubnd-kgvx"}
+    assert "UBND các huyện, thành phố" in a.answer                 # the document's words are kept …
+    assert "không còn cấp huyện" in a.answer                       # … and carry the caution
+
+
+def test_old_province_gets_the_same_note(assistant):
+    a = ask(assistant, "Đắk Nông phải báo cáo khi nào?")
+    assert a.answered and a.answer.split("\n")[0] == NOTE_DN
+    assert {s.file for s in a.sources} == {"daknong-2021-3597-ubnd-kgvx"}
+
+
+def test_register_question_through_the_assistant(assistant):
+    a = ask(assistant, "Đắk Nông giờ thuộc tỉnh nào?")
+    assert a.answered and a.intent == "register"
+    assert "tỉnh Lâm Đồng" in a.answer and "Nghị quyết 202/2025/QH15" in a.answer
+    a = ask(assistant, "Sở LĐTBXH nay là sở nào?")
+    assert a.answered and a.intent == "register" and "Sở Nội vụ" in a.answer
+
+
+def test_merged_department_facts_carry_the_caution(assistant):
+    a = ask(assistant, "Sở Lao động - Thương binh và Xã hội Tiền Giang có nhiệm vụ gì?")
+    assert a.answered and a.intent == "responsibility"
+    lines = a.answer.split("\n")
+    assert lines[0].startswith("ℹ️ Tiền Giang nay thuộc tỉnh Đồng Tháp từ 01/7/2025")
+    cautions = [ln for ln in lines if "⚠️" in ln]
+    assert len(cautions) == 1 and "Sở Nội vụ" in cautions[0]
+    assert "Sở Lao động - Thương binh và Xã hội (Tiền Giang)" in a.answer
+
+
+def test_no_caution_where_every_party_still_exists(assistant):
+    for q in ("Sở Văn hóa, Thể thao và Du lịch Tiền Giang có nhiệm vụ gì?", "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?",
+              "Mục tiêu năm 2025 về công dân học tập?", "Ủy ban Mặt trận Tổ quốc tỉnh Đắk Nông được đề nghị làm gì?"):
+        a = ask(assistant, q)
+        assert a.answered and "⚠️" not in a.answer, (q, a.answer)
+
+
+def test_a_caution_shown_once_per_answer(assistant):
+    a = ask(assistant, "Những ngày nào trong năm phải nộp báo cáo về xã hội học tập?")
+    assert a.answered
+    full = [ln for ln in a.answer.split("\n") if ln.strip().startswith("⚠️ Lưu ý")]
+    assert len(full) == 1 and "không còn cấp huyện" in full[0]
+    assert all(d in a.answer for d in ("15/06", "01/12", "15/12", "20/12")) and len(a.answer) <= 1500
+
+
+@pytest.mark.parametrize("q", ["Thời tiết Lâm Đồng ngày mai thế nào?", "Dân số Lâm Đồng bao nhiêu?",
+                               "Thời tiết Hà Nội ngày mai thế nào?"])
+def test_off_topic_questions_naming_a_province_stay_refused(assistant, q):
+    a = ask(assistant, q)
+    assert a.answered is False and a.intent != "register", a.answer

@@ -45,8 +45,9 @@ ocr:
 	      poppler-utils fonts-dejavu-core >/dev/null) || \
 	    echo "tesseract-ocr-vie could not be installed: scanned documents are refused and the OCR tests skipped"; }
 
+# the whole suite, one pytest-xdist worker per CPU (at most 4), a module's tests on one worker
 test: install browser ocr lint
-	$(PY) -m pytest -q -ra tests
+	$(PY) -m pytest -q -ra -n auto --maxprocesses 4 --dist loadfile tests
 
 # the fast part of the suite (no browser, no servers, no OCR, no PostgreSQL): under a minute
 test-quick: install

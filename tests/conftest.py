@@ -19,7 +19,9 @@ Fixtures:
 
 Markers (declared in pyproject.toml): `slow` (anything with a store, a server, a build, OCR or fuzzing: every module but
 FAST_MODULES), `browser` (headless Chromium), `postgres` (needs HOCTAP_TEST_POSTGRES_URL).
-`make test` runs everything; `make test-quick` runs `-m "not slow and not browser and not postgres"`.
+`make test` runs everything on one pytest-xdist worker per CPU (`-n auto --dist loadfile`: a module's
+tests stay on one worker, so its module fixtures are made once; every PostgreSQL test works in a
+database or schema of its own, so two can run at once); `make test-quick` runs `-m "not slow and not browser and not postgres"`.
 """
 from __future__ import annotations
 

@@ -44,6 +44,7 @@ async def tg(assistant):
     standin = await BotApiStandIn().start()
     server = await _running(assistant, standin)
     yield standin, server
+    standin.release_polls()
     await server.stop()
     await standin.stop()
 
@@ -307,6 +308,7 @@ async def test_rate_limit_replies_politely_once(assistant):
         assert len(texts) == 3
         assert sum("gửi hơi nhanh" in t for t in texts) == 1
     finally:
+        standin.release_polls()
         await server.stop()
         await standin.stop()
 
@@ -364,6 +366,7 @@ async def test_webhook_mode_checks_the_secret_and_dedups(assistant):
         assert len(standin.sent(chat)) == 1
         assert not any(c.method == "getUpdates" for c in standin.calls)
     finally:
+        standin.release_polls()
         await server.stop()
         await standin.stop()
 

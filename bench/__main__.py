@@ -1,4 +1,5 @@
 """`python -m bench --data-dir D`: see bench/run.py."""
+
 import sys
 
 from bench.run import main

@@ -5,6 +5,7 @@
 Passages are ~`chars`-character chunks of the documents in knowledge/ (repeated if needed).
 `run` returns the numbers as a dict, so a larger benchmark can call it too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,9 +59,13 @@ def run(embedder: Embedder, n_passages: int = 128, chars: int = 800, repeats: in
         embedder.encode_queries([QUERIES[i % len(QUERIES)]])
         lat.append((time.perf_counter() - t) * 1000)
     return {
-        "model": embedder.name, "backend": embedder.backend, "dim": embedder.dim, "passages": len(passages),
+        "model": embedder.name,
+        "backend": embedder.backend,
+        "dim": embedder.dim,
+        "passages": len(passages),
         "mean_tokens_per_passage": round(tokens / len(passages), 1),
-        "passages_per_s": round(len(passages) / dt, 1), "tokens_per_s": round(tokens / dt),
+        "passages_per_s": round(len(passages) / dt, 1),
+        "tokens_per_s": round(tokens / dt),
         "query_latency_ms_median": round(statistics.median(lat), 1),
         "query_latency_ms_max": round(max(lat), 1),
     }

@@ -5,6 +5,7 @@
 Uses a throw-away SQLite file (or --db, e.g. a PostgreSQL URL with its own schema). The console
 channel is replaced by a no-op sender so only the sweeper and the database are measured.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,13 +37,19 @@ def main(argv=None) -> int:
     make_store(url, bulk_deadlines(a.deadlines, dt.date(2026, 12, 15)))
     settings = settings_for(url, tmp)
     tz = dt.timezone(dt.timedelta(hours=7))
-    scopes = [("Đắk Nông", None), ("Tiền Giang", "Sở Giáo dục và Đào tạo"), (None, None), ("Hải Phòng", None),
-              ("Đắk Nông", "Sở Tài chính")]
+    scopes = [
+        ("Đắk Nông", None),
+        ("Tiền Giang", "Sở Giáo dục và Đào tạo"),
+        (None, None),
+        ("Hải Phòng", None),
+        ("Đắk Nông", "Sở Tài chính"),
+    ]
     t0 = time.perf_counter()
     for i in range(a.subs):
         p, ag = scopes[i % len(scopes)]
-        subscribe(url, channel="console", chat_id=f"chat{i}", province=p, agency=ag,
-                  now=dt.datetime(2026, 1, 1, tzinfo=tz))
+        subscribe(
+            url, channel="console", chat_id=f"chat{i}", province=p, agency=ag, now=dt.datetime(2026, 1, 1, tzinfo=tz)
+        )
     t_sub = time.perf_counter() - t0
 
     sent = 0

@@ -5,6 +5,7 @@
 Prints one JSON line: the BuildReport's seconds, timings, chunk and document counts, the time
 spent importing the indexer, and this process's peak RSS (ru_maxrss).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     from bot.config import load_settings
     from indexer.build import build
+
     import_s = time.perf_counter() - t0
     settings = load_settings(a.data_dir)
     # a throw-away store: never a DATABASE_URL from the environment

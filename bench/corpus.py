@@ -16,6 +16,7 @@ In one run, on the same machine state:
 A hit is a gold file among the top three sources whose section (or quote) names the gold article.
 Questions whose gold files are not all in the corpus are left out.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,9 +73,11 @@ def load_questions(path: Path, stems: set[str]) -> list[dict]:
 
 # -- the reference: plain folded BM25 over lines ----------------------------------------------------
 
+
 def plain_bm25(files: list[Path], cases: list[dict]) -> dict:
     import bm25s
     import logging
+
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     t0 = time.perf_counter()
     lines, where = [], []
@@ -100,34 +103,53 @@ def plain_bm25(files: list[Path], cases: list[dict]) -> dict:
         scores = bm.get_scores(q)
         top = np.argsort(-scores)[:3]
         lat.append((time.perf_counter() - t) * 1000)
-        hits.append(any(where[i][0] in c["files"] and (not c.get("sections") or
-                                                        names_article(where[i][1] + " " + where[i][2][:80], c["sections"]))
-                        for i in top))
-    return {"lines": len(lines), "index_s": index_s, "p50_ms": pct(lat, 0.5), "p95_ms": pct(lat, 0.95),
-            "hit_at_3": sum(hits) / max(1, len(hits))}
+        hits.append(
+            any(
+                where[i][0] in c["files"]
+                and (not c.get("sections") or names_article(where[i][1] + " " + where[i][2][:80], c["sections"]))
+                for i in top
+            )
+        )
+    return {
+        "lines": len(lines),
+        "index_s": index_s,
+        "p50_ms": pct(lat, 0.5),
+        "p95_ms": pct(lat, 0.95),
+        "hit_at_3": sum(hits) / max(1, len(hits)),
+    }
 
 
 # -- answering ------------------------------------------------------------------------------------------
 
+
 def _retrieval_hit(assistant, retriever, c: dict, mode: str) -> bool:
     from bot.understanding import understand
+
     u = understand(c["q"], assistant.lex, dt.date.today())
     top = retriever.search(u.text, k=3, mode=mode, expanded=assistant.lex.expand(u.text))
     for h in top:
         ch = assistant.kb.chunks.get(h.chunk_id)
-        if ch is not None and ch.document_id in c["files"] and (
-                not c.get("sections") or names_article(f"{ch.section_path} {ch.text[:80]}", c["sections"])):
+        if (
+            ch is not None
+            and ch.document_id in c["files"]
+            and (not c.get("sections") or names_article(f"{ch.section_path} {ch.text[:80]}", c["sections"]))
+        ):
             return True
     return False
 
 
 def answering(settings, cases: list[dict], check) -> dict:
     from bot.assistant import Assistant
+
     t0 = time.perf_counter()
     a = Assistant(settings)
-    out = {"load_s": time.perf_counter() - t0, "questions": len(cases),
-           "dense_enabled": bool(a.retriever and a.retriever.dense_enabled),
-           "embedder": repr(getattr(a.retriever, "embedder", None)), "modes": {}}
+    out = {
+        "load_s": time.perf_counter() - t0,
+        "questions": len(cases),
+        "dense_enabled": bool(a.retriever and a.retriever.dense_enabled),
+        "embedder": repr(getattr(a.retriever, "embedder", None)),
+        "modes": {},
+    }
     for mode in MODES:
         log(f"corpus: warm answering, mode={mode}")
         for c in cases:  # warm-up pass
@@ -139,10 +161,13 @@ def answering(settings, cases: list[dict], check) -> dict:
             lat.append((time.perf_counter() - t) * 1000)
             res.append(ans.to_dict())
         hits = [bool(check(c, r)[1]) for c, r in zip(cases, res)]
-        out["modes"][mode] = {"p50_ms": pct(lat, 0.5), "p95_ms": pct(lat, 0.95), "max_ms": max(lat),
-                              "hit_at_3": sum(hits) / max(1, len(hits)),
-                              "retrieval_hit_at_3": sum(_retrieval_hit(a, a.retriever, c, mode) for c in cases)
-                              / max(1, len(cases))}
+        out["modes"][mode] = {
+            "p50_ms": pct(lat, 0.5),
+            "p95_ms": pct(lat, 0.95),
+            "max_ms": max(lat),
+            "hit_at_3": sum(hits) / max(1, len(hits)),
+            "retrieval_hit_at_3": sum(_retrieval_hit(a, a.retriever, c, mode) for c in cases) / max(1, len(cases)),
+        }
     log("corpus: hybrid again with another process busy on one core")
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
@@ -194,9 +219,16 @@ def compare_float(assistant, settings, cases: list[dict]) -> dict:
     v8 = idx.faiss_index.reconstruct_n(0, idx.faiss_index.ntotal)
     cos = np.sum(v8 * vf, axis=1)
     float_retriever = Retriever(IndexFiles(idx.root, idx.chunk_ids, idx.bm25, fi, idx.manifest), flt)
-    out = {"chunks": len(texts), "float_encode_s": encode_s, "float_passages_per_s": len(texts) / max(encode_s, 1e-9),
-           "cosine_int8_vs_float": {"min": float(cos.min()), "p1": float(np.percentile(cos, 1)),
-                                    "mean": float(cos.mean())}}
+    out = {
+        "chunks": len(texts),
+        "float_encode_s": encode_s,
+        "float_passages_per_s": len(texts) / max(encode_s, 1e-9),
+        "cosine_int8_vs_float": {
+            "min": float(cos.min()),
+            "p1": float(np.percentile(cos, 1)),
+            "mean": float(cos.mean()),
+        },
+    }
     for mode in ("dense", "hybrid"):
         out[mode] = {
             "int8_retrieval_hit_at_3": sum(_retrieval_hit(assistant, assistant.retriever, c, mode) for c in cases)
@@ -209,14 +241,20 @@ def compare_float(assistant, settings, cases: list[dict]) -> dict:
 
 # -- serving ----------------------------------------------------------------------------------------------
 
+
 def serve_rss(data_dir: Path, db_url: str, cases: list[dict], n: int = 30) -> dict:
     """RSS of a `serve` process on the built folder after answering `n` questions over HTTP."""
     env = child_env()
     env["DATABASE_URL"] = db_url
     env = {k: v for k, v in env.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
-    p = subprocess.Popen([sys.executable, "-m", "bot", "--data-dir", str(data_dir), "serve", "--no-sweeper",
-                          "--port", "0"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                         text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--data-dir", str(data_dir), "serve", "--no-sweeper", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         url = None
         t0 = time.perf_counter()
@@ -230,15 +268,26 @@ def serve_rss(data_dir: Path, db_url: str, cases: list[dict], n: int = 30) -> di
         start_s = time.perf_counter() - t0
         rss0 = _proc_mem(p.pid)
         for c in cases[:n]:
-            req = urllib.request.Request(url + "api/ask", data=json.dumps({"question": c["q"][:1000]}).encode(),
-                                         headers={"Content-Type": "application/json"})
+            req = urllib.request.Request(
+                url + "api/ask",
+                data=json.dumps({"question": c["q"][:1000]}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
             try:
                 urllib.request.urlopen(req, timeout=60).read()
             except Exception:  # noqa: BLE001 - rate limits etc. do not matter for memory
                 pass
-        return {"start_s": start_s, "rss_after_start_mb": rss0["VmRSS"], **{
-            k: v for k, v in {"rss_after_answers_mb": _proc_mem(p.pid)["VmRSS"],
-                              "peak_rss_mb": _proc_mem(p.pid)["VmHWM"]}.items()}}
+        return {
+            "start_s": start_s,
+            "rss_after_start_mb": rss0["VmRSS"],
+            **{
+                k: v
+                for k, v in {
+                    "rss_after_answers_mb": _proc_mem(p.pid)["VmRSS"],
+                    "peak_rss_mb": _proc_mem(p.pid)["VmHWM"],
+                }.items()
+            },
+        }
     finally:
         p.terminate()
         try:
@@ -258,16 +307,25 @@ def _proc_mem(pid: int) -> dict:
 
 # -- the whole run ------------------------------------------------------------------------------------
 
+
 def run(corpus_dirs: list[Path], questions: Path, data_dir: Path, float_compare: bool, keep: Path | None) -> dict:
     from bot.config import Settings
+
     files = corpus_files(corpus_dirs)
     stems = {f.stem for f in files}
     cases = load_questions(questions, stems)
     check, checker = load_scorer()
     mb = sum(f.stat().st_size for f in files) / 1e6
-    res: dict = {"corpus": [str(d) for d in corpus_dirs], "files": len(files), "mb": mb,
-                 "questions": str(questions), "cases": len(cases), "checker": checker,
-                 "cpus": os.cpu_count(), "loadavg_start": list(os.getloadavg())}
+    res: dict = {
+        "corpus": [str(d) for d in corpus_dirs],
+        "files": len(files),
+        "mb": mb,
+        "questions": str(questions),
+        "cases": len(cases),
+        "checker": checker,
+        "cpus": os.cpu_count(),
+        "loadavg_start": list(os.getloadavg()),
+    }
     log(f"corpus: reference BM25 over lines ({len(files)} files, {mb:.1f} MB)")
     res["plain_bm25"] = plain_bm25(files, cases)
     model = model_dir(data_dir)
@@ -285,10 +343,16 @@ def run(corpus_dirs: list[Path], questions: Path, data_dir: Path, float_compare:
                 os.symlink(f.resolve(), src / f.name)
         log("corpus: full build in its own process")
         b = run_build(store, [str(src)], force=True)
-        res["indexing"] = {**b, "chunks_per_s": b["chunks"] / max(b["seconds"], 1e-9),
-                           "mb_per_min": mb / max(b["seconds"], 1e-9) * 60}
-        settings = Settings(data_dir=store, database_url=f"sqlite:///{store / 'hoctap.sqlite3'}",
-                            embedding_model=os.environ.get("HOCTAP_EMBEDDING_MODEL", "").strip())
+        res["indexing"] = {
+            **b,
+            "chunks_per_s": b["chunks"] / max(b["seconds"], 1e-9),
+            "mb_per_min": mb / max(b["seconds"], 1e-9) * 60,
+        }
+        settings = Settings(
+            data_dir=store,
+            database_url=f"sqlite:///{store / 'hoctap.sqlite3'}",
+            embedding_model=os.environ.get("HOCTAP_EMBEDDING_MODEL", "").strip(),
+        )
         ans = answering(settings, cases, check)
         assistant = ans.pop("_assistant")
         res["answering"] = ans
@@ -307,43 +371,71 @@ def run(corpus_dirs: list[Path], questions: Path, data_dir: Path, float_compare:
 def report(res: dict) -> str:
     out = []
     ix = res.get("indexing", {})
-    out.append(f"CORPUS — {res['files']} files, {res['mb']:.2f} MB ({', '.join(res['corpus'])}); "
-               f"{res['cases']} questions from {res['questions']}")
+    out.append(
+        f"CORPUS — {res['files']} files, {res['mb']:.2f} MB ({', '.join(res['corpus'])}); "
+        f"{res['cases']} questions from {res['questions']}"
+    )
     if ix:
         stages = ", ".join(f"{k[:-2]} {v:.1f} s" for k, v in ix.get("timings", {}).items())
-        out.append(f"indexing: {ix['chunks']} chunks in {ix['seconds']:.1f} s (process {ix['wall_s']:.1f} s) — "
-                   f"{ix['chunks_per_s']:.1f} chunks/s, {ix['mb_per_min']:.2f} MB/min, peak RSS "
-                   f"{ix['peak_rss_mb']:.0f} MB, dense={'yes' if ix.get('dense') else 'no'}")
+        out.append(
+            f"indexing: {ix['chunks']} chunks in {ix['seconds']:.1f} s (process {ix['wall_s']:.1f} s) — "
+            f"{ix['chunks_per_s']:.1f} chunks/s, {ix['mb_per_min']:.2f} MB/min, peak RSS "
+            f"{ix['peak_rss_mb']:.0f} MB, dense={'yes' if ix.get('dense') else 'no'}"
+        )
         out.append(f"  stages: {stages}")
     pb = res["plain_bm25"]
-    rows = [["plain folded BM25 over lines (reference)", f"{pb['p50_ms']:.2f}", f"{pb['p95_ms']:.2f}", "—",
-             f"{pb['hit_at_3']:.3f}", "—"]]
+    rows = [
+        [
+            "plain folded BM25 over lines (reference)",
+            f"{pb['p50_ms']:.2f}",
+            f"{pb['p95_ms']:.2f}",
+            "—",
+            f"{pb['hit_at_3']:.3f}",
+            "—",
+        ]
+    ]
     an = res.get("answering")
     if an:
         for mode, m in an["modes"].items():
-            rows.append([f"assistant, {mode}", f"{m['p50_ms']:.1f}", f"{m['p95_ms']:.1f}", f"{m['max_ms']:.0f}",
-                         f"{m['hit_at_3']:.3f}", f"{m['retrieval_hit_at_3']:.3f}"])
+            rows.append(
+                [
+                    f"assistant, {mode}",
+                    f"{m['p50_ms']:.1f}",
+                    f"{m['p95_ms']:.1f}",
+                    f"{m['max_ms']:.0f}",
+                    f"{m['hit_at_3']:.3f}",
+                    f"{m['retrieval_hit_at_3']:.3f}",
+                ]
+            )
         hb = an["hybrid_one_core_busy"]
         rows.append(["assistant, hybrid, one core busy", f"{hb['p50_ms']:.1f}", f"{hb['p95_ms']:.1f}", "—", "—", "—"])
     out.append(table(rows, ["warm, per question", "p50 ms", "p95 ms", "max ms", "hit@3", "retr@3"]))
     out.append(f"reference BM25: {pb['lines']} lines indexed in {pb['index_s']:.2f} s")
     if an:
-        out.append(f"answering process: load {an['load_s']:.1f} s, peak RSS {an['process_peak_rss_mb']:.0f} MB, "
-                   f"{an['embedder']}")
+        out.append(
+            f"answering process: load {an['load_s']:.1f} s, peak RSS {an['process_peak_rss_mb']:.0f} MB, "
+            f"{an['embedder']}"
+        )
     fc = res.get("float_compare")
     if fc and "error" not in fc:
         c = fc["cosine_int8_vs_float"]
-        out.append(f"int8 vs float32 over {fc['chunks']} chunks: cosine min {c['min']:.4f}, p1 {c['p1']:.4f}, "
-                   f"mean {c['mean']:.4f}; float encoding {fc['float_passages_per_s']:.1f} chunks/s")
+        out.append(
+            f"int8 vs float32 over {fc['chunks']} chunks: cosine min {c['min']:.4f}, p1 {c['p1']:.4f}, "
+            f"mean {c['mean']:.4f}; float encoding {fc['float_passages_per_s']:.1f} chunks/s"
+        )
         for mode in ("dense", "hybrid"):
-            out.append(f"  retrieval hit@3 {mode}: int8 {fc[mode]['int8_retrieval_hit_at_3']:.3f}, "
-                       f"float {fc[mode]['float_retrieval_hit_at_3']:.3f}")
+            out.append(
+                f"  retrieval hit@3 {mode}: int8 {fc[mode]['int8_retrieval_hit_at_3']:.3f}, "
+                f"float {fc[mode]['float_retrieval_hit_at_3']:.3f}"
+            )
     elif fc:
         out.append(f"float comparison: {fc['error']}")
     sv = res.get("serve")
     if sv and "error" not in sv:
-        out.append(f"serve: ready in {sv['start_s']:.1f} s, RSS {sv['rss_after_start_mb']:.0f} MB at start, "
-                   f"{sv['rss_after_answers_mb']:.0f} MB after answering, peak {sv['peak_rss_mb']:.0f} MB")
+        out.append(
+            f"serve: ready in {sv['start_s']:.1f} s, RSS {sv['rss_after_start_mb']:.0f} MB at start, "
+            f"{sv['rss_after_answers_mb']:.0f} MB after answering, peak {sv['peak_rss_mb']:.0f} MB"
+        )
     la = res["loadavg_start"], res["loadavg_end"]
     out.append(f"machine: {res['cpus']} CPUs, load average {la[0][0]:.1f} at start, {la[1][0]:.1f} at end")
     return "\n".join(out)

@@ -5,6 +5,7 @@ then POSTs /api/ask from `concurrency` clients at once over `sessions` distinct 
 its own signed cookie, so many distinct chats), and reports requests/s, p50/p95/p99 latency, status counts and the
 server's RSS before and after. Loopback only. Results are printed and written to D/load-web.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,12 +46,21 @@ def rss_mb(pid: int) -> float:
 
 
 def start_server(data_dir: str | None) -> tuple[subprocess.Popen, str]:
-    env = dict(os.environ, HOCTAP_RATE_LIMIT="1000000", HOCTAP_IP_RATE_LIMIT="1000000", PYTHONUNBUFFERED="1",
-               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env = dict(
+        os.environ,
+        HOCTAP_RATE_LIMIT="1000000",
+        HOCTAP_IP_RATE_LIMIT="1000000",
+        PYTHONUNBUFFERED="1",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+    )
     for k in ("TELEGRAM_BOT_TOKEN", "ZALO_APP_ID"):
         env.pop(k, None)
-    cmd = [sys.executable, "-m", "bot"] + (["--data-dir", data_dir] if data_dir else []) + \
-          ["serve", "--host", "127.0.0.1", "--port", "0", "--no-sweeper"]
+    cmd = (
+        [sys.executable, "-m", "bot"]
+        + (["--data-dir", data_dir] if data_dir else [])
+        + ["serve", "--host", "127.0.0.1", "--port", "0", "--no-sweeper"]
+    )
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 300
     lines = []
@@ -70,7 +80,7 @@ async def client(url: str, n: int, offset: int, n_sessions: int, latencies: list
     """`n` questions over `n_sessions` browser sessions of its own (each its signed cookie), in turn."""
     jars = [aiohttp.CookieJar(unsafe=True) for _ in range(max(1, n_sessions))]
     async with aiohttp.ClientSession() as http:
-        for jar in jars:                      # a session each (GET / sets the signed cookie)
+        for jar in jars:  # a session each (GET / sets the signed cookie)
             async with http.get(url) as r:
                 await r.read()
                 jar.update_cookies(r.cookies)
@@ -78,11 +88,10 @@ async def client(url: str, n: int, offset: int, n_sessions: int, latencies: list
             q = QUESTIONS[(offset + i) % len(QUESTIONS)]
             jar = jars[i % len(jars)]
             t0 = time.perf_counter()
-            async with http.post(url + "api/ask", json={"question": q},
-                                 cookies={c.key: c.value for c in jar}) as r:
+            async with http.post(url + "api/ask", json={"question": q}, cookies={c.key: c.value for c in jar}) as r:
                 await r.read()
                 statuses[r.status] = statuses.get(r.status, 0) + 1
-                if "hoctap_sid" in r.cookies:   # the server did not recognise the session
+                if "hoctap_sid" in r.cookies:  # the server did not recognise the session
                     statuses["new-session"] = statuses.get("new-session", 0) + 1
             latencies.append((time.perf_counter() - t0) * 1000)
 
@@ -99,10 +108,20 @@ async def run_load(url: str, concurrency: int, total: int, sessions: int) -> dic
 
     def pct(p: float) -> float:
         return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))], 1)
-    return {"requests": len(latencies), "concurrency": concurrency, "sessions": per_client * concurrency,
-            "seconds": round(wall, 2), "requests_per_s": round(len(latencies) / wall, 1),
-            "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "max_ms": round(latencies[-1], 1),
-            "mean_ms": round(statistics.fmean(latencies), 1), "statuses": {str(k): v for k, v in statuses.items()}}
+
+    return {
+        "requests": len(latencies),
+        "concurrency": concurrency,
+        "sessions": per_client * concurrency,
+        "seconds": round(wall, 2),
+        "requests_per_s": round(len(latencies) / wall, 1),
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "max_ms": round(latencies[-1], 1),
+        "mean_ms": round(statistics.fmean(latencies), 1),
+        "statuses": {str(k): v for k, v in statuses.items()},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             proc.kill()
     print(json.dumps(res, ensure_ascii=False, indent=1))
     from bot.config import load_settings
+
     out = load_settings(args.data_dir).data_dir / "load-web.json"
     out.write_text(json.dumps(res, indent=1), encoding="utf-8")
     bad = sum(v for k, v in res["statuses"].items() if k.isdigit() and int(k) >= 500)

@@ -14,6 +14,7 @@ Character accuracy = 1 − Levenshtein distance / reference length, over the tex
 collapsed (and, for the "letters" column, over letters and digits only, which ignores line layout).
 The helpers `render_pages` and `make_scanned_pdf` are also used by tests/indexer/test_ocr.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,6 +34,7 @@ A4_MM = (210, 297)
 
 def _font(size: int, bold: bool = False):
     from PIL import ImageFont
+
     name = "DejaVuSerif-Bold.ttf" if bold else "DejaVuSerif.ttf"
     path = FONT_DIR / name
     if not path.exists():
@@ -77,13 +79,23 @@ def split_header(text: str) -> tuple[list[str], list[str], str] | None:
     return left, right, "\n".join(lines[end:])
 
 
-def render_pages(text: str, *, dpi: int = 300, font_pt: float = 13, footer: str | None = None,  # noqa: C901
-                 stamp: bool = True, skew_deg: float = 0.3, noise: float = 0.002, seed: int = 7,
-                 two_column_header: bool = False):
+def render_pages(  # noqa: C901
+    text: str,
+    *,
+    dpi: int = 300,
+    font_pt: float = 13,
+    footer: str | None = None,
+    stamp: bool = True,
+    skew_deg: float = 0.3,
+    noise: float = 0.002,
+    seed: int = 7,
+    two_column_header: bool = False,
+):
     """Typeset plain text (blank lines separate paragraphs) onto A4 page images, like a scanned letter.
     `two_column_header`: the issuer, number and subject on the left, the motto, place and date on the right;
     and the closing block as printed: "Nơi nhận" and its list on the left, the signer on the right."""
     from PIL import Image, ImageDraw
+
     rnd = random.Random(seed)
     mm = dpi / 25.4
     W, H = int(A4_MM[0] * mm), int(A4_MM[1] * mm)
@@ -115,7 +127,10 @@ def render_pages(text: str, *, dpi: int = 300, font_pt: float = 13, footer: str 
         left_lines, right_lines, text = head
         new_page()
         small_b, italic = _font(int(size * 0.85), bold=True), _font(int(size * 0.85))
-        col_l, col_r = (left - int(8 * mm), int(width * 0.40)), (left + int(width * 0.40), int(width * 0.60) + int(8 * mm))
+        col_l, col_r = (
+            (left - int(8 * mm), int(width * 0.40)),
+            (left + int(width * 0.40), int(width * 0.60) + int(8 * mm)),
+        )
         for (x0, w), col in ((col_l, left_lines), (col_r, right_lines)):
             yy = top
             for line in col:
@@ -141,8 +156,10 @@ def render_pages(text: str, *, dpi: int = 300, font_pt: float = 13, footer: str 
         k = next((i for i, x in enumerate(lines_all) if x.strip().startswith("Nơi nhận")), None)
         if k is not None:
             rest = [x.strip() for x in lines_all[k:] if x.strip()]
-            closing = ([x for x in rest if x.startswith(("Nơi nhận", "-", "+"))],
-                       [x for x in rest if not x.startswith(("Nơi nhận", "-", "+"))])
+            closing = (
+                [x for x in rest if x.startswith(("Nơi nhận", "-", "+"))],
+                [x for x in rest if not x.startswith(("Nơi nhận", "-", "+"))],
+            )
             text = "\n".join(lines_all[:k])
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n(?=\s*[-+]\s)|\n(?=\s*\d+\.\s)", text) if p.strip()]
     in_header = not head
@@ -158,7 +175,11 @@ def render_pages(text: str, *, dpi: int = 300, font_pt: float = 13, footer: str 
             words = raw_line.split()
             lines: list[list[str]] = []
             cur: list[str] = []
-            indent = int(12.7 * mm) if not centred and not in_header and not re.match(r"^([-+]|\d+\.|[a-zđ]\)|[IVX]+\.)\s", raw_line) else 0
+            indent = (
+                int(12.7 * mm)
+                if not centred and not in_header and not re.match(r"^([-+]|\d+\.|[a-zđ]\)|[IVX]+\.)\s", raw_line)
+                else 0
+            )
             avail = width - indent
             for w in words:
                 trial = " ".join(cur + [w])
@@ -255,12 +276,14 @@ def make_scanned_pdf(text: str, out: Path, *, dpi: int = 300, color: bool = Fals
 
 def reference_text(doc: Path) -> str:
     from indexer.normalize import normalize_text
+
     return normalize_text(doc.read_text(encoding="utf-8"))
 
 
 def char_accuracy(ref: str, got: str, letters_only: bool = False) -> float:
     from rapidfuzz.distance import Levenshtein
     from indexer.normalize import normalize_text
+
     got = normalize_text(got)
     if letters_only:
         a, b = "".join(c for c in ref if c.isalnum()), "".join(c for c in got if c.isalnum())
@@ -271,17 +294,31 @@ def char_accuracy(ref: str, got: str, letters_only: bool = False) -> float:
 
 def read_with_project(pdf: Path) -> str:
     from indexer.loaders import read_document
+
     return read_document(pdf)
 
 
 def read_with_ocrmypdf(pdf: Path, work: Path) -> str:
     out = work / (pdf.stem + ".ocrmypdf.pdf")
-    cmd = [sys.executable, "-m", "ocrmypdf", "-l", "vie", "--output-type", "pdf", "--optimize", "0",
-           "--deskew", str(pdf), str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ocrmypdf",
+        "-l",
+        "vie",
+        "--output-type",
+        "pdf",
+        "--optimize",
+        "0",
+        "--deskew",
+        str(pdf),
+        str(out),
+    ]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     if r.returncode != 0:
         raise RuntimeError(f"ocrmypdf failed ({r.returncode}): {r.stderr[-800:]}")
     from pypdf import PdfReader
+
     return "\n".join((p.extract_text() or "") for p in PdfReader(str(out)).pages)
 
 
@@ -290,11 +327,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", nargs="*", default=["daknong-2021-3597-ubnd-kgvx", "bgddt-2017-162-gdtx"])
     ap.add_argument("--dpi", type=int, default=300)
     ap.add_argument("--no-ocrmypdf", action="store_true")
-    ap.add_argument("--two-column", action="store_true",
-                    help="also print each document with its header and closing in two columns, as letters are")
+    ap.add_argument(
+        "--two-column",
+        action="store_true",
+        help="also print each document with its header and closing in two columns, as letters are",
+    )
     ap.add_argument("--json", default=None, help="also write the results to this file")
     args = ap.parse_args(argv)
     from indexer.ocr import tesseract_problem
+
     problem = tesseract_problem()
     if problem:
         print(problem, file=sys.stderr)
@@ -307,13 +348,15 @@ def main(argv: list[str] | None = None) -> int:
             ref = reference_text(src)
             pdf = make_scanned_pdf(ref, work / f"{name}.pdf", dpi=args.dpi, footer="Bản scan thử nghiệm")
             from indexer.ocr import pdf_page_count
+
             row = {"document": name, "pages": pdf_page_count(pdf), "chars": len(" ".join(ref.split()))}
             readers = [("pytesseract", lambda: read_with_project(pdf))]
             if not args.no_ocrmypdf:
                 readers.append(("ocrmypdf", lambda: read_with_ocrmypdf(pdf, work)))
             if args.two_column:
-                pdf2 = make_scanned_pdf(ref, work / f"{name}-2cot.pdf", dpi=args.dpi, footer="Bản scan thử nghiệm",
-                                        two_column_header=True)
+                pdf2 = make_scanned_pdf(
+                    ref, work / f"{name}-2cot.pdf", dpi=args.dpi, footer="Bản scan thử nghiệm", two_column_header=True
+                )
                 readers.append(("pytesseract-2col", lambda: read_with_project(pdf2)))
                 if not args.no_ocrmypdf:
                     readers.append(("ocrmypdf-2col", lambda: read_with_ocrmypdf(pdf2, work)))
@@ -328,9 +371,11 @@ def main(argv: list[str] | None = None) -> int:
                     row[label] = {"error": f"{type(e).__name__}: {e}"[:300]}
                     continue
                 r = ref2 if label.endswith("-2col") else ref
-                row[label] = {"accuracy": round(char_accuracy(r, got), 4),
-                              "letters": round(char_accuracy(r, got, letters_only=True), 4),
-                              "seconds": round(time.perf_counter() - t0, 1)}
+                row[label] = {
+                    "accuracy": round(char_accuracy(r, got), 4),
+                    "letters": round(char_accuracy(r, got, letters_only=True), 4),
+                    "seconds": round(time.perf_counter() - t0, 1),
+                }
             results.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
     print(f"\n{'document':<34} {'pages':>5} {'reader':<16} {'chars':>7} {'letters':>8} {'time':>7}")
@@ -342,8 +387,10 @@ def main(argv: list[str] | None = None) -> int:
             if "error" in r:
                 print(f"{row['document']:<34} {row['pages']:>5} {label:<16} {r['error'][:60]}")
             else:
-                print(f"{row['document']:<34} {row['pages']:>5} {label:<16} {r['accuracy']:>7.2%} {r['letters']:>8.2%} "
-                      f"{r['seconds']:>6.1f}s")
+                print(
+                    f"{row['document']:<34} {row['pages']:>5} {label:<16} {r['accuracy']:>7.2%} {r['letters']:>8.2%} "
+                    f"{r['seconds']:>6.1f}s"
+                )
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

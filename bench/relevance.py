@@ -13,6 +13,7 @@ tests/data/unseen, then answers, in process:
 
 each with and without diacritics, and prints the thresholds in force. Results go to D/relevance.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,6 +38,7 @@ SETS = [
 def build_store(data_dir: Path):
     from bot.config import load_settings
     from indexer.build import build
+
     settings = load_settings(data_dir)
     rep = build(settings, [str(ROOT / "knowledge"), str(ROOT / "tests" / "data" / "unseen")])
     if rep.errors:
@@ -46,6 +48,7 @@ def build_store(data_dir: Path):
 
 def run_set(assistant, cases: list[dict], check, folded: bool) -> dict:
     import datetime as dt
+
     ok = n = wrong_refusals = 0
     failures = []
     for c in cases:
@@ -73,13 +76,27 @@ def main(argv=None) -> int:
     from bot import relevance
     from bot.answerers import base
     from bot.assistant import Assistant
+
     assistant = Assistant(settings)
     check, _ = load_scorer()
-    out = {"thresholds": {k: getattr(relevance, k) for k in (
-        "FACT_MIN_RELEVANCE", "PASSAGE_MIN_COVERAGE", "LONG_QUESTION_MIN_COVERAGE", "SHORT_QUESTION_UNITS",
-        "LONG_QUESTION_UNITS", "DENSE_CONFIDENT_SIMILARITY", "DENSE_MIN_COVERAGE", "SINGLE_SYLLABLE_WEIGHT")},
-        "fact_chunk_top_k": base.FACT_CHUNK_TOP_K, "dense": bool(assistant.retriever and assistant.retriever.dense_enabled),
-        "sets": {}}
+    out = {
+        "thresholds": {
+            k: getattr(relevance, k)
+            for k in (
+                "FACT_MIN_RELEVANCE",
+                "PASSAGE_MIN_COVERAGE",
+                "LONG_QUESTION_MIN_COVERAGE",
+                "SHORT_QUESTION_UNITS",
+                "LONG_QUESTION_UNITS",
+                "DENSE_CONFIDENT_SIMILARITY",
+                "DENSE_MIN_COVERAGE",
+                "SINGLE_SYLLABLE_WEIGHT",
+            )
+        },
+        "fact_chunk_top_k": base.FACT_CHUNK_TOP_K,
+        "dense": bool(assistant.retriever and assistant.retriever.dense_enabled),
+        "sets": {},
+    }
     print(f"{'set':<18} {'n':>4} {'accents':>8} {'accuracy':>9} {'wrong refusals':>15}")
     for name, path in SETS:
         if not path.is_file():
@@ -88,11 +105,19 @@ def main(argv=None) -> int:
         for folded in (False, True):
             r = run_set(assistant, cases, check, folded)
             out["sets"][f"{name}{'-folded' if folded else ''}"] = r
-            print(f"{name:<18} {r['n']:>4} {'no' if folded else 'yes':>8} {r['accuracy']:>9.3f} {r['wrong_refusals']:>15}")
+            print(
+                f"{name:<18} {r['n']:>4} {'no' if folded else 'yes':>8} {r['accuracy']:>9.3f} {r['wrong_refusals']:>15}"
+            )
     out["seconds"] = round(time.time() - t0, 1)
     (Path(args.data_dir) / "relevance.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
-    print("thresholds:", json.dumps(out["thresholds"]), "fact chunk top-k:", out["fact_chunk_top_k"],
-          "dense:", out["dense"])
+    print(
+        "thresholds:",
+        json.dumps(out["thresholds"]),
+        "fact chunk top-k:",
+        out["fact_chunk_top_k"],
+        "dense:",
+        out["dense"],
+    )
     return 0
 
 

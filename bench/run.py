@@ -18,6 +18,7 @@ Target: warm p95 < 50 ms (default mode, hybrid).
 
 Prints a table and writes everything to D/bench.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,20 +45,40 @@ COLD_QUESTION = "Ai phải báo cáo trước ngày 15/12?"
 
 # used only when ../shared/eval is absent: a few questions with their gold document (and refusals)
 BUILTIN_CASES = [
-    {"id": "b01", "q": "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?", "files": ["bgddt-2021-trien-khai-de-an-1373"]},
+    {
+        "id": "b01",
+        "q": "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?",
+        "files": ["bgddt-2021-trien-khai-de-an-1373"],
+    },
     {"id": "b02", "q": "han bao cao ve so gddt tien giang", "files": ["tiengiang-2021-ke-hoach-xhht"]},
-    {"id": "b03", "q": "Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?", "files": ["daknong-2021-3597-ubnd-kgvx"]},
-    {"id": "b04", "q": "Sở Văn hóa, Thể thao và Du lịch Tiền Giang có nhiệm vụ gì?", "files": ["tiengiang-2021-ke-hoach-xhht"]},
-    {"id": "b05", "q": "Hội Khuyến học Hải Phòng được đề nghị làm gì?", "files": ["haiphong-2022-khai-thac-tai-lieu-xhht"]},
+    {
+        "id": "b03",
+        "q": "Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?",
+        "files": ["daknong-2021-3597-ubnd-kgvx"],
+    },
+    {
+        "id": "b04",
+        "q": "Sở Văn hóa, Thể thao và Du lịch Tiền Giang có nhiệm vụ gì?",
+        "files": ["tiengiang-2021-ke-hoach-xhht"],
+    },
+    {
+        "id": "b05",
+        "q": "Hội Khuyến học Hải Phòng được đề nghị làm gì?",
+        "files": ["haiphong-2022-khai-thac-tai-lieu-xhht"],
+    },
     {"id": "b06", "q": "Dòng họ học tập được công nhận theo quyết định nào?", "files": ["bgddt-2017-162-gdtx"]},
-    {"id": "b07", "q": "Lao động nông thôn muốn học nghề thì được hỗ trợ thế nào?",
-     "files": ["tiengiang-2021-ke-hoach-xhht", "daknong-2021-3597-ubnd-kgvx"]},
+    {
+        "id": "b07",
+        "q": "Lao động nông thôn muốn học nghề thì được hỗ trợ thế nào?",
+        "files": ["tiengiang-2021-ke-hoach-xhht", "daknong-2021-3597-ubnd-kgvx"],
+    },
     {"id": "b08", "q": "Giá xăng hôm nay bao nhiêu?", "answered": False},
     {"id": "b09", "q": "Thủ tục đăng ký kết hôn gồm những gì?", "answered": False},
 ]
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
 
 def strip_diacritics(s: str) -> str:
     """The question as typed without Vietnamese input: no marks, đ → d (case kept)."""
@@ -92,6 +113,7 @@ def load_scorer():
         hit = any(f in case.get("files", []) for f in files) if case.get("files") else None
         ok = bool(res.get("answered")) and hit is not False
         return ok, hit, []
+
     return check, "built-in check (../shared/eval/score.py absent)"
 
 
@@ -124,13 +146,17 @@ def log(msg: str) -> None:
 
 # -- setup ------------------------------------------------------------------------------------------
 
+
 def ensure_store(data_dir: Path) -> None:
     """Build D if it holds no index yet (the Makefile's `bench` target runs `setup` first)."""
     if (data_dir / "index" / "manifest.json").exists():
         return
     log(f"no store in {data_dir}: building it first")
-    r = subprocess.run([sys.executable, "-m", "indexer", "--data-dir", str(data_dir), "build", str(ROOT / "knowledge")],
-                       cwd=ROOT, env=child_env())
+    r = subprocess.run(
+        [sys.executable, "-m", "indexer", "--data-dir", str(data_dir), "build", str(ROOT / "knowledge")],
+        cwd=ROOT,
+        env=child_env(),
+    )
     if r.returncode != 0:
         raise SystemExit(f"indexer failed ({r.returncode})")
 
@@ -142,12 +168,14 @@ def model_dir(data_dir: Path) -> Path | None:
     m = data_dir / "models" / "multilingual-e5-small"
     if not (m / "modules.json").is_file():
         log("converting the e5 model (not timed)")
-        subprocess.run([sys.executable, "-m", "indexer.e5convert", "--out", str(m)], cwd=ROOT, env=child_env(),
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", "indexer.e5convert", "--out", str(m)], cwd=ROOT, env=child_env(), check=True
+        )
     return m
 
 
 # -- indexing -----------------------------------------------------------------------------------------
+
 
 def run_build(tmp: Path, sources: list[str], force: bool) -> dict:
     cmd = [sys.executable, "-m", "bench.build_child", "--data-dir", str(tmp)] + (["--force"] if force else []) + sources
@@ -194,8 +222,11 @@ def bench_indexing(data_dir: Path, scale: int) -> dict:
         docs, chunks = full["documents"], full["chunks"]
         res = {
             "sources": "knowledge/" + (f" + {scale} renamed copies of each document" if scale else ""),
-            "documents": docs, "chunks": chunks, "dense": full["dense"],
-            "full": full, "unchanged": again,
+            "documents": docs,
+            "chunks": chunks,
+            "dense": full["dense"],
+            "full": full,
+            "unchanged": again,
             "full_build_s": full["seconds"],
             "s_per_document": full["seconds"] / max(1, docs),
             "s_per_1000_chunks": full["seconds"] / max(1, chunks) * 1000,
@@ -210,14 +241,16 @@ def bench_indexing(data_dir: Path, scale: int) -> dict:
 
 # -- answering ----------------------------------------------------------------------------------------
 
+
 def cold_start(data_dir: Path, runs: int) -> dict:
     """Process start → first JSON line of `python -m bot ask --json QUESTION`."""
     results = []
     for i in range(runs):
         cmd = [sys.executable, "-m", "bot", "--data-dir", str(data_dir), "ask", "--json", COLD_QUESTION]
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                             text=True)
+        p = subprocess.Popen(
+            cmd, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
         first = None
         for line in p.stdout:
             if line.lstrip().startswith("{"):
@@ -228,12 +261,25 @@ def cold_start(data_dir: Path, runs: int) -> dict:
         rc, rss = wait_rusage(p)
         if first is None:
             raise RuntimeError(f"`python -m bot ask` gave no JSON line (rc={rc})")
-        results.append({"first_answer_s": first, "answered": answer.get("answered"),
-                        "answer_elapsed_ms": answer.get("elapsed_ms"), "peak_rss_mb": rss, "rc": rc})
+        results.append(
+            {
+                "first_answer_s": first,
+                "answered": answer.get("answered"),
+                "answer_elapsed_ms": answer.get("elapsed_ms"),
+                "peak_rss_mb": rss,
+                "rc": rc,
+            }
+        )
         log(f"cold start {i + 1}/{runs}: {first:.2f} s")
     ts = sorted(r["first_answer_s"] for r in results)
-    return {"question": COLD_QUESTION, "runs": results, "min_s": ts[0], "median_s": ts[len(ts) // 2],
-            "max_s": ts[-1], "peak_rss_mb": max(r["peak_rss_mb"] for r in results)}
+    return {
+        "question": COLD_QUESTION,
+        "runs": results,
+        "min_s": ts[0],
+        "median_s": ts[len(ts) // 2],
+        "max_s": ts[-1],
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
+    }
 
 
 def _today(case: dict) -> dt.date | None:
@@ -259,19 +305,29 @@ def accuracy(cases: list[dict], results: list[dict], check) -> dict:
             ref_ok += bool(ok)
         if not ok or hit is False:
             failed.append({"id": c.get("id"), "q": c["q"], "why": why})
-    return {"answer_acc": ok_ans / max(1, n_ans), "hit_at_3": sum(hits) / max(1, len(hits)),
-            "refusal_acc": ref_ok / max(1, ref_n), "failed": failed}
+    return {
+        "answer_acc": ok_ans / max(1, n_ans),
+        "hit_at_3": sum(hits) / max(1, len(hits)),
+        "refusal_acc": ref_ok / max(1, ref_n),
+        "failed": failed,
+    }
 
 
 def warm(data_dir: Path, cases: list[dict], check, repeats: int) -> dict:
     from bot.assistant import Assistant
+
     logging.getLogger().setLevel(logging.ERROR)
     t0 = time.perf_counter()
     assistant = Assistant.from_settings(data_dir=data_dir)
     load_s = time.perf_counter() - t0
     stripped = [dict(c, q=strip_diacritics(c["q"])) for c in cases]
-    out = {"load_s": load_s, "dense_enabled": bool(assistant.retriever and assistant.retriever.dense_enabled),
-           "questions": len(cases), "repeats": repeats, "modes": {}}
+    out = {
+        "load_s": load_s,
+        "dense_enabled": bool(assistant.retriever and assistant.retriever.dense_enabled),
+        "questions": len(cases),
+        "repeats": repeats,
+        "modes": {},
+    }
 
     def one_pass(cs, mode, lat=None, per_q=None):
         res = []
@@ -289,6 +345,7 @@ def warm(data_dir: Path, cases: list[dict], check, repeats: int) -> dict:
     def retrieval_hit3(cs, mode):
         """Raw retriever, no facts and no re-ranking: a gold document among the top 3 chunks."""
         from bot.understanding import understand
+
         r = assistant.retriever
         if r is None:
             return None
@@ -304,7 +361,7 @@ def warm(data_dir: Path, cases: list[dict], check, repeats: int) -> dict:
 
     for mode in MODES:
         log(f"warm latency: mode={mode}")
-        one_pass(cases, mode)                       # warm-up pass
+        one_pass(cases, mode)  # warm-up pass
         lat: list[float] = []
         per_q: dict[str, list[float]] = {}
         res = None
@@ -312,21 +369,28 @@ def warm(data_dir: Path, cases: list[dict], check, repeats: int) -> dict:
             res = one_pass(cases, mode, lat, per_q)
         slowest = sorted(((sorted(v)[len(v) // 2], q) for q, v in per_q.items()), reverse=True)[:3]
         acc = accuracy(cases, res, check)
-        one_pass(stripped, mode)                    # warm-up for the stripped wording too
+        one_pass(stripped, mode)  # warm-up for the stripped wording too
         lat_nd: list[float] = []
         res_nd = one_pass(stripped, mode, lat_nd)
         acc_nd = accuracy(stripped, res_nd, check)
         out["modes"][mode] = {
-            "p50_ms": pct(lat, 0.5), "p95_ms": pct(lat, 0.95), "max_ms": max(lat), "mean_ms": sum(lat) / len(lat),
+            "p50_ms": pct(lat, 0.5),
+            "p95_ms": pct(lat, 0.95),
+            "max_ms": max(lat),
+            "mean_ms": sum(lat) / len(lat),
             "samples": len(lat),
             "slowest_median_ms": [{"q": q, "ms": ms} for ms, q in slowest],
             "via_retrieval": sum(1 for a in res if a["answered"] and a["intent"] in ("search", "howto")),
             "retrieval_hit_at_3": retrieval_hit3(cases, mode),
-            **{k: acc[k] for k in ("answer_acc", "hit_at_3", "refusal_acc")}, "failed": acc["failed"],
-            "no_diacritics": {"p50_ms": pct(lat_nd, 0.5), "p95_ms": pct(lat_nd, 0.95),
-                              "retrieval_hit_at_3": retrieval_hit3(stripped, mode),
-                              **{k: acc_nd[k] for k in ("answer_acc", "hit_at_3", "refusal_acc")},
-                              "failed": acc_nd["failed"]},
+            **{k: acc[k] for k in ("answer_acc", "hit_at_3", "refusal_acc")},
+            "failed": acc["failed"],
+            "no_diacritics": {
+                "p50_ms": pct(lat_nd, 0.5),
+                "p95_ms": pct(lat_nd, 0.95),
+                "retrieval_hit_at_3": retrieval_hit3(stripped, mode),
+                **{k: acc_nd[k] for k in ("answer_acc", "hit_at_3", "refusal_acc")},
+                "failed": acc_nd["failed"],
+            },
         }
     out["process_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
@@ -338,6 +402,7 @@ def embedding_numbers(data_dir: Path) -> dict | None:
         from bench import bench_embedding
         from bot.config import load_settings
         from bot.embedding import load_embedder
+
         emb = load_embedder(load_settings(data_dir))
         if emb is None:
             return None
@@ -347,6 +412,7 @@ def embedding_numbers(data_dir: Path) -> dict | None:
 
 
 # -- report ---------------------------------------------------------------------------------------------
+
 
 def table(rows: list[list[str]], head: list[str]) -> str:
     w = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
@@ -363,10 +429,17 @@ def report(res: dict) -> str:
     ix = res.get("indexing")
     if ix:
         f, u = ix["full"], ix["unchanged"]
-        out.append(f"INDEXING — {ix['documents']} documents, {ix['chunks']} chunks ({ix['sources']}), "
-                   f"dense={'yes' if ix['dense'] else 'no'}")
+        out.append(
+            f"INDEXING — {ix['documents']} documents, {ix['chunks']} chunks ({ix['sources']}), "
+            f"dense={'yes' if ix['dense'] else 'no'}"
+        )
         rows = [
-            ["full build (force, fresh folder)", f"{f['seconds']:.2f} s", f"{f['wall_s']:.2f} s", f"{f['peak_rss_mb']:.0f} MB"],
+            [
+                "full build (force, fresh folder)",
+                f"{f['seconds']:.2f} s",
+                f"{f['wall_s']:.2f} s",
+                f"{f['peak_rss_mb']:.0f} MB",
+            ],
             ["unchanged re-run", f"{u['seconds']:.2f} s", f"{u['wall_s']:.2f} s", f"{u['peak_rss_mb']:.0f} MB"],
         ]
         out.append(table(rows, ["", "build()", "process", "peak RSS"]))
@@ -377,26 +450,64 @@ def report(res: dict) -> str:
     cs = res.get("cold_start")
     if cs:
         out.append(f"COLD START — `python -m bot ask --json` to its first answer ({len(cs['runs'])} runs)")
-        out.append(f"min {cs['min_s']:.2f} s   median {cs['median_s']:.2f} s   max {cs['max_s']:.2f} s   "
-                   f"peak RSS {cs['peak_rss_mb']:.0f} MB")
+        out.append(
+            f"min {cs['min_s']:.2f} s   median {cs['median_s']:.2f} s   max {cs['max_s']:.2f} s   "
+            f"peak RSS {cs['peak_rss_mb']:.0f} MB"
+        )
         out.append("")
     w = res.get("warm")
     if w:
-        out.append(f"WARM ANSWERING — {w['questions']} questions × {w['repeats']} after a warm-up pass "
-                   f"({res['cases_source']}); accuracy by {res['checker']}")
+        out.append(
+            f"WARM ANSWERING — {w['questions']} questions × {w['repeats']} after a warm-up pass "
+            f"({res['cases_source']}); accuracy by {res['checker']}"
+        )
         rows = []
         for mode, m in w["modes"].items():
             nd = m["no_diacritics"]
-            rows.append([mode, f"{m['p50_ms']:.1f}", f"{m['p95_ms']:.1f}", f"{m['max_ms']:.1f}",
-                         f"{m['answer_acc']:.3f}", f"{m['hit_at_3']:.3f}", f"{m['refusal_acc']:.3f}",
-                         f"{nd['answer_acc']:.3f}", f"{nd['hit_at_3']:.3f}", f"{nd['refusal_acc']:.3f}",
-                         f"{nd['p95_ms']:.1f}", f"{m['via_retrieval']}", _f3(m["retrieval_hit_at_3"]),
-                         _f3(nd["retrieval_hit_at_3"])])
-        out.append(table(rows, ["mode", "p50 ms", "p95 ms", "max ms", "ans_acc", "hit@3", "refusal",
-                                "ans_acc*", "hit@3*", "refusal*", "p95 ms*", "via retr", "retr@3", "retr@3*"]))
-        out.append("* the same questions with their diacritics removed.  via retr: answers that came from "
-                   "retrieval (the rest from extracted facts, where the mode plays no part).  retr@3: the "
-                   "retriever alone (no facts, no re-ranking) puts a gold document in its top 3.")
+            rows.append(
+                [
+                    mode,
+                    f"{m['p50_ms']:.1f}",
+                    f"{m['p95_ms']:.1f}",
+                    f"{m['max_ms']:.1f}",
+                    f"{m['answer_acc']:.3f}",
+                    f"{m['hit_at_3']:.3f}",
+                    f"{m['refusal_acc']:.3f}",
+                    f"{nd['answer_acc']:.3f}",
+                    f"{nd['hit_at_3']:.3f}",
+                    f"{nd['refusal_acc']:.3f}",
+                    f"{nd['p95_ms']:.1f}",
+                    f"{m['via_retrieval']}",
+                    _f3(m["retrieval_hit_at_3"]),
+                    _f3(nd["retrieval_hit_at_3"]),
+                ]
+            )
+        out.append(
+            table(
+                rows,
+                [
+                    "mode",
+                    "p50 ms",
+                    "p95 ms",
+                    "max ms",
+                    "ans_acc",
+                    "hit@3",
+                    "refusal",
+                    "ans_acc*",
+                    "hit@3*",
+                    "refusal*",
+                    "p95 ms*",
+                    "via retr",
+                    "retr@3",
+                    "retr@3*",
+                ],
+            )
+        )
+        out.append(
+            "* the same questions with their diacritics removed.  via retr: answers that came from "
+            "retrieval (the rest from extracted facts, where the mode plays no part).  retr@3: the "
+            "retriever alone (no facts, no re-ranking) puts a gold document in its top 3."
+        )
         for mode, m in w["modes"].items():
             for tag, fl in (("", m["failed"]), (" (no diacritics)", m["no_diacritics"]["failed"])):
                 for x in fl:
@@ -407,16 +518,22 @@ def report(res: dict) -> str:
         h = w["modes"].get("hybrid")
         if h:
             met = h["p95_ms"] < TARGET_P95_MS
-            out.append(f"TARGET warm p95 < {TARGET_P95_MS:.0f} ms (hybrid, the default): "
-                       f"{h['p95_ms']:.1f} ms — {'MET' if met else 'NOT MET'}")
+            out.append(
+                f"TARGET warm p95 < {TARGET_P95_MS:.0f} ms (hybrid, the default): "
+                f"{h['p95_ms']:.1f} ms — {'MET' if met else 'NOT MET'}"
+            )
         out.append("")
     e = res.get("embedding")
     if e and "error" not in e:
-        out.append(f"EMBEDDING — query encoding median {e['query_latency_ms_median']} ms (max {e['query_latency_ms_max']}), "
-                   f"passages {e['passages_per_s']}/s")
+        out.append(
+            f"EMBEDDING — query encoding median {e['query_latency_ms_median']} ms (max {e['query_latency_ms_max']}), "
+            f"passages {e['passages_per_s']}/s"
+        )
     la = res.get("loadavg_start"), res.get("loadavg_end")
-    out.append(f"machine: {res['cpus']} CPUs, load average {la[0][0]:.1f} at start, {la[1][0]:.1f} at end "
-               "(other processes inflate every number above)")
+    out.append(
+        f"machine: {res['cpus']} CPUs, load average {la[0][0]:.1f} at start, {la[1][0]:.1f} at end "
+        "(other processes inflate every number above)"
+    )
     out.append(f"bench took {res['bench_s']:.0f} s; results in {res['json_path']}")
     return "\n".join(out)
 
@@ -424,18 +541,32 @@ def report(res: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", default=None, help="data folder with a built store (default $HOCTAP_DATA_DIR or var)")
-    ap.add_argument("--cases", type=Path, default=None, help="JSONL questions (default ../shared/eval/dev_questions.jsonl)")
+    ap.add_argument(
+        "--cases", type=Path, default=None, help="JSONL questions (default ../shared/eval/dev_questions.jsonl)"
+    )
     ap.add_argument("--repeats", type=int, default=3, help="timed passes over the questions per mode")
     ap.add_argument("--cold-runs", type=int, default=3)
     ap.add_argument("--scale", type=int, default=0, help="also index N renamed copies of each document")
     ap.add_argument("--skip", nargs="*", default=[], choices=["indexing", "cold", "warm", "embedding"])
     ap.add_argument("--json", type=Path, default=None, help="where to write the results (default D/bench.json)")
-    ap.add_argument("--corpus", type=Path, action="append", default=[],
-                    help="library-scale run over this folder of documents (repeatable): see bench/corpus.py")
-    ap.add_argument("--questions", type=Path, default=None,
-                    help="JSONL questions for --corpus (default ../shared/eval/laws/questions.jsonl)")
-    ap.add_argument("--compare-float", action="store_true",
-                    help="with --corpus: also retrieval hit@3 with the float32 PyTorch model (slow)")
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        default=[],
+        help="library-scale run over this folder of documents (repeatable): see bench/corpus.py",
+    )
+    ap.add_argument(
+        "--questions",
+        type=Path,
+        default=None,
+        help="JSONL questions for --corpus (default ../shared/eval/laws/questions.jsonl)",
+    )
+    ap.add_argument(
+        "--compare-float",
+        action="store_true",
+        help="with --corpus: also retrieval hit@3 with the float32 PyTorch model (slow)",
+    )
     ap.add_argument("--keep", type=Path, default=None, help="with --corpus: build in this folder and keep it")
     a = ap.parse_args(argv)
     os.chdir(ROOT)
@@ -444,12 +575,19 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from bot.config import load_settings
+
     data_dir = load_settings(a.data_dir).data_dir.resolve()
     t0 = time.perf_counter()
     if a.corpus:
         from bench import corpus
-        res = corpus.run([d.resolve() for d in a.corpus], (a.questions or corpus.DEFAULT_QUESTIONS).resolve(),
-                         data_dir, a.compare_float, a.keep.resolve() if a.keep else None)
+
+        res = corpus.run(
+            [d.resolve() for d in a.corpus],
+            (a.questions or corpus.DEFAULT_QUESTIONS).resolve(),
+            data_dir,
+            a.compare_float,
+            a.keep.resolve() if a.keep else None,
+        )
         res["bench_s"] = time.perf_counter() - t0
         json_path = a.json or (data_dir / "bench.json")
         res["json_path"] = str(json_path)
@@ -460,10 +598,17 @@ def main(argv: list[str] | None = None) -> int:
     ensure_store(data_dir)
     cases, cases_source = load_cases(a.cases)
     check, checker = load_scorer()
-    res: dict = {"started": dt.datetime.now().isoformat(timespec="seconds"), "data_dir": str(data_dir),
-                 "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-                 "target_p95_ms": TARGET_P95_MS, "cases_source": cases_source, "checker": checker,
-                 "loadavg_start": list(os.getloadavg())}
+    res: dict = {
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+        "data_dir": str(data_dir),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "target_p95_ms": TARGET_P95_MS,
+        "cases_source": cases_source,
+        "checker": checker,
+        "loadavg_start": list(os.getloadavg()),
+    }
     if "indexing" not in a.skip:
         res["indexing"] = bench_indexing(data_dir, a.scale)
     if "cold" not in a.skip:
@@ -478,6 +623,7 @@ def main(argv: list[str] | None = None) -> int:
     res["loadavg_end"] = list(os.getloadavg())
     try:
         import torch
+
         res["torch_threads"] = torch.get_num_threads()
     except Exception:
         pass

@@ -1,10 +1,11 @@
 """`python -m bot` — the assistant's command line.
 
-  ask [--json] [--today YYYY-MM-DD] (QUESTION | -)   answer questions (one per line with -)
-  chat                                               an interactive console conversation
-  serve                                              web chat + Telegram/Zalo when configured
-  subscribe / unsubscribe / remind tick / calendar   reminders (see bot/reminders)
+ask [--json] [--today YYYY-MM-DD] (QUESTION | -)   answer questions (one per line with -)
+chat                                               an interactive console conversation
+serve                                              web chat + Telegram/Zalo when configured
+subscribe / unsubscribe / remind tick / calendar   reminders (see bot/reminders)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot import cli_ask
     from bot.reminders import cli as reminders_cli
     from handlers import serve as serve_cli
+
     cli_ask.add_commands(sub)
     reminders_cli.add_commands(sub)
     serve_cli.add_commands(sub)
@@ -33,12 +35,18 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as e:
         if (e.name or "").split(".")[0] in ("bot", "handlers", "indexer", "store"):
             raise  # the project itself is broken: the traceback says where
-        print(f"Thiếu gói Python '{e.name}' (missing dependency): cài lại bằng `make install` "
-              f"hoặc `.venv/bin/pip install -e .`", file=sys.stderr)
+        print(
+            f"Thiếu gói Python '{e.name}' (missing dependency): cài lại bằng `make install` "
+            f"hoặc `.venv/bin/pip install -e .`",
+            file=sys.stderr,
+        )
         return 1
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     return int(args.func(args) or 0)
 
 

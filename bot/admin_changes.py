@@ -15,6 +15,7 @@ This module reads the register once (cached) and answers, for a date:
 
 The register is data: every sentence built here comes from its entries (their wording and legal basis).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,7 @@ from bot.config import KNOWLEDGE_DIR, TIMEZONE
 from bot.textnorm import fold, nfc
 
 REGISTER_FILE = "admin_changes.json"
-SOURCE_FILE = "admin_changes"          # the register's id in answers' sources (like a document's file stem)
+SOURCE_FILE = "admin_changes"  # the register's id in answers' sources (like a document's file stem)
 
 
 def _fw(text: str) -> str:
@@ -78,9 +79,9 @@ class LegalBasis:
 
 @dataclass(frozen=True)
 class Merger:
-    new: str                       # canonical name of today's province
-    kind: str                      # tỉnh | thành phố
-    sources: tuple[str, ...]       # the provinces merged into it (itself first)
+    new: str  # canonical name of today's province
+    kind: str  # tỉnh | thành phố
+    sources: tuple[str, ...]  # the provinces merged into it (itself first)
     effective: dt.date
     basis: tuple[LegalBasis, ...]
     change_id: str
@@ -94,14 +95,15 @@ class Merger:
 @dataclass(frozen=True)
 class GoneBody:
     """A body that no longer exists after a change (a district body, a merged department)."""
+
     name: str
-    aliases: tuple[str, ...]       # folded, longest first
-    kind: str                      # level_abolished | department_merger
+    aliases: tuple[str, ...]  # folded, longest first
+    kind: str  # level_abolished | department_merger
     effective: dt.date
-    effective_text: str            # "01/7/2025" or "năm 2025"
-    into: str | None               # the department taking over (merged departments)
-    parts: tuple[tuple[str, str], ...]   # (part of the tasks, department receiving it)
-    summary: str                   # the entry's general wording
+    effective_text: str  # "01/7/2025" or "năm 2025"
+    into: str | None  # the department taking over (merged departments)
+    parts: tuple[tuple[str, str], ...]  # (part of the tasks, department receiving it)
+    summary: str  # the entry's general wording
     basis: tuple[LegalBasis, ...]
     change_id: str
 
@@ -110,8 +112,11 @@ class GoneBody:
         """What became of it, in the register's words."""
         if self.kind == "level_abolished":
             return self.summary
-        s = f"{self.name} đã được sắp xếp vào {self.into} {self.effective_text}" if self.into else \
-            f"{self.name} đã được sắp xếp lại {self.effective_text}"
+        s = (
+            f"{self.name} đã được sắp xếp vào {self.into} {self.effective_text}"
+            if self.into
+            else f"{self.name} đã được sắp xếp lại {self.effective_text}"
+        )
         if self.parts:
             s += " (" + "; ".join(f"{what} → {to}" for what, to in self.parts) + ")"
         return s
@@ -119,7 +124,7 @@ class GoneBody:
 
 def place_label(name: str, kind: str = "tỉnh") -> str:
     if name.startswith("Thành phố "):
-        return "thành phố " + name[len("Thành phố "):]
+        return "thành phố " + name[len("Thành phố ") :]
     return f"{kind} {name}"
 
 
@@ -132,19 +137,28 @@ class Register:
         self.data = data
         self.changes: list[dict] = data.get("changes", [])
         self.mergers: dict[str, Merger] = {}
-        self.merged_from: dict[str, Merger] = {}       # every source province → its merger
-        self.unchanged: dict[str, str] = {}            # name → kind
+        self.merged_from: dict[str, Merger] = {}  # every source province → its merger
+        self.unchanged: dict[str, str] = {}  # name → kind
         self.bodies: list[GoneBody] = []
         self.province_change: dict | None = None
         for ch in self.changes:
-            basis = tuple(LegalBasis(b.get("type", ""), b.get("number", ""), b.get("issuer", ""),
-                                     _date(b.get("date")), b.get("about", "")) for b in ch.get("legal_basis", []))
+            basis = tuple(
+                LegalBasis(
+                    b.get("type", ""),
+                    b.get("number", ""),
+                    b.get("issuer", ""),
+                    _date(b.get("date")),
+                    b.get("about", ""),
+                )
+                for b in ch.get("legal_basis", [])
+            )
             eff = _date(ch["effective"])
             if ch["kind"] == "province_merger":
                 self.province_change = ch
                 for m in ch.get("mergers", []):
-                    mg = Merger(nfc(m["new"]), m.get("kind", "tỉnh"), tuple(nfc(x) for x in m["from"]), eff, basis,
-                                ch["id"])
+                    mg = Merger(
+                        nfc(m["new"]), m.get("kind", "tỉnh"), tuple(nfc(x) for x in m["from"]), eff, basis, ch["id"]
+                    )
                     self.mergers[mg.new] = mg
                     for src in mg.sources:
                         self.merged_from[src] = mg
@@ -155,8 +169,17 @@ class Register:
                     self.bodies.append(self._body(b["name"], b.get("aliases", []), ch, eff, basis))
             elif ch["kind"] == "department_merger":
                 for d in ch.get("departments", []):
-                    self.bodies.append(self._body(d["old"], d.get("aliases", []), ch, eff, basis, into=d.get("into"),
-                                                  parts=tuple((p["what"], p["to"]) for p in d.get("parts", []))))
+                    self.bodies.append(
+                        self._body(
+                            d["old"],
+                            d.get("aliases", []),
+                            ch,
+                            eff,
+                            basis,
+                            into=d.get("into"),
+                            parts=tuple((p["what"], p["to"]) for p in d.get("parts", [])),
+                        )
+                    )
         # every spelling → canonical province name
         self.aliases: dict[str, str] = {}
         names = set(self.merged_from) | set(self.mergers) | set(self.unchanged)
@@ -167,14 +190,25 @@ class Register:
         for n, als in data.get("province_aliases", {}).items():
             for al in als:
                 self.aliases[_fw(al)] = nfc(n)
-        self._alias_re = re.compile(r"(?<!\S)(" + "|".join(
-            re.escape(a) for a in sorted(self.aliases, key=len, reverse=True)) + r")(?!\S)")
+        self._alias_re = re.compile(
+            r"(?<!\S)(" + "|".join(re.escape(a) for a in sorted(self.aliases, key=len, reverse=True)) + r")(?!\S)"
+        )
 
     @staticmethod
     def _body(name, aliases, ch, eff, basis, into=None, parts=()) -> GoneBody:
         als = {_fw(a) for a in aliases} | {_fw(name)}
-        return GoneBody(nfc(name), tuple(sorted(als, key=len, reverse=True)), ch["kind"], eff,
-                        ch.get("effective_text") or fmt_day(eff), into, parts, ch.get("summary", ""), basis, ch["id"])
+        return GoneBody(
+            nfc(name),
+            tuple(sorted(als, key=len, reverse=True)),
+            ch["kind"],
+            eff,
+            ch.get("effective_text") or fmt_day(eff),
+            into,
+            parts,
+            ch.get("summary", ""),
+            basis,
+            ch["id"],
+        )
 
     # -- provinces ------------------------------------------------------------------------------
     def kind_of(self, name: str) -> str:
@@ -254,8 +288,10 @@ class Register:
         if not mg or mg.new == n or (on or today_vn()) < mg.effective:
             return None
         who = issuer or f"cơ quan của {self.label(n)}"
-        return (f"{n} nay thuộc {mg.label} từ {fmt_day(mg.effective)} — văn bản dưới đây do {who} "
-                f"ban hành trước thay đổi này")
+        return (
+            f"{n} nay thuộc {mg.label} từ {fmt_day(mg.effective)} — văn bản dưới đây do {who} "
+            f"ban hành trước thay đổi này"
+        )
 
     # -- bodies that no longer exist --------------------------------------------------------------
     def gone_bodies(self, *texts: str, actors=(), on: dt.date | None = None) -> list[GoneBody]:
@@ -350,9 +386,9 @@ _REPLACE_RE = re.compile(r"\b(thay the|bai bo|het hieu luc)\b")
 
 @dataclass
 class StatusLink:
-    kind: str          # "thay thế" | "thực hiện" | "giai đoạn sau"
-    doc_id: str        # the later document in the store
-    evidence: str      # its own words
+    kind: str  # "thay thế" | "thực hiện" | "giai đoạn sau"
+    doc_id: str  # the later document in the store
+    evidence: str  # its own words
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "doc_id": self.doc_id, "evidence": self.evidence}
@@ -414,16 +450,24 @@ def document_status(docs, citations, chunks) -> dict[str, list[StatusLink]]:
             if all(x.doc_id != link.doc_id for x in out[d.id]):
                 out[d.id].append(link)
     for a in docs:
-        for (title, y1, y2) in progs[a.id]:
+        for title, y1, y2 in progs[a.id]:
             for b in docs:
                 if b.id == a.id:
                     continue
-                later = sorted((p for p in progs[b.id] if p[0] == title and p[1] >= y2 - 1 and p[1] > y1),
-                               key=lambda p: p[1])
+                later = sorted(
+                    (p for p in progs[b.id] if p[0] == title and p[1] >= y2 - 1 and p[1] > y1), key=lambda p: p[1]
+                )
                 if later and all(x.doc_id != b.id for x in out[a.id]):
                     t, z1, z2 = later[0]
-                    m = next((m for txt in text_of.get(b.id, []) for m in _PROGRAMME_RE.finditer(nfc(txt))
-                              if _fw(m.group(1)) == t and int(m.group(2)) == z1), None)
+                    m = next(
+                        (
+                            m
+                            for txt in text_of.get(b.id, [])
+                            for m in _PROGRAMME_RE.finditer(nfc(txt))
+                            if _fw(m.group(1)) == t and int(m.group(2)) == z1
+                        ),
+                        None,
+                    )
                     ev = m.group(0) if m else f"giai đoạn {z1}-{z2}"
                     out[a.id].append(StatusLink("giai đoạn sau", b.id, ev))
     return out
@@ -460,6 +504,7 @@ def store_status(db_url: str, on: dt.date | None = None) -> dict[str, dict]:
 
     from bot.db import session_scope
     from bot.models import Chunk, CitedDocument, Document
+
     with session_scope(db_url) as s:
         docs = list(s.scalars(select(Document).order_by(Document.id)))
         cits = list(s.scalars(select(CitedDocument).order_by(CitedDocument.id)))
@@ -473,8 +518,11 @@ def store_status(db_url: str, on: dt.date | None = None) -> dict[str, dict]:
             note = reg.merger_note(d.province, d.issuer, on) if d.province else None
             if note:
                 lines.append(f"Địa giới: {note.replace('văn bản dưới đây', 'văn bản này')}.")
-            out[d.id] = {"status": [x.to_dict() for x in links.get(d.id, [])], "status_lines": lines,
-                         "province_now": reg.current_province(d.province, on) if d.province else None}
+            out[d.id] = {
+                "status": [x.to_dict() for x in links.get(d.id, [])],
+                "status_lines": lines,
+                "province_now": reg.current_province(d.province, on) if d.province else None,
+            }
     return out
 
 
@@ -486,8 +534,9 @@ def register_lines(on: dt.date | None = None) -> list[str]:
         eff = ch.get("effective_text") or fmt_day(_date(ch["effective"]))
         out.append(f"  {ch.get('title', ch['id'])} — hiệu lực {eff}")
         for b in ch.get("legal_basis", []):
-            lb = LegalBasis(b.get("type", ""), b.get("number", ""), b.get("issuer", ""), _date(b.get("date")),
-                            b.get("about", ""))
+            lb = LegalBasis(
+                b.get("type", ""), b.get("number", ""), b.get("issuer", ""), _date(b.get("date")), b.get("about", "")
+            )
             out.append(f"    Căn cứ: {lb.citation}")
         for m in ch.get("mergers", []):
             out.append(f"    {m['new']} ← {' + '.join(m['from'])}")

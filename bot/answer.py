@@ -1,4 +1,5 @@
 """The answer object every channel receives (the `bot ask --json` contract)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -7,25 +8,25 @@ from typing import Any
 
 @dataclass
 class Source:
-    file: str          # knowledge file stem (the document id)
-    doc: str           # type + number, e.g. "Công văn 3597/UBND-KGVX"
-    section: str       # section path, e.g. "IV › 1 › c) Sở Thông tin và Truyền thông"
-    quote: str         # verbatim text
+    file: str  # knowledge file stem (the document id)
+    doc: str  # type + number, e.g. "Công văn 3597/UBND-KGVX"
+    section: str  # section path, e.g. "IV › 1 › c) Sở Thông tin và Truyền thông"
+    quote: str  # verbatim text
     score: float
     chunk_id: int | None = None
-    page: int | None = None   # the page a scanned or PDF document's chunk starts on
+    page: int | None = None  # the page a scanned or PDF document's chunk starts on
 
 
 @dataclass
 class Answer:
     question: str
     answered: bool
-    answer: str                      # plain text as the user sees it
+    answer: str  # plain text as the user sees it
     intent: str
     sources: list[Source] = field(default_factory=list)
     elapsed_ms: float = 0.0
-    deadline_ids: list[str] = field(default_factory=list)   # deadlines shown (for "subscribe" buttons)
-    suggestions: list[str] = field(default_factory=list)    # follow-up questions to offer as buttons
+    deadline_ids: list[str] = field(default_factory=list)  # deadlines shown (for "subscribe" buttons)
+    suggestions: list[str] = field(default_factory=list)  # follow-up questions to offer as buttons
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

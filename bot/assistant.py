@@ -8,6 +8,7 @@ the question's topic (`bot/relevance.py`). Nothing is generated: every sentence 
 document's words or a fact extracted from them, with its source. Conversation memory keeps what a
 follow-up ("còn Tiền Giang thì sao?") lacks.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,17 @@ from zoneinfo import ZoneInfo
 from bot.admin_changes import annotate_answer, same_province
 from bot.answer import Answer
 from bot.answerers import register as admin_register
-from bot.answerers import citations, contacts, criteria, deadlines, documents, events, passages, responsibilities, targets
+from bot.answerers import (
+    citations,
+    contacts,
+    criteria,
+    deadlines,
+    documents,
+    events,
+    passages,
+    responsibilities,
+    targets,
+)
 from bot.answerers.base import EXAMPLES, REFUSAL, Context  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
 from bot.formatting import deadline_sentence, document_citation
@@ -95,7 +106,7 @@ class Assistant:
     def __init__(self, settings: Settings, load_dense: bool = True):
         self.settings = settings
         self.db_url = settings.database_url
-        self.base_lex = load_lexicon()   # the glossary and gazetteer: seeds, extended by what the store names
+        self.base_lex = load_lexicon()  # the glossary and gazetteer: seeds, extended by what the store names
         self.lex = self.base_lex
         self._lock = threading.Lock()
         self._contexts: OrderedDict[str, Understanding] = OrderedDict()
@@ -114,9 +125,13 @@ class Assistant:
         """(Re)load the facts and indexes; called at start and when the indexer swapped new ones in.
         Questions keep being answered from the old snapshot until the new one replaces it."""
         from bot.search_index import load_index
+
         build_id = self._current_manifest_mtime()  # read first: a build landing meanwhile reloads again
-        names = tuple(a.name for a in self.base_lex.agencies) + tuple(al for a in self.base_lex.agencies
-                                                                       for al in a.aliases) + self.base_lex.provinces
+        names = (
+            tuple(a.name for a in self.base_lex.agencies)
+            + tuple(al for a in self.base_lex.agencies for al in a.aliases)
+            + self.base_lex.provinces
+        )
         kb = Knowledge(self.db_url, names=names)
         lex = self.base_lex.with_learned(kb.provinces, kb.agency_names)
         index = load_index(self.settings.data_dir)
@@ -125,11 +140,16 @@ class Assistant:
             embedder = None
             if self._load_dense and index.faiss_index is not None:
                 from bot.embedding import load_embedder
+
                 embedder = load_embedder(self.settings)
                 if embedder is not None and not embedder.matches(index.manifest):
-                    log.warning("index built with %s (%s), query model is %s (%s): dense search disabled",
-                                index.manifest.get("model"), str(index.manifest.get("model_checksum"))[:12],
-                                embedder.name, embedder.checksum[:12])
+                    log.warning(
+                        "index built with %s (%s), query model is %s (%s): dense search disabled",
+                        index.manifest.get("model"),
+                        str(index.manifest.get("model_checksum"))[:12],
+                        embedder.name,
+                        embedder.checksum[:12],
+                    )
                     embedder = None
             retriever = Retriever(index, embedder)
             if not all(cid in kb.chunks for cid in retriever.chunk_ids):
@@ -148,6 +168,7 @@ class Assistant:
     def _current_manifest_mtime(self):
         """The id of the build in DATA/index now (its manifest's build_id), None without an index."""
         from bot.search_index import read_build_id
+
         return read_build_id(self.settings.data_dir)
 
     def maybe_reload(self) -> bool:
@@ -180,8 +201,9 @@ class Assistant:
             self._reload_lock.release()
 
     # -- questions -------------------------------------------------------------------------
-    def ask(self, question: str, conversation_id: str | None = None, today: dt.date | None = None,
-            mode: str = "hybrid") -> Answer:
+    def ask(
+        self, question: str, conversation_id: str | None = None, today: dt.date | None = None, mode: str = "hybrid"
+    ) -> Answer:
         """Answer one question; `conversation_id` keeps follow-up context ("còn Tiền Giang thì sao?").
         `mode` (hybrid | lexical | dense) selects the retrieval used for passages."""
         t0 = time.perf_counter()
@@ -192,8 +214,13 @@ class Assistant:
             ans = self._answer(question, u, today, mode)
         except Exception:  # never let one question take the assistant down
             log.exception("failed to answer %r", (question or "")[:200])
-            ans = Answer(question or "", False, "Xin lỗi, đã có lỗi khi xử lý câu hỏi này. Vui lòng hỏi lại "
-                         "theo cách khác.", "error", suggestions=EXAMPLES)
+            ans = Answer(
+                question or "",
+                False,
+                "Xin lỗi, đã có lỗi khi xử lý câu hỏi này. Vui lòng hỏi lại theo cách khác.",
+                "error",
+                suggestions=EXAMPLES,
+            )
             u = None
         if conversation_id and u is not None and u.problem is None and ans.answered:
             with self._lock:
@@ -211,46 +238,67 @@ class Assistant:
     def _answer(self, question: str, u: Understanding, today: dt.date, mode: str) -> Answer:
         q = (question or "")[:2000]
         if u.problem in ("empty", "no_words"):
-            return Answer(q, False, "Bạn hãy gõ câu hỏi bằng chữ, ví dụ: “" + "”, “".join(EXAMPLES[:3]) + "”.",
-                          "help", suggestions=EXAMPLES)
+            return Answer(
+                q,
+                False,
+                "Bạn hãy gõ câu hỏi bằng chữ, ví dụ: “" + "”, “".join(EXAMPLES[:3]) + "”.",
+                "help",
+                suggestions=EXAMPLES,
+            )
         if u.problem == "too_long" and len(question or "") >= 100_000:
-            return Answer(q, False, "Câu hỏi quá dài. Bạn hãy hỏi ngắn gọn trong một câu, ví dụ: “"
-                          + EXAMPLES[0] + "”.", "help", suggestions=EXAMPLES)
+            return Answer(
+                q,
+                False,
+                "Câu hỏi quá dài. Bạn hãy hỏi ngắn gọn trong một câu, ví dụ: “" + EXAMPLES[0] + "”.",
+                "help",
+                suggestions=EXAMPLES,
+            )
         kb, retriever = self.kb, self.retriever
         if kb is None or not kb.docs:
-            return Answer(q, False, "Kho văn bản đang trống: người quản trị cần chạy `python -m indexer build`.",
-                          "error")
-        reg = admin_register.answer(q, today)   # "Đắk Nông giờ thuộc tỉnh nào?": the 2025 changes (issue 12)
+            return Answer(
+                q, False, "Kho văn bản đang trống: người quản trị cần chạy `python -m indexer build`.", "error"
+            )
+        reg = admin_register.answer(q, today)  # "Đắk Nông giờ thuộc tỉnh nào?": the 2025 changes (issue 12)
         if reg is not None:
             return reg
         ctx = Context(q, u, today, mode, kb, self.lex, retriever)
         for answerer in self._route(ctx):
             ans = answerer(ctx)
             if ans is not None:
-                return annotate_answer(ans, u.provinces, kb.docs, today)   # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"
+                return annotate_answer(ans, u.provinces, kb.docs, today)  # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"
         return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
 
     def _route(self, ctx: Context) -> list:
         u = ctx.u
-        if _STATEMENT_RE.search(u.folded) or len(ctx.topic()) >= STATEMENT_MIN_UNITS or (
-                len(u.folded.split()) >= STATEMENT_MIN_WORDS and "?" not in u.text and not _QUESTION_RE.search(u.folded)):
+        if (
+            _STATEMENT_RE.search(u.folded)
+            or len(ctx.topic()) >= STATEMENT_MIN_UNITS
+            or (
+                len(u.folded.split()) >= STATEMENT_MIN_WORDS and "?" not in u.text and not _QUESTION_RE.search(u.folded)
+            )
+        ):
             return []
         order = list(ROUTES.get(u.intent, []))
         if u.intent == "responsibility" and (u.years or u.days or u.months):
-            order.append(deadlines.answer)   # "Năm 2030 … phải làm gì?" may be about what is due
+            order.append(deadlines.answer)  # "Năm 2030 … phải làm gì?" may be about what is due
         if u.intent == "responsibility" and not u.agencies:
-            order.append(responsibilities.who_does)   # "Ai chủ trì …?": the agency whose task fits
+            order.append(responsibilities.who_does)  # "Ai chủ trì …?": the agency whose task fits
         return order
 
     # -- deadlines for channels ----------------------------------------------------------------
-    def upcoming_deadlines(self, today: dt.date | None = None, days: int = 90,
-                           province: str | None = None) -> list[UpcomingDeadline]:
+    def upcoming_deadlines(
+        self, today: dt.date | None = None, days: int = 90, province: str | None = None
+    ) -> list[UpcomingDeadline]:
         """Deadlines falling due within `days` of `today` (Asia/Ho_Chi_Minh), soonest first."""
         today = today or today_vn()
         out = []
         for d in self.kb.deadlines:
-            if province and d.province and fold(d.province) != fold(province) and \
-                    not same_province(d.province, province, today):   # Lâm Đồng also lists Đắk Nông's
+            if (
+                province
+                and d.province
+                and fold(d.province) != fold(province)
+                and not same_province(d.province, province, today)
+            ):  # Lâm Đồng also lists Đắk Nông's
                 continue
             when = next_occurrence(d, today, horizon_days=days)
             if when:
@@ -267,6 +315,11 @@ class Assistant:
 
     def stats(self) -> dict:
         kb = self.kb
-        return {"documents": len(kb.docs), "chunks": len(kb.chunks), "deadlines": len(kb.deadlines),
-                "responsibilities": len(kb.responsibilities), "targets": len(kb.targets),
-                "dense_search": bool(self.retriever and self.retriever.dense_enabled)}
+        return {
+            "documents": len(kb.docs),
+            "chunks": len(kb.chunks),
+            "deadlines": len(kb.deadlines),
+            "responsibilities": len(kb.responsibilities),
+            "targets": len(kb.targets),
+            "dense_search": bool(self.retriever and self.retriever.dense_enabled),
+        }

@@ -1,4 +1,5 @@
 """`ask` and `chat` commands."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,12 @@ def add_commands(sub) -> None:
     a = sub.add_parser("ask", help="answer a question (or one per line from standard input with -)")
     a.add_argument("--json", action="store_true", help="one JSON object per answer, one per line")
     a.add_argument("--today", type=dt.date.fromisoformat, default=None, help="the current date (YYYY-MM-DD)")
-    a.add_argument("--conversation", default=None, metavar="ID",
-                   help="treat the questions as one conversation (follow-ups such as «còn Tiền Giang thì sao?»)")
+    a.add_argument(
+        "--conversation",
+        default=None,
+        metavar="ID",
+        help="treat the questions as one conversation (follow-ups such as «còn Tiền Giang thì sao?»)",
+    )
     a.add_argument("question", help="the question, or - to read one question per line from stdin")
     a.set_defaults(func=run_ask)
     c = sub.add_parser("chat", help="interactive console conversation")
@@ -23,6 +28,7 @@ def add_commands(sub) -> None:
 
 def _assistant(args):
     from bot.assistant import Assistant
+
     return Assistant.from_settings(data_dir=args.data_dir)
 
 

@@ -32,6 +32,7 @@ Every variable, with its default (names and defaults are a contract; README *Con
 (Tuning knobs read where they act, after `.env` is loaded: HOCTAP_EMBEDDING_THREADS/_QUERY_THREADS/_BACKEND in
 bot/embedding.py, HOCTAP_OCR_DPI/_LANG/_CACHE in indexer/ocr.py.)
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,6 +82,7 @@ def load_env_file(path: str | os.PathLike | None = None) -> Path | None:
         if not p.is_file():
             return None
         from dotenv import load_dotenv  # python-dotenv is a dependency: missing, it is named
+
         load_dotenv(p, override=False)
         _loaded_env_files.add(p)
     return p
@@ -101,6 +103,20 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(_get(env, name, str(default)))
     except ValueError:
         return default
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def count_from_env(name: str, default: int) -> int:
+    """A positive whole number from the environment variable `name` (threads, workers), else `default`."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
 
 
 def mask_url(url: str) -> str:
@@ -134,9 +150,11 @@ class Settings:
         return self.embedding_model or str(self.default_model_dir)
 
     def __repr__(self) -> str:  # a database password is never printed
-        return (f"Settings(data_dir={self.data_dir!r}, database_url={mask_url(self.database_url)!r}, "
-                f"embedding_model={self.embedding_model!r}, knowledge_dir={self.knowledge_dir!r}, "
-                f"extra={self.extra!r})")
+        return (
+            f"Settings(data_dir={self.data_dir!r}, database_url={mask_url(self.database_url)!r}, "
+            f"embedding_model={self.embedding_model!r}, knowledge_dir={self.knowledge_dir!r}, "
+            f"extra={self.extra!r})"
+        )
 
     __str__ = __repr__
 
@@ -150,15 +168,23 @@ def settings_from(env: Mapping[str, str], data_dir: str | os.PathLike | None = N
     d.mkdir(parents=True, exist_ok=True)
     url = env.get("DATABASE_URL") or f"sqlite:///{d / 'hoctap.sqlite3'}"
     if url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://"):]
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return Settings(data_dir=d, database_url=url, embedding_model=(env.get("HOCTAP_EMBEDDING_MODEL") or "").strip())
 
 
 # -- the channels: what `serve` and the adapters use -----------------------------------------------------------
-SECRET_FIELDS = {"telegram_token", "telegram_webhook_secret", "zalo_oa_secret_key", "zalo_app_secret",
-                 "zalo_access_token", "zalo_refresh_token", "session_secret", "admin_token"}
+SECRET_FIELDS = {
+    "telegram_token",
+    "telegram_webhook_secret",
+    "zalo_oa_secret_key",
+    "zalo_app_secret",
+    "zalo_access_token",
+    "zalo_refresh_token",
+    "session_secret",
+    "admin_token",
+}
 
 
 def parse_networks(text: str) -> tuple:
@@ -181,15 +207,15 @@ class ChannelConfig:
     web_port: int = 8080
     # Telegram
     telegram_token: str = ""
-    telegram_base_url: str = ""          # e.g. http://127.0.0.1:8081 (a self-hosted Bot API server)
-    telegram_webhook_url: str = ""       # public https URL; when set, webhook mode instead of polling
+    telegram_base_url: str = ""  # e.g. http://127.0.0.1:8081 (a self-hosted Bot API server)
+    telegram_webhook_url: str = ""  # public https URL; when set, webhook mode instead of polling
     telegram_webhook_secret: str = ""
-    telegram_poll_timeout: int = 10      # long-polling timeout (seconds)
+    telegram_poll_timeout: int = 10  # long-polling timeout (seconds)
     admin_ids: frozenset[str] = field(default_factory=frozenset)
     # Zalo Official Account
     zalo_app_id: str = ""
-    zalo_oa_secret_key: str = ""         # webhook signature key
-    zalo_app_secret: str = ""            # app secret, for refreshing the access token
+    zalo_oa_secret_key: str = ""  # webhook signature key
+    zalo_app_secret: str = ""  # app secret, for refreshing the access token
     zalo_access_token: str = ""
     zalo_refresh_token: str = ""
     zalo_api_base_url: str = "https://openapi.zalo.me"
@@ -197,19 +223,19 @@ class ChannelConfig:
     zalo_webhook_path: str = "/zalo/webhook"
     zalo_signature_max_age_s: int = 300
     # everyone
-    rate_limit_count: int = 12           # messages per chat ...
-    rate_limit_window_s: int = 60        # ... per this many seconds
+    rate_limit_count: int = 12  # messages per chat ...
+    rate_limit_window_s: int = 60  # ... per this many seconds
     max_question_chars: int = 1000
-    ip_rate_limit_count: int = 60        # requests per client IP per rate_limit_window_s (backstop, web API)
-    trusted_proxies: tuple = ()          # ip networks whose X-Forwarded-For is believed
-    session_secret: str = ""             # signs the web session cookie; default: a random key kept in the data folder
-    body_timeout_s: float = 30.0         # a request body must arrive within this time
-    max_pending_questions: int = 200     # questions answered or waiting at once; more get 503 (back-pressure)
-    public_url: str = ""                 # where people reach the web chat (links in replies); optional
+    ip_rate_limit_count: int = 60  # requests per client IP per rate_limit_window_s (backstop, web API)
+    trusted_proxies: tuple = ()  # ip networks whose X-Forwarded-For is believed
+    session_secret: str = ""  # signs the web session cookie; default: a random key kept in the data folder
+    body_timeout_s: float = 30.0  # a request body must arrive within this time
+    max_pending_questions: int = 200  # questions answered or waiting at once; more get 503 (back-pressure)
+    public_url: str = ""  # where people reach the web chat (links in replies); optional
     # the web admin page (HOCTAP_ADMIN_TOKEN, at least 12 characters; "" = disabled). None: not given here,
     # the admin page reads it from the configuration itself (a ChannelConfig built by hand in a test)
     admin_token: str | None = None
-    reload_interval_s: float = 3.0       # how often `serve` looks for a new build of the indexes
+    reload_interval_s: float = 3.0  # how often `serve` looks for a new build of the indexes
 
     @property
     def telegram_enabled(self) -> bool:
@@ -280,10 +306,15 @@ def channels_from(env: Mapping[str, str]) -> ChannelConfig:
 
 # -- the reminders: what the sweeper, `remind tick` and the calendar use ----------------------------------------
 # ReminderConfig keyword -> (Settings.extra key, variable)
-REMINDER_VARIABLES = {"remind_hour": "HOCTAP_REMIND_HOUR", "quiet_hours": "HOCTAP_QUIET_HOURS",
-                      "lease_s": "HOCTAP_REMIND_LEASE_S", "horizon_days": "HOCTAP_REMIND_HORIZON_DAYS",
-                      "max_attempts": "HOCTAP_REMIND_MAX_ATTEMPTS", "batch_size": "HOCTAP_REMIND_BATCH",
-                      "lead_days": "HOCTAP_REMINDER_LEAD_DAYS"}
+REMINDER_VARIABLES = {
+    "remind_hour": "HOCTAP_REMIND_HOUR",
+    "quiet_hours": "HOCTAP_QUIET_HOURS",
+    "lease_s": "HOCTAP_REMIND_LEASE_S",
+    "horizon_days": "HOCTAP_REMIND_HORIZON_DAYS",
+    "max_attempts": "HOCTAP_REMIND_MAX_ATTEMPTS",
+    "batch_size": "HOCTAP_REMIND_BATCH",
+    "lead_days": "HOCTAP_REMINDER_LEAD_DAYS",
+}
 
 
 def parse_hm(text: str) -> dt.time:
@@ -312,7 +343,7 @@ def reminder_options(env: Mapping[str, str], extra: Mapping[str, Any] | None = N
     kw: dict = {}
     current = ""
     try:
-        if (v := get(current := "remind_hour")):
+        if v := get(current := "remind_hour"):
             kw["remind_time"] = parse_hm(v)
         q = get(current := "quiet_hours")
         if q is not None:
@@ -322,17 +353,18 @@ def reminder_options(env: Mapping[str, str], extra: Mapping[str, Any] | None = N
             else:
                 a, b = q.split("-", 1)
                 kw["quiet_start"], kw["quiet_end"] = parse_hm(a), parse_hm(b)
-        if (v := get(current := "lease_s")):
+        if v := get(current := "lease_s"):
             kw["lease_s"] = float(v)
             kw["send_timeout_s"] = max(1.0, min(60.0, float(v) / 2))
-        if (v := get(current := "horizon_days")):
+        if v := get(current := "horizon_days"):
             kw["horizon_days"] = int(v)
-        if (v := get(current := "max_attempts")):
+        if v := get(current := "max_attempts"):
             kw["max_attempts"] = int(v)
-        if (v := get(current := "batch_size")):
+        if v := get(current := "batch_size"):
             kw["batch_size"] = max(1, int(v))
-        if (v := get(current := "lead_days")):
+        if v := get(current := "lead_days"):
             from bot.reminders.schedule import parse_lead_days  # the schedule imports this module
+
             kw["lead_days"] = parse_lead_days(v)
     except ValueError as e:
         raise ConfigError(f"{REMINDER_VARIABLES[current]}={get(current)!r} cannot be read ({e})") from e
@@ -341,6 +373,7 @@ def reminder_options(env: Mapping[str, str], extra: Mapping[str, Any] | None = N
 
 def reminders_from(env: Mapping[str, str], extra: Mapping[str, Any] | None = None) -> "ReminderConfig":
     from bot.reminders.schedule import ReminderConfig  # the schedule's own class (it imports this module)
+
     return ReminderConfig(**reminder_options(env, extra))
 
 
@@ -348,10 +381,11 @@ def reminders_from(env: Mapping[str, str], extra: Mapping[str, Any] | None = Non
 @dataclass
 class Config:
     """Every setting of one process, loaded once by `load_config`; parts go to their users."""
+
     settings: Settings
     channels: ChannelConfig
     reminders: "ReminderConfig"
-    env_file: Path | None = None         # the `.env` that was read, if any
+    env_file: Path | None = None  # the `.env` that was read, if any
 
     @property
     def data_dir(self) -> Path:
@@ -366,8 +400,10 @@ class Config:
         return self.channels.admin_token or ""
 
     def __repr__(self) -> str:  # the parts mask their own secrets
-        return (f"Config(env_file={self.env_file!r}, settings={self.settings!r}, channels={self.channels!r}, "
-                f"reminders={self.reminders!r})")
+        return (
+            f"Config(env_file={self.env_file!r}, settings={self.settings!r}, channels={self.channels!r}, "
+            f"reminders={self.reminders!r})"
+        )
 
     __str__ = __repr__
 
@@ -380,8 +416,12 @@ def load_config(data_dir: str | os.PathLike | None = None, *, environ: Mapping[s
     if environ is None:
         env_file = load_env_file()
         environ = os.environ
-    return Config(settings=settings_from(environ, data_dir), channels=channels_from(environ),
-                  reminders=reminders_from(environ), env_file=env_file)
+    return Config(
+        settings=settings_from(environ, data_dir),
+        channels=channels_from(environ),
+        reminders=reminders_from(environ),
+        env_file=env_file,
+    )
 
 
 def load_settings(data_dir: str | os.PathLike | None = None) -> Settings:

@@ -25,6 +25,7 @@ An index records the model's id (e.g. ``multilingual-e5-small``) and a checksum 
 If the model cannot be loaded, `load_embedder` returns None after one warning, and the
 assistant answers with lexical (BM25) search only.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,6 +38,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bot.config import count_from_env, usable_cpus
+
 if TYPE_CHECKING:  # pragma: no cover
     from sentence_transformers import SentenceTransformer
 
@@ -46,11 +49,13 @@ log = logging.getLogger(__name__)
 
 E5_PREFIXES = {"query": "query: ", "passage": "passage: "}
 BATCH_SIZE = 16  # texts per forward pass: 16-64 measure alike on 2 CPU cores; 16 keeps memory low
-BATCH_TOKENS = 512  # padded tokens per forward pass of the ONNX model: on 2 cores 512 is as fast as 2048 and peaks 350 MB lower
-ONNX_FILE = "onnx/model_qint8.onnx"          # inside the model folder
-ONNX_INFO = "onnx/model_qint8.json"          # what it was exported from (the weights' checksum)
-CHECKSUM_FILE = "hoctap-checksum.json"       # cached checksum of the weights, keyed by size and mtime
-MAX_SEQ_LENGTH = 512   # e5-small's positions; the chunks need at most ~420 tokens (heading path included)
+BATCH_TOKENS = (
+    512  # padded tokens per forward pass of the ONNX model: on 2 cores 512 is as fast as 2048 and peaks 350 MB lower
+)
+ONNX_FILE = "onnx/model_qint8.onnx"  # inside the model folder
+ONNX_INFO = "onnx/model_qint8.json"  # what it was exported from (the weights' checksum)
+CHECKSUM_FILE = "hoctap-checksum.json"  # cached checksum of the weights, keyed by size and mtime
+MAX_SEQ_LENGTH = 512  # e5-small's positions; the chunks need at most ~420 tokens (heading path included)
 MAX_QUERY_LENGTH = 256  # questions longer than that are cut (a long ALQAC question is ~120 tokens)
 
 _cache: dict[str, Embedder | None] = {}
@@ -59,19 +64,12 @@ _lock = threading.Lock()
 
 def cpu_threads() -> int:
     """Threads for encoding: HOCTAP_EMBEDDING_THREADS, else the CPUs this process may use."""
-    env = os.environ.get("HOCTAP_EMBEDDING_THREADS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - non-Linux
-        return max(1, os.cpu_count() or 1)
+    return count_from_env("HOCTAP_EMBEDDING_THREADS", usable_cpus())
 
 
 def query_threads_default() -> int:
     """Threads for encoding one question: HOCTAP_EMBEDDING_QUERY_THREADS, default 1."""
-    env = os.environ.get("HOCTAP_EMBEDDING_QUERY_THREADS", "").strip()
-    return int(env) if env.isdigit() and int(env) > 0 else 1
+    return count_from_env("HOCTAP_EMBEDDING_QUERY_THREADS", 1)
 
 
 # -- model identity ------------------------------------------------------------------------------
@@ -140,6 +138,7 @@ def onnx_export_ok(folder: Path) -> bool:
 
 # -- embedders ------------------------------------------------------------------------------------
 
+
 class Embedder:
     """Float32, L2-normalised vectors for passages and queries (a backend implements `_forward`).
 
@@ -151,8 +150,16 @@ class Embedder:
 
     backend = "?"
 
-    def __init__(self, name: str, dim: int, prompts: dict | None, path: str = "", checksum: str = "",
-                 batch_size: int = BATCH_SIZE, max_seq_length: int = MAX_SEQ_LENGTH):
+    def __init__(
+        self,
+        name: str,
+        dim: int,
+        prompts: dict | None,
+        path: str = "",
+        checksum: str = "",
+        batch_size: int = BATCH_SIZE,
+        max_seq_length: int = MAX_SEQ_LENGTH,
+    ):
         self.name = name
         self.model_id = name
         self.path = path
@@ -174,8 +181,7 @@ class Embedder:
     @property
     def identity(self) -> dict:
         """What an index records about the model that made its vectors."""
-        return {"model": self.model_id, "model_checksum": self.checksum, "model_backend": self.backend,
-                "dim": self.dim}
+        return {"model": self.model_id, "model_checksum": self.checksum, "model_backend": self.backend, "dim": self.dim}
 
     def matches(self, manifest: dict) -> bool:
         """True if an index with this manifest was built by this model (any backend: the int8 and
@@ -218,16 +224,21 @@ class TorchEmbedder(Embedder):
 
     backend = "torch"
 
-    def __init__(self, model: SentenceTransformer, name: str, path: str = "", checksum: str = "",
-                 batch_size: int = BATCH_SIZE):
+    def __init__(
+        self, model: SentenceTransformer, name: str, path: str = "", checksum: str = "", batch_size: int = BATCH_SIZE
+    ):
         self.model = model
-        dim = model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") \
+        dim = (
+            model.get_embedding_dimension()
+            if hasattr(model, "get_embedding_dimension")
             else model.get_sentence_embedding_dimension()
+        )
         if not dim:
             dim = int(np.asarray(model.encode(["x"], prompt="")).shape[-1])
         limit = int(getattr(model, "max_seq_length", None) or MAX_SEQ_LENGTH)
-        super().__init__(name, dim, getattr(model, "prompts", None), path, checksum, batch_size,
-                         min(limit, MAX_SEQ_LENGTH))
+        super().__init__(
+            name, dim, getattr(model, "prompts", None), path, checksum, batch_size, min(limit, MAX_SEQ_LENGTH)
+        )
 
     def token_counts(self, texts: list[str]) -> list[int]:
         return [len(x) for x in self.model.tokenizer(list(texts))["input_ids"]]
@@ -236,8 +247,14 @@ class TorchEmbedder(Embedder):
         old = self.model.max_seq_length
         self.model.max_seq_length = max_len
         try:
-            return self.model.encode(texts, prompt="", batch_size=self.batch_size, convert_to_numpy=True,
-                                     normalize_embeddings=True, show_progress_bar=False)
+            return self.model.encode(
+                texts,
+                prompt="",
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
         finally:
             self.model.max_seq_length = old
 
@@ -254,8 +271,16 @@ class OnnxEmbedder(Embedder):
 
     backend = "onnx-qint8"
 
-    def __init__(self, folder: Path, name: str, checksum: str, threads: int | None = None,
-                 query_threads: int | None = None, batch_size: int = BATCH_SIZE, purpose: str = "queries"):
+    def __init__(
+        self,
+        folder: Path,
+        name: str,
+        checksum: str,
+        threads: int | None = None,
+        query_threads: int | None = None,
+        batch_size: int = BATCH_SIZE,
+        purpose: str = "queries",
+    ):
         from bot.spm_tokenizer import load_tokenizer
 
         folder = Path(folder)
@@ -269,8 +294,9 @@ class OnnxEmbedder(Embedder):
         info = json.loads((folder / ONNX_INFO).read_text(encoding="utf-8"))
         cfg = _st_config(folder)
         limit = int(cfg.get("max_seq_length") or info.get("max_seq_length") or MAX_SEQ_LENGTH)
-        super().__init__(name, int(info["dim"]), cfg.get("prompts"), str(folder), checksum, batch_size,
-                         min(limit, MAX_SEQ_LENGTH))
+        super().__init__(
+            name, int(info["dim"]), cfg.get("prompts"), str(folder), checksum, batch_size, min(limit, MAX_SEQ_LENGTH)
+        )
         # the session this process needs first is made now (a broken model fails here, not on a question)
         self.session(self.threads if purpose == "passages" else self.query_threads)
 
@@ -279,6 +305,7 @@ class OnnxEmbedder(Embedder):
             sess = self._sessions.get(threads)
             if sess is None:
                 import onnxruntime as ort
+
                 so = ort.SessionOptions()
                 so.intra_op_num_threads = threads
                 so.inter_op_num_threads = 1
@@ -320,9 +347,9 @@ class OnnxEmbedder(Embedder):
             for r, i in enumerate(idx):
                 tok = encs[i]
                 if len(tok) > width:  # truncated, keeping the closing </s>
-                    tok = tok[:width - 1] + tok[-1:]
-                ids[r, :len(tok)] = tok
-                mask[r, :len(tok)] = 1
+                    tok = tok[: width - 1] + tok[-1:]
+                ids[r, : len(tok)] = tok
+                mask[r, : len(tok)] = 1
             feed = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self.input_names:
                 feed["token_type_ids"] = np.zeros_like(ids)
@@ -333,8 +360,10 @@ class OnnxEmbedder(Embedder):
 def _st_config(folder: Path) -> dict:
     """prompts and max_seq_length from a sentence-transformers folder (missing files: empty)."""
     out: dict = {}
-    for name, keys in (("config_sentence_transformers.json", ("prompts",)),
-                       ("sentence_bert_config.json", ("max_seq_length",))):
+    for name, keys in (
+        ("config_sentence_transformers.json", ("prompts",)),
+        ("sentence_bert_config.json", ("max_seq_length",)),
+    ):
         try:
             d = json.loads((Path(folder) / name).read_text(encoding="utf-8"))
             out.update({k: d[k] for k in keys if k in d})
@@ -397,11 +426,16 @@ def _load(settings: Settings, model: str, purpose: str = "queries") -> Embedder:
                     raise
                 log.warning("ONNX model in %s could not be loaded (%s); encoding with PyTorch", folder, _short(exc))
         elif backend == "onnx":
-            raise FileNotFoundError(f"{folder / ONNX_FILE} is missing or was exported from other weights "
-                                    "(python -m indexer.e5convert --out DIR exports it)")
+            raise FileNotFoundError(
+                f"{folder / ONNX_FILE} is missing or was exported from other weights "
+                "(python -m indexer.e5convert --out DIR exports it)"
+            )
         else:
-            log.info("no ONNX export in %s: encoding with PyTorch (python -m indexer.e5convert --out %s "
-                     "exports one)", folder, folder)
+            log.info(
+                "no ONNX export in %s: encoding with PyTorch (python -m indexer.e5convert --out %s exports one)",
+                folder,
+                folder,
+            )
     return _load_torch(model, name, checksum)
 
 
@@ -428,8 +462,11 @@ def load_embedder(settings: Settings, purpose: str = "queries") -> Embedder | No
                 emb: Embedder | None = _load(settings, model, purpose)
                 log.info("embedding model %s loaded (%s, dim %d)", model, emb.backend, emb.dim)
             except Exception as exc:  # any failure -> lexical answering
-                log.warning("dense search disabled: cannot load embedding model %r (%s); answering lexically",
-                            model, _short(exc))
+                log.warning(
+                    "dense search disabled: cannot load embedding model %r (%s); answering lexically",
+                    model,
+                    _short(exc),
+                )
                 emb = None
             _cache[key] = emb
             return emb

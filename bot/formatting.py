@@ -2,6 +2,7 @@
 
 Every string here is assembled from the documents' own words (no generated text).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,13 @@ import datetime as dt
 from bot.models import Deadline, Document
 
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
-RECURRENCE_VI = {"yearly": "hằng năm", "half-yearly": "6 tháng một lần", "quarterly": "hằng quý",
-                 "monthly": "hằng tháng", "once": ""}
+RECURRENCE_VI = {
+    "yearly": "hằng năm",
+    "half-yearly": "6 tháng một lần",
+    "quarterly": "hằng quý",
+    "monthly": "hằng tháng",
+    "once": "",
+}
 
 
 # A day within each period: "trước ngày 25 của tháng cuối quý", "trước ngày 20 hằng tháng".

@@ -16,6 +16,7 @@ report back to ok without a restart:
 so restoring or rebuilding the index is seen at once. It never raises: a check that fails says why
 (an exception's type and message, never a secret — database URLs are reported without password).
 """
+
 from __future__ import annotations
 
 import json
@@ -61,6 +62,7 @@ class Health:
 def _why(e: BaseException) -> str:
     """Type and first line of an error, with any credentials of a URL in it blanked out."""
     import re
+
     msg = str(e).splitlines()[0][:200] if str(e) else ""
     msg = re.sub(r"://[^@/\s]*@", "://***@", msg)
     msg = re.sub(r"(password\s*=\s*)\S+", r"\1***", msg, flags=re.I)
@@ -119,6 +121,7 @@ def check_database(db_url: str) -> Check:
     from sqlalchemy import text
 
     from bot.db import get_engine
+
     why = sqlite_unwritable(db_url, max_age_s=0)
     if why:  # not queried: see sqlite_unwritable
         return Check(False, why)
@@ -136,6 +139,7 @@ def check_store(assistant) -> Check:
 
     from bot.db import session_scope
     from bot.models import Document
+
     kb = getattr(assistant, "kb", None)
     if kb is None:
         return Check(False, "kho văn bản chưa được nạp")
@@ -184,8 +188,10 @@ def check_lexical(assistant, manifest: dict | None, problem: str) -> Check:
         except Exception as e:
             return Check(False, "không so được chỉ mục với kho (" + _why(e) + ")")
         if not same:
-            return Check(False, "chỉ mục không khớp kho văn bản (lần lập chỉ mục trước bị ngắt?): "
-                                "chạy lại `python -m indexer build`")
+            return Check(
+                False,
+                "chỉ mục không khớp kho văn bản (lần lập chỉ mục trước bị ngắt?): chạy lại `python -m indexer build`",
+            )
     return Check(True, f"{len(r.chunk_ids)} đoạn")
 
 
@@ -214,8 +220,12 @@ def check_model(assistant, manifest: dict | None) -> Check:
     emb = getattr(r, "embedder", None)
     if emb is None:
         want = (manifest or {}).get("model_id") or (manifest or {}).get("model")
-        return Check(False, "mô hình nhúng chưa được nạp hoặc khác mô hình của chỉ mục"
-                     + (f" ({want})" if want else "") + ": chỉ tìm theo từ khóa")
+        return Check(
+            False,
+            "mô hình nhúng chưa được nạp hoặc khác mô hình của chỉ mục"
+            + (f" ({want})" if want else "")
+            + ": chỉ tìm theo từ khóa",
+        )
     now = time.monotonic()
     with _probe_lock:
         cached = _probe.get(id(emb))
@@ -223,8 +233,11 @@ def check_model(assistant, manifest: dict | None) -> Check:
             return cached[1]
         try:
             v = emb.encode_queries(["kiểm tra"])
-            res = Check(True, getattr(emb, "name", "")) if len(v) == 1 and v.shape[-1] == emb.dim \
+            res = (
+                Check(True, getattr(emb, "name", ""))
+                if len(v) == 1 and v.shape[-1] == emb.dim
                 else Check(False, "mô hình trả về vector sai kích thước")
+            )
         except Exception as e:
             res = Check(False, "mô hình không mã hóa được (" + _why(e) + ")")
         _probe.clear()
@@ -240,16 +253,17 @@ def check(assistant) -> Health:
         assistant.maybe_reload()
     except Exception as e:  # a corrupt index: reported below, the old one keeps answering
         reload_error = "không nạp được chỉ mục (" + _why(e) + ")"
-    for name, fn in (("database", lambda: check_database(assistant.db_url)),
-                     ("store", lambda: check_store(assistant))):
+    for name, fn in (("database", lambda: check_database(assistant.db_url)), ("store", lambda: check_store(assistant))):
         try:
             h.checks[name] = fn()
         except Exception as e:
             h.checks[name] = Check(False, _why(e))
     manifest, problem = _manifest(assistant.settings.data_dir)
-    for name, fn in (("lexical", lambda: check_lexical(assistant, manifest, problem)),
-                     ("dense", lambda: check_dense(assistant, manifest)),
-                     ("model", lambda: check_model(assistant, manifest))):
+    for name, fn in (
+        ("lexical", lambda: check_lexical(assistant, manifest, problem)),
+        ("dense", lambda: check_dense(assistant, manifest)),
+        ("model", lambda: check_model(assistant, manifest)),
+    ):
         try:
             h.checks[name] = fn()
         except Exception as e:
@@ -266,6 +280,7 @@ def store_fingerprint(hashes: dict[str, str]) -> str:
     manifest ("store"), so an index that does not match the store (a build killed between its database
     commit and the index swap) is seen — by the next build, which then rebuilds it, and by `lexical`."""
     import hashlib
+
     h = hashlib.sha256()
     for k in sorted(hashes):
         h.update(f"{k}\0{hashes[k]}\n".encode("utf-8", "surrogatepass"))
@@ -277,6 +292,7 @@ def _db_fingerprint(db_url: str) -> str:
 
     from bot.db import session_scope
     from bot.models import Document
+
     with session_scope(db_url) as s:
         return store_fingerprint(dict(s.execute(select(Document.id, Document.content_hash)).all()))
 

@@ -1,6 +1,7 @@
 """An in-memory snapshot of the store: documents, chunks and facts (small: a few hundred documents),
 with what answering needs precomputed once per load (folded chunk texts, a word segmenter that
 knows the store's names)."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,18 @@ import re
 from sqlalchemy import select
 
 from bot.db import session_scope
-from bot.models import (Chunk, ChunkPage, CitedDocument, Contact, Criterion, Deadline, Document, Event,
-                        Responsibility, Target)
+from bot.models import (
+    Chunk,
+    ChunkPage,
+    CitedDocument,
+    Contact,
+    Criterion,
+    Deadline,
+    Document,
+    Event,
+    Responsibility,
+    Target,
+)
 from bot.relevance import Segmenter, folded_text, idf
 
 
@@ -25,15 +36,26 @@ class Knowledge:
             self.contacts = list(s.scalars(select(Contact).order_by(Contact.id)))
             self.extra_facts = _load_extra_facts(s)
             self.pages = {p.chunk_id: p.page for p in s.scalars(select(ChunkPage))}
-            for obj in list(self.docs.values()) + list(self.chunks.values()) + self.deadlines + \
-                    self.responsibilities + self.targets + self.citations + self.contacts + \
-                    [f for fs in self.extra_facts.values() for f in fs]:
+            for obj in (
+                list(self.docs.values())
+                + list(self.chunks.values())
+                + self.deadlines
+                + self.responsibilities
+                + self.targets
+                + self.citations
+                + self.contacts
+                + [f for fs in self.extra_facts.values() for f in fs]
+            ):
                 s.expunge(obj)
         self.provinces = sorted({d.province for d in self.docs.values() if d.province})
         # agency names the documents use: responsibility headings' agencies, issuers, recipients
-        self.agency_names = sorted(n for n in {r.agency for r in self.responsibilities} |
-                                   {d.issuer for d in self.docs.values()} |
-                                   {x for d in self.docs.values() for x in (d.recipients or [])} if _is_agency_name(n))
+        self.agency_names = sorted(
+            n
+            for n in {r.agency for r in self.responsibilities}
+            | {d.issuer for d in self.docs.values()}
+            | {x for d in self.docs.values() for x in (d.recipients or [])}
+            if _is_agency_name(n)
+        )
         self.localities = _localities(self.docs.values())
         self._folded: dict[int, str] = {}
         self._postings: dict[str, set[int]] = {}
@@ -41,8 +63,10 @@ class Knowledge:
             for syl in set(self.chunk_folded(cid).split()):
                 self._postings.setdefault(syl, set()).add(cid)
         # the chunks' folded syllables, already computed above, give the segmenter its word counts
-        self.segmenter = Segmenter((self._folded[cid].split() for cid in self.chunks),
-                                   tuple(names) + tuple(self.provinces) + tuple(self.localities))
+        self.segmenter = Segmenter(
+            (self._folded[cid].split() for cid in self.chunks),
+            tuple(names) + tuple(self.provinces) + tuple(self.localities),
+        )
         self._weights: dict[str, float] = {}
         self._df: dict[str, int] = {}
 
@@ -104,13 +128,18 @@ def _localities(docs) -> dict[str, set[str]]:
 
 def _is_agency_name(name: str | None) -> bool:
     """One named body ("Phòng Văn hóa - Thông tin xã Hòa An"), not a group ("Các sở, ngành")."""
-    return bool(name) and not name.lower().startswith(("các ", "những ")) and "," not in name \
+    return (
+        bool(name)
+        and not name.lower().startswith(("các ", "những "))
+        and "," not in name
         and 2 <= len(name.split()) <= MAX_AGENCY_NAME_WORDS
+    )
 
 
 def _load_extra_facts(session) -> dict[str, list]:
     """Fact kinds added after the first schema (criteria, events); empty when their tables are absent."""
     from sqlalchemy.exc import SQLAlchemyError
+
     out: dict[str, list] = {}
     for name, model in (("criteria", Criterion), ("events", Event)):
         try:

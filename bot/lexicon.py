@@ -3,6 +3,7 @@
 Used by the indexer to name the agencies a section speaks of, and by the assistant to
 understand questions ("so gddt tien giang" → Sở Giáo dục và Đào tạo, Tiền Giang).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,19 +20,20 @@ from bot.textnorm import fold, nfc
 class Agency:
     name: str
     level: str
-    aliases: tuple[str, ...]   # folded
+    aliases: tuple[str, ...]  # folded
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    glossary: dict[str, str]            # abbreviation (as written) → expansion
-    folded_glossary: dict[str, str]     # folded abbreviation → expansion
+    glossary: dict[str, str]  # abbreviation (as written) → expansion
+    folded_glossary: dict[str, str]  # folded abbreviation → expansion
     agencies: tuple[Agency, ...]
     provinces: tuple[str, ...]
 
     def with_learned(self, provinces=(), agencies=()) -> "Lexicon":
         """This lexicon plus the provinces and agency names the documents themselves name."""
         from dataclasses import replace
+
         known = {fold(p) for p in self.provinces}
         new_provinces = tuple(p for p in dict.fromkeys(provinces) if p and fold(p) not in known)
         names = {a.name for a in self.agencies}
@@ -48,6 +50,7 @@ class Lexicon:
 
     def expand(self, text: str) -> str:
         """Replace known abbreviations (whole tokens) with their expansion; keeps the rest verbatim."""
+
         def repl(m: re.Match) -> str:
             tok = m.group(0)
             exp = self.glossary.get(tok)
@@ -58,6 +61,7 @@ class Lexicon:
             if exp is None and len(tok) >= 3:  # typed without diacritics: "gddt", "ubnd", "tthtcd"
                 exp = self.folded_glossary.get(fold(tok))
             return exp if exp else tok
+
         return _ABBR_TOKEN.sub(repl, text)
 
     def find_agencies(self, text: str) -> list[str]:

@@ -1,4 +1,5 @@
 """Concrete dates of a deadline: yearly "trước 15/12" → 15/12 every year; one-off → its date once."""
+
 from __future__ import annotations
 
 import calendar

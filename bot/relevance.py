@@ -12,6 +12,7 @@ phí") with a learning-society plan, but neither of its words "học phí" and "
 
 The thresholds are calibrated with `python -m bench.relevance` (held-out questions, see bench/).
 """
+
 from __future__ import annotations
 
 import math
@@ -49,9 +50,31 @@ NEVER_WORD_START = {"va", "cua", "la", "thi", "ma", "nhung"}
 # Words of the question itself, not of its topic (folded): the retriever's, and those of a true/false
 # statement and "ở" (at, in).
 QUESTION_WORDS = RETRIEVAL_QUESTION_WORDS | {"dung", "sai", "o"}
-QUESTION_PHRASES = ("lam the nao", "nhu the nao", "the nao", "bao nhieu", "khi nao", "ngay nao", "bao gio",
-                    "o dau", "la gi", "cho biet", "hay cho", "dung hay sai", "dung khong", "co phai", "phai khong",
-                    "the nao la", "nhu nao", "ra sao", "vi sao", "tai sao", "gom nhung", "nhung gi", "nao khong")
+QUESTION_PHRASES = (
+    "lam the nao",
+    "nhu the nao",
+    "the nao",
+    "bao nhieu",
+    "khi nao",
+    "ngay nao",
+    "bao gio",
+    "o dau",
+    "la gi",
+    "cho biet",
+    "hay cho",
+    "dung hay sai",
+    "dung khong",
+    "co phai",
+    "phai khong",
+    "the nao la",
+    "nhu nao",
+    "ra sao",
+    "vi sao",
+    "tai sao",
+    "gom nhung",
+    "nhung gi",
+    "nao khong",
+)
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +100,7 @@ class Segmenter:
     def __init__(self, corpus_syllables=(), names=()):
         """`corpus_syllables`: each indexed text as its folded syllables (for the word counts)."""
         from collections import Counter
+
         self.words = set(_dictionary())
         self.counts: Counter = Counter()
         for syl in corpus_syllables:
@@ -87,6 +111,7 @@ class Segmenter:
     def segment(self, text: str) -> list[str]:
         if has_diacritics(text):
             from bot.textnorm import word_segments
+
             words = [w for w in (" ".join(folded_syllables(x.replace("_", " "))) for x in word_segments(text)) if w]
             return self._join_names(words)
         return self._segment_folded(folded_syllables(text))
@@ -100,7 +125,7 @@ class Segmenter:
         for name in sorted(self.names, key=lambda n: -len(n.split())):
             k = len(name.split())
             for start in range(len(flat) - k + 1):
-                if " ".join(flat[start:start + k]) == name and all(v is None for v in in_name[start:start + k]):
+                if " ".join(flat[start : start + k]) == name and all(v is None for v in in_name[start : start + k]):
                     for j in range(start, start + k):
                         in_name[j] = (start, name)
         if not any(in_name):
@@ -129,18 +154,18 @@ class Segmenter:
 
     def _segment_folded(self, syl: list[str]) -> list[str]:
         n = len(syl)
-        best: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)   # (score, length of the last word)
+        best: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)  # (score, length of the last word)
         for i in range(1, n + 1):
             cands = []
             for k in range(1, min(MAX_WORD_SYLLABLES, i) + 1):
-                w = " ".join(syl[i - k:i])
+                w = " ".join(syl[i - k : i])
                 if k == 1 or (w in self.words and syl[i - k] not in NEVER_WORD_START):
                     cands.append((best[i - k][0] + self._score(w, k), k))
             best[i] = max(cands)
         out, i = [], n
         while i > 0:
             k = best[i][1]
-            out.append(" ".join(syl[i - k:i]))
+            out.append(" ".join(syl[i - k : i]))
             i -= k
         return out[::-1]
 
@@ -160,8 +185,12 @@ def phrases(text: str) -> frozenset[str]:
     return frozenset(x.strip() for x in text.split(",") if x.strip())
 
 
-def topic_units(text: str, ignore: set[str] | frozenset[str] = frozenset(),
-                segmenter: Segmenter | None = None, names: set[str] | frozenset[str] = frozenset()) -> list[str]:
+def topic_units(
+    text: str,
+    ignore: set[str] | frozenset[str] = frozenset(),
+    segmenter: Segmenter | None = None,
+    names: set[str] | frozenset[str] = frozenset(),
+) -> list[str]:
     """The question's topic words (folded), without question words and function words, without the
     intent's and the domain's own words (`ignore`: whole words; a word made only of its one-syllable
     words and function words goes too) and without the `names` it mentions (folded entity names:
@@ -183,8 +212,7 @@ def folded_text(text: str) -> str:
     return " " + " ".join(folded_syllables(text)) + " "
 
 
-def coverage(units: list[str], text: str, folded: str | None = None,
-             weights: dict[str, float] | None = None) -> float:
+def coverage(units: list[str], text: str, folded: str | None = None, weights: dict[str, float] | None = None) -> float:
     """Weighted share of `units` that `text` contains. A unit weighs its rarity in the documents
     (`weights`, from `Knowledge.unit_weights`: "sốt xuất huyết", never seen, outweighs "báo cáo",
     seen everywhere), times SINGLE_SYLLABLE_WEIGHT for a lone syllable."""

@@ -1,6 +1,7 @@
 """Hybrid retrieval: BM25 (segmented words + folded syllables) fused with FAISS dense search
 by reciprocal rank; filters by document; and a lexical coverage measure used to refuse questions
 the documents do not cover."""
+
 from __future__ import annotations
 
 import logging
@@ -15,9 +16,11 @@ from bot.textnorm import folded_syllables, has_diacritics
 log = logging.getLogger(__name__)
 
 # Words of the question itself, not of its topic (folded).
-QUESTION_WORDS = set("""ai gi nao dau sao bao nhieu may khi luc nay the ra sao duoc bi phai can muon hoi xin
+QUESTION_WORDS = set(
+    """ai gi nao dau sao bao nhieu may khi luc nay the ra sao duoc bi phai can muon hoi xin
 cho biet toi minh em anh chi ban a a oi nhe vay khong chua roi thi la nhung gom co nhu lam nhu the nao hay
-giup nay hom ve""".split())
+giup nay hom ve""".split()
+)
 
 
 # Reciprocal-rank fusion: a chunk's score is the sum over rankers of weight / (RRF_K + rank).
@@ -33,9 +36,9 @@ DENSE_WEIGHT = 0.7
 @dataclass
 class Hit:
     chunk_id: int
-    score: float        # fused score (higher is better)
-    lexical: float      # raw BM25
-    dense: float        # cosine similarity (0 when dense search is off)
+    score: float  # fused score (higher is better)
+    lexical: float  # raw BM25
+    dense: float  # cosine similarity (0 when dense search is off)
     rank: int = 0
 
 
@@ -66,8 +69,9 @@ class Retriever:
         out[idx[0]] = sims[0]
         return out
 
-    def search(self, query: str, k: int = 8, allowed: set[int] | None = None, mode: str = "hybrid",
-               expanded: str | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int = 8, allowed: set[int] | None = None, mode: str = "hybrid", expanded: str | None = None
+    ) -> list[Hit]:
         """Top chunks; `allowed` restricts to chunk ids; mode: hybrid | lexical | dense."""
         n = len(self.chunk_ids)
         if n == 0:
@@ -86,14 +90,17 @@ class Retriever:
             return []
         fused = np.zeros(n, dtype=np.float64)
         # a question typed without diacritics is a different language to the embedding model
-        dense_weight = (DENSE_WEIGHT if has_diacritics(query) else UNACCENTED_DENSE_WEIGHT)
+        dense_weight = DENSE_WEIGHT if has_diacritics(query) else UNACCENTED_DENSE_WEIGHT
         if mode in ("hybrid", "lexical"):
             fused += _rrf(lex, cand, 1.0, positive_only=True)
         if mode in ("hybrid", "dense") and self.dense_enabled:
             fused += _rrf(den, cand, dense_weight, positive_only=False)
         top = cand[np.argsort(-fused[cand], kind="stable")][:k]
-        return [Hit(self.chunk_ids[i], float(fused[i]), float(lex[i]), float(den[i]), r)
-                for r, i in enumerate(top) if fused[i] > 0]
+        return [
+            Hit(self.chunk_ids[i], float(fused[i]), float(lex[i]), float(den[i]), r)
+            for r, i in enumerate(top)
+            if fused[i] > 0
+        ]
 
 
 def _rrf(scores: np.ndarray, cand: np.ndarray, weight: float, positive_only: bool) -> np.ndarray:
@@ -109,8 +116,11 @@ def _rrf(scores: np.ndarray, cand: np.ndarray, weight: float, positive_only: boo
 
 
 def content_terms(text: str) -> list[str]:
-    return [s for s in folded_syllables(text) if s not in STOPWORDS and s not in QUESTION_WORDS
-            and not re.fullmatch(r"\d{1,2}", s)]
+    return [
+        s
+        for s in folded_syllables(text)
+        if s not in STOPWORDS and s not in QUESTION_WORDS and not re.fullmatch(r"\d{1,2}", s)
+    ]
 
 
 def coverage(question_terms: list[str], text: str) -> float:

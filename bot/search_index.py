@@ -5,6 +5,7 @@ Indexes live in `DATA/index` (a symlink flipped atomically to a new folder on ea
 manifest names the build (`build_id`) and the embedding model (id and weights checksum, never a
 path). `DATA/cache` keeps passage vectors and BM25 tokens by text hash between builds.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,10 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 
 # Function words that carry no topic (folded); kept out of the lexical index and queries.
-STOPWORDS = set("""va cua cac cho voi trong tren theo ve de la co nhung mot nay do duoc khi thi ma tai tu den nhu
-hoac cung da se dang viec phai can nao gi ai sao the bao nhieu khong hay ra vao lam nhu""".split())
+STOPWORDS = set(
+    """va cua cac cho voi trong tren theo ve de la co nhung mot nay do duoc khi thi ma tai tu den nhu
+hoac cung da se dang viec phai can nao gi ai sao the bao nhieu khong hay ra vao lam nhu""".split()
+)
 
 
 def lexical_tokens(text: str, segment: bool = True) -> list[str]:
@@ -44,9 +47,9 @@ def lexical_tokens(text: str, segment: bool = True) -> list[str]:
 @dataclass
 class IndexFiles:
     root: Path
-    chunk_ids: np.ndarray           # position → chunk id
-    bm25: object                    # bm25s.BM25
-    faiss_index: object | None      # faiss.Index
+    chunk_ids: np.ndarray  # position → chunk id
+    bm25: object  # bm25s.BM25
+    faiss_index: object | None  # faiss.Index
     manifest: dict
 
 
@@ -55,13 +58,15 @@ def new_build_id() -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{uuid.uuid4().hex[:12]}"
 
 
-def write_index(out_dir: Path, chunk_ids: list[int], token_lists: list[list[str]],
-                vectors: np.ndarray | None, manifest: dict) -> None:
+def write_index(
+    out_dir: Path, chunk_ids: list[int], token_lists: list[list[str]], vectors: np.ndarray | None, manifest: dict
+) -> None:
     """Write the BM25 and FAISS indexes and the manifest (last) into `out_dir`.
 
     The manifest carries the build id (`manifest["build_id"]`, made here unless given), which
     serving workers watch to reload (`read_build_id`), and the embedding model's id and checksum."""
     import bm25s
+
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself when imported
     out_dir.mkdir(parents=True, exist_ok=True)
     np.save(out_dir / "chunk_ids.npy", np.asarray(chunk_ids, dtype=np.int64))
@@ -70,11 +75,17 @@ def write_index(out_dir: Path, chunk_ids: list[int], token_lists: list[list[str]
     bm.save(str(out_dir / "bm25"), show_progress=False)
     if vectors is not None and len(vectors):
         import faiss
+
         idx = faiss.IndexFlatIP(vectors.shape[1])
         idx.add(np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(idx, str(out_dir / "dense.faiss"))
-    manifest = dict(manifest, format=FORMAT_VERSION, chunks=len(chunk_ids), built_at=time.time(),
-                    dense=vectors is not None and len(vectors) > 0)
+    manifest = dict(
+        manifest,
+        format=FORMAT_VERSION,
+        chunks=len(chunk_ids),
+        built_at=time.time(),
+        dense=vectors is not None and len(vectors) > 0,
+    )
     manifest.setdefault("build_id", new_build_id())
     tmp = out_dir / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -119,6 +130,7 @@ def load_index(data_dir: Path) -> IndexFiles | None:
     if not (root / "manifest.json").exists():
         return None
     import bm25s
+
     root = root.resolve()  # read one build's folder even if the link moves meanwhile
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     chunk_ids = np.load(root / "chunk_ids.npy")
@@ -126,6 +138,7 @@ def load_index(data_dir: Path) -> IndexFiles | None:
     fi = None
     if (root / "dense.faiss").exists():
         import faiss
+
         fi = faiss.read_index(str(root / "dense.faiss"))
     return IndexFiles(root, chunk_ids, bm, fi, manifest)
 
@@ -228,8 +241,12 @@ class EmbeddingCache(_ShardedCache):
             return dict(zip(z["keys"].tolist(), np.asarray(z["vecs"], dtype=np.float32)))
 
     def _dump(self, fh, values: dict) -> None:
-        np.savez(fh, namespace=np.array(self.namespace), keys=np.array(list(values)),
-                 vecs=np.stack(list(values.values())).astype(np.float32))
+        np.savez(
+            fh,
+            namespace=np.array(self.namespace),
+            keys=np.array(list(values)),
+            vecs=np.stack(list(values.values())).astype(np.float32),
+        )
 
     def encode(self, embedder, texts: list[str], batch: int = 256, bar=None) -> np.ndarray:
         """Vectors (n, dim) for `texts`, encoding (and saving) the ones not cached yet."""
@@ -240,7 +257,7 @@ class EmbeddingCache(_ShardedCache):
                 todo[k] = t
         items = list(todo.items())
         for a in range(0, len(items), batch):
-            part = items[a:a + batch]
+            part = items[a : a + batch]
             vecs = embedder.encode_passages([t for _, t in part])
             for (k, _), v in zip(part, vecs):
                 self.put(k, np.asarray(v, dtype=np.float32))
@@ -275,8 +292,12 @@ class TokenCache(_ShardedCache):
 
     def _dump(self, fh, values: dict) -> None:
         blob = "\x1e".join(self.SEP.join(v) for v in values.values()).encode("utf-8")
-        np.savez(fh, namespace=np.array(self.namespace), keys=np.array(list(values)),
-                 blob=np.frombuffer(blob, dtype=np.uint8))
+        np.savez(
+            fh,
+            namespace=np.array(self.namespace),
+            keys=np.array(list(values)),
+            blob=np.frombuffer(blob, dtype=np.uint8),
+        )
 
     def tokens(self, texts: list[str], fn, bar=None, flush_every: int = 500) -> list[list[str]]:
         """fn(text) for each text, from the cache where it can."""

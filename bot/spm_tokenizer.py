@@ -13,15 +13,16 @@ text, where two segmentations of a run of underscores score the same (tests/bot/
 A folder whose tokenizer is not a Unigram model over Metaspace gets no SentencePiece copy and
 keeps `tokenizers`.
 """
+
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
 
-SPM_FILE = "onnx/tokenizer.spm"           # the pieces, inside the model folder
-SPM_NORMALIZER = "onnx/normalizer.json"   # the normaliser of tokenizer.json, with an empty model
-SPM_INFO = "onnx/tokenizer-spm.json"      # what they were made from (the weights' checksum), bos/eos ids
+SPM_FILE = "onnx/tokenizer.spm"  # the pieces, inside the model folder
+SPM_NORMALIZER = "onnx/normalizer.json"  # the normaliser of tokenizer.json, with an empty model
+SPM_INFO = "onnx/tokenizer-spm.json"  # what they were made from (the weights' checksum), bos/eos ids
 
 
 def _piece_type(pb, piece: str, specials: set[str], unk: str):
@@ -58,8 +59,12 @@ def _model_proto(tok: dict):
 
 def _supported(tok: dict) -> bool:
     pre = tok.get("pre_tokenizer") or {}
-    return (tok.get("model", {}).get("type") == "Unigram" and pre.get("type") == "Metaspace"
-            and pre.get("prepend_scheme", "always") == "always" and not tok["model"].get("byte_fallback"))
+    return (
+        tok.get("model", {}).get("type") == "Unigram"
+        and pre.get("type") == "Metaspace"
+        and pre.get("prepend_scheme", "always") == "always"
+        and not tok["model"].get("byte_fallback")
+    )
 
 
 def _template_ids(tok: dict) -> tuple[list[int], list[int]]:
@@ -92,9 +97,17 @@ def write_sentencepiece(model_dir: Path, checksum: str) -> bool:
         return False
     (model_dir / SPM_FILE).parent.mkdir(parents=True, exist_ok=True)
     _replace(model_dir / SPM_FILE, _model_proto(tok).SerializeToString())
-    normalizer = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [],
-                  "normalizer": tok.get("normalizer"), "pre_tokenizer": None, "post_processor": None,
-                  "decoder": None, "model": {"type": "WordLevel", "vocab": {"<unk>": 0}, "unk_token": "<unk>"}}
+    normalizer = {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": [],
+        "normalizer": tok.get("normalizer"),
+        "pre_tokenizer": None,
+        "post_processor": None,
+        "decoder": None,
+        "model": {"type": "WordLevel", "vocab": {"<unk>": 0}, "unk_token": "<unk>"},
+    }
     _replace(model_dir / SPM_NORMALIZER, json.dumps(normalizer, ensure_ascii=False).encode("utf-8"))
     before, after = _template_ids(tok)
     info = {"source_sha256": checksum, "before": before, "after": after}
@@ -109,8 +122,11 @@ def sentencepiece_ok(model_dir: Path, checksum: str) -> bool:
         info = json.loads((model_dir / SPM_INFO).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return (info.get("source_sha256") == checksum and (model_dir / SPM_FILE).is_file()
-            and (model_dir / SPM_NORMALIZER).is_file())
+    return (
+        info.get("source_sha256") == checksum
+        and (model_dir / SPM_FILE).is_file()
+        and (model_dir / SPM_NORMALIZER).is_file()
+    )
 
 
 class SentencePieceTokenizer:

@@ -5,6 +5,7 @@
 - `fold`: lower case without diacritics (đ → d), for matching questions typed without accents.
 - `tokens` / `folded_syllables`: the lexical units indexed for BM25.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -31,7 +32,7 @@ def _retone_word(word: str) -> str:
     if not m:
         return word
     pair, tone = m.group(1), m.group(2)
-    return unicodedata.normalize("NFC", d[:m.start()] + pair[0] + tone + pair[1])
+    return unicodedata.normalize("NFC", d[: m.start()] + pair[0] + tone + pair[1])
 
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)

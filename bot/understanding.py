@@ -1,5 +1,6 @@
 """Understanding a question: normalisation, abbreviations, dates and periods, agencies,
 provinces, document numbers and what kind of answer is wanted (intent)."""
+
 from __future__ import annotations
 
 import calendar
@@ -13,8 +14,18 @@ from bot.textnorm import fold, nfc
 
 MAX_QUESTION_CHARS = 2000
 
-INTENTS = ("deadline", "responsibility", "target", "criteria", "event", "document", "citation", "contact", "howto",
-           "search")
+INTENTS = (
+    "deadline",
+    "responsibility",
+    "target",
+    "criteria",
+    "event",
+    "document",
+    "citation",
+    "contact",
+    "howto",
+    "search",
+)
 
 
 @dataclass
@@ -26,24 +37,24 @@ class DateRange:
 
 @dataclass
 class Understanding:
-    text: str                          # normalised question
-    folded: str                        # folded words, no punctuation
+    text: str  # normalised question
+    folded: str  # folded words, no punctuation
     intent: str = "search"
-    days: list[tuple[int, int]] = field(default_factory=list)    # (day, month) asked about
+    days: list[tuple[int, int]] = field(default_factory=list)  # (day, month) asked about
     months: list[int] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
-    period: str | None = None          # "6 tháng", "năm"
-    window: DateRange | None = None    # relative period: "sắp tới", "tháng này", "tuần sau"
+    period: str | None = None  # "6 tháng", "năm"
+    window: DateRange | None = None  # relative period: "sắp tới", "tháng này", "tuần sau"
     agencies: list[str] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
-    numbers: list[str] = field(default_factory=list)   # document numbers: "14/CT-TTg", "162"
+    numbers: list[str] = field(default_factory=list)  # document numbers: "14/CT-TTg", "162"
     doc_types: list[str] = field(default_factory=list)
-    role: str | None = None            # chủ trì / phối hợp
-    wants_report: bool = False         # the question is about reports (báo cáo, nộp, gửi)
+    role: str | None = None  # chủ trì / phối hợp
+    wants_report: bool = False  # the question is about reports (báo cáo, nộp, gửi)
     follow_up: bool = False
-    topic_text: str = ""               # the words the topic is read from (a follow-up keeps its question's)
+    topic_text: str = ""  # the words the topic is read from (a follow-up keeps its question's)
     replaced_names: list[str] = field(default_factory=list)  # names a follow-up replaced ("Đắk Nông")
-    problem: str | None = None         # why the input cannot be a question
+    problem: str | None = None  # why the input cannot be a question
 
 
 _ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
@@ -120,7 +131,7 @@ def parse_dates(f: str, u: Understanding, today: dt.date) -> None:
             u.days.append((d, mo))
     for m in re.finditer(r"\bthang\s+(\d{1,2})\b(?!\s*(?:nam\s+)?(?:/|-))", f):
         mo = int(m.group(1))
-        pre = f[max(0, m.start() - 12): m.start()]
+        pre = f[max(0, m.start() - 12) : m.start()]
         if re.search(r"\b(\d+|ky)\s*$", pre) or re.search(r"ngay\s+\d{1,2}\s+$", pre):
             continue
         if 1 <= mo <= 12 and not any(x[1] == mo for x in u.days):
@@ -141,11 +152,24 @@ def parse_dates(f: str, u: Understanding, today: dt.date) -> None:
 
 
 _NUMBER_RE = re.compile(r"\b(\d{1,5}(?:/\d{4})?[/\-][a-z0-9đ&\-/]+)\b")
-_TYPE_NUM_RE = re.compile(r"\b(quyet dinh|thong tu|cong van|chi thi|ke hoach|ket luan|thong bao|nghi quyet|nghi dinh|de an)"
-                          r"\s+(?:so\s+)?(\d{1,5})\b")
-_TYPE_WORDS = {"quyet dinh": "Quyết định", "thong tu": "Thông tư", "cong van": "Công văn", "chi thi": "Chỉ thị",
-               "ke hoach": "Kế hoạch", "ket luan": "Kết luận", "thong bao": "Thông báo", "nghi quyet": "Nghị quyết",
-               "nghi dinh": "Nghị định", "de an": "Đề án", "huong dan": "Hướng dẫn", "luat": "Luật"}
+_TYPE_NUM_RE = re.compile(
+    r"\b(quyet dinh|thong tu|cong van|chi thi|ke hoach|ket luan|thong bao|nghi quyet|nghi dinh|de an)"
+    r"\s+(?:so\s+)?(\d{1,5})\b"
+)
+_TYPE_WORDS = {
+    "quyet dinh": "Quyết định",
+    "thong tu": "Thông tư",
+    "cong van": "Công văn",
+    "chi thi": "Chỉ thị",
+    "ke hoach": "Kế hoạch",
+    "ket luan": "Kết luận",
+    "thong bao": "Thông báo",
+    "nghi quyet": "Nghị quyết",
+    "nghi dinh": "Nghị định",
+    "de an": "Đề án",
+    "huong dan": "Hướng dẫn",
+    "luat": "Luật",
+}
 
 
 # "ký" as signing, not "định kỳ", "đăng ký", "kỹ năng", "kỳ họp", "nhiệm kỳ", "thời kỳ", "học kỳ"
@@ -157,37 +181,57 @@ def classify_intent(f: str, u: Understanding) -> str:
     has = lambda pat: re.search(pat, f) is not None
     if has(r"\b(lien he|so dien thoai|dien thoai|email|thu dien tu|dau moi|hoi ai|vuong mac)\b"):
         return "contact"
-    if has(r"\b(ai ky|do ai ky|nguoi ky|ky ngay|ky boi|ai ban hanh|co quan nao ban hanh|ban hanh ngay|ban hanh khi nao|"
-           r"ngay ban hanh|gui cho ai|kinh gui|noi nhan|gui nhung ai|so hieu|ky van ban)\b") or \
-            (has(SIGNING) and has(r"\b(ai|nao)\b")):
+    if has(
+        r"\b(ai ky|do ai ky|nguoi ky|ky ngay|ky boi|ai ban hanh|co quan nao ban hanh|ban hanh ngay|ban hanh khi nao|"
+        r"ngay ban hanh|gui cho ai|kinh gui|noi nhan|gui nhung ai|so hieu|ky van ban)\b"
+    ) or (has(SIGNING) and has(r"\b(ai|nao)\b")):
         return "document"
-    if has(r"\b(quyet dinh nao|thong tu nao|huong dan nao|van ban nao|cong van nao|ke hoach nao|chi thi nao|"
-           r"can cu nao|theo quy dinh nao|so may|so bao nhieu|la so|ket luan cua ai|thuc hien ket luan|"
-           r"thuc hien theo|can cu vao)\b"):
+    if has(
+        r"\b(quyet dinh nao|thong tu nao|huong dan nao|van ban nao|cong van nao|ke hoach nao|chi thi nao|"
+        r"can cu nao|theo quy dinh nao|so may|so bao nhieu|la so|ket luan cua ai|thuc hien ket luan|"
+        r"thuc hien theo|can cu vao)\b"
+    ):
         return "citation"
-    if u.numbers and has(r"\b(ngay nao|khi nao|bao gio|nam nao|ve viec gi|ve gi|noi dung gi|phe duyet gi|cua ai|"
-                            r"co quan nao|ai ban hanh|do ai|la gi|quy dinh gi|quy dinh ve gi)\b"):
+    if u.numbers and has(
+        r"\b(ngay nao|khi nao|bao gio|nam nao|ve viec gi|ve gi|noi dung gi|phe duyet gi|cua ai|"
+        r"co quan nao|ai ban hanh|do ai|la gi|quy dinh gi|quy dinh ve gi)\b"
+    ):
         return "citation"
-    if has(r"\b(" + _EVENT_NOUNS + r")\b") and has(r"\b(khi nao|ngay nao|bao gio|dien ra|o dau|dia diem|thoi gian|"
-                                                   r"to chuc|luc nao|bat dau|ket thuc)\b") \
-            and not has(r"\b(truoc ngay|han|thoi han|nop|gui|bao cao|cham nhat)\b") \
-            and not has(r"^ai\b|\b(ai chu tri|chu tri|phoi hop|nhiem vu|trach nhiem|co quan nao|don vi nao)\b"):
+    if (
+        has(r"\b(" + _EVENT_NOUNS + r")\b")
+        and has(
+            r"\b(khi nao|ngay nao|bao gio|dien ra|o dau|dia diem|thoi gian|"
+            r"to chuc|luc nao|bat dau|ket thuc)\b"
+        )
+        and not has(r"\b(truoc ngay|han|thoi han|nop|gui|bao cao|cham nhat)\b")
+        and not has(r"^ai\b|\b(ai chu tri|chu tri|phoi hop|nhiem vu|trach nhiem|co quan nao|don vi nao)\b")
+    ):
         return "event"
-    if has(r"\b(tieu chi|tieu chuan|cong nhan|danh hieu|diem chuan)\b") and not has(r"\b(ti le|ty le|phan tram)\b") \
-            and not has(r"\b(lam sao|lam the nao|cach nao|bang cach)\b"):
+    if (
+        has(r"\b(tieu chi|tieu chuan|cong nhan|danh hieu|diem chuan)\b")
+        and not has(r"\b(ti le|ty le|phan tram)\b")
+        and not has(r"\b(lam sao|lam the nao|cach nao|bang cach)\b")
+    ):
         return "criteria"
     if has(r"\b(muc tieu|chi tieu|ti le|ty le|phan tram|bao nhieu %|dat chuan|phan dau)\b") or "%" in u.text:
         return "target"
     # "when?" alone is about a deadline only if something says whose or which one: "Đội tuyển đá ngày nào?"
     # is not; "Đắk Nông phải báo cáo khi nào?", "Sở GDĐT khi nào?", "tháng 6 khi nào?" are
-    if has(r"\b(han|thoi han|han chot|nop|bao cao|gui ve|truoc ngay|dinh ky|so ket|tong ket)\b") or u.days or (
+    if (
+        has(r"\b(han|thoi han|han chot|nop|bao cao|gui ve|truoc ngay|dinh ky|so ket|tong ket)\b")
+        or u.days
+        or (
             has(r"\b(khi nao|ngay nao|bao gio|thoi diem|(?<!du )lich)\b")
-            and (u.agencies or u.provinces or u.months or u.years or u.window or u.period)):
+            and (u.agencies or u.provinces or u.months or u.years or u.window or u.period)
+        )
+    ):
         if not has(r"\b(nhiem vu|trach nhiem|lam gi|chu tri|phoi hop)\b") or u.days or u.window:
             return "deadline"
-    if has(r"\b(nhiem vu|trach nhiem|lam gi|chu tri|phoi hop|duoc de nghi|duoc giao|can lam|phai lam|viec gi|"
-           r"co quan nao|don vi nao|ai phu trach|"
-           r"dam nhiem|phu trach|vai tro|giao cho)\b"):
+    if has(
+        r"\b(nhiem vu|trach nhiem|lam gi|chu tri|phoi hop|duoc de nghi|duoc giao|can lam|phai lam|viec gi|"
+        r"co quan nao|don vi nao|ai phu trach|"
+        r"dam nhiem|phu trach|vai tro|giao cho)\b"
+    ):
         return "responsibility"
     if has(r"\b(lam sao|lam the nao|the nao|cach nao|bang cach|can gi|dieu kien|tieu chi|thu tuc|huong dan)\b"):
         return "howto"
@@ -223,10 +267,21 @@ def understand(question: str, lex: Lexicon, today: dt.date, previous: Understand
     u.intent = classify_intent(f, u)
     # follow-ups: "còn Tiền Giang thì sao?", "thế còn Sở Tài chính?" — only when the question has no
     # topic of its own ("Thời tiết Lâm Đồng ngày mai thế nào?" is complete and answered on its own)
-    if previous is not None and previous.problem is None and _FOLLOW_UP_RE.search(f) \
-            and len(f.split()) <= FOLLOW_UP_MAX_WORDS and not _own_topic_words(u, lex):
-        merged = replace(previous, text=text, folded=f, follow_up=True, topic_text=previous.topic_text,
-                         replaced_names=previous.replaced_names + previous.provinces + previous.agencies)
+    if (
+        previous is not None
+        and previous.problem is None
+        and _FOLLOW_UP_RE.search(f)
+        and len(f.split()) <= FOLLOW_UP_MAX_WORDS
+        and not _own_topic_words(u, lex)
+    ):
+        merged = replace(
+            previous,
+            text=text,
+            folded=f,
+            follow_up=True,
+            topic_text=previous.topic_text,
+            replaced_names=previous.replaced_names + previous.provinces + previous.agencies,
+        )
         if u.provinces:
             merged.provinces = u.provinces
         if u.agencies:
@@ -240,19 +295,25 @@ def understand(question: str, lex: Lexicon, today: dt.date, previous: Understand
 FOLLOW_UP_MAX_WORDS = 10
 _FOLLOW_UP_RE = re.compile(r"^(con|the con|vay con|con o|con voi)\b|\bthi sao\b|\bthe nao\b$|\bthi the nao\b")
 # Words a follow-up is made of, besides the entities it names (folded syllables).
-_FOLLOW_UP_WORDS = set("""con the vay o voi thi sao nao ra nhu gi a nhi day kia nua cung ve cua tai tinh thanh pho
-nam ngay thang so bo uy ban nhan dan ubnd huyen xa""".split())
+_FOLLOW_UP_WORDS = set(
+    """con the vay o voi thi sao nao ra nhu gi a nhi day kia nua cung ve cua tai tinh thanh pho
+nam ngay thang so bo uy ban nhan dan ubnd huyen xa""".split()
+)
 
 
 def _own_topic_words(u: Understanding, lex: Lexicon) -> list[str]:
     """Words of the question that are neither follow-up words nor the entities or dates it names."""
     from bot.retrieval import content_terms
     from bot.textnorm import folded_syllables
+
     named = set(folded_syllables(" ".join(u.provinces + u.agencies + u.numbers)))
     named |= set(folded_syllables(lex.expand(" ".join(u.agencies))))
     for a in u.agencies:
         ag = next((x for x in lex.agencies if x.name == a), None)
-        for al in (ag.aliases if ag else ()):
+        for al in ag.aliases if ag else ():
             named |= set(folded_syllables(al))
-    return [t for t in content_terms(lex.expand(u.text)) if t not in named and t not in _FOLLOW_UP_WORDS
-            and not t.isdigit() and "/" not in t]
+    return [
+        t
+        for t in content_terms(lex.expand(u.text))
+        if t not in named and t not in _FOLLOW_UP_WORDS and not t.isdigit() and "/" not in t
+    ]

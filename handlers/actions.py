@@ -2,6 +2,7 @@
 a reminder's heading and text, and reading a request. Each action returns plain data with the Vietnamese text
 every channel shows; the adapters (web, Telegram, Zalo) only render it and send it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,11 +13,11 @@ from typing import Callable
 from bot.formatting import deadline_sentence, document_citation
 from handlers.common import ChannelServices, guard_store, reminders_module
 
-REMINDER_TITLE = "🔔 Nhắc hạn báo cáo"   # above a reminder's text, unless the text heads itself
+REMINDER_TITLE = "🔔 Nhắc hạn báo cáo"  # above a reminder's text, unless the text heads itself
 ALL_PROVINCES = "mọi tỉnh, thành"
 ALL_AGENCIES = "mọi cơ quan"
 NOT_SUBSCRIBED = "Bạn chưa đăng ký nhắc hạn nào."
-NOTHING_TO_CANCEL = "Không có đăng ký nào để hủy."   # the chat has others, not that one (a stale button)
+NOTHING_TO_CANCEL = "Không có đăng ký nào để hủy."  # the chat has others, not that one (a stale button)
 
 
 # -- reading what people typed and sent -----------------------------------------------------------------------
@@ -25,6 +26,7 @@ def first_province(lex, text: str | None) -> str | None:
     found = lex.find_provinces(text[:200]) if text and text.strip() else []
     if not found and text and text.strip():  # other spellings of the register: "TP HCM", "Thành phố Cần Thơ"
         from bot.admin_changes import load_register
+
         found = [p for p in load_register().find_provinces(text[:200]) if p in lex.provinces]
     return found[0] if found else None
 
@@ -82,11 +84,12 @@ def utf8_clean(obj, depth: int = 0) -> bool:
 @dataclass(frozen=True)
 class DeadlineItem:
     """One upcoming deadline, as every channel shows it."""
+
     deadline_id: str
     due_date: dt.date
-    text: str                 # '15/12/2026: <sentence> — <citation>'
-    sentence: str             # who reports what to whom
-    citation: str             # the document, as people cite it
+    text: str  # '15/12/2026: <sentence> — <citation>'
+    sentence: str  # who reports what to whom
+    citation: str  # the document, as people cite it
     document_id: str
     chunk_id: int | None
     section: str | None
@@ -96,20 +99,37 @@ class DeadlineItem:
     def of(cls, upcoming) -> "DeadlineItem":
         """From a `bot.assistant.UpcomingDeadline`."""
         d, doc = upcoming.deadline, upcoming.document
-        return cls(deadline_id=d.id, due_date=upcoming.due_date, text=upcoming.text, sentence=deadline_sentence(d),
-                   citation=document_citation(doc), document_id=doc.id, chunk_id=d.chunk_id,
-                   section=d.section_path, quote=d.quote)
+        return cls(
+            deadline_id=d.id,
+            due_date=upcoming.due_date,
+            text=upcoming.text,
+            sentence=deadline_sentence(d),
+            citation=document_citation(doc),
+            document_id=doc.id,
+            chunk_id=d.chunk_id,
+            section=d.section_path,
+            quote=d.quote,
+        )
 
     def to_json(self) -> dict:
         """An item of GET /api/deadlines."""
-        return {"id": self.deadline_id, "due_date": self.due_date.isoformat(), "text": self.text,
-                "what": self.sentence, "document": self.citation, "file": self.document_id,
-                "chunk_id": self.chunk_id, "section": self.section, "quote": self.quote}
+        return {
+            "id": self.deadline_id,
+            "due_date": self.due_date.isoformat(),
+            "text": self.text,
+            "what": self.sentence,
+            "document": self.citation,
+            "file": self.document_id,
+            "chunk_id": self.chunk_id,
+            "section": self.section,
+            "quote": self.quote,
+        }
 
 
 @dataclass(frozen=True)
 class Upcoming:
     """The deadlines falling due in the next `days` days (of one province, or everywhere), soonest first."""
+
     province: str | None
     days: int
     items: tuple[DeadlineItem, ...]
@@ -136,6 +156,7 @@ def lead_days_phrase(lead_days=None) -> str:
     """'7 ngày và 1 ngày' from the lead days reminders use (the configured default when none given)."""
     if not lead_days:
         from bot.reminders.schedule import ReminderConfig
+
         lead_days = ReminderConfig.from_env().lead_days
     parts = [f"{d} ngày" for d in sorted(lead_days, reverse=True)]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " và " + parts[-1]
@@ -155,6 +176,7 @@ def _plain(text: str) -> str:
 @dataclass(frozen=True)
 class Subscribed:
     """A subscription made: what it covers and when reminders go out."""
+
     province: str | None
     agency: str | None
     deadline_id: str | None
@@ -164,8 +186,10 @@ class Subscribed:
         """'Đã đăng ký nhắc hạn báo cáo cho Tiền Giang — mọi cơ quan.'; `strong` renders the scope's names."""
         if self.deadline_id:
             return "Đã đăng ký nhắc hạn này."
-        return (f"Đã đăng ký nhắc hạn báo cáo cho {strong(self.province or ALL_PROVINCES)} — "
-                f"{strong(self.agency or ALL_AGENCIES)}.")
+        return (
+            f"Đã đăng ký nhắc hạn báo cáo cho {strong(self.province or ALL_PROVINCES)} — "
+            f"{strong(self.agency or ALL_AGENCIES)}."
+        )
 
     @property
     def lead_sentence(self) -> str:
@@ -179,6 +203,7 @@ class Subscribed:
 @dataclass(frozen=True)
 class Unsubscribed:
     """The subscriptions removed, described; `had_any`: the chat had subscriptions before."""
+
     removed: tuple[str, ...]
     had_any: bool
 
@@ -192,7 +217,7 @@ class Unsubscribed:
 # -- reminders -------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ReminderView:
-    heading: str     # "" when the text heads itself
+    heading: str  # "" when the text heads itself
     text: str
 
     @property
@@ -225,10 +250,18 @@ class Actions:
         def build() -> Upcoming:
             found = self.svc.assistant.upcoming_deadlines(days=days, province=province)
             return Upcoming(province, days, tuple(DeadlineItem.of(u) for u in found))
+
         return await self.svc.in_pool(build)
 
-    async def subscribe(self, channel: str, chat_id, *, province: str | None = None, agency: str | None = None,
-                        deadline_id: str | None = None) -> Subscribed:
+    async def subscribe(
+        self,
+        channel: str,
+        chat_id,
+        *,
+        province: str | None = None,
+        agency: str | None = None,
+        deadline_id: str | None = None,
+    ) -> Subscribed:
         """Subscribe a chat to a province and/or agency (None: all), or to one deadline. A deadline that is not
         in the store raises `bot.reminders.UnknownDeadlineError` (a LookupError)."""
         guard_store(self.svc.db_url)
@@ -242,13 +275,21 @@ class Actions:
 
     async def subscriptions(self, channel: str, chat_id) -> list:
         guard_store(self.svc.db_url)
-        return list(await self.svc.db(reminders_module().list_subscriptions, self.svc.db_url, channel=channel,
-                                      chat_id=str(chat_id)))
+        return list(
+            await self.svc.db(
+                reminders_module().list_subscriptions, self.svc.db_url, channel=channel, chat_id=str(chat_id)
+            )
+        )
 
     async def unsubscribe(self, channel: str, chat_id, subscription_id: int | None = None) -> Unsubscribed:
         """Remove the chat's subscriptions (or the one with `subscription_id`)."""
         subs = await self.subscriptions(channel, chat_id)
-        n = await self.svc.db(reminders_module().unsubscribe, self.svc.db_url, channel=channel,
-                              chat_id=str(chat_id), subscription_id=subscription_id)
+        n = await self.svc.db(
+            reminders_module().unsubscribe,
+            self.svc.db_url,
+            channel=channel,
+            chat_id=str(chat_id),
+            subscription_id=subscription_id,
+        )
         gone = [s for s in subs if subscription_id is None or s.id == subscription_id] if n else []
         return Unsubscribed(tuple(describe_subscription(s) for s in gone), bool(subs))

@@ -16,6 +16,7 @@ HttpOnly, SameSite=Strict) or send `Authorization: Bearer <token>` to the JSON r
 Every change is recorded (who: "web:<address>", when, file, content hash) and shown by `python -m indexer
 show`; after each change the assistant reloads, so the document is answerable at once.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -52,7 +53,7 @@ def esc(x) -> str:
 class Job:
     id: int
     what: str
-    state: str = "running"                 # running | done | failed
+    state: str = "running"  # running | done | failed
     messages: list[str] = field(default_factory=list)
     outcome: Outcome | None = None
     error: str | None = None
@@ -61,12 +62,18 @@ class Job:
 
     def to_dict(self) -> dict:
         s = self.outcome.summary if self.outcome else None
-        return {"id": self.id, "what": self.what, "state": self.state, "messages": self.messages, "error": self.error,
-                "action": self.outcome.action if self.outcome else None,
-                "doc_id": self.outcome.doc_id if self.outcome else None,
-                "event_id": self.outcome.event_id if self.outcome else None,
-                "summary": s.__dict__ if s else None,
-                "similar": [list(x) for x in (self.outcome.similar if self.outcome else [])]}
+        return {
+            "id": self.id,
+            "what": self.what,
+            "state": self.state,
+            "messages": self.messages,
+            "error": self.error,
+            "action": self.outcome.action if self.outcome else None,
+            "doc_id": self.outcome.doc_id if self.outcome else None,
+            "event_id": self.outcome.event_id if self.outcome else None,
+            "summary": s.__dict__ if s else None,
+            "similar": [list(x) for x in (self.outcome.similar if self.outcome else [])],
+        }
 
 
 class AdminWeb:
@@ -76,6 +83,7 @@ class AdminWeb:
             token = getattr(getattr(services, "config", None), "admin_token", None)
         if token is None:
             from bot.config import admin_token_from, environment
+
             token = admin_token_from(environment())
         self.token = token.strip()
         self.library = DocumentLibrary(services.settings)
@@ -111,13 +119,20 @@ class AdminWeb:
 
     def _gate(self, request: web.Request) -> web.Response | None:
         if not self.enabled:
-            return web.Response(status=404, content_type="text/plain", charset="utf-8",
-                                text="Trang quản trị đang tắt. Đặt biến môi trường HOCTAP_ADMIN_TOKEN (ít nhất "
-                                     f"{MIN_TOKEN_LEN} ký tự) rồi khởi động lại để bật.")
+            return web.Response(
+                status=404,
+                content_type="text/plain",
+                charset="utf-8",
+                text="Trang quản trị đang tắt. Đặt biến môi trường HOCTAP_ADMIN_TOKEN (ít nhất "
+                f"{MIN_TOKEN_LEN} ký tự) rồi khởi động lại để bật.",
+            )
         if not self._authorized(request):
             if self._wants_json(request) or request.method != "GET":
-                return web.json_response({"error": "Cần đăng nhập quản trị (mã HOCTAP_ADMIN_TOKEN)."}, status=401,
-                                         dumps=lambda o: json.dumps(o, ensure_ascii=False))
+                return web.json_response(
+                    {"error": "Cần đăng nhập quản trị (mã HOCTAP_ADMIN_TOKEN)."},
+                    status=401,
+                    dumps=lambda o: json.dumps(o, ensure_ascii=False),
+                )
             return self._html(self._login_form(), status=401)
         return None
 
@@ -139,8 +154,9 @@ class AdminWeb:
             await asyncio.sleep(0.5)
             return self._html(self._login_form("Mã không đúng."), status=401)
         resp = web.HTTPSeeOther("/admin")
-        resp.set_cookie(COOKIE, self._session_value(), httponly=True, samesite="Strict", path="/admin",
-                        max_age=12 * 3600)
+        resp.set_cookie(
+            COOKIE, self._session_value(), httponly=True, samesite="Strict", path="/admin", max_age=12 * 3600
+        )
         raise resp
 
     async def logout(self, request: web.Request) -> web.Response:
@@ -151,23 +167,36 @@ class AdminWeb:
     # -- pages -----------------------------------------------------------------------------------------
     @staticmethod
     def _html(body: str, status: int = 200, refresh: int | None = None) -> web.Response:
-        head = (f'<meta http-equiv="refresh" content="{refresh}">' if refresh else "")
-        page = ("<!doctype html><html lang=vi><head><meta charset=utf-8><meta name=viewport "
-                "content='width=device-width,initial-scale=1'><title>Quản trị văn bản — Trợ lý XHHT</title>" + head +
-                "<style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem}table{border-collapse:"
-                "collapse;width:100%}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}"
-                "th{background:#f3f3f3}.ok{color:#17692b}.err{color:#a00}form.inline{display:inline}"
-                "fieldset{margin:1rem 0}</style></head><body>" + body + "</body></html>")
-        return web.Response(text=page, status=status, content_type="text/html", charset="utf-8",
-                            headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
-                                     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                                                                "form-action 'self'"})
+        head = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
+        page = (
+            "<!doctype html><html lang=vi><head><meta charset=utf-8><meta name=viewport "
+            "content='width=device-width,initial-scale=1'><title>Quản trị văn bản — Trợ lý XHHT</title>"
+            + head
+            + "<style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem}table{border-collapse:"
+            "collapse;width:100%}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}"
+            "th{background:#f3f3f3}.ok{color:#17692b}.err{color:#a00}form.inline{display:inline}"
+            "fieldset{margin:1rem 0}</style></head><body>" + body + "</body></html>"
+        )
+        return web.Response(
+            text=page,
+            status=status,
+            content_type="text/html",
+            charset="utf-8",
+            headers={
+                "Cache-Control": "no-store",
+                "X-Frame-Options": "DENY",
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            },
+        )
 
     @staticmethod
     def _login_form(msg: str = "") -> str:
-        return ("<h1>Quản trị văn bản</h1>" + (f"<p class=err>{esc(msg)}</p>" if msg else "") +
-                "<form method=post action=/admin/login><label>Mã quản trị: <input type=password name=token "
-                "autocomplete=current-password required></label> <button>Đăng nhập</button></form>")
+        return (
+            "<h1>Quản trị văn bản</h1>"
+            + (f"<p class=err>{esc(msg)}</p>" if msg else "")
+            + "<form method=post action=/admin/login><label>Mã quản trị: <input type=password name=token "
+            "autocomplete=current-password required></label> <button>Đăng nhập</button></form>"
+        )
 
     async def page(self, request: web.Request) -> web.Response:
         denied = self._gate(request)
@@ -185,7 +214,8 @@ class AdminWeb:
                 f"{d['chunks']} đoạn</td><td>{'✅ đã lập chỉ mục' if d['in_folder'] else '⚠️ tệp không còn trong thư mục'}"
                 f"<br><small>{esc(d['last_change'])}</small></td>"
                 f"<td><form class=inline method=post action=/admin/remove><input type=hidden name=doc_id "
-                f"value='{esc(d['id'])}'><button>Gỡ</button></form></td></tr>")
+                f"value='{esc(d['id'])}'><button>Gỡ</button></form></td></tr>"
+            )
         latest: set[int] = set()
         seen_docs: set[str] = set()
         for e in events:  # newest first: only a document's latest change can be undone
@@ -194,9 +224,16 @@ class AdminWeb:
                 if e.action in ("added", "replaced", "removed"):
                     latest.add(e.id)
         hist = "".join(
-            f"<li>{esc(describe_event(e))}" + (f" <form class=inline method=post action=/admin/undo><input type=hidden "
-                                               f"name=event_id value={e.id}><button>Hoàn tác</button></form>"
-                                               if e.id in latest else "") + "</li>" for e in events)
+            f"<li>{esc(describe_event(e))}"
+            + (
+                f" <form class=inline method=post action=/admin/undo><input type=hidden "
+                f"name=event_id value={e.id}><button>Hoàn tác</button></form>"
+                if e.id in latest
+                else ""
+            )
+            + "</li>"
+            for e in events
+        )
         body = (
             "<h1>Quản trị văn bản</h1><form class=inline method=post action=/admin/logout><button>Đăng xuất</button>"
             "</form><fieldset><legend>Thêm hoặc thay thế văn bản</legend>"
@@ -207,7 +244,8 @@ class AdminWeb:
             f"{opts}</select></label></p><p><button>Tải lên và lập chỉ mục</button></p></form></fieldset>"
             f"<h2>Văn bản ({len(docs)})</h2><table><tr><th>Mã</th><th>Loại, số</th><th>Cơ quan</th><th>Ngày</th>"
             f"<th>Dữ kiện</th><th>Trạng thái</th><th></th></tr>{''.join(rows)}</table>"
-            f"<h2>Thay đổi gần đây</h2><ul>{hist or '<li>Chưa có.</li>'}</ul>")
+            f"<h2>Thay đổi gần đây</h2><ul>{hist or '<li>Chưa có.</li>'}</ul>"
+        )
         return self._html(body)
 
     # -- changes ---------------------------------------------------------------------------------------
@@ -229,6 +267,7 @@ class AdminWeb:
                 job.state = "done"
                 if job.outcome.new_deadlines:
                     from handlers.telegram import announce_new_deadlines
+
                     n = await announce_new_deadlines(self.svc, self.library, job.outcome)
                     if n:
                         job.messages.append(f"📣 Đã báo {n} người đăng ký nhắc hạn về hạn mới.")
@@ -237,6 +276,7 @@ class AdminWeb:
             except Exception as e:
                 log.exception("admin job %s failed", job.id)
                 job.error, job.state = f"Lỗi khi xử lý ({type(e).__name__}).", "failed"
+
         job.task = asyncio.get_running_loop().create_task(run())
         return job
 
@@ -286,8 +326,9 @@ class AdminWeb:
             return self._bad(request, "Chưa chọn tệp.")
         who = self._who(request)
         if replace:
-            job = self._start(f"thay thế {replace} bằng {name}",
-                              lambda p: self.library.replace(replace, name, data, who, p))
+            job = self._start(
+                f"thay thế {replace} bằng {name}", lambda p: self.library.replace(replace, name, data, who, p)
+            )
         else:
             job = self._start(f"thêm {name}", lambda p: self.library.add(name, data, who, p))
         log.info("admin upload %s (%d bytes) by %s", name, len(data), who)
@@ -312,8 +353,9 @@ class AdminWeb:
         except ValueError:
             return self._bad(request, "Thiếu số thay đổi (event_id).")
         who = self._who(request)
-        return self._job_response(request, self._start(f"hoàn tác thay đổi {event_id}",
-                                                       lambda p: self.library.undo(event_id, who, p)))
+        return self._job_response(
+            request, self._start(f"hoàn tác thay đổi {event_id}", lambda p: self.library.undo(event_id, who, p))
+        )
 
     def _bad(self, request: web.Request, msg: str, status: int = 400) -> web.Response:
         if self._wants_json(request):
@@ -343,11 +385,15 @@ class AdminWeb:
             if o.summary:
                 body += "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in o.summary.lines()) + "</ul>"
             for sid, label in o.similar:
-                body += (f"<p>Văn bản này có vẻ trùng với <b>{esc(sid)}</b> ({esc(label)}). Muốn thay thế văn bản cũ, "
-                         f"hãy tải tệp lên với «Thay thế văn bản: {esc(sid)}», rồi gỡ {esc(o.doc_id)}.</p>")
+                body += (
+                    f"<p>Văn bản này có vẻ trùng với <b>{esc(sid)}</b> ({esc(label)}). Muốn thay thế văn bản cũ, "
+                    f"hãy tải tệp lên với «Thay thế văn bản: {esc(sid)}», rồi gỡ {esc(o.doc_id)}.</p>"
+                )
             if o.event_id and o.action in ("added", "replaced", "removed"):
-                body += (f"<form method=post action=/admin/undo><input type=hidden name=event_id value={o.event_id}>"
-                         f"<button>Hoàn tác</button></form>")
+                body += (
+                    f"<form method=post action=/admin/undo><input type=hidden name=event_id value={o.event_id}>"
+                    f"<button>Hoàn tác</button></form>"
+                )
         body += "<p><a href=/admin>← Danh sách văn bản</a></p>"
         return self._html(body, refresh=2 if job.state == "running" else None)
 
@@ -357,6 +403,16 @@ class AdminWeb:
             return denied
         docs = await self.svc.db(self.library.documents)
         events = await self.svc.db(self.library.history, None, 50)
-        ev = [{"id": e.id, "document_id": e.document_id, "action": e.action, "actor": e.actor, "file": e.file_name,
-               "sha256": e.content_sha256, "at": e.created_at.isoformat() + "Z"} for e in events]
+        ev = [
+            {
+                "id": e.id,
+                "document_id": e.document_id,
+                "action": e.action,
+                "actor": e.actor,
+                "file": e.file_name,
+                "sha256": e.content_sha256,
+                "at": e.created_at.isoformat() + "Z",
+            }
+            for e in events
+        ]
         return web.json_response({"documents": docs, "events": ev}, dumps=lambda o: json.dumps(o, ensure_ascii=False))

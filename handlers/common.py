@@ -4,6 +4,7 @@ subscriptions, reminder texts, reading requests) are in `handlers.actions`.
 
 No answering logic lives here: questions go to `bot.assistant.Assistant.ask` unchanged.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,7 +38,7 @@ EXAMPLE_QUESTIONS = (
     "Đến 2030 bao nhiêu phần trăm cơ sở giáo dục triển khai học tập trên môi trường số?",
 )
 
-LOG_WAIT_S = 3.0   # the longest an answer waits for its query-log row
+LOG_WAIT_S = 3.0  # the longest an answer waits for its query-log row
 
 ERROR_REPLY = "Xin lỗi, hệ thống đang gặp sự cố khi trả lời. Bạn vui lòng thử lại sau ít phút."
 EMPTY_REPLY = "Bạn hãy gõ một câu hỏi, ví dụ: «" + EXAMPLE_QUESTIONS[0] + "»"
@@ -48,8 +49,10 @@ def too_long_reply(limit: int) -> str:
 
 
 def rate_limited_reply(retry_after_s: float) -> str:
-    return (f"Bạn đang gửi hơi nhanh. Vui lòng đợi khoảng {max(1, round(retry_after_s))} giây "
-            "rồi hỏi tiếp nhé — cảm ơn bạn!")
+    return (
+        f"Bạn đang gửi hơi nhanh. Vui lòng đợi khoảng {max(1, round(retry_after_s))} giây "
+        "rồi hỏi tiếp nhé — cảm ơn bạn!"
+    )
 
 
 class RateLimiter:
@@ -116,6 +119,7 @@ def session_signer(config: ChannelConfig, data_dir):
     key created once in DATA/session-secret (mode 600), so cookies survive restarts and are shared by
     the workers of one data folder (the first worker to start writes it; the others read that one)."""
     from itsdangerous import Signer
+
     key = config.session_secret or _shared_key(os.path.join(str(data_dir), "session-secret"))
     return Signer(key, salt="hoctap-web-session")
 
@@ -138,7 +142,7 @@ def _shared_key(path: str) -> str:
         with os.fdopen(fd, "w", encoding="ascii") as f:
             f.write(secrets.token_urlsafe(48))
         try:
-            os.link(tmp, path)            # only if there is none yet: two workers starting agree on one key
+            os.link(tmp, path)  # only if there is none yet: two workers starting agree on one key
         except FileExistsError:
             if len(_read_key(path)) < 32:  # a damaged key file: replace it
                 os.replace(tmp, path)
@@ -146,8 +150,10 @@ def _shared_key(path: str) -> str:
             if os.path.exists(tmp):
                 os.unlink(tmp)
     except OSError as e:  # a read-only data folder: sessions last until the next restart
-        log.warning("could not keep the session key in the data folder (%s); cookies end at restart",
-                    e.strerror or type(e).__name__)
+        log.warning(
+            "could not keep the session key in the data folder (%s); cookies end at restart",
+            e.strerror or type(e).__name__,
+        )
         return secrets.token_urlsafe(48)
     return _read_key(path) or secrets.token_urlsafe(48)
 
@@ -164,6 +170,7 @@ def guard_store(db_url: str) -> None:
     """Raise StoreUnavailable instead of touching a SQLite database that cannot be written (a write to its
     memory-mapped -shm file would kill the whole process with SIGBUS)."""
     from bot.health import sqlite_unwritable
+
     why = sqlite_unwritable(db_url)
     if why:
         raise StoreUnavailable(why)
@@ -174,9 +181,11 @@ def reopen_if_readonly(db_url: str, error: BaseException) -> bool:
     file is writable again ("attempt to write a readonly database" until a restart). On that error, when
     the database is writable now, drop the pooled connections (new ones open read-write): True to retry."""
     from bot.health import sqlite_unwritable
+
     if "readonly database" not in str(error).lower() or sqlite_unwritable(db_url, max_age_s=0):
         return False
     from bot.db import get_engine
+
     get_engine(db_url).dispose()
     log.warning("the database is writable again: its read-only connections were reopened")
     return True
@@ -204,6 +213,7 @@ class ChannelServices:
 
     def __init__(self, assistant, config: ChannelConfig, *, ask_workers: int = 2, reminders=None):
         from bot.reminders.schedule import ReminderConfig
+
         self.assistant = assistant
         self.config = config
         self.db_url: str = assistant.db_url
@@ -211,10 +221,9 @@ class ChannelServices:
         self.reminders: ReminderConfig = reminders or ReminderConfig.from_env(getattr(self.settings, "extra", None))
         self.rate = RateLimiter(config.rate_limit_count, config.rate_limit_window_s)
         # per client IP, whatever session it claims: never tighter than the per-chat limit
-        self.ip_rate = RateLimiter(max(config.ip_rate_limit_count, config.rate_limit_count),
-                                   config.rate_limit_window_s)
+        self.ip_rate = RateLimiter(max(config.ip_rate_limit_count, config.rate_limit_count), config.rate_limit_window_s)
         self._ask_pool = ThreadPoolExecutor(max_workers=ask_workers, thread_name_prefix="ask")
-        self._pending = 0   # questions being answered or waiting for a worker (event loop only)
+        self._pending = 0  # questions being answered or waiting for a worker (event loop only)
 
     def close(self) -> None:
         self._ask_pool.shutdown(wait=False, cancel_futures=True)
@@ -242,8 +251,9 @@ class ChannelServices:
         q = question.strip()
         conv = f"{channel}:{chat_id}"
         if self._pending >= self.config.max_pending_questions:
-            warn_once_a_minute("busy", "more than %d questions waiting: new ones are refused (503)",
-                               self.config.max_pending_questions)
+            warn_once_a_minute(
+                "busy", "more than %d questions waiting: new ones are refused (503)", self.config.max_pending_questions
+            )
             raise Busy()
         self._pending += 1
         try:
@@ -260,22 +270,30 @@ class ChannelServices:
         try:
             qid = await asyncio.wait_for(asyncio.shield(log_task), LOG_WAIT_S)
         except asyncio.TimeoutError:
-            warn_once_a_minute("log_slow", "the query log did not answer within %.0f s: answering without it",
-                               LOG_WAIT_S)
+            warn_once_a_minute(
+                "log_slow", "the query log did not answer within %.0f s: answering without it", LOG_WAIT_S
+            )
             qid = None
         return Asked(ans, qid)
 
-    def _log_query(self, channel: str, chat_id: str, q: str, ans: Answer | None, error: str | None,
-                   _retry: bool = True) -> int | None:
+    def _log_query(
+        self, channel: str, chat_id: str, q: str, ans: Answer | None, error: str | None, _retry: bool = True
+    ) -> int | None:
         try:
             guard_store(self.db_url)
             with session_scope(self.db_url) as s:
-                row = QueryLog(channel=channel, chat_id=str(chat_id), question=q[:4000],
-                               answered=bool(ans and ans.answered), intent=(ans.intent if ans else "")[:40],
-                               elapsed_ms=float(ans.elapsed_ms if ans else 0.0),
-                               top_source=(ans.sources[0].file[:200] if ans and ans.sources else None),
-                               suggestions=list(ans.suggestions if ans else [])[:10],
-                               deadline_ids=list(ans.deadline_ids if ans else [])[:20], error=error)
+                row = QueryLog(
+                    channel=channel,
+                    chat_id=str(chat_id),
+                    question=q[:4000],
+                    answered=bool(ans and ans.answered),
+                    intent=(ans.intent if ans else "")[:40],
+                    elapsed_ms=float(ans.elapsed_ms if ans else 0.0),
+                    top_source=(ans.sources[0].file[:200] if ans and ans.sources else None),
+                    suggestions=list(ans.suggestions if ans else [])[:10],
+                    deadline_ids=list(ans.deadline_ids if ans else [])[:20],
+                    error=error,
+                )
                 s.add(row)
                 s.flush()
                 return row.id
@@ -302,11 +320,17 @@ class ChannelServices:
             ql = s.get(QueryLog, query_id)
             if ql is None or ql.channel != channel or ql.chat_id != str(chat_id):
                 return False
-            fb = s.scalar(select(Feedback).where(Feedback.channel == channel, Feedback.chat_id == str(chat_id),
-                                                 Feedback.query_id == query_id))
+            fb = s.scalar(
+                select(Feedback).where(
+                    Feedback.channel == channel, Feedback.chat_id == str(chat_id), Feedback.query_id == query_id
+                )
+            )
             if fb is None:
-                s.add(Feedback(channel=channel, chat_id=str(chat_id), query_id=query_id,
-                               question=ql.question, rating=rating))
+                s.add(
+                    Feedback(
+                        channel=channel, chat_id=str(chat_id), query_id=query_id, question=ql.question, rating=rating
+                    )
+                )
             else:
                 fb.rating, fb.created_at = rating, utcnow()
             return True
@@ -325,8 +349,11 @@ class ChannelServices:
     def prune_processed(self, older_than_days: int = 7) -> int:
         guard_store(self.db_url)
         with session_scope(self.db_url) as s:
-            r = s.execute(delete(ProcessedUpdate).where(
-                ProcessedUpdate.created_at < utcnow() - dt.timedelta(days=older_than_days)))
+            r = s.execute(
+                delete(ProcessedUpdate).where(
+                    ProcessedUpdate.created_at < utcnow() - dt.timedelta(days=older_than_days)
+                )
+            )
             return r.rowcount or 0
 
     # -- chats ------------------------------------------------------------------------------------
@@ -369,8 +396,11 @@ class ChannelServices:
         try:
             guard_store(self.db_url)
             with session_scope(self.db_url) as s:
-                s.add(DeliveryFailure(channel=channel, chat_id=str(chat_id), error_code=str(code)[:40],
-                                      error=str(error)[:2000]))
+                s.add(
+                    DeliveryFailure(
+                        channel=channel, chat_id=str(chat_id), error_code=str(code)[:40], error=str(error)[:2000]
+                    )
+                )
         except Exception:
             log.exception("could not record a delivery failure")
 
@@ -389,18 +419,34 @@ class ChannelServices:
             chats = s.scalar(select(func.count()).select_from(KnownChat)) or 0
             failures = s.scalar(select(func.count()).select_from(DeliveryFailure)) or 0
             by_channel = dict(s.execute(select(QueryLog.channel, func.count()).group_by(QueryLog.channel)).all())
-        return {"questions": total, "answered": answered, "unanswered": total - answered,
-                "thumbs_up": up, "thumbs_down": down, "avg_ms": round(float(avg), 1), "chats": chats,
-                "delivery_failures": failures, "by_channel": by_channel}
+        return {
+            "questions": total,
+            "answered": answered,
+            "unanswered": total - answered,
+            "thumbs_up": up,
+            "thumbs_down": down,
+            "avg_ms": round(float(avg), 1),
+            "chats": chats,
+            "delivery_failures": failures,
+            "by_channel": by_channel,
+        }
 
     def unanswered(self, limit: int = 20) -> list[tuple[str, str, str]]:
         """Recent questions the assistant could not answer, or that got a 👎: (when, channel, question)."""
         guard_store(self.db_url)
         with session_scope(self.db_url) as s:
-            rows = [(q.created_at, q.channel, q.question) for q in s.scalars(
-                select(QueryLog).where(QueryLog.answered.is_(False)).order_by(QueryLog.id.desc()).limit(limit))]
-            rows += [(f.created_at, f.channel, "👎 " + f.question) for f in s.scalars(
-                select(Feedback).where(Feedback.rating < 0).order_by(Feedback.id.desc()).limit(limit))]
+            rows = [
+                (q.created_at, q.channel, q.question)
+                for q in s.scalars(
+                    select(QueryLog).where(QueryLog.answered.is_(False)).order_by(QueryLog.id.desc()).limit(limit)
+                )
+            ]
+            rows += [
+                (f.created_at, f.channel, "👎 " + f.question)
+                for f in s.scalars(
+                    select(Feedback).where(Feedback.rating < 0).order_by(Feedback.id.desc()).limit(limit)
+                )
+            ]
         rows.sort(key=lambda r: r[0], reverse=True)
         return [(f"{w:%d/%m %H:%M}", c, q) for w, c, q in rows[:limit]]
 
@@ -409,6 +455,7 @@ def knowledge_summary(db_url: str) -> list[str]:
     """The documents the assistant answers from, as people cite them ('Công văn 3597/UBND-KGVX ...')."""
     from bot.formatting import document_citation
     from bot.models import Document
+
     guard_store(db_url)
     with session_scope(db_url) as s:
         return [document_citation(d) for d in s.scalars(select(Document).order_by(Document.id))]
@@ -446,16 +493,26 @@ def reminders_module():
     """`bot.reminders` (subscribe, unsubscribe, list_subscriptions, ...); part of the project, so never None
     (kept for the callers written when it could be missing)."""
     from bot import reminders
+
     return reminders
 
 
-_MOVED_TO_ACTIONS = {"BodyTooLarge", "BodyTimeout", "read_body", "utf8_clean", "first_province", "REMINDER_TITLE",
-                     "lead_days_phrase", "describe_subscription"}
+_MOVED_TO_ACTIONS = {
+    "BodyTooLarge",
+    "BodyTimeout",
+    "read_body",
+    "utf8_clean",
+    "first_province",
+    "REMINDER_TITLE",
+    "lead_days_phrase",
+    "describe_subscription",
+}
 
 
 def __getattr__(name: str):
     """The names that moved to `handlers.actions`, for the imports written before."""
     if name in _MOVED_TO_ACTIONS:
         from handlers import actions
+
         return getattr(actions, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

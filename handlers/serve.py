@@ -4,6 +4,7 @@ Always the web chat (HOCTAP_WEB_HOST:HOCTAP_WEB_PORT, default 127.0.0.1:8080); t
 TELEGRAM_BOT_TOKEN is set (polling, or a webhook route when TELEGRAM_WEBHOOK_URL is set); the Zalo
 webhook when ZALO_APP_ID, ZALO_OA_SECRET_KEY and ZALO_ACCESS_TOKEN are set; and the reminder sweeper.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,6 +33,7 @@ def add_commands(sub) -> None:
 def run_serve(args) -> int:
     from bot.assistant import Assistant
     from bot.config import ConfigError, load_config
+
     # httpx logs request URLs at INFO, and Telegram URLs contain the bot token
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # the one configuration, `.env` included, loaded before anything reads a setting
@@ -47,13 +49,17 @@ def run_serve(args) -> int:
     cfg = config.channels
     assistant = Assistant.from_settings(config.settings)
     try:
-        asyncio.run(_serve_until_signal(Server(assistant, cfg, reminders=config.reminders,
-                                               sweeper=not args.no_sweeper)))
+        asyncio.run(
+            _serve_until_signal(Server(assistant, cfg, reminders=config.reminders, sweeper=not args.no_sweeper))
+        )
     except KeyboardInterrupt:
         pass
     except OSError as e:
-        print(f"Không mở được {cfg.web_host}:{cfg.web_port} ({e.strerror or e}). Chọn cổng khác: "
-              f"HOCTAP_WEB_PORT=8081 hoặc `serve --port 8081`.", file=sys.stderr)
+        print(
+            f"Không mở được {cfg.web_host}:{cfg.web_port} ({e.strerror or e}). Chọn cổng khác: "
+            f"HOCTAP_WEB_PORT=8081 hoặc `serve --port 8081`.",
+            file=sys.stderr,
+        )
         return 2
     return 0
 
@@ -68,8 +74,7 @@ async def _serve_until_signal(server: "Server") -> None:
             pass
     await server.start()
     channels = ["web"] + (["telegram"] if server.telegram else []) + (["zalo"] if server.zalo else [])
-    print(f"Trợ lý Xã hội học tập đang chạy: {server.url}  (kênh: {', '.join(channels)}; Ctrl-C để dừng)",
-          flush=True)
+    print(f"Trợ lý Xã hội học tập đang chạy: {server.url}  (kênh: {', '.join(channels)}; Ctrl-C để dừng)", flush=True)
     try:
         await stop.wait()
     finally:
@@ -80,8 +85,16 @@ class Server:
     """The aiohttp application hosting every channel, plus the Telegram bot and the reminder sweeper.
     `reminders`: the reminders' part of the loaded configuration (default: read from the environment)."""
 
-    def __init__(self, assistant, config: ChannelConfig, *, reminders=None, sweeper: bool = True,
-                 sweeper_interval_s: float = 60, zalo_backoff_s: float = 1.0):
+    def __init__(
+        self,
+        assistant,
+        config: ChannelConfig,
+        *,
+        reminders=None,
+        sweeper: bool = True,
+        sweeper_interval_s: float = 60,
+        zalo_backoff_s: float = 1.0,
+    ):
         self.cfg = config
         self.services = ChannelServices(assistant, config, reminders=reminders)
         self.want_sweeper = sweeper
@@ -93,11 +106,13 @@ class Server:
         AdminWeb(self.services).add_routes(self.app)  # /admin, only with HOCTAP_ADMIN_TOKEN (config.admin_token)
         if config.telegram_enabled:
             from handlers.telegram import TelegramBot, webhook_path, webhook_route
+
             self.telegram = TelegramBot(self.services)
             if config.telegram_webhook_url:
                 self.app.router.add_post(webhook_path(config), webhook_route(config, lambda: self.telegram))
         if config.zalo_enabled:
             from handlers.zalo import ZaloBot
+
             self.zalo = ZaloBot(self.services, backoff_s=zalo_backoff_s)
             self.app.router.add_post(config.zalo_webhook_path, self.zalo.webhook)
         self.runner: web.AppRunner | None = None
@@ -136,6 +151,7 @@ class Server:
         """Say at start what does not work (missing index, model, unwritable database...), and remove
         index folders a killed build left behind."""
         from bot.health import check, clean_stale_index_dirs
+
         try:
             await self.services.db(clean_stale_index_dirs, self.services.settings.data_dir)
             h = await asyncio.wait_for(self.services.db(check, self.services.assistant), 15)
@@ -148,8 +164,11 @@ class Server:
         for name in h.failing:
             log.error("health: %s: %s", name, h.checks[name].detail)
         if h.failing:
-            print("Cảnh báo: " + "; ".join(f"{n}: {h.checks[n].detail}" for n in h.failing)
-                  + " (xem /healthz)", file=sys.stderr, flush=True)
+            print(
+                "Cảnh báo: " + "; ".join(f"{n}: {h.checks[n].detail}" for n in h.failing) + " (xem /healthz)",
+                file=sys.stderr,
+                flush=True,
+            )
 
     async def _start_telegram(self) -> None:
         """Start the bot; if the Bot API cannot be reached, keep the web chat up and try again."""
@@ -165,6 +184,7 @@ class Server:
                 except Exception:
                     pass
                 from handlers.telegram import TelegramBot
+
                 self.telegram = TelegramBot(self.services)
             try:
                 await asyncio.wait_for(self._stop.wait(), timeout=delay)
@@ -178,6 +198,7 @@ class Server:
         from bot.health import sqlite_unwritable
         from bot.reminders.sweeper import tick
         from handlers.common import reopen_if_readonly, warn_once_a_minute
+
         settings = self.services.settings
         while not self._stop.is_set():
             why = await asyncio.to_thread(sqlite_unwritable, settings.database_url)

@@ -19,6 +19,7 @@ texts) comes from `handlers.actions`; this module renders it as HTML and buttons
 Admins add a document by sending the file (.docx, .pdf — scans too —, .txt, .md, .html, .png, .jpg, .tif;
 Telegram lets bots download at most 20 MB); caption "/thaythe <mã văn bản>" replaces that document.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,35 +35,72 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions,
-                      Message, MessageEntity, Update)
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    Update,
+)
 from telegram.constants import ChatType, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler,
-                          CommandHandler, ContextTypes, Defaults, MessageHandler, TypeHandler, filters)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.admin_changes import current_provinces
 from bot.answer import Answer
 from bot.formatting import deadline_sentence, document_citation
 from bot.lexicon import load_lexicon
 from indexer.loaders import chunk_page
-from handlers.actions import (NOT_SUBSCRIBED, Actions, Subscribed, Upcoming, describe_subscription, first_province,
-                              reminder_view, utf8_clean)
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, Asked, ChannelServices, knowledge_summary,
-                             rate_limited_reply, source_lines, split_text)
+from handlers.actions import (
+    NOT_SUBSCRIBED,
+    Actions,
+    Subscribed,
+    Upcoming,
+    describe_subscription,
+    first_province,
+    reminder_view,
+    utf8_clean,
+)
+from handlers.common import (
+    ERROR_REPLY,
+    EXAMPLE_QUESTIONS,
+    Asked,
+    ChannelServices,
+    knowledge_summary,
+    rate_limited_reply,
+    source_lines,
+    split_text,
+)
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 TG_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API serves bots files of at most 20 MB
-UPLOAD_REFUSED = ("Cảm ơn bạn đã gửi tệp. Chỉ quản trị viên mới thêm được văn bản vào kho; bạn vẫn có thể hỏi "
-                  "tôi về các văn bản hiện có.")
+UPLOAD_REFUSED = (
+    "Cảm ơn bạn đã gửi tệp. Chỉ quản trị viên mới thêm được văn bản vào kho; bạn vẫn có thể hỏi "
+    "tôi về các văn bản hiện có."
+)
 
 
 async def announce_new_deadlines(svc, library, outcome) -> int:
     """Tell subscribers whose scope a newly added deadline concerns, through their channel's reminder sender
     (Telegram, Zalo, …, whichever this process serves). Returns the number of messages sent."""
     from bot.reminders import delivery
+
     try:
         notices = await svc.db(library.new_deadline_notices, outcome)
     except Exception:
@@ -86,8 +124,12 @@ async def announce_new_deadlines(svc, library, outcome) -> int:
 def too_big_reply(name: str, size: int | None, public_url: str = "") -> str:
     where = f"{public_url}/admin" if public_url else "trang quản trị web (/admin)"
     got = f" ({size / 1024 / 1024:.1f} MB)" if size else ""
-    return (f"Tệp «{name}»{got} vượt giới hạn 20 MB mà Telegram cho phép bot tải về. Hãy tải tệp lên qua {where} "
-            f"(tối đa 50 MB), hoặc gửi bản nhẹ hơn (quét ở 200–300 dpi, đen trắng).")
+    return (
+        f"Tệp «{name}»{got} vượt giới hạn 20 MB mà Telegram cho phép bot tải về. Hãy tải tệp lên qua {where} "
+        f"(tối đa 50 MB), hoặc gửi bản nhẹ hơn (quét ở 200–300 dpi, đen trắng)."
+    )
+
+
 TG_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 PAGE = 12  # keyboard buttons per page in /dangky
 COSTLY_BUTTONS = ("ex:", "sug:", "src:")  # buttons that count towards the per-chat rate limit
@@ -167,13 +209,16 @@ def answer_keyboard(asked: Asked) -> InlineKeyboardMarkup | None:
     srcs = [s for s in ans.sources[:3] if s.chunk_id is not None]
     if srcs:
         label = (lambda i: "📄 Xem nguồn đầy đủ") if len(srcs) == 1 else (lambda i: f"📄 Nguồn {i}")
-        rows.append([InlineKeyboardButton(label(i), callback_data=f"src:{s.chunk_id}")
-                     for i, s in enumerate(srcs, 1)])
+        rows.append([InlineKeyboardButton(label(i), callback_data=f"src:{s.chunk_id}") for i, s in enumerate(srcs, 1)])
     if ans.deadline_ids and _cb(f"sub:{ans.deadline_ids[0]}"):
         rows.append([InlineKeyboardButton("🔔 Nhắc tôi hạn này", callback_data=f"sub:{ans.deadline_ids[0]}")])
     if qid is not None:
-        rows.append([InlineKeyboardButton("👍 Hữu ích", callback_data=f"fb:u:{qid}"),
-                     InlineKeyboardButton("👎 Chưa đúng", callback_data=f"fb:d:{qid}")])
+        rows.append(
+            [
+                InlineKeyboardButton("👍 Hữu ích", callback_data=f"fb:u:{qid}"),
+                InlineKeyboardButton("👎 Chưa đúng", callback_data=f"fb:d:{qid}"),
+            ]
+        )
         for i, sug in enumerate(ans.suggestions[:3]):
             rows.append([InlineKeyboardButton("❓ " + sug[:60], callback_data=f"sug:{qid}:{i}")])
     return InlineKeyboardMarkup(rows) if rows else None
@@ -202,8 +247,13 @@ def subscribed_html(sub: Subscribed) -> str:
     """The reply to a subscription: a scope chosen with /dangky, or one deadline's 🔔 button."""
     if sub.deadline_id:
         return esc(f"🔔 {sub.text} Gõ /huy để hủy.")
-    return ("✅ " + sub.headline(lambda name: f"<b>{esc(name)}</b>") + "\n" + esc(sub.lead_sentence) +
-            " Gõ /huy để hủy, /hanchot để xem các hạn sắp tới.")
+    return (
+        "✅ "
+        + sub.headline(lambda name: f"<b>{esc(name)}</b>")
+        + "\n"
+        + esc(sub.lead_sentence)
+        + " Gõ /huy để hủy, /hanchot để xem các hạn sắp tới."
+    )
 
 
 def bot_base_url(url: str) -> str:
@@ -236,6 +286,7 @@ def webhook_route(cfg, current_bot: Callable[[], "TelegramBot"]):
     """The aiohttp handler of the webhook route. It checks the secret header (403) and the update (400), then
     hands the update to `current_bot()` (serve makes a new bot when the first one could not start); 503 while
     that bot is not running yet: Telegram delivers the update again later."""
+
     async def telegram_webhook(request: web.Request) -> web.Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not hmac.compare_digest(given.encode("utf-8", "replace"), webhook_secret(cfg).encode()):
@@ -252,6 +303,7 @@ def webhook_route(cfg, current_bot: Callable[[], "TelegramBot"]):
             return web.json_response({"error": "starting"}, status=503)
         await bot.process_webhook(data)
         return web.json_response({"ok": True})
+
     return telegram_webhook
 
 
@@ -265,15 +317,18 @@ class TelegramBot:
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         self._reindex_lock = asyncio.Lock()
         from indexer.uploads import DocumentLibrary
+
         self.library = DocumentLibrary(services.settings)
         self.app: Application = self._build()
 
     # -- application ------------------------------------------------------------------------------
     def _build(self) -> Application:
-        b: ApplicationBuilder = (Application.builder().token(self.cfg.telegram_token)
-                                 .defaults(Defaults(parse_mode=ParseMode.HTML,
-                                                    link_preview_options=LinkPreviewOptions(is_disabled=True)))
-                                 .concurrent_updates(8))
+        b: ApplicationBuilder = (
+            Application.builder()
+            .token(self.cfg.telegram_token)
+            .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+            .concurrent_updates(8)
+        )
         if self.cfg.telegram_base_url:
             base = bot_base_url(self.cfg.telegram_base_url)
             b = b.base_url(base).base_file_url(base.replace("/bot", "/file/bot", 1) if "/bot" in base else base)
@@ -281,18 +336,27 @@ class TelegramBot:
             b = b.updater(None)
         app = b.build()
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
-        cmds = {"start": self.cmd_start, "help": self.cmd_help, "hanchot": self.cmd_hanchot,
-                "dangky": self.cmd_dangky, "huy": self.cmd_huy, "lich": self.cmd_lich,
-                "xoadulieu": self.cmd_xoadulieu, "admin_stats": self.cmd_admin_stats,
-                "admin_unanswered": self.cmd_admin_unanswered, "admin_broadcast": self.cmd_admin_broadcast,
-                "admin_reindex": self.cmd_admin_reindex}
+        cmds = {
+            "start": self.cmd_start,
+            "help": self.cmd_help,
+            "hanchot": self.cmd_hanchot,
+            "dangky": self.cmd_dangky,
+            "huy": self.cmd_huy,
+            "lich": self.cmd_lich,
+            "xoadulieu": self.cmd_xoadulieu,
+            "admin_stats": self.cmd_admin_stats,
+            "admin_unanswered": self.cmd_admin_unanswered,
+            "admin_broadcast": self.cmd_admin_broadcast,
+            "admin_reindex": self.cmd_admin_reindex,
+        }
         for name, fn in cmds.items():
             app.add_handler(CommandHandler(name, fn, filters=filters.UpdateType.MESSAGE))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self.cmd_unknown))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, self.on_text))
-        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.Document.ALL | filters.PHOTO),
-                                       self.on_file))
-        for prefix, handler in self._callback_routes().items():   # one handler per kind of button
+        app.add_handler(
+            MessageHandler(filters.UpdateType.MESSAGE & (filters.Document.ALL | filters.PHOTO), self.on_file)
+        )
+        for prefix, handler in self._callback_routes().items():  # one handler per kind of button
             app.add_handler(CallbackQueryHandler(self._guarded(handler), pattern=rf"^{prefix}(?::|$)"))
         app.add_handler(CallbackQueryHandler(self.on_unknown_callback))
         app.add_error_handler(self.on_error)
@@ -303,23 +367,32 @@ class TelegramBot:
         await self.app.initialize()
         await self.app.start()
         try:
-            await self.app.bot.set_my_commands([
-                BotCommand("start", "Giới thiệu và câu hỏi mẫu"), BotCommand("help", "Hướng dẫn"),
-                BotCommand("hanchot", "Các hạn báo cáo sắp tới"), BotCommand("dangky", "Đăng ký nhắc hạn"),
-                BotCommand("huy", "Hủy nhắc hạn"), BotCommand("lich", "Tải lịch hạn báo cáo (.ics)"),
-                BotCommand("xoadulieu", "Xóa dữ liệu của cuộc trò chuyện này")])
+            await self.app.bot.set_my_commands(
+                [
+                    BotCommand("start", "Giới thiệu và câu hỏi mẫu"),
+                    BotCommand("help", "Hướng dẫn"),
+                    BotCommand("hanchot", "Các hạn báo cáo sắp tới"),
+                    BotCommand("dangky", "Đăng ký nhắc hạn"),
+                    BotCommand("huy", "Hủy nhắc hạn"),
+                    BotCommand("lich", "Tải lịch hạn báo cáo (.ics)"),
+                    BotCommand("xoadulieu", "Xóa dữ liệu của cuộc trò chuyện này"),
+                ]
+            )
         except TelegramError as e:
             log.warning("could not set the command list: %s", e)
         updates = ["message", "callback_query"]
         if self.cfg.telegram_webhook_url:
-            await self.app.bot.set_webhook(self.cfg.telegram_webhook_url, secret_token=webhook_secret(self.cfg),
-                                           allowed_updates=updates)
+            await self.app.bot.set_webhook(
+                self.cfg.telegram_webhook_url, secret_token=webhook_secret(self.cfg), allowed_updates=updates
+            )
             log.info("Telegram: webhook registered")
         else:
-            await self.app.updater.start_polling(poll_interval=0.0, timeout=self.cfg.telegram_poll_timeout,
-                                                 allowed_updates=updates, bootstrap_retries=-1)
+            await self.app.updater.start_polling(
+                poll_interval=0.0, timeout=self.cfg.telegram_poll_timeout, allowed_updates=updates, bootstrap_retries=-1
+            )
             log.info("Telegram: polling as @%s", self.app.bot.username)
         from bot.reminders import delivery
+
         delivery.register_sender(CHANNEL, self.send_reminder)
 
     async def stop(self) -> None:
@@ -347,8 +420,12 @@ class TelegramBot:
         if chat is None:
             raise ApplicationHandlerStop
         msg = update.message
-        if msg is not None and chat.type != ChatType.PRIVATE and not self._is_command(msg) \
-                and self._addressed_text(msg, context.bot) is None:
+        if (
+            msg is not None
+            and chat.type != ChatType.PRIVATE
+            and not self._is_command(msg)
+            and self._addressed_text(msg, context.bot) is None
+        ):
             raise ApplicationHandlerStop  # group chatter not meant for the bot
         await self.svc.db(self.svc.touch_chat, CHANNEL, str(chat.id), chat.type)
         if self.svc.is_admin(chat.id):
@@ -396,8 +473,9 @@ class TelegramBot:
             else:
                 await bot.send_message(chat_id, part, reply_markup=markup if last else None)
 
-    async def _answer(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, question: str,
-                      reply_to: Message | None = None) -> None:
+    async def _answer(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, question: str, reply_to: Message | None = None
+    ) -> None:
         problem = self.svc.check_question(question)
         if problem:
             await self._send_blocks(context.bot, chat_id, [(problem, "")], reply_to=reply_to)
@@ -411,8 +489,9 @@ class TelegramBot:
         except Exception:
             await self._send_blocks(context.bot, chat_id, [(ERROR_REPLY, "")], reply_to=reply_to)
             return
-        await self._send_blocks(context.bot, chat_id, answer_blocks(asked.answer), answer_keyboard(asked),
-                                reply_to=reply_to)
+        await self._send_blocks(
+            context.bot, chat_id, answer_blocks(asked.answer), answer_keyboard(asked), reply_to=reply_to
+        )
 
     # -- commands -------------------------------------------------------------------------------------
     async def cmd_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -423,21 +502,29 @@ class TelegramBot:
             docs = []
         blocks: list[Block] = [
             ("Xin chào! Tôi là Trợ lý Xã hội học tập.", "b"),
-            ("Tôi trả lời câu hỏi về các văn bản xây dựng xã hội học tập: ai phải làm gì, trước hạn nào, "
-             "chỉ tiêu bao nhiêu — kèm trích dẫn nguồn — và nhắc hạn báo cáo.", ""),
+            (
+                "Tôi trả lời câu hỏi về các văn bản xây dựng xã hội học tập: ai phải làm gì, trước hạn nào, "
+                "chỉ tiêu bao nhiêu — kèm trích dẫn nguồn — và nhắc hạn báo cáo.",
+                "",
+            ),
         ]
         if docs:
             blocks += [("", ""), (f"Tôi đang có {len(docs)} văn bản:", "b")] + [(f"• {d}", "") for d in docs[:15]]
         blocks += [("", ""), ("Hãy gõ câu hỏi, hoặc chọn một câu hỏi mẫu bên dưới. /help để xem các lệnh.", "")]
-        kb = InlineKeyboardMarkup([[InlineKeyboardButton(q[:60], callback_data=f"ex:{i}")]
-                                   for i, q in enumerate(EXAMPLE_QUESTIONS)])
+        kb = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(q[:60], callback_data=f"ex:{i}")] for i, q in enumerate(EXAMPLE_QUESTIONS)]
+        )
         await self._send_blocks(context.bot, update.effective_chat.id, blocks, kb)
 
     async def cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         blocks: list[Block] = [
             ("Cách dùng", "b"),
-            ("Gõ câu hỏi bằng tiếng Việt (có dấu hoặc không dấu). Trong nhóm, hãy nhắc @" +
-             (context.bot.username or "bot") + " hoặc trả lời tin nhắn của tôi.", ""),
+            (
+                "Gõ câu hỏi bằng tiếng Việt (có dấu hoặc không dấu). Trong nhóm, hãy nhắc @"
+                + (context.bot.username or "bot")
+                + " hoặc trả lời tin nhắn của tôi.",
+                "",
+            ),
             ("", ""),
             ("/hanchot [tỉnh] — các hạn báo cáo trong 90 ngày tới", ""),
             ("/dangky — đăng ký nhắc hạn theo tỉnh và cơ quan", ""),
@@ -469,8 +556,8 @@ class TelegramBot:
         provs = [(i, p) for i, p in enumerate(self.lex.provinces) if p in today]
         start = page * PAGE
         rows = [[InlineKeyboardButton("🌏 Mọi tỉnh, thành", callback_data="dk:p:-1")]] if page == 0 else []
-        chunk = [InlineKeyboardButton(p, callback_data=f"dk:p:{i}") for i, p in provs[start:start + PAGE]]
-        rows += [chunk[i:i + 2] for i in range(0, len(chunk), 2)]
+        chunk = [InlineKeyboardButton(p, callback_data=f"dk:p:{i}") for i, p in provs[start : start + PAGE]]
+        rows += [chunk[i : i + 2] for i in range(0, len(chunk), 2)]
         nav = []
         if page > 0:
             nav.append(InlineKeyboardButton("◀ Trước", callback_data=f"dk:pp:{page - 1}"))
@@ -484,8 +571,10 @@ class TelegramBot:
         ags = self.lex.agencies
         start = page * PAGE
         rows = [[InlineKeyboardButton("🏛 Mọi cơ quan", callback_data=f"dk:a:{pi}:-1")]] if page == 0 else []
-        rows += [[InlineKeyboardButton(a.name[:60], callback_data=f"dk:a:{pi}:{start + i}")]
-                 for i, a in enumerate(ags[start:start + PAGE])]
+        rows += [
+            [InlineKeyboardButton(a.name[:60], callback_data=f"dk:a:{pi}:{start + i}")]
+            for i, a in enumerate(ags[start : start + PAGE])
+        ]
         nav = []
         if page > 0:
             nav.append(InlineKeyboardButton("◀ Trước", callback_data=f"dk:ap:{pi}:{page - 1}"))
@@ -510,22 +599,28 @@ class TelegramBot:
             pi = self.lex.provinces.index(province)
             await update.effective_message.reply_text(
                 f"Đăng ký nhắc hạn — <b>{esc(province)}</b>. Chọn cơ quan của bạn:",
-                reply_markup=self._agency_keyboard(pi, 0))
+                reply_markup=self._agency_keyboard(pi, 0),
+            )
             return
         await update.effective_message.reply_text(
-            "Đăng ký nhắc hạn báo cáo. Bước 1/2: chọn <b>tỉnh, thành phố</b>:", reply_markup=self._province_keyboard(0))
+            "Đăng ký nhắc hạn báo cáo. Bước 1/2: chọn <b>tỉnh, thành phố</b>:", reply_markup=self._province_keyboard(0)
+        )
 
     async def _dangky_callback(self, query, context, parts: list[str]) -> None:
         kind = parts[1]
         if kind == "pp":
-            await query.edit_message_text("Đăng ký nhắc hạn báo cáo. Bước 1/2: chọn <b>tỉnh, thành phố</b>:",
-                                          reply_markup=self._province_keyboard(int(parts[2])))
+            await query.edit_message_text(
+                "Đăng ký nhắc hạn báo cáo. Bước 1/2: chọn <b>tỉnh, thành phố</b>:",
+                reply_markup=self._province_keyboard(int(parts[2])),
+            )
         elif kind in ("p", "ap"):
             pi = int(parts[2])
             page = int(parts[3]) if kind == "ap" else 0
             name = self._pick(self.lex.provinces, pi) or "mọi tỉnh, thành"
-            await query.edit_message_text(f"Tỉnh: <b>{esc(name)}</b>. Bước 2/2: chọn <b>cơ quan</b>:",
-                                          reply_markup=self._agency_keyboard(pi, page))
+            await query.edit_message_text(
+                f"Tỉnh: <b>{esc(name)}</b>. Bước 2/2: chọn <b>cơ quan</b>:",
+                reply_markup=self._agency_keyboard(pi, page),
+            )
         elif kind == "a":
             pi, ai = int(parts[2]), int(parts[3])
             province = self._pick(self.lex.provinces, pi)
@@ -543,8 +638,10 @@ class TelegramBot:
             gone = await self.actions.unsubscribe(CHANNEL, chat_id)
             await update.effective_message.reply_text(esc(gone.text))
             return
-        rows = [[InlineKeyboardButton("❌ " + describe_subscription(s)[:58], callback_data=f"huy:{s.id}")]
-                for s in subs[:20]]
+        rows = [
+            [InlineKeyboardButton("❌ " + describe_subscription(s)[:58], callback_data=f"huy:{s.id}")]
+            for s in subs[:20]
+        ]
         rows.append([InlineKeyboardButton("Hủy tất cả", callback_data="huy:all")])
         await update.effective_message.reply_text("Chọn đăng ký muốn hủy:", reply_markup=InlineKeyboardMarkup(rows))
 
@@ -552,23 +649,37 @@ class TelegramBot:
         chat_id = update.effective_chat.id
         province = self._province_arg(context)
         from bot.reminders.calendar_ics import build_calendar
+
         try:
-            data = await self.svc.db(build_calendar, self.svc.db_url, province=province,
-                                     lead_days=self.actions.lead_days)
+            data = await self.svc.db(
+                build_calendar, self.svc.db_url, province=province, lead_days=self.actions.lead_days
+            )
         except Exception:
             log.exception("build_calendar failed")
             await context.bot.send_message(chat_id, esc(ERROR_REPLY))
             return
         await context.bot.send_document(
-            chat_id, InputFile(data, filename="han-bao-cao-xhht.ics", attach=True),
-            caption=esc("📅 Lịch hạn báo cáo" + (f" — {province}" if province else "") +
-                        ". Mở tệp để thêm vào Lịch Google, Outlook hoặc điện thoại."))
+            chat_id,
+            InputFile(data, filename="han-bao-cao-xhht.ics", attach=True),
+            caption=esc(
+                "📅 Lịch hạn báo cáo"
+                + (f" — {province}" if province else "")
+                + ". Mở tệp để thêm vào Lịch Google, Outlook hoặc điện thoại."
+            ),
+        )
 
     async def cmd_xoadulieu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        kb = InlineKeyboardMarkup([[InlineKeyboardButton("🗑 Xóa hết", callback_data="xoa:yes"),
-                                    InlineKeyboardButton("Không", callback_data="xoa:no")]])
+        kb = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton("🗑 Xóa hết", callback_data="xoa:yes"),
+                    InlineKeyboardButton("Không", callback_data="xoa:no"),
+                ]
+            ]
+        )
         await update.effective_message.reply_text(
-            "Xóa <b>mọi dữ liệu</b> lưu về cuộc trò chuyện này (câu hỏi, góp ý, đăng ký nhắc hạn)?", reply_markup=kb)
+            "Xóa <b>mọi dữ liệu</b> lưu về cuộc trò chuyện này (câu hỏi, góp ý, đăng ký nhắc hạn)?", reply_markup=kb
+        )
 
     async def cmd_unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat.type == ChatType.PRIVATE:
@@ -616,7 +727,9 @@ class TelegramBot:
                 sent += 1
             except RetryAfter as e:
                 delay = e.retry_after
-                await asyncio.sleep(min(30.0, delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)))
+                await asyncio.sleep(
+                    min(30.0, delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay))
+                )
                 failed += 1
             except TelegramError as e:
                 failed += 1
@@ -634,8 +747,16 @@ class TelegramBot:
             st = self.svc.settings
             await update.effective_message.reply_text("⏳ Đang lập chỉ mục lại kho văn bản…")
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "indexer", "--data-dir", str(st.data_dir), "build", str(st.knowledge_dir),
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+                sys.executable,
+                "-m",
+                "indexer",
+                "--data-dir",
+                str(st.data_dir),
+                "build",
+                str(st.knowledge_dir),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
             try:
                 out, _ = await asyncio.wait_for(proc.communicate(), timeout=3600)
             except asyncio.TimeoutError:
@@ -660,12 +781,21 @@ class TelegramBot:
     # -- buttons ----------------------------------------------------------------------------------------
     def _callback_routes(self) -> dict:
         """Button kinds (the callback data's prefix before ':') and their handlers."""
-        return {"ex": self._cb_example, "sug": self._cb_suggestion, "src": self._cb_source,
-                "sub": self._cb_subscribe, "fb": self._cb_feedback, "dk": self._cb_dangky, "huy": self._cb_huy,
-                "up": self._upload_callback, "xoa": self._cb_delete}
+        return {
+            "ex": self._cb_example,
+            "sug": self._cb_suggestion,
+            "src": self._cb_source,
+            "sub": self._cb_subscribe,
+            "fb": self._cb_feedback,
+            "dk": self._cb_dangky,
+            "huy": self._cb_huy,
+            "up": self._upload_callback,
+            "xoa": self._cb_delete,
+        }
 
     def _guarded(self, handler):
         """A CallbackQueryHandler callback: parses the data, answers malformed buttons politely."""
+
         async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             query = update.callback_query
             data = query.data or ""
@@ -675,6 +805,7 @@ class TelegramBot:
             except (ValueError, IndexError):
                 log.info("Telegram: malformed callback data %r", data[:64])
                 await query.answer("Nút này không hợp lệ.")
+
         return run
 
     async def on_unknown_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -700,8 +831,9 @@ class TelegramBot:
         await self._subscribe_deadline(query, chat_id, parts[1])
 
     async def _cb_feedback(self, query, context, chat_id: int, parts: list[str]) -> None:
-        ok = await self.svc.db(self.svc.record_feedback, CHANNEL, str(chat_id), int(parts[2]),
-                               1 if parts[1] == "u" else -1)
+        ok = await self.svc.db(
+            self.svc.record_feedback, CHANNEL, str(chat_id), int(parts[2]), 1 if parts[1] == "u" else -1
+        )
         await query.answer("Cảm ơn góp ý của bạn!" if ok else "Không tìm thấy câu hỏi này nữa.")
 
     async def _cb_dangky(self, query, context, chat_id: int, parts: list[str]) -> None:
@@ -737,10 +869,10 @@ class TelegramBot:
             file_id, name, size = ph.file_id, f"anh-{msg.message_id}.jpg", ph.file_size
         name = name or f"tep-{msg.message_id}"
         from indexer.loaders import SUPPORTED
+
         suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
         if suffix not in SUPPORTED:
-            await msg.reply_text(esc(f"Tệp «{name}» có định dạng chưa được hỗ trợ. Hãy gửi "
-                                     f"{', '.join(SUPPORTED)}."))
+            await msg.reply_text(esc(f"Tệp «{name}» có định dạng chưa được hỗ trợ. Hãy gửi {', '.join(SUPPORTED)}."))
             return
         if size and size > TG_DOWNLOAD_LIMIT:
             await msg.reply_text(esc(too_big_reply(name, size, self.cfg.public_url)))
@@ -750,14 +882,17 @@ class TelegramBot:
         m = re.match(r"^/?(?:thaythe|thay thế|thay the)(?:@\w+)?\s+(\S+)", caption, re.IGNORECASE)
         if m:
             target = m.group(1)
-        status = await msg.reply_text(esc(f"📥 Đã nhận «{name}»" + (f" (thay thế {target})" if target else "") +
-                                          ". Đang tải về…"))
+        status = await msg.reply_text(
+            esc(f"📥 Đã nhận «{name}»" + (f" (thay thế {target})" if target else "") + ". Đang tải về…")
+        )
         who = f"telegram:{update.effective_user.id if update.effective_user else chat.id}"
-        context.application.create_task(self._ingest(context.bot, chat.id, status, file_id, name, target, who),
-                                        update=update)
+        context.application.create_task(
+            self._ingest(context.bot, chat.id, status, file_id, name, target, who), update=update
+        )
 
-    async def _ingest(self, bot, chat_id: int, status: Message, file_id: str, name: str, target: str | None,
-                      who: str) -> None:
+    async def _ingest(
+        self, bot, chat_id: int, status: Message, file_id: str, name: str, target: str | None, who: str
+    ) -> None:
         loop = asyncio.get_running_loop()
         shown: list[str] = []
 
@@ -775,15 +910,22 @@ class TelegramBot:
             tg_file = await bot.get_file(file_id)
             data = bytes(await tg_file.download_as_bytearray())
         except BadRequest as e:  # "file is too big" and the like
-            await bot.send_message(chat_id, esc(f"❌ Không tải được «{name}» từ Telegram ({e.message}). " +
-                                                too_big_reply(name, None, self.cfg.public_url)))
+            await bot.send_message(
+                chat_id,
+                esc(
+                    f"❌ Không tải được «{name}» từ Telegram ({e.message}). "
+                    + too_big_reply(name, None, self.cfg.public_url)
+                ),
+            )
             return
         except TelegramError as e:
-            await bot.send_message(chat_id, esc(f"❌ Không tải được «{name}» từ Telegram ({type(e).__name__}). "
-                                                f"Bạn gửi lại giúp nhé."))
+            await bot.send_message(
+                chat_id, esc(f"❌ Không tải được «{name}» từ Telegram ({type(e).__name__}). Bạn gửi lại giúp nhé.")
+            )
             return
         await show(f"📥 Đã tải «{name}» ({len(data) // 1024} KB).")
         from indexer.uploads import UploadError
+
         try:
             if target:
                 outcome = await asyncio.to_thread(self.library.replace, target, name, data, who, progress)
@@ -803,12 +945,16 @@ class TelegramBot:
 
     async def _send_upload_summary(self, bot, chat_id: int, outcome) -> None:
         verb = {"added": "Đã thêm", "replaced": "Đã thay thế", "removed": "Đã gỡ", "restored": "Đã khôi phục"}
-        blocks: list[Block] = [(f"✅ {verb.get(outcome.action, outcome.action)} văn bản ({outcome.seconds:.0f} giây)", "b")]
+        blocks: list[Block] = [
+            (f"✅ {verb.get(outcome.action, outcome.action)} văn bản ({outcome.seconds:.0f} giây)", "b")
+        ]
         if outcome.summary:
             blocks += [(x, "") for x in outcome.summary.lines()]
         rows = []
         if outcome.event_id is not None and outcome.summary:
-            rows.append([InlineKeyboardButton("📋 Xem hạn, nhiệm vụ, chỉ tiêu", callback_data=f"up:v:{outcome.event_id}")])
+            rows.append(
+                [InlineKeyboardButton("📋 Xem hạn, nhiệm vụ, chỉ tiêu", callback_data=f"up:v:{outcome.event_id}")]
+            )
         for i, (sid, label) in enumerate(outcome.similar[:3]):
             blocks.append((f"Có vẻ trùng với văn bản đã có: {label} ({sid}).", "i"))
             rows.append([InlineKeyboardButton(f"🔁 Thay thế {sid}"[:60], callback_data=f"up:r:{outcome.event_id}:{i}")])
@@ -821,6 +967,7 @@ class TelegramBot:
             await query.answer("⛔ Chỉ dành cho quản trị viên.", show_alert=True)
             return
         from indexer.uploads import UploadError
+
         kind, event_id = parts[1], int(parts[2])
         ev = await self.svc.db(self.library.event, event_id)
         if ev is None:
@@ -857,6 +1004,7 @@ class TelegramBot:
 
         from bot.db import session_scope
         from bot.models import Deadline, Document, Responsibility, Target
+
         with session_scope(self.svc.db_url) as s:
             d = s.get(Document, doc_id)
             if d is None:
@@ -865,6 +1013,7 @@ class TelegramBot:
             dls = list(s.scalars(select(Deadline).where(Deadline.document_id == doc_id)))
             blocks.append((f"Hạn báo cáo ({len(dls)}):", "b"))
             from bot.formatting import deadline_due_phrase
+
             blocks += [(f"• {deadline_due_phrase(x)}: {deadline_sentence(x)}", "") for x in dls[:15]] or [("—", "")]
             rs = list(s.scalars(select(Responsibility).where(Responsibility.document_id == doc_id)))
             by_agency: dict[str, int] = {}
@@ -874,15 +1023,18 @@ class TelegramBot:
             blocks += [(f"• {a}: {n}", "") for a, n in list(by_agency.items())[:20]] or [("—", "")]
             ts = list(s.scalars(select(Target).where(Target.document_id == doc_id)))
             blocks.append((f"Chỉ tiêu ({len(ts)}):", "b"))
-            blocks += [(f"• {t.year or ''} {t.value:g}% {t.indicator}" if t.value is not None else f"• {t.indicator}", "")
-                       for t in ts[:15]] or [("—", "")]
+            blocks += [
+                (f"• {t.year or ''} {t.value:g}% {t.indicator}" if t.value is not None else f"• {t.indicator}", "")
+                for t in ts[:15]
+            ] or [("—", "")]
         return blocks
 
     async def _show_source(self, query, context, chat_id: int, chunk_id: int) -> None:
         found = await self.svc.in_pool(self.svc.assistant.chunk, chunk_id)
         if not found:
-            await query.answer("Không tìm thấy đoạn văn bản này (kho văn bản có thể vừa được cập nhật).",
-                               show_alert=True)
+            await query.answer(
+                "Không tìm thấy đoạn văn bản này (kho văn bản có thể vừa được cập nhật).", show_alert=True
+            )
             return
         doc, ch = found
         await query.answer()
@@ -914,11 +1066,14 @@ class TelegramBot:
     # -- reminders --------------------------------------------------------------------------------------
     async def send_reminder(self, chat_id: str, message) -> None:
         from bot.reminders.delivery import PermanentSendError, TransientSendError
+
         view = reminder_view(message)
         blocks: list[Block] = ([(view.heading, "b")] if view.heading else []) + [(view.text, "")]
         markup = None
         if getattr(message, "chunk_id", None) is not None:
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton("📄 Xem nguồn", callback_data=f"src:{message.chunk_id}")]])
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton("📄 Xem nguồn", callback_data=f"src:{message.chunk_id}")]]
+            )
         try:
             await self._send_blocks(self.app.bot, chat_id, blocks, markup)
         except (Forbidden, BadRequest) as e:

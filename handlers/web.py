@@ -22,6 +22,7 @@ Bodies are read whole (however many TCP segments they come in) up to 64 KB, with
 Every error is JSON {"error": "..."}: 400 bad input, 404, 405, 408 body too slow, 413 too large, 429 too many
 requests (Retry-After), 503 when the database or the assistant fails; never a traceback.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,18 @@ from itsdangerous import BadSignature
 from bot.formatting import document_citation
 from bot.lexicon import load_lexicon
 from handlers.actions import Actions, BodyTimeout, BodyTooLarge, first_province, read_body, utf8_clean
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, Busy, ChannelServices, client_ip, guard_store,
-                             knowledge_summary, rate_limited_reply, reopen_if_readonly, session_signer)
+from handlers.common import (
+    ERROR_REPLY,
+    EXAMPLE_QUESTIONS,
+    Busy,
+    ChannelServices,
+    client_ip,
+    guard_store,
+    knowledge_summary,
+    rate_limited_reply,
+    reopen_if_readonly,
+    session_signer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +57,7 @@ CHANNEL = "web"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 COOKIE = "hoctap_sid"
 MAX_BODY = 64 * 1024
-MAX_QUERY_ID = 2**31 - 1            # query ids are SQL integers (32-bit on PostgreSQL)
+MAX_QUERY_ID = 2**31 - 1  # query ids are SQL integers (32-bit on PostgreSQL)
 TODAY_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
 HEALTH_WAIT_S = 5.0
 BUSY_REPLY = "Hệ thống đang bận hoặc đang gặp sự cố. Bạn vui lòng thử lại sau ít phút."
@@ -150,8 +161,14 @@ class WebChat:
         return secrets.token_urlsafe(18), True
 
     def _set_cookie(self, resp: web.StreamResponse, sid: str) -> None:
-        resp.set_cookie(COOKIE, self._signer.sign(sid).decode("ascii"), httponly=True, samesite="Lax",
-                        max_age=30 * 24 * 3600, path="/")
+        resp.set_cookie(
+            COOKIE,
+            self._signer.sign(sid).decode("ascii"),
+            httponly=True,
+            samesite="Lax",
+            max_age=30 * 24 * 3600,
+            path="/",
+        )
 
     def _ip_limited(self, request: web.Request) -> web.Response | None:
         """The per-IP backstop (X-Forwarded-For believed only from HOCTAP_TRUSTED_PROXIES)."""
@@ -163,10 +180,17 @@ class WebChat:
 
     # -- routes ---------------------------------------------------------------------------------
     async def index(self, request: web.Request) -> web.Response:
-        resp = web.Response(body=self._page, content_type="text/html", charset="utf-8",
-                            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
-                                     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                                                "script-src 'self' 'unsafe-inline'; img-src 'self' data:"})
+        resp = web.Response(
+            body=self._page,
+            content_type="text/html",
+            charset="utf-8",
+            headers={
+                "Cache-Control": "no-cache",
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                "script-src 'self' 'unsafe-inline'; img-src 'self' data:",
+            },
+        )
         sid, new = self._session_id(request)
         if new:
             self._set_cookie(resp, sid)
@@ -174,19 +198,28 @@ class WebChat:
 
     async def openapi(self, request: web.Request) -> web.Response:
         from handlers.openapi import SPEC
+
         return _json(SPEC)
 
     async def health(self, request: web.Request) -> web.Response:
         """The checks of bot.health. One check at a time: concurrent requests share it, and a check that
         hangs (a database that does not answer) is reported after HEALTH_WAIT_S instead of piling up threads."""
         from bot.health import check
+
         if self._health_task is None or self._health_task.done():
             self._health_task = asyncio.ensure_future(self.svc.db(check, self.svc.assistant))
         try:
             h = (await asyncio.wait_for(asyncio.shield(self._health_task), HEALTH_WAIT_S)).to_dict()
         except asyncio.TimeoutError:
-            h = {"ok": False, "checks": {"database": {
-                "ok": False, "detail": f"không trả lời trong {HEALTH_WAIT_S:.0f} giây (cơ sở dữ liệu treo?)"}}}
+            h = {
+                "ok": False,
+                "checks": {
+                    "database": {
+                        "ok": False,
+                        "detail": f"không trả lời trong {HEALTH_WAIT_S:.0f} giây (cơ sở dữ liệu treo?)",
+                    }
+                },
+            }
         return _json(h, status=200 if h["ok"] else 503, headers={"Cache-Control": "no-store"})
 
     async def ask(self, request: web.Request) -> web.Response:
@@ -262,8 +295,14 @@ class WebChat:
         except Exception:
             log.exception("could not list documents")
             docs = []
-        return _json({"examples": list(EXAMPLE_QUESTIONS), "documents": docs,
-                      "provinces": list(self.lex.provinces), "agencies": [a.name for a in self.lex.agencies]})
+        return _json(
+            {
+                "examples": list(EXAMPLE_QUESTIONS),
+                "documents": docs,
+                "provinces": list(self.lex.provinces),
+                "agencies": [a.name for a in self.lex.agencies],
+            }
+        )
 
     def _province(self, request: web.Request) -> tuple[str | None, web.Response | None]:
         raw = (request.query.get("province") or "").strip()[:200]
@@ -306,9 +345,19 @@ class WebChat:
             return _error(404, "Không tìm thấy đoạn văn bản này.")
         doc, ch = found
         from indexer.loaders import chunk_page
+
         page = await self.svc.db(chunk_page, self.svc.db_url, ch.id)  # PDFs and scans: "trang N"
-        return _json({"chunk_id": ch.id, "file": doc.id, "doc": doc.label, "citation": document_citation(doc),
-                      "section": ch.section_path, "text": ch.text, "page": page})
+        return _json(
+            {
+                "chunk_id": ch.id,
+                "file": doc.id,
+                "doc": doc.label,
+                "citation": document_citation(doc),
+                "section": ch.section_path,
+                "text": ch.text,
+                "page": page,
+            }
+        )
 
     async def calendar(self, request: web.Request) -> web.Response:
         limited = self._ip_limited(request)
@@ -324,12 +373,18 @@ class WebChat:
                 return _error(400, "Không nhận ra cơ quan này.")
             agency = found[0]
         from bot.reminders.calendar_ics import build_calendar
+
         try:
             guard_store(self.svc.db_url)
-            body = await self.svc.db(build_calendar, self.svc.db_url, province=province, agency=agency,
-                                     lead_days=self.actions.lead_days)
+            body = await self.svc.db(
+                build_calendar, self.svc.db_url, province=province, agency=agency, lead_days=self.actions.lead_days
+            )
         except Exception:
             log.exception("build_calendar failed")
             return _error(503, BUSY_REPLY)
-        return web.Response(body=body, content_type="text/calendar", charset="utf-8",
-                            headers={"Content-Disposition": 'attachment; filename="han-bao-cao-xhht.ics"'})
+        return web.Response(
+            body=body,
+            content_type="text/calendar",
+            charset="utf-8",
+            headers={"Content-Disposition": 'attachment; filename="han-bao-cao-xhht.ics"'},
+        )

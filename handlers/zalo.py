@@ -13,6 +13,7 @@ before it is used.
 
 Text commands (Zalo has no slash commands): #hanchot [tỉnh], #dangky [tỉnh], #huy, #xoadulieu, #trogiup.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,24 +31,42 @@ from sqlalchemy import update as sa_update
 
 from bot.db import session_scope
 from bot.lexicon import load_lexicon
-from handlers.actions import (Actions, BodyTimeout, BodyTooLarge, Subscribed, Upcoming, first_province, read_body,
-                              reminder_view, utf8_clean)
-from handlers.common import (ERROR_REPLY, EXAMPLE_QUESTIONS, ChannelServices, StoreUnavailable, rate_limited_reply,
-                             source_lines, split_text)
+from handlers.actions import (
+    Actions,
+    BodyTimeout,
+    BodyTooLarge,
+    Subscribed,
+    Upcoming,
+    first_province,
+    read_body,
+    reminder_view,
+    utf8_clean,
+)
+from handlers.common import (
+    ERROR_REPLY,
+    EXAMPLE_QUESTIONS,
+    ChannelServices,
+    StoreUnavailable,
+    rate_limited_reply,
+    source_lines,
+    split_text,
+)
 from handlers.models import ZaloToken, utcnow
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
-TEXT_LIMIT = 2000            # characters per Zalo text message
-MAX_BODY = 64 * 1024         # webhook bodies are small; anything bigger is refused
-TOKEN_ERRORS = {-216, -124, -155}            # access token invalid / expired
-RATE_LIMIT_ERRORS = {-32, -229}              # too many requests / quota
-WINDOW_ERRORS = {-213, -230, -201, -211}     # outside the messaging window / not a follower
-HELP_TEXT = ("Trợ lý Xã hội học tập trả lời câu hỏi về các văn bản xây dựng xã hội học tập (ai làm gì, hạn nào, "
-             "chỉ tiêu bao nhiêu), kèm nguồn trích dẫn.\n\n"
-             "Lệnh: #hanchot [tỉnh] — hạn báo cáo 90 ngày tới; #dangky [tỉnh] — nhận nhắc hạn; #huy — hủy nhắc hạn; "
-             "#xoadulieu — xóa dữ liệu của bạn.\n\nVí dụ: " + EXAMPLE_QUESTIONS[0])
+TEXT_LIMIT = 2000  # characters per Zalo text message
+MAX_BODY = 64 * 1024  # webhook bodies are small; anything bigger is refused
+TOKEN_ERRORS = {-216, -124, -155}  # access token invalid / expired
+RATE_LIMIT_ERRORS = {-32, -229}  # too many requests / quota
+WINDOW_ERRORS = {-213, -230, -201, -211}  # outside the messaging window / not a follower
+HELP_TEXT = (
+    "Trợ lý Xã hội học tập trả lời câu hỏi về các văn bản xây dựng xã hội học tập (ai làm gì, hạn nào, "
+    "chỉ tiêu bao nhiêu), kèm nguồn trích dẫn.\n\n"
+    "Lệnh: #hanchot [tỉnh] — hạn báo cáo 90 ngày tới; #dangky [tỉnh] — nhận nhắc hạn; #huy — hủy nhắc hạn; "
+    "#xoadulieu — xóa dữ liệu của bạn.\n\nVí dụ: " + EXAMPLE_QUESTIONS[0]
+)
 
 
 def _scalar(v) -> str:
@@ -63,11 +82,15 @@ FILE_EVENTS = ("user_send_file", "user_send_image", "user_send_link", "user_send
 def file_reply(admin: bool, public_url: str) -> str:
     """What a file sent on Zalo gets: admins the address of the web admin page, others a polite note."""
     if not admin:
-        return ("Cảm ơn bạn đã gửi tệp. Chỉ quản trị viên mới thêm được văn bản vào kho; bạn vẫn có thể hỏi "
-                "tôi về các văn bản hiện có.")
+        return (
+            "Cảm ơn bạn đã gửi tệp. Chỉ quản trị viên mới thêm được văn bản vào kho; bạn vẫn có thể hỏi "
+            "tôi về các văn bản hiện có."
+        )
     where = (public_url.rstrip("/") + "/admin") if public_url else "trang /admin của máy chủ trợ lý"
-    return (f"Zalo không chuyển tệp cho máy chủ. Để thêm hoặc thay văn bản, hãy mở {where}, đăng nhập bằng mã "
-            "quản trị và tải tệp lên (.pdf, .docx, .txt, ảnh chụp); văn bản trả lời được ngay sau khi đọc xong.")
+    return (
+        f"Zalo không chuyển tệp cho máy chủ. Để thêm hoặc thay văn bản, hãy mở {where}, đăng nhập bằng mã "
+        "quản trị và tải tệp lên (.pdf, .docx, .txt, ảnh chụp); văn bản trả lời được ngay sau khi đọc xong."
+    )
 
 
 def upcoming_text(upcoming: Upcoming, limit: int = 10) -> str:
@@ -75,8 +98,9 @@ def upcoming_text(upcoming: Upcoming, limit: int = 10) -> str:
     if not upcoming.items:
         return upcoming.empty_reply
     lines = [upcoming.heading]
-    lines += [f"\n{i}. {u.due_date:%d/%m/%Y} — {u.sentence} ({u.citation})"
-              for i, u in enumerate(upcoming.items[:limit], 1)]
+    lines += [
+        f"\n{i}. {u.due_date:%d/%m/%Y} — {u.sentence} ({u.citation})" for i, u in enumerate(upcoming.items[:limit], 1)
+    ]
     return "\n".join(lines)
 
 
@@ -99,8 +123,16 @@ def signature(app_id: str, raw_body: bytes, timestamp: str, secret: str) -> str:
     return hashlib.sha256(app_id.encode() + raw_body + str(timestamp).encode() + secret.encode()).hexdigest()
 
 
-def verify_signature(header: str | None, app_id: str, raw_body: bytes, timestamp, secret: str,
-                     *, max_age_s: int = 300, now_ms: float | None = None) -> str | None:
+def verify_signature(
+    header: str | None,
+    app_id: str,
+    raw_body: bytes,
+    timestamp,
+    secret: str,
+    *,
+    max_age_s: int = 300,
+    now_ms: float | None = None,
+) -> str | None:
     """None if the signature is valid and fresh, else the reason (for the log)."""
     if not header:
         return "missing signature"
@@ -151,8 +183,11 @@ class TokenStore:
         """Store the new pair in one statement, only if the old refresh token is still the stored one."""
         exp = utcnow() + dt.timedelta(seconds=int(expires_in)) if expires_in else None
         with session_scope(self.db_url) as s:
-            r = s.execute(sa_update(ZaloToken).where(ZaloToken.id == 1, ZaloToken.refresh_token == old_refresh)
-                          .values(access_token=access, refresh_token=refresh, expires_at=exp, updated_at=utcnow()))
+            r = s.execute(
+                sa_update(ZaloToken)
+                .where(ZaloToken.id == 1, ZaloToken.refresh_token == old_refresh)
+                .values(access_token=access, refresh_token=refresh, expires_at=exp, updated_at=utcnow())
+            )
             return (r.rowcount or 0) == 1
 
 
@@ -176,18 +211,23 @@ class ZaloClient:
                 return None
             url = f"{self.cfg.zalo_oauth_base_url}/v4/oa/access_token"
             try:
-                async with self.session.post(url, headers={"secret_key": self.cfg.zalo_app_secret},
-                                             data={"refresh_token": refresh, "app_id": self.cfg.zalo_app_id,
-                                                   "grant_type": "refresh_token"},
-                                             timeout=aiohttp.ClientTimeout(total=15)) as r:
+                async with self.session.post(
+                    url,
+                    headers={"secret_key": self.cfg.zalo_app_secret},
+                    data={"refresh_token": refresh, "app_id": self.cfg.zalo_app_id, "grant_type": "refresh_token"},
+                    timeout=aiohttp.ClientTimeout(total=15),
+                ) as r:
                     body = await r.json(content_type=None)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as e:
                 log.error("Zalo: token refresh request failed: %s", type(e).__name__)
                 return None
             new_access, new_refresh = (body or {}).get("access_token"), (body or {}).get("refresh_token")
             if not new_access or not new_refresh:
-                log.error("Zalo: token refresh refused: error %s %s", (body or {}).get("error"),
-                          (body or {}).get("error_name") or (body or {}).get("error_description") or "")
+                log.error(
+                    "Zalo: token refresh refused: error %s %s",
+                    (body or {}).get("error"),
+                    (body or {}).get("error_name") or (body or {}).get("error_description") or "",
+                )
                 return None
             stored = await self.svc.db(self.tokens.replace, refresh, new_access, new_refresh, body.get("expires_in"))
             if not stored:
@@ -201,8 +241,14 @@ class ZaloClient:
         network errors; raises ZaloSendError (transient or not) when it gives up."""
         message: dict = {"text": text}
         if buttons:
-            message["attachment"] = {"type": "template", "payload": {"buttons": [
-                {"title": t[:100], "type": "oa.query.show", "payload": p[:1000]} for t, p in buttons[:5]]}}
+            message["attachment"] = {
+                "type": "template",
+                "payload": {
+                    "buttons": [
+                        {"title": t[:100], "type": "oa.query.show", "payload": p[:1000]} for t, p in buttons[:5]
+                    ]
+                },
+            }
         payload = {"recipient": {"user_id": str(user_id)}, "message": message}
         url = f"{self.cfg.zalo_api_base_url}/v3.0/oa/message/cs"
         access = (await self.svc.db(self.tokens.current))[0]
@@ -210,8 +256,9 @@ class ZaloClient:
         last: ZaloSendError | None = None
         for attempt in range(attempts):
             try:
-                async with self.session.post(url, json=payload, headers={"access_token": access},
-                                             timeout=aiohttp.ClientTimeout(total=15)) as r:
+                async with self.session.post(
+                    url, json=payload, headers={"access_token": access}, timeout=aiohttp.ClientTimeout(total=15)
+                ) as r:
                     if r.status == 429 or r.status >= 500:
                         raise ZaloSendError(f"http {r.status}", "server busy", transient=True)
                     body = await r.json(content_type=None) or {}
@@ -241,7 +288,7 @@ class ZaloClient:
                     raise ZaloSendError(code, msg, transient=False)
                 last = ZaloSendError(code, msg or "rate limited", transient=True)
             if attempt < attempts - 1:
-                await asyncio.sleep(self.backoff_s * (2 ** attempt))
+                await asyncio.sleep(self.backoff_s * (2**attempt))
         raise last or ZaloSendError("unknown", "gave up", transient=True)
 
 
@@ -260,6 +307,7 @@ class ZaloBot:
         self.session = aiohttp.ClientSession()
         self.client = await self.svc.db(ZaloClient, self.svc, self.session, backoff_s=self.backoff_s)
         from bot.reminders import delivery
+
         delivery.register_sender(CHANNEL, self.send_reminder)
 
     async def stop(self) -> None:
@@ -290,8 +338,14 @@ class ZaloBot:
         except (UnicodeDecodeError, ValueError, RecursionError):
             event = None
         ts = event.get("timestamp") if event else None
-        why = verify_signature(request.headers.get("X-ZEvent-Signature"), self.cfg.zalo_app_id, raw, ts,
-                               self.cfg.zalo_oa_secret_key, max_age_s=self.cfg.zalo_signature_max_age_s)
+        why = verify_signature(
+            request.headers.get("X-ZEvent-Signature"),
+            self.cfg.zalo_app_id,
+            raw,
+            ts,
+            self.cfg.zalo_oa_secret_key,
+            max_age_s=self.cfg.zalo_signature_max_age_s,
+        )
         if why:
             log.warning("Zalo webhook rejected from %s: %s", request.remote, why)
             return web.json_response({"error": "invalid signature"}, status=401)
@@ -369,8 +423,14 @@ class ZaloBot:
                     await self._reply(user_id, rate_limited_reply(retry))
                 return
             cmd, _, arg = text.strip().partition(" ")
-            handler = {"#hanchot": self._hanchot, "#dangky": self._dangky, "#huy": self._huy,
-                       "#xoadulieu": self._xoadulieu, "#trogiup": self._help, "#batdau": self._help}.get(cmd.lower())
+            handler = {
+                "#hanchot": self._hanchot,
+                "#dangky": self._dangky,
+                "#huy": self._huy,
+                "#xoadulieu": self._xoadulieu,
+                "#trogiup": self._help,
+                "#batdau": self._help,
+            }.get(cmd.lower())
             if handler:
                 try:
                     await handler(user_id, arg.strip())
@@ -410,8 +470,9 @@ class ZaloBot:
 
     async def _dangky(self, user_id: str, arg: str) -> None:
         agencies = self.lex.find_agencies(arg) if arg else []
-        sub = await self.actions.subscribe(CHANNEL, user_id, province=first_province(self.lex, arg),
-                                           agency=agencies[0] if agencies else None)
+        sub = await self.actions.subscribe(
+            CHANNEL, user_id, province=first_province(self.lex, arg), agency=agencies[0] if agencies else None
+        )
         await self._reply(user_id, subscribed_text(sub))
 
     async def _huy(self, user_id: str, arg: str) -> None:
@@ -423,6 +484,7 @@ class ZaloBot:
 
     async def send_reminder(self, chat_id: str, message) -> None:
         from bot.reminders.delivery import PermanentSendError, TransientSendError
+
         try:
             for part in split_text(reminder_view(message).plain, TEXT_LIMIT):
                 await self.client.send(chat_id, part)

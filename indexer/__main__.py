@@ -1,4 +1,5 @@
 """`python -m indexer [--data-dir D] build [SOURCE ...]` and `python -m indexer [--data-dir D] show [--json]`."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,22 +22,30 @@ def main(argv: list[str] | None = None) -> int:
     sh.add_argument("--json", action="store_true")
     sh.add_argument("--doc", default=None, help="only this document id")
     args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     settings = load_settings(args.data_dir)
     if args.command == "build":
         from bot.health import clean_stale_index_dirs
         from indexer.build import build
+
         clean_stale_index_dirs(settings.data_dir)  # index folders a killed build left behind
         sources = args.sources or [str(KNOWLEDGE_DIR)]
         rep = build(settings, sources, progress=not args.no_progress and sys.stderr.isatty(), force=args.force)
         for e in rep.errors:
             print(f"LỖI {e}", file=sys.stderr)
-        print(f"Đã lập chỉ mục {len(rep.indexed)} văn bản, {len(rep.unchanged)} không đổi, "
-              f"{len(rep.removed)} đã gỡ; {rep.chunks} đoạn; tìm kiếm ngữ nghĩa: "
-              f"{'có' if rep.dense else 'không'}; {rep.seconds:.1f}s", file=sys.stderr)
+        print(
+            f"Đã lập chỉ mục {len(rep.indexed)} văn bản, {len(rep.unchanged)} không đổi, "
+            f"{len(rep.removed)} đã gỡ; {rep.chunks} đoạn; tìm kiếm ngữ nghĩa: "
+            f"{'có' if rep.dense else 'không'}; {rep.seconds:.1f}s",
+            file=sys.stderr,
+        )
         return 1 if rep.errors else 0
     from indexer.show import show
+
     return show(settings, as_json=args.json, doc_id=args.doc)
 
 

@@ -15,6 +15,7 @@ A streaming job in four steps, with progress bars (counts and ETA) when asked fo
 A file that cannot be read is reported by name and leaves its previous version (if any) untouched.
 Memory holds the texts, tokens and vectors of the corpus, and parsed documents only up to a bound.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,10 +32,17 @@ from bot.config import Settings
 from bot.db import session_scope
 from bot.health import store_fingerprint
 from bot.lexicon import Lexicon, load_lexicon
-from bot.models import (Chunk, CitedDocument, Contact, Criterion, Deadline, Document, Event, Responsibility,
-                        Target)
-from bot.search_index import (EmbeddingCache, TokenCache, lexical_tokens, new_build_id, read_manifest, swap_in,
-                              text_key, write_index)
+from bot.models import Chunk, CitedDocument, Contact, Criterion, Deadline, Document, Event, Responsibility, Target
+from bot.search_index import (
+    EmbeddingCache,
+    TokenCache,
+    lexical_tokens,
+    new_build_id,
+    read_manifest,
+    swap_in,
+    text_key,
+    write_index,
+)
 from indexer.facts import Facts, FactSource, extract_all
 from indexer.header import Header, parse_header
 from indexer.loaders import DocumentError, iter_sources, read_document, store_pages
@@ -44,7 +52,7 @@ from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 log = logging.getLogger(__name__)
 PARSER_VERSION = "5"
 LEXICAL_VERSION = "2"  # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed
-EMBED_BATCH = 256      # passages encoded (and saved to the cache) per step
+EMBED_BATCH = 256  # passages encoded (and saved to the cache) per step
 KEEP_PARSED_CHARS = 20_000_000  # parsed documents kept between the two steps up to this much text
 
 
@@ -63,7 +71,7 @@ class ParsedDocument:
 def parse_text(doc_id: str, path: Path, text: str, lex: Lexicon) -> ParsedDocument:
     lines = text.split("\n")
     header = parse_header(lines, lex)
-    root = build_tree(lines[header.body_start: header.body_end])
+    root = build_tree(lines[header.body_start : header.body_end])
     chunks = make_chunks(root)
     facts = extract_all(doc_id, root, header, lex)
     h = hashlib.sha256((PARSER_VERSION + "\0" + text).encode("utf-8")).hexdigest()
@@ -111,22 +119,40 @@ class BuildReport:
 
 def _document(p: ParsedDocument) -> Document:
     h = p.header
-    return Document(id=p.doc_id, file_name=str(p.path), content_hash=p.content_hash, doc_type=h.doc_type,
-                    number=h.number, issuer=h.issuer, place=h.place, date=h.date, date_text=h.date_text,
-                    year=h.year, subject=h.subject, recipients=h.recipients, receivers=h.receivers,
-                    signer=h.signer, signer_title=h.signer_title, province=h.province)
+    return Document(
+        id=p.doc_id,
+        file_name=str(p.path),
+        content_hash=p.content_hash,
+        doc_type=h.doc_type,
+        number=h.number,
+        issuer=h.issuer,
+        place=h.place,
+        date=h.date,
+        date_text=h.date_text,
+        year=h.year,
+        subject=h.subject,
+        recipients=h.recipients,
+        receivers=h.receivers,
+        signer=h.signer,
+        signer_title=h.signer_title,
+        province=h.province,
+    )
 
 
 def _header_text(h: Header) -> str:
     """The header itself is a chunk: questions about who signed, when, to whom."""
-    return "\n".join(x for x in [
-        f"{(h.doc_type or 'văn bản').capitalize()} số {h.number}" if h.number else None,
-        f"Cơ quan ban hành: {h.issuer}" if h.issuer else None,
-        f"{h.place}, {h.date_text}" if h.place and h.date_text else None,
-        f"V/v {h.subject}" if h.subject else None,
-        ("Kính gửi: " + "; ".join(h.recipients)) if h.recipients else None,
-        f"{h.signer_title or ''} {h.signer}".strip() if h.signer else None,
-    ] if x)
+    return "\n".join(
+        x
+        for x in [
+            f"{(h.doc_type or 'văn bản').capitalize()} số {h.number}" if h.number else None,
+            f"Cơ quan ban hành: {h.issuer}" if h.issuer else None,
+            f"{h.place}, {h.date_text}" if h.place and h.date_text else None,
+            f"V/v {h.subject}" if h.subject else None,
+            ("Kính gửi: " + "; ".join(h.recipients)) if h.recipients else None,
+            f"{h.signer_title or ''} {h.signer}".strip() if h.signer else None,
+        ]
+        if x
+    )
 
 
 def document_texts(p: ParsedDocument) -> list[str]:
@@ -142,13 +168,15 @@ def _store(session, p: ParsedDocument) -> None:  # noqa: C901
     doc = _document(p)
     session.add(doc)
     rows: list[Chunk] = []
-    rows.append(Chunk(document=doc, ordinal=0, section_path="Phần đầu văn bản", headings=[],
-                      text=_header_text(h), kind="header"))
+    rows.append(
+        Chunk(
+            document=doc, ordinal=0, section_path="Phần đầu văn bản", headings=[], text=_header_text(h), kind="header"
+        )
+    )
     node_chunk: dict[int, Chunk] = {}
     section_chunk: dict[int, Chunk] = {}
     for i, c in enumerate(p.chunks, start=1):
-        row = Chunk(document=doc, ordinal=i, section_path=c.section_path, headings=c.headings, text=c.text,
-                    kind=c.kind)
+        row = Chunk(document=doc, ordinal=i, section_path=c.section_path, headings=c.headings, text=c.text, kind=c.kind)
         rows.append(row)
         for n in c.nodes:
             node_chunk.setdefault(id(n), row)
@@ -177,8 +205,12 @@ def _store(session, p: ParsedDocument) -> None:  # noqa: C901
             # a fact spanning several chunks quotes what its own chunk holds
             first = src.node.line
             quote = first if " ".join(first.split()) in " ".join(ch.text.split()) else ch.text
-        return dict(document_id=p.doc_id, chunk_id=ch.id if ch else None,
-                    section_path=ch.section_path if ch else "", quote=quote)
+        return dict(
+            document_id=p.doc_id,
+            chunk_id=ch.id if ch else None,
+            section_path=ch.section_path if ch else "",
+            quote=quote,
+        )
 
     f = p.facts
     seen_keys = set()
@@ -186,30 +218,85 @@ def _store(session, p: ParsedDocument) -> None:  # noqa: C901
         if d.key in seen_keys:
             continue
         seen_keys.add(d.key)
-        session.add(Deadline(id=d.key, actors=d.actors, actor_text=d.actor_text, action=d.action, what=d.what,
-                             recipient=d.recipient, due_day=d.due_day, due_month=d.due_month, due_year=d.due_year,
-                             recurrence=d.recurrence, due_text=d.due_text, period=d.period,
-                             interpretation=d.interpretation, province=h.province, **where(d.src)))
+        session.add(
+            Deadline(
+                id=d.key,
+                actors=d.actors,
+                actor_text=d.actor_text,
+                action=d.action,
+                what=d.what,
+                recipient=d.recipient,
+                due_day=d.due_day,
+                due_month=d.due_month,
+                due_year=d.due_year,
+                recurrence=d.recurrence,
+                due_text=d.due_text,
+                period=d.period,
+                interpretation=d.interpretation,
+                province=h.province,
+                **where(d.src),
+            )
+        )
     for r in f.responsibilities:
-        session.add(Responsibility(agency=r.agency, agency_text=r.agency_text, role=r.role, task=r.task,
-                                   province=h.province, **where(r.src)))
+        session.add(
+            Responsibility(
+                agency=r.agency,
+                agency_text=r.agency_text,
+                role=r.role,
+                task=r.task,
+                province=h.province,
+                **where(r.src),
+            )
+        )
     for t in f.targets:
-        session.add(Target(indicator=t.indicator, value=t.value, unit=t.unit, year=t.year, scope=t.scope,
-                           province=h.province, **where(t.src)))
+        session.add(
+            Target(
+                indicator=t.indicator,
+                value=t.value,
+                unit=t.unit,
+                year=t.year,
+                scope=t.scope,
+                province=h.province,
+                **where(t.src),
+            )
+        )
     for c in f.citations:
-        session.add(CitedDocument(doc_type=c.doc_type, number=c.number, date=c.date, issuer=c.issuer,
-                                  about=c.about, **where(c.src)))
+        session.add(
+            CitedDocument(
+                doc_type=c.doc_type, number=c.number, date=c.date, issuer=c.issuer, about=c.about, **where(c.src)
+            )
+        )
     for c in f.contacts:
-        session.add(Contact(name=c.name, role=c.role, phone=c.phone, email=c.email, organization=c.organization,
-                            **where(c.src)))
+        session.add(
+            Contact(name=c.name, role=c.role, phone=c.phone, email=c.email, organization=c.organization, **where(c.src))
+        )
     for cs in f.criteria:
         for item in cs.items:
-            session.add(Criterion(criteria_set=cs.name, item=item.item, points=item.points, pass_mark=cs.pass_mark,
-                                  recognised_by=cs.recognised_by, validity=cs.validity, apply_by=cs.apply_by,
-                                  province=h.province, **where(FactSource(item.node, item.node.line))))
+            session.add(
+                Criterion(
+                    criteria_set=cs.name,
+                    item=item.item,
+                    points=item.points,
+                    pass_mark=cs.pass_mark,
+                    recognised_by=cs.recognised_by,
+                    validity=cs.validity,
+                    apply_by=cs.apply_by,
+                    province=h.province,
+                    **where(FactSource(item.node, item.node.line)),
+                )
+            )
     for e in f.events:
-        session.add(Event(name=e.name[:500], start_date=e.start, end_date=e.end, when_text=e.when_text[:200],
-                          place=e.place, province=h.province, **where(FactSource(e.node, e.node.line))))
+        session.add(
+            Event(
+                name=e.name[:500],
+                start_date=e.start,
+                end_date=e.end,
+                when_text=e.when_text[:200],
+                place=e.place,
+                province=h.province,
+                **where(FactSource(e.node, e.node.line)),
+            )
+        )
 
 
 def _bar(enabled: bool, total: int, desc: str, unit: str):
@@ -219,6 +306,7 @@ def _bar(enabled: bool, total: int, desc: str, unit: str):
     import shutil
 
     from tqdm import tqdm
+
     width = min(120, shutil.get_terminal_size((100, 24)).columns)  # a terminal that reports no size gets 100
     return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, ncols=width, mininterval=0.5, smoothing=0.1)
 
@@ -235,8 +323,12 @@ def _same_model(manifest: dict, embedder) -> bool:
     return bool(manifest.get("model_checksum")) and embedder.matches(manifest)
 
 
-def build(settings: Settings, sources: list[str | Path], progress: bool | None = None,  # noqa: C901
-          force: bool = False) -> BuildReport:
+def build(  # noqa: C901
+    settings: Settings,
+    sources: list[str | Path],
+    progress: bool | None = None,
+    force: bool = False,
+) -> BuildReport:
     """Index `sources` (files or folders) into the store and search indexes of `settings`.
 
     progress: show progress bars on stderr (None: when stderr is a terminal)."""
@@ -249,12 +341,13 @@ def build(settings: Settings, sources: list[str | Path], progress: bool | None =
     rep.errors.extend(errs)
     data_dir = settings.data_dir
     from bot.embedding import load_embedder
+
     with session_scope(settings.database_url) as s:
         existing = {d.id: (d.content_hash, d.file_name) for d in s.scalars(select(Document))}
     ids: dict[str, Path] = {}
-    changed: list[tuple[Path, str]] = []        # (path, content hash) of documents to (re)store
-    new_texts: dict[str, list[str]] = {}        # their indexed texts, by document id
-    kept: dict[str, ParsedDocument] = {}        # parsed documents kept for step 3 (bounded: parsing is slow)
+    changed: list[tuple[Path, str]] = []  # (path, content hash) of documents to (re)store
+    new_texts: dict[str, list[str]] = {}  # their indexed texts, by document id
+    kept: dict[str, ParsedDocument] = {}  # parsed documents kept for step 3 (bounded: parsing is slow)
     kept_chars = 0
     bar = _bar(progress, len(files), "đọc văn bản", "tệp")
     t_parse = time.perf_counter()
@@ -290,8 +383,13 @@ def build(settings: Settings, sources: list[str | Path], progress: bool | None =
             rep.removed.append(did)
     embedder = load_embedder(settings, purpose="passages")
     man = read_manifest(data_dir)
-    if not changed and not rep.removed and man is not None and _same_model(man, embedder) \
-            and man.get("store") == store_fingerprint({k: v[0] for k, v in existing.items()}):  # index matches store
+    if (
+        not changed
+        and not rep.removed
+        and man is not None
+        and _same_model(man, embedder)
+        and man.get("store") == store_fingerprint({k: v[0] for k, v in existing.items()})
+    ):  # index matches store
         rep.seconds = time.perf_counter() - t0
         rep.chunks = man.get("chunks", 0)
         rep.dense = bool(man.get("dense"))
@@ -350,9 +448,12 @@ def build(settings: Settings, sources: list[str | Path], progress: bool | None =
         final_lex = [t + "\n" + lex.expand(t) for t in final]
         tokens = tok_cache.tokens(final_lex, index_tokens)
         vectors = vec_cache.encode(embedder, final, batch=EMBED_BATCH) if vec_cache is not None else None
-        manifest = dict(embedder.identity if embedder is not None else {"model": None},
-                        build_id=new_build_id(), documents=len({c.document_id for c, _ in rows}),
-                        store=store_fingerprint(dict(s.execute(select(Document.id, Document.content_hash)).all())))
+        manifest = dict(
+            embedder.identity if embedder is not None else {"model": None},
+            build_id=new_build_id(),
+            documents=len({c.document_id for c, _ in rows}),
+            store=store_fingerprint(dict(s.execute(select(Document.id, Document.content_hash)).all())),
+        )
         new_dir = data_dir / f"index-{int(time.time() * 1000)}"
         write_index(new_dir, chunk_ids, tokens, vectors, manifest)
         rep.chunks = len(chunk_ids)

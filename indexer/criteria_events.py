@@ -10,6 +10,7 @@ năm") and when to apply ("đăng ký … trước ngày 30/11 hằng năm").
 Events (tuần lễ, ngày hội, lễ phát động, hội thi, …): a sentence that names one and when it takes
 place ("từ ngày 01/10 đến ngày 07/10/2026", "vào ngày 15/11/2026"), and where ("tại …").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,16 +25,30 @@ from indexer.sections import Node
 
 _SET_HEADING = re.compile(r"\b(bo tieu chi|tieu chi|tieu chuan|dieu kien)\b")
 _ITEM_HEADING = re.compile(r"^\s*(tieu chi|tieu chuan|dieu kien)\s*(?:so\s*)?\d+\b")
-_POINTS = re.compile(r"\(\s*(?:toi da\s*)?(\d+(?:[.,]\d+)?)\s*diem\s*\)|:\s*(\d+(?:[.,]\d+)?)\s*diem\b|"
-                     r"\btoi da\s+(\d+(?:[.,]\d+)?)\s*diem\b")
-_PASS_MARK = re.compile(r"[^.;\n]*(?:dat|duoc cong nhan|xep loai)[^.;\n]{0,80}?(?:tu|toi thieu|it nhat|tren)\s+\d+\s*diem[^.;\n]*")
+_POINTS = re.compile(
+    r"\(\s*(?:toi da\s*)?(\d+(?:[.,]\d+)?)\s*diem\s*\)|:\s*(\d+(?:[.,]\d+)?)\s*diem\b|"
+    r"\btoi da\s+(\d+(?:[.,]\d+)?)\s*diem\b"
+)
+_PASS_MARK = re.compile(
+    r"[^.;\n]*(?:dat|duoc cong nhan|xep loai)[^.;\n]{0,80}?(?:tu|toi thieu|it nhat|tren)\s+\d+\s*diem[^.;\n]*"
+)
 # who recognises: the strongest wording first
-_RECOGNISED = [re.compile(r"[^.;\n]*\b" + w + r"[^.;\n]*") for w in
-               (r"(?:ra )?quyet dinh cong nhan", r"cong nhan va cap", r"(?:co tham quyen|chiu trach nhiem) (?:xet,? )?cong nhan")]
-_VALIDITY = re.compile(r"[^.;\n]*\b(?:co gia tri(?: trong)?|thoi han (?:cua )?(?:cong nhan|danh hieu)|hieu luc(?: trong)?)"
-                       r"\s*(?:la\s*)?\d+\s*(?:nam|thang)[^.;\n]*")
-_APPLY = re.compile(r"[^.;\n]*\b(?:dang ky|nop ho so|gui ho so|de nghi cong nhan)[^.;\n]*?"
-                    r"(?:truoc ngay|cham nhat|han chot|trong thang|tu ngay)[^.;\n]*")
+_RECOGNISED = [
+    re.compile(r"[^.;\n]*\b" + w + r"[^.;\n]*")
+    for w in (
+        r"(?:ra )?quyet dinh cong nhan",
+        r"cong nhan va cap",
+        r"(?:co tham quyen|chiu trach nhiem) (?:xet,? )?cong nhan",
+    )
+]
+_VALIDITY = re.compile(
+    r"[^.;\n]*\b(?:co gia tri(?: trong)?|thoi han (?:cua )?(?:cong nhan|danh hieu)|hieu luc(?: trong)?)"
+    r"\s*(?:la\s*)?\d+\s*(?:nam|thang)[^.;\n]*"
+)
+_APPLY = re.compile(
+    r"[^.;\n]*\b(?:dang ky|nop ho so|gui ho so|de nghi cong nhan)[^.;\n]*?"
+    r"(?:truoc ngay|cham nhat|han chot|trong thang|tu ngay)[^.;\n]*"
+)
 
 
 @dataclass
@@ -58,7 +73,7 @@ def _verbatim(text: str, folded: str, m: re.Match | None) -> str | None:
     """The original words of a match found in the folded text (folding keeps positions)."""
     if not m or len(folded) != len(text):
         return None
-    return re.sub(r"\s+", " ", text[m.start():m.end()]).strip(" ,;:-") or None
+    return re.sub(r"\s+", " ", text[m.start() : m.end()]).strip(" ,;:-") or None
 
 
 def _points(line: str) -> float | None:
@@ -106,8 +121,11 @@ def _table_sets(root: Node) -> list[CriteriaSet]:
                 text = max((c for c in cells if not _NUMBER_CELL.match(c)), key=len, default="")
                 pts = cells[points_col] if points_col is not None and points_col < len(cells) else ""
                 if text:
-                    cs.items.append(CriterionFact(cs.name, text, float(pts.replace(",", "."))
-                                                  if _NUMBER_CELL.match(pts) else None, node))
+                    cs.items.append(
+                        CriterionFact(
+                            cs.name, text, float(pts.replace(",", ".")) if _NUMBER_CELL.match(pts) else None, node
+                        )
+                    )
             if len(cs.items) >= 2:
                 sets.append(cs)
 
@@ -119,9 +137,10 @@ def _table_sets(root: Node) -> list[CriteriaSet]:
             cells = _cells(line)
             if header is None:
                 header = cells
-                if not any(_SET_HEADING.search(fold(c)) or fold(c) in ("noi dung",) for c in cells) \
-                        and not _SET_HEADING.search(fold(heading)):
-                    header = None    # a table, but not of criteria
+                if not any(
+                    _SET_HEADING.search(fold(c)) or fold(c) in ("noi dung",) for c in cells
+                ) and not _SET_HEADING.search(fold(heading)):
+                    header = None  # a table, but not of criteria
                     heading = ""
                 continue
             rows.append((n, cells))
@@ -149,8 +168,14 @@ def extract_criteria(root: Node, full_text: str) -> list[CriteriaSet]:
         for it in items:
             text = it.title or it.line
             sub = " ".join(g.line for g in it.iter() if g is not it)
-            cs.items.append(CriterionFact(name, re.sub(r"\s+", " ", (text + " " + sub)).strip()[:600],
-                                          _points(it.line) or _points(sub[:200]), it))
+            cs.items.append(
+                CriterionFact(
+                    name,
+                    re.sub(r"\s+", " ", (text + " " + sub)).strip()[:600],
+                    _points(it.line) or _points(sub[:200]),
+                    it,
+                )
+            )
             taken |= {id(g) for g in it.iter()}
         sets.append(cs)
     if sets:
@@ -162,8 +187,12 @@ def _set_level_facts(sets: list[CriteriaSet], full_text: str) -> None:
     """Pass mark, recognising body, validity and application deadline, as the document words them."""
     folded = fold(full_text)
     found = {}
-    for key, rxs in (("pass_mark", [_PASS_MARK]), ("recognised_by", _RECOGNISED), ("validity", [_VALIDITY]),
-                     ("apply_by", [_APPLY])):
+    for key, rxs in (
+        ("pass_mark", [_PASS_MARK]),
+        ("recognised_by", _RECOGNISED),
+        ("validity", [_VALIDITY]),
+        ("apply_by", [_APPLY]),
+    ):
         found[key] = next((v for v in (_verbatim(full_text, folded, rx.search(folded)) for rx in rxs) if v), None)
     for cs in sets:
         for key, value in found.items():
@@ -173,8 +202,10 @@ def _set_level_facts(sets: list[CriteriaSet], full_text: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # events
 
-_EVENT_NOUN = (r"tuan le|ngay hoi|le phat dong|le khai mac|le tong ket|hoi thi|hoi thao|hoi nghi|lien hoan|trien lam|"
-               r"dien dan|thang hanh dong|chuong trinh giao luu|ngay sach|le ky niem|le hoi|hoi cho")
+_EVENT_NOUN = (
+    r"tuan le|ngay hoi|le phat dong|le khai mac|le tong ket|hoi thi|hoi thao|hoi nghi|lien hoan|trien lam|"
+    r"dien dan|thang hanh dong|chuong trinh giao luu|ngay sach|le ky niem|le hoi|hoi cho"
+)
 _D = r"(\d{1,2})\s*[/-]\s*(\d{1,2})(?:\s*[/-]\s*(\d{4}))?"
 _RANGE = re.compile(r"tu ngay\s+" + _D + r"\s*(?:den|-)\s*(?:het\s+)?ngay\s+" + _D)
 _SINGLE = re.compile(r"(?:vao|trong|dien ra|to chuc)\s+(?:ngay\s+)" + _D)
@@ -227,13 +258,16 @@ def extract_events(root: Node, year: int | None) -> list[EventFact]:
                 start = end = _date(single.group(1), single.group(2), single.group(3), year)
                 span = single
             name_end = min(x for x in (span.start(), len(sent)) if x > name_m.start())
-            name = line[off + name_m.start(): off + name_end]
+            name = line[off + name_m.start() : off + name_end]
             name = re.split(r"\s+(?:được tổ chức|diễn ra|sẽ|bắt đầu|từ ngày|vào ngày|trong thời gian)\b|[,(:]", name)[0]
-            place_m = _PLACE.search(sent[span.end():]) or _PLACE.search(sent)
+            place_m = _PLACE.search(sent[span.end() :]) or _PLACE.search(sent)
             place = None
             if place_m:
-                base = off + (span.end() if _PLACE.search(sent[span.end():]) else 0)
-                place = line[base + place_m.start(1): base + place_m.end(1)].strip()
-            out.append(EventFact(name.strip(" -–:"), start, end, line[off + span.start(): off + span.end()].strip(),
-                                 place, node))
+                base = off + (span.end() if _PLACE.search(sent[span.end() :]) else 0)
+                place = line[base + place_m.start(1) : base + place_m.end(1)].strip()
+            out.append(
+                EventFact(
+                    name.strip(" -–:"), start, end, line[off + span.start() : off + span.end()].strip(), place, node
+                )
+            )
     return out

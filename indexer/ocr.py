@@ -22,6 +22,7 @@ disable), because `indexer build` reads every file of a folder before it knows w
 
 `tesseract_problem()` says, in one sentence with the install command, why OCR cannot run here.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,10 +49,15 @@ OCR_VERSION = "3"  # bump when the layout rules change: cached results are then 
 TIMEOUT_S = 300  # per page
 TESSERACT_ENV = {"OMP_THREAD_LIMIT": "1"}  # one thread per Tesseract process; pages run side by side instead
 
-_LIST_START = re.compile(r"^(?:[-–•+]\s|\d{1,2}(?:\.\d{1,2})*\s*[.)]\s|[a-zđ]\)\s|[IVX]{1,5}\s*[.\-]\s|"
-                         r"(?:Điều|Chương|Mục)\s+\d|Kính gửi|Nơi nhận|Số\s*:|V/v\b)")
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-–—]?\s*\d{1,3}\s*[-–—]?|trang\s+\d{1,3}(?:\s*/\s*\d{1,3})?|"
-                          r"page\s+\d{1,3}(?:\s+(?:of|/)\s+\d{1,3})?|\d{1,3}\s*/\s*\d{1,3})\s*$", re.IGNORECASE)
+_LIST_START = re.compile(
+    r"^(?:[-–•+]\s|\d{1,2}(?:\.\d{1,2})*\s*[.)]\s|[a-zđ]\)\s|[IVX]{1,5}\s*[.\-]\s|"
+    r"(?:Điều|Chương|Mục)\s+\d|Kính gửi|Nơi nhận|Số\s*:|V/v\b)"
+)
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-–—]?\s*\d{1,3}\s*[-–—]?|trang\s+\d{1,3}(?:\s*/\s*\d{1,3})?|"
+    r"page\s+\d{1,3}(?:\s+(?:of|/)\s+\d{1,3})?|\d{1,3}\s*/\s*\d{1,3})\s*$",
+    re.IGNORECASE,
+)
 
 
 class OcrError(Exception):
@@ -73,8 +79,10 @@ class OcrLine:
 def _tesseract_state(path_env: str) -> str | None:
     exe = shutil.which("tesseract", path=path_env)
     if not exe:
-        return (f"cần Tesseract OCR để đọc văn bản scan nhưng máy chủ chưa cài — cài bằng: {INSTALL_HINT} "
-                f"(Tesseract OCR is not installed)")
+        return (
+            f"cần Tesseract OCR để đọc văn bản scan nhưng máy chủ chưa cài — cài bằng: {INSTALL_HINT} "
+            f"(Tesseract OCR is not installed)"
+        )
     try:
         out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
         langs = set((out.stdout + out.stderr).split())
@@ -82,8 +90,10 @@ def _tesseract_state(path_env: str) -> str | None:
         return f"không chạy được Tesseract ({type(e).__name__}) — cài lại bằng: {INSTALL_HINT}"
     missing = [x for x in LANG.split("+") if x not in langs]
     if missing:
-        return (f"Tesseract thiếu mô hình tiếng Việt ({', '.join(missing)}) — cài bằng: {INSTALL_HINT} "
-                f"(Vietnamese OCR model missing)")
+        return (
+            f"Tesseract thiếu mô hình tiếng Việt ({', '.join(missing)}) — cài bằng: {INSTALL_HINT} "
+            f"(Vietnamese OCR model missing)"
+        )
     return None
 
 
@@ -101,6 +111,7 @@ def _prepare(img):
     """Grey-scale page with coloured marks (stamps, ink signatures) whitened."""
     import numpy as np
     from PIL import Image
+
     if img.mode in ("1", "L", "I;16", "I"):
         return img.convert("L")
     rgb = np.asarray(img.convert("RGB"), dtype=np.int16)
@@ -112,6 +123,7 @@ def _prepare(img):
 
 def pdf_page_count(path: Path) -> int:
     import pypdfium2 as pdfium
+
     pdf = pdfium.PdfDocument(str(path))
     try:
         return len(pdf)
@@ -121,6 +133,7 @@ def pdf_page_count(path: Path) -> int:
 
 def render_pdf_page(path: Path, index: int, dpi: int = DPI):
     import pypdfium2 as pdfium
+
     pdf = pdfium.PdfDocument(str(path))
     try:
         page = pdf[index]
@@ -134,6 +147,7 @@ def render_pdf_page(path: Path, index: int, dpi: int = DPI):
 def image_frames(path: Path):
     """The pages of an image file (a multi-page TIFF has several)."""
     from PIL import Image, ImageSequence
+
     with Image.open(path) as im:
         frames = [f.copy() for f in ImageSequence.Iterator(im)]
     return frames[:MAX_PAGES]
@@ -154,26 +168,42 @@ class OcrWord:
 def ocr_words(img) -> list[OcrWord]:
     """Tesseract's words of one page image, in its reading order, specks left out."""
     import pytesseract
+
     pytesseract.pytesseract.tesseract_cmd = _tesseract_cmd()
     pytesseract.pytesseract.environ = {**os.environ, **TESSERACT_ENV}  # what pytesseract starts Tesseract with
-    data = pytesseract.image_to_data(_prepare(img), lang=LANG, config="--psm 3 --oem 1",
-                                     output_type=pytesseract.Output.DICT, timeout=TIMEOUT_S)
+    data = pytesseract.image_to_data(
+        _prepare(img), lang=LANG, config="--psm 3 --oem 1", output_type=pytesseract.Output.DICT, timeout=TIMEOUT_S
+    )
     out = []
     for i, word in enumerate(data["text"]):
         w, conf = str(word).strip(), float(data["conf"][i])
         if not w or (conf < 60 and not any(ch.isalnum() for ch in w)):
             continue  # specks read as ".", "|", "'"
-        out.append(OcrWord(_speck_free(w, conf), data["left"][i], data["top"][i], data["left"][i] + data["width"][i],
-                           data["top"][i] + data["height"][i], conf,
-                           (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
+        out.append(
+            OcrWord(
+                _speck_free(w, conf),
+                data["left"][i],
+                data["top"][i],
+                data["left"][i] + data["width"][i],
+                data["top"][i] + data["height"][i],
+                conf,
+                (data["block_num"][i], data["par_num"][i], data["line_num"][i]),
+            )
+        )
     return out
 
 
 def _line_of(words: list[OcrWord], block: tuple[int, int]) -> OcrLine:
     confs = [w.conf for w in words if w.conf >= 0]
-    return OcrLine(text=" ".join(w.text for w in words), left=min(w.left for w in words),
-                   top=min(w.top for w in words), right=max(w.right for w in words),
-                   bottom=max(w.bottom for w in words), conf=statistics.fmean(confs) if confs else 0.0, block=block)
+    return OcrLine(
+        text=" ".join(w.text for w in words),
+        left=min(w.left for w in words),
+        top=min(w.top for w in words),
+        right=max(w.right for w in words),
+        bottom=max(w.bottom for w in words),
+        conf=statistics.fmean(confs) if confs else 0.0,
+        block=block,
+    )
 
 
 def _widest_gap(intervals: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, int]:
@@ -244,8 +274,15 @@ def _join_column(rows: list[OcrLine]) -> list[OcrLine]:
         t = ln.text.strip()
         if out and t[:1].islower() and not out[-1].text.rstrip().endswith(":"):
             prev = out[-1]
-            out[-1] = OcrLine(prev.text.rstrip() + " " + t, min(prev.left, ln.left), prev.top, max(prev.right, ln.right),
-                              ln.bottom, (prev.conf + ln.conf) / 2, prev.block)
+            out[-1] = OcrLine(
+                prev.text.rstrip() + " " + t,
+                min(prev.left, ln.left),
+                prev.top,
+                max(prev.right, ln.right),
+                ln.bottom,
+                (prev.conf + ln.conf) / 2,
+                prev.block,
+            )
         else:
             out.append(ln)
     return out
@@ -270,14 +307,25 @@ def ocr_lines(img, first_page: bool = True) -> list[OcrLine]:
         cols = two_columns(by_top[at:], page_left, page_right)
         if cols:
             left, right, taken = cols
-            regions.append((at, _join_column([_line_of(r, (-2 - 2 * at, 0)) for r in left]) +
-                            _join_column([_line_of(r, (-3 - 2 * at, 0)) for r in right])))
-            spans.update(id(ws) for ws in by_top[at: at + taken])
+            regions.append(
+                (
+                    at,
+                    _join_column([_line_of(r, (-2 - 2 * at, 0)) for r in left])
+                    + _join_column([_line_of(r, (-3 - 2 * at, 0)) for r in right]),
+                )
+            )
+            spans.update(id(ws) for ws in by_top[at : at + taken])
 
     if first_page:
         read_columns(0)
-    recv = next((i for i, ws in enumerate(by_top) if ws[0].text.startswith("Nơi") and
-                 re.match(r"^Nơi nhận", " ".join(w.text for w in ws))), None)
+    recv = next(
+        (
+            i
+            for i, ws in enumerate(by_top)
+            if ws[0].text.startswith("Nơi") and re.match(r"^Nơi nhận", " ".join(w.text for w in ws))
+        ),
+        None,
+    )
     if recv is not None and id(by_top[recv]) not in spans:
         read_columns(recv)
     lines: list[OcrLine] = []
@@ -346,8 +394,15 @@ def layout_text(lines: list[OcrLine]) -> list[str]:
         starts_item = bool(_LIST_START.match(text))
         indented = ln.left > margin_l + 0.04 * width and prev.left <= margin_l + 0.04 * width
         new_par = indented or gap > line_gap + 0.3 * line_h
-        join = (prev_full and same_column and not starts_item and not new_par and gap < 1.2 * line_h
-                and not (_is_upper(out[-1]) and not _is_upper(text)) and ln.top > prev.top)
+        join = (
+            prev_full
+            and same_column
+            and not starts_item
+            and not new_par
+            and gap < 1.2 * line_h
+            and not (_is_upper(out[-1]) and not _is_upper(text))
+            and ln.top > prev.top
+        )
         if join:
             out[-1] = out[-1].rstrip() + " " + text
         else:
@@ -366,6 +421,7 @@ def _shape(s: str) -> str:
 
 def drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     """Drop page numbers and lines repeated at the top or bottom of several pages."""
+
     def edges(lines: list[str]) -> list[int]:
         idx = [i for i, s in enumerate(lines) if s.strip()]
         return idx[:2] + idx[-2:]
@@ -377,8 +433,11 @@ def drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     need = 2 if len(pages) <= 3 else max(2, len(pages) // 3)
     out = []
     for lines in pages:
-        drop = {i for i in edges(lines)
-                if _PAGE_NUMBER.match(lines[i]) or (counts.get(_shape(lines[i]), 0) >= need and len(pages) > 1)}
+        drop = {
+            i
+            for i in edges(lines)
+            if _PAGE_NUMBER.match(lines[i]) or (counts.get(_shape(lines[i]), 0) >= need and len(pages) > 1)
+        }
         kept = [s for i, s in enumerate(lines) if i not in drop]
         while kept and not kept[0].strip():
             kept.pop(0)
@@ -400,8 +459,11 @@ def join_pages(pages: list[list[str]]) -> list[str]:
         if not last or not first or _LIST_START.match(first) or _is_upper(first):
             continue
         c = first.lstrip("“\"'(«")[:1]
-        if not c or not (c.islower() or (c.isdigit() and not last.endswith((".", ";", ":", "!", "?")))
-                         or (first[0] in "“\"«" and not last.endswith((".", ";", ":", "!", "?")))):
+        if not c or not (
+            c.islower()
+            or (c.isdigit() and not last.endswith((".", ";", ":", "!", "?")))
+            or (first[0] in "“\"«" and not last.endswith((".", ";", ":", "!", "?")))
+        ):
             continue
         cur[-1] = last + " " + first
         nxt.pop(0)
@@ -458,8 +520,10 @@ def ocr_images(images, progress=None) -> list[str]:
     problem = tesseract_problem()
     if problem:
         raise OcrError(problem)
-    pages = _in_parallel([lambda img=img, i=i: layout_text(ocr_lines(img, first_page=i == 0))
-                          for i, img in enumerate(images)], lambda done, total: progress and progress(done))
+    pages = _in_parallel(
+        [lambda img=img, i=i: layout_text(ocr_lines(img, first_page=i == 0)) for i, img in enumerate(images)],
+        lambda done, total: progress and progress(done),
+    )
     return join_pages(drop_running_lines(pages))
 
 
@@ -468,20 +532,17 @@ def ocr_pdf_pages(path: Path, indexes: list[int], progress=None) -> dict[int, st
     problem = tesseract_problem()
     if problem:
         raise OcrError(problem)
-    raw = _in_parallel([lambda i=i: layout_text(ocr_lines(render_pdf_page(path, i), first_page=i == 0))
-                        for i in indexes], progress)
+    raw = _in_parallel(
+        [lambda i=i: layout_text(ocr_lines(render_pdf_page(path, i), first_page=i == 0)) for i in indexes], progress
+    )
     return dict(zip(indexes, join_pages(drop_running_lines(raw))))
 
 
 def ocr_workers() -> int:
     """Pages read at once: HOCTAP_OCR_WORKERS, default the CPUs this process may use."""
-    env = os.environ.get("HOCTAP_OCR_WORKERS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - non-Linux
-        return max(1, os.cpu_count() or 1)
+    from bot.config import count_from_env, usable_cpus
+
+    return count_from_env("HOCTAP_OCR_WORKERS", usable_cpus())
 
 
 def _in_parallel(jobs, progress=None) -> list:

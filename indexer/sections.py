@@ -6,13 +6,24 @@ innermost numbered section. A chunk is a section's own text (its heading line, p
 list items), split at item boundaries when long; it carries its section path
 ("IV › 1 › c) Sở Thông tin và Truyền thông") and heading path for indexing.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-RANKS = {"root": -1, "chuong": 0, "muc": 1, "roman": 2, "dieu": 3, "arabic": 4, "letter": 5, "dash": 6,
-         "plus": 7, "para": 8}
+RANKS = {
+    "root": -1,
+    "chuong": 0,
+    "muc": 1,
+    "roman": 2,
+    "dieu": 3,
+    "arabic": 4,
+    "letter": 5,
+    "dash": 6,
+    "plus": 7,
+    "para": 8,
+}
 STRUCTURAL = {"root", "chuong", "muc", "roman", "dieu", "arabic", "letter"}
 MAX_CHUNK_CHARS = 1100
 
@@ -30,15 +41,17 @@ _CLOSING = re.compile(
     r"^(Trân trọng|Trong quá trình|Quá trình tổ chức thực hiện|Căn cứ vào Kế hoạch này|Căn cứ Kế hoạch này|"
     r"Trên đây là|Mọi vướng mắc|Mọi thông tin|Nếu có vướng mắc|Đầu mối liên hệ|Luật này đã được|Nhận được (văn bản|công văn) này|Đề nghị các (đơn vị|cơ quan)[^.]*(nghiêm túc|khẩn trương)|"
     r"(Ủy ban nhân dân|UBND)[^.]{0,40}(yêu cầu|đề nghị)[^.]*(nghiêm túc|triển khai thực hiện)|"
-    r"[^.]{0,60}trân trọng đề nghị[^.]*quan tâm)", re.IGNORECASE)
+    r"[^.]{0,60}trân trọng đề nghị[^.]*quan tâm)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
 class Node:
     kind: str
     marker: str = ""
-    title: str = ""              # the text after the marker
-    line: str = ""               # the whole line, verbatim
+    title: str = ""  # the text after the marker
+    line: str = ""  # the whole line, verbatim
     children: list["Node"] = field(default_factory=list)
     parent: "Node | None" = field(default=None, repr=False)
 
@@ -79,7 +92,7 @@ def classify(line: str) -> tuple[str, str, str, str]:
     # "- b) Mục tiêu …": a dash in front of another marker
     m = re.match(r"^[-–]\s+(?=(?:[a-zđ]\)|\d{1,2}\.\s|[IVX]{1,5}\.\s))", s)
     if m:
-        s = s[m.end():]
+        s = s[m.end() :]
     for kind, pat in _PATTERNS:
         m = pat.match(s)
         if m:
@@ -155,7 +168,7 @@ def heading_context(node: Node) -> list[str]:
 
 @dataclass
 class ChunkDraft:
-    section: Node              # the structural node (or root) the chunk belongs to
+    section: Node  # the structural node (or root) the chunk belongs to
     section_path: str
     headings: list[str]
     text: str
@@ -195,8 +208,9 @@ def make_chunks(root: Node, closing_label: str = "Phần kết", preamble_label:
                 buf, nodes = ([headline] if headline else []), []
             buf.append(text)
             nodes.extend(ns)
-        if buf and (nodes or not headline or len(headline) > 60 or not any(
-                c.kind in STRUCTURAL for c in section.children)):
+        if buf and (
+            nodes or not headline or len(headline) > 60 or not any(c.kind in STRUCTURAL for c in section.children)
+        ):
             chunks.append(ChunkDraft(section, path, heads, "\n".join(buf), nodes=nodes))
 
     def walk(section: Node):

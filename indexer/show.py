@@ -1,4 +1,5 @@
 """Readable tables (or JSON) of the documents and facts in the store."""
+
 from __future__ import annotations
 
 import json
@@ -27,12 +28,45 @@ def collect(settings: Settings, doc_id: str | None = None) -> list[dict]:
         if doc_id:
             q = q.where(Document.id == doc_id)
         for d in s.scalars(q):
-            item = _row(d, ["id", "doc_type", "number", "issuer", "place", "date", "date_text", "subject",
-                            "recipients", "receivers", "signer", "signer_title", "province"])
+            item = _row(
+                d,
+                [
+                    "id",
+                    "doc_type",
+                    "number",
+                    "issuer",
+                    "place",
+                    "date",
+                    "date_text",
+                    "subject",
+                    "recipients",
+                    "receivers",
+                    "signer",
+                    "signer_title",
+                    "province",
+                ],
+            )
             fact_cols = {
-                "deadlines": (Deadline, ["id", "actors", "actor_text", "action", "what", "recipient", "due_day",
-                                         "due_month", "due_year", "recurrence", "period", "due_text",
-                                         "interpretation", "section_path", "quote"]),
+                "deadlines": (
+                    Deadline,
+                    [
+                        "id",
+                        "actors",
+                        "actor_text",
+                        "action",
+                        "what",
+                        "recipient",
+                        "due_day",
+                        "due_month",
+                        "due_year",
+                        "recurrence",
+                        "period",
+                        "due_text",
+                        "interpretation",
+                        "section_path",
+                        "quote",
+                    ],
+                ),
                 "responsibilities": (Responsibility, ["agency", "agency_text", "role", "task", "section_path"]),
                 "targets": (Target, ["indicator", "value", "unit", "year", "scope", "section_path"]),
                 "cited_documents": (CitedDocument, ["doc_type", "number", "date", "issuer", "about"]),
@@ -40,16 +74,27 @@ def collect(settings: Settings, doc_id: str | None = None) -> list[dict]:
             }
             for key, (model, cols) in fact_cols.items():
                 item[key] = [_row(x, cols) for x in s.scalars(select(model).where(model.document_id == d.id))]
-            item["history"] = [_event(e) for e in s.scalars(select(DocumentEvent).where(
-                DocumentEvent.document_id == d.id).order_by(DocumentEvent.id))]
+            item["history"] = [
+                _event(e)
+                for e in s.scalars(
+                    select(DocumentEvent).where(DocumentEvent.document_id == d.id).order_by(DocumentEvent.id)
+                )
+            ]
             docs.append(item)
     _add_status(settings, docs)
     return docs
 
 
 def _event(e: DocumentEvent) -> dict:
-    return {"id": e.id, "document_id": e.document_id, "action": e.action, "actor": e.actor, "file": e.file_name,
-            "sha256": e.content_sha256, "at": e.created_at.isoformat() + "Z"}
+    return {
+        "id": e.id,
+        "document_id": e.document_id,
+        "action": e.action,
+        "actor": e.actor,
+        "file": e.file_name,
+        "sha256": e.content_sha256,
+        "at": e.created_at.isoformat() + "Z",
+    }
 
 
 def events(settings: Settings, doc_id: str | None = None) -> list[dict]:
@@ -65,6 +110,7 @@ def _add_status(settings: Settings, docs: list[dict]) -> None:
     """Each document's date, today's province and the later stored documents replacing or implementing it
     (issue 12, bot.admin_changes)."""
     from bot.admin_changes import store_status
+
     st = store_status(settings.database_url)
     for item in docs:
         item.update(st.get(item["id"], {}))
@@ -81,15 +127,32 @@ def show(settings: Settings, as_json: bool = False, doc_id: str | None = None) -
     w = lambda s, n: textwrap.shorten(str(s or ""), n, placeholder="…")
     for d in docs:
         print("=" * 100)
-        print(f"{d['id']}: {d['doc_type'] or ''} {d['number'] or ''} — {d['issuer'] or ''}, {d['date'] or d['date_text'] or ''}")
+        print(
+            f"{d['id']}: {d['doc_type'] or ''} {d['number'] or ''} — {d['issuer'] or ''}, {d['date'] or d['date_text'] or ''}"
+        )
         print(f"  V/v: {w(d['subject'], 90)}")
         print(f"  Ký: {d['signer_title'] or ''} {d['signer'] or ''}   Tỉnh/TP: {d['province'] or '—'}")
         _print_status(d, w)
         if d["deadlines"]:
             print("  HẠN")
             for x in d["deadlines"]:
-                dd = Deadline(**{k: x[k] for k in ("actors", "actor_text", "action", "what", "due_day", "due_month",
-                                                   "due_year", "recurrence", "due_text", "period")})
+                dd = Deadline(
+                    **{
+                        k: x[k]
+                        for k in (
+                            "actors",
+                            "actor_text",
+                            "action",
+                            "what",
+                            "due_day",
+                            "due_month",
+                            "due_year",
+                            "recurrence",
+                            "due_text",
+                            "period",
+                        )
+                    }
+                )
                 print(f"    {deadline_due_phrase(dd):<18} {w(deadline_sentence(dd), 70):<72} → {w(x['recipient'], 30)}")
         if d["responsibilities"]:
             print("  NHIỆM VỤ")
@@ -112,8 +175,10 @@ def show(settings: Settings, as_json: bool = False, doc_id: str | None = None) -
         print("=" * 100)
         print("LỊCH SỬ THÊM / THAY THẾ / GỠ VĂN BẢN")
         for e in hist:
-            print(f"  #{e['id']:<4} {e['at'][:19].replace('T', ' ')} UTC  {verbs.get(e['action'], e['action']):<10} "
-                  f"{e['document_id']:<34} {w(e['file'], 40):<41} {w(e['actor'], 24):<25} sha256 {e['sha256'][:16]}")
+            print(
+                f"  #{e['id']:<4} {e['at'][:19].replace('T', ' ')} UTC  {verbs.get(e['action'], e['action']):<10} "
+                f"{e['document_id']:<34} {w(e['file'], 40):<41} {w(e['actor'], 24):<25} sha256 {e['sha256'][:16]}"
+            )
     _print_register()
     return 0
 
@@ -125,6 +190,7 @@ def _print_status(d: dict, w) -> None:
 
 def _print_register() -> None:
     from bot.admin_changes import register_lines
+
     print("=" * 100)
     print("THAY ĐỔI HÀNH CHÍNH (knowledge/admin_changes.json)")
     for line in register_lines():

@@ -15,6 +15,7 @@ module keeps the folder and the store in step and records every change in `docum
 
 One change at a time (a lock); `progress(text)` is called with short Vietnamese progress messages.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,7 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.db import session_scope
-from bot.models import (Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Responsibility,
-                        Target)
+from bot.models import Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Responsibility, Target
 from bot.textnorm import fold
 from indexer.loaders import MAX_BYTES, PAGE_PROGRESS, SUPPORTED, DocumentError
 
@@ -65,19 +65,26 @@ class Summary:
     pages: int = 0
 
     def lines(self) -> list[str]:
-        out = [f"📄 {self.label}" + (f" — {self.issuer}" if self.issuer else "") + (f", {self.date}" if self.date else "")]
+        out = [
+            f"📄 {self.label}" + (f" — {self.issuer}" if self.issuer else "") + (f", {self.date}" if self.date else "")
+        ]
         if self.subject:
             out.append(f"V/v: {self.subject[:200]}")
-        out.append(f"Mã văn bản: {self.doc_id} ({Path(self.file_name).name}" +
-                   (f", {self.pages} trang" if self.pages else "") + ")")
-        out.append(f"Hạn báo cáo: {self.deadlines} · Nhiệm vụ: {self.responsibilities} · Chỉ tiêu: {self.targets}"
-                   f" · Tiêu chí: {self.criteria} · Đoạn: {self.chunks}")
+        out.append(
+            f"Mã văn bản: {self.doc_id} ({Path(self.file_name).name}"
+            + (f", {self.pages} trang" if self.pages else "")
+            + ")"
+        )
+        out.append(
+            f"Hạn báo cáo: {self.deadlines} · Nhiệm vụ: {self.responsibilities} · Chỉ tiêu: {self.targets}"
+            f" · Tiêu chí: {self.criteria} · Đoạn: {self.chunks}"
+        )
         return out
 
 
 @dataclass
 class Outcome:
-    action: str                      # added | replaced | removed | restored
+    action: str  # added | replaced | removed | restored
     doc_id: str
     event_id: int | None = None
     summary: Summary | None = None
@@ -109,8 +116,11 @@ class DocumentLibrary:
     def files_of(self, doc_id: str) -> list[Path]:
         if not self.knowledge_dir.is_dir():
             return []
-        return sorted(p for p in self.knowledge_dir.iterdir()
-                      if p.is_file() and p.stem == doc_id and p.suffix.lower() in SUPPORTED)
+        return sorted(
+            p
+            for p in self.knowledge_dir.iterdir()
+            if p.is_file() and p.stem == doc_id and p.suffix.lower() in SUPPORTED
+        )
 
     def summary(self, doc_id: str) -> Summary | None:
         with session_scope(self.db_url) as s:
@@ -120,35 +130,66 @@ class DocumentLibrary:
 
             def count(model) -> int:
                 return s.scalar(select(func.count()).select_from(model).where(model.document_id == doc_id)) or 0
+
             from indexer.loaders import page_texts
+
             read = page_texts(d.file_name)  # the pages of the file as last read (PDFs and images)
-            pages = len(read) if read else (s.scalar(
-                select(func.max(ChunkPage.page)).join(Chunk, Chunk.id == ChunkPage.chunk_id)
-                .where(Chunk.document_id == doc_id)) or 0)
-            return Summary(doc_id=doc_id, label=d.label, issuer=d.issuer,
-                           date=d.date.strftime("%d/%m/%Y") if d.date else d.date_text, subject=d.subject,
-                           file_name=d.file_name, deadlines=count(Deadline), responsibilities=count(Responsibility),
-                           targets=count(Target), criteria=count(Criterion), chunks=count(Chunk), pages=pages)
+            pages = (
+                len(read)
+                if read
+                else (
+                    s.scalar(
+                        select(func.max(ChunkPage.page))
+                        .join(Chunk, Chunk.id == ChunkPage.chunk_id)
+                        .where(Chunk.document_id == doc_id)
+                    )
+                    or 0
+                )
+            )
+            return Summary(
+                doc_id=doc_id,
+                label=d.label,
+                issuer=d.issuer,
+                date=d.date.strftime("%d/%m/%Y") if d.date else d.date_text,
+                subject=d.subject,
+                file_name=d.file_name,
+                deadlines=count(Deadline),
+                responsibilities=count(Responsibility),
+                targets=count(Target),
+                criteria=count(Criterion),
+                chunks=count(Chunk),
+                pages=pages,
+            )
 
     def documents(self) -> list[dict]:
         """Every document: what the store holds and whether its file is in the knowledge folder."""
         out = []
         with session_scope(self.db_url) as s:
             docs = list(s.scalars(select(Document).order_by(Document.id)))
-            counts = {m.__tablename__: dict(s.execute(select(m.document_id, func.count()).group_by(m.document_id)).all())
-                      for m in (Deadline, Responsibility, Target, Chunk)}
+            counts = {
+                m.__tablename__: dict(s.execute(select(m.document_id, func.count()).group_by(m.document_id)).all())
+                for m in (Deadline, Responsibility, Target, Chunk)
+            }
             last = {}
             for ev in s.scalars(select(DocumentEvent).order_by(DocumentEvent.id)):
                 last[ev.document_id] = ev
             for d in docs:
                 ev = last.get(d.id)
-                out.append({"id": d.id, "label": d.label, "issuer": d.issuer,
-                            "date": d.date.isoformat() if d.date else d.date_text, "file": Path(d.file_name).name,
-                            "in_folder": Path(d.file_name).exists(),
-                            "deadlines": counts["deadlines"].get(d.id, 0),
-                            "responsibilities": counts["responsibilities"].get(d.id, 0),
-                            "targets": counts["targets"].get(d.id, 0), "chunks": counts["chunks"].get(d.id, 0),
-                            "last_change": (f"{ev.action} {ev.created_at:%d/%m/%Y %H:%M} UTC ({ev.actor})" if ev else "")})
+                out.append(
+                    {
+                        "id": d.id,
+                        "label": d.label,
+                        "issuer": d.issuer,
+                        "date": d.date.isoformat() if d.date else d.date_text,
+                        "file": Path(d.file_name).name,
+                        "in_folder": Path(d.file_name).exists(),
+                        "deadlines": counts["deadlines"].get(d.id, 0),
+                        "responsibilities": counts["responsibilities"].get(d.id, 0),
+                        "targets": counts["targets"].get(d.id, 0),
+                        "chunks": counts["chunks"].get(d.id, 0),
+                        "last_change": (f"{ev.action} {ev.created_at:%d/%m/%Y %H:%M} UTC ({ev.actor})" if ev else ""),
+                    }
+                )
         return out
 
     def history(self, doc_id: str | None = None, limit: int = 200) -> list[DocumentEvent]:
@@ -170,10 +211,21 @@ class DocumentLibrary:
                 return []
             out = []
             for o in s.scalars(select(Document).where(Document.id != doc_id)):
-                same_number = d.number and o.number and d.number.lower() == o.number.lower() and "/" in d.number \
+                same_number = (
+                    d.number
+                    and o.number
+                    and d.number.lower() == o.number.lower()
+                    and "/" in d.number
                     and not d.number.startswith("/")
-                same_doc = d.doc_type and d.doc_type == o.doc_type and d.issuer and d.issuer == o.issuer \
-                    and d.date and d.date == o.date
+                )
+                same_doc = (
+                    d.doc_type
+                    and d.doc_type == o.doc_type
+                    and d.issuer
+                    and d.issuer == o.issuer
+                    and d.date
+                    and d.date == o.date
+                )
                 if same_number or same_doc:
                     out.append((o.id, o.label))
             return out
@@ -192,6 +244,7 @@ class DocumentLibrary:
         from bot.reminders.delivery import ReminderMessage
         from bot.reminders.models import Subscription
         from bot.reminders.scope import concerns
+
         today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
         out = []
         with session_scope(self.db_url) as s:
@@ -201,46 +254,82 @@ class DocumentLibrary:
             for sub in subs:
                 if getattr(sub, "active", True) is False:
                     continue
-                mine = [d for d in dls if concerns(sub_province=sub.province, sub_agency=sub.agency,
-                                                    sub_deadline_id=sub.deadline_id, deadline_id=d.id,
-                                                    deadline_province=d.province or (doc.province if doc else None),
-                                                    actors=d.actors, actor_text=d.actor_text)]
+                mine = [
+                    d
+                    for d in dls
+                    if concerns(
+                        sub_province=sub.province,
+                        sub_agency=sub.agency,
+                        sub_deadline_id=sub.deadline_id,
+                        deadline_id=d.id,
+                        deadline_province=d.province or (doc.province if doc else None),
+                        actors=d.actors,
+                        actor_text=d.actor_text,
+                    )
+                ]
                 for d in mine:
                     due = next_occurrence(d, today) or today
-                    text = (f"📄 Văn bản mới: {document_citation(doc) if doc else outcome.doc_id} — "
-                            f"{deadline_due_phrase(d)}: {deadline_sentence(d)}")
-                    out.append((sub.channel, sub.chat_id, ReminderMessage(
-                        text=text, deadline_id=d.id, document_id=outcome.doc_id, chunk_id=d.chunk_id, due_date=due,
-                        lead_days=(due - today).days, days_left=(due - today).days,
-                        source_label=document_citation(doc) if doc else "", subscription_id=sub.id)))
+                    text = (
+                        f"📄 Văn bản mới: {document_citation(doc) if doc else outcome.doc_id} — "
+                        f"{deadline_due_phrase(d)}: {deadline_sentence(d)}"
+                    )
+                    out.append(
+                        (
+                            sub.channel,
+                            sub.chat_id,
+                            ReminderMessage(
+                                text=text,
+                                deadline_id=d.id,
+                                document_id=outcome.doc_id,
+                                chunk_id=d.chunk_id,
+                                due_date=due,
+                                lead_days=(due - today).days,
+                                days_left=(due - today).days,
+                                source_label=document_citation(doc) if doc else "",
+                                subscription_id=sub.id,
+                            ),
+                        )
+                    )
         return out
 
     # -- changing ----------------------------------------------------------------------------------------
     def _check_upload(self, name: str, data: bytes) -> str:
         suffix = Path(name or "").suffix.lower()
         if suffix not in SUPPORTED:
-            raise UploadError(f"Định dạng «{suffix or '(không có đuôi)'}» của tệp «{name}» chưa được hỗ trợ. "
-                              f"Hãy gửi tệp {', '.join(SUPPORTED)}.")
+            raise UploadError(
+                f"Định dạng «{suffix or '(không có đuôi)'}» của tệp «{name}» chưa được hỗ trợ. "
+                f"Hãy gửi tệp {', '.join(SUPPORTED)}."
+            )
         if not data:
             raise UploadError(f"Tệp «{name}» rỗng.")
         if len(data) > MAX_BYTES:
-            raise UploadError(f"Tệp «{name}» quá lớn ({len(data) // 1024 // 1024} MB > {MAX_BYTES // 1024 // 1024} MB).")
+            raise UploadError(
+                f"Tệp «{name}» quá lớn ({len(data) // 1024 // 1024} MB > {MAX_BYTES // 1024 // 1024} MB)."
+            )
         return suffix
 
     def _read_staged(self, name: str, data: bytes, doc_id: str, suffix: str, progress: Progress | None) -> None:
         """Read the file in a staging folder: refuse it (UploadError, by name) before anything changes."""
         from indexer.build import parse_file
+
         stage = Path(tempfile.mkdtemp(prefix="upload-", dir=self._stage_root()))
         try:
             f = stage / f"{doc_id}{suffix}"
             f.write_bytes(data)
             if progress:
-                progress("🔎 Đang đọc văn bản" + (" (văn bản scan: nhận dạng chữ, có thể mất vài phút)…"
-                                                 if suffix in (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
-                                                 else "…"))
+                progress(
+                    "🔎 Đang đọc văn bản"
+                    + (
+                        " (văn bản scan: nhận dạng chữ, có thể mất vài phút)…"
+                        if suffix in (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+                        else "…"
+                    )
+                )
+
             def pages(done: int, total: int) -> None:
                 if progress and (total <= 10 or done == total or done % max(1, total // 10) == 0):
                     progress(f"📄 Đã đọc {done}/{total} trang")
+
             token = PAGE_PROGRESS.set(pages)
             try:
                 parse_file(f)
@@ -278,6 +367,7 @@ class DocumentLibrary:
 
     def _rebuild(self, doc_ids: list[str], progress: Progress | None):
         from indexer.build import build
+
         if progress:
             progress("⚙️ Đang lập chỉ mục…")
         rep = build(self.settings, [self.knowledge_dir])
@@ -288,8 +378,14 @@ class DocumentLibrary:
 
     def _record(self, doc_id: str, action: str, actor: str, file_name: str, digest: str, note: dict | None) -> int:
         with session_scope(self.db_url) as s:
-            ev = DocumentEvent(document_id=doc_id, action=action, actor=actor[:200], file_name=file_name[:400],
-                               content_sha256=digest, note=json.dumps(note or {}, ensure_ascii=False))
+            ev = DocumentEvent(
+                document_id=doc_id,
+                action=action,
+                actor=actor[:200],
+                file_name=file_name[:400],
+                content_sha256=digest,
+                note=json.dumps(note or {}, ensure_ascii=False),
+            )
             s.add(ev)
             s.flush()
             return ev.id
@@ -309,8 +405,15 @@ class DocumentLibrary:
                 dest.unlink(missing_ok=True)  # nothing half-added stays behind
                 raise
             ev = self._record(doc_id, "added", actor, dest.name, sha256(data), {"original_name": name})
-        return Outcome("added", doc_id, ev, self.summary(doc_id), self.similar(doc_id), time.perf_counter() - t0,
-                       sorted(self.deadline_ids(doc_id)))
+        return Outcome(
+            "added",
+            doc_id,
+            ev,
+            self.summary(doc_id),
+            self.similar(doc_id),
+            time.perf_counter() - t0,
+            sorted(self.deadline_ids(doc_id)),
+        )
 
     def replace(self, doc_id: str, name: str, data: bytes, actor: str, progress: Progress | None = None) -> Outcome:
         """The document `doc_id` now has this file's content (same id, so its reminders follow it)."""
@@ -323,8 +426,15 @@ class DocumentLibrary:
             self._read_staged(name, data, doc_id, suffix, progress)
             before = self.deadline_ids(doc_id)
             ev = self._swap_in(doc_id, data, suffix, old, actor, progress, note={"original_name": name})
-        return Outcome("replaced", doc_id, ev, self.summary(doc_id), [], time.perf_counter() - t0,
-                       sorted(self.deadline_ids(doc_id) - before))
+        return Outcome(
+            "replaced",
+            doc_id,
+            ev,
+            self.summary(doc_id),
+            [],
+            time.perf_counter() - t0,
+            sorted(self.deadline_ids(doc_id) - before),
+        )
 
     def replace_with(self, doc_id: str, new_id: str, actor: str, progress: Progress | None = None) -> Outcome:
         """The document just added as `new_id` replaces `doc_id`: its file takes the old id."""
@@ -341,15 +451,31 @@ class DocumentLibrary:
             before = self.deadline_ids(doc_id) | self.deadline_ids(new_id)  # the new one's were announced
             moved = self._to_history(src)
             try:
-                ev = self._swap_in(doc_id, data, src.suffix.lower(), old, actor, progress,
-                                   note={"from": new_id, "new_history": str(moved)})
+                ev = self._swap_in(
+                    doc_id,
+                    data,
+                    src.suffix.lower(),
+                    old,
+                    actor,
+                    progress,
+                    note={"from": new_id, "new_history": str(moved)},
+                )
             except Exception:
                 shutil.move(str(moved), src)
                 raise
             # the short-lived id is gone from the store with the rebuild; its own history says where it went
-            self._record(new_id, "removed", actor, src.name, sha256(data), {"merged_into": doc_id, "history": str(moved)})
-        return Outcome("replaced", doc_id, ev, self.summary(doc_id), [], time.perf_counter() - t0,
-                       sorted(self.deadline_ids(doc_id) - before))
+            self._record(
+                new_id, "removed", actor, src.name, sha256(data), {"merged_into": doc_id, "history": str(moved)}
+            )
+        return Outcome(
+            "replaced",
+            doc_id,
+            ev,
+            self.summary(doc_id),
+            [],
+            time.perf_counter() - t0,
+            sorted(self.deadline_ids(doc_id) - before),
+        )
 
     def _swap_in(self, doc_id, data, suffix, old: list[Path], actor, progress, note: dict) -> int:
         kept = [(p, self._to_history(p)) for p in old]
@@ -371,8 +497,10 @@ class DocumentLibrary:
             files = self.files_of(doc_id)
             if not files:
                 if self.summary(doc_id) is not None:
-                    raise UploadError(f"Tệp của văn bản «{doc_id}» không nằm trong thư mục văn bản "
-                                      f"({self.knowledge_dir}); không gỡ được từ đây.")
+                    raise UploadError(
+                        f"Tệp của văn bản «{doc_id}» không nằm trong thư mục văn bản "
+                        f"({self.knowledge_dir}); không gỡ được từ đây."
+                    )
                 raise UploadError(f"Không có văn bản «{doc_id}».")
             digest = sha256(files[0].read_bytes())
             kept = [(p, self._to_history(p)) for p in files]
@@ -382,8 +510,14 @@ class DocumentLibrary:
                 for orig, moved in kept:
                     shutil.move(str(moved), orig)
                 raise
-            ev = self._record(doc_id, "removed", actor, files[0].name, digest,
-                              {"history": [str(m) for _, m in kept], "names": [o.name for o, _ in kept]})
+            ev = self._record(
+                doc_id,
+                "removed",
+                actor,
+                files[0].name,
+                digest,
+                {"history": [str(m) for _, m in kept], "names": [o.name for o, _ in kept]},
+            )
         return Outcome("removed", doc_id, ev, None, [], time.perf_counter() - t0)
 
     def undo(self, event_id: int, actor: str, progress: Progress | None = None) -> Outcome:
@@ -395,7 +529,9 @@ class DocumentLibrary:
                 raise UploadError("Không tìm thấy thay đổi này.")
             latest = self.history(ev.document_id, limit=1)
             if latest and latest[0].id != ev.id:
-                raise UploadError(f"Văn bản «{ev.document_id}» đã thay đổi sau đó; chỉ hoàn tác được thay đổi mới nhất.")
+                raise UploadError(
+                    f"Văn bản «{ev.document_id}» đã thay đổi sau đó; chỉ hoàn tác được thay đổi mới nhất."
+                )
             note = json.loads(ev.note or "{}")
             doc_id = ev.document_id
             if ev.action == "added":

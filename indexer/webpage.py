@@ -16,6 +16,7 @@ Ngày ban hành) is read and dropped; when the document's own header lacks the n
 date, header lines built from the metadata are put in front, in the official layout. Site text before
 the header and after the signer is dropped.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,26 +26,84 @@ from bot.textnorm import fold
 
 _MOTTO = "cong hoa xa hoi chu nghia viet nam"
 _META_LABELS = {  # folded label → key
-    "so hieu": "number", "so ky hieu": "number", "so van ban": "number",
-    "loai van ban": "doc_type", "noi ban hanh": "issuer", "co quan ban hanh": "issuer",
-    "nguoi ky": "signer", "ngay ban hanh": "date",
-    "ngay hieu luc": None, "ngay cong bao": None, "so cong bao": None, "tinh trang": None,
-    "tinh trang hieu luc": None, "linh vuc": None, "linh vuc, nganh": None, "ngay het hieu luc": None,
-    "ap dung": None, "da biet": None, "trich yeu": "subject",
+    "so hieu": "number",
+    "so ky hieu": "number",
+    "so van ban": "number",
+    "loai van ban": "doc_type",
+    "noi ban hanh": "issuer",
+    "co quan ban hanh": "issuer",
+    "nguoi ky": "signer",
+    "ngay ban hanh": "date",
+    "ngay hieu luc": None,
+    "ngay cong bao": None,
+    "so cong bao": None,
+    "tinh trang": None,
+    "tinh trang hieu luc": None,
+    "linh vuc": None,
+    "linh vuc, nganh": None,
+    "ngay het hieu luc": None,
+    "ap dung": None,
+    "da biet": None,
+    "trich yeu": "subject",
 }
-_SIGN_TITLE = re.compile(r"^(?:KT\.|TM\.|TL\.|Q\.|PHÓ |CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỨ TRƯỞNG|TỔNG CỤC TRƯỞNG|"
-                         r"CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH VĂN PHÒNG|TRƯỞNG BAN|PHÓ GIÁM ĐỐC|PHÓ CHỦ TỊCH|"
-                         r"THỦ TƯỚNG|CHỦ NHIỆM)")
+_SIGN_TITLE = re.compile(
+    r"^(?:KT\.|TM\.|TL\.|Q\.|PHÓ |CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỨ TRƯỞNG|TỔNG CỤC TRƯỞNG|"
+    r"CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH VĂN PHÒNG|TRƯỞNG BAN|PHÓ GIÁM ĐỐC|PHÓ CHỦ TỊCH|"
+    r"THỦ TƯỚNG|CHỦ NHIỆM)"
+)
 _NAME = re.compile(r"^[A-ZÀ-ỸĐ][\wÀ-ỹđĐ]*(?:\s+[A-ZÀ-ỸĐ][\wÀ-ỹđĐ]*){1,5}$")
-_LIST_START = re.compile(r"^(?:[-–•+*]\s*|\d{1,2}(?:\.\d{1,2})*\s*[.)]\s|[a-zđ]\)\s|[IVX]{1,5}\s*[.\-]\s|"
-                         r"(?:Điều|Chương|Mục|Phần)\s+[\dIVX]|Kính gửi|Nơi nhận|Số\s*:|V/v\b|Căn cứ\b)")
+_LIST_START = re.compile(
+    r"^(?:[-–•+*]\s*|\d{1,2}(?:\.\d{1,2})*\s*[.)]\s|[a-zđ]\)\s|[IVX]{1,5}\s*[.\-]\s|"
+    r"(?:Điều|Chương|Mục|Phần)\s+[\dIVX]|Kính gửi|Nơi nhận|Số\s*:|V/v\b|Căn cứ\b)"
+)
 _RULE = re.compile(r"^[\s\-_–—=.*]{3,}$")  # "-------" under the issuer and the motto
 _TERMINAL = (".", ";", ":", "!", "?", "…")
-BLOCK_TAGS = {"p", "div", "section", "article", "main", "blockquote", "li", "ul", "ol", "dl", "dt", "dd",
-              "h1", "h2", "h3", "h4", "h5", "h6", "pre", "center", "address", "figure", "figcaption", "hr",
-              "body", "html"}
-DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button", "select",
-             "iframe", "svg", "template", "input", "textarea", "head"]
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "center",
+    "address",
+    "figure",
+    "figcaption",
+    "hr",
+    "body",
+    "html",
+}
+DROP_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "iframe",
+    "svg",
+    "template",
+    "input",
+    "textarea",
+    "head",
+]
 
 
 @dataclass
@@ -68,6 +127,7 @@ def html_to_text(data: bytes | str) -> str:
     """A saved web page → text with one line per paragraph, tables as tab-separated rows, then
     `tidy_pasted` (metadata, header columns, joined lines, site text dropped)."""
     from bs4 import BeautifulSoup
+
     try:
         soup = BeautifulSoup(data, "lxml")
     except Exception:  # lxml missing or choking: the parser Python ships with
@@ -87,6 +147,7 @@ def html_to_text(data: bytes | str) -> str:
 
 def _inline_text(node, out: list[str]) -> None:
     from bs4 import NavigableString, Tag
+
     for child in node.children:
         if isinstance(child, NavigableString):
             if type(child).__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction", "CData"):
@@ -138,8 +199,10 @@ def _table_text(table) -> str:
 def _is_layout(cells: list[str]) -> bool:
     """A table that only lays out a letter's header or signature (not a table of data)."""
     f = fold(" ".join(cells))
-    return any(k in f for k in (_MOTTO, "doc lap", "so:", "noi nhan", ", ngay", "chu tich", "giam doc",
-                                "bo truong", "tm.", "kt."))
+    return any(
+        k in f
+        for k in (_MOTTO, "doc lap", "so:", "noi nhan", ", ngay", "chu tich", "giam doc", "bo truong", "tm.", "kt.")
+    )
 
 
 def _column_major(rows: list[list[str]]) -> str:
@@ -301,14 +364,24 @@ def join_wrapped(lines: list[str]) -> list[str]:
         full_prev, raw_prev = raw_prev, s
         if out and out[-1] and s:
             prev = out[-1]
-            if width and len(full_prev) + 1 + len(s.split()[0]) > width and not _LIST_START.match(s) \
-                    and not _is_upper(s) and not _is_upper(prev):
+            if (
+                width
+                and len(full_prev) + 1 + len(s.split()[0]) > width
+                and not _LIST_START.match(s)
+                and not _is_upper(s)
+                and not _is_upper(prev)
+            ):
                 out[-1] = prev + " " + s
                 continue
             cont = s[0].islower() and not _LIST_START.match(s)
-            long_open = (len(prev) >= 60 and not prev.endswith(_TERMINAL) and not _LIST_START.match(s)
-                         and not _is_upper(s) and not _is_upper(prev)
-                         and not re.match(r"^[^,]{2,40}, ngày", s))
+            long_open = (
+                len(prev) >= 60
+                and not prev.endswith(_TERMINAL)
+                and not _LIST_START.match(s)
+                and not _is_upper(s)
+                and not _is_upper(prev)
+                and not re.match(r"^[^,]{2,40}, ngày", s)
+            )
             if (cont and not _is_upper(prev) and not prev.endswith((":",))) or long_open:
                 out[-1] = prev + " " + s
                 continue
@@ -321,15 +394,21 @@ def looks_pasted(text: str) -> bool:
     (tabs or ' | '), a metadata block, or many lines broken inside sentences."""
     lines = text.replace("\r\n", "\n").split("\n")
     head = lines[:60]
-    if any(len([c for c in (_split_cells(s) or []) if c]) >= 2 and (_MOTTO in fold(s) or re.search(r"\bso\s*:", fold(s)) or ", ngay" in fold(s))
-           for s in head):
+    if any(
+        len([c for c in (_split_cells(s) or []) if c]) >= 2
+        and (_MOTTO in fold(s) or re.search(r"\bso\s*:", fold(s)) or ", ngay" in fold(s))
+        for s in head
+    ):
         return True
     md = read_metadata(head, len(head))
     if sum(x is not None for x in (md.number, md.doc_type, md.issuer, md.signer, md.date)) >= 2:
         return True
     body = [s.strip() for s in lines if s.strip()]
-    breaks = sum(1 for a, b in zip(lines, lines[1:])
-                 if a.strip() and b.strip() and b.strip()[0].islower() and not a.strip().endswith(_TERMINAL))
+    breaks = sum(
+        1
+        for a, b in zip(lines, lines[1:])
+        if a.strip() and b.strip() and b.strip()[0].islower() and not a.strip().endswith(_TERMINAL)
+    )
     return len(body) >= 10 and breaks >= max(3, len(body) // 10)
 
 
@@ -347,7 +426,9 @@ def _header_from_metadata(md: Metadata) -> list[str]:
     if md.date:
         d, m, y = md.date
         place = re.sub(r"^(Ủy ban nhân dân|UBND)?\s*(Tỉnh|Thành phố|TP\.?)\s+", "", md.issuer or "", flags=re.I)
-        place = place if md.issuer and len(place) < 40 and re.match(r"^(Tỉnh|Thành phố|TP)", md.issuer, re.I) else "Hà Nội"
+        place = (
+            place if md.issuer and len(place) < 40 and re.match(r"^(Tỉnh|Thành phố|TP)", md.issuer, re.I) else "Hà Nội"
+        )
         out.append(f"{place}, ngày {d} tháng {m} năm {y}")
     return out
 

@@ -4,6 +4,7 @@ Every command of the project upgrades the database by itself on first use; this 
 to do it before starting workers, or to see where a database stands. The database is DATABASE_URL, or the
 SQLite file of the data folder (default $HOCTAP_DATA_DIR or var/).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.config import load_settings
     from store import migrate
     from store.db import make_engine
+
     url = load_settings(args.data_dir).database_url
     if args.command == "upgrade":
         migrate.upgrade(url)
@@ -31,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         engine.dispose()
     head = migrate.head_revision()
-    print(f"{', '.join(current) or 'không có (chưa tạo / tạo trước khi có migration)'}"
-          f"{' (head)' if current == (head,) else f' — head: {head}'}")
+    print(
+        f"{', '.join(current) or 'không có (chưa tạo / tạo trước khi có migration)'}"
+        f"{' (head)' if current == (head,) else f' — head: {head}'}"
+    )
     return 0
 
 

@@ -10,6 +10,7 @@
   pair is stored in one transaction before it is used).
 - `channel_delivery_failures`: replies that could not be delivered (logged and recorded).
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,6 +3,7 @@
 The first time a process makes the engine of a URL, the database is upgraded to the newest schema
 (`store.migrate`): created when empty, migrated when older, a quick version check when already current.
 """
+
 from __future__ import annotations
 
 import threading
@@ -29,7 +30,7 @@ def normalise_url(url: str) -> str:
     """Plain `postgres://` / `postgresql://` URLs use psycopg 3 (the driver the project depends on)."""
     for plain in ("postgres://", "postgresql://"):
         if url.startswith(plain):
-            return "postgresql+psycopg://" + url[len(plain):]
+            return "postgresql+psycopg://" + url[len(plain) :]
     return url
 
 
@@ -47,6 +48,7 @@ def make_engine(url: str) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+
     return eng
 
 
@@ -56,6 +58,7 @@ def get_engine(url: str) -> Engine:
         eng = _engines.get(url)
         if eng is None:
             from store.migrate import upgrade_engine
+
             eng = make_engine(url)
             try:
                 upgrade_engine(eng)

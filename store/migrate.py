@@ -17,6 +17,7 @@ an exclusive `flock` on `<database file>.migrate.lock` and one `BEGIN IMMEDIATE`
 and whoever gets it second finds the database at head. A failed upgrade leaves the database as it was
 (DDL is transactional on both).
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,16 +39,32 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001_baseline_501e347"
 # the tables `create_all` made at 501e347: all of them without `alembic_version` means "stamp the baseline"
-BASELINE_TABLES = frozenset({
-    "documents", "chunks", "deadlines", "responsibilities", "targets", "cited_documents", "contacts",
-    "reminder_subscriptions", "reminders", "channel_processed", "channel_queries", "channel_feedback",
-    "channel_chats", "zalo_tokens", "channel_delivery_failures"})
+BASELINE_TABLES = frozenset(
+    {
+        "documents",
+        "chunks",
+        "deadlines",
+        "responsibilities",
+        "targets",
+        "cited_documents",
+        "contacts",
+        "reminder_subscriptions",
+        "reminders",
+        "channel_processed",
+        "channel_queries",
+        "channel_feedback",
+        "channel_chats",
+        "zalo_tokens",
+        "channel_delivery_failures",
+    }
+)
 PG_LOCK_KEY = "hoctap.store.migrate:"  # + the schema: upgrades of different schemas do not wait for each other
 
 
 def alembic_config(database_url: str | None = None, connection: Connection | None = None) -> "Config":
     """An Alembic configuration for store/migrations (no alembic.ini needed)."""
     from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if database_url:
@@ -79,6 +96,7 @@ _DOWN_REVISION = re.compile(r"^down_revision(?:: [^=]+)? = (None|[\"'][^\"']+[\"
 
 def alembic_head_revision() -> str:
     from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head, "store/migrations/versions has no revision"
     return head
@@ -94,6 +112,7 @@ def current_revisions(conn: Connection) -> tuple[str, ...]:
 def upgrade(database_url: str) -> None:
     """Upgrade the database at `database_url` to the head revision (see the module's docstring)."""
     from store.db import make_engine
+
     engine = make_engine(database_url)
     try:
         upgrade_engine(engine)
@@ -115,14 +134,17 @@ def _upgrade_locked(conn: Connection, head: str) -> None:
     if current == (head,):
         return
     from alembic import command
+
     if not current:
         tables = set(inspect(conn).get_table_names())
         if tables >= BASELINE_TABLES:
             log.info("database made before migrations: stamped at %s", BASELINE)
             command.stamp(alembic_config(connection=conn), BASELINE)
         elif tables & BASELINE_TABLES:  # the baseline revision makes only the tables that are missing
-            log.warning("database made before migrations lacks tables %s: making them",
-                        ", ".join(sorted(BASELINE_TABLES - tables)))
+            log.warning(
+                "database made before migrations lacks tables %s: making them",
+                ", ".join(sorted(BASELINE_TABLES - tables)),
+            )
     log.info("upgrading the database from %s to %s", ", ".join(current) or "nothing", head)
     command.upgrade(alembic_config(connection=conn), "head")
 
@@ -132,8 +154,10 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction, held by this process alone among those upgrading the same database."""
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key || coalesce(current_schema(), '')))"),
-                         {"key": PG_LOCK_KEY})
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key || coalesce(current_schema(), '')))"),
+                {"key": PG_LOCK_KEY},
+            )
             yield conn
         return
     fd = _lock_file(engine)
@@ -161,6 +185,7 @@ def _lock_file(engine: Engine) -> int | None:
     if not path or path == ":memory:" or path.startswith("file:") or os.name != "posix":
         return None
     import fcntl
+
     try:
         fd = os.open(f"{path}.migrate.lock", os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as e:

@@ -7,13 +7,13 @@ status moves pending → sending → sent (or expired / failed / cancelled). Tim
 Reminders refer to deadlines by their stable id, without a foreign key: the indexer may
 replace the deadlines table, and the delivery history must survive that.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base
@@ -36,10 +36,10 @@ class Subscription(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     chat_id: Mapped[str] = mapped_column(String(120))
-    province: Mapped[str | None] = mapped_column(String(80))      # canonical province, None = all
-    agency: Mapped[str | None] = mapped_column(String(300))       # canonical agency, None = all
-    deadline_id: Mapped[str | None] = mapped_column(String(40))   # a single deadline ("nhắc tôi hạn này")
-    scope_key: Mapped[str] = mapped_column(String(500))           # province|agency|deadline, for uniqueness
+    province: Mapped[str | None] = mapped_column(String(80))  # canonical province, None = all
+    agency: Mapped[str | None] = mapped_column(String(300))  # canonical agency, None = all
+    deadline_id: Mapped[str | None] = mapped_column(String(40))  # a single deadline ("nhắc tôi hạn này")
+    scope_key: Mapped[str] = mapped_column(String(500))  # province|agency|deadline, for uniqueness
     lead_days: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -62,14 +62,15 @@ class Reminder(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("reminder_subscriptions.id", ondelete="CASCADE"), index=True)
-    channel: Mapped[str] = mapped_column(String(20))       # copied from the subscription (claim filter)
+        ForeignKey("reminder_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))  # copied from the subscription (claim filter)
     chat_id: Mapped[str] = mapped_column(String(120))
     deadline_id: Mapped[str] = mapped_column(String(40))
-    due_date: Mapped[dt.date] = mapped_column(Date)        # the occurrence (local date)
+    due_date: Mapped[dt.date] = mapped_column(Date)  # the occurrence (local date)
     lead_days: Mapped[int] = mapped_column(Integer)
-    send_at: Mapped[dt.datetime] = mapped_column(DateTime)           # planned, UTC
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime)   # send_at, then retry times
+    send_at: Mapped[dt.datetime] = mapped_column(DateTime)  # planned, UTC
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime)  # send_at, then retry times
     status: Mapped[str] = mapped_column(String(12), default=PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim_token: Mapped[str | None] = mapped_column(String(64))

@@ -23,6 +23,7 @@ FAST_MODULES), `browser` (headless Chromium), `postgres` (needs HOCTAP_TEST_POST
 tests stay on one worker, so its module fixtures are made once; every PostgreSQL test works in a
 database or schema of its own, so two can run at once); `make test-quick` runs `-m "not slow and not browser and not postgres"`.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,15 @@ from tests.support.channels import build_store, copy_store, embedding_model, set
 
 ROOT = Path(__file__).resolve().parent.parent
 # The fast part of the suite: units that need no server, no whole store, no OCR and no fuzzing.
-FAST_MODULES = {"test_understanding", "test_relevance", "test_extraction_unseen", "test_imports", "test_migrations",
-                "test_reminders", "test_config"}
+FAST_MODULES = {
+    "test_understanding",
+    "test_relevance",
+    "test_extraction_unseen",
+    "test_imports",
+    "test_migrations",
+    "test_reminders",
+    "test_config",
+}
 BROWSER_MODULES = {"test_web_browser"}
 
 
@@ -82,10 +90,12 @@ def store_copy(store_dir, tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def assistant(store_dir):
     from bot.assistant import Assistant
+
     return Assistant.from_settings(settings_for(store_dir))
 
 
 @pytest.fixture(scope="session")
 def lexical_assistant(store_dir):
     from bot.assistant import Assistant
+
     return Assistant(settings_for(store_dir), load_dense=False)

@@ -5,6 +5,7 @@
   extras may be): a missing package then fails loudly instead of silently removing a feature.
 - `python -m bot serve` with a dependency missing names the package (it used to answer "invalid choice: 'serve'").
 """
+
 from __future__ import annotations
 
 import ast
@@ -19,8 +20,14 @@ OWN = {"bot", "handlers", "indexer", "store", "bench"}
 
 
 def _run(code: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 def test_core_imports_no_adapter():

@@ -1,6 +1,7 @@
 """What every answerer shares: the question, the knowledge snapshot, citations, topic relevance and
 the one-chat-message limit. Each answerer is a function `answer(ctx) -> Answer | None`: None means
 "not mine, or nothing relevant" and lets the next answerer (finally the passage search) try."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,21 +22,31 @@ from bot.understanding import Understanding
 FACT_CHUNK_TOP_K = 5
 # An agency's tasks are listed only when one of them is among this many chunks retrieved for the question.
 AGENCY_CHUNK_TOP_K = 20
-MAX_ANSWER_CHARS = 1400   # one chat message (the scorer reads at most 1,500)
+MAX_ANSWER_CHARS = 1400  # one chat message (the scorer reads at most 1,500)
 MORE = "… (xem thêm: hỏi cụ thể hơn, hoặc mở nguồn trích dẫn)"
-REFUSAL = ("Xin lỗi, các văn bản hiện có không đề cập đến câu hỏi này nên tôi không trả lời được. "
-           "Tôi trả lời về xây dựng xã hội học tập: hạn báo cáo, nhiệm vụ của các cơ quan, chỉ tiêu, "
-           "tiêu chí, sự kiện, văn bản căn cứ và người liên hệ.")
-EXAMPLES = ["Ai phải báo cáo trước ngày 15/12?", "Sở GDĐT Tiền Giang có nhiệm vụ gì?",
-            "Mục tiêu năm 2025 về công dân học tập?", "Sắp tới có hạn báo cáo nào?"]
+REFUSAL = (
+    "Xin lỗi, các văn bản hiện có không đề cập đến câu hỏi này nên tôi không trả lời được. "
+    "Tôi trả lời về xây dựng xã hội học tập: hạn báo cáo, nhiệm vụ của các cơ quan, chỉ tiêu, "
+    "tiêu chí, sự kiện, văn bản căn cứ và người liên hệ."
+)
+EXAMPLES = [
+    "Ai phải báo cáo trước ngày 15/12?",
+    "Sở GDĐT Tiền Giang có nhiệm vụ gì?",
+    "Mục tiêu năm 2025 về công dân học tập?",
+    "Sắp tới có hạn báo cáo nào?",
+]
 
 # Words that name the domain or a document, not a question's topic (folded syllables).
-DOMAIN_WORDS = phrases("xay dung, xa hoi hoc tap, xa hoi, hoc tap, giai doan, de an, ke hoach, van ban, cong van, "
-                       "quyet dinh, thuc hien, trien khai, tinh, thanh pho, huyen, xa, dia phuong, theo, nam, 2021, "
-                       "2030, 2025, quy dinh")
+DOMAIN_WORDS = phrases(
+    "xay dung, xa hoi hoc tap, xa hoi, hoc tap, giai doan, de an, ke hoach, van ban, cong van, "
+    "quyet dinh, thuc hien, trien khai, tinh, thanh pho, huyen, xa, dia phuong, theo, nam, 2021, "
+    "2030, 2025, quy dinh"
+)
 # Words of a time window or date the question asks about ("sắp tới", "tháng này", "tuần sau").
-TIME_WORDS = phrases("sap toi, sap den, tiep theo, gan day, gan day nhat, nhat, thang nay, sau, tuan, tuan sau, "
-                     "hom nay, ngay mai, nam nay, nam sau, ngay, thang, nam, quy, dau, cuoi, giua, ky, sap")
+TIME_WORDS = phrases(
+    "sap toi, sap den, tiep theo, gan day, gan day nhat, nhat, thang nay, sau, tuan, tuan sau, "
+    "hom nay, ngay mai, nam nay, nam sau, ngay, thang, nam, quy, dau, cuoi, giua, ky, sap"
+)
 
 
 def short(text: str, n: int) -> str:
@@ -65,12 +76,15 @@ class Context:
         for num in u.numbers:
             fn = fold(num)
             head = fn.split("/")[0]
-            hit = {d.id for d in self.kb.docs.values() if d.number and (
-                fold(d.number) == fn or (head and fold(d.number).split("/")[0] == head))}
+            hit = {
+                d.id
+                for d in self.kb.docs.values()
+                if d.number and (fold(d.number) == fn or (head and fold(d.number).split("/")[0] == head))
+            }
             if hit:
                 ids = hit if ids is None else ids & hit or hit
         if u.provinces:
-            provs = expand_provinces(u.provinces, self.today)   # Lâm Đồng: also Đắk Nông, Bình Thuận (issue 12)
+            provs = expand_provinces(u.provinces, self.today)  # Lâm Đồng: also Đắk Nông, Bình Thuận (issue 12)
             prov = {d.id for d in self.kb.docs.values() if d.province in provs}
             if prov:
                 ids = prov if ids is None else (ids & prov or ids)
@@ -96,7 +110,7 @@ class Context:
             ag = next((x for x in self.lex.agencies if x.name == a), None)
             if ag and any(re.search(r"(?<!\w)" + re.escape(al) + r"(?!\w)", fw) for al in ag.aliases if len(al) > 6):
                 return True
-            if ag is None and fold(a) in fold(written):   # a name learned from the documents
+            if ag is None and fold(a) in fold(written):  # a name learned from the documents
                 return True
         return False
 
@@ -107,7 +121,7 @@ class Context:
         u = self.u
         names = u.provinces + u.agencies + u.numbers + u.doc_types + u.replaced_names + self.localities()
         out = {" ".join(folded_syllables(n)) for n in names}
-        for a in u.agencies + u.replaced_names:   # the question may have named the agency by an alias ("Sở GDĐT")
+        for a in u.agencies + u.replaced_names:  # the question may have named the agency by an alias ("Sở GDĐT")
             ag = next((x for x in self.lex.agencies if x.name == a), None)
             out |= {" ".join(folded_syllables(al)) for al in (ag.aliases if ag else ())}
         out |= {" ".join(folded_syllables(self.lex.expand(n))) for n in names}
@@ -134,18 +148,23 @@ class Context:
         if self._retrieved is None:
             self._retrieved = []
             if self.retriever is not None:
-                hits = self.retriever.search(self.u.text, k=AGENCY_CHUNK_TOP_K, mode=self.mode,
-                                             allowed=self.chunks_of(self.docs_for()),
-                                             expanded=self.lex.expand(self.u.text))
+                hits = self.retriever.search(
+                    self.u.text,
+                    k=AGENCY_CHUNK_TOP_K,
+                    mode=self.mode,
+                    allowed=self.chunks_of(self.docs_for()),
+                    expanded=self.lex.expand(self.u.text),
+                )
                 self._retrieved = [h.chunk_id for h in hits]
-        return set(self._retrieved[:k or FACT_CHUNK_TOP_K])
+        return set(self._retrieved[: k or FACT_CHUNK_TOP_K])
 
     def relevance_in(self, units: list[str], fact, fact_text: str, chunks: set[int]) -> float:
         """Like `relevance`, with the fact's chunk required among `chunks` instead of the top few."""
         if self.retriever is not None and fact.chunk_id not in chunks:
             return 0.0
-        return coverage(units, "", folded_text(fact_text + "\n" + self.kb.headings_of(fact.chunk_id)),
-                        self.kb.unit_weights(units))
+        return coverage(
+            units, "", folded_text(fact_text + "\n" + self.kb.headings_of(fact.chunk_id)), self.kb.unit_weights(units)
+        )
 
     def relevance(self, units: list[str], fact, fact_text: str) -> float:
         """How well a fact covers the topic units (its own words and its section's headings), or 0
@@ -155,8 +174,15 @@ class Context:
     # -- citing ----------------------------------------------------------------------------------
     def src_from_fact(self, fact, score: float) -> Source:
         doc = self.kb.docs[fact.document_id]
-        return Source(doc.id, doc.label, fact.section_path or "", fact.quote, score, fact.chunk_id,
-                      self.kb.pages.get(fact.chunk_id))
+        return Source(
+            doc.id,
+            doc.label,
+            fact.section_path or "",
+            fact.quote,
+            score,
+            fact.chunk_id,
+            self.kb.pages.get(fact.chunk_id),
+        )
 
     def cite(self, doc_id: str, section: str | None = None, chunk_id: int | None = None) -> str:
         """'Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông, ngày 12/7/2021, mục 2, trang 3'."""
@@ -165,18 +191,20 @@ class Context:
         page = self.kb.pages.get(chunk_id) if chunk_id is not None else None
         return f"{s}, trang {page}" if page else s
 
-    def finish(self, intent: str, lines: list[str], sources: list[Source], deadline_ids=None,
-               suggestions=None) -> Answer:
+    def finish(
+        self, intent: str, lines: list[str], sources: list[Source], deadline_ids=None, suggestions=None
+    ) -> Answer:
         """Join lines into one chat message; what does not fit is behind 'xem thêm' (the sources)."""
-        lines = tidy_cautions(lines)   # a caution repeated in one answer is pointed to, not repeated
+        lines = tidy_cautions(lines)  # a caution repeated in one answer is pointed to, not repeated
         text = ""
         for ln in lines:
             if len(text) + len(ln) + 1 > MAX_ANSWER_CHARS - len(MORE) - 1:
                 text += "\n" + MORE
                 break
             text += ("\n" if text else "") + ln
-        return Answer(self.question, True, text, intent, sources, deadline_ids=deadline_ids or [],
-                      suggestions=suggestions or [])
+        return Answer(
+            self.question, True, text, intent, sources, deadline_ids=deadline_ids or [], suggestions=suggestions or []
+        )
 
 
 def _has_abbrev(text: str) -> bool:

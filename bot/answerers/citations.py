@@ -1,4 +1,5 @@
 """Cited documents: which decision, circular or plan a document relies on or implements."""
+
 from __future__ import annotations
 
 import re
@@ -9,11 +10,19 @@ from bot.answerers.base import Context, short
 from bot.retrieval import content_terms, coverage
 from bot.textnorm import fold
 
-CITATION_MIN_SCORE = 0.55   # words + number + type evidence a cited document needs to be the answer
+CITATION_MIN_SCORE = 0.55  # words + number + type evidence a cited document needs to be the answer
 CITATION_TIE = 0.1
-_ASKED_TYPE = {"quyet dinh": "Quyết định", "thong tu": "Thông tư", "cong van": "Công văn", "chi thi": "Chỉ thị",
-               "ke hoach": "Kế hoạch", "ket luan": "Kết luận", "thong bao": "Thông báo", "nghi quyet": "Nghị quyết",
-               "nghi dinh": "Nghị định"}
+_ASKED_TYPE = {
+    "quyet dinh": "Quyết định",
+    "thong tu": "Thông tư",
+    "cong van": "Công văn",
+    "chi thi": "Chỉ thị",
+    "ke hoach": "Kế hoạch",
+    "ket luan": "Kết luận",
+    "thong bao": "Thông báo",
+    "nghi quyet": "Nghị quyết",
+    "nghi dinh": "Nghị định",
+}
 
 
 def answer(ctx: Context) -> Answer | None:
@@ -27,14 +36,16 @@ def answer(ctx: Context) -> Answer | None:
     for num in u.numbers:
         fn = fold(num)
         # "162" names any number that begins so; "24/2018/QH14" only itself
-        num_hits += [c for c in cands if fold(c.number) == fn or ("/" not in fn and fold(c.number).startswith(fn + "/"))]
+        num_hits += [
+            c for c in cands if fold(c.number) == fn or ("/" not in fn and fold(c.number).startswith(fn + "/"))
+        ]
     asked = re.search(r"\b(" + "|".join(_ASKED_TYPE) + r")\s+(?:so\s+(?:may|bao nhieu)|nao)\b", u.folded)
     asked_type = asked and _ASKED_TYPE[asked.group(1)]
     scored = []
     on_topic = ctx.retrieved()
     for c in cands:
         if c not in num_hits and ctx.retriever is not None and c.chunk_id not in on_topic:
-            continue   # neither named by its number nor in a passage about the question
+            continue  # neither named by its number nor in a passage about the question
         s = coverage(terms, " ".join(filter(None, [c.quote, c.about, c.doc_type, c.number, c.issuer])))
         if c in num_hits:
             s += 0.3 if asked_type else 1.0
@@ -64,8 +75,11 @@ def answer(ctx: Context) -> Answer | None:
         date = f" ngày {c.date.day}/{c.date.month}/{c.date.year}" if c.date else ""
         iss = f" của {c.issuer}" if c.issuer else ""
         about = short(c.about or "", 220)
-        about = f" về {about}" if about and not about.lower().startswith(("về", "phê duyệt", "ban hành")) else (
-            f" {about}" if about else "")
+        about = (
+            f" về {about}"
+            if about and not about.lower().startswith(("về", "phê duyệt", "ban hành"))
+            else (f" {about}" if about else "")
+        )
         lines.append(f"{c.doc_type} số {c.number}{date}{iss}{about}.")
         lines.append(f"  Trích: “{short(c.quote, 360)}”")
         lines.append(f"  Nguồn: {ctx.cite(c.document_id, c.section_path, c.chunk_id)}.")

@@ -1,4 +1,5 @@
 """Contacts: the person or office to call about a document (đầu mối liên hệ)."""
+
 from __future__ import annotations
 
 from bot.answer import Answer
@@ -15,7 +16,16 @@ def answer(ctx: Context) -> Answer | None:
     cs.sort(key=lambda c: -coverage(terms, c.quote + " " + (ctx.kb.docs[c.document_id].subject or "")))
     lines = ["Đầu mối liên hệ trong văn bản:"]
     for c in cs[:3]:
-        bits = [x for x in [c.name, c.role, c.organization, f"điện thoại {c.phone}" if c.phone else None,
-                            f"e-mail {c.email}" if c.email else None] if x]
+        bits = [
+            x
+            for x in [
+                c.name,
+                c.role,
+                c.organization,
+                f"điện thoại {c.phone}" if c.phone else None,
+                f"e-mail {c.email}" if c.email else None,
+            ]
+            if x
+        ]
         lines.append(f"• {', '.join(bits)} — {ctx.cite(c.document_id)}")
     return ctx.finish("contact", lines, [ctx.src_from_fact(c, 1.0) for c in cs[:3]])

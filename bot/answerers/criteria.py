@@ -1,5 +1,6 @@
 """Criteria: what must be met to be recognised (tiêu chí, tiêu chuẩn, điều kiện) — the items and
 their points, the pass mark, who recognises, how long it lasts and when to apply."""
+
 from __future__ import annotations
 
 import re
@@ -9,9 +10,11 @@ from bot.answerers.base import AGENCY_CHUNK_TOP_K, Context, short
 from bot.models import Criterion
 from bot.relevance import phrases, FACT_MIN_RELEVANCE, coverage
 
-CRITERIA_WORDS = phrases("tieu chi, bo tieu chi, tieu chuan, dieu kien, lam sao, lam the nao, the nao, de, duoc, "
-                         "tro thanh, dat, cong nhan, can, gi, gom, nhung, bo, xet, danh gia, xet cong nhan, "
-                         "danh hieu, bao lau, thoi han, gia tri, hieu luc")
+CRITERIA_WORDS = phrases(
+    "tieu chi, bo tieu chi, tieu chuan, dieu kien, lam sao, lam the nao, the nao, de, duoc, "
+    "tro thanh, dat, cong nhan, can, gi, gom, nhung, bo, xet, danh gia, xet cong nhan, "
+    "danh hieu, bao lau, thoi han, gia tri, hieu luc"
+)
 ITEM_CHARS = 220
 
 
@@ -61,8 +64,11 @@ def answer(ctx: Context) -> Answer | None:
         if ctx.retriever is not None and doc_id not in on_topic_docs:
             continue
         first = items[0]
-        whole = " ".join([name] + [c.item for c in items] + [x for x in (first.pass_mark, first.recognised_by,
-                                                                          first.validity, first.apply_by) if x])
+        whole = " ".join(
+            [name]
+            + [c.item for c in items]
+            + [x for x in (first.pass_mark, first.recognised_by, first.validity, first.apply_by) if x]
+        )
         scored.append((coverage(units, whole, None, weights), (doc_id, name), items))
     scored.sort(key=lambda x: -x[0])
     if not scored or scored[0][0] < FACT_MIN_RELEVANCE:
@@ -73,8 +79,12 @@ def answer(ctx: Context) -> Answer | None:
         pts = f" ({c.points:g} điểm)" if c.points is not None and "điểm" not in c.item else ""
         lines.append(f"• {short(c.item, ITEM_CHARS)}{pts}")
     first = items[0]
-    for label, value in (("Điều kiện đạt", first.pass_mark), ("Công nhận", first.recognised_by),
-                         ("Thời hạn công nhận", first.validity), ("Đăng ký", first.apply_by)):
+    for label, value in (
+        ("Điều kiện đạt", first.pass_mark),
+        ("Công nhận", first.recognised_by),
+        ("Thời hạn công nhận", first.validity),
+        ("Đăng ký", first.apply_by),
+    ):
         if value:
             lines.append(f"{label}: {short(value, 260)}")
     lines.append(f"Nguồn: {ctx.cite(doc_id, first.section_path, first.chunk_id)}.")

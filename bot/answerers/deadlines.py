@@ -1,4 +1,5 @@
 """Deadlines: who must report or do what, by when, how often (hạn, định kỳ, chậm nhất)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,11 @@ from bot.relevance import phrases, FACT_MIN_RELEVANCE
 from bot.textnorm import fold
 
 # Words that make a question deadline-shaped without saying what it is about (folded).
-DEADLINE_WORDS = phrases("han, thoi han, han chot, nop, gui, bao cao, khi nao, ngay, thang, nam, dinh ky, phai, "
-                         "truoc, hang, lich, thoi, chot, nhung, trong, cham nhat, gui ve, ket qua, tinh hinh, quy, "
-                         "hang quy, hang nam, hang thang, moi, 6, sau, lan, co han")
+DEADLINE_WORDS = phrases(
+    "han, thoi han, han chot, nop, gui, bao cao, khi nao, ngay, thang, nam, dinh ky, phai, "
+    "truoc, hang, lich, thoi, chot, nhung, trong, cham nhat, gui ve, ket qua, tinh hinh, quy, "
+    "hang quy, hang nam, hang thang, moi, 6, sau, lan, co han"
+)
 # Deadlines whose topic fits within this of the best are shown together.
 TOPIC_TIE = 0.1
 
@@ -31,8 +34,12 @@ def _by_date(u, ds: list[Deadline]) -> list[Deadline]:
     if u.days:
         out = [d for d in out if (d.due_day, d.due_month) in u.days]
     elif u.months:
-        out = [d for d in out if d.due_month in u.months or (d.recurrence == "quarterly" and d.due_day
-                                                            and any(m % 3 == 0 for m in u.months))]
+        out = [
+            d
+            for d in out
+            if d.due_month in u.months
+            or (d.recurrence == "quarterly" and d.due_day and any(m % 3 == 0 for m in u.months))
+        ]
     if u.years and not u.days:
         out = [d for d in out if d.due_year in u.years or (d.recurrence != "once" and not d.due_year)]
         once = [d for d in out if d.due_year in u.years]
@@ -50,8 +57,12 @@ def matches(ctx: Context, today: dt.date) -> list[tuple[Deadline, dt.date | None
     if u.period:
         c = [d for d in c if d.period == u.period] or c
     if u.agencies:
-        a = [d for d in c if ctx.agency_match("", d.actor_text + " ; " + " ; ".join(d.actors))
-             or (d.recipient and ctx.agency_match("", d.recipient))]
+        a = [
+            d
+            for d in c
+            if ctx.agency_match("", d.actor_text + " ; " + " ; ".join(d.actors))
+            or (d.recipient and ctx.agency_match("", d.recipient))
+        ]
         c = a or (c if (u.days or u.months or u.provinces or u.years) else [])
     if u.wants_report:
         c = [d for d in c if "báo cáo" in (d.what + " " + d.action).lower() or d.recipient] or c
@@ -60,18 +71,24 @@ def matches(ctx: Context, today: dt.date) -> list[tuple[Deadline, dt.date | None
         fit = [(ctx.relevance(units, d, _fact_text(d)), d) for d in c]
         top = max((f for f, _ in fit), default=0.0)
         if top < FACT_MIN_RELEVANCE:
-            return []   # deadline-shaped, but about something these deadlines are not
+            return []  # deadline-shaped, but about something these deadlines are not
         c = [d for f, d in fit if f >= top - TOPIC_TIE]
         u = replace(u, years=u.years or [d.due_year for d in c if d.due_year][:1])
     if not u.years:
-        c = [d for d in c if not (d.recurrence == "once" and d.due_year and d.due_month and
-                                  dt.date(d.due_year, d.due_month, d.due_day or 28) < today)] or \
-            ([] if (u.months or u.window) else c)
+        c = [
+            d
+            for d in c
+            if not (
+                d.recurrence == "once"
+                and d.due_year
+                and d.due_month
+                and dt.date(d.due_year, d.due_month, d.due_day or 28) < today
+            )
+        ] or ([] if (u.months or u.window) else c)
     pairs = [(d, next_occurrence(d, today, horizon_days=800)) for d in c]
     if u.window:
         w = u.window
-        pairs = [(d, when) for d, _ in pairs
-                 for when in [next(iter(occurrences(d, w.start, w.end)), None)] if when]
+        pairs = [(d, when) for d, _ in pairs for when in [next(iter(occurrences(d, w.start, w.end)), None)] if when]
     return pairs
 
 
@@ -84,8 +101,11 @@ def _head(d: Deadline) -> str:
             head += f" (báo cáo {d.period})"
         return head
     if d.due_day:
-        return f"Trước {d.due_day:02d}/{d.due_month:02d}/{d.due_year}" if not d.interpretation else \
-            f"{sentence_case(d.due_text)} (đến {d.due_day:02d}/{d.due_month:02d}/{d.due_year})"
+        return (
+            f"Trước {d.due_day:02d}/{d.due_month:02d}/{d.due_year}"
+            if not d.interpretation
+            else f"{sentence_case(d.due_text)} (đến {d.due_day:02d}/{d.due_month:02d}/{d.due_year})"
+        )
     return sentence_case(d.due_text)
 
 
@@ -139,17 +159,16 @@ def answer(ctx: Context) -> Answer | None:
     if u.window:
         pairs.sort(key=lambda p: (p[1] or dt.date.max, p[0].document_id))
     else:
-        pairs.sort(key=lambda p: ((p[0].due_month or 13), (p[0].due_day or 32), p[0].due_year or 0,
-                                  p[0].document_id))
+        pairs.sort(key=lambda p: ((p[0].due_month or 13), (p[0].due_day or 32), p[0].due_year or 0, p[0].document_id))
     lines: list[str] = []
     if len(pairs) > 1:
         span = f" trong {u.window.label}" if u.window else ""
         lines.append(f"Có {len(pairs)} hạn{span} trong các văn bản:")
         full = ["• " + line(ctx, d, when, today) + f" — {ctx.cite(d.document_id)}." for d, when in pairs]
         if sum(len(x) + 1 for x in full) > MAX_ANSWER_CHARS - 200:
-            full = ["• " + compact_line(ctx, d) for d, _ in pairs]   # many deadlines: one short line each
+            full = ["• " + compact_line(ctx, d) for d, _ in pairs]  # many deadlines: one short line each
         for (d, _), x in zip(pairs, full):
-            lines += [x] + answer_cautions(d, today)   # a party that no longer exists (issue 12)
+            lines += [x] + answer_cautions(d, today)  # a party that no longer exists (issue 12)
     else:
         d, when = pairs[0]
         lines.append(line(ctx, d, when, today))
@@ -160,5 +179,10 @@ def answer(ctx: Context) -> Answer | None:
             lines.append(f"(Cách hiểu hạn: {d.interpretation}.)")
         lines.append(f"Nguồn: {ctx.cite(d.document_id, d.section_path, d.chunk_id)}.")
     srcs = [ctx.src_from_fact(d, 1.0 - i * 0.01) for i, (d, _) in enumerate(pairs)]
-    return ctx.finish("deadline", lines, srcs, [d.id for d, _ in pairs],
-                      suggestions=["Đăng ký nhắc hạn", "Sắp tới có hạn báo cáo nào?"])
+    return ctx.finish(
+        "deadline",
+        lines,
+        srcs,
+        [d.id for d, _ in pairs],
+        suggestions=["Đăng ký nhắc hạn", "Sắp tới có hạn báo cáo nào?"],
+    )

@@ -1,4 +1,5 @@
 """The documents themselves: who signed, when and where issued, to whom (from the header)."""
+
 from __future__ import annotations
 
 import re
@@ -10,7 +11,7 @@ from bot.models import Document
 from bot.retrieval import content_terms, coverage
 from bot.understanding import SIGNING
 
-PICK_MIN_COVERAGE = 0.3    # the question's words must cover this much of a document's identity
+PICK_MIN_COVERAGE = 0.3  # the question's words must cover this much of a document's identity
 
 
 def pick(ctx: Context) -> Document | None:
@@ -22,9 +23,13 @@ def pick(ctx: Context) -> Document | None:
     if u.numbers and not docs:
         return None
     terms = content_terms(u.text)
-    scored = sorted(((coverage(terms, " ".join(filter(None, [d.subject, d.issuer, d.doc_type, d.number,
-                                                             d.province]))), d) for d in cands),
-                    key=lambda x: -x[0])
+    scored = sorted(
+        (
+            (coverage(terms, " ".join(filter(None, [d.subject, d.issuer, d.doc_type, d.number, d.province]))), d)
+            for d in cands
+        ),
+        key=lambda x: -x[0],
+    )
     if scored and scored[0][0] >= PICK_MIN_COVERAGE and (len(scored) == 1 or scored[0][0] > scored[1][0]):
         return scored[0][1]
     return None
@@ -36,8 +41,9 @@ def answer(ctx: Context) -> Answer | None:
         return None
     f = ctx.u.folded
     header = next((c for c in ctx.kb.chunks.values() if c.document_id == doc.id and c.kind == "header"), None)
-    src = [Source(doc.id, doc.label, "Phần đầu văn bản", header.text if header else "", 1.0,
-                  header.id if header else None)]
+    src = [
+        Source(doc.id, doc.label, "Phần đầu văn bản", header.text if header else "", 1.0, header.id if header else None)
+    ]
     lines = []
     if re.search(SIGNING, f):
         if not doc.signer:
@@ -52,7 +58,7 @@ def answer(ctx: Context) -> Answer | None:
         lines.append(f"Nơi nhận của {document_citation(doc)}:")
         lines += [f"• {r}" for r in doc.receivers]
     elif re.search(r"\b(ai ban hanh|co quan nao ban hanh|do ai ban hanh)\b", f) and not doc.issuer:
-        return None   # the document does not say who issued it
+        return None  # the document does not say who issued it
     else:
         when = doc.date.strftime("%d/%m/%Y") if doc.date else (doc.date_text or "không ghi ngày")
         lines.append(f"{document_citation(doc)}: ban hành tại {doc.place or '—'}, {when}.")

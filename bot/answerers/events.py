@@ -1,4 +1,5 @@
 """Events: what takes place when and where (tuần lễ, ngày hội, lễ phát động …, từ ngày … đến ngày …)."""
+
 from __future__ import annotations
 
 from bot.answer import Answer
@@ -6,8 +7,10 @@ from bot.answerers.base import Context, short
 from bot.models import Event
 from bot.relevance import phrases, FACT_MIN_RELEVANCE
 
-EVENT_WORDS = phrases("khi nao, ngay nao, bao gio, thoi gian, dien ra, to chuc, o dau, dia diem, tu, den, dip, "
-                      "lich, bat dau, ket thuc, ngay, thang, nam, keo dai")
+EVENT_WORDS = phrases(
+    "khi nao, ngay nao, bao gio, thoi gian, dien ra, to chuc, o dau, dia diem, tu, den, dip, "
+    "lich, bat dau, ket thuc, ngay, thang, nam, keo dai"
+)
 
 
 def _fact_text(e: Event) -> str:

@@ -1,21 +1,30 @@
 """Passages: when no fact answers, the documents' own sentences, found by hybrid retrieval — and a
 refusal when the best passage is not about the question's topic."""
+
 from __future__ import annotations
 
 import re
 
 from bot.answer import Answer, Source
 from bot.answerers.base import TIME_WORDS, Context, document_citation, refusal, short
-from bot.relevance import (DENSE_CONFIDENT_SIMILARITY, DENSE_MIN_COVERAGE, PASSAGE_MIN_COVERAGE, SHORT_QUESTION_UNITS,
-                           coverage, folded_text, passage_min_coverage, topic_units)
+from bot.relevance import (
+    DENSE_CONFIDENT_SIMILARITY,
+    DENSE_MIN_COVERAGE,
+    PASSAGE_MIN_COVERAGE,
+    SHORT_QUESTION_UNITS,
+    coverage,
+    folded_text,
+    passage_min_coverage,
+    topic_units,
+)
 from bot.textnorm import folded_syllables
 
-SEARCH_K = 30          # chunks fetched; enough to find three distinct articles
-ANSWER_FROM_TOP = 3    # the quoted passage is the best-covering among the first this many
+SEARCH_K = 30  # chunks fetched; enough to find three distinct articles
+ANSWER_FROM_TOP = 3  # the quoted passage is the best-covering among the first this many
 SOURCES = 3
 HEADER_PENALTY = 0.05  # the header repeats the subject: prefer the body that says more
 EXCERPT_CHARS = 700
-DEFINITION_BONUS = 0.1   # "X là gì?": a passage saying "X là …" ranks as if it covered this much more
+DEFINITION_BONUS = 0.1  # "X là gì?": a passage saying "X là …" ranks as if it covered this much more
 _ARTICLE = re.compile(r"^(Điều\s+\d+[a-z]?)\b")
 
 
@@ -58,7 +67,7 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
     if r is None or not units:
         return refusal(ctx.question)
     if len(units) <= SHORT_QUESTION_UNITS and any(" " in x and ctx.kb.unit_absent(x) for x in units):
-        return refusal(ctx.question)   # a short question with a word the documents never use is not theirs
+        return refusal(ctx.question)  # a short question with a word the documents never use is not theirs
     allowed = ctx.chunks_of(restrict_docs or ctx.docs_for())
     expanded = ctx.lex.expand(u.text)
     hits = r.search(u.text, k=SEARCH_K, allowed=allowed, mode=ctx.mode, expanded=expanded)
@@ -73,24 +82,30 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
         doc = ctx.kb.docs[ch.document_id]
         body = ctx.kb.chunk_folded(ch.id)
         cov = coverage(units, "", body, weights)
-        gate = max(cov, coverage(units, "", body + folded_text(" ".join(filter(None, [doc.label, doc.subject,
-                                                                                    doc.province]))), weights))
+        gate = max(
+            cov,
+            coverage(
+                units, "", body + folded_text(" ".join(filter(None, [doc.label, doc.subject, doc.province]))), weights
+            ),
+        )
         if ch.kind == "header":
             cov -= HEADER_PENALTY
             if u.intent not in ("document", "citation"):
-                gate = 0.0   # its place and date say nothing about a topic
+                gate = 0.0  # its place and date say nothing about a topic
         scored.append((h, ch, cov, gate))
     if not scored:
         return refusal(ctx.question)
-    top_gate = max(g for *_, g in scored[:SOURCES * 3])
-    dense_ok = r.dense_enabled and max(x[0].dense for x in scored[:SOURCES * 3]) >= DENSE_CONFIDENT_SIMILARITY
+    top_gate = max(g for *_, g in scored[: SOURCES * 3])
+    dense_ok = r.dense_enabled and max(x[0].dense for x in scored[: SOURCES * 3]) >= DENSE_CONFIDENT_SIMILARITY
     if top_gate < passage_min_coverage(len(units)) and not (dense_ok and top_gate >= DENSE_MIN_COVERAGE):
         return refusal(ctx.question)
     # "X là gì?" asks for a definition: a passage that says "X là …" answers it
     defined = " ".join(units) if re.search(r"\bla gi\b", u.folded) and len(units) <= 3 else None
     if defined:
-        scored = [(h, ch, cov + (DEFINITION_BONUS if f" {defined} la " in ctx.kb.chunk_folded(ch.id) else 0.0), g)
-                  for h, ch, cov, g in scored]
+        scored = [
+            (h, ch, cov + (DEFINITION_BONUS if f" {defined} la " in ctx.kb.chunk_folded(ch.id) else 0.0), g)
+            for h, ch, cov, g in scored
+        ]
     first = max(scored[:ANSWER_FROM_TOP], key=lambda x: (round(x[2], 1), -x[0].rank))
     chosen, seen = [first], {_unit_key(first[1])}
     for x in scored:
@@ -102,14 +117,30 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
     h, ch, cov, _ = first
     doc = ctx.kb.docs[ch.document_id]
     page = ctx.kb.pages.get(ch.id)
-    lines = [f"Theo {document_citation(doc)} (mục {ch.section_path}{f', trang {page}' if page else ''}):",
-             f"“{best_sentences(ch.text, units, EXCERPT_CHARS)}”"]
-    second = next((x for x in chosen[1:] if x[2] >= max(PASSAGE_MIN_COVERAGE, cov - 0.1)
-                   and x[1].document_id != ch.document_id), None)
+    lines = [
+        f"Theo {document_citation(doc)} (mục {ch.section_path}{f', trang {page}' if page else ''}):",
+        f"“{best_sentences(ch.text, units, EXCERPT_CHARS)}”",
+    ]
+    second = next(
+        (x for x in chosen[1:] if x[2] >= max(PASSAGE_MIN_COVERAGE, cov - 0.1) and x[1].document_id != ch.document_id),
+        None,
+    )
     if second is not None:
         d2 = ctx.kb.docs[second[1].document_id]
-        lines += [f"Ngoài ra, {document_citation(d2)} (mục {second[1].section_path}):",
-                  f"“{best_sentences(second[1].text, units, 350)}”"]
-    srcs = [Source(c.document_id, ctx.kb.docs[c.document_id].label, c.section_path, c.text, round(cv, 3), c.id,
-                   ctx.kb.pages.get(c.id)) for _, c, cv, _ in chosen]
+        lines += [
+            f"Ngoài ra, {document_citation(d2)} (mục {second[1].section_path}):",
+            f"“{best_sentences(second[1].text, units, 350)}”",
+        ]
+    srcs = [
+        Source(
+            c.document_id,
+            ctx.kb.docs[c.document_id].label,
+            c.section_path,
+            c.text,
+            round(cv, 3),
+            c.id,
+            ctx.kb.pages.get(c.id),
+        )
+        for _, c, cv, _ in chosen
+    ]
     return ctx.finish("howto" if u.intent == "howto" else "search", lines, srcs)

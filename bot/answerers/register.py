@@ -10,6 +10,7 @@ department or the district level *and* asks what it belongs to / became / consis
 it still exists. Anything else (weather, population, deadlines, tasks …) gets None, so the
 assistant answers it from the documents as before.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,17 +26,25 @@ INTENT = "register"
 _BELONGS = re.compile(
     r"\b(thuoc (ve )?(tinh|thanh pho|tp) nao|(la|thanh|ve|vao) (tinh|thanh pho|tp) (nao|gi)|"
     r"sap nhap|sat nhap|hop nhat|nhap vao|nhap voi|ten moi|doi ten|con (ton tai|khong)|khong con|"
-    r"gom (nhung |cac )?(tinh|thanh pho|dia phuong|don vi)|tu (nhung |cac )?(tinh|thanh pho) nao)\b")
+    r"gom (nhung |cac )?(tinh|thanh pho|dia phuong|don vi)|tu (nhung |cac )?(tinh|thanh pho) nao)\b"
+)
 _NOW = re.compile(r"\b(gio|bay gio|nay|hien nay|hien tai|hien gio|sau sap xep|sau sap nhap|sau 1 7 2025|tu 1 7 2025)\b")
 _DEPT_FATE = re.compile(
     r"\b(la so nao|thanh so nao|thuoc so nao|ve so nao|vao so nao|sap nhap|sat nhap|hop nhat|nhap vao|"
-    r"con (ton tai|khong)|khong con|giai the|doi ten|ten moi|chuyen (ve|sang|cho)|ai (lam|phu trach) thay)\b")
-_DISTRICT = re.compile(r"\b(cap huyen|ubnd huyen|uy ban nhan dan huyen|quan huyen|chinh quyen (dia phuong )?(2|hai) cap)\b")
-_DISTRICT_FATE = re.compile(r"\b(con (ton tai|khong)|khong con|bo|bai bo|giai the|chinh quyen (dia phuong )?(2|hai) cap"
-                            r"|the nao|ra sao|sau 1 7 2025)\b")
+    r"con (ton tai|khong)|khong con|giai the|doi ten|ten moi|chuyen (ve|sang|cho)|ai (lam|phu trach) thay)\b"
+)
+_DISTRICT = re.compile(
+    r"\b(cap huyen|ubnd huyen|uy ban nhan dan huyen|quan huyen|chinh quyen (dia phuong )?(2|hai) cap)\b"
+)
+_DISTRICT_FATE = re.compile(
+    r"\b(con (ton tai|khong)|khong con|bo|bai bo|giai the|chinh quyen (dia phuong )?(2|hai) cap"
+    r"|the nao|ra sao|sau 1 7 2025)\b"
+)
 # a question about the documents' content (deadlines, tasks, targets…) is not a register question
-_CONTENT = re.compile(r"\b(bao cao|han|nhiem vu|chi tieu|muc tieu|khi nao|ngay nao|lam gi|phai|trach nhiem|"
-                      r"ke hoach|cong van|quyet dinh|de an|nop|gui|chu tri|phoi hop|ky)\b")
+_CONTENT = re.compile(
+    r"\b(bao cao|han|nhiem vu|chi tieu|muc tieu|khi nao|ngay nao|lam gi|phai|trach nhiem|"
+    r"ke hoach|cong van|quyet dinh|de an|nop|gui|chu tri|phoi hop|ky)\b"
+)
 
 
 def _basis(items) -> str:
@@ -65,30 +74,53 @@ def _province_answer(q: str, reg: Register, name: str, today: dt.date) -> Answer
         others = [s for s in mg.sources if s != mg.new]
         consists = f"{mg.label} gồm {_joined(list(mg.sources))}"
         if name == mg.new:
-            head = (f"Từ {eff}, {consists} (sáp nhập {_joined(others)} vào {mg.label})." if today >= mg.effective else
-                    f"Theo danh mục thay đổi, từ {eff} {consists} (sáp nhập {_joined(others)} vào {mg.label}).")
+            head = (
+                f"Từ {eff}, {consists} (sáp nhập {_joined(others)} vào {mg.label})."
+                if today >= mg.effective
+                else f"Theo danh mục thay đổi, từ {eff} {consists} (sáp nhập {_joined(others)} vào {mg.label})."
+            )
         else:
-            head = (f"Từ {eff}, {reg.label(name)} thuộc {mg.label} ({consists})." if today >= mg.effective else
-                    f"Đến nay ({today:%d/%m/%Y}) {reg.label(name)} chưa thay đổi; từ {eff} sẽ thuộc {mg.label} "
-                    f"({consists}).")
+            head = (
+                f"Từ {eff}, {reg.label(name)} thuộc {mg.label} ({consists})."
+                if today >= mg.effective
+                else f"Đến nay ({today:%d/%m/%Y}) {reg.label(name)} chưa thay đổi; từ {eff} sẽ thuộc {mg.label} "
+                f"({consists})."
+            )
         lines.append(head)
         basis = mg.basis
         quote = f"{mg.new} ← {' + '.join(mg.sources)} (hiệu lực {eff})"
         section = f"{ch.get('title', 'Sắp xếp đơn vị hành chính cấp tỉnh')} › {mg.new}"
     else:
         eff = fmt_day(dt.date.fromisoformat(ch["effective"]))
-        lines.append(f"{reg.label(name)[:1].upper() + reg.label(name)[1:]} giữ nguyên, không sáp nhập với tỉnh nào "
-                     f"trong đợt sắp xếp đơn vị hành chính cấp tỉnh từ {eff} (34 tỉnh, thành phố).")
-        basis = tuple(LegalBasis(b.get("type", ""), b.get("number", ""), b.get("issuer", ""),
-                                 dt.date.fromisoformat(b["date"]) if b.get("date") else None, b.get("about", ""))
-                      for b in ch.get("legal_basis", []))
+        lines.append(
+            f"{reg.label(name)[:1].upper() + reg.label(name)[1:]} giữ nguyên, không sáp nhập với tỉnh nào "
+            f"trong đợt sắp xếp đơn vị hành chính cấp tỉnh từ {eff} (34 tỉnh, thành phố)."
+        )
+        basis = tuple(
+            LegalBasis(
+                b.get("type", ""),
+                b.get("number", ""),
+                b.get("issuer", ""),
+                dt.date.fromisoformat(b["date"]) if b.get("date") else None,
+                b.get("about", ""),
+            )
+            for b in ch.get("legal_basis", [])
+        )
         quote = f"Không thay đổi: {', '.join(reg.unchanged)} (hiệu lực {eff})"
         section = f"{ch.get('title', 'Sắp xếp đơn vị hành chính cấp tỉnh')} › không thay đổi"
     lines.append(f"Căn cứ: {_basis(basis)}.")
-    lines.append("Nguồn: danh mục thay đổi hành chính (knowledge/admin_changes.json). Các văn bản cũ trong kho "
-                 "giữ nguyên lời gốc.")
-    return Answer(q, True, "\n".join(lines), INTENT, [_src(section, quote, basis[0].label if basis else "")],
-                  suggestions=[f"Hạn báo cáo ở {mg.new if mg else name}?"] if mg else [])
+    lines.append(
+        "Nguồn: danh mục thay đổi hành chính (knowledge/admin_changes.json). Các văn bản cũ trong kho "
+        "giữ nguyên lời gốc."
+    )
+    return Answer(
+        q,
+        True,
+        "\n".join(lines),
+        INTENT,
+        [_src(section, quote, basis[0].label if basis else "")],
+        suggestions=[f"Hạn báo cáo ở {mg.new if mg else name}?"] if mg else [],
+    )
 
 
 def _department_answer(q: str, body, today: dt.date) -> Answer:
@@ -98,24 +130,48 @@ def _department_answer(q: str, body, today: dt.date) -> Answer:
     if today < body.effective:
         lines.insert(0, f"Đến nay ({today:%d/%m/%Y}) thay đổi này chưa có hiệu lực.")
     lines.append(f"Căn cứ: {_basis(body.basis)}.")
-    lines.append("Nguồn: danh mục thay đổi hành chính (knowledge/admin_changes.json). Các văn bản cũ trong kho "
-                 "giữ nguyên lời gốc.")
+    lines.append(
+        "Nguồn: danh mục thay đổi hành chính (knowledge/admin_changes.json). Các văn bản cũ trong kho "
+        "giữ nguyên lời gốc."
+    )
     quote = f"{body.name} → {body.into}" + (
-        " (" + "; ".join(f"{w} → {t}" for w, t in body.parts) + ")" if body.parts else "")
-    return Answer(q, True, "\n".join(lines), INTENT,
-                  [_src(f"Sắp xếp các sở năm 2025 › {body.name}", quote, body.basis[0].label if body.basis else "")])
+        " (" + "; ".join(f"{w} → {t}" for w, t in body.parts) + ")" if body.parts else ""
+    )
+    return Answer(
+        q,
+        True,
+        "\n".join(lines),
+        INTENT,
+        [_src(f"Sắp xếp các sở năm 2025 › {body.name}", quote, body.basis[0].label if body.basis else "")],
+    )
 
 
 def _district_answer(q: str, body, today: dt.date) -> Answer:
     eff = fmt_day(body.effective)
-    head = (f"{body.summary[:1].upper() + body.summary[1:]}." if today >= body.effective else
-            f"Đến nay ({today:%d/%m/%Y}) cấp huyện vẫn còn; {body.summary}.")
-    lines = [head, f"Căn cứ: {_basis(body.basis)}.",
-             "Nguồn: danh mục thay đổi hành chính (knowledge/admin_changes.json). Các văn bản cũ trong kho nêu "
-             "UBND cấp huyện được giữ nguyên lời gốc."]
-    return Answer(q, True, "\n".join(lines), INTENT,
-                  [_src("Chính quyền địa phương hai cấp", f"Không còn cấp huyện (hiệu lực {eff})",
-                        body.basis[0].label if body.basis else "")])
+    head = (
+        f"{body.summary[:1].upper() + body.summary[1:]}."
+        if today >= body.effective
+        else f"Đến nay ({today:%d/%m/%Y}) cấp huyện vẫn còn; {body.summary}."
+    )
+    lines = [
+        head,
+        f"Căn cứ: {_basis(body.basis)}.",
+        "Nguồn: danh mục thay đổi hành chính (knowledge/admin_changes.json). Các văn bản cũ trong kho nêu "
+        "UBND cấp huyện được giữ nguyên lời gốc.",
+    ]
+    return Answer(
+        q,
+        True,
+        "\n".join(lines),
+        INTENT,
+        [
+            _src(
+                "Chính quyền địa phương hai cấp",
+                f"Không còn cấp huyện (hiệu lực {eff})",
+                body.basis[0].label if body.basis else "",
+            )
+        ],
+    )
 
 
 def answer(question: str, today: dt.date | None = None, *, register: Register | None = None) -> Answer | None:
@@ -129,12 +185,18 @@ def answer(question: str, today: dt.date | None = None, *, register: Register | 
     if _CONTENT.search(f):
         return None
     dept = reg.find_department(q)
-    if dept is not None and _DEPT_FATE.search(f) or dept is not None and _NOW.search(f) and re.search(
-            r"\b(la|thuoc|o dau|the nao)\b", f):
+    if (
+        dept is not None
+        and _DEPT_FATE.search(f)
+        or dept is not None
+        and _NOW.search(f)
+        and re.search(r"\b(la|thuoc|o dau|the nao)\b", f)
+    ):
         return _department_answer(q, dept, today)
     provinces = reg.find_provinces(q)
-    if len(provinces) == 1 and (_BELONGS.search(f) or (_NOW.search(f) and re.search(
-            r"\b(la|thuoc)\b.*\b(tinh|thanh pho|tp)\b", f))):
+    if len(provinces) == 1 and (
+        _BELONGS.search(f) or (_NOW.search(f) and re.search(r"\b(la|thuoc)\b.*\b(tinh|thanh pho|tp)\b", f))
+    ):
         return _province_answer(q, reg, provinces[0], today)
     if not provinces and dept is None and _DISTRICT.search(f) and _DISTRICT_FATE.search(f):
         body = reg.district_body()

@@ -1,5 +1,6 @@
 """Responsibilities: what an agency must do (nhiệm vụ, trách nhiệm; chủ trì / phối hợp), and who
 leads a given task ("Ai chủ trì …?")."""
+
 from __future__ import annotations
 
 from bot.admin_changes import answer_cautions
@@ -12,12 +13,14 @@ from bot.relevance import phrases, FACT_MIN_RELEVANCE
 from bot.textnorm import fold
 
 # Words that make a question responsibility-shaped without saying about what (folded).
-RESPONSIBILITY_WORDS = phrases("nhiem vu, trach nhiem, lam gi, chu tri, phoi hop, giao, duoc giao, de nghi, "
-                               "duoc de nghi, can lam, phai lam, viec gi, dam nhiem, phu trach, vai tro, co quan, "
-                               "don vi, nhung, cu the, quyen han, chuc nang, co nhiem, vu")
-WHO_MIN_SYLLABLES = 2      # "Ai chủ trì …?" needs topic words of at least this many syllables
-WHO_TIE = 0.05             # tasks within this of the best are listed together
-MAX_DOCS = 2               # an agency's tasks from at most this many documents
+RESPONSIBILITY_WORDS = phrases(
+    "nhiem vu, trach nhiem, lam gi, chu tri, phoi hop, giao, duoc giao, de nghi, "
+    "duoc de nghi, can lam, phai lam, viec gi, dam nhiem, phu trach, vai tro, co quan, "
+    "don vi, nhung, cu the, quyen han, chuc nang, co nhiem, vu"
+)
+WHO_MIN_SYLLABLES = 2  # "Ai chủ trì …?" needs topic words of at least this many syllables
+WHO_TIE = 0.05  # tasks within this of the best are listed together
+MAX_DOCS = 2  # an agency's tasks from at most this many documents
 
 
 def _fact_text(r: Responsibility) -> str:
@@ -30,13 +33,16 @@ def by_agency(ctx: Context) -> Answer | None:
     if not u.agencies:
         return None
     docs = ctx.docs_for()
-    rs = [r for r in ctx.kb.responsibilities if (docs is None or r.document_id in docs)
-          and ctx.agency_match(r.agency, r.agency_text)]
+    rs = [
+        r
+        for r in ctx.kb.responsibilities
+        if (docs is None or r.document_id in docs) and ctx.agency_match(r.agency, r.agency_text)
+    ]
     if not rs:
         return None
     near = ctx.retrieved(AGENCY_CHUNK_TOP_K)
     if ctx.retriever is not None and not any(r.chunk_id in near for r in rs):
-        return None   # the agency's tasks are not what the documents' passages on this question are about
+        return None  # the agency's tasks are not what the documents' passages on this question are about
     if u.role:
         rs = [r for r in rs if r.role == u.role or fold(u.role) in fold(r.task)[:60]] or rs
     units = ctx.topic(RESPONSIBILITY_WORDS)
@@ -44,7 +50,7 @@ def by_agency(ctx: Context) -> Answer | None:
     if units:
         rs = [r for r in rs if score[id(r)] >= FACT_MIN_RELEVANCE]
         if not rs:
-            return None   # the agency is known, but not for this
+            return None  # the agency is known, but not for this
     by_doc: dict[str, list[Responsibility]] = {}
     for r in rs:
         by_doc.setdefault(r.document_id, []).append(r)
@@ -53,11 +59,12 @@ def by_agency(ctx: Context) -> Answer | None:
     srcs: list[Source] = []
     for doc_id, items in ranked[:MAX_DOCS]:
         doc = ctx.kb.docs[doc_id]
-        uniq = list({r.task: r for r in reversed(items)}.values())[::-1]   # a shared task appears once
+        uniq = list({r.task: r for r in reversed(items)}.values())[::-1]  # a shared task appears once
         where = f" ({doc.province})" if doc.province else ""
-        lines.append(f"{sentence_case(uniq[0].agency_text)}{where} — {len(uniq)} nhiệm vụ theo "
-                     f"{document_citation(doc)}:")
-        lines += answer_cautions(uniq[0], ctx.today)   # the agency no longer exists (issue 12)
+        lines.append(
+            f"{sentence_case(uniq[0].agency_text)}{where} — {len(uniq)} nhiệm vụ theo {document_citation(doc)}:"
+        )
+        lines += answer_cautions(uniq[0], ctx.today)  # the agency no longer exists (issue 12)
         per = max(120, min(260, (MAX_ANSWER_CHARS - 200) // max(1, len(uniq)) - 20))
         for r in uniq:
             role = f"[{r.role}] " if r.role in ("chủ trì", "phối hợp") else ""

@@ -1,5 +1,6 @@
 """Targets: what share must be reached by which year (mục tiêu, chỉ tiêu), listed in full when the
 question asks for a year or a province's targets."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,10 @@ from bot.answerers.base import Context
 from bot.models import Target
 from bot.relevance import phrases, FACT_MIN_RELEVANCE
 
-TARGET_WORDS = phrases("muc tieu, chi tieu, ti le, ty le, phan tram, dat, den, nam, bao nhieu, phan dau, cu the, "
-                       "nhung, cac, gom, chuan, dat chuan, tong quat")
+TARGET_WORDS = phrases(
+    "muc tieu, chi tieu, ti le, ty le, phan tram, dat, den, nam, bao nhieu, phan dau, cu the, "
+    "nhung, cac, gom, chuan, dat chuan, tong quat"
+)
 TOPIC_TIE = 0.05
 
 
@@ -29,7 +32,7 @@ def answer(ctx: Context) -> Answer | None:
     docs = ctx.docs_for()
     ts = [t for t in ctx.kb.targets if docs is None or t.document_id in docs]
     if u.provinces and docs is None:
-        return None   # a province the store has no document of
+        return None  # a province the store has no document of
     if u.years:
         ts = [t for t in ts if t.year in u.years]
     if not ts:
@@ -42,9 +45,9 @@ def answer(ctx: Context) -> Answer | None:
             return None
         chosen = [t for s, t in scored if s >= best - TOPIC_TIE]
     elif u.years or docs:
-        chosen = ts          # "Mục tiêu năm 2030 của Tiền Giang là gì?": all of them
+        chosen = ts  # "Mục tiêu năm 2030 của Tiền Giang là gì?": all of them
     else:
-        return None          # no year, no place, no topic: too vague to list every target
+        return None  # no year, no place, no topic: too vague to list every target
     chosen = list({t.quote: t for t in reversed(chosen)}.values())[::-1]
     chosen.sort(key=lambda t: (t.document_id, t.year or 0, t.id))
     lines = []

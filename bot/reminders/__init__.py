@@ -6,9 +6,25 @@ Public API (used by the channel adapters):
     bot.reminders.delivery (ReminderMessage, register_sender, TransientSendError, PermanentSendError),
     bot.reminders.sweeper (tick, run_forever), bot.reminders.calendar_ics (build_calendar).
 """
-from bot.reminders.scope import Scope, ScopeError, resolve_scope
-from bot.reminders.subscriptions import (UnknownDeadlineError, delete_chat_data, list_subscriptions, subscribe,
-                                         subscribe_deadline, unsubscribe)
 
-__all__ = ["subscribe", "subscribe_deadline", "unsubscribe", "list_subscriptions", "delete_chat_data",
-           "resolve_scope", "Scope", "ScopeError", "UnknownDeadlineError"]
+from bot.reminders.scope import Scope, ScopeError, resolve_scope
+from bot.reminders.subscriptions import (
+    UnknownDeadlineError,
+    delete_chat_data,
+    list_subscriptions,
+    subscribe,
+    subscribe_deadline,
+    unsubscribe,
+)
+
+__all__ = [
+    "subscribe",
+    "subscribe_deadline",
+    "unsubscribe",
+    "list_subscriptions",
+    "delete_chat_data",
+    "resolve_scope",
+    "Scope",
+    "ScopeError",
+    "UnknownDeadlineError",
+]

@@ -3,6 +3,7 @@
 Re-importing the file updates the events instead of duplicating them: the UID is derived
 from the deadline's stable id, and DTSTART from the document (not from the export date).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,12 @@ from bot.reminders.subscriptions import normalise_url
 
 UID_DOMAIN = "hoctap.xhht"
 PRODID = "-//Tro ly Xa hoi hoc tap//Han bao cao//VI"
-_RRULE = {"yearly": {"freq": "yearly"}, "half-yearly": {"freq": "monthly", "interval": 6},
-          "quarterly": {"freq": "monthly", "interval": 3}, "monthly": {"freq": "monthly"}}
+_RRULE = {
+    "yearly": {"freq": "yearly"},
+    "half-yearly": {"freq": "monthly", "interval": 6},
+    "quarterly": {"freq": "monthly", "interval": 3},
+    "monthly": {"freq": "monthly"},
+}
 _FAR_PAST, _FAR_FUTURE = dt.date(1990, 1, 1), dt.date(2200, 12, 31)
 
 
@@ -47,9 +52,15 @@ def _first_date(d: Deadline, doc: Document | None) -> dt.date | None:
     """The first occurrence on or after the document's date (stable across exports)."""
     if d.recurrence in _RRULE and d.due_month:
         year = _document_year(doc)
-        anchor = (doc.date if doc and doc.date else
-                  dt.date(year, 1, 1) if year else
-                  dt.date(d.due_year, 1, 1) if d.due_year else dt.date(2000, 1, 1))
+        anchor = (
+            doc.date
+            if doc and doc.date
+            else dt.date(year, 1, 1)
+            if year
+            else dt.date(d.due_year, 1, 1)
+            if d.due_year
+            else dt.date(2000, 1, 1)
+        )
         return next(iter(occurrences(d, anchor, anchor + dt.timedelta(days=800))), None)
     return next(iter(occurrences(d, _FAR_PAST, _FAR_FUTURE)), None)
 
@@ -81,8 +92,14 @@ def _description(d: Deadline, doc: Document | None, first: dt.date) -> str:
     return "\n".join(lines)
 
 
-def build_calendar(db_url: str, *, province: str | None = None, agency: str | None = None,
-                   lead_days=None, now: dt.datetime | None = None) -> bytes:
+def build_calendar(
+    db_url: str,
+    *,
+    province: str | None = None,
+    agency: str | None = None,
+    lead_days=None,
+    now: dt.datetime | None = None,
+) -> bytes:
     """An .ics calendar of the deadlines in scope (all by default), each with an RRULE when it
     recurs, a stable UID and one alarm per lead time (08:00 local, like the chat reminders)."""
     province, agency = canonical_province(province), canonical_agency(agency)
@@ -95,16 +112,25 @@ def build_calendar(db_url: str, *, province: str | None = None, agency: str | No
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", "Hạn báo cáo — Xây dựng xã hội học tập"
-            + (f" ({', '.join(x for x in (agency, province) if x)})" if province or agency else ""))
+    cal.add(
+        "x-wr-calname",
+        "Hạn báo cáo — Xây dựng xã hội học tập"
+        + (f" ({', '.join(x for x in (agency, province) if x)})" if province or agency else ""),
+    )
     cal.add("x-wr-timezone", TIMEZONE)
     with session_scope(normalise_url(db_url)) as s:
         docs = {x.id: x for x in s.scalars(select(Document))}
         for d in s.scalars(select(Deadline).order_by(Deadline.document_id, Deadline.id)):
             doc = docs.get(d.document_id)
-            if not concerns(sub_province=province, sub_agency=agency, sub_deadline_id=None, deadline_id=d.id,
-                            deadline_province=d.province or (doc.province if doc else None),
-                            actors=d.actors, actor_text=d.actor_text):
+            if not concerns(
+                sub_province=province,
+                sub_agency=agency,
+                sub_deadline_id=None,
+                deadline_id=d.id,
+                deadline_province=d.province or (doc.province if doc else None),
+                actors=d.actors,
+                actor_text=d.actor_text,
+            ):
                 continue
             first = _first_date(d, doc)
             if first is None:

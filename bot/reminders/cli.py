@@ -10,6 +10,7 @@ The console channel prints one JSON line per delivered reminder:
 {"chat_id", "deadline_id", "due_date", "lead_days", "text"}. A --now without a UTC offset is
 Asia/Ho_Chi_Minh local time.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,11 +28,18 @@ def add_commands(sub) -> None:
     s.add_argument("--channel", required=True, choices=CHANNELS)
     s.add_argument("--chat-id", required=True)
     s.add_argument("--scope", default="all", help='"Đắk Nông", "Sở GDĐT Tiền Giang", "all" (default)')
-    s.add_argument("--lead-days", default=None,
-                   help="days before the deadline, e.g. 7,1 (default $HOCTAP_REMINDER_LEAD_DAYS or 7,1)")
+    s.add_argument(
+        "--lead-days",
+        default=None,
+        help="days before the deadline, e.g. 7,1 (default $HOCTAP_REMINDER_LEAD_DAYS or 7,1)",
+    )
     s.add_argument("--deadline", default=None, help="one deadline id instead of a scope")
-    s.add_argument("--now", type=_parse_now, default=None,
-                   help="subscription time, for simulations (reminders due before it are not owed)")
+    s.add_argument(
+        "--now",
+        type=_parse_now,
+        default=None,
+        help="subscription time, for simulations (reminders due before it are not owed)",
+    )
     s.set_defaults(func=run_subscribe)
 
     u = sub.add_parser("unsubscribe", help="remove a chat's reminder subscriptions")
@@ -68,12 +76,14 @@ def _parse_now(text: str) -> dt.datetime:
 
 def _settings(args):
     from bot.config import load_settings
+
     return load_settings(args.data_dir)
 
 
 def _lead_days(text: str | None) -> tuple[int, ...]:
     """--lead-days, else the configured default (HOCTAP_REMINDER_LEAD_DAYS, 7,1)."""
     from bot.reminders.schedule import ReminderConfig, parse_lead_days
+
     return parse_lead_days(text) if text else ReminderConfig.from_env().lead_days
 
 
@@ -84,36 +94,53 @@ def _err(msg: str) -> int:
 
 def run_subscribe(args) -> int:
     from bot.reminders import ScopeError, resolve_scope, subscribe, subscribe_deadline
+
     try:
         leads = _lead_days(args.lead_days)
     except ValueError as e:
         return _err(f"--lead-days: {e}")
     settings = _settings(args)
     if args.deadline:
-        sub = subscribe_deadline(settings.database_url, channel=args.channel, chat_id=args.chat_id,
-                                 deadline_id=args.deadline, lead_days=leads, now=args.now)
+        sub = subscribe_deadline(
+            settings.database_url,
+            channel=args.channel,
+            chat_id=args.chat_id,
+            deadline_id=args.deadline,
+            lead_days=leads,
+            now=args.now,
+        )
     else:
         try:
             scope = resolve_scope(args.scope)
         except ScopeError as e:
             return _err(str(e))
-        sub = subscribe(settings.database_url, channel=args.channel, chat_id=args.chat_id,
-                        province=scope.province, agency=scope.agency, lead_days=leads, now=args.now)
-    print(f"Đã đăng ký nhắc hạn #{sub.id} ({sub.channel}:{sub.chat_id}) — phạm vi: {sub.scope_label}; "
-          f"nhắc trước {', '.join(str(x) for x in sub.lead_days)} ngày.")
+        sub = subscribe(
+            settings.database_url,
+            channel=args.channel,
+            chat_id=args.chat_id,
+            province=scope.province,
+            agency=scope.agency,
+            lead_days=leads,
+            now=args.now,
+        )
+    print(
+        f"Đã đăng ký nhắc hạn #{sub.id} ({sub.channel}:{sub.chat_id}) — phạm vi: {sub.scope_label}; "
+        f"nhắc trước {', '.join(str(x) for x in sub.lead_days)} ngày."
+    )
     return 0
 
 
 def run_unsubscribe(args) -> int:
     from bot.reminders import unsubscribe
-    n = unsubscribe(_settings(args).database_url, channel=args.channel, chat_id=args.chat_id,
-                    subscription_id=args.id)
+
+    n = unsubscribe(_settings(args).database_url, channel=args.channel, chat_id=args.chat_id, subscription_id=args.id)
     print(f"Đã hủy {n} đăng ký nhắc hạn.")
     return 0
 
 
 def run_tick(args) -> int:
     from bot.reminders import sweeper
+
     settings = _settings(args)
     asyncio.run(sweeper.tick(settings, args.now))
     return 0
@@ -121,6 +148,7 @@ def run_tick(args) -> int:
 
 def run_loop(args) -> int:
     from bot.reminders import sweeper
+
     settings = _settings(args)
     try:
         asyncio.run(sweeper.run_forever(settings, interval_s=args.interval))
@@ -132,13 +160,13 @@ def run_loop(args) -> int:
 def run_calendar(args) -> int:
     from bot.reminders import resolve_scope
     from bot.reminders.calendar_ics import build_calendar
+
     try:
         scope = resolve_scope(args.scope)
         leads = _lead_days(args.lead_days)
     except ValueError as e:
         return _err(str(e))
-    data = build_calendar(_settings(args).database_url, province=scope.province, agency=scope.agency,
-                          lead_days=leads)
+    data = build_calendar(_settings(args).database_url, province=scope.province, agency=scope.agency, lead_days=leads)
     if args.out == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

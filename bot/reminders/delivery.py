@@ -6,6 +6,7 @@ message, raises `TransientSendError` for failures worth retrying (network, rate 
 `PermanentSendError` when retrying is pointless (chat blocked the bot, chat not found).
 The console channel is built in: one JSON line per reminder on standard output.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,9 +28,9 @@ class ReminderMessage:
     due_date: dt.date
     lead_days: int
     late: bool = False
-    days_left: int | None = None       # whole days from the sending day to the due date
-    source_label: str = ""             # "Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông"
-    reminder_id: int | None = None     # stable per reminder: usable as an idempotency key
+    days_left: int | None = None  # whole days from the sending day to the due date
+    source_label: str = ""  # "Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông"
+    reminder_id: int | None = None  # stable per reminder: usable as an idempotency key
     subscription_id: int | None = None
 
 
@@ -62,9 +63,16 @@ def registered_channels() -> list[str]:
 
 
 def console_line(chat_id: str, message: ReminderMessage) -> str:
-    return json.dumps({"chat_id": chat_id, "deadline_id": message.deadline_id,
-                       "due_date": message.due_date.isoformat(), "lead_days": message.lead_days,
-                       "text": message.text}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "chat_id": chat_id,
+            "deadline_id": message.deadline_id,
+            "due_date": message.due_date.isoformat(),
+            "lead_days": message.lead_days,
+            "text": message.text,
+        },
+        ensure_ascii=False,
+    )
 
 
 async def console_sender(chat_id: str, message: ReminderMessage) -> None:
@@ -79,6 +87,7 @@ register_sender("console", console_sender)
 
 
 # --- message text ---------------------------------------------------------------------------
+
 
 def source_label(doc) -> str:
     """'Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông' (the document's own words)."""
@@ -100,8 +109,10 @@ def caution_text(deadline, doc, on: dt.date) -> str | None:
     prov = getattr(doc, "province", None) if doc is not None else None
     mg = reg.merger_of(prov)
     if mg and mg.new != reg.canonical(prov) and on >= mg.effective:
-        parts.append(f"{reg.canonical(prov)} nay thuộc {mg.label} từ {mg.effective.day:02d}/{mg.effective.month}/"
-                     f"{mg.effective.year}")
+        parts.append(
+            f"{reg.canonical(prov)} nay thuộc {mg.label} từ {mg.effective.day:02d}/{mg.effective.month}/"
+            f"{mg.effective.year}"
+        )
     if not parts:
         return None
     return "⚠️ Lưu ý: " + "; ".join(parts) + ". Lời văn bản được giữ nguyên."

@@ -5,6 +5,7 @@ subscriptions or the deadlines). Rows are inserted if missing, relying on the un
 constraint (INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL), so several workers
 planning at once never create duplicates.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,6 +34,7 @@ INSERT_CHUNK = 2000
 @dataclass
 class _DeadlineView:
     """The columns planning needs (occurrences() reads due_* and recurrence)."""
+
     id: str
     due_day: int | None
     due_month: int | None
@@ -44,24 +46,44 @@ class _DeadlineView:
 
 
 def _load(conn) -> tuple[list, list[_DeadlineView], str]:
-    subs = conn.execute(select(Subscription.id, Subscription.channel, Subscription.chat_id,
-                               Subscription.province, Subscription.agency, Subscription.deadline_id,
-                               Subscription.lead_days, Subscription.created_at)
-                        .order_by(Subscription.id)).all()
-    rows = conn.execute(select(Deadline.id, Deadline.due_day, Deadline.due_month, Deadline.due_year,
-                               Deadline.recurrence, Deadline.province, Document.province,
-                               Deadline.actors, Deadline.actor_text)
-                        .join(Document, Document.id == Deadline.document_id, isouter=True)
-                        .order_by(Deadline.id)).all()
-    dls = [_DeadlineView(r[0], r[1], r[2], r[3], r[4] or "once", r[5] or r[6], list(r[7] or []), r[8] or "")
-           for r in rows]
+    subs = conn.execute(
+        select(
+            Subscription.id,
+            Subscription.channel,
+            Subscription.chat_id,
+            Subscription.province,
+            Subscription.agency,
+            Subscription.deadline_id,
+            Subscription.lead_days,
+            Subscription.created_at,
+        ).order_by(Subscription.id)
+    ).all()
+    rows = conn.execute(
+        select(
+            Deadline.id,
+            Deadline.due_day,
+            Deadline.due_month,
+            Deadline.due_year,
+            Deadline.recurrence,
+            Deadline.province,
+            Document.province,
+            Deadline.actors,
+            Deadline.actor_text,
+        )
+        .join(Document, Document.id == Deadline.document_id, isouter=True)
+        .order_by(Deadline.id)
+    ).all()
+    dls = [
+        _DeadlineView(r[0], r[1], r[2], r[3], r[4] or "once", r[5] or r[6], list(r[7] or []), r[8] or "") for r in rows
+    ]
     h = hashlib.sha1()
     for s in subs:
         h.update(repr(tuple(s)).encode())
     h.update(b"#")
     for d in dls:
-        h.update(repr((d.id, d.due_day, d.due_month, d.due_year, d.recurrence, d.province, d.actors,
-                       d.actor_text)).encode())
+        h.update(
+            repr((d.id, d.due_day, d.due_month, d.due_year, d.recurrence, d.province, d.actors, d.actor_text)).encode()
+        )
     return subs, dls, h.hexdigest()
 
 
@@ -70,10 +92,11 @@ def _insert_missing(conn, rows: list[dict]) -> int:
         return 0
     ins = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = ins(Reminder.__table__).on_conflict_do_nothing(
-        index_elements=["subscription_id", "deadline_id", "due_date", "lead_days"])
+        index_elements=["subscription_id", "deadline_id", "due_date", "lead_days"]
+    )
     n = 0
     for i in range(0, len(rows), INSERT_CHUNK):  # executemany (batched "insertmanyvalues")
-        rc = conn.execute(stmt, rows[i:i + INSERT_CHUNK]).rowcount
+        rc = conn.execute(stmt, rows[i : i + INSERT_CHUNK]).rowcount
         n += rc if rc and rc > 0 else 0
     return n
 
@@ -85,28 +108,50 @@ def candidates(subs, dls, cfg: ReminderConfig, today: dt.date) -> list[dict]:
         occs = list(occurrences(d, today, end))
         if not occs:
             continue
-        for (sid, channel, chat_id, s_prov, s_agency, s_dl, leads, created) in subs:
-            if not concerns(sub_province=s_prov, sub_agency=s_agency, sub_deadline_id=s_dl, deadline_id=d.id,
-                            deadline_province=d.province, actors=d.actors, actor_text=d.actor_text, on=today):
+        for sid, channel, chat_id, s_prov, s_agency, s_dl, leads, created in subs:
+            if not concerns(
+                sub_province=s_prov,
+                sub_agency=s_agency,
+                sub_deadline_id=s_dl,
+                deadline_id=d.id,
+                deadline_province=d.province,
+                actors=d.actors,
+                actor_text=d.actor_text,
+                on=today,
+            ):
                 continue
             for due in occs:
                 for lead in leads or ():
                     send_at = cfg.send_at_utc(due, int(lead))
                     if created and send_at < created:
                         continue  # its time had passed before the subscription existed: not owed
-                    out.append({"subscription_id": sid, "channel": channel, "chat_id": chat_id,
-                                "deadline_id": d.id, "due_date": due, "lead_days": int(lead),
-                                "send_at": send_at, "next_attempt_at": send_at, "status": PENDING,
-                                "attempts": 0})
+                    out.append(
+                        {
+                            "subscription_id": sid,
+                            "channel": channel,
+                            "chat_id": chat_id,
+                            "deadline_id": d.id,
+                            "due_date": due,
+                            "lead_days": int(lead),
+                            "send_at": send_at,
+                            "next_attempt_at": send_at,
+                            "status": PENDING,
+                            "attempts": 0,
+                        }
+                    )
     return out
 
 
 _SIGNATURE_STMT = select(
-    select(func.count(Subscription.id)).scalar_subquery(), select(func.max(Subscription.id)).scalar_subquery(),
+    select(func.count(Subscription.id)).scalar_subquery(),
+    select(func.max(Subscription.id)).scalar_subquery(),
     select(func.max(Subscription.updated_at)).scalar_subquery(),
-    select(func.count(Deadline.id)).scalar_subquery(), select(func.min(Deadline.id)).scalar_subquery(),
+    select(func.count(Deadline.id)).scalar_subquery(),
+    select(func.min(Deadline.id)).scalar_subquery(),
     select(func.max(Deadline.id)).scalar_subquery(),
-    select(func.count(Document.id)).scalar_subquery(), select(func.max(Document.indexed_at)).scalar_subquery())
+    select(func.count(Document.id)).scalar_subquery(),
+    select(func.max(Document.indexed_at)).scalar_subquery(),
+)
 
 
 def _signature(conn, today: dt.date, cfg: ReminderConfig) -> str:
@@ -115,8 +160,10 @@ def _signature(conn, today: dt.date, cfg: ReminderConfig) -> str:
     rows together with the document (new indexed_at)."""
     row = conn.execute(_SIGNATURE_STMT).one()
     subs, dls, docs = row[0:3], row[3:6], row[6:8]
-    return (f"{today}|{cfg.horizon_days}|{cfg.remind_time}|{cfg.quiet_start}-{cfg.quiet_end}|"
-            f"{tuple(subs)}|{tuple(dls)}|{tuple(docs)}")
+    return (
+        f"{today}|{cfg.horizon_days}|{cfg.remind_time}|{cfg.quiet_start}-{cfg.quiet_end}|"
+        f"{tuple(subs)}|{tuple(dls)}|{tuple(docs)}"
+    )
 
 
 def plan(db_url: str, cfg: ReminderConfig, now: dt.datetime, *, force: bool = False) -> int:
@@ -129,11 +176,17 @@ def plan(db_url: str, cfg: ReminderConfig, now: dt.datetime, *, force: bool = Fa
             return 0
         subs, dls, _ = _load(conn)
         cands = candidates(subs, dls, cfg, today)
-        existing = {tuple(r) for r in conn.execute(select(Reminder.subscription_id, Reminder.deadline_id,
-                                                          Reminder.due_date, Reminder.lead_days)
-                                                   .where(Reminder.due_date >= today))}
-    missing = [c for c in cands
-               if (c["subscription_id"], c["deadline_id"], c["due_date"], c["lead_days"]) not in existing]
+        existing = {
+            tuple(r)
+            for r in conn.execute(
+                select(Reminder.subscription_id, Reminder.deadline_id, Reminder.due_date, Reminder.lead_days).where(
+                    Reminder.due_date >= today
+                )
+            )
+        }
+    missing = [
+        c for c in cands if (c["subscription_id"], c["deadline_id"], c["due_date"], c["lead_days"]) not in existing
+    ]
     missing.sort(key=lambda c: (c["subscription_id"], c["deadline_id"], c["due_date"], c["lead_days"]))
     n = 0
     if missing:

@@ -6,6 +6,7 @@
   quiet period; they never drop it.
 - A new subscription is reminded HOCTAP_REMINDER_LEAD_DAYS (default "7,1") days before each deadline.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,16 +25,16 @@ _parse_hm = parse_hm  # the reading of "8" / "8:30" lives with the configuration
 @dataclass(frozen=True)
 class ReminderConfig:
     remind_time: dt.time = dt.time(8, 0)
-    quiet_start: dt.time | None = dt.time(21, 0)   # None = no quiet hours
+    quiet_start: dt.time | None = dt.time(21, 0)  # None = no quiet hours
     quiet_end: dt.time | None = dt.time(7, 0)
-    horizon_days: int = 400           # plan occurrences this far ahead
-    lease_s: float = 300.0            # a row left "sending" longer than this is reclaimed
-    send_timeout_s: float = 60.0      # must stay below the lease
-    max_attempts: int = 8             # transient failures before giving up
+    horizon_days: int = 400  # plan occurrences this far ahead
+    lease_s: float = 300.0  # a row left "sending" longer than this is reclaimed
+    send_timeout_s: float = 60.0  # must stay below the lease
+    max_attempts: int = 8  # transient failures before giving up
     backoff_base_s: float = 30.0
     backoff_max_s: float = 3600.0
     batch_size: int = 20
-    lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS   # a new subscription's lead times (HOCTAP_REMINDER_LEAD_DAYS)
+    lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS  # a new subscription's lead times (HOCTAP_REMINDER_LEAD_DAYS)
 
     @classmethod
     def from_env(cls, extra: dict | None = None) -> "ReminderConfig":
@@ -49,9 +50,9 @@ class ReminderConfig:
         if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
             return False
         t = local.timetz().replace(tzinfo=None)
-        if self.quiet_start < self.quiet_end:          # e.g. 12-14
+        if self.quiet_start < self.quiet_end:  # e.g. 12-14
             return self.quiet_start <= t < self.quiet_end
-        return t >= self.quiet_start or t < self.quiet_end   # across midnight, e.g. 21-7
+        return t >= self.quiet_start or t < self.quiet_end  # across midnight, e.g. 21-7
 
     def after_quiet(self, local: dt.datetime) -> dt.datetime:
         """`local` itself, or the end of the quiet period it falls in."""

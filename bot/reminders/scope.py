@@ -10,6 +10,7 @@ A deadline concerns a subscription when
   actor text mentions it, or a generic actor covers it ("Các sở, ban, ngành tỉnh" covers every
   provincial department; "Các bộ, ngành, đoàn thể ở trung ương" every ministry).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,8 +51,10 @@ def resolve_scope(text: str | None) -> Scope:
     provinces = lex.find_provinces(t) or _register_provinces(t)
     agencies = lex.find_agencies(t)
     if not provinces and not agencies:
-        raise ScopeError(f"Không nhận ra tỉnh/thành phố hay cơ quan nào trong phạm vi “{t}”. "
-                         "Ví dụ: “Đắk Nông”, “Sở GDĐT Tiền Giang”, “Bộ GDĐT” hoặc “all”.")
+        raise ScopeError(
+            f"Không nhận ra tỉnh/thành phố hay cơ quan nào trong phạm vi “{t}”. "
+            "Ví dụ: “Đắk Nông”, “Sở GDĐT Tiền Giang”, “Bộ GDĐT” hoặc “all”."
+        )
     if len(provinces) > 1:
         raise ScopeError(f"Phạm vi “{t}” nêu nhiều tỉnh ({', '.join(provinces)}): mỗi lần đăng ký một tỉnh.")
     if len(agencies) > 1:
@@ -83,6 +86,7 @@ def same_province(sub_province: str, deadline_province: str, on=None) -> bool:
     if sub_province == deadline_province:
         return True
     from bot.admin_changes import today_vn
+
     return _same_province(sub_province, deadline_province, on or today_vn())
 
 
@@ -126,8 +130,17 @@ def deadline_agencies(actors, actor_text: str) -> frozenset[str]:
     return frozenset(actors or ()) | _agencies_in(nfc(actor_text or ""))
 
 
-def concerns(*, sub_province: str | None, sub_agency: str | None, sub_deadline_id: str | None,
-             deadline_id: str, deadline_province: str | None, actors, actor_text: str, on=None) -> bool:
+def concerns(
+    *,
+    sub_province: str | None,
+    sub_agency: str | None,
+    sub_deadline_id: str | None,
+    deadline_id: str,
+    deadline_province: str | None,
+    actors,
+    actor_text: str,
+    on=None,
+) -> bool:
     if sub_deadline_id:
         return sub_deadline_id == deadline_id
     if sub_province and deadline_province and not same_province(sub_province, deadline_province, on):

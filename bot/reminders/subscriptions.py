@@ -1,4 +1,5 @@
 """Subscriptions: created from /dangky, the web chat or the command line."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,9 +21,9 @@ class UnknownDeadlineError(LookupError):
 def normalise_url(url: str) -> str:
     """Accept the plain postgresql:// form too (load_settings does this for DATABASE_URL)."""
     if url.startswith("postgres://"):
-        return "postgresql+psycopg://" + url[len("postgres://"):]
+        return "postgresql+psycopg://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        return "postgresql+psycopg://" + url[len("postgresql://"):]
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -39,9 +40,17 @@ def _scope_key(province: str | None, agency: str | None, deadline_id: str | None
     return f"{province or '*'}|{agency or '*'}|{deadline_id or '*'}"
 
 
-def _upsert(db_url: str, *, channel: str, chat_id: str, province: str | None, agency: str | None,
-            deadline_id: str | None, lead_days: Iterable[int] | str | None,
-            now: dt.datetime | None) -> Subscription:
+def _upsert(
+    db_url: str,
+    *,
+    channel: str,
+    chat_id: str,
+    province: str | None,
+    agency: str | None,
+    deadline_id: str | None,
+    lead_days: Iterable[int] | str | None,
+    now: dt.datetime | None,
+) -> Subscription:
     channel, chat_id = _check_channel(channel, chat_id)
     leads = list(parse_lead_days(lead_days))
     stamp = to_utc_naive(normalise_now(now))
@@ -50,22 +59,38 @@ def _upsert(db_url: str, *, channel: str, chat_id: str, province: str | None, ag
     for attempt in range(3):
         try:
             with session_scope(url) as s:
-                sub = s.scalars(select(Subscription).where(
-                    Subscription.channel == channel, Subscription.chat_id == chat_id,
-                    Subscription.scope_key == key)).first()
+                sub = s.scalars(
+                    select(Subscription).where(
+                        Subscription.channel == channel, Subscription.chat_id == chat_id, Subscription.scope_key == key
+                    )
+                ).first()
                 if sub is None:
-                    sub = Subscription(channel=channel, chat_id=chat_id, province=province, agency=agency,
-                                       deadline_id=deadline_id, scope_key=key, lead_days=leads,
-                                       created_at=stamp, updated_at=utcnow())
+                    sub = Subscription(
+                        channel=channel,
+                        chat_id=chat_id,
+                        province=province,
+                        agency=agency,
+                        deadline_id=deadline_id,
+                        scope_key=key,
+                        lead_days=leads,
+                        created_at=stamp,
+                        updated_at=utcnow(),
+                    )
                     s.add(sub)
                     s.flush()
                 elif list(sub.lead_days or []) != leads:
                     sub.lead_days = leads
                     sub.updated_at = utcnow()
                     # reminders for lead times no longer wanted are not sent
-                    s.execute(update(Reminder).where(
-                        Reminder.subscription_id == sub.id, Reminder.status == PENDING,
-                        Reminder.lead_days.not_in(leads)).values(status=CANCELLED))
+                    s.execute(
+                        update(Reminder)
+                        .where(
+                            Reminder.subscription_id == sub.id,
+                            Reminder.status == PENDING,
+                            Reminder.lead_days.not_in(leads),
+                        )
+                        .values(status=CANCELLED)
+                    )
                 return sub
         except IntegrityError:  # a concurrent identical subscribe won the unique constraint
             if attempt == 2:
@@ -73,8 +98,16 @@ def _upsert(db_url: str, *, channel: str, chat_id: str, province: str | None, ag
     raise AssertionError("unreachable")
 
 
-def subscribe(db_url: str, *, channel: str, chat_id, province: str | None = None, agency: str | None = None,
-              lead_days=(7, 1), now: dt.datetime | None = None) -> Subscription:
+def subscribe(
+    db_url: str,
+    *,
+    channel: str,
+    chat_id,
+    province: str | None = None,
+    agency: str | None = None,
+    lead_days=(7, 1),
+    now: dt.datetime | None = None,
+) -> Subscription:
     """Subscribe a chat to the deadlines of a province and/or agency (None = all).
 
     Idempotent for the same channel + chat + scope: a second call updates the lead days.
@@ -82,29 +115,52 @@ def subscribe(db_url: str, *, channel: str, chat_id, province: str | None = None
     `ScopeError` (a ValueError). `now` (for tests and simulations) stamps the creation time:
     reminders whose sending time was before the subscription are not owed.
     """
-    return _upsert(db_url, channel=channel, chat_id=chat_id, province=canonical_province(province),
-                   agency=canonical_agency(agency), deadline_id=None, lead_days=lead_days, now=now)
+    return _upsert(
+        db_url,
+        channel=channel,
+        chat_id=chat_id,
+        province=canonical_province(province),
+        agency=canonical_agency(agency),
+        deadline_id=None,
+        lead_days=lead_days,
+        now=now,
+    )
 
 
-def subscribe_deadline(db_url: str, *, channel: str, chat_id, deadline_id: str, lead_days=(7, 1),
-                       now: dt.datetime | None = None) -> Subscription:
+def subscribe_deadline(
+    db_url: str, *, channel: str, chat_id, deadline_id: str, lead_days=(7, 1), now: dt.datetime | None = None
+) -> Subscription:
     """A subscription to one deadline (the "nhắc tôi hạn này" button).
 
     Raises `UnknownDeadlineError` (a LookupError) when no deadline has that id."""
     if not deadline_id:
         raise ValueError("deadline id is empty")
     from bot.models import Deadline
+
     with session_scope(normalise_url(db_url)) as s:
         if s.get(Deadline, str(deadline_id)) is None:
             raise UnknownDeadlineError(f"no deadline {deadline_id!r} (the store may have been re-indexed)")
-    return _upsert(db_url, channel=channel, chat_id=chat_id, province=None, agency=None,
-                   deadline_id=str(deadline_id), lead_days=lead_days, now=now)
+    return _upsert(
+        db_url,
+        channel=channel,
+        chat_id=chat_id,
+        province=None,
+        agency=None,
+        deadline_id=str(deadline_id),
+        lead_days=lead_days,
+        now=now,
+    )
 
 
 def list_subscriptions(db_url: str, *, channel: str, chat_id) -> list[Subscription]:
     with session_scope(normalise_url(db_url)) as s:
-        return list(s.scalars(select(Subscription).where(
-            Subscription.channel == channel, Subscription.chat_id == str(chat_id)).order_by(Subscription.id)))
+        return list(
+            s.scalars(
+                select(Subscription)
+                .where(Subscription.channel == channel, Subscription.chat_id == str(chat_id))
+                .order_by(Subscription.id)
+            )
+        )
 
 
 def unsubscribe(db_url: str, *, channel: str, chat_id, subscription_id: int | None = None) -> int:
@@ -126,10 +182,15 @@ def unsubscribe(db_url: str, *, channel: str, chat_id, subscription_id: int | No
 def delete_chat_data(db_url: str, *, channel: str, chat_id) -> int:
     """Delete everything kept about a chat (subscriptions and reminder history); returns rows removed."""
     with session_scope(normalise_url(db_url)) as s:
-        n = s.execute(delete(Reminder).where(Reminder.channel == channel,
-                                             Reminder.chat_id == str(chat_id))).rowcount or 0
-        ids = list(s.scalars(select(Subscription.id).where(Subscription.channel == channel,
-                                                           Subscription.chat_id == str(chat_id))))
+        n = (
+            s.execute(delete(Reminder).where(Reminder.channel == channel, Reminder.chat_id == str(chat_id))).rowcount
+            or 0
+        )
+        ids = list(
+            s.scalars(
+                select(Subscription.id).where(Subscription.channel == channel, Subscription.chat_id == str(chat_id))
+            )
+        )
         if ids:
             n += s.execute(delete(Reminder).where(Reminder.subscription_id.in_(ids))).rowcount or 0
             n += s.execute(delete(Subscription).where(Subscription.id.in_(ids))).rowcount or 0

@@ -13,6 +13,7 @@ Delivery guarantees, with the database as the only state:
   (only the most recent lead time of an occurrence), and the rest expire;
 - in quiet hours nothing is sent: rows wait (delayed, never dropped).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,10 +30,8 @@ from bot.db import get_engine, session_scope
 from bot.models import Deadline, Document
 from bot.occurrences import occurrences
 from bot.reminders import delivery
-from bot.reminders.delivery import (PermanentSendError, ReminderMessage, TransientSendError, reminder_text,
-                                    source_label)
-from bot.reminders.models import (CANCELLED, EXPIRED, FAILED, PENDING, SENDING, SENT, Reminder,
-                                  Subscription)
+from bot.reminders.delivery import PermanentSendError, ReminderMessage, TransientSendError, reminder_text, source_label
+from bot.reminders.models import CANCELLED, EXPIRED, FAILED, PENDING, SENDING, SENT, Reminder, Subscription
 from bot.reminders.planner import plan
 from bot.reminders.schedule import ReminderConfig, normalise_now, to_local, to_utc_naive
 from bot.reminders.scope import concerns
@@ -72,6 +71,7 @@ def config_for(settings) -> ReminderConfig:
 
 # --- housekeeping -------------------------------------------------------------------------------
 
+
 def housekeep(db_url: str, cfg: ReminderConfig, now: dt.datetime) -> tuple[int, int]:
     """Expire rows whose deadline has passed; supersede older overdue lead times. (expired, superseded)"""
     now_utc = to_utc_naive(now)
@@ -83,28 +83,52 @@ def housekeep(db_url: str, cfg: ReminderConfig, now: dt.datetime) -> tuple[int, 
     expire_cond = and_(open_row, Reminder.due_date < today)
     newer = aliased(Reminder)
     superseded_cond = and_(
-        Reminder.status == PENDING, Reminder.next_attempt_at <= now_utc, Reminder.due_date >= today,
-        select(newer.id).where(newer.subscription_id == Reminder.subscription_id,
-                               newer.deadline_id == Reminder.deadline_id, newer.due_date == Reminder.due_date,
-                               newer.lead_days < Reminder.lead_days, newer.send_at <= now_utc,
-                               newer.status.in_((PENDING, SENDING, SENT))).exists())
+        Reminder.status == PENDING,
+        Reminder.next_attempt_at <= now_utc,
+        Reminder.due_date >= today,
+        select(newer.id)
+        .where(
+            newer.subscription_id == Reminder.subscription_id,
+            newer.deadline_id == Reminder.deadline_id,
+            newer.due_date == Reminder.due_date,
+            newer.lead_days < Reminder.lead_days,
+            newer.send_at <= now_utc,
+            newer.status.in_((PENDING, SENDING, SENT)),
+        )
+        .exists(),
+    )
     with eng.connect() as conn:  # cheap check first: most ticks have nothing to tidy
         has_expired = conn.execute(select(Reminder.id).where(expire_cond).limit(1)).first() is not None
         has_super = conn.execute(select(Reminder.id).where(superseded_cond).limit(1)).first() is not None
     n_exp = n_sup = 0
     if has_expired or has_super:
         with eng.begin() as conn:
-            for cond, reason, counter in ((expire_cond, "deadline passed", "exp"),
-                                          (superseded_cond, "superseded by a later reminder", "sup")):
+            for cond, reason, counter in (
+                (expire_cond, "deadline passed", "exp"),
+                (superseded_cond, "superseded by a later reminder", "sup"),
+            ):
                 done = dict(status=EXPIRED, last_error=reason, claim_token=None)
                 if pg:  # lock what is free now, then update exactly that (rows being sent are skipped)
-                    ids = list(conn.execute(select(Reminder.id).where(cond)
-                                            .with_for_update(skip_locked=True)).scalars())
-                    n = conn.execute(update(Reminder).where(Reminder.id.in_(ids)).values(**done)
-                                     .execution_options(synchronize_session=False)).rowcount if ids else 0
+                    ids = list(
+                        conn.execute(select(Reminder.id).where(cond).with_for_update(skip_locked=True)).scalars()
+                    )
+                    n = (
+                        conn.execute(
+                            update(Reminder)
+                            .where(Reminder.id.in_(ids))
+                            .values(**done)
+                            .execution_options(synchronize_session=False)
+                        ).rowcount
+                        if ids
+                        else 0
+                    )
                 else:
-                    n = conn.execute(update(Reminder).where(cond).values(**done)
-                                     .execution_options(synchronize_session=False)).rowcount or 0
+                    n = (
+                        conn.execute(
+                            update(Reminder).where(cond).values(**done).execution_options(synchronize_session=False)
+                        ).rowcount
+                        or 0
+                    )
                 if counter == "exp":
                     n_exp = n
                 else:
@@ -116,22 +140,30 @@ def housekeep(db_url: str, cfg: ReminderConfig, now: dt.datetime) -> tuple[int, 
 
 # --- claiming -----------------------------------------------------------------------------------
 
+
 def _due_conds(cfg: ReminderConfig, now: dt.datetime, channels: list[str]):
     """Rows to claim: stale "sending" rows (a crashed worker's), then due pending rows. Two separate
     conditions so that each can use the (status, next_attempt_at) index."""
     now_utc = to_utc_naive(now)
     stale = now_utc - dt.timedelta(seconds=cfg.lease_s)
     common = and_(Reminder.channel.in_(channels), Reminder.due_date >= to_local(now).date())
-    return [and_(Reminder.status == SENDING, Reminder.claimed_at < stale, common),
-            and_(Reminder.status == PENDING, Reminder.next_attempt_at <= now_utc, common)]
+    return [
+        and_(Reminder.status == SENDING, Reminder.claimed_at < stale, common),
+        and_(Reminder.status == PENDING, Reminder.next_attempt_at <= now_utc, common),
+    ]
 
 
 def _any_due_stmt(status: str, column):
-    return (select(Reminder.id)
-            .where(Reminder.status == status, column < bindparam("before", type_=DateTime),
-                   Reminder.channel.in_(bindparam("channels", expanding=True)),
-                   Reminder.due_date >= bindparam("today", type_=Date))
-            .limit(1))
+    return (
+        select(Reminder.id)
+        .where(
+            Reminder.status == status,
+            column < bindparam("before", type_=DateTime),
+            Reminder.channel.in_(bindparam("channels", expanding=True)),
+            Reminder.due_date >= bindparam("today", type_=Date),
+        )
+        .limit(1)
+    )
 
 
 _ANY_STALE = _any_due_stmt(SENDING, Reminder.claimed_at)
@@ -151,8 +183,9 @@ def anything_due(db_url: str, cfg: ReminderConfig, now: dt.datetime, channels: l
         return conn.execute(_ANY_STALE, {**params, "before": stale}).first() is not None
 
 
-def claim(db_url: str, cfg: ReminderConfig, now: dt.datetime, channels: list[str],
-          limit: int | None = None) -> list[_Claimed]:
+def claim(
+    db_url: str, cfg: ReminderConfig, now: dt.datetime, channels: list[str], limit: int | None = None
+) -> list[_Claimed]:
     """Atomically take up to `limit` due rows for the given channels (stale sending, then pending)."""
     if not channels:
         return []
@@ -172,28 +205,54 @@ def claim(db_url: str, cfg: ReminderConfig, now: dt.datetime, channels: list[str
                 # FOR UPDATE SKIP LOCKED) may rescan the subquery per row and so ignore the limit.)
                 picked = list(conn.execute(ids.with_for_update(skip_locked=True)).scalars())
                 if picked:
-                    taken += conn.execute(update(Reminder).where(Reminder.id.in_(picked)).values(**claim_values)
-                                          .execution_options(synchronize_session=False)).rowcount or 0
+                    taken += (
+                        conn.execute(
+                            update(Reminder)
+                            .where(Reminder.id.in_(picked))
+                            .values(**claim_values)
+                            .execution_options(synchronize_session=False)
+                        ).rowcount
+                        or 0
+                    )
             else:  # SQLite: one writing statement (the database lock makes it atomic)
-                taken += conn.execute(update(Reminder).where(Reminder.id.in_(ids.scalar_subquery()), cond)
-                                      .values(**claim_values)
-                                      .execution_options(synchronize_session=False)).rowcount or 0
+                taken += (
+                    conn.execute(
+                        update(Reminder)
+                        .where(Reminder.id.in_(ids.scalar_subquery()), cond)
+                        .values(**claim_values)
+                        .execution_options(synchronize_session=False)
+                    ).rowcount
+                    or 0
+                )
         if not taken:
             return []
-        rows = conn.execute(select(Reminder.id, Reminder.subscription_id, Reminder.channel, Reminder.chat_id,
-                                   Reminder.deadline_id, Reminder.due_date, Reminder.lead_days,
-                                   Reminder.send_at, Reminder.attempts)
-                            .where(Reminder.claim_token == token, Reminder.status == SENDING)
-                            .order_by(Reminder.send_at, Reminder.id)).all()
+        rows = conn.execute(
+            select(
+                Reminder.id,
+                Reminder.subscription_id,
+                Reminder.channel,
+                Reminder.chat_id,
+                Reminder.deadline_id,
+                Reminder.due_date,
+                Reminder.lead_days,
+                Reminder.send_at,
+                Reminder.attempts,
+            )
+            .where(Reminder.claim_token == token, Reminder.status == SENDING)
+            .order_by(Reminder.send_at, Reminder.id)
+        ).all()
     return [_Claimed(*r, token=token) for r in rows]
 
 
 def _finish(db_url: str, item: _Claimed, **values) -> bool:
     """Record the outcome of a claimed row, if this worker still holds it."""
     with get_engine(db_url).begin() as conn:
-        n = conn.execute(update(Reminder).where(Reminder.id == item.id, Reminder.claim_token == item.token,
-                                                Reminder.status == SENDING)
-                         .values(**values).execution_options(synchronize_session=False)).rowcount
+        n = conn.execute(
+            update(Reminder)
+            .where(Reminder.id == item.id, Reminder.claim_token == item.token, Reminder.status == SENDING)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     if not n:
         log.warning("reminder %s was taken over or removed while being sent", item.id)
     return bool(n)
@@ -201,17 +260,20 @@ def _finish(db_url: str, item: _Claimed, **values) -> bool:
 
 # --- building messages --------------------------------------------------------------------------
 
+
 def _prepare(db_url: str, items: list[_Claimed], now: dt.datetime) -> dict[int, ReminderMessage | str]:
     """A message per claimed row, or the reason it cannot be sent now ('missing' / 'cancelled')."""
     out: dict[int, ReminderMessage | str] = {}
     today = to_local(now).date()
     with session_scope(db_url) as s:
-        dls = {d.id: d for d in s.scalars(select(Deadline).where(
-            Deadline.id.in_({i.deadline_id for i in items})))}
-        docs = {d.id: d for d in s.scalars(select(Document).where(
-            Document.id.in_({d.document_id for d in dls.values()})))}
-        subs = {x.id: x for x in s.scalars(select(Subscription).where(
-            Subscription.id.in_({i.subscription_id for i in items})))}
+        dls = {d.id: d for d in s.scalars(select(Deadline).where(Deadline.id.in_({i.deadline_id for i in items})))}
+        docs = {
+            d.id: d for d in s.scalars(select(Document).where(Document.id.in_({d.document_id for d in dls.values()})))
+        }
+        subs = {
+            x.id: x
+            for x in s.scalars(select(Subscription).where(Subscription.id.in_({i.subscription_id for i in items})))
+        }
         for it in items:
             d, sub = dls.get(it.deadline_id), subs.get(it.subscription_id)
             if sub is None:
@@ -223,28 +285,48 @@ def _prepare(db_url: str, items: list[_Claimed], now: dt.datetime) -> dict[int, 
             doc = docs.get(d.document_id)
             still_due = any(True for _ in occurrences(d, it.due_date, it.due_date))
             if not still_due or not concerns(
-                    sub_province=sub.province, sub_agency=sub.agency, sub_deadline_id=sub.deadline_id,
-                    deadline_id=d.id, deadline_province=d.province or (doc.province if doc else None),
-                    actors=d.actors, actor_text=d.actor_text):
+                sub_province=sub.province,
+                sub_agency=sub.agency,
+                sub_deadline_id=sub.deadline_id,
+                deadline_id=d.id,
+                deadline_province=d.province or (doc.province if doc else None),
+                actors=d.actors,
+                actor_text=d.actor_text,
+            ):
                 out[it.id] = "cancelled"
                 continue
             days_left = (it.due_date - today).days
             late = today > to_local(it.send_at).date()
             out[it.id] = ReminderMessage(
-                text=reminder_text(d, doc, it.due_date, days_left, late=late), deadline_id=d.id,
-                document_id=d.document_id, chunk_id=d.chunk_id, due_date=it.due_date, lead_days=it.lead_days,
-                late=late, days_left=days_left, source_label=source_label(doc), reminder_id=it.id,
-                subscription_id=it.subscription_id)
+                text=reminder_text(d, doc, it.due_date, days_left, late=late),
+                deadline_id=d.id,
+                document_id=d.document_id,
+                chunk_id=d.chunk_id,
+                due_date=it.due_date,
+                lead_days=it.lead_days,
+                late=late,
+                days_left=days_left,
+                source_label=source_label(doc),
+                reminder_id=it.id,
+                subscription_id=it.subscription_id,
+            )
     return out
 
 
-async def _deliver(db_url: str, cfg: ReminderConfig, item: _Claimed, msg: ReminderMessage,
-                   now: dt.datetime) -> Delivered | None:
+async def _deliver(
+    db_url: str, cfg: ReminderConfig, item: _Claimed, msg: ReminderMessage, now: dt.datetime
+) -> Delivered | None:
     now_utc = to_utc_naive(now)
     sender = delivery.get_sender(item.channel)
     if sender is None:  # unregistered meanwhile: give the row back
-        _finish(db_url, item, status=PENDING, claim_token=None, attempts=Reminder.attempts - 1,
-                next_attempt_at=now_utc + dt.timedelta(minutes=1))
+        _finish(
+            db_url,
+            item,
+            status=PENDING,
+            claim_token=None,
+            attempts=Reminder.attempts - 1,
+            next_attempt_at=now_utc + dt.timedelta(minutes=1),
+        )
         return None
     try:
         await asyncio.wait_for(sender(item.chat_id, msg), timeout=cfg.send_timeout_s)
@@ -269,8 +351,10 @@ async def _deliver(db_url: str, cfg: ReminderConfig, item: _Claimed, msg: Remind
 
 # --- the tick -------------------------------------------------------------------------------------
 
-async def tick(settings, now: dt.datetime | None = None, *, channels: list[str] | None = None,
-               config: ReminderConfig | None = None) -> list[Delivered]:
+
+async def tick(
+    settings, now: dt.datetime | None = None, *, channels: list[str] | None = None, config: ReminderConfig | None = None
+) -> list[Delivered]:
     """Plan missing reminder rows, then claim and deliver what is due at `now`.
 
     `now`: aware datetime, or naive Asia/Ho_Chi_Minh local time; default the real time.
@@ -309,8 +393,14 @@ async def tick(settings, now: dt.datetime | None = None, *, channels: list[str] 
                 _finish(url, item, status=PENDING, claim_token=None, attempts=Reminder.attempts - 1)
                 handed_back += 1
             elif m == "missing":
-                _finish(url, item, status=PENDING, claim_token=None, attempts=Reminder.attempts - 1,
-                        next_attempt_at=to_utc_naive(now) + MISSING_DEADLINE_RETRY)
+                _finish(
+                    url,
+                    item,
+                    status=PENDING,
+                    claim_token=None,
+                    attempts=Reminder.attempts - 1,
+                    next_attempt_at=to_utc_naive(now) + MISSING_DEADLINE_RETRY,
+                )
             elif m == "cancelled" or m is None:
                 _finish(url, item, status=CANCELLED, claim_token=None, last_error="no longer applies")
             else:
@@ -322,8 +412,9 @@ async def tick(settings, now: dt.datetime | None = None, *, channels: list[str] 
     return delivered
 
 
-async def run_forever(settings, interval_s: float = 60, stop_event: asyncio.Event | None = None, *,
-                      channels: list[str] | None = None) -> None:
+async def run_forever(
+    settings, interval_s: float = 60, stop_event: asyncio.Event | None = None, *, channels: list[str] | None = None
+) -> None:
     """Tick every `interval_s` seconds (real time) until `stop_event` is set; errors are logged.
 
     `channels`: serve only these (default: every channel with a registered sender)."""

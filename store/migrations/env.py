@@ -6,6 +6,7 @@ Used two ways:
 - by the `alembic` command in the repository root (alembic.ini): the database is `sqlalchemy.url` when set,
   otherwise the project's configured one (DATABASE_URL, or the SQLite file of HOCTAP_DATA_DIR / var/).
 """
+
 from __future__ import annotations
 
 from logging.config import fileConfig
@@ -30,6 +31,7 @@ def _database_url() -> str:
     if url:
         return url
     from bot.config import load_settings
+
     return load_settings().database_url
 
 

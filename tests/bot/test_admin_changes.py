@@ -3,6 +3,7 @@
 Stores are built by the real indexer from knowledge/ (lexical only: no embedding model is needed
 for facts, reminders and the register) plus, where said, the unseen Lâm Đồng letter in tests/data.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,9 +28,9 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = dt.date(2026, 12, 2)
 
 
-
 def _fold(s: str) -> str:
     import unicodedata
+
     t = unicodedata.normalize("NFD", s or "")
     return "".join(c for c in t if unicodedata.category(c) != "Mn").replace("đ", "d").replace("Đ", "D").lower()
 
@@ -37,9 +38,10 @@ def _fold(s: str) -> str:
 def _build(folder: Path, data: Path):
     from bot.config import load_settings
     from indexer.build import build
+
     settings = load_settings(data)
     settings.database_url = f"sqlite:///{data / 'hoctap.sqlite3'}"
-    settings.embedding_model = str(data / "no-model")   # lexical only: facts do not need vectors
+    settings.embedding_model = str(data / "no-model")  # lexical only: facts do not need vectors
     rep = build(settings, [str(folder)])
     assert not rep.errors, rep.errors
     return settings
@@ -65,8 +67,9 @@ def _clean_env(monkeypatch):
 def test_register_loads_with_dates_and_legal_basis():
     from bot.admin_changes import current_provinces, load_register
     from bot.lexicon import load_lexicon
+
     reg = load_register()
-    assert load_register() is reg                       # cached
+    assert load_register() is reg  # cached
     assert len(current_provinces()) == 34 and len(reg.mergers) == 23 and len(reg.unchanged) == 11
     for ch in reg.changes:
         assert dt.date.fromisoformat(ch["effective"]) and ch["legal_basis"], ch["id"]
@@ -83,30 +86,52 @@ def test_register_loads_with_dates_and_legal_basis():
     district = reg.district_body()
     assert district is not None and district.effective == dt.date(2025, 7, 1)
     merged = {b.name: b.into for b in reg.bodies if b.kind == "department_merger"}
-    assert merged == {"Sở Lao động - Thương binh và Xã hội": "Sở Nội vụ",
-                      "Sở Thông tin và Truyền thông": "Sở Khoa học và Công nghệ",
-                      "Sở Kế hoạch và Đầu tư": "Sở Tài chính"}
+    assert merged == {
+        "Sở Lao động - Thương binh và Xã hội": "Sở Nội vụ",
+        "Sở Thông tin và Truyền thông": "Sở Khoa học và Công nghệ",
+        "Sở Kế hoạch và Đầu tư": "Sở Tài chính",
+    }
 
 
-@pytest.mark.parametrize("name, now", [
-    ("Đắk Nông", "Lâm Đồng"), ("dak nong", "Lâm Đồng"), ("Đăk Nông", "Lâm Đồng"), ("tỉnh Đắk Nông", "Lâm Đồng"),
-    ("Lâm Đồng", "Lâm Đồng"), ("lam dong", "Lâm Đồng"), ("Bình Thuận", "Lâm Đồng"), ("binh thuan", "Lâm Đồng"),
-    ("Tiền Giang", "Đồng Tháp"), ("tien giang", "Đồng Tháp"),
-    ("TP Hồ Chí Minh", "Thành phố Hồ Chí Minh"), ("tp hcm", "Thành phố Hồ Chí Minh"),
-    ("Thành phố Hồ Chí Minh", "Thành phố Hồ Chí Minh"), ("Bà Rịa - Vũng Tàu", "Thành phố Hồ Chí Minh"),
-    ("ba ria vung tau", "Thành phố Hồ Chí Minh"), ("Bình Dương", "Thành phố Hồ Chí Minh"),
-    ("TP Hải Phòng", "Hải Phòng"), ("Thành phố Hải Phòng", "Hải Phòng"), ("hai duong", "Hải Phòng"),
-    ("Thành phố Cần Thơ", "Cần Thơ"), ("Hậu Giang", "Cần Thơ"), ("Thừa Thiên Huế", "Huế"), ("Hà Nội", "Hà Nội"),
-])
+@pytest.mark.parametrize(
+    "name, now",
+    [
+        ("Đắk Nông", "Lâm Đồng"),
+        ("dak nong", "Lâm Đồng"),
+        ("Đăk Nông", "Lâm Đồng"),
+        ("tỉnh Đắk Nông", "Lâm Đồng"),
+        ("Lâm Đồng", "Lâm Đồng"),
+        ("lam dong", "Lâm Đồng"),
+        ("Bình Thuận", "Lâm Đồng"),
+        ("binh thuan", "Lâm Đồng"),
+        ("Tiền Giang", "Đồng Tháp"),
+        ("tien giang", "Đồng Tháp"),
+        ("TP Hồ Chí Minh", "Thành phố Hồ Chí Minh"),
+        ("tp hcm", "Thành phố Hồ Chí Minh"),
+        ("Thành phố Hồ Chí Minh", "Thành phố Hồ Chí Minh"),
+        ("Bà Rịa - Vũng Tàu", "Thành phố Hồ Chí Minh"),
+        ("ba ria vung tau", "Thành phố Hồ Chí Minh"),
+        ("Bình Dương", "Thành phố Hồ Chí Minh"),
+        ("TP Hải Phòng", "Hải Phòng"),
+        ("Thành phố Hải Phòng", "Hải Phòng"),
+        ("hai duong", "Hải Phòng"),
+        ("Thành phố Cần Thơ", "Cần Thơ"),
+        ("Hậu Giang", "Cần Thơ"),
+        ("Thừa Thiên Huế", "Huế"),
+        ("Hà Nội", "Hà Nội"),
+    ],
+)
 def test_old_and_new_names_with_and_without_diacritics(name, now):
     from bot.admin_changes import current_province, load_register
+
     assert current_province(name, TODAY) == now
     assert load_register().find_provinces(f"Tôi ở {name} nhé") != []
 
 
 def test_dates_and_groups():
     from bot.admin_changes import current_province, merged_into, province_group, same_province
-    assert current_province("Đắk Nông", dt.date(2025, 6, 30)) == "Đắk Nông"   # before the change
+
+    assert current_province("Đắk Nông", dt.date(2025, 6, 30)) == "Đắk Nông"  # before the change
     assert current_province("Đắk Nông", dt.date(2025, 7, 1)) == "Lâm Đồng"
     assert merged_into("lam dong", TODAY) == ["Lâm Đồng", "Đắk Nông", "Bình Thuận"]
     assert merged_into("Lâm Đồng", dt.date(2025, 1, 1)) == ["Lâm Đồng"]
@@ -118,35 +143,63 @@ def test_dates_and_groups():
 
 def test_merger_note_wording():
     from bot.admin_changes import merger_note
+
     assert merger_note("Đắk Nông", "UBND tỉnh Đắk Nông", TODAY) == (
         "Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025 — văn bản dưới đây do UBND tỉnh Đắk Nông ban hành "
-        "trước thay đổi này")
-    assert merger_note("Lâm Đồng", "UBND tỉnh Lâm Đồng", TODAY) is None      # still the same name
+        "trước thay đổi này"
+    )
+    assert merger_note("Lâm Đồng", "UBND tỉnh Lâm Đồng", TODAY) is None  # still the same name
     assert merger_note("Hải Phòng", None, TODAY) is None
     assert merger_note("Đắk Nông", "UBND tỉnh Đắk Nông", dt.date(2025, 6, 1)) is None
 
 
 # -- the caution line ------------------------------------------------------------------------------
-@pytest.mark.parametrize("text", [
-    "UBND các huyện, thành phố", "Ủy ban nhân dân cấp huyện", "ubnd huyen", "UBND các quận, huyện",
-    "Sở Lao động - Thương binh và Xã hội", "Sở LĐTBXH", "so lao dong thuong binh va xa hoi", "Sở LĐ-TB&XH",
-    "Sở Thông tin và Truyền thông", "Sở TTTT", "Sở Kế hoạch và Đầu tư", "Sở KHĐT",
-    "Các Sở: Giáo dục và Đào tạo, Lao động - Thương binh và Xã hội, Tài chính",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "UBND các huyện, thành phố",
+        "Ủy ban nhân dân cấp huyện",
+        "ubnd huyen",
+        "UBND các quận, huyện",
+        "Sở Lao động - Thương binh và Xã hội",
+        "Sở LĐTBXH",
+        "so lao dong thuong binh va xa hoi",
+        "Sở LĐ-TB&XH",
+        "Sở Thông tin và Truyền thông",
+        "Sở TTTT",
+        "Sở Kế hoạch và Đầu tư",
+        "Sở KHĐT",
+        "Các Sở: Giáo dục và Đào tạo, Lao động - Thương binh và Xã hội, Tài chính",
+    ],
+)
 def test_caution_for_bodies_that_no_longer_exist(text):
     from bot.admin_changes import caution_line
+
     line = caution_line(text, on=TODAY)
     assert line and line.startswith("⚠️") and "\n" not in line and "Lời văn bản được giữ nguyên" in line
-    assert caution_line(text, on=dt.date(2024, 1, 1)) is None                 # they existed then
+    assert caution_line(text, on=dt.date(2024, 1, 1)) is None  # they existed then
 
 
-@pytest.mark.parametrize("text", [
-    "Sở Giáo dục và Đào tạo", "Ủy ban nhân dân tỉnh", "Các sở, ban, ngành tỉnh", "Sở Tài chính", "Sở Nội vụ",
-    "Hội Khuyến học tỉnh", "Bộ Giáo dục và Đào tạo", "Bộ Lao động - Thương binh và Xã hội", "Thời tiết Lâm Đồng",
-    "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương", "Đài Phát thanh và Truyền hình Đắk Nông", "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sở Giáo dục và Đào tạo",
+        "Ủy ban nhân dân tỉnh",
+        "Các sở, ban, ngành tỉnh",
+        "Sở Tài chính",
+        "Sở Nội vụ",
+        "Hội Khuyến học tỉnh",
+        "Bộ Giáo dục và Đào tạo",
+        "Bộ Lao động - Thương binh và Xã hội",
+        "Thời tiết Lâm Đồng",
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
+        "Đài Phát thanh và Truyền hình Đắk Nông",
+        "",
+    ],
+)
 def test_no_caution_for_any_other_text(text):
     from bot.admin_changes import caution_line
+
     assert caution_line(text, on=TODAY) is None
 
 
@@ -158,16 +211,25 @@ def test_caution_on_stored_facts_exactly_where_a_party_is_gone(store):
     from bot.admin_changes import fact_caution
     from bot.db import session_scope
     from bot.models import Deadline, Responsibility
-    gone_words = re.compile(r"\b(huyen|cac quan|lao dong - thuong binh|lao dong thuong binh|ldtbxh|thong tin va truyen "
-                            r"thong|tttt|ke hoach va dau tu|khdt|phong giao duc)\b")
+
+    gone_words = re.compile(
+        r"\b(huyen|cac quan|lao dong - thuong binh|lao dong thuong binh|ldtbxh|thong tin va truyen "
+        r"thong|tttt|ke hoach va dau tu|khdt|phong giao duc)\b"
+    )
     with session_scope(settings_url(store)) as s:
         facts = list(s.scalars(select(Deadline))) + list(s.scalars(select(Responsibility)))
     assert len(facts) > 30
     with_caution = 0
     for f in facts:
-        parties = " ; ".join([getattr(f, "actor_text", "") or "", getattr(f, "recipient", "") or "",
-                              getattr(f, "agency", "") or "", getattr(f, "agency_text", "") or ""]
-                             + list(getattr(f, "actors", None) or []))
+        parties = " ; ".join(
+            [
+                getattr(f, "actor_text", "") or "",
+                getattr(f, "recipient", "") or "",
+                getattr(f, "agency", "") or "",
+                getattr(f, "agency_text", "") or "",
+            ]
+            + list(getattr(f, "actors", None) or [])
+        )
         expected = bool(gone_words.search(_fold(parties).replace("bo lao dong", "")))
         got = fact_caution(f, on=TODAY)
         assert bool(got) == expected, (parties, got)
@@ -184,6 +246,7 @@ def test_lam_dong_subscription_gets_dak_nong_reminders_exactly_once(store, monke
     from bot.reminders import delivery, subscribe, sweeper
     from bot.reminders.calendar_ics import build_calendar
     from bot.reminders.planner import count_rows, forget_plan_cache
+
     url = store.database_url
     sent: list = []
 
@@ -197,18 +260,21 @@ def test_lam_dong_subscription_gets_dak_nong_reminders_exactly_once(store, monke
     subscribe(url, channel="console", chat_id="dn", province="dak nong", lead_days=(7,), now=t0)
     subscribe(url, channel="console", chat_id="tg", province="Tiền Giang", lead_days=(7,), now=t0)
     forget_plan_cache()
-    now = dt.datetime(2026, 12, 8, 8, 0, tzinfo=TZ)     # 7 days before 15/12
-    for _ in range(3):                                    # repeated ticks send nothing twice
+    now = dt.datetime(2026, 12, 8, 8, 0, tzinfo=TZ)  # 7 days before 15/12
+    for _ in range(3):  # repeated ticks send nothing twice
         asyncio.run(sweeper.tick(store, now))
     mine = [m for c, m in sent if c == "ld"]
     assert [(m.document_id, m.due_date, m.lead_days) for m in mine] == [
-        ("daknong-2021-3597-ubnd-kgvx", dt.date(2026, 12, 15), 7)]
+        ("daknong-2021-3597-ubnd-kgvx", dt.date(2026, 12, 15), 7)
+    ]
     text = mine[0].text
-    assert "UBND các huyện, thành phố" in text                 # the document's own parties are kept
+    assert "UBND các huyện, thành phố" in text  # the document's own parties are kept
     caution = text.split("\n")[1]
-    assert caution.startswith("⚠️") and "không còn cấp huyện" in caution and "Đắk Nông nay thuộc tỉnh Lâm Đồng" in caution
+    assert (
+        caution.startswith("⚠️") and "không còn cấp huyện" in caution and "Đắk Nông nay thuộc tỉnh Lâm Đồng" in caution
+    )
     assert [m.deadline_id for c, m in sent if c == "ld-nodiacritics"] == [mine[0].deadline_id]
-    assert [m.deadline_id for c, m in sent if c == "dn"] == [mine[0].deadline_id]   # an old name is mapped
+    assert [m.deadline_id for c, m in sent if c == "dn"] == [mine[0].deadline_id]  # an old name is mapped
     assert not [m for c, m in sent if c == "tg" and m.document_id == "daknong-2021-3597-ubnd-kgvx"]
     assert count_rows(url, chat_id="ld", deadline_id=mine[0].deadline_id, due_date=dt.date(2026, 12, 15)) == 1
     # the Lâm Đồng letter's own deadline (30/6 hằng năm) comes to the same subscription
@@ -226,6 +292,7 @@ def test_lam_dong_subscription_gets_dak_nong_reminders_exactly_once(store, monke
 
 def test_scopes_accept_register_spellings():
     from bot.reminders import resolve_scope
+
     assert resolve_scope("TP HCM").province == "Thành phố Hồ Chí Minh"
     assert resolve_scope("Thành phố Cần Thơ").province == "Cần Thơ"
     assert resolve_scope("lam dong").province == "Lâm Đồng"
@@ -234,19 +301,39 @@ def test_scopes_accept_register_spellings():
 def test_reminder_text_without_a_gone_party_has_no_caution():
     from bot.models import Deadline, Document
     from bot.reminders.delivery import reminder_text
-    doc = Document(id="x", file_name="x", content_hash="x", doc_type="công văn", number="1/BGDĐT",
-                   issuer="Bộ Giáo dục và Đào tạo", province=None)
-    d = Deadline(id="d", document_id="x", actors=["Ủy ban nhân dân tỉnh"], actor_text="Ủy ban nhân dân các tỉnh",
-                 action="gửi", what="gửi báo cáo về Bộ GDĐT", recipient="Bộ Giáo dục và Đào tạo", due_day=20,
-                 due_month=12, recurrence="yearly", due_text="trước ngày 20/12")
+
+    doc = Document(
+        id="x",
+        file_name="x",
+        content_hash="x",
+        doc_type="công văn",
+        number="1/BGDĐT",
+        issuer="Bộ Giáo dục và Đào tạo",
+        province=None,
+    )
+    d = Deadline(
+        id="d",
+        document_id="x",
+        actors=["Ủy ban nhân dân tỉnh"],
+        actor_text="Ủy ban nhân dân các tỉnh",
+        action="gửi",
+        what="gửi báo cáo về Bộ GDĐT",
+        recipient="Bộ Giáo dục và Đào tạo",
+        due_day=20,
+        due_month=12,
+        recurrence="yearly",
+        due_text="trước ngày 20/12",
+    )
     assert "\n" not in reminder_text(d, doc, dt.date(2026, 12, 20), 7)
 
 
 # -- the register answerer ---------------------------------------------------------------------------
-@pytest.mark.parametrize("q", ["Đắk Nông giờ thuộc tỉnh nào?", "dak nong gio thuoc tinh nao",
-                               "Tỉnh Đắk Nông sáp nhập vào tỉnh nào?"])
+@pytest.mark.parametrize(
+    "q", ["Đắk Nông giờ thuộc tỉnh nào?", "dak nong gio thuoc tinh nao", "Tỉnh Đắk Nông sáp nhập vào tỉnh nào?"]
+)
 def test_register_answers_where_dak_nong_is_now(q):
     from bot.answerers.register import answer
+
     a = answer(q, TODAY)
     assert a is not None and a.answered and a.intent == "register"
     assert "Lâm Đồng" in a.answer and "01/7/2025" in a.answer
@@ -256,6 +343,7 @@ def test_register_answers_where_dak_nong_is_now(q):
 
 def test_register_answers_composition_department_and_district():
     from bot.answerers.register import answer
+
     a = answer("Lâm Đồng gồm những tỉnh nào?", TODAY)
     assert a and all(p in a.answer for p in ("Lâm Đồng", "Đắk Nông", "Bình Thuận", "202/2025/QH15"))
     a = answer("Sở LĐTBXH nay là sở nào?", TODAY)
@@ -265,18 +353,29 @@ def test_register_answers_composition_department_and_district():
     assert a and "Sở Khoa học và Công nghệ" in a.answer
     a = answer("Cấp huyện còn không?", TODAY)
     assert a and "không còn cấp huyện" in a.answer and "01/7/2025" in a.answer
-    a = answer("Đắk Nông giờ thuộc tỉnh nào?", dt.date(2025, 3, 1))   # asked before the change
+    a = answer("Đắk Nông giờ thuộc tỉnh nào?", dt.date(2025, 3, 1))  # asked before the change
     assert a and "chưa thay đổi" in a.answer and "từ 01/7/2025" in a.answer
 
 
-@pytest.mark.parametrize("q", [
-    "Thời tiết Lâm Đồng ngày mai thế nào?", "Dân số Lâm Đồng bao nhiêu?", "Sở GDĐT Lâm Đồng phải báo cáo khi nào?",
-    "Sở Lao động - Thương binh và Xã hội Tiền Giang có nhiệm vụ gì?", "Giá xăng hôm nay bao nhiêu?",
-    "ubnd huyen tien giang co nhiem vu gi", "Sở TTTT Đắk Nông làm gì?", "Đắk Nông", "Lâm Đồng có gì đẹp?",
-    "Đường từ Đắk Nông đi Lâm Đồng bao xa?", "",
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Thời tiết Lâm Đồng ngày mai thế nào?",
+        "Dân số Lâm Đồng bao nhiêu?",
+        "Sở GDĐT Lâm Đồng phải báo cáo khi nào?",
+        "Sở Lao động - Thương binh và Xã hội Tiền Giang có nhiệm vụ gì?",
+        "Giá xăng hôm nay bao nhiêu?",
+        "ubnd huyen tien giang co nhiem vu gi",
+        "Sở TTTT Đắk Nông làm gì?",
+        "Đắk Nông",
+        "Lâm Đồng có gì đẹp?",
+        "Đường từ Đắk Nông đi Lâm Đồng bao xa?",
+        "",
+    ],
+)
 def test_register_does_not_answer_other_questions(q):
     from bot.answerers.register import answer
+
     assert answer(q, TODAY) is None
 
 
@@ -285,6 +384,7 @@ def test_register_answers_no_development_question():
     if not path.is_file():
         pytest.skip("the shared development questions are absent")
     from bot.answerers.register import answer
+
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             q = json.loads(line)["q"]
@@ -294,6 +394,7 @@ def test_register_answers_no_development_question():
 # -- document status and `indexer show` --------------------------------------------------------------
 def test_document_status_from_the_documents_own_words(store):
     from bot.admin_changes import store_status
+
     st = store_status(store.database_url, on=TODAY)
     impl = st["bgddt-2021-trien-khai-de-an-1373"]["status"]
     assert [(x["kind"], x["doc_id"]) for x in impl] == [("thực hiện", "tiengiang-2021-ke-hoach-xhht")]
@@ -309,10 +410,18 @@ def test_document_status_from_the_documents_own_words(store):
 
 def test_indexer_show_lists_register_and_status(store):
     env_dir = str(store.data_dir)
-    r = subprocess.run([sys.executable, "-m", "indexer", "--data-dir", env_dir, "show"], cwd=ROOT,
-                       capture_output=True, text=True, timeout=120,
-                       env={"PATH": "/usr/bin:/bin", "DATABASE_URL": store.database_url,
-                            "HOCTAP_EMBEDDING_MODEL": str(store.data_dir / "no-model")})
+    r = subprocess.run(
+        [sys.executable, "-m", "indexer", "--data-dir", env_dir, "show"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": store.database_url,
+            "HOCTAP_EMBEDDING_MODEL": str(store.data_dir / "no-model"),
+        },
+    )
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert "THAY ĐỔI HÀNH CHÍNH" in out and "Lâm Đồng ← Lâm Đồng + Đắk Nông + Bình Thuận" in out
@@ -320,10 +429,18 @@ def test_indexer_show_lists_register_and_status(store):
     assert "Sở Lao động - Thương binh và Xã hội → Sở Nội vụ" in out
     assert "Địa giới: Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025" in out
     assert "Được triển khai/viện dẫn: Kế hoạch" in out and "Ngày ban hành: 18/01/2017" in out
-    r = subprocess.run([sys.executable, "-m", "indexer", "--data-dir", env_dir, "show", "--json"], cwd=ROOT,
-                       capture_output=True, text=True, timeout=120,
-                       env={"PATH": "/usr/bin:/bin", "DATABASE_URL": store.database_url,
-                            "HOCTAP_EMBEDDING_MODEL": str(store.data_dir / "no-model")})
+    r = subprocess.run(
+        [sys.executable, "-m", "indexer", "--data-dir", env_dir, "show", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": store.database_url,
+            "HOCTAP_EMBEDDING_MODEL": str(store.data_dir / "no-model"),
+        },
+    )
     docs = {d["id"]: d for d in json.loads(r.stdout)}
     assert docs["daknong-2021-3597-ubnd-kgvx"]["province_now"] == "Lâm Đồng"
     assert docs["bgddt-2021-trien-khai-de-an-1373"]["status"][0]["doc_id"] == "tiengiang-2021-ke-hoach-xhht"

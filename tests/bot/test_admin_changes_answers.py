@@ -1,5 +1,6 @@
 """Answers that know the 2025 changes (issue 12), through the real assistant on the store the real indexer
 built from knowledge/ (lexical search: facts and the register need no embedding model)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,10 @@ import datetime as dt
 import pytest
 
 TODAY = dt.date(2026, 12, 2)
-NOTE_DN = ("ℹ️ Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025 — văn bản dưới đây do UBND tỉnh Đắk Nông ban hành "
-           "trước thay đổi này.")
+NOTE_DN = (
+    "ℹ️ Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025 — văn bản dưới đây do UBND tỉnh Đắk Nông ban hành "
+    "trước thay đổi này."
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +31,8 @@ def test_new_province_finds_the_merged_provinces_documents_with_the_note(assista
     assert a.answer.split("\n")[0] == NOTE_DN
     assert "15/06" in a.answer and "15/12" in a.answer
     assert {s.file for s in a.sources} == {"daknong-2021-3597-ubnd-kgvx"}
-    assert "UBND các huyện, thành phố" in a.answer                 # the document's words are kept …
-    assert "không còn cấp huyện" in a.answer                       # … and carry the caution
+    assert "UBND các huyện, thành phố" in a.answer  # the document's words are kept …
+    assert "không còn cấp huyện" in a.answer  # … and carry the caution
 
 
 def test_old_province_gets_the_same_note(assistant):
@@ -57,8 +60,12 @@ def test_merged_department_facts_carry_the_caution(assistant):
 
 
 def test_no_caution_where_every_party_still_exists(assistant):
-    for q in ("Sở Văn hóa, Thể thao và Du lịch Tiền Giang có nhiệm vụ gì?", "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?",
-              "Mục tiêu năm 2025 về công dân học tập?", "Ủy ban Mặt trận Tổ quốc tỉnh Đắk Nông được đề nghị làm gì?"):
+    for q in (
+        "Sở Văn hóa, Thể thao và Du lịch Tiền Giang có nhiệm vụ gì?",
+        "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?",
+        "Mục tiêu năm 2025 về công dân học tập?",
+        "Ủy ban Mặt trận Tổ quốc tỉnh Đắk Nông được đề nghị làm gì?",
+    ):
         a = ask(assistant, q)
         assert a.answered and "⚠️" not in a.answer, (q, a.answer)
 
@@ -71,8 +78,9 @@ def test_a_caution_shown_once_per_answer(assistant):
     assert all(d in a.answer for d in ("15/06", "01/12", "15/12", "20/12")) and len(a.answer) <= 1500
 
 
-@pytest.mark.parametrize("q", ["Thời tiết Lâm Đồng ngày mai thế nào?", "Dân số Lâm Đồng bao nhiêu?",
-                               "Thời tiết Hà Nội ngày mai thế nào?"])
+@pytest.mark.parametrize(
+    "q", ["Thời tiết Lâm Đồng ngày mai thế nào?", "Dân số Lâm Đồng bao nhiêu?", "Thời tiết Hà Nội ngày mai thế nào?"]
+)
 def test_off_topic_questions_naming_a_province_stay_refused(assistant, q):
     a = ask(assistant, q)
     assert a.answered is False and a.intent != "register", a.answer

@@ -8,6 +8,7 @@
 
 No test depends on timing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -79,6 +80,7 @@ def ask(assistant, q, **kw):
 
 
 # -- (a) without diacritics ------------------------------------------------------------------------
+
 
 def _scores(assistant, cases, check):
     ok_ans = n_ans = ref_ok = ref_n = 0
@@ -160,7 +162,7 @@ UNUSABLE = {
     "control": "\x00\x01\x02\x1b[31m\x7f",
     "control-only": "\x00\x07\x08",
     "zero-width": "\u200b\ufeff\u200b",
-    "huge": "báo cáo " * 13_000,          # ≥ 100 KB
+    "huge": "báo cáo " * 13_000,  # ≥ 100 KB
     "huge-ascii": "a" * 150_000,
 }
 
@@ -237,6 +239,7 @@ def test_dev_sources_quote_stored_chunks(assistant, dev_cases):
 
 # -- (e) follow-up --------------------------------------------------------------------------------------
 
+
 def test_follow_up_switches_province(assistant):
     conv = "test-follow-up"
     assistant.forget(conv)
@@ -262,17 +265,26 @@ def test_conversations_are_separate(assistant):
 
 # -- (f) a date question --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("q", ["ai phải báo cáo trước ngày 15/12?", "ai phai bao cao truoc ngay 15/12",
-                               "Ai phải nộp báo cáo trước 15-12?", "hạn báo cáo ngày 15 tháng 12",
-                               "hạn 15 tháng 12 là gì"])
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "ai phải báo cáo trước ngày 15/12?",
+        "ai phai bao cao truoc ngay 15/12",
+        "Ai phải nộp báo cáo trước 15-12?",
+        "hạn báo cáo ngày 15 tháng 12",
+        "hạn 15 tháng 12 là gì",
+    ],
+)
 def test_deadline_by_date(assistant, q):
     ans = ask(assistant, q)
     assert ans.answered and ans.intent == "deadline", ans.answer
     assert "15/12" in ans.answer
     assert "Đắk Nông" in ans.answer
     assert "daknong-2021-3597-ubnd-kgvx" in [s.file for s in ans.sources]
-    assert all("15/12" in s.quote or "15 tháng 12" in s.quote for s in ans.sources
-               if s.file == "daknong-2021-3597-ubnd-kgvx")
+    assert all(
+        "15/12" in s.quote or "15 tháng 12" in s.quote for s in ans.sources if s.file == "daknong-2021-3597-ubnd-kgvx"
+    )
     assert "báo cáo" in ans.answer.lower()
 
 
@@ -290,13 +302,27 @@ SOURCE_FIELDS = {"file", "doc", "section", "quote", "score"}
 
 
 def test_cli_ask_json(store_dir):
-    questions = ["Ai phải báo cáo trước ngày 15/12?", "", "Giá xăng hôm nay bao nhiêu?",
-                 "han bao cao ve so gddt tien giang", "😀", "Đắk Nông phải báo cáo khi nào?", "còn Tiền Giang thì sao?"]
+    questions = [
+        "Ai phải báo cáo trước ngày 15/12?",
+        "",
+        "Giá xăng hôm nay bao nhiêu?",
+        "han bao cao ve so gddt tien giang",
+        "😀",
+        "Đắk Nông phải báo cáo khi nào?",
+        "còn Tiền Giang thì sao?",
+    ]
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HOCTAP_DATA_DIR")}
     env["PYTHONPATH"] = str(ROOT)
-    p = subprocess.run([sys.executable, "-m", "bot", "--data-dir", str(store_dir), "ask", "--json",
-                        "--today", TODAY.isoformat(), "-"], cwd=ROOT, env=env, capture_output=True,
-                       input="\n".join(questions) + "\n", text=True, encoding="utf-8", timeout=600)
+    p = subprocess.run(
+        [sys.executable, "-m", "bot", "--data-dir", str(store_dir), "ask", "--json", "--today", TODAY.isoformat(), "-"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        input="\n".join(questions) + "\n",
+        text=True,
+        encoding="utf-8",
+        timeout=600,
+    )
     assert p.returncode == 0, p.stderr[-2000:]
     lines = [ln for ln in p.stdout.splitlines() if ln.strip()]
     assert len(lines) == len(questions), p.stdout[-2000:]
@@ -321,10 +347,11 @@ def test_cli_ask_json(store_dir):
 
 # -- questions about who does a task, a past review, and a cited document's issuer -------------
 
+
 def test_who_leads_a_task_is_found_by_the_task(assistant):
     ans = ask(assistant, "Ai chủ trì xây dựng Kế hoạch truyền thông về xã hội học tập ở Tiền Giang?")
     assert ans.answered and ans.intent == "responsibility"
-    body = [ln for ln in ans.answer.split("\n") if not ln.startswith("ℹ️ ")]   # after the 2025 merger note
+    body = [ln for ln in ans.answer.split("\n") if not ln.startswith("ℹ️ ")]  # after the 2025 merger note
     assert body[0].startswith("Sở Thông tin và Truyền thông")
     assert ans.sources[0].file == "tiengiang-2021-ke-hoach-xhht" and "c) Sở Thông tin" in ans.sources[0].section
 

@@ -8,6 +8,7 @@ a plan from a province the gazetteer does not list, a law with only a title line
 - a question complete on its own is not taken as a follow-up; `ask -` answers lines independently
   unless --conversation is given.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,6 +59,7 @@ def good(case: dict, ans) -> bool:
 def unseen_store(tmp_path_factory):
     from bot.config import load_settings
     from indexer.build import build
+
     data = tmp_path_factory.mktemp("unseen-store")
     settings = load_settings(data)
     settings.database_url = f"sqlite:///{data / 'hoctap.sqlite3'}"
@@ -69,6 +71,7 @@ def unseen_store(tmp_path_factory):
 @pytest.fixture(scope="module")
 def assistant(unseen_store):
     from bot.assistant import Assistant
+
     return Assistant(unseen_store)
 
 
@@ -136,8 +139,15 @@ def test_a_complete_question_is_not_a_follow_up(assistant):
 
 def _ask_cli(settings, lines: list[str], *extra: str) -> list[dict]:
     env = dict(os.environ, DATABASE_URL=settings.database_url)
-    p = subprocess.run([sys.executable, "-m", "bot", "--data-dir", str(settings.data_dir), "ask", "--json", *extra, "-"],
-                       input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    p = subprocess.run(
+        [sys.executable, "-m", "bot", "--data-dir", str(settings.data_dir), "ask", "--json", *extra, "-"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
     assert p.returncode == 0, p.stderr[-2000:]
     return [json.loads(x) for x in p.stdout.splitlines() if x.startswith("{")]
 
@@ -146,7 +156,7 @@ def test_ask_dash_answers_each_line_on_its_own_unless_a_conversation_is_named(un
     lines = ["Đắk Nông phải báo cáo khi nào?", "còn Tiền Giang thì sao?"]
     alone = _ask_cli(unseen_store, lines)
     assert alone[0]["answered"] and alone[0]["intent"] == "deadline"
-    assert alone[1]["intent"] != "deadline" or not alone[1]["answered"]   # no question to follow up
+    assert alone[1]["intent"] != "deadline" or not alone[1]["answered"]  # no question to follow up
     together = _ask_cli(unseen_store, lines, "--conversation", "batch-1")
     assert together[1]["answered"] and together[1]["intent"] == "deadline"
     assert together[1]["sources"][0]["file"] == "tiengiang-2021-ke-hoach-xhht"
@@ -154,6 +164,7 @@ def test_ask_dash_answers_each_line_on_its_own_unless_a_conversation_is_named(un
 
 def test_quarterly_deadline_is_answered_and_exported_with_its_rule(assistant, unseen_store):
     from bot.reminders.calendar_ics import build_calendar
+
     ans = assistant.ask("Trung tâm học tập cộng đồng xã Hòa An báo cáo khi nào?")
     assert ans.answered and "ngày 25 tháng cuối quý (hằng quý)" in ans.answer
     ics = build_calendar(unseen_store.database_url)

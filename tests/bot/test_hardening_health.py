@@ -2,6 +2,7 @@
 and dense indexes and the model as separate checks, turns 503 when one is broken and back to 200 after
 the repair without a restart; the start-up log names what is broken. Real server on 127.0.0.1 over a
 private copy of the store (real SQLite files, real index folders)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,9 +32,14 @@ def data_dir(store_copy) -> Path:
 @pytest.fixture
 async def served(data_dir):
     from bot.assistant import Assistant
+
     assistant = Assistant.from_settings(settings_for(data_dir))
-    srv = Server(assistant, ChannelConfig(web_port=0, rate_limit_count=1000, ip_rate_limit_count=1000),
-                 sweeper=True, sweeper_interval_s=0.2)   # the sweeper too: it must not touch a broken SQLite file
+    srv = Server(
+        assistant,
+        ChannelConfig(web_port=0, rate_limit_count=1000, ip_rate_limit_count=1000),
+        sweeper=True,
+        sweeper_interval_s=0.2,
+    )  # the sweeper too: it must not touch a broken SQLite file
     await srv.start()
     async with aiohttp.ClientSession(base_url=srv.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         yield srv, http, data_dir
@@ -69,7 +75,7 @@ async def test_missing_index_is_503_and_repair_is_seen_without_restart(served):
     assert not h["checks"]["lexical"]["ok"] and "chỉ mục" in h["checks"]["lexical"]["detail"]
     assert not h["checks"]["dense"]["ok"]
     assert h["checks"]["database"]["ok"] and h["checks"]["store"]["ok"]
-    status, ans = await ask(http)        # answers still come (from the facts), the fault is visible
+    status, ans = await ask(http)  # answers still come (from the facts), the fault is visible
     assert status == 200 and ans["answered"]
     (data / "index-moved-away").rename(link)
     assert link.resolve() == target
@@ -117,9 +123,9 @@ async def test_unwritable_database_is_503_answers_go_on_and_repair_is_seen(serve
         status, h = await health(http)
         assert status == 503 and not h["checks"]["database"]["ok"], h
         assert "không ghi được" in h["checks"]["database"]["detail"]
-        status, ans = await ask(http)      # the query log cannot be written: the answer still comes
+        status, ans = await ask(http)  # the query log cannot be written: the answer still comes
         assert status == 200 and ans["answered"]
-        await asyncio.sleep(1.0)           # several sweeper ticks: paused, the process alive
+        await asyncio.sleep(1.0)  # several sweeper ticks: paused, the process alive
         assert any("reminders paused" in r.getMessage() for r in caplog.records)
         sweeper = next(t for t in srv._tasks if t.get_name() == "reminder-sweeper")
         assert not sweeper.done()
@@ -127,7 +133,7 @@ async def test_unwritable_database_is_503_answers_go_on_and_repair_is_seen(serve
         _chattr("-i", *files, data)
     status, h = await health(http)
     assert status == 200 and h["ok"], h
-    async with http.post("/api/ask", json={"question": QUESTION}) as r:   # written again, same pooled engine
+    async with http.post("/api/ask", json={"question": QUESTION}) as r:  # written again, same pooled engine
         assert r.status == 200 and (await r.json())["answered"]
         qid = int(r.headers["X-Query-Id"])
     async with http.post("/api/feedback", json={"query_id": qid, "rating": -1}) as r:
@@ -136,6 +142,7 @@ async def test_unwritable_database_is_503_answers_go_on_and_repair_is_seen(serve
 
 async def test_start_with_a_broken_index_says_so_in_the_log(data_dir, caplog):
     from bot.assistant import Assistant
+
     shutil.rmtree((data_dir / "index").resolve())
     assistant = Assistant.from_settings(settings_for(data_dir))
     caplog.set_level(logging.WARNING)
@@ -156,6 +163,7 @@ async def test_connections_opened_read_only_are_reopened_once_the_database_is_wr
     file is writable again, the query log and feedback are written by the same server, no restart.
     (No sweeper here: the pool must hold just the read-only connection, for the query log to get it.)"""
     from bot.assistant import Assistant
+
     assistant = Assistant.from_settings(settings_for(data_dir))
     srv = Server(assistant, ChannelConfig(web_port=0), sweeper=False)
     await srv.start()
@@ -170,6 +178,7 @@ async def _read_only_then_writable(srv, http, data, caplog):
     from sqlalchemy import text
 
     from bot.db import get_engine
+
     db = data / "hoctap.sqlite3"
     caplog.set_level(logging.WARNING)
     if not _chattr("+i", db):
@@ -177,7 +186,7 @@ async def _read_only_then_writable(srv, http, data, caplog):
     try:
         eng = get_engine(srv.services.db_url)
         eng.dispose()
-        with eng.connect() as c:               # a connection opened now is read-only, and goes back to the pool
+        with eng.connect() as c:  # a connection opened now is read-only, and goes back to the pool
             assert c.execute(text("SELECT count(*) FROM documents")).scalar() > 0
             with pytest.raises(Exception, match="readonly"):
                 c.execute(text("CREATE TABLE IF NOT EXISTS probe_ro (x INTEGER)"))

@@ -1,27 +1,40 @@
 """Topic words and their coverage (bot/relevance.py): the measure that decides whether a fact or a
 passage is about the question."""
+
 from __future__ import annotations
 
 import pytest
 
 from bot.textnorm import folded_syllables
-from bot.relevance import (LONG_QUESTION_MIN_COVERAGE, PASSAGE_MIN_COVERAGE, Segmenter, coverage, idf,
-                           passage_min_coverage, topic_units)
+from bot.relevance import (
+    LONG_QUESTION_MIN_COVERAGE,
+    PASSAGE_MIN_COVERAGE,
+    Segmenter,
+    coverage,
+    idf,
+    passage_min_coverage,
+    topic_units,
+)
 
 
 @pytest.fixture(scope="module")
 def seg():
-    return Segmenter([folded_syllables("Báo cáo kết quả xây dựng xã hội học tập gửi về Sở Giáo dục và Đào tạo.")],
-                     ["Đắk Nông", "Tiền Giang", "Sở Giáo dục và Đào tạo"])
+    return Segmenter(
+        [folded_syllables("Báo cáo kết quả xây dựng xã hội học tập gửi về Sở Giáo dục và Đào tạo.")],
+        ["Đắk Nông", "Tiền Giang", "Sở Giáo dục và Đào tạo"],
+    )
 
 
-@pytest.mark.parametrize("text, words", [
-    ("Học phí đại học năm 2025", ["hoc phi", "dai hoc"]),
-    ("hoc phi dai hoc nam 2025", ["hoc phi", "dai hoc"]),
-    ("Làm thế nào để trở thành công dân học tập?", ["tro thanh", "cong dan", "hoc tap"]),
-    ("lam the nao de tro thanh cong dan hoc tap", ["tro thanh", "cong dan", "hoc tap"]),
-    ("ai phai bao cao truoc ngay 15/12", ["bao cao"]),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Học phí đại học năm 2025", ["hoc phi", "dai hoc"]),
+        ("hoc phi dai hoc nam 2025", ["hoc phi", "dai hoc"]),
+        ("Làm thế nào để trở thành công dân học tập?", ["tro thanh", "cong dan", "hoc tap"]),
+        ("lam the nao de tro thanh cong dan hoc tap", ["tro thanh", "cong dan", "hoc tap"]),
+        ("ai phai bao cao truoc ngay 15/12", ["bao cao"]),
+    ],
+)
 def test_words_are_found_with_and_without_diacritics(seg, text, words):
     assert all(w in seg.segment(text) for w in words)
 
@@ -32,9 +45,13 @@ def test_a_known_name_is_one_word_even_when_the_segmenter_glues_it(seg):
 
 
 def test_topic_units_drop_question_words_and_what_is_ignored(seg):
-    units = topic_units("Sở Giáo dục và Đào tạo Tiền Giang có nhiệm vụ gì về chuyển đổi số?", {"nhiem", "vu"}, seg,
-                        {"so giao duc va dao tao", "tien giang"})
-    assert units in (["chuyen doi", "so"], ["chuyen doi so"])   # "số" stays although "Sở" folds alike
+    units = topic_units(
+        "Sở Giáo dục và Đào tạo Tiền Giang có nhiệm vụ gì về chuyển đổi số?",
+        {"nhiem", "vu"},
+        seg,
+        {"so giao duc va dao tao", "tien giang"},
+    )
+    assert units in (["chuyen doi", "so"], ["chuyen doi so"])  # "số" stays although "Sở" folds alike
 
 
 def test_coverage_counts_whole_words_weighted_by_rarity():

@@ -1,5 +1,6 @@
 """The channels' action layer (handlers.actions) over the real store: upcoming deadlines, subscriptions, reminder
 texts — and that the web, Telegram and Zalo adapters render the same data and the same wording."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,15 @@ from bot.reminders import list_subscriptions
 from bot.reminders.delivery import ReminderMessage
 from bot.reminders.schedule import ReminderConfig
 from handlers import zalo as zalo_adapter
-from handlers.actions import (NOT_SUBSCRIBED, NOTHING_TO_CANCEL, REMINDER_TITLE, Actions, Upcoming, lead_days_phrase,
-                              reminder_view)
+from handlers.actions import (
+    NOT_SUBSCRIBED,
+    NOTHING_TO_CANCEL,
+    REMINDER_TITLE,
+    Actions,
+    Upcoming,
+    lead_days_phrase,
+    reminder_view,
+)
 from handlers.common import ChannelServices
 from handlers.config import ChannelConfig
 from handlers.serve import Server
@@ -90,30 +98,41 @@ async def test_every_channel_says_the_configured_lead_days(services, assistant):
     actions = Actions(services)
     tg = await actions.subscribe("telegram", _chat("tg"), province="Tiền Giang", agency=None)
     html = subscribed_html(tg)
-    assert visible_text(html) == (f"✅ Đã đăng ký nhắc hạn báo cáo cho Tiền Giang — mọi cơ quan.\n"
-                                  f"Tôi sẽ nhắn trước hạn {PHRASE}. Gõ /huy để hủy, /hanchot để xem các hạn sắp tới.")
+    assert visible_text(html) == (
+        f"✅ Đã đăng ký nhắc hạn báo cáo cho Tiền Giang — mọi cơ quan.\n"
+        f"Tôi sẽ nhắn trước hạn {PHRASE}. Gõ /huy để hủy, /hanchot để xem các hạn sắp tới."
+    )
     assert "<b>Tiền Giang</b>" in html
     deadline_id = assistant.upcoming_deadlines(days=400)[0].deadline.id
     one = await actions.subscribe("telegram", _chat("tg"), deadline_id=deadline_id)
-    assert visible_text(subscribed_html(one)) == f"🔔 Đã đăng ký nhắc hạn này. Tôi sẽ nhắn trước hạn {PHRASE}. Gõ /huy để hủy."
+    assert (
+        visible_text(subscribed_html(one))
+        == f"🔔 Đã đăng ký nhắc hạn này. Tôi sẽ nhắn trước hạn {PHRASE}. Gõ /huy để hủy."
+    )
 
     bot, client = _zalo(services)
     user = _chat("zl")
     await bot._dangky(user, "Tiền Giang")
-    assert client.sent[-1][1] == subscribed_text(tg) == (
-        f"Đã đăng ký nhắc hạn báo cáo cho Tiền Giang — mọi cơ quan. Tôi sẽ nhắn trước hạn {PHRASE}. "
-        "Gõ #huy để hủy. (Có thể ghi tỉnh: #dangky Tiền Giang)")
+    assert (
+        client.sent[-1][1]
+        == subscribed_text(tg)
+        == (
+            f"Đã đăng ký nhắc hạn báo cáo cho Tiền Giang — mọi cơ quan. Tôi sẽ nhắn trước hạn {PHRASE}. "
+            "Gõ #huy để hủy. (Có thể ghi tỉnh: #dangky Tiền Giang)"
+        )
+    )
     assert [list(s.lead_days) for s in list_subscriptions(services.db_url, channel="zalo", chat_id=user)] == [[5, 2]]
 
-    server = Server(assistant, ChannelConfig(web_port=0, rate_limit_count=1000), reminders=services.reminders,
-                    sweeper=False)
+    server = Server(
+        assistant, ChannelConfig(web_port=0, rate_limit_count=1000), reminders=services.reminders, sweeper=False
+    )
     await server.start()
     try:
         async with aiohttp.ClientSession() as http, http.get(server.url + "calendar.ics") as r:
             ics = (await r.text()).replace("\r\n ", "")
     finally:
         await server.stop()
-    assert "TRIGGER:-P4DT16H" in ics and "TRIGGER:-P1DT16H" in ics   # 5 and 2 days before, at 08:00
+    assert "TRIGGER:-P4DT16H" in ics and "TRIGGER:-P1DT16H" in ics  # 5 and 2 days before, at 08:00
     assert "TRIGGER:-P6DT16H" not in ics
 
 
@@ -135,8 +154,9 @@ async def test_unsubscribing_says_what_was_removed(services):
 
 # -- reminders -------------------------------------------------------------------------------------------------
 def _reminder(text: str, late: bool = False) -> ReminderMessage:
-    return ReminderMessage(text=text, deadline_id="d1", document_id=None, chunk_id=None, due_date=dt.date.today(),
-                           lead_days=3, late=late)
+    return ReminderMessage(
+        text=text, deadline_id="d1", document_id=None, chunk_id=None, due_date=dt.date.today(), lead_days=3, late=late
+    )
 
 
 def test_a_reminder_text_gets_one_heading():
@@ -159,6 +179,7 @@ async def test_a_late_reminder_has_exactly_one_heading_on_every_channel(services
 
     async def capture(bot, chat_id, blocks, markup=None, reply_to=None):
         sent.append(blocks)
+
     monkeypatch.setattr(tg, "_send_blocks", capture)
     await tg.send_reminder("1", _reminder(late, late=True))
     await tg.send_reminder("1", _reminder("📄 Văn bản mới: Công văn 1 — X"))
@@ -172,11 +193,11 @@ async def test_upcoming_deadlines_are_the_same_items_on_every_channel(services, 
     days = 365
     upcoming = await Actions(services).upcoming(None, days)
     assert upcoming.items and upcoming.heading == f"Hạn báo cáo trong {days} ngày tới:"
-    assert [i.deadline_id for i in upcoming.items] == [u.deadline.id for u in
-                                                       assistant.upcoming_deadlines(days=days)]
+    assert [i.deadline_id for i in upcoming.items] == [u.deadline.id for u in assistant.upcoming_deadlines(days=days)]
 
-    server = Server(assistant, ChannelConfig(web_port=0, rate_limit_count=1000), reminders=services.reminders,
-                    sweeper=False)
+    server = Server(
+        assistant, ChannelConfig(web_port=0, rate_limit_count=1000), reminders=services.reminders, sweeper=False
+    )
     await server.start()
     try:
         async with aiohttp.ClientSession() as http, http.get(server.url + f"api/deadlines?days={days}") as r:
@@ -185,8 +206,17 @@ async def test_upcoming_deadlines_are_the_same_items_on_every_channel(services, 
     finally:
         await server.stop()
     assert web == upcoming.to_json()
-    assert set(web["deadlines"][0]) == {"id", "due_date", "text", "what", "document", "file", "chunk_id",
-                                        "section", "quote"}
+    assert set(web["deadlines"][0]) == {
+        "id",
+        "due_date",
+        "text",
+        "what",
+        "document",
+        "file",
+        "chunk_id",
+        "section",
+        "quote",
+    }
 
     blocks, keyboard = upcoming_blocks(upcoming)
     telegram = visible_text("\n".join(render_html(blocks)))
@@ -217,8 +247,16 @@ async def test_no_upcoming_deadline_gets_one_reply_everywhere(services):
 # -- request reading and the webhook route ---------------------------------------------------------------------
 def test_the_moved_names_still_import_from_common():
     from handlers import actions, common
-    for name in ("read_body", "utf8_clean", "BodyTooLarge", "first_province", "lead_days_phrase", "REMINDER_TITLE",
-                 "describe_subscription"):
+
+    for name in (
+        "read_body",
+        "utf8_clean",
+        "BodyTooLarge",
+        "first_province",
+        "lead_days_phrase",
+        "REMINDER_TITLE",
+        "describe_subscription",
+    ):
         assert getattr(common, name) is getattr(actions, name)
     with pytest.raises(AttributeError):
         common.no_such_name  # noqa: B018

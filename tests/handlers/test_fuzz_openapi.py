@@ -2,6 +2,7 @@
 server on 127.0.0.1: no 5xx (but /healthz's documented 503), documented status codes and content types,
 responses matching their schemas. Deterministic (`derandomize`), HOCTAP_FUZZ_EXAMPLES per operation
 (default 60)."""
+
 from __future__ import annotations
 
 import os
@@ -10,8 +11,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.support.channels import RunningServer
 
@@ -29,12 +33,13 @@ def base_url(assistant):
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+)
 def test_api_conforms_to_its_openapi_description(case, base_url):
     response = case.call(base_url=base_url, timeout=30)
     checks = [status_code_conformance, content_type_conformance, response_schema_conformance]
-    if case.path != "/healthz":          # 503 is documented there: a failing check
+    if case.path != "/healthz":  # 503 is documented there: a failing check
         checks.append(not_a_server_error)
     case.validate_response(response, checks=checks)
 
@@ -42,5 +47,6 @@ def test_api_conforms_to_its_openapi_description(case, base_url):
 def test_the_description_is_served(base_url):
     import json
     import urllib.request
+
     with urllib.request.urlopen(base_url + "/api/openapi.json", timeout=10) as r:
         assert json.load(r) == json.loads(json.dumps(SPEC))

@@ -5,6 +5,7 @@ without a restart, answering all along.
 Needs HOCTAP_TEST_POSTGRES_URL (`.ci/run` sets it to postgresql://postgres@127.0.0.1:5432/test);
 the test works in its own schema, dropped afterwards.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,9 +25,15 @@ from urllib.parse import quote
 import pytest
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
-pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.skipif(
-    not PG_URL, reason="HOCTAP_TEST_POSTGRES_URL is not set: the two-worker test needs a PostgreSQL server "
-                       "(e.g. HOCTAP_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test, as .ci/run sets)")]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not PG_URL,
+        reason="HOCTAP_TEST_POSTGRES_URL is not set: the two-worker test needs a PostgreSQL server "
+        "(e.g. HOCTAP_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test, as .ci/run sets)",
+    ),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = ROOT / "knowledge"
@@ -38,10 +45,11 @@ QUESTION = "Hội Khuyến học Hải Phòng được đề nghị làm gì?"
 @pytest.fixture
 def pg_url():
     from sqlalchemy import create_engine, text
+
     base = PG_URL
     for plain in ("postgres://", "postgresql://"):
         if base.startswith(plain):
-            base = "postgresql+psycopg://" + base[len(plain):]
+            base = "postgresql+psycopg://" + base[len(plain) :]
     schema = f"hoctap_scale_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base)
     with admin.begin() as c:
@@ -51,6 +59,7 @@ def pg_url():
         yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
     finally:
         from bot import db
+
         for url in [u for u in db._engines if schema in u]:
             db._engines.pop(url).dispose()
         with admin.begin() as c:
@@ -68,7 +77,12 @@ class Worker:
     def __init__(self, data_dir: Path, env: dict):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "--data-dir", str(data_dir), "serve", "--no-sweeper", "--port", "0"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         threading.Thread(target=self._pump, daemon=True).start()
@@ -94,8 +108,11 @@ class Worker:
         raise AssertionError("worker did not start:\n" + "".join(self.log))
 
     def ask(self, question: str) -> dict:
-        req = urllib.request.Request(self.url + "api/ask", data=json.dumps({"question": question}).encode(),
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.url + "api/ask",
+            data=json.dumps({"question": question}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=30) as r:
             return json.loads(r.read())
 
@@ -114,8 +131,14 @@ def _cites_new(answer: dict) -> bool:
 
 
 def _build(data_dir: Path, src: Path, env: dict) -> None:
-    p = subprocess.run([sys.executable, "-m", "indexer", "--data-dir", str(data_dir), "build", str(src)],
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    p = subprocess.run(
+        [sys.executable, "-m", "indexer", "--data-dir", str(data_dir), "build", str(src)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert p.returncode == 0, p.stderr
 
 
@@ -127,6 +150,7 @@ def test_two_workers_pick_up_a_new_build_within_10_s(pg_url, tmp_path):
     env = _env(pg_url)
     _build(data, src, env)
     from bot.search_index import read_build_id
+
     first_build = read_build_id(data)
     workers = [Worker(data, env), Worker(data, env)]
     try:
@@ -149,10 +173,14 @@ def test_two_workers_pick_up_a_new_build_within_10_s(pg_url, tmp_path):
                     pending.discard(i)
             time.sleep(0.2)
         took = time.monotonic() - built
-        print(f"both workers answer from the new build {took:.1f} s after it was published "
-              f"({answered_meanwhile} answers meanwhile)")
-        assert not pending, (f"workers {sorted(pending)} still answer from the old build after {took:.1f} s:\n"
-                             + "".join(workers[min(pending)].log[-20:]))
+        print(
+            f"both workers answer from the new build {took:.1f} s after it was published "
+            f"({answered_meanwhile} answers meanwhile)"
+        )
+        assert not pending, (
+            f"workers {sorted(pending)} still answer from the old build after {took:.1f} s:\n"
+            + "".join(workers[min(pending)].log[-20:])
+        )
         for w in workers:
             assert w.proc.poll() is None
     finally:

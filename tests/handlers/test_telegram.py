@@ -1,5 +1,6 @@
 """End to end: the real python-telegram-bot Application, polling (and in webhook mode) over HTTP against
 a Bot API stand-in on 127.0.0.1. What the chat shows is compared with `assistant.ask` for the same question."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,13 @@ QUESTION = "Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngà
 
 
 def _cfg(standin: BotApiStandIn, **kw) -> ChannelConfig:
-    cfg = ChannelConfig(web_port=0, telegram_token=standin.token, telegram_base_url=standin.url,
-                        telegram_poll_timeout=1, admin_ids=frozenset({str(ADMIN)}))
+    cfg = ChannelConfig(
+        web_port=0,
+        telegram_token=standin.token,
+        telegram_base_url=standin.url,
+        telegram_poll_timeout=1,
+        admin_ids=frozenset({str(ADMIN)}),
+    )
     for k, v in kw.items():
         setattr(cfg, k, v)
     return cfg
@@ -34,8 +40,12 @@ def _cfg(standin: BotApiStandIn, **kw) -> ChannelConfig:
 async def _running(assistant, standin, **kw) -> Server:
     server = Server(assistant, _cfg(standin, **kw), sweeper=False)
     await server.start()
-    await wait_for(lambda: server.telegram.app.running and (
-        server.cfg.telegram_webhook_url or any(c.method == "deleteWebhook" for c in standin.calls)))
+    await wait_for(
+        lambda: (
+            server.telegram.app.running
+            and (server.cfg.telegram_webhook_url or any(c.method == "deleteWebhook" for c in standin.calls))
+        )
+    )
     return server
 
 
@@ -140,16 +150,17 @@ def _feedback(server, chat):
 async def test_suggestion_and_forged_callbacks(tg, assistant):
     standin, server = tg
     chat = 1003
-    standin.press(chat, "src:999999999")   # a chunk that does not exist
+    standin.press(chat, "src:999999999")  # a chunk that does not exist
     standin.press(chat, "fb:u:notanumber")  # malformed
-    standin.press(chat, "sug:1:0")          # someone else's query (or none)
+    standin.press(chat, "sug:1:0")  # someone else's query (or none)
     standin.press(chat, "sub:no-such-deadline")
-    standin.press(chat, "dk:a:9999:9999")   # out-of-range keyboard choice
+    standin.press(chat, "dk:a:9999:9999")  # out-of-range keyboard choice
     await wait_for(lambda: len([c for c in standin.calls if c.method == "answerCallbackQuery"]) >= 5)
     await asyncio.sleep(0.2)
     assert standin.sent(chat) == []
     assert _feedback(server, chat) == []
     from bot.reminders import list_subscriptions
+
     subs = list_subscriptions(server.services.db_url, channel="telegram", chat_id=str(chat))
     assert subs == []
 
@@ -158,6 +169,7 @@ async def test_suggestion_and_forged_callbacks(tg, assistant):
 async def test_dangky_creates_a_subscription_and_huy_removes_it(tg, assistant):
     from bot.lexicon import load_lexicon
     from bot.reminders import list_subscriptions
+
     standin, server = tg
     chat = 1004
     lex = load_lexicon()
@@ -172,7 +184,9 @@ async def test_dangky_creates_a_subscription_and_huy_removes_it(tg, assistant):
         standin.press(chat, f"dk:pp:{pi // 12}")
         await wait_for(lambda: standin.sent(None, "editMessageText"))
     standin.press(chat, f"dk:p:{pi}")
-    edit = await wait_for(lambda: [c for c in standin.sent(None, "editMessageText") if "Tiền Giang" in c.params["text"]])
+    edit = await wait_for(
+        lambda: [c for c in standin.sent(None, "editMessageText") if "Tiền Giang" in c.params["text"]]
+    )
     agencies = [b for b in _buttons(edit[-1]) if b["callback_data"].startswith(f"dk:a:{pi}:")]
     ai = next(i for i, a in enumerate(lex.agencies) if a.name == "Sở Giáo dục và Đào tạo")
     assert any(b["callback_data"] == f"dk:a:{pi}:{ai}" for b in agencies)
@@ -189,6 +203,7 @@ async def test_dangky_creates_a_subscription_and_huy_removes_it(tg, assistant):
 
 async def test_subscribe_button_under_a_deadline(tg, assistant):
     from bot.reminders import list_subscriptions
+
     standin, server = tg
     chat = 1005
     standin.message(chat, "/hanchot")
@@ -211,6 +226,7 @@ async def test_reminder_is_delivered_through_telegram(tg, assistant):
     import datetime as dt
     from bot.reminders import subscribe_deadline
     from bot.reminders.sweeper import tick
+
     standin, server = tg
     chat = 1012
     items = assistant.upcoming_deadlines(days=365)
@@ -218,10 +234,17 @@ async def test_reminder_is_delivered_through_telegram(tg, assistant):
         pytest.skip("no deadline within a year in the knowledge base")
     u = items[0]
     send_day = u.due_date - dt.timedelta(days=7)
-    subscribe_deadline(server.services.db_url, channel="telegram", chat_id=str(chat), deadline_id=u.deadline.id,
-                       lead_days=(7,), now=dt.datetime.combine(send_day - dt.timedelta(days=30), dt.time(9)))
-    delivered = await tick(server.services.settings, now=dt.datetime.combine(send_day, dt.time(10)),
-                           channels=["telegram"])
+    subscribe_deadline(
+        server.services.db_url,
+        channel="telegram",
+        chat_id=str(chat),
+        deadline_id=u.deadline.id,
+        lead_days=(7,),
+        now=dt.datetime.combine(send_day - dt.timedelta(days=30), dt.time(9)),
+    )
+    delivered = await tick(
+        server.services.settings, now=dt.datetime.combine(send_day, dt.time(10)), channels=["telegram"]
+    )
     mine = [d for d in delivered if d.chat_id == str(chat)]
     assert len(mine) == 1
     call = standin.sent(chat)[-1]
@@ -242,6 +265,7 @@ async def test_lich_sends_an_ics_file(tg):
 
 async def test_xoadulieu_deletes_what_is_stored_about_the_chat(tg, assistant):
     from bot.reminders import list_subscriptions, subscribe
+
     standin, server = tg
     chat = 1007
     db = server.services.db_url
@@ -332,24 +356,38 @@ async def test_admin_commands_refused_to_others(tg):
     await _reply_count(standin, ADMIN, 2)
     assert "chưa trả lời" in visible_text(standin.texts(ADMIN)[1])
     standin.message(ADMIN, "/admin_broadcast Họp giao ban lúc 8 giờ <thứ Hai>")
-    await wait_for(lambda: any("Họp giao ban lúc 8 giờ <thứ Hai>" in visible_text(c.params.get("text", ""))
-                               for c in standin.sent(stranger)))
+    await wait_for(
+        lambda: any(
+            "Họp giao ban lúc 8 giờ <thứ Hai>" in visible_text(c.params.get("text", "")) for c in standin.sent(stranger)
+        )
+    )
 
 
 # -- webhook mode ------------------------------------------------------------------------------------------------
 async def test_webhook_mode_checks_the_secret_and_dedups(assistant):
     standin = await BotApiStandIn().start()
-    server = await _running(assistant, standin, telegram_webhook_url="https://bot.example.org/tg/hook",
-                            telegram_webhook_secret="s3cret-Token_1")
+    server = await _running(
+        assistant,
+        standin,
+        telegram_webhook_url="https://bot.example.org/tg/hook",
+        telegram_webhook_secret="s3cret-Token_1",
+    )
     try:
         hook = next(c for c in standin.calls if c.method == "setWebhook")
         assert hook.params["url"] == "https://bot.example.org/tg/hook"
         assert hook.params["secret_token"] == "s3cret-Token_1" == webhook_secret(server.cfg)
         chat = 1011
-        upd = {"update_id": 777001, "message": {"message_id": 5, "date": 0, "chat": {"id": chat, "type": "private"},
-                                                "from": {"id": chat, "is_bot": False, "first_name": "A"},
-                                                "text": "/help", "entities": [{"type": "bot_command", "offset": 0,
-                                                                               "length": 5}]}}
+        upd = {
+            "update_id": 777001,
+            "message": {
+                "message_id": 5,
+                "date": 0,
+                "chat": {"id": chat, "type": "private"},
+                "from": {"id": chat, "is_bot": False, "first_name": "A"},
+                "text": "/help",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            },
+        }
         url = server.url.rstrip("/") + "/tg/hook"
         async with aiohttp.ClientSession() as http:
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
@@ -373,8 +411,10 @@ async def test_webhook_mode_checks_the_secret_and_dedups(assistant):
 
 # -- rendering -------------------------------------------------------------------------------------------------
 def test_long_html_is_split_cleanly_and_escaped():
-    para = ("Sở Giáo dục & Đào tạo <chủ trì> báo cáo \"tình hình\" trước ngày 15/12 hằng năm; "
-            "UBND cấp huyện phối hợp > thực hiện. ") * 30
+    para = (
+        "Sở Giáo dục & Đào tạo <chủ trì> báo cáo \"tình hình\" trước ngày 15/12 hằng năm; "
+        "UBND cấp huyện phối hợp > thực hiện. "
+    ) * 30
     text = "\n\n".join([para] * 5) + " " + "x" * 5000  # paragraphs, then one unbreakable word
     parts = render_html([("Tiêu đề <b>", "b"), (text, ""), ("", ""), ("Nguồn: Công văn 3597/UBND-KGVX & <KH>", "i")])
     assert len(parts) > 3
@@ -384,8 +424,9 @@ def test_long_html_is_split_cleanly_and_escaped():
         stripped = re.sub(r"</?(b|i)>", "", p)
         assert "<" not in stripped and ">" not in stripped  # everything else escaped
     seen = " ".join(visible_text(p) for p in parts)
-    assert " ".join(seen.split()).replace(" ", "") == ("Tiêu đề <b>" + text + "Nguồn: Công văn 3597/UBND-KGVX & <KH>"
-                                                       ).replace(" ", "").replace("\n", "")
+    assert " ".join(seen.split()).replace(" ", "") == (
+        "Tiêu đề <b>" + text + "Nguồn: Công văn 3597/UBND-KGVX & <KH>"
+    ).replace(" ", "").replace("\n", "")
     assert html.escape("<chủ trì>", quote=False) in parts[1] or html.escape("<chủ trì>", quote=False) in parts[0]
 
 

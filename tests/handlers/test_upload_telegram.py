@@ -1,5 +1,6 @@
 """Adding documents by sending them to the Telegram bot: the real python-telegram-bot Application polling a Bot
 API stand-in on 127.0.0.1 that also serves the files; a store of its own in a temporary folder."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,11 +24,17 @@ QUESTION = "Công văn 1234/UBND-VX của UBND tỉnh Lâm Đồng yêu cầu b�
 @pytest.fixture
 async def bot(tmp_path):
     from bot.assistant import Assistant
+
     settings = make_store(tmp_path)
     assistant = Assistant.from_settings(settings)
     standin = await FileServingStandIn().start()
-    cfg = ChannelConfig(web_port=0, telegram_token=standin.token, telegram_base_url=standin.url,
-                        telegram_poll_timeout=1, admin_ids=frozenset({str(ADMIN)}))
+    cfg = ChannelConfig(
+        web_port=0,
+        telegram_token=standin.token,
+        telegram_base_url=standin.url,
+        telegram_poll_timeout=1,
+        admin_ids=frozenset({str(ADMIN)}),
+    )
     server = Server(assistant, cfg, sweeper=False)
     await server.start()
     await wait_for(lambda: server.telegram.app.running and any(c.method == "deleteWebhook" for c in standin.calls))
@@ -38,8 +45,11 @@ async def bot(tmp_path):
 
 
 def _texts(standin, chat) -> list[str]:
-    return [visible_text(c.params.get("text", "")) for c in standin.calls
-            if c.method in ("sendMessage", "editMessageText") and str(c.params.get("chat_id")) == str(chat)]
+    return [
+        visible_text(c.params.get("text", ""))
+        for c in standin.calls
+        if c.method in ("sendMessage", "editMessageText") and str(c.params.get("chat_id")) == str(chat)
+    ]
 
 
 def _buttons(standin, chat) -> list[dict]:
@@ -58,13 +68,15 @@ def _doc_ids(settings) -> set[str]:
 async def test_admin_sends_a_docx_it_is_indexed_answerable_and_undoable(bot):
     standin, server, settings, tmp = bot
     from bot.reminders.subscriptions import subscribe
+
     subscribe(settings.database_url, channel="telegram", chat_id=str(OTHER), province="Lâm Đồng")
     subscribe(settings.database_url, channel="telegram", chat_id="7373", province="Hà Nội")
     data = lamdong_docx(tmp / "cv.docx").read_bytes()
     before = _doc_ids(settings)
     standin.document(ADMIN, "Công văn 1234 Lâm Đồng.docx", data)
-    summary = await wait_for(lambda: next((t for t in _texts(standin, ADMIN) if t.startswith("✅ Đã thêm")), None),
-                             timeout=120)
+    summary = await wait_for(
+        lambda: next((t for t in _texts(standin, ADMIN) if t.startswith("✅ Đã thêm")), None), timeout=120
+    )
     # progress was shown by editing the first reply
     edits = [visible_text(c.params["text"]) for c in standin.calls if c.method == "editMessageText"]
     assert any("Đang đọc văn bản" in e for e in edits) and any("Đang lập chỉ mục" in e for e in edits)
@@ -81,6 +93,7 @@ async def test_admin_sends_a_docx_it_is_indexed_answerable_and_undoable(bot):
         ev = s.scalars(select(DocumentEvent)).one()
         assert (ev.action, ev.actor, ev.document_id) == ("added", f"telegram:{ADMIN}", "cong-van-1234-lam-dong")
         import hashlib
+
         assert ev.content_sha256 == hashlib.sha256(data).hexdigest()
 
     # answerable at once, through the same bot, without a restart
@@ -145,15 +158,20 @@ async def test_caption_replaces_a_document_and_its_deadlines_change_once(bot):
     standin.document(ADMIN, "lamdong.docx", lamdong_docx(tmp / "a.docx").read_bytes())
     await wait_for(lambda: any(t.startswith("✅ Đã thêm") for t in _texts(standin, ADMIN)), timeout=120)
     with session_scope(settings.database_url) as s:
-        old = {(d.id, d.due_day, d.due_month, d.due_year) for d in
-               s.scalars(select(Deadline).where(Deadline.document_id == "lamdong"))}
+        old = {
+            (d.id, d.due_day, d.due_month, d.due_year)
+            for d in s.scalars(select(Deadline).where(Deadline.document_id == "lamdong"))
+        }
     assert (10, 1, 2027) in {x[1:] for x in old}
-    standin.document(ADMIN, "lamdong-sua.docx", lamdong_docx(tmp / "b.docx", "20/01/2027").read_bytes(),
-                     caption="/thaythe lamdong")
+    standin.document(
+        ADMIN, "lamdong-sua.docx", lamdong_docx(tmp / "b.docx", "20/01/2027").read_bytes(), caption="/thaythe lamdong"
+    )
     await wait_for(lambda: any(t.startswith("✅ Đã thay thế") for t in _texts(standin, ADMIN)), timeout=120)
     with session_scope(settings.database_url) as s:
-        new = {(d.id, d.due_day, d.due_month, d.due_year) for d in
-               s.scalars(select(Deadline).where(Deadline.document_id == "lamdong"))}
+        new = {
+            (d.id, d.due_day, d.due_month, d.due_year)
+            for d in s.scalars(select(Deadline).where(Deadline.document_id == "lamdong"))
+        }
         events = [(e.action, e.document_id) for e in s.scalars(select(DocumentEvent).order_by(DocumentEvent.id))]
     assert (20, 1, 2027) in {x[1:] for x in new} and (10, 1, 2027) not in {x[1:] for x in new}
     assert len(new) == len(old) and len(new & old) == len(old) - 1  # only the changed deadline changed

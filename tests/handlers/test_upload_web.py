@@ -1,6 +1,7 @@
 """The web admin page over real HTTP on 127.0.0.1: disabled without HOCTAP_ADMIN_TOKEN, a token to sign in,
 a scanned PDF uploaded and read with Tesseract, answerable at once through /api/ask, replaced, undone,
 removed, every change recorded and shown by `python -m indexer show`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,6 +28,7 @@ QUESTION = "Công văn 1234/UBND-VX của UBND tỉnh Lâm Đồng yêu cầu b�
 
 async def _server(tmp_path, monkeypatch, token: str | None):
     from bot.assistant import Assistant
+
     if token is None:
         monkeypatch.delenv("HOCTAP_ADMIN_TOKEN", raising=False)
     else:
@@ -55,8 +57,9 @@ async def test_without_a_token_the_admin_page_is_disabled(tmp_path, monkeypatch)
         async with aiohttp.ClientSession() as http:
             async with http.get(server.url + "admin") as r:
                 assert r.status == 404 and "HOCTAP_ADMIN_TOKEN" in await r.text()
-            async with http.post(server.url + "admin/upload", headers={"Authorization": "Bearer anything-at-all"},
-                                 data={"x": "1"}) as r:
+            async with http.post(
+                server.url + "admin/upload", headers={"Authorization": "Bearer anything-at-all"}, data={"x": "1"}
+            ) as r:
                 assert r.status == 404
     finally:
         await server.stop()
@@ -113,6 +116,7 @@ async def test_sign_in_with_the_token(tmp_path, monkeypatch):
 @pytest.mark.skipif(tesseract_problem() is not None, reason=f"OCR not available: {tesseract_problem()}")
 async def test_scanned_pdf_upload_replace_undo_remove(tmp_path, monkeypatch):
     from bench.ocr_accuracy import make_scanned_pdf
+
     server, settings = await _server(tmp_path, monkeypatch, TOKEN)
     auth = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
     pdf = make_scanned_pdf(lamdong_text(), tmp_path / "scan.pdf", dpi=300)
@@ -137,8 +141,9 @@ async def test_scanned_pdf_upload_replace_undo_remove(tmp_path, monkeypatch):
 
             # the scan: read with Tesseract, indexed, answerable at once
             form = aiohttp.FormData()
-            form.add_field("file", pdf.read_bytes(), filename="CV 1234 Lâm Đồng (scan).pdf",
-                           content_type="application/pdf")
+            form.add_field(
+                "file", pdf.read_bytes(), filename="CV 1234 Lâm Đồng (scan).pdf", content_type="application/pdf"
+            )
             async with http.post(base + "admin/upload", data=form, headers=auth) as r:
                 assert r.status == 202
                 job = await _job(http, base, await r.json())
@@ -147,7 +152,11 @@ async def test_scanned_pdf_upload_replace_undo_remove(tmp_path, monkeypatch):
             assert doc_id == "cv-1234-lam-dong-scan" and job["action"] == "added"
             s = job["summary"]
             assert (s["label"], s["issuer"], s["date"], s["deadlines"]) == (
-                "Công văn 1234/UBND-VX", "UBND tỉnh Lâm Đồng", "05/11/2026", 2)
+                "Công văn 1234/UBND-VX",
+                "UBND tỉnh Lâm Đồng",
+                "05/11/2026",
+                2,
+            )
             assert s["pages"] >= 1 and s["responsibilities"] >= 4
             assert any("nhận dạng chữ" in m for m in job["messages"])
             n_pages = s["pages"]
@@ -190,22 +199,34 @@ async def test_scanned_pdf_upload_replace_undo_remove(tmp_path, monkeypatch):
                 listing = await r.json()
             assert doc_id not in {d["id"] for d in listing["documents"]}
             assert [(e["action"], e["document_id"]) for e in reversed(listing["events"])] == [
-                ("added", doc_id), ("replaced", doc_id), ("restored", doc_id), ("removed", doc_id)]
+                ("added", doc_id),
+                ("replaced", doc_id),
+                ("restored", doc_id),
+                ("removed", doc_id),
+            ]
             assert all(len(e["sha256"]) == 64 and e["actor"].startswith("web:127.0.0.1") for e in listing["events"])
             async with http.post(base + "api/ask", json={"question": QUESTION}) as r:
                 ans = await r.json()
             assert doc_id not in {x["file"] for x in ans["sources"]}
             with session_scope(settings.database_url) as db:
                 assert db.get(Document, doc_id) is None
-                assert db.scalars(select(DocumentEvent.content_sha256).where(
-                    DocumentEvent.action == "added")).one() == __import__("hashlib").sha256(pdf.read_bytes()).hexdigest()
+                assert (
+                    db.scalars(select(DocumentEvent.content_sha256).where(DocumentEvent.action == "added")).one()
+                    == __import__("hashlib").sha256(pdf.read_bytes()).hexdigest()
+                )
     finally:
         await server.stop()
     # the history in `python -m indexer show`
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["HOCTAP_EMBEDDING_MODEL"] = str(tmp_path / "no-model")
-    r = subprocess.run([sys.executable, "-m", "indexer", "--data-dir", str(settings.data_dir), "show"], cwd=ROOT,
-                       env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "indexer", "--data-dir", str(settings.data_dir), "show"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     hist = r.stdout.split("LỊCH SỬ THÊM / THAY THẾ / GỠ VĂN BẢN", 1)[1]
     for verb in ("thêm", "thay thế", "khôi phục", "gỡ"):
@@ -214,5 +235,7 @@ async def test_scanned_pdf_upload_replace_undo_remove(tmp_path, monkeypatch):
 
 def _dues(settings, doc_id) -> set:
     with session_scope(settings.database_url) as s:
-        return {(d.due_day, d.due_month, d.due_year) for d in
-                s.scalars(select(Deadline).where(Deadline.document_id == doc_id))}
+        return {
+            (d.due_day, d.due_month, d.due_year)
+            for d in s.scalars(select(Deadline).where(Deadline.document_id == doc_id))
+        }

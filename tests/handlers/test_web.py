@@ -1,4 +1,5 @@
 """The web chat's JSON API and page, against the running aiohttp server (127.0.0.1, any free port)."""
+
 from __future__ import annotations
 
 import json
@@ -56,6 +57,7 @@ async def test_api_ask_returns_the_assistant_answer_object(web, assistant):
     assert got["answered"] and got["sources"]
     # same shape as `python -m bot ask --json`
     from bot.answer import Answer
+
     assert list(got) == list(Answer("q", True, "a", "i").to_dict())
     # 👍 on the web is stored with the question
     async with http.post("/api/feedback", json={"query_id": qid, "rating": 1}) as r:
@@ -84,17 +86,20 @@ async def test_conversation_is_kept_per_browser_session(web):
     assert len(mine) == 2 and theirs == ["còn Đắk Nông thì sao?"]
 
 
-@pytest.mark.parametrize("body,ctype,status", [
-    (b"", "application/json", 400),
-    (b"not json at all", "application/json", 400),
-    (b"[1, 2, 3]", "application/json", 400),
-    (b'{"question": 42}', "application/json", 400),
-    (b'{"question": "   "}', "application/json", 400),
-    (json.dumps({"question": "hạn báo cáo " * 200}).encode(), "application/json", 413),
-    (json.dumps({"question": "x", "pad": "y" * 70_000}).encode(), "application/json", 413),
-    (b'{"question": "h\\u1ea1n b\\u00e1o c\\u00e1o", "today": "31/12/2025"}', "application/json", 400),
-    (b"\xff\xfe\x00bad utf8", "text/plain", 400),
-])
+@pytest.mark.parametrize(
+    "body,ctype,status",
+    [
+        (b"", "application/json", 400),
+        (b"not json at all", "application/json", 400),
+        (b"[1, 2, 3]", "application/json", 400),
+        (b'{"question": 42}', "application/json", 400),
+        (b'{"question": "   "}', "application/json", 400),
+        (json.dumps({"question": "hạn báo cáo " * 200}).encode(), "application/json", 413),
+        (json.dumps({"question": "x", "pad": "y" * 70_000}).encode(), "application/json", 413),
+        (b'{"question": "h\\u1ea1n b\\u00e1o c\\u00e1o", "today": "31/12/2025"}', "application/json", 400),
+        (b"\xff\xfe\x00bad utf8", "text/plain", 400),
+    ],
+)
 async def test_bad_input_gets_a_clear_answer(web, body, ctype, status):
     server, http = web
     async with http.post("/api/ask", data=body, headers={"Content-Type": ctype}) as r:
@@ -163,8 +168,13 @@ async def test_rate_limit_on_the_api(assistant):
 async def test_api_ask_latency(web):
     """Measured for the report: end-to-end latency of POST /api/ask (written to test-output/)."""
     server, http = web
-    qs = [QUESTION, "han bao cao ve so gddt tien giang", "Ngày 15/6 có hạn gì?",
-          "Hội Khuyến học Hải Phòng được đề nghị làm gì?", "Giá xăng hôm nay bao nhiêu?"]
+    qs = [
+        QUESTION,
+        "han bao cao ve so gddt tien giang",
+        "Ngày 15/6 có hạn gì?",
+        "Hội Khuyến học Hải Phòng được đề nghị làm gì?",
+        "Giá xăng hôm nay bao nhiêu?",
+    ]
     times = []
     for _ in range(4):
         for q in qs:
@@ -174,8 +184,12 @@ async def test_api_ask_latency(web):
                 await r.read()
             times.append((time.perf_counter() - t0) * 1000)
     times.sort()
-    result = {"n": len(times), "median_ms": round(statistics.median(times), 1),
-              "p95_ms": round(times[int(len(times) * 0.95) - 1], 1), "max_ms": round(times[-1], 1)}
+    result = {
+        "n": len(times),
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+        "max_ms": round(times[-1], 1),
+    }
     TEST_OUTPUT.mkdir(exist_ok=True)
     (TEST_OUTPUT / "web-api-latency.json").write_text(json.dumps(result, indent=2))
     print("web /api/ask latency:", result)

@@ -1,5 +1,6 @@
 """`python -m bot serve` as a real process: the web chat in headless Chromium (Debian's chromium +
 chromium-driver), and every configured channel started in the one process."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,12 @@ URL_RE = re.compile(r"đang chạy: (http://[\d.]+:\d+/)")
 def _start_serve(store_dir: Path, **env) -> tuple[subprocess.Popen, str, list[str]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "--data-dir", str(store_dir), "serve", "--port", "0", "--no-sweeper"],
-        cwd=ROOT, env=clean_env(HOCTAP_EMBEDDING_MODEL=str(embedding_model()), **env),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=ROOT,
+        env=clean_env(HOCTAP_EMBEDDING_MODEL=str(embedding_model()), **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines: list[str] = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -59,16 +64,30 @@ def _chrome():
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
     if not chromium or not driver:
-        pytest.skip("chromium and chromedriver are not installed (make browser / apt-get install chromium "
-                    "chromium-driver): browser test skipped")
+        pytest.skip(
+            "chromium and chromedriver are not installed (make browser / apt-get install chromium "
+            "chromium-driver): browser test skipped"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+
     opts = webdriver.ChromeOptions()
     opts.binary_location = chromium
     profile = tempfile.mkdtemp(prefix="hoctap-chromium-")
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,900", "--lang=vi"):
+    for a in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,900",
+        "--lang=vi",
+    ):
         opts.add_argument(a)
     drv = webdriver.Chrome(service=Service(driver), options=opts)
     drv.set_page_load_timeout(30)
@@ -132,9 +151,16 @@ async def test_serve_runs_every_configured_channel_in_one_process(store_dir):
     """With tokens set, one `serve` process answers on the web, polls Telegram and takes Zalo webhooks."""
     tg = await BotApiStandIn().start()
     zl = await ZaloStandIn().start()
-    env = {"TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_BASE_URL": tg.url, "TELEGRAM_POLL_TIMEOUT": "1",
-           "ZALO_APP_ID": "app-1", "ZALO_OA_SECRET_KEY": "oa-secret", "ZALO_ACCESS_TOKEN": "acc-1",
-           "ZALO_API_BASE_URL": zl.url, "ZALO_OAUTH_BASE_URL": zl.url}
+    env = {
+        "TELEGRAM_BOT_TOKEN": tg.token,
+        "TELEGRAM_BASE_URL": tg.url,
+        "TELEGRAM_POLL_TIMEOUT": "1",
+        "ZALO_APP_ID": "app-1",
+        "ZALO_OA_SECRET_KEY": "oa-secret",
+        "ZALO_ACCESS_TOKEN": "acc-1",
+        "ZALO_API_BASE_URL": zl.url,
+        "ZALO_OAUTH_BASE_URL": zl.url,
+    }
     loop = asyncio.get_running_loop()
     proc, url, lines = await loop.run_in_executor(None, lambda: _start_serve(store_dir, **env))
     try:
@@ -144,13 +170,22 @@ async def test_serve_runs_every_configured_channel_in_one_process(store_dir):
         tg.message(2001, "/help")
         await wait_for(lambda: tg.sent(2001), timeout=30)
         from handlers.zalo import signature
-        body = b'{"app_id":"app-1","event_name":"user_send_text","sender":{"id":"z1"},"message":{"text":"#trogiup",' \
-               b'"msg_id":"cli-' + str(time.time_ns()).encode() + b'"},"timestamp":"' + \
-               str(int(time.time() * 1000)).encode() + b'"}'
+
+        body = (
+            b'{"app_id":"app-1","event_name":"user_send_text","sender":{"id":"z1"},"message":{"text":"#trogiup",'
+            b'"msg_id":"cli-'
+            + str(time.time_ns()).encode()
+            + b'"},"timestamp":"'
+            + str(int(time.time() * 1000)).encode()
+            + b'"}'
+        )
         ts = re.search(rb'"timestamp":"(\d+)"', body).group(1).decode()
         async with aiohttp.ClientSession() as http:
-            async with http.post(url + "zalo/webhook", data=body,
-                                 headers={"X-ZEvent-Signature": signature("app-1", body, ts, "oa-secret")}) as r:
+            async with http.post(
+                url + "zalo/webhook",
+                data=body,
+                headers={"X-ZEvent-Signature": signature("app-1", body, ts, "oa-secret")},
+            ) as r:
                 assert r.status == 200
             async with http.get(url + "healthz") as r:
                 assert r.status == 200

@@ -1,5 +1,6 @@
 """End to end: Zalo webhook events posted to the running server; replies delivered to a local stand-in of
 the OA API (message endpoint + OAuth token endpoint)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,9 +26,16 @@ _MSG_IDS = itertools.count(int(time.time() * 1000))
 
 
 def _cfg(standin: ZaloStandIn, **kw) -> ChannelConfig:
-    cfg = ChannelConfig(web_port=0, zalo_app_id=APP_ID, zalo_oa_secret_key=OA_SECRET, zalo_app_secret=APP_SECRET,
-                        zalo_access_token="acc-1", zalo_refresh_token="ref-1",
-                        zalo_api_base_url=standin.url, zalo_oauth_base_url=standin.url)
+    cfg = ChannelConfig(
+        web_port=0,
+        zalo_app_id=APP_ID,
+        zalo_oa_secret_key=OA_SECRET,
+        zalo_app_secret=APP_SECRET,
+        zalo_access_token="acc-1",
+        zalo_refresh_token="ref-1",
+        zalo_api_base_url=standin.url,
+        zalo_oauth_base_url=standin.url,
+    )
     for k, v in kw.items():
         setattr(cfg, k, v)
     return cfg
@@ -49,10 +57,15 @@ async def zalo(assistant):
 
 
 def event(user_id: str, text: str, *, msg_id: str | None = None, ts_ms: int | None = None) -> bytes:
-    ev = {"app_id": APP_ID, "sender": {"id": user_id}, "user_id_by_app": "u" + user_id,
-          "recipient": {"id": "oa-1"}, "event_name": "user_send_text",
-          "message": {"text": text, "msg_id": msg_id or f"msg{next(_MSG_IDS)}"},
-          "timestamp": str(ts_ms if ts_ms is not None else int(time.time() * 1000))}
+    ev = {
+        "app_id": APP_ID,
+        "sender": {"id": user_id},
+        "user_id_by_app": "u" + user_id,
+        "recipient": {"id": "oa-1"},
+        "event_name": "user_send_text",
+        "message": {"text": text, "msg_id": msg_id or f"msg{next(_MSG_IDS)}"},
+        "timestamp": str(ts_ms if ts_ms is not None else int(time.time() * 1000)),
+    }
     return json.dumps(ev, ensure_ascii=False).encode()
 
 
@@ -154,8 +167,12 @@ async def test_expired_token_is_refreshed_once_and_stored(zalo, assistant):
     # one refresh, with the app secret and the one-time refresh token; both replies sent with the new token
     assert len(standin.refreshes) == 1
     r = standin.refreshes[0]
-    assert (r["secret_key"], r["refresh_token"], r["app_id"], r["grant_type"]) == (APP_SECRET, "ref-1", APP_ID,
-                                                                                   "refresh_token")
+    assert (r["secret_key"], r["refresh_token"], r["app_id"], r["grant_type"]) == (
+        APP_SECRET,
+        "ref-1",
+        APP_ID,
+        "refresh_token",
+    )
     assert {m["token"] for m in standin.messages} == {"acc-2"}
     with session_scope(server.services.db_url) as s:
         row = s.get(ZaloToken, 1)
@@ -212,6 +229,7 @@ def _failures(server, user):
 
 async def test_dangky_and_huy_by_text(zalo):
     from bot.reminders import list_subscriptions
+
     standin, server = zalo
     user = "u-1007"
     b = event(user, "#dangky Đắk Nông")
@@ -239,11 +257,18 @@ def test_verify_signature_unit():
 async def test_reminders_go_out_through_zalo_with_error_mapping(zalo):
     import datetime as dt
     from bot.reminders.delivery import PermanentSendError, ReminderMessage, TransientSendError, get_sender
+
     standin, server = zalo
     sender = get_sender("zalo")
     assert sender is not None
-    msg = ReminderMessage(text="Sở GDĐT Tiền Giang báo cáo trước ngày 01/12", deadline_id="d1", document_id=None,
-                          chunk_id=None, due_date=dt.date.today(), lead_days=7)
+    msg = ReminderMessage(
+        text="Sở GDĐT Tiền Giang báo cáo trước ngày 01/12",
+        deadline_id="d1",
+        document_id=None,
+        chunk_id=None,
+        due_date=dt.date.today(),
+        lead_days=7,
+    )
     await sender("u-r1", msg)
     assert standin.texts("u-r1") == ["🔔 Nhắc hạn báo cáo: Sở GDĐT Tiền Giang báo cáo trước ngày 01/12"]
     standin.fail_next = [-213]
@@ -259,10 +284,18 @@ async def test_a_late_reminder_has_one_heading(zalo):
     """The reminder text says itself that it is late: no '⏰ Nhắc muộn: 🔔 (Nhắc muộn) …'."""
     import datetime as dt
     from bot.reminders.delivery import ReminderMessage, get_sender
+
     standin, server = zalo
     text = "🔔 (Nhắc muộn) Còn 3 ngày (15/12/2026) đến hạn: Sở GDĐT báo cáo."
-    msg = ReminderMessage(text=text, deadline_id="d-late", document_id=None, chunk_id=None,
-                          due_date=dt.date.today(), lead_days=7, late=True)
+    msg = ReminderMessage(
+        text=text,
+        deadline_id="d-late",
+        document_id=None,
+        chunk_id=None,
+        due_date=dt.date.today(),
+        lead_days=7,
+        late=True,
+    )
     await get_sender("zalo")("u-late", msg)
     assert standin.texts("u-late") == [text]
 

@@ -1,6 +1,7 @@
 """Extraction from documents of kinds the seeds do not have (tests/data/unseen): a decision with a
 criteria annex, a commune letter with quarterly, 'chậm nhất' and 'trong thời hạn … kể từ' deadlines,
 a plan from a province the gazetteer does not list with an event week, and a law with only a title line."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,6 +60,7 @@ def test_commune_letter_quarterly_latest_and_relative_deadlines(parsed):
 def test_quarterly_deadline_falls_due_at_each_quarter_end(parsed):
     from bot.models import Deadline
     from bot.occurrences import occurrences
+
     q = next(d for d in parsed["hoaan-2026-cv-bao-cao-quy"].facts.deadlines if d.recurrence == "quarterly")
     row = Deadline(due_day=q.due_day, due_month=q.due_month, due_year=None, recurrence=q.recurrence)
     days = list(occurrences(row, dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
@@ -85,24 +87,33 @@ def test_law_known_by_its_title_line(parsed):
     assert rel.interpretation == "30 ngày kể từ thành lập"
 
 
-@pytest.mark.parametrize("title, expected", [
-    ("LUẬT VIÊN CHỨC 2010", ("luật", "Luật Viên chức", 2010)),
-    ("BỘ LUẬT DÂN SỰ 2015", ("bộ luật", "Bộ luật Dân sự", 2015)),
-    ("LUẬT THANH NIÊN 2020", ("luật", "Luật Thanh niên", 2020)),
-    ("HIẾN PHÁP 2013", ("hiến pháp", "Hiến pháp", 2013)),
-])
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("LUẬT VIÊN CHỨC 2010", ("luật", "Luật Viên chức", 2010)),
+        ("BỘ LUẬT DÂN SỰ 2015", ("bộ luật", "Bộ luật Dân sự", 2015)),
+        ("LUẬT THANH NIÊN 2020", ("luật", "Luật Thanh niên", 2020)),
+        ("HIẾN PHÁP 2013", ("hiến pháp", "Hiến pháp", 2013)),
+    ],
+)
 def test_title_lines(title, expected):
     h = parse_header([title, "", "Điều 1. Phạm vi điều chỉnh", "Luật này quy định."], load_lexicon())
     assert (h.doc_type, h.subject or "Hiến pháp", h.year) == expected
     assert h.issuer != "Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh"
 
 
-@pytest.mark.parametrize("lines, province, issuer", [
-    (["ỦY BAN NHÂN DÂN", "TỈNH SÔNG HỒNG", "", "Số: 1/KH-UBND"], "Sông Hồng", "UBND tỉnh Sông Hồng"),
-    (["UBND TỈNH BIÊN GIANG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "", "Số: 2/SGDĐT"], "Biên Giang",
-     "Sở Giáo dục và Đào tạo tỉnh Biên Giang"),
-    (["UBND THÀNH PHỐ HẢI PHÒNG", "UBND PHƯỜNG LÊ CHÂN"], "Hải Phòng", "UBND phường Lê Chân"),
-])
+@pytest.mark.parametrize(
+    "lines, province, issuer",
+    [
+        (["ỦY BAN NHÂN DÂN", "TỈNH SÔNG HỒNG", "", "Số: 1/KH-UBND"], "Sông Hồng", "UBND tỉnh Sông Hồng"),
+        (
+            ["UBND TỈNH BIÊN GIANG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "", "Số: 2/SGDĐT"],
+            "Biên Giang",
+            "Sở Giáo dục và Đào tạo tỉnh Biên Giang",
+        ),
+        (["UBND THÀNH PHỐ HẢI PHÒNG", "UBND PHƯỜNG LÊ CHÂN"], "Hải Phòng", "UBND phường Lê Chân"),
+    ],
+)
 def test_header_learns_provinces_and_issuing_units(lines, province, issuer):
     h = parse_header(lines + ["", "Nội dung văn bản."], load_lexicon())
     assert h.province == province and h.issuer.startswith(issuer)
@@ -117,4 +128,9 @@ def test_criteria_laid_out_as_a_table():
     assert "80 điểm" in cs.pass_mark and "02 năm" in cs.validity
     assert cs.recognised_by.startswith("Chủ tịch Ủy ban nhân dân cấp xã")
     yearly = p.facts.deadlines[0]
-    assert (yearly.due_day, yearly.due_month, yearly.recurrence, yearly.actor_text) == (15, 1, "yearly", "Hội Khuyến học tỉnh")
+    assert (yearly.due_day, yearly.due_month, yearly.recurrence, yearly.actor_text) == (
+        15,
+        1,
+        "yearly",
+        "Hội Khuyến học tỉnh",
+    )

@@ -6,6 +6,7 @@ chunk that exists, the index pointing at a complete folder), the fault visible (
 
 The kill points are reached by running the real build in a child process where one function of the
 build (`write_index`, `swap_in`) first kills its own process: the build itself is not replaced."""
+
 from __future__ import annotations
 
 import os
@@ -59,7 +60,7 @@ def edited_knowledge(tmp_path) -> Path:
 
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
-_DB_URLS: dict[str, str] = {}   # data folder → DATABASE_URL when not the folder's SQLite file
+_DB_URLS: dict[str, str] = {}  # data folder → DATABASE_URL when not the folder's SQLite file
 
 
 def _db_url(data: Path) -> str:
@@ -113,6 +114,7 @@ def assert_consistent(data: Path) -> None:
 def health(data: Path):
     from bot.assistant import Assistant
     from bot.health import check
+
     return check(Assistant.from_settings(_settings(data)))
 
 
@@ -140,6 +142,7 @@ def pg_store(tmp_path):
     import uuid
 
     import psycopg
+
     name = "hoctap_h11f_" + uuid.uuid4().hex[:8]
     admin = PG_URL.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(admin, autocommit=True) as c:
@@ -154,6 +157,7 @@ def pg_store(tmp_path):
         yield data
     finally:
         from bot.db import _engines
+
         for url in [u for u in _engines if name in u]:
             _engines.pop(url).dispose()
         _DB_URLS.pop(str(data), None)
@@ -184,24 +188,24 @@ def test_build_killed_on_postgresql(pg_store, edited_knowledge, tmp_path, point)
 
 @pytest.mark.parametrize("point", ["write_index", "swap_in"])
 def test_build_killed_at_a_point_leaves_a_consistent_store_and_the_next_build_repairs(
-        store, store_dir, edited_knowledge, tmp_path, clean_result, point):
+    store, store_dir, edited_knowledge, tmp_path, clean_result, point
+):
     before = snapshot(store)
     r = _build(store, str(edited_knowledge), kill_at=point)
     assert r.returncode == -signal.SIGKILL, (r.returncode, r.stderr[-2000:])
     assert_consistent(store)
     after_kill = snapshot(store)
-    if point == "write_index":      # inside the transaction: nothing of it stayed
+    if point == "write_index":  # inside the transaction: nothing of it stayed
         assert after_kill == before
         assert health(store).ok
-    else:                           # committed, index not swapped: the mismatch is reported, not hidden
+    else:  # committed, index not swapped: the mismatch is reported, not hidden
         assert after_kill["docs"][CHANGED_DOC] != before["docs"][CHANGED_DOC]
         h = health(store)
         assert not h.ok and "lexical" in h.failing, h.to_dict()
     r = _build(store, str(edited_knowledge))
     assert r.returncode == 0, r.stderr[-2000:]
     assert_consistent(store)
-    assert snapshot(store) == _clean_snapshot(clean_result, store_dir, edited_knowledge,
-                                              tmp_path)
+    assert snapshot(store) == _clean_snapshot(clean_result, store_dir, edited_knowledge, tmp_path)
     h = health(store)
     assert h.ok, h.to_dict()
     assert not [p for p in store.glob("index-*") if p.resolve() != (store / "index").resolve()]
@@ -210,9 +214,23 @@ def test_build_killed_at_a_point_leaves_a_consistent_store_and_the_next_build_re
 def test_build_killed_at_timed_moments(store, store_dir, edited_knowledge, tmp_path, clean_result):
     """SIGKILL after 0.5, 2 and 5 seconds of a forced rebuild; each time consistent, then repaired."""
     for delay in (0.5, 2.0, 5.0):
-        proc = subprocess.Popen([sys.executable, "-m", "indexer", "--data-dir", str(store), "build", "--no-progress",
-                                 "--force", str(edited_knowledge)], cwd=ROOT, env=_env(store),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "indexer",
+                "--data-dir",
+                str(store),
+                "build",
+                "--no-progress",
+                "--force",
+                str(edited_knowledge),
+            ],
+            cwd=ROOT,
+            env=_env(store),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(60)
@@ -220,8 +238,7 @@ def test_build_killed_at_timed_moments(store, store_dir, edited_knowledge, tmp_p
     r = _build(store, str(edited_knowledge))
     assert r.returncode == 0, r.stderr[-2000:]
     assert_consistent(store)
-    assert snapshot(store) == _clean_snapshot(clean_result, store_dir, edited_knowledge,
-                                              tmp_path)
+    assert snapshot(store) == _clean_snapshot(clean_result, store_dir, edited_knowledge, tmp_path)
     assert health(store).ok
 
 
@@ -242,8 +259,9 @@ def test_corrupt_embedding_cache_is_only_a_cache(store):
 def _mount_tmpfs(where: Path, size_kb: int) -> bool:
     where.mkdir(parents=True, exist_ok=True)
     try:
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(where)],
-                           capture_output=True, timeout=20)
+        r = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(where)], capture_output=True, timeout=20
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return r.returncode == 0
@@ -254,7 +272,7 @@ def test_full_disk_during_a_build(store, edited_knowledge, tmp_path):
     the store and the index in place stay as they were."""
     used = sum(p.stat().st_size for p in store.rglob("*") if p.is_file() and not p.is_symlink())
     mnt = tmp_path / "small"
-    if not _mount_tmpfs(mnt, used // 1024 + 8 * 1024):   # room for the health margin (5 MB) once freed
+    if not _mount_tmpfs(mnt, used // 1024 + 8 * 1024):  # room for the health margin (5 MB) once freed
         pytest.skip("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)")
     try:
         data = mnt / "data"
@@ -262,7 +280,7 @@ def test_full_disk_during_a_build(store, edited_knowledge, tmp_path):
         before = snapshot(data)
         ballast = mnt / "ballast"
         free = shutil.disk_usage(mnt).free
-        with open(ballast, "wb") as f:   # leave about 64 KB
+        with open(ballast, "wb") as f:  # leave about 64 KB
             f.write(b"\0" * max(0, free - 64 * 1024))
         r = _build(data, "--force", str(edited_knowledge))
         assert r.returncode != 0

@@ -1,6 +1,7 @@
 """Issue 11, indexer side: two sources with one document id are both refused (with full paths) and the
 stored document keeps answering; texts too long to index are refused by name at once; index folders
 left by a killed build are removed at the next build or start."""
+
 from __future__ import annotations
 
 import os
@@ -30,9 +31,14 @@ def store(store_copy) -> Path:
 
 
 def _indexer(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "indexer", "--data-dir", str(data_dir), "build", "--no-progress",
-                           *args], cwd=ROOT, env=clean_env(HOCTAP_EMBEDDING_MODEL=str(embedding_model())),
-                          capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "indexer", "--data-dir", str(data_dir), "build", "--no-progress", *args],
+        cwd=ROOT,
+        env=clean_env(HOCTAP_EMBEDDING_MODEL=str(embedding_model())),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def _doc(data_dir: Path, doc_id: str):
@@ -54,7 +60,7 @@ def test_two_sources_with_one_id_are_both_refused_and_the_stored_one_kept(store,
     r = _indexer(store, str(impostor), str(ROOT / "knowledge"))
     assert r.returncode == 1, r.stderr
     errors = [ln for ln in r.stderr.splitlines() if ln.startswith("LỖI") and "trùng mã văn bản" in ln]
-    assert len(errors) == 2, r.stderr          # both refused, each with both full paths
+    assert len(errors) == 2, r.stderr  # both refused, each with both full paths
     for ln in errors:
         assert str(impostor.resolve()) in ln and str(genuine.resolve()) in ln
     after_file, after_texts = _doc(store, GENUINE)
@@ -63,6 +69,7 @@ def test_two_sources_with_one_id_are_both_refused_and_the_stored_one_kept(store,
 
     # the stored document answers as before
     from bot.assistant import Assistant
+
     a = Assistant.from_settings(settings_for(store))
     ans = a.ask("Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?")
     assert ans.answered and IMPOSTOR_MARK not in ans.answer
@@ -88,7 +95,7 @@ def test_iter_sources_names_every_duplicate(tmp_path):
 
 def test_too_long_texts_are_refused_by_name_at_once(tmp_path):
     big = tmp_path / "bao-cao-qua-lon.txt"
-    with open(big, "wb") as f:          # 49.9 MB, under the 50 MiB file limit (sparse: no time to write)
+    with open(big, "wb") as f:  # 49.9 MB, under the 50 MiB file limit (sparse: no time to write)
         f.truncate(int(49.9 * 1000 * 1000))
     t0 = time.perf_counter()
     with pytest.raises(DocumentError) as e:
@@ -121,11 +128,11 @@ def test_index_folders_of_a_killed_build_are_removed(store):
     os.symlink("index-1700000000000", store / ".index-link-4242")
     os.utime(store / ".index-link-4242", (old, old), follow_symlinks=False)
 
-    r = _indexer(store, str(ROOT / "knowledge"))   # nothing changed: the build itself swaps nothing
+    r = _indexer(store, str(ROOT / "knowledge"))  # nothing changed: the build itself swaps nothing
     assert r.returncode == 0, r.stderr
     assert not any(d.exists() for d in leftovers) and not (store / ".index-link-4242").is_symlink()
     assert fresh.exists() and current.exists() and (store / "index").resolve() == current
-    assert "index-1700000000000" in r.stderr     # said in the log
+    assert "index-1700000000000" in r.stderr  # said in the log
     # and at start (serve calls the same function)
     (store / "index-1700000000002").mkdir()
     os.utime(store / "index-1700000000002", (old, old))

@@ -1,4 +1,5 @@
 """The knowledge pipeline on the five seed documents and on documents it has never seen."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,12 +28,15 @@ def docs():
 
 # -- normalisation ---------------------------------------------------------------------------
 
+
 def test_normalise_nfc_tone_marks_emphasis_and_noise():
-    raw = "**ỦY BAN**\nCộng hoà xã hội\nSố: **3597**/UBND\n16 14\nHandwritten signature\n- + Cuối năm 2025\nxong. *nk*\n"
+    raw = (
+        "**ỦY BAN**\nCộng hoà xã hội\nSố: **3597**/UBND\n16 14\nHandwritten signature\n- + Cuối năm 2025\nxong. *nk*\n"
+    )
     raw = raw.replace("ộ", "o\u0323\u0302")  # decomposed, as in one seed
     t = normalize_text(raw)
     assert "**" not in t and "*nk*" not in t and not t.rstrip().endswith("nk")
-    assert "Cộng hòa" in t                    # NFC and old-style tone placement
+    assert "Cộng hòa" in t  # NFC and old-style tone placement
     assert "Số: 3597/UBND" in t
     assert "16 14" not in t and "Handwritten" not in t
     assert "\n+ Cuối năm 2025" in t
@@ -41,29 +45,41 @@ def test_normalise_nfc_tone_marks_emphasis_and_noise():
 def test_decomposed_seed_is_normalised(docs):
     d = docs["bgddt-2017-162-gdtx"]
     import unicodedata
+
     assert unicodedata.is_normalized("NFC", d.text)
     assert d.header.number == "162/BGDĐT-GDTX"
 
 
 # -- headers ---------------------------------------------------------------------------------
 
+
 def test_headers_of_the_seeds(docs):
     h = docs["daknong-2021-3597-ubnd-kgvx"].header
     assert (h.doc_type, h.number, h.issuer, h.place, h.date) == (
-        "công văn", "3597/UBND-KGVX", "UBND tỉnh Đắk Nông", "Đắk Nông", dt.date(2021, 7, 12))
+        "công văn",
+        "3597/UBND-KGVX",
+        "UBND tỉnh Đắk Nông",
+        "Đắk Nông",
+        dt.date(2021, 7, 12),
+    )
     assert h.subject.startswith("triển khai thực hiện Chỉ thị số 14/CT-TTg ngày 25/5/2021")
     assert h.recipients[0] == "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh" and len(h.recipients) == 6
     assert h.signer == "Tôn Thị Ngọc Hạnh" and h.signer_title == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
     assert "Thường trực Tỉnh ủy" in h.receivers and h.province == "Đắk Nông"
 
     h = docs["bgddt-2017-162-gdtx"].header
-    assert (h.doc_type, h.issuer, h.place, h.date) == ("công văn", "Bộ Giáo dục và Đào tạo", "Hà Nội", dt.date(2017, 1, 18))
+    assert (h.doc_type, h.issuer, h.place, h.date) == (
+        "công văn",
+        "Bộ Giáo dục và Đào tạo",
+        "Hà Nội",
+        dt.date(2017, 1, 18),
+    )
     assert h.subject.startswith("thực hiện kết luận của Phó Thủ tướng Chính phủ")
     assert h.recipients == ["Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"]
     assert h.province is None and "Văn phòng Chính phủ" in h.receivers
 
     h = docs["bgddt-2021-trien-khai-de-an-1373"].header
-    assert h.number == "/BGDDT-GDTEX" and h.date is None and h.year == 2021   # a draft: day and month blank
+    assert h.number == "/BGDDT-GDTEX" and h.date is None and h.year == 2021  # a draft: day and month blank
     assert h.date_text == "ngày tháng năm 2021"
     assert h.subject == "triển khai Đề án “Xây dựng xã hội học tập giai đoạn 2021 - 2030”"
     assert len(h.recipients) == 3 and h.recipients[2].startswith("Ủy ban nhân dân các tỉnh")
@@ -75,7 +91,12 @@ def test_headers_of_the_seeds(docs):
     assert h.subject == 'Khai thác và sử dụng tài liệu "Hướng dẫn xây dựng xã hội học tập"'
 
     h = docs["tiengiang-2021-ke-hoach-xhht"].header
-    assert (h.doc_type, h.issuer, h.province, h.signer) == ("kế hoạch", "UBND tỉnh Tiền Giang", "Tiền Giang", "Nguyễn Văn Mười")
+    assert (h.doc_type, h.issuer, h.province, h.signer) == (
+        "kế hoạch",
+        "UBND tỉnh Tiền Giang",
+        "Tiền Giang",
+        "Nguyễn Văn Mười",
+    )
     assert h.subject == "Thực hiện Đề án “Xây dựng xã hội học tập giai đoạn 2021-2030” tỉnh Tiền Giang"
 
 
@@ -88,6 +109,7 @@ def test_section_paths(docs):
 
 
 # -- deadlines -------------------------------------------------------------------------------
+
 
 def _deadline(doc, day, month):
     found = [d for d in doc.facts.deadlines if (d.due_day, d.due_month) == (day, month)]
@@ -107,7 +129,7 @@ def test_deadlines_of_the_seeds(docs):
 
     bo = _deadline(docs["bgddt-2021-trien-khai-de-an-1373"], 20, 12)
     assert bo.recurrence == "yearly" and bo.recipient == "Bộ GDĐT"
-    assert "Ủy ban nhân dân các tỉnh" in bo.actor_text          # no subject: the letter's recipients
+    assert "Ủy ban nhân dân các tỉnh" in bo.actor_text  # no subject: the letter's recipients
     assert "Ủy ban nhân dân tỉnh" in bo.actors
 
     y2021 = [d for d in docs["bgddt-2021-trien-khai-de-an-1373"].facts.deadlines if d.due_year == 2021]
@@ -129,17 +151,26 @@ def test_deadlines_of_the_seeds(docs):
 
 # -- responsibilities ------------------------------------------------------------------------
 
+
 def test_responsibilities_tien_giang_section_iv(docs):
     rs = docs["tiengiang-2021-ke-hoach-xhht"].facts.responsibilities
     by = {}
     for r in rs:
         by.setdefault(r.agency_text, []).append(r)
     expected = {
-        "Sở Giáo dục và Đào tạo": 6, "Sở Lao động - Thương binh và Xã hội": 3, "Sở Thông tin và Truyền thông": 2,
-        "Sở Văn hóa, Thể thao và Du lịch": 2, "Sở Tài chính": 2,
-        "Bộ Chỉ huy Quân sự tỉnh, Bộ Chỉ huy Bộ đội Biên phòng tỉnh": 2, "Công an tỉnh": 1,
-        "Các sở, ban, ngành tỉnh": 1, "Ban Tuyên giáo Tỉnh ủy": 1, "Hội Khuyến học tỉnh": 3,
-        "Liên đoàn Lao động tỉnh": 2, "Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh": 2, "Hội Liên hiệp Phụ nữ tỉnh": 2,
+        "Sở Giáo dục và Đào tạo": 6,
+        "Sở Lao động - Thương binh và Xã hội": 3,
+        "Sở Thông tin và Truyền thông": 2,
+        "Sở Văn hóa, Thể thao và Du lịch": 2,
+        "Sở Tài chính": 2,
+        "Bộ Chỉ huy Quân sự tỉnh, Bộ Chỉ huy Bộ đội Biên phòng tỉnh": 2,
+        "Công an tỉnh": 1,
+        "Các sở, ban, ngành tỉnh": 1,
+        "Ban Tuyên giáo Tỉnh ủy": 1,
+        "Hội Khuyến học tỉnh": 3,
+        "Liên đoàn Lao động tỉnh": 2,
+        "Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh": 2,
+        "Hội Liên hiệp Phụ nữ tỉnh": 2,
         "Ủy ban nhân dân các huyện, thị xã, thành phố": 5,
     }
     for agency, n in expected.items():
@@ -149,7 +180,9 @@ def test_responsibilities_tien_giang_section_iv(docs):
     assert any("thư viện, bảo tàng" in r.task for r in by["Sở Văn hóa, Thể thao và Du lịch"])
     assert [r.role for r in by["Công an tỉnh"]] == ["chủ trì"]
     assert {r.agency for r in by["Đài Phát thanh và Truyền hình tỉnh, đề nghị Báo Ấp Bắc"]} == {
-        "Đài Phát thanh và Truyền hình tỉnh", "Báo tỉnh"}
+        "Đài Phát thanh và Truyền hình tỉnh",
+        "Báo tỉnh",
+    }
     assert any(r.agency == "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh" and "phát động" in r.task for r in rs)
     assert any(r.agency_text == "Trường Đại học Tiền Giang" and "đào tạo từ xa" in r.task for r in rs)
 
@@ -172,18 +205,34 @@ def test_responsibilities_dak_nong_sections_1_to_7(docs):
 
 # -- targets ---------------------------------------------------------------------------------
 
+
 def test_targets_tien_giang(docs):
     ts = docs["tiengiang-2021-ke-hoach-xhht"].facts.targets
     pct = {(t.year, t.value, t.indicator) for t in ts if t.value is not None}
     want = [
-        (2025, 100, "huyện, thành, thị đạt chuẩn XMC mức độ 2"), (2025, 50, "số người trong độ tuổi lao động được trang bị kỹ năng sống"),
+        (2025, 100, "huyện, thành, thị đạt chuẩn XMC mức độ 2"),
+        (2025, 50, "số người trong độ tuổi lao động được trang bị kỹ năng sống"),
         (2025, 50, "dân số từ 15 tuổi trở lên được đào tạo trình độ chuyên môn kỹ thuật"),
-        (2025, 12, "dân số có trình độ đại học trở lên"), (2025, 20, "huyện, thành, thị đạt chuẩn PCGD THCS mức độ 3"),
+        (2025, 12, "dân số có trình độ đại học trở lên"),
+        (2025, 20, "huyện, thành, thị đạt chuẩn PCGD THCS mức độ 3"),
         (2025, 40, "công dân đạt danh hiệu công dân học tập theo tiêu chí do cơ quan có thẩm quyền ban hành"),
-        (2025, 60, "các cơ sở giáo dục phổ thông, giáo dục thường xuyên, giáo dục nghề nghiệp và các cơ sở khác triển khai hoạt động quản lý, giảng dạy và học tập trên môi trường số"),
-        (2030, 80, "các cơ sở giáo dục phổ thông, giáo dục thường xuyên, giáo dục nghề nghiệp và các cơ sở khác triển khai hoạt động quản lý giảng dạy và học tập trên môi trường số"),
-        (2030, 90, "các trung tâm học tập cộng đồng ứng dụng công nghệ thông tin trong quản lý, tổ chức hoạt động giáo dục"),
-        (2030, 15, "dân số có trình độ đại học trở lên"), (2030, 60, "công dân đạt danh hiệu công dân học tập"),
+        (
+            2025,
+            60,
+            "các cơ sở giáo dục phổ thông, giáo dục thường xuyên, giáo dục nghề nghiệp và các cơ sở khác triển khai hoạt động quản lý, giảng dạy và học tập trên môi trường số",
+        ),
+        (
+            2030,
+            80,
+            "các cơ sở giáo dục phổ thông, giáo dục thường xuyên, giáo dục nghề nghiệp và các cơ sở khác triển khai hoạt động quản lý giảng dạy và học tập trên môi trường số",
+        ),
+        (
+            2030,
+            90,
+            "các trung tâm học tập cộng đồng ứng dụng công nghệ thông tin trong quản lý, tổ chức hoạt động giáo dục",
+        ),
+        (2030, 15, "dân số có trình độ đại học trở lên"),
+        (2030, 60, "công dân đạt danh hiệu công dân học tập"),
         (2030, 50, "các huyện, thành, thị được công nhận danh hiệu huyện, thành, thị học tập"),
     ]
     for w in want:
@@ -197,10 +246,11 @@ def test_targets_tien_giang(docs):
 
 # -- cited documents and contacts -----------------------------------------------------------
 
+
 def test_citations_and_contacts(docs):
     cites = {c.number: c for d in docs.values() for c in d.facts.citations}
     assert cites["1373/QĐ-TTg"].date == dt.date(2021, 7, 30) and cites["1373/QĐ-TTg"].issuer == "Thủ tướng Chính phủ"
-    assert cites["44/2014/TT-BGDĐT"].date == dt.date(2014, 12, 12)       # "44/2014TT-BGDĐT" normalised
+    assert cites["44/2014/TT-BGDĐT"].date == dt.date(2014, 12, 12)  # "44/2014TT-BGDĐT" normalised
     assert cites["14/CT-TTg"].date == dt.date(2021, 5, 25)
     assert cites["281/QĐ-TTg"].date == dt.date(2014, 2, 20)
     assert cites["2553/BGDĐT-GDTX"].doc_type == "Công văn"
@@ -211,6 +261,7 @@ def test_citations_and_contacts(docs):
 
 
 # -- documents never seen --------------------------------------------------------------------
+
 
 def test_unseen_law_in_dieu_form():
     p = parse_file(DATA / "luat-hoc-tap-suot-doi.txt")
@@ -226,17 +277,29 @@ def test_unseen_law_in_dieu_form():
     assert jan.recipient == "Ủy ban nhân dân cấp tỉnh"
     rs = [r for r in p.facts.responsibilities if r.agency == "Bộ Giáo dục và Đào tạo"]
     assert [r.role for r in rs] == ["chủ trì", "phối hợp"]
-    assert any(r.agency_text == "Ủy ban nhân dân cấp tỉnh" and r.task.startswith("Bố trí ngân sách")
-               for r in p.facts.responsibilities)
+    assert any(
+        r.agency_text == "Ủy ban nhân dân cấp tỉnh" and r.task.startswith("Bố trí ngân sách")
+        for r in p.facts.responsibilities
+    )
 
 
 def test_unseen_letter_with_other_date_forms():
     p = parse_file(DATA / "lamdong-2026-bao-cao-xhht.md")
     h = p.header
     assert (h.number, h.issuer, h.date, h.province, h.signer) == (
-        "1234/UBND-VX", "UBND tỉnh Lâm Đồng", dt.date(2026, 11, 5), "Lâm Đồng", "Trần Thị Bình")
+        "1234/UBND-VX",
+        "UBND tỉnh Lâm Đồng",
+        dt.date(2026, 11, 5),
+        "Lâm Đồng",
+        "Trần Thị Bình",
+    )
     jan = [d for d in p.facts.deadlines if (d.due_day, d.due_month) == (10, 1)][0]
-    assert (jan.due_year, jan.recurrence, jan.actor_text, jan.recipient) == (2027, "once", "Sở Giáo dục và Đào tạo", "UBND tỉnh")
+    assert (jan.due_year, jan.recurrence, jan.actor_text, jan.recipient) == (
+        2027,
+        "once",
+        "Sở Giáo dục và Đào tạo",
+        "UBND tỉnh",
+    )
     june = [d for d in p.facts.deadlines if (d.due_day, d.due_month) == (30, 6)][0]
     assert june.recurrence == "yearly" and june.actor_text == "Ủy ban nhân dân các huyện, thành phố"
     assert june.recipient == "Sở Giáo dục và Đào tạo"
@@ -248,6 +311,7 @@ def test_unseen_letter_with_other_date_forms():
 
 def test_docx_and_pdf_loaders(tmp_path):
     import docx
+
     d = docx.Document()
     for line in (DATA / "lamdong-2026-bao-cao-xhht.md").read_text(encoding="utf-8").splitlines():
         d.add_paragraph(line)
@@ -263,6 +327,7 @@ def test_docx_and_pdf_loaders(tmp_path):
 
 # -- building the store: bad files are refused, nothing indexed is lost ----------------------
 
+
 def test_build_refuses_bad_files_and_keeps_the_store(tmp_path, monkeypatch):
     monkeypatch.setenv("HOCTAP_EMBEDDING_MODEL", str(tmp_path / "no-model"))  # lexical only: fast
     src = tmp_path / "docs"
@@ -276,13 +341,16 @@ def test_build_refuses_bad_files_and_keeps_the_store(tmp_path, monkeypatch):
     (src / "daknong-2021-3597-ubnd-kgvx.txt").write_bytes(b"\x00\x01\x02binary")
     (src / "rong.txt").write_text("")
     (src / "latin1.txt").write_bytes("Kế hoạch".encode("utf-16-le")[:-1] + b"\xff\xfe\xfa" * 20)
-    (src / "moi-2026.md").write_text((DATA / "lamdong-2026-bao-cao-xhht.md").read_text(encoding="utf-8"), encoding="utf-8")
+    (src / "moi-2026.md").write_text(
+        (DATA / "lamdong-2026-bao-cao-xhht.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     rep = build(settings, [src])
     msgs = {e.path.name: e.reason for e in rep.errors}
     assert set(msgs) == {"daknong-2021-3597-ubnd-kgvx.txt", "rong.txt", "latin1.txt"}
     assert "rỗng" in msgs["rong.txt"] and "nhị phân" in msgs["daknong-2021-3597-ubnd-kgvx.txt"]
     assert rep.indexed == ["moi-2026"]
     from bot.assistant import Assistant
+
     a = Assistant.from_settings(settings)
     assert set(a.kb.docs) == {p.stem for p in KN.glob("*.txt")} | {"moi-2026"}
     ans = a.ask("Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?")
@@ -294,14 +362,32 @@ def test_cli_build_and_show(tmp_path):
     data = tmp_path / "d"
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x00")
-    r = subprocess.run([sys.executable, "-m", "indexer", "--data-dir", str(data), "build", str(KN), str(bad)],
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "indexer", "--data-dir", str(data), "build", str(KN), str(bad)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 1 and "bad.txt" in r.stderr and "5 văn bản" in r.stderr
-    r = subprocess.run([sys.executable, "-m", "indexer", "--data-dir", str(data), "show", "--json"],
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "indexer", "--data-dir", str(data), "show", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     got = json.loads(r.stdout)
     dk = next(d for d in got if d["id"] == "daknong-2021-3597-ubnd-kgvx")
     assert {(x["due_day"], x["due_month"]) for x in dk["deadlines"]} == {(15, 6), (15, 12)}
-    r = subprocess.run([sys.executable, "-m", "indexer", "--data-dir", str(data), "show"],
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "indexer", "--data-dir", str(data), "show"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "HẠN" in r.stdout and "15/12 hằng năm" in r.stdout and "CHỈ TIÊU" in r.stdout

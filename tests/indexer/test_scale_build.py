@@ -1,6 +1,7 @@
 """The indexer as a streaming job: caches saved batch by batch (an interrupted build resumes), a
 build id per build, progress bars only on a terminal, a model recorded by id and checksum (a
 moved data folder keeps dense search). Real documents, real SQLite, the real (int8 ONNX) model."""
+
 from __future__ import annotations
 
 import fcntl
@@ -37,8 +38,11 @@ def _sources(tmp: Path, names: list[str]) -> Path:
 
 def _settings(data_dir: Path, model: str | None = None) -> Settings:
     data_dir.mkdir(parents=True, exist_ok=True)
-    return Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'hoctap.sqlite3'}",
-                    embedding_model=os.environ["HOCTAP_EMBEDDING_MODEL"] if model is None else model)
+    return Settings(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'hoctap.sqlite3'}",
+        embedding_model=os.environ["HOCTAP_EMBEDDING_MODEL"] if model is None else model,
+    )
 
 
 class Counting:
@@ -85,12 +89,15 @@ def test_interrupted_build_resumes_from_cache(tmp_path, monkeypatch):
     assert not rep.errors and sorted(rep.indexed) == sorted(Path(d).stem for d in DOCS)
     assert rep.dense and rep.chunks == len(cache) + resumed.passages  # only the rest was encoded
     # one compacted cache file per kind, holding exactly the indexed texts
-    files = sorted(p.name.split("-")[0] + "-" + p.name.rsplit("-", 1)[-1] for p in (settings.data_dir / "cache").iterdir())
+    files = sorted(
+        p.name.split("-")[0] + "-" + p.name.rsplit("-", 1)[-1] for p in (settings.data_dir / "cache").iterdir()
+    )
     assert files == ["tokens-base.npz", "vectors-base.npz"], files
     assert len(EmbeddingCache(settings.data_dir / "cache", f"{real.checksum}:{real.backend}")) == rep.chunks
 
     # the resumed vectors are the ones a build from scratch computes
     from bot.search_index import load_index
+
     idx = load_index(settings.data_dir)
     fresh = _settings(tmp_path / "fresh")
     monkeypatch.setattr(embedding, "load_embedder", lambda s, **kw: real)
@@ -130,6 +137,7 @@ def test_moved_data_folder_keeps_dense_search(tmp_path):
     """The model inside the data folder (the default place) and the folder moved elsewhere: the
     manifest holds the model's id and checksum, not its path, so dense search stays on."""
     from bot.assistant import Assistant
+
     model = Path(os.environ["HOCTAP_EMBEDDING_MODEL"])
     data = tmp_path / "old-place"
     inside = data / "models" / "multilingual-e5-small"

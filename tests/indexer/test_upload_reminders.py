@@ -1,6 +1,7 @@
 """Replacing a document through the upload service re-plans the reminders of the deadline it changed, once:
 the old date is never reminded again, the new date is reminded exactly once per lead time. Real store,
 real planner and sweeper (bot.reminders), a capturing sender on the console channel."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,10 +21,12 @@ def _at(y, m, d, h=8):
 @pytest.fixture
 def sent():
     from bot.reminders import delivery
+
     got: list = []
 
     async def capture(chat_id, message):
         got.append((chat_id, message.due_date, message.lead_days, message.text))
+
     delivery.register_sender("console", capture)
     yield got
     delivery.unregister_sender("console")
@@ -34,22 +37,22 @@ async def test_replacing_a_document_replans_its_reminders_once(tmp_path, sent):
     from bot.reminders.subscriptions import subscribe
     from bot.reminders.sweeper import tick
     from indexer.uploads import DocumentLibrary
+
     settings = make_store(tmp_path)
     lib = DocumentLibrary(settings)
     added = lib.add("lamdong.txt", lamdong_text().encode(), actor="test:admin")
     assert added.summary.deadlines == 2
-    subscribe(settings.database_url, channel="console", chat_id="can-bo", province="Lâm Đồng",
-              now=_at(2026, 12, 1))
+    subscribe(settings.database_url, channel="console", chat_id="can-bo", province="Lâm Đồng", now=_at(2026, 12, 1))
     forget_plan_cache()
-    await tick(settings, now=_at(2027, 1, 3))            # 7 days before 10/01/2027
+    await tick(settings, now=_at(2027, 1, 3))  # 7 days before 10/01/2027
     assert [(c, d, n) for c, d, n, _ in sent] == [("can-bo", dt.date(2027, 1, 10), 7)]
 
     lib.replace("lamdong", "lamdong-sua.txt", lamdong_text("20/01/2027").encode(), actor="test:admin")
     await tick(settings, now=_at(2027, 1, 3, 9))
-    await tick(settings, now=_at(2027, 1, 9))             # the old date's 1-day reminder: no longer owed
+    await tick(settings, now=_at(2027, 1, 9))  # the old date's 1-day reminder: no longer owed
     assert len(sent) == 1
-    await tick(settings, now=_at(2027, 1, 13))            # 7 days before the new date
-    await tick(settings, now=_at(2027, 1, 13, 9))         # and again: not twice
+    await tick(settings, now=_at(2027, 1, 13))  # 7 days before the new date
+    await tick(settings, now=_at(2027, 1, 13, 9))  # and again: not twice
     assert [(d, n) for _, d, n, _ in sent[1:]] == [(dt.date(2027, 1, 20), 7)]
     assert "20/01/2027" in sent[1][3]
     await tick(settings, now=_at(2027, 1, 19))

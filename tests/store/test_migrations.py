@@ -9,6 +9,7 @@
 The PostgreSQL tests need HOCTAP_TEST_POSTGRES_URL (`.ci/run` sets postgresql://postgres@127.0.0.1:5432/test);
 each works in a database of its own, created and dropped.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,50 +30,165 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
 needs_pg = pytest.mark.skipif(
-    not PG_URL, reason="HOCTAP_TEST_POSTGRES_URL is not set: the PostgreSQL migration tests need a server "
-                       "(e.g. HOCTAP_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test, as .ci/run sets)")
+    not PG_URL,
+    reason="HOCTAP_TEST_POSTGRES_URL is not set: the PostgreSQL migration tests need a server "
+    "(e.g. HOCTAP_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test, as .ci/run sets)",
+)
 
 # the rows a deployment of 501e347 holds; subscriptions, reminders and Zalo tokens cannot be rebuilt
 LEGACY_ROWS: list[tuple[str, dict]] = [
-    ("documents", dict(id="kh-daknong", file_name="kh-daknong.txt", content_hash="ab" * 32, doc_type="kế hoạch",
-                       number="12/KH-UBND", issuer="UBND tỉnh Đắk Nông", place="Đắk Nông", date=dt.date(2021, 3, 4),
-                       date_text="ngày 04 tháng 3 năm 2021", year=2021, subject="Xây dựng xã hội học tập",
-                       recipients='["Sở Giáo dục và Đào tạo"]', receivers="[]", signer="Nguyễn Văn A",
-                       signer_title="KT. CHỦ TỊCH", province="Đắk Nông",
-                       indexed_at=dt.datetime(2026, 11, 20, 8, 0))),
-    ("chunks", dict(id=1, document_id="kh-daknong", ordinal=0, section_path="", headings="[]",
-                    text="KẾ HOẠCH Xây dựng xã hội học tập", kind="header")),
-    ("chunks", dict(id=2, document_id="kh-daknong", ordinal=1, section_path="IV › 1", headings='["IV. TỔ CHỨC"]',
-                    text="Sở Giáo dục và Đào tạo báo cáo trước ngày 15/12 hằng năm.", kind="body")),
-    ("deadlines", dict(id="dl-daknong-1512", actors='["Sở Giáo dục và Đào tạo"]', actor_text="Sở GDĐT",
-                       action="báo cáo", what="báo cáo kết quả", recipient="UBND tỉnh", due_day=15, due_month=12,
-                       due_year=None, recurrence="yearly", due_text="trước ngày 15/12", period="năm",
-                       interpretation=None, province="Đắk Nông", document_id="kh-daknong", chunk_id=2,
-                       section_path="IV › 1", quote="báo cáo trước ngày 15/12 hằng năm")),
-    ("reminder_subscriptions", dict(id=1, channel="telegram", chat_id="12345", province="Đắk Nông", agency=None,
-                                    deadline_id=None, scope_key="Đắk Nông||", lead_days="[7, 1]",
-                                    created_at=dt.datetime(2026, 11, 1, 1, 0),
-                                    updated_at=dt.datetime(2026, 11, 1, 1, 0))),
-    ("reminders", dict(id=1, subscription_id=1, channel="telegram", chat_id="12345", deadline_id="dl-daknong-1512",
-                       due_date=dt.date(2026, 12, 15), lead_days=7, send_at=dt.datetime(2026, 12, 8, 1, 0),
-                       next_attempt_at=dt.datetime(2026, 12, 8, 1, 0), status="sent", attempts=1,
-                       claim_token=None, claimed_at=None, sent_at=dt.datetime(2026, 12, 8, 1, 0, 5), late=False,
-                       last_error=None, created_at=dt.datetime(2026, 11, 1, 1, 0))),
-    ("zalo_tokens", dict(id=1, access_token="access-secret", refresh_token="refresh-secret",
-                         expires_at=dt.datetime(2026, 12, 31), seed="cd" * 32,
-                         updated_at=dt.datetime(2026, 11, 30, 9, 0))),
-    ("channel_queries", dict(id=1, channel="web", chat_id="s1", question="ai báo cáo trước 15/12?", answered=True,
-                             intent="deadline", elapsed_ms=12.5, top_source="kh-daknong", suggestions="[]",
-                             deadline_ids='["dl-daknong-1512"]', error=None,
-                             created_at=dt.datetime(2026, 11, 30, 9, 1))),
+    (
+        "documents",
+        dict(
+            id="kh-daknong",
+            file_name="kh-daknong.txt",
+            content_hash="ab" * 32,
+            doc_type="kế hoạch",
+            number="12/KH-UBND",
+            issuer="UBND tỉnh Đắk Nông",
+            place="Đắk Nông",
+            date=dt.date(2021, 3, 4),
+            date_text="ngày 04 tháng 3 năm 2021",
+            year=2021,
+            subject="Xây dựng xã hội học tập",
+            recipients='["Sở Giáo dục và Đào tạo"]',
+            receivers="[]",
+            signer="Nguyễn Văn A",
+            signer_title="KT. CHỦ TỊCH",
+            province="Đắk Nông",
+            indexed_at=dt.datetime(2026, 11, 20, 8, 0),
+        ),
+    ),
+    (
+        "chunks",
+        dict(
+            id=1,
+            document_id="kh-daknong",
+            ordinal=0,
+            section_path="",
+            headings="[]",
+            text="KẾ HOẠCH Xây dựng xã hội học tập",
+            kind="header",
+        ),
+    ),
+    (
+        "chunks",
+        dict(
+            id=2,
+            document_id="kh-daknong",
+            ordinal=1,
+            section_path="IV › 1",
+            headings='["IV. TỔ CHỨC"]',
+            text="Sở Giáo dục và Đào tạo báo cáo trước ngày 15/12 hằng năm.",
+            kind="body",
+        ),
+    ),
+    (
+        "deadlines",
+        dict(
+            id="dl-daknong-1512",
+            actors='["Sở Giáo dục và Đào tạo"]',
+            actor_text="Sở GDĐT",
+            action="báo cáo",
+            what="báo cáo kết quả",
+            recipient="UBND tỉnh",
+            due_day=15,
+            due_month=12,
+            due_year=None,
+            recurrence="yearly",
+            due_text="trước ngày 15/12",
+            period="năm",
+            interpretation=None,
+            province="Đắk Nông",
+            document_id="kh-daknong",
+            chunk_id=2,
+            section_path="IV › 1",
+            quote="báo cáo trước ngày 15/12 hằng năm",
+        ),
+    ),
+    (
+        "reminder_subscriptions",
+        dict(
+            id=1,
+            channel="telegram",
+            chat_id="12345",
+            province="Đắk Nông",
+            agency=None,
+            deadline_id=None,
+            scope_key="Đắk Nông||",
+            lead_days="[7, 1]",
+            created_at=dt.datetime(2026, 11, 1, 1, 0),
+            updated_at=dt.datetime(2026, 11, 1, 1, 0),
+        ),
+    ),
+    (
+        "reminders",
+        dict(
+            id=1,
+            subscription_id=1,
+            channel="telegram",
+            chat_id="12345",
+            deadline_id="dl-daknong-1512",
+            due_date=dt.date(2026, 12, 15),
+            lead_days=7,
+            send_at=dt.datetime(2026, 12, 8, 1, 0),
+            next_attempt_at=dt.datetime(2026, 12, 8, 1, 0),
+            status="sent",
+            attempts=1,
+            claim_token=None,
+            claimed_at=None,
+            sent_at=dt.datetime(2026, 12, 8, 1, 0, 5),
+            late=False,
+            last_error=None,
+            created_at=dt.datetime(2026, 11, 1, 1, 0),
+        ),
+    ),
+    (
+        "zalo_tokens",
+        dict(
+            id=1,
+            access_token="access-secret",
+            refresh_token="refresh-secret",
+            expires_at=dt.datetime(2026, 12, 31),
+            seed="cd" * 32,
+            updated_at=dt.datetime(2026, 11, 30, 9, 0),
+        ),
+    ),
+    (
+        "channel_queries",
+        dict(
+            id=1,
+            channel="web",
+            chat_id="s1",
+            question="ai báo cáo trước 15/12?",
+            answered=True,
+            intent="deadline",
+            elapsed_ms=12.5,
+            top_source="kh-daknong",
+            suggestions="[]",
+            deadline_ids='["dl-daknong-1512"]',
+            error=None,
+            created_at=dt.datetime(2026, 11, 30, 9, 1),
+        ),
+    ),
 ]
-KEYS = {"documents": "id", "chunks": "id", "deadlines": "id", "reminder_subscriptions": "id", "reminders": "id",
-        "zalo_tokens": "id", "channel_queries": "id"}
+KEYS = {
+    "documents": "id",
+    "chunks": "id",
+    "deadlines": "id",
+    "reminder_subscriptions": "id",
+    "reminders": "id",
+    "zalo_tokens": "id",
+    "channel_queries": "id",
+}
 
 
 def _ddl(dialect: str) -> list[str]:
-    sql = "\n".join(line for line in (DATA / f"schema-501e347-{dialect}.sql").read_text(encoding="utf-8").splitlines()
-                    if not line.startswith("--"))
+    sql = "\n".join(
+        line
+        for line in (DATA / f"schema-501e347-{dialect}.sql").read_text(encoding="utf-8").splitlines()
+        if not line.startswith("--")
+    )
     return [s for s in sql.split(";\n") if s.strip()]
 
 
@@ -97,8 +213,7 @@ def _rows(url: str) -> dict[str, list[tuple]]:
     eng = create_engine(normalise_url(url))
     try:
         with eng.connect() as c:
-            return {t: [tuple(r) for r in c.execute(text(f"SELECT * FROM {t} ORDER BY {k}"))]
-                    for t, k in KEYS.items()}
+            return {t: [tuple(r) for r in c.execute(text(f"SELECT * FROM {t} ORDER BY {k}"))] for t, k in KEYS.items()}
     finally:
         eng.dispose()
 
@@ -117,6 +232,7 @@ def _schema_diff(url: str) -> list:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     import bot.models, bot.reminders.models, handlers.models  # noqa: F401,E401 - tables declared there too
+
     eng = make_engine(url)
     try:
         with eng.connect() as c:
@@ -126,9 +242,10 @@ def _schema_diff(url: str) -> list:
 
 
 def _check_upgraded(url: str, before: dict[str, list[tuple]]) -> None:
-    from bot.models import (Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Event)
+    from bot.models import Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Event
     from bot.reminders.models import Reminder, Subscription
     from handlers.models import QueryLog, ZaloToken
+
     assert _version(url) == [store.migrate.head_revision()]
     assert _rows(url) == before
     try:
@@ -142,12 +259,19 @@ def _check_upgraded(url: str, before: dict[str, list[tuple]]) -> None:
             assert s.scalars(select(Reminder)).one().status == "sent"
             assert s.get(ZaloToken, 1).refresh_token == "refresh-secret"
             assert s.get(QueryLog, 1).deadline_ids == ["dl-daknong-1512"]
-            s.add_all([
-                Criterion(document_id="kh-daknong", chunk_id=2, criteria_set="Tiêu chí", item="Có tủ sách", points=20),
-                Event(document_id="kh-daknong", chunk_id=2, name="Tuần lễ học tập", start_date=dt.date(2026, 10, 1)),
-                ChunkPage(chunk_id=2, page=3),
-                DocumentEvent(document_id="kh-daknong", action="added", actor="cli", file_name="kh-daknong.txt"),
-                Subscription(channel="zalo", chat_id="z1", scope_key="||", lead_days=[3])])
+            s.add_all(
+                [
+                    Criterion(
+                        document_id="kh-daknong", chunk_id=2, criteria_set="Tiêu chí", item="Có tủ sách", points=20
+                    ),
+                    Event(
+                        document_id="kh-daknong", chunk_id=2, name="Tuần lễ học tập", start_date=dt.date(2026, 10, 1)
+                    ),
+                    ChunkPage(chunk_id=2, page=3),
+                    DocumentEvent(document_id="kh-daknong", action="added", actor="cli", file_name="kh-daknong.txt"),
+                    Subscription(channel="zalo", chat_id="z1", scope_key="||", lead_days=[3]),
+                ]
+            )
         with session_scope(url) as s:
             assert s.scalars(select(Criterion.points)).one() == 20
             assert s.scalars(select(Event.name)).one() == "Tuần lễ học tập"
@@ -220,8 +344,10 @@ def test_sqlite_empty_database_gets_every_table_and_models_match_head(tmp_path):
     eng = create_engine(url)
     assert set(inspect(eng).get_table_names()) == set(Base.metadata.tables) | {"alembic_version"}
     eng.dispose()
-    assert _schema_diff(url) == [], "a table or column changed without its migration: run " \
-                                    "`.venv/bin/alembic revision --autogenerate -m '...'` and review the file"
+    assert _schema_diff(url) == [], (
+        "a table or column changed without its migration: run "
+        "`.venv/bin/alembic revision --autogenerate -m '...'` and review the file"
+    )
 
 
 def test_sqlite_several_processes_upgrade_at_once(tmp_path):
@@ -234,8 +360,14 @@ def test_sqlite_several_processes_upgrade_at_once(tmp_path):
 def test_python_m_store_upgrade_and_current(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HOCTAP_DATA_DIR")}
     run = [sys.executable, "-m", "store", "--data-dir", str(tmp_path / "d")]
-    r = subprocess.run(run + ["upgrade"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                       env={**env, "PYTHONPATH": str(ROOT)})
+    r = subprocess.run(
+        run + ["upgrade"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
     assert r.returncode == 0 and r.stdout.strip() == f"{store.migrate.head_revision()} (head)", r.stderr[-2000:]
     assert (tmp_path / "d" / "hoctap.sqlite3").exists()
 
@@ -252,9 +384,19 @@ def _race(url: str, tmp_path: Path, n: int) -> None:
         print("upgraded")
     """)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, "-c", code, url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(n)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, url],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
     import time
+
     time.sleep(1.5)  # every process has imported and waits
     go.touch()
     outs = [p.communicate(timeout=120) for p in procs]
@@ -267,6 +409,7 @@ def _race(url: str, tmp_path: Path, n: int) -> None:
 def pg_database():
     """The URL of a new, empty PostgreSQL database (dropped afterwards)."""
     import psycopg
+
     admin = PG_URL.replace("postgresql+psycopg://", "postgresql://")
     name = "hoctap_migr_test_" + uuid.uuid4().hex[:8]
     with psycopg.connect(admin, autocommit=True) as c:

@@ -8,6 +8,7 @@
   editMessageText, sendDocument, answerCallbackQuery, setWebhook, ...), recording every call.
 - `ZaloStandIn`: the Zalo OA message endpoint and the OAuth token endpoint on 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,10 +35,24 @@ TEST_OUTPUT = ROOT / "test-output"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-CHANNEL_ENV = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_BASE_URL", "TELEGRAM_WEBHOOK_SECRET",
-               "ZALO_APP_ID", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN", "ZALO_APP_SECRET",
-               "ZALO_API_BASE_URL", "ZALO_OAUTH_BASE_URL", "HOCTAP_ADMIN_IDS", "DATABASE_URL", "HOCTAP_DATA_DIR",
-               "HOCTAP_WEB_HOST", "HOCTAP_WEB_PORT")
+CHANNEL_ENV = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_URL",
+    "TELEGRAM_BASE_URL",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "ZALO_APP_ID",
+    "ZALO_OA_SECRET_KEY",
+    "ZALO_ACCESS_TOKEN",
+    "ZALO_REFRESH_TOKEN",
+    "ZALO_APP_SECRET",
+    "ZALO_API_BASE_URL",
+    "ZALO_OAUTH_BASE_URL",
+    "HOCTAP_ADMIN_IDS",
+    "DATABASE_URL",
+    "HOCTAP_DATA_DIR",
+    "HOCTAP_WEB_HOST",
+    "HOCTAP_WEB_PORT",
+)
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -53,7 +68,11 @@ def _sources_key() -> str:
     h = hashlib.sha256()
     for folder in ("indexer", "bot", "knowledge"):
         for p in sorted((ROOT / folder).rglob("*")):
-            if p.is_file() and p.suffix in (".py", ".txt", ".json", ".docx", ".pdf", ".md") and "__pycache__" not in p.parts:
+            if (
+                p.is_file()
+                and p.suffix in (".py", ".txt", ".json", ".docx", ".pdf", ".md")
+                and "__pycache__" not in p.parts
+            ):
                 h.update(str(p.relative_to(ROOT)).encode())
                 h.update(p.read_bytes())
     return h.hexdigest()[:16]
@@ -127,9 +146,14 @@ def _build_cache(cache: Path, model: Path) -> None:
     tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    r = subprocess.run([sys.executable, "-m", "indexer", "--data-dir", str(tmp), "build", str(ROOT / "knowledge")],
-                       cwd=ROOT, env=clean_env(HOCTAP_EMBEDDING_MODEL=str(model)), capture_output=True, text=True,
-                       timeout=900)
+    r = subprocess.run(
+        [sys.executable, "-m", "indexer", "--data-dir", str(tmp), "build", str(ROOT / "knowledge")],
+        cwd=ROOT,
+        env=clean_env(HOCTAP_EMBEDDING_MODEL=str(model)),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if r.returncode != 0:
         raise RuntimeError(f"indexer failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
     shutil.rmtree(cache, ignore_errors=True)
@@ -141,6 +165,7 @@ def _build_cache(cache: Path, model: Path) -> None:
 
 def settings_for(data_dir: Path):
     from bot.config import load_settings
+
     s = load_settings(data_dir)
     s.database_url = f"sqlite:///{data_dir / 'hoctap.sqlite3'}"  # never a DATABASE_URL from the environment
     s.embedding_model = str(embedding_model())
@@ -219,8 +244,16 @@ class BotApiStandIn:
         self._changed.set()
         return update
 
-    def message(self, chat_id: int, text: str, *, chat_type: str = "private", user_id: int | None = None,
-                twice: bool = False, reply_to_bot: bool = False) -> dict:
+    def message(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        chat_type: str = "private",
+        user_id: int | None = None,
+        twice: bool = False,
+        reply_to_bot: bool = False,
+    ) -> dict:
         entities = []
         m = re.match(r"/\w+(@\w+)?", text)
         if m:
@@ -236,21 +269,43 @@ class BotApiStandIn:
         if entities:
             msg["entities"] = entities
         if reply_to_bot:
-            msg["reply_to_message"] = {"message_id": 1, "date": int(time.time()), "chat": chat, "from": self.BOT,
-                                       "text": "…"}
+            msg["reply_to_message"] = {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": self.BOT,
+                "text": "…",
+            }
         return self.push({"message": msg}, twice=twice)
 
     def press(self, chat_id: int, data: str, *, message_id: int = 1, user_id: int | None = None) -> dict:
         user = {"id": user_id or chat_id, "is_bot": False, "first_name": "Người dùng"}
-        msg = {"message_id": message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
-               "from": self.BOT, "text": "…"}
-        return self.push({"callback_query": {"id": str(next(self._ids)), "from": user, "chat_instance": "ci",
-                                             "message": msg, "data": data}})
+        msg = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": self.BOT,
+            "text": "…",
+        }
+        return self.push(
+            {
+                "callback_query": {
+                    "id": str(next(self._ids)),
+                    "from": user,
+                    "chat_instance": "ci",
+                    "message": msg,
+                    "data": data,
+                }
+            }
+        )
 
     # recorded calls ------------------------------------------------------------------------------------
     def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Call]:
-        return [c for c in self.calls if c.method == method and
-                (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))]
+        return [
+            c
+            for c in self.calls
+            if c.method == method and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
+        ]
 
     def texts(self, chat_id: int, method: str = "sendMessage") -> list[str]:
         return [c.params.get("text", "") for c in self.sent(chat_id, method)]
@@ -284,8 +339,12 @@ class BotApiStandIn:
             return await self._get_updates(params)
         if method in ("sendMessage", "editMessageText", "sendDocument"):
             chat_id = int(params.get("chat_id", 0) or 0)
-            res = {"message_id": next(self._msg_ids), "date": int(time.time()),
-                   "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"}, "from": self.BOT}
+            res = {
+                "message_id": next(self._msg_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                "from": self.BOT,
+            }
             if "text" in params:
                 res["text"] = params["text"]
             if method == "sendDocument":
@@ -328,15 +387,16 @@ class BotApiStandIn:
 class ZaloStandIn:
     """`POST /v3.0/oa/message/cs` (header access_token) and `POST /v4/oa/access_token` (one-time refresh)."""
 
-    def __init__(self, *, access: str = "acc-1", refresh: str = "ref-1", app_id: str = "app-1",
-                 app_secret: str = "app-secret"):
+    def __init__(
+        self, *, access: str = "acc-1", refresh: str = "ref-1", app_id: str = "app-1", app_secret: str = "app-secret"
+    ):
         self.valid_access = {access}
         self.refresh_token = refresh
         self.app_id, self.app_secret = app_id, app_secret
-        self.messages: list[dict] = []      # accepted: {"token", "body"}
-        self.attempts: list[dict] = []      # every message call
+        self.messages: list[dict] = []  # accepted: {"token", "body"}
+        self.attempts: list[dict] = []  # every message call
         self.refreshes: list[dict] = []
-        self.fail_next: list[int] = []      # error codes to answer the next message calls with
+        self.fail_next: list[int] = []  # error codes to answer the next message calls with
         self._n = itertools.count(2)
         self.runner = None
         self.url = ""
@@ -365,9 +425,13 @@ class ZaloStandIn:
             code = self.fail_next.pop(0)
             return web.json_response({"error": code, "message": "stand-in failure"})
         self.messages.append({"token": token, "body": body})
-        return web.json_response({"error": 0, "message": "Success",
-                                  "data": {"message_id": f"m{len(self.messages)}",
-                                           "user_id": body["recipient"]["user_id"]}})
+        return web.json_response(
+            {
+                "error": 0,
+                "message": "Success",
+                "data": {"message_id": f"m{len(self.messages)}", "user_id": body["recipient"]["user_id"]},
+            }
+        )
 
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()
@@ -379,12 +443,14 @@ class ZaloStandIn:
         n = next(self._n)
         new_access, self.refresh_token = f"acc-{n}", f"ref-{n}"  # the old refresh token is now used up
         self.valid_access = {new_access}
-        return web.json_response({"access_token": new_access, "refresh_token": self.refresh_token,
-                                  "expires_in": "90000"})
+        return web.json_response(
+            {"access_token": new_access, "refresh_token": self.refresh_token, "expires_in": "90000"}
+        )
 
     def texts(self, user_id: str) -> list[str]:
-        return [m["body"]["message"]["text"] for m in self.messages
-                if m["body"]["recipient"]["user_id"] == str(user_id)]
+        return [
+            m["body"]["message"]["text"] for m in self.messages if m["body"]["recipient"]["user_id"] == str(user_id)
+        ]
 
 
 APP_ID, OA_SECRET = "fuzz-app", "fuzz-oa-secret"  # the Zalo OA of RunningServer
@@ -404,13 +470,23 @@ class RunningServer:
         self.thread = threading.Thread(target=self.loop.run_forever, name="fuzz-server", daemon=True)
         self.thread.start()
         self.standin = self.run(ZaloStandIn(app_id=APP_ID, app_secret="app-secret").start())
-        cfg = ChannelConfig(web_port=0, rate_limit_count=10**6, ip_rate_limit_count=10**6, body_timeout_s=5,
-                            zalo_app_id=APP_ID, zalo_oa_secret_key=OA_SECRET, zalo_app_secret="app-secret",
-                            zalo_access_token="acc-1", zalo_refresh_token="ref-1",
-                            zalo_api_base_url=self.standin.url, zalo_oauth_base_url=self.standin.url)
+        cfg = ChannelConfig(
+            web_port=0,
+            rate_limit_count=10**6,
+            ip_rate_limit_count=10**6,
+            body_timeout_s=5,
+            zalo_app_id=APP_ID,
+            zalo_oa_secret_key=OA_SECRET,
+            zalo_app_secret="app-secret",
+            zalo_access_token="acc-1",
+            zalo_refresh_token="ref-1",
+            zalo_api_base_url=self.standin.url,
+            zalo_oauth_base_url=self.standin.url,
+        )
 
         async def make():
             return Server(assistant, cfg, sweeper=False, zalo_backoff_s=0.01)
+
         self.server = self.run(make())
         with session_scope(self.server.services.db_url) as s:
             row = s.get(ZaloToken, 1)

@@ -1,6 +1,7 @@
 """Helpers shared by the upload tests (no tests here): a small store of its own (a knowledge folder copied to a
 temporary folder, so the repository's knowledge/ is never written), lexical search only (fast rebuilds), and a
 Telegram Bot API stand-in that also serves files (getFile and /file/bot<token>/<path>)."""
+
 from __future__ import annotations
 
 import itertools
@@ -22,6 +23,7 @@ def make_store(tmp: Path, docs=("daknong-2021-3597-ubnd-kgvx.txt", "bgddt-2017-1
     """Settings for a fresh store built from a copy of a few seed documents (and the lexicon files)."""
     from bot.config import load_settings
     from indexer.build import build
+
     kdir = tmp / "knowledge"
     kdir.mkdir(parents=True)
     for p in KN.iterdir():
@@ -38,12 +40,14 @@ def make_store(tmp: Path, docs=("daknong-2021-3597-ubnd-kgvx.txt", "bgddt-2017-1
 
 def lamdong_text(deadline: str = "10/01/2027") -> str:
     from indexer.normalize import normalize_text
+
     t = normalize_text(LAMDONG_MD.read_text(encoding="utf-8"))
     return t.replace("10/01/2027", deadline)
 
 
 def lamdong_docx(path: Path, deadline: str = "10/01/2027") -> Path:
     import docx
+
     d = docx.Document()
     for para in lamdong_text(deadline).split("\n"):
         d.add_paragraph(para)
@@ -62,6 +66,7 @@ class FileServingStandIn(BotApiStandIn):
 
     async def start(self) -> "FileServingStandIn":
         from tests.support.channels import _start_site
+
         app = web.Application()
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
@@ -73,13 +78,21 @@ class FileServingStandIn(BotApiStandIn):
             params = await request.json() if request.content_type == "application/json" else dict(await request.post())
             fid = str(params.get("file_id"))
             from tests.support.channels import Call
+
             self.calls.append(Call("getFile", params))
             if fid not in self.files:
-                return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"},
-                                         status=400)
+                return web.json_response(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}, status=400
+                )
             name, data = self.files[fid]
-            return self._ok({"file_id": fid, "file_unique_id": "u" + fid, "file_size": len(data),
-                             "file_path": f"documents/{fid}-{name}"})
+            return self._ok(
+                {
+                    "file_id": fid,
+                    "file_unique_id": "u" + fid,
+                    "file_size": len(data),
+                    "file_path": f"documents/{fid}-{name}",
+                }
+            )
         return await self._handle(request)
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -92,15 +105,31 @@ class FileServingStandIn(BotApiStandIn):
         self.downloads.append(path)
         return web.Response(body=self.files[fid][1])
 
-    def document(self, chat_id: int, name: str, data: bytes, *, caption: str | None = None,
-                 size: int | None = None, user_id: int | None = None) -> dict:
+    def document(
+        self,
+        chat_id: int,
+        name: str,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        size: int | None = None,
+        user_id: int | None = None,
+    ) -> dict:
         fid = f"F{next(self._fids)}"
         self.files[fid] = (name, data)
         user = {"id": user_id or chat_id, "is_bot": False, "first_name": "Cán bộ"}
-        msg = {"message_id": next(self._msg_ids), "date": int(time.time()),
-               "chat": {"id": chat_id, "type": "private"}, "from": user,
-               "document": {"file_id": fid, "file_unique_id": "u" + fid, "file_name": name,
-                            "file_size": size if size is not None else len(data)}}
+        msg = {
+            "message_id": next(self._msg_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": user,
+            "document": {
+                "file_id": fid,
+                "file_unique_id": "u" + fid,
+                "file_name": name,
+                "file_size": size if size is not None else len(data),
+            },
+        }
         if caption:
             msg["caption"] = caption
         return self.push({"message": msg})

@@ -1,6 +1,7 @@
 """Kill the sweeper (SIGKILL) at random points while it sends, restart it: nothing is lost, and a
 reminder is repeated only when the kill fell between the channel accepting it and the database
 recording it — at most one per kill."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,14 @@ def test_sigkill_while_sending_loses_nothing(tmp_path):
     url = sqlite_url(tmp_path / "crash.sqlite3")
     make_store(url, bulk_deadlines(40, dt.date(2026, 12, 15)))
     for chat in ("a", "b"):
-        subscribe(url, channel="console", chat_id=chat, province="Đắk Nông", lead_days=(7,),
-                  now=dt.datetime(2026, 1, 1, tzinfo=LOCAL))
+        subscribe(
+            url,
+            channel="console",
+            chat_id=chat,
+            province="Đắk Nông",
+            lead_days=(7,),
+            now=dt.datetime(2026, 1, 1, tzinfo=LOCAL),
+        )
     # due at 08/12 08:00: 2 chats × (40 one-offs + the yearly 15/12 letter); the 20/12 national letter is later
     expected = {(c, f"dl-bulk-{i:04d}") for c in "ab" for i in range(40)} | {(c, "dl-daknong-1512") for c in "ab"}
 
@@ -57,13 +64,18 @@ def test_sigkill_while_sending_loses_nothing(tmp_path):
     run = 0
     t_begin = time.monotonic()
     while kills < KILLS:
-        now = START + dt.timedelta(seconds=run * (LEASE_S + 30))   # every restart is past the lease
+        now = START + dt.timedelta(seconds=run * (LEASE_S + 30))  # every restart is past the lease
         out = tmp_path / f"run{run}.out"
         outs.append(out)
         with open(out, "wb") as fo:
-            p = subprocess.Popen([*WORKER, "--db", url, "--now", now.isoformat(),
-                                  "--delay", "0.02"], cwd=ROOT, env=_env(), stdout=fo, stderr=subprocess.PIPE)
-        target = rng.randint(1, 12)                 # kill after this many new lines, plus a random instant
+            p = subprocess.Popen(
+                [*WORKER, "--db", url, "--now", now.isoformat(), "--delay", "0.02"],
+                cwd=ROOT,
+                env=_env(),
+                stdout=fo,
+                stderr=subprocess.PIPE,
+            )
+        target = rng.randint(1, 12)  # kill after this many new lines, plus a random instant
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and p.poll() is None:
             if out.stat().st_size and len(out.read_bytes().splitlines()) >= target:
@@ -78,7 +90,7 @@ def test_sigkill_while_sending_loses_nothing(tmp_path):
         else:
             p.wait()
             assert p.returncode == 0, p.stderr.read().decode()
-            break                                    # it finished everything before the kill
+            break  # it finished everything before the kill
         p.stderr.close()
         run += 1
 
@@ -87,8 +99,14 @@ def test_sigkill_while_sending_loses_nothing(tmp_path):
     out = tmp_path / "final.out"
     outs.append(out)
     with open(out, "wb") as fo:
-        p = subprocess.run([*WORKER, "--db", url, "--now", now.isoformat(),
-                            "--until-idle"], cwd=ROOT, env=_env(), stdout=fo, stderr=subprocess.PIPE, timeout=120)
+        p = subprocess.run(
+            [*WORKER, "--db", url, "--now", now.isoformat(), "--until-idle"],
+            cwd=ROOT,
+            env=_env(),
+            stdout=fo,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
     assert p.returncode == 0, p.stderr.decode()
     elapsed = time.monotonic() - t_begin
 
@@ -103,16 +121,22 @@ def test_sigkill_while_sending_loses_nothing(tmp_path):
     per_run = [Counter((x["chat_id"], x["deadline_id"]) for x in _lines(o)) for o in outs]
     for i in range(len(outs) - 1):
         later = Counter()
-        for c in per_run[i + 1:]:
+        for c in per_run[i + 1 :]:
             later.update(c)
         assert sum(1 for k in per_run[i] if later[k]) <= 1, f"run {i}: more than one repeat (seed {seed})"
-    assert all(json.loads(json.dumps(x)).keys() == {"chat_id", "deadline_id", "due_date", "lead_days", "text"}
-               for o in outs for x in _lines(o))
+    assert all(
+        json.loads(json.dumps(x)).keys() == {"chat_id", "deadline_id", "due_date", "lead_days", "text"}
+        for o in outs
+        for x in _lines(o)
+    )
     with session_scope(url) as s:
-        st = dict(s.execute(select(Reminder.status, func.count()).where(Reminder.due_date == dt.date(2026, 12, 15),
-                                                                         Reminder.lead_days == 7)
-                            .group_by(Reminder.status)).all())
+        st = dict(
+            s.execute(
+                select(Reminder.status, func.count())
+                .where(Reminder.due_date == dt.date(2026, 12, 15), Reminder.lead_days == 7)
+                .group_by(Reminder.status)
+            ).all()
+        )
     assert st == {"sent": len(expected)}, st
     assert kills >= 1 and killed_with_progress >= 1
-    print(f"\ncrash test (seed {seed}): {kills} kills, {repeats} repeated, {len(expected)} reminders, "
-          f"{elapsed:.1f}s")
+    print(f"\ncrash test (seed {seed}): {kills} kills, {repeats} repeated, {len(expected)} reminders, {elapsed:.1f}s")

@@ -1,4 +1,5 @@
 """Reminders over the real store built by the indexer from knowledge/."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,15 +13,18 @@ from sqlalchemy import select
 
 from tests.support.reminders import ENV_KEYS, ROOT
 
-EXPECTED_3597 = ("🔔 Còn 7 ngày (15/12/2026) đến hạn: Các Sở, ngành, đơn vị và UBND các huyện, thành phố báo cáo "
-                 "tình hình thực hiện về Sở Giáo dục và Đào tạo — Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông.\n"
-                 "⚠️ Lưu ý: từ 01/7/2025 chính quyền địa phương có hai cấp (tỉnh và xã), không còn cấp huyện; "
-                 "Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025. Lời văn bản được giữ nguyên.")  # issue 12
+EXPECTED_3597 = (
+    "🔔 Còn 7 ngày (15/12/2026) đến hạn: Các Sở, ngành, đơn vị và UBND các huyện, thành phố báo cáo "
+    "tình hình thực hiện về Sở Giáo dục và Đào tạo — Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông.\n"
+    "⚠️ Lưu ý: từ 01/7/2025 chính quyền địa phương có hai cấp (tỉnh và xã), không còn cấp huyện; "
+    "Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025. Lời văn bản được giữ nguyên."
+)  # issue 12
 
 
 def _run(args, env, timeout=300):
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.mark.slow
@@ -29,11 +33,39 @@ def test_reminders_from_the_indexed_knowledge(store_copy, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS and k != "DATABASE_URL"}
     env.update(PYTHONPATH=str(ROOT), HOCTAP_DATA_DIR="")
     data = store_copy
-    p = _run(["bot", "--data-dir", str(data), "subscribe", "--channel", "console", "--chat-id", "dn",
-              "--scope", "Đắk Nông", "--now", "2026-01-01T00:00:00+07:00"], env)
+    p = _run(
+        [
+            "bot",
+            "--data-dir",
+            str(data),
+            "subscribe",
+            "--channel",
+            "console",
+            "--chat-id",
+            "dn",
+            "--scope",
+            "Đắk Nông",
+            "--now",
+            "2026-01-01T00:00:00+07:00",
+        ],
+        env,
+    )
     assert p.returncode == 0, p.stderr
-    p = _run(["bot", "--data-dir", str(data), "subscribe", "--channel", "console", "--chat-id", "all",
-              "--now", "2026-01-01T00:00:00+07:00"], env)
+    p = _run(
+        [
+            "bot",
+            "--data-dir",
+            str(data),
+            "subscribe",
+            "--channel",
+            "console",
+            "--chat-id",
+            "all",
+            "--now",
+            "2026-01-01T00:00:00+07:00",
+        ],
+        env,
+    )
     assert p.returncode == 0, p.stderr
     p = _run(["bot", "--data-dir", str(data), "remind", "tick", "--now", "2026-12-08T08:00:00+07:00"], env)
     assert p.returncode == 0, p.stderr
@@ -47,12 +79,15 @@ def test_reminders_from_the_indexed_knowledge(store_copy, tmp_path):
     from bot.models import Deadline
     from bot.occurrences import occurrences
     from bot.reminders.models import Reminder
+
     settings = load_settings(data)
     start = dt.date(2026, 12, 8)
     with session_scope(settings.database_url) as s:
         dls = list(s.scalars(select(Deadline)))
-        planned = {(r.deadline_id, r.due_date, r.lead_days)
-                   for r in s.scalars(select(Reminder).where(Reminder.chat_id == "all"))}
+        planned = {
+            (r.deadline_id, r.due_date, r.lead_days)
+            for r in s.scalars(select(Reminder).where(Reminder.chat_id == "all"))
+        }
     assert dls, "the indexer extracted no deadlines"
     want = set()
     for d in dls:
@@ -65,6 +100,7 @@ def test_reminders_from_the_indexed_knowledge(store_copy, tmp_path):
     assert recurring and recurring <= {x[0] for x in planned}
     # and the calendar has them all
     import icalendar
+
     ics = tmp_path / "han.ics"
     p = _run(["bot", "--data-dir", str(data), "calendar", "--out", str(ics)], env)
     assert p.returncode == 0, p.stderr

@@ -3,6 +3,7 @@
 Needs HOCTAP_TEST_POSTGRES_URL (`.ci/run` sets it to postgresql://postgres@127.0.0.1:5432/test).
 Each run works in its own schema, dropped afterwards, so parallel runs do not clash.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,9 +21,14 @@ from sqlalchemy import create_engine, func, select, text
 from tests.support.reminders import WORKER, ENV_KEYS, ROOT, bulk_deadlines, make_store
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
-pytestmark = [pytest.mark.postgres, pytest.mark.skipif(
-    not PG_URL, reason="HOCTAP_TEST_POSTGRES_URL is not set: the two-worker PostgreSQL test needs a server "
-                       "(e.g. HOCTAP_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test, as .ci/run sets)")]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not PG_URL,
+        reason="HOCTAP_TEST_POSTGRES_URL is not set: the two-worker PostgreSQL test needs a server "
+        "(e.g. HOCTAP_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test, as .ci/run sets)",
+    ),
+]
 
 LOCAL = dt.timezone(dt.timedelta(hours=7))
 
@@ -30,6 +36,7 @@ LOCAL = dt.timezone(dt.timedelta(hours=7))
 @pytest.fixture
 def pg_schema_url():
     from bot.reminders.subscriptions import normalise_url
+
     base = normalise_url(PG_URL)
     schema = f"hoctap_rem_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base)
@@ -41,6 +48,7 @@ def pg_schema_url():
         yield url
     finally:
         from bot import db
+
         eng = db._engines.pop(url, None)
         if eng is not None:
             eng.dispose()
@@ -53,12 +61,19 @@ def test_two_workers_no_duplicates(pg_schema_url, tmp_path):
     from bot.db import session_scope
     from bot.reminders import subscribe
     from bot.reminders.models import Reminder
+
     url = pg_schema_url
     make_store(url, bulk_deadlines(60, dt.date(2026, 12, 15)))
     chats = [f"c{i}" for i in range(4)]
     for chat in chats:
-        subscribe(url, channel="console", chat_id=chat, province="Đắk Nông", lead_days=(7, 1),
-                  now=dt.datetime(2026, 1, 1, tzinfo=LOCAL))
+        subscribe(
+            url,
+            channel="console",
+            chat_id=chat,
+            province="Đắk Nông",
+            lead_days=(7, 1),
+            now=dt.datetime(2026, 1, 1, tzinfo=LOCAL),
+        )
     expected = {(c, f"dl-bulk-{i:04d}") for c in chats for i in range(60)} | {(c, "dl-daknong-1512") for c in chats}
 
     env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS and k != "DATABASE_URL"}
@@ -70,9 +85,15 @@ def test_two_workers_no_duplicates(pg_schema_url, tmp_path):
         out = tmp_path / f"w{w}.out"
         outs.append(out)
         with open(out, "wb") as fo:
-            procs.append(subprocess.Popen(
-                [*WORKER, "--db", url, "--now", now, "--delay", "0.004",
-                 "--until-idle", "--go-file", str(go)], cwd=ROOT, env=env, stdout=fo, stderr=subprocess.PIPE))
+            procs.append(
+                subprocess.Popen(
+                    [*WORKER, "--db", url, "--now", now, "--delay", "0.004", "--until-idle", "--go-file", str(go)],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=fo,
+                    stderr=subprocess.PIPE,
+                )
+            )
     # both have imported everything: start them together (both plan, then both claim)
     for p in procs:
         line = p.stderr.readline()
@@ -86,26 +107,32 @@ def test_two_workers_no_duplicates(pg_schema_url, tmp_path):
         p.stderr.close()
     elapsed = time.monotonic() - t0
 
-    per_worker = [[(x["chat_id"], x["deadline_id"]) for x in map(json.loads, o.read_text().splitlines())]
-                  for o in outs]
+    per_worker = [[(x["chat_id"], x["deadline_id"]) for x in map(json.loads, o.read_text().splitlines())] for o in outs]
     everything = per_worker[0] + per_worker[1]
     dupes = [k for k, c in Counter(everything).items() if c > 1]
     assert not dupes, f"delivered twice: {dupes[:5]}"
     assert set(everything) == expected
     assert all(n > 0 for n in map(len, per_worker)), f"one worker did all the work: {list(map(len, per_worker))}"
     with session_scope(url) as s:
-        st = dict(s.execute(select(Reminder.status, func.count()).where(Reminder.lead_days == 7,
-                                                                         Reminder.due_date == dt.date(2026, 12, 15))
-                            .group_by(Reminder.status)).all())
+        st = dict(
+            s.execute(
+                select(Reminder.status, func.count())
+                .where(Reminder.lead_days == 7, Reminder.due_date == dt.date(2026, 12, 15))
+                .group_by(Reminder.status)
+            ).all()
+        )
         total_rows = s.execute(select(func.count()).select_from(Reminder)).scalar_one()
     assert st == {"sent": len(expected)}
     # both planned at once: still one row per (subscription, deadline, occurrence, lead time)
     with session_scope(url) as s:
-        keys = s.execute(select(Reminder.subscription_id, Reminder.deadline_id, Reminder.due_date,
-                                Reminder.lead_days)).all()
+        keys = s.execute(
+            select(Reminder.subscription_id, Reminder.deadline_id, Reminder.due_date, Reminder.lead_days)
+        ).all()
     assert len(keys) == len(set(map(tuple, keys))) == total_rows
-    print(f"\ntwo PostgreSQL workers: {len(everything)} reminders ({len(per_worker[0])} + {len(per_worker[1])}), "
-          f"{elapsed:.2f}s")
+    print(
+        f"\ntwo PostgreSQL workers: {len(everything)} reminders ({len(per_worker[0])} + {len(per_worker[1])}), "
+        f"{elapsed:.2f}s"
+    )
 
 
 def test_claim_takes_at_most_the_batch_and_skips_locked_rows(pg_schema_url):
@@ -114,15 +141,23 @@ def test_claim_takes_at_most_the_batch_and_skips_locked_rows(pg_schema_url):
 
     from bot.reminders import planner, subscribe, sweeper
     from bot.reminders.schedule import ReminderConfig
+
     url = pg_schema_url
     make_store(url, bulk_deadlines(20, dt.date(2026, 12, 15)))
-    subscribe(url, channel="console", chat_id="c", province="Đắk Nông", lead_days=(7,),
-              now=dt.datetime(2026, 1, 1, tzinfo=LOCAL))
+    subscribe(
+        url,
+        channel="console",
+        chat_id="c",
+        province="Đắk Nông",
+        lead_days=(7,),
+        now=dt.datetime(2026, 1, 1, tzinfo=LOCAL),
+    )
     cfg = ReminderConfig(batch_size=5)
     now = dt.datetime(2026, 12, 8, 8, 0, tzinfo=LOCAL)
     planner.plan(url, cfg, now)
     # hold the first claim's transaction open while the second one runs
     from bot.db import get_engine
+
     eng = get_engine(url)
     real_begin = eng.begin
     gate, got = threading.Event(), {}
@@ -138,7 +173,7 @@ def test_claim_takes_at_most_the_batch_and_skips_locked_rows(pg_schema_url):
             yield conn
             if threading.current_thread().name == "first":
                 gate.set()
-                time.sleep(0.5)      # locks held, not committed
+                time.sleep(0.5)  # locks held, not committed
 
     eng.begin = slow_begin
     try:
@@ -159,6 +194,7 @@ def test_downtime_expiry_and_late_reminders_on_postgresql(pg_schema_url, tmp_pat
 
     from tests.support.reminders import settings_for
     from bot.reminders import delivery, subscribe, sweeper
+
     url = pg_schema_url
     make_store(url)
     sent = []
@@ -168,14 +204,23 @@ def test_downtime_expiry_and_late_reminders_on_postgresql(pg_schema_url, tmp_pat
 
     monkeypatch.setitem(delivery._SENDERS, "console", rec)
     settings = settings_for(url, tmp_path)
-    subscribe(url, channel="console", chat_id="d", province="Đắk Nông", lead_days=(7, 1),
-              now=dt.datetime(2026, 1, 1, tzinfo=LOCAL))
+    subscribe(
+        url,
+        channel="console",
+        chat_id="d",
+        province="Đắk Nông",
+        lead_days=(7, 1),
+        now=dt.datetime(2026, 1, 1, tzinfo=LOCAL),
+    )
     asyncio.run(sweeper.tick(settings, dt.datetime(2026, 6, 1, 8, tzinfo=LOCAL)))
     asyncio.run(sweeper.tick(settings, dt.datetime(2026, 12, 15, 7, 30, tzinfo=LOCAL)))
-    assert [(m.deadline_id, m.lead_days, m.late) for m in sent] == [("dl-bgddt-2012", 7, True),
-                                                                    ("dl-daknong-1512", 1, True)]
+    assert [(m.deadline_id, m.lead_days, m.late) for m in sent] == [
+        ("dl-bgddt-2012", 7, True),
+        ("dl-daknong-1512", 1, True),
+    ]
     from bot.db import session_scope
     from bot.reminders.models import Reminder
+
     with session_scope(url) as s:
         st = {(r.deadline_id, r.due_date, r.lead_days): r.status for r in s.scalars(select(Reminder))}
     assert st[("dl-daknong-1506", dt.date(2026, 6, 15), 7)] == "expired"

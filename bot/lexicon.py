@@ -100,6 +100,7 @@ _VOWEL = re.compile(r"[aeiouy]")
 _ABBR_TOKEN = re.compile(r"[\wĐđ&]+(?:-[\wĐđ&]+)*", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 16)  # agency names and the agency texts of responsibilities, folded per question
 def _fold_words(text: str) -> str:
     """Folded text with punctuation turned into spaces (keeps '&' and '-' inside words)."""
     t = fold(text)

@@ -53,8 +53,22 @@ def nfc(text: str) -> str:
     return t
 
 
+FOLD_CACHE_MAX_CHARS = 200  # names, agency texts, questions: folded once; long chunk texts are not kept
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ → d: 'Đắk Nông' → 'dak nong'."""
+    if text and len(text) <= FOLD_CACHE_MAX_CHARS:
+        return _fold_cached(text)
+    return _fold(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_cached(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     t = unicodedata.normalize("NFD", text or "")
     t = "".join(c for c in t if unicodedata.category(c) != "Mn")
     return t.replace("đ", "d").replace("Đ", "D").lower()

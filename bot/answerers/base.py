@@ -158,6 +158,14 @@ class Context:
                 self._retrieved = [h.chunk_id for h in hits]
         return set(self._retrieved[: k or FACT_CHUNK_TOP_K])
 
+    def document_rank(self, doc_id: str) -> int:
+        """Where the retriever first ranks a chunk of `doc_id` for this question (large if nowhere)."""
+        self.retrieved()
+        ranks = (
+            i for i, c in enumerate(self._retrieved) if c in self.kb.chunks and self.kb.chunks[c].document_id == doc_id
+        )
+        return next(ranks, len(self._retrieved))
+
     def relevance_in(self, units: list[str], fact, fact_text: str, chunks: set[int]) -> float:
         """Like `relevance`, with the fact's chunk required among `chunks` instead of the top few."""
         if self.retriever is not None and fact.chunk_id not in chunks:

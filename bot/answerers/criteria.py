@@ -70,7 +70,8 @@ def answer(ctx: Context) -> Answer | None:
             + [x for x in (first.pass_mark, first.recognised_by, first.validity, first.apply_by) if x]
         )
         scored.append((coverage(units, whole, None, weights), (doc_id, name), items))
-    scored.sort(key=lambda x: -x[0])
+    # sets that cover the question alike: the one whose document the retriever ranks first
+    scored.sort(key=lambda x: (-x[0], ctx.document_rank(x[1][0])))
     if not scored or scored[0][0] < FACT_MIN_RELEVANCE:
         return who_issues(ctx, units)
     best, (doc_id, name), items = scored[0]

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.config import KNOWLEDGE_DIR
-from bot.textnorm import fold, nfc
+from bot.textnorm import cache_short_texts, fold, nfc
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ _VOWEL = re.compile(r"[aeiouy]")
 _ABBR_TOKEN = re.compile(r"[\wĐđ&]+(?:-[\wĐđ&]+)*", re.UNICODE)
 
 
-@lru_cache(maxsize=1 << 16)  # agency names and the agency texts of responsibilities, folded per question
+@cache_short_texts  # agency names and the agency texts of responsibilities, folded on every question
 def _fold_words(text: str) -> str:
     """Folded text with punctuation turned into spaces (keeps '&' and '-' inside words)."""
     t = fold(text)

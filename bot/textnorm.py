@@ -13,7 +13,8 @@ import importlib.abc
 import re
 import sys
 import unicodedata
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import Callable
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 _TONE_CLASS = "[\u0300\u0301\u0303\u0309\u0323]"
@@ -53,22 +54,24 @@ def nfc(text: str) -> str:
     return t
 
 
-FOLD_CACHE_MAX_CHARS = 200  # names, agency texts, questions: folded once; long chunk texts are not kept
+SHORT_TEXT_CHARS = 200  # names, agency texts, questions: folded once; long chunk texts are not kept
 
 
+def cache_short_texts(fn: Callable[[str], str]) -> Callable[[str], str]:
+    """Memoise a text function for texts up to SHORT_TEXT_CHARS (the names and agency texts folded on
+    every question); longer texts are computed each time, so the cache stays small."""
+    cached = lru_cache(maxsize=1 << 16)(fn)
+
+    @wraps(fn)
+    def wrapper(text: str) -> str:
+        return cached(text) if text and len(text) <= SHORT_TEXT_CHARS else fn(text)
+
+    return wrapper
+
+
+@cache_short_texts
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ → d: 'Đắk Nông' → 'dak nong'."""
-    if text and len(text) <= FOLD_CACHE_MAX_CHARS:
-        return _fold_cached(text)
-    return _fold(text)
-
-
-@lru_cache(maxsize=1 << 16)
-def _fold_cached(text: str) -> str:
-    return _fold(text)
-
-
-def _fold(text: str) -> str:
     t = unicodedata.normalize("NFD", text or "")
     t = "".join(c for c in t if unicodedata.category(c) != "Mn")
     return t.replace("đ", "d").replace("Đ", "D").lower()

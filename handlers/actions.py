@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from bot.formatting import deadline_sentence, document_citation
-from handlers.common import ChannelServices, guard_store, reminders_module
+from bot import reminders
+from handlers.common import ChannelServices, guard_store
 
 REMINDER_TITLE = "🔔 Nhắc hạn báo cáo"  # above a reminder's text, unless the text heads itself
 ALL_PROVINCES = "mọi tỉnh, thành"
@@ -265,27 +266,25 @@ class Actions:
         """Subscribe a chat to a province and/or agency (None: all), or to one deadline. A deadline that is not
         in the store raises `bot.reminders.UnknownDeadlineError` (a LookupError)."""
         guard_store(self.svc.db_url)
-        rem, leads = reminders_module(), self.lead_days
+        leads = self.lead_days
         where = {"channel": channel, "chat_id": str(chat_id), "lead_days": leads}
         if deadline_id:
-            await self.svc.db(rem.subscribe_deadline, self.svc.db_url, deadline_id=deadline_id, **where)
+            await self.svc.db(reminders.subscribe_deadline, self.svc.db_url, deadline_id=deadline_id, **where)
         else:
-            await self.svc.db(rem.subscribe, self.svc.db_url, province=province, agency=agency, **where)
+            await self.svc.db(reminders.subscribe, self.svc.db_url, province=province, agency=agency, **where)
         return Subscribed(province, agency, deadline_id, leads)
 
     async def subscriptions(self, channel: str, chat_id) -> list:
         guard_store(self.svc.db_url)
         return list(
-            await self.svc.db(
-                reminders_module().list_subscriptions, self.svc.db_url, channel=channel, chat_id=str(chat_id)
-            )
+            await self.svc.db(reminders.list_subscriptions, self.svc.db_url, channel=channel, chat_id=str(chat_id))
         )
 
     async def unsubscribe(self, channel: str, chat_id, subscription_id: int | None = None) -> Unsubscribed:
         """Remove the chat's subscriptions (or the one with `subscription_id`)."""
         subs = await self.subscriptions(channel, chat_id)
         n = await self.svc.db(
-            reminders_module().unsubscribe,
+            reminders.unsubscribe,
             self.svc.db_url,
             channel=channel,
             chat_id=str(chat_id),

@@ -387,9 +387,9 @@ class ChannelServices:
             for model in (QueryLog, Feedback, KnownChat, DeliveryFailure):
                 r = s.execute(delete(model).where(model.channel == channel, model.chat_id == cid))
                 n += r.rowcount or 0
-        rem = reminders_module()
-        if rem is not None:
-            n += int(rem.delete_chat_data(self.db_url, channel=channel, chat_id=cid) or 0)
+        from bot.reminders import delete_chat_data
+
+        n += int(delete_chat_data(self.db_url, channel=channel, chat_id=cid) or 0)
         return n
 
     def record_failure(self, channel: str, chat_id: str, code: Any, error: str) -> None:
@@ -486,33 +486,3 @@ def split_text(text: str, limit: int) -> list[str]:
     if rest:
         out.append(rest)
     return [p for p in out if p]
-
-
-# -- reminders (bot/reminders is written by another engineer; these are its published names) -----------
-def reminders_module():
-    """`bot.reminders` (subscribe, unsubscribe, list_subscriptions, ...); part of the project, so never None
-    (kept for the callers written when it could be missing)."""
-    from bot import reminders
-
-    return reminders
-
-
-_MOVED_TO_ACTIONS = {
-    "BodyTooLarge",
-    "BodyTimeout",
-    "read_body",
-    "utf8_clean",
-    "first_province",
-    "REMINDER_TITLE",
-    "lead_days_phrase",
-    "describe_subscription",
-}
-
-
-def __getattr__(name: str):
-    """The names that moved to `handlers.actions`, for the imports written before."""
-    if name in _MOVED_TO_ACTIONS:
-        from handlers import actions
-
-        return getattr(actions, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,7 +28,7 @@ pooling and normalisation in the graph, exported by ``torch.onnx`` and quantized
 cannot be installed beside transformers 5), and a second copy for questions
 (``onnx/model_query.onnx``) whose feed-forward layers stay float32: quantizing those is what moves
 a vector most (cosine to the float model's over the laws and development questions: 0.9966
-fully int8, 0.9996 so), and a question is one short text, so it costs ~7 ms, not throughput.
+fully int8, 0.9996 with those layers float32), and a question is one short text, so it costs ~7 ms, not throughput.
 CLI: ``python -m indexer.e5convert --out DIR [--force] [--no-onnx]`` (an existing folder without its
 ONNX copy gets one).
 """

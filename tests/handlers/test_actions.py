@@ -245,23 +245,6 @@ async def test_no_upcoming_deadline_gets_one_reply_everywhere(services):
 
 
 # -- request reading and the webhook route ---------------------------------------------------------------------
-def test_the_moved_names_still_import_from_common():
-    from handlers import actions, common
-
-    for name in (
-        "read_body",
-        "utf8_clean",
-        "BodyTooLarge",
-        "first_province",
-        "lead_days_phrase",
-        "REMINDER_TITLE",
-        "describe_subscription",
-    ):
-        assert getattr(common, name) is getattr(actions, name)
-    with pytest.raises(AttributeError):
-        common.no_such_name  # noqa: B018
-
-
 def test_the_telegram_webhook_path():
     assert webhook_path(ChannelConfig(telegram_webhook_url="https://x.org/tg/hook")) == "/tg/hook"
     assert webhook_path(ChannelConfig(telegram_webhook_url="https://x.org")) == "/telegram/webhook"

@@ -50,7 +50,7 @@ from indexer.normalize import normalize_text
 from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 LEXICAL_VERSION = "2"  # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed
 EMBED_BATCH = 256  # passages encoded (and saved to the cache) per step
 KEEP_PARSED_CHARS = 20_000_000  # parsed documents kept between the two steps up to this much text
@@ -71,7 +71,8 @@ class ParsedDocument:
 def parse_text(doc_id: str, path: Path, text: str, lex: Lexicon) -> ParsedDocument:
     lines = text.split("\n")
     header = parse_header(lines, lex)
-    root = build_tree(lines[header.body_start : header.body_end])
+    annex = lines[header.annex_start :] if header.annex_start is not None else []
+    root = build_tree(lines[header.body_start : header.body_end] + annex)
     chunks = make_chunks(root)
     facts = extract_all(doc_id, root, header, lex)
     h = hashlib.sha256((PARSER_VERSION + "\0" + text).encode("utf-8")).hexdigest()

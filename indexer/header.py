@@ -87,6 +87,28 @@ class Header:
     province: str | None = None
     body_start: int = 0  # first line of the body
     body_end: int = 0  # first line of the closing block ("Nơi nhận", signature)
+    annex_start: int | None = None  # first line of an annex after the signature (criteria, rules, forms)
+
+
+# An annex after the signature: a rule line, then a title in capitals or "(Kèm theo / Ban hành kèm theo …)".
+_ANNEX_RULE = re.compile(r"^\s*[_\-=*]{8,}\s*$")
+_ANNEX_TITLE = re.compile(
+    r"^\s*(PHỤ LỤC|BỘ TIÊU CHÍ|TIÊU CHÍ|QUY CHẾ|QUY ĐỊNH|HƯỚNG DẪN|DANH MỤC|BIỂU|MẪU|KẾ HOẠCH|CHƯƠNG TRÌNH)\b"
+    r"|^\s*\((Ban hành )?[Kk]èm theo\b"
+)
+
+
+def find_annex(lines: list[str], body_end: int) -> int | None:
+    """The first line of an annex that follows the closing block, or None: its text is part of the body."""
+    for i in range(body_end + 1, len(lines)):
+        s = lines[i].strip()
+        if _ANNEX_RULE.match(s) or _ANNEX_TITLE.match(s):
+            nxt = i + 1 if _ANNEX_RULE.match(s) else i
+            while nxt < len(lines) and not lines[nxt].strip():
+                nxt += 1
+            if nxt < len(lines) and (_ANNEX_TITLE.match(lines[nxt]) or _is_upper_line(lines[nxt].strip())):
+                return nxt
+    return None
 
 
 def _is_upper_line(s: str) -> bool:
@@ -227,7 +249,8 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
             if _SIGN_TITLE.match(lines[i].strip()):
                 body_end = i
     h.body_end = body_end
-    closing = lines[body_end:]
+    h.annex_start = find_annex(lines, body_end)
+    closing = lines[body_end : h.annex_start]
     receivers, titles, names = [], [], []
     in_list = False
     for s in closing:

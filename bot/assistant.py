@@ -35,8 +35,10 @@ from bot.answerers import (
     responsibilities,
     targets,
 )
-from bot.answerers.base import EXAMPLES, REFUSAL, Context  # noqa: F401  (REFUSAL is part of this module's API)
+from bot.answerers import evidence as evidence_answer
+from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
+from bot.evidence import EvidenceRanker, agrees, asks_whole_set, not_covered
 from bot.formatting import deadline_sentence, document_citation
 from bot.knowledge import Knowledge
 from bot.lexicon import load_lexicon
@@ -235,6 +237,13 @@ class Assistant:
         with self._lock:
             self._contexts.pop(conversation_id, None)
 
+    def context(self, question: str, today: dt.date | None = None, mode: str = "hybrid") -> Context:
+        """The answer context of one question (no conversation): what the answerers and the evidence
+        ranking read (also used to fit the ranking, bench/train_evidence.py)."""
+        today = today or today_vn()
+        u = understand(question, self.lex, today, None)
+        return Context((question or "")[:2000], u, today, mode, self.kb, self.lex, self.retriever)
+
     def _answer(self, question: str, u: Understanding, today: dt.date, mode: str) -> Answer:
         q = (question or "")[:2000]
         if u.problem in ("empty", "no_words"):
@@ -262,10 +271,19 @@ class Assistant:
         if reg is not None:
             return reg
         ctx = Context(q, u, today, mode, kb, self.lex, retriever)
+        units = ctx.topic()
+        ranked = EvidenceRanker(ctx, units).candidates() if retriever is not None else []
+        missing = not_covered(ctx, units, ranked) if ranked else []
+        if missing:  # "Chỉ tiêu giảm tỷ lệ hộ nghèo đa chiều …": no document speaks of it
+            return refusal(q, missing)
         for answerer in self._route(ctx):
             ans = answerer(ctx)
-            if ans is not None:
+            if ans is not None and (
+                u.follow_up or agrees(ans, ranked, bool(u.agencies), bool(u.days), asks_whole_set(u.folded))
+            ):
                 return annotate_answer(ans, u.provinces, kb.docs, today)  # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"
+        if ranked and passages.answer(ctx).answered:
+            return annotate_answer(evidence_answer.render(ctx, ranked), u.provinces, kb.docs, today)
         return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
 
     def _route(self, ctx: Context) -> list:

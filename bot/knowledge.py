@@ -22,6 +22,10 @@ from bot.models import (
     Target,
 )
 from bot.relevance import Segmenter, folded_text, idf
+from bot.textnorm import fold
+
+# a fact is read from a line when the first this many characters of one are found in the other (folded)
+QUOTE_PROBE_CHARS = 40
 
 
 class Knowledge:
@@ -69,6 +73,42 @@ class Knowledge:
         )
         self._weights: dict[str, float] = {}
         self._df: dict[str, int] = {}
+        self.facts_by_chunk: dict[int, list] = {}
+        for fact in self.all_facts():
+            self.facts_by_chunk.setdefault(fact.chunk_id, []).append(fact)
+        self._by_document: dict[str, list] = {}
+        for ch in self.chunks.values():
+            self._by_document.setdefault(ch.document_id, []).append(ch)
+        self.responsibilities_by_chunk: dict[int, list] = {}
+        for r in self.responsibilities:
+            self.responsibilities_by_chunk.setdefault(r.chunk_id, []).append(r)
+
+    def all_facts(self) -> list:
+        """Every structured fact (deadlines, tasks, targets, criteria, events, contacts)."""
+        return (
+            self.deadlines
+            + self.responsibilities
+            + self.targets
+            + self.contacts
+            + [f for fs in self.extra_facts.values() for f in fs]
+        )
+
+    def chunks_of_document(self, doc_id: str) -> list:
+        return self._by_document.get(doc_id, [])
+
+    def fact_at(self, chunk_id: int, line: str) -> list:
+        """The facts of a chunk read from this line (the fact's quote and the line overlap)."""
+        facts = self.facts_by_chunk.get(chunk_id)
+        if not facts:
+            return []
+        fl = fold(line)[:QUOTE_PROBE_CHARS].strip()
+        out = []
+        for fact in facts:
+            fq = fold(fact.quote or "").strip()
+            probe = fq[:QUOTE_PROBE_CHARS].lstrip("-+• ")
+            if fq and ((probe and probe in fold(line)) or (fl.lstrip("-+• ") and fl.lstrip("-+• ") in fq)):
+                out.append(fact)
+        return out
 
     def unit_absent(self, unit: str) -> bool:
         """No chunk contains this word."""

@@ -219,5 +219,29 @@ def _has_abbrev(text: str) -> bool:
     return bool(re.search(r"\b[A-ZĐ]{2,}\b", text))
 
 
-def refusal(question: str) -> Answer:
-    return Answer(question, False, REFUSAL, "out_of_scope", suggestions=EXAMPLES)
+def refusal(question: str, missing: list[str] | None = None) -> Answer:
+    """The refusal; with `missing`, it names the question's words that no document covers."""
+    if not missing:
+        return Answer(question, False, REFUSAL, "out_of_scope", suggestions=EXAMPLES)
+    named = ", ".join(f"“{as_written(question, m)}”" for m in missing[:3])
+    text = (
+        f"Các văn bản hiện có không nói về {named}, nên tôi không trả lời được câu hỏi này. "
+        "Tôi trả lời về xây dựng xã hội học tập: hạn báo cáo, nhiệm vụ của các cơ quan, chỉ tiêu, "
+        "tiêu chí, sự kiện, văn bản căn cứ và người liên hệ."
+    )
+    return Answer(question, False, text, "out_of_scope", suggestions=EXAMPLES)
+
+
+def as_written(question: str, folded_unit: str) -> str:
+    """The question's own words for a folded topic word ('ho ngheo' → 'hộ nghèo')."""
+    tokens = re.findall(r"[\w/.-]+", question)
+    target = folded_unit.split()
+    folded = [" ".join(folded_syllables(t)) for t in tokens]
+    for i in range(len(tokens)):
+        j, got = i, []
+        while j < len(tokens) and len(got) < len(target):
+            got += folded[j].split()
+            j += 1
+        if got == target:
+            return " ".join(tokens[i:j])
+    return folded_unit

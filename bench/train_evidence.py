@@ -1,0 +1,145 @@
+"""Fit the evidence ranking's weights (bot/evidence_model.json) on the development questions.
+
+    python -m bench.train_evidence --data-dir DIR [--out bot/evidence_model.json]
+
+DIR is a store of the seeds and the development bank's documents
+(`python -m indexer --data-dir DIR build knowledge ../shared/eval/bank/docs`). The training questions
+are the bank's `dev` split and the seeds' development set; the bank's `heldout` split is never read here.
+
+A candidate line is a positive example when its document is one the question's answer comes from and the
+line itself holds the most of what the answer must say (the scorer's `must` phrases and `dates`) among
+all candidates of that question. The model is a logistic regression over standardised features
+(scikit-learn), its regularisation chosen by question-grouped cross-validation
+on the top-1 precision (the share of questions whose best-ranked line is a positive one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from bench.answer_eval import load_cases, load_scorer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "eval"
+TRAIN_SETS = [(SHARED / "bank" / "questions.jsonl", "dev"), (SHARED / "dev_questions.jsonl", None)]
+C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
+FOLDS = 5
+
+
+def answer_share(case: dict, text: str, scorer) -> float:
+    """How much of what the answer must say this text holds (0..1), as the scorer reads it."""
+    fa = scorer.fold(text)
+    groups = case.get("must", [])
+    dates = case.get("dates", [])
+    if not groups and not dates:
+        return 0.0
+    got = sum(any(scorer.fold(alt) in fa for alt in g) for g in groups)
+    found = scorer.dates_in(text)
+    got += sum((int(d.split("/")[0]), int(d.split("/")[1])) in found for d in dates)
+    return got / (len(groups) + len(dates))
+
+
+def collect(assistant, cases: list[dict], scorer):
+    """Feature rows, labels and question groups of every candidate of the answerable questions."""
+    import datetime as dt
+
+    from bot.evidence import EvidenceRanker
+
+    rows, labels, groups = [], [], []
+    for qi, case in enumerate(cases):
+        if not case.get("answered", True) or not (case.get("must") or case.get("dates")):
+            continue
+        today = dt.date.fromisoformat(case["today"]) if case.get("today") else None
+        ctx = assistant.context(case["q"], today)
+        ranker = EvidenceRanker(ctx, ctx.topic(), model=ZERO_MODEL)
+        cands = ranker.candidates()
+        gold = set(case.get("files", []))
+        shares = [answer_share(case, c.text, scorer) if (not gold or c.document_id in gold) else 0.0 for c in cands]
+        best = max(shares, default=0.0)
+        if best <= 0:
+            continue
+        for c, s in zip(cands, shares):
+            rows.append(c.features)
+            labels.append(1 if s == best else 0)
+            groups.append(qi)
+    return rows, np.array(labels), np.array(groups)
+
+
+ZERO_MODEL = {"features": [], "mean": [], "scale": [], "coef": [], "intercept": 0.0}
+
+
+def top1(scores: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> float:
+    ok = n = 0
+    for g in np.unique(groups):
+        m = groups == g
+        n += 1
+        ok += int(labels[m][int(np.argmax(scores[m]))] == 1)
+    return ok / max(1, n)
+
+
+def fit(rows, labels, groups):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+    from sklearn.preprocessing import StandardScaler
+
+    names = sorted({k for r in rows for k in r})
+    X = np.array([[r.get(k, 0.0) for k in names] for r in rows], dtype=np.float64)
+    best_c, best_p = None, -1.0
+    for c in C_GRID:
+        scores = np.zeros(len(labels))
+        for tr, te in GroupKFold(n_splits=FOLDS).split(X, labels, groups):
+            sc = StandardScaler().fit(X[tr])
+            m = LogisticRegression(C=c, max_iter=3000).fit(sc.transform(X[tr]), labels[tr])
+            scores[te] = m.decision_function(sc.transform(X[te]))
+        p = top1(scores, labels, groups)
+        print(f"C={c}: cross-validated top-1 {p:.3f}")
+        if p > best_p:
+            best_c, best_p = c, p
+    sc = StandardScaler().fit(X)
+    m = LogisticRegression(C=best_c, max_iter=3000).fit(sc.transform(X), labels)
+    fitted = top1(m.decision_function(sc.transform(X)), labels, groups)
+    print(f"chosen C={best_c}: cross-validated top-1 {best_p:.3f}, on the training questions {fitted:.3f}")
+    return {
+        "features": names,
+        "mean": [round(float(x), 6) for x in sc.mean_],
+        "scale": [round(float(x), 6) for x in sc.scale_],
+        "coef": [round(float(x), 6) for x in m.coef_[0]],
+        "intercept": round(float(m.intercept_[0]), 6),
+        "C": best_c,
+        "cv_top1": round(best_p, 4),
+        "questions": int(len(np.unique(groups))),
+        "candidates": int(len(labels)),
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", required=True)
+    ap.add_argument("--out", default=str(ROOT / "bot" / "evidence_model.json"))
+    a = ap.parse_args(argv)
+    from bot.assistant import Assistant
+
+    assistant = Assistant.from_settings(data_dir=a.data_dir)
+    scorer = load_scorer()
+    rows, labels, groups = [], [], []
+    for path, split in TRAIN_SETS:
+        r, lab, g = collect(assistant, load_cases(str(path), split), scorer)
+        offset = (groups[-1].max() + 1) if groups else 0
+        rows += r
+        labels.append(lab)
+        groups.append(g + offset + 100000 * len(groups))
+    labels, groups = np.concatenate(labels), np.concatenate(groups)
+    print(f"{len(np.unique(groups))} questions, {len(labels)} candidates, {int(labels.sum())} positive")
+    model = fit(rows, labels, groups)
+    Path(a.out).write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for name, coef in sorted(zip(model["features"], model["coef"]), key=lambda x: -abs(x[1])):
+        print(f"  {name:22s} {coef:+.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,392 @@
+"""One evidence ranking for every question.
+
+Candidates are the lines of the chunks the hybrid retriever finds (a heading, a list item, a paragraph;
+a long paragraph split into its sentences), each with its context: the document (type, number, subject,
+issuer, province), the section's headings, and the structured facts read from that line. One linear
+scorer ranks them all from the features below; its weights are fitted on the development questions
+(`python -m bench.train_evidence`, logistic regression) and stored in `bot/evidence_model.json`.
+
+Features (all of them about the candidate *for this question*):
+
+- lexical: weighted coverage of the question's topic words by the line, by the line with its context,
+  by the whole chunk; the chunk's BM25 against the best candidate's; the salient (rarest) words covered;
+- dense: the chunk's e5 cosine similarity, raw and against the best candidate's; its fused rank;
+- entities: the question's province, document number, year, agency agreeing or conflicting with the
+  candidate's document and section (an agency's heading that names another body is a conflict);
+- answer kind: what the question asks (a date, a number or share, a body, a place, a time of day, a
+  list, a yes/no, a procedure, a validity, a contact) against what the line carries;
+- shape: the document's header block, its opening paragraph, a heading line, a line ending in ":",
+  the line's length.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from bot.relevance import coverage, folded_text
+
+MODEL_PATH = Path(__file__).with_name("evidence_model.json")
+# chunks fetched from the retriever for a question (within the question's scope, and outside it)
+SCOPED_K = 24
+OPEN_K = 12
+# a paragraph longer than this is split into its sentences
+SENTENCE_SPLIT_CHARS = 260
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ“\"(])")
+
+ASK_PATTERNS = {
+    "date": r"\b(ngay nao|khi nao|bao gio|truoc ngay|han chot|thoi han|han|luc nao|tu ngay|den ngay|thoi diem|thoi gian)\b",
+    "number": r"\b(bao nhieu|may|ty le|ti le|phan tram|muc|so luong|toi da|toi thieu|diem)\b|%",
+    "who": r"(^ai\b|\bai (chu tri|phu trach|ky|cong nhan|lam|thuc hien|to chuc|duoc)|\b(co quan nao|don vi nao|so nao|nhung so|nhung don vi|cap nao|ai)\b)",
+    "place": r"\b(o dau|dia diem|tai dau|noi nao|cho nao)\b",
+    "clock": r"\b(may gio|luc may|gio nao)\b",
+    "list": r"\b(nhung|gom|bao gom|cac .{0,30} nao|nhiem vu gi|lam gi|nhung gi|hoat dong gi|noi dung gi)\b",
+    "yesno": r"(\bco\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(duoc khong|phai khong|dung khong|khong a)\s*\??\s*$)",
+    "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ky|o dau|cach)\b",
+    "validity": r"\b(gia tri|hieu luc|bao lau|may nam|thoi han)\b",
+    "contact": r"\b(lien he|so dien thoai|dien thoai|email|dau moi)\b",
+    "document": r"\b(ai ky|nguoi ky|do ai ky|ky ngay|ban hanh ngay|ngay ban hanh|gui (cho )?(ai|nhung|cac)|kinh gui|noi nhan|so hieu|trich yeu)\b",
+    "definition": r"\b(la gi|nghia la gi|hieu the nao)\s*\??\s*$",
+}
+ASK_RES = {k: re.compile(v) for k, v in ASK_PATTERNS.items()}
+
+CARRIES = {
+    "date": re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\b|\bngày\s+\d{1,2}\b|\bquý\s+[IV1-4]+\b|\btháng\s+\d{1,2}\b", re.I),
+    "number": re.compile(r"\d"),
+    "percent": re.compile(r"\d\s*%"),
+    "who": re.compile(r"\b(Sở|UBND|Ủy ban|Hội|Bộ|Phòng|Trung tâm|Ban|Công an|Tỉnh đoàn|Chi hội|Chủ tịch|Thủ trưởng)\b"),
+    "place": re.compile(r"\b(tại|địa điểm|quảng trường|hội trường|trụ sở|nhà văn hóa)\b", re.I),
+    "clock": re.compile(r"\b\d{1,2}\s*(giờ|h)\s*\d{0,2}\b", re.I),
+    "contact": re.compile(r"\b0\d{2,3}[.\s]?\d{3}[.\s]?\d{3,4}\b|@"),
+    "validity": re.compile(r"\b(giá trị|hiệu lực|thời hạn)\b", re.I),
+    "howto": re.compile(r"\b(đăng ký|hồ sơ|nộp|gửi|tại|qua|trực tuyến|cấp lại|đề nghị)\b", re.I),
+}
+
+
+def asked_kinds(folded_question: str) -> set[str]:
+    """What kinds of answer the question asks for (folded question text)."""
+    return {k for k, rx in ASK_RES.items() if rx.search(folded_question)}
+
+
+@dataclass
+class Candidate:
+    chunk_id: int
+    document_id: str
+    line_no: int  # the line's index in the chunk's text
+    text: str  # the line (or sentence), verbatim
+    is_heading: bool  # the chunk's first line, with more lines below it
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+
+def split_lines(text: str) -> list[str]:
+    """A chunk's lines; a long paragraph is split into its sentences."""
+    out: list[str] = []
+    for line in (x.strip() for x in (text or "").split("\n")):
+        if not line:
+            continue
+        if len(line) > SENTENCE_SPLIT_CHARS and not line.startswith(("-", "+", "•")):
+            out += [s.strip() for s in _SENTENCE_END.split(line) if s.strip()]
+        else:
+            out.append(line)
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_model(path: str = str(MODEL_PATH)) -> dict:
+    """The fitted weights: {features, mean, scale, coef, intercept}."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def linear_score(features: dict[str, float], model: dict) -> float:
+    z = model["intercept"]
+    for name, mean, scale, coef in zip(model["features"], model["mean"], model["scale"], model["coef"]):
+        z += coef * (features.get(name, 0.0) - mean) / (scale or 1.0)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _bool(x) -> float:
+    return 1.0 if x else 0.0
+
+
+class EvidenceRanker:
+    """Builds the candidates for a question's context and ranks them (see the module's docstring)."""
+
+    def __init__(self, ctx, units: list[str], model: dict | None = None):
+        self.ctx = ctx
+        self.units = units
+        self.model = model or load_model()
+        self.weights = ctx.kb.unit_weights(units) if units else {}
+        self.salient = _salient(units, self.weights)
+        self.asked = asked_kinds(ctx.u.folded)
+
+    # -- candidates -------------------------------------------------------------------------
+    def hits(self):
+        """The retrieved chunks: the question's scope first, then the whole store (entities as features)."""
+        ctx, r = self.ctx, self.ctx.retriever
+        if r is None:
+            return []
+        expanded = ctx.lex.expand(ctx.u.text)
+        scope = ctx.docs_for()
+        hits = []
+        if scope:
+            hits = r.search(ctx.u.text, k=SCOPED_K, mode=ctx.mode, allowed=ctx.chunks_of(scope), expanded=expanded)
+        seen = {h.chunk_id for h in hits}
+        hits += [
+            h
+            for h in r.search(ctx.u.text, k=OPEN_K if scope else SCOPED_K, mode=ctx.mode, expanded=expanded)
+            if h.chunk_id not in seen
+        ]
+        return hits
+
+    def candidates(self) -> list[Candidate]:
+        ctx = self.ctx
+        hits = self.hits()
+        if not hits:
+            return []
+        scope = ctx.docs_for()
+        best_lex = max(h.lexical for h in hits) or 1.0
+        best_dense = max(h.dense for h in hits)
+        out: list[Candidate] = []
+        for rank, h in enumerate(hits):
+            ch = ctx.kb.chunks.get(h.chunk_id)
+            if ch is None:
+                continue
+            chunk_feats = self._chunk_features(ch, h, rank, best_lex, best_dense, scope)
+            lines = split_lines(ch.text)
+            for i, line in enumerate(lines):
+                c = Candidate(ch.id, ch.document_id, i, line, i == 0 and len(lines) > 1 and ch.kind == "body")
+                c.features = dict(chunk_feats)
+                c.features.update(self._line_features(c, ch, lines))
+                c.score = linear_score(c.features, self.model)
+                out.append(c)
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    # -- features -----------------------------------------------------------------------------
+    def _chunk_features(self, ch, h, rank, best_lex, best_dense, scope) -> dict[str, float]:
+        ctx = self.ctx
+        doc = ctx.kb.docs[ch.document_id]
+        body = ctx.kb.chunk_folded(ch.id)
+        ident = folded_text(" ".join(filter(None, [doc.label, doc.subject, doc.province, doc.issuer])))
+        f = {
+            "cov_chunk": coverage(self.units, "", body, self.weights),
+            "cov_chunk_doc": coverage(self.units, "", body + ident, self.weights),
+            "salient_chunk": coverage(self.salient, "", body + ident, self.weights) if self.salient else 0.0,
+            "bm25_rel": (h.lexical / best_lex) if best_lex > 0 else 0.0,
+            "dense": h.dense,
+            "dense_gap": best_dense - h.dense,
+            "rank_inv": 1.0 / (1.0 + rank),
+            "scope_match": _bool(scope and ch.document_id in scope),
+            "scope_conflict": _bool(scope and ch.document_id not in scope),
+            "header": _bool(ch.kind == "header"),
+            "preamble": _bool(ch.kind == "preamble"),
+            "closing": _bool(ch.kind == "closing"),
+        }
+        f.update(self._entity_features(ch, doc))
+        return f
+
+    def _entity_features(self, ch, doc) -> dict[str, float]:
+        ctx, u = self.ctx, self.ctx.u
+        heads = " ".join(ch.headings or [])
+        agencies_here = {r.agency for r in ctx.kb.responsibilities_by_chunk.get(ch.id, ())}
+        agency_match = any(ctx.agency_match(a, heads) for a in agencies_here) if u.agencies else False
+        if u.agencies and not agency_match:
+            agency_match = bool(heads) and ctx.agency_match("", heads)
+        year_text = " ".join(ch.headings or []) + " " + ch.text
+        return {
+            "province_match": _bool(u.provinces and doc.province in u.provinces),
+            "province_conflict": _bool(u.provinces and doc.province and doc.province not in u.provinces),
+            "agency_match": _bool(agency_match),
+            "agency_conflict": _bool(u.agencies and agencies_here and not agency_match),
+            "year_match": _bool(u.years and any(str(y) in year_text for y in u.years)),
+        }
+
+    def _defines(self, folded_line: str) -> bool:
+        """'X là gì?': the line says 'X là …' (or 'X: …')."""
+        term = " ".join(self.units)
+        return bool(term) and (f" {term} la " in folded_line or folded_line.startswith(f" {term} "))
+
+    def _line_features(self, c: Candidate, ch, lines: list[str]) -> dict[str, float]:
+        ctx = self.ctx
+        ft = folded_text(c.text)
+        heads = folded_text(" ".join(ch.headings or []))
+        f = {
+            "cov_line": coverage(self.units, "", ft, self.weights),
+            "cov_line_ctx": coverage(self.units, "", ft + heads, self.weights),
+            "salient_line": coverage(self.salient, "", ft, self.weights) if self.salient else 0.0,
+            "heading_line": _bool(c.is_heading),
+            "ends_colon": _bool(c.text.rstrip().endswith(":")),
+            "log_len": math.log(1 + len(c.text)),
+            "line_pos": c.line_no / max(1, len(lines) - 1) if len(lines) > 1 else 0.0,
+            "has_fact": _bool(ctx.kb.fact_at(ch.id, c.text)),
+        }
+        for kind in ("date", "number", "who", "place", "clock", "contact", "validity", "howto"):
+            asked = kind in self.asked
+            has = bool(CARRIES[kind].search(c.text))
+            f[f"ask_{kind}_has"] = _bool(asked and has)
+            f[f"ask_{kind}_lacks"] = _bool(asked and not has)
+        f["ask_document_header"] = _bool("document" in self.asked and ch.kind == "header")
+        f["defines"] = _bool("definition" in self.asked and self._defines(ft))
+        f["ask_number_percent"] = _bool("number" in self.asked and CARRIES["percent"].search(c.text))
+        f["ask_list_heading"] = _bool("list" in self.asked and (c.is_heading or f["ends_colon"]))
+        return f
+
+
+# a fact answer stands when it cites one of the chunks of this many best-ranked distinct chunks
+AGREE_TOP = 3
+# answers about the document itself (its number, date, signer, recipients) come from its header
+HEADER_INTENTS = ("document",)
+
+
+_WHOLE_SET = re.compile(r"\b(gom nhung gi|gom nhung|nhung gi|bao gom|lam the nao|lam sao|the nao de|nhu the nao)\b")
+
+
+def asks_whole_set(folded_question: str) -> bool:
+    """'Tiêu chí … gồm những gì?', 'Làm thế nào để trở thành …?': the whole set of criteria is the answer."""
+    return bool(_WHOLE_SET.search(folded_question))
+
+
+def top_chunks(ranked: list[Candidate], n: int) -> list[int]:
+    return list(dict.fromkeys(c.chunk_id for c in ranked))[:n]
+
+
+def agrees(
+    answer, ranked: list[Candidate], named_agency: bool = False, named_day: bool = False, whole_set: bool = False
+) -> bool:
+    """Does a fact answer cite what the evidence ranking puts first (or is there no ranking)?"""
+    if not ranked or answer.intent in HEADER_INTENTS:
+        return True
+    if answer.intent == "criteria" and answer.sources and whole_set:  # "gồm những gì?": the set, by its document
+        return answer.sources[0].file == ranked[0].document_id
+    if (answer.intent == "responsibility" and named_agency) or (answer.intent == "deadline" and named_day):
+        return True  # the body or the day the question names is the evidence for the facts listed
+    best = set(top_chunks(ranked, AGREE_TOP))
+    return any(s.chunk_id in best for s in answer.sources)
+
+
+def _salient(units: list[str], weights: dict[str, float]) -> list[str]:
+    """The question's rarest topic words: those weighing at least half the heaviest."""
+    if not units:
+        return []
+    top = max(weights.get(x, 1.0) for x in units)
+    return [x for x in units if weights.get(x, 1.0) >= top / 2]
+
+
+def evidence_text(ctx, chunk_ids) -> str:
+    """The folded text of these chunks with their headings and their documents' identity."""
+    parts = []
+    docs = set()
+    for cid in chunk_ids:
+        parts.append(ctx.kb.chunk_folded(cid))
+        docs.add(ctx.kb.chunks[cid].document_id)
+    for did in docs:
+        d = ctx.kb.docs[did]
+        parts.append(folded_text(" ".join(filter(None, [d.label, d.subject, d.province, d.issuer]))))
+    return " ".join(parts)
+
+
+# Refuse when the topic words missing from the evidence weigh at least this share of the question's topic,
+# or any share when even the best evidence line scores below WEAK_EVIDENCE_SCORE (calibrated on the
+# development bank's `dev` split: bench/answer_eval.py).
+MISSING_MIN_SHARE = 0.34
+WEAK_EVIDENCE_SCORE = 0.35
+
+
+def missing_share(ctx, units: list[str], missing: list[str]) -> float:
+    from bot.relevance import SINGLE_SYLLABLE_WEIGHT
+
+    w = ctx.kb.unit_weights(units)
+    weigh = lambda x: w.get(x, 1.0) * (1.0 if " " in x else SINGLE_SYLLABLE_WEIGHT)  # noqa: E731
+    total = sum(weigh(x) for x in units)
+    return sum(weigh(x) for x in missing) / total if total else 0.0
+
+
+def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
+    """The words that make the question one the documents do not cover (empty: they may cover it)."""
+    missing = missing_words(ctx, units, ranked)
+    if not missing:
+        return []
+    share = missing_share(ctx, units, missing)
+    if share >= MISSING_MIN_SHARE or (ranked and ranked[0].score < WEAK_EVIDENCE_SCORE):
+        return missing
+    return []
+
+
+# Words that shape a question (how long, the last day, done by, does it cost) rather than name its topic.
+QUESTION_SHAPE_WORDS = frozenset(
+    "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, dang ky, giay to, ho so, "
+    "cu the, hien nay, hien tai, the nao, ra sao, nhu the nao, co duoc, duoc khong".split(", ")
+)
+_CODE = re.compile(r"[\d/\-]")
+
+
+_VOWEL = re.compile(r"[aeiouy]")
+MAX_ABBREVIATION = 6
+
+
+def _i_for_y(text: str) -> str:
+    """'tỷ lệ' and 'tỉ lệ' are one word: y and i after a consonant read alike (folded text)."""
+    return re.sub(r"(?<=[bcdghklmnpqrstvx])y\b", "i", text)
+
+
+def _initials(hay: str) -> set[str]:
+    """Every run of 2 to MAX_ABBREVIATION syllables' initials in the folded text ('cdht' for 'cong dong hoc tap')."""
+    first = [w[0] for w in hay.split() if w[:1].isalpha()]
+    return {"".join(first[i : i + k]) for k in range(2, MAX_ABBREVIATION + 1) for i in range(len(first) - k + 1)}
+
+
+@lru_cache(maxsize=1)
+def _answerer_words() -> frozenset[str]:
+    """The words that make a question deadline-, task-, target- or criteria-shaped ('nộp', 'phần trăm')."""
+    from bot.answerers.criteria import CRITERIA_WORDS
+    from bot.answerers.deadlines import DEADLINE_WORDS
+    from bot.answerers.responsibilities import RESPONSIBILITY_WORDS
+    from bot.answerers.targets import TARGET_WORDS
+
+    return frozenset(CRITERIA_WORDS | DEADLINE_WORDS | RESPONSIBILITY_WORDS | TARGET_WORDS)
+
+
+def _trimmed(unit: str, ignore: frozenset[str]) -> str:
+    """A compound cut at an entity's edge ('tap tinh', 'giao duc va dao tao tinh') without the syllables
+    that are domain or function words."""
+    syl = unit.split()
+    while syl and syl[-1] in ignore:
+        syl.pop()
+    while syl and syl[0] in ignore:
+        syl.pop(0)
+    return " ".join(syl)
+
+
+def missing_words(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
+    """The question's topic words found in none of the evidence: a compound absent from the retrieved
+    chunks, or a single syllable no document uses. Document numbers, abbreviations the glossary knows and
+    the question's shape words are never missing."""
+    from bot.answerers.base import DOMAIN_WORDS, TIME_WORDS
+    from bot.relevance import QUESTION_WORDS
+    from bot.search_index import STOPWORDS
+
+    edge = frozenset(DOMAIN_WORDS | TIME_WORDS | QUESTION_WORDS | STOPWORDS)
+    shape = QUESTION_SHAPE_WORDS | _answerer_words()
+    hay = _i_for_y(evidence_text(ctx, dict.fromkeys(c.chunk_id for c in ranked)))
+    initials = _initials(hay)
+    out = []
+    for u in units:
+        if u in shape or _CODE.search(u) or ctx.lex.expand(u) != u:
+            continue
+        if " " not in u and not _VOWEL.search(u):  # an abbreviation: its initials in the evidence
+            if u not in initials and len(u) >= 3:
+                out.append(u)
+            continue
+        u = _i_for_y(u)
+        if " " in u:
+            core = _trimmed(u, edge)
+            if core and f" {core} " not in hay and (" " in core or ctx.kb.unit_absent(core)):
+                out.append(u)
+        elif ctx.kb.unit_absent(u):
+            out.append(u)
+    return out

@@ -1,0 +1,151 @@
+"""The evidence ranking (bot/evidence.py) and the answer read from it (bot/answerers/evidence.py):
+features, the fitted model, refusals that name the missing words, yes/no verdicts, headings with their
+items; and the annex after a signature (indexer/header.find_annex) that the ranking needs to see."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.answerers.base import as_written, refusal
+from bot.answerers.evidence import yes_no
+from bot.evidence import (
+    MODEL_PATH,
+    Candidate,
+    _initials,
+    agrees,
+    asked_kinds,
+    linear_score,
+    split_lines,
+)
+from indexer.header import find_annex
+
+
+def test_asked_kinds_read_the_question():
+    assert "date" in asked_kinds("han nop bao cao la ngay nao")
+    assert "number" in asked_kinds("ty le cong dan hoc tap la bao nhieu")
+    assert "yesno" in asked_kinds("can tho co dat chi tieu cong dan hoc tap khong?")
+    assert "place" in asked_kinds("le khai mac to chuc o dau")
+    assert "document" in asked_kinds("cong van nay gui nhung don vi nao")
+    assert "yesno" not in asked_kinds("ai phai bao cao truoc ngay 15/12")
+
+
+def test_split_lines_keeps_items_and_splits_long_paragraphs():
+    text = "1. Nhiệm vụ:\n- Một việc.\n- Hai việc.\n" + "Câu dài thứ nhất nói nhiều điều. " * 10 + "Câu sau."
+    lines = split_lines(text)
+    assert lines[:3] == ["1. Nhiệm vụ:", "- Một việc.", "- Hai việc."]
+    assert len(lines) > 4 and all(len(x) < 260 for x in lines[3:])
+
+
+def test_linear_score_uses_standardised_weights():
+    model = {"features": ["a", "b"], "mean": [1.0, 0.0], "scale": [2.0, 1.0], "coef": [2.0, -1.0], "intercept": 0.0}
+    assert linear_score({"a": 1.0, "b": 0.0}, model) == pytest.approx(0.5)
+    assert linear_score({"a": 3.0}, model) > 0.8
+    assert linear_score({"b": 3.0}, model) < 0.1
+
+
+def test_fitted_model_is_complete_and_named():
+    model = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    n = len(model["features"])
+    assert n >= 20 and len(model["coef"]) == len(model["mean"]) == len(model["scale"]) == n
+    weights = dict(zip(model["features"], model["coef"]))
+    assert weights["ask_date_lacks"] < 0  # a date question is not answered by a line without a date
+    assert weights["header"] < 0 and weights["scope_conflict"] < 0
+
+
+def test_yes_no_compares_a_result_with_its_target():
+    assert yes_no("8. Công dân đạt danh hiệu: chỉ tiêu 40%; kết quả 33,5%. Đánh giá: Không đạt.").startswith("Chưa đạt")
+    assert yes_no("9. Hộ gia đình: chỉ tiêu 70%; kết quả 78,2%. Đánh giá: Đạt.").startswith("Đạt")
+    assert yes_no("Không thu phí đăng ký.") == "Không."
+    assert yes_no("Công dân đăng ký tại chi hội.") is None
+
+
+def test_abbreviations_are_found_by_their_initials():
+    assert "cdht" in _initials(" danh gia cong dong hoc tap cap xa ")
+    assert "hkhvn" in _initials(" hoi khuyen hoc viet nam ")
+
+
+def test_refusal_names_the_missing_words_as_written():
+    q = "Chỉ tiêu giảm tỷ lệ hộ nghèo đa chiều của tỉnh Tuyên Quang năm 2027 là bao nhiêu?"
+    assert as_written(q, "da chieu") == "đa chiều"
+    ans = refusal(q, ["ho ngheo da chieu"])
+    assert not ans.answered and "“hộ nghèo đa chiều”" in ans.answer
+
+
+def test_agreement_of_a_fact_answer_with_the_ranking():
+    from bot.answer import Answer, Source
+
+    ranked = [Candidate(7, "a", 0, "x", False, score=0.9), Candidate(8, "a", 0, "y", False, score=0.8)]
+    cited = Answer("q", True, "t", "deadline", [Source("a", "A", "", "", 1.0, 8)])
+    other = Answer("q", True, "t", "deadline", [Source("b", "B", "", "", 1.0, 99)])
+    assert agrees(cited, ranked) and not agrees(other, ranked)
+    assert agrees(other, ranked, named_day=True)  # the deadline on the day the question names
+    assert agrees(
+        Answer(
+            "q",
+            True,
+            "t",
+            "document",
+            [],
+        ),
+        ranked,
+    )  # the header answers about the document
+
+
+ANNEXED = """ỦY BAN NHÂN DÂN
+TỈNH NAM SƠN
+
+Số: 9/QĐ-UBND
+
+Nam Sơn, ngày 02 tháng 3 năm 2026
+
+QUYẾT ĐỊNH
+Ban hành Quy định khen thưởng học tập
+
+Điều 1. Ban hành kèm theo Quyết định này Quy định khen thưởng.
+
+Điều 2. Quyết định có hiệu lực kể từ ngày ký.
+
+Nơi nhận:
+- Như Điều 2;
+- Lưu: VT.
+
+CHỦ TỊCH
+
+Trần Văn Bình
+
+____________________
+
+QUY ĐỊNH
+
+Khen thưởng học tập
+
+1. Gia đình đạt danh hiệu 05 năm liền được tặng Giấy khen.
+"""
+
+
+def test_an_annex_after_the_signature_is_part_of_the_body():
+    lines = ANNEXED.split("\n")
+    start = find_annex(lines, next(i for i, x in enumerate(lines) if x.startswith("Nơi nhận")))
+    assert start is not None and lines[start] == "QUY ĐỊNH"
+    from bot.lexicon import load_lexicon
+    from indexer.build import parse_text
+
+    parsed = parse_text("namson-qd-9", __import__("pathlib").Path("x.txt"), ANNEXED, load_lexicon())
+    assert parsed.header.signer == "Trần Văn Bình"
+    assert any("05 năm liền" in c.text for c in parsed.chunks)
+
+
+def test_no_annex_without_a_title_after_the_closing():
+    lines = ["Điều 1. Nội dung.", "Nơi nhận:", "- Lưu: VT.", "", "GIÁM ĐỐC", "", "Nguyễn Văn A"]
+    assert find_annex(lines, 1) is None
+
+
+@pytest.mark.slow
+def test_answers_read_from_the_evidence(assistant):
+    # a heading that ends in ":" brings its items; an off-topic compound is refused and named
+    ans = assistant.ask("Mục tiêu đến năm 2030 của Tiền Giang gồm những gì?")
+    assert ans.answered and "2030" in ans.answer
+    off = assistant.ask("Chỉ tiêu giảm tỷ lệ hộ nghèo đa chiều của Tiền Giang năm 2027 là bao nhiêu?")
+    assert not off.answered and "đa chiều" in off.answer

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from bot.knowledge import quote_in_line
 from bot.relevance import coverage, folded_text
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
@@ -65,6 +66,10 @@ CARRIES = {
     "validity": re.compile(r"\b(giá trị|hiệu lực|thời hạn)\b", re.I),
     "howto": re.compile(r"\b(đăng ký|hồ sơ|nộp|gửi|tại|qua|trực tuyến|cấp lại|đề nghị)\b", re.I),
 }
+
+
+# lines that say nothing by themselves: "(Ban hành kèm theo Quyết định số …)", a page number
+_NOISE_LINE = re.compile(r"^\s*(\((Ban hành )?[Kk]èm theo\b.*\)\.?|[-–\d\s.]{0,6})\s*$")
 
 
 def asked_kinds(folded_question: str) -> set[str]:
@@ -159,6 +164,8 @@ class EvidenceRanker:
             chunk_feats = self._chunk_features(ch, h, rank, best_lex, best_dense, scope)
             lines = split_lines(ch.text)
             for i, line in enumerate(lines):
+                if _NOISE_LINE.match(line):
+                    continue
                 c = Candidate(ch.id, ch.document_id, i, line, i == 0 and len(lines) > 1 and ch.kind == "body")
                 c.features = dict(chunk_feats)
                 c.features.update(self._line_features(c, ch, lines))
@@ -239,6 +246,9 @@ class EvidenceRanker:
 
 # a fact answer stands when it cites one of the chunks of this many best-ranked distinct chunks
 AGREE_TOP = 3
+# an answer of at most this many facts stands when one of them is read from one of the AGREE_LINES best lines
+SINGLE_FACT_SOURCES = 2
+AGREE_LINES = 3
 # answers about the document itself (its number, date, signer, recipients) come from its header
 HEADER_INTENTS = ("document",)
 
@@ -265,6 +275,8 @@ def agrees(
         return answer.sources[0].file == ranked[0].document_id
     if (answer.intent == "responsibility" and named_agency) or (answer.intent == "deadline" and named_day):
         return True  # the body or the day the question names is the evidence for the facts listed
+    if len(answer.sources) <= SINGLE_FACT_SOURCES:  # one fact: it must be read from one of the best lines
+        return any(quote_in_line(s.quote, c.text) for s in answer.sources for c in ranked[:AGREE_LINES])
     best = set(top_chunks(ranked, AGREE_TOP))
     return any(s.chunk_id in best for s in answer.sources)
 

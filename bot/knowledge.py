@@ -98,17 +98,7 @@ class Knowledge:
 
     def fact_at(self, chunk_id: int, line: str) -> list:
         """The facts of a chunk read from this line (the fact's quote and the line overlap)."""
-        facts = self.facts_by_chunk.get(chunk_id)
-        if not facts:
-            return []
-        fl = fold(line)[:QUOTE_PROBE_CHARS].strip()
-        out = []
-        for fact in facts:
-            fq = fold(fact.quote or "").strip()
-            probe = fq[:QUOTE_PROBE_CHARS].lstrip("-+• ")
-            if fq and ((probe and probe in fold(line)) or (fl.lstrip("-+• ") and fl.lstrip("-+• ") in fq)):
-                out.append(fact)
-        return out
+        return [f for f in self.facts_by_chunk.get(chunk_id, ()) if quote_in_line(f.quote, line)]
 
     def unit_absent(self, unit: str) -> bool:
         """No chunk contains this word."""
@@ -148,6 +138,15 @@ class Knowledge:
     @property
     def events(self) -> list:
         return self.extra_facts.get("events", [])
+
+
+def quote_in_line(quote: str | None, line: str) -> bool:
+    """Is a fact's quote read from this line: the first QUOTE_PROBE_CHARS of one found in the other (folded)."""
+    fq = fold(quote or "").strip().lstrip("-+• ")
+    fl = fold(line).strip().lstrip("-+• ")
+    if not fq or not fl:
+        return False
+    return fq[:QUOTE_PROBE_CHARS] in fl or fl[:QUOTE_PROBE_CHARS] in fq
 
 
 MAX_AGENCY_NAME_WORDS = 8

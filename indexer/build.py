@@ -229,7 +229,7 @@ def _store(session, p: ParsedDocument) -> None:  # noqa: C901
                 due_day=d.due_day,
                 due_month=d.due_month,
                 due_year=d.due_year,
-                recurrence=d.recurrence,
+                recurrence=d.recurrence.value,
                 due_text=d.due_text,
                 period=d.period,
                 interpretation=d.interpretation,

@@ -43,6 +43,7 @@ FAST_MODULES = {
     "test_migrations",
     "test_reminders",
     "test_config",
+    "test_recurrence",
 }
 BROWSER_MODULES = {"test_web_browser"}
 

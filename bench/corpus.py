@@ -192,8 +192,8 @@ def compare_float(assistant, settings, cases: list[dict]) -> dict:
     from sqlalchemy import select
 
     from bot import embedding
-    from bot.db import session_scope
-    from bot.models import Chunk, Document
+    from store.db import session_scope
+    from store.knowledge import Chunk, Document
     from bot.retrieval import Retriever
     from bot.search_index import EmbeddingCache, IndexFiles
     from indexer.build import index_text

@@ -40,7 +40,7 @@ from bot.config import TIMEZONE, Settings, load_settings
 from bot.formatting import deadline_sentence, document_citation
 from bot.knowledge import Knowledge
 from bot.lexicon import load_lexicon
-from bot.models import Chunk, Deadline, Document
+from store.knowledge import Chunk, Deadline, Document
 from bot.occurrences import next_occurrence
 from bot.retrieval import Retriever
 from bot.textnorm import fold

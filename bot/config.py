@@ -10,7 +10,7 @@ overridden: the environment wins) and returns a `Config` holding every part the 
 
 `serve` loads it once, before anything reads a setting, and hands each part to its user. The older entry
 points stay as thin wrappers over the same loader: `load_settings`, `ChannelConfig.from_env`,
-`ReminderConfig.from_env` (bot/reminders/schedule.py), `handlers.config.ChannelConfig`.
+`ReminderConfig.from_env` (bot/reminders/schedule.py).
 
 Secrets (bot tokens, secret keys, the admin token, a database password) are never printed: the reprs of
 `Config`, `Settings` and `ChannelConfig` mask them.

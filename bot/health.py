@@ -120,7 +120,7 @@ def sqlite_unwritable(db_url: str, *, max_age_s: float = 1.0) -> str | None:
 def check_database(db_url: str) -> Check:
     from sqlalchemy import text
 
-    from bot.db import get_engine
+    from store.db import get_engine
 
     why = sqlite_unwritable(db_url, max_age_s=0)
     if why:  # not queried: see sqlite_unwritable
@@ -137,8 +137,8 @@ def check_database(db_url: str) -> Check:
 def check_store(assistant) -> Check:
     from sqlalchemy import func, select
 
-    from bot.db import session_scope
-    from bot.models import Document
+    from store.db import session_scope
+    from store.knowledge import Document
 
     kb = getattr(assistant, "kb", None)
     if kb is None:
@@ -290,8 +290,8 @@ def store_fingerprint(hashes: dict[str, str]) -> str:
 def _db_fingerprint(db_url: str) -> str:
     from sqlalchemy import select
 
-    from bot.db import session_scope
-    from bot.models import Document
+    from store.db import session_scope
+    from store.knowledge import Document
 
     with session_scope(db_url) as s:
         return store_fingerprint(dict(s.execute(select(Document.id, Document.content_hash)).all()))

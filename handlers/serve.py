@@ -15,7 +15,7 @@ import sys
 from aiohttp import web
 
 from handlers.common import ChannelServices
-from handlers.config import ChannelConfig
+from bot.config import ChannelConfig
 from handlers.admin_web import AdminWeb
 from handlers.web import WebChat, json_errors
 

@@ -1002,8 +1002,8 @@ class TelegramBot:
     def _facts_blocks(self, doc_id: str) -> list[Block]:
         from sqlalchemy import select
 
-        from bot.db import session_scope
-        from bot.models import Deadline, Document, Responsibility, Target
+        from store.db import session_scope
+        from store.knowledge import Deadline, Document, Responsibility, Target
 
         with session_scope(self.svc.db_url) as s:
             d = s.get(Document, doc_id)

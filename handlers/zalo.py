@@ -29,7 +29,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import update as sa_update
 
-from bot.db import session_scope
+from store.db import session_scope
 from bot.lexicon import load_lexicon
 from handlers.actions import (
     Actions,
@@ -51,7 +51,7 @@ from handlers.common import (
     source_lines,
     split_text,
 )
-from handlers.models import ZaloToken, utcnow
+from store.channels import ZaloToken, utcnow
 
 log = logging.getLogger(__name__)
 

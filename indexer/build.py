@@ -29,10 +29,10 @@ from types import SimpleNamespace
 from sqlalchemy import delete, select
 
 from bot.config import Settings
-from bot.db import session_scope
+from store.db import session_scope
 from bot.health import store_fingerprint
 from bot.lexicon import Lexicon, load_lexicon
-from bot.models import Chunk, CitedDocument, Contact, Criterion, Deadline, Document, Event, Responsibility, Target
+from store.knowledge import Chunk, CitedDocument, Contact, Criterion, Deadline, Document, Event, Responsibility, Target
 from bot.search_index import (
     EmbeddingCache,
     TokenCache,

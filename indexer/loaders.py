@@ -299,7 +299,7 @@ def store_pages(session, path: str | Path, chunks) -> int:
     images; other formats have no pages and record nothing. Returns the number of rows written."""
     if page_texts(path) is None:
         return 0
-    from bot.models import ChunkPage
+    from store.knowledge import ChunkPage
 
     body = [c for c in chunks if getattr(c, "kind", "") != "header"]
     pages = page_of(path, [c.text for c in body])
@@ -313,8 +313,8 @@ def store_pages(session, path: str | Path, chunks) -> int:
 
 def chunk_page(db_url: str, chunk_id: int) -> int | None:
     """The page a stored chunk of a PDF or scan starts on (None for other documents)."""
-    from bot.db import session_scope
-    from bot.models import ChunkPage
+    from store.db import session_scope
+    from store.knowledge import ChunkPage
 
     with session_scope(db_url) as s:
         row = s.get(ChunkPage, chunk_id)

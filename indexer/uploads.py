@@ -34,8 +34,8 @@ from typing import Callable
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.db import session_scope
-from bot.models import Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Responsibility, Target
+from store.db import session_scope
+from store.knowledge import Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Responsibility, Target
 from bot.textnorm import fold
 from indexer.loaders import MAX_BYTES, PAGE_PROGRESS, SUPPORTED, DocumentError
 
@@ -242,7 +242,7 @@ class DocumentLibrary:
         from bot.formatting import deadline_due_phrase, deadline_sentence, document_citation
         from bot.occurrences import next_occurrence
         from bot.reminders.delivery import ReminderMessage
-        from bot.reminders.models import Subscription
+        from store.reminders import Subscription
         from bot.reminders.scope import concerns
 
         today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()

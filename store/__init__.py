@@ -11,5 +11,5 @@
   (`alembic revision --autogenerate -m "..."` in the repository root); tests/store/test_migrations.py fails
   when the models and the newest revision differ.
 
-The old modules (`bot.db`, `bot.models`, `bot.reminders.models`, `handlers.models`) re-export these names.
+Every module imports the tables and sessions from here (there is no other import path for them).
 """

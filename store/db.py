@@ -20,7 +20,7 @@ import store.knowledge  # noqa: F401
 import store.reminders  # noqa: F401
 from store.base import Base
 
-__all__ = ["Base", "get_engine", "make_engine", "normalise_url", "session_factory", "session_scope"]
+__all__ = ["Base", "dispose_engines", "get_engine", "make_engine", "normalise_url", "session_factory", "session_scope"]
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -67,6 +67,17 @@ def get_engine(url: str) -> Engine:
                 raise
             _engines[url] = eng
         return eng
+
+
+def dispose_engines(url_part: str = "") -> list[str]:
+    """Forget and close the process's engines whose URL contains `url_part` (every engine when ""), so the
+    database can be dropped or the next `get_engine` opens it afresh. Returns the URLs closed."""
+    with _lock:
+        urls = [u for u in _engines if url_part in u]
+        engines = [_engines.pop(u) for u in urls]
+    for eng in engines:
+        eng.dispose()
+    return urls
 
 
 def session_factory(url: str) -> sessionmaker[Session]:

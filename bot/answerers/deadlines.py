@@ -10,7 +10,7 @@ from bot.answer import Answer
 from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
 from bot.formatting import PERIODIC_DAY_PHRASES, RECURRENCE_VI, deadline_due_phrase, sentence_case
 from bot.lexicon import province_label
-from bot.models import Deadline
+from store.knowledge import Deadline
 from bot.occurrences import next_occurrence, occurrences
 from bot.relevance import phrases, FACT_MIN_RELEVANCE
 from bot.textnorm import fold

@@ -13,9 +13,9 @@ from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
 
 from bot.config import TIMEZONE
-from bot.db import session_scope
+from store.db import session_scope
 from bot.formatting import deadline_sentence, document_citation
-from bot.models import Deadline, Document
+from store.knowledge import Deadline, Document
 from bot.occurrences import occurrences
 from bot.reminders.schedule import ReminderConfig
 from bot.reminders.scope import canonical_agency, canonical_province, concerns

@@ -18,7 +18,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from bot.reminders.models import CHANNELS
+from store.reminders import CHANNELS
 
 EXIT_USAGE = 2
 

@@ -26,7 +26,7 @@ from handlers.actions import (
     reminder_view,
 )
 from handlers.common import ChannelServices
-from handlers.config import ChannelConfig
+from bot.config import ChannelConfig
 from handlers.serve import Server
 from handlers.telegram import TelegramBot, render_html, subscribed_html, upcoming_blocks, webhook_path
 from handlers.zalo import ZaloBot, subscribed_text, upcoming_text

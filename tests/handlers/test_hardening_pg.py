@@ -22,7 +22,7 @@ import pytest
 
 from tests.support.channels import ROOT, clean_env, embedding_model, settings_for
 
-from handlers.config import ChannelConfig
+from bot.config import ChannelConfig
 from handlers.serve import Server
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
@@ -100,10 +100,9 @@ def pg_db():
     with psycopg.connect(admin, autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
     yield name
-    from bot.db import _engines
+    from store.db import dispose_engines
 
-    for url in [u for u in _engines if name in u]:
-        _engines.pop(url).dispose()
+    dispose_engines(name)
     with psycopg.connect(admin, autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -14,9 +14,9 @@ import pytest
 
 from tests.support.channels import ZaloStandIn, wait_for
 
-from bot.db import session_scope
-from handlers.config import ChannelConfig, parse_networks
-from handlers.models import QueryLog, ZaloToken
+from store.db import session_scope
+from bot.config import ChannelConfig, parse_networks
+from store.channels import QueryLog, ZaloToken
 from handlers.serve import Server
 from handlers.zalo import signature
 
@@ -426,7 +426,7 @@ async def test_query_log_failure_does_not_stop_answers(server):
     """The query log is written to a table that is gone: the answer still comes (without a query id)."""
     from sqlalchemy import text
 
-    from bot.db import get_engine
+    from store.db import get_engine
 
     eng = get_engine(server.services.db_url)
     with eng.begin() as c:

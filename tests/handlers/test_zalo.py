@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from tests.support.channels import ZaloStandIn, wait_for
 
-from bot.db import session_scope
-from handlers.config import ChannelConfig
-from handlers.models import DeliveryFailure, ZaloToken
+from store.db import session_scope
+from bot.config import ChannelConfig
+from store.channels import DeliveryFailure, ZaloToken
 from handlers.serve import Server
 from handlers.zalo import signature, verify_signature
 

@@ -130,8 +130,8 @@ def test_scan_gives_the_same_facts_as_the_text(scanned):
 def test_running_lines_stamp_and_page_numbers_are_dropped_and_pages_kept(scanned):
     from sqlalchemy import select
 
-    from bot.db import session_scope
-    from bot.models import Chunk, ChunkPage
+    from store.db import session_scope
+    from store.knowledge import Chunk, ChunkPage
     from indexer.ocr import pdf_page_count
 
     n_pages = pdf_page_count(scanned["pdf"])

@@ -461,9 +461,9 @@ class RunningServer:
     loop thread: for tests that drive it with plain blocking HTTP clients (the fuzz suites)."""
 
     def __init__(self, assistant):
-        from bot.db import session_scope
-        from handlers.config import ChannelConfig
-        from handlers.models import ZaloToken
+        from store.db import session_scope
+        from bot.config import ChannelConfig
+        from store.channels import ZaloToken
         from handlers.serve import Server
 
         self.loop = asyncio.new_event_loop()

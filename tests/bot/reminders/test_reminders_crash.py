@@ -16,9 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.db import session_scope
+from store.db import session_scope
 from bot.reminders import subscribe
-from bot.reminders.models import Reminder
+from store.reminders import Reminder
 
 from tests.support.reminders import WORKER, ENV_KEYS, ROOT, bulk_deadlines, make_store, sqlite_url
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.models import Deadline
+from store.knowledge import Deadline
 from bot.occurrences import occurrences
 from bot.reminders import delivery, subscribe, subscribe_deadline, sweeper
 from bot.reminders.schedule import ReminderConfig

@@ -55,8 +55,8 @@ test-quick: install
 
 # ruff (configured in pyproject.toml): pyflakes, pycodestyle, a complexity limit, and the formatter's layout
 lint: install
-	$(PY) -m ruff check bot indexer handlers store bench tests
-	$(PY) -m ruff format --check bot indexer handlers store bench tests
+	$(PY) -m ruff check bot indexer handlers store vntext bench tests
+	$(PY) -m ruff format --check bot indexer handlers store vntext bench tests
 
 bench: setup
 	$(PY) -m bench --data-dir $(DATA)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.run import ROOT, SHARED_EVAL, child_env, load_scorer, log, model_dir, pct, run_build, table
+from bench.common import ROOT, SHARED_EVAL, child_env, load_scorer, log, model_dir, pct, run_build, table
 
 MODES = ("hybrid", "lexical", "dense")
 DEFAULT_QUESTIONS = SHARED_EVAL / "laws" / "questions.jsonl"

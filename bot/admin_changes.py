@@ -27,7 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import KNOWLEDGE_DIR, TIMEZONE
-from bot.textnorm import fold, nfc
+from vntext import fold, nfc
 
 REGISTER_FILE = "admin_changes.json"
 SOURCE_FILE = "admin_changes"  # the register's id in answers' sources (like a document's file stem)

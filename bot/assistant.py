@@ -43,7 +43,7 @@ from bot.lexicon import load_lexicon
 from store.knowledge import Chunk, Deadline, Document
 from bot.occurrences import next_occurrence
 from bot.retrieval import Retriever
-from bot.textnorm import fold
+from vntext import fold
 from bot.understanding import Understanding, understand
 
 log = logging.getLogger(__name__)

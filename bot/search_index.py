@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.textnorm import folded_bigrams, folded_syllables, word_segments
+from vntext import folded_bigrams, folded_syllables, word_segments
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1

@@ -212,8 +212,10 @@ class ChannelServices:
     loaded configuration (default: read from the environment)."""
 
     def __init__(self, assistant, config: ChannelConfig, *, ask_workers: int = 2, reminders=None):
-        from bot.reminders.schedule import ReminderConfig
+        from bot.config import ReminderConfig
+        from bot.reminders import announce
 
+        announce.register()  # uploads announce their new deadlines to the subscribers they concern
         self.assistant = assistant
         self.config = config
         self.db_url: str = assistant.db_url

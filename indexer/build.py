@@ -341,6 +341,7 @@ def build(  # noqa: C901
     rep.errors.extend(errs)
     data_dir = settings.data_dir
     from bot.embedding import load_embedder
+    from indexer.e5convert import ensure_default_model
 
     with session_scope(settings.database_url) as s:
         existing = {d.id: (d.content_hash, d.file_name) for d in s.scalars(select(Document))}
@@ -381,6 +382,7 @@ def build(  # noqa: C901
         fp = Path(fname).resolve()
         if did not in ids and did not in failed_ids and any(fp.is_relative_to(f) for f in folders) and not fp.exists():
             rep.removed.append(did)
+    ensure_default_model(settings)  # set-up: the bundled model converted once into the data folder
     embedder = load_embedder(settings, purpose="passages")
     man = read_manifest(data_dir)
     if (

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.lexicon import Lexicon
-from bot.textnorm import fold
+from vntext import fold
 from indexer.criteria_events import CriteriaSet, EventFact, extract_criteria, extract_events
 from indexer.header import Header
 from indexer.sections import STRUCTURAL, Node

@@ -95,7 +95,7 @@ def page_texts(path: str | Path) -> list[str] | None:
 
 
 def _fold(s: str) -> str:
-    from bot.textnorm import fold
+    from vntext import fold
 
     return re.sub(r"[^0-9a-z]+", "", fold(s))
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.textnorm import fold
+from vntext import fold
 
 _MOTTO = "cong hoa xa hoi chu nghia viet nam"
 _META_LABELS = {  # folded label → key

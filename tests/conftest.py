@@ -44,6 +44,8 @@ FAST_MODULES = {
     "test_reminders",
     "test_config",
     "test_recurrence",
+    "test_layers",
+    "test_packaging",
 }
 BROWSER_MODULES = {"test_web_browser"}
 

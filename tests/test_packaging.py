@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "handlers", "indexer", "store")
+PACKAGES = ("bot", "handlers", "indexer", "store", "vntext")
 
 
 def _expected_packages() -> set[str]:

@@ -13,7 +13,7 @@ from bot.lexicon import province_label
 from store.knowledge import Deadline
 from bot.occurrences import next_occurrence, occurrences
 from bot.relevance import phrases, FACT_MIN_RELEVANCE
-from bot.textnorm import fold
+from vntext import fold
 from store.recurrence import Recurrence
 
 # Words that make a question deadline-shaped without saying what it is about (folded).

@@ -10,7 +10,7 @@ from bot.formatting import document_citation, sentence_case
 from bot.lexicon import province_label
 from store.knowledge import Responsibility
 from bot.relevance import phrases, FACT_MIN_RELEVANCE
-from bot.textnorm import fold
+from vntext import fold
 
 # Words that make a question responsibility-shaped without saying about what (folded).
 RESPONSIBILITY_WORDS = phrases(

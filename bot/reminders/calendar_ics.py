@@ -17,7 +17,7 @@ from store.db import session_scope
 from bot.formatting import deadline_sentence, document_citation
 from store.knowledge import Deadline, Document
 from bot.occurrences import occurrences
-from bot.reminders.schedule import ReminderConfig
+from bot.config import ReminderConfig
 from bot.reminders.scope import canonical_agency, canonical_province, concerns
 from bot.reminders.subscriptions import normalise_url
 from store.recurrence import Recurrence

@@ -21,7 +21,7 @@ from store.db import get_engine
 from store.knowledge import Deadline, Document
 from bot.occurrences import occurrences
 from store.reminders import PENDING, Reminder, Subscription
-from bot.reminders.schedule import ReminderConfig, TZ
+from bot.config import TZ, ReminderConfig
 from bot.reminders.scope import concerns
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from store.db import session_scope
 from store.reminders import CANCELLED, CHANNELS, PENDING, Reminder, Subscription, utcnow
-from bot.reminders.schedule import normalise_now, parse_lead_days, to_utc_naive
+from bot.config import parse_lead_days, to_utc_naive
+from bot.reminders.schedule import normalise_now
 from bot.reminders.scope import canonical_agency, canonical_province
 
 

@@ -33,7 +33,8 @@ from bot.reminders import delivery
 from bot.reminders.delivery import PermanentSendError, ReminderMessage, TransientSendError, reminder_text, source_label
 from store.reminders import CANCELLED, EXPIRED, FAILED, PENDING, SENDING, SENT, Reminder, Subscription
 from bot.reminders.planner import plan
-from bot.reminders.schedule import ReminderConfig, normalise_now, to_local, to_utc_naive
+from bot.config import ReminderConfig, to_utc_naive
+from bot.reminders.schedule import normalise_now, to_local
 from bot.reminders.scope import concerns
 from bot.reminders.subscriptions import normalise_url
 

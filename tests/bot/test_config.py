@@ -112,7 +112,7 @@ def test_reprs_never_show_a_secret(tmp_path):
 
 
 def test_the_old_entry_points_are_parts_of_the_loader(tmp_path, monkeypatch):
-    from bot.reminders.schedule import ReminderConfig
+    from bot.config import ReminderConfig
 
     monkeypatch.chdir(tmp_path)  # no .env here
     for k, v in {

@@ -14,7 +14,7 @@ from tests.support.channels import visible_text
 from bot.config import load_config
 from bot.reminders import list_subscriptions
 from bot.reminders.delivery import ReminderMessage
-from bot.reminders.schedule import ReminderConfig
+from bot.config import ReminderConfig
 from handlers import zalo as zalo_adapter
 from handlers.actions import (
     NOT_SUBSCRIBED,

@@ -24,7 +24,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
 import store.migrate
-from store.db import Base, dispose_engines, make_engine, normalise_url, session_scope
+from store.db import Base, dispose_engines, session_scope
+from store.engine import make_engine, normalise_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"

@@ -26,7 +26,7 @@ from bot.reminders import (
 from bot.reminders import delivery, sweeper
 from bot.reminders.delivery import PermanentSendError, TransientSendError
 from store.reminders import Reminder
-from bot.reminders.schedule import ReminderConfig
+from bot.config import ReminderConfig
 from bot.reminders.scope import concerns
 
 from tests.support.reminders import ENV_KEYS, ROOT, make_store, settings_for, sqlite_url

@@ -138,7 +138,7 @@ def test_claim_takes_at_most_the_batch_and_skips_locked_rows(pg_schema_url):
     import threading
 
     from bot.reminders import planner, subscribe, sweeper
-    from bot.reminders.schedule import ReminderConfig
+    from bot.config import ReminderConfig
 
     url = pg_schema_url
     make_store(url, bulk_deadlines(20, dt.date(2026, 12, 15)))

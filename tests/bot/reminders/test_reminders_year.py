@@ -14,7 +14,7 @@ import pytest
 from store.knowledge import Deadline
 from bot.occurrences import occurrences
 from bot.reminders import delivery, subscribe, subscribe_deadline, sweeper
-from bot.reminders.schedule import ReminderConfig
+from bot.config import ReminderConfig
 
 from tests.support.reminders import ENV_KEYS, deadlines, make_store, settings_for, sqlite_url
 

@@ -469,7 +469,7 @@ def load_embedder(settings: Settings, purpose: str = "queries") -> Embedder | No
             try:
                 emb: Embedder | None = _load(settings, model, purpose)
                 log.info("embedding model %s loaded (%s, dim %d)", model, emb.backend, emb.dim)
-            except Exception as exc:  # any failure -> lexical answering
+            except Exception as exc:  # noqa: BLE001 - any failure of a model means lexical answering
                 log.warning(
                     "dense search disabled: cannot load embedding model %r (%s); answering lexically",
                     model,
@@ -478,7 +478,7 @@ def load_embedder(settings: Settings, purpose: str = "queries") -> Embedder | No
                 emb = None
             _cache[key] = emb
             return emb
-    except Exception as exc:  # e.g. bad settings object
+    except Exception as exc:  # noqa: BLE001 - load_embedder never raises (e.g. a bad settings object)
         log.warning("dense search disabled: %s; answering lexically", _short(exc))
         return None
 

@@ -129,7 +129,7 @@ def check_database(db_url: str) -> Check:
         eng = get_engine(db_url)
         with eng.connect() as c:
             c.execute(text("SELECT 1"))
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any failure is the check's answer
         return Check(False, "không kết nối được cơ sở dữ liệu (" + _why(e) + ")")
     return Check(True, "sqlite" if _sqlite_path(db_url) else db_url.split(":", 1)[0].split("+", 1)[0])
 
@@ -148,7 +148,7 @@ def check_store(assistant) -> Check:
     try:
         with session_scope(assistant.db_url) as s:
             n = s.scalar(select(func.count()).select_from(Document)) or 0
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any failure is the check's answer
         return Check(False, "không đọc được kho văn bản (" + _why(e) + ")")
     if n == 0 or not kb.docs:
         return Check(False, "chưa có văn bản nào (chạy `python -m indexer build`)")
@@ -185,7 +185,7 @@ def check_lexical(assistant, manifest: dict | None, problem: str) -> Check:
     if manifest.get("store") and not sqlite_unwritable(assistant.db_url):
         try:
             same = manifest["store"] == _db_fingerprint(assistant.db_url)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - any failure is the check's answer
             return Check(False, "không so được chỉ mục với kho (" + _why(e) + ")")
         if not same:
             return Check(
@@ -238,7 +238,7 @@ def check_model(assistant, manifest: dict | None) -> Check:
                 if len(v) == 1 and v.shape[-1] == emb.dim
                 else Check(False, "mô hình trả về vector sai kích thước")
             )
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - any failure is the check's answer
             res = Check(False, "mô hình không mã hóa được (" + _why(e) + ")")
         _probe.clear()
         _probe[id(emb)] = (now, res)
@@ -251,12 +251,12 @@ def check(assistant) -> Health:
     reload_error = None
     try:
         assistant.maybe_reload()
-    except Exception as e:  # a corrupt index: reported below, the old one keeps answering
+    except Exception as e:  # noqa: BLE001 - a corrupt index is reported, the old one keeps answering
         reload_error = "không nạp được chỉ mục (" + _why(e) + ")"
     for name, fn in (("database", lambda: check_database(assistant.db_url)), ("store", lambda: check_store(assistant))):
         try:
             h.checks[name] = fn()
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - one failing check must not hide the others
             h.checks[name] = Check(False, _why(e))
     manifest, problem = _manifest(assistant.settings.data_dir)
     for name, fn in (
@@ -266,7 +266,7 @@ def check(assistant) -> Health:
     ):
         try:
             h.checks[name] = fn()
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - one failing check must not hide the others
             h.checks[name] = Check(False, _why(e))
     if reload_error:
         for name in ("lexical", "dense"):

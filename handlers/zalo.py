@@ -444,7 +444,7 @@ class ZaloBot:
                 return
             try:
                 asked = await self.svc.ask(CHANNEL, user_id, text)
-            except Exception:
+            except Exception:  # noqa: BLE001 - any failure answers with the error reply
                 await self._reply(user_id, ERROR_REPLY)
                 return
             ans = asked.answer

@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 # every table, so Base.metadata is complete whoever imports store.db first
-import store.channels  # noqa: F401
-import store.knowledge  # noqa: F401
+import store.channels
+import store.knowledge
 import store.reminders  # noqa: F401
 from store.base import Base
 from store.engine import make_engine

@@ -427,7 +427,7 @@ async def run_forever(
                 log.info("sent %d reminder(s)", len(sent))
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - keep the sweeper alive (database restarts, ...)
+        except Exception:  # keep the sweeper alive (database restarts, ...): logged with its traceback
             log.exception("reminder sweep failed")
         try:
             await asyncio.wait_for(stop_event.wait(), timeout=interval_s)

@@ -20,6 +20,8 @@ import pytest
 
 from tests.support.reminders import ENV_KEYS
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = ROOT / "knowledge"
 DATA = ROOT / "tests" / "data"

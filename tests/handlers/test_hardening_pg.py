@@ -27,6 +27,7 @@ from handlers.serve import Server
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.postgres,
     pytest.mark.skipif(
         not PG_URL, reason="HOCTAP_TEST_POSTGRES_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)"
@@ -201,5 +202,5 @@ async def test_postgres_going_away_and_back_under_the_server(pg_db, tmp_path):
         await srv.stop()
         try:
             await proxy.close()
-        except Exception:
+        except Exception:  # noqa: BLE001 - closing the proxy at the end: best effort
             pass

@@ -20,6 +20,8 @@ from store.channels import QueryLog, ZaloToken
 from handlers.serve import Server
 from handlers.zalo import signature
 
+pytestmark = pytest.mark.slow
+
 QUESTION = "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?"
 APP_ID, OA_SECRET = "app-h", "oa-secret-hardening"
 

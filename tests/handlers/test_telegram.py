@@ -20,6 +20,8 @@ from store.channels import Feedback, ProcessedUpdate, QueryLog
 from handlers.serve import Server
 from handlers.telegram import TG_LIMIT, render_html, webhook_secret
 
+pytestmark = pytest.mark.slow
+
 ADMIN = 4242
 QUESTION = "Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?"
 

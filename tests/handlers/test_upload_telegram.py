@@ -16,6 +16,8 @@ from store.knowledge import Deadline, Document, DocumentEvent
 from bot.config import ChannelConfig
 from handlers.serve import Server
 
+pytestmark = pytest.mark.slow
+
 ADMIN = 5151
 OTHER = 6262
 QUESTION = "Công văn 1234/UBND-VX của UBND tỉnh Lâm Đồng yêu cầu báo cáo UBND tỉnh chậm nhất ngày nào?"

@@ -21,6 +21,8 @@ from bot.config import ChannelConfig
 from handlers.serve import Server
 from indexer.ocr import tesseract_problem
 
+pytestmark = pytest.mark.slow
+
 TOKEN = "thu-nghiem-quan-tri-2026"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
 QUESTION = "Công văn 1234/UBND-VX của UBND tỉnh Lâm Đồng yêu cầu báo cáo UBND tỉnh chậm nhất ngày nào?"

@@ -18,6 +18,8 @@ from bot.config import ChannelConfig
 from store.channels import Feedback, QueryLog
 from handlers.serve import Server
 
+pytestmark = pytest.mark.slow
+
 QUESTION = "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?"
 
 

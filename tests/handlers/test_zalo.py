@@ -20,6 +20,8 @@ from store.channels import DeliveryFailure, ZaloToken
 from handlers.serve import Server
 from handlers.zalo import signature, verify_signature
 
+pytestmark = pytest.mark.slow
+
 APP_ID, OA_SECRET, APP_SECRET = "app-1", "oa-secret-key", "app-secret"
 QUESTION = "Hạn báo cáo về Sở GDĐT Tiền Giang là khi nào?"
 _MSG_IDS = itertools.count(int(time.time() * 1000))

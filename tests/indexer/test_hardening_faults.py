@@ -25,6 +25,8 @@ from tests.support.channels import ROOT, copy_store, clean_env, embedding_model,
 from store.db import session_scope
 from store.knowledge import Chunk, Deadline, Document, Responsibility, Target
 
+pytestmark = pytest.mark.slow
+
 CHANGED_DOC = "tiengiang-2021-ke-hoach-xhht"
 MARK = "Báo cáo bổ sung về xã hội học tập gửi Sở Giáo dục và Đào tạo trước ngày 25/11 hằng năm."
 

@@ -20,6 +20,8 @@ from bot.health import clean_stale_index_dirs
 from store.knowledge import Chunk, Document
 from indexer.loaders import MAX_TEXT_CHARS, DocumentError, iter_sources, read_document
 
+pytestmark = pytest.mark.slow
+
 GENUINE = "daknong-2021-3597-ubnd-kgvx"
 IMPOSTOR_MARK = "VĂN BẢN GIẢ MẠO"
 

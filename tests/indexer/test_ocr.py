@@ -29,11 +29,14 @@ SEED = ROOT / "knowledge" / "tiengiang-2021-ke-hoach-xhht.txt"
 SMALL = ROOT / "knowledge" / "daknong-2021-3597-ubnd-kgvx.txt"
 FOOTER = "Bản scan thử nghiệm"
 
-pytestmark = pytest.mark.skipif(
-    tesseract_problem() is not None or not Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf").exists(),
-    reason=f"OCR not available here ({tesseract_problem() or 'fonts-dejavu-core missing'}); `make test` installs "
-    f"tesseract-ocr, tesseract-ocr-vie and fonts-dejavu-core",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        tesseract_problem() is not None or not Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf").exists(),
+        reason=f"OCR not available here ({tesseract_problem() or 'fonts-dejavu-core missing'}); `make test` installs "
+        f"tesseract-ocr, tesseract-ocr-vie and fonts-dejavu-core",
+    ),
+]
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -501,7 +501,7 @@ class RunningServer:
     def close(self) -> None:
         try:
             self.run(self.server.zalo.idle(), timeout=60)
-        except Exception:
+        except Exception:  # noqa: BLE001 - waiting for Zalo to go idle before stopping: best effort
             pass
         self.run(self.server.stop())
         self.run(self.standin.stop())

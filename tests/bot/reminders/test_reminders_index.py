@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from tests.support.reminders import ENV_KEYS, ROOT
 
+pytestmark = pytest.mark.slow
+
 EXPECTED_3597 = (
     "🔔 Còn 7 ngày (15/12/2026) đến hạn: Các Sở, ngành, đơn vị và UBND các huyện, thành phố báo cáo "
     "tình hình thực hiện về Sở Giáo dục và Đào tạo — Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông.\n"

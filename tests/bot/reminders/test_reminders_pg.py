@@ -22,6 +22,7 @@ from tests.support.reminders import WORKER, ENV_KEYS, ROOT, bulk_deadlines, make
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.postgres,
     pytest.mark.skipif(
         not PG_URL,

@@ -18,6 +18,8 @@ from bot.config import ReminderConfig
 
 from tests.support.reminders import ENV_KEYS, deadlines, make_store, settings_for, sqlite_url
 
+pytestmark = pytest.mark.slow
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 YEAR = 2026
 # several ticks a day, some inside the quiet hours (21:00–07:00); reminders are due at 06:30 local,

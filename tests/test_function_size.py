@@ -19,7 +19,6 @@ LONG_FUNCTIONS = {
     "bench/ocr_accuracy.py:render_pages": 173,
     "indexer/build.py:build": 150,
     "indexer/facts.py:extract_deadlines": 145,
-    "indexer/build.py:_store": 134,
     "bench/run.py:report": 112,
     "bench/run.py:main": 94,
     "indexer/e5convert.py:export_onnx": 86,

@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 DATA   ?= $(or $(HOCTAP_DATA_DIR),var)
 STAMP  := $(VENV)/.installed
 
-.PHONY: install setup index run test test-quick lint bench bench-corpus clean browser ocr
+.PHONY: install setup index run test test-quick lint bench bench-corpus clean clean-venv clean-data browser ocr
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,8 +55,8 @@ test-quick: install
 
 # ruff (configured in pyproject.toml): pyflakes, pycodestyle, a complexity limit, and the formatter's layout
 lint: install
-	$(PY) -m ruff check bot indexer handlers store bench tests
-	$(PY) -m ruff format --check bot indexer handlers store bench tests
+	$(PY) -m ruff check bot indexer handlers store vntext bench tests
+	$(PY) -m ruff format --check bot indexer handlers store vntext bench tests
 
 bench: setup
 	$(PY) -m bench --data-dir $(DATA)
@@ -66,5 +66,23 @@ CORPUS ?= ../shared/eval/laws/docs knowledge
 bench-corpus: setup
 	$(PY) -m bench --data-dir $(DATA) $(foreach d,$(CORPUS),--corpus $(d))
 
+# caches and indexes only: the search indexes (rebuilt by `make index` from the database and knowledge/), the
+# embedding and token caches, test and build leftovers. Never the database (subscriptions and reminder
+# history cannot be rebuilt), the converted model or the virtualenv.
 clean:
-	rm -rf $(VENV) var .pytest_cache test-output
+	rm -rf $(DATA)/index $(DATA)/index-* $(DATA)/.index-link-* $(DATA)/cache $(DATA)/embedding-cache.npz
+	rm -rf .pytest_cache .ruff_cache test-output build *.egg-info
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+# the virtualenv (made again by the next `make install`)
+clean-venv:
+	rm -rf $(VENV)
+
+# everything in the data folder: the database with its subscriptions and reminder history, the indexes and
+# the converted model. Asks first; `make clean-data CONFIRM=yes` does not ask.
+clean-data:
+	@if [ "$(CONFIRM)" != yes ]; then \
+	  printf 'Delete %s (database, subscriptions, reminder history, indexes, model)? Type yes: ' '$(DATA)'; \
+	  read answer; [ "$$answer" = yes ] || { echo "nothing deleted"; exit 1; }; \
+	fi
+	rm -rf $(DATA)

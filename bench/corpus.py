@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.run import ROOT, SHARED_EVAL, child_env, load_scorer, log, model_dir, pct, run_build, table
+from bench.common import ROOT, SHARED_EVAL, child_env, load_scorer, log, model_dir, pct, run_build, table
 
 MODES = ("hybrid", "lexical", "dense")
 DEFAULT_QUESTIONS = SHARED_EVAL / "laws" / "questions.jsonl"
@@ -192,8 +192,8 @@ def compare_float(assistant, settings, cases: list[dict]) -> dict:
     from sqlalchemy import select
 
     from bot import embedding
-    from bot.db import session_scope
-    from bot.models import Chunk, Document
+    from store.db import session_scope
+    from store.knowledge import Chunk, Document
     from bot.retrieval import Retriever
     from bot.search_index import EmbeddingCache, IndexFiles
     from indexer.build import index_text

@@ -22,7 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-from bench.run import ROOT, SHARED_EVAL, load_scorer, strip_diacritics
+from bench.common import ROOT, SHARED_EVAL, load_scorer
+from bench.run import strip_diacritics
 
 SETS = [
     ("dev", SHARED_EVAL / "dev_questions.jsonl"),

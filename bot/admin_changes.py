@@ -27,7 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import KNOWLEDGE_DIR, TIMEZONE
-from bot.textnorm import fold, nfc
+from vntext import fold, nfc
 
 REGISTER_FILE = "admin_changes.json"
 SOURCE_FILE = "admin_changes"  # the register's id in answers' sources (like a document's file stem)
@@ -502,8 +502,8 @@ def store_status(db_url: str, on: dt.date | None = None) -> dict[str, dict]:
     that replace, implement or carry on its programme, as {"status": [...], "status_lines": [...]}."""
     from sqlalchemy import select
 
-    from bot.db import session_scope
-    from bot.models import Chunk, CitedDocument, Document
+    from store.db import session_scope
+    from store.knowledge import Chunk, CitedDocument, Document
 
     with session_scope(db_url) as s:
         docs = list(s.scalars(select(Document).order_by(Document.id)))

@@ -42,10 +42,10 @@ from bot.evidence import EvidenceRanker, agrees, asks_whole_set, not_covered
 from bot.formatting import deadline_sentence, document_citation
 from bot.knowledge import Knowledge
 from bot.lexicon import load_lexicon
-from bot.models import Chunk, Deadline, Document
+from store.knowledge import Chunk, Deadline, Document
 from bot.occurrences import next_occurrence
 from bot.retrieval import Retriever
-from bot.textnorm import fold
+from vntext import fold
 from bot.understanding import Understanding, understand
 
 log = logging.getLogger(__name__)

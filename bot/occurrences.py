@@ -6,9 +6,8 @@ import calendar
 import datetime as dt
 from typing import Iterator
 
-from bot.models import Deadline
-
-_STEP_MONTHS = {"yearly": 12, "half-yearly": 6, "quarterly": 3, "monthly": 1}
+from store.knowledge import Deadline
+from store.recurrence import Recurrence
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date:
@@ -17,20 +16,21 @@ def _safe_date(year: int, month: int, day: int) -> dt.date:
 
 def occurrences(d: Deadline, start: dt.date, end: dt.date) -> Iterator[dt.date]:
     """Dates in [start, end] on which deadline `d` falls due, in order."""
+    rec = Recurrence.of(d.recurrence)
     if not d.due_month:
-        if d.due_year and d.recurrence == "once":  # "trong năm 2021": due by the year's end
+        if d.due_year and rec is Recurrence.ONCE:  # "trong năm 2021": due by the year's end
             day = dt.date(d.due_year, 12, 31)
             if start <= day <= end:
                 yield day
         return
     day = d.due_day or calendar.monthrange(d.due_year or start.year, d.due_month)[1]
-    if d.recurrence == "once" or d.recurrence not in _STEP_MONTHS:
+    if not rec.repeats:
         if d.due_year:
             when = _safe_date(d.due_year, d.due_month, day)
             if start <= when <= end:
                 yield when
         return
-    step = _STEP_MONTHS[d.recurrence]
+    step = rec.months
     first_year = d.due_year or start.year - 1
     # walk from the first month of the cycle in the year before `start`
     y, m = first_year, (d.due_month - 1) % step + 1 if step < 12 else d.due_month

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bot.retrieval import QUESTION_WORDS as RETRIEVAL_QUESTION_WORDS
 from bot.search_index import STOPWORDS
-from bot.textnorm import folded_syllables, has_diacritics, import_underthesea
+from vntext import folded_syllables, has_diacritics, import_underthesea
 
 # A fact (deadline, task, target, criterion, event) is shown only when its text, with its section's
 # headings, covers at least this share of the question's topic units (weighted, see `coverage`).
@@ -110,7 +110,7 @@ class Segmenter:
 
     def segment(self, text: str) -> list[str]:
         if has_diacritics(text):
-            from bot.textnorm import word_segments
+            from vntext import word_segments
 
             words = [w for w in (" ".join(folded_syllables(x.replace("_", " "))) for x in word_segments(text)) if w]
             return self._join_names(words)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.search_index import STOPWORDS, IndexFiles, lexical_tokens
-from bot.textnorm import folded_syllables, has_diacritics
+from vntext import folded_syllables, has_diacritics
 
 log = logging.getLogger(__name__)
 

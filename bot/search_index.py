@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.textnorm import folded_bigrams, folded_syllables, word_segments
+from vntext import folded_bigrams, folded_syllables, word_segments
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -169,7 +169,7 @@ class _ShardedCache:
                 try:
                     self.data.update(self._read(f))
                     self._files.append(f)
-                except Exception as e:  # noqa: BLE001 - a damaged cache file is only a cache
+                except Exception as e:  # noqa: BLE001 - a damaged cache file is skipped, whatever its damage
                     log.warning("ignoring damaged cache file %s (%s)", f.name, type(e).__name__)
                     self._files.append(f)
 

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from bot.lexicon import Lexicon, fold_words
-from bot.textnorm import fold, nfc
+from vntext import fold, nfc
 
 MAX_QUESTION_CHARS = 2000
 
@@ -304,7 +304,7 @@ nam ngay thang so bo uy ban nhan dan ubnd huyen xa""".split()
 def _own_topic_words(u: Understanding, lex: Lexicon) -> list[str]:
     """Words of the question that are neither follow-up words nor the entities or dates it names."""
     from bot.retrieval import content_terms
-    from bot.textnorm import folded_syllables
+    from vntext import folded_syllables
 
     named = set(folded_syllables(" ".join(u.provinces + u.agencies + u.numbers)))
     named |= set(folded_syllables(lex.expand(" ".join(u.agencies))))

@@ -156,7 +156,7 @@ class Upcoming:
 def lead_days_phrase(lead_days=None) -> str:
     """'7 ngày và 1 ngày' from the lead days reminders use (the configured default when none given)."""
     if not lead_days:
-        from bot.reminders.schedule import ReminderConfig
+        from bot.config import ReminderConfig
 
         lead_days = ReminderConfig.from_env().lead_days
     parts = [f"{d} ngày" for d in sorted(lead_days, reverse=True)]

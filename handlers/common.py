@@ -23,9 +23,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.answer import Answer
-from bot.db import session_scope
-from handlers.config import ChannelConfig
-from handlers.models import DeliveryFailure, Feedback, KnownChat, ProcessedUpdate, QueryLog, utcnow
+from store.db import session_scope
+from bot.config import ChannelConfig
+from store.channels import DeliveryFailure, Feedback, KnownChat, ProcessedUpdate, QueryLog, utcnow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -184,7 +184,7 @@ def reopen_if_readonly(db_url: str, error: BaseException) -> bool:
 
     if "readonly database" not in str(error).lower() or sqlite_unwritable(db_url, max_age_s=0):
         return False
-    from bot.db import get_engine
+    from store.db import get_engine
 
     get_engine(db_url).dispose()
     log.warning("the database is writable again: its read-only connections were reopened")
@@ -212,8 +212,10 @@ class ChannelServices:
     loaded configuration (default: read from the environment)."""
 
     def __init__(self, assistant, config: ChannelConfig, *, ask_workers: int = 2, reminders=None):
-        from bot.reminders.schedule import ReminderConfig
+        from bot.config import ReminderConfig
+        from bot.reminders import announce
 
+        announce.register()  # uploads announce their new deadlines to the subscribers they concern
         self.assistant = assistant
         self.config = config
         self.db_url: str = assistant.db_url
@@ -454,7 +456,7 @@ class ChannelServices:
 def knowledge_summary(db_url: str) -> list[str]:
     """The documents the assistant answers from, as people cite them ('Công văn 3597/UBND-KGVX ...')."""
     from bot.formatting import document_citation
-    from bot.models import Document
+    from store.knowledge import Document
 
     guard_store(db_url)
     with session_scope(db_url) as s:

@@ -15,7 +15,7 @@ import sys
 from aiohttp import web
 
 from handlers.common import ChannelServices
-from handlers.config import ChannelConfig
+from bot.config import ChannelConfig
 from handlers.admin_web import AdminWeb
 from handlers.web import WebChat, json_errors
 
@@ -177,11 +177,11 @@ class Server:
             try:
                 await self.telegram.start()
                 return
-            except Exception as e:  # network down, bad token, ...
+            except Exception as e:  # noqa: BLE001 - network down, bad token...: retried
                 log.error("Telegram bot could not start (%s); retrying in %.0f s", type(e).__name__, delay)
                 try:
                     await self.telegram.stop()
-                except Exception:
+                except Exception:  # noqa: BLE001 - stopping a bot that failed to start: best effort
                     pass
                 from handlers.telegram import TelegramBot
 

@@ -114,7 +114,7 @@ async def announce_new_deadlines(svc, library, outcome) -> int:
         try:
             await sender(chat_id, message)
             sent += 1
-        except Exception as e:  # a chat that blocked the bot must not stop the others
+        except Exception as e:  # noqa: BLE001 - a chat that blocked the bot must not stop the others
             log.info("new-deadline notice to %s:%s not sent (%s)", channel, chat_id, type(e).__name__)
     if notices:
         log.info("announced %d new deadline notice(s) of %s", sent, outcome.doc_id)
@@ -486,7 +486,7 @@ class TelegramBot:
             pass
         try:
             asked = await self.svc.ask(CHANNEL, str(chat_id), question)
-        except Exception:
+        except Exception:  # noqa: BLE001 - any failure answers with the error reply
             await self._send_blocks(context.bot, chat_id, [(ERROR_REPLY, "")], reply_to=reply_to)
             return
         await self._send_blocks(
@@ -1002,8 +1002,8 @@ class TelegramBot:
     def _facts_blocks(self, doc_id: str) -> list[Block]:
         from sqlalchemy import select
 
-        from bot.db import session_scope
-        from bot.models import Deadline, Document, Responsibility, Target
+        from store.db import session_scope
+        from store.knowledge import Deadline, Document, Responsibility, Target
 
         with session_scope(self.svc.db_url) as s:
             d = s.get(Document, doc_id)

@@ -29,7 +29,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import update as sa_update
 
-from bot.db import session_scope
+from store.db import session_scope
 from bot.lexicon import load_lexicon
 from handlers.actions import (
     Actions,
@@ -51,7 +51,7 @@ from handlers.common import (
     source_lines,
     split_text,
 )
-from handlers.models import ZaloToken, utcnow
+from store.channels import ZaloToken, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -444,7 +444,7 @@ class ZaloBot:
                 return
             try:
                 asked = await self.svc.ask(CHANNEL, user_id, text)
-            except Exception:
+            except Exception:  # noqa: BLE001 - any failure answers with the error reply
                 await self._reply(user_id, ERROR_REPLY)
                 return
             ans = asked.answer

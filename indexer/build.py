@@ -29,10 +29,10 @@ from types import SimpleNamespace
 from sqlalchemy import delete, select
 
 from bot.config import Settings
-from bot.db import session_scope
+from store.db import session_scope
 from bot.health import store_fingerprint
 from bot.lexicon import Lexicon, load_lexicon
-from bot.models import Chunk, CitedDocument, Contact, Criterion, Deadline, Document, Event, Responsibility, Target
+from store.knowledge import Chunk, CitedDocument, Contact, Criterion, Deadline, Document, Event, Responsibility, Target
 from bot.search_index import (
     EmbeddingCache,
     TokenCache,
@@ -164,16 +164,98 @@ def document_texts(p: ParsedDocument) -> list[str]:
     return [index_text(doc, c) for c in chunks]
 
 
-def _store(session, p: ParsedDocument) -> None:  # noqa: C901
-    h = p.header
-    doc = _document(p)
-    session.add(doc)
-    rows: list[Chunk] = []
-    rows.append(
-        Chunk(
-            document=doc, ordinal=0, section_path="Phần đầu văn bản", headings=[], text=_header_text(h), kind="header"
-        )
+def _deadline_rows(d, h: Header):
+    yield (
+        Deadline,
+        dict(
+            id=d.key,
+            actors=d.actors,
+            actor_text=d.actor_text,
+            action=d.action,
+            what=d.what,
+            recipient=d.recipient,
+            due_day=d.due_day,
+            due_month=d.due_month,
+            due_year=d.due_year,
+            recurrence=d.recurrence.value,
+            due_text=d.due_text,
+            period=d.period,
+            interpretation=d.interpretation,
+            province=h.province,
+        ),
+        d.src,
     )
+
+
+def _responsibility_rows(r, h: Header):
+    columns = dict(agency=r.agency, agency_text=r.agency_text, role=r.role, task=r.task, province=h.province)
+    yield Responsibility, columns, r.src
+
+
+def _target_rows(t, h: Header):
+    columns = dict(indicator=t.indicator, value=t.value, unit=t.unit, year=t.year, scope=t.scope, province=h.province)
+    yield Target, columns, t.src
+
+
+def _citation_rows(c, h: Header):
+    yield CitedDocument, dict(doc_type=c.doc_type, number=c.number, date=c.date, issuer=c.issuer, about=c.about), c.src
+
+
+def _contact_rows(c, h: Header):
+    yield Contact, dict(name=c.name, role=c.role, phone=c.phone, email=c.email, organization=c.organization), c.src
+
+
+def _criteria_rows(cs, h: Header):
+    for item in cs.items:
+        columns = dict(
+            criteria_set=cs.name,
+            item=item.item,
+            points=item.points,
+            pass_mark=cs.pass_mark,
+            recognised_by=cs.recognised_by,
+            validity=cs.validity,
+            apply_by=cs.apply_by,
+            province=h.province,
+        )
+        yield Criterion, columns, FactSource(item.node, item.node.line)
+
+
+def _event_rows(e, h: Header):
+    columns = dict(
+        name=e.name[:500],
+        start_date=e.start,
+        end_date=e.end,
+        when_text=e.when_text[:200],
+        place=e.place,
+        province=h.province,
+    )
+    yield Event, columns, FactSource(e.node, e.node.line)
+
+
+# every kind of fact: (its list in Facts, its rows: (model, columns, source) for each fact), stored in this order
+FACT_ROWS = (
+    ("deadlines", _deadline_rows),
+    ("responsibilities", _responsibility_rows),
+    ("targets", _target_rows),
+    ("citations", _citation_rows),
+    ("contacts", _contact_rows),
+    ("criteria", _criteria_rows),
+    ("events", _event_rows),
+)
+
+
+def _add_chunks(session, doc: Document, p: ParsedDocument):
+    """The document's chunks (the header first), and which chunk holds each node and each section."""
+    rows = [
+        Chunk(
+            document=doc,
+            ordinal=0,
+            section_path="Phần đầu văn bản",
+            headings=[],
+            text=_header_text(p.header),
+            kind="header",
+        )
+    ]
     node_chunk: dict[int, Chunk] = {}
     section_chunk: dict[int, Chunk] = {}
     for i, c in enumerate(p.chunks, start=1):
@@ -185,119 +267,52 @@ def _store(session, p: ParsedDocument) -> None:  # noqa: C901
     session.add_all(rows)
     session.flush()
     store_pages(session, p.path, rows)  # "trang N" for PDFs and scans
+    return rows, node_chunk, section_chunk
 
-    def chunk_of(node: Node) -> Chunk | None:
-        if id(node) in node_chunk:
-            return node_chunk[id(node)]
-        for n in node.iter():  # a section whose text lives in its subsections' chunks
-            if n is not node and (id(n) in node_chunk or id(n) in section_chunk):
-                return node_chunk.get(id(n)) or section_chunk[id(n)]
-        n = node
-        while n is not None:
-            if id(n) in section_chunk:
-                return section_chunk[id(n)]
-            n = n.parent
-        return rows[0]
 
-    def where(src) -> dict:
-        ch = chunk_of(src.node)
-        quote = src.quote
-        if ch is not None and " ".join(quote.split()) not in " ".join(ch.text.split()):
-            # a fact spanning several chunks quotes what its own chunk holds
-            first = src.node.line
-            quote = first if " ".join(first.split()) in " ".join(ch.text.split()) else ch.text
-        return dict(
-            document_id=p.doc_id,
-            chunk_id=ch.id if ch else None,
-            section_path=ch.section_path if ch else "",
-            quote=quote,
-        )
+def _chunk_of(node: Node, rows: list[Chunk], node_chunk: dict, section_chunk: dict) -> Chunk | None:
+    if id(node) in node_chunk:
+        return node_chunk[id(node)]
+    for n in node.iter():  # a section whose text lives in its subsections' chunks
+        if n is not node and (id(n) in node_chunk or id(n) in section_chunk):
+            return node_chunk.get(id(n)) or section_chunk[id(n)]
+    n = node
+    while n is not None:
+        if id(n) in section_chunk:
+            return section_chunk[id(n)]
+        n = n.parent
+    return rows[0]
 
-    f = p.facts
-    seen_keys = set()
-    for d in f.deadlines:
-        if d.key in seen_keys:
-            continue
-        seen_keys.add(d.key)
-        session.add(
-            Deadline(
-                id=d.key,
-                actors=d.actors,
-                actor_text=d.actor_text,
-                action=d.action,
-                what=d.what,
-                recipient=d.recipient,
-                due_day=d.due_day,
-                due_month=d.due_month,
-                due_year=d.due_year,
-                recurrence=d.recurrence,
-                due_text=d.due_text,
-                period=d.period,
-                interpretation=d.interpretation,
-                province=h.province,
-                **where(d.src),
-            )
-        )
-    for r in f.responsibilities:
-        session.add(
-            Responsibility(
-                agency=r.agency,
-                agency_text=r.agency_text,
-                role=r.role,
-                task=r.task,
-                province=h.province,
-                **where(r.src),
-            )
-        )
-    for t in f.targets:
-        session.add(
-            Target(
-                indicator=t.indicator,
-                value=t.value,
-                unit=t.unit,
-                year=t.year,
-                scope=t.scope,
-                province=h.province,
-                **where(t.src),
-            )
-        )
-    for c in f.citations:
-        session.add(
-            CitedDocument(
-                doc_type=c.doc_type, number=c.number, date=c.date, issuer=c.issuer, about=c.about, **where(c.src)
-            )
-        )
-    for c in f.contacts:
-        session.add(
-            Contact(name=c.name, role=c.role, phone=c.phone, email=c.email, organization=c.organization, **where(c.src))
-        )
-    for cs in f.criteria:
-        for item in cs.items:
-            session.add(
-                Criterion(
-                    criteria_set=cs.name,
-                    item=item.item,
-                    points=item.points,
-                    pass_mark=cs.pass_mark,
-                    recognised_by=cs.recognised_by,
-                    validity=cs.validity,
-                    apply_by=cs.apply_by,
-                    province=h.province,
-                    **where(FactSource(item.node, item.node.line)),
-                )
-            )
-    for e in f.events:
-        session.add(
-            Event(
-                name=e.name[:500],
-                start_date=e.start,
-                end_date=e.end,
-                when_text=e.when_text[:200],
-                place=e.place,
-                province=h.province,
-                **where(FactSource(e.node, e.node.line)),
-            )
-        )
+
+def _where(doc_id: str, ch: Chunk | None, src) -> dict:
+    """The columns locating a fact: its document, chunk, section and quote."""
+    quote = src.quote
+    if ch is not None and " ".join(quote.split()) not in " ".join(ch.text.split()):
+        # a fact spanning several chunks quotes what its own chunk holds
+        first = src.node.line
+        quote = first if " ".join(first.split()) in " ".join(ch.text.split()) else ch.text
+    return dict(
+        document_id=doc_id,
+        chunk_id=ch.id if ch else None,
+        section_path=ch.section_path if ch else "",
+        quote=quote,
+    )
+
+
+def _store(session, p: ParsedDocument) -> None:
+    doc = _document(p)
+    session.add(doc)
+    rows, node_chunk, section_chunk = _add_chunks(session, doc, p)
+    seen_deadlines: set[str] = set()
+    for attr, rows_of in FACT_ROWS:
+        for fact in getattr(p.facts, attr):
+            for model, columns, src in rows_of(fact, p.header):
+                if model is Deadline:
+                    if columns["id"] in seen_deadlines:
+                        continue
+                    seen_deadlines.add(columns["id"])
+                where = _where(p.doc_id, _chunk_of(src.node, rows, node_chunk, section_chunk), src)
+                session.add(model(**columns, **where))
 
 
 def _bar(enabled: bool, total: int, desc: str, unit: str):
@@ -342,6 +357,7 @@ def build(  # noqa: C901
     rep.errors.extend(errs)
     data_dir = settings.data_dir
     from bot.embedding import load_embedder
+    from indexer.e5convert import ensure_default_model
 
     with session_scope(settings.database_url) as s:
         existing = {d.id: (d.content_hash, d.file_name) for d in s.scalars(select(Document))}
@@ -382,6 +398,7 @@ def build(  # noqa: C901
         fp = Path(fname).resolve()
         if did not in ids and did not in failed_ids and any(fp.is_relative_to(f) for f in folders) and not fp.exists():
             rep.removed.append(did)
+    ensure_default_model(settings)  # set-up: the bundled model converted once into the data folder
     embedder = load_embedder(settings, purpose="passages")
     man = read_manifest(data_dir)
     if (

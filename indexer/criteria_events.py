@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.textnorm import fold
+from vntext import fold
 from indexer.sections import Node
 
 # ---------------------------------------------------------------------------------------------

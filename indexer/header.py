@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.lexicon import Lexicon, fold_words
-from bot.textnorm import fold
+from vntext import fold
 
 DOC_TYPES = {  # folded title word → type
     "ke hoach": "kế hoạch",

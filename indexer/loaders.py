@@ -56,7 +56,7 @@ def _read_docx(path: Path) -> str:
         import docx  # python-docx
 
         d = docx.Document(str(path))
-    except Exception as e:  # zip/xml errors
+    except Exception as e:  # noqa: BLE001 - zip/xml errors: the file is refused by name
         raise DocumentError(path, f"tệp .docx hỏng hoặc không đọc được ({type(e).__name__})") from None
     lines = [p.text for p in d.paragraphs]
     for table in d.tables:  # headers of official letters are often laid out in tables
@@ -95,7 +95,7 @@ def page_texts(path: str | Path) -> list[str] | None:
 
 
 def _fold(s: str) -> str:
-    from bot.textnorm import fold
+    from vntext import fold
 
     return re.sub(r"[^0-9a-z]+", "", fold(s))
 
@@ -146,7 +146,7 @@ def _read_pdf(path: Path) -> str:
 
         reader = PdfReader(str(path))
         pages = [(p.extract_text() or "") for p in reader.pages]
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any reader error: the file is refused by name
         raise DocumentError(path, f"tệp PDF hỏng hoặc không đọc được ({type(e).__name__})") from None
     scanned = [i for i, t in enumerate(pages) if sum(ch.isalpha() for ch in t) < MIN_PAGE_LETTERS]
     if scanned:
@@ -164,7 +164,7 @@ def _read_pdf(path: Path) -> str:
                 pages[i] = t
         except OcrError as e:
             raise _ocr_refusal(path, e) from None
-        except Exception as e:  # a page pdfium cannot render, Tesseract crashing, a timeout
+        except Exception as e:  # noqa: BLE001 - pdfium, Tesseract or a timeout: the file is refused by name
             raise DocumentError(path, f"không đọc được trang scan bằng OCR ({type(e).__name__}: {e})") from None
     if not "".join(pages).strip():
         raise DocumentError(path, "PDF không có chữ, kể cả khi đọc bằng OCR (no text, even with OCR)")
@@ -178,7 +178,7 @@ def _read_image(path: Path) -> str:
     def read() -> list[str]:
         try:
             frames = ocr.image_frames(path)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - any image error: the file is refused by name
             raise DocumentError(path, f"tệp ảnh hỏng hoặc không đọc được ({type(e).__name__})") from None
         cb = PAGE_PROGRESS.get()
         return ocr.ocr_images(frames, progress=(lambda n: cb(n, len(frames))) if cb else None)
@@ -189,7 +189,7 @@ def _read_image(path: Path) -> str:
         raise
     except OcrError as e:
         raise _ocr_refusal(path, e) from None
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any OCR error: the file is refused by name
         raise DocumentError(path, f"không đọc được ảnh bằng OCR ({type(e).__name__}: {e})") from None
     _remember_pages(path, pages)
     return "\n\n".join(pages)
@@ -299,7 +299,7 @@ def store_pages(session, path: str | Path, chunks) -> int:
     images; other formats have no pages and record nothing. Returns the number of rows written."""
     if page_texts(path) is None:
         return 0
-    from bot.models import ChunkPage
+    from store.knowledge import ChunkPage
 
     body = [c for c in chunks if getattr(c, "kind", "") != "header"]
     pages = page_of(path, [c.text for c in body])
@@ -313,8 +313,8 @@ def store_pages(session, path: str | Path, chunks) -> int:
 
 def chunk_page(db_url: str, chunk_id: int) -> int | None:
     """The page a stored chunk of a PDF or scan starts on (None for other documents)."""
-    from bot.db import session_scope
-    from bot.models import ChunkPage
+    from store.db import session_scope
+    from store.knowledge import ChunkPage
 
     with session_scope(db_url) as s:
         row = s.get(ChunkPage, chunk_id)

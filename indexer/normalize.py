@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.textnorm import nfc
+from vntext import nfc
 
 _NOISE_LINE = re.compile(
     r"^\s*(?:\d{1,3}(?:\s+\d{1,3})*|handwritten signature|\(?đã ký\)?|\[?chữ ký\]?|signed|"

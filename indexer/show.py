@@ -8,9 +8,9 @@ import textwrap
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.db import session_scope
+from store.db import session_scope
 from bot.formatting import deadline_due_phrase, deadline_sentence
-from bot.models import CitedDocument, Contact, Deadline, Document, DocumentEvent, Responsibility, Target
+from store.knowledge import CitedDocument, Contact, Deadline, Document, DocumentEvent, Responsibility, Target
 
 
 def _row(obj, cols) -> dict:

@@ -34,15 +34,28 @@ from typing import Callable
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.db import session_scope
-from bot.models import Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Responsibility, Target
-from bot.textnorm import fold
+from store.db import session_scope
+from store.knowledge import Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Responsibility, Target
+from vntext import fold
 from indexer.loaders import MAX_BYTES, PAGE_PROGRESS, SUPPORTED, DocumentError
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 _LOCK = threading.Lock()
+
+# Announcing a change that created deadlines: hook(database URL, outcome, today or None) → [(channel, chat id,
+# message)]. The indexer knows no subscriber; the reminders register theirs at start-up
+# (`bot.reminders.announce.register`, called by the channels' services).
+NewDeadlineHook = Callable[[str, "Outcome", "dt.date | None"], list[tuple[str, str, object]]]
+_NEW_DEADLINE_HOOKS: list[NewDeadlineHook] = []
+
+
+def on_new_deadlines(hook: NewDeadlineHook) -> NewDeadlineHook:
+    """Register `hook` to announce the deadlines a change created (once: registering it again does nothing)."""
+    if hook not in _NEW_DEADLINE_HOOKS:
+        _NEW_DEADLINE_HOOKS.append(hook)
+    return hook
 
 
 class UploadError(Exception):
@@ -235,62 +248,11 @@ class DocumentLibrary:
             return set(s.scalars(select(Deadline.id).where(Deadline.document_id == doc_id)))
 
     def new_deadline_notices(self, outcome: "Outcome", today: dt.date | None = None) -> list[tuple[str, str, object]]:
-        """(channel, chat id, message) for every subscription whose scope a deadline created by this change
-        concerns ("Văn bản mới: … — hạn 15/12 hằng năm"); the message has the fields reminder senders read."""
+        """(channel, chat id, message) for everyone a deadline created by this change concerns, from the hooks
+        registered with `on_new_deadlines` (the reminders register theirs at start-up); [] without one."""
         if not outcome.new_deadlines:
             return []
-        from bot.formatting import deadline_due_phrase, deadline_sentence, document_citation
-        from bot.occurrences import next_occurrence
-        from bot.reminders.delivery import ReminderMessage
-        from bot.reminders.models import Subscription
-        from bot.reminders.scope import concerns
-
-        today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
-        out = []
-        with session_scope(self.db_url) as s:
-            doc = s.get(Document, outcome.doc_id)
-            dls = [d for d in s.scalars(select(Deadline).where(Deadline.id.in_(outcome.new_deadlines)))]
-            subs = list(s.scalars(select(Subscription)))
-            for sub in subs:
-                if getattr(sub, "active", True) is False:
-                    continue
-                mine = [
-                    d
-                    for d in dls
-                    if concerns(
-                        sub_province=sub.province,
-                        sub_agency=sub.agency,
-                        sub_deadline_id=sub.deadline_id,
-                        deadline_id=d.id,
-                        deadline_province=d.province or (doc.province if doc else None),
-                        actors=d.actors,
-                        actor_text=d.actor_text,
-                    )
-                ]
-                for d in mine:
-                    due = next_occurrence(d, today) or today
-                    text = (
-                        f"📄 Văn bản mới: {document_citation(doc) if doc else outcome.doc_id} — "
-                        f"{deadline_due_phrase(d)}: {deadline_sentence(d)}"
-                    )
-                    out.append(
-                        (
-                            sub.channel,
-                            sub.chat_id,
-                            ReminderMessage(
-                                text=text,
-                                deadline_id=d.id,
-                                document_id=outcome.doc_id,
-                                chunk_id=d.chunk_id,
-                                due_date=due,
-                                lead_days=(due - today).days,
-                                days_left=(due - today).days,
-                                source_label=document_citation(doc) if doc else "",
-                                subscription_id=sub.id,
-                            ),
-                        )
-                    )
-        return out
+        return [notice for hook in list(_NEW_DEADLINE_HOOKS) for notice in hook(self.db_url, outcome, today)]
 
     # -- changing ----------------------------------------------------------------------------------------
     def _check_upload(self, name: str, data: bytes) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.textnorm import fold
+from vntext import fold
 
 _MOTTO = "cong hoa xa hoi chu nghia viet nam"
 _META_LABELS = {  # folded label → key
@@ -130,7 +130,7 @@ def html_to_text(data: bytes | str) -> str:
 
     try:
         soup = BeautifulSoup(data, "lxml")
-    except Exception:  # lxml missing or choking: the parser Python ships with
+    except Exception:  # noqa: BLE001 - lxml missing or choking: the parser Python ships with
         soup = BeautifulSoup(data, "html.parser")
     for t in soup(DROP_TAGS):
         t.decompose()

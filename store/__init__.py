@@ -1,7 +1,8 @@
 """The SQL store: one home for the engine, the sessions and every table.
 
-- `store.db` — engines (one per URL, SQLite pragmas), `session_scope`; an engine is upgraded to the
-  newest schema the first time it is made (`store.migrate`).
+- `store.engine` — opening a URL (`make_engine`: SQLite pragmas, psycopg for PostgreSQL URLs).
+- `store.db` — the process's engines (one per URL), `session_scope`; an engine is upgraded to the newest schema
+  the first time it is made (`store.migrate`).
 - `store.knowledge` — documents, chunks and the facts extracted from them (rebuilt by the indexer).
 - `store.reminders` — subscriptions and the reminders sent (cannot be rebuilt: never lost by an upgrade).
 - `store.channels` — what the channel adapters keep (processed updates, question log, feedback, chats,
@@ -11,5 +12,5 @@
   (`alembic revision --autogenerate -m "..."` in the repository root); tests/store/test_migrations.py fails
   when the models and the newest revision differ.
 
-The old modules (`bot.db`, `bot.models`, `bot.reminders.models`, `handlers.models`) re-export these names.
+Every module imports the tables and sessions from here (there is no other import path for them).
 """

@@ -19,11 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    from bot.config import load_settings
     from store import migrate
-    from store.db import make_engine
+    from store.engine import configured_database_url, make_engine
 
-    url = load_settings(args.data_dir).database_url
+    url = configured_database_url(args.data_dir)
     if args.command == "upgrade":
         migrate.upgrade(url)
     engine = make_engine(url)

@@ -1,4 +1,4 @@
-"""Tables the channel adapters keep (declared on the project's one `Base`; `handlers.models` re-exports them).
+"""Tables the channel adapters keep (declared on the project's one `Base`).
 
 - `channel_processed`: updates/messages already handled (Telegram update ids, Zalo msg ids), so a
   delivery repeated by the platform is answered once.

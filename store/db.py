@@ -1,7 +1,8 @@
 """Database engine and sessions (SQLAlchemy 2.x). SQLite by default, PostgreSQL in production.
 
-The first time a process makes the engine of a URL, the database is upgraded to the newest schema
-(`store.migrate`): created when empty, migrated when older, a quick version check when already current.
+The first time a process makes the engine of a URL (`store.engine.make_engine`), the database is upgraded to the
+newest schema (`store.migrate`): created when empty, migrated when older, a quick version check when already
+current.
 """
 
 from __future__ import annotations
@@ -10,46 +11,21 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 # every table, so Base.metadata is complete whoever imports store.db first
-import store.channels  # noqa: F401
-import store.knowledge  # noqa: F401
+import store.channels
+import store.knowledge
 import store.reminders  # noqa: F401
 from store.base import Base
+from store.engine import make_engine
+from store.migrate import upgrade_engine
 
-__all__ = ["Base", "get_engine", "make_engine", "normalise_url", "session_factory", "session_scope"]
+__all__ = ["Base", "dispose_engines", "get_engine", "session_factory", "session_scope"]
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
-
-
-def normalise_url(url: str) -> str:
-    """Plain `postgres://` / `postgresql://` URLs use psycopg 3 (the driver the project depends on)."""
-    for plain in ("postgres://", "postgresql://"):
-        if url.startswith(plain):
-            return "postgresql+psycopg://" + url[len(plain) :]
-    return url
-
-
-def make_engine(url: str) -> Engine:
-    """A new engine (not cached, not upgraded): WAL, foreign keys and a busy timeout on SQLite."""
-    url = normalise_url(url)
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    eng = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-    @event.listens_for(eng, "connect")
-    def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.close()
-
-    return eng
 
 
 def get_engine(url: str) -> Engine:
@@ -57,8 +33,6 @@ def get_engine(url: str) -> Engine:
     with _lock:
         eng = _engines.get(url)
         if eng is None:
-            from store.migrate import upgrade_engine
-
             eng = make_engine(url)
             try:
                 upgrade_engine(eng)
@@ -67,6 +41,17 @@ def get_engine(url: str) -> Engine:
                 raise
             _engines[url] = eng
         return eng
+
+
+def dispose_engines(url_part: str = "") -> list[str]:
+    """Forget and close the process's engines whose URL contains `url_part` (every engine when ""), so the
+    database can be dropped or the next `get_engine` opens it afresh. Returns the URLs closed."""
+    with _lock:
+        urls = [u for u in _engines if url_part in u]
+        engines = [_engines.pop(u) for u in urls]
+    for eng in engines:
+        eng.dispose()
+    return urls
 
 
 def session_factory(url: str) -> sessionmaker[Session]:

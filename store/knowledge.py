@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.textnorm import fold as fold_text
+from vntext import fold as fold_text
 from store.base import Base
 
 

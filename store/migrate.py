@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Iterator
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from store.engine import make_engine
+
 if TYPE_CHECKING:  # alembic itself is imported only when a database needs upgrading (~0.25 s per process)
     from alembic.config import Config
 
@@ -111,8 +113,6 @@ def current_revisions(conn: Connection) -> tuple[str, ...]:
 
 def upgrade(database_url: str) -> None:
     """Upgrade the database at `database_url` to the head revision (see the module's docstring)."""
-    from store.db import make_engine
-
     engine = make_engine(database_url)
     try:
         upgrade_engine(engine)

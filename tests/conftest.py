@@ -17,8 +17,10 @@ Fixtures:
 - `assistant` (session): the assistant over `store_dir`, with dense search.
 - `lexical_assistant` (session): the same store answered with BM25 only.
 
-Markers (declared in pyproject.toml): `slow` (anything with a store, a server, a build, OCR or fuzzing: every module but
-FAST_MODULES), `browser` (headless Chromium), `postgres` (needs HOCTAP_TEST_POSTGRES_URL).
+Markers (declared in pyproject.toml, `--strict-markers`), set in the modules themselves: `slow` (anything with a
+store, a server, a build, OCR or fuzzing: `pytestmark = pytest.mark.slow` in such a module, `@pytest.mark.slow` on a
+test that starts `serve` in a fast module), `browser` (headless Chromium), `postgres` (needs
+HOCTAP_TEST_POSTGRES_URL).
 `make test` runs everything on one pytest-xdist worker per CPU (`-n auto --dist loadfile`: a module's
 tests stay on one worker, so its module fixtures are made once; every PostgreSQL test works in a
 database or schema of its own, so two can run at once); `make test-quick` runs `-m "not slow and not browser and not postgres"`.
@@ -34,31 +36,11 @@ import pytest
 from tests.support.channels import build_store, copy_store, embedding_model, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
-# The fast part of the suite: units that need no server, no whole store, no OCR and no fuzzing.
-FAST_MODULES = {
-    "test_understanding",
-    "test_relevance",
-    "test_extraction_unseen",
-    "test_imports",
-    "test_migrations",
-    "test_reminders",
-    "test_config",
-}
-BROWSER_MODULES = {"test_web_browser"}
 
 
 def pytest_configure(config):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
-        if module in BROWSER_MODULES:
-            item.add_marker(pytest.mark.browser)
-        if module not in FAST_MODULES or "serve" in item.name:
-            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 OWN = {"bot", "handlers", "indexer", "store", "bench"}
 
@@ -70,6 +72,7 @@ def test_own_modules_are_not_imported_under_except_import_error():
     assert not wrapped, "the project's own modules imported under `except ImportError`:\n" + "\n".join(wrapped)
 
 
+@pytest.mark.slow  # starts `serve`
 def test_missing_dependency_is_named_by_bot_serve():
     r = _run("""
         import runpy, sys

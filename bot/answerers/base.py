@@ -15,7 +15,7 @@ from bot.knowledge import Knowledge
 from bot.lexicon import Lexicon, fold_words
 from bot.relevance import phrases, coverage, folded_text, topic_units
 from bot.retrieval import Retriever
-from bot.textnorm import fold, folded_syllables, has_diacritics
+from vntext import fold, folded_syllables, has_diacritics
 from bot.understanding import Understanding
 
 # A fact on a topic must come from one of the chunks the retriever ranks this high for the question.

@@ -8,7 +8,7 @@ from bot.answer import Answer
 from bot.answerers import passages
 from bot.answerers.base import Context, short
 from bot.retrieval import content_terms, coverage
-from bot.textnorm import fold
+from vntext import fold
 
 CITATION_MIN_SCORE = 0.55  # words + number + type evidence a cited document needs to be the answer
 CITATION_TIE = 0.1

@@ -7,7 +7,7 @@ import re
 
 from bot.answer import Answer
 from bot.answerers.base import AGENCY_CHUNK_TOP_K, Context, short
-from bot.models import Criterion
+from store.knowledge import Criterion
 from bot.relevance import phrases, FACT_MIN_RELEVANCE, coverage
 
 CRITERIA_WORDS = phrases(

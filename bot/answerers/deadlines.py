@@ -10,10 +10,11 @@ from bot.answer import Answer
 from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
 from bot.formatting import PERIODIC_DAY_PHRASES, RECURRENCE_VI, deadline_due_phrase, sentence_case
 from bot.lexicon import province_label
-from bot.models import Deadline
+from store.knowledge import Deadline
 from bot.occurrences import next_occurrence, occurrences
 from bot.relevance import phrases, FACT_MIN_RELEVANCE
-from bot.textnorm import fold
+from vntext import fold
+from store.recurrence import Recurrence
 
 # Words that make a question deadline-shaped without saying what it is about (folded).
 DEADLINE_WORDS = phrases(
@@ -38,7 +39,7 @@ def _by_date(u, ds: list[Deadline]) -> list[Deadline]:
             d
             for d in out
             if d.due_month in u.months
-            or (d.recurrence == "quarterly" and d.due_day and any(m % 3 == 0 for m in u.months))
+            or (d.due_day and Recurrence.of(d.recurrence).months_due(d.due_month) & set(u.months))
         ]
     if u.years and not u.days:
         out = [d for d in out if d.due_year in u.years or (d.recurrence != "once" and not d.due_year)]

@@ -7,7 +7,7 @@ import re
 from bot.answer import Answer, Source
 from bot.answerers.base import Context, short
 from bot.formatting import document_citation
-from bot.models import Document
+from store.knowledge import Document
 from bot.retrieval import content_terms, coverage
 from bot.understanding import SIGNING
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.answer import Answer
 from bot.answerers.base import Context, short
-from bot.models import Event
+from store.knowledge import Event
 from bot.relevance import phrases, FACT_MIN_RELEVANCE
 
 EVENT_WORDS = phrases(

@@ -17,7 +17,7 @@ from bot.relevance import (
     passage_min_coverage,
     topic_units,
 )
-from bot.textnorm import folded_syllables
+from vntext import folded_syllables
 
 SEARCH_K = 30  # chunks fetched; enough to find three distinct articles
 ANSWER_FROM_TOP = 3  # the quoted passage is the best-covering among the first this many

@@ -18,7 +18,7 @@ import re
 
 from bot.admin_changes import SOURCE_FILE, LegalBasis, Register, _fw, fmt_day, load_register
 from bot.answer import Answer, Source
-from bot.textnorm import nfc
+from vntext import nfc
 
 INTENT = "register"
 

@@ -8,9 +8,9 @@ from bot.answer import Answer, Source
 from bot.answerers.base import AGENCY_CHUNK_TOP_K, MAX_ANSWER_CHARS, Context, short
 from bot.formatting import document_citation, sentence_case
 from bot.lexicon import province_label
-from bot.models import Responsibility
+from store.knowledge import Responsibility
 from bot.relevance import phrases, FACT_MIN_RELEVANCE
-from bot.textnorm import fold
+from vntext import fold
 
 # Words that make a question responsibility-shaped without saying about what (folded).
 RESPONSIBILITY_WORDS = phrases(

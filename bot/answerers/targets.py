@@ -7,7 +7,7 @@ import re
 
 from bot.answer import Answer
 from bot.answerers.base import Context
-from bot.models import Target
+from store.knowledge import Target
 from bot.relevance import phrases, FACT_MIN_RELEVANCE
 
 TARGET_WORDS = phrases(

@@ -13,21 +13,22 @@ from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
 
 from bot.config import TIMEZONE
-from bot.db import session_scope
+from store.db import session_scope
 from bot.formatting import deadline_sentence, document_citation
-from bot.models import Deadline, Document
+from store.knowledge import Deadline, Document
 from bot.occurrences import occurrences
-from bot.reminders.schedule import ReminderConfig
+from bot.config import ReminderConfig
 from bot.reminders.scope import canonical_agency, canonical_province, concerns
 from bot.reminders.subscriptions import normalise_url
+from store.recurrence import Recurrence
 
 UID_DOMAIN = "hoctap.xhht"
 PRODID = "-//Tro ly Xa hoi hoc tap//Han bao cao//VI"
 _RRULE = {
-    "yearly": {"freq": "yearly"},
-    "half-yearly": {"freq": "monthly", "interval": 6},
-    "quarterly": {"freq": "monthly", "interval": 3},
-    "monthly": {"freq": "monthly"},
+    Recurrence.YEARLY: {"freq": "yearly"},
+    Recurrence.HALF_YEARLY: {"freq": "monthly", "interval": 6},
+    Recurrence.QUARTERLY: {"freq": "monthly", "interval": 3},
+    Recurrence.MONTHLY: {"freq": "monthly"},
 }
 _FAR_PAST, _FAR_FUTURE = dt.date(1990, 1, 1), dt.date(2200, 12, 31)
 
@@ -50,7 +51,7 @@ def _document_year(doc: Document | None) -> int | None:
 
 def _first_date(d: Deadline, doc: Document | None) -> dt.date | None:
     """The first occurrence on or after the document's date (stable across exports)."""
-    if d.recurrence in _RRULE and d.due_month:
+    if Recurrence.of(d.recurrence) in _RRULE and d.due_month:
         year = _document_year(doc)
         anchor = (
             doc.date
@@ -66,7 +67,7 @@ def _first_date(d: Deadline, doc: Document | None) -> dt.date | None:
 
 
 def _rrule(d: Deadline, first: dt.date) -> dict | None:
-    rule = _RRULE.get(d.recurrence) if d.due_month else None
+    rule = _RRULE.get(Recurrence.of(d.recurrence)) if d.due_month else None
     if rule is None:
         return None
     rule = dict(rule)

@@ -18,7 +18,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from bot.reminders.models import CHANNELS
+from store.reminders import CHANNELS
 
 EXIT_USAGE = 2
 
@@ -82,7 +82,7 @@ def _settings(args):
 
 def _lead_days(text: str | None) -> tuple[int, ...]:
     """--lead-days, else the configured default (HOCTAP_REMINDER_LEAD_DAYS, 7,1)."""
-    from bot.reminders.schedule import ReminderConfig, parse_lead_days
+    from bot.config import ReminderConfig, parse_lead_days
 
     return parse_lead_days(text) if text else ReminderConfig.from_env().lead_days
 

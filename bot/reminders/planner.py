@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.db import get_engine
-from bot.models import Deadline, Document
+from store.db import get_engine
+from store.knowledge import Deadline, Document
 from bot.occurrences import occurrences
-from bot.reminders.models import PENDING, Reminder, Subscription
-from bot.reminders.schedule import ReminderConfig, TZ
+from store.reminders import PENDING, Reminder, Subscription
+from bot.config import TZ, ReminderConfig
 from bot.reminders.scope import concerns
 
 log = logging.getLogger(__name__)

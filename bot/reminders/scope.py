@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from bot.admin_changes import load_register
 from bot.lexicon import load_lexicon
-from bot.textnorm import fold, nfc
+from vntext import fold, nfc
 
 ALL_WORDS = {"all", "tat ca", "toan bo", "*", "", "moi", "tat ca cac tinh"}
 

@@ -8,9 +8,10 @@ from typing import Iterable
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import session_scope
-from bot.reminders.models import CANCELLED, CHANNELS, PENDING, Reminder, Subscription, utcnow
-from bot.reminders.schedule import normalise_now, parse_lead_days, to_utc_naive
+from store.db import session_scope
+from store.reminders import CANCELLED, CHANNELS, PENDING, Reminder, Subscription, utcnow
+from bot.config import parse_lead_days, to_utc_naive
+from bot.reminders.schedule import normalise_now
 from bot.reminders.scope import canonical_agency, canonical_province
 
 
@@ -135,7 +136,7 @@ def subscribe_deadline(
     Raises `UnknownDeadlineError` (a LookupError) when no deadline has that id."""
     if not deadline_id:
         raise ValueError("deadline id is empty")
-    from bot.models import Deadline
+    from store.knowledge import Deadline
 
     with session_scope(normalise_url(db_url)) as s:
         if s.get(Deadline, str(deadline_id)) is None:

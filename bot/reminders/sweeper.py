@@ -26,14 +26,15 @@ from dataclasses import dataclass
 from sqlalchemy import Date, DateTime, and_, bindparam, or_, select, update
 from sqlalchemy.orm import aliased
 
-from bot.db import get_engine, session_scope
-from bot.models import Deadline, Document
+from store.db import get_engine, session_scope
+from store.knowledge import Deadline, Document
 from bot.occurrences import occurrences
 from bot.reminders import delivery
 from bot.reminders.delivery import PermanentSendError, ReminderMessage, TransientSendError, reminder_text, source_label
-from bot.reminders.models import CANCELLED, EXPIRED, FAILED, PENDING, SENDING, SENT, Reminder, Subscription
+from store.reminders import CANCELLED, EXPIRED, FAILED, PENDING, SENDING, SENT, Reminder, Subscription
 from bot.reminders.planner import plan
-from bot.reminders.schedule import ReminderConfig, normalise_now, to_local, to_utc_naive
+from bot.config import ReminderConfig, to_utc_naive
+from bot.reminders.schedule import normalise_now, to_local
 from bot.reminders.scope import concerns
 from bot.reminders.subscriptions import normalise_url
 
@@ -426,7 +427,7 @@ async def run_forever(
                 log.info("sent %d reminder(s)", len(sent))
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - keep the sweeper alive (database restarts, ...)
+        except Exception:  # keep the sweeper alive (database restarts, ...): logged with its traceback
             log.exception("reminder sweep failed")
         try:
             await asyncio.wait_for(stop_event.wait(), timeout=interval_s)

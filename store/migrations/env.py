@@ -13,7 +13,8 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from store.db import Base, make_engine
+from store.db import Base
+from store.engine import configured_database_url, make_engine
 
 config = context.config
 if config.config_file_name is not None:  # the alembic command: its logging section
@@ -30,9 +31,7 @@ def _database_url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from bot.config import load_settings
-
-    return load_settings().database_url
+    return configured_database_url()
 
 
 def run_migrations_offline() -> None:

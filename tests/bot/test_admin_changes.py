@@ -20,6 +20,8 @@ import pytest
 
 from tests.support.reminders import ENV_KEYS
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = ROOT / "knowledge"
 DATA = ROOT / "tests" / "data"
@@ -209,8 +211,8 @@ def test_caution_on_stored_facts_exactly_where_a_party_is_gone(store):
     from sqlalchemy import select
 
     from bot.admin_changes import fact_caution
-    from bot.db import session_scope
-    from bot.models import Deadline, Responsibility
+    from store.db import session_scope
+    from store.knowledge import Deadline, Responsibility
 
     gone_words = re.compile(
         r"\b(huyen|cac quan|lao dong - thuong binh|lao dong thuong binh|ldtbxh|thong tin va truyen "
@@ -299,7 +301,7 @@ def test_scopes_accept_register_spellings():
 
 
 def test_reminder_text_without_a_gone_party_has_no_caution():
-    from bot.models import Deadline, Document
+    from store.knowledge import Deadline, Document
     from bot.reminders.delivery import reminder_text
 
     doc = Document(

@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 TODAY = dt.date(2026, 12, 2)
 NOTE_DN = (
     "ℹ️ Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025 — văn bản dưới đây do UBND tỉnh Đắk Nông ban hành "

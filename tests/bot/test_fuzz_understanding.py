@@ -4,6 +4,8 @@ exception. Deterministic (`derandomize`), bounded by HOCTAP_FUZZ_EXAMPLES (defau
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 import os
 import tempfile
@@ -17,6 +19,8 @@ from bot.understanding import INTENTS, Understanding, understand
 from indexer.build import parse_text
 from indexer.loaders import DocumentError, read_document
 from indexer.normalize import normalize_text
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("HOCTAP_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(

@@ -17,8 +17,10 @@ import pytest
 
 from tests.support.channels import settings_for
 
-from handlers.config import ChannelConfig
+from bot.config import ChannelConfig
 from handlers.serve import Server
+
+pytestmark = pytest.mark.slow
 
 QUESTION = "Hạn báo cáo về Sở GDĐT Tiền Giang là khi nào?"
 CHECKS = {"database", "store", "lexical", "dense", "model"}
@@ -177,7 +179,7 @@ async def test_connections_opened_read_only_are_reopened_once_the_database_is_wr
 async def _read_only_then_writable(srv, http, data, caplog):
     from sqlalchemy import text
 
-    from bot.db import get_engine
+    from store.db import get_engine
 
     db = data / "hoctap.sqlite3"
     caplog.set_level(logging.WARNING)

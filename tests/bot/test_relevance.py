@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.textnorm import folded_syllables
+from vntext import folded_syllables
 from bot.relevance import (
     LONG_QUESTION_MIN_COVERAGE,
     PASSAGE_MIN_COVERAGE,

@@ -1,5 +1,5 @@
 """Unit tests for each step of question understanding (bot/understanding.py, bot/lexicon.py,
-bot/textnorm.py): input cleaning, text normalisation, abbreviations, agencies, provinces,
+vntext/__init__.py): input cleaning, text normalisation, abbreviations, agencies, provinces,
 dates and periods, relative windows, document numbers, intent and follow-ups.
 
 Questions are written as people type them: with and without diacritics, with the usual
@@ -14,7 +14,7 @@ import unicodedata
 import pytest
 
 from bot.lexicon import fold_words, load_lexicon
-from bot.textnorm import fold, folded_syllables, has_diacritics, nfc
+from vntext import fold, folded_syllables, has_diacritics, nfc
 from bot.understanding import (
     MAX_QUESTION_CHARS,
     DateRange,

@@ -14,7 +14,7 @@ from tests.support.channels import visible_text
 from bot.config import load_config
 from bot.reminders import list_subscriptions
 from bot.reminders.delivery import ReminderMessage
-from bot.reminders.schedule import ReminderConfig
+from bot.config import ReminderConfig
 from handlers import zalo as zalo_adapter
 from handlers.actions import (
     NOT_SUBSCRIBED,
@@ -26,10 +26,12 @@ from handlers.actions import (
     reminder_view,
 )
 from handlers.common import ChannelServices
-from handlers.config import ChannelConfig
+from bot.config import ChannelConfig
 from handlers.serve import Server
 from handlers.telegram import TelegramBot, render_html, subscribed_html, upcoming_blocks, webhook_path
 from handlers.zalo import ZaloBot, subscribed_text, upcoming_text
+
+pytestmark = pytest.mark.slow
 
 LEADS = (5, 2)
 PHRASE = "5 ngày và 2 ngày"

@@ -21,6 +21,8 @@ from tests.support.channels import RunningServer
 
 from handlers.openapi import SPEC
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("HOCTAP_FUZZ_EXAMPLES", "60"))
 schema = schemathesis.openapi.from_dict(SPEC)
 

@@ -23,6 +23,8 @@ from tests.support.channels import APP_ID, OA_SECRET, RunningServer as Running
 
 from handlers.zalo import signature
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("HOCTAP_FUZZ_EXAMPLES", "120"))
 REQUEST_TIMEOUT_S = float(os.environ.get("HOCTAP_FUZZ_SECONDS", "30"))
 

@@ -22,11 +22,12 @@ import pytest
 
 from tests.support.channels import ROOT, clean_env, embedding_model, settings_for
 
-from handlers.config import ChannelConfig
+from bot.config import ChannelConfig
 from handlers.serve import Server
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.postgres,
     pytest.mark.skipif(
         not PG_URL, reason="HOCTAP_TEST_POSTGRES_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)"
@@ -100,10 +101,9 @@ def pg_db():
     with psycopg.connect(admin, autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
     yield name
-    from bot.db import _engines
+    from store.db import dispose_engines
 
-    for url in [u for u in _engines if name in u]:
-        _engines.pop(url).dispose()
+    dispose_engines(name)
     with psycopg.connect(admin, autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -202,5 +202,5 @@ async def test_postgres_going_away_and_back_under_the_server(pg_db, tmp_path):
         await srv.stop()
         try:
             await proxy.close()
-        except Exception:
+        except Exception:  # noqa: BLE001 - closing the proxy at the end: best effort
             pass

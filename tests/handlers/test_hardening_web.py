@@ -14,11 +14,13 @@ import pytest
 
 from tests.support.channels import ZaloStandIn, wait_for
 
-from bot.db import session_scope
-from handlers.config import ChannelConfig, parse_networks
-from handlers.models import QueryLog, ZaloToken
+from store.db import session_scope
+from bot.config import ChannelConfig, parse_networks
+from store.channels import QueryLog, ZaloToken
 from handlers.serve import Server
 from handlers.zalo import signature
+
+pytestmark = pytest.mark.slow
 
 QUESTION = "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?"
 APP_ID, OA_SECRET = "app-h", "oa-secret-hardening"
@@ -426,7 +428,7 @@ async def test_query_log_failure_does_not_stop_answers(server):
     """The query log is written to a table that is gone: the answer still comes (without a query id)."""
     from sqlalchemy import text
 
-    from bot.db import get_engine
+    from store.db import get_engine
 
     eng = get_engine(server.services.db_url)
     with eng.begin() as c:

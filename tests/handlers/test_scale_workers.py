@@ -58,10 +58,9 @@ def pg_url():
     try:
         yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
     finally:
-        from bot import db
+        from store.db import dispose_engines
 
-        for url in [u for u in db._engines if schema in u]:
-            db._engines.pop(url).dispose()
+        dispose_engines(schema)
         with admin.begin() as c:
             c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

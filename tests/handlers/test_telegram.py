@@ -13,12 +13,14 @@ from sqlalchemy import select
 
 from tests.support.channels import BotApiStandIn, visible_text, wait_for
 
-from bot.db import session_scope
+from store.db import session_scope
 from handlers.common import EXAMPLE_QUESTIONS
-from handlers.config import ChannelConfig
-from handlers.models import Feedback, ProcessedUpdate, QueryLog
+from bot.config import ChannelConfig
+from store.channels import Feedback, ProcessedUpdate, QueryLog
 from handlers.serve import Server
 from handlers.telegram import TG_LIMIT, render_html, webhook_secret
+
+pytestmark = pytest.mark.slow
 
 ADMIN = 4242
 QUESTION = "Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?"

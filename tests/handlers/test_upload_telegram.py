@@ -11,10 +11,12 @@ from sqlalchemy import select
 from tests.support.channels import visible_text, wait_for
 from tests.support.uploads import FileServingStandIn, lamdong_docx, make_store
 
-from bot.db import session_scope
-from bot.models import Deadline, Document, DocumentEvent
-from handlers.config import ChannelConfig
+from store.db import session_scope
+from store.knowledge import Deadline, Document, DocumentEvent
+from bot.config import ChannelConfig
 from handlers.serve import Server
+
+pytestmark = pytest.mark.slow
 
 ADMIN = 5151
 OTHER = 6262

@@ -15,11 +15,13 @@ from sqlalchemy import select
 
 from tests.support.uploads import ROOT, lamdong_text, make_store
 
-from bot.db import session_scope
-from bot.models import ChunkPage, Chunk, Deadline, Document, DocumentEvent
-from handlers.config import ChannelConfig
+from store.db import session_scope
+from store.knowledge import ChunkPage, Chunk, Deadline, Document, DocumentEvent
+from bot.config import ChannelConfig
 from handlers.serve import Server
 from indexer.ocr import tesseract_problem
+
+pytestmark = pytest.mark.slow
 
 TOKEN = "thu-nghiem-quan-tri-2026"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}

@@ -12,11 +12,13 @@ from sqlalchemy import select
 
 from tests.support.channels import TEST_OUTPUT
 
-from bot.db import session_scope
+from store.db import session_scope
 from handlers.common import EXAMPLE_QUESTIONS
-from handlers.config import ChannelConfig
-from handlers.models import Feedback, QueryLog
+from bot.config import ChannelConfig
+from store.channels import Feedback, QueryLog
 from handlers.serve import Server
+
+pytestmark = pytest.mark.slow
 
 QUESTION = "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?"
 

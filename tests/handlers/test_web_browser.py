@@ -17,6 +17,8 @@ import pytest
 
 from tests.support.channels import ROOT, TEST_OUTPUT, BotApiStandIn, ZaloStandIn, clean_env, embedding_model, wait_for
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 QUESTION = "Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?"
 URL_RE = re.compile(r"đang chạy: (http://[\d.]+:\d+/)")
 

@@ -14,11 +14,13 @@ from sqlalchemy import select
 
 from tests.support.channels import ZaloStandIn, wait_for
 
-from bot.db import session_scope
-from handlers.config import ChannelConfig
-from handlers.models import DeliveryFailure, ZaloToken
+from store.db import session_scope
+from bot.config import ChannelConfig
+from store.channels import DeliveryFailure, ZaloToken
 from handlers.serve import Server
 from handlers.zalo import signature, verify_signature
+
+pytestmark = pytest.mark.slow
 
 APP_ID, OA_SECRET, APP_SECRET = "app-1", "oa-secret-key", "app-secret"
 QUESTION = "Hạn báo cáo về Sở GDĐT Tiền Giang là khi nào?"

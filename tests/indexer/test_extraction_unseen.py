@@ -58,7 +58,7 @@ def test_commune_letter_quarterly_latest_and_relative_deadlines(parsed):
 
 
 def test_quarterly_deadline_falls_due_at_each_quarter_end(parsed):
-    from bot.models import Deadline
+    from store.knowledge import Deadline
     from bot.occurrences import occurrences
 
     q = next(d for d in parsed["hoaan-2026-cv-bao-cao-quy"].facts.deadlines if d.recurrence == "quarterly")

@@ -22,8 +22,10 @@ from sqlalchemy import select
 
 from tests.support.channels import ROOT, copy_store, clean_env, embedding_model, settings_for
 
-from bot.db import session_scope
-from bot.models import Chunk, Deadline, Document, Responsibility, Target
+from store.db import session_scope
+from store.knowledge import Chunk, Deadline, Document, Responsibility, Target
+
+pytestmark = pytest.mark.slow
 
 CHANGED_DOC = "tiengiang-2021-ke-hoach-xhht"
 MARK = "Báo cáo bổ sung về xã hội học tập gửi Sở Giáo dục và Đào tạo trước ngày 25/11 hằng năm."
@@ -156,10 +158,9 @@ def pg_store(tmp_path):
         assert r.returncode == 0, r.stderr[-2000:]
         yield data
     finally:
-        from bot.db import _engines
+        from store.db import dispose_engines
 
-        for url in [u for u in _engines if name in u]:
-            _engines.pop(url).dispose()
+        dispose_engines(name)
         _DB_URLS.pop(str(data), None)
         with psycopg.connect(admin, autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -15,10 +15,12 @@ from sqlalchemy import select
 
 from tests.support.channels import ROOT, clean_env, embedding_model, settings_for
 
-from bot.db import session_scope
+from store.db import session_scope
 from bot.health import clean_stale_index_dirs
-from bot.models import Chunk, Document
+from store.knowledge import Chunk, Document
 from indexer.loaders import MAX_TEXT_CHARS, DocumentError, iter_sources, read_document
+
+pytestmark = pytest.mark.slow
 
 GENUINE = "daknong-2021-3597-ubnd-kgvx"
 IMPOSTOR_MARK = "VĂN BẢN GIẢ MẠO"

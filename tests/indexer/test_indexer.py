@@ -16,6 +16,8 @@ from indexer.build import build, parse_file
 from indexer.loaders import DocumentError, read_document
 from indexer.normalize import normalize_text
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 KN = ROOT / "knowledge"
 DATA = ROOT / "tests" / "data"

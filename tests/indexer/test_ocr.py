@@ -29,11 +29,14 @@ SEED = ROOT / "knowledge" / "tiengiang-2021-ke-hoach-xhht.txt"
 SMALL = ROOT / "knowledge" / "daknong-2021-3597-ubnd-kgvx.txt"
 FOOTER = "Bản scan thử nghiệm"
 
-pytestmark = pytest.mark.skipif(
-    tesseract_problem() is not None or not Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf").exists(),
-    reason=f"OCR not available here ({tesseract_problem() or 'fonts-dejavu-core missing'}); `make test` installs "
-    f"tesseract-ocr, tesseract-ocr-vie and fonts-dejavu-core",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        tesseract_problem() is not None or not Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf").exists(),
+        reason=f"OCR not available here ({tesseract_problem() or 'fonts-dejavu-core missing'}); `make test` installs "
+        f"tesseract-ocr, tesseract-ocr-vie and fonts-dejavu-core",
+    ),
+]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -130,8 +133,8 @@ def test_scan_gives_the_same_facts_as_the_text(scanned):
 def test_running_lines_stamp_and_page_numbers_are_dropped_and_pages_kept(scanned):
     from sqlalchemy import select
 
-    from bot.db import session_scope
-    from bot.models import Chunk, ChunkPage
+    from store.db import session_scope
+    from store.knowledge import Chunk, ChunkPage
     from indexer.ocr import pdf_page_count
 
     n_pages = pdf_page_count(scanned["pdf"])

@@ -24,6 +24,8 @@ from bot.config import KNOWLEDGE_DIR, Settings
 from bot.search_index import EmbeddingCache, read_build_id, read_manifest
 from indexer import build as build_mod
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ["daknong-2021-3597-ubnd-kgvx.txt", "haiphong-2022-khai-thac-tai-lieu-xhht.txt"]
 

@@ -11,6 +11,8 @@ import pytest
 
 from tests.support.uploads import lamdong_text, make_store
 
+pytestmark = pytest.mark.slow
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 

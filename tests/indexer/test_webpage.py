@@ -15,6 +15,8 @@ from indexer.build import parse_file
 from indexer.loaders import DocumentError, read_document
 from indexer.webpage import html_to_text, join_wrapped, looks_pasted, read_metadata, tidy_pasted
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 SEED = ROOT / "knowledge" / "daknong-2021-3597-ubnd-kgvx.txt"

@@ -24,7 +24,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
 import store.migrate
-from store.db import Base, _engines, make_engine, normalise_url, session_scope
+from store.db import Base, dispose_engines, session_scope
+from store.engine import make_engine, normalise_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -231,7 +232,6 @@ def _schema_diff(url: str) -> list:
     """What `alembic check` would report: the models against the database."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
-    import bot.models, bot.reminders.models, handlers.models  # noqa: F401,E401 - tables declared there too
 
     eng = make_engine(url)
     try:
@@ -242,9 +242,9 @@ def _schema_diff(url: str) -> list:
 
 
 def _check_upgraded(url: str, before: dict[str, list[tuple]]) -> None:
-    from bot.models import Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Event
-    from bot.reminders.models import Reminder, Subscription
-    from handlers.models import QueryLog, ZaloToken
+    from store.knowledge import Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Event
+    from store.reminders import Reminder, Subscription
+    from store.channels import QueryLog, ZaloToken
 
     assert _version(url) == [store.migrate.head_revision()]
     assert _rows(url) == before
@@ -282,9 +282,7 @@ def _check_upgraded(url: str, before: dict[str, list[tuple]]) -> None:
             assert s.scalars(select(Chunk)).all() == [] and s.get(ChunkPage, 2) is None
             assert s.scalars(select(Criterion)).all() == [] and len(s.scalars(select(Subscription)).all()) == 2
     finally:
-        eng = _engines.pop(url, None)
-        if eng is not None:
-            eng.dispose()
+        dispose_engines(url)
     assert _schema_diff(url) == []
 
 
@@ -418,8 +416,7 @@ def pg_database():
     try:
         yield url
     finally:
-        for u in [u for u in _engines if name in u]:
-            _engines.pop(u).dispose()
+        dispose_engines(name)
         with psycopg.connect(admin, autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -461,9 +461,9 @@ class RunningServer:
     loop thread: for tests that drive it with plain blocking HTTP clients (the fuzz suites)."""
 
     def __init__(self, assistant):
-        from bot.db import session_scope
-        from handlers.config import ChannelConfig
-        from handlers.models import ZaloToken
+        from store.db import session_scope
+        from bot.config import ChannelConfig
+        from store.channels import ZaloToken
         from handlers.serve import Server
 
         self.loop = asyncio.new_event_loop()
@@ -501,7 +501,7 @@ class RunningServer:
     def close(self) -> None:
         try:
             self.run(self.server.zalo.idle(), timeout=60)
-        except Exception:
+        except Exception:  # noqa: BLE001 - waiting for Zalo to go idle before stopping: best effort
             pass
         self.run(self.server.stop())
         self.run(self.standin.stop())

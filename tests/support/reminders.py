@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from bot.db import session_scope
-from bot.models import Deadline, Document
+from store.db import session_scope
+from store.knowledge import Deadline, Document
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = [sys.executable, "-m", "tests.support.reminders", "worker"]  # run with cwd=ROOT

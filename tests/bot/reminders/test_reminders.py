@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.db import session_scope
+from store.db import session_scope
 from bot.reminders import (
     ScopeError,
     delete_chat_data,
@@ -25,8 +25,8 @@ from bot.reminders import (
 )
 from bot.reminders import delivery, sweeper
 from bot.reminders.delivery import PermanentSendError, TransientSendError
-from bot.reminders.models import Reminder
-from bot.reminders.schedule import ReminderConfig
+from store.reminders import Reminder
+from bot.config import ReminderConfig
 from bot.reminders.scope import concerns
 
 from tests.support.reminders import ENV_KEYS, ROOT, make_store, settings_for, sqlite_url
@@ -380,7 +380,7 @@ def test_stale_sending_rows_are_recovered(store, outbox, monkeypatch):
 
 def test_deadline_missing_during_reindex_is_not_lost(store, outbox):
     url, settings = store
-    from bot.models import Deadline
+    from store.knowledge import Deadline
 
     subscribe(url, channel="console", chat_id="c", province="Đắk Nông", lead_days=(7,), now=T0)
     tick(settings, at(2026, 12, 1))
@@ -511,7 +511,7 @@ def test_calendar_ics_round_trip(tmp_path, store):
 
 def test_half_yearly_rrule_and_occurrences(tmp_path):
     import icalendar
-    from bot.models import Deadline
+    from store.knowledge import Deadline
     from bot.reminders.calendar_ics import build_calendar
 
     url = sqlite_url(tmp_path / "db.sqlite3")
@@ -564,7 +564,7 @@ def test_claim_respects_batch_size_sqlite(tmp_path):
 
 def test_run_forever_sends_and_stops(store, outbox, monkeypatch):
     """The loop `serve` starts: real time, so subscribe 'now' to a deadline due in 3 days, lead 3."""
-    from bot.models import Deadline
+    from store.knowledge import Deadline
 
     url, settings = store
     monkeypatch.setenv("HOCTAP_QUIET_HOURS", "off")

@@ -4,6 +4,8 @@ recording it — at most one per kill."""
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 import json
 import os
@@ -16,11 +18,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.db import session_scope
+from store.db import session_scope
 from bot.reminders import subscribe
-from bot.reminders.models import Reminder
+from store.reminders import Reminder
 
 from tests.support.reminders import WORKER, ENV_KEYS, ROOT, bulk_deadlines, make_store, sqlite_url
+
+pytestmark = pytest.mark.slow
 
 LOCAL = dt.timezone(dt.timedelta(hours=7))
 START = dt.datetime(2026, 12, 8, 9, 0, tzinfo=LOCAL)

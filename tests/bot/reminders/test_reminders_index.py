@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from tests.support.reminders import ENV_KEYS, ROOT
 
+pytestmark = pytest.mark.slow
+
 EXPECTED_3597 = (
     "🔔 Còn 7 ngày (15/12/2026) đến hạn: Các Sở, ngành, đơn vị và UBND các huyện, thành phố báo cáo "
     "tình hình thực hiện về Sở Giáo dục và Đào tạo — Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông.\n"
@@ -75,10 +77,10 @@ def test_reminders_from_the_indexed_knowledge(store_copy, tmp_path):
 
     # every indexed deadline with a date ahead has its reminders planned for the "all" subscription
     from bot.config import load_settings
-    from bot.db import session_scope
-    from bot.models import Deadline
+    from store.db import session_scope
+    from store.knowledge import Deadline
     from bot.occurrences import occurrences
-    from bot.reminders.models import Reminder
+    from store.reminders import Reminder
 
     settings = load_settings(data)
     start = dt.date(2026, 12, 8)

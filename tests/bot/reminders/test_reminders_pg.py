@@ -22,6 +22,7 @@ from tests.support.reminders import WORKER, ENV_KEYS, ROOT, bulk_deadlines, make
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.postgres,
     pytest.mark.skipif(
         not PG_URL,
@@ -47,20 +48,18 @@ def pg_schema_url():
     try:
         yield url
     finally:
-        from bot import db
+        from store.db import dispose_engines
 
-        eng = db._engines.pop(url, None)
-        if eng is not None:
-            eng.dispose()
+        dispose_engines(url)
         with admin.begin() as c:
             c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
 def test_two_workers_no_duplicates(pg_schema_url, tmp_path):
-    from bot.db import session_scope
+    from store.db import session_scope
     from bot.reminders import subscribe
-    from bot.reminders.models import Reminder
+    from store.reminders import Reminder
 
     url = pg_schema_url
     make_store(url, bulk_deadlines(60, dt.date(2026, 12, 15)))
@@ -140,7 +139,7 @@ def test_claim_takes_at_most_the_batch_and_skips_locked_rows(pg_schema_url):
     import threading
 
     from bot.reminders import planner, subscribe, sweeper
-    from bot.reminders.schedule import ReminderConfig
+    from bot.config import ReminderConfig
 
     url = pg_schema_url
     make_store(url, bulk_deadlines(20, dt.date(2026, 12, 15)))
@@ -156,7 +155,7 @@ def test_claim_takes_at_most_the_batch_and_skips_locked_rows(pg_schema_url):
     now = dt.datetime(2026, 12, 8, 8, 0, tzinfo=LOCAL)
     planner.plan(url, cfg, now)
     # hold the first claim's transaction open while the second one runs
-    from bot.db import get_engine
+    from store.db import get_engine
 
     eng = get_engine(url)
     real_begin = eng.begin
@@ -218,8 +217,8 @@ def test_downtime_expiry_and_late_reminders_on_postgresql(pg_schema_url, tmp_pat
         ("dl-bgddt-2012", 7, True),
         ("dl-daknong-1512", 1, True),
     ]
-    from bot.db import session_scope
-    from bot.reminders.models import Reminder
+    from store.db import session_scope
+    from store.reminders import Reminder
 
     with session_scope(url) as s:
         st = {(r.deadline_id, r.due_date, r.lead_days): r.status for r in s.scalars(select(Reminder))}

@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.models import Deadline
+from store.knowledge import Deadline
 from bot.occurrences import occurrences
 from bot.reminders import delivery, subscribe, subscribe_deadline, sweeper
-from bot.reminders.schedule import ReminderConfig
+from bot.config import ReminderConfig
 
 from tests.support.reminders import ENV_KEYS, deadlines, make_store, settings_for, sqlite_url
+
+pytestmark = pytest.mark.slow
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 YEAR = 2026

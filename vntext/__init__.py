@@ -1,9 +1,12 @@
-"""Vietnamese text normalisation shared by the indexer and the assistant.
+"""Vietnamese text utilities, the project's lowest layer (imports nothing of the project): shared by the store,
+the indexer and the assistant.
 
 - `nfc`: Unicode NFC plus one tone-mark placement (the "new style": hoà → hòa, thuỷ → thủy),
   so that the same word is always the same string.
 - `fold`: lower case without diacritics (đ → d), for matching questions typed without accents.
 - `tokens` / `folded_syllables`: the lexical units indexed for BM25.
+- `word_segments`: underthesea's word segmentation.
+- `vntext.spm_tokenizer`: the e5 model's tokenizer as a SentencePiece model.
 """
 
 from __future__ import annotations

@@ -313,7 +313,7 @@ def missing_share(ctx, units: list[str], missing: list[str]) -> float:
     from bot.relevance import SINGLE_SYLLABLE_WEIGHT
 
     w = ctx.kb.unit_weights(units)
-    weigh = lambda x: w.get(x, 1.0) * (1.0 if " " in x else SINGLE_SYLLABLE_WEIGHT)  # noqa: E731
+    weigh = lambda x: w.get(x, 1.0) * (1.0 if " " in x else SINGLE_SYLLABLE_WEIGHT)
     total = sum(weigh(x) for x in units)
     return sum(weigh(x) for x in missing) / total if total else 0.0
 

@@ -22,7 +22,7 @@ from store.knowledge import (
     Target,
 )
 from bot.relevance import Segmenter, folded_text, idf
-from bot.textnorm import fold
+from vntext import fold
 
 # a fact is read from a line when the first this many characters of one are found in the other (folded)
 QUOTE_PROBE_CHARS = 40

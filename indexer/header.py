@@ -233,27 +233,27 @@ def _doc_type_from_code(number: str | None) -> str | None:
     return None
 
 
-def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
-    h = Header()
+def _body_end(lines: list[str]) -> int:
+    """The first line of the closing block: "Nơi nhận:", or a signature's trailing title lines."""
     n = len(lines)
-
-    # --- closing block: "Nơi nhận:" and the signature after the body ------------------------
-    body_end = n
     for i, s in enumerate(lines):
         if re.match(r"^\s*Nơi nhận\s*:?", s, re.IGNORECASE):
+            return i
+    body_end = n
+    for i in range(n - 1, max(-1, n - 12), -1):
+        if _SIGN_TITLE.match(lines[i].strip()):
             body_end = i
-            break
-    # a signature block without "Nơi nhận": trailing title lines and a name
-    if body_end == n:
-        for i in range(n - 1, max(-1, n - 12), -1):
-            if _SIGN_TITLE.match(lines[i].strip()):
-                body_end = i
-    h.body_end = body_end
-    h.annex_start = find_annex(lines, body_end)
-    closing = lines[body_end : h.annex_start]
+    return body_end
+
+
+def _parse_closing(lines: list[str], h: Header) -> None:
+    """The closing block after the body: "Nơi nhận" (copies to), the signer's title and name; and where an
+    annex after it starts."""
+    h.body_end = _body_end(lines)
+    h.annex_start = find_annex(lines, h.body_end)
     receivers, titles, names = [], [], []
     in_list = False
-    for s in closing:
+    for s in lines[h.body_end : h.annex_start]:
         st = s.strip()
         if not st:
             continue
@@ -274,6 +274,13 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
     h.receivers = [r for r in receivers if r]
     h.signer = names[-1] if names else None
     h.signer_title = " ".join(titles) or None
+
+
+def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
+    h = Header()
+    n = len(lines)
+
+    _parse_closing(lines, h)
 
     # --- header fields ------------------------------------------------------------------------
     head_region = "\n".join(lines[: min(n, 60)])
@@ -403,7 +410,7 @@ def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
         elif sub_start is not None:
             last = max(last, sub_start + len(subj_lines) - 1)
         body_start = last + 1
-    h.body_start = min(body_start, body_end)
+    h.body_start = min(body_start, h.body_end)
 
     # --- what the header did not say ---------------------------------------------------------
     if h.doc_type is None:

@@ -11,7 +11,7 @@ from bot.answerers import deadlines
 from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
 from bot.evidence import Candidate, split_lines
 from bot.formatting import document_citation
-from bot.models import Deadline
+from store.knowledge import Deadline
 
 SOURCES = 3
 # lines of the same chunk scoring at least this share of the best line's score are quoted with it

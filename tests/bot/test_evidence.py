@@ -76,10 +76,11 @@ def test_refusal_names_the_missing_words_as_written():
 def test_agreement_of_a_fact_answer_with_the_ranking():
     from bot.answer import Answer, Source
 
-    ranked = [Candidate(7, "a", 0, "x", False, score=0.9), Candidate(8, "a", 0, "y", False, score=0.8)]
-    cited = Answer("q", True, "t", "deadline", [Source("a", "A", "", "", 1.0, 8)])
-    other = Answer("q", True, "t", "deadline", [Source("b", "B", "", "", 1.0, 99)])
-    assert agrees(cited, ranked) and not agrees(other, ranked)
+    best = "- Gửi báo cáo 6 tháng về Sở GDĐT trước ngày 15/6 hằng năm."
+    ranked = [Candidate(7, "a", 0, best, False, score=0.9), Candidate(8, "a", 1, "- Nội dung khác.", False, score=0.8)]
+    cited = Answer("q", True, "t", "deadline", [Source("a", "A", "", best, 1.0, 7)])
+    other = Answer("q", True, "t", "deadline", [Source("a", "A", "", "- Gửi kế hoạch trước 30/4/2026.", 1.0, 7)])
+    assert agrees(cited, ranked) and not agrees(other, ranked)  # the same chunk, another line: another fact
     assert agrees(other, ranked, named_day=True)  # the deadline on the day the question names
     assert agrees(
         Answer(

@@ -35,6 +35,7 @@ from bot.answerers import (
     responsibilities,
     targets,
 )
+from bot.answerers import articles
 from bot.answerers import evidence as evidence_answer
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
@@ -271,11 +272,9 @@ class Assistant:
         if reg is not None:
             return reg
         ctx = Context(q, u, today, mode, kb, self.lex, retriever)
-        units = ctx.topic()
-        ranked = EvidenceRanker(ctx, units).candidates() if retriever is not None else []
-        missing = not_covered(ctx, units, ranked) if ranked else []
-        if missing:  # "Chỉ tiêu giảm tỷ lệ hộ nghèo đa chiều …": no document speaks of it
-            return refusal(q, missing)
+        ranked, early = self._evidence(ctx)
+        if early is not None:
+            return early
         for answerer in self._route(ctx):
             ans = answerer(ctx)
             if ans is not None and (
@@ -285,6 +284,28 @@ class Assistant:
         if ranked and passages.answer(ctx).answered:
             return annotate_answer(evidence_answer.render(ctx, ranked), u.provinces, kb.docs, today)
         return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
+
+    @staticmethod
+    def _evidence(ctx: Context) -> tuple[list, Answer | None]:
+        """The ranked evidence lines, or the refusal they call for: words no evidence holds, or an article
+        the document does not have."""
+        if ctx.retriever is None:
+            return [], None
+        units = ctx.topic()
+        ranked = EvidenceRanker(ctx, units).candidates()
+        number = articles.named_article(ctx.u.folded)
+        if number is not None and ranked:
+            doc, has = articles.target_document(ctx, list(dict.fromkeys(c.document_id for c in ranked)), number)
+            if doc is not None and not has:
+                return ranked, articles.missing_article(ctx, doc, number)
+            if doc is not None:
+                allowed = articles.article_chunks(ctx, doc, number)
+                ranked = EvidenceRanker(ctx, units, allowed=allowed).candidates() or ranked
+                return ranked, articles.render_article(ctx, doc, number, ranked)
+        missing = not_covered(ctx, units, ranked) if ranked else []
+        if missing:  # "Chỉ tiêu giảm tỷ lệ hộ nghèo đa chiều …": no document speaks of it
+            return ranked, refusal(ctx.question, missing)
+        return ranked, None
 
     def _route(self, ctx: Context) -> list:
         u = ctx.u

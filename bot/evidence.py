@@ -30,11 +30,14 @@ from pathlib import Path
 
 from bot.knowledge import quote_in_line
 from bot.relevance import coverage, folded_text
+from vntext import fold, has_diacritics, nfc
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 # chunks fetched from the retriever for a question (within the question's scope, and outside it)
 SCOPED_K = 24
 OPEN_K = 12
+# "X là gì?": a line saying "X là …" among this many best lines is put first
+DEFINITION_WINDOW = 30
 # a paragraph longer than this is split into its sentences
 SENTENCE_SPLIT_CHARS = 260
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ“\"(])")
@@ -121,8 +124,10 @@ def _bool(x) -> float:
 class EvidenceRanker:
     """Builds the candidates for a question's context and ranks them (see the module's docstring)."""
 
-    def __init__(self, ctx, units: list[str], model: dict | None = None):
+    def __init__(self, ctx, units: list[str], model: dict | None = None, allowed: set[int] | None = None):
+        """`allowed`: only these chunks are evidence (an article the question names)."""
         self.ctx = ctx
+        self.allowed = allowed
         self.units = units
         self.model = model or load_model()
         self.weights = ctx.kb.unit_weights(units) if units else {}
@@ -136,6 +141,8 @@ class EvidenceRanker:
         if r is None:
             return []
         expanded = ctx.lex.expand(ctx.u.text)
+        if self.allowed is not None:
+            return r.search(ctx.u.text, k=SCOPED_K, mode=ctx.mode, allowed=self.allowed, expanded=expanded)
         scope = ctx.docs_for()
         hits = []
         if scope:
@@ -172,7 +179,17 @@ class EvidenceRanker:
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
         out.sort(key=lambda c: -c.score)
-        return out
+        return self._definition_first(out)
+
+    def _definition_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'X là gì?': a line among the best DEFINITION_WINDOW that says 'X là …' answers it (a rule: the
+        development questions hold too few definitions to fit its weight)."""
+        if "definition" not in self.asked:
+            return ranked
+        hit = next((c for c in ranked[:DEFINITION_WINDOW] if c.features.get("defines")), None)
+        if hit is None:
+            return ranked
+        return [hit] + [c for c in ranked if c is not hit]
 
     # -- features -----------------------------------------------------------------------------
     def _chunk_features(self, ch, h, rank, best_lex, best_dense, scope) -> dict[str, float]:
@@ -272,7 +289,7 @@ def agrees(
     if not ranked or answer.intent in HEADER_INTENTS:
         return True
     if answer.intent == "criteria" and answer.sources and whole_set:  # "gồm những gì?": the set, by its document
-        return answer.sources[0].file == ranked[0].document_id
+        return answer.sources[0].file in list(dict.fromkeys(c.document_id for c in ranked))[:AGREE_TOP]
     if (answer.intent == "responsibility" and named_agency) or (answer.intent == "deadline" and named_day):
         return True  # the body or the day the question names is the evidence for the facts listed
     if len(answer.sources) <= SINGLE_FACT_SOURCES:  # one fact: it must be read from one of the best lines
@@ -310,9 +327,11 @@ WEAK_EVIDENCE_SCORE = 0.35
 
 
 def missing_share(ctx, units: list[str], missing: list[str]) -> float:
-    from bot.relevance import SINGLE_SYLLABLE_WEIGHT
+    from bot.relevance import SINGLE_SYLLABLE_WEIGHT, idf
 
     w = ctx.kb.unit_weights(units)
+    unseen = idf(0, len(ctx.kb.chunks))  # a word written as no document writes it weighs as one never seen
+    w.update({x: unseen for x in missing if " " not in x and not ctx.kb.unit_absent(x)})
     weigh = lambda x: w.get(x, 1.0) * (1.0 if " " in x else SINGLE_SYLLABLE_WEIGHT)
     total = sum(weigh(x) for x in units)
     return sum(weigh(x) for x in missing) / total if total else 0.0
@@ -387,18 +406,39 @@ def missing_words(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
     hay = _i_for_y(evidence_text(ctx, dict.fromkeys(c.chunk_id for c in ranked)))
     initials = _initials(hay)
     out = []
-    for u in units:
-        if u in shape or _CODE.search(u) or ctx.lex.expand(u) != u:
+    for unit in units:
+        if unit in shape or _CODE.search(unit) or ctx.lex.expand(unit) != unit:
             continue
-        if " " not in u and not _VOWEL.search(u):  # an abbreviation: its initials in the evidence
-            if u not in initials and len(u) >= 3:
-                out.append(u)
+        if " " not in unit and not _VOWEL.search(unit):  # an abbreviation: its initials in the evidence
+            if unit not in initials and len(unit) >= 3:
+                out.append(unit)
             continue
-        u = _i_for_y(u)
+        u = _i_for_y(unit)
         if " " in u:
             core = _trimmed(u, edge)
             if core and f" {core} " not in hay and (" " in core or ctx.kb.unit_absent(core)):
-                out.append(u)
+                out.append(unit)
         elif ctx.kb.unit_absent(u):
-            out.append(u)
+            out.append(unit)
+    shape_syllables = {w for x in shape for w in x.split()}
+    singles = {x for x in units if " " not in x and x not in shape_syllables}
+    return out + [x for x in unknown_accented(ctx, singles) if x not in out]
+
+
+def unknown_accented(ctx, singles: set[str]) -> list[str]:
+    """Single words typed with their diacritics that no document writes so ('lương' where the documents
+    only have 'lượng') and that make no compound of the documents with a neighbour (a typo such as 'sơ két'
+    or 'xây dưng' does: 'so ket', 'xay dung')."""
+    if not has_diacritics(ctx.u.text):
+        return []
+    toks = re.findall(r"[^\W\d_]+", nfc(ctx.u.text).lower())
+    folded = [fold(t) for t in toks]
+    out = []
+    for i, (t, f) in enumerate(zip(toks, folded)):
+        if f not in singles or not has_diacritics(t) or t in ctx.kb.accented_syllables():
+            continue
+        pairs = [f"{folded[i - 1]} {f}"] if i else []
+        pairs += [f"{f} {folded[i + 1]}"] if i + 1 < len(toks) else []
+        if all(ctx.kb.unit_absent(_i_for_y(p)) for p in pairs):
+            out.append(f)
     return out

@@ -22,7 +22,7 @@ from store.knowledge import (
     Target,
 )
 from bot.relevance import Segmenter, folded_text, idf
-from vntext import fold
+from vntext import fold, nfc
 
 # a fact is read from a line when the first this many characters of one are found in the other (folded)
 QUOTE_PROBE_CHARS = 40
@@ -73,6 +73,7 @@ class Knowledge:
         )
         self._weights: dict[str, float] = {}
         self._df: dict[str, int] = {}
+        self._accented: frozenset[str] | None = None
         self.facts_by_chunk: dict[int, list] = {}
         for fact in self.all_facts():
             self.facts_by_chunk.setdefault(fact.chunk_id, []).append(fact)
@@ -92,6 +93,14 @@ class Knowledge:
             + self.contacts
             + [f for fs in self.extra_facts.values() for f in fs]
         )
+
+    def accented_syllables(self) -> frozenset[str]:
+        """Every syllable the documents write, with its diacritics, lower-cased (built on first use)."""
+        if self._accented is None:
+            texts = [c.text + " " + " ".join(c.headings or []) for c in self.chunks.values()]
+            texts += [" ".join(filter(None, [d.subject, d.issuer, d.province])) for d in self.docs.values()]
+            self._accented = frozenset(w for t in texts for w in re.findall(r"[^\W\d_]+", nfc(t).lower()))
+        return self._accented
 
     def chunks_of_document(self, doc_id: str) -> list:
         return self._by_document.get(doc_id, [])

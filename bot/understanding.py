@@ -183,7 +183,8 @@ def classify_intent(f: str, u: Understanding) -> str:
         return "contact"
     if has(
         r"\b(ai ky|do ai ky|nguoi ky|ky ngay|ky boi|ai ban hanh|co quan nao ban hanh|ban hanh ngay|ban hanh khi nao|"
-        r"ngay ban hanh|gui cho ai|kinh gui|noi nhan|gui nhung ai|so hieu|ky van ban)\b"
+        r"ngay ban hanh|gui cho ai|kinh gui|noi nhan|gui nhung ai|so hieu|ky van ban|"
+        r"gui (cho )?(nhung |cac )?(don vi|co quan|noi) nao)\b"
     ) or (has(SIGNING) and has(r"\b(ai|nao)\b")):
         return "document"
     if has(

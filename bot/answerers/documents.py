@@ -49,7 +49,9 @@ def answer(ctx: Context) -> Answer | None:
         if not doc.signer:
             return None
         lines.append(f"{document_citation(doc)} do {doc.signer} ký ({doc.signer_title or ''}).".replace(" ()", ""))
-    elif re.search(r"\b(gui cho ai|kinh gui|gui nhung ai|gui ai)\b", f):
+    elif re.search(
+        r"\b(gui cho ai|kinh gui|gui nhung ai|gui ai|gui (cho )?(nhung |cac )?(don vi|co quan|noi) nao)\b", f
+    ):
         if not doc.recipients:
             return None
         lines.append(f"{document_citation(doc)} gửi:")

@@ -1,6 +1,6 @@
 """The answer read from the best-ranked evidence (`bot/evidence.py`): the line that answers, with what it
-needs to be read — a heading's items, a list's siblings, a deadline's next occurrence, a result beside
-its target — cited by document and section."""
+needs to be read — a heading's items, a list's siblings, the line that says the other thing asked (where
+and when), a deadline's next occurrence, a result beside its target — cited by document and section."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import re
 from bot.answer import Answer, Source
 from bot.answerers import deadlines
 from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
-from bot.evidence import Candidate, split_lines
+from bot.evidence import CARRIES, Candidate, asked_kinds, split_lines
 from bot.formatting import document_citation
 from store.knowledge import Deadline
+from vntext import folded_syllables
 
 SOURCES = 3
 # lines of the same chunk scoring at least this share of the best line's score are quoted with it
@@ -19,7 +20,9 @@ COMPANION_SHARE = 0.8
 # a second document is quoted when its best line scores at least this share of the best
 SECOND_DOC_SHARE = 0.9
 LINE_CHARS = 420
-ITEMS_MAX = 12
+ITEMS_MAX = 14
+# kinds of answer that a second line of the same section may carry when the best line does not
+COMPANION_KINDS = ("date", "place", "clock", "number", "contact", "who")
 _RESULT = re.compile(r"chỉ tiêu\s+([\d.,]+)\s*%.*?kết quả\s+(?:[\d/]+\s*đơn vị,\s*đạt\s+)?([\d.,]+)\s*%", re.I)
 _NEGATIVE = re.compile(r"\b(không đạt|chưa đạt|không thu|không phải|không được|không có)\b", re.I)
 
@@ -29,15 +32,12 @@ def _number(text: str) -> float:
 
 
 def yes_no(text: str) -> str | None:
-    """'Chưa đạt' / 'Đạt' from a result beside its target; otherwise 'Không' / 'Có' from the line's own words."""
+    """'Chưa đạt' / 'Đạt' from a result beside its target; otherwise 'Không' from the line's own words."""
     m = _RESULT.search(text)
     if m:
         target, result = _number(m.group(1)), _number(m.group(2))
-        return (
-            f"Đạt: kết quả {m.group(2)}% so với chỉ tiêu {m.group(1)}%."
-            if result >= target
-            else f"Chưa đạt: kết quả {m.group(2)}% so với chỉ tiêu {m.group(1)}%."
-        )
+        verdict = "Đạt" if result >= target else "Chưa đạt"
+        return f"{verdict}: kết quả {m.group(2)}% so với chỉ tiêu {m.group(1)}%."
     if _NEGATIVE.search(text):
         return "Không."
     return None
@@ -61,30 +61,64 @@ def _items_after(ctx: Context, top: Candidate) -> list[str]:
     return out
 
 
+_ITEM = re.compile(r"^\s*([-+•]|[a-zđ]\)|\d{1,2}[.)])\s")
+
+
+def section_items(ctx: Context, top: Candidate) -> tuple[str, list[str]]:
+    """The list the best line belongs to: its section's heading and items — the items of its chunk when it
+    has two or more, else its sibling sections' first lines ('II › 1.' … 'II › 12.')."""
+    ch = ctx.kb.chunks[top.chunk_id]
+    lines = split_lines(ch.text)
+    heads = ch.headings or []
+    own = [x for x in lines[1:] if _ITEM.match(x)]
+    if len(own) >= 2:
+        return lines[0], own
+    parent = heads[:-1]
+    sibs = [
+        c
+        for c in sorted(ctx.kb.chunks_of_document(ch.document_id), key=lambda c: c.ordinal)
+        if (c.headings or [])[:-1] == parent and len(c.headings or []) == len(heads) and c.text.strip()
+    ]
+    if len(sibs) >= 2 and heads:
+        return (parent[-1] if parent else ""), [split_lines(c.text)[0] for c in sibs]
+    return (heads[-1] if heads else ""), [x for x in lines if not heads or x != heads[-1]]
+
+
+def distinguishing(question_folded: str, items: list[str], identity: str = "") -> list[str]:
+    """The items that hold a two-word phrase of the question found in some items but not all ('không đạt'),
+    other than the words naming the document (`identity`, folded)."""
+    syl = question_folded.split()
+    grams = {f"{a} {b}" for a, b in zip(syl, syl[1:])}
+    grams = {g for g in grams if f" {g} " not in f" {identity} "}
+    folded = [" " + " ".join(folded_syllables(x)) + " " for x in items]
+    for g in sorted(grams):
+        holding = [x for x, f in zip(items, folded) if f" {g} " in f]
+        if 0 < len(holding) < len(items):
+            return holding
+    return items
+
+
 def _is_heading_like(top: Candidate) -> bool:
     return top.is_heading or top.text.rstrip().endswith(":") or bool(re.search(r"\bgồm\s*:?$", top.text))
 
 
-def _companions(ctx: Context, ranked: list[Candidate], top: Candidate) -> list[Candidate]:
-    same = [
-        c
-        for c in ranked[1:8]
-        if c.chunk_id == top.chunk_id and c.score >= top.score * COMPANION_SHARE and c.line_no != top.line_no
-    ]
-    return sorted([top] + same[:2], key=lambda c: c.line_no)
+def _companions(ranked: list[Candidate], top: Candidate, asked: set[str]) -> list[Candidate]:
+    """The best line, with the lines of its chunk that score nearly as well or say another thing asked."""
+    same = [c for c in ranked[1:40] if c.chunk_id == top.chunk_id and c.line_no != top.line_no]
+    keep = [c for c in same[:8] if c.score >= top.score * COMPANION_SHARE][:2]
+    for kind in COMPANION_KINDS:
+        if kind in asked and not CARRIES[kind].search(top.text) and not any(CARRIES[kind].search(c.text) for c in keep):
+            extra = next((c for c in same if CARRIES[kind].search(c.text) and c not in keep), None)
+            if extra is not None and len(keep) < 3:
+                keep.append(extra)
+    return sorted([top] + keep, key=lambda c: c.line_no)
 
 
-def _deadline_of(ctx: Context, top: Candidate) -> Deadline | None:
-    if "date" not in ctx_asked(ctx):
+def _deadline_of(ctx: Context, top: Candidate, asked: set[str]) -> Deadline | None:
+    if "date" not in asked or "validity" in asked:  # "có hiệu lực từ khi nào?" is not a deadline
         return None
     ds = [f for f in ctx.kb.fact_at(top.chunk_id, top.text) if isinstance(f, Deadline)]
     return ds[0] if len(ds) == 1 else None
-
-
-def ctx_asked(ctx: Context) -> set[str]:
-    from bot.evidence import asked_kinds
-
-    return asked_kinds(ctx.u.folded)
 
 
 def sources(ctx: Context, ranked: list[Candidate]) -> list[Source]:
@@ -112,29 +146,41 @@ def _where(ctx: Context, c: Candidate) -> str:
     return f"Theo {document_citation(doc)}" + (f" ({inside})" if inside else "")
 
 
+def _list_lines(head: str, items: list[str]) -> list[str]:
+    items = items[:ITEMS_MAX]
+    per = max(140, min(LINE_CHARS, (MAX_ANSWER_CHARS - 400) // max(1, len(items))))
+    return ([f"“{short(head, LINE_CHARS)}”"] if head else []) + [f"  {short(x, per)}" for x in items]
+
+
+def _body(ctx: Context, ranked: list[Candidate], asked: set[str]) -> list[str]:
+    top = ranked[0]
+    if _is_heading_like(top):
+        return _list_lines(top.text, _items_after(ctx, top))
+    if "list" in asked:
+        head, items = section_items(ctx, top)
+        if len(items) > 1:
+            doc = ctx.kb.docs[top.document_id]
+            identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
+            return _list_lines(head, distinguishing(ctx.u.folded, items, identity))
+    quoted = _companions(ranked, top, asked)
+    return ["“" + " … ".join(short(c.text, LINE_CHARS) for c in quoted) + "”"]
+
+
 def render(ctx: Context, ranked: list[Candidate]) -> Answer:
     top = ranked[0]
-    asked = ctx_asked(ctx)
+    asked = asked_kinds(ctx.u.folded)
     lines: list[str] = []
     deadline_ids: list[str] = []
-    d = _deadline_of(ctx, top)
-    if "yesno" in asked:
-        verdict = yes_no(top.text)
-        if verdict:
-            lines.append(verdict)
+    verdict = yes_no(top.text) if "yesno" in asked else None
+    if verdict:
+        lines.append(verdict)
+    d = _deadline_of(ctx, top, asked)
     if d is not None:
         when = deadlines.next_occurrence(d, ctx.today, horizon_days=800)
         lines.append(deadlines.line(ctx, d, when, ctx.today))
         deadline_ids.append(d.id)
     lines.append(_where(ctx, top) + ":")
-    if _is_heading_like(top) or ("list" in asked and top.is_heading):
-        items = _items_after(ctx, top)
-        lines.append(f"“{short(top.text, LINE_CHARS)}”")
-        per = max(140, min(LINE_CHARS, (MAX_ANSWER_CHARS - 400) // max(1, min(len(items), ITEMS_MAX))))
-        lines += [f"  {short(x, per)}" for x in items[:ITEMS_MAX]]
-    else:
-        quoted = _companions(ctx, ranked, top)
-        lines.append("“" + " … ".join(short(c.text, LINE_CHARS) for c in quoted) + "”")
+    lines += _body(ctx, ranked, asked)
     second = next(
         (c for c in ranked[1:10] if c.document_id != top.document_id and c.score >= top.score * SECOND_DOC_SHARE),
         None,

@@ -1,0 +1,83 @@
+"""Questions that name an article ("Điều 7 Thông tư 18/2026 quy định gì?"): the evidence is that article's
+text; a document without that article says how many it has and lists them, instead of quoting another."""
+
+from __future__ import annotations
+
+import re
+
+from bot.answer import Answer
+from bot.answerers.base import EXAMPLES, MAX_ANSWER_CHARS, Context, short
+from bot.formatting import document_citation
+
+_ASKED = re.compile(r"\bdieu\s+(\d{1,3})\b")
+_HEADING = re.compile(r"^Điều\s+(\d{1,3})[a-z]?\s*[.:]?\s*(.*)$")
+# the document the question means is among the documents of this many best-ranked lines
+DOCUMENT_WINDOW = 3
+TITLE_CHARS = 90
+# an article longer than ARTICLE_CHARS is quoted by its ARTICLE_BEST_LINES best-ranked lines
+ARTICLE_CHARS = 1100
+ARTICLE_BEST_LINES = 4
+ARTICLE_LINE_CHARS = 400
+
+
+def named_article(folded_question: str) -> int | None:
+    m = _ASKED.search(folded_question)
+    return int(m.group(1)) if m else None
+
+
+def articles_of(ctx: Context, doc_id: str) -> dict[int, str]:
+    """A document's articles: number → heading line ('Điều 7. Quy trình đánh giá')."""
+    out: dict[int, str] = {}
+    for ch in sorted(ctx.kb.chunks_of_document(doc_id), key=lambda c: c.ordinal):
+        for h in ch.headings or []:
+            m = _HEADING.match(h.strip())
+            if m and int(m.group(1)) not in out:
+                out[int(m.group(1))] = h.strip()
+    return out
+
+
+def article_chunks(ctx: Context, doc_id: str, number: int) -> set[int]:
+    rx = re.compile(rf"^Điều\s+{number}\b")
+    return {
+        ch.id
+        for ch in ctx.kb.chunks_of_document(doc_id)
+        if any(rx.match(h.strip()) for h in ch.headings or []) or rx.match(ch.section_path or "")
+    }
+
+
+def target_document(ctx: Context, ranked_docs: list[str], number: int) -> tuple[str | None, bool]:
+    """The document whose article is asked, and whether it has that article: the scoped document, or the
+    first of the best-ranked documents that has articles."""
+    scope = ctx.docs_for()
+    docs = [d for d in ranked_docs if scope is None or d in scope][:DOCUMENT_WINDOW] or list(scope or [])[:1]
+    with_articles = [d for d in docs if articles_of(ctx, d)]
+    having = next((d for d in with_articles if number in articles_of(ctx, d)), None)
+    if having:
+        return having, True
+    return (with_articles[0], False) if with_articles else (None, False)
+
+
+def missing_article(ctx: Context, doc_id: str, number: int) -> Answer:
+    """'Quyết định 86/QĐ-KHVN có 12 điều, không có Điều 25: …' with the articles it has."""
+    arts = articles_of(ctx, doc_id)
+    doc = ctx.kb.docs[doc_id]
+    lines = [f"{document_citation(doc)} có {len(arts)} điều, không có Điều {number}. Các điều của văn bản:"]
+    per = max(40, min(TITLE_CHARS, (MAX_ANSWER_CHARS - 300) // max(1, len(arts))))
+    lines += [f"• {short(t, per)}" for t in arts.values()]
+    return Answer(ctx.question, False, "\n".join(lines), "out_of_scope", suggestions=EXAMPLES)
+
+
+def render_article(ctx: Context, doc_id: str, number: int, ranked: list) -> Answer:
+    """The article asked for: its heading and its text, in order; a long one keeps its best-ranked lines."""
+    from bot.answerers.evidence import sources
+    from bot.evidence import split_lines
+
+    chunks = sorted((ctx.kb.chunks[c] for c in article_chunks(ctx, doc_id, number)), key=lambda c: c.ordinal)
+    heading = articles_of(ctx, doc_id).get(number, f"Điều {number}")
+    body = [x for ch in chunks for x in split_lines(ch.text) if x.strip() != heading]
+    best = {c.text for c in ranked[:ARTICLE_BEST_LINES]}
+    if sum(len(x) + 3 for x in body) > ARTICLE_CHARS:
+        body = [x for x in body if x in best] or body[:ARTICLE_BEST_LINES]
+    lines = [f"Theo {document_citation(ctx.kb.docs[doc_id])}, {heading}:"]
+    lines += [f"  {short(x, ARTICLE_LINE_CHARS)}" for x in body]
+    return ctx.finish("search", lines, sources(ctx, ranked))

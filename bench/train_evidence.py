@@ -47,6 +47,7 @@ def collect(assistant, cases: list[dict], scorer):
     """Feature rows, labels and question groups of every candidate of the answerable questions."""
     import datetime as dt
 
+    from bot.assistant import picks
     from bot.evidence import EvidenceRanker
 
     rows, labels, groups = [], [], []
@@ -55,7 +56,7 @@ def collect(assistant, cases: list[dict], scorer):
             continue
         today = dt.date.fromisoformat(case["today"]) if case.get("today") else None
         ctx = assistant.context(case["q"], today)
-        ranker = EvidenceRanker(ctx, ctx.topic(), model=ZERO_MODEL)
+        ranker = EvidenceRanker(ctx, ctx.topic(), model=ZERO_MODEL, picks=picks(assistant.fact_answer(ctx)))
         cands = ranker.candidates()
         gold = set(case.get("files", []))
         shares = [answer_share(case, c.text, scorer) if (not gold or c.document_id in gold) else 0.0 for c in cands]

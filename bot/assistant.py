@@ -39,7 +39,7 @@ from bot.answerers import articles
 from bot.answerers import evidence as evidence_answer
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
-from bot.evidence import EvidenceRanker, agrees, asks_whole_set, not_covered
+from bot.evidence import EvidenceRanker, agrees, not_covered
 from bot.formatting import deadline_sentence, document_citation
 from bot.knowledge import Knowledge
 from bot.lexicon import load_lexicon
@@ -88,6 +88,11 @@ class UpcomingDeadline:
     @property
     def text(self) -> str:
         return f"{self.due_date:%d/%m/%Y}: {deadline_sentence(self.deadline)} — {document_citation(self.document)}"
+
+
+def picks(answer: Answer | None) -> list[str]:
+    """The quotes of the facts a fact answer shows."""
+    return [s.quote for s in answer.sources] if answer is not None else []
 
 
 def settle_heap() -> None:
@@ -272,27 +277,32 @@ class Assistant:
         if reg is not None:
             return reg
         ctx = Context(q, u, today, mode, kb, self.lex, retriever)
-        ranked, early = self._evidence(ctx)
+        fact = self.fact_answer(ctx)
+        ranked, early = self._evidence(ctx, picks(fact))
         if early is not None:
             return early
-        for answerer in self._route(ctx):
-            ans = answerer(ctx)
-            if ans is not None and (
-                u.follow_up or agrees(ans, ranked, bool(u.agencies), bool(u.days), asks_whole_set(u.folded))
-            ):
-                return annotate_answer(ans, u.provinces, kb.docs, today)  # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"
+        if fact is not None and (u.follow_up or agrees(fact, ranked, u)):
+            return annotate_answer(fact, u.provinces, kb.docs, today)  # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"
         if ranked and passages.answer(ctx).answered:
             return annotate_answer(evidence_answer.render(ctx, ranked), u.provinces, kb.docs, today)
         return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
 
+    def fact_answer(self, ctx: Context) -> Answer | None:
+        """What the answerer of the question's kind says (its facts are weighed by the evidence ranking)."""
+        for answerer in self._route(ctx):
+            ans = answerer(ctx)
+            if ans is not None:
+                return ans
+        return None
+
     @staticmethod
-    def _evidence(ctx: Context) -> tuple[list, Answer | None]:
+    def _evidence(ctx: Context, chosen: list[str] = ()) -> tuple[list, Answer | None]:
         """The ranked evidence lines, or the refusal they call for: words no evidence holds, or an article
         the document does not have."""
-        if ctx.retriever is None:
-            return [], None
         units = ctx.topic()
-        ranked = EvidenceRanker(ctx, units).candidates()
+        if ctx.retriever is None or not units:  # no topic to weigh evidence by ("còn Tiền Giang thì sao?")
+            return [], None
+        ranked = EvidenceRanker(ctx, units, picks=chosen).candidates()
         number = articles.named_article(ctx.u.folded)
         if number is not None and ranked:
             doc, has = articles.target_document(ctx, list(dict.fromkeys(c.document_id for c in ranked)), number)

@@ -124,15 +124,25 @@ def _bool(x) -> float:
 class EvidenceRanker:
     """Builds the candidates for a question's context and ranks them (see the module's docstring)."""
 
-    def __init__(self, ctx, units: list[str], model: dict | None = None, allowed: set[int] | None = None):
-        """`allowed`: only these chunks are evidence (an article the question names)."""
+    def __init__(
+        self,
+        ctx,
+        units: list[str],
+        model: dict | None = None,
+        allowed: set[int] | None = None,
+        picks: list[str] = (),
+    ):
+        """`allowed`: only these chunks are evidence (an article the question names); `picks`: the quotes of
+        the facts the answerer of the question's kind chose (a feature: the ranking weighs that choice)."""
         self.ctx = ctx
         self.allowed = allowed
+        self.picks = list(picks)
         self.units = units
         self.model = model or load_model()
         self.weights = ctx.kb.unit_weights(units) if units else {}
         self.salient = _salient(units, self.weights)
         self.asked = asked_kinds(ctx.u.folded)
+        self.bigrams = content_bigrams(ctx.u.folded)
 
     # -- candidates -------------------------------------------------------------------------
     def hits(self):
@@ -247,8 +257,14 @@ class EvidenceRanker:
             "ends_colon": _bool(c.text.rstrip().endswith(":")),
             "log_len": math.log(1 + len(c.text)),
             "line_pos": c.line_no / max(1, len(lines) - 1) if len(lines) > 1 else 0.0,
-            "has_fact": _bool(ctx.kb.fact_at(ch.id, c.text)),
+            "cov_heading": coverage(self.units, "", heads, self.weights),
+            "bigrams": _share_in(self.bigrams, ft + heads),
         }
+        f["answerer_pick"] = _bool(any(quote_in_line(q, c.text) for q in self.picks))
+        kinds = {type(x).__name__ for x in ctx.kb.fact_at(ch.id, c.text)}
+        f["has_fact"] = _bool(kinds)
+        for kind, fact in FACT_OF_KIND.items():
+            f[f"ask_{kind}_fact"] = _bool(kind in self.asked and fact in kinds)
         for kind in ("date", "number", "who", "place", "clock", "contact", "validity", "howto"):
             asked = kind in self.asked
             has = bool(CARRIES[kind].search(c.text))
@@ -263,9 +279,8 @@ class EvidenceRanker:
 
 # a fact answer stands when it cites one of the chunks of this many best-ranked distinct chunks
 AGREE_TOP = 3
-# an answer of at most this many facts stands when one of them is read from one of the AGREE_LINES best lines
-SINGLE_FACT_SOURCES = 2
-AGREE_LINES = 3
+# a fact answer stands when one of this many best lines is one its answerer chose
+PICK_TOP = 2
 # answers about the document itself (its number, date, signer, recipients) come from its header
 HEADER_INTENTS = ("document",)
 
@@ -282,20 +297,54 @@ def top_chunks(ranked: list[Candidate], n: int) -> list[int]:
     return list(dict.fromkeys(c.chunk_id for c in ranked))[:n]
 
 
-def agrees(
-    answer, ranked: list[Candidate], named_agency: bool = False, named_day: bool = False, whole_set: bool = False
-) -> bool:
-    """Does a fact answer cite what the evidence ranking puts first (or is there no ranking)?"""
+def agrees(answer, ranked: list[Candidate], u=None) -> bool:
+    """Does a fact answer say what the evidence ranking puts first (or is there no ranking)?
+
+    - about the document itself: its header is the evidence;
+    - a whole set of criteria ("gồm những gì?"): its document is among the best-ranked ones;
+    - the tasks of a body the question names, the deadlines of a day or period it names: that name is the
+      evidence for the facts listed;
+    - otherwise one of the PICK_TOP best lines is one the answerer chose (its `answerer_pick` feature).
+    """
     if not ranked or answer.intent in HEADER_INTENTS:
         return True
-    if answer.intent == "criteria" and answer.sources and whole_set:  # "gồm những gì?": the set, by its document
+    if answer.intent == "criteria" and answer.sources and u is not None and asks_whole_set(u.folded):
         return answer.sources[0].file in list(dict.fromkeys(c.document_id for c in ranked))[:AGREE_TOP]
-    if (answer.intent == "responsibility" and named_agency) or (answer.intent == "deadline" and named_day):
-        return True  # the body or the day the question names is the evidence for the facts listed
-    if len(answer.sources) <= SINGLE_FACT_SOURCES:  # one fact: it must be read from one of the best lines
-        return any(quote_in_line(s.quote, c.text) for s in answer.sources for c in ranked[:AGREE_LINES])
-    best = set(top_chunks(ranked, AGREE_TOP))
-    return any(s.chunk_id in best for s in answer.sources)
+    if u is not None and (
+        (answer.intent == "responsibility" and u.agencies)
+        or (answer.intent == "deadline" and (u.days or u.window or u.months))
+    ):
+        return True
+    return any(c.features.get("answerer_pick") for c in ranked[:PICK_TOP])
+
+
+# the fact each fact answerer renders
+FACT_OF_INTENT = {
+    "deadline": "Deadline",
+    "target": "Target",
+    "responsibility": "Responsibility",
+    "criteria": "Criterion",
+    "event": "Event",
+    "contact": "Contact",
+}
+
+
+# the fact that answers each kind of question, when a line carries it
+FACT_OF_KIND = {"date": "Deadline", "number": "Target", "who": "Responsibility", "place": "Event"}
+
+
+def content_bigrams(folded_question: str) -> list[str]:
+    """The question's pairs of adjacent words that are neither question nor function words."""
+    from bot.relevance import QUESTION_WORDS
+    from bot.search_index import STOPWORDS
+
+    syl = folded_question.split()
+    skip = QUESTION_WORDS | STOPWORDS
+    return [f"{a} {b}" for a, b in zip(syl, syl[1:]) if a not in skip and b not in skip and not a.isdigit()]
+
+
+def _share_in(grams: list[str], hay: str) -> float:
+    return sum(f" {g} " in hay for g in grams) / len(grams) if grams else 0.0
 
 
 def _salient(units: list[str], weights: dict[str, float]) -> list[str]:
@@ -351,7 +400,8 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
 # Words that shape a question (how long, the last day, done by, does it cost) rather than name its topic.
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, dang ky, giay to, ho so, "
-    "cu the, hien nay, hien tai, the nao, ra sao, nhu the nao, co duoc, duoc khong".split(", ")
+    "cu the, hien nay, hien tai, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
+    "xin hoi, cho hoi, giup".split(", ")
 )
 _CODE = re.compile(r"[\d/\-]")
 

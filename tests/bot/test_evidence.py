@@ -76,22 +76,16 @@ def test_refusal_names_the_missing_words_as_written():
 def test_agreement_of_a_fact_answer_with_the_ranking():
     from bot.answer import Answer, Source
 
-    best = "- Gửi báo cáo 6 tháng về Sở GDĐT trước ngày 15/6 hằng năm."
-    ranked = [Candidate(7, "a", 0, best, False, score=0.9), Candidate(8, "a", 1, "- Nội dung khác.", False, score=0.8)]
-    cited = Answer("q", True, "t", "deadline", [Source("a", "A", "", best, 1.0, 7)])
-    other = Answer("q", True, "t", "deadline", [Source("a", "A", "", "- Gửi kế hoạch trước 30/4/2026.", 1.0, 7)])
-    assert agrees(cited, ranked) and not agrees(other, ranked)  # the same chunk, another line: another fact
-    assert agrees(other, ranked, named_day=True)  # the deadline on the day the question names
-    assert agrees(
-        Answer(
-            "q",
-            True,
-            "t",
-            "document",
-            [],
-        ),
-        ranked,
-    )  # the header answers about the document
+    def line(text, score, pick):
+        return Candidate(7, "a", 0, text, False, features={"answerer_pick": float(pick)}, score=score)
+
+    fact = Answer("q", True, "t", "deadline", [Source("a", "A", "", "- Gửi kế hoạch trước 30/4/2026.", 1.0, 7)])
+    picked_first = [line("- Gửi kế hoạch trước 30/4/2026.", 0.9, True), line("- Khác.", 0.5, False)]
+    picked_far = [line("- Báo cáo 6 tháng trước 15/6.", 0.9, False), line("- Khác.", 0.8, False)]
+    picked_far += [line("- Gửi kế hoạch trước 30/4/2026.", 0.2, True)]
+    assert agrees(fact, picked_first) and not agrees(fact, picked_far)
+    assert agrees(fact, [])  # no ranking (no topic words): the answerer stands
+    assert agrees(Answer("q", True, "t", "document", []), picked_far)  # the header answers about the document
 
 
 ANNEXED = """ỦY BAN NHÂN DÂN

@@ -401,7 +401,7 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, dang ky, giay to, ho so, "
     "cu the, hien nay, hien tai, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
-    "xin hoi, cho hoi, giup".split(", ")
+    "xin hoi, cho hoi, giup, neu, noi, di".split(", ")
 )
 _CODE = re.compile(r"[\d/\-]")
 
@@ -485,7 +485,7 @@ def unknown_accented(ctx, singles: set[str]) -> list[str]:
     folded = [fold(t) for t in toks]
     out = []
     for i, (t, f) in enumerate(zip(toks, folded)):
-        if f not in singles or not has_diacritics(t) or t in ctx.kb.accented_syllables():
+        if f not in singles or not has_diacritics(t) or not _VOWEL.search(f) or t in ctx.kb.accented_syllables():
             continue
         pairs = [f"{folded[i - 1]} {f}"] if i else []
         pairs += [f"{f} {folded[i + 1]}"] if i + 1 < len(toks) else []

@@ -20,6 +20,7 @@ COMPANION_SHARE = 0.8
 # a second document is quoted when its best line scores at least this share of the best
 SECOND_DOC_SHARE = 0.9
 LINE_CHARS = 420
+SINGLE_LINE_CHARS = 900  # a line quoted alone may be a whole list ("…: Hội Khuyến học tỉnh …; Thư viện tỉnh …")
 ITEMS_MAX = 14
 # kinds of answer that a second line of the same section may carry when the best line does not
 COMPANION_KINDS = ("date", "place", "clock", "number", "contact", "who")
@@ -152,6 +153,35 @@ def _list_lines(head: str, items: list[str]) -> list[str]:
     return ([f"“{short(head, LINE_CHARS)}”"] if head else []) + [f"  {short(x, per)}" for x in items]
 
 
+# "những sở nào", "các hội nào": the kind of body a list of bodies is restricted to (folded head nouns)
+BODY_NOUNS = ("so", "bo", "hoi", "phong", "ban", "uy ban", "trung tam", "truong")
+_BODIES_ASKED = re.compile(r"\b(?:nhung|cac)\s+(" + "|".join(BODY_NOUNS) + r"|co quan|don vi)\s+nao\b")
+
+
+_TASKS_ASKED = re.compile(r"\b(giao|nhiem vu|trach nhiem|phan cong)\b")
+
+
+def bodies(ctx: Context, top: Candidate) -> list[str] | None:
+    """'Kế hoạch 142 giao nhiệm vụ cho những sở nào?': the bodies the best document gives tasks to, in order."""
+    m = _BODIES_ASKED.search(ctx.u.folded)
+    if m is None or not _TASKS_ASKED.search(ctx.u.folded):
+        return None
+    noun = m.group(1)
+    names, sections = [], []
+    for r in ctx.kb.responsibilities:
+        if r.document_id != top.document_id or r.agency_text in names:
+            continue
+        if noun in BODY_NOUNS and not " ".join(folded_syllables(r.agency_text)).startswith(noun + " "):
+            continue
+        names.append(r.agency_text)
+        sections.append((r.section_path or "").split(" › ")[0])
+    if not names:
+        return None
+    where = f" (mục {sections[0]})" if len(set(sections)) == 1 and sections[0] else ""
+    head = f"Theo {document_citation(ctx.kb.docs[top.document_id])}{where}, được giao nhiệm vụ:"
+    return [head] + [f"  • {short(x, 160)}" for x in names[:ITEMS_MAX]]
+
+
 def _body(ctx: Context, ranked: list[Candidate], asked: set[str]) -> list[str]:
     top = ranked[0]
     if _is_heading_like(top):
@@ -163,7 +193,8 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str]) -> list[str]:
             identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
             return _list_lines(head, distinguishing(ctx.u.folded, items, identity))
     quoted = _companions(ranked, top, asked)
-    return ["“" + " … ".join(short(c.text, LINE_CHARS) for c in quoted) + "”"]
+    width = SINGLE_LINE_CHARS if len(quoted) == 1 else LINE_CHARS
+    return ["“" + " … ".join(short(c.text, width) for c in quoted) + "”"]
 
 
 def render(ctx: Context, ranked: list[Candidate]) -> Answer:
@@ -179,8 +210,8 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
         when = deadlines.next_occurrence(d, ctx.today, horizon_days=800)
         lines.append(deadlines.line(ctx, d, when, ctx.today))
         deadline_ids.append(d.id)
-    lines.append(_where(ctx, top) + ":")
-    lines += _body(ctx, ranked, asked)
+    named = bodies(ctx, top)
+    lines += named or [_where(ctx, top) + ":"] + _body(ctx, ranked, asked)
     second = next(
         (c for c in ranked[1:10] if c.document_id != top.document_id and c.score >= top.score * SECOND_DOC_SHARE),
         None,

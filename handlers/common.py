@@ -453,6 +453,31 @@ class ChannelServices:
         return [(f"{w:%d/%m %H:%M}", c, q) for w, c, q in rows[:limit]]
 
 
+async def announce_new_deadlines(svc: ChannelServices, library, outcome) -> int:
+    """Tell subscribers whose scope a newly added deadline concerns, through their channel's reminder sender
+    (Telegram, Zalo, …, whichever this process serves). Returns the number of messages sent."""
+    from bot.reminders import delivery
+
+    try:
+        notices = await svc.db(library.new_deadline_notices, outcome)
+    except Exception:
+        log.exception("new-deadline notices could not be prepared")
+        return 0
+    sent = 0
+    for channel, chat_id, message in notices:
+        sender = delivery.get_sender(channel)
+        if sender is None:
+            continue
+        try:
+            await sender(chat_id, message)
+            sent += 1
+        except Exception as e:  # noqa: BLE001 - a chat that blocked the bot must not stop the others
+            log.info("new-deadline notice to %s:%s not sent (%s)", channel, chat_id, type(e).__name__)
+    if notices:
+        log.info("announced %d new deadline notice(s) of %s", sent, outcome.doc_id)
+    return sent
+
+
 def knowledge_summary(db_url: str) -> list[str]:
     """The documents the assistant answers from, as people cite them ('Công văn 3597/UBND-KGVX ...')."""
     from bot.formatting import document_citation

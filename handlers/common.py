@@ -226,6 +226,11 @@ class ChannelServices:
         self.ip_rate = RateLimiter(max(config.ip_rate_limit_count, config.rate_limit_count), config.rate_limit_window_s)
         self._ask_pool = ThreadPoolExecutor(max_workers=ask_workers, thread_name_prefix="ask")
         self._pending = 0  # questions being answered or waiting for a worker (event loop only)
+        from bot.reminders.delivery import Sender, console_sender
+
+        # the reminder senders of the channels this process serves, by channel: `serve` adds each channel's once
+        # it has started, and hands them to the sweeper; new-deadline notices go through them too
+        self.senders: dict[str, Sender] = {"console": console_sender}
 
     def close(self) -> None:
         self._ask_pool.shutdown(wait=False, cancel_futures=True)
@@ -455,9 +460,7 @@ class ChannelServices:
 
 async def announce_new_deadlines(svc: ChannelServices, library, outcome) -> int:
     """Tell subscribers whose scope a newly added deadline concerns, through their channel's reminder sender
-    (Telegram, Zalo, …, whichever this process serves). Returns the number of messages sent."""
-    from bot.reminders import delivery
-
+    (`svc.senders`: Telegram, Zalo, …, whichever this process serves). Returns the number of messages sent."""
     try:
         notices = await svc.db(library.new_deadline_notices, outcome)
     except Exception:
@@ -465,7 +468,7 @@ async def announce_new_deadlines(svc: ChannelServices, library, outcome) -> int:
         return 0
     sent = 0
     for channel, chat_id, message in notices:
-        sender = delivery.get_sender(channel)
+        sender = svc.senders.get(channel)
         if sender is None:
             continue
         try:

@@ -23,7 +23,7 @@ from handlers.common import ChannelServices
 from handlers.telegram.admin import Admin
 from handlers.telegram.commands import Commands
 from handlers.telegram.gate import Gate
-from handlers.telegram.shared import CHANNEL, Shared
+from handlers.telegram.shared import Shared
 from handlers.telegram.subscriptions import Subscriptions
 from handlers.telegram.uploads import Uploads
 from handlers.telegram.webhook import bot_base_url, webhook_secret
@@ -137,9 +137,6 @@ class TelegramBot:
                 poll_interval=0.0, timeout=self.cfg.telegram_poll_timeout, allowed_updates=updates, bootstrap_retries=-1
             )
             log.info("Telegram: polling as @%s", self.app.bot.username)
-        from bot.reminders import delivery
-
-        delivery.register_sender(CHANNEL, self.send_reminder)
 
     async def stop(self) -> None:
         try:

@@ -17,7 +17,6 @@ MAX_LINES = 60
 LONG_FUNCTIONS = {
     "bench/ocr_accuracy.py:render_pages": 173,
     "indexer/build.py:build": 150,
-    "indexer/facts.py:extract_deadlines": 145,
     "bench/run.py:report": 112,
     "bench/run.py:main": 94,
     "indexer/e5convert.py:export_onnx": 86,

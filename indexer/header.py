@@ -12,50 +12,18 @@ from dataclasses import dataclass, field
 
 from bot.lexicon import Lexicon, fold_words
 from vntext import fold
+from vntext.doc_types import TITLED_TYPES, TYPE_BY_CODE, TYPE_BY_FOLDED
 
-DOC_TYPES = {  # folded title word → type
-    "ke hoach": "kế hoạch",
-    "quyet dinh": "quyết định",
-    "luat": "luật",
-    "thong tu": "thông tư",
-    "chi thi": "chỉ thị",
-    "nghi quyet": "nghị quyết",
-    "nghi dinh": "nghị định",
-    "thong bao": "thông báo",
-    "bao cao": "báo cáo",
-    "huong dan": "hướng dẫn",
-    "cong van": "công văn",
-    "ket luan": "kết luận",
-    "de an": "đề án",
-    "chuong trinh": "chương trình",
-    "to trinh": "tờ trình",
-    "bo luat": "bộ luật",
-    "hien phap": "hiến pháp",
-    "phap lenh": "pháp lệnh",
-}
-# Types whose documents are known by their title ("Luật Viên chức 2010"), often without a number.
-TITLED_TYPES = ("bộ luật", "luật", "hiến pháp", "pháp lệnh")
+# the title line of a titled type: "LUẬT VIÊN CHỨC 2010", "BỘ LUẬT DÂN SỰ NĂM 2015"
 _TITLE_LINE = re.compile(
-    r"^(?P<type>BỘ LUẬT|LUẬT|HIẾN PHÁP|PHÁP LỆNH)\b\s*(?P<name>[^\d]*?)\s*(?:NĂM\s+)?(?P<year>(?:19|20)\d\d)?\s*$"
+    r"^(?P<type>"
+    + "|".join(sorted((t.upper() for t in TITLED_TYPES), key=len, reverse=True))
+    + r")\b\s*(?P<name>[^\d]*?)\s*(?:NĂM\s+)?(?P<year>(?:19|20)\d\d)?\s*$"
 )
 # "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG", "UBND THÀNH PHỐ HẢI PHÒNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH X"
 _LOCAL_UNIT = re.compile(
     r"\b(?P<kind>TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|QUẬN|THỊ XÃ|ĐẶC KHU)\s+(?P<name>[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ\s\-]*?)\s*$"
 )
-TYPE_CODES = {
-    "kh": "kế hoạch",
-    "qd": "quyết định",
-    "ct": "chỉ thị",
-    "tb": "thông báo",
-    "nq": "nghị quyết",
-    "nd": "nghị định",
-    "tt": "thông tư",
-    "bc": "báo cáo",
-    "hd": "hướng dẫn",
-    "kl": "kết luận",
-    "tb-vpcp": "thông báo",
-}
-
 _NUMBER = re.compile(
     r"^\s*(?:Luật\s+|Nghị quyết\s+|Lệnh\s+)?[Ss]ố\s*:?\s*([0-9]*\s*/\s*[\w\-&Đđ/]+)", re.IGNORECASE | re.MULTILINE
 )
@@ -206,7 +174,7 @@ def _issuer_from_code(number: str | None, lex: Lexicon, place: str | None) -> st
     if not parts:
         return None
     first = fold(parts[0]).replace("đ", "d")
-    if first in TYPE_CODES and len(parts) > 1:
+    if first in TYPE_BY_CODE and len(parts) > 1:
         first = fold(parts[1])
     prov = lex.find_provinces(place or "")
     where = f" {prov[0]}" if prov else ""
@@ -227,7 +195,7 @@ def _doc_type_from_code(number: str | None) -> str | None:
     if not number or "/" not in number:
         return None
     for p in re.split(r"[-/]", number.split("/", 1)[1]):
-        t = TYPE_CODES.get(fold(p).replace("đ", "d"))
+        t = TYPE_BY_CODE.get(fold(p).replace("đ", "d"))
         if t:
             return t
     return None
@@ -319,14 +287,14 @@ def _read_place_date(sc: _Scan) -> None:
 def _read_type_line(sc: _Scan, i: int, st: str, f: str) -> bool:
     """A line naming the type ("KẾ HOẠCH") or a titled document ("LUẬT VIÊN CHỨC 2010"): read, True."""
     h = sc.h
-    if _is_upper_line(st) and f in DOC_TYPES and h.doc_type is None:
-        h.doc_type = DOC_TYPES[f]
+    if _is_upper_line(st) and f in TYPE_BY_FOLDED and h.doc_type is None:
+        h.doc_type = TYPE_BY_FOLDED[f]
         sc.type_line = i
         return True
     title = _TITLE_LINE.match(st) if h.doc_type is None and _is_upper_line(st) else None
     if title and (title.group("name") or title.group("year")):
         # "LUẬT VIÊN CHỨC 2010", "BỘ LUẬT DÂN SỰ 2015": a title line, not an issuer
-        h.doc_type = DOC_TYPES[fold_words(title.group("type"))]
+        h.doc_type = TYPE_BY_FOLDED[fold_words(title.group("type"))]
         h.subject = titled_name(h.doc_type, title.group("name"))
         if title.group("year"):
             h.year = int(title.group("year"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.lexicon import Lexicon, fold_words
 from vntext import fold, nfc
+from vntext.doc_types import DOC_TYPES
 
 MAX_QUESTION_CHARS = 2000
 
@@ -152,24 +153,10 @@ def parse_dates(f: str, u: Understanding, today: dt.date) -> None:
 
 
 _NUMBER_RE = re.compile(r"\b(\d{1,5}(?:/\d{4})?[/\-][a-z0-9đ&\-/]+)\b")
-_TYPE_NUM_RE = re.compile(
-    r"\b(quyet dinh|thong tu|cong van|chi thi|ke hoach|ket luan|thong bao|nghi quyet|nghi dinh|de an)"
-    r"\s+(?:so\s+)?(\d{1,5})\b"
+_TYPE_NUM_RE = re.compile(  # a type named with its number: "quyết định 1373", "kế hoạch số 12"
+    r"\b(" + "|".join(t.folded for t in DOC_TYPES if t.numbered) + r")\s+(?:so\s+)?(\d{1,5})\b"
 )
-_TYPE_WORDS = {
-    "quyet dinh": "Quyết định",
-    "thong tu": "Thông tư",
-    "cong van": "Công văn",
-    "chi thi": "Chỉ thị",
-    "ke hoach": "Kế hoạch",
-    "ket luan": "Kết luận",
-    "thong bao": "Thông báo",
-    "nghi quyet": "Nghị quyết",
-    "nghi dinh": "Nghị định",
-    "de an": "Đề án",
-    "huong dan": "Hướng dẫn",
-    "luat": "Luật",
-}
+_TYPE_WORDS = {t.folded: t.title for t in DOC_TYPES if t.asked}  # the types a question may ask about
 
 
 # "ký" as signing, not "định kỳ", "đăng ký", "kỹ năng", "kỳ họp", "nhiệm kỳ", "thời kỳ", "học kỳ"

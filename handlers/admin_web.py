@@ -266,7 +266,7 @@ class AdminWeb:
                 await self.svc.in_pool(self.svc.assistant.reload)  # answerable now, not at the next restart
                 job.state = "done"
                 if job.outcome.new_deadlines:
-                    from handlers.telegram import announce_new_deadlines
+                    from handlers.common import announce_new_deadlines
 
                     n = await announce_new_deadlines(self.svc, self.library, job.outcome)
                     if n:

@@ -226,6 +226,11 @@ class ChannelServices:
         self.ip_rate = RateLimiter(max(config.ip_rate_limit_count, config.rate_limit_count), config.rate_limit_window_s)
         self._ask_pool = ThreadPoolExecutor(max_workers=ask_workers, thread_name_prefix="ask")
         self._pending = 0  # questions being answered or waiting for a worker (event loop only)
+        from bot.reminders.delivery import Sender, console_sender
+
+        # the reminder senders of the channels this process serves, by channel: `serve` adds each channel's once
+        # it has started, and hands them to the sweeper; new-deadline notices go through them too
+        self.senders: dict[str, Sender] = {"console": console_sender}
 
     def close(self) -> None:
         self._ask_pool.shutdown(wait=False, cancel_futures=True)
@@ -451,6 +456,29 @@ class ChannelServices:
             ]
         rows.sort(key=lambda r: r[0], reverse=True)
         return [(f"{w:%d/%m %H:%M}", c, q) for w, c, q in rows[:limit]]
+
+
+async def announce_new_deadlines(svc: ChannelServices, library, outcome) -> int:
+    """Tell subscribers whose scope a newly added deadline concerns, through their channel's reminder sender
+    (`svc.senders`: Telegram, Zalo, …, whichever this process serves). Returns the number of messages sent."""
+    try:
+        notices = await svc.db(library.new_deadline_notices, outcome)
+    except Exception:
+        log.exception("new-deadline notices could not be prepared")
+        return 0
+    sent = 0
+    for channel, chat_id, message in notices:
+        sender = svc.senders.get(channel)
+        if sender is None:
+            continue
+        try:
+            await sender(chat_id, message)
+            sent += 1
+        except Exception as e:  # noqa: BLE001 - a chat that blocked the bot must not stop the others
+            log.info("new-deadline notice to %s:%s not sent (%s)", channel, chat_id, type(e).__name__)
+    if notices:
+        log.info("announced %d new deadline notice(s) of %s", sent, outcome.doc_id)
+    return sent
 
 
 def knowledge_summary(db_url: str) -> list[str]:

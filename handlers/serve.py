@@ -125,6 +125,7 @@ class Server:
         await self._report_health()
         if self.zalo:
             await self.zalo.start()  # before the webhook route can receive anything
+            self.services.senders["zalo"] = self.zalo.send_reminder
         self.runner = web.AppRunner(self.app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.cfg.web_host, self.cfg.web_port)
@@ -176,6 +177,7 @@ class Server:
         while not self._stop.is_set():
             try:
                 await self.telegram.start()
+                self.services.senders["telegram"] = self.telegram.send_reminder
                 return
             except Exception as e:  # noqa: BLE001 - network down, bad token...: retried
                 log.error("Telegram bot could not start (%s); retrying in %.0f s", type(e).__name__, delay)
@@ -192,7 +194,8 @@ class Server:
                 delay = min(delay * 2, 300)
 
     async def _sweep(self) -> None:
-        """The reminder sweeper's ticks (bot.reminders.sweeper.tick), skipped while a SQLite database cannot be
+        """The reminder sweeper's ticks (bot.reminders.sweeper.tick) over the senders of the channels started so
+        far (`services.senders`: the console's, then Telegram's and Zalo's once they run), skipped while a SQLite database cannot be
         written: SQLite would write its memory-mapped -shm file and the process would die of SIGBUS. Errors
         (a PostgreSQL restart, ...) are logged and the next tick tries again."""
         from bot.health import sqlite_unwritable
@@ -206,7 +209,7 @@ class Server:
                 warn_once_a_minute("sweeper", "reminders paused: %s", why)
             else:
                 try:
-                    sent = await tick(settings, config=self.services.reminders)
+                    sent = await tick(settings, senders=self.services.senders, config=self.services.reminders)
                     if sent:
                         log.info("sent %d reminder(s)", len(sent))
                 except asyncio.CancelledError:

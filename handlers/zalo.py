@@ -306,9 +306,6 @@ class ZaloBot:
     async def start(self) -> None:
         self.session = aiohttp.ClientSession()
         self.client = await self.svc.db(ZaloClient, self.svc, self.session, backoff_s=self.backoff_s)
-        from bot.reminders import delivery
-
-        delivery.register_sender(CHANNEL, self.send_reminder)
 
     async def stop(self) -> None:
         if self._tasks:

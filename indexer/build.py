@@ -339,13 +339,189 @@ def _same_model(manifest: dict, embedder) -> bool:
     return bool(manifest.get("model_checksum")) and embedder.matches(manifest)
 
 
-def build(  # noqa: C901
+@dataclass
+class _Build:
+    """One build's state, handed from step to step: what the store held, what was read, what changed."""
+
+    settings: Settings
+    lex: Lexicon
+    rep: BuildReport
+    progress: bool
+    existing: dict[str, tuple[str, str]]  # document id → (content hash, file name) in the store before
+    ids: dict[str, Path] = field(default_factory=dict)  # document id → its file, for every file read
+    changed: list[tuple[Path, str]] = field(default_factory=list)  # (path, content hash) of documents to (re)store
+    new_texts: dict[str, list[str]] = field(default_factory=dict)  # their indexed texts, by document id
+    kept: dict[str, ParsedDocument] = field(default_factory=dict)  # parsed documents kept for step 3 (bounded)
+    kept_chars: int = 0
+    embedder: object = None
+    tok_cache: TokenCache | None = None
+    vec_cache: EmbeddingCache | None = None
+
+
+def _parse_one(b: _Build, path: Path, force: bool) -> None:
+    """Read one file: a changed document's texts are kept for the index (and the parse, while it fits)."""
+    if path.stem in b.ids:
+        raise DocumentError(path, f"trùng mã văn bản '{path.stem}' với {b.ids[path.stem].name} (duplicate id)")
+    p = parse_file(path, b.lex)
+    b.ids[path.stem] = path
+    if force or b.existing.get(p.doc_id, (None,))[0] != p.content_hash:
+        b.changed.append((path, p.content_hash))
+        b.new_texts[p.doc_id] = document_texts(p)
+        if b.kept_chars + len(p.text) <= KEEP_PARSED_CHARS:
+            b.kept[p.doc_id] = p
+            b.kept_chars += len(p.text)
+    else:
+        b.rep.unchanged.append(p.doc_id)
+
+
+def _parse_all(b: _Build, files: list[Path], force: bool) -> None:
+    """1. Read every file; a file that cannot be read is reported, never loses the others."""
+    bar = _bar(b.progress, len(files), "đọc văn bản", "tệp")
+    t_parse = time.perf_counter()
+    for path in files:
+        try:
+            _parse_one(b, path, force)
+        except DocumentError as e:
+            b.rep.errors.append(e)
+        except Exception as e:  # a parser bug must not lose the other documents
+            log.exception("failed to parse %s", path)
+            b.rep.errors.append(DocumentError(path, f"lỗi khi phân tích ({type(e).__name__}: {e})"))
+        if bar:
+            bar.update(1)
+    _close(bar)
+    b.rep.timings["parse_s"] = time.perf_counter() - t_parse
+
+
+def _find_removed(b: _Build, sources: list[str | Path]) -> None:
+    """Documents that used to come from a given folder and are gone now."""
+    folders = [Path(s).resolve() for s in sources if Path(s).is_dir()]
+    failed_ids = {e.path.stem for e in b.rep.errors}
+    for did, (_, fname) in b.existing.items():
+        fp = Path(fname).resolve()
+        if (
+            did not in b.ids
+            and did not in failed_ids
+            and any(fp.is_relative_to(f) for f in folders)
+            and not fp.exists()
+        ):
+            b.rep.removed.append(did)
+
+
+def _index_is_current(b: _Build) -> bool:
+    """Nothing changed and the index in place matches the store and the model: the report says what it holds."""
+    man = read_manifest(b.settings.data_dir)
+    if (
+        not b.changed
+        and not b.rep.removed
+        and man is not None
+        and _same_model(man, b.embedder)
+        and man.get("store") == store_fingerprint({k: v[0] for k, v in b.existing.items()})
+    ):
+        b.rep.chunks = man.get("chunks", 0)
+        b.rep.dense = bool(man.get("dense"))
+        return True
+    return False
+
+
+def _texts_to_index(b: _Build) -> tuple[list[str], list[str]]:
+    """The indexed texts of the new index (the kept documents' chunks from the store, then the changed ones'), and
+    their lexical texts (abbreviations expanded)."""
+    t_texts = time.perf_counter()
+    replaced = {str(p.stem) for p, _ in b.changed} | set(b.rep.removed)
+    texts: list[str] = []
+    with session_scope(b.settings.database_url) as s:  # the documents kept as they are
+        for c, d in s.execute(select(Chunk, Document).join(Document).order_by(Chunk.document_id, Chunk.ordinal)):
+            if d.id not in replaced:
+                texts.append(index_text(d, c))
+    for t in b.new_texts.values():
+        texts.extend(t)
+    b.new_texts.clear()
+    lex_texts = [t + "\n" + b.lex.expand(t) for t in texts]
+    b.rep.timings["texts_s"] = time.perf_counter() - t_texts
+    return texts, lex_texts
+
+
+def _prepare_tokens_and_vectors(b: _Build, texts: list[str], lex_texts: list[str]) -> None:
+    """2. Tokens and vectors for every text of the new index, into the caches, outside any transaction."""
+    t_lex = time.perf_counter()
+    b.tok_cache = TokenCache(b.settings.data_dir / "cache", "lexical:" + LEXICAL_VERSION)
+    bar = _bar(b.progress, len(lex_texts), "tách từ", "đoạn")
+    b.tok_cache.tokens(lex_texts, index_tokens, bar=bar)
+    _close(bar)
+    b.rep.timings["lexical_s"] = time.perf_counter() - t_lex
+    t_dense = time.perf_counter()
+    embedder = b.embedder
+    if embedder is not None and texts:
+        b.vec_cache = EmbeddingCache(b.settings.data_dir / "cache", f"{embedder.checksum}:{embedder.backend}")
+        todo = len({text_key(t) for t in texts} - set(b.vec_cache.data))
+        bar = _bar(b.progress, todo, "mã hóa ngữ nghĩa", "đoạn")
+        b.vec_cache.encode(embedder, texts, batch=EMBED_BATCH, bar=bar)
+        _close(bar)
+    b.rep.timings["dense_s"] = time.perf_counter() - t_dense
+
+
+def _replace_documents(b: _Build, s) -> None:
+    """The changed and removed documents' rows out, the changed ones' new rows in."""
+    for did in [str(p.stem) for p, _ in b.changed] + b.rep.removed:
+        if did in b.existing:
+            for m in (Deadline, Responsibility, Target, CitedDocument, Contact, Criterion, Event, Chunk):
+                s.execute(delete(m).where(m.document_id == did))
+            s.execute(delete(Document).where(Document.id == did))
+    s.flush()
+    for path, _ in b.changed:
+        p = b.kept.pop(path.stem, None) or parse_file(path, b.lex)  # beyond the kept ones, parsed again
+        _store(s, p)
+        s.flush()
+        s.expunge_all()
+        b.rep.indexed.append(p.doc_id)
+
+
+def _write_new_index(b: _Build, s) -> tuple[Path, list[str], list[str]]:
+    """The search indexes over every chunk of the store (in its transaction), in a new folder: the folder, the
+    indexed texts and their lexical texts."""
+    t_idx = time.perf_counter()
+    rows = s.execute(select(Chunk, Document).join(Document).order_by(Chunk.document_id, Chunk.ordinal)).all()
+    final = [index_text(d, c) for c, d in rows]
+    chunk_ids = [c.id for c, _ in rows]
+    # anything not prepared above (a file changed between the two readings) is done now
+    final_lex = [t + "\n" + b.lex.expand(t) for t in final]
+    tokens = b.tok_cache.tokens(final_lex, index_tokens)
+    vectors = b.vec_cache.encode(b.embedder, final, batch=EMBED_BATCH) if b.vec_cache is not None else None
+    manifest = dict(
+        b.embedder.identity if b.embedder is not None else {"model": None},
+        build_id=new_build_id(),
+        documents=len({c.document_id for c, _ in rows}),
+        store=store_fingerprint(dict(s.execute(select(Document.id, Document.content_hash)).all())),
+    )
+    new_dir = b.settings.data_dir / f"index-{int(time.time() * 1000)}"
+    write_index(new_dir, chunk_ids, tokens, vectors, manifest)
+    b.rep.chunks = len(chunk_ids)
+    b.rep.dense = vectors is not None
+    b.rep.timings["index_s"] = time.perf_counter() - t_idx
+    return new_dir, final, final_lex
+
+
+def _compact_caches(b: _Build, final: list[str], final_lex: list[str]) -> None:
+    """Keep in the caches what the new index holds; drop the rest."""
+    data_dir = b.settings.data_dir
+    try:
+        b.tok_cache.compact([b.tok_cache.key(t) for t in final_lex])
+        if b.vec_cache is not None:
+            b.vec_cache.save(final)
+        (data_dir / "embedding-cache.npz").unlink(missing_ok=True)  # the cache's former single file
+    except OSError as e:
+        log.warning("could not compact the caches in %s (%s)", data_dir / "cache", e)
+
+
+def build(
     settings: Settings,
     sources: list[str | Path],
     progress: bool | None = None,
     force: bool = False,
 ) -> BuildReport:
-    """Index `sources` (files or folders) into the store and search indexes of `settings`.
+    """Index `sources` (files or folders) into the store and search indexes of `settings`: 1. read them,
+    2. tokens and vectors outside any transaction, 3. one short transaction for the changed documents' rows and
+    the new indexes, 4. the new indexes replace the old ones.
 
     progress: show progress bars on stderr (None: when stderr is a terminal)."""
     t0 = time.perf_counter()
@@ -355,137 +531,24 @@ def build(  # noqa: C901
     lex = load_lexicon()
     files, errs = iter_sources(sources)
     rep.errors.extend(errs)
-    data_dir = settings.data_dir
     from bot.embedding import load_embedder
     from indexer.e5convert import ensure_default_model
 
     with session_scope(settings.database_url) as s:
         existing = {d.id: (d.content_hash, d.file_name) for d in s.scalars(select(Document))}
-    ids: dict[str, Path] = {}
-    changed: list[tuple[Path, str]] = []  # (path, content hash) of documents to (re)store
-    new_texts: dict[str, list[str]] = {}  # their indexed texts, by document id
-    kept: dict[str, ParsedDocument] = {}  # parsed documents kept for step 3 (bounded: parsing is slow)
-    kept_chars = 0
-    bar = _bar(progress, len(files), "đọc văn bản", "tệp")
-    t_parse = time.perf_counter()
-    for path in files:
-        try:
-            if path.stem in ids:
-                raise DocumentError(path, f"trùng mã văn bản '{path.stem}' với {ids[path.stem].name} (duplicate id)")
-            p = parse_file(path, lex)
-            ids[path.stem] = path
-            if force or existing.get(p.doc_id, (None,))[0] != p.content_hash:
-                changed.append((path, p.content_hash))
-                new_texts[p.doc_id] = document_texts(p)
-                if kept_chars + len(p.text) <= KEEP_PARSED_CHARS:
-                    kept[p.doc_id] = p
-                    kept_chars += len(p.text)
-            else:
-                rep.unchanged.append(p.doc_id)
-        except DocumentError as e:
-            rep.errors.append(e)
-        except Exception as e:  # a parser bug must not lose the other documents
-            log.exception("failed to parse %s", path)
-            rep.errors.append(DocumentError(path, f"lỗi khi phân tích ({type(e).__name__}: {e})"))
-        if bar:
-            bar.update(1)
-    _close(bar)
-    rep.timings["parse_s"] = time.perf_counter() - t_parse
-    # documents that used to come from a given folder and are gone now
-    folders = [Path(s).resolve() for s in sources if Path(s).is_dir()]
-    failed_ids = {e.path.stem for e in rep.errors}
-    for did, (_, fname) in existing.items():
-        fp = Path(fname).resolve()
-        if did not in ids and did not in failed_ids and any(fp.is_relative_to(f) for f in folders) and not fp.exists():
-            rep.removed.append(did)
+    b = _Build(settings, lex, rep, progress, existing)
+    _parse_all(b, files, force)
+    _find_removed(b, sources)
     ensure_default_model(settings)  # set-up: the bundled model converted once into the data folder
-    embedder = load_embedder(settings, purpose="passages")
-    man = read_manifest(data_dir)
-    if (
-        not changed
-        and not rep.removed
-        and man is not None
-        and _same_model(man, embedder)
-        and man.get("store") == store_fingerprint({k: v[0] for k, v in existing.items()})
-    ):  # index matches store
-        rep.seconds = time.perf_counter() - t0
-        rep.chunks = man.get("chunks", 0)
-        rep.dense = bool(man.get("dense"))
-        return rep
-
-    # 2. tokens and vectors for every text of the new index, outside any transaction
-    t_texts = time.perf_counter()
-    replaced = {str(p.stem) for p, _ in changed} | set(rep.removed)
-    texts: list[str] = []
-    with session_scope(settings.database_url) as s:  # the documents kept as they are
-        for c, d in s.execute(select(Chunk, Document).join(Document).order_by(Chunk.document_id, Chunk.ordinal)):
-            if d.id not in replaced:
-                texts.append(index_text(d, c))
-    for t in new_texts.values():
-        texts.extend(t)
-    new_texts.clear()
-    lex_texts = [t + "\n" + lex.expand(t) for t in texts]
-    rep.timings["texts_s"] = time.perf_counter() - t_texts
-    t_lex = time.perf_counter()
-    tok_cache = TokenCache(data_dir / "cache", "lexical:" + LEXICAL_VERSION)
-    bar = _bar(progress, len(lex_texts), "tách từ", "đoạn")
-    tok_cache.tokens(lex_texts, index_tokens, bar=bar)
-    _close(bar)
-    rep.timings["lexical_s"] = time.perf_counter() - t_lex
-    t_dense = time.perf_counter()
-    vec_cache = None
-    if embedder is not None and texts:
-        vec_cache = EmbeddingCache(data_dir / "cache", f"{embedder.checksum}:{embedder.backend}")
-        todo = len({text_key(t) for t in texts} - set(vec_cache.data))
-        bar = _bar(progress, todo, "mã hóa ngữ nghĩa", "đoạn")
-        vec_cache.encode(embedder, texts, batch=EMBED_BATCH, bar=bar)
-        _close(bar)
-    rep.timings["dense_s"] = time.perf_counter() - t_dense
-
-    # 3. one short transaction: the changed documents' rows, then the indexes over every chunk
-    t_db = time.perf_counter()
-    with session_scope(settings.database_url) as s:
-        for did in [str(p.stem) for p, _ in changed] + rep.removed:
-            if did in existing:
-                for m in (Deadline, Responsibility, Target, CitedDocument, Contact, Criterion, Event, Chunk):
-                    s.execute(delete(m).where(m.document_id == did))
-                s.execute(delete(Document).where(Document.id == did))
-        s.flush()
-        for path, _ in changed:
-            p = kept.pop(path.stem, None) or parse_file(path, lex)  # beyond the kept ones, parsed again
-            _store(s, p)
-            s.flush()
-            s.expunge_all()
-            rep.indexed.append(p.doc_id)
-        rep.timings["store_s"] = time.perf_counter() - t_db
-        t_idx = time.perf_counter()
-        rows = s.execute(select(Chunk, Document).join(Document).order_by(Chunk.document_id, Chunk.ordinal)).all()
-        final = [index_text(d, c) for c, d in rows]
-        chunk_ids = [c.id for c, _ in rows]
-        # anything not prepared above (a file changed between the two readings) is done now
-        final_lex = [t + "\n" + lex.expand(t) for t in final]
-        tokens = tok_cache.tokens(final_lex, index_tokens)
-        vectors = vec_cache.encode(embedder, final, batch=EMBED_BATCH) if vec_cache is not None else None
-        manifest = dict(
-            embedder.identity if embedder is not None else {"model": None},
-            build_id=new_build_id(),
-            documents=len({c.document_id for c, _ in rows}),
-            store=store_fingerprint(dict(s.execute(select(Document.id, Document.content_hash)).all())),
-        )
-        new_dir = data_dir / f"index-{int(time.time() * 1000)}"
-        write_index(new_dir, chunk_ids, tokens, vectors, manifest)
-        rep.chunks = len(chunk_ids)
-        rep.dense = vectors is not None
-        rep.timings["index_s"] = time.perf_counter() - t_idx
-        del rows
-    # 4. committed: now the new indexes may replace the old ones
-    swap_in(data_dir, new_dir)
-    try:  # keep what this index holds; drop the rest
-        tok_cache.compact([tok_cache.key(t) for t in final_lex])
-        if vec_cache is not None:
-            vec_cache.save(final)
-        (data_dir / "embedding-cache.npz").unlink(missing_ok=True)  # the cache's former single file
-    except OSError as e:
-        log.warning("could not compact the caches in %s (%s)", data_dir / "cache", e)
+    b.embedder = load_embedder(settings, purpose="passages")
+    if not _index_is_current(b):
+        _prepare_tokens_and_vectors(b, *_texts_to_index(b))
+        t_db = time.perf_counter()
+        with session_scope(settings.database_url) as s:  # 3. one short transaction
+            _replace_documents(b, s)
+            rep.timings["store_s"] = time.perf_counter() - t_db
+            new_dir, final, final_lex = _write_new_index(b, s)
+        swap_in(settings.data_dir, new_dir)  # 4. committed: now the new indexes may replace the old ones
+        _compact_caches(b, final, final_lex)
     rep.seconds = time.perf_counter() - t0
     return rep

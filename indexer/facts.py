@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from bot.lexicon import Lexicon
 from vntext import fold
@@ -366,151 +367,210 @@ def _deadline_key(doc_id: str, *parts) -> str:
     return f"dl-{h}"
 
 
-def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_target_section) -> list[DeadlineFact]:  # noqa: C901
-    out: list[DeadlineFact] = []
-    addressees = preamble_addressees(root)
+def _date_hit(m: re.Match, sent: str) -> tuple | None:
+    d, mo = int(m.group("d")), int(m.group("m"))
+    if not (1 <= d <= 31 and 1 <= mo <= 12):
+        return None
+    return d, mo, int(m.group("y")) if m.group("y") else None
+
+
+def _year_hit(m: re.Match, sent: str) -> tuple | None:
+    if not _ACTION_RE.search(sent[m.end() :] + " " + sent[: m.start()]):
+        return None
+    return None, None, int(m.group("y"))
+
+
+def _periodic_hit(m: re.Match, sent: str) -> tuple | None:
+    return (int(m.group("d")), None, None) if 1 <= int(m.group("d")) <= 31 else None
+
+
+def _relative_hit(m: re.Match, sent: str) -> tuple | None:
+    if _ACTION_RE.search(sent) or re.search(r"\b(phải|có trách nhiệm)\b", sent):
+        return None, None, None
+    return None
+
+
+# The deadline cues, in the order a sentence is read: kind, its pattern over the folded sentence, and what a
+# match says — (day, month, year), or None when the sentence does not make it a deadline.
+DEADLINE_CUES: tuple[tuple[str, re.Pattern, Callable[[re.Match, str], tuple | None]], ...] = (
+    ("date", _CUE_DATE, _date_hit),  # "trước ngày 15/12", "chậm nhất ngày 20/6/2026"
+    ("year", _YEAR_PHRASE, _year_hit),  # "cuối năm 2025" (with an action in the sentence)
+    ("periodic", _PERIODIC_DAY, _periodic_hit),  # "trước ngày 25 của tháng cuối quý"
+    ("relative", _RELATIVE, _relative_hit),  # "trong thời hạn 15 ngày kể từ …" (with an obligation)
+)
+
+
+def _cue_hits(sent: str, fs: str) -> list[tuple]:
+    """(kind, match, day, month, year) of every deadline cue of a sentence (`fs`: the sentence folded)."""
+    hits = []
+    for kind, pattern, read in DEADLINE_CUES:
+        for m in pattern.finditer(fs):
+            got = read(m, sent)
+            if got is not None:
+                hits.append((kind, m, *got))
+    return hits
+
+
+# a dated cue with its period around it: "(định kỳ 6 tháng (trước ngày 15/6)", "trước ngày 15/12 hằng năm"
+_SCHEDULE = re.compile(
+    r"\(?\s*(?:theo\s+)?(?:định kỳ|định kì)?\s*(?:\d+\s+tháng|hằng năm|hàng năm|hằng quý|hàng quý)?\s*\(?"
+    r"(?:trước|chậm nhất(?: là)?(?: vào)?|hạn chót(?: là)?|không muộn hơn|không quá|hạn cuối|đến hết|hạn nộp(?: là)?|nộp trước)"
+    r"\s+(?:ngày\s+)?\d{1,2}\s*(?:/|-|\.|\s+tháng\s+)\s*\d{1,2}(?:\s*(?:/|-|\.|\s+năm\s+)\s*\d{4})?\s*\)?"
+    r"(?:\s*(?:hằng|hàng)\s+năm)?",
+    re.IGNORECASE,
+)
+
+
+def _obligation_clause(sent: str, hits: list[tuple]) -> str:
+    """The obligation: the sentence without its schedule phrases and purpose clause."""
+    sent_clean = sent
+    for kind, m, *_ in hits:
+        if kind in ("periodic", "relative"):
+            sent_clean = sent_clean[: m.start()] + " " * (m.end() - m.start()) + sent_clean[m.end() :]
+    # (the schedule pattern is costly on long legal sentences: only where a dated cue was found)
+    what = _SCHEDULE.sub(" ", sent_clean) if any(h[0] == "date" for h in hits) else sent_clean
+    what = re.sub(
+        r"\b(?:theo\s+)?(?:định kỳ|Định kỳ)\s*(?:\d+\s+tháng)?\s*(?:và\s+(?:hằng|hàng)\s+năm)?"
+        r"(?:\s*(?:hằng|hàng)\s+(?:quý|tháng))?\s*,?",
+        " ",
+        what,
+    )
+    what = re.sub(r"(?i)\b(cuối năm|trong năm|đến hết năm|trước hết năm|đầu năm|giữa năm)\s+20\d\d\s*,?", " ", what)
+    what = re.split(r"\s+để\s+|\s+nhằm\s+|\s+và báo cáo đột xuất", what)[0]
+    return _tidy(what)
+
+
+def _actor_and_what(clause: str) -> tuple[str | None, str]:
+    """The clause's subject, when it names one, and what it must do."""
+    actor = _actor_from_sentence(clause, len(clause))
+    if actor:
+        i = clause.find(actor)
+        what = clause[i + len(actor) :] if i >= 0 else clause
+    else:
+        what = clause
+    what = re.sub(r"^\s*(có trách nhiệm|chịu trách nhiệm|phải|cần)\s+", "", _tidy(what))
+    return actor, _tidy(what)
+
+
+def _asked_actor(clause: str, earlier: list[str], node: Node, lex: Lexicon) -> str | None:
+    """Whom the text asks: "Giao Sở GDĐT chủ trì …" in the clause, or in an earlier sentence of the paragraph
+    ("UBND tỉnh yêu cầu X triển khai …"), else the agency a heading above names."""
+    m = _ASKS_RE.match(clause)
+    if m and (who := _tidy(m.group("who"))):
+        return who
+    m = next((m for m in map(_ASKS_RE.search, reversed(earlier)) if m), None)
+    if m and (who := _tidy(m.group("who"))):
+        return who
+    ah = next((ah for ah in (agency_heading(a, lex) for a in reversed(node.ancestors() + [node])) if ah), None)
+    return ah.text if ah else None
+
+
+def _date_period(sent: str, fs: str, m: re.Match, rec: Recurrence) -> str | None:
+    """The report's period around a dated cue: "Định kỳ 6 tháng (trước 15/6)" / "hằng năm (trước ngày 15/12)"."""
+    period = None
+    before = fs[max(0, m.start() - 20) : m.start()]
+    pm = re.search(r"(\d+\s+thang|hang nam|hang quy)\s*\(?\s*$", before)
+    if pm:
+        period = {"hang nam": "năm", "hang quy": "quý"}.get(pm.group(1), None) or sent[
+            max(0, m.start() - 20) + pm.start(1) : max(0, m.start() - 20) + pm.end(1)
+        ]
+    elif re.match(r"\s*\)?\s*hang nam", fs[m.end() : m.end() + 12]):
+        period = "năm"
+    if fs[m.end() : m.end() + 12].strip().startswith(("hang nam", ")")) and rec is Recurrence.YEARLY and not period:
+        period = "năm"
+    return period
+
+
+def _due(hit: tuple, sent: str, fs: str, recurring: bool, header: Header) -> tuple:
+    """A cue's (day, month, year, recurrence, period, interpretation)."""
+    kind, m, d, mo, y = hit
+    if kind == "year":
+        d, mo, interp = _interp(m.group("cue"), y)
+        return d, mo, y, Recurrence.ONCE, None, interp
+    if kind == "periodic":
+        rec, mo, period = periodic_kind(m.group("kind"))
+        return d, mo, None, rec, period, None
+    if kind == "relative":
+        interp = f"{m.group('n')} ngày kể từ {sent[m.start('event') : m.end('event')].strip()}"
+        return d, mo, None, Recurrence.RELATIVE, None, interp
+    rec = Recurrence.YEARLY if (recurring and y is None) else Recurrence.ONCE
+    if y is None and rec is Recurrence.ONCE:
+        y = header.year
+    return d, mo, y, rec, _date_period(sent, fs, m, rec), None
+
+
+@dataclass
+class _DeadlineScan:
+    """One document's deadline reading: its id, header, lexicon, preamble addressees, and the facts so far."""
+
+    doc_id: str
+    header: Header
+    lex: Lexicon
+    addressees: str | None
+    out: list[DeadlineFact] = field(default_factory=list)
+
+    def key(self, d, mo, y, rec, action: str, what: str) -> str:
+        key = _deadline_key(self.doc_id, d, mo, y, rec, fold(action))
+        if any(x.key == key for x in self.out):
+            key = _deadline_key(self.doc_id, d, mo, y, rec, fold(action), fold(what)[:60])
+        return key
+
+
+def _sentence_deadlines(sc: _DeadlineScan, node: Node, sentences: list, si: int) -> None:
+    """The deadlines one sentence sets (one fact per cue), added to `sc.out`."""
+    sent = sentences[si][1]
+    fs = fold(sent)
+    if len(fs) != len(sent):  # folding keeps positions for Vietnamese text; be safe otherwise
+        return
+    hits = _cue_hits(sent, fs)
+    if not hits:
+        return
+    recurring = bool(_RECURRING.search(fs))
+    clause = _obligation_clause(sent, hits)
+    actor, what = _actor_and_what(clause)
+    h = sc.header
+    actor = (
+        actor
+        or _asked_actor(clause, [s for _, s in sentences[:si]], node, sc.lex)
+        or ("; ".join(h.recipients) if h.recipients else (sc.addressees or h.issuer or ""))
+    )
+    ma = _ACTION_RE.search(what)
+    action = ma.group(1).lower() if ma else ""
+    recipient = _recipient(what) or _recipient(sent)
+    actors = sc.lex.find_agencies(actor) if actor else []
+    for hit in hits:
+        m = hit[1]
+        d, mo, y, rec, period, interp = _due(hit, sent, fs, recurring, h)
+        fact = DeadlineFact(
+            sc.key(d, mo, y, rec, action, what),
+            actors,
+            actor,
+            action,
+            what,
+            recipient,
+            d,
+            mo,
+            y if rec is Recurrence.ONCE else None,
+            rec,
+            sent[m.start() : m.end()][:200],
+            period,
+            interp,
+            FactSource(node, node.line),
+        )
+        sc.out.append(fact)
+
+
+def extract_deadlines(doc_id: str, root: Node, header: Header, lex: Lexicon, in_target_section) -> list[DeadlineFact]:
+    """Every sentence's deadlines (DEADLINE_CUES), outside target sections."""
+    sc = _DeadlineScan(doc_id, header, lex, preamble_addressees(root))
     for node in root.iter():
         if node.kind == "root" or not node.line or in_target_section(node):
             continue
-        line = node.line
-        content = _strip_marker(line) if node.kind != "para" else line
+        content = _strip_marker(node.line) if node.kind != "para" else node.line
         sentences = _sentences(content)
-        for si, (s_off, sent) in enumerate(sentences):
-            fs = fold(sent)
-            if len(fs) != len(sent):  # folding keeps positions for Vietnamese text; be safe otherwise
-                continue
-            hits = []
-            for m in _CUE_DATE.finditer(fs):
-                d, mo = int(m.group("d")), int(m.group("m"))
-                if not (1 <= d <= 31 and 1 <= mo <= 12):
-                    continue
-                y = int(m.group("y")) if m.group("y") else None
-                hits.append(("date", m, d, mo, y))
-            for m in _YEAR_PHRASE.finditer(fs):
-                if not _ACTION_RE.search(sent[m.end() :] + " " + sent[: m.start()]):
-                    continue
-                hits.append(("year", m, None, None, int(m.group("y"))))
-            for m in _PERIODIC_DAY.finditer(fs):
-                if 1 <= int(m.group("d")) <= 31:
-                    hits.append(("periodic", m, int(m.group("d")), None, None))
-            for m in _RELATIVE.finditer(fs):
-                if _ACTION_RE.search(sent) or re.search(r"\b(phải|có trách nhiệm)\b", sent):
-                    hits.append(("relative", m, None, None, None))
-            if not hits:
-                continue
-            # the schedule phrases are not part of the obligation
-            sent_clean = sent
-            for kind, m, *_ in hits:
-                if kind in ("periodic", "relative"):
-                    sent_clean = sent_clean[: m.start()] + " " * (m.end() - m.start()) + sent_clean[m.end() :]
-            recurring = bool(_RECURRING.search(fs))
-            # the obligation: the sentence without its schedule phrases and purpose clause
-            sched = re.compile(
-                r"\(?\s*(?:theo\s+)?(?:định kỳ|định kì)?\s*(?:\d+\s+tháng|hằng năm|hàng năm|hằng quý|hàng quý)?\s*\(?"
-                r"(?:trước|chậm nhất(?: là)?(?: vào)?|hạn chót(?: là)?|không muộn hơn|không quá|hạn cuối|đến hết|hạn nộp(?: là)?|nộp trước)"
-                r"\s+(?:ngày\s+)?\d{1,2}\s*(?:/|-|\.|\s+tháng\s+)\s*\d{1,2}(?:\s*(?:/|-|\.|\s+năm\s+)\s*\d{4})?\s*\)?"
-                r"(?:\s*(?:hằng|hàng)\s+năm)?",
-                re.IGNORECASE,
-            )
-            # (the schedule pattern is costly on long legal sentences: only where a dated cue was found)
-            what = sched.sub(" ", sent_clean) if any(h[0] == "date" for h in hits) else sent_clean
-            what = re.sub(
-                r"\b(?:theo\s+)?(?:định kỳ|Định kỳ)\s*(?:\d+\s+tháng)?\s*(?:và\s+(?:hằng|hàng)\s+năm)?"
-                r"(?:\s*(?:hằng|hàng)\s+(?:quý|tháng))?\s*,?",
-                " ",
-                what,
-            )
-            what = re.sub(
-                r"(?i)\b(cuối năm|trong năm|đến hết năm|trước hết năm|đầu năm|giữa năm)\s+20\d\d\s*,?", " ", what
-            )
-            what = re.split(r"\s+để\s+|\s+nhằm\s+|\s+và báo cáo đột xuất", what)[0]
-            clause = _tidy(what)
-            actor = _actor_from_sentence(clause, len(clause))
-            if actor:
-                i = clause.find(actor)
-                what = clause[i + len(actor) :] if i >= 0 else clause
-            else:
-                what = clause
-            what = re.sub(r"^\s*(có trách nhiệm|chịu trách nhiệm|phải|cần)\s+", "", _tidy(what))
-            what = _tidy(what)
-            if not actor:
-                # "Giao Sở GDĐT chủ trì …, báo cáo … trước ngày …": the body asked is the actor
-                m = _ASKS_RE.match(clause)
-                if m:
-                    actor = _tidy(m.group("who"))
-            if not actor:
-                # an earlier sentence of the same paragraph: "UBND tỉnh yêu cầu X triển khai …"
-                for _, prev in reversed(sentences[:si]):
-                    m = _ASKS_RE.search(prev)
-                    if m:
-                        actor = _tidy(m.group("who"))
-                        break
-            if not actor:
-                for anc in reversed(node.ancestors() + [node]):
-                    ah = agency_heading(anc, lex)
-                    if ah:
-                        actor = ah.text
-                        break
-            if not actor:
-                actor = "; ".join(header.recipients) if header.recipients else (addressees or header.issuer or "")
-            ma = _ACTION_RE.search(what)
-            action = ma.group(1).lower() if ma else ""
-            recipient = _recipient(what) or _recipient(sent)
-            actors = lex.find_agencies(actor) if actor else []
-            for kind, m, d, mo, y in hits:
-                due_text = sent[m.start() : m.end()][:200]
-                period = None
-                interp = None
-                if kind == "year":
-                    d, mo, interp = _interp(m.group("cue"), y)
-                    rec = Recurrence.ONCE
-                elif kind == "periodic":
-                    rec, mo, period = periodic_kind(m.group("kind"))
-                    y = None
-                elif kind == "relative":
-                    rec, y = Recurrence.RELATIVE, None
-                    interp = f"{m.group('n')} ngày kể từ {sent[m.start('event') : m.end('event')].strip()}"
-                else:
-                    rec = Recurrence.YEARLY if (recurring and y is None) else Recurrence.ONCE
-                    if y is None and rec is Recurrence.ONCE:
-                        y = header.year
-                    # the report's period: "Định kỳ 6 tháng (trước 15/6)" / "hằng năm (trước ngày 15/12)"
-                    before = fs[max(0, m.start() - 20) : m.start()]
-                    pm = re.search(r"(\d+\s+thang|hang nam|hang quy)\s*\(?\s*$", before)
-                    if pm:
-                        period = {"hang nam": "năm", "hang quy": "quý"}.get(pm.group(1), None) or sent[
-                            max(0, m.start() - 20) + pm.start(1) : max(0, m.start() - 20) + pm.end(1)
-                        ]
-                    elif re.match(r"\s*\)?\s*hang nam", fs[m.end() : m.end() + 12]):
-                        period = "năm"
-                    if (
-                        fs[m.end() : m.end() + 12].strip().startswith(("hang nam", ")"))
-                        and rec is Recurrence.YEARLY
-                        and not period
-                    ):
-                        period = "năm"
-                key = _deadline_key(doc_id, d, mo, y, rec, fold(action))
-                if any(x.key == key for x in out):
-                    key = _deadline_key(doc_id, d, mo, y, rec, fold(action), fold(what)[:60])
-                out.append(
-                    DeadlineFact(
-                        key,
-                        actors,
-                        actor,
-                        action,
-                        what,
-                        recipient,
-                        d,
-                        mo,
-                        y if rec is Recurrence.ONCE else None,
-                        rec,
-                        due_text,
-                        period,
-                        interp,
-                        FactSource(node, line),
-                    )
-                )
-    return out
+        for si in range(len(sentences)):
+            _sentence_deadlines(sc, node, sentences, si)
+    return sc.out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,50 +12,18 @@ from dataclasses import dataclass, field
 
 from bot.lexicon import Lexicon, fold_words
 from vntext import fold
+from vntext.doc_types import TITLED_TYPES, TYPE_BY_CODE, TYPE_BY_FOLDED
 
-DOC_TYPES = {  # folded title word → type
-    "ke hoach": "kế hoạch",
-    "quyet dinh": "quyết định",
-    "luat": "luật",
-    "thong tu": "thông tư",
-    "chi thi": "chỉ thị",
-    "nghi quyet": "nghị quyết",
-    "nghi dinh": "nghị định",
-    "thong bao": "thông báo",
-    "bao cao": "báo cáo",
-    "huong dan": "hướng dẫn",
-    "cong van": "công văn",
-    "ket luan": "kết luận",
-    "de an": "đề án",
-    "chuong trinh": "chương trình",
-    "to trinh": "tờ trình",
-    "bo luat": "bộ luật",
-    "hien phap": "hiến pháp",
-    "phap lenh": "pháp lệnh",
-}
-# Types whose documents are known by their title ("Luật Viên chức 2010"), often without a number.
-TITLED_TYPES = ("bộ luật", "luật", "hiến pháp", "pháp lệnh")
+# the title line of a titled type: "LUẬT VIÊN CHỨC 2010", "BỘ LUẬT DÂN SỰ NĂM 2015"
 _TITLE_LINE = re.compile(
-    r"^(?P<type>BỘ LUẬT|LUẬT|HIẾN PHÁP|PHÁP LỆNH)\b\s*(?P<name>[^\d]*?)\s*(?:NĂM\s+)?(?P<year>(?:19|20)\d\d)?\s*$"
+    r"^(?P<type>"
+    + "|".join(sorted((t.upper() for t in TITLED_TYPES), key=len, reverse=True))
+    + r")\b\s*(?P<name>[^\d]*?)\s*(?:NĂM\s+)?(?P<year>(?:19|20)\d\d)?\s*$"
 )
 # "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG", "UBND THÀNH PHỐ HẢI PHÒNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH X"
 _LOCAL_UNIT = re.compile(
     r"\b(?P<kind>TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|QUẬN|THỊ XÃ|ĐẶC KHU)\s+(?P<name>[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ\s\-]*?)\s*$"
 )
-TYPE_CODES = {
-    "kh": "kế hoạch",
-    "qd": "quyết định",
-    "ct": "chỉ thị",
-    "tb": "thông báo",
-    "nq": "nghị quyết",
-    "nd": "nghị định",
-    "tt": "thông tư",
-    "bc": "báo cáo",
-    "hd": "hướng dẫn",
-    "kl": "kết luận",
-    "tb-vpcp": "thông báo",
-}
-
 _NUMBER = re.compile(
     r"^\s*(?:Luật\s+|Nghị quyết\s+|Lệnh\s+)?[Ss]ố\s*:?\s*([0-9]*\s*/\s*[\w\-&Đđ/]+)", re.IGNORECASE | re.MULTILINE
 )
@@ -206,7 +174,7 @@ def _issuer_from_code(number: str | None, lex: Lexicon, place: str | None) -> st
     if not parts:
         return None
     first = fold(parts[0]).replace("đ", "d")
-    if first in TYPE_CODES and len(parts) > 1:
+    if first in TYPE_BY_CODE and len(parts) > 1:
         first = fold(parts[1])
     prov = lex.find_provinces(place or "")
     where = f" {prov[0]}" if prov else ""
@@ -227,7 +195,7 @@ def _doc_type_from_code(number: str | None) -> str | None:
     if not number or "/" not in number:
         return None
     for p in re.split(r"[-/]", number.split("/", 1)[1]):
-        t = TYPE_CODES.get(fold(p).replace("đ", "d"))
+        t = TYPE_BY_CODE.get(fold(p).replace("đ", "d"))
         if t:
             return t
     return None
@@ -276,187 +244,272 @@ def _parse_closing(lines: list[str], h: Header) -> None:
     h.signer_title = " ".join(titles) or None
 
 
-def parse_header(lines: list[str], lex: Lexicon) -> Header:  # noqa: C901
-    h = Header()
-    n = len(lines)
+@dataclass
+class _Scan:
+    """What reading the header has found so far, besides the fields of `h`: where the date, the type line and
+    the "V/v" subject are, and the subject's lines."""
 
-    _parse_closing(lines, h)
+    lines: list[str]
+    lex: Lexicon
+    h: Header
+    head: str = ""  # the first 60 lines, joined
+    date_line: int = -1
+    type_line: int = -1
+    sub_start: int | None = None
+    subj_lines: list[str] = field(default_factory=list)
+    body_head: str = ""  # the body's first six lines, joined
 
-    # --- header fields ------------------------------------------------------------------------
-    head_region = "\n".join(lines[: min(n, 60)])
-    m = _NUMBER.search(head_region)
+
+def _read_number(sc: _Scan) -> None:
+    m = _NUMBER.search(sc.head)
     if m:
-        h.number = re.sub(r"\s+", "", m.group(1))
-    m = _PLACE_DATE.search(head_region)
-    date_line = -1
-    if m:
-        h.place = m.group("place").strip()
-        h.year = int(m.group("y"))
-        d, mo = m.group("d"), m.group("m")
-        h.date_text = re.sub(r"\s+", " ", m.group(0).split(",", 1)[1]).strip()
-        if d and mo:
-            try:
-                h.date = dt.date(h.year, int(mo), int(d))
-            except ValueError:
-                h.date = None
-        date_line = head_region[: m.start()].count("\n") + (1 if head_region[m.start()] == "\n" else 0)
+        sc.h.number = re.sub(r"\s+", "", m.group(1))
 
-    # issuer block: upper-case lines at the very top (not the national motto or the doc type)
-    issuer_lines, type_line_idx, issuer_done = [], -1, False
-    for i, s in enumerate(lines[: min(n, 25)]):
+
+def _read_place_date(sc: _Scan) -> None:
+    """ "Đắk Nông, ngày 15 tháng 12 năm 2021": place, year, date (when day and month are given), its line."""
+    h, head = sc.h, sc.head
+    m = _PLACE_DATE.search(head)
+    if not m:
+        return
+    h.place = m.group("place").strip()
+    h.year = int(m.group("y"))
+    d, mo = m.group("d"), m.group("m")
+    h.date_text = re.sub(r"\s+", " ", m.group(0).split(",", 1)[1]).strip()
+    if d and mo:
+        try:
+            h.date = dt.date(h.year, int(mo), int(d))
+        except ValueError:
+            h.date = None
+    sc.date_line = head[: m.start()].count("\n") + (1 if head[m.start()] == "\n" else 0)
+
+
+def _read_type_line(sc: _Scan, i: int, st: str, f: str) -> bool:
+    """A line naming the type ("KẾ HOẠCH") or a titled document ("LUẬT VIÊN CHỨC 2010"): read, True."""
+    h = sc.h
+    if _is_upper_line(st) and f in TYPE_BY_FOLDED and h.doc_type is None:
+        h.doc_type = TYPE_BY_FOLDED[f]
+        sc.type_line = i
+        return True
+    title = _TITLE_LINE.match(st) if h.doc_type is None and _is_upper_line(st) else None
+    if title and (title.group("name") or title.group("year")):
+        # "LUẬT VIÊN CHỨC 2010", "BỘ LUẬT DÂN SỰ 2015": a title line, not an issuer
+        h.doc_type = TYPE_BY_FOLDED[fold_words(title.group("type"))]
+        h.subject = titled_name(h.doc_type, title.group("name"))
+        if title.group("year"):
+            h.year = int(title.group("year"))
+        sc.type_line = i
+        return True
+    return False
+
+
+def _is_issuer_line(sc: _Scan, st: str) -> bool:
+    return (
+        _is_upper_line(st)
+        and sc.type_line < 0
+        and not st.startswith(("Số", "V/v"))
+        and len(st) < 80
+        and not re.match(r"^[IVX]+\.", st)
+    )
+
+
+def _read_top_block(sc: _Scan) -> None:
+    """The upper-case lines at the very top: the issuer block (not the national motto) and the type line."""
+    issuer_lines: list[str] = []
+    issuer_done = False
+    for i, s in enumerate(sc.lines[:25]):
         st = s.strip()
         if not st:
             continue
         f = fold_words(st)
-        if any(f.startswith(mo) for mo in _NATIONAL_MOTTO):
+        if any(f.startswith(mo) for mo in _NATIONAL_MOTTO) or _read_type_line(sc, i, st, f):
             continue
-        if _is_upper_line(st) and f in DOC_TYPES and h.doc_type is None:
-            h.doc_type = DOC_TYPES[f]
-            type_line_idx = i
-            continue
-        title = _TITLE_LINE.match(st) if h.doc_type is None and _is_upper_line(st) else None
-        if title and (title.group("name") or title.group("year")):
-            # "LUẬT VIÊN CHỨC 2010", "BỘ LUẬT DÂN SỰ 2015": a title line, not an issuer
-            h.doc_type = DOC_TYPES[fold_words(title.group("type"))]
-            h.subject = titled_name(h.doc_type, title.group("name"))
-            if title.group("year"):
-                h.year = int(title.group("year"))
-            type_line_idx = i
-            continue
-        if (
-            _is_upper_line(st)
-            and type_line_idx < 0
-            and not issuer_done
-            and not st.startswith(("Số", "V/v"))
-            and len(st) < 80
-            and not re.match(r"^[IVX]+\.", st)
-        ):
+        if not issuer_done and _is_issuer_line(sc, st):
             issuer_lines.append(st)
             continue
         if issuer_lines and not _is_upper_line(st):
             issuer_done = True
-        if type_line_idx < 0 and len(st) > 120:  # the body has begun
+        if sc.type_line < 0 and len(st) > 120:  # the body has begun
             break
     if issuer_lines:
-        h.issuer, h.province = _issuer_and_province(issuer_lines, lex)
+        sc.h.issuer, sc.h.province = _issuer_and_province(issuer_lines, sc.lex)
 
-    # subject: "V/v …" (may wrap) or the line(s) after the type title
-    sub_start = None
-    for i, s in enumerate(lines[: min(n, 40)]):
-        if re.match(r"^\s*V/v\b", s, re.IGNORECASE):
-            sub_start = i
+
+def _subject_after_vv(lines: list[str], start: int) -> list[str]:
+    """'V/v …' and the lines it wraps onto."""
+    out = [re.sub(r"^\s*V/v\s*:?\s*", "", lines[start], flags=re.IGNORECASE)]
+    for s in lines[start + 1 : start + 5]:
+        st = s.strip()
+        if not st or _PLACE_DATE.match(st) or st.lower().startswith(("kính gửi", "số")):
             break
-    subj_lines: list[str] = []
-    if sub_start is not None:
-        first = re.sub(r"^\s*V/v\s*:?\s*", "", lines[sub_start], flags=re.IGNORECASE)
-        subj_lines.append(first)
-        for s in lines[sub_start + 1 : sub_start + 5]:
-            st = s.strip()
-            if not st or _PLACE_DATE.match(st) or st.lower().startswith(("kính gửi", "số")):
+        out.append(st)
+    return out
+
+
+def _subject_after_type(lines: list[str], type_line: int) -> list[str]:
+    """The title lines after the type line ("KẾ HOẠCH" / "Triển khai …")."""
+    out: list[str] = []
+    for s in lines[type_line + 1 : type_line + 6]:
+        st = s.strip()
+        if not st:
+            if out:
                 break
-            subj_lines.append(st)
-    elif type_line_idx >= 0 and not (h.subject and h.doc_type in TITLED_TYPES):
-        for s in lines[type_line_idx + 1 : type_line_idx + 6]:
-            st = s.strip()
-            if not st:
-                if subj_lines:
-                    break
-                continue
-            if _PLACE_DATE.match(st) or len(st) > 250:
-                break
-            subj_lines.append(st)
-    if subj_lines and not (h.subject and h.doc_type in TITLED_TYPES):
-        h.subject = re.sub(r"\s+", " ", " ".join(subj_lines)).strip()
+            continue
+        if _PLACE_DATE.match(st) or len(st) > 250:
+            break
+        out.append(st)
+    return out
+
+
+def _read_subject(sc: _Scan) -> None:
+    """The subject: "V/v …" (may wrap) or the line(s) after the type title."""
+    h = sc.h
+    sc.sub_start = next((i for i, s in enumerate(sc.lines[:40]) if re.match(r"^\s*V/v\b", s, re.IGNORECASE)), None)
+    titled = bool(h.subject and h.doc_type in TITLED_TYPES)
+    if sc.sub_start is not None:
+        sc.subj_lines = _subject_after_vv(sc.lines, sc.sub_start)
+    elif sc.type_line >= 0 and not titled:
+        sc.subj_lines = _subject_after_type(sc.lines, sc.type_line)
+    if sc.subj_lines and not titled:
+        h.subject = re.sub(r"\s+", " ", " ".join(sc.subj_lines)).strip()
         if h.doc_type in TITLED_TYPES and _is_upper_line(h.subject):
             h.subject = titled_name(h.doc_type, h.subject)
 
-    # recipients: "Kính gửi: X" or a list after it
-    body_start = 0
-    for i, s in enumerate(lines[: min(n, 60)]):
-        m = re.match(r"^\s*Kính gửi\s*:?\s*(.*)$", s, re.IGNORECASE)
-        if not m:
-            continue
-        rec = []
-        if m.group(1).strip():
-            rec.append(_clean_item(m.group(1)))
-        j = i + 1
-        while j < n:
-            st = lines[j].strip()
-            if not st:
-                j += 1
-                continue
-            if st.startswith(("-", "+", "•")):
-                rec.append(_clean_item(st))
-                j += 1
-                continue
-            break
-        h.recipients = [r for r in rec if r]
-        body_start = j
-        break
-    if not body_start:
-        # no "Kính gửi": the body starts after the last header line we recognised
-        last = max(
-            [date_line, type_line_idx, (sub_start or -1)] + [i for i, s in enumerate(lines[:30]) if _NUMBER.match(s)]
-        )
-        if subj_lines and type_line_idx >= 0 and sub_start is None:
-            # skip the title lines after the type line
-            k = type_line_idx + 1
-            seen = 0
-            while k < n and (not lines[k].strip() or seen < len(subj_lines)):
-                if lines[k].strip():
-                    seen += 1
-                k += 1
-            last = max(last, k - 1)
-        elif sub_start is not None:
-            last = max(last, sub_start + len(subj_lines) - 1)
-        body_start = last + 1
-    h.body_start = min(body_start, h.body_end)
 
-    # --- what the header did not say ---------------------------------------------------------
-    if h.doc_type is None:
-        h.doc_type = _doc_type_from_code(h.number) or ("công văn" if sub_start is not None else None)
-    body_head = " ".join(lines[h.body_start : h.body_start + 6])
-    if h.issuer is None:
-        h.issuer = _issuer_from_code(h.number, lex, h.place)
-    if h.issuer is None:
-        m = re.search(
-            r"(Ủy ban nhân dân|UBND)\s*(?:\(UBND\)\s*)?(tỉnh|thành phố)\s+([A-ZĐ][\wÀ-ỹđ]*(?:\s+[A-ZĐ][\wÀ-ỹđ]*){0,3})"
-            r"\s+(?:ban hành|đề nghị|yêu cầu)",
-            body_head,
-        )
+def _recipients(lines: list[str], i: int, first: str) -> tuple[list[str], int]:
+    """ "Kính gửi: X" on line i and the list after it; the line after them."""
+    rec = [_clean_item(first)] if first.strip() else []
+    j = i + 1
+    while j < len(lines):
+        st = lines[j].strip()
+        if st and not st.startswith(("-", "+", "•")):
+            break
+        if st:
+            rec.append(_clean_item(st))
+        j += 1
+    return [r for r in rec if r], j
+
+
+def _last_header_line(sc: _Scan) -> int:
+    """Without "Kính gửi": the last header line recognised (number, date, type, subject and its lines)."""
+    lines, n = sc.lines, len(sc.lines)
+    last = max(
+        [sc.date_line, sc.type_line, (sc.sub_start or -1)] + [i for i, s in enumerate(lines[:30]) if _NUMBER.match(s)]
+    )
+    if sc.subj_lines and sc.type_line >= 0 and sc.sub_start is None:
+        # skip the title lines after the type line
+        k = sc.type_line + 1
+        seen = 0
+        while k < n and (not lines[k].strip() or seen < len(sc.subj_lines)):
+            if lines[k].strip():
+                seen += 1
+            k += 1
+        last = max(last, k - 1)
+    elif sc.sub_start is not None:
+        last = max(last, sc.sub_start + len(sc.subj_lines) - 1)
+    return last
+
+
+def _read_recipients(sc: _Scan) -> None:
+    """ "Kính gửi: X" or a list after it; the body starts after them, or after the last header line."""
+    h, body_start = sc.h, 0
+    for i, s in enumerate(sc.lines[:60]):
+        m = re.match(r"^\s*Kính gửi\s*:?\s*(.*)$", s, re.IGNORECASE)
         if m:
-            h.issuer = f"UBND {m.group(2)} {m.group(3)}"
-    if h.issuer is None and h.doc_type in TITLED_TYPES:
-        passed = re.search(
-            r"(?:Luật|Bộ luật|Hiến pháp|Pháp lệnh) này (?:đã )?được (Quốc hội|Ủy ban Thường vụ Quốc hội)",
-            "\n".join(lines[-40:]),
-        )
-        if passed:
-            h.issuer = passed.group(1)
-    if h.issuer is None and h.signer_title:
-        st = fold(h.signer_title)
-        if "quoc hoi" in st:
-            h.issuer = "Quốc hội"
-        elif "chu tich" in st:
-            h.issuer = "UBND"
-        elif "bo truong" in st:
-            h.issuer = "Bộ"
-        elif "giam doc" in st:
-            h.issuer = "Sở"
-    # the issuer's place: a local issuer's province/city
+            h.recipients, body_start = _recipients(sc.lines, i, m.group(1))
+            break
+    if not body_start:
+        body_start = _last_header_line(sc) + 1
+    h.body_start = min(body_start, h.body_end)
+    sc.body_head = " ".join(sc.lines[h.body_start : h.body_start + 6])
+
+
+def _infer_doc_type(sc: _Scan) -> None:
+    """No type line: the type's code in the number ("…/KH-UBND"), else a "V/v" letter is a công văn."""
+    if sc.h.doc_type is None:
+        sc.h.doc_type = _doc_type_from_code(sc.h.number) or ("công văn" if sc.sub_start is not None else None)
+
+
+# the signer's title (folded) → the issuer, when nothing else names it
+_ISSUER_BY_SIGNER = (("quoc hoi", "Quốc hội"), ("chu tich", "UBND"), ("bo truong", "Bộ"), ("giam doc", "Sở"))
+_ISSUER_IN_BODY = re.compile(
+    r"(Ủy ban nhân dân|UBND)\s*(?:\(UBND\)\s*)?(tỉnh|thành phố)\s+([A-ZĐ][\wÀ-ỹđ]*(?:\s+[A-ZĐ][\wÀ-ỹđ]*){0,3})"
+    r"\s+(?:ban hành|đề nghị|yêu cầu)"
+)
+_PASSED_BY = re.compile(r"(?:Luật|Bộ luật|Hiến pháp|Pháp lệnh) này (?:đã )?được (Quốc hội|Ủy ban Thường vụ Quốc hội)")
+
+
+def _issuer_from_body(sc: _Scan) -> str | None:
+    m = _ISSUER_IN_BODY.search(sc.body_head)
+    return f"UBND {m.group(2)} {m.group(3)}" if m else None
+
+
+def _issuer_from_passing(sc: _Scan) -> str | None:
+    """A law: "Luật này đã được Quốc hội … thông qua" near the end."""
+    if sc.h.doc_type not in TITLED_TYPES:
+        return None
+    m = _PASSED_BY.search("\n".join(sc.lines[-40:]))
+    return m.group(1) if m else None
+
+
+def _issuer_from_signer(sc: _Scan) -> str | None:
+    if not sc.h.signer_title:
+        return None
+    st = fold(sc.h.signer_title)
+    return next((issuer for word, issuer in _ISSUER_BY_SIGNER if word in st), None)
+
+
+def _infer_issuer(sc: _Scan) -> None:
+    """No issuer block: the number's code, a sentence of the body, a law's passing, the signer's title."""
+    for find in (
+        lambda sc: _issuer_from_code(sc.h.number, sc.lex, sc.h.place),
+        _issuer_from_body,
+        _issuer_from_passing,
+        _issuer_from_signer,
+    ):
+        if sc.h.issuer is not None:
+            return
+        sc.h.issuer = find(sc)
+
+
+_CITIES = ("Hải Phòng", "Hà Nội", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh", "Huế")
+
+
+def _infer_province(sc: _Scan) -> None:
+    """The issuer's place: a local issuer's province or city, which a bare 'UBND' or 'Sở' issuer then names."""
+    h, lex = sc.h, sc.lex
     provs = [h.province] if h.province else lex.find_provinces(" ".join(filter(None, [h.issuer, h.subject])))
     if not provs and h.issuer and re.match(r"^(UBND|Sở|Hội|Ủy ban)", h.issuer):
         provs = lex.find_provinces(h.place or "")
     if not provs and h.issuer and not h.issuer.startswith("Bộ") and not h.number:
-        provs = lex.find_provinces(body_head)
+        provs = lex.find_provinces(sc.body_head)
     h.province = provs[0] if provs else None
     if h.issuer in ("UBND", "Sở") and h.province:
         h.issuer = ("UBND tỉnh " if h.issuer == "UBND" else "Sở Giáo dục và Đào tạo ") + h.province
     if h.issuer and h.province and h.province not in h.issuer and re.match(r"^(UBND|Sở)", h.issuer):
-        kind = (
-            "thành phố"
-            if h.province in ("Hải Phòng", "Hà Nội", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh", "Huế")
-            else "tỉnh"
-        )
-        h.issuer = f"{h.issuer} {kind} {h.province}" if h.issuer == "UBND" else f"{h.issuer} {kind} {h.province}"
+        kind = "thành phố" if h.province in _CITIES else "tỉnh"
+        h.issuer = f"{h.issuer} {kind} {h.province}"
+
+
+# The header's rules, in the order they are read: each fills some fields of the header (and of the scan the
+# later ones read). Fields the header states come first; what it leaves unsaid is inferred at the end.
+HEADER_RULES = (
+    ("số", _read_number),
+    ("địa danh, ngày", _read_place_date),
+    ("cơ quan ban hành, loại văn bản", _read_top_block),
+    ("trích yếu", _read_subject),
+    ("kính gửi, đầu nội dung", _read_recipients),
+    ("loại văn bản theo số", _infer_doc_type),
+    ("cơ quan ban hành theo số, nội dung, người ký", _infer_issuer),
+    ("tỉnh, thành phố", _infer_province),
+)
+
+
+def parse_header(lines: list[str], lex: Lexicon) -> Header:
+    """The header's fields (HEADER_RULES, in order) and the closing block (`_parse_closing`) of a document."""
+    h = Header()
+    _parse_closing(lines, h)
+    sc = _Scan(lines, lex, h, head="\n".join(lines[:60]))
+    for _field, rule in HEADER_RULES:
+        rule(sc)
     return h

@@ -3,8 +3,9 @@
 Public API (used by the channel adapters):
     subscribe, subscribe_deadline, unsubscribe, list_subscriptions, delete_chat_data,
     resolve_scope / ScopeError,
-    bot.reminders.delivery (ReminderMessage, register_sender, TransientSendError, PermanentSendError),
-    bot.reminders.sweeper (tick, run_forever), bot.reminders.calendar_ics (build_calendar).
+    bot.reminders.delivery (ReminderMessage, Sender, TransientSendError, PermanentSendError),
+    bot.reminders.sweeper (tick and run_forever, given the senders of the channels served),
+    bot.reminders.calendar_ics (build_calendar).
 """
 
 from bot.reminders.scope import Scope, ScopeError, resolve_scope

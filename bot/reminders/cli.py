@@ -140,18 +140,20 @@ def run_unsubscribe(args) -> int:
 
 def run_tick(args) -> int:
     from bot.reminders import sweeper
+    from bot.reminders.delivery import console_only
 
     settings = _settings(args)
-    asyncio.run(sweeper.tick(settings, args.now))
+    asyncio.run(sweeper.tick(settings, args.now, senders=console_only()))
     return 0
 
 
 def run_loop(args) -> int:
     from bot.reminders import sweeper
+    from bot.reminders.delivery import console_only
 
     settings = _settings(args)
     try:
-        asyncio.run(sweeper.run_forever(settings, interval_s=args.interval))
+        asyncio.run(sweeper.run_forever(settings, interval_s=args.interval, senders=console_only()))
     except KeyboardInterrupt:
         pass
     return 0

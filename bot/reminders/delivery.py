@@ -1,10 +1,11 @@
 """Reminder messages and the channels that carry them.
 
-Channel adapters register `async def sender(chat_id: str, message: ReminderMessage) -> None`
-with `register_sender(channel, sender)`. A sender returns once the channel has accepted the
-message, raises `TransientSendError` for failures worth retrying (network, rate limit) and
-`PermanentSendError` when retrying is pointless (chat blocked the bot, chat not found).
-The console channel is built in: one JSON line per reminder on standard output.
+A channel sends reminders with `async def sender(chat_id: str, message: ReminderMessage) -> None`; whoever runs
+the sweeper hands it the senders of the channels it serves, by channel name (`sweeper.tick(settings,
+senders={"telegram": bot.send_reminder, …})`: `serve` adds each channel's once it has started). A sender returns
+once the channel has accepted the message, raises `TransientSendError` for failures worth retrying (network,
+rate limit) and `PermanentSendError` when retrying is pointless (chat blocked the bot, chat not found).
+The console channel is built in (`console_sender`): one JSON line per reminder on standard output.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime as dt
 import json
 import sys
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Mapping
 
 from bot.admin_changes import load_register
 from bot.formatting import deadline_sentence, fmt_date
@@ -43,23 +44,7 @@ class PermanentSendError(Exception):
 
 
 Sender = Callable[[str, ReminderMessage], Awaitable[None]]
-_SENDERS: dict[str, Sender] = {}
-
-
-def register_sender(channel: str, sender: Sender) -> None:
-    _SENDERS[channel] = sender
-
-
-def unregister_sender(channel: str) -> None:
-    _SENDERS.pop(channel, None)
-
-
-def get_sender(channel: str) -> Sender | None:
-    return _SENDERS.get(channel)
-
-
-def registered_channels() -> list[str]:
-    return sorted(_SENDERS)
+Senders = Mapping[str, Sender]  # channel name → its sender
 
 
 def console_line(chat_id: str, message: ReminderMessage) -> str:
@@ -83,7 +68,9 @@ async def console_sender(chat_id: str, message: ReminderMessage) -> None:
         raise TransientSendError(str(e)) from e
 
 
-register_sender("console", console_sender)
+def console_only() -> dict[str, Sender]:
+    """The senders of a process that serves no chat channel (`remind tick`, `remind run`): the console."""
+    return {"console": console_sender}
 
 
 # --- message text ---------------------------------------------------------------------------

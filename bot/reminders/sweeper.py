@@ -29,8 +29,15 @@ from sqlalchemy.orm import aliased
 from store.db import get_engine, session_scope
 from store.knowledge import Deadline, Document
 from bot.occurrences import occurrences
-from bot.reminders import delivery
-from bot.reminders.delivery import PermanentSendError, ReminderMessage, TransientSendError, reminder_text, source_label
+from bot.reminders.delivery import (
+    PermanentSendError,
+    ReminderMessage,
+    Sender,
+    Senders,
+    TransientSendError,
+    reminder_text,
+    source_label,
+)
 from store.reminders import CANCELLED, EXPIRED, FAILED, PENDING, SENDING, SENT, Reminder, Subscription
 from bot.reminders.planner import plan
 from bot.config import ReminderConfig, to_utc_naive
@@ -315,20 +322,9 @@ def _prepare(db_url: str, items: list[_Claimed], now: dt.datetime) -> dict[int, 
 
 
 async def _deliver(
-    db_url: str, cfg: ReminderConfig, item: _Claimed, msg: ReminderMessage, now: dt.datetime
+    db_url: str, cfg: ReminderConfig, item: _Claimed, msg: ReminderMessage, now: dt.datetime, sender: Sender
 ) -> Delivered | None:
     now_utc = to_utc_naive(now)
-    sender = delivery.get_sender(item.channel)
-    if sender is None:  # unregistered meanwhile: give the row back
-        _finish(
-            db_url,
-            item,
-            status=PENDING,
-            claim_token=None,
-            attempts=Reminder.attempts - 1,
-            next_attempt_at=now_utc + dt.timedelta(minutes=1),
-        )
-        return None
     try:
         await asyncio.wait_for(sender(item.chat_id, msg), timeout=cfg.send_timeout_s)
     except PermanentSendError as e:
@@ -354,19 +350,21 @@ async def _deliver(
 
 
 async def tick(
-    settings, now: dt.datetime | None = None, *, channels: list[str] | None = None, config: ReminderConfig | None = None
+    settings, now: dt.datetime | None = None, *, senders: Senders, config: ReminderConfig | None = None
 ) -> list[Delivered]:
     """Plan missing reminder rows, then claim and deliver what is due at `now`.
 
     `now`: aware datetime, or naive Asia/Ho_Chi_Minh local time; default the real time.
-    Only channels with a registered sender are served (others' rows stay pending).
+    `senders`: channel name → its sender, for the channels this process serves (`serve` passes those of the
+    channels it has started; `remind tick` the console's): only their rows are claimed, others' stay pending.
     `config`: the reminders' part of the loaded configuration (default: read from the environment).
     Returns what was delivered.
     """
     cfg = config or config_for(settings)
     now = normalise_now(now)
     url = normalise_url(settings.database_url)
-    chans = [c for c in (channels or delivery.registered_channels()) if delivery.get_sender(c)]
+    senders = dict(senders)  # the same channels for the whole tick
+    chans = sorted(senders)
     quiet = cfg.in_quiet_hours(to_local(now))
 
     def prepare_db() -> bool:
@@ -405,7 +403,7 @@ async def tick(
             elif m == "cancelled" or m is None:
                 _finish(url, item, status=CANCELLED, claim_token=None, last_error="no longer applies")
             else:
-                d = await _deliver(url, cfg, item, m, now)
+                d = await _deliver(url, cfg, item, m, now, senders[item.channel])
                 if d is not None:
                     delivered.append(d)
         if len(batch) < cfg.batch_size and not handed_back:
@@ -414,15 +412,15 @@ async def tick(
 
 
 async def run_forever(
-    settings, interval_s: float = 60, stop_event: asyncio.Event | None = None, *, channels: list[str] | None = None
+    settings, interval_s: float = 60, stop_event: asyncio.Event | None = None, *, senders: Senders
 ) -> None:
     """Tick every `interval_s` seconds (real time) until `stop_event` is set; errors are logged.
 
-    `channels`: serve only these (default: every channel with a registered sender)."""
+    `senders`: as for `tick`, the channels served and how to reach them."""
     stop_event = stop_event or asyncio.Event()
     while not stop_event.is_set():
         try:
-            sent = await tick(settings, channels=channels)
+            sent = await tick(settings, senders=senders)
             if sent:
                 log.info("sent %d reminder(s)", len(sent))
         except asyncio.CancelledError:

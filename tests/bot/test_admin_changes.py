@@ -245,7 +245,7 @@ def settings_url(settings) -> str:
 
 # -- reminders and the calendar ----------------------------------------------------------------------
 def test_lam_dong_subscription_gets_dak_nong_reminders_exactly_once(store, monkeypatch):
-    from bot.reminders import delivery, subscribe, sweeper
+    from bot.reminders import subscribe, sweeper
     from bot.reminders.calendar_ics import build_calendar
     from bot.reminders.planner import count_rows, forget_plan_cache
 
@@ -255,7 +255,6 @@ def test_lam_dong_subscription_gets_dak_nong_reminders_exactly_once(store, monke
     async def rec(chat_id, message):
         sent.append((chat_id, message))
 
-    monkeypatch.setitem(delivery._SENDERS, "console", rec)
     t0 = dt.datetime(2026, 1, 1, tzinfo=TZ)
     subscribe(url, channel="console", chat_id="ld", province="Lâm Đồng", lead_days=(7,), now=t0)
     subscribe(url, channel="console", chat_id="ld-nodiacritics", province="lam dong", lead_days=(7,), now=t0)
@@ -264,7 +263,7 @@ def test_lam_dong_subscription_gets_dak_nong_reminders_exactly_once(store, monke
     forget_plan_cache()
     now = dt.datetime(2026, 12, 8, 8, 0, tzinfo=TZ)  # 7 days before 15/12
     for _ in range(3):  # repeated ticks send nothing twice
-        asyncio.run(sweeper.tick(store, now))
+        asyncio.run(sweeper.tick(store, now, senders={"console": rec}))
     mine = [m for c, m in sent if c == "ld"]
     assert [(m.document_id, m.due_date, m.lead_days) for m in mine] == [
         ("daknong-2021-3597-ubnd-kgvx", dt.date(2026, 12, 15), 7)
@@ -281,7 +280,7 @@ def test_lam_dong_subscription_gets_dak_nong_reminders_exactly_once(store, monke
     assert count_rows(url, chat_id="ld", deadline_id=mine[0].deadline_id, due_date=dt.date(2026, 12, 15)) == 1
     # the Lâm Đồng letter's own deadline (30/6 hằng năm) comes to the same subscription
     sent.clear()
-    asyncio.run(sweeper.tick(store, dt.datetime(2027, 6, 23, 8, 0, tzinfo=TZ)))
+    asyncio.run(sweeper.tick(store, dt.datetime(2027, 6, 23, 8, 0, tzinfo=TZ), senders={"console": rec}))
     got = sorted((m.document_id, m.due_date) for c, m in sent if c == "ld")
     assert ("lamdong-2026-bao-cao-xhht", dt.date(2027, 6, 30)) in got
     assert ("daknong-2021-3597-ubnd-kgvx", dt.date(2027, 6, 15)) not in got  # its 7-day reminder was 08/6

@@ -182,7 +182,7 @@ async def test_a_late_reminder_has_exactly_one_heading_on_every_channel(services
     async def capture(bot, chat_id, blocks, markup=None, reply_to=None):
         sent.append(blocks)
 
-    monkeypatch.setattr(tg, "_send_blocks", capture)
+    monkeypatch.setattr(tg.shared, "send_blocks", capture)
     await tg.send_reminder("1", _reminder(late, late=True))
     await tg.send_reminder("1", _reminder("📄 Văn bản mới: Công văn 1 — X"))
     shown = [visible_text("\n".join(render_html(b))) for b in sent]

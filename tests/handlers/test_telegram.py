@@ -245,7 +245,9 @@ async def test_reminder_is_delivered_through_telegram(tg, assistant):
         now=dt.datetime.combine(send_day - dt.timedelta(days=30), dt.time(9)),
     )
     delivered = await tick(
-        server.services.settings, now=dt.datetime.combine(send_day, dt.time(10)), channels=["telegram"]
+        server.services.settings,
+        now=dt.datetime.combine(send_day, dt.time(10)),
+        senders={"telegram": server.services.senders["telegram"]},  # serve's, once the bot has started
     )
     mine = [d for d in delivered if d.chat_id == str(chat)]
     assert len(mine) == 1

@@ -258,10 +258,10 @@ def test_verify_signature_unit():
 
 async def test_reminders_go_out_through_zalo_with_error_mapping(zalo):
     import datetime as dt
-    from bot.reminders.delivery import PermanentSendError, ReminderMessage, TransientSendError, get_sender
+    from bot.reminders.delivery import PermanentSendError, ReminderMessage, TransientSendError
 
     standin, server = zalo
-    sender = get_sender("zalo")
+    sender = server.services.senders.get("zalo")  # serve hands it to the sweeper once Zalo has started
     assert sender is not None
     msg = ReminderMessage(
         text="Sở GDĐT Tiền Giang báo cáo trước ngày 01/12",
@@ -285,7 +285,7 @@ async def test_reminders_go_out_through_zalo_with_error_mapping(zalo):
 async def test_a_late_reminder_has_one_heading(zalo):
     """The reminder text says itself that it is late: no '⏰ Nhắc muộn: 🔔 (Nhắc muộn) …'."""
     import datetime as dt
-    from bot.reminders.delivery import ReminderMessage, get_sender
+    from bot.reminders.delivery import ReminderMessage
 
     standin, server = zalo
     text = "🔔 (Nhắc muộn) Còn 3 ngày (15/12/2026) đến hạn: Sở GDĐT báo cáo."
@@ -298,7 +298,7 @@ async def test_a_late_reminder_has_one_heading(zalo):
         lead_days=7,
         late=True,
     )
-    await get_sender("zalo")("u-late", msg)
+    await server.services.senders["zalo"]("u-late", msg)
     assert standin.texts("u-late") == [text]
 
 

@@ -20,18 +20,21 @@ def _at(y, m, d, h=8):
     return dt.datetime(y, m, d, h, 0, tzinfo=TZ)
 
 
+class Outbox(list):
+    """What the console channel was given; `senders` is what the sweeper is handed."""
+
+    def __init__(self):
+        super().__init__()
+
+        async def capture(chat_id, message):
+            self.append((chat_id, message.due_date, message.lead_days, message.text))
+
+        self.senders = {"console": capture}
+
+
 @pytest.fixture
 def sent():
-    from bot.reminders import delivery
-
-    got: list = []
-
-    async def capture(chat_id, message):
-        got.append((chat_id, message.due_date, message.lead_days, message.text))
-
-    delivery.register_sender("console", capture)
-    yield got
-    delivery.unregister_sender("console")
+    return Outbox()
 
 
 async def test_replacing_a_document_replans_its_reminders_once(tmp_path, sent):
@@ -46,21 +49,21 @@ async def test_replacing_a_document_replans_its_reminders_once(tmp_path, sent):
     assert added.summary.deadlines == 2
     subscribe(settings.database_url, channel="console", chat_id="can-bo", province="Lâm Đồng", now=_at(2026, 12, 1))
     forget_plan_cache()
-    await tick(settings, now=_at(2027, 1, 3))  # 7 days before 10/01/2027
+    await tick(settings, now=_at(2027, 1, 3), senders=sent.senders)  # 7 days before 10/01/2027
     assert [(c, d, n) for c, d, n, _ in sent] == [("can-bo", dt.date(2027, 1, 10), 7)]
 
     lib.replace("lamdong", "lamdong-sua.txt", lamdong_text("20/01/2027").encode(), actor="test:admin")
-    await tick(settings, now=_at(2027, 1, 3, 9))
-    await tick(settings, now=_at(2027, 1, 9))  # the old date's 1-day reminder: no longer owed
+    await tick(settings, now=_at(2027, 1, 3, 9), senders=sent.senders)
+    await tick(settings, now=_at(2027, 1, 9), senders=sent.senders)  # the old date's 1-day reminder: no longer owed
     assert len(sent) == 1
-    await tick(settings, now=_at(2027, 1, 13))  # 7 days before the new date
-    await tick(settings, now=_at(2027, 1, 13, 9))  # and again: not twice
+    await tick(settings, now=_at(2027, 1, 13), senders=sent.senders)  # 7 days before the new date
+    await tick(settings, now=_at(2027, 1, 13, 9), senders=sent.senders)  # and again: not twice
     assert [(d, n) for _, d, n, _ in sent[1:]] == [(dt.date(2027, 1, 20), 7)]
     assert "20/01/2027" in sent[1][3]
-    await tick(settings, now=_at(2027, 1, 19))
+    await tick(settings, now=_at(2027, 1, 19), senders=sent.senders)
     assert [(d, n) for _, d, n, _ in sent[1:]] == [(dt.date(2027, 1, 20), 7), (dt.date(2027, 1, 20), 1)]
 
     # undo the replacement: the 10/01 deadline is back, but its day has passed; nothing is sent twice
     lib.undo(lib.history("lamdong", 1)[0].id, actor="test:admin")
-    await tick(settings, now=_at(2027, 1, 19, 10))
+    await tick(settings, now=_at(2027, 1, 19, 10), senders=sent.senders)
     assert len(sent) == 3

@@ -215,7 +215,7 @@ def _worker(argv: list[str]) -> int:
             logging.INFO if os.environ["HOCTAP_TEST_LOG"] == "sql" else logging.WARNING
         )
 
-    from bot.reminders import delivery, sweeper
+    from bot.reminders import sweeper
     from bot.reminders.delivery import console_line
 
     async def slow_console(chat_id, message):
@@ -226,7 +226,6 @@ def _worker(argv: list[str]) -> int:
         if a.delay:
             await asyncio.sleep(a.delay / 2)  # … but not yet recorded: the risky window
 
-    delivery.register_sender("console", slow_console)
     settings = settings_for(a.db, os.environ.get("TMPDIR", "/tmp"))
     now = dt.datetime.fromisoformat(a.now)
 
@@ -239,7 +238,7 @@ def _worker(argv: list[str]) -> int:
             while not os.path.exists(a.go_file):
                 time.sleep(0.005)
         while True:
-            got = await sweeper.tick(settings, now)
+            got = await sweeper.tick(settings, now, senders={"console": slow_console})
             total += len(got)
             if os.environ.get("HOCTAP_TEST_LOG"):
                 print(json.dumps({"tick_delivered": len(got), "t": time.monotonic()}), file=sys.stderr, flush=True)

@@ -54,6 +54,10 @@ def store(tmp_path):
     return url, settings_for(url, tmp_path)
 
 
+# the senders the sweeper is given in these tests: the console's, replaced by a test's own (monkeypatch.setitem)
+SENDERS: dict[str, delivery.Sender] = {"console": delivery.console_sender}
+
+
 @pytest.fixture
 def outbox(monkeypatch):
     """A recording console channel (instead of printing)."""
@@ -62,7 +66,7 @@ def outbox(monkeypatch):
     async def rec(chat_id, message):
         sent.append((chat_id, message))
 
-    monkeypatch.setitem(delivery._SENDERS, "console", rec)
+    monkeypatch.setitem(SENDERS, "console", rec)
     return sent
 
 
@@ -71,7 +75,7 @@ def at(y, m, d, hh=8, mm=0) -> dt.datetime:
 
 
 def tick(settings, now):
-    return asyncio.run(sweeper.tick(settings, now))
+    return asyncio.run(sweeper.tick(settings, now, senders=SENDERS))
 
 
 def rows(url, **where):
@@ -320,7 +324,7 @@ def test_transient_failures_retry_with_backoff_then_permanent(store, monkeypatch
             plan["fail"] -= 1
             raise TransientSendError("429 too many requests")
 
-    monkeypatch.setitem(delivery._SENDERS, "telegram", flaky)
+    monkeypatch.setitem(SENDERS, "telegram", flaky)
     subscribe(url, channel="telegram", chat_id="ok", province="Đắk Nông", lead_days=(7,), now=T0)
     subscribe(url, channel="telegram", chat_id="blocked", province="Đắk Nông", lead_days=(7,), now=T0)
     t = at(2026, 12, 8, 8)
@@ -345,7 +349,7 @@ def test_gives_up_after_max_attempts(store, monkeypatch):
     async def down(chat_id, message):
         raise ConnectionError("network unreachable")
 
-    monkeypatch.setitem(delivery._SENDERS, "zalo", down)
+    monkeypatch.setitem(SENDERS, "zalo", down)
     subscribe(url, channel="zalo", chat_id="z", province="Đắk Nông", lead_days=(7,), now=T0)
     t = at(2026, 12, 8, 8)
     for k in range(6):
@@ -535,7 +539,7 @@ def test_half_yearly_rrule_and_occurrences(tmp_path):
     )
     settings = settings_for(url, tmp_path)
     subscribe_deadline(url, channel="console", chat_id="h", deadline_id="dl-hy", lead_days=(1,), now=T0)
-    asyncio.run(sweeper.tick(settings, at(2026, 1, 1, 0, 1)))
+    asyncio.run(sweeper.tick(settings, at(2026, 1, 1, 0, 1), senders=SENDERS))
     assert sorted(r.due_date for r in rows(url, chat_id="h")) == [dt.date(2026, 6, 15), dt.date(2026, 12, 15)]
     e = next(
         e
@@ -598,7 +602,7 @@ def test_run_forever_sends_and_stops(store, outbox, monkeypatch):
 
     async def main():
         stop = asyncio.Event()
-        task = asyncio.create_task(sweeper.run_forever(settings, interval_s=0.05, stop_event=stop))
+        task = asyncio.create_task(sweeper.run_forever(settings, interval_s=0.05, stop_event=stop, senders=SENDERS))
         for _ in range(100):
             await asyncio.sleep(0.05)
             if outbox:
@@ -626,7 +630,7 @@ def test_slow_channel_never_outlives_its_lease(store, monkeypatch):
         seen.append(message.deadline_id)
         await asyncio.sleep(0.3)
 
-    monkeypatch.setitem(delivery._SENDERS, "console", slow)
+    monkeypatch.setitem(SENDERS, "console", slow)
     t0 = _time.monotonic()
     got = tick(settings, at(2026, 12, 8, 8))
     assert len(got) == len(seen) == len(set(seen)) == 7

@@ -192,7 +192,7 @@ def test_downtime_expiry_and_late_reminders_on_postgresql(pg_schema_url, tmp_pat
     import asyncio
 
     from tests.support.reminders import settings_for
-    from bot.reminders import delivery, subscribe, sweeper
+    from bot.reminders import subscribe, sweeper
 
     url = pg_schema_url
     make_store(url)
@@ -201,7 +201,6 @@ def test_downtime_expiry_and_late_reminders_on_postgresql(pg_schema_url, tmp_pat
     async def rec(chat_id, message):
         sent.append(message)
 
-    monkeypatch.setitem(delivery._SENDERS, "console", rec)
     settings = settings_for(url, tmp_path)
     subscribe(
         url,
@@ -211,8 +210,8 @@ def test_downtime_expiry_and_late_reminders_on_postgresql(pg_schema_url, tmp_pat
         lead_days=(7, 1),
         now=dt.datetime(2026, 1, 1, tzinfo=LOCAL),
     )
-    asyncio.run(sweeper.tick(settings, dt.datetime(2026, 6, 1, 8, tzinfo=LOCAL)))
-    asyncio.run(sweeper.tick(settings, dt.datetime(2026, 12, 15, 7, 30, tzinfo=LOCAL)))
+    asyncio.run(sweeper.tick(settings, dt.datetime(2026, 6, 1, 8, tzinfo=LOCAL), senders={"console": rec}))
+    asyncio.run(sweeper.tick(settings, dt.datetime(2026, 12, 15, 7, 30, tzinfo=LOCAL), senders={"console": rec}))
     assert [(m.deadline_id, m.lead_days, m.late) for m in sent] == [
         ("dl-bgddt-2012", 7, True),
         ("dl-daknong-1512", 1, True),

@@ -13,7 +13,7 @@ import pytest
 
 from store.knowledge import Deadline
 from bot.occurrences import occurrences
-from bot.reminders import delivery, subscribe, subscribe_deadline, sweeper
+from bot.reminders import subscribe, subscribe_deadline, sweeper
 from bot.config import ReminderConfig
 
 from tests.support.reminders import ENV_KEYS, deadlines, make_store, settings_for, sqlite_url
@@ -155,7 +155,6 @@ def test_year_walk_exactly_once(tmp_path, monkeypatch):
     async def record(chat_id, message):
         log.append((chat_id, message.deadline_id, message.due_date, message.lead_days, clock["now"], message))
 
-    monkeypatch.setitem(delivery._SENDERS, "console", record)
     cfg = ReminderConfig.from_env(settings.extra)
 
     async def walk():
@@ -164,7 +163,7 @@ def test_year_walk_exactly_once(tmp_path, monkeypatch):
         while day.year == YEAR:
             for t in TICK_TIMES:
                 clock["now"] = dt.datetime.combine(day, t, tzinfo=TZ)
-                await sweeper.tick(settings, clock["now"])
+                await sweeper.tick(settings, clock["now"], senders={"console": record})
                 n += 1
             day += dt.timedelta(days=1)
         return n
@@ -221,6 +220,7 @@ def test_due_day_reminder_with_lead_zero(tmp_path, monkeypatch, lead):
     async def rec(chat_id, message):
         sent.append(message)
 
-    monkeypatch.setitem(delivery._SENDERS, "console", rec)
-    asyncio.run(sweeper.tick(settings_for(url, tmp_path), dt.datetime(2026, 12, 1, 8, 0, tzinfo=TZ)))
+    asyncio.run(
+        sweeper.tick(settings_for(url, tmp_path), dt.datetime(2026, 12, 1, 8, 0, tzinfo=TZ), senders={"console": rec})
+    )
     assert [m.text.split(":")[0] for m in sent] == ["🔔 Hôm nay (01/12/2026) là hạn"]

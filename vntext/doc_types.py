@@ -1,0 +1,49 @@
+"""The types of Vietnamese official documents, written once: the indexer reads a header's type line and the type
+code in a number ("12/KH-UBND" → kế hoạch) from it, the understanding of questions the types a question names
+("kế hoạch số 12", "công văn nào")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DocType:
+    folded: str  # the name folded, as a header line or a question is matched: "ke hoach"
+    name: str  # as documents write it, in lower case: "kế hoạch"
+    code: str = ""  # its code in a document number, folded: "kh" in "12/KH-UBND"
+    titled: bool = False  # known by its title ("Luật Viên chức 2010"), often without a number
+    asked: bool = False  # a question naming it asks about documents of that type
+    numbered: bool = False  # a question may name it with its number ("quyết định 1373")
+
+    @property
+    def title(self) -> str:
+        """'Kế hoạch'."""
+        return self.name.capitalize()
+
+
+# in the order a question's types are listed
+DOC_TYPES: tuple[DocType, ...] = (
+    DocType("quyet dinh", "quyết định", code="qd", asked=True, numbered=True),
+    DocType("thong tu", "thông tư", code="tt", asked=True, numbered=True),
+    DocType("cong van", "công văn", asked=True, numbered=True),
+    DocType("chi thi", "chỉ thị", code="ct", asked=True, numbered=True),
+    DocType("ke hoach", "kế hoạch", code="kh", asked=True, numbered=True),
+    DocType("ket luan", "kết luận", code="kl", asked=True, numbered=True),
+    DocType("thong bao", "thông báo", code="tb", asked=True, numbered=True),
+    DocType("nghi quyet", "nghị quyết", code="nq", asked=True, numbered=True),
+    DocType("nghi dinh", "nghị định", code="nd", asked=True, numbered=True),
+    DocType("de an", "đề án", asked=True, numbered=True),
+    DocType("huong dan", "hướng dẫn", code="hd", asked=True),
+    DocType("luat", "luật", titled=True, asked=True),
+    DocType("bao cao", "báo cáo", code="bc"),
+    DocType("chuong trinh", "chương trình"),
+    DocType("to trinh", "tờ trình"),
+    DocType("bo luat", "bộ luật", titled=True),
+    DocType("hien phap", "hiến pháp", titled=True),
+    DocType("phap lenh", "pháp lệnh", titled=True),
+)
+
+TYPE_BY_FOLDED = {t.folded: t.name for t in DOC_TYPES}  # "ke hoach" → "kế hoạch"
+TYPE_BY_CODE = {t.code: t.name for t in DOC_TYPES if t.code}  # "kh" → "kế hoạch"
+TITLED_TYPES = tuple(t.name for t in DOC_TYPES if t.titled)

@@ -33,10 +33,12 @@ def load_cases(path: str, split: str | None) -> list[dict]:
 def evaluate(assistant, cases: list[dict], scorer, verbose: bool = False, folded: bool = False) -> dict:
     n_ans = ok_ans = n_ref = ok_ref = 0
     hits: list[bool] = []
+    elapsed: list[float] = []
     for c in cases:
         today = dt.date.fromisoformat(c["today"]) if c.get("today") else None
         res = assistant.ask(scorer.fold(c["q"]) if folded else c["q"], today=today).to_dict()
         ok, hit, why = scorer.check(c, res)
+        elapsed.append(res["elapsed_ms"])
         if c.get("answered", True):
             n_ans += 1
             ok_ans += ok
@@ -53,6 +55,7 @@ def evaluate(assistant, cases: list[dict], scorer, verbose: bool = False, folded
         "refusal_acc": ok_ref / max(1, n_ref),
         "answerable": n_ans,
         "off_topic": n_ref,
+        "p95_ms": sorted(elapsed)[min(len(elapsed) - 1, int(0.95 * len(elapsed)))] if elapsed else 0.0,
     }
 
 

@@ -117,6 +117,61 @@ def fit(rows, labels, groups):
     }
 
 
+SHARE_GRID = [round(0.2 + 0.02 * i, 2) for i in range(21)]  # 0.20 … 0.60
+WEAK_GRID = [round(0.05 * i, 2) for i in range(11)]  # 0 … 0.50
+
+
+def refusal_points(assistant, model: dict) -> list[tuple[bool, float, float]]:
+    """(off-topic?, missing share, best line's score) of every dev question with a missing word."""
+    from bot.evidence import EvidenceRanker, missing_share, missing_words
+
+    out = []
+    for path, split in TRAIN_SETS:
+        for case in load_cases(str(path), split):
+            ctx = assistant.context(case["q"])
+            units = ctx.topic()
+            if assistant.is_statement(ctx) or not units:
+                continue
+            ranked = EvidenceRanker(ctx, units, model=model).candidates()
+            missing = missing_words(ctx, units, ranked) if ranked else []
+            top = ranked[0].score if ranked else 0.0
+            out.append((not case.get("answered", True), missing_share(ctx, units, missing) if missing else 0.0, top))
+    return out
+
+
+def calibrate_refusal(assistant, model: dict) -> dict:
+    """The missing-word share and weak-evidence score that best separate the dev split's off-topic questions
+    from its answerable ones: the most dev questions right, each question counting once (most questions
+    people ask are answerable; a wrong refusal costs as much as a wrong answer); ties: the least refusing."""
+    points = refusal_points(assistant, model)
+    off = [p for p in points if p[0]]
+    ans = [p for p in points if not p[0]]
+
+    def refused(p, share, weak):
+        return p[1] > 0 and (p[1] >= share or p[2] < weak)
+
+    best = max(
+        ((share, weak) for share in SHARE_GRID for weak in WEAK_GRID),
+        key=lambda sw: (
+            sum(refused(p, *sw) for p in off) + sum(not refused(p, *sw) for p in ans),
+            sw[0],
+            -sw[1],
+        ),
+    )
+    kept = sum(not refused(p, *best) for p in ans) / max(1, len(ans))
+    caught = sum(refused(p, *best) for p in off) / max(1, len(off))
+    print(
+        f"refusal: missing share >= {best[0]}, weak evidence < {best[1]}: {caught:.3f} of off-topic refused, "
+        f"{kept:.3f} of answerable kept"
+    )
+    return {
+        "missing_min_share": best[0],
+        "weak_evidence_score": best[1],
+        "off_topic_refused": round(caught, 3),
+        "answerable_kept": round(kept, 3),
+    }
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", required=True)
@@ -136,6 +191,7 @@ def main(argv=None) -> int:
     labels, groups = np.concatenate(labels), np.concatenate(groups)
     print(f"{len(np.unique(groups))} questions, {len(labels)} candidates, {int(labels.sum())} positive")
     model = fit(rows, labels, groups)
+    model["refusal"] = calibrate_refusal(assistant, model)
     Path(a.out).write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     for name, coef in sorted(zip(model["features"], model["coef"]), key=lambda x: -abs(x[1])):
         print(f"  {name:22s} {coef:+.3f}")

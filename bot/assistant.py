@@ -39,7 +39,7 @@ from bot.answerers import articles
 from bot.answerers import evidence as evidence_answer
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
-from bot.evidence import EvidenceRanker, agrees, not_covered
+from bot.evidence import EvidenceRanker, agrees, missing_words, not_covered
 from bot.formatting import deadline_sentence, document_citation
 from bot.knowledge import Knowledge
 from bot.lexicon import load_lexicon
@@ -93,6 +93,19 @@ class UpcomingDeadline:
 def picks(answer: Answer | None) -> list[str]:
     """The quotes of the facts a fact answer shows."""
     return [s.quote for s in answer.sources] if answer is not None else []
+
+
+def with_more_sources(sources: list, more: list, at_least: int = 3) -> list:
+    """A fact answer's sources, followed by other sections read for the question up to `at_least`."""
+    out = list(sources)
+    seen = {s.chunk_id for s in out}
+    for s in more:
+        if len(out) >= at_least:
+            break
+        if s.chunk_id not in seen:
+            out.append(s)
+            seen.add(s.chunk_id)
+    return out
 
 
 def settle_heap() -> None:
@@ -162,6 +175,7 @@ class Assistant:
             retriever = Retriever(index, embedder)
             if not all(cid in kb.chunks for cid in retriever.chunk_ids):
                 log.warning("search index and store disagree (rebuild with `python -m indexer build`)")
+        kb.accented_syllables()  # built once per load, not on a user's question
         if retriever is not None:  # pay the first-query costs (segmenter, model) at start, not on a user
             try:
                 retriever.search("báo cáo xã hội học tập", k=1)
@@ -277,15 +291,22 @@ class Assistant:
         if reg is not None:
             return reg
         ctx = Context(q, u, today, mode, kb, self.lex, retriever)
+        if self.is_statement(ctx):  # a legal sentence to check: the passages that state it, by article
+            return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
         fact = self.fact_answer(ctx)
         ranked, early = self._evidence(ctx, picks(fact))
         if early is not None:
             return early
         if fact is not None and (u.follow_up or agrees(fact, ranked, u)):
+            if ranked:  # what else was read, after the facts' own sections
+                fact.sources = with_more_sources(fact.sources, evidence_answer.sources(ctx, ranked))
             return annotate_answer(fact, u.provinces, kb.docs, today)  # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"
-        if ranked and passages.answer(ctx).answered:
+        found = passages.answer(ctx)
+        if ranked and found.answered:
             return annotate_answer(evidence_answer.render(ctx, ranked), u.provinces, kb.docs, today)
-        return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
+        if ranked and not found.answered:  # refused all the same: say which words no evidence holds, if any
+            return refusal(q, missing_words(ctx, ctx.topic(), ranked))
+        return annotate_answer(found, u.provinces, kb.docs, today)
 
     def fact_answer(self, ctx: Context) -> Answer | None:
         """What the answerer of the question's kind says (its facts are weighed by the evidence ranking)."""
@@ -317,15 +338,21 @@ class Assistant:
             return ranked, refusal(ctx.question, missing)
         return ranked, None
 
-    def _route(self, ctx: Context) -> list:
+    @staticmethod
+    def is_statement(ctx: Context) -> bool:
+        """A true/false statement or a long legal sentence: searched for as a whole passage."""
         u = ctx.u
-        if (
+        return bool(
             _STATEMENT_RE.search(u.folded)
             or len(ctx.topic()) >= STATEMENT_MIN_UNITS
             or (
                 len(u.folded.split()) >= STATEMENT_MIN_WORDS and "?" not in u.text and not _QUESTION_RE.search(u.folded)
             )
-        ):
+        )
+
+    def _route(self, ctx: Context) -> list:
+        u = ctx.u
+        if self.is_statement(ctx):
             return []
         order = list(ROUTES.get(u.intent, []))
         if u.intent == "responsibility" and (u.years or u.days or u.months):

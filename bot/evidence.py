@@ -386,22 +386,39 @@ def missing_share(ctx, units: list[str], missing: list[str]) -> float:
     return sum(weigh(x) for x in missing) / total if total else 0.0
 
 
+_PROPOSED_ANSWER = re.compile(r"\b(dap an( dung)? la|cau tra loi( dung)? la|tra loi)\b")
+
+
 def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
     """The words that make the question one the documents do not cover (empty: they may cover it)."""
     missing = missing_words(ctx, units, ranked)
+    proposed = _PROPOSED_ANSWER.search(ctx.u.folded)
+    if proposed:  # "…? Đáp án là: X": X is the asker's guess, not the topic
+        asking = " " + ctx.u.folded[: proposed.start()] + " "
+        missing = [m for m in missing if f" {m} " in asking]
     if not missing:
         return []
     share = missing_share(ctx, units, missing)
-    if share >= MISSING_MIN_SHARE or (ranked and ranked[0].score < WEAK_EVIDENCE_SCORE):
+    min_share, weak = refusal_thresholds()
+    if share >= min_share or (ranked and ranked[0].score < weak):
         return missing
     return []
+
+
+def refusal_thresholds(model: dict | None = None) -> tuple[float, float]:
+    """(MISSING_MIN_SHARE, WEAK_EVIDENCE_SCORE) as calibrated with the fitted model (its "refusal" entry), or
+    the defaults: the ranking's scores move with each fit, so the thresholds are fitted with it."""
+    r = (model or load_model()).get("refusal") or {}
+    return r.get("missing_min_share", MISSING_MIN_SHARE), r.get("weak_evidence_score", WEAK_EVIDENCE_SCORE)
 
 
 # Words that shape a question (how long, the last day, done by, does it cost) rather than name its topic.
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, dang ky, giay to, ho so, "
     "cu the, hien nay, hien tai, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
-    "xin hoi, cho hoi, giup, neu, noi, di".split(", ")
+    "xin hoi, cho hoi, giup, neu, noi, di, "
+    # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")
+    "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, phuong an, bao gom, gom".split(", ")
 )
 _CODE = re.compile(r"[\d/\-]")
 

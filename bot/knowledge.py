@@ -99,7 +99,8 @@ class Knowledge:
         if self._accented is None:
             texts = [c.text + " " + " ".join(c.headings or []) for c in self.chunks.values()]
             texts += [" ".join(filter(None, [d.subject, d.issuer, d.province])) for d in self.docs.values()]
-            self._accented = frozenset(w for t in texts for w in re.findall(r"[^\W\d_]+", nfc(t).lower()))
+            words = _WORD.findall("\n".join(texts).lower())  # the indexer stored NFC text
+            self._accented = frozenset(words) | frozenset(nfc(w) for w in set(words))
         return self._accented
 
     def chunks_of_document(self, doc_id: str) -> list:
@@ -147,6 +148,9 @@ class Knowledge:
     @property
     def events(self) -> list:
         return self.extra_facts.get("events", [])
+
+
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def quote_in_line(quote: str | None, line: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,8 @@ UNACCENTED_DENSE_WEIGHT = 0.25
 # The dense ranker's weight beside BM25's 1.0 (measured on the laws set in bench/: 1.0 → hit@3 0.904,
 # 0.7 → 0.917, 0.5 → 0.904; lexical alone 0.909).
 DENSE_WEIGHT = 0.7
+# the dense scores of this many recent questions are kept (a question searches several times)
+DENSE_CACHE_QUERIES = 8
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Retriever:
         self.embedder = embedder if index.faiss_index is not None else None
         self.chunk_ids = [int(x) for x in index.chunk_ids]
         self.pos = {cid: i for i, cid in enumerate(self.chunk_ids)}
+        self._dense_cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
 
     @property
     def dense_enabled(self) -> bool:
@@ -62,11 +67,19 @@ class Retriever:
     def dense_scores(self, query: str) -> np.ndarray:
         if not self.dense_enabled:
             return np.zeros(len(self.chunk_ids), dtype=np.float32)
-        q = self.embedder.encode_queries([query]).astype(np.float32)
         n = len(self.chunk_ids)
+        with self._lock:
+            cached = self._dense_cache.get(query)
+        if cached is not None:  # one question searches several times (facts, evidence, passages)
+            return cached
+        q = self.embedder.encode_queries([query]).astype(np.float32)
         sims, idx = self.index.faiss_index.search(q, n)
         out = np.zeros(n, dtype=np.float32)
         out[idx[0]] = sims[0]
+        with self._lock:
+            self._dense_cache[query] = out
+            while len(self._dense_cache) > DENSE_CACHE_QUERIES:
+                self._dense_cache.pop(next(iter(self._dense_cache)))
         return out
 
     def search(

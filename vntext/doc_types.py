@@ -15,6 +15,7 @@ class DocType:
     titled: bool = False  # known by its title ("Luật Viên chức 2010"), often without a number
     asked: bool = False  # a question naming it asks about documents of that type
     numbered: bool = False  # a question may name it with its number ("quyết định 1373")
+    cited: bool = False  # documents cite others of this type by number ("Công văn số 412/…"): "thông tư nào?"
 
     @property
     def title(self) -> str:
@@ -24,15 +25,15 @@ class DocType:
 
 # in the order a question's types are listed
 DOC_TYPES: tuple[DocType, ...] = (
-    DocType("quyet dinh", "quyết định", code="qd", asked=True, numbered=True),
-    DocType("thong tu", "thông tư", code="tt", asked=True, numbered=True),
-    DocType("cong van", "công văn", asked=True, numbered=True),
-    DocType("chi thi", "chỉ thị", code="ct", asked=True, numbered=True),
-    DocType("ke hoach", "kế hoạch", code="kh", asked=True, numbered=True),
-    DocType("ket luan", "kết luận", code="kl", asked=True, numbered=True),
-    DocType("thong bao", "thông báo", code="tb", asked=True, numbered=True),
-    DocType("nghi quyet", "nghị quyết", code="nq", asked=True, numbered=True),
-    DocType("nghi dinh", "nghị định", code="nd", asked=True, numbered=True),
+    DocType("quyet dinh", "quyết định", code="qd", asked=True, numbered=True, cited=True),
+    DocType("thong tu", "thông tư", code="tt", asked=True, numbered=True, cited=True),
+    DocType("cong van", "công văn", asked=True, numbered=True, cited=True),
+    DocType("chi thi", "chỉ thị", code="ct", asked=True, numbered=True, cited=True),
+    DocType("ke hoach", "kế hoạch", code="kh", asked=True, numbered=True, cited=True),
+    DocType("ket luan", "kết luận", code="kl", asked=True, numbered=True, cited=True),
+    DocType("thong bao", "thông báo", code="tb", asked=True, numbered=True, cited=True),
+    DocType("nghi quyet", "nghị quyết", code="nq", asked=True, numbered=True, cited=True),
+    DocType("nghi dinh", "nghị định", code="nd", asked=True, numbered=True, cited=True),
     DocType("de an", "đề án", asked=True, numbered=True),
     DocType("huong dan", "hướng dẫn", code="hd", asked=True),
     DocType("luat", "luật", titled=True, asked=True),
@@ -46,4 +47,5 @@ DOC_TYPES: tuple[DocType, ...] = (
 
 TYPE_BY_FOLDED = {t.folded: t.name for t in DOC_TYPES}  # "ke hoach" → "kế hoạch"
 TYPE_BY_CODE = {t.code: t.name for t in DOC_TYPES if t.code}  # "kh" → "kế hoạch"
+CITED_TYPES = {t.folded: t.title for t in DOC_TYPES if t.cited}  # "thong tu" → "Thông tư"
 TITLED_TYPES = tuple(t.name for t in DOC_TYPES if t.titled)

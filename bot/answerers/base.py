@@ -45,7 +45,7 @@ DOMAIN_WORDS = phrases(
 # Words of a time window or date the question asks about ("sắp tới", "tháng này", "tuần sau").
 TIME_WORDS = phrases(
     "sap toi, sap den, tiep theo, gan day, gan day nhat, nhat, thang nay, sau, tuan, tuan sau, "
-    "hom nay, ngay mai, nam nay, nam sau, ngay, thang, nam, quy, dau, cuoi, giua, ky, sap"
+    "hom nay, ngay mai, nam nay, nam sau, ngay, thang, nam, quy, dau, cuoi, giua, ky, sap, hang, hang thang, hang nam, hang quy, hang tuan"
 )
 
 

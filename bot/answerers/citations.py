@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from vntext.doc_types import CITED_TYPES
 from bot.answer import Answer
 from bot.answerers import passages
 from bot.answerers.base import Context, short
@@ -12,17 +13,7 @@ from vntext import fold
 
 CITATION_MIN_SCORE = 0.55  # words + number + type evidence a cited document needs to be the answer
 CITATION_TIE = 0.1
-_ASKED_TYPE = {
-    "quyet dinh": "Quyết định",
-    "thong tu": "Thông tư",
-    "cong van": "Công văn",
-    "chi thi": "Chỉ thị",
-    "ke hoach": "Kế hoạch",
-    "ket luan": "Kết luận",
-    "thong bao": "Thông báo",
-    "nghi quyet": "Nghị quyết",
-    "nghi dinh": "Nghị định",
-}
+_ASKED_TYPE = CITED_TYPES  # the types a question may ask for by "… nào?" (vntext/doc_types.py)
 
 
 def answer(ctx: Context) -> Answer | None:

@@ -9,6 +9,7 @@ import re
 from bot.answer import Answer, Source
 from bot.answerers import deadlines
 from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
+from bot.answerers.passages import unit_key
 from bot.evidence import CARRIES, Candidate, asked_kinds, split_lines
 from bot.formatting import document_citation
 from store.knowledge import Deadline
@@ -123,12 +124,16 @@ def _deadline_of(ctx: Context, top: Candidate, asked: set[str]) -> Deadline | No
 
 
 def sources(ctx: Context, ranked: list[Candidate]) -> list[Source]:
+    """The best line's section, then the other sections in the retriever's order (its order of whole
+    sections is the better one; the ranking's is of lines), distinct (a law's articles count once each)."""
     out, seen = [], set()
-    for c in ranked:
-        if c.chunk_id in seen:
-            continue
-        seen.add(c.chunk_id)
+    rest = sorted(ranked[1:], key=lambda c: -c.features.get("rank_inv", 0.0))
+    for c in ranked[:1] + rest:
         ch = ctx.kb.chunks[c.chunk_id]
+        key = unit_key(ch)
+        if key in seen:
+            continue
+        seen.add(key)
         doc = ctx.kb.docs[c.document_id]
         out.append(
             Source(doc.id, doc.label, ch.section_path, ch.text, round(c.score, 3), ch.id, ctx.kb.pages.get(ch.id))

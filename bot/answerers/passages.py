@@ -28,7 +28,7 @@ DEFINITION_BONUS = 0.1  # "X là gì?": a passage saying "X là …" ranks as if
 _ARTICLE = re.compile(r"^(Điều\s+\d+[a-z]?)\b")
 
 
-def _unit_key(chunk) -> tuple:
+def unit_key(chunk) -> tuple:
     """Sources are distinct articles (a law's Điều) or, elsewhere, distinct chunks."""
     m = _ARTICLE.match(chunk.section_path or "")
     return (chunk.document_id, m.group(1)) if m else (chunk.document_id, chunk.id)
@@ -107,12 +107,12 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
             for h, ch, cov, g in scored
         ]
     first = max(scored[:ANSWER_FROM_TOP], key=lambda x: (round(x[2], 1), -x[0].rank))
-    chosen, seen = [first], {_unit_key(first[1])}
+    chosen, seen = [first], {unit_key(first[1])}
     for x in scored:
         if len(chosen) == SOURCES:
             break
-        if _unit_key(x[1]) not in seen:
-            seen.add(_unit_key(x[1]))
+        if unit_key(x[1]) not in seen:
+            seen.add(unit_key(x[1]))
             chosen.append(x)
     h, ch, cov, _ = first
     doc = ctx.kb.docs[ch.document_id]

@@ -298,7 +298,7 @@ class Assistant:
         if early is not None:
             return early
         if fact is not None and (u.follow_up or agrees(fact, ranked, u)):
-            if ranked:  # what else was read, after the facts' own sections
+            if ranked and len(fact.sources) == 1:  # one fact: the other sections read for it follow its own
                 fact.sources = with_more_sources(fact.sources, evidence_answer.sources(ctx, ranked))
             return annotate_answer(fact, u.provinces, kb.docs, today)  # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"
         found = passages.answer(ctx)

@@ -15,7 +15,9 @@ import importlib.util
 import json
 from pathlib import Path
 
-SCORER = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "score.py"
+from bench.common import SHARED_EVAL
+
+SCORER = SHARED_EVAL / "score.py"
 
 
 def load_scorer(path: Path = SCORER):

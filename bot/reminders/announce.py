@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.formatting import deadline_due_phrase, deadline_sentence, document_citation
 from bot.occurrences import next_occurrence
 from bot.reminders.delivery import ReminderMessage
-from bot.reminders.scope import concerns
+from bot.reminders.scope import subscription_concerns
 from store.db import session_scope
 from store.knowledge import Deadline, Document
 from store.reminders import Subscription
@@ -48,19 +48,7 @@ def new_deadline_notices(
         for sub in subs:
             if getattr(sub, "active", True) is False:
                 continue
-            mine = [
-                d
-                for d in dls
-                if concerns(
-                    sub_province=sub.province,
-                    sub_agency=sub.agency,
-                    sub_deadline_id=sub.deadline_id,
-                    deadline_id=d.id,
-                    deadline_province=d.province or (doc.province if doc else None),
-                    actors=d.actors,
-                    actor_text=d.actor_text,
-                )
-            ]
+            mine = [d for d in dls if subscription_concerns(sub, d, doc)]
             for d in mine:
                 due = next_occurrence(d, today) or today
                 text = (

@@ -151,3 +151,17 @@ def concerns(
     if sub_agency in named:
         return True
     return any(_covered_by_generic(sub_agency, a) for a in named)
+
+
+def subscription_concerns(sub, deadline, doc=None, on=None) -> bool:
+    """Does a subscription concern this deadline (its document's province standing in for the deadline's)?"""
+    return concerns(
+        sub_province=sub.province,
+        sub_agency=sub.agency,
+        sub_deadline_id=sub.deadline_id,
+        deadline_id=deadline.id,
+        deadline_province=deadline.province or (doc.province if doc else None),
+        actors=deadline.actors,
+        actor_text=deadline.actor_text,
+        on=on,
+    )

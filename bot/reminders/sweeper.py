@@ -42,7 +42,7 @@ from store.reminders import CANCELLED, EXPIRED, FAILED, PENDING, SENDING, SENT, 
 from bot.reminders.planner import plan
 from bot.config import ReminderConfig, to_utc_naive
 from bot.reminders.schedule import normalise_now, to_local
-from bot.reminders.scope import concerns
+from bot.reminders.scope import subscription_concerns
 from bot.reminders.subscriptions import normalise_url
 
 log = logging.getLogger(__name__)
@@ -292,15 +292,7 @@ def _prepare(db_url: str, items: list[_Claimed], now: dt.datetime) -> dict[int, 
                 continue
             doc = docs.get(d.document_id)
             still_due = any(True for _ in occurrences(d, it.due_date, it.due_date))
-            if not still_due or not concerns(
-                sub_province=sub.province,
-                sub_agency=sub.agency,
-                sub_deadline_id=sub.deadline_id,
-                deadline_id=d.id,
-                deadline_province=d.province or (doc.province if doc else None),
-                actors=d.actors,
-                actor_text=d.actor_text,
-            ):
+            if not still_due or not subscription_concerns(sub, d, doc):
                 out[it.id] = "cancelled"
                 continue
             days_left = (it.due_date - today).days

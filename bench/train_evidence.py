@@ -9,8 +9,8 @@ are the bank's `dev` split and the seeds' development set; the bank's `heldout` 
 A candidate line is a positive example when its document is one the question's answer comes from and the
 line itself holds the most of what the answer must say (the scorer's `must` phrases and `dates`) among
 all candidates of that question. The model is a logistic regression over standardised features
-(scikit-learn), its regularisation chosen by question-grouped cross-validation
-on the top-1 precision (the share of questions whose best-ranked line is a positive one).
+whose weights keep the sign evidence gives them (see POSITIVE / NEGATIVE), its regularisation chosen by
+question-grouped cross-validation on the top-1 precision (the share of questions whose best-ranked line is a positive one).
 """
 
 from __future__ import annotations
@@ -82,34 +82,87 @@ def top1(scores: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> float:
     return ok / max(1, n)
 
 
+# The sign each weight may take: evidence for an answer (coverage, agreement of entities, what the line carries
+# of the kind asked, the answerer's choice) can only raise a line's score, and conflicts, what a line lacks of
+# the kind asked and the header or opening can only lower it. Without these bounds correlated features take
+# weights of the wrong sign that fit the development questions and mislead on others.
+POSITIVE = (
+    "cov_",
+    "salient_",
+    "bm25_rel",
+    "dense",
+    "rank_inv",
+    "_match",
+    "_has",
+    "_fact",
+    "answerer_pick",
+    "bigrams",
+    "defines",
+    "ask_document_header",
+    "ask_number_percent",
+    "ask_list_heading",
+)
+NEGATIVE = ("_conflict", "_lacks", "header", "preamble", "closing", "dense_gap")
+
+
+def sign_bounds(names: list[str]) -> list[tuple[float | None, float | None]]:
+    out = []
+    for n in names:
+        if n in ("ask_document_header",) or any(n.startswith(p) or n.endswith(p) for p in POSITIVE):
+            out.append((0.0, None) if n != "dense_gap" else (None, 0.0))
+        elif any(n.startswith(p) or n.endswith(p) for p in NEGATIVE):
+            out.append((None, 0.0))
+        else:
+            out.append((None, None))
+    return out
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, c: float, bounds) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression (as scikit-learn's, C the inverse strength) with bounded weights."""
+    from scipy.optimize import minimize
+
+    n, d = X.shape
+    s = 2.0 * y - 1.0
+
+    def loss(wb):
+        w, b = wb[:d], wb[d]
+        z = s * (X @ w + b)
+        value = np.logaddexp(0.0, -z).sum() + 0.5 / c * (w @ w)
+        g = -s * (1.0 / (1.0 + np.exp(z)))
+        return value, np.concatenate([X.T @ g + w / c, [g.sum()]])
+
+    res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=list(bounds) + [(None, None)])
+    return res.x[:d], float(res.x[d])
+
+
 def fit(rows, labels, groups):
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
     from sklearn.preprocessing import StandardScaler
 
     names = sorted({k for r in rows for k in r})
     X = np.array([[r.get(k, 0.0) for k in names] for r in rows], dtype=np.float64)
+    bounds = sign_bounds(names)
     best_c, best_p = None, -1.0
     for c in C_GRID:
         scores = np.zeros(len(labels))
         for tr, te in GroupKFold(n_splits=FOLDS).split(X, labels, groups):
             sc = StandardScaler().fit(X[tr])
-            m = LogisticRegression(C=c, max_iter=3000).fit(sc.transform(X[tr]), labels[tr])
-            scores[te] = m.decision_function(sc.transform(X[te]))
+            w, b = fit_logistic(sc.transform(X[tr]), labels[tr], c, bounds)
+            scores[te] = sc.transform(X[te]) @ w + b
         p = top1(scores, labels, groups)
         print(f"C={c}: cross-validated top-1 {p:.3f}")
         if p > best_p:
             best_c, best_p = c, p
     sc = StandardScaler().fit(X)
-    m = LogisticRegression(C=best_c, max_iter=3000).fit(sc.transform(X), labels)
-    fitted = top1(m.decision_function(sc.transform(X)), labels, groups)
+    w, b = fit_logistic(sc.transform(X), labels, best_c, bounds)
+    fitted = top1(sc.transform(X) @ w + b, labels, groups)
     print(f"chosen C={best_c}: cross-validated top-1 {best_p:.3f}, on the training questions {fitted:.3f}")
     return {
         "features": names,
         "mean": [round(float(x), 6) for x in sc.mean_],
         "scale": [round(float(x), 6) for x in sc.scale_],
-        "coef": [round(float(x), 6) for x in m.coef_[0]],
-        "intercept": round(float(m.intercept_[0]), 6),
+        "coef": [round(float(x), 6) for x in w],
+        "intercept": round(b, 6),
         "C": best_c,
         "cv_top1": round(best_p, 4),
         "questions": int(len(np.unique(groups))),

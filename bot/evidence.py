@@ -46,7 +46,7 @@ ASK_PATTERNS = {
     "date": r"\b(ngay nao|khi nao|bao gio|truoc ngay|han chot|thoi han|han|luc nao|tu ngay|den ngay|thoi diem|thoi gian)\b",
     "number": r"\b(bao nhieu|may|ty le|ti le|phan tram|muc|so luong|toi da|toi thieu|diem)\b|%",
     "who": r"(^ai\b|\bai (chu tri|phu trach|ky|cong nhan|lam|thuc hien|to chuc|duoc)|\b(co quan nao|don vi nao|so nao|nhung so|nhung don vi|cap nao|ai)\b)",
-    "place": r"\b(o dau|dia diem|tai dau|noi nao|cho nao)\b",
+    "place": r"\b(o dau|dia diem|tai dau|noi nao|cho nao|dia chi)\b",
     "clock": r"\b(may gio|luc may|gio nao)\b",
     "list": r"\b(nhung|gom|bao gom|cac .{0,30} nao|nhiem vu gi|lam gi|nhung gi|hoat dong gi|noi dung gi)\b",
     "yesno": r"(\bco\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(duoc khong|phai khong|dung khong|khong a)\s*\??\s*$)",
@@ -63,7 +63,7 @@ CARRIES = {
     "number": re.compile(r"\d"),
     "percent": re.compile(r"\d\s*%"),
     "who": re.compile(r"\b(Sở|UBND|Ủy ban|Hội|Bộ|Phòng|Trung tâm|Ban|Công an|Tỉnh đoàn|Chi hội|Chủ tịch|Thủ trưởng)\b"),
-    "place": re.compile(r"\b(tại|địa điểm|quảng trường|hội trường|trụ sở|nhà văn hóa)\b", re.I),
+    "place": re.compile(r"\b(tại|địa điểm|địa chỉ|quảng trường|hội trường|trụ sở|nhà văn hóa)\b|https?://|www\.", re.I),
     "clock": re.compile(r"\b\d{1,2}\s*(giờ|h)\s*\d{0,2}\b", re.I),
     "contact": re.compile(r"\b0\d{2,3}[.\s]?\d{3}[.\s]?\d{3,4}\b|@"),
     "validity": re.compile(r"\b(giá trị|hiệu lực|thời hạn)\b", re.I),
@@ -285,14 +285,6 @@ PICK_TOP = 2
 HEADER_INTENTS = ("document",)
 
 
-_WHOLE_SET = re.compile(r"\b(gom nhung gi|gom nhung|nhung gi|bao gom|lam the nao|lam sao|the nao de|nhu the nao)\b")
-
-
-def asks_whole_set(folded_question: str) -> bool:
-    """'Tiêu chí … gồm những gì?', 'Làm thế nào để trở thành …?': the whole set of criteria is the answer."""
-    return bool(_WHOLE_SET.search(folded_question))
-
-
 def top_chunks(ranked: list[Candidate], n: int) -> list[int]:
     return list(dict.fromkeys(c.chunk_id for c in ranked))[:n]
 
@@ -301,15 +293,12 @@ def agrees(answer, ranked: list[Candidate], u=None) -> bool:
     """Does a fact answer say what the evidence ranking puts first (or is there no ranking)?
 
     - about the document itself: its header is the evidence;
-    - a whole set of criteria ("gồm những gì?"): its document is among the best-ranked ones;
     - the tasks of a body the question names, the deadlines of a day or period it names: that name is the
       evidence for the facts listed;
     - otherwise one of the PICK_TOP best lines is one the answerer chose (its `answerer_pick` feature).
     """
     if not ranked or answer.intent in HEADER_INTENTS:
         return True
-    if answer.intent == "criteria" and answer.sources and u is not None and asks_whole_set(u.folded):
-        return answer.sources[0].file in list(dict.fromkeys(c.document_id for c in ranked))[:AGREE_TOP]
     if u is not None and (
         (answer.intent == "responsibility" and u.agencies)
         or (answer.intent == "deadline" and (u.days or u.window or u.months))

@@ -26,6 +26,7 @@ from vntext import fold, nfc
 
 # a fact is read from a line when the first this many characters of one are found in the other (folded)
 QUOTE_PROBE_CHARS = 40
+MIN_PROBE_CHARS = 20
 
 
 class Knowledge:
@@ -157,8 +158,8 @@ def quote_in_line(quote: str | None, line: str) -> bool:
     """Is a fact's quote read from this line: the first QUOTE_PROBE_CHARS of one found in the other (folded)."""
     fq = fold(quote or "").strip().lstrip("-+• ")
     fl = fold(line).strip().lstrip("-+• ")
-    if not fq or not fl:
-        return False
+    if len(fq) < MIN_PROBE_CHARS or len(fl) < MIN_PROBE_CHARS:  # a bare heading ("Chương III") is in many quotes
+        return bool(fq) and fq == fl
     return fq[:QUOTE_PROBE_CHARS] in fl or fl[:QUOTE_PROBE_CHARS] in fq
 
 

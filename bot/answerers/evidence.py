@@ -23,6 +23,7 @@ SECOND_DOC_SHARE = 0.9
 LINE_CHARS = 420
 SINGLE_LINE_CHARS = 900  # a line quoted alone may be a whole list ("…: Hội Khuyến học tỉnh …; Thư viện tỉnh …")
 ITEMS_MAX = 14
+FEW_ITEMS = 2  # a heading with at most this many lines below it in its chunk brings its sections' lines too
 # kinds of answer that a second line of the same section may carry when the best line does not
 COMPANION_KINDS = ("date", "place", "clock", "number", "contact", "who")
 _RESULT = re.compile(r"chỉ tiêu\s+([\d.,]+)\s*%.*?kết quả\s+(?:[\d/]+\s*đơn vị,\s*đạt\s+)?([\d.,]+)\s*%", re.I)
@@ -46,20 +47,21 @@ def yes_no(text: str) -> str | None:
 
 
 def _items_after(ctx: Context, top: Candidate) -> list[str]:
-    """A heading's items: the lines below it in its chunk, or the first lines of the chunks under it."""
+    """A heading's items: the lines below it in its chunk, then, when those are few (a chapter's article titles,
+    a heading alone), the lines of the sections under it."""
     ch = ctx.kb.chunks[top.chunk_id]
     lines = split_lines(ch.text)
     below = lines[top.line_no + 1 :]
-    if below:
+    if len(below) > FEW_ITEMS:
         return below
     heading = (ch.headings or [""])[-1]
     if not heading:
-        return []
-    out = []
+        return below
+    out = list(below)
     for other in sorted(ctx.kb.chunks_of_document(ch.document_id), key=lambda c: c.ordinal):
         hs = other.headings or []
         if other.id != ch.id and heading in hs[:-1]:
-            out.append(split_lines(other.text)[0])
+            out += [x for x in split_lines(other.text) if x not in out]
     return out
 
 
@@ -68,13 +70,16 @@ _ITEM = re.compile(r"^\s*([-+•]|[a-zđ]\)|\d{1,2}[.)])\s")
 
 def section_items(ctx: Context, top: Candidate) -> tuple[str, list[str]]:
     """The list the best line belongs to: its section's heading and items — the items of its chunk when it
-    has two or more, else its sibling sections' first lines ('II › 1.' … 'II › 12.')."""
+    has two or more, its other lines when it has text of its own, else (a section that is one line, as in
+    'II › 1.' … 'II › 12.') its sibling sections' first lines."""
     ch = ctx.kb.chunks[top.chunk_id]
     lines = split_lines(ch.text)
     heads = ch.headings or []
     own = [x for x in lines[1:] if _ITEM.match(x)]
     if len(own) >= 2:
         return lines[0], own
+    if len(lines) > 1:  # a section with text of its own: that text, not its siblings
+        return lines[0], lines[1:]
     parent = heads[:-1]
     sibs = [
         c

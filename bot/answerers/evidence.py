@@ -18,8 +18,9 @@ from vntext import folded_syllables
 SOURCES = 3
 # lines of the same chunk scoring at least this share of the best line's score are quoted with it
 COMPANION_SHARE = 0.8
-# a second document is quoted when its best line scores at least this share of the best
-SECOND_DOC_SHARE = 0.9
+# a line of another section is quoted too when it scores at least this share of the best line's score
+RUNNER_UP_SHARE = 0.75
+RUNNER_UP_WINDOW = 6
 LINE_CHARS = 420
 SINGLE_LINE_CHARS = 900  # a line quoted alone may be a whole list ("…: Hội Khuyến học tỉnh …; Thư viện tỉnh …")
 ITEMS_MAX = 14
@@ -207,6 +208,19 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str]) -> list[str]:
     return ["“" + " … ".join(short(c.text, width) for c in quoted) + "”"]
 
 
+def runner_up(ctx: Context, ranked: list[Candidate], shown: list[str]) -> Candidate | None:
+    """A line of another section scoring nearly as well as the best one (RUNNER_UP_SHARE), not already shown:
+    when the ranking hesitates between two sections, the reader sees both."""
+    top = ranked[0]
+    text = "\n".join(shown)
+    for c in ranked[1:RUNNER_UP_WINDOW]:
+        if c.score < top.score * RUNNER_UP_SHARE:
+            return None
+        if c.chunk_id != top.chunk_id and c.text[:60] not in text:
+            return c
+    return None
+
+
 def render(ctx: Context, ranked: list[Candidate]) -> Answer:
     top = ranked[0]
     asked = asked_kinds(ctx.u.folded)
@@ -222,10 +236,7 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
         deadline_ids.append(d.id)
     named = bodies(ctx, top)
     lines += named or [_where(ctx, top) + ":"] + _body(ctx, ranked, asked)
-    second = next(
-        (c for c in ranked[1:10] if c.document_id != top.document_id and c.score >= top.score * SECOND_DOC_SHARE),
-        None,
-    )
+    second = runner_up(ctx, ranked, lines)
     if second is not None:
         lines.append(_where(ctx, second).replace("Theo", "Ngoài ra, theo", 1) + ":")
         lines.append(f"“{short(second.text, LINE_CHARS)}”")

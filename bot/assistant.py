@@ -97,6 +97,11 @@ def picks(answer: Answer | None) -> list[str]:
     return [s.quote for s in answer.sources] if answer is not None else []
 
 
+def best_is_table_row(ranked: list) -> bool:
+    """The best line is a row of a table: read with its header, it says more than any list of facts."""
+    return bool(ranked) and evidence_answer.is_table_row(ranked[0].text)
+
+
 def with_more_sources(sources: list, more: list, at_least: int = 3) -> list:
     """A fact answer's sources, followed by other sections read for the question up to `at_least`."""
     out = list(sources)
@@ -299,7 +304,7 @@ class Assistant:
         ranked, early = self._evidence(ctx, picks(fact))
         if early is not None:
             return early
-        if fact is not None and (u.follow_up or agrees(fact, ranked, u)):
+        if fact is not None and (u.follow_up or agrees(fact, ranked, u)) and not best_is_table_row(ranked):
             if ranked and len(fact.sources) == 1:  # one fact: the other sections read for it follow its own
                 fact.sources = with_more_sources(fact.sources, evidence_answer.sources(ctx, ranked))
             return annotate_answer(fact, u.provinces, kb.docs, today)  # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"

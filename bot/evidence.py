@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.knowledge import quote_in_line
-from bot.relevance import coverage, folded_text
+from bot.relevance import coverage, folded_text, same_i_y
 from vntext import fold, has_diacritics, nfc
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
@@ -416,11 +416,6 @@ _VOWEL = re.compile(r"[aeiouy]")
 MAX_ABBREVIATION = 6
 
 
-def _i_for_y(text: str) -> str:
-    """'tỷ lệ' and 'tỉ lệ' are one word: y and i after a consonant read alike (folded text)."""
-    return re.sub(r"(?<=[bcdghklmnpqrstvx])y\b", "i", text)
-
-
 def _initials(hay: str) -> set[str]:
     """Every run of 2 to MAX_ABBREVIATION syllables' initials in the folded text ('cdht' for 'cong dong hoc tap')."""
     first = [w[0] for w in hay.split() if w[:1].isalpha()]
@@ -459,7 +454,7 @@ def missing_words(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
 
     edge = frozenset(DOMAIN_WORDS | TIME_WORDS | QUESTION_WORDS | STOPWORDS)
     shape = QUESTION_SHAPE_WORDS | _answerer_words()
-    hay = _i_for_y(evidence_text(ctx, dict.fromkeys(c.chunk_id for c in ranked)))
+    hay = same_i_y(evidence_text(ctx, dict.fromkeys(c.chunk_id for c in ranked)))
     initials = _initials(hay)
     out = []
     for unit in units:
@@ -469,7 +464,7 @@ def missing_words(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
             if unit not in initials and len(unit) >= 3:
                 out.append(unit)
             continue
-        u = _i_for_y(unit)
+        u = same_i_y(unit)
         if " " in u:
             core = _trimmed(u, edge)
             if core and f" {core} " not in hay and (" " in core or ctx.kb.unit_absent(core)):
@@ -495,6 +490,6 @@ def unknown_accented(ctx, singles: set[str]) -> list[str]:
             continue
         pairs = [f"{folded[i - 1]} {f}"] if i else []
         pairs += [f"{f} {folded[i + 1]}"] if i + 1 < len(toks) else []
-        if all(ctx.kb.unit_absent(_i_for_y(p)) for p in pairs):
+        if all(ctx.kb.unit_absent(same_i_y(p)) for p in pairs):
             out.append(f)
     return out

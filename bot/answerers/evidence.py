@@ -193,8 +193,34 @@ def bodies(ctx: Context, top: Candidate) -> list[str] | None:
     return [head] + [f"  • {short(x, 160)}" for x in names[:ITEMS_MAX]]
 
 
+_TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")
+
+
+def is_table_row(text: str) -> bool:
+    return text.lstrip().startswith("|") and not _TABLE_RULE.match(text.strip())
+
+
+def cells(row: str) -> list[str]:
+    return [c.strip().strip("*").strip() for c in row.strip().strip("|").split("|")]
+
+
+def table_row(ctx: Context, top: Candidate) -> list[str]:
+    """A table row read with its header: 'Ngân sách xã chi cho TTHTCĐ — Mức độ 1: Từ 30 triệu đồng; …'."""
+    lines = split_lines(ctx.kb.chunks[top.chunk_id].text)
+    header = next((x for x in lines if is_table_row(x)), None)
+    row = cells(top.text)
+    if header is None or header == top.text:
+        return [f"“{short(' | '.join(x for x in row if x), SINGLE_LINE_CHARS)}”"]
+    names = cells(header)
+    label = next((x for x in row[1:2] if x), row[0])
+    pairs = [f"{n}: {v}" for n, v in zip(names[2:], row[2:]) if v]
+    return [f"“{label}” — " + "; ".join(pairs) + "." if pairs else f"“{label}”"]
+
+
 def _body(ctx: Context, ranked: list[Candidate], asked: set[str]) -> list[str]:
     top = ranked[0]
+    if is_table_row(top.text):
+        return table_row(ctx, top)
     if _is_heading_like(top):
         return _list_lines(top.text, _items_after(ctx, top))
     if "list" in asked:

@@ -36,11 +36,13 @@ MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 # chunks fetched from the retriever for a question (within the question's scope, and outside it)
 SCOPED_K = 24
 OPEN_K = 12
+# a numbered item the question names: "tiêu chí 2", "chỉ số 2.1", "mức độ 3" is a level, not an item
+_NAMED_ITEM = re.compile(r"\b(tieu chi|chi so|tieu chuan)\s+(\d+(?:\.\d+)?)\b")
 # "X là gì?": a line saying "X là …" among this many best lines is put first
 DEFINITION_WINDOW = 30
 # a paragraph longer than this is split into its sentences
 SENTENCE_SPLIT_CHARS = 260
-_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ“\"(])")
+_SENTENCE_END = re.compile(r"(?<=[^\d\s][.;!?])\s+(?=[A-ZĐÀ-Ỹ“\"(])")
 
 ASK_PATTERNS = {
     "date": r"\b(ngay nao|khi nao|bao gio|truoc ngay|han chot|thoi han|han|luc nao|tu ngay|den ngay|thoi diem|thoi gian)\b",
@@ -189,7 +191,22 @@ class EvidenceRanker:
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
         out.sort(key=lambda c: -c.score)
-        return self._definition_first(out)
+        return self._named_item_first(self._definition_first(out))
+
+    def _named_item_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'Tiêu chí 2 … có những chỉ số nào?': the lines of that numbered item (a criterion, an indicator)
+        come first, as an article the question names does (a rule: an entity, not a weight)."""
+        m = _NAMED_ITEM.search(self.ctx.u.folded)
+        if m is None:
+            return ranked
+        name = f" {m.group(1)} {m.group(2)} "
+        kb = self.ctx.kb
+
+        def names_it(c: Candidate) -> bool:
+            return name in folded_text(c.text) or name in kb.headings_folded(c.chunk_id)
+
+        hits = [c for c in ranked if names_it(c)]
+        return hits + [c for c in ranked if not names_it(c)] if hits else ranked
 
     def _definition_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'X là gì?': a line among the best DEFINITION_WINDOW that says 'X là …' answers it (a rule: the

@@ -75,6 +75,7 @@ class Knowledge:
         self._weights: dict[str, float] = {}
         self._df: dict[str, int] = {}
         self._accented: frozenset[str] | None = None
+        self._headings_folded: dict[int | None, str] = {}
         self.facts_by_chunk: dict[int, list] = {}
         for fact in self.all_facts():
             self.facts_by_chunk.setdefault(fact.chunk_id, []).append(fact)
@@ -137,6 +138,12 @@ class Knowledge:
             ch = self.chunks[chunk_id]
             self._folded[chunk_id] = folded_text(" ".join(ch.headings or []) + "\n" + ch.text)
         return self._folded[chunk_id]
+
+    def headings_folded(self, chunk_id: int | None) -> str:
+        """The chunk's headings, folded (cached)."""
+        if chunk_id not in self._headings_folded:
+            self._headings_folded[chunk_id] = folded_text(self.headings_of(chunk_id))
+        return self._headings_folded[chunk_id]
 
     def headings_of(self, chunk_id: int | None) -> str:
         ch = self.chunks.get(chunk_id) if chunk_id is not None else None

@@ -93,6 +93,15 @@ class Candidate:
     score: float = 0.0
 
 
+TITLE_CHARS = 90
+
+
+def is_title(line: str) -> bool:
+    """A section's title ('Điều 8. Hồ sơ đề nghị công nhận', 'IV. BÀI HỌC KINH NGHIỆM'), not a statement that
+    happens to be numbered ('8. Công dân đạt danh hiệu …: chỉ tiêu 40%; kết quả 33,5%. Đánh giá: Không đạt.')."""
+    return len(line) <= TITLE_CHARS and not line.rstrip().endswith((".", ";"))
+
+
 def split_lines(text: str) -> list[str]:
     """A chunk's lines; a long paragraph is split into its sentences."""
     out: list[str] = []

@@ -10,7 +10,7 @@ from bot.answer import Answer, Source
 from bot.answerers import deadlines
 from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
 from bot.answerers.passages import unit_key
-from bot.evidence import CARRIES, Candidate, asked_kinds, split_lines
+from bot.evidence import CARRIES, Candidate, asked_kinds, is_title, split_lines
 from bot.formatting import document_citation
 from store.knowledge import Deadline
 from vntext import folded_syllables
@@ -79,9 +79,9 @@ def section_items(ctx: Context, top: Candidate) -> tuple[str, list[str]]:
     own = [x for x in lines[1:] if _ITEM.match(x)]
     if len(own) >= 2:
         return lines[0], own
-    if len(lines) > 1:  # a section with text of its own: that text, not its siblings
-        return lines[0], lines[1:]
     parent = heads[:-1]
+    if len(lines) > 1 and is_title(lines[0]):  # a titled section with text of its own: that text
+        return lines[0], lines[1:]
     sibs = [
         c
         for c in sorted(ctx.kb.chunks_of_document(ch.document_id), key=lambda c: c.ordinal)
@@ -107,7 +107,12 @@ def distinguishing(question_folded: str, items: list[str], identity: str = "") -
 
 
 def _is_heading_like(top: Candidate) -> bool:
-    return top.is_heading or top.text.rstrip().endswith(":") or bool(re.search(r"\bgồm\s*:?$", top.text))
+    """A line that announces what follows: a section's title, or a line ending in ':' or 'gồm'."""
+    return (
+        (top.is_heading and is_title(top.text))
+        or top.text.rstrip().endswith(":")
+        or bool(re.search(r"\bgồm\s*:?$", top.text))
+    )
 
 
 def _companions(ranked: list[Candidate], top: Candidate, asked: set[str]) -> list[Candidate]:

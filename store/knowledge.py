@@ -51,14 +51,9 @@ class Document(Base):
         t = (self.doc_type or "văn bản").capitalize()
         if not self.number and self.subject and fold_text(self.subject).startswith(fold_text(t)):
             return self.subject  # a law known by its title: "Luật Viên chức"
-        return (
-            f"{t} {self.number}"
-            if self.number and not self.number.startswith("/")
-            else (
-                f"{t} {self.number or ''}".strip()
-                + (" (chưa ghi số)" if not self.number or self.number.startswith("/") else "")
-            )
-        )
+        if self.number and self.number.startswith("/"):  # "Số: /BGDĐT-GDTX", the number left blank
+            return f"{t} số …{self.number}"
+        return f"{t} {self.number}" if self.number else f"{t} (chưa ghi số)"
 
 
 class Chunk(Base):

@@ -144,3 +144,14 @@ def test_answers_read_from_the_evidence(assistant):
     assert ans.answered and "2030" in ans.answer
     off = assistant.ask("Chỉ tiêu giảm tỷ lệ hộ nghèo đa chiều của Tiền Giang năm 2027 là bao nhiêu?")
     assert not off.answered and "đa chiều" in off.answer
+
+
+def test_a_number_left_blank_is_cited_as_officials_write_it():
+    from store.knowledge import Document
+
+    def label(number):
+        return Document(id="x", file_name="x", content_hash="", doc_type="công văn", number=number).label
+
+    assert label("412/BGDĐT-GDNNGDTX") == "Công văn 412/BGDĐT-GDNNGDTX"
+    assert label("/BGDĐT-GDTX") == "Công văn số …/BGDĐT-GDTX"  # not a bare slash
+    assert label(None) == "Công văn (chưa ghi số)"

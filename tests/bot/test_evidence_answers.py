@@ -76,3 +76,20 @@ def test_an_uncovered_question_is_refused_naming_what_is_missing(assistant):
     ans = assistant.ask("Phụ cấp hằng tháng của cộng tác viên tủ sách xã Hoàng An là bao nhiêu?")
     assert not ans.answered
     assert "“Phụ cấp”" in ans.answer or "“phụ cấp”" in ans.answer, ans.answer
+
+
+def test_a_greeting_and_thanks_are_answered_as_such(assistant):
+    hello = assistant.ask("xin chào")
+    assert not hello.answered and hello.intent == "greeting" and hello.answer.startswith("Xin chào")
+    assert hello.suggestions
+    thanks = assistant.ask("cảm ơn bạn nhiều")
+    assert thanks.intent == "greeting" and "Rất vui" in thanks.answer
+
+
+def test_which_documents_lists_those_loaded(assistant):
+    ans = assistant.ask("có những văn bản nào?")
+    n = len(assistant.kb.docs)
+    assert ans.answered and ans.answer.startswith(f"Kho hiện có {n} văn bản")
+    assert "Quyết định 31/QĐ-UBND" in ans.answer and "Báo cáo 88/BC-UBND" in ans.answer
+    only = assistant.ask("Xã Hoàng An có những văn bản nào?")
+    assert "Quyết định 31/QĐ-UBND" in only.answer and "Công văn 3597" not in only.answer

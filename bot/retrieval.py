@@ -32,8 +32,8 @@ UNACCENTED_DENSE_WEIGHT = 0.25
 # The dense ranker's weight beside BM25's 1.0 (measured on the laws set in bench/: 1.0 → hit@3 0.904,
 # 0.7 → 0.917, 0.5 → 0.904; lexical alone 0.909).
 DENSE_WEIGHT = 0.7
-# the dense scores of this many recent questions are kept (a question searches several times)
-DENSE_CACHE_QUERIES = 8
+# the dense and lexical scores of the most recent questions are kept (a question searches several times)
+SCORE_CACHE_ENTRIES = 16
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Retriever:
         self.embedder = embedder if index.faiss_index is not None else None
         self.chunk_ids = [int(x) for x in index.chunk_ids]
         self.pos = {cid: i for i, cid in enumerate(self.chunk_ids)}
-        self._dense_cache: dict[str, np.ndarray] = {}
+        self._score_cache: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
     @property
@@ -59,27 +59,37 @@ class Retriever:
         return self.embedder is not None
 
     def lexical_scores(self, query: str) -> np.ndarray:
+        key = "lexical\0" + query
+        with self._lock:
+            cached = self._score_cache.get(key)
+        if cached is not None:  # one question searches several times (facts, evidence, passages)
+            return cached
         toks = lexical_tokens(query)
         if not toks:
             return np.zeros(len(self.chunk_ids), dtype=np.float32)
-        return np.asarray(self.index.bm25.get_scores(toks), dtype=np.float32)[: len(self.chunk_ids)]
+        out = np.asarray(self.index.bm25.get_scores(toks), dtype=np.float32)[: len(self.chunk_ids)]
+        self._remember(key, out)
+        return out
+
+    def _remember(self, key: str, scores: np.ndarray) -> None:
+        with self._lock:
+            self._score_cache[key] = scores
+            while len(self._score_cache) > SCORE_CACHE_ENTRIES:
+                self._score_cache.pop(next(iter(self._score_cache)))
 
     def dense_scores(self, query: str) -> np.ndarray:
         if not self.dense_enabled:
             return np.zeros(len(self.chunk_ids), dtype=np.float32)
         n = len(self.chunk_ids)
         with self._lock:
-            cached = self._dense_cache.get(query)
+            cached = self._score_cache.get(query)
         if cached is not None:  # one question searches several times (facts, evidence, passages)
             return cached
         q = self.embedder.encode_queries([query]).astype(np.float32)
         sims, idx = self.index.faiss_index.search(q, n)
         out = np.zeros(n, dtype=np.float32)
         out[idx[0]] = sims[0]
-        with self._lock:
-            self._dense_cache[query] = out
-            while len(self._dense_cache) > DENSE_CACHE_QUERIES:
-                self._dense_cache.pop(next(iter(self._dense_cache)))
+        self._remember(query, out)
         return out
 
     def search(

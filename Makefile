@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 DATA   ?= $(or $(HOCTAP_DATA_DIR),var)
 STAMP  := $(VENV)/.installed
 
-.PHONY: install setup index run test test-quick lint bench bench-corpus clean clean-venv clean-data browser ocr bank-store bench-answers train-evidence
+.PHONY: install setup index run test test-quick lint bench bench-corpus clean clean-venv clean-data browser ocr bank-store unseen-store bench-answers train-evidence
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -80,9 +80,13 @@ bench-answers: bank-store
 	$(PY) -m bench.answer_eval --data-dir $(DATA)/bank-store --cases $(BANK)/questions.jsonl --split heldout
 	$(PY) -m bench.answer_eval --data-dir $(DATA)/bank-store --cases ../shared/eval/dev_questions.jsonl
 
-# refit the evidence ranking and its refusal thresholds on the dev questions (writes bot/evidence_model.json)
-train-evidence: bank-store
-	$(PY) -m bench.train_evidence --data-dir $(DATA)/bank-store
+# refit the evidence ranking and its refusal thresholds on the dev questions (writes bot/evidence_model.json):
+# the bank's dev split and the seeds' set over the bank store, the unseen documents' tuning set over its own store
+unseen-store: setup
+	$(PY) -m indexer --data-dir $(DATA)/unseen-store build knowledge tests/data/unseen
+
+train-evidence: bank-store unseen-store
+	$(PY) -m bench.train_evidence --data-dir $(DATA)/bank-store --unseen-store $(DATA)/unseen-store
 
 clean:
 	rm -rf $(DATA)/index $(DATA)/index-* $(DATA)/.index-link-* $(DATA)/cache $(DATA)/embedding-cache.npz

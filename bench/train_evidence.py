@@ -26,6 +26,9 @@ from bench.answer_eval import load_cases, load_scorer
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "eval"
 TRAIN_SETS = [(SHARED / "bank" / "questions.jsonl", "dev"), (SHARED / "dev_questions.jsonl", None)]
+# the tuning set of the unseen test documents (tests/data/unseen; its holdout and final sets are never read here),
+# answered over a store of knowledge/ and those documents (--unseen-store)
+UNSEEN_SET = (ROOT / "tests" / "data" / "unseen_questions.jsonl", None)
 C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 FOLDS = 5
 
@@ -228,19 +231,23 @@ def calibrate_refusal(assistant, model: dict) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", required=True)
+    ap.add_argument("--unseen-store", default=None, help="a store of knowledge/ and tests/data/unseen")
     ap.add_argument("--out", default=str(ROOT / "bot" / "evidence_model.json"))
     a = ap.parse_args(argv)
     from bot.assistant import Assistant
 
     assistant = Assistant.from_settings(data_dir=a.data_dir)
     scorer = load_scorer()
+    stores = [(assistant, TRAIN_SETS)]
+    if a.unseen_store:
+        stores.append((Assistant.from_settings(data_dir=a.unseen_store), [UNSEEN_SET]))
     rows, labels, groups = [], [], []
-    for path, split in TRAIN_SETS:
-        r, lab, g = collect(assistant, load_cases(str(path), split), scorer)
-        offset = (groups[-1].max() + 1) if groups else 0
-        rows += r
-        labels.append(lab)
-        groups.append(g + offset + 100000 * len(groups))
+    for store, sets in stores:
+        for path, split in sets:
+            r, lab, g = collect(store, load_cases(str(path), split), scorer)
+            rows += r
+            labels.append(lab)
+            groups.append(g + 100000 * len(groups))
     labels, groups = np.concatenate(labels), np.concatenate(groups)
     print(f"{len(np.unique(groups))} questions, {len(labels)} candidates, {int(labels.sum())} positive")
     model = fit(rows, labels, groups)

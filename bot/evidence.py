@@ -211,11 +211,9 @@ class EvidenceRanker:
         name = f" {m.group(1)} {m.group(2)} "
         kb = self.ctx.kb
 
-        def names_it(c: Candidate) -> bool:
-            return name in folded_text(c.text) or name in kb.headings_folded(c.chunk_id)
-
-        hits = [c for c in ranked if names_it(c)]
-        return hits + [c for c in ranked if not names_it(c)] if hits else ranked
+        in_line = [c for c in ranked if name in folded_text(c.text)]  # the line that names it, else its section
+        hits = in_line or [c for c in ranked if name in kb.headings_folded(c.chunk_id)]
+        return hits + [c for c in ranked if c not in hits] if hits else ranked
 
     def _definition_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'X là gì?': a line among the best DEFINITION_WINDOW that says 'X là …' answers it (a rule: the
@@ -325,6 +323,8 @@ def agrees(answer, ranked: list[Candidate], u=None) -> bool:
     """
     if not ranked or answer.intent in HEADER_INTENTS:
         return True
+    if answer.intent == "criteria" and u is not None and asked_kinds(u.folded) & NOT_A_LIST_OF_CRITERIA:
+        return False  # "… do ai công nhận?", "… có giá trị mấy năm?": not the list of criteria
     if u is not None and (
         (answer.intent == "responsibility" and u.agencies)
         or (answer.intent == "deadline" and (u.days or u.window or u.months))
@@ -333,6 +333,8 @@ def agrees(answer, ranked: list[Candidate], u=None) -> bool:
     return any(c.features.get("answerer_pick") for c in ranked[:PICK_TOP])
 
 
+# what a question may ask of a set of criteria that its list of items does not say
+NOT_A_LIST_OF_CRITERIA = frozenset({"who", "validity", "date", "place", "clock", "contact"})
 # the fact each fact answerer renders
 FACT_OF_INTENT = {
     "deadline": "Deadline",

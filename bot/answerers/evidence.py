@@ -24,6 +24,7 @@ RUNNER_UP_WINDOW = 6
 LINE_CHARS = 420
 SINGLE_LINE_CHARS = 900  # a line quoted alone may be a whole list ("…: Hội Khuyến học tỉnh …; Thư viện tỉnh …")
 ITEMS_MAX = 14
+HEADING_SKIP = 5  # an empty heading gives way to the next of this many best lines
 FEW_ITEMS = 2  # a heading with at most this many lines below it in its chunk brings its sections' lines too
 # kinds of answer that a second line of the same section may carry when the best line does not
 COMPANION_KINDS = ("date", "place", "clock", "number", "contact", "who")
@@ -252,7 +253,14 @@ def runner_up(ctx: Context, ranked: list[Candidate], shown: list[str]) -> Candid
     return None
 
 
+def _announces_nothing(ctx: Context, c: Candidate) -> bool:
+    """A line that announces items ('… yêu cầu:') with none to show: it would be a heading without content."""
+    return _is_heading_like(c) and not _items_after(ctx, c)
+
+
 def render(ctx: Context, ranked: list[Candidate]) -> Answer:
+    first = next((c for c in ranked[:HEADING_SKIP] if not _announces_nothing(ctx, c)), ranked[0])
+    ranked = [first] + [c for c in ranked if c is not first]
     top = ranked[0]
     asked = asked_kinds(ctx.u.folded)
     lines: list[str] = []

@@ -44,6 +44,7 @@ class Understanding:
     days: list[tuple[int, int]] = field(default_factory=list)  # (day, month) asked about
     months: list[int] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    period_years: list[int] = field(default_factory=list)  # the bounds of a period named ("Kế hoạch 2026-2030")
     period: str | None = None  # "6 tháng", "năm"
     window: DateRange | None = None  # relative period: "sắp tới", "tháng này", "tuần sau"
     agencies: list[str] = field(default_factory=list)
@@ -116,6 +117,20 @@ def relative_window(kind: str, today: dt.date) -> DateRange:
     return DateRange(dt.date(today.year + 1, 1, 1), dt.date(today.year + 1, 12, 31), f"năm {today.year + 1}")
 
 
+_YEAR_RANGE = re.compile(r"\b20\d\d\s*[-–]\s*20\d\d\b|\b20\d\d\s+20\d\d\b")
+
+
+def _parse_years(f: str, u: Understanding) -> None:
+    """Years named ("năm 2025", "2030"), and those that bound a period ("2026-2030", "giai đoạn 2021 - 2025")."""
+    ranges = [m.span() for m in _YEAR_RANGE.finditer(f)]
+    for m in re.finditer(r"\b(?:nam\s+)?(20\d\d)\b", f):
+        y = int(m.group(1))
+        if y not in u.years:
+            u.years.append(y)
+        if any(a <= m.start(1) < b for a, b in ranges) and y not in u.period_years:
+            u.period_years.append(y)
+
+
 def parse_dates(f: str, u: Understanding, today: dt.date) -> None:
     """Dates in a folded question: 15/12, 15-12, 15.12, ngày 15 tháng 12, tháng 12, năm 2025, 6 tháng."""
     # (not a decimal: "12.5%")
@@ -137,10 +152,7 @@ def parse_dates(f: str, u: Understanding, today: dt.date) -> None:
             continue
         if 1 <= mo <= 12 and not any(x[1] == mo for x in u.days):
             u.months.append(mo)
-    for m in re.finditer(r"\b(?:nam\s+)?(20\d\d)\b", f):
-        y = int(m.group(1))
-        if y not in u.years:
-            u.years.append(y)
+    _parse_years(f, u)
     pm = re.search(r"\b(6|3|12)\s+thang\b", f)
     if pm and not re.search(r"\b" + pm.group(1) + r"\s+thang\s+\d", f):
         u.period = f"{pm.group(1)} tháng"

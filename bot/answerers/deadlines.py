@@ -41,9 +41,10 @@ def _by_date(u, ds: list[Deadline]) -> list[Deadline]:
             if d.due_month in u.months
             or (d.due_day and Recurrence.of(d.recurrence).months_due(d.due_month) & set(u.months))
         ]
-    if u.years and not u.days:
-        out = [d for d in out if d.due_year in u.years or (d.recurrence != "once" and not d.due_year)]
-        once = [d for d in out if d.due_year in u.years]
+    years = [y for y in u.years if y not in u.period_years]  # "Kế hoạch 2026-2030" names a plan, not a due year
+    if years and not u.days:
+        out = [d for d in out if d.due_year in years or (d.recurrence != "once" and not d.due_year)]
+        once = [d for d in out if d.due_year in years]
         out = once or out
     return out
 

@@ -626,3 +626,15 @@ def test_not_a_follow_up(lex):
 )
 def test_clean_input_terminal_escapes(raw, want):
     assert clean_input(raw) == want
+
+
+def test_a_range_of_years_names_a_period_not_a_due_year():
+    import datetime as dt
+
+    from bot.lexicon import load_lexicon
+    from bot.understanding import understand
+
+    lex = load_lexicon()
+    u = understand("Kế hoạch XHHT 2026-2030 của Tuyên Quang: báo cáo 6 tháng trước ngày nào?", lex, dt.date(2026, 5, 1))
+    assert u.period_years == [2026, 2030] and u.period == "6 tháng"
+    assert understand("mục tiêu năm 2027 và năm 2030", lex, dt.date(2026, 5, 1)).period_years == []

@@ -155,11 +155,28 @@ def sources(ctx: Context, ranked: list[Candidate]) -> list[Source]:
     return out
 
 
+_MARKER = re.compile(
+    r"^(Chương\s+[IVXLC\d]+|Mục\s+\d+|Điều\s+\d+[a-z]?|Phần\s+\S+|[IVX]{1,5}\.?|\d{1,2}(?:\.\d{1,2})*\.?|[a-zđ]\))"
+)
+SECTION_TITLE_CHARS = 60
+
+
+def section_label(path: str | None) -> str:
+    """A section path as a citation: a part whose title is a cut-off sentence keeps only its marker
+    ('II › 12. Đơn vị cấp huyện (cũ) được công nhận…' → 'II › 12'), a short title stays ('IV › 6. Đề nghị …')."""
+    parts = []
+    for part in (path or "").split(" › "):
+        m = _MARKER.match(part.strip())
+        long = part.endswith("…") or len(part) > SECTION_TITLE_CHARS
+        parts.append(m.group(1).rstrip(".") if m and long else part.strip())
+    return " › ".join(p for p in parts if p)
+
+
 def _where(ctx: Context, c: Candidate) -> str:
     ch = ctx.kb.chunks[c.chunk_id]
     doc = ctx.kb.docs[c.document_id]
     page = ctx.kb.pages.get(ch.id)
-    section = short(ch.section_path, 90) if ch.section_path else ""
+    section = section_label(ch.section_path)
     inside = ", ".join(x for x in (f"mục {section}" if section else "", f"trang {page}" if page else "") if x)
     return f"Theo {document_citation(doc)}" + (f" ({inside})" if inside else "")
 

@@ -158,17 +158,16 @@ def sources(ctx: Context, ranked: list[Candidate]) -> list[Source]:
 _MARKER = re.compile(
     r"^(Chương\s+[IVXLC\d]+|Mục\s+\d+|Điều\s+\d+[a-z]?|Phần\s+\S+|[IVX]{1,5}\.?|\d{1,2}(?:\.\d{1,2})*\.?|[a-zđ]\))"
 )
-SECTION_TITLE_CHARS = 60
 
 
 def section_label(path: str | None) -> str:
-    """A section path as a citation: a part whose title is a cut-off sentence keeps only its marker
+    """A section path as a citation: a part whose title was cut off keeps only its marker
     ('II › 12. Đơn vị cấp huyện (cũ) được công nhận…' → 'II › 12'), a short title stays ('IV › 6. Đề nghị …')."""
     parts = []
     for part in (path or "").split(" › "):
         m = _MARKER.match(part.strip())
-        long = part.endswith("…") or len(part) > SECTION_TITLE_CHARS
-        parts.append(m.group(1).rstrip(".") if m and long else part.strip())
+        cut = part.endswith("…")  # the path keeps a long title's first words only
+        parts.append(m.group(1).rstrip(".") if m and cut else part.strip())
     return " › ".join(p for p in parts if p)
 
 

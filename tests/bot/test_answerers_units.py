@@ -475,3 +475,45 @@ def test_render_article_gives_its_heading_and_text(knowledge):
         "  Ủy ban nhân dân cấp xã bố trí thư viện cộng đồng mở cửa miễn phí cho người dân vào các ngày cuối tuần.",
     ]
     assert sections(ans) == [(LAW, "Chương I › Điều 3 Thư viện cộng đồng")]
+
+
+# -- the evidence ranking's features, on the same knowledge ----------------------------------------------
+
+
+def ranked_lines(knowledge, question: str, picks=()):
+    from bot.evidence import EvidenceRanker
+
+    kb, lex = knowledge
+    ctx = context(kb, lex, question, retriever=True)
+    return EvidenceRanker(ctx, ctx.topic(), picks=picks).candidates()
+
+
+def feature_of(ranked, words: str, name: str) -> float:
+    return next(c for c in ranked if words in c.text).features[name]
+
+
+def test_features_the_kind_of_answer_asked_against_what_a_line_carries(knowledge):
+    ranked = ranked_lines(knowledge, "Sở Giáo dục và Đào tạo Quảng Trị báo cáo kết quả trước ngày nào?")
+    assert feature_of(ranked, "trước ngày 15/12", "ask_date_has") == 1.0
+    assert feature_of(ranked, "kỹ năng số", "ask_date_lacks") == 1.0
+    assert ranked[0].text.endswith("trước ngày 15/12 hằng năm.")  # the fitted model puts the deadline first
+
+
+def test_features_coverage_entities_and_shape(knowledge):
+    ranked = ranked_lines(knowledge, "Sở Giáo dục và Đào tạo Quảng Trị bồi dưỡng kỹ năng số cho ai?")
+    line = next(c for c in ranked if "kỹ năng số" in c.text)
+    other = next(c for c in ranked if "Bố trí kinh phí" in c.text)
+    assert line.features["cov_line"] > other.features["cov_line"]
+    assert line.features["province_match"] == 1.0 and line.features["province_conflict"] == 0.0
+    assert line.features["agency_match"] == 1.0  # its section is the Sở GDĐT's
+    elsewhere = ranked_lines(knowledge, "Đắk Nông bồi dưỡng kỹ năng số cho ai?")
+    assert feature_of(elsewhere, "kỹ năng số", "province_conflict") == 1.0
+
+
+def test_features_the_answerer_s_choice_and_the_header(knowledge):
+    quote = "- Bố trí kinh phí thực hiện Kế hoạch trong dự toán ngân sách hằng năm."
+    ranked = ranked_lines(knowledge, "Sở Tài chính Quảng Trị bố trí kinh phí thế nào?", picks=[quote])
+    assert feature_of(ranked, "Bố trí kinh phí", "answerer_pick") == 1.0
+    assert all(c.features["answerer_pick"] == 0.0 for c in ranked if "Bố trí kinh phí" not in c.text)
+    headers = [c for c in ranked_lines(knowledge, "Kế hoạch 512 Quảng Trị ký ngày nào?") if c.features["header"]]
+    assert headers and all(knowledge[0].chunks[c.chunk_id].kind == "header" for c in headers)

@@ -301,16 +301,10 @@ class EvidenceRanker:
         return f
 
 
-# a fact answer stands when it cites one of the chunks of this many best-ranked distinct chunks
-AGREE_TOP = 3
 # a fact answer stands when one of this many best lines is one its answerer chose
 PICK_TOP = 2
 # answers about the document itself (its number, date, signer, recipients) come from its header
 HEADER_INTENTS = ("document",)
-
-
-def top_chunks(ranked: list[Candidate], n: int) -> list[int]:
-    return list(dict.fromkeys(c.chunk_id for c in ranked))[:n]
 
 
 def agrees(answer, ranked: list[Candidate], u=None) -> bool:
@@ -335,15 +329,6 @@ def agrees(answer, ranked: list[Candidate], u=None) -> bool:
 
 # what a question may ask of a set of criteria that its list of items does not say
 NOT_A_LIST_OF_CRITERIA = frozenset({"who", "validity", "date", "place", "clock", "contact"})
-# the fact each fact answerer renders
-FACT_OF_INTENT = {
-    "deadline": "Deadline",
-    "target": "Target",
-    "responsibility": "Responsibility",
-    "criteria": "Criterion",
-    "event": "Event",
-    "contact": "Contact",
-}
 
 
 # the fact that answers each kind of question, when a line carries it
@@ -386,8 +371,8 @@ def evidence_text(ctx, chunk_ids) -> str:
 
 
 # Refuse when the topic words missing from the evidence weigh at least this share of the question's topic,
-# or any share when even the best evidence line scores below WEAK_EVIDENCE_SCORE (calibrated on the
-# development bank's `dev` split: bench/answer_eval.py).
+# or any share when even the best evidence line scores below WEAK_EVIDENCE_SCORE. These are the defaults: the
+# values in force are calibrated with each fit and stored in the model file (see refusal_thresholds).
 MISSING_MIN_SHARE = 0.34
 WEAK_EVIDENCE_SCORE = 0.35
 

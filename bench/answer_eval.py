@@ -11,20 +11,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 from pathlib import Path
 
-from bench.common import SHARED_EVAL
-
-SCORER = SHARED_EVAL / "score.py"
-
-
-def load_scorer(path: Path = SCORER):
-    spec = importlib.util.spec_from_file_location("shared_score", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from bench.common import load_score_module as load_scorer  # the shared scorer as a module
 
 
 def load_cases(path: str, split: str | None) -> list[dict]:

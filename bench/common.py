@@ -23,14 +23,21 @@ def pct(values: list[float], q: float) -> float:
     return v[min(len(v) - 1, int(q * len(v)))]
 
 
+SCORER = SHARED_EVAL / "score.py"
+
+
+def load_score_module(path: Path = SCORER):
+    """../shared/eval/score.py as a module (its `check`, `fold`, `dates_in`)."""
+    spec = importlib.util.spec_from_file_location("xhht_eval_score", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def load_scorer():
     """`check(case, result)` from ../shared/eval/score.py, or a minimal stand-in if it is absent."""
-    path = SHARED_EVAL / "score.py"
-    if path.is_file():
-        spec = importlib.util.spec_from_file_location("xhht_eval_score", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        return mod.check, str(path)
+    if SCORER.is_file():
+        return load_score_module().check, str(SCORER)
 
     def check(case, res):  # answered as expected, and a gold document among the first three sources
         if res is None:

@@ -230,7 +230,7 @@ class EvidenceRanker:
         ctx = self.ctx
         doc = ctx.kb.docs[ch.document_id]
         body = ctx.kb.chunk_folded(ch.id)
-        ident = folded_text(" ".join(filter(None, [doc.label, doc.subject, doc.province, doc.issuer])))
+        ident = ctx.kb.identity_folded(doc.id)
         f = {
             "cov_chunk": coverage(self.units, "", body, self.weights),
             "cov_chunk_doc": coverage(self.units, "", body + ident, self.weights),
@@ -364,10 +364,7 @@ def evidence_text(ctx, chunk_ids) -> str:
     for cid in chunk_ids:
         parts.append(ctx.kb.chunk_folded(cid))
         docs.add(ctx.kb.chunks[cid].document_id)
-    for did in docs:
-        d = ctx.kb.docs[did]
-        parts.append(folded_text(" ".join(filter(None, [d.label, d.subject, d.province, d.issuer]))))
-    return " ".join(parts)
+    return " ".join(parts + [ctx.kb.identity_folded(did) for did in docs])
 
 
 # Refuse when the topic words missing from the evidence weigh at least this share of the question's topic,

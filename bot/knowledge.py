@@ -79,9 +79,10 @@ class Knowledge:
         self.facts_by_chunk: dict[int, list] = {}
         for fact in self.all_facts():
             self.facts_by_chunk.setdefault(fact.chunk_id, []).append(fact)
-        self._by_document: dict[str, list] = {}
-        for ch in self.chunks.values():
+        self._by_document: dict[str, list] = {}  # each document's chunks in reading order
+        for ch in sorted(self.chunks.values(), key=lambda c: c.ordinal):
             self._by_document.setdefault(ch.document_id, []).append(ch)
+        self._identity: dict[str, str] = {}
         self.responsibilities_by_chunk: dict[int, list] = {}
         for r in self.responsibilities:
             self.responsibilities_by_chunk.setdefault(r.chunk_id, []).append(r)
@@ -106,7 +107,15 @@ class Knowledge:
         return self._accented
 
     def chunks_of_document(self, doc_id: str) -> list:
+        """The document's chunks in reading order."""
         return self._by_document.get(doc_id, [])
+
+    def identity_folded(self, doc_id: str) -> str:
+        """What names a document (type and number, subject, province, issuer), folded (cached)."""
+        if doc_id not in self._identity:
+            d = self.docs[doc_id]
+            self._identity[doc_id] = folded_text(" ".join(filter(None, [d.label, d.subject, d.province, d.issuer])))
+        return self._identity[doc_id]
 
     def fact_at(self, chunk_id: int, line: str) -> list:
         """The facts of a chunk read from this line (the fact's quote and the line overlap)."""

@@ -28,7 +28,7 @@ def named_article(folded_question: str) -> int | None:
 def articles_of(ctx: Context, doc_id: str) -> dict[int, str]:
     """A document's articles: number → heading line ('Điều 7. Quy trình đánh giá')."""
     out: dict[int, str] = {}
-    for ch in sorted(ctx.kb.chunks_of_document(doc_id), key=lambda c: c.ordinal):
+    for ch in ctx.kb.chunks_of_document(doc_id):
         for h in ch.headings or []:
             m = _HEADING.match(h.strip())
             if m and int(m.group(1)) not in out:
@@ -72,7 +72,8 @@ def render_article(ctx: Context, doc_id: str, number: int, ranked: list) -> Answ
     from bot.answerers.evidence import sources
     from bot.evidence import split_lines
 
-    chunks = sorted((ctx.kb.chunks[c] for c in article_chunks(ctx, doc_id, number)), key=lambda c: c.ordinal)
+    ids = article_chunks(ctx, doc_id, number)
+    chunks = [c for c in ctx.kb.chunks_of_document(doc_id) if c.id in ids]
     heading = articles_of(ctx, doc_id).get(number, f"Điều {number}")
     body = [x for ch in chunks for x in split_lines(ch.text) if x.strip() != heading]
     best = {c.text for c in ranked[:ARTICLE_BEST_LINES]}

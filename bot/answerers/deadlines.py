@@ -22,6 +22,8 @@ DEADLINE_WORDS = phrases(
     "truoc, hang, lich, thoi, chot, nhung, trong, cham nhat, gui ve, ket qua, tinh hinh, quy, "
     "hang quy, hang nam, hang thang, moi, 6, sau, lan, co han"
 )
+# The follow-ups offered under an answer that shows deadlines.
+SUGGESTIONS = ["Đăng ký nhắc hạn", "Sắp tới có hạn báo cáo nào?"]
 # Deadlines whose topic fits within this of the best are shown together.
 TOPIC_TIE = 0.1
 
@@ -186,5 +188,5 @@ def answer(ctx: Context) -> Answer | None:
         lines,
         srcs,
         [d.id for d, _ in pairs],
-        suggestions=["Đăng ký nhắc hạn", "Sắp tới có hạn báo cáo nào?"],
+        suggestions=list(SUGGESTIONS),
     )

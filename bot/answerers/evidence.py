@@ -60,7 +60,7 @@ def _items_after(ctx: Context, top: Candidate) -> list[str]:
     if not heading:
         return below
     out = list(below)
-    for other in sorted(ctx.kb.chunks_of_document(ch.document_id), key=lambda c: c.ordinal):
+    for other in ctx.kb.chunks_of_document(ch.document_id):
         hs = other.headings or []
         if other.id != ch.id and heading in hs[:-1]:
             out += [x for x in split_lines(other.text) if x not in out]
@@ -85,7 +85,7 @@ def section_items(ctx: Context, top: Candidate) -> tuple[str, list[str]]:
         return lines[0], lines[1:]
     sibs = [
         c
-        for c in sorted(ctx.kb.chunks_of_document(ch.document_id), key=lambda c: c.ordinal)
+        for c in ctx.kb.chunks_of_document(ch.document_id)
         if (c.headings or [])[:-1] == parent and len(c.headings or []) == len(heads) and c.text.strip()
     ]
     if len(sibs) >= 2 and heads:
@@ -296,5 +296,5 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
         lines.append(_where(ctx, second).replace("Theo", "Ngoài ra, theo", 1) + ":")
         lines.append(f"“{short(second.text, LINE_CHARS)}”")
     intent = "deadline" if d is not None else ("howto" if ctx.u.intent == "howto" else "search")
-    suggestions = ["Đăng ký nhắc hạn", "Sắp tới có hạn báo cáo nào?"] if deadline_ids else []
+    suggestions = list(deadlines.SUGGESTIONS) if deadline_ids else []
     return ctx.finish(intent, lines, sources(ctx, ranked), deadline_ids, suggestions)

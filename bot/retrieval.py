@@ -51,45 +51,47 @@ class Retriever:
         self.embedder = embedder if index.faiss_index is not None else None
         self.chunk_ids = [int(x) for x in index.chunk_ids]
         self.pos = {cid: i for i, cid in enumerate(self.chunk_ids)}
-        self._score_cache: dict[str, np.ndarray] = {}
+        self._score_cache: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
     @property
     def dense_enabled(self) -> bool:
         return self.embedder is not None
 
-    def lexical_scores(self, query: str) -> np.ndarray:
-        key = "lexical\0" + query
+    def _cached(self, key: tuple[str, str], compute) -> np.ndarray:
+        """The scores of a recent question (one question searches several times: facts, evidence, passages);
+        read only by the caller."""
         with self._lock:
             cached = self._score_cache.get(key)
-        if cached is not None:  # one question searches several times (facts, evidence, passages)
+        if cached is not None:
             return cached
+        out = compute()
+        with self._lock:
+            self._score_cache[key] = out
+            while len(self._score_cache) > SCORE_CACHE_ENTRIES:
+                self._score_cache.pop(next(iter(self._score_cache)))
+        return out
+
+    def lexical_scores(self, query: str) -> np.ndarray:
+        return self._cached(("lexical", query), lambda: self._lexical(query))
+
+    def _lexical(self, query: str) -> np.ndarray:
         toks = lexical_tokens(query)
         if not toks:
             return np.zeros(len(self.chunk_ids), dtype=np.float32)
-        out = np.asarray(self.index.bm25.get_scores(toks), dtype=np.float32)[: len(self.chunk_ids)]
-        self._remember(key, out)
-        return out
-
-    def _remember(self, key: str, scores: np.ndarray) -> None:
-        with self._lock:
-            self._score_cache[key] = scores
-            while len(self._score_cache) > SCORE_CACHE_ENTRIES:
-                self._score_cache.pop(next(iter(self._score_cache)))
+        return np.asarray(self.index.bm25.get_scores(toks), dtype=np.float32)[: len(self.chunk_ids)]
 
     def dense_scores(self, query: str) -> np.ndarray:
         if not self.dense_enabled:
             return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        return self._cached(("dense", query), lambda: self._dense(query))
+
+    def _dense(self, query: str) -> np.ndarray:
         n = len(self.chunk_ids)
-        with self._lock:
-            cached = self._score_cache.get(query)
-        if cached is not None:  # one question searches several times (facts, evidence, passages)
-            return cached
         q = self.embedder.encode_queries([query]).astype(np.float32)
         sims, idx = self.index.faiss_index.search(q, n)
         out = np.zeros(n, dtype=np.float32)
         out[idx[0]] = sims[0]
-        self._remember(query, out)
         return out
 
     def search(

@@ -67,6 +67,7 @@ class Context:
     lex: Lexicon
     retriever: Retriever | None
     _retrieved: list[int] | None = None
+    _topics: dict | None = None  # topic() per set of intent words: one question segments its text once each
 
     # -- scope ---------------------------------------------------------------------------------
     def docs_for(self, u: Understanding | None = None) -> set[str] | None:
@@ -133,8 +134,13 @@ class Context:
 
     def topic(self, intent_words: frozenset[str] | set[str] = frozenset()) -> list[str]:
         """The question's topic words, less its intent's own words, the domain's and the entities'."""
-        ignore = set(intent_words) | DOMAIN_WORDS | TIME_WORDS
-        return topic_units(self.topic_text(), ignore, self.kb.segmenter, self.entity_names())
+        key = frozenset(intent_words)
+        if self._topics is None:
+            self._topics = {}
+        if key not in self._topics:
+            ignore = set(key) | DOMAIN_WORDS | TIME_WORDS
+            self._topics[key] = topic_units(self.topic_text(), ignore, self.kb.segmenter, self.entity_names())
+        return list(self._topics[key])
 
     def topic_text(self) -> str:
         """The question's words for topic units: abbreviations expanded; typed without diacritics, kept

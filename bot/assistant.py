@@ -182,7 +182,6 @@ class Assistant:
             retriever = Retriever(index, embedder)
             if not all(cid in kb.chunks for cid in retriever.chunk_ids):
                 log.warning("search index and store disagree (rebuild with `python -m indexer build`)")
-        kb.accented_syllables()  # built once per load, not on a user's question
         if retriever is not None:  # pay the first-query costs (segmenter, model) at start, not on a user
             try:
                 retriever.search("báo cáo xã hội học tập", k=1)

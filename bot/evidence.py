@@ -30,7 +30,6 @@ from pathlib import Path
 
 from bot.knowledge import quote_in_line
 from bot.relevance import coverage, folded_text, same_i_y
-from vntext import fold, has_diacritics, nfc
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 # chunks fetched from the retriever for a question (within the question's scope, and outside it)
@@ -375,11 +374,9 @@ WEAK_EVIDENCE_SCORE = 0.35
 
 
 def missing_share(ctx, units: list[str], missing: list[str]) -> float:
-    from bot.relevance import SINGLE_SYLLABLE_WEIGHT, idf
+    from bot.relevance import SINGLE_SYLLABLE_WEIGHT
 
     w = ctx.kb.unit_weights(units)
-    unseen = idf(0, len(ctx.kb.chunks))  # a word written as no document writes it weighs as one never seen
-    w.update({x: unseen for x in missing if " " not in x and not ctx.kb.unit_absent(x)})
     weigh = lambda x: w.get(x, 1.0) * (1.0 if " " in x else SINGLE_SYLLABLE_WEIGHT)
     total = sum(weigh(x) for x in units)
     return sum(weigh(x) for x in missing) / total if total else 0.0
@@ -481,25 +478,4 @@ def missing_words(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
                 out.append(unit)
         elif ctx.kb.unit_absent(u):
             out.append(unit)
-    shape_syllables = {w for x in shape for w in x.split()}
-    singles = {x for x in units if " " not in x and x not in shape_syllables}
-    return out + [x for x in unknown_accented(ctx, singles) if x not in out]
-
-
-def unknown_accented(ctx, singles: set[str]) -> list[str]:
-    """Single words typed with their diacritics that no document writes so ('lương' where the documents
-    only have 'lượng') and that make no compound of the documents with a neighbour (a typo such as 'sơ két'
-    or 'xây dưng' does: 'so ket', 'xay dung')."""
-    if not has_diacritics(ctx.u.text):
-        return []
-    toks = re.findall(r"[^\W\d_]+", nfc(ctx.u.text).lower())
-    folded = [fold(t) for t in toks]
-    out = []
-    for i, (t, f) in enumerate(zip(toks, folded)):
-        if f not in singles or not has_diacritics(t) or not _VOWEL.search(f) or t in ctx.kb.accented_syllables():
-            continue
-        pairs = [f"{folded[i - 1]} {f}"] if i else []
-        pairs += [f"{f} {folded[i + 1]}"] if i + 1 < len(toks) else []
-        if all(ctx.kb.unit_absent(same_i_y(p)) for p in pairs):
-            out.append(f)
     return out

@@ -22,7 +22,7 @@ from store.knowledge import (
     Target,
 )
 from bot.relevance import Segmenter, folded_text, idf
-from vntext import fold, nfc
+from vntext import fold
 
 # a fact is read from a line when the first this many characters of one are found in the other (folded)
 QUOTE_PROBE_CHARS = 40
@@ -74,7 +74,6 @@ class Knowledge:
         )
         self._weights: dict[str, float] = {}
         self._df: dict[str, int] = {}
-        self._accented: frozenset[str] | None = None
         self._headings_folded: dict[int | None, str] = {}
         self.facts_by_chunk: dict[int, list] = {}
         for fact in self.all_facts():
@@ -96,15 +95,6 @@ class Knowledge:
             + self.contacts
             + [f for fs in self.extra_facts.values() for f in fs]
         )
-
-    def accented_syllables(self) -> frozenset[str]:
-        """Every syllable the documents write, with its diacritics, lower-cased (built on first use)."""
-        if self._accented is None:
-            texts = [c.text + " " + " ".join(c.headings or []) for c in self.chunks.values()]
-            texts += [" ".join(filter(None, [d.subject, d.issuer, d.province])) for d in self.docs.values()]
-            words = _WORD.findall("\n".join(texts).lower())  # the indexer stored NFC text
-            self._accented = frozenset(words) | frozenset(nfc(w) for w in set(words))
-        return self._accented
 
     def chunks_of_document(self, doc_id: str) -> list:
         """The document's chunks in reading order."""
@@ -165,9 +155,6 @@ class Knowledge:
     @property
     def events(self) -> list:
         return self.extra_facts.get("events", [])
-
-
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 def quote_in_line(quote: str | None, line: str) -> bool:

@@ -175,54 +175,71 @@ def fit(rows, labels, groups):
 
 SHARE_GRID = [round(0.2 + 0.02 * i, 2) for i in range(21)]  # 0.20 … 0.60
 WEAK_GRID = [round(0.05 * i, 2) for i in range(11)]  # 0 … 0.50
+NEAR_GRID = [round(0.3 + 0.05 * i, 2) for i in range(15)]  # 0.30 … 1.00
+# the off-topic questions the refusal thresholds were first tuned on (bench/data; its holdout and final sets are
+# never read here), asked over the unseen documents' store
+OFFTOPIC_TUNE = (ROOT / "bench" / "data" / "offtopic_tune.jsonl", None)
 
 
-def refusal_points(assistant, model: dict) -> list[tuple[bool, float, float]]:
-    """(off-topic?, missing share, best line's score) of every dev question with a missing word."""
-    from bot.evidence import EvidenceRanker, missing_share, missing_words
+def refusal_points(stores, model: dict) -> list[tuple[bool, float, float, float]]:
+    """(off-topic?, missing share, best line's score, missing share near the best lines) of every
+    tuning question that has a topic."""
+    from bot.evidence import EvidenceRanker, missing_near, missing_share, missing_words
 
     out = []
-    for path, split in TRAIN_SETS:
-        for case in load_cases(str(path), split):
-            ctx = assistant.context(case["q"])
-            units = ctx.topic()
-            if assistant.is_statement(ctx) or not units:
-                continue
-            ranked = EvidenceRanker(ctx, units, model=model).candidates()
-            missing = missing_words(ctx, units, ranked) if ranked else []
-            top = ranked[0].score if ranked else 0.0
-            out.append((not case.get("answered", True), missing_share(ctx, units, missing) if missing else 0.0, top))
+    for assistant, sets in stores:
+        for path, split in sets:
+            for case in load_cases(str(path), split):
+                ctx = assistant.context(case["q"])
+                units = ctx.topic()
+                if assistant.is_statement(ctx) or not units:
+                    continue
+                ranked = EvidenceRanker(ctx, units, model=model).candidates()
+                missing = missing_words(ctx, units, ranked) if ranked else []
+                near = missing_near(ctx, units, ranked) if ranked else []
+                top = ranked[0].score if ranked else 0.0
+                share = missing_share(ctx, units, missing) if missing else 0.0
+                near_share = missing_share(ctx, units, near) if near else 0.0
+                out.append((not case.get("answered", True), share, top, near_share))
     return out
 
 
-def calibrate_refusal(assistant, model: dict) -> dict:
-    """The missing-word share and weak-evidence score that best separate the dev split's off-topic questions
-    from its answerable ones: the most dev questions right, each question counting once (most questions
+def _refused(p, share, weak, near=2.0) -> bool:
+    return (p[1] > 0 and (p[1] >= share or p[2] < weak)) or (p[3] > 0 and p[3] >= near)
+
+
+def _best(points, grid) -> tuple:
+    """The thresholds of `grid` that get the most tuning questions right, each counting once (most questions
     people ask are answerable; a wrong refusal costs as much as a wrong answer); ties: the least refusing."""
-    points = refusal_points(assistant, model)
     off = [p for p in points if p[0]]
     ans = [p for p in points if not p[0]]
-
-    def refused(p, share, weak):
-        return p[1] > 0 and (p[1] >= share or p[2] < weak)
-
-    best = max(
-        ((share, weak) for share in SHARE_GRID for weak in WEAK_GRID),
-        key=lambda sw: (
-            sum(refused(p, *sw) for p in off) + sum(not refused(p, *sw) for p in ans),
-            sw[0],
-            -sw[1],
+    return max(
+        grid,
+        key=lambda t: (
+            sum(_refused(p, *t) for p in off) + sum(not _refused(p, *t) for p in ans),
+            -sum(_refused(p, *t) for p in points),
         ),
     )
-    kept = sum(not refused(p, *best) for p in ans) / max(1, len(ans))
-    caught = sum(refused(p, *best) for p in off) / max(1, len(off))
+
+
+def calibrate_refusal(stores, model: dict) -> dict:
+    """The missing-word share and weak-evidence score over all the evidence, then the missing share near the
+    best lines, that best separate the tuning sets' off-topic questions from their answerable ones."""
+    points = refusal_points(stores, model)
+    share, weak = _best(points, [(s, w) for s in SHARE_GRID for w in WEAK_GRID])
+    (_, _, near) = _best(points, [(share, weak, n) for n in NEAR_GRID + [2.0]])
+    off = [p for p in points if p[0]]
+    ans = [p for p in points if not p[0]]
+    kept = sum(not _refused(p, share, weak, near) for p in ans) / max(1, len(ans))
+    caught = sum(_refused(p, share, weak, near) for p in off) / max(1, len(off))
     print(
-        f"refusal: missing share >= {best[0]}, weak evidence < {best[1]}: {caught:.3f} of off-topic refused, "
-        f"{kept:.3f} of answerable kept"
+        f"refusal: missing share >= {share}, weak evidence < {weak}, near missing share >= {near}: "
+        f"{caught:.3f} of {len(off)} off-topic refused, {kept:.3f} of {len(ans)} answerable kept"
     )
     return {
-        "missing_min_share": best[0],
-        "weak_evidence_score": best[1],
+        "missing_min_share": share,
+        "weak_evidence_score": weak,
+        "near_missing_min_share": near,
         "off_topic_refused": round(caught, 3),
         "answerable_kept": round(kept, 3),
     }
@@ -240,7 +257,7 @@ def main(argv=None) -> int:
     scorer = load_scorer()
     stores = [(assistant, TRAIN_SETS)]
     if a.unseen_store:
-        stores.append((Assistant.from_settings(data_dir=a.unseen_store), [UNSEEN_SET]))
+        stores.append((Assistant.from_settings(data_dir=a.unseen_store), [UNSEEN_SET, OFFTOPIC_TUNE]))
     rows, labels, groups = [], [], []
     for store, sets in stores:
         for path, split in sets:
@@ -251,7 +268,7 @@ def main(argv=None) -> int:
     labels, groups = np.concatenate(labels), np.concatenate(groups)
     print(f"{len(np.unique(groups))} questions, {len(labels)} candidates, {int(labels.sum())} positive")
     model = fit(rows, labels, groups)
-    model["refusal"] = calibrate_refusal(assistant, model)
+    model["refusal"] = calibrate_refusal(stores, model)
     Path(a.out).write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     for name, coef in sorted(zip(model["features"], model["coef"]), key=lambda x: -abs(x[1])):
         print(f"  {name:22s} {coef:+.3f}")

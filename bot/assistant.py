@@ -342,9 +342,9 @@ class Assistant:
                 allowed = articles.article_chunks(ctx, doc, number)
                 ranked = EvidenceRanker(ctx, units, allowed=allowed).candidates() or ranked
                 return ranked, articles.render_article(ctx, doc, number, ranked)
-        missing = not_covered(ctx, units, ranked) if ranked else []
+        missing, near = not_covered(ctx, units, ranked) if ranked else ([], False)
         if missing:  # "Chỉ tiêu giảm tỷ lệ hộ nghèo đa chiều …": no document speaks of it
-            return ranked, refusal(ctx.question, missing)
+            return ranked, refusal(ctx.question, missing, near=near)
         return ranked, None
 
     @staticmethod

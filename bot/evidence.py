@@ -101,6 +101,12 @@ def is_title(line: str) -> bool:
     return len(line) <= TITLE_CHARS and not line.rstrip().endswith((".", ";"))
 
 
+def _heads_chunk(i: int, line: str, lines: list[str], ch) -> bool:
+    """The chunk's first line, with more lines below it, and not a statement ('2. Thường trực Hội đồng nhân
+    dân xã … giám sát việc thực hiện Nghị quyết.' is a clause, though the text after it was filed under it)."""
+    return i == 0 and len(lines) > 1 and ch.kind == "body" and not line.rstrip().endswith((".", ";"))
+
+
 def split_lines(text: str) -> list[str]:
     """A chunk's lines; a long paragraph is split into its sentences."""
     out: list[str] = []
@@ -193,7 +199,7 @@ class EvidenceRanker:
             for i, line in enumerate(lines):
                 if _NOISE_LINE.match(line):
                     continue
-                c = Candidate(ch.id, ch.document_id, i, line, i == 0 and len(lines) > 1 and ch.kind == "body")
+                c = Candidate(ch.id, ch.document_id, i, line, _heads_chunk(i, line, lines, ch))
                 c.features = dict(chunk_feats)
                 c.features.update(self._line_features(c, ch, lines))
                 c.score = linear_score(c.features, self.model)
@@ -283,6 +289,7 @@ class EvidenceRanker:
             "cov_heading": coverage(self.units, "", heads, self.weights),
             "bigrams": _share_in(self.bigrams, ft + heads),
         }
+        f.update(self._year_features(c, ch, lines))
         f["answerer_pick"] = _bool(any(quote_in_line(q, c.text) for q in self.picks))
         kinds = {type(x).__name__ for x in ctx.kb.fact_at(ch.id, c.text)}
         f["has_fact"] = _bool(kinds)
@@ -298,6 +305,30 @@ class EvidenceRanker:
         f["ask_number_percent"] = _bool("number" in self.asked and CARRIES["percent"].search(c.text))
         f["ask_list_heading"] = _bool("list" in self.asked and (c.is_heading or f["ends_colon"]))
         return f
+
+    def _year_features(self, c: Candidate, ch, lines: list[str]) -> dict[str, float]:
+        """The years the line names, or else the nearest heading above it that names one, against the years
+        asked: "Mục tiêu năm 2025 …" is not answered by a line under "b) Mục tiêu đến năm 2030:"."""
+        asked = self.ctx.u.years
+        if not asked:
+            return {"year_line_match": 0.0, "year_line_conflict": 0.0}
+        named = line_years(lines, c.line_no, ch.headings)
+        hit = any(y in named for y in asked)
+        return {"year_line_match": _bool(hit), "year_line_conflict": _bool(named and not hit)}
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def line_years(lines: list[str], i: int, headings=None) -> set[int]:
+    """The years line i of a chunk names, or else those of the nearest heading above it that names any (a
+    title or colon-ended line of the chunk, then the chunk's own headings, innermost first)."""
+    above = [p for p in reversed(lines[:i]) if p.rstrip().endswith(":") or (is_title(p) and p[:1] not in "-+•")]
+    for text in [lines[i], *above, *reversed(headings or [])]:
+        years = {int(y) for y in _YEAR.findall(text)}
+        if years:
+            return years
+    return set()
 
 
 # a fact answer stands when one of this many best lines is one its answerer chose
@@ -371,6 +402,10 @@ def evidence_text(ctx, chunk_ids) -> str:
 # values in force are calibrated with each fit and stored in the model file (see refusal_thresholds).
 MISSING_MIN_SHARE = 0.34
 WEAK_EVIDENCE_SCORE = 0.35
+# ... or when the topic words missing from the nearest evidence (the chunks of the NEAR_CHUNKS best lines) weigh
+# at least this share: each word is in some document, never with the others.
+NEAR_MISSING_MIN_SHARE = 0.5
+NEAR_CHUNKS = 2
 
 
 def missing_share(ctx, units: list[str], missing: list[str]) -> float:
@@ -385,34 +420,42 @@ def missing_share(ctx, units: list[str], missing: list[str]) -> float:
 _PROPOSED_ANSWER = re.compile(r"\b(dap an( dung)? la|cau tra loi( dung)? la|tra loi)\b")
 
 
-def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
-    """The words that make the question one the documents do not cover (empty: they may cover it)."""
-    missing = missing_words(ctx, units, ranked)
+def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[str], bool]:
+    """The words that make the question one the documents do not cover (empty: they may cover it), and
+    whether they are missing only from the nearest evidence (found elsewhere, never with the rest)."""
     proposed = _PROPOSED_ANSWER.search(ctx.u.folded)
-    if proposed:  # "…? Đáp án là: X": X is the asker's guess, not the topic
-        asking = " " + ctx.u.folded[: proposed.start()] + " "
-        missing = [m for m in missing if f" {m} " in asking]
-    if not missing:
-        return []
-    share = missing_share(ctx, units, missing)
-    min_share, weak = refusal_thresholds()
-    if share >= min_share or (ranked and ranked[0].score < weak):
-        return missing
-    return []
+    asking = " " + ctx.u.folded[: proposed.start()] + " " if proposed else None
+
+    def asked(words: list[str]) -> list[str]:  # "…? Đáp án là: X": X is the asker's guess, not the topic
+        return [m for m in words if f" {m} " in asking] if asking else words
+
+    min_share, weak, near_share = refusal_thresholds()
+    missing = asked(missing_words(ctx, units, ranked))
+    if missing and (missing_share(ctx, units, missing) >= min_share or (ranked and ranked[0].score < weak)):
+        return missing, False
+    near = asked(missing_near(ctx, units, ranked))
+    if near and missing_share(ctx, units, near) >= near_share:
+        return near, True
+    return [], False
 
 
-def refusal_thresholds(model: dict | None = None) -> tuple[float, float]:
-    """(MISSING_MIN_SHARE, WEAK_EVIDENCE_SCORE) as calibrated with the fitted model (its "refusal" entry), or
-    the defaults: the ranking's scores move with each fit, so the thresholds are fitted with it."""
+def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
+    """(MISSING_MIN_SHARE, WEAK_EVIDENCE_SCORE, NEAR_MISSING_MIN_SHARE) as calibrated with the fitted model
+    (its "refusal" entry), or the defaults: the ranking's scores move with each fit, so the thresholds are
+    fitted with it."""
     r = (model or load_model()).get("refusal") or {}
-    return r.get("missing_min_share", MISSING_MIN_SHARE), r.get("weak_evidence_score", WEAK_EVIDENCE_SCORE)
+    return (
+        r.get("missing_min_share", MISSING_MIN_SHARE),
+        r.get("weak_evidence_score", WEAK_EVIDENCE_SCORE),
+        r.get("near_missing_min_share", NEAR_MISSING_MIN_SHARE),
+    )
 
 
 # Words that shape a question (how long, the last day, done by, does it cost) rather than name its topic.
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, dang ky, giay to, ho so, "
     "cu the, hien nay, hien tai, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
-    "xin hoi, cho hoi, giup, neu, noi, di, "
+    "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")
     "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, phuong an, bao gom, gom".split(", ")
 )
@@ -455,13 +498,30 @@ def missing_words(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
     """The question's topic words found in none of the evidence: a compound absent from the retrieved
     chunks, or a single syllable no document uses. Document numbers, abbreviations the glossary knows and
     the question's shape words are never missing."""
+    hay = same_i_y(evidence_text(ctx, dict.fromkeys(c.chunk_id for c in ranked)))
+    return _absent(ctx, units, hay, single_absent=ctx.kb.unit_absent)
+
+
+def missing_near(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
+    """The question's topic words absent from the nearest evidence: the chunks of its NEAR_CHUNKS best lines
+    with their headings and documents' identity. A question whose heaviest words are all found somewhere
+    but never together with its other words ("Lương của cán bộ trung tâm học tập cộng đồng …") is one the
+    documents do not cover: no passage speaks of what it asks."""
+    near = list(dict.fromkeys(c.chunk_id for c in ranked))[:NEAR_CHUNKS]
+    text = evidence_text(ctx, near)
+    hay = same_i_y(f"{text} {folded_text(ctx.lex.expand(text))}")  # 'ubnd' also as 'uy ban nhan dan'
+    return _absent(ctx, units, hay, single_absent=lambda s: f" {s} " not in hay)
+
+
+def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
+    """The topic words `hay` lacks (a single syllable: those `single_absent` says are missing), heaviest first."""
     from bot.answerers.base import DOMAIN_WORDS, TIME_WORDS
     from bot.relevance import QUESTION_WORDS
     from bot.search_index import STOPWORDS
 
     edge = frozenset(DOMAIN_WORDS | TIME_WORDS | QUESTION_WORDS | STOPWORDS)
     shape = QUESTION_SHAPE_WORDS | _answerer_words()
-    hay = same_i_y(evidence_text(ctx, dict.fromkeys(c.chunk_id for c in ranked)))
+    hay = f" {hay} "
     initials = _initials(hay)
     out = []
     for unit in units:
@@ -474,8 +534,17 @@ def missing_words(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
         u = same_i_y(unit)
         if " " in u:
             core = _trimmed(u, edge)
-            if core and f" {core} " not in hay and (" " in core or ctx.kb.unit_absent(core)):
-                out.append(unit)
-        elif ctx.kb.unit_absent(u):
+            if core and f" {core} " not in hay and f" {_initials_of(core)} " not in hay:
+                if " " in core or single_absent(core):
+                    out.append(unit)
+        elif single_absent(u):
             out.append(unit)
-    return out
+    weights = ctx.kb.unit_weights(out) if out else {}
+    return sorted(out, key=lambda x: -weights.get(x, 1.0))
+
+
+def _initials_of(compound: str) -> str:
+    """'uy ban nhan dan' → 'ubnd': a compound the evidence writes abbreviated (of three syllables or more:
+    two letters are too ambiguous)."""
+    syl = compound.split()
+    return "".join(w[0] for w in syl) if len(syl) >= 3 else "\0"

@@ -225,13 +225,15 @@ def _has_abbrev(text: str) -> bool:
     return bool(re.search(r"\b[A-ZĐ]{2,}\b", text))
 
 
-def refusal(question: str, missing: list[str] | None = None) -> Answer:
-    """The refusal; with `missing`, it names the question's words that no document covers."""
+def refusal(question: str, missing: list[str] | None = None, near: bool = False) -> Answer:
+    """The refusal; with `missing`, it names the question's words that no document covers (`near`: that
+    no passage close to the question speaks of, though some document uses them elsewhere)."""
     if not missing:
         return Answer(question, False, REFUSAL, "out_of_scope", suggestions=EXAMPLES)
     named = ", ".join(f"“{as_written(question, m)}”" for m in missing[:3])
+    where = "Không đoạn văn bản nào gần với câu hỏi nói về" if near else "Các văn bản hiện có không nói về"
     text = (
-        f"Các văn bản hiện có không nói về {named}, nên tôi không trả lời được câu hỏi này. "
+        f"{where} {named}, nên tôi không trả lời được câu hỏi này. "
         "Tôi trả lời về xây dựng xã hội học tập: hạn báo cáo, nhiệm vụ của các cơ quan, chỉ tiêu, "
         "tiêu chí, sự kiện, văn bản căn cứ và người liên hệ."
     )

@@ -37,6 +37,8 @@ SCOPED_K = 24
 OPEN_K = 12
 # a numbered item the question names: "tiêu chí 2", "chỉ số 2.1", "mức độ 3" is a level, not an item
 _NAMED_ITEM = re.compile(r"\b(tieu chi|chi so|tieu chuan)\s+(\d+(?:\.\d+)?)\b")
+# "… có đạt chỉ tiêu … không?": a line stating a result among this many best lines is put first
+RESULT_WINDOW = 5
 # "X là gì?": a line saying "X là …" among this many best lines is put first
 DEFINITION_WINDOW = 30
 # a paragraph longer than this is split into its sentences
@@ -54,7 +56,12 @@ ASK_PATTERNS = {
     "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ky|o dau|cach)\b",
     "validity": r"\b(gia tri|hieu luc|bao lau|may nam|thoi han)\b",
     "contact": r"\b(lien he|so dien thoai|dien thoai|email|dau moi)\b",
+    "money": r"\b(bao nhieu tien|may (trieu|nghin|ngan)|het bao nhieu|chi phi|hoc phi|le phi|muc phi|kinh phi|"
+    r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
+    r"ton phi)\b",
     "document": r"\b(ai ky|nguoi ky|do ai ky|ky ngay|ban hanh ngay|ngay ban hanh|gui (cho )?(ai|nhung|cac)|kinh gui|noi nhan|so hieu|trich yeu)\b",
+    "result": r"\bco (dat|hoan thanh|vuot)\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(da )?dat (duoc )?bao nhieu\b|"
+    r"\bket qua\b.{0,40}\b(the nao|ra sao|bao nhieu)\b",
     "definition": r"\b(la gi|nghia la gi|hieu the nao)\s*\??\s*$",
 }
 ASK_RES = {k: re.compile(v) for k, v in ASK_PATTERNS.items()}
@@ -65,11 +72,20 @@ CARRIES = {
     "percent": re.compile(r"\d\s*%"),
     "who": re.compile(r"\b(Sở|UBND|Ủy ban|Hội|Bộ|Phòng|Trung tâm|Ban|Công an|Tỉnh đoàn|Chi hội|Chủ tịch|Thủ trưởng)\b"),
     "place": re.compile(r"\b(tại|địa điểm|địa chỉ|quảng trường|hội trường|trụ sở|nhà văn hóa)\b|https?://|www\.", re.I),
-    "clock": re.compile(r"\b\d{1,2}\s*(giờ|h)\s*\d{0,2}\b", re.I),
+    "clock": re.compile(r"\b\d{1,2}\s*(giờ|h)\s*\d{0,2}\b|\bbuổi (sáng|chiều|tối|trưa)\b", re.I),
     "contact": re.compile(r"\b0\d{2,3}[.\s]?\d{3}[.\s]?\d{3,4}\b|@"),
     "validity": re.compile(r"\b(giá trị|hiệu lực|thời hạn)\b", re.I),
     "howto": re.compile(r"\b(đăng ký|hồ sơ|nộp|gửi|tại|qua|trực tuyến|cấp lại|đề nghị)\b", re.I),
+    "result": re.compile(r"\b(kết quả|đánh giá|đã đạt|chưa đạt|không đạt|đạt được|thực hiện được)\b", re.I),
+    "money": re.compile(
+        r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b|\b(miễn phí|không (thu|mất) (phí|tiền)|kinh phí|ngân sách)\b",
+        re.I,
+    ),
 }
+# the kinds of answer only a line carrying them gives: asked and carried by no line near the question (the
+# chunk of its best line), the documents do not answer it ("… bị phạt bao nhiêu tiền?")
+SPECIFIC_KINDS = {"money": "số tiền", "clock": "giờ giấc"}
+KIND_NEAR_CHUNKS = 1
 
 
 # lines that say nothing by themselves: "(Ban hành kèm theo Quyết định số …)", a page number
@@ -205,7 +221,7 @@ class EvidenceRanker:
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
         out.sort(key=lambda c: -c.score)
-        return self._named_item_first(self._definition_first(out))
+        return self._named_item_first(self._definition_first(self._result_first(out)))
 
     def _named_item_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Tiêu chí 2 … có những chỉ số nào?': the lines of that numbered item (a criterion, an indicator)
@@ -219,6 +235,14 @@ class EvidenceRanker:
         in_line = [c for c in ranked if name in folded_text(c.text)]  # the line that names it, else its section
         hits = in_line or [c for c in ranked if name in kb.headings_folded(c.chunk_id)]
         return hits + [c for c in ranked if c not in hits] if hits else ranked
+
+    def _result_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'Xã … có đạt chỉ tiêu … không?': among the RESULT_WINDOW best lines, one that states a result ('kết
+        quả 62,5%. Đánh giá: Đạt.') answers it before a target set for later ('100% thôn đạt danh hiệu …')."""
+        if "result" not in self.asked:
+            return ranked
+        hit = next((c for c in ranked[:RESULT_WINDOW] if CARRIES["result"].search(c.text)), None)
+        return ranked if hit is None else [hit] + [c for c in ranked if c is not hit]
 
     def _definition_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'X là gì?': a line among the best DEFINITION_WINDOW that says 'X là …' answers it (a rule: the
@@ -295,7 +319,7 @@ class EvidenceRanker:
         f["has_fact"] = _bool(kinds)
         for kind, fact in FACT_OF_KIND.items():
             f[f"ask_{kind}_fact"] = _bool(kind in self.asked and fact in kinds)
-        for kind in ("date", "number", "who", "place", "clock", "contact", "validity", "howto"):
+        for kind in ("date", "number", "who", "place", "clock", "contact", "validity", "howto", "money"):
             asked = kind in self.asked
             has = bool(CARRIES[kind].search(c.text))
             f[f"ask_{kind}_has"] = _bool(asked and has)
@@ -436,6 +460,9 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     near = asked(missing_near(ctx, units, ranked))
     if near and missing_share(ctx, units, near) >= near_share:
         return near, True
+    kind = kind_not_near(ctx, ranked)
+    if kind is not None:  # named by the words near evidence lacks, else by what the question asks
+        return near or [SPECIFIC_KINDS[kind]], True
     return [], False
 
 
@@ -511,6 +538,16 @@ def missing_near(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
     text = evidence_text(ctx, near)
     hay = same_i_y(f"{text} {folded_text(ctx.lex.expand(text))}")  # 'ubnd' also as 'uy ban nhan dan'
     return _absent(ctx, units, hay, single_absent=lambda s: f" {s} " not in hay)
+
+
+def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
+    """A specific kind of answer asked (a sum of money, a time of day) that no line near the question carries."""
+    asked = [k for k in SPECIFIC_KINDS if k in asked_kinds(ctx.u.folded)]
+    if not asked or not ranked:
+        return None
+    near = set(list(dict.fromkeys(c.chunk_id for c in ranked))[:KIND_NEAR_CHUNKS])
+    text = "\n".join(ctx.kb.chunks[cid].text for cid in near if cid in ctx.kb.chunks)
+    return next((k for k in asked if not CARRIES[k].search(text)), None)
 
 
 def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:

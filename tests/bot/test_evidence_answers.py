@@ -1,13 +1,17 @@
-"""Answers read from the evidence, on two documents written for these tests and of kinds the shared sets
+"""Answers read from the evidence, on three documents written for these tests and of kinds the shared sets
 lack (tests/data/evidence): a commune's rules for its community bookshelf, set out in articles in an annex
-after the signature, and a commune's yearly results report (each target beside its result). Through the
-real indexer, store, model and assistant:
+after the signature, a commune's yearly results report (each target beside its result) and a commune
+People's Council resolution (Nghị quyết HĐND) whose targets are staged by year. Through the real indexer,
+store, model and assistant:
 
 - an article asked by its number is quoted whole; an article the rules do not have is refused with the
   number of articles and their titles;
 - a yes/no question on a result answers "Chưa đạt"/"Đạt" first, from the result against its target;
 - "which targets were not met?" gathers the sibling items that say so, and only those;
-- a question on something no document mentions is refused and the missing words are named.
+- a question on something no document mentions is refused and the missing words are named;
+- a target asked for one year is read under that year's heading, not another year's;
+- a question whose words are each in some document but never near one another, or that asks a sum of money
+  no passage near it gives, is refused as such.
 """
 
 from __future__ import annotations
@@ -93,3 +97,39 @@ def test_which_documents_lists_those_loaded(assistant):
     assert "Quyết định 31/QĐ-UBND" in ans.answer and "Báo cáo 88/BC-UBND" in ans.answer
     only = assistant.ask("Xã Hoàng An có những văn bản nào?")
     assert "Quyết định 31/QĐ-UBND" in only.answer and "Công văn 3597" not in only.answer
+
+
+def test_a_staged_target_is_read_under_the_year_asked(assistant):
+    y2027 = assistant.ask(
+        "Theo Nghị quyết HĐND xã Hoàng An, đến năm 2027 bao nhiêu phần trăm hộ gia đình đạt Gia đình học tập?"
+    )
+    assert y2027.answered and "68%" in y2027.answer and "80%" not in y2027.answer, y2027.answer
+    y2030 = assistant.ask("Đến năm 2030 xã Hoàng An phấn đấu bao nhiêu % người dân được phổ cập kỹ năng số?")
+    assert y2030.answered and "75%" in y2030.answer and "50%" not in y2030.answer, y2030.answer
+    assert y2030.sources[0].file == "hoangan-2026-nq-hdnd-xhht"
+
+
+def test_a_numbered_clause_is_the_answer_not_the_paragraph_filed_under_it(assistant):
+    ans = assistant.ask("Ai giám sát việc thực hiện Nghị quyết về xã hội học tập của xã Hoàng An?")
+    assert ans.answered, ans.answer
+    first_quote = ans.answer.split("“", 1)[1]
+    assert first_quote.startswith("2. Thường trực Hội đồng nhân dân xã"), ans.answer
+
+
+def test_words_never_found_together_are_refused_as_not_covered_near_the_question(assistant):
+    # "hỗ trợ", "tiền", "hộ gia đình", "Gia đình học tập" are each in the documents, never in one passage
+    ans = assistant.ask("Xã Hoàng An hỗ trợ bao nhiêu tiền cho hộ gia đình đạt Gia đình học tập?")
+    assert not ans.answered and ans.answer.startswith("Không đoạn văn bản nào gần với câu hỏi"), ans.answer
+    assert "“tiền”" in ans.answer
+
+
+def test_a_sum_of_money_no_near_passage_gives_is_refused(assistant):
+    ans = assistant.ask("Thôn đạt Cộng đồng học tập ở Hoàng An được thưởng bao nhiêu tiền?")
+    assert not ans.answered, ans.answer
+    free = assistant.ask("Mượn sách ở tủ sách cộng đồng Hoàng An có mất phí không?")  # "không thu phí" answers it
+    assert free.answered and "không thu phí" in free.answer, free.answer
+
+
+def test_a_time_of_day_asked_is_answered_by_the_part_of_day_the_document_gives(assistant):
+    ans = assistant.ask("Lớp kỹ năng số ở Hoàng An học lúc mấy giờ?")
+    assert ans.answered and "buổi tối" in ans.answer, ans.answer

@@ -15,6 +15,8 @@ class Source:
     score: float
     chunk_id: int | None = None
     page: int | None = None  # the page a scanned or PDF document's chunk starts on
+    citation: str = ""  # the whole citation every channel shows (bot/citing.py): document, date, section, page
+    url: str | None = None  # a PDF source's page on the web chat ("api/document/ID#page=3")
 
 
 @dataclass

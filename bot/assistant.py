@@ -37,6 +37,7 @@ from bot.answerers import (
 )
 from bot.answerers import articles, smalltalk
 from bot.answerers import evidence as evidence_answer
+from bot.citing import cite_sources
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
 from bot.evidence import EvidenceRanker, agrees, missing_words, not_covered
@@ -239,7 +240,7 @@ class Assistant:
         prev = self._contexts.get(conversation_id) if conversation_id else None
         try:
             u = understand(question, self.lex, today, prev)
-            ans = self._answer(question, u, today, mode)
+            ans = cite_sources(self._answer(question, u, today, mode), self.kb.docs if self.kb else {})
         except Exception:  # never let one question take the assistant down
             log.exception("failed to answer %r", (question or "")[:200])
             ans = Answer(

@@ -492,8 +492,12 @@ def knowledge_summary(db_url: str) -> list[str]:
 
 
 def source_lines(ans: Answer, limit: int = 3) -> list[str]:
-    """'1. Công văn 3597/UBND-KGVX — Phần kết' for the answer's first sources."""
-    return [f"{i}. {s.doc}" + (f" — {s.section}" if s.section else "") for i, s in enumerate(ans.sources[:limit], 1)]
+    """'1. Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông, ngày 12/7/2021, mục 2' for the answer's first sources
+    (the citation built once by bot/citing.py)."""
+    return [
+        f"{i}. " + (s.citation or s.doc + (f" — {s.section}" if s.section else ""))
+        for i, s in enumerate(ans.sources[:limit], 1)
+    ]
 
 
 def split_text(text: str, limit: int) -> list[str]:

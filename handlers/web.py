@@ -7,6 +7,7 @@
   GET  /api/info               example questions and the documents the assistant knows
   GET  /api/deadlines          ?days=90&province=... → upcoming deadlines
   GET  /api/source/{chunk_id}  the full source section behind an answer's source
+  GET  /api/document/{doc_id}  a PDF document's file (a source's `url` opens it at its page: `…#page=N`)
   GET  /calendar.ics           ?province=...&agency=... → the deadlines as an iCalendar file
   GET  /api/openapi.json       the OpenAPI 3.0 description of this API (handlers/openapi.py)
   GET  /healthz                {"ok", "checks": {database, store, lexical, dense, model}} — 503 when one fails
@@ -144,6 +145,7 @@ class WebChat:
         app.router.add_get("/api/info", self.info)
         app.router.add_get("/api/deadlines", self.deadlines)
         app.router.add_get("/api/source/{chunk_id}", self.source)
+        app.router.add_get("/api/document/{doc_id}", self.document_file)
         app.router.add_get("/calendar.ics", self.calendar)
         app.router.add_get("/healthz", self.health)
         app.router.add_get("/api/openapi.json", self.openapi)
@@ -358,6 +360,27 @@ class WebChat:
                 "page": page,
             }
         )
+
+    def _pdf_path(self, doc_id: str) -> Path | None:
+        """The file of an indexed PDF document (as built, or under the knowledge folder), None otherwise."""
+        kb = self.svc.assistant.kb
+        doc = kb.docs.get(doc_id) if kb is not None else None
+        if doc is None or not (doc.file_name or "").lower().endswith(".pdf"):
+            return None
+        named = Path(doc.file_name)
+        for path in (named, Path(self.svc.settings.knowledge_dir) / named.name):
+            if path.is_file():
+                return path
+        return None
+
+    async def document_file(self, request: web.Request) -> web.Response:
+        limited = self._ip_limited(request)
+        if limited:
+            return limited
+        path = self._pdf_path(request.match_info["doc_id"][:200])
+        if path is None:
+            return _error(404, "Không có bản PDF của văn bản này.")
+        return web.FileResponse(path, headers={"Content-Type": "application/pdf", "X-Content-Type-Options": "nosniff"})
 
     async def calendar(self, request: web.Request) -> web.Response:
         limited = self._ip_limited(request)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.admin_changes import expand_provinces, tidy_cautions
 from bot.answer import Answer, Source
-from bot.formatting import document_citation
+from bot.citing import citation
 from bot.knowledge import Knowledge
 from bot.lexicon import Lexicon, fold_words
 from bot.relevance import phrases, coverage, folded_text, topic_units
@@ -200,10 +200,8 @@ class Context:
 
     def cite(self, doc_id: str, section: str | None = None, chunk_id: int | None = None) -> str:
         """'Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông, ngày 12/7/2021, mục 2, trang 3'."""
-        s = document_citation(self.kb.docs[doc_id])
-        s = f"{s}, mục {section}" if section else s
         page = self.kb.pages.get(chunk_id) if chunk_id is not None else None
-        return f"{s}, trang {page}" if page else s
+        return citation(self.kb.docs[doc_id], section, page)
 
     def finish(
         self, intent: str, lines: list[str], sources: list[Source], deadline_ids=None, suggestions=None

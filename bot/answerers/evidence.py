@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from bot import citing
 from bot.answer import Answer, Source
 from bot.answerers import deadlines
 from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
@@ -155,28 +156,16 @@ def sources(ctx: Context, ranked: list[Candidate]) -> list[Source]:
     return out
 
 
-_MARKER = re.compile(
-    r"^(Chương\s+[IVXLC\d]+|Mục\s+\d+|Điều\s+\d+[a-z]?|Phần\s+\S+|[IVX]{1,5}\.?|\d{1,2}(?:\.\d{1,2})*\.?|[a-zđ]\))"
-)
-
-
 def section_label(path: str | None) -> str:
-    """A section path as a citation: a part whose title was cut off keeps only its marker
-    ('II › 12. Đơn vị cấp huyện (cũ) được công nhận…' → 'II › 12'), a short title stays ('IV › 6. Đề nghị …')."""
-    parts = []
-    for part in (path or "").split(" › "):
-        m = _MARKER.match(part.strip())
-        cut = part.endswith("…")  # the path keeps a long title's first words only
-        parts.append(m.group(1).rstrip(".") if m and cut else part.strip())
-    return " › ".join(p for p in parts if p)
+    """A section path as cited (bot/citing.py): outer markers, the last heading's number and first words."""
+    return citing.section_label(path)
 
 
 def _where(ctx: Context, c: Candidate) -> str:
     ch = ctx.kb.chunks[c.chunk_id]
     doc = ctx.kb.docs[c.document_id]
     page = ctx.kb.pages.get(ch.id)
-    section = section_label(ch.section_path)
-    inside = ", ".join(x for x in (f"mục {section}" if section else "", f"trang {page}" if page else "") if x)
+    inside = ", ".join(x for x in (citing.where(section_label(ch.section_path)), f"trang {page}" if page else "") if x)
     return f"Theo {document_citation(doc)}" + (f" ({inside})" if inside else "")
 
 

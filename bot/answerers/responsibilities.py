@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.admin_changes import answer_cautions
 from bot.answer import Answer, Source
 from bot.answerers.base import AGENCY_CHUNK_TOP_K, MAX_ANSWER_CHARS, Context, short
+from bot import citing
 from bot.formatting import document_citation, sentence_case
 from bot.lexicon import province_label
 from store.knowledge import Responsibility
@@ -69,7 +70,7 @@ def by_agency(ctx: Context) -> Answer | None:
         for r in uniq:
             role = f"[{r.role}] " if r.role in ("chủ trì", "phối hợp") else ""
             lines.append(f"• {role}{short(r.task, per)}")
-        lines.append(f"Nguồn: mục {uniq[0].section_path}.")
+        lines.append(f"Nguồn: {citing.where(citing.section_label(uniq[0].section_path))}.")
         srcs += [ctx.src_from_fact(r, 1.0) for r in uniq]
     return ctx.finish("responsibility", lines, srcs)
 

@@ -86,7 +86,7 @@ def _cb(data: str) -> str | None:
 def answer_keyboard(asked: Asked) -> InlineKeyboardMarkup | None:
     ans, qid = asked.answer, asked.query_id
     rows: list[list[InlineKeyboardButton]] = []
-    srcs = [s for s in ans.sources[:3] if s.chunk_id is not None]
+    srcs = list({s.chunk_id: s for s in reversed(ans.sources[:3]) if s.chunk_id is not None}.values())[::-1]
     if srcs:
         label = (lambda i: "📄 Xem nguồn đầy đủ") if len(srcs) == 1 else (lambda i: f"📄 Nguồn {i}")
         rows.append([InlineKeyboardButton(label(i), callback_data=f"src:{s.chunk_id}") for i, s in enumerate(srcs, 1)])

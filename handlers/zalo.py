@@ -31,6 +31,7 @@ from sqlalchemy import update as sa_update
 
 from store.db import session_scope
 from bot.lexicon import load_lexicon
+from bot.answerers.deadlines import ACTIONS, SUBSCRIBE_ACTION
 from handlers.actions import (
     Actions,
     BodyTimeout,
@@ -102,6 +103,19 @@ def upcoming_text(upcoming: Upcoming, limit: int = 10) -> str:
         f"\n{i}. {u.due_date:%d/%m/%Y} — {u.sentence} ({u.citation})" for i, u in enumerate(upcoming.items[:limit], 1)
     ]
     return "\n".join(lines)
+
+
+def suggestion_buttons(ans) -> list[tuple[str, str]]:
+    """The answer's suggestions as quick replies: one naming an action performs it ("Đăng ký nhắc hạn" →
+    `#nhachan <deadline>`), a question is sent back as the question."""
+    out = []
+    for s in ans.suggestions[:3]:
+        if s == SUBSCRIBE_ACTION:
+            if ans.deadline_ids:
+                out.append(("🔔 " + s, f"#nhachan {ans.deadline_ids[0]}"))
+        elif s not in ACTIONS:
+            out.append((s[:100], s))
+    return out
 
 
 def subscribed_text(sub: Subscribed) -> str:
@@ -423,6 +437,7 @@ class ZaloBot:
             handler = {
                 "#hanchot": self._hanchot,
                 "#dangky": self._dangky,
+                "#nhachan": self._nhachan,
                 "#huy": self._huy,
                 "#xoadulieu": self._xoadulieu,
                 "#trogiup": self._help,
@@ -448,7 +463,7 @@ class ZaloBot:
             body = ans.answer
             if ans.sources:
                 body += "\n\nNguồn:\n" + "\n".join(source_lines(ans))
-            buttons = [(s[:100], s) for s in ans.suggestions[:3]]
+            buttons = suggestion_buttons(ans)
             if ans.deadline_ids:
                 buttons.append(("🔔 Nhắc hạn theo tỉnh", "#dangky"))
             buttons.append(("📅 Hạn sắp tới", "#hanchot"))
@@ -471,6 +486,16 @@ class ZaloBot:
             CHANNEL, user_id, province=first_province(self.lex, arg), agency=agencies[0] if agencies else None
         )
         await self._reply(user_id, subscribed_text(sub))
+
+    async def _nhachan(self, user_id: str, arg: str) -> None:
+        """The "Đăng ký nhắc hạn" suggestion under a deadline answer: subscribe to that deadline."""
+        try:
+            sub = await self.actions.subscribe(CHANNEL, user_id, deadline_id=arg.split()[0] if arg else "")
+        except (KeyError, LookupError, ValueError) as e:
+            log.info("Zalo: deadline subscription refused: %s", e)
+            await self._reply(user_id, "Không tìm thấy hạn này (kho văn bản có thể vừa được cập nhật). Gõ #hanchot.")
+            return
+        await self._reply(user_id, f"🔔 {sub.text} Gõ #huy để hủy.")
 
     async def _huy(self, user_id: str, arg: str) -> None:
         await self._reply(user_id, (await self.actions.unsubscribe(CHANNEL, user_id)).text)

@@ -23,7 +23,9 @@ DEADLINE_WORDS = phrases(
     "hang quy, hang nam, hang thang, moi, 6, sau, lan, co han"
 )
 # The follow-ups offered under an answer that shows deadlines.
-SUGGESTIONS = ["Đăng ký nhắc hạn", "Sắp tới có hạn báo cáo nào?"]
+SUBSCRIBE_ACTION = "Đăng ký nhắc hạn"  # a suggestion that names an action: channels perform it (subscribe)
+ACTIONS = frozenset({SUBSCRIBE_ACTION})
+SUGGESTIONS = [SUBSCRIBE_ACTION, "Sắp tới có hạn báo cáo nào?"]
 # Deadlines whose topic fits within this of the best are shown together.
 TOPIC_TIE = 0.1
 

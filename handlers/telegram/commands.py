@@ -14,11 +14,17 @@ from bot.formatting import document_citation
 from handlers.actions import first_province
 from handlers.common import ERROR_REPLY, EXAMPLE_QUESTIONS, knowledge_summary
 from handlers.telegram.gate import addressed_text
-from handlers.telegram.rendering import Block, answer_blocks, answer_keyboard, esc, upcoming_blocks
+from handlers.start_links import read_start_payload
+from handlers.telegram.rendering import Block, answer_blocks, answer_keyboard, esc, subscribed_html, upcoming_blocks
 from handlers.telegram.shared import CHANNEL, Shared
 from indexer.loaders import chunk_page
 
 log = logging.getLogger(__name__)
+
+BAD_START_LINK = (
+    "Liên kết đăng ký này không hợp lệ hoặc hạn báo cáo không còn trong kho văn bản. "
+    "Gõ /dangky để chọn tỉnh và cơ quan, hoặc /hanchot để xem các hạn sắp tới."
+)
 
 
 def province_arg(shared: Shared, context) -> str | None:
@@ -64,6 +70,9 @@ class Commands:
 
     # -- commands -------------------------------------------------------------------------------------
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if context.args:  # "/start <payload>": a link from the web form carrying a subscription
+            await self.start_subscription(update, context, context.args[0])
+            return
         try:
             docs = await self.svc.db(knowledge_summary, self.svc.db_url)
         except Exception:
@@ -84,6 +93,29 @@ class Commands:
             [[InlineKeyboardButton(q[:60], callback_data=f"ex:{i}")] for i, q in enumerate(EXAMPLE_QUESTIONS)]
         )
         await self.shared.send_blocks(context.bot, update.effective_chat.id, blocks, kb)
+
+    async def start_subscription(self, update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
+        """Subscribe the chat as the link asked (one deadline, or a province and body, with lead days)."""
+        chat_id = update.effective_chat.id
+        lex = self.shared.lex
+        req = read_start_payload(payload, lex.provinces, [a.name for a in lex.agencies])
+        if req is None:
+            await self.shared.send_blocks(context.bot, chat_id, [(BAD_START_LINK, "")])
+            return
+        try:
+            sub = await self.actions.subscribe(
+                CHANNEL,
+                chat_id,
+                province=req.province,
+                agency=req.agency,
+                deadline_id=req.deadline_id,
+                lead_days=req.lead_days,
+            )
+        except (KeyError, LookupError, ValueError) as e:
+            log.info("start link refused: %s", e)
+            await self.shared.send_blocks(context.bot, chat_id, [(BAD_START_LINK, "")])
+            return
+        await context.bot.send_message(chat_id, subscribed_html(sub))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         blocks: list[Block] = [

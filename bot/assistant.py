@@ -35,7 +35,7 @@ from bot.answerers import (
     responsibilities,
     targets,
 )
-from bot.answerers import articles, smalltalk
+from bot.answerers import articles, definitions, smalltalk
 from bot.answerers import evidence as evidence_answer
 from bot.citing import cite_sources
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401  (REFUSAL is part of this module's API)
@@ -44,6 +44,7 @@ from bot.evidence import EvidenceRanker, agrees, missing_words, not_covered
 from bot.formatting import deadline_sentence, document_citation
 from bot.knowledge import Knowledge
 from bot.lexicon import load_lexicon
+from bot.typos import NameFixer
 from store.knowledge import Chunk, Deadline, Document
 from bot.occurrences import next_occurrence
 from bot.retrieval import Retriever
@@ -188,8 +189,9 @@ class Assistant:
                 retriever.search("báo cáo xã hội học tập", k=1)
             except Exception:
                 log.exception("warm-up search failed")
+        fixer = NameFixer(lex)
         with self._lock:
-            self.kb, self.retriever, self.lex = kb, retriever, lex
+            self.kb, self.retriever, self.lex, self.name_fixer = kb, retriever, lex, fixer
             self._manifest_mtime = build_id
         settle_heap()
         log.info("loaded build %s (%d chunks)", build_id, len(retriever.chunk_ids) if retriever else 0)
@@ -239,8 +241,9 @@ class Assistant:
         today = today or today_vn()
         prev = self._contexts.get(conversation_id) if conversation_id else None
         try:
-            u = understand(question, self.lex, today, prev)
+            u = understand(self.fixed_names(question), self.lex, today, prev)
             ans = cite_sources(self._answer(question, u, today, mode), self.kb.docs if self.kb else {})
+            ans = definitions.note_undefined(ans, u, self.kb)  # "X là gì?" that no document defines: said first
         except Exception:  # never let one question take the assistant down
             log.exception("failed to answer %r", (question or "")[:200])
             ans = Answer(
@@ -259,6 +262,13 @@ class Assistant:
                     self._contexts.popitem(last=False)
         ans.elapsed_ms = (time.perf_counter() - t0) * 1000
         return ans
+
+    def fixed_names(self, question: str) -> str:
+        """The question with a province or body name typed with a typo or two read as the name (bot/typos.py)."""
+        kb, fixer = self.kb, getattr(self, "name_fixer", None)
+        if kb is None or fixer is None or not isinstance(question, str) or len(question) > 500:
+            return question
+        return fixer.fix(question, kb.phrase_in_documents)
 
     def forget(self, conversation_id: str) -> None:
         with self._lock:

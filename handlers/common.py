@@ -35,7 +35,7 @@ EXAMPLE_QUESTIONS = (
     "Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?",
     "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?",
     "Sở Văn hóa, Thể thao và Du lịch Tiền Giang có nhiệm vụ gì?",
-    "Đến 2030 bao nhiêu phần trăm cơ sở giáo dục triển khai học tập trên môi trường số?",
+    "Mục tiêu 2030 về học tập trên môi trường số?",
 )
 
 LOG_WAIT_S = 3.0  # the longest an answer waits for its query-log row

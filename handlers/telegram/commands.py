@@ -90,7 +90,7 @@ class Commands:
             blocks += [("", ""), (f"Tôi đang có {len(docs)} văn bản:", "b")] + [(f"• {d}", "") for d in docs[:15]]
         blocks += [("", ""), ("Hãy gõ câu hỏi, hoặc chọn một câu hỏi mẫu bên dưới. /help để xem các lệnh.", "")]
         kb = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(q[:60], callback_data=f"ex:{i}")] for i, q in enumerate(EXAMPLE_QUESTIONS)]
+            [[InlineKeyboardButton(q, callback_data=f"ex:{i}")] for i, q in enumerate(EXAMPLE_QUESTIONS)]
         )
         await self.shared.send_blocks(context.bot, update.effective_chat.id, blocks, kb)
 

@@ -16,7 +16,7 @@ from handlers.common import Asked, source_lines, split_text
 
 TG_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 
-Block = tuple[str, str]  # (plain text, tag: "" | "b" | "i")
+Block = tuple[str, str]  # (plain text, tag: "" | "b" | "i" | "pre")
 
 
 def esc(text) -> str:

@@ -309,8 +309,8 @@ class Assistant:
             return reg
         ctx = Context(q, u, today, mode, kb, self.lex, retriever)
         said = smalltalk.answer(ctx)  # "xin chào", "cảm ơn", "có những văn bản nào?"
-        if said is not None:
-            return said
+        if said is not None:  # a province's catalogue says which provinces it now includes (Lâm Đồng ⊃ Đắk Nông)
+            return annotate_answer(said, u.provinces, kb.docs, today) if said.answered else said
         if self.is_statement(ctx):  # a legal sentence to check: the passages that state it, by article
             return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
         fact = self.fact_answer(ctx)

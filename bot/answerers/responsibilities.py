@@ -3,7 +3,7 @@ leads a given task ("Ai chủ trì …?")."""
 
 from __future__ import annotations
 
-from bot.admin_changes import answer_cautions
+from bot.admin_changes import answer_cautions, load_register
 from bot.answer import Answer, Source
 from bot.answerers.base import AGENCY_CHUNK_TOP_K, MAX_ANSWER_CHARS, Context, short
 from bot import citing
@@ -28,6 +28,13 @@ def _fact_text(r: Responsibility) -> str:
     return r.task + " " + r.agency_text
 
 
+def took_over(ctx: Context, r: Responsibility) -> bool:
+    """The task is a body's that no longer exists and whose tasks a body the question names took over
+    ('Sở Nội vụ' → the tasks of 'Sở Lao động - Thương binh và Xã hội', 2025 register); the answer carries the note."""
+    gone = load_register().gone_bodies(r.agency or "", r.agency_text or "", on=ctx.today)
+    return any(b.into and b.into in ctx.u.agencies for b in gone)
+
+
 def by_agency(ctx: Context) -> Answer | None:
     """'Sở GDĐT Tiền Giang có nhiệm vụ gì (về …)?' — the named agency's tasks, on the topic if one is asked."""
     u = ctx.u
@@ -37,7 +44,7 @@ def by_agency(ctx: Context) -> Answer | None:
     rs = [
         r
         for r in ctx.kb.responsibilities
-        if (docs is None or r.document_id in docs) and ctx.agency_match(r.agency, r.agency_text)
+        if (docs is None or r.document_id in docs) and (ctx.agency_match(r.agency, r.agency_text) or took_over(ctx, r))
     ]
     if not rs:
         return None

@@ -24,6 +24,8 @@ _CATALOGUE = re.compile(
     r"\b(co nhung|co cac|danh sach|liet ke|gom nhung|kho co|hien co)\b.{0,20}\b(van ban|tai lieu)\b"
     r"|\b(van ban|tai lieu) nao\b.{0,20}\b(co|hien co|duoc nap|trong kho)\b"
     r"|^(co )?(nhung|cac) van ban nao\b"
+    # "tỉnh Lâm Đồng có văn bản nào về XHHT?", "tỉnh có kế hoạch gì về xã hội học tập?": the domain is no topic
+    r"|\bco (nhung )?(van ban|tai lieu|ke hoach|chuong trinh) (nao|gi)( ve (xhht|(xay dung )?xa hoi hoc tap))?\s*[?.!]*$"
 )
 SUBJECT_CHARS = 110
 GREETING = (

@@ -55,7 +55,7 @@ async def test_telegram_start_payload_subscribes_as_the_link_says(tg, assistant)
     assert (subs[0].deadline_id, list(subs[0].lead_days)) == (deadline, [3])
     standin.message(1903, "/start " + start_payload(province="Tiền Giang", agency="Sở Giáo dục và Đào tạo"))
     subs = await wait_for(lambda: list_subscriptions(db, channel="telegram", chat_id="1903"))
-    assert [(s.province, s.agency) for s in subs] == [("Tiền Giang", "Sở Giáo dục và Đào tạo")]
+    assert [(s.province, s.agency) for s in subs] == [("Đồng Tháp", "Sở Giáo dục và Đào tạo")]  # today's name
     await wait_for(lambda: any("Đã đăng ký nhắc hạn báo cáo cho" in visible_text(t) for t in standin.texts(1903)))
     for chat, payload in ((1904, "pkhong-co-tinh-nay"), (1905, "ddl-khong-co-han-nay")):
         standin.message(chat, f"/start {payload}")
@@ -83,3 +83,41 @@ async def test_zalo_subscribe_suggestion_subscribes(zalo, assistant):
     await wait_for(lambda: any("Đã đăng ký nhắc hạn này" in t for t in standin.texts(user)))
     status, _ = await post(server, (b := event(user, "#nhachan dl-khong-co")), signed(b))
     await wait_for(lambda: any("Không tìm thấy hạn này" in t for t in standin.texts(user)))
+
+
+async def test_telegram_dangky_offers_only_todays_bodies_and_maps_old_names(tg):
+    from bot.lexicon import load_lexicon
+
+    standin, server = tg
+    lex = load_lexicon()
+    chat = 1907
+    standin.message(chat, "/dangky Đắk Nông")  # an old province name: today's Lâm Đồng
+    first = (await _reply_count(standin, chat, 1))[0]
+    assert "Lâm Đồng" in visible_text(first.params["text"])
+    pi = lex.provinces.index("Lâm Đồng")
+    offered, msg = [], first
+    names = {f"dk:a:{pi}:{i}": a.name for i, a in enumerate(lex.agencies)}
+    while True:  # every page of bodies, as a user would page through them
+        buttons = _buttons(msg)
+        offered += [names[b["callback_data"]] for b in buttons if b["callback_data"] in names]
+        nxt = [b for b in buttons if b["text"] == "Sau ▶"]
+        if not nxt:
+            break
+        n = len(standin.sent(None, "editMessageText"))
+        standin.press(chat, nxt[0]["callback_data"])
+        await wait_for(lambda: len(standin.sent(None, "editMessageText")) > n)
+        msg = standin.sent(None, "editMessageText")[-1]
+    assert "Sở Nội vụ" in offered and "Sở Giáo dục và Đào tạo" in offered
+    for gone in ("Sở Lao động - Thương binh và Xã hội", "Sở Thông tin và Truyền thông", "Sở Kế hoạch và Đầu tư"):
+        assert gone not in offered
+    assert not [a for a in offered if "cấp huyện" in a or a.startswith("Phòng Giáo dục")]
+
+
+async def test_zalo_dangky_maps_old_names_to_todays(zalo):
+    standin, server = zalo
+    user = "u-1907"
+    status, _ = await post(server, (b := event(user, "#dangky Sở LĐTBXH Đắk Nông")), signed(b))
+    assert status == 200
+    subs = await wait_for(lambda: list_subscriptions(server.services.db_url, channel="zalo", chat_id=user))
+    assert [(s.province, s.agency) for s in subs] == [("Lâm Đồng", "Sở Nội vụ")]
+    await wait_for(lambda: any("Lâm Đồng" in t and "Sở Nội vụ" in t for t in standin.texts(user)))

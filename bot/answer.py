@@ -29,6 +29,7 @@ class Answer:
     elapsed_ms: float = 0.0
     deadline_ids: list[str] = field(default_factory=list)  # deadlines shown (for "subscribe" buttons)
     suggestions: list[str] = field(default_factory=list)  # follow-up questions to offer as buttons
+    more: list[str] = field(default_factory=list)  # the rest of a long list, whole lines ("xem thêm (N)")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

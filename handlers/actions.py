@@ -180,17 +180,6 @@ def current_agency_names(lex) -> list[str]:
     return [a.name for a in lex.agencies if not reg.gone_bodies(a.name, on=dt.date.max)]
 
 
-def todays_names(province: str | None, agency: str | None) -> tuple[str | None, str | None]:
-    """Old names mapped to today's (2025 register): 'Đắk Nông' → 'Lâm Đồng', 'Sở Lao động - Thương binh và Xã
-    hội' → 'Sở Nội vụ'; a body with no successor (Phòng GDĐT) keeps its name."""
-    from bot.admin_changes import current_province, load_register
-
-    if agency:
-        gone = load_register().gone_bodies(agency, on=dt.date.max)
-        agency = next((b.into for b in gone if b.into), agency)
-    return (current_province(province) or province) if province else None, agency
-
-
 def describe_subscription(sub) -> str:
     """'Sở Giáo dục và Đào tạo, Tiền Giang (nhắc trước 7, 1 ngày)'."""
     label = sub.scope_label if sub.scope_label != "tất cả" else f"{ALL_PROVINCES} — {ALL_AGENCIES}"
@@ -296,7 +285,6 @@ class Actions:
         before (default: the configuration's). A deadline that is not in the store raises
         `bot.reminders.UnknownDeadlineError` (a LookupError)."""
         guard_store(self.svc.db_url)
-        province, agency = todays_names(province, agency)
         leads = tuple(lead_days) or self.lead_days
         where = {"channel": channel, "chat_id": str(chat_id), "lead_days": leads}
         if deadline_id:

@@ -32,6 +32,7 @@ from sqlalchemy import update as sa_update
 from store.db import session_scope
 from bot.lexicon import load_lexicon
 from bot.answerers.deadlines import ACTIONS, SUBSCRIBE_ACTION
+from handlers.more import GONE, MoreCache, more_label, page
 from handlers.actions import (
     Actions,
     BodyTimeout,
@@ -309,6 +310,7 @@ class ZaloClient:
 class ZaloBot:
     def __init__(self, services: ChannelServices, *, backoff_s: float = 1.0):
         self.svc = services
+        self.more = MoreCache()  # the rest of long answers, paged by "#xemthem <query id> <start>"
         self.cfg = services.config
         self.actions = Actions(services)
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
@@ -438,6 +440,7 @@ class ZaloBot:
                 "#hanchot": self._hanchot,
                 "#dangky": self._dangky,
                 "#nhachan": self._nhachan,
+                "#xemthem": self._xemthem,
                 "#huy": self._huy,
                 "#xoadulieu": self._xoadulieu,
                 "#trogiup": self._help,
@@ -464,6 +467,9 @@ class ZaloBot:
             if ans.sources:
                 body += "\n\nNguồn:\n" + "\n".join(source_lines(ans))
             buttons = suggestion_buttons(ans)
+            if ans.more and asked.query_id is not None:
+                self.more.put(user_id, asked.query_id, ans.more)
+                buttons.insert(0, (more_label(len(ans.more)), f"#xemthem {asked.query_id} 0"))
             if ans.deadline_ids:
                 buttons.append(("🔔 Nhắc hạn theo tỉnh", "#dangky"))
             buttons.append(("📅 Hạn sắp tới", "#hanchot"))
@@ -496,6 +502,20 @@ class ZaloBot:
             await self._reply(user_id, "Không tìm thấy hạn này (kho văn bản có thể vừa được cập nhật). Gõ #hanchot.")
             return
         await self._reply(user_id, f"🔔 {sub.text} Gõ #huy để hủy.")
+
+    async def _xemthem(self, user_id: str, arg: str) -> None:
+        """The next page of a long answer's rest (the "Xem thêm (N)" button)."""
+        parts = arg.split()
+        if len(parts) != 2 or not all(p.isdigit() and len(p) < 12 for p in parts):
+            await self._reply(user_id, GONE)
+            return
+        lines = self.more.get(user_id, int(parts[0]))
+        if lines is None:
+            await self._reply(user_id, GONE)
+            return
+        shown, nxt = page(lines, int(parts[1]))
+        rest = [(more_label(len(lines) - nxt), f"#xemthem {parts[0]} {nxt}")] if nxt < len(lines) else []
+        await self._reply(user_id, "\n".join(shown), rest)
 
     async def _huy(self, user_id: str, arg: str) -> None:
         await self._reply(user_id, (await self.actions.unsubscribe(CHANNEL, user_id)).text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.admin_changes import answer_cautions, load_register
 from bot.answer import Answer, Source
-from bot.answerers.base import AGENCY_CHUNK_TOP_K, MAX_ANSWER_CHARS, Context, short
+from bot.answerers.base import AGENCY_CHUNK_TOP_K, Context, short
 from bot import citing
 from bot.formatting import document_citation, sentence_case
 from bot.lexicon import province_label
@@ -21,7 +21,7 @@ RESPONSIBILITY_WORDS = phrases(
 )
 WHO_MIN_SYLLABLES = 2  # "Ai chủ trì …?" needs topic words of at least this many syllables
 WHO_TIE = 0.05  # tasks within this of the best are listed together
-MAX_DOCS = 2  # an agency's tasks from at most this many documents
+MAX_DOCS = 8  # an agency's tasks from at most this many documents (what does not fit is behind "xem thêm")
 
 
 def _fact_text(r: Responsibility) -> str:
@@ -73,10 +73,9 @@ def by_agency(ctx: Context) -> Answer | None:
             f"{sentence_case(uniq[0].agency_text)}{where} — {len(uniq)} nhiệm vụ theo {document_citation(doc)}:"
         )
         lines += answer_cautions(uniq[0], ctx.today)  # the agency no longer exists (issue 12)
-        per = max(120, min(260, (MAX_ANSWER_CHARS - 200) // max(1, len(uniq)) - 20))
-        for r in uniq:
+        for r in uniq:  # each task whole
             role = f"[{r.role}] " if r.role in ("chủ trì", "phối hợp") else ""
-            lines.append(f"• {role}{short(r.task, per)}")
+            lines.append(f"• {role}{r.task.strip()}")
         lines.append(f"Nguồn: {citing.where(citing.section_label(uniq[0].section_path))}.")
         srcs += [ctx.src_from_fact(r, 1.0) for r in uniq]
     return ctx.finish("responsibility", lines, srcs)

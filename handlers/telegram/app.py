@@ -81,6 +81,7 @@ class TelegramBot:
             "ex": c.on_example,
             "sug": c.on_suggestion,
             "src": c.on_source,
+            "more": c.on_more,
             "sub": s.on_subscribe,
             "fb": c.on_feedback,
             "dk": s.on_dangky,

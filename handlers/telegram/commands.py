@@ -14,6 +14,7 @@ from bot.formatting import document_citation
 from handlers.actions import first_province
 from handlers.common import ERROR_REPLY, EXAMPLE_QUESTIONS, knowledge_summary
 from handlers.telegram.gate import addressed_text
+from handlers.more import GONE, more_label, page
 from handlers.start_links import read_start_payload
 from handlers.telegram.rendering import Block, answer_blocks, answer_keyboard, esc, subscribed_html, upcoming_blocks
 from handlers.telegram.shared import CHANNEL, Shared
@@ -56,6 +57,7 @@ class Commands:
         except Exception:  # noqa: BLE001 - any failure answers with the error reply
             await send(context.bot, chat_id, [(ERROR_REPLY, "")], reply_to=reply_to)
             return
+        self.shared.more.put(chat_id, asked.query_id, asked.answer.more)
         await send(context.bot, chat_id, answer_blocks(asked.answer), answer_keyboard(asked), reply_to=reply_to)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -200,6 +202,20 @@ class Commands:
             return
         await query.answer()
         await self.answer(context, chat_id, ql.suggestions[i])
+
+    async def on_more(self, query, context, chat_id: int, parts: list[str]) -> None:
+        """more:<query id>:<start>: the next page of a long answer's rest, with a button for the page after."""
+        lines = self.shared.more.get(chat_id, int(parts[1]))
+        if lines is None:
+            await query.answer(GONE, show_alert=True)
+            return
+        await query.answer()
+        shown, nxt = page(lines, int(parts[2]))
+        markup = None
+        if nxt < len(lines):
+            button = InlineKeyboardButton(more_label(len(lines) - nxt), callback_data=f"more:{parts[1]}:{nxt}")
+            markup = InlineKeyboardMarkup([[button]])
+        await self.shared.send_blocks(context.bot, chat_id, [("\n".join(shown), "")], markup)
 
     async def on_source(self, query, context, chat_id: int, parts: list[str]) -> None:
         chunk_id = int(parts[1])

@@ -13,6 +13,7 @@ from bot.answer import Answer
 from bot.answerers.deadlines import ACTIONS, SUBSCRIBE_ACTION
 from handlers.actions import Subscribed, Upcoming
 from handlers.common import Asked, source_lines, split_text
+from handlers.more import more_label
 
 TG_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 
@@ -91,6 +92,8 @@ def answer_keyboard(asked: Asked) -> InlineKeyboardMarkup | None:
     if srcs:
         label = (lambda i: "📄 Xem nguồn đầy đủ") if len(srcs) == 1 else (lambda i: f"📄 Nguồn {i}")
         rows.append([InlineKeyboardButton(label(i), callback_data=f"src:{s.chunk_id}") for i, s in enumerate(srcs, 1)])
+    if ans.more and qid is not None:  # the rest of a long list, a page at a time
+        rows.append([InlineKeyboardButton(more_label(len(ans.more)), callback_data=f"more:{qid}:0")])
     if ans.deadline_ids and _cb(f"sub:{ans.deadline_ids[0]}"):  # the "Đăng ký nhắc hạn" suggestion, as an action
         rows.append([InlineKeyboardButton("🔔 " + SUBSCRIBE_ACTION, callback_data=f"sub:{ans.deadline_ids[0]}")])
     if qid is not None:

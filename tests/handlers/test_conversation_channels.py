@@ -40,3 +40,49 @@ async def test_zalo_typos_and_an_undefined_term(zalo):
     said = "\n".join(standin.texts(user))
     assert "01/12" in said and "Tiền Giang" in said
     assert "Các văn bản hiện có không định nghĩa “học tập suốt đời”" in said
+
+
+async def test_telegram_pages_the_rest_of_a_long_list(tg, assistant):
+    from tests.handlers.test_telegram import _buttons, _reply_count
+
+    standin, server = tg
+    chat = 1912
+    q = "nhiệm vụ của hội khuyến học"
+    expected = assistant.ask(q, conversation_id="more-expected")
+    assert expected.more
+    standin.message(chat, q)
+    calls = await _reply_count(standin, chat, 1)
+    more = [b for b in _buttons(calls[-1]) if b["callback_data"].startswith("more:")]
+    assert [b["text"] for b in more] == [f"➕ Xem thêm ({len(expected.more)})"]
+    seen, data = [], more[0]["callback_data"]
+    while data:  # press "Xem thêm" until the list ends
+        n = len(standin.sent(chat))
+        standin.press(chat, data)
+        page = (await wait_for(lambda: len(standin.sent(chat)) > n and standin.sent(chat)))[-1]
+        seen.append(visible_text(page.params["text"]))
+        data = next((b["callback_data"] for b in _buttons(page) if b["callback_data"].startswith("more:")), None)
+    shown = " ".join(" ".join(seen).split())
+    assert all(" ".join(x.split()) in shown for x in expected.more)
+    standin.press(chat, "more:999999:0")  # another chat's or a forgotten answer
+    await wait_for(lambda: any(c.method == "answerCallbackQuery" and c.params.get("show_alert") for c in standin.calls))
+
+
+async def test_zalo_pages_the_rest_of_a_long_list(zalo, assistant):
+    standin, server = zalo
+    user = "u-1912"
+    q = "nhiệm vụ của hội khuyến học"
+    expected = assistant.ask(q, conversation_id="zmore-expected")
+    status, _ = await post(server, (b := event(user, q)), signed(b))
+    await wait_for(lambda: standin.texts(user))
+    await server.zalo.idle()
+    buttons = standin.messages[-1]["body"]["message"]["attachment"]["payload"]["buttons"]
+    more = [x for x in buttons if x["payload"].startswith("#xemthem ")]
+    assert [x["title"] for x in more] == [f"➕ Xem thêm ({len(expected.more)})"]
+    n = len(standin.texts(user))
+    status, _ = await post(server, (b := event(user, more[0]["payload"])), signed(b))
+    await wait_for(lambda: len(standin.texts(user)) > n)
+    await server.zalo.idle()
+    said = " ".join(" ".join(standin.texts(user)[n:]).split())
+    assert " ".join(expected.more[0].split()) in said
+    status, _ = await post(server, (b := event(user, "#xemthem 1 abc")), signed(b))
+    await wait_for(lambda: any("không còn được lưu" in t for t in standin.texts(user)))

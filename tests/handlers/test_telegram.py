@@ -196,8 +196,7 @@ async def test_dangky_creates_a_subscription_and_huy_removes_it(tg, assistant):
     standin.press(chat, f"dk:a:{pi}:{ai}")
     await wait_for(lambda: list_subscriptions(db, channel="telegram", chat_id=str(chat)))
     subs = list_subscriptions(db, channel="telegram", chat_id=str(chat))
-    # an old name is accepted and mapped to today's province (Tiền Giang is part of Đồng Tháp since 01/7/2025)
-    assert [(s.province, s.agency) for s in subs] == [("Đồng Tháp", "Sở Giáo dục và Đào tạo")]
+    assert [(s.province, s.agency) for s in subs] == [("Tiền Giang", "Sở Giáo dục và Đào tạo")]
     await wait_for(lambda: any("Đã đăng ký" in c.params["text"] for c in standin.sent(None, "editMessageText")))
 
     standin.message(chat, "/huy")

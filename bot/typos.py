@@ -33,10 +33,15 @@ class NameFixer:
             self.names.setdefault(len(folded.split()), {}).setdefault(folded, written)
 
     def fix(self, text: str, in_documents: Callable[[str], bool]) -> str:
-        """`text` with each misspelt name replaced by the name as written; unchanged when none is found."""
+        """`text` with each misspelt name replaced by the name as written; unchanged when none is found. Names
+        written right are found first: no window holding one is "corrected" ("Dân số Lâm Đồng" stays)."""
         words = list(_WORD.finditer(text))
         folded = [fold_words(m.group(0)) for m in words]
         taken = [False] * len(words)
+        for n in sorted(self.names, reverse=True):
+            for i in range(len(words) - n + 1):
+                if " ".join(folded[i : i + n]) in self.names[n]:
+                    taken[i : i + n] = [True] * n
         edits: list[tuple[int, int, str]] = []
         for n in sorted(self.names, reverse=True):
             known = self.names[n]
@@ -44,9 +49,6 @@ class NameFixer:
                 if any(taken[i : i + n]):
                     continue
                 window = " ".join(folded[i : i + n])
-                if window in known:
-                    taken[i : i + n] = [True] * n
-                    continue
                 best = process.extractOne(window, list(known), scorer=fuzz.ratio, score_cutoff=NAME_MIN_RATIO)
                 if best is None or in_documents(window):
                     continue

@@ -46,6 +46,8 @@ ANSWER = {
         "elapsed_ms": {"type": "number"},
         "deadline_ids": {"type": "array", "items": {"type": "string"}},
         "suggestions": {"type": "array", "items": {"type": "string"}},
+        # the rest of a long list, whole lines; the answer then ends with "… xem thêm (N)"
+        "more": {"type": "array", "items": {"type": "string"}},
     },
 }
 

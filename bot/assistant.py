@@ -243,7 +243,9 @@ class Assistant:
         try:
             u = understand(self.fixed_names(question), self.lex, today, prev)
             ans = cite_sources(self._answer(question, u, today, mode), self.kb.docs if self.kb else {})
-            ans = definitions.note_undefined(ans, u, self.kb)  # "X là gì?" that no document defines: said first
+            ans = definitions.note_undefined(
+                ans, u, self.kb, self.lex
+            )  # "X là gì?" that no document defines: said first
         except Exception:  # never let one question take the assistant down
             log.exception("failed to answer %r", (question or "")[:200])
             ans = Answer(

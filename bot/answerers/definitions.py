@@ -8,6 +8,7 @@ import re
 
 from bot.answer import Answer
 from bot.knowledge import Knowledge
+from bot.lexicon import Lexicon
 from bot.understanding import Understanding
 
 MAX_TERM_WORDS = 6
@@ -37,12 +38,18 @@ def defined(kb: Knowledge, term: str) -> bool:
     return any(kb.phrase_in_documents(f"{term} {tail}") for tail in ("la", "duoc hieu la", "nghia la", "co nghia la"))
 
 
-def note_undefined(ans: Answer, u: Understanding | None, kb: Knowledge | None) -> Answer:
-    """Say first that no document defines the term a "X là gì?" question asks about, when none does."""
+def note_undefined(ans: Answer, u: Understanding | None, kb: Knowledge | None, lex: Lexicon | None = None) -> Answer:
+    """Say first that no document defines the term a "X là gì?" question asks about, when none does (an
+    abbreviation the glossary knows is spelt out: "XHHT là viết tắt của “xã hội học tập”")."""
     term = asked_term(u) if u is not None and kb is not None and ans.answered else None
     if term is None or defined(kb, term):
         return ans
     written = re.sub(r"\s+(là gì|la gi|nghĩa là gì|là thế nào)\s*\??\s*$", "", ans.question.strip(), flags=re.I)
-    note = f"Các văn bản hiện có không định nghĩa “{written.strip()}”. Các văn bản nhắc đến như sau:"
+    written = written.strip()
+    spelt = lex.folded_glossary.get(term) if lex is not None and " " not in term else None
+    if spelt:
+        note = f"{written} là viết tắt của “{spelt[:1].lower() + spelt[1:]}”. Các văn bản nhắc đến như sau:"
+    else:
+        note = f"Các văn bản hiện có không định nghĩa “{written}”. Các văn bản nhắc đến như sau:"
     ans.answer = note + "\n" + ans.answer
     return ans

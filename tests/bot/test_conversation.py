@@ -49,3 +49,8 @@ def test_what_is_x_says_when_no_document_defines_x_then_quotes_where_it_is_menti
     assert "“" in ans.answer.split("\n", 1)[1]  # then the documents' own words
     other = assistant.ask("Sở GDĐT Tiền Giang có nhiệm vụ gì?", today=TODAY)  # not a definition question
     assert "không định nghĩa" not in other.answer
+
+
+def test_what_is_an_abbreviation_spells_it_out(assistant):
+    ans = assistant.ask("XHHT là gì?", today=TODAY)
+    assert ans.answered and ans.answer.startswith("XHHT là viết tắt của “xã hội học tập”.")

@@ -31,7 +31,10 @@ def _fact_text(r: Responsibility) -> str:
 def took_over(ctx: Context, r: Responsibility) -> bool:
     """The task is a body's that no longer exists and whose tasks a body the question names took over
     ('Sở Nội vụ' → the tasks of 'Sở Lao động - Thương binh và Xã hội', 2025 register); the answer carries the note."""
-    gone = load_register().gone_bodies(r.agency or "", r.agency_text or "", on=ctx.today)
+    reg = load_register()
+    if not any(b.into in ctx.u.agencies for b in reg.bodies if b.into):  # no successor asked: nothing to look up
+        return False
+    gone = reg.gone_bodies(r.agency or "", r.agency_text or "", on=ctx.today)
     return any(b.into and b.into in ctx.u.agencies for b in gone)
 
 

@@ -163,6 +163,14 @@ def lead_days_phrase(lead_days=None) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " và " + parts[-1]
 
 
+def is_action(text: str) -> bool:
+    """Text that names an action the suggestions offer ("Đăng ký nhắc hạn", typed with or without accents)."""
+    from bot.answerers.deadlines import ACTIONS
+    from vntext import fold
+
+    return fold((text or "").strip(" .!?").lower()) in {fold(a.lower()) for a in ACTIONS}
+
+
 def current_province_names(lex) -> list[str]:
     """The provinces and cities that exist today (the 2025 register), in the gazetteer's order."""
     from bot.admin_changes import current_provinces

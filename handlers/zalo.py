@@ -40,6 +40,7 @@ from handlers.actions import (
     Subscribed,
     Upcoming,
     first_province,
+    is_action,
     read_body,
     reminder_view,
     utf8_clean,
@@ -104,6 +105,12 @@ def upcoming_text(upcoming: Upcoming, limit: int = 10) -> str:
         f"\n{i}. {u.due_date:%d/%m/%Y} — {u.sentence} ({u.citation})" for i, u in enumerate(upcoming.items[:limit], 1)
     ]
     return "\n".join(lines)
+
+
+SUBSCRIBE_HOW = (
+    "Để nhận nhắc hạn, gõ #dangky kèm tỉnh và cơ quan, ví dụ: #dangky Sở GDĐT Lâm Đồng — hoặc bấm "
+    "“🔔 Đăng ký nhắc hạn” dưới một hạn báo cáo. Gõ #dangky không kèm gì để nhận nhắc mọi hạn."
+)
 
 
 def suggestion_buttons(ans) -> list[tuple[str, str]]:
@@ -452,6 +459,11 @@ class ZaloBot:
                 except StoreUnavailable as e:  # the database cannot be used now: say so, do not touch it
                     log.warning("Zalo: %s not done: %s", cmd.lower(), e)
                     await self._reply(user_id, ERROR_REPLY)
+                return
+            if is_action(text):  # "Đăng ký nhắc hạn" typed: how to subscribe, not a question
+                await self._reply(
+                    user_id, SUBSCRIBE_HOW, [("🔔 Nhắc mọi hạn", "#dangky"), ("📅 Hạn sắp tới", "#hanchot")]
+                )
                 return
             problem = self.svc.check_question(text)
             if problem:

@@ -53,6 +53,7 @@ class TelegramBot:
         self.gate = Gate(self.shared)
         self.commands = Commands(self.shared)
         self.subscriptions = Subscriptions(self.shared)
+        self.commands.offer_subscription = self.subscriptions.offer  # "Đăng ký nhắc hạn" typed or pressed: an action
         self.uploads = Uploads(self.shared)
         self.admin = Admin(self.shared)
         self.app: Application = self._build()

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.formatting import document_citation
-from handlers.actions import first_province
+from handlers.actions import first_province, is_action
 from handlers.common import ERROR_REPLY, EXAMPLE_QUESTIONS, knowledge_summary
 from handlers.telegram.gate import addressed_text
 from handlers.more import GONE, more_label, page
@@ -38,12 +38,16 @@ class Commands:
         self.shared = shared
         self.svc = shared.svc
         self.actions = shared.actions
+        self.offer_subscription = None  # set by the app: Subscriptions.offer
 
     # -- questions --------------------------------------------------------------------------------------
     async def answer(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, question: str, reply_to: Message | None = None
     ) -> None:
         send = self.shared.send_blocks
+        if self.offer_subscription is not None and is_action(question):  # "đăng ký nhắc hạn": not a question
+            await self.offer_subscription(context.bot, chat_id)
+            return
         problem = self.svc.check_question(question)
         if problem:
             await send(context.bot, chat_id, [(problem, "")], reply_to=reply_to)
@@ -201,7 +205,7 @@ class Commands:
             await query.answer("Gợi ý này không còn nữa.")
             return
         await query.answer()
-        await self.answer(context, chat_id, ql.suggestions[i])
+        await self.answer(context, chat_id, ql.suggestions[i])  # an action ("Đăng ký nhắc hạn") is performed there
 
     async def on_more(self, query, context, chat_id: int, parts: list[str]) -> None:
         """more:<query id>:<start>: the next page of a long answer's rest, with a button for the page after."""

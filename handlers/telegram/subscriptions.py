@@ -84,6 +84,10 @@ class Subscriptions:
             return
         await update.effective_message.reply_text(CHOOSE_PROVINCE, reply_markup=self.province_keyboard(0))
 
+    async def offer(self, bot, chat_id: int) -> None:
+        """The /dangky keyboard, for "Đăng ký nhắc hạn" typed as text or pressed on an older answer's suggestion."""
+        await bot.send_message(chat_id, CHOOSE_PROVINCE, reply_markup=self.province_keyboard(0))
+
     async def on_dangky(self, query, context, chat_id: int, parts: list[str]) -> None:
         """The /dangky keyboards' buttons: dk:pp:<page>, dk:p:<pi>, dk:ap:<pi>:<page>, dk:a:<pi>:<ai>."""
         kind = parts[1]

@@ -112,3 +112,24 @@ async def test_telegram_dangky_offers_only_todays_bodies_and_maps_old_names(tg):
     for gone in ("Sở Lao động - Thương binh và Xã hội", "Sở Thông tin và Truyền thông", "Sở Kế hoạch và Đầu tư"):
         assert gone not in offered
     assert not [a for a in offered if "cấp huyện" in a or a.startswith("Phòng Giáo dục")]
+
+
+async def test_telegram_subscribe_typed_as_text_opens_the_subscription_keyboard(tg):
+    standin, server = tg
+    for chat, text in ((1908, "Đăng ký nhắc hạn"), (1909, "dang ky nhac han")):
+        standin.message(chat, text)
+        first = (await _reply_count(standin, chat, 1))[0]
+        assert "Bước 1/2" in visible_text(first.params["text"])
+        assert any(b["callback_data"] == "dk:p:-1" for b in _buttons(first))  # the /dangky keyboard, not an answer
+
+
+async def test_zalo_subscribe_typed_as_text_says_how(zalo):
+    standin, server = zalo
+    user = "u-1908"
+    status, _ = await post(server, (b := event(user, "đăng ký nhắc hạn")), signed(b))
+    assert status == 200
+    await wait_for(lambda: standin.texts(user))
+    await server.zalo.idle()
+    assert standin.texts(user)[-1].startswith("Để nhận nhắc hạn, gõ #dangky")
+    buttons = standin.messages[-1]["body"]["message"]["attachment"]["payload"]["buttons"]
+    assert {"#dangky", "#hanchot"} <= {x["payload"] for x in buttons}

@@ -86,3 +86,29 @@ async def test_zalo_pages_the_rest_of_a_long_list(zalo, assistant):
     assert " ".join(expected.more[0].split()) in said
     status, _ = await post(server, (b := event(user, "#xemthem 1 abc")), signed(b))
     await wait_for(lambda: any("không còn được lưu" in t for t in standin.texts(user)))
+
+
+async def test_telegram_cites_in_the_one_format_and_finds_tasks_taken_over(tg, assistant):
+    standin, server = tg
+    chat = 1913
+    q = "Sở Nội vụ Đồng Tháp có nhiệm vụ gì về XHHT?"
+    expected = assistant.ask(q, conversation_id="tg-reg")
+    standin.message(chat, q)
+    await wait_for(lambda: "Nguồn" in _said(standin, chat))
+    said = _said(standin, chat)
+    assert "Sở Lao động - Thương binh và Xã hội (Tiền Giang)" in said and "đã được sắp xếp vào Sở Nội vụ" in said
+    assert expected.sources[0].citation in said  # the citation built once, shown as is
+    assert "(không ghi số), năm 2021" in said and "chưa ghi số" not in said
+
+
+async def test_zalo_cites_in_the_one_format_and_lists_a_new_province_s_documents(zalo, assistant):
+    standin, server = zalo
+    user = "u-1913"
+    q = "tỉnh Lâm Đồng có văn bản nào về XHHT?"
+    expected = assistant.ask(q, conversation_id="zl-reg")
+    status, _ = await post(server, (b := event(user, q)), signed(b))
+    await wait_for(lambda: standin.texts(user))
+    await server.zalo.idle()
+    said = "\n".join(standin.texts(user))
+    assert "Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông" in said and "Đắk Nông nay thuộc tỉnh Lâm Đồng" in said
+    assert all(s.citation in said for s in expected.sources)

@@ -1,7 +1,7 @@
 """One citation format, built once per answer and rendered as is by every channel:
 
     "Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông, ngày 12/7/2021, mục IV › 1 › c) Sở Thông tin và Truyền thông"
-    "Kế hoạch của UBND tỉnh Tiền Giang về thực hiện Đề án “Xây dựng xã hội học tập… (không ghi số), năm 2021"
+    "Kế hoạch của UBND tỉnh Tiền Giang về thực hiện Đề án “Xây dựng xã hội học tập giai đoạn…” (không ghi số), năm 2021"
 
 A section label is the markers of the outer sections and the last heading's number with its first words
 (at most HEADING_CHARS characters, cut at a word); an article ("Điều 7. …") is cited from the article down.

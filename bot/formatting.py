@@ -76,7 +76,8 @@ def document_name(doc: Document) -> str:
     subject = re.sub(r"^(V/v|Về việc|Về)\s+", "", (doc.subject or "").strip(), flags=re.I)
     if subject:
         subject = subject[:1].lower() + subject[1:] if not subject[1:2].isupper() else subject
-        s += f" về {cut_words(subject, SUBJECT_CHARS)}"
+        about = cut_words(subject, SUBJECT_CHARS)
+        s += f" về {about}" + ("”" if about.count("“") > about.count("”") else "")  # a quote cut open is closed
     return f"{s} {NO_NUMBER}"
 
 

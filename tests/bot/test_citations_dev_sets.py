@@ -98,7 +98,7 @@ def test_a_document_without_a_number_is_cited_by_issuer_subject_and_year(dev_ass
     tg = kb.docs["tiengiang-2021-ke-hoach-xhht"]
     assert tg.number is None
     assert document_citation(tg) == (
-        "Kế hoạch của UBND tỉnh Tiền Giang về thực hiện Đề án “Xây dựng xã hội học tập giai đoạn… (không ghi số), năm 2021"
+        "Kế hoạch của UBND tỉnh Tiền Giang về thực hiện Đề án “Xây dựng xã hội học tập giai đoạn…” (không ghi số), năm 2021"
     )
     blank = kb.docs["bgddt-2021-trien-khai-de-an-1373"]  # "Số: /BGDDT-GDTEX": the number left blank
     assert document_citation(blank) == "Công văn số …/BGDDT-GDTEX của Bộ Giáo dục và Đào tạo, năm 2021"

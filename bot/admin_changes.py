@@ -606,9 +606,13 @@ def merger_notes(provinces_asked, docs, on: dt.date | None = None) -> list[str]:
     return notes
 
 
+MORE = "… xem thêm ({n})"  # the last line of an answer whose other lines are its `more` (shown on request)
+_MORE_LINE = re.compile(r"^… xem thêm \(\d+\)$")
+
+
 def annotate_answer(ans, provinces_asked, docs_by_id: dict, on: dt.date | None = None, limit: int = 1480):
     """Prepend the merger notes of the documents an answer cites (the answer's text is kept; when the
-    whole would exceed `limit` characters, its last lines give way, marked '…')."""
+    whole would exceed `limit` characters, its last lines move to the answer's `more`, "… xem thêm (N)")."""
     if not ans.answered or ans.intent == "register":
         return ans
     docs = [docs_by_id[s.file] for s in ans.sources if s.file in docs_by_id]
@@ -619,8 +623,12 @@ def annotate_answer(ans, provinces_asked, docs_by_id: dict, on: dt.date | None =
     body = ans.answer
     if len(head) + 1 + len(body) > limit:
         keep = body.split("\n")
-        while keep and len(head) + 1 + len("\n".join(keep)) + 2 > limit:
+        if keep and _MORE_LINE.match(keep[-1]):
             keep.pop()
-        body = "\n".join(keep + ["…"])
+        moved: list[str] = []
+        while keep and len(head) + 1 + len("\n".join(keep)) + 20 > limit:
+            moved.insert(0, keep.pop())
+        ans.more = moved + list(getattr(ans, "more", None) or [])
+        body = "\n".join(keep + [MORE.format(n=len(ans.more))])
     ans.answer = head + "\n" + body
     return ans

@@ -15,6 +15,8 @@ class Source:
     score: float
     chunk_id: int | None = None
     page: int | None = None  # the page a scanned or PDF document's chunk starts on
+    citation: str = ""  # the whole citation every channel shows (bot/citing.py): document, date, section, page
+    url: str | None = None  # a PDF source's page on the web chat ("api/document/ID#page=3")
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Answer:
     elapsed_ms: float = 0.0
     deadline_ids: list[str] = field(default_factory=list)  # deadlines shown (for "subscribe" buttons)
     suggestions: list[str] = field(default_factory=list)  # follow-up questions to offer as buttons
+    more: list[str] = field(default_factory=list)  # the rest of a long list, whole lines ("xem thêm (N)")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -35,14 +35,16 @@ from bot.answerers import (
     responsibilities,
     targets,
 )
-from bot.answerers import articles, smalltalk
+from bot.answerers import articles, definitions, smalltalk
 from bot.answerers import evidence as evidence_answer
+from bot.citing import cite_sources
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
 from bot.evidence import EvidenceRanker, agrees, missing_words, not_covered
 from bot.formatting import deadline_sentence, document_citation
 from bot.knowledge import Knowledge
 from bot.lexicon import load_lexicon
+from bot.typos import NameFixer
 from store.knowledge import Chunk, Deadline, Document
 from bot.occurrences import next_occurrence
 from bot.retrieval import Retriever
@@ -187,8 +189,9 @@ class Assistant:
                 retriever.search("báo cáo xã hội học tập", k=1)
             except Exception:
                 log.exception("warm-up search failed")
+        fixer = NameFixer(lex)
         with self._lock:
-            self.kb, self.retriever, self.lex = kb, retriever, lex
+            self.kb, self.retriever, self.lex, self.name_fixer = kb, retriever, lex, fixer
             self._manifest_mtime = build_id
         settle_heap()
         log.info("loaded build %s (%d chunks)", build_id, len(retriever.chunk_ids) if retriever else 0)
@@ -238,8 +241,11 @@ class Assistant:
         today = today or today_vn()
         prev = self._contexts.get(conversation_id) if conversation_id else None
         try:
-            u = understand(question, self.lex, today, prev)
-            ans = self._answer(question, u, today, mode)
+            u = understand(self.fixed_names(question), self.lex, today, prev)
+            ans = cite_sources(self._answer(question, u, today, mode), self.kb.docs if self.kb else {})
+            ans = definitions.note_undefined(
+                ans, u, self.kb, self.lex
+            )  # "X là gì?" that no document defines: said first
         except Exception:  # never let one question take the assistant down
             log.exception("failed to answer %r", (question or "")[:200])
             ans = Answer(
@@ -258,6 +264,13 @@ class Assistant:
                     self._contexts.popitem(last=False)
         ans.elapsed_ms = (time.perf_counter() - t0) * 1000
         return ans
+
+    def fixed_names(self, question: str) -> str:
+        """The question with a province or body name typed with a typo or two read as the name (bot/typos.py)."""
+        kb, fixer = self.kb, getattr(self, "name_fixer", None)
+        if kb is None or fixer is None or not isinstance(question, str) or len(question) > 500:
+            return question
+        return fixer.fix(question, kb.phrase_in_documents)
 
     def forget(self, conversation_id: str) -> None:
         with self._lock:
@@ -298,8 +311,8 @@ class Assistant:
             return reg
         ctx = Context(q, u, today, mode, kb, self.lex, retriever)
         said = smalltalk.answer(ctx)  # "xin chào", "cảm ơn", "có những văn bản nào?"
-        if said is not None:
-            return said
+        if said is not None:  # a province's catalogue says which provinces it now includes (Lâm Đồng ⊃ Đắk Nông)
+            return annotate_answer(said, u.provinces, kb.docs, today) if said.answered else said
         if self.is_statement(ctx):  # a legal sentence to check: the passages that state it, by article
             return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
         fact = self.fact_answer(ctx)

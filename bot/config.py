@@ -22,7 +22,8 @@ Every variable, with its default (names and defaults are a contract; README *Con
   in the data folder) · HOCTAP_TRUSTED_PROXIES "" · HOCTAP_RATE_LIMIT 12 · HOCTAP_RATE_WINDOW_S 60 ·
   HOCTAP_IP_RATE_LIMIT 60 · HOCTAP_MAX_PENDING 200 · HOCTAP_ADMIN_IDS "" · HOCTAP_ADMIN_TOKEN "" (admin page
   off) · HOCTAP_RELOAD_INTERVAL_S 3
-  TELEGRAM_BOT_TOKEN, TELEGRAM_BASE_URL, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET, TELEGRAM_POLL_TIMEOUT 10
+  TELEGRAM_BOT_TOKEN, TELEGRAM_BASE_URL, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET, TELEGRAM_POLL_TIMEOUT 10,
+  TELEGRAM_BOT_USERNAME "" (the web form's https://t.me/<bot>?start=… link)
   ZALO_APP_ID, ZALO_OA_SECRET_KEY, ZALO_APP_SECRET, ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN,
   ZALO_API_BASE_URL https://openapi.zalo.me, ZALO_OAUTH_BASE_URL https://oauth.zaloapp.com,
   ZALO_WEBHOOK_PATH /zalo/webhook
@@ -206,6 +207,7 @@ class ChannelConfig:
     telegram_webhook_url: str = ""  # public https URL; when set, webhook mode instead of polling
     telegram_webhook_secret: str = ""
     telegram_poll_timeout: int = 10  # long-polling timeout (seconds)
+    telegram_bot_username: str = ""  # the bot's @name, for links that open it (https://t.me/<name>?start=…)
     admin_ids: frozenset[str] = field(default_factory=frozenset)
     # Zalo Official Account
     zalo_app_id: str = ""
@@ -278,6 +280,7 @@ def channels_from(env: Mapping[str, str]) -> ChannelConfig:
         telegram_webhook_url=_get(env, "TELEGRAM_WEBHOOK_URL"),
         telegram_webhook_secret=_get(env, "TELEGRAM_WEBHOOK_SECRET"),
         telegram_poll_timeout=_int(env, "TELEGRAM_POLL_TIMEOUT", 10),
+        telegram_bot_username=_get(env, "TELEGRAM_BOT_USERNAME").lstrip("@"),
         admin_ids=frozenset(admin),
         zalo_app_id=_get(env, "ZALO_APP_ID"),
         zalo_oa_secret_key=_get(env, "ZALO_OA_SECRET_KEY"),

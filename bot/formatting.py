@@ -6,11 +6,16 @@ Every string here is assembled from the documents' own words (no generated text)
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from store.knowledge import Deadline, Document
 from store.recurrence import Recurrence
 
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+SUBJECT_CHARS = 60
+NO_NUMBER = "(không ghi số)"
+ELLIPSIS = "…"
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 RECURRENCE_VI = {r: r.vietnamese for r in Recurrence if r.repeats} | {Recurrence.ONCE: ""}
 
 
@@ -31,17 +36,58 @@ def fmt_date(d: dt.date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-def document_citation(doc: Document) -> str:
-    """'Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông, ngày 12/7/2021'."""
-    parts = [doc.label]
-    if doc.issuer:
-        parts.append(f"của {doc.issuer}")
-    s = " ".join(parts)
+def cut_words(text: str, n: int) -> str:
+    """`text` (whitespace collapsed) in at most `n` characters, cut at a word and ended with '…' when cut;
+    trailing punctuation before the cut is dropped."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    ends_cut = text.endswith(ELLIPSIS)
+    text = text.rstrip(ELLIPSIS).rstrip()
+    if len(text) <= n and not ends_cut:
+        return text.rstrip(":;,")
+    if len(text) > n:
+        head = text[: n + 1]
+        text = head.rsplit(" ", 1)[0] if " " in head else text[:n]
+    return text.rstrip(" ,;:.–-") + ELLIPSIS
+
+
+def document_year(doc: Document) -> int | None:
+    """The document's year: its date, its header's year, else the year its file is named by
+    ('tiengiang-2021-ke-hoach-xhht')."""
     if doc.date:
-        s += f", ngày {doc.date.day}/{doc.date.month}/{doc.date.year}"
-    elif doc.year:
-        s += f", năm {doc.year}"
-    return s
+        return doc.date.year
+    if doc.year:
+        return doc.year
+    m = _YEAR.search(doc.date_text or "") or _YEAR.search(doc.id or "")
+    return int(m.group(1)) if m else None
+
+
+def document_name(doc: Document) -> str:
+    """Type and number, or for a document without one its type, issuer and subject with '(không ghi số)':
+    'Kế hoạch của UBND tỉnh Tiền Giang về thực hiện Đề án … (không ghi số)'. Never a bare slash."""
+    kind = (doc.doc_type or "văn bản").capitalize()
+    number = (doc.number or "").strip()
+    if number.startswith("/"):  # "Số: /BGDĐT-GDTX": the number was left blank in the draft
+        number = "số …" + number
+    if number:
+        return f"{kind} {number}" + (f" của {doc.issuer}" if doc.issuer else "")
+    if doc.subject and doc.label == doc.subject:  # a law known by its title: "Luật Viên chức"
+        return doc.subject + (f" của {doc.issuer}" if doc.issuer else "")
+    s = kind + (f" của {doc.issuer}" if doc.issuer else "")
+    subject = re.sub(r"^(V/v|Về việc|Về)\s+", "", (doc.subject or "").strip(), flags=re.I)
+    if subject:
+        subject = subject[:1].lower() + subject[1:] if not subject[1:2].isupper() else subject
+        about = cut_words(subject, SUBJECT_CHARS)
+        s += f" về {about}" + ("”" if about.count("“") > about.count("”") else "")  # a quote cut open is closed
+    return f"{s} {NO_NUMBER}"
+
+
+def document_citation(doc: Document) -> str:
+    """'Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông, ngày 12/7/2021'; '…, năm 2021' without a day."""
+    s = document_name(doc)
+    if doc.date:
+        return f"{s}, ngày {doc.date.day}/{doc.date.month}/{doc.date.year}"
+    year = document_year(doc)
+    return f"{s}, năm {year}" if year else s
 
 
 def deadline_due_phrase(d: Deadline) -> str:

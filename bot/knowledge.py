@@ -111,6 +111,12 @@ class Knowledge:
         """The facts of a chunk read from this line (the fact's quote and the line overlap)."""
         return [f for f in self.facts_by_chunk.get(chunk_id, ()) if quote_in_line(f.quote, line)]
 
+    def phrase_in_documents(self, folded: str) -> bool:
+        """Some chunk contains these folded words (not cached: asked of a few typo candidates only)."""
+        syl = folded.split()
+        ids = set.intersection(*(self._postings.get(x, set()) for x in syl)) if syl else set()
+        return any(f" {folded} " in self._folded[cid] for cid in ids)
+
     def unit_absent(self, unit: str) -> bool:
         """No chunk contains this word."""
         self.unit_weights([unit])

@@ -163,6 +163,31 @@ def lead_days_phrase(lead_days=None) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " và " + parts[-1]
 
 
+def is_action(text: str) -> bool:
+    """Text that names an action the suggestions offer ("Đăng ký nhắc hạn", typed with or without accents)."""
+    from bot.answerers.deadlines import ACTIONS
+    from vntext import fold
+
+    return fold((text or "").strip(" .!?").lower()) in {fold(a.lower()) for a in ACTIONS}
+
+
+def current_province_names(lex) -> list[str]:
+    """The provinces and cities that exist today (the 2025 register), in the gazetteer's order."""
+    from bot.admin_changes import current_provinces
+
+    today = set(current_provinces())
+    return [p for p in lex.provinces if p in today]
+
+
+def current_agency_names(lex) -> list[str]:
+    """The bodies that exist today: the gazetteer's, less those the 2025 register says are gone (Sở LĐTBXH, Sở
+    TTTT, Sở KH&ĐT, UBND cấp huyện, Phòng GDĐT); their old names are still read and mapped where typed."""
+    from bot.admin_changes import load_register
+
+    reg = load_register()
+    return [a.name for a in lex.agencies if not reg.gone_bodies(a.name, on=dt.date.max)]
+
+
 def describe_subscription(sub) -> str:
     """'Sở Giáo dục và Đào tạo, Tiền Giang (nhắc trước 7, 1 ngày)'."""
     label = sub.scope_label if sub.scope_label != "tất cả" else f"{ALL_PROVINCES} — {ALL_AGENCIES}"
@@ -262,11 +287,13 @@ class Actions:
         province: str | None = None,
         agency: str | None = None,
         deadline_id: str | None = None,
+        lead_days: tuple[int, ...] = (),
     ) -> Subscribed:
-        """Subscribe a chat to a province and/or agency (None: all), or to one deadline. A deadline that is not
-        in the store raises `bot.reminders.UnknownDeadlineError` (a LookupError)."""
+        """Subscribe a chat to a province and/or agency (None: all), or to one deadline, reminded `lead_days`
+        before (default: the configuration's). A deadline that is not in the store raises
+        `bot.reminders.UnknownDeadlineError` (a LookupError)."""
         guard_store(self.svc.db_url)
-        leads = self.lead_days
+        leads = tuple(lead_days) or self.lead_days
         where = {"channel": channel, "chat_id": str(chat_id), "lead_days": leads}
         if deadline_id:
             await self.svc.db(reminders.subscribe_deadline, self.svc.db_url, deadline_id=deadline_id, **where)

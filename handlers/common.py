@@ -35,7 +35,7 @@ EXAMPLE_QUESTIONS = (
     "Báo cáo định kỳ 6 tháng ở Đắk Nông nộp trước ngày nào?",
     "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?",
     "Sở Văn hóa, Thể thao và Du lịch Tiền Giang có nhiệm vụ gì?",
-    "Đến 2030 bao nhiêu phần trăm cơ sở giáo dục triển khai học tập trên môi trường số?",
+    "Mục tiêu 2030 về học tập trên môi trường số?",
 )
 
 LOG_WAIT_S = 3.0  # the longest an answer waits for its query-log row
@@ -492,8 +492,12 @@ def knowledge_summary(db_url: str) -> list[str]:
 
 
 def source_lines(ans: Answer, limit: int = 3) -> list[str]:
-    """'1. Công văn 3597/UBND-KGVX — Phần kết' for the answer's first sources."""
-    return [f"{i}. {s.doc}" + (f" — {s.section}" if s.section else "") for i, s in enumerate(ans.sources[:limit], 1)]
+    """'1. Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông, ngày 12/7/2021, mục 2' for the answer's first sources
+    (the citation built once by bot/citing.py)."""
+    return [
+        f"{i}. " + (s.citation or s.doc + (f" — {s.section}" if s.section else ""))
+        for i, s in enumerate(ans.sources[:limit], 1)
+    ]
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -28,6 +28,9 @@ SOURCE = {
         "quote": {"type": "string"},
         "score": {"type": "number"},
         "chunk_id": {"type": "integer", "nullable": True},
+        "page": {"type": "integer", "nullable": True},
+        "citation": {"type": "string"},  # document, date, section label, page: what every channel shows
+        "url": {"type": "string", "nullable": True},  # a PDF source's page: api/document/ID#page=N
     },
 }
 
@@ -43,6 +46,8 @@ ANSWER = {
         "elapsed_ms": {"type": "number"},
         "deadline_ids": {"type": "array", "items": {"type": "string"}},
         "suggestions": {"type": "array", "items": {"type": "string"}},
+        # the rest of a long list, whole lines; the answer then ends with "… xem thêm (N)"
+        "more": {"type": "array", "items": {"type": "string"}},
     },
 }
 
@@ -109,6 +114,9 @@ PATHS["/api/info"] = {
                 documents=STRINGS,
                 provinces=STRINGS,
                 agencies=STRINGS,
+                telegram_bot=STR,
+                lead_days={"type": "array", "items": INT},
+                actions={"type": "object"},
             ),
         ),
     }
@@ -163,8 +171,19 @@ PATHS["/calendar.ics"] = {
         "parameters": [
             {"name": "province", "in": "query", "schema": {"type": "string", "maxLength": 200}},
             {"name": "agency", "in": "query", "schema": {"type": "string", "maxLength": 300}},
+            {"name": "deadline", "in": "query", "schema": {"type": "string", "maxLength": 80}},
         ],
-        "responses": {**_ok("iCalendar", STR, "text/calendar"), **_errors(400, 429, 503)},
+        "responses": {**_ok("iCalendar", STR, "text/calendar"), **_errors(400, 404, 429, 503)},
+    }
+}
+PATHS["/api/document/{doc_id}"] = {
+    "get": {
+        "summary": "an indexed PDF document's file (a source's `url` opens it at its page)",
+        "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {
+            "200": {"description": "the PDF", "content": {"application/pdf": {"schema": STR}}},
+            **_errors(404, 429),
+        },
     }
 }
 PATHS["/healthz"] = {

@@ -7,7 +7,9 @@
   GET  /api/info               example questions and the documents the assistant knows
   GET  /api/deadlines          ?days=90&province=... → upcoming deadlines
   GET  /api/source/{chunk_id}  the full source section behind an answer's source
-  GET  /calendar.ics           ?province=...&agency=... → the deadlines as an iCalendar file
+  GET  /api/document/{doc_id}  a PDF document's file (a source's `url` opens it at its page: `…#page=N`)
+  GET  /calendar.ics           ?province=...&agency=... → the deadlines as an iCalendar file; ?deadline=ID → that one
+  POST /api/subscribe          (the e-mail channel's, issue 21) called by the chat's subscribe form
   GET  /api/openapi.json       the OpenAPI 3.0 description of this API (handlers/openapi.py)
   GET  /healthz                {"ok", "checks": {database, store, lexical, dense, model}} — 503 when one fails
                                (bot.health; each request looks at the live state)
@@ -37,7 +39,17 @@ from itsdangerous import BadSignature
 
 from bot.formatting import document_citation
 from bot.lexicon import load_lexicon
-from handlers.actions import Actions, BodyTimeout, BodyTooLarge, first_province, read_body, utf8_clean
+from bot.answerers.deadlines import SUBSCRIBE_ACTION
+from handlers.actions import (
+    Actions,
+    BodyTimeout,
+    BodyTooLarge,
+    current_agency_names,
+    current_province_names,
+    first_province,
+    read_body,
+    utf8_clean,
+)
 from handlers.common import (
     ERROR_REPLY,
     EXAMPLE_QUESTIONS,
@@ -121,6 +133,18 @@ async def _read_json(request: web.Request, timeout_s: float = 30.0):
     return data, None
 
 
+def one_deadline(ics: bytes, deadline_id: str) -> bytes:
+    """The calendar with only the event of one deadline (its UID is the deadline's)."""
+    from icalendar import Calendar
+
+    from bot.reminders.calendar_ics import event_uid
+
+    cal = Calendar.from_ical(ics)
+    uid = event_uid(deadline_id)
+    cal.subcomponents[:] = [c for c in cal.subcomponents if c.name != "VEVENT" or str(c.get("UID")) == uid]
+    return cal.to_ical()
+
+
 def _strict_int(v, lo: int, hi: int) -> int | None:
     """An integer in [lo, hi] given as a JSON integer (not a bool, float or string), else None."""
     return v if type(v) is int and lo <= v <= hi else None
@@ -144,6 +168,7 @@ class WebChat:
         app.router.add_get("/api/info", self.info)
         app.router.add_get("/api/deadlines", self.deadlines)
         app.router.add_get("/api/source/{chunk_id}", self.source)
+        app.router.add_get("/api/document/{doc_id}", self.document_file)
         app.router.add_get("/calendar.ics", self.calendar)
         app.router.add_get("/healthz", self.health)
         app.router.add_get("/api/openapi.json", self.openapi)
@@ -299,8 +324,11 @@ class WebChat:
             {
                 "examples": list(EXAMPLE_QUESTIONS),
                 "documents": docs,
-                "provinces": list(self.lex.provinces),
-                "agencies": [a.name for a in self.lex.agencies],
+                "provinces": current_province_names(self.lex),
+                "agencies": current_agency_names(self.lex),
+                "telegram_bot": self.cfg.telegram_bot_username,
+                "lead_days": list(self.actions.lead_days),
+                "actions": {"subscribe": SUBSCRIBE_ACTION},
             }
         )
 
@@ -359,6 +387,27 @@ class WebChat:
             }
         )
 
+    def _pdf_path(self, doc_id: str) -> Path | None:
+        """The file of an indexed PDF document (as built, or under the knowledge folder), None otherwise."""
+        kb = self.svc.assistant.kb
+        doc = kb.docs.get(doc_id) if kb is not None else None
+        if doc is None or not (doc.file_name or "").lower().endswith(".pdf"):
+            return None
+        named = Path(doc.file_name)
+        for path in (named, Path(self.svc.settings.knowledge_dir) / named.name):
+            if path.is_file():
+                return path
+        return None
+
+    async def document_file(self, request: web.Request) -> web.Response:
+        limited = self._ip_limited(request)
+        if limited:
+            return limited
+        path = self._pdf_path(request.match_info["doc_id"][:200])
+        if path is None:
+            return _error(404, "Không có bản PDF của văn bản này.")
+        return web.FileResponse(path, headers={"Content-Type": "application/pdf", "X-Content-Type-Options": "nosniff"})
+
     async def calendar(self, request: web.Request) -> web.Response:
         limited = self._ip_limited(request)
         if limited:
@@ -366,6 +415,9 @@ class WebChat:
         province, err = self._province(request)
         if err:
             return err
+        deadline = (request.query.get("deadline") or "").strip()[:80]
+        if deadline and all(d.id != deadline for d in self.svc.assistant.kb.deadlines):
+            return _error(404, "Không tìm thấy hạn này (kho văn bản có thể vừa được cập nhật).")
         agency = None
         if request.query.get("agency"):
             found = self.lex.find_agencies(request.query["agency"][:300])
@@ -382,9 +434,13 @@ class WebChat:
         except Exception:
             log.exception("build_calendar failed")
             return _error(503, BUSY_REPLY)
+        if deadline:
+            body = one_deadline(body, deadline)
         return web.Response(
             body=body,
             content_type="text/calendar",
             charset="utf-8",
-            headers={"Content-Disposition": 'attachment; filename="han-bao-cao-xhht.ics"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="{"han-bao-cao" if deadline else "han-bao-cao-xhht"}.ics"'
+            },
         )

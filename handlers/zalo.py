@@ -31,6 +31,8 @@ from sqlalchemy import update as sa_update
 
 from store.db import session_scope
 from bot.lexicon import load_lexicon
+from bot.answerers.deadlines import ACTIONS, SUBSCRIBE_ACTION
+from handlers.more import GONE, MoreCache, more_label, page
 from handlers.actions import (
     Actions,
     BodyTimeout,
@@ -38,6 +40,7 @@ from handlers.actions import (
     Subscribed,
     Upcoming,
     first_province,
+    is_action,
     read_body,
     reminder_view,
     utf8_clean,
@@ -102,6 +105,25 @@ def upcoming_text(upcoming: Upcoming, limit: int = 10) -> str:
         f"\n{i}. {u.due_date:%d/%m/%Y} — {u.sentence} ({u.citation})" for i, u in enumerate(upcoming.items[:limit], 1)
     ]
     return "\n".join(lines)
+
+
+SUBSCRIBE_HOW = (
+    "Để nhận nhắc hạn, gõ #dangky kèm tỉnh và cơ quan, ví dụ: #dangky Sở GDĐT Lâm Đồng — hoặc bấm "
+    "“🔔 Đăng ký nhắc hạn” dưới một hạn báo cáo. Gõ #dangky không kèm gì để nhận nhắc mọi hạn."
+)
+
+
+def suggestion_buttons(ans) -> list[tuple[str, str]]:
+    """The answer's suggestions as quick replies: one naming an action performs it ("Đăng ký nhắc hạn" →
+    `#nhachan <deadline>`), a question is sent back as the question."""
+    out = []
+    for s in ans.suggestions[:3]:
+        if s == SUBSCRIBE_ACTION:
+            if ans.deadline_ids:
+                out.append(("🔔 " + s, f"#nhachan {ans.deadline_ids[0]}"))
+        elif s not in ACTIONS:
+            out.append((s[:100], s))
+    return out
 
 
 def subscribed_text(sub: Subscribed) -> str:
@@ -295,6 +317,7 @@ class ZaloClient:
 class ZaloBot:
     def __init__(self, services: ChannelServices, *, backoff_s: float = 1.0):
         self.svc = services
+        self.more = MoreCache()  # the rest of long answers, paged by "#xemthem <query id> <start>"
         self.cfg = services.config
         self.actions = Actions(services)
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
@@ -423,6 +446,8 @@ class ZaloBot:
             handler = {
                 "#hanchot": self._hanchot,
                 "#dangky": self._dangky,
+                "#nhachan": self._nhachan,
+                "#xemthem": self._xemthem,
                 "#huy": self._huy,
                 "#xoadulieu": self._xoadulieu,
                 "#trogiup": self._help,
@@ -434,6 +459,11 @@ class ZaloBot:
                 except StoreUnavailable as e:  # the database cannot be used now: say so, do not touch it
                     log.warning("Zalo: %s not done: %s", cmd.lower(), e)
                     await self._reply(user_id, ERROR_REPLY)
+                return
+            if is_action(text):  # "Đăng ký nhắc hạn" typed: how to subscribe, not a question
+                await self._reply(
+                    user_id, SUBSCRIBE_HOW, [("🔔 Nhắc mọi hạn", "#dangky"), ("📅 Hạn sắp tới", "#hanchot")]
+                )
                 return
             problem = self.svc.check_question(text)
             if problem:
@@ -448,7 +478,10 @@ class ZaloBot:
             body = ans.answer
             if ans.sources:
                 body += "\n\nNguồn:\n" + "\n".join(source_lines(ans))
-            buttons = [(s[:100], s) for s in ans.suggestions[:3]]
+            buttons = suggestion_buttons(ans)
+            if ans.more and asked.query_id is not None:
+                self.more.put(user_id, asked.query_id, ans.more)
+                buttons.insert(0, (more_label(len(ans.more)), f"#xemthem {asked.query_id} 0"))
             if ans.deadline_ids:
                 buttons.append(("🔔 Nhắc hạn theo tỉnh", "#dangky"))
             buttons.append(("📅 Hạn sắp tới", "#hanchot"))
@@ -471,6 +504,30 @@ class ZaloBot:
             CHANNEL, user_id, province=first_province(self.lex, arg), agency=agencies[0] if agencies else None
         )
         await self._reply(user_id, subscribed_text(sub))
+
+    async def _nhachan(self, user_id: str, arg: str) -> None:
+        """The "Đăng ký nhắc hạn" suggestion under a deadline answer: subscribe to that deadline."""
+        try:
+            sub = await self.actions.subscribe(CHANNEL, user_id, deadline_id=arg.split()[0] if arg else "")
+        except (KeyError, LookupError, ValueError) as e:
+            log.info("Zalo: deadline subscription refused: %s", e)
+            await self._reply(user_id, "Không tìm thấy hạn này (kho văn bản có thể vừa được cập nhật). Gõ #hanchot.")
+            return
+        await self._reply(user_id, f"🔔 {sub.text} Gõ #huy để hủy.")
+
+    async def _xemthem(self, user_id: str, arg: str) -> None:
+        """The next page of a long answer's rest (the "Xem thêm (N)" button)."""
+        parts = arg.split()
+        if len(parts) != 2 or not all(p.isdigit() and len(p) < 12 for p in parts):
+            await self._reply(user_id, GONE)
+            return
+        lines = self.more.get(user_id, int(parts[0]))
+        if lines is None:
+            await self._reply(user_id, GONE)
+            return
+        shown, nxt = page(lines, int(parts[1]))
+        rest = [(more_label(len(lines) - nxt), f"#xemthem {parts[0]} {nxt}")] if nxt < len(lines) else []
+        await self._reply(user_id, "\n".join(shown), rest)
 
     async def _huy(self, user_id: str, arg: str) -> None:
         await self._reply(user_id, (await self.actions.unsubscribe(CHANNEL, user_id)).text)

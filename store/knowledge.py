@@ -53,7 +53,7 @@ class Document(Base):
             return self.subject  # a law known by its title: "Luật Viên chức"
         if self.number and self.number.startswith("/"):  # "Số: /BGDĐT-GDTX", the number left blank
             return f"{t} số …{self.number}"
-        return f"{t} {self.number}" if self.number else f"{t} (chưa ghi số)"
+        return f"{t} {self.number}" if self.number else f"{t} (không ghi số)"
 
 
 class Chunk(Base):

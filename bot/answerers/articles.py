@@ -17,7 +17,6 @@ TITLE_CHARS = 90
 # an article longer than ARTICLE_CHARS is quoted by its ARTICLE_BEST_LINES best-ranked lines
 ARTICLE_CHARS = 1100
 ARTICLE_BEST_LINES = 4
-ARTICLE_LINE_CHARS = 400
 
 
 def named_article(folded_question: str) -> int | None:
@@ -80,5 +79,5 @@ def render_article(ctx: Context, doc_id: str, number: int, ranked: list) -> Answ
     if sum(len(x) + 3 for x in body) > ARTICLE_CHARS:
         body = [x for x in body if x in best] or body[:ARTICLE_BEST_LINES]
     lines = [f"Theo {document_citation(ctx.kb.docs[doc_id])}, {heading}:"]
-    lines += [f"  {short(x, ARTICLE_LINE_CHARS)}" for x in body]
+    lines += [f"  {x.strip()}" for x in body]  # whole lines: what does not fit is behind "xem thêm"
     return ctx.finish("search", lines, sources(ctx, ranked))

@@ -8,9 +8,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.admin_changes import expand_provinces, tidy_cautions
+from bot.admin_changes import MORE, expand_provinces, tidy_cautions
 from bot.answer import Answer, Source
-from bot.formatting import document_citation
+from bot.citing import citation
 from bot.knowledge import Knowledge
 from bot.lexicon import Lexicon, fold_words
 from bot.relevance import phrases, coverage, folded_text, topic_units
@@ -23,7 +23,7 @@ FACT_CHUNK_TOP_K = 5
 # An agency's tasks are listed only when one of them is among this many chunks retrieved for the question.
 AGENCY_CHUNK_TOP_K = 20
 MAX_ANSWER_CHARS = 1400  # one chat message (the scorer reads at most 1,500)
-MORE = "… (xem thêm: hỏi cụ thể hơn, hoặc mở nguồn trích dẫn)"
+# MORE: "… xem thêm (N)", the lines that do not fit one message being the answer's `more`, shown on request
 REFUSAL = (
     "Xin lỗi, các văn bản hiện có không đề cập đến câu hỏi này nên tôi không trả lời được. "
     "Tôi trả lời về xây dựng xã hội học tập: hạn báo cáo, nhiệm vụ của các cơ quan, chỉ tiêu, "
@@ -200,24 +200,32 @@ class Context:
 
     def cite(self, doc_id: str, section: str | None = None, chunk_id: int | None = None) -> str:
         """'Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông, ngày 12/7/2021, mục 2, trang 3'."""
-        s = document_citation(self.kb.docs[doc_id])
-        s = f"{s}, mục {section}" if section else s
         page = self.kb.pages.get(chunk_id) if chunk_id is not None else None
-        return f"{s}, trang {page}" if page else s
+        return citation(self.kb.docs[doc_id], section, page)
 
     def finish(
         self, intent: str, lines: list[str], sources: list[Source], deadline_ids=None, suggestions=None
     ) -> Answer:
-        """Join lines into one chat message; what does not fit is behind 'xem thêm' (the sources)."""
+        """Join whole lines into one chat message; the lines that do not fit are the answer's `more`, announced
+        by "… xem thêm (N)" (web: expands; Telegram, Zalo: a button pages through them)."""
         lines = tidy_cautions(lines)  # a caution repeated in one answer is pointed to, not repeated
-        text = ""
+        text, more = "", []
         for ln in lines:
-            if len(text) + len(ln) + 1 > MAX_ANSWER_CHARS - len(MORE) - 1:
-                text += "\n" + MORE
-                break
+            if more or len(text) + len(ln) + 1 > MAX_ANSWER_CHARS - len(MORE) - 6:
+                more.append(ln)
+                continue
             text += ("\n" if text else "") + ln
+        if more:
+            text += "\n" + MORE.format(n=len(more))
         return Answer(
-            self.question, True, text, intent, sources, deadline_ids=deadline_ids or [], suggestions=suggestions or []
+            self.question,
+            True,
+            text,
+            intent,
+            sources,
+            deadline_ids=deadline_ids or [],
+            suggestions=suggestions or [],
+            more=more,
         )
 
 

@@ -15,7 +15,6 @@ CRITERIA_WORDS = phrases(
     "tro thanh, dat, cong nhan, can, gi, gom, nhung, bo, xet, danh gia, xet cong nhan, "
     "danh hieu, bao lau, thoi han, gia tri, hieu luc"
 )
-ITEM_CHARS = 220
 
 
 def _fact_text(c: Criterion) -> str:
@@ -39,7 +38,7 @@ def who_issues(ctx: Context, units: list[str]) -> Answer | None:
     for r in chosen:
         doc = ctx.kb.docs[r.document_id]
         where = f" ({doc.province})" if doc.province else ""
-        lines.append(f"• {r.agency_text}{where}: {short(r.task, 300)}")
+        lines.append(f"• {r.agency_text}{where}: {r.task.strip()}")
         lines.append(f"  Nguồn: {ctx.cite(r.document_id, r.section_path, r.chunk_id)}.")
     return ctx.finish("criteria", lines, [ctx.src_from_fact(r, 1.0) for r in chosen])
 
@@ -78,7 +77,7 @@ def answer(ctx: Context) -> Answer | None:
     lines = [f"{name} — {len(items)} tiêu chí theo {ctx.cite(doc_id)}:"]
     for c in items:
         pts = f" ({c.points:g} điểm)" if c.points is not None and "điểm" not in c.item else ""
-        lines.append(f"• {short(c.item, ITEM_CHARS)}{pts}")
+        lines.append(f"• {c.item.strip()}{pts}")  # whole: what does not fit is behind "xem thêm"
     first = items[0]
     for label, value in (
         ("Điều kiện đạt", first.pass_mark),

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.admin_changes import answer_cautions
 from bot.answer import Answer
-from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
+from bot.answerers.base import Context
 from bot.formatting import PERIODIC_DAY_PHRASES, RECURRENCE_VI, deadline_due_phrase, sentence_case
 from bot.lexicon import province_label
 from store.knowledge import Deadline
@@ -23,7 +23,9 @@ DEADLINE_WORDS = phrases(
     "hang quy, hang nam, hang thang, moi, 6, sau, lan, co han"
 )
 # The follow-ups offered under an answer that shows deadlines.
-SUGGESTIONS = ["Đăng ký nhắc hạn", "Sắp tới có hạn báo cáo nào?"]
+SUBSCRIBE_ACTION = "Đăng ký nhắc hạn"  # a suggestion that names an action: channels perform it (subscribe)
+ACTIONS = frozenset({SUBSCRIBE_ACTION})
+SUGGESTIONS = [SUBSCRIBE_ACTION, "Sắp tới có hạn báo cáo nào?"]
 # Deadlines whose topic fits within this of the best are shown together.
 TOPIC_TIE = 0.1
 
@@ -118,7 +120,7 @@ def line(ctx: Context, d: Deadline, when: dt.date | None, today: dt.date) -> str
     who = d.actor_text
     if doc.province and fold(doc.province) not in fold(who):
         who = f"{who} ({province_label(doc.province)})" if who else province_label(doc.province)
-    what = short(d.what, 200)
+    what = (d.what or "").strip()  # whole: a long list's rest is behind "xem thêm"
     if who and what[:1].isupper() and not what[1:2].isupper():
         what = what[:1].lower() + what[1:]
     text = f"{_head(d)}: {sentence_case(f'{who} {what}'.strip())}."
@@ -129,16 +131,6 @@ def line(ctx: Context, d: Deadline, when: dt.date | None, today: dt.date) -> str
         if dt.date(d.due_year, d.due_month, d.due_day or 28) < today:
             text += " (Hạn này đã qua.)"
     return text
-
-
-COMPACT_WHAT_CHARS = 70
-
-
-def compact_line(ctx: Context, d: Deadline) -> str:
-    """'Trước 15/12 hằng năm — Các Sở, ngành…: báo cáo tình hình thực hiện… (Công văn 3597/UBND-KGVX)'."""
-    doc = ctx.kb.docs[d.document_id]
-    who = short(d.actor_text, 50)
-    return f"{_head(d)} — {who}: {short(d.what, COMPACT_WHAT_CHARS)} ({doc.label})"
 
 
 def _nothing_in_window(ctx: Context, today: dt.date) -> Answer | None:
@@ -169,8 +161,6 @@ def answer(ctx: Context) -> Answer | None:
         span = f" trong {u.window.label}" if u.window else ""
         lines.append(f"Có {len(pairs)} hạn{span} trong các văn bản:")
         full = ["• " + line(ctx, d, when, today) + f" — {ctx.cite(d.document_id)}." for d, when in pairs]
-        if sum(len(x) + 1 for x in full) > MAX_ANSWER_CHARS - 200:
-            full = ["• " + compact_line(ctx, d) for d, _ in pairs]  # many deadlines: one short line each
         for (d, _), x in zip(pairs, full):
             lines += [x] + answer_cautions(d, today)  # a party that no longer exists (issue 12)
     else:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
+from bot import citing
 from bot.answer import Answer, Source
 from bot.answerers import deadlines
-from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
+from bot.answerers.base import Context, short
 from bot.answerers.passages import unit_key
 from bot.evidence import CARRIES, Candidate, asked_kinds, is_title, split_lines
 from bot.formatting import document_citation
@@ -23,7 +24,6 @@ RUNNER_UP_SHARE = 0.75
 RUNNER_UP_WINDOW = 6
 LINE_CHARS = 420
 SINGLE_LINE_CHARS = 900  # a line quoted alone may be a whole list ("…: Hội Khuyến học tỉnh …; Thư viện tỉnh …")
-ITEMS_MAX = 14
 HEADING_SKIP = 5  # an empty heading gives way to the next of this many best lines
 FEW_ITEMS = 2  # a heading with at most this many lines below it in its chunk brings its sections' lines too
 # kinds of answer that a second line of the same section may carry when the best line does not
@@ -155,35 +155,22 @@ def sources(ctx: Context, ranked: list[Candidate]) -> list[Source]:
     return out
 
 
-_MARKER = re.compile(
-    r"^(Chương\s+[IVXLC\d]+|Mục\s+\d+|Điều\s+\d+[a-z]?|Phần\s+\S+|[IVX]{1,5}\.?|\d{1,2}(?:\.\d{1,2})*\.?|[a-zđ]\))"
-)
-
-
 def section_label(path: str | None) -> str:
-    """A section path as a citation: a part whose title was cut off keeps only its marker
-    ('II › 12. Đơn vị cấp huyện (cũ) được công nhận…' → 'II › 12'), a short title stays ('IV › 6. Đề nghị …')."""
-    parts = []
-    for part in (path or "").split(" › "):
-        m = _MARKER.match(part.strip())
-        cut = part.endswith("…")  # the path keeps a long title's first words only
-        parts.append(m.group(1).rstrip(".") if m and cut else part.strip())
-    return " › ".join(p for p in parts if p)
+    """A section path as cited (bot/citing.py): outer markers, the last heading's number and first words."""
+    return citing.section_label(path)
 
 
 def _where(ctx: Context, c: Candidate) -> str:
     ch = ctx.kb.chunks[c.chunk_id]
     doc = ctx.kb.docs[c.document_id]
     page = ctx.kb.pages.get(ch.id)
-    section = section_label(ch.section_path)
-    inside = ", ".join(x for x in (f"mục {section}" if section else "", f"trang {page}" if page else "") if x)
+    inside = ", ".join(x for x in (citing.where(section_label(ch.section_path)), f"trang {page}" if page else "") if x)
     return f"Theo {document_citation(doc)}" + (f" ({inside})" if inside else "")
 
 
 def _list_lines(head: str, items: list[str]) -> list[str]:
-    items = items[:ITEMS_MAX]
-    per = max(140, min(LINE_CHARS, (MAX_ANSWER_CHARS - 400) // max(1, len(items))))
-    return ([f"“{short(head, LINE_CHARS)}”"] if head else []) + [f"  {short(x, per)}" for x in items]
+    # every item whole: what does not fit one message is the answer's "xem thêm" (Context.finish)
+    return ([f"“{short(head, LINE_CHARS)}”"] if head else []) + [f"  {x.strip()}" for x in items]
 
 
 # "những sở nào", "các hội nào": the kind of body a list of bodies is restricted to (folded head nouns)
@@ -212,7 +199,7 @@ def bodies(ctx: Context, top: Candidate) -> list[str] | None:
         return None
     where = f" (mục {sections[0]})" if len(set(sections)) == 1 and sections[0] else ""
     head = f"Theo {document_citation(ctx.kb.docs[top.document_id])}{where}, được giao nhiệm vụ:"
-    return [head] + [f"  • {short(x, 160)}" for x in names[:ITEMS_MAX]]
+    return [head] + [f"  • {x}" for x in names]
 
 
 _TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")

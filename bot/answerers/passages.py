@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 from bot.answer import Answer, Source
-from bot.answerers.base import TIME_WORDS, Context, document_citation, refusal, short
+from bot.answerers.base import TIME_WORDS, Context, refusal, short
+from bot.citing import section_label, where
+from bot.formatting import document_citation
 from bot.relevance import (
     DENSE_CONFIDENT_SIMILARITY,
     DENSE_MIN_COVERAGE,
@@ -150,7 +152,7 @@ def _quoted(ctx: Context, units: list[str], chosen: list[tuple]) -> list[str]:
     doc = ctx.kb.docs[ch.document_id]
     page = ctx.kb.pages.get(ch.id)
     lines = [
-        f"Theo {document_citation(doc)} (mục {ch.section_path}{f', trang {page}' if page else ''}):",
+        f"Theo {document_citation(doc)} ({where(section_label(ch.section_path))}{f', trang {page}' if page else ''}):",
         f"“{best_sentences(ch.text, units, EXCERPT_CHARS)}”",
     ]
     second = next(
@@ -160,7 +162,7 @@ def _quoted(ctx: Context, units: list[str], chosen: list[tuple]) -> list[str]:
     if second is not None:
         d2 = ctx.kb.docs[second[1].document_id]
         lines += [
-            f"Ngoài ra, {document_citation(d2)} (mục {second[1].section_path}):",
+            f"Ngoài ra, {document_citation(d2)} ({where(section_label(second[1].section_path))}):",
             f"“{best_sentences(second[1].text, units, 350)}”",
         ]
     return lines

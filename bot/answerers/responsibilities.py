@@ -3,9 +3,10 @@ leads a given task ("Ai chủ trì …?")."""
 
 from __future__ import annotations
 
-from bot.admin_changes import answer_cautions
+from bot.admin_changes import answer_cautions, load_register
 from bot.answer import Answer, Source
-from bot.answerers.base import AGENCY_CHUNK_TOP_K, MAX_ANSWER_CHARS, Context, short
+from bot.answerers.base import AGENCY_CHUNK_TOP_K, Context, short
+from bot import citing
 from bot.formatting import document_citation, sentence_case
 from bot.lexicon import province_label
 from store.knowledge import Responsibility
@@ -20,11 +21,21 @@ RESPONSIBILITY_WORDS = phrases(
 )
 WHO_MIN_SYLLABLES = 2  # "Ai chủ trì …?" needs topic words of at least this many syllables
 WHO_TIE = 0.05  # tasks within this of the best are listed together
-MAX_DOCS = 2  # an agency's tasks from at most this many documents
+MAX_DOCS = 8  # an agency's tasks from at most this many documents (what does not fit is behind "xem thêm")
 
 
 def _fact_text(r: Responsibility) -> str:
     return r.task + " " + r.agency_text
+
+
+def took_over(ctx: Context, r: Responsibility) -> bool:
+    """The task is a body's that no longer exists and whose tasks a body the question names took over
+    ('Sở Nội vụ' → the tasks of 'Sở Lao động - Thương binh và Xã hội', 2025 register); the answer carries the note."""
+    reg = load_register()
+    if not any(b.into in ctx.u.agencies for b in reg.bodies if b.into):  # no successor asked: nothing to look up
+        return False
+    gone = reg.gone_bodies(r.agency or "", r.agency_text or "", on=ctx.today)
+    return any(b.into and b.into in ctx.u.agencies for b in gone)
 
 
 def by_agency(ctx: Context) -> Answer | None:
@@ -36,7 +47,7 @@ def by_agency(ctx: Context) -> Answer | None:
     rs = [
         r
         for r in ctx.kb.responsibilities
-        if (docs is None or r.document_id in docs) and ctx.agency_match(r.agency, r.agency_text)
+        if (docs is None or r.document_id in docs) and (ctx.agency_match(r.agency, r.agency_text) or took_over(ctx, r))
     ]
     if not rs:
         return None
@@ -65,11 +76,10 @@ def by_agency(ctx: Context) -> Answer | None:
             f"{sentence_case(uniq[0].agency_text)}{where} — {len(uniq)} nhiệm vụ theo {document_citation(doc)}:"
         )
         lines += answer_cautions(uniq[0], ctx.today)  # the agency no longer exists (issue 12)
-        per = max(120, min(260, (MAX_ANSWER_CHARS - 200) // max(1, len(uniq)) - 20))
-        for r in uniq:
+        for r in uniq:  # each task whole
             role = f"[{r.role}] " if r.role in ("chủ trì", "phối hợp") else ""
-            lines.append(f"• {role}{short(r.task, per)}")
-        lines.append(f"Nguồn: mục {uniq[0].section_path}.")
+            lines.append(f"• {role}{r.task.strip()}")
+        lines.append(f"Nguồn: {citing.where(citing.section_label(uniq[0].section_path))}.")
         srcs += [ctx.src_from_fact(r, 1.0) for r in uniq]
     return ctx.finish("responsibility", lines, srcs)
 

@@ -15,10 +15,17 @@ _GREETING = re.compile(
 _THANKS = re.compile(
     r"^(cam on|cam on ban|cam on nhieu|thank|thanks|thank you|ok cam on)( ban| nhieu| nhe| a)*\s*[!.]*$"
 )
+_CAPABILITIES = re.compile(
+    r"^(ban|tro ly|em|bot)?\s*(lam duoc gi|lam duoc nhung gi|co the lam gi|giup duoc gi|giup gi duoc|giup duoc toi gi"
+    r"|biet gi|tra loi duoc gi|hoi duoc gi)( cho toi)?( vay| the| khong)?\s*[?!.]*$"
+    r"|^(huong dan su dung|cach dung|tro giup|help)\s*[?!.]*$"
+)
 _CATALOGUE = re.compile(
     r"\b(co nhung|co cac|danh sach|liet ke|gom nhung|kho co|hien co)\b.{0,20}\b(van ban|tai lieu)\b"
     r"|\b(van ban|tai lieu) nao\b.{0,20}\b(co|hien co|duoc nap|trong kho)\b"
     r"|^(co )?(nhung|cac) van ban nao\b"
+    # "tỉnh Lâm Đồng có văn bản nào về XHHT?", "tỉnh có kế hoạch gì về xã hội học tập?": the domain is no topic
+    r"|\bco (nhung )?(van ban|tai lieu|ke hoach|chuong trinh) (nao|gi)( ve (xhht|(xay dung )?xa hoi hoc tap))?\s*[?.!]*$"
 )
 SUBJECT_CHARS = 110
 GREETING = (
@@ -26,6 +33,13 @@ GREETING = (
     "gì, hạn nào, chỉ tiêu và tiêu chí ra sao, luôn kèm văn bản và mục đã đọc. Bạn có thể hỏi, ví dụ:"
 )
 THANKS = "Rất vui được giúp bạn. Bạn cần hỏi thêm gì, cứ nhắn, ví dụ:"
+CAPABILITIES = (
+    "Tôi đọc các văn bản về xây dựng xã hội học tập đang có trong kho và trả lời, kèm văn bản và mục đã đọc:\n"
+    "• hạn báo cáo: ai báo cáo, gửi ai, trước ngày nào — và nhắc trước hạn nếu bạn đăng ký;\n"
+    "• nhiệm vụ của một sở, ngành, địa phương;\n"
+    "• chỉ tiêu, tiêu chí, sự kiện, văn bản căn cứ, người liên hệ.\n"
+    "Bạn có thể hỏi, ví dụ:"
+)
 
 
 def answer(ctx: Context) -> Answer | None:
@@ -34,6 +48,8 @@ def answer(ctx: Context) -> Answer | None:
         return Answer(ctx.question, False, GREETING + "\n" + _examples(), "greeting", suggestions=EXAMPLES)
     if _THANKS.match(f):
         return Answer(ctx.question, False, THANKS + "\n" + _examples(), "greeting", suggestions=EXAMPLES)
+    if _CAPABILITIES.match(f):
+        return Answer(ctx.question, False, CAPABILITIES + "\n" + _examples(), "greeting", suggestions=EXAMPLES)
     if _CATALOGUE.search(f):
         return catalogue(ctx)
     return None

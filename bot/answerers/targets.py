@@ -15,6 +15,7 @@ TARGET_WORDS = phrases(
     "nhung, cac, gom, chuan, dat chuan, tong quat"
 )
 TOPIC_TIE = 0.05
+_SUB = re.compile(r"\btrong đó\b", re.I)
 
 
 def _fact_text(t: Target) -> str:
@@ -48,7 +49,8 @@ def answer(ctx: Context) -> Answer | None:
         chosen = ts  # "Mục tiêu năm 2030 của Tiền Giang là gì?": all of them
     else:
         return None  # no year, no place, no topic: too vague to list every target
-    chosen = list({t.quote: t for t in reversed(chosen)}.values())[::-1]
+    # one target per (sentence, indicator): a sentence's "trong đó" sub-targets are kept, under their target
+    chosen = list({(t.quote, t.indicator): t for t in reversed(chosen)}.values())[::-1]
     chosen.sort(key=lambda t: (t.document_id, t.year or 0, t.id))
     lines = []
     if len(chosen) > 1:
@@ -57,8 +59,10 @@ def answer(ctx: Context) -> Answer | None:
         items = [t for t in chosen if t.document_id == doc_id]
         if len(chosen) > 1:
             lines.append(f"Theo {ctx.cite(doc_id)}:")
-        for t in items:
-            if len(chosen) > 1:
+        for i, t in enumerate(items):
+            if len(chosen) > 1 and i and t.quote == items[i - 1].quote and _SUB.search(t.quote):
+                lines.append("   trong đó: " + _line(t).split(": ", 1)[1])  # a sub-target of the line above
+            elif len(chosen) > 1:
                 lines.append("• " + _line(t))
             else:
                 lines.append(_line(t))

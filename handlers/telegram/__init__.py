@@ -18,6 +18,7 @@ Callback data (≤ 64 bytes):
   ex:<i>            ask example question i          src:<chunk_id>     show the full source section
   sub:<deadline>    remind me of this deadline      fb:<u|d>:<qid>     👍 / 👎 on query qid
   sug:<qid>:<i>     ask the i-th suggested follow-up of query qid
+  more:<qid>:<start> the next page of a long answer's rest ("Xem thêm (N)")
   dk:pp:<page> / dk:p:<pi> / dk:ap:<pi>:<page> / dk:a:<pi>:<ai>   /dangky keyboards (pi/ai = -1: all)
   huy:<id> | huy:all               /huy                  xoa:yes | xoa:no    /xoadulieu
   up:v:<event>      the facts of an uploaded document      up:u:<event>       undo that change (admins)

@@ -16,6 +16,56 @@ from handlers.telegram.shared import CHANNEL, Shared
 log = logging.getLogger(__name__)
 
 
+KB_LABELS = {
+    "documents": "Văn bản",
+    "chunks": "Đoạn văn bản",
+    "deadlines": "Hạn báo cáo",
+    "responsibilities": "Nhiệm vụ",
+    "targets": "Chỉ tiêu",
+    "dense_search": "Tìm kiếm ngữ nghĩa",
+}
+QUERY_LABELS = {
+    "questions": "Câu hỏi",
+    "answered": "Đã trả lời",
+    "unanswered": "Chưa trả lời được",
+    "thumbs_up": "Đánh giá 👍",
+    "thumbs_down": "Đánh giá 👎",
+    "avg_ms": "Thời gian trả lời TB (ms)",
+    "chats": "Cuộc trò chuyện",
+    "delivery_failures": "Lần gửi tin lỗi",
+}
+CHANNEL_NAMES = {"web": "web", "telegram": "Telegram", "zalo": "Zalo", "console": "dòng lệnh", "email": "e-mail"}
+
+
+def _value(v) -> str:
+    if isinstance(v, bool):
+        return "có" if v else "không"
+    if isinstance(v, float):
+        return f"{v:,.1f}".replace(",", " ").replace(".", ",")
+    return f"{v:,}".replace(",", ".") if isinstance(v, int) else str(v)
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    """Label and value in two aligned columns (shown in monospace)."""
+    width = max(len(label) for label, _ in rows)
+    right = max(len(v) for _, v in rows)
+    return "\n".join(f"{label.ljust(width)}  {v.rjust(right)}" for label, v in rows)
+
+
+def stats_blocks(kb: dict, qs: dict) -> list[Block]:
+    """/admin_stats: the store and the conversations, in Vietnamese, as two tables."""
+    store = [(KB_LABELS.get(k, k), _value(v)) for k, v in kb.items()]
+    talk = [(QUERY_LABELS.get(k, k), _value(v)) for k, v in qs.items() if k != "by_channel"]
+    talk += [(f"  qua {CHANNEL_NAMES.get(c, c)}", _value(n)) for c, n in sorted((qs.get("by_channel") or {}).items())]
+    return [
+        ("📊 Thống kê", "b"),
+        ("Kho văn bản", "i"),
+        (_table(store), "pre"),
+        ("Trò chuyện", "i"),
+        (_table(talk), "pre"),
+    ]
+
+
 class Admin:
     def __init__(self, shared: Shared):
         self.shared = shared
@@ -34,11 +84,7 @@ class Admin:
             return
         kb = await self.svc.in_pool(self.svc.assistant.stats)
         qs = await self.svc.db(self.svc.query_stats)
-        lines: list[Block] = [("📊 Thống kê", "b"), ("Kho tri thức:", "i")]
-        lines += [(f"• {k}: {v}", "") for k, v in kb.items()]
-        lines += [("Kênh trò chuyện:", "i")]
-        lines += [(f"• {k}: {v}", "") for k, v in qs.items()]
-        await self.shared.send_blocks(context.bot, update.effective_chat.id, lines)
+        await self.shared.send_blocks(context.bot, update.effective_chat.id, stats_blocks(kb, qs))
 
     async def unanswered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await self.admin_only(update):

@@ -53,6 +53,7 @@ class TelegramBot:
         self.gate = Gate(self.shared)
         self.commands = Commands(self.shared)
         self.subscriptions = Subscriptions(self.shared)
+        self.commands.offer_subscription = self.subscriptions.offer  # "Đăng ký nhắc hạn" typed or pressed: an action
         self.uploads = Uploads(self.shared)
         self.admin = Admin(self.shared)
         self.app: Application = self._build()
@@ -81,6 +82,7 @@ class TelegramBot:
             "ex": c.on_example,
             "sug": c.on_suggestion,
             "src": c.on_source,
+            "more": c.on_more,
             "sub": s.on_subscribe,
             "fb": c.on_feedback,
             "dk": s.on_dangky,

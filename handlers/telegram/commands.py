@@ -11,14 +11,21 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.formatting import document_citation
-from handlers.actions import first_province
+from handlers.actions import first_province, is_action
 from handlers.common import ERROR_REPLY, EXAMPLE_QUESTIONS, knowledge_summary
 from handlers.telegram.gate import addressed_text
-from handlers.telegram.rendering import Block, answer_blocks, answer_keyboard, esc, upcoming_blocks
+from handlers.more import GONE, more_label, page
+from handlers.start_links import read_start_payload
+from handlers.telegram.rendering import Block, answer_blocks, answer_keyboard, esc, subscribed_html, upcoming_blocks
 from handlers.telegram.shared import CHANNEL, Shared
 from indexer.loaders import chunk_page
 
 log = logging.getLogger(__name__)
+
+BAD_START_LINK = (
+    "Liên kết đăng ký này không hợp lệ hoặc hạn báo cáo không còn trong kho văn bản. "
+    "Gõ /dangky để chọn tỉnh và cơ quan, hoặc /hanchot để xem các hạn sắp tới."
+)
 
 
 def province_arg(shared: Shared, context) -> str | None:
@@ -31,12 +38,16 @@ class Commands:
         self.shared = shared
         self.svc = shared.svc
         self.actions = shared.actions
+        self.offer_subscription = None  # set by the app: Subscriptions.offer
 
     # -- questions --------------------------------------------------------------------------------------
     async def answer(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, question: str, reply_to: Message | None = None
     ) -> None:
         send = self.shared.send_blocks
+        if self.offer_subscription is not None and is_action(question):  # "đăng ký nhắc hạn": not a question
+            await self.offer_subscription(context.bot, chat_id)
+            return
         problem = self.svc.check_question(question)
         if problem:
             await send(context.bot, chat_id, [(problem, "")], reply_to=reply_to)
@@ -50,6 +61,7 @@ class Commands:
         except Exception:  # noqa: BLE001 - any failure answers with the error reply
             await send(context.bot, chat_id, [(ERROR_REPLY, "")], reply_to=reply_to)
             return
+        self.shared.more.put(chat_id, asked.query_id, asked.answer.more)
         await send(context.bot, chat_id, answer_blocks(asked.answer), answer_keyboard(asked), reply_to=reply_to)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,6 +76,9 @@ class Commands:
 
     # -- commands -------------------------------------------------------------------------------------
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if context.args:  # "/start <payload>": a link from the web form carrying a subscription
+            await self.start_subscription(update, context, context.args[0])
+            return
         try:
             docs = await self.svc.db(knowledge_summary, self.svc.db_url)
         except Exception:
@@ -81,9 +96,32 @@ class Commands:
             blocks += [("", ""), (f"Tôi đang có {len(docs)} văn bản:", "b")] + [(f"• {d}", "") for d in docs[:15]]
         blocks += [("", ""), ("Hãy gõ câu hỏi, hoặc chọn một câu hỏi mẫu bên dưới. /help để xem các lệnh.", "")]
         kb = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(q[:60], callback_data=f"ex:{i}")] for i, q in enumerate(EXAMPLE_QUESTIONS)]
+            [[InlineKeyboardButton(q, callback_data=f"ex:{i}")] for i, q in enumerate(EXAMPLE_QUESTIONS)]
         )
         await self.shared.send_blocks(context.bot, update.effective_chat.id, blocks, kb)
+
+    async def start_subscription(self, update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
+        """Subscribe the chat as the link asked (one deadline, or a province and body, with lead days)."""
+        chat_id = update.effective_chat.id
+        lex = self.shared.lex
+        req = read_start_payload(payload, lex.provinces, [a.name for a in lex.agencies])
+        if req is None:
+            await self.shared.send_blocks(context.bot, chat_id, [(BAD_START_LINK, "")])
+            return
+        try:
+            sub = await self.actions.subscribe(
+                CHANNEL,
+                chat_id,
+                province=req.province,
+                agency=req.agency,
+                deadline_id=req.deadline_id,
+                lead_days=req.lead_days,
+            )
+        except (KeyError, LookupError, ValueError) as e:
+            log.info("start link refused: %s", e)
+            await self.shared.send_blocks(context.bot, chat_id, [(BAD_START_LINK, "")])
+            return
+        await context.bot.send_message(chat_id, subscribed_html(sub))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         blocks: list[Block] = [
@@ -167,7 +205,21 @@ class Commands:
             await query.answer("Gợi ý này không còn nữa.")
             return
         await query.answer()
-        await self.answer(context, chat_id, ql.suggestions[i])
+        await self.answer(context, chat_id, ql.suggestions[i])  # an action ("Đăng ký nhắc hạn") is performed there
+
+    async def on_more(self, query, context, chat_id: int, parts: list[str]) -> None:
+        """more:<query id>:<start>: the next page of a long answer's rest, with a button for the page after."""
+        lines = self.shared.more.get(chat_id, int(parts[1]))
+        if lines is None:
+            await query.answer(GONE, show_alert=True)
+            return
+        await query.answer()
+        shown, nxt = page(lines, int(parts[2]))
+        markup = None
+        if nxt < len(lines):
+            button = InlineKeyboardButton(more_label(len(lines) - nxt), callback_data=f"more:{parts[1]}:{nxt}")
+            markup = InlineKeyboardMarkup([[button]])
+        await self.shared.send_blocks(context.bot, chat_id, [("\n".join(shown), "")], markup)
 
     async def on_source(self, query, context, chat_id: int, parts: list[str]) -> None:
         chunk_id = int(parts[1])

@@ -10,12 +10,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import MessageLimit
 
 from bot.answer import Answer
+from bot.answerers.deadlines import ACTIONS, SUBSCRIBE_ACTION
 from handlers.actions import Subscribed, Upcoming
 from handlers.common import Asked, source_lines, split_text
+from handlers.more import more_label
 
 TG_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 
-Block = tuple[str, str]  # (plain text, tag: "" | "b" | "i")
+Block = tuple[str, str]  # (plain text, tag: "" | "b" | "i" | "pre")
 
 
 def esc(text) -> str:
@@ -86,12 +88,14 @@ def _cb(data: str) -> str | None:
 def answer_keyboard(asked: Asked) -> InlineKeyboardMarkup | None:
     ans, qid = asked.answer, asked.query_id
     rows: list[list[InlineKeyboardButton]] = []
-    srcs = [s for s in ans.sources[:3] if s.chunk_id is not None]
+    srcs = list({s.chunk_id: s for s in reversed(ans.sources[:3]) if s.chunk_id is not None}.values())[::-1]
     if srcs:
         label = (lambda i: "📄 Xem nguồn đầy đủ") if len(srcs) == 1 else (lambda i: f"📄 Nguồn {i}")
         rows.append([InlineKeyboardButton(label(i), callback_data=f"src:{s.chunk_id}") for i, s in enumerate(srcs, 1)])
-    if ans.deadline_ids and _cb(f"sub:{ans.deadline_ids[0]}"):
-        rows.append([InlineKeyboardButton("🔔 Nhắc tôi hạn này", callback_data=f"sub:{ans.deadline_ids[0]}")])
+    if ans.more and qid is not None:  # the rest of a long list, a page at a time
+        rows.append([InlineKeyboardButton(more_label(len(ans.more)), callback_data=f"more:{qid}:0")])
+    if ans.deadline_ids and _cb(f"sub:{ans.deadline_ids[0]}"):  # the "Đăng ký nhắc hạn" suggestion, as an action
+        rows.append([InlineKeyboardButton("🔔 " + SUBSCRIBE_ACTION, callback_data=f"sub:{ans.deadline_ids[0]}")])
     if qid is not None:
         rows.append(
             [
@@ -99,8 +103,9 @@ def answer_keyboard(asked: Asked) -> InlineKeyboardMarkup | None:
                 InlineKeyboardButton("👎 Chưa đúng", callback_data=f"fb:d:{qid}"),
             ]
         )
-        for i, sug in enumerate(ans.suggestions[:3]):
-            rows.append([InlineKeyboardButton("❓ " + sug[:60], callback_data=f"sug:{qid}:{i}")])
+        for i, sug in enumerate(ans.suggestions[:4]):
+            if sug not in ACTIONS:  # an action is its own button above; a question is asked when pressed
+                rows.append([InlineKeyboardButton("❓ " + sug[:60], callback_data=f"sug:{qid}:{i}")])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

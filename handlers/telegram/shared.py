@@ -8,6 +8,7 @@ from telegram import Message
 from bot.lexicon import load_lexicon
 from handlers.actions import Actions
 from handlers.common import ChannelServices
+from handlers.more import MoreCache
 from handlers.telegram.rendering import Block, send_blocks
 
 CHANNEL = "telegram"
@@ -20,6 +21,7 @@ class Shared:
         self.svc = services
         self.cfg = services.config
         self.actions = Actions(services)
+        self.more = MoreCache()  # the rest of long answers, paged by the "Xem thêm" button
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         from indexer.uploads import DocumentLibrary
 

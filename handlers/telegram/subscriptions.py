@@ -9,8 +9,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ContextTypes
 
-from bot.admin_changes import current_provinces
-from handlers.actions import NOT_SUBSCRIBED, describe_subscription, reminder_view
+from bot.admin_changes import current_province, current_provinces
+from handlers.actions import NOT_SUBSCRIBED, current_agency_names, describe_subscription, reminder_view
 from handlers.telegram.commands import province_arg
 from handlers.telegram.rendering import Block, esc, subscribed_html
 from handlers.telegram.shared import CHANNEL, Shared
@@ -55,12 +55,14 @@ class Subscriptions:
         return InlineKeyboardMarkup(rows)
 
     def agency_keyboard(self, pi: int, page: int) -> InlineKeyboardMarkup:
-        ags = self.lex.agencies
+        # bodies that exist today (2025 register: no Sở LĐTBXH, Sở TTTT, Sở KH&ĐT, UBND cấp huyện, Phòng GDĐT);
+        # buttons keep the gazetteer index
+        today = set(current_agency_names(self.lex))
+        ags = [(i, a) for i, a in enumerate(self.lex.agencies) if a.name in today]
         start = page * PAGE
         rows = [[InlineKeyboardButton("🏛 Mọi cơ quan", callback_data=f"dk:a:{pi}:-1")]] if page == 0 else []
         rows += [
-            [InlineKeyboardButton(a.name[:60], callback_data=f"dk:a:{pi}:{start + i}")]
-            for i, a in enumerate(ags[start : start + PAGE])
+            [InlineKeyboardButton(a.name[:60], callback_data=f"dk:a:{pi}:{i}")] for i, a in ags[start : start + PAGE]
         ]
         nav = []
         if page > 0:
@@ -72,8 +74,8 @@ class Subscriptions:
         return InlineKeyboardMarkup(rows)
 
     async def dangky(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        province = province_arg(self.shared, context)
-        if province:
+        province = current_province(province_arg(self.shared, context))  # an old name: today's province
+        if province and province in self.lex.provinces:
             pi = self.lex.provinces.index(province)
             await update.effective_message.reply_text(
                 f"Đăng ký nhắc hạn — <b>{esc(province)}</b>. Chọn cơ quan của bạn:",
@@ -81,6 +83,10 @@ class Subscriptions:
             )
             return
         await update.effective_message.reply_text(CHOOSE_PROVINCE, reply_markup=self.province_keyboard(0))
+
+    async def offer(self, bot, chat_id: int) -> None:
+        """The /dangky keyboard, for "Đăng ký nhắc hạn" typed as text or pressed on an older answer's suggestion."""
+        await bot.send_message(chat_id, CHOOSE_PROVINCE, reply_markup=self.province_keyboard(0))
 
     async def on_dangky(self, query, context, chat_id: int, parts: list[str]) -> None:
         """The /dangky keyboards' buttons: dk:pp:<page>, dk:p:<pi>, dk:ap:<pi>:<page>, dk:a:<pi>:<ai>."""

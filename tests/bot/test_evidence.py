@@ -154,18 +154,18 @@ def test_a_number_left_blank_is_cited_as_officials_write_it():
 
     assert label("412/BGDĐT-GDNNGDTX") == "Công văn 412/BGDĐT-GDNNGDTX"
     assert label("/BGDĐT-GDTX") == "Công văn số …/BGDĐT-GDTX"  # not a bare slash
-    assert label(None) == "Công văn (chưa ghi số)"
+    assert label(None) == "Công văn (không ghi số)"
 
 
-def test_a_section_is_cited_by_its_markers_when_its_title_is_a_cut_sentence():
+def test_a_section_is_cited_by_its_number_and_first_words_cut_at_a_word():
     from bot.answerers.evidence import section_label
 
     assert (
         section_label("II › 12. Đơn vị cấp huyện (cũ) được công nhận danh hiệu “Huyện học tập”: chỉ tiêu 25%…")
-        == "II › 12"
+        == "II › 12. Đơn vị cấp huyện (cũ) được công nhận danh hiệu “Huyện…"
     )
     assert section_label("Chương III › Điều 10 › 2. Công dân đạt danh hiệu 03 lần liên tiếp được Hội…") == (
-        "Chương III › Điều 10 › 2"
+        "Điều 10 › 2. Công dân đạt danh hiệu 03 lần liên tiếp được Hội…"
     )
     assert section_label("IV › 6. Đề nghị Hội Khuyến học tỉnh") == "IV › 6. Đề nghị Hội Khuyến học tỉnh"
     assert section_label("Phần đầu văn bản") == "Phần đầu văn bản"

@@ -109,7 +109,8 @@ async def test_start_examples_source_and_feedback_buttons(tg, assistant):
     start = (await _reply_count(standin, chat, 1))[0]
     assert "Trợ lý Xã hội học tập" in visible_text(start.params["text"])
     ex = [b for b in _buttons(start) if b["callback_data"].startswith("ex:")]
-    assert [b["text"] for b in ex] == [q[:60] for q in EXAMPLE_QUESTIONS]
+    # each label is the whole question (none cut mid-word) and fits a phone's button
+    assert [b["text"] for b in ex] == list(EXAMPLE_QUESTIONS) and all(len(q) <= 60 for q in EXAMPLE_QUESTIONS)
 
     # an example question button asks that question
     standin.press(chat, ex[1]["callback_data"])
@@ -355,7 +356,9 @@ async def test_admin_commands_refused_to_others(tg):
 
     standin.message(ADMIN, "/admin_stats")
     stats = visible_text((await _reply_count(standin, ADMIN, 1))[0].params["text"])
-    assert "Thống kê" in stats and "questions" in stats
+    assert "Thống kê" in stats and "Câu hỏi" in stats and "Văn bản" in stats
+    assert not re.search(r"[a-z]+_[a-z]+|\{", stats)  # no English keys, no Python dict
+    assert "<pre>" in (await _reply_count(standin, ADMIN, 1))[0].params["text"]
     standin.message(ADMIN, "/admin_unanswered")
     await _reply_count(standin, ADMIN, 2)
     assert "chưa trả lời" in visible_text(standin.texts(ADMIN)[1])

@@ -17,6 +17,7 @@ from store.db import session_scope
 from bot.formatting import deadline_sentence, document_citation
 from store.knowledge import Deadline, Document
 from bot.occurrences import occurrences
+from bot.reports.wording import calendar_title
 from bot.config import ReminderConfig
 from bot.reminders.scope import canonical_agency, canonical_province, concerns
 from bot.reminders.subscriptions import normalise_url
@@ -156,7 +157,7 @@ def _event(d: Deadline, doc: Document | None, first: dt.date, stamp: dt.datetime
     ev.add("dtstamp", stamp)
     ev.add("dtstart", first)
     ev.add("dtend", first + dt.timedelta(days=1))
-    ev.add("summary", f"Hạn: {deadline_sentence(d)}")
+    ev.add("summary", calendar_title(d))  # the reminder's short line (the date is the event's own)
     ev.add("description", _description(d, doc, first))
     ev.add("transp", "TRANSPARENT")
     ev.add("categories", ["Hạn báo cáo"])
@@ -168,7 +169,7 @@ def _event(d: Deadline, doc: Document | None, first: dt.date, stamp: dt.datetime
         al.add("action", "DISPLAY")
         # all-day events start at 00:00: ring at the reminder hour, `lead` days before
         al.add("trigger", -dt.timedelta(days=lead) + dt.timedelta(hours=remind.hour, minutes=remind.minute))
-        when = "Hôm nay là hạn" if lead == 0 else f"Còn {lead} ngày đến hạn"
-        al.add("description", f"🔔 {when}: {deadline_sentence(d)}")
+        when = "Hôm nay là hạn" if lead == 0 else f"Còn {lead} ngày"
+        al.add("description", f"🔔 {when}: {calendar_title(d)}")
         ev.add_component(al)
     return ev

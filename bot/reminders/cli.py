@@ -143,7 +143,12 @@ def run_tick(args) -> int:
     from bot.reminders.delivery import console_only
 
     settings = _settings(args)
-    asyncio.run(sweeper.tick(settings, args.now, senders=console_only()))
+    sent = asyncio.run(sweeper.tick(settings, args.now, senders=console_only()))
+    # the JSON lines on standard output are what was sent; a human summary on standard error
+    if not sent:
+        print("Không có nhắc hạn nào đến giờ.", file=sys.stderr)
+    for d in sent:
+        print(f"Đã gửi {d.channel}:{d.chat_id} — {d.message.text.splitlines()[0]}", file=sys.stderr)
     return 0
 
 

@@ -224,6 +224,9 @@ def unit_concerned(unit: ReportUnit, deadline, doc=None) -> bool:
     dprov = deadline.province or (getattr(doc, "province", None) if doc is not None else None)
     if unit.province and dprov and not same_province(unit.province, dprov):
         return False
+    agencies = load_lexicon().find_agencies(unit.name)
+    if agencies and set(agencies) & set(load_lexicon().find_agencies(deadline.recipient or "")):
+        return False  # the body the reports go to does not report to itself
     actors = list(deadline.actors or ())
     if unit.group and unit.group in actors:
         return True
@@ -231,7 +234,6 @@ def unit_concerned(unit: ReportUnit, deadline, doc=None) -> bool:
     for group, prefixes in GROUP_PREFIXES.items():
         if group in actors and fname.startswith(prefixes):
             return True
-    agencies = load_lexicon().find_agencies(unit.name)
     if len(agencies) == 1 and concerns(
         sub_province=None,
         sub_agency=agencies[0],

@@ -30,7 +30,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-CHECKS = ("database", "store", "lexical", "dense", "model")
+CHECKS = ("database", "store", "reminders", "lexical", "dense", "model")
 _PROBE_TTL_S = 60.0
 
 
@@ -245,6 +245,17 @@ def check_model(assistant, manifest: dict | None) -> Check:
     return res
 
 
+def check_reminders(db_url: str) -> Check:
+    """The outbox and recent refusals (bot.reports.health). Always ok: a database that cannot be read is the
+    `database` check's failure, a refused recipient is that recipient's."""
+    from bot.reports.health import reminders_check
+
+    try:
+        return Check(*reminders_check(db_url))
+    except Exception as e:  # noqa: BLE001 - reported by the database check; said here too
+        return Check(True, "không đọc được hàng đợi nhắc hạn (" + _why(e) + ")")
+
+
 def check(assistant) -> Health:
     """Every check, after letting the assistant reload an index that changed on disk. Never raises."""
     h = Health()
@@ -253,7 +264,11 @@ def check(assistant) -> Health:
         assistant.maybe_reload()
     except Exception as e:  # noqa: BLE001 - a corrupt index is reported, the old one keeps answering
         reload_error = "không nạp được chỉ mục (" + _why(e) + ")"
-    for name, fn in (("database", lambda: check_database(assistant.db_url)), ("store", lambda: check_store(assistant))):
+    for name, fn in (
+        ("database", lambda: check_database(assistant.db_url)),
+        ("store", lambda: check_store(assistant)),
+        ("reminders", lambda: check_reminders(assistant.db_url)),
+    ):
         try:
             h.checks[name] = fn()
         except Exception as e:  # noqa: BLE001 - one failing check must not hide the others

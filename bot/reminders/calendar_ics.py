@@ -101,9 +101,11 @@ def build_calendar(
     agency: str | None = None,
     lead_days=None,
     now: dt.datetime | None = None,
+    deadline_id: str | None = None,
 ) -> bytes:
-    """An .ics calendar of the deadlines in scope (all by default), each with an RRULE when it
-    recurs, a stable UID and one alarm per lead time (08:00 local, like the chat reminders)."""
+    """An .ics calendar of the deadlines in scope (all by default; only `deadline_id` when given — an e-mail
+    reminder's attachment), each with an RRULE when it recurs, a stable UID and one alarm per lead time (08:00
+    local, like the chat reminders)."""
     province, agency = canonical_province(province), canonical_agency(agency)
     cfg = ReminderConfig.from_env()
     leads = tuple(lead_days) if lead_days else cfg.lead_days
@@ -111,7 +113,8 @@ def build_calendar(
     cal = _calendar(province, agency)
     with session_scope(normalise_url(db_url)) as s:
         docs = {x.id: x for x in s.scalars(select(Document))}
-        for d in s.scalars(select(Deadline).order_by(Deadline.document_id, Deadline.id)):
+        query = select(Deadline).order_by(Deadline.document_id, Deadline.id)
+        for d in s.scalars(query.where(Deadline.id == deadline_id) if deadline_id else query):
             doc = docs.get(d.document_id)
             if not _in_scope(d, doc, province, agency):
                 continue

@@ -44,7 +44,7 @@ from bot.config import ReminderConfig, to_utc_naive
 from bot.reminders.schedule import normalise_now, to_local
 from bot.reminders.scope import subscription_concerns
 from bot.reminders.subscriptions import normalise_url
-from bot.reports.status import occurrence_stopped, subscription_unit_id
+from bot.reports.status import audit_send, occurrence_stopped, subscription_unit_id
 from bot.reports.wording import short_line
 from store.reports import ReportUnit
 
@@ -327,6 +327,7 @@ async def _deliver(
     except PermanentSendError as e:
         log.warning("reminder %s to %s:%s refused: %s", item.id, item.channel, item.chat_id, e)
         _finish(db_url, item, status=FAILED, last_error=f"permanent: {e}"[:1000], claim_token=None)
+        audit_send(db_url, item.channel, item.chat_id, msg, "tu_choi", str(e))
         return None
     except (TransientSendError, asyncio.TimeoutError, Exception) as e:  # noqa: BLE001 - retry the rest
         err = f"{type(e).__name__}: {e}"[:1000]
@@ -339,7 +340,8 @@ async def _deliver(
             _finish(db_url, item, status=PENDING, next_attempt_at=retry_at, last_error=err, claim_token=None)
         return None
     # the channel accepted it: record that at once, in its own transaction
-    _finish(db_url, item, status=SENT, sent_at=now_utc, late=msg.late, last_error=None)
+    if _finish(db_url, item, status=SENT, sent_at=now_utc, late=msg.late, last_error=None):
+        audit_send(db_url, item.channel, item.chat_id, msg, "gui")
     return Delivered(item.id, item.channel, item.chat_id, msg, now_utc)
 
 

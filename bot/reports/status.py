@@ -10,6 +10,7 @@ Every change is recorded in `report_events` with who and when.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -31,6 +32,8 @@ from store.reports import (
     UnitSubscription,
     utcnow,
 )
+
+log = logging.getLogger(__name__)
 
 STOPPED = "đã nộp"  # last_error of the reminder rows a mark cancelled (undo puts them back)
 PAST_DAYS = 90  # occurrences this far back are still listed (who is late)
@@ -298,3 +301,23 @@ def record_event(session, unit_id, unit_name, deadline_id, due, action: str, act
             detail=detail[:2000],
         )
     )
+
+
+def audit_send(db_url: str, channel: str, chat_id: str, message, action: str, detail: str = "") -> None:
+    """Record a reminder sent to (or refused by) a unit's subscriber in the unit's history."""
+    if not getattr(message, "unit_id", None):
+        return
+    try:
+        with session_scope(db_url) as s:
+            record_event(
+                s,
+                message.unit_id,
+                message.unit_name,
+                message.deadline_id,
+                message.due_date,
+                action,
+                f"{channel}:{chat_id}",
+                detail or f"nhắc trước {message.lead_days} ngày",
+            )
+    except Exception:  # the reminder itself is recorded; its audit line is best effort
+        log.exception("could not record the send of reminder %s", getattr(message, "reminder_id", None))

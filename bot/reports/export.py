@@ -137,10 +137,7 @@ def history_rows(events) -> tuple[list[str], list[list]]:
     return HISTORY_HEADER, rows
 
 
-def write_rows(out: Path, title: str, header: list[str], rows: list[list]) -> None:
-    if out.suffix.lower() == ".csv":
-        _write(out, csv_bytes(header, rows))
-        return
+def history_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -148,7 +145,14 @@ def write_rows(out: Path, title: str, header: list[str], rows: list[list]) -> No
     _fill(wb.active, header, rows)
     buf = io.BytesIO()
     wb.save(buf)
-    _write(out, buf.getvalue())
+    return buf.getvalue()
+
+
+def write_rows(out: Path, title: str, header: list[str], rows: list[list]) -> None:
+    if out.suffix.lower() == ".csv":
+        _write(out, csv_bytes(header, rows))
+    else:
+        _write(out, history_xlsx(title, header, rows))
 
 
 def _write(out: Path, data: bytes) -> None:

@@ -158,7 +158,9 @@ def test_mark_stops_the_occurrence_for_every_subscriber_of_the_unit_and_undo_res
         actions = [
             (e.action, e.actor) for e in s.scalars(select(ReportEvent).where(ReportEvent.unit_name == "Sở Tư pháp"))
         ]
-    assert actions == [("dang_ky", "test"), ("da_nop", "chị Lan"), ("hoan_tac", "admin")]
+    # every status change and every send, with who
+    assert actions[:3] == [("dang_ky", "test"), ("da_nop", "chị Lan"), ("hoan_tac", "admin")]
+    assert sorted(actions[3:]) == [("gui", "console:stp-1"), ("gui", "console:stp-2")]
 
 
 def test_bad_marks_get_a_clear_message_and_change_nothing(store):
@@ -257,3 +259,41 @@ def test_a_units_history_is_exported(store, tmp_path):
     ]
     assert isinstance(rows[0][0], dt.datetime)
     assert "Không có đơn vị" in _cli(data_dir, "history", "--unit", "Sở Ma").stderr
+
+
+# -- issue 19: the tick says what it sent; the .ics title is the reminder's short line ---------------------------
+def test_remind_tick_says_what_it_sent_or_that_nothing_was_due(store):
+    url, _, data_dir = store
+    env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS and k != "DATABASE_URL"}
+
+    def tick_at(now):
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "--data-dir", str(data_dir), "remind", "tick", "--now", now],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    r = tick_at("2026-12-08T08:00:00+07:00")
+    assert r.returncode == 0 and r.stdout == "" and "Không có nhắc hạn nào đến giờ." in r.stderr
+    subscribe(url, channel="console", chat_id="dn", province="Đắk Nông", lead_days=(7,), now=at(2026, 1, 1))
+    r = tick_at("2026-12-08T08:00:00+07:00")
+    line = json.loads(r.stdout.splitlines()[0])
+    assert line["chat_id"] == "dn" and line["text"].startswith("🔔 Còn 7 ngày: báo cáo năm")
+    assert "Đã gửi console:dn — 🔔 Còn 7 ngày: báo cáo năm tình hình thực hiện gửi Sở GDĐT (hạn 15/12/2026)" in r.stderr
+
+
+def test_calendar_event_title_is_the_short_line(store):
+    from icalendar import Calendar
+
+    from bot.reminders.calendar_ics import build_calendar
+
+    url, _, _ = store
+    cal = Calendar.from_ical(build_calendar(url, deadline_id="dl-daknong-1506"))
+    (ev,) = [c for c in cal.walk("VEVENT")]
+    assert str(ev["SUMMARY"]) == "Báo cáo tình hình thực hiện 6 tháng gửi Sở GDĐT"
+    assert [str(a["DESCRIPTION"]) for a in ev.walk("VALARM")][0].endswith(
+        ": Báo cáo tình hình thực hiện 6 tháng gửi Sở GDĐT"
+    )

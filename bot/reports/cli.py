@@ -7,6 +7,7 @@
   report status [--due-within 30] [--json] [--today YYYY-MM-DD]
   report export --out F.xlsx|F.csv [--due-within 30] [--today YYYY-MM-DD]
   report history --unit "…" [--out F.csv|F.xlsx]
+  report remind-late --deadline ID --due YYYY-MM-DD      a courtesy e-mail to the units not reported
 
 Bad input (unknown unit or deadline, a date that is not an occurrence, a malformed CSV) prints a Vietnamese
 message on standard error and exits 2; nothing is changed then.
@@ -51,6 +52,11 @@ def add_commands(sub) -> None:
     ex.add_argument("--out", required=True)
     _window(ex)
     ex.set_defaults(func=run_export)
+    rl = rs.add_parser("remind-late", help="e-mail the units that have not reported an occurrence (courtesy)")
+    rl.add_argument("--deadline", required=True)
+    rl.add_argument("--due", required=True, help="the occurrence, YYYY-MM-DD")
+    rl.add_argument("--by", default="cli")
+    rl.set_defaults(func=run_remind_late)
     h = rs.add_parser("history", help="a unit's history (every status change and send)")
     h.add_argument("--unit", required=True)
     h.add_argument("--out", default=None, help=".csv or .xlsx (default: print)")
@@ -83,7 +89,7 @@ def _err(msg: str) -> int:
 def _today(args) -> dt.date:
     from bot.admin_changes import today_vn
 
-    return args.today or today_vn()
+    return getattr(args, "today", None) or today_vn()
 
 
 def run_units_import(args) -> int:
@@ -199,4 +205,24 @@ def run_history(args) -> int:
         print(name)
         for r in rows:
             print(" · ".join(str(x) for x in r if x not in (None, "")))
+    return 0
+
+
+def run_remind_late(args) -> int:
+    import asyncio
+
+    from bot.config import load_settings
+    from bot.reports.courtesy import find_occurrence, remind_late
+    from bot.reports.mail import MailConfigError, mailer_for
+    from bot.reports.status import ReportError
+
+    settings = load_settings(args.data_dir)
+    try:
+        mailer = mailer_for(settings)
+        occ = find_occurrence(settings.database_url, args.deadline, _date(args.due), _today(args))
+    except (MailConfigError, ReportError, ValueError) as e:
+        return _err(str(e))
+    if mailer is None:
+        return _err("Chưa cấu hình gửi e-mail (HOCTAP_SMTP_URL, HOCTAP_MAIL_FROM).")
+    print(asyncio.run(remind_late(mailer, occ, args.by)).text)
     return 0

@@ -297,3 +297,31 @@ def test_calendar_event_title_is_the_short_line(store):
     assert [str(a["DESCRIPTION"]) for a in ev.walk("VALARM")][0].endswith(
         ": Báo cáo tình hình thực hiện 6 tháng gửi Sở GDĐT"
     )
+
+
+def test_remind_late_from_the_command_line(store, monkeypatch):
+    from aiosmtpd.controller import Controller
+    import socket
+
+    from tests.handlers.test_reports_email import Inbox
+
+    url, _, data_dir = store
+    r = _cli(data_dir, "remind-late", "--deadline", "dl-daknong-1512", "--due", "2026-12-15")
+    assert r.returncode == 2 and "Chưa cấu hình gửi e-mail" in r.stderr
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    ctl = Controller(inbox, hostname="127.0.0.1", port=port)
+    ctl.start()
+    try:
+        monkeypatch.setenv("HOCTAP_SMTP_URL", f"smtp://127.0.0.1:{port}")
+        monkeypatch.setenv("HOCTAP_MAIL_FROM", "nhachan@example.vn")
+        mark(url, "dl-daknong-1512", dt.date(2026, 12, 15), "Sở Y tế", "admin")
+        r = _cli(data_dir, "remind-late", "--deadline", "dl-daknong-1512", "--due", "2026-12-15")
+        assert r.returncode == 0 and "Đã gửi thư nhắc tới 1 đơn vị (Sở Tư pháp)" in r.stdout, r.stderr
+        assert [rcpts for rcpts, _ in inbox.messages] == [["stp@example.org"]]  # not Sở Y tế, which reported
+        r = _cli(data_dir, "remind-late", "--deadline", "dl-daknong-1512", "--due", "2026-12-14")
+        assert r.returncode == 2 and "Không có kỳ báo cáo" in r.stderr
+    finally:
+        ctl.stop()

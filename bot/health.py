@@ -267,7 +267,7 @@ def _outbox_summary(db_url: str, max_named: int = 5) -> str:
     with session_scope(db_url) as s:
         count = select(func.count()).select_from(Reminder)
         pending = s.scalar(count.where(Reminder.status == PENDING)) or 0
-        failed = s.scalar(count.where(Reminder.status == FAILED, Reminder.created_at >= since)) or 0
+        failed = s.scalar(count.where(Reminder.status == FAILED, Reminder.claimed_at >= since)) or 0
         refused = s.execute(
             select(DeliveryFailure.channel, DeliveryFailure.chat_id, DeliveryFailure.error)
             .where(DeliveryFailure.created_at >= since)

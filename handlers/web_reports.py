@@ -101,6 +101,9 @@ class ReportWeb:
             return _error(400, str(e))
         if self.mailer is None:
             return _error(503, NO_MAIL)
+        allowed, retry, _ = self.svc.rate.hit(f"email:{req.email}")  # one mailbox is not flooded with links
+        if not allowed:
+            return _error(429, rate_limited_reply(retry), headers={"Retry-After": str(max(1, round(retry)))})
         url = self.mailer.link("/subscribe/confirm", tokens.CONFIRM, req.to_token())
         try:
             await self.mailer.send(self.mailer.confirmation_email(req.email, label, req.lead_days, url))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 
 from bot.occurrences import occurrences
+from bot.reminders.scope import same_province
 from bot.reports.units import UnitError, find_unit, folded, units_for
 from store.db import session_scope
 from store.knowledge import Deadline, Document
@@ -118,10 +119,12 @@ def _occurrence(session, deadline_id: str, due: dt.date) -> tuple[Deadline, Docu
 
 
 def _unit_subscriptions(session, unit: ReportUnit) -> list[int]:
-    linked = set(session.scalars(select(UnitSubscription.subscription_id).where(UnitSubscription.unit_id == unit.id)))
-    return sorted(
-        linked | {s.id for s in session.scalars(select(Subscription)) if subscription_unit_id(session, s) == unit.id}
-    )
+    """The subscriptions of a unit: linked to it, or (not linked) naming its agency in its province."""
+    linked = set(session.scalars(select(UnitSubscription.subscription_id)))
+    mine = set(session.scalars(select(UnitSubscription.subscription_id).where(UnitSubscription.unit_id == unit.id)))
+    query = select(Subscription).where(Subscription.agency.is_not(None))
+    unlinked = session.scalars(query.where(Subscription.id.not_in(linked)) if linked else query)
+    return sorted(mine | {sub.id for sub in unlinked if _inferred_unit(session, sub) == unit.id})
 
 
 def subscription_unit_id(session, sub) -> int | None:
@@ -129,12 +132,15 @@ def subscription_unit_id(session, sub) -> int | None:
     link = session.get(UnitSubscription, sub.id)
     if link is not None:
         return link.unit_id
-    if not sub.agency:
-        return None
+    return _inferred_unit(session, sub) if sub.agency else None
+
+
+def _inferred_unit(session, sub) -> int | None:
     hits = [
         u.id
         for u in session.scalars(select(ReportUnit))
-        if folded(sub.agency) in folded(u.name) and (not sub.province or not u.province or sub.province == u.province)
+        if folded(sub.agency) in folded(u.name)
+        and (not sub.province or not u.province or same_province(sub.province, u.province))
     ]
     return hits[0] if len(hits) == 1 else None
 

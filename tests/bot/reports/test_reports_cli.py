@@ -325,3 +325,18 @@ def test_remind_late_from_the_command_line(store, monkeypatch):
         assert r.returncode == 2 and "Không có kỳ báo cáo" in r.stderr
     finally:
         ctl.stop()
+
+
+def test_a_subscription_naming_the_units_agency_is_the_units(store):
+    """Not linked, a subscription to "Sở Tài chính" of Đắk Nông (a former name of the unit's province) is that
+    unit's: marking stops it too; a subscription to another agency is not."""
+    url, settings, _ = store
+    with session_scope(url) as s:
+        register_units(s, parse_csv("ten,tinh\nSở Tài chính,Lâm Đồng\n".encode()), "test")
+    for chat, agency in (("by-agency", "Sở Tài chính"), ("other", "Sở Nội vụ")):
+        subscribe(
+            url, channel="console", chat_id=chat, province="Đắk Nông", agency=agency, lead_days=(7,), now=at(2026, 1, 1)
+        )
+    _tick(settings, at(2026, 12, 1))
+    assert mark(url, "dl-daknong-1512", dt.date(2026, 12, 15), "Sở Tài chính", "admin").cancelled == 1
+    assert [c for c, _ in _tick(settings, at(2026, 12, 8))] == ["other"]

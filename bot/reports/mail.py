@@ -12,6 +12,7 @@ the refusal recorded in `channel_delivery_failures` (shown by /healthz) — and 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from dataclasses import dataclass
@@ -165,7 +166,10 @@ class Mailer:
     async def send_reminder(self, chat_id: str, message: ReminderMessage) -> None:
         """The sweeper's sender for the e-mail channel (chat_id: the address)."""
         try:
-            await self.send(self.reminder_email(chat_id, message, message.subscription_id))
+            msg = await asyncio.to_thread(
+                self.reminder_email, chat_id, message, message.subscription_id
+            )  # reads the db
+            await self.send(msg)
         except PermanentSendError as e:
             log.warning("e-mail reminder %s refused: %s", message.reminder_id, e)
             record_refusal(self.db_url, chat_id, str(e))

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from bot.occurrences import occurrences
 from bot.reminders.scope import same_province
@@ -122,20 +122,29 @@ def _unit_subscriptions(session, unit: ReportUnit) -> list[int]:
     """The subscriptions of a unit: linked to it, or (not linked) naming its agency in its province."""
     linked = set(session.scalars(select(UnitSubscription.subscription_id)))
     mine = set(session.scalars(select(UnitSubscription.subscription_id).where(UnitSubscription.unit_id == unit.id)))
-    query = select(Subscription).where(Subscription.agency.is_not(None))
+    contacts = [c for c in (unit.email, unit.telegram, unit.zalo) if c]
+    query = select(Subscription).where(or_(Subscription.agency.is_not(None), Subscription.chat_id.in_(contacts)))
     unlinked = session.scalars(query.where(Subscription.id.not_in(linked)) if linked else query)
     return sorted(mine | {sub.id for sub in unlinked if _inferred_unit(session, sub) == unit.id})
 
 
 def subscription_unit_id(session, sub) -> int | None:
-    """The unit a subscription is for: linked explicitly, else the one unit named like its agency and province."""
+    """The unit a subscription is for: linked explicitly, else the unit whose contact is this chat or address,
+    else the one unit named like its agency in its province."""
     link = session.get(UnitSubscription, sub.id)
     if link is not None:
         return link.unit_id
-    return _inferred_unit(session, sub) if sub.agency else None
+    return _inferred_unit(session, sub)
 
 
 def _inferred_unit(session, sub) -> int | None:
+    contact = {"email": ReportUnit.email, "telegram": ReportUnit.telegram, "zalo": ReportUnit.zalo}.get(sub.channel)
+    if contact is not None:
+        unit_id = session.scalars(select(ReportUnit.id).where(contact == sub.chat_id)).first()
+        if unit_id is not None:
+            return unit_id
+    if not sub.agency:
+        return None
     hits = [
         u.id
         for u in session.scalars(select(ReportUnit))

@@ -20,6 +20,7 @@ from bot.reports.status import mark, status_table, undo
 from bot.reports.units import UnitError, find_unit, parse_csv, register_units, units_for
 from store.db import dispose_engines, session_scope
 from store.knowledge import Deadline
+from store.reminders import Reminder
 from store.reports import ReportEvent, ReportUnit, UnitSubscription
 from tests.support.reminders import ENV_KEYS, ROOT, make_store, settings_for, sqlite_url
 
@@ -340,3 +341,22 @@ def test_a_subscription_naming_the_units_agency_is_the_units(store):
     _tick(settings, at(2026, 12, 1))
     assert mark(url, "dl-daknong-1512", dt.date(2026, 12, 15), "Sở Tài chính", "admin").cancelled == 1
     assert [c for c, _ in _tick(settings, at(2026, 12, 8))] == ["other"]
+
+
+def test_a_subscription_from_the_units_contact_is_the_units(store):
+    url, settings, data_dir = store
+    with session_scope(url) as s:
+        register_units(s, parse_csv("ten,tinh,telegram\nSở Tài chính,Lâm Đồng,777\n".encode()), "test")
+    subscribe(url, channel="telegram", chat_id="777", province="Lâm Đồng", lead_days=(7,), now=at(2026, 1, 1))
+    subscribe(url, channel="telegram", chat_id="778", province="Lâm Đồng", lead_days=(7,), now=at(2026, 1, 1))
+    _tick(settings, at(2026, 12, 1))  # plans the rows (no Telegram sender here: nothing is sent)
+    assert mark(url, "dl-daknong-1512", dt.date(2026, 12, 15), "Sở Tài chính", "admin").cancelled == 1
+    with session_scope(url) as s:
+        rows = s.execute(
+            select(Reminder.chat_id, Reminder.status).where(Reminder.due_date == dt.date(2026, 12, 15))
+        ).all()
+    assert sorted(rows) == [("777", "cancelled"), ("778", "pending")]
+    listed = json.loads(_cli(data_dir, "units", "list", "--json").stdout)
+    assert [(u["name"], u["province"], u["telegram"]) for u in listed if u["telegram"]] == [
+        ("Sở Tài chính", "Lâm Đồng", "777")
+    ]

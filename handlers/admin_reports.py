@@ -12,8 +12,10 @@ GET  /admin/reports/history.csv|.xlsx     ?unit=… a unit's history
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
+import io
 import logging
 from urllib.parse import quote
 
@@ -35,6 +37,15 @@ def esc(x) -> str:
     return html.escape(str(x if x is not None else ""), quote=True)
 
 
+UNIT_FIELDS = (
+    ("ten", "Tên"),
+    ("tinh", "Tỉnh/thành"),
+    ("nhom", "Nhóm"),
+    ("ten_khac", "Tên khác (;)"),
+    ("email", "E-mail"),
+    ("telegram", "Telegram"),
+    ("zalo", "Zalo"),
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_CSV = 2_000_000
 
@@ -49,6 +60,7 @@ class AdminReports:
         r.add_get("/admin/reports", self.page)
         r.add_post("/admin/reports/mark", self.mark)
         r.add_post("/admin/reports/units", self.units)
+        r.add_post("/admin/reports/unit", self.unit)
         r.add_post("/admin/reports/remind", self.remind)
         r.add_get("/admin/reports/export.{fmt:xlsx|csv}", self.export)
         r.add_get("/admin/reports/history.{fmt:xlsx|csv}", self.history)
@@ -108,6 +120,12 @@ class AdminReports:
             f"</tr>{rows}</table><form method=post action=/admin/reports/units enctype=multipart/form-data>"
             "<fieldset><legend>Đăng ký từ tệp CSV (cột: ten, tinh, nhom, ten_khac, email, telegram, zalo)</legend>"
             "<input type=file name=file accept='.csv,text/csv' required> <button>Tải lên</button></fieldset></form>"
+            "<form method=post action=/admin/reports/unit><fieldset><legend>Thêm hoặc sửa một đơn vị</legend>"
+            + " ".join(
+                f"<label>{label} <input name={k}{' required' if k == 'ten' else ''}></label>"
+                for k, label in UNIT_FIELDS
+            )
+            + " <button>Lưu</button></fieldset></form>"
         )
 
     async def _form(self, request: web.Request) -> dict:
@@ -140,6 +158,23 @@ class AdminReports:
         except UnitError as e:
             return await self.page(request, str(e), 400)
         return await self.page(request, f"Đã đăng ký {added} đơn vị mới, cập nhật {updated} đơn vị.")
+
+    async def unit(self, request: web.Request) -> web.Response:
+        """One unit from the form, checked like a CSV line (the same messages)."""
+        gate = self.admin._gate(request)
+        if gate:
+            return gate
+        f = await self._form(request)
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow([k for k, _ in UNIT_FIELDS])
+        w.writerow([f.get(k, "") for k, _ in UNIT_FIELDS])
+        try:
+            rows = parse_csv(buf.getvalue().encode())
+            added, _ = await self.svc.db(self._register, rows, self.admin._who(request))
+        except UnitError as e:
+            return await self.page(request, str(e).replace("dòng 2: ", ""), 400)
+        return await self.page(request, f"Đã {'thêm' if added else 'cập nhật'} đơn vị {rows[0].name}.")
 
     def _register(self, rows, who: str) -> tuple[int, int]:
         with session_scope(self.svc.db_url) as s:

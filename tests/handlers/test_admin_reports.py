@@ -85,6 +85,16 @@ async def test_admin_reports_page_units_marks_exports_and_courtesy_email(admin):
     status, text = await _upload(server, http, UNITS)
     assert status == 200 and "Đã đăng ký 2 đơn vị mới" in text
 
+    one = {"ten": "Sở Nội vụ", "tinh": "Đắk Nông", "email": "snv@example.org"}
+    async with http.post(server.url + "admin/reports/unit", data=one) as r:
+        assert r.status == 200 and "Đã thêm đơn vị Sở Nội vụ." in await r.text()
+    async with http.post(server.url + "admin/reports/unit", data={**one, "email": "khong-hop-le"}) as r:
+        assert r.status == 400 and "địa chỉ e-mail không hợp lệ" in await r.text()
+    with session_scope(url) as s:
+        u = s.scalars(select(ReportUnit).where(ReportUnit.name == "Sở Nội vụ")).one()
+        assert (u.province, u.email) == ("Lâm Đồng", "snv@example.org")  # kept when the edit was refused
+        s.delete(u)
+
     dl, due = _next_december(url)
     days = (due - today_vn()).days + 1
     async with http.get(server.url + f"admin/reports?days={days}") as r:

@@ -204,7 +204,7 @@ def run_history(args) -> int:
     else:
         print(name)
         for r in rows:
-            print(" · ".join(str(x) for x in r if x not in (None, "")))
+            print(" · ".join(_cell(x) for x in r if x not in (None, "")))
     return 0
 
 
@@ -226,3 +226,11 @@ def run_remind_late(args) -> int:
         return _err("Chưa cấu hình gửi e-mail (HOCTAP_SMTP_URL, HOCTAP_MAIL_FROM).")
     print(asyncio.run(remind_late(mailer, occ, args.by)).text)
     return 0
+
+
+def _cell(x) -> str:
+    if isinstance(x, dt.datetime):
+        return x.strftime("%d/%m/%Y %H:%M UTC")
+    if isinstance(x, dt.date):
+        return x.strftime("%d/%m/%Y")
+    return str(x)

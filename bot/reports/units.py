@@ -49,6 +49,9 @@ GROUP_PREFIXES = {
     "Ủy ban nhân dân cấp huyện": ("ubnd huyen ", "uy ban nhan dan huyen ", "ubnd thanh pho ", "ubnd thi xa "),
 }
 
+COMMUNE_PREFIXES = GROUP_PREFIXES["Ủy ban nhân dân cấp xã"]
+COMMUNE_WORDS = ("cac xa", "cap xa", "xa phuong", "dia phuong", "cac phuong")
+
 
 class UnitError(ValueError):
     """A unit that cannot be found or registered (the message is for the user, in Vietnamese)."""
@@ -234,6 +237,9 @@ def unit_concerned(unit: ReportUnit, deadline, doc=None) -> bool:
     for group, prefixes in GROUP_PREFIXES.items():
         if group in actors and fname.startswith(prefixes):
             return True
+    hay = f" {folded(deadline.actor_text)} "
+    if fname.startswith(COMMUNE_PREFIXES) and any(f" {w} " in hay for w in COMMUNE_WORDS):
+        return True  # "UBND các xã, phường", "các địa phương" take in each commune's UBND
     if len(agencies) == 1 and concerns(
         sub_province=None,
         sub_agency=agencies[0],
@@ -244,7 +250,6 @@ def unit_concerned(unit: ReportUnit, deadline, doc=None) -> bool:
         actor_text=deadline.actor_text or "",
     ):
         return True
-    hay = f" {folded(deadline.actor_text)} "
     return any(f" {n} " in hay for n in [fname, *(folded(a) for a in unit.aliases or ())] if n)
 
 

@@ -78,8 +78,11 @@ def test_csv_units_are_stored_under_todays_province_and_found_by_alias_and_forme
             find_unit(s, "Sở Xây dựng")
         dn = s.get(Deadline, "dl-daknong-1512")
         assert [u.name for u in units_for(s, dn)] == ["Sở Tư pháp", "Sở Y tế"]  # "các Sở, ngành" of Đắk Nông
-        tg = s.get(Deadline, "dl-tiengiang-0112")
+        tg = s.get(Deadline, "dl-tiengiang-0112")  # "các sở, ngành, đơn vị, địa phương" of Tiền Giang (Đồng Tháp)
         assert [u.name for u in units_for(s, tg)] == ["Sở Nội vụ Đồng Tháp"]
+        register_units(s, parse_csv("ten,tinh\nUBND xã Tân Phước,Tiền Giang\n".encode()), "test")
+        assert [u.name for u in units_for(s, tg)] == ["Sở Nội vụ Đồng Tháp", "UBND xã Tân Phước"]
+        assert "UBND xã Quảng Khê" not in [u.name for u in units_for(s, dn)]  # Đắk Nông's letter names no commune
 
 
 def test_a_malformed_csv_registers_nothing_and_names_each_bad_line(store, tmp_path):

@@ -2,12 +2,14 @@
 
 A token is the payload signed with the server's key (HOCTAP_SESSION_SECRET, else the key kept in
 DATA/session-secret — the one the web session cookie uses) and a salt per purpose, and carries its time. Using
-one records its SHA-256 in `report_used_tokens`, so it works once. `check` raises TokenError with a message for
+one records its SHA-256 in `report_used_tokens`, so it works once (records older than the longest lifetime are
+dropped: such a token fails as expired anyway). `check` raises TokenError with a message for
 the user (Vietnamese) when a token is forged, of another purpose, expired or already used.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import secrets
@@ -15,10 +17,11 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from store.db import session_scope
-from store.reports import UsedToken
+from store.reports import UsedToken, utcnow
 
 T = TypeVar("T")
 CONFIRM, DONE, UNSUBSCRIBE = "confirm", "done", "unsub"
@@ -97,4 +100,6 @@ def use(db_url: str, data_dir, purpose: str, token: str, action: Callable[[dict]
             s.add(UsedToken(token_hash=digest, purpose=purpose))
     except IntegrityError:  # the other click of a double click recorded it
         pass
+    with session_scope(db_url) as s:  # a token older than the longest lifetime fails as expired: forget it
+        s.execute(delete(UsedToken).where(UsedToken.used_at < utcnow() - dt.timedelta(seconds=max(MAX_AGE_S.values()))))
     return result

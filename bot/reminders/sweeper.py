@@ -44,7 +44,7 @@ from bot.config import ReminderConfig, to_utc_naive
 from bot.reminders.schedule import normalise_now, to_local
 from bot.reminders.scope import subscription_concerns
 from bot.reminders.subscriptions import normalise_url
-from bot.reports.status import audit_send, occurrence_stopped, subscription_unit_id
+from bot.reports.status import STOPPED, audit_send, occurrence_stopped, subscription_unit_id
 from bot.reports.wording import short_line
 from store.reports import ReportUnit
 
@@ -287,15 +287,17 @@ def _prepare(db_url: str, items: list[_Claimed], now: dt.datetime) -> dict[int, 
 
 def _message(s, it: _Claimed, d, sub, docs: dict, today: dt.date) -> ReminderMessage | str:
     """The message of one claimed row, or why it is not sent: 'missing' (deadline being re-indexed),
-    'cancelled' (no subscription, no such occurrence, out of scope, or its unit has already reported)."""
+    'cancelled' (no subscription, no such occurrence, out of scope), STOPPED (its unit has already reported)."""
     if sub is None:
         return "cancelled"
     if d is None:  # perhaps the indexer is replacing the deadlines right now
         return "missing"
     doc = docs.get(d.document_id)
     still_due = any(True for _ in occurrences(d, it.due_date, it.due_date))
-    if not still_due or not subscription_concerns(sub, d, doc) or occurrence_stopped(s, sub, d.id, it.due_date):
+    if not still_due or not subscription_concerns(sub, d, doc):
         return "cancelled"
+    if occurrence_stopped(s, sub, d.id, it.due_date):
+        return STOPPED  # its unit has reported: cancelled the way marking cancels (an undo puts it back)
     days_left = (it.due_date - today).days
     late = today > to_local(it.send_at).date()
     unit_id = subscription_unit_id(s, sub)
@@ -316,6 +318,11 @@ def _message(s, it: _Claimed, d, sub, docs: dict, today: dt.date) -> ReminderMes
         unit_name=unit.name if unit else "",
         title=short_line(d, it.due_date),
     )
+
+
+def _cancel_reason(m) -> str:
+    """last_error of a cancelled row: STOPPED when its unit has reported (an undo puts it back)."""
+    return STOPPED if m == STOPPED else "no longer applies"
 
 
 async def _deliver(
@@ -399,8 +406,8 @@ async def tick(
                     attempts=Reminder.attempts - 1,
                     next_attempt_at=to_utc_naive(now) + MISSING_DEADLINE_RETRY,
                 )
-            elif m == "cancelled" or m is None:
-                _finish(url, item, status=CANCELLED, claim_token=None, last_error="no longer applies")
+            elif m in ("cancelled", STOPPED) or m is None:
+                _finish(url, item, status=CANCELLED, claim_token=None, last_error=_cancel_reason(m))
             else:
                 d = await _deliver(url, cfg, item, m, now, senders[item.channel])
                 if d is not None:

@@ -363,3 +363,16 @@ def test_a_subscription_from_the_units_contact_is_the_units(store):
     assert [(u["name"], u["province"], u["telegram"]) for u in listed if u["telegram"]] == [
         ("Sở Tài chính", "Lâm Đồng", "777")
     ]
+
+
+def test_a_reminder_planned_after_the_mark_is_held_back_and_comes_back_on_undo(store):
+    url, settings, _ = store
+    mark(url, "dl-daknong-1512", dt.date(2026, 12, 15), "Sở Tư pháp", "admin")  # before anyone subscribed
+    _subscribe_unit(url, "stp-late", "Sở Tư pháp", at(2026, 1, 1))
+    assert _tick(settings, at(2026, 12, 8)) == []  # planned then, held back at sending time
+    with session_scope(url) as s:
+        row = s.scalars(select(Reminder).where(Reminder.due_date == dt.date(2026, 12, 15))).one()
+        assert (row.status, row.last_error) == ("cancelled", "đã nộp")
+    assert undo(url, "dl-daknong-1512", dt.date(2026, 12, 15), "Sở Tư pháp", "admin").cancelled == 1
+    (got,) = _tick(settings, at(2026, 12, 9))
+    assert got[0] == "stp-late" and got[1].late and got[1].text.startswith("🔔 (Nhắc muộn) Còn 6 ngày")

@@ -201,7 +201,7 @@ class AdminReports:
         if gate:
             return gate
         fmt = request.match_info["fmt"]
-        occs = await self.svc.db(status_table, self.svc.db_url, today_vn(), self._days(request))
+        occs = await self.svc.db(status_table, self.svc.db_url, today_vn(), self._days(request), every_deadline=True)
         data = table_bytes(occs, "." + fmt)
         return _download(data, f"tinh-hinh-bao-cao-{today_vn():%Y%m%d}.{fmt}", fmt)
 

@@ -183,9 +183,12 @@ def run_export(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         return _err("--out phải là tệp .xlsx hoặc .csv")
-    occs = status_table(_url(args), _today(args), args.due_within)
+    occs = status_table(_url(args), _today(args), args.due_within, every_deadline=True)
     write_table(occs, out)
-    print(f"Đã ghi {len(occs)} kỳ báo cáo vào {out}", file=sys.stderr)
+    print(
+        f"Đã ghi {sum(1 for o in occs if o.units)} kỳ báo cáo của các đơn vị ({len(occs)} hạn) vào {out}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -1,6 +1,7 @@
-"""The status table for people: as text (`report status`, /tinhhinh), .xlsx (one sheet per occurrence after a
-summary sheet of the upcoming deadlines; frozen header, Vietnamese column names, dates as dates) and .csv
-(one flat table), and a unit's history."""
+"""The status table for people: as text (`report status`, /tinhhinh), .xlsx (a summary sheet "Hạn sắp tới" of the
+occurrences — every upcoming deadline, with its counts —, then one sheet per occurrence registered units report;
+frozen header, Vietnamese column names, dates as dates) and .csv (one flat table of units), and a unit's
+history."""
 
 from __future__ import annotations
 
@@ -77,7 +78,8 @@ def xlsx_bytes(occs: list[Occurrence]) -> bytes:
     _fill(ws, SUMMARY_HEADER, [_summary(o) for o in occs])
     taken = {ws.title}
     for o in occs:
-        _fill(wb.create_sheet(sheet_name(o, taken)), ROW_HEADER, _rows(o))
+        if o.units:  # the upcoming deadlines no registered unit reports are in the summary only
+            _fill(wb.create_sheet(sheet_name(o, taken)), ROW_HEADER, _rows(o))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

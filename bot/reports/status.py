@@ -259,9 +259,12 @@ def occurrence_stopped(session, sub, deadline_id: str, due: dt.date) -> bool:
     )
 
 
-def status_table(db_url: str, today: dt.date, due_within: int = 30, past_days: int = PAST_DAYS) -> list[Occurrence]:
+def status_table(
+    db_url: str, today: dt.date, due_within: int = 30, past_days: int = PAST_DAYS, every_deadline: bool = False
+) -> list[Occurrence]:
     """Every occurrence from `past_days` ago to `due_within` days ahead that registered units must report,
-    with each unit's status, in date order."""
+    with each unit's status, in date order; `every_deadline`: also those no registered unit must report (no
+    units), from today on — the upcoming-deadline table."""
     from bot.reports.wording import short_line
 
     start, end = today - dt.timedelta(days=past_days), today + dt.timedelta(days=due_within)
@@ -271,9 +274,9 @@ def status_table(db_url: str, today: dt.date, due_within: int = 30, past_days: i
         for d in s.scalars(select(Deadline).order_by(Deadline.id)):
             doc = s.get(Document, d.document_id)
             units = units_for(s, d, doc)
-            if not units:
+            if not units and not every_deadline:
                 continue
-            for due in occurrences(d, start, end):
+            for due in occurrences(d, start if units else today, end):
                 occ = Occurrence(d.id, due, short_line(d, due), d.document_id)
                 for u in units:
                     m = marks.get((d.id, due, u.id))

@@ -230,7 +230,15 @@ def test_status_lists_sent_not_sent_and_late_and_exports_an_xlsx_with_typed_date
         "Quá hạn",
         "Miễn",
     ]
-    sheet = wb["15-12-2026 ono-1512"] if "15-12-2026 ono-1512" in wb.sheetnames else wb[wb.sheetnames[-1]]
+    summary_rows = [[c.value for c in row] for row in summary.iter_rows(min_row=2)]
+    # every upcoming deadline, also the national one no registered unit reports (no sheet of its own)
+    assert [(r[0].date(), r[2], r[3]) for r in summary_rows] == [
+        (dt.date(2026, 12, 1), "dl-tiengiang-0112", 1),
+        (dt.date(2026, 12, 15), "dl-daknong-1512", 2),
+        (dt.date(2026, 12, 20), "dl-bgddt-2012", 0),
+    ]
+    assert len(wb.sheetnames) == 3
+    sheet = wb[wb.sheetnames[-1]]
     assert sheet.freeze_panes == "A2"
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert [(r[0], r[3], r[5]) for r in rows] == [

@@ -133,6 +133,7 @@ async def test_zalo_done_button_marks_and_replies(private_assistant):
         zalo_refresh_token="ref-1",
         zalo_api_base_url=standin.url,
         zalo_oauth_base_url=standin.url,
+        admin_ids=frozenset({"z-admin"}),
     )
     server = Server(private_assistant, cfg, sweeper=False, zalo_backoff_s=0.01)
     await server.start()
@@ -160,6 +161,14 @@ async def test_zalo_done_button_marks_and_replies(private_assistant):
         assert "Nút này không còn hợp lệ." in standin.texts("z-stp")
         later = await tick(server.services.settings, now=DAY_BEFORE, senders=senders)
         assert [d.chat_id for d in later] == ["z-syt"]
+        for user, text in (("z-admin", "#tinhhinh 200"), ("z-syt", "#tinhhinh"), ("z-admin", "#tinhhinh abc")):
+            status, _ = await post(server, (b := event(user, text)), signed(b))
+            assert status == 200
+        await wait_for(lambda: len(standin.texts("z-admin")) >= 2 and standin.texts("z-syt")[-1] == NOT_ALLOWED)
+        await server.zalo.idle()
+        shown = "\n".join(standin.texts("z-admin"))
+        assert "Đã nộp (1): Sở Tư pháp" in shown and "Chưa nộp (1): Sở Y tế" in shown
+        assert "Cú pháp: /tinhhinh [số ngày tới, 1–730]" in shown
     finally:
         await server.stop()
         await standin.stop()

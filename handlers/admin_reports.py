@@ -184,16 +184,14 @@ class AdminReports:
         gate = self.admin._gate(request)
         if gate:
             return gate
-        mailer = _mailer(self.svc.settings)
-        if mailer is None:
-            return await self.page(request, "Chưa cấu hình gửi e-mail (HOCTAP_SMTP_URL).", 400)
         f = await self._form(request)
         try:
             due = dt.date.fromisoformat(f.get("due", ""))
             occ = await self.svc.db(find_occurrence, self.svc.db_url, f.get("deadline", ""), due, today_vn())
         except (ReportError, ValueError) as e:
             return await self.page(request, str(e) if isinstance(e, ReportError) else "Ngày không hợp lệ.", 400)
-        res = await remind_late(mailer, occ, self.admin._who(request))
+        chats = {k: v for k, v in self.svc.senders.items() if k in ("telegram", "zalo")}
+        res = await remind_late(self.svc.db_url, occ, self.admin._who(request), _mailer(self.svc.settings), chats)
         return await self.page(request, res.text)
 
     async def export(self, request: web.Request) -> web.Response:

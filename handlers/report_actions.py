@@ -1,7 +1,8 @@
 """Channel-neutral reporting actions (Telegram, Zalo, web): the "✅ Đã nộp" button of a reminder and
 /tinhhinh. Each returns the Vietnamese text to show; the adapters only render it.
 
-Who may press "✅ Đã nộp": a chat subscribed for that unit (the reminder went to it) or an admin; who may ask
+Who may press "✅ Đã nộp": a chat subscribed for that unit (the reminder went to it), the unit's registered
+contact (a courtesy reminder went to it) or an admin; who may ask
 /tinhhinh: admins and the chats registered as a unit's contact (the recipient body's desk, any unit).
 """
 
@@ -66,8 +67,10 @@ class ReportActions:
             unit = s.get(ReportUnit, unit_id)
             if unit is None:
                 return None
-            if self.svc.is_admin(chat_id):
-                return unit.name
+            if self.svc.is_admin(chat_id) or {"telegram": unit.telegram, "zalo": unit.zalo}.get(channel) == str(
+                chat_id
+            ):
+                return unit.name  # an admin, or the unit's own registered contact
             subs = s.scalars(
                 select(Subscription).where(Subscription.channel == channel, Subscription.chat_id == str(chat_id))
             )

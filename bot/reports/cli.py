@@ -227,7 +227,7 @@ def run_remind_late(args) -> int:
         return _err(str(e))
     if mailer is None:
         return _err("Chưa cấu hình gửi e-mail (HOCTAP_SMTP_URL, HOCTAP_MAIL_FROM).")
-    print(asyncio.run(remind_late(mailer, occ, args.by)).text)
+    print(asyncio.run(remind_late(settings.database_url, occ, args.by, mailer)).text)
     return 0
 
 

@@ -49,6 +49,7 @@ class UnitStatus:
     marked_at: dt.datetime | None = None
     marked_by: str | None = None
     email: str | None = None
+    contacts: dict = field(default_factory=dict)  # channel → chat id ("telegram", "zalo")
 
     @property
     def label(self) -> str:
@@ -290,6 +291,7 @@ def status_table(
                             m.marked_at if m else None,
                             m.marked_by if m else None,
                             u.email,
+                            {k: v for k, v in (("telegram", u.telegram), ("zalo", u.zalo)) if v},
                         )
                     )
                 out.append(occ)

@@ -126,7 +126,10 @@ async def test_admin_reports_page_units_marks_exports_and_courtesy_email(admin):
         assert r.status == 200 and "Đã hoàn tác" in await r.text()
     async with http.post(server.url + "admin/reports/remind", data={"deadline": dl, "due": due.isoformat()}) as r:
         text = await r.text()
-    assert "Đã gửi thư nhắc tới 1 đơn vị (Sở Tư pháp)" in text and "chưa có e-mail của Sở Y tế" in text
+    assert (
+        "Đã gửi thư nhắc tới 1 đơn vị (Sở Tư pháp)" in text
+        and "chưa có e-mail hay Telegram/Zalo liên hệ được của Sở Y tế" in text
+    )
     (mail,) = inbox.to("stp@example.org")
     assert mail["Subject"].startswith("Nhắc nộp báo cáo: báo cáo năm") and "/report/done?token=" in mail.get_content()
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import aiohttp
+
 import pytest
 from sqlalchemy import select
 
@@ -25,6 +27,7 @@ from tests.support.channels import BotApiStandIn, ZaloStandIn, settings_for, vis
 pytestmark = pytest.mark.slow
 
 ADMIN = 4242
+TOKEN = "admin-token-for-tests-1234"
 UNITS = "ten,tinh,telegram\nSở Tư pháp,Đắk Nông,\nSở Y tế,Đắk Nông,\nSở GDĐT Lâm Đồng,Lâm Đồng,3003\n".encode()
 
 
@@ -71,6 +74,7 @@ async def test_telegram_done_button_stops_the_units_reminders_and_tinhhinh_lists
         telegram_base_url=standin.url,
         telegram_poll_timeout=1,
         admin_ids=frozenset({str(ADMIN)}),
+        admin_token=TOKEN,
     )
     server = Server(private_assistant, cfg, sweeper=False)
     await server.start()
@@ -106,6 +110,18 @@ async def test_telegram_done_button_stops_the_units_reminders_and_tinhhinh_lists
         assert await tick(server.services.settings, now=DAY_BEFORE, senders=senders) == []
         assert syt != stp
 
+        # a courtesy reminder from the admin page reaches Sở Y tế's registered Telegram contact, whose button marks it
+        with session_scope(url) as s:
+            s.get(ReportUnit, syt).telegram = "2004"
+        form = {"deadline": dl, "due": "2027-06-15"}
+        async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+            async with http.post(server.url + "admin/reports/remind", data=form) as r:
+                assert "Đã gửi thư nhắc tới 1 đơn vị (Sở Y tế)" in await r.text()
+        call = (await wait_for(lambda: standin.sent(2004)))[-1]
+        assert visible_text(call.params["text"]).startswith("🔔 Nhắc nộp báo cáo: báo cáo 6 tháng")
+        standin.press(2004, [b["callback_data"] for b in _buttons(call) if b["text"] == "✅ Đã nộp"][0])
+        await wait_for(lambda: any("Sở Y tế đã nộp" in visible_text(t) for t in standin.texts(2004)))
+
         n = len(standin.sent(9999))
         standin.message(9999, "/tinhhinh")
         refused = await wait_for(lambda: standin.texts(9999)[n:])
@@ -115,7 +131,7 @@ async def test_telegram_done_button_stops_the_units_reminders_and_tinhhinh_lists
             shown = await wait_for(
                 lambda: "\n".join(visible_text(t) for t in standin.texts(chat)) if standin.texts(chat) else ""
             )
-            assert "Đã nộp (1): Sở Tư pháp" in shown and "Chưa nộp (1): Sở Y tế" in shown, shown
+            assert "Đã nộp (2): Sở Tư pháp, Sở Y tế" in shown, shown
     finally:
         standin.release_polls()
         await server.stop()

@@ -4,6 +4,7 @@ ask [--json] [--today YYYY-MM-DD] (QUESTION | -)   answer questions (one per lin
 chat                                               an interactive console conversation
 serve                                              web chat + Telegram/Zalo when configured
 subscribe / unsubscribe / remind tick / calendar   reminders (see bot/reminders)
+report units|mark|undo|status|export|history       who has reported (see bot/reports)
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ def build_parser() -> argparse.ArgumentParser:
     # imported unguarded: a missing dependency must be named (main), not turn into "invalid choice"
     from bot import cli_ask
     from bot.reminders import cli as reminders_cli
+    from bot.reports import cli as reports_cli
     from handlers import serve as serve_cli
 
     cli_ask.add_commands(sub)
     reminders_cli.add_commands(sub)
+    reports_cli.add_commands(sub)
     serve_cli.add_commands(sub)
     return p
 

@@ -19,6 +19,7 @@ so restoring or rebuilding the index is seen at once. It never raises: a check t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -30,7 +31,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-CHECKS = ("database", "store", "lexical", "dense", "model")
+CHECKS = ("database", "store", "reminders", "lexical", "dense", "model")
 _PROBE_TTL_S = 60.0
 
 
@@ -245,6 +246,42 @@ def check_model(assistant, manifest: dict | None) -> Check:
     return res
 
 
+def check_reminders(db_url: str) -> Check:
+    """The outbox and the recipients that refused delivery in the last 7 days (an e-mail address the server
+    rejects, a chat that blocked the bot). Always ok: a database that cannot be read is the `database` check's
+    failure, a refused recipient is that recipient's — named here so an admin can fix the address."""
+    try:
+        return Check(True, _outbox_summary(db_url))
+    except Exception as e:  # noqa: BLE001 - reported by the database check; said here too
+        return Check(True, "không đọc được hàng đợi nhắc hạn (" + _why(e) + ")")
+
+
+def _outbox_summary(db_url: str, max_named: int = 5) -> str:
+    from sqlalchemy import func, select
+
+    from store.channels import DeliveryFailure
+    from store.db import session_scope
+    from store.reminders import FAILED, PENDING, Reminder, utcnow
+
+    since = utcnow() - dt.timedelta(days=7)
+    with session_scope(db_url) as s:
+        count = select(func.count()).select_from(Reminder)
+        pending = s.scalar(count.where(Reminder.status == PENDING)) or 0
+        failed = s.scalar(count.where(Reminder.status == FAILED, Reminder.claimed_at >= since)) or 0
+        refused = s.execute(
+            select(DeliveryFailure.channel, DeliveryFailure.chat_id, DeliveryFailure.error)
+            .where(DeliveryFailure.created_at >= since)
+            .order_by(DeliveryFailure.id.desc())
+            .limit(50)
+        ).all()
+    detail = f"{pending} nhắc hạn đang chờ gửi; {failed} không gửi được trong 7 ngày qua"
+    names = list(dict.fromkeys(f"{c}:{who} ({err[:80]})" for c, who, err in refused))
+    if names:
+        more = f" và {len(names) - max_named} nơi khác" if len(names) > max_named else ""
+        detail += "; bị từ chối: " + "; ".join(names[:max_named]) + more
+    return detail
+
+
 def check(assistant) -> Health:
     """Every check, after letting the assistant reload an index that changed on disk. Never raises."""
     h = Health()
@@ -253,7 +290,11 @@ def check(assistant) -> Health:
         assistant.maybe_reload()
     except Exception as e:  # noqa: BLE001 - a corrupt index is reported, the old one keeps answering
         reload_error = "không nạp được chỉ mục (" + _why(e) + ")"
-    for name, fn in (("database", lambda: check_database(assistant.db_url)), ("store", lambda: check_store(assistant))):
+    for name, fn in (
+        ("database", lambda: check_database(assistant.db_url)),
+        ("store", lambda: check_store(assistant)),
+        ("reminders", lambda: check_reminders(assistant.db_url)),
+    ):
         try:
             h.checks[name] = fn()
         except Exception as e:  # noqa: BLE001 - one failing check must not hide the others

@@ -12,6 +12,7 @@ HttpOnly, SameSite=Strict) or send `Authorization: Bearer <token>` to the JSON r
   POST /admin/undo                 form/JSON `event_id` → job
   GET  /admin/jobs/{id}            the job's progress page (refreshes itself) — JSON with Accept: application/json
   GET  /admin/api/documents        JSON list of documents and the recent changes
+  /admin/reports…                  who has reported, units, exports (handlers/admin_reports.py)
 
 Every change is recorded (who: "web:<address>", when, file, content hash) and shown by `python -m indexer
 show`; after each change the assistant reloads, so the document is answerable at once.
@@ -105,6 +106,9 @@ class AdminWeb:
         r.add_post("/admin/undo", self.undo)
         r.add_get("/admin/jobs/{job_id}", self.job)
         r.add_get("/admin/api/documents", self.api_documents)
+        from handlers.admin_reports import AdminReports  # the reporting page (/admin/reports), same sign-in
+
+        AdminReports(self).add_routes(app)
 
     # -- auth ------------------------------------------------------------------------------------------
     def _session_value(self) -> str:

@@ -186,9 +186,38 @@ PATHS["/api/document/{doc_id}"] = {
         },
     }
 }
+PATHS["/api/subscribe"] = {
+    "post": {
+        "summary": "subscribe an e-mail address to reminders; a confirmation link is e-mailed (double opt-in)",
+        "requestBody": _json_body(
+            _obj(
+                ["email"],
+                email={"type": "string", "maxLength": 200},
+                scope={"type": "string", "maxLength": 200},
+                lead_days={"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 365}},
+                deadline_id={"type": "string", "maxLength": 40},
+            )
+        ),
+        "responses": {
+            **_ok(
+                "the confirmation e-mail was sent",
+                _obj(
+                    ["status", "email", "scope", "lead_days", "message"],
+                    status={"type": "string", "enum": ["pending_confirmation"]},
+                    email=STR,
+                    scope=STR,
+                    lead_days={"type": "array", "items": INT},
+                    deadline_id={"type": "string", "nullable": True},
+                    message=STR,
+                ),
+            ),
+            **_errors(400, 408, 413, 429, 503),
+        },
+    }
+}
 PATHS["/healthz"] = {
     "get": {
-        "summary": "separate checks: database, store, lexical, dense, model",
+        "summary": "separate checks: database, store, reminders (outbox, refused recipients), lexical, dense, model",
         "responses": {
             "200": {"description": "every check ok", "content": {"application/json": {"schema": HEALTH}}},
             "503": {"description": "a check fails", "content": {"application/json": {"schema": HEALTH}}},

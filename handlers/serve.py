@@ -18,6 +18,7 @@ from handlers.common import ChannelServices
 from bot.config import ChannelConfig
 from handlers.admin_web import AdminWeb
 from handlers.web import WebChat, json_errors
+from handlers.web_reports import ReportWeb
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class Server:
         self.app = web.Application(client_max_size=256 * 1024, middlewares=[json_errors])
         WebChat(self.services).add_routes(self.app)
         AdminWeb(self.services).add_routes(self.app)  # /admin, only with HOCTAP_ADMIN_TOKEN (config.admin_token)
+        ReportWeb(self.services).add_routes(self.app)  # e-mail subscriptions and links; the e-mail sender
         if config.telegram_enabled:
             from handlers.telegram import TelegramBot, webhook_path, webhook_route
 

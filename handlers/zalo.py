@@ -54,6 +54,7 @@ from handlers.common import (
     source_lines,
     split_text,
 )
+from handlers.report_actions import BAD_BUTTON, ReportActions, parse_zalo_done, zalo_done_payload
 from store.channels import ZaloToken, utcnow
 
 log = logging.getLogger(__name__)
@@ -320,6 +321,7 @@ class ZaloBot:
         self.more = MoreCache()  # the rest of long answers, paged by "#xemthem <query id> <start>"
         self.cfg = services.config
         self.actions = Actions(services)
+        self.reports = ReportActions(services)
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         self.session: aiohttp.ClientSession | None = None
         self.client: ZaloClient | None = None
@@ -450,6 +452,8 @@ class ZaloBot:
                 "#xemthem": self._xemthem,
                 "#huy": self._huy,
                 "#xoadulieu": self._xoadulieu,
+                "#danop": self._danop,
+                "#tinhhinh": self._tinhhinh,
                 "#trogiup": self._help,
                 "#batdau": self._help,
             }.get(cmd.lower())
@@ -536,12 +540,28 @@ class ZaloBot:
         n = await self.svc.db(self.svc.delete_chat, CHANNEL, user_id)
         await self._reply(user_id, f"Đã xóa toàn bộ dữ liệu lưu về bạn ({n} mục).")
 
+    async def _danop(self, user_id: str, arg: str) -> None:
+        """'#danop <deadline> <YYYY-MM-DD> <unit id>': the payload of a reminder's "✅ Đã nộp" button."""
+        try:
+            deadline_id, due, unit_id = parse_zalo_done(arg)
+        except ValueError:
+            await self._reply(user_id, BAD_BUTTON)
+            return
+        await self._reply(
+            user_id, await self.reports.mark_done(CHANNEL, user_id, deadline_id, due, unit_id, f"zalo:{user_id}")
+        )
+
+    async def _tinhhinh(self, user_id: str, arg: str) -> None:
+        await self._reply(user_id, await self.reports.status(CHANNEL, user_id, arg))
+
     async def send_reminder(self, chat_id: str, message) -> None:
         from bot.reminders.delivery import PermanentSendError, TransientSendError
 
+        parts = split_text(reminder_view(message).plain, TEXT_LIMIT)
+        done = zalo_done_payload(message)
         try:
-            for part in split_text(reminder_view(message).plain, TEXT_LIMIT):
-                await self.client.send(chat_id, part)
+            for i, part in enumerate(parts):
+                await self.client.send(chat_id, part, [("✅ Đã nộp", done)] if done and i == len(parts) - 1 else [])
         except ZaloSendError as e:
             await self.svc.db(self.svc.record_failure, CHANNEL, chat_id, e.code, str(e))
             raise (TransientSendError if e.transient else PermanentSendError)(str(e)) from e

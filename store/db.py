@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 # every table, so Base.metadata is complete whoever imports store.db first
 import store.channels
 import store.knowledge
-import store.reminders  # noqa: F401
+import store.reminders
+import store.reports  # noqa: F401
 from store.base import Base
 from store.engine import make_engine
 from store.migrate import upgrade_engine

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base
 
-CHANNELS = ("telegram", "zalo", "web", "console")
+CHANNELS = ("telegram", "zalo", "web", "console", "email")
 
 # reminder statuses
 PENDING, SENDING, SENT = "pending", "sending", "sent"

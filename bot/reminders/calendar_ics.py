@@ -17,6 +17,7 @@ from store.db import session_scope
 from bot.formatting import deadline_sentence, document_citation
 from store.knowledge import Deadline, Document
 from bot.occurrences import occurrences
+from bot.reports.wording import calendar_title
 from bot.config import ReminderConfig
 from bot.reminders.scope import canonical_agency, canonical_province, concerns
 from bot.reminders.subscriptions import normalise_url
@@ -100,9 +101,11 @@ def build_calendar(
     agency: str | None = None,
     lead_days=None,
     now: dt.datetime | None = None,
+    deadline_id: str | None = None,
 ) -> bytes:
-    """An .ics calendar of the deadlines in scope (all by default), each with an RRULE when it
-    recurs, a stable UID and one alarm per lead time (08:00 local, like the chat reminders)."""
+    """An .ics calendar of the deadlines in scope (all by default; only `deadline_id` when given — an e-mail
+    reminder's attachment), each with an RRULE when it recurs, a stable UID and one alarm per lead time (08:00
+    local, like the chat reminders)."""
     province, agency = canonical_province(province), canonical_agency(agency)
     cfg = ReminderConfig.from_env()
     leads = tuple(lead_days) if lead_days else cfg.lead_days
@@ -110,7 +113,8 @@ def build_calendar(
     cal = _calendar(province, agency)
     with session_scope(normalise_url(db_url)) as s:
         docs = {x.id: x for x in s.scalars(select(Document))}
-        for d in s.scalars(select(Deadline).order_by(Deadline.document_id, Deadline.id)):
+        query = select(Deadline).order_by(Deadline.document_id, Deadline.id)
+        for d in s.scalars(query.where(Deadline.id == deadline_id) if deadline_id else query):
             doc = docs.get(d.document_id)
             if not _in_scope(d, doc, province, agency):
                 continue
@@ -156,7 +160,7 @@ def _event(d: Deadline, doc: Document | None, first: dt.date, stamp: dt.datetime
     ev.add("dtstamp", stamp)
     ev.add("dtstart", first)
     ev.add("dtend", first + dt.timedelta(days=1))
-    ev.add("summary", f"Hạn: {deadline_sentence(d)}")
+    ev.add("summary", calendar_title(d))  # the reminder's short line (the date is the event's own)
     ev.add("description", _description(d, doc, first))
     ev.add("transp", "TRANSPARENT")
     ev.add("categories", ["Hạn báo cáo"])
@@ -168,7 +172,7 @@ def _event(d: Deadline, doc: Document | None, first: dt.date, stamp: dt.datetime
         al.add("action", "DISPLAY")
         # all-day events start at 00:00: ring at the reminder hour, `lead` days before
         al.add("trigger", -dt.timedelta(days=lead) + dt.timedelta(hours=remind.hour, minutes=remind.minute))
-        when = "Hôm nay là hạn" if lead == 0 else f"Còn {lead} ngày đến hạn"
-        al.add("description", f"🔔 {when}: {deadline_sentence(d)}")
+        when = "Hôm nay là hạn" if lead == 0 else f"Còn {lead} ngày"
+        al.add("description", f"🔔 {when}: {calendar_title(d)}")
         ev.add_component(al)
     return ev

@@ -34,6 +34,7 @@ def add_commands(sub) -> None:
         help="days before the deadline, e.g. 7,1 (default $HOCTAP_REMINDER_LEAD_DAYS or 7,1)",
     )
     s.add_argument("--deadline", default=None, help="one deadline id instead of a scope")
+    s.add_argument("--unit", default=None, help="the registered unit this subscription is for (report units list)")
     s.add_argument(
         "--now",
         type=_parse_now,
@@ -94,11 +95,17 @@ def _err(msg: str) -> int:
 
 def run_subscribe(args) -> int:
     from bot.reminders import ScopeError, resolve_scope, subscribe, subscribe_deadline
+    from bot.reports.mail import valid_address
+    from bot.reports.subscribing import UnitError, link_unit
 
     try:
         leads = _lead_days(args.lead_days)
     except ValueError as e:
         return _err(f"--lead-days: {e}")
+    if args.channel == "email":
+        args.chat_id = valid_address(args.chat_id)
+        if not args.chat_id:
+            return _err("--chat-id: địa chỉ e-mail không hợp lệ.")
     settings = _settings(args)
     if args.deadline:
         sub = subscribe_deadline(
@@ -123,9 +130,13 @@ def run_subscribe(args) -> int:
             lead_days=leads,
             now=args.now,
         )
+    try:
+        unit = link_unit(settings.database_url, sub, args.unit)
+    except UnitError as e:
+        return _err(f"--unit: {e} (đăng ký #{sub.id} vẫn được giữ, chưa gắn đơn vị)")
     print(
         f"Đã đăng ký nhắc hạn #{sub.id} ({sub.channel}:{sub.chat_id}) — phạm vi: {sub.scope_label}; "
-        f"nhắc trước {', '.join(str(x) for x in sub.lead_days)} ngày."
+        f"nhắc trước {', '.join(str(x) for x in sub.lead_days)} ngày" + (f"; đơn vị: {unit}." if unit else ".")
     )
     return 0
 
@@ -138,22 +149,43 @@ def run_unsubscribe(args) -> int:
     return 0
 
 
+def _senders(settings) -> dict:
+    """The console, and e-mail when HOCTAP_SMTP_URL is set."""
+    from bot.reminders.delivery import console_only
+    from bot.reports.mail import mailer_for
+
+    senders = console_only()
+    mailer = mailer_for(settings)
+    if mailer is not None:
+        senders["email"] = mailer.send_reminder
+    return senders
+
+
 def run_tick(args) -> int:
     from bot.reminders import sweeper
-    from bot.reminders.delivery import console_only
+
+    from bot.reports.mail import MailConfigError
 
     settings = _settings(args)
-    asyncio.run(sweeper.tick(settings, args.now, senders=console_only()))
+    try:
+        senders = _senders(settings)
+    except MailConfigError as e:
+        return _err(str(e))
+    sent = asyncio.run(sweeper.tick(settings, args.now, senders=senders))
+    # the JSON lines on standard output are what was sent; a human summary on standard error
+    if not sent:
+        print("Không có nhắc hạn nào đến giờ.", file=sys.stderr)
+    for d in sent:
+        print(f"Đã gửi {d.channel}:{d.chat_id} — {d.message.text.splitlines()[0]}", file=sys.stderr)
     return 0
 
 
 def run_loop(args) -> int:
     from bot.reminders import sweeper
-    from bot.reminders.delivery import console_only
 
     settings = _settings(args)
     try:
-        asyncio.run(sweeper.run_forever(settings, interval_s=args.interval, senders=console_only()))
+        asyncio.run(sweeper.run_forever(settings, interval_s=args.interval, senders=_senders(settings)))
     except KeyboardInterrupt:
         pass
     return 0

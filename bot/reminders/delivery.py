@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Mapping
 
 from bot.admin_changes import load_register
-from bot.formatting import deadline_sentence, fmt_date
 
 
 @dataclass
@@ -33,6 +32,9 @@ class ReminderMessage:
     source_label: str = ""  # "Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông"
     reminder_id: int | None = None  # stable per reminder: usable as an idempotency key
     subscription_id: int | None = None
+    unit_id: int | None = None  # the subscription's unit: its channels show a "✅ Đã nộp" button
+    unit_name: str = ""
+    title: str = ""  # the short line (e-mail subject): 'báo cáo 6 tháng … gửi Sở GDĐT (hạn 15/6/2027)'
 
 
 class TransientSendError(Exception):
@@ -102,24 +104,19 @@ def caution_text(deadline, doc, on: dt.date) -> str | None:
         )
     if not parts:
         return None
-    return "⚠️ Lưu ý: " + "; ".join(parts) + ". Lời văn bản được giữ nguyên."
+    return "⚠️ Lưu ý: " + "; ".join(parts) + "."
 
 
 def reminder_text(deadline, doc, due: dt.date, days_left: int, *, late: bool = False) -> str:
-    """'🔔 Còn 7 ngày (15/12/2026) đến hạn: <who> <what> — Công văn … của ….' and, on a second line,
-    the caution when one of its parties no longer exists (the parties themselves are kept as written)."""
-    if days_left > 0:
-        when = f"Còn {days_left} ngày ({fmt_date(due)}) đến hạn"
-    else:
-        when = f"Hôm nay ({fmt_date(due)}) là hạn"
-    head = f"🔔 (Nhắc muộn) {when}" if late else f"🔔 {when}"
-    body = deadline_sentence(deadline).rstrip(" .;:")
+    """A secretary's note, from the fact's own fields (bot.reports.wording):
+    '🔔 Còn 7 ngày: báo cáo 6 tháng tình hình thực hiện gửi Sở GDĐT (hạn 15/6/2027)', then who must report
+    (shortened), the citation, the interpretation of the date when it was read, and the caution when one of
+    its parties no longer exists."""
+    from bot.reports.wording import citation_line, countdown, parties_line, short_line
+
+    lines = [f"{countdown(days_left, late)}: {short_line(deadline, due)}", parties_line(deadline)]
     if deadline.interpretation:
-        body += f" (thời hạn được hiểu: {deadline.interpretation})"
-    src = source_label(doc)
-    text = f"{head}: {body}"
-    if src:
-        text += f" — {src}"
-    text = text.rstrip(" .") + "."
-    caution = caution_text(deadline, doc, due - dt.timedelta(days=max(0, days_left)))
-    return f"{text}\n{caution}" if caution else text
+        lines.append(f"Thời hạn được hiểu: {deadline.interpretation}")
+    lines.append(citation_line(deadline, source_label(doc)))
+    lines.append(caution_text(deadline, doc, due - dt.timedelta(days=max(0, days_left))) or "")
+    return "\n".join(line for line in lines if line)

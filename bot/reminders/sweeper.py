@@ -44,6 +44,9 @@ from bot.config import ReminderConfig, to_utc_naive
 from bot.reminders.schedule import normalise_now, to_local
 from bot.reminders.scope import subscription_concerns
 from bot.reminders.subscriptions import normalise_url
+from bot.reports.status import STOPPED, audit_send, occurrence_stopped, subscription_unit_id
+from bot.reports.wording import short_line
+from store.reports import ReportUnit
 
 log = logging.getLogger(__name__)
 
@@ -278,34 +281,48 @@ def _prepare(db_url: str, items: list[_Claimed], now: dt.datetime) -> dict[int, 
             for x in s.scalars(select(Subscription).where(Subscription.id.in_({i.subscription_id for i in items})))
         }
         for it in items:
-            d, sub = dls.get(it.deadline_id), subs.get(it.subscription_id)
-            if sub is None:
-                out[it.id] = "cancelled"
-                continue
-            if d is None:  # perhaps the indexer is replacing the deadlines right now
-                out[it.id] = "missing"
-                continue
-            doc = docs.get(d.document_id)
-            still_due = any(True for _ in occurrences(d, it.due_date, it.due_date))
-            if not still_due or not subscription_concerns(sub, d, doc):
-                out[it.id] = "cancelled"
-                continue
-            days_left = (it.due_date - today).days
-            late = today > to_local(it.send_at).date()
-            out[it.id] = ReminderMessage(
-                text=reminder_text(d, doc, it.due_date, days_left, late=late),
-                deadline_id=d.id,
-                document_id=d.document_id,
-                chunk_id=d.chunk_id,
-                due_date=it.due_date,
-                lead_days=it.lead_days,
-                late=late,
-                days_left=days_left,
-                source_label=source_label(doc),
-                reminder_id=it.id,
-                subscription_id=it.subscription_id,
-            )
+            out[it.id] = _message(s, it, dls.get(it.deadline_id), subs.get(it.subscription_id), docs, today)
     return out
+
+
+def _message(s, it: _Claimed, d, sub, docs: dict, today: dt.date) -> ReminderMessage | str:
+    """The message of one claimed row, or why it is not sent: 'missing' (deadline being re-indexed),
+    'cancelled' (no subscription, no such occurrence, out of scope), STOPPED (its unit has already reported)."""
+    if sub is None:
+        return "cancelled"
+    if d is None:  # perhaps the indexer is replacing the deadlines right now
+        return "missing"
+    doc = docs.get(d.document_id)
+    still_due = any(True for _ in occurrences(d, it.due_date, it.due_date))
+    if not still_due or not subscription_concerns(sub, d, doc):
+        return "cancelled"
+    if occurrence_stopped(s, sub, d.id, it.due_date):
+        return STOPPED  # its unit has reported: cancelled the way marking cancels (an undo puts it back)
+    days_left = (it.due_date - today).days
+    late = today > to_local(it.send_at).date()
+    unit_id = subscription_unit_id(s, sub)
+    unit = s.get(ReportUnit, unit_id) if unit_id else None
+    return ReminderMessage(
+        text=reminder_text(d, doc, it.due_date, days_left, late=late),
+        deadline_id=d.id,
+        document_id=d.document_id,
+        chunk_id=d.chunk_id,
+        due_date=it.due_date,
+        lead_days=it.lead_days,
+        late=late,
+        days_left=days_left,
+        source_label=source_label(doc),
+        reminder_id=it.id,
+        subscription_id=it.subscription_id,
+        unit_id=unit_id,
+        unit_name=unit.name if unit else "",
+        title=short_line(d, it.due_date),
+    )
+
+
+def _cancel_reason(m) -> str:
+    """last_error of a cancelled row: STOPPED when its unit has reported (an undo puts it back)."""
+    return STOPPED if m == STOPPED else "no longer applies"
 
 
 async def _deliver(
@@ -317,6 +334,7 @@ async def _deliver(
     except PermanentSendError as e:
         log.warning("reminder %s to %s:%s refused: %s", item.id, item.channel, item.chat_id, e)
         _finish(db_url, item, status=FAILED, last_error=f"permanent: {e}"[:1000], claim_token=None)
+        audit_send(db_url, item.channel, item.chat_id, msg, "tu_choi", str(e))
         return None
     except (TransientSendError, asyncio.TimeoutError, Exception) as e:  # noqa: BLE001 - retry the rest
         err = f"{type(e).__name__}: {e}"[:1000]
@@ -329,7 +347,8 @@ async def _deliver(
             _finish(db_url, item, status=PENDING, next_attempt_at=retry_at, last_error=err, claim_token=None)
         return None
     # the channel accepted it: record that at once, in its own transaction
-    _finish(db_url, item, status=SENT, sent_at=now_utc, late=msg.late, last_error=None)
+    if _finish(db_url, item, status=SENT, sent_at=now_utc, late=msg.late, last_error=None):
+        audit_send(db_url, item.channel, item.chat_id, msg, "gui")
     return Delivered(item.id, item.channel, item.chat_id, msg, now_utc)
 
 
@@ -387,8 +406,8 @@ async def tick(
                     attempts=Reminder.attempts - 1,
                     next_attempt_at=to_utc_naive(now) + MISSING_DEADLINE_RETRY,
                 )
-            elif m == "cancelled" or m is None:
-                _finish(url, item, status=CANCELLED, claim_token=None, last_error="no longer applies")
+            elif m in ("cancelled", STOPPED) or m is None:
+                _finish(url, item, status=CANCELLED, claim_token=None, last_error=_cancel_reason(m))
             else:
                 d = await _deliver(url, cfg, item, m, now, senders[item.channel])
                 if d is not None:

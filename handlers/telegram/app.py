@@ -23,6 +23,7 @@ from handlers.common import ChannelServices
 from handlers.telegram.admin import Admin
 from handlers.telegram.commands import Commands
 from handlers.telegram.gate import Gate
+from handlers.telegram.reports import Reports
 from handlers.telegram.shared import Shared
 from handlers.telegram.subscriptions import Subscriptions
 from handlers.telegram.uploads import Uploads
@@ -56,6 +57,7 @@ class TelegramBot:
         self.commands.offer_subscription = self.subscriptions.offer  # "Đăng ký nhắc hạn" typed or pressed: an action
         self.uploads = Uploads(self.shared)
         self.admin = Admin(self.shared)
+        self.reports = Reports(self.shared)
         self.app: Application = self._build()
 
     def command_routes(self) -> dict:
@@ -69,6 +71,7 @@ class TelegramBot:
             "huy": s.huy,
             "lich": c.lich,
             "xoadulieu": c.xoadulieu,
+            "tinhhinh": self.reports.tinhhinh,
             "admin_stats": a.stats,
             "admin_unanswered": a.unanswered,
             "admin_broadcast": a.broadcast,
@@ -89,6 +92,7 @@ class TelegramBot:
             "huy": s.on_huy,
             "up": self.uploads.on_button,
             "xoa": c.on_delete,
+            "nop": self.reports.on_done,
         }
 
     def _builder(self) -> ApplicationBuilder:

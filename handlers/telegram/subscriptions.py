@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.admin_changes import current_province, current_provinces
 from handlers.actions import NOT_SUBSCRIBED, current_agency_names, describe_subscription, reminder_view
+from handlers.report_actions import done_button_data
 from handlers.telegram.commands import province_arg
 from handlers.telegram.rendering import Block, esc, subscribed_html
 from handlers.telegram.shared import CHANNEL, Shared
@@ -151,11 +152,13 @@ class Subscriptions:
 
         view = reminder_view(message)
         blocks: list[Block] = ([(view.heading, "b")] if view.heading else []) + [(view.text, "")]
-        markup = None
+        row = []
         if getattr(message, "chunk_id", None) is not None:
-            markup = InlineKeyboardMarkup(
-                [[InlineKeyboardButton("📄 Xem nguồn", callback_data=f"src:{message.chunk_id}")]]
-            )
+            row.append(InlineKeyboardButton("📄 Xem nguồn", callback_data=f"src:{message.chunk_id}"))
+        done = done_button_data(message)
+        if done:
+            row.append(InlineKeyboardButton("✅ Đã nộp", callback_data=done))
+        markup = InlineKeyboardMarkup([row]) if row else None
         try:
             await self.shared.send_blocks(bot, chat_id, blocks, markup)
         except (Forbidden, BadRequest) as e:

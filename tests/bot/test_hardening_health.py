@@ -23,7 +23,7 @@ from handlers.serve import Server
 pytestmark = pytest.mark.slow
 
 QUESTION = "Hạn báo cáo về Sở GDĐT Tiền Giang là khi nào?"
-CHECKS = {"database", "store", "lexical", "dense", "model"}
+CHECKS = {"database", "store", "reminders", "lexical", "dense", "model"}
 
 
 @pytest.fixture

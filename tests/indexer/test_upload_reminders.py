@@ -59,7 +59,7 @@ async def test_replacing_a_document_replans_its_reminders_once(tmp_path, sent):
     await tick(settings, now=_at(2027, 1, 13), senders=sent.senders)  # 7 days before the new date
     await tick(settings, now=_at(2027, 1, 13, 9), senders=sent.senders)  # and again: not twice
     assert [(d, n) for _, d, n, _ in sent[1:]] == [(dt.date(2027, 1, 20), 7)]
-    assert "20/01/2027" in sent[1][3]
+    assert "(hạn 20/1/2027)" in sent[1][3]
     await tick(settings, now=_at(2027, 1, 19), senders=sent.senders)
     assert [(d, n) for _, d, n, _ in sent[1:]] == [(dt.date(2027, 1, 20), 7), (dt.date(2027, 1, 20), 1)]
 

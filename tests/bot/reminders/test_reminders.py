@@ -34,11 +34,12 @@ from tests.support.reminders import ENV_KEYS, ROOT, make_store, settings_for, sq
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 T0 = dt.datetime(2026, 1, 1, 0, 0, tzinfo=TZ)  # subscriptions are made then
 EXPECTED_3597 = (
-    "🔔 Còn 7 ngày (15/12/2026) đến hạn: Các Sở, ngành, đơn vị và UBND các huyện, thành phố báo cáo "
-    "tình hình thực hiện về Sở Giáo dục và Đào tạo — Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông.\n"
+    "🔔 Còn 7 ngày: báo cáo năm tình hình thực hiện gửi Sở GDĐT (hạn 15/12/2026)\n"
+    "Đơn vị báo cáo: các Sở, ngành, đơn vị và UBND các huyện, thành phố\n"
+    "Nguồn: Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông\n"
     "⚠️ Lưu ý: từ 01/7/2025 chính quyền địa phương có hai cấp (tỉnh và xã), không còn cấp huyện; "
-    "Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025. Lời văn bản được giữ nguyên."
-)  # issue 12
+    "Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025."
+)  # issue 12; issue 19: a secretary's note
 
 
 @pytest.fixture(autouse=True)
@@ -230,7 +231,9 @@ def test_one_off_deadline_with_interpretation(tmp_path, outbox):
     msgs = {m.deadline_id: m for _, m in outbox}
     m = msgs["dl-tiengiang-2025"]
     assert m.due_date == dt.date(2025, 12, 31) and m.lead_days == 7 and not m.late
-    assert m.text.startswith("🔔 Còn 7 ngày (31/12/2025) đến hạn: Sở GDĐT tổ chức sơ kết sau 05 năm thực hiện Đề án")
+    assert m.text.startswith(
+        "🔔 Còn 7 ngày: tổ chức sơ kết sau 05 năm thực hiện Đề án (hạn 31/12/2025)\nĐơn vị báo cáo: Sở GDĐT"
+    )
     assert "cuối năm 2025 → 31/12/2025" in m.text
     outbox.clear()
     tick(settings, at(2026, 12, 24))
@@ -270,7 +273,11 @@ def test_quiet_hours_delay_never_drop(store, outbox, monkeypatch):
         assert tick(settings, t) == []
     got = tick(settings, at(2026, 12, 14, 7, 0))
     assert [d.message.deadline_id for d in got] == ["dl-daknong-1512"]
-    assert got[0].message.text.startswith("🔔 Còn 1 ngày (15/12/2026) đến hạn:") and not got[0].message.late
+    assert (
+        got[0].message.text.startswith("🔔 Còn 1 ngày: ")
+        and "(hạn 15/12/2026)" in got[0].message.text
+        and not got[0].message.late
+    )
 
 
 def test_quiet_hours_hold_overdue_reminders(store, outbox):
@@ -282,7 +289,7 @@ def test_quiet_hours_hold_overdue_reminders(store, outbox):
     assert [d.message.deadline_id for d in got] == ["dl-daknong-1512"]
     m = got[0].message
     assert m.late and m.days_left == 6
-    assert m.text.startswith("🔔 (Nhắc muộn) Còn 6 ngày (15/12/2026) đến hạn:")
+    assert m.text.startswith("🔔 (Nhắc muộn) Còn 6 ngày: ") and "(hạn 15/12/2026)" in m.text
 
 
 def test_downtime_sends_latest_missed_and_expires_past(store, outbox):
@@ -296,8 +303,15 @@ def test_downtime_sends_latest_missed_and_expires_past(store, outbox):
         ("dl-bgddt-2012", dt.date(2026, 12, 20), 7, True),
         ("dl-daknong-1512", dt.date(2026, 12, 15), 1, True),
     ]
-    assert got[0].message.text.startswith("🔔 (Nhắc muộn) Còn 5 ngày (20/12/2026) đến hạn: Ủy ban nhân dân các tỉnh")
-    assert got[1].message.text.startswith("🔔 (Nhắc muộn) Hôm nay (15/12/2026) là hạn: Các Sở, ngành")
+    assert (
+        got[0].message.text.startswith("🔔 (Nhắc muộn) Còn 5 ngày: ")
+        and "báo cáo tình hình, kết quả thực hiện Đề án gửi Bộ GDĐT (hạn 20/12/2026)\nĐơn vị báo cáo: UBND các tỉnh"
+        in got[0].message.text
+    )
+    assert (
+        got[1].message.text.startswith("🔔 (Nhắc muộn) Hôm nay là hạn: báo cáo")
+        and "(hạn 15/12/2026)" in got[1].message.text
+    )
     st = {(r.deadline_id, r.due_date, r.lead_days): r.status for r in rows(url) if r.due_date.year == 2026}
     assert st[("dl-daknong-1506", dt.date(2026, 6, 15), 7)] == "expired"
     assert st[("dl-daknong-1506", dt.date(2026, 6, 15), 1)] == "expired"

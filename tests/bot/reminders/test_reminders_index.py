@@ -16,11 +16,12 @@ from tests.support.reminders import ENV_KEYS, ROOT
 pytestmark = pytest.mark.slow
 
 EXPECTED_3597 = (
-    "🔔 Còn 7 ngày (15/12/2026) đến hạn: Các Sở, ngành, đơn vị và UBND các huyện, thành phố báo cáo "
-    "tình hình thực hiện về Sở Giáo dục và Đào tạo — Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông.\n"
+    "🔔 Còn 7 ngày: báo cáo năm tình hình thực hiện gửi Sở GDĐT (hạn 15/12/2026)\n"
+    "Đơn vị báo cáo: các Sở, ngành, đơn vị và UBND các huyện, thành phố\n"
+    "Nguồn: Công văn 3597/UBND-KGVX của UBND tỉnh Đắk Nông, mục Phần kết\n"
     "⚠️ Lưu ý: từ 01/7/2025 chính quyền địa phương có hai cấp (tỉnh và xã), không còn cấp huyện; "
-    "Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025. Lời văn bản được giữ nguyên."
-)  # issue 12
+    "Đắk Nông nay thuộc tỉnh Lâm Đồng từ 01/7/2025."
+)  # issue 12; issue 19: a secretary's note
 
 
 def _run(args, env, timeout=300):

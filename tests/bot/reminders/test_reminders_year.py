@@ -223,4 +223,5 @@ def test_due_day_reminder_with_lead_zero(tmp_path, monkeypatch, lead):
     asyncio.run(
         sweeper.tick(settings_for(url, tmp_path), dt.datetime(2026, 12, 1, 8, 0, tzinfo=TZ), senders={"console": rec})
     )
-    assert [m.text.split(":")[0] for m in sent] == ["🔔 Hôm nay (01/12/2026) là hạn"]
+    assert [m.text.split(":")[0] for m in sent] == ["🔔 Hôm nay là hạn"]
+    assert "(hạn 1/12/2026)" in sent[0].text.splitlines()[0]

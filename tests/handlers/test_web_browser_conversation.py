@@ -1,23 +1,25 @@
 """A conversation in the web chat (issue 19, "Done when"), in headless Chromium at 1200 px and 400 px: a greeting,
-a deadline question, the subscribe form through to its confirmation message, a long list with "xem thêm", a
-source expanded; screenshots saved in test-output/. The server runs in this process on 127.0.0.1.
-
-POST /api/subscribe is the e-mail channel's (issue 21). While this branch has no such route, one server answers it
-with 404 (the form says so) and another mounts a stand-in that answers as the contract says
-({"status": "pending_confirmation"}) and records what the form sent; once the real route exists, it is used."""
+a deadline question, the subscribe form through to a confirmed subscription (a real SMTP server, aiosmtpd, on
+127.0.0.1 receives the confirmation e-mail and the browser opens its link), a long list with "xem thêm", a source
+expanded; screenshots saved in test-output/. The server runs in this process on 127.0.0.1."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import shutil
+import socket
 import threading
 
 import pytest
-from aiohttp import web
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
 
 from bot.config import ChannelConfig
 from handlers.serve import Server
+from store.db import session_scope
+from store.reminders import Subscription
+from tests.handlers.test_reports_email import Inbox
 from tests.handlers.test_web_browser import _chrome, _words
 from tests.support.channels import TEST_OUTPUT
 
@@ -28,27 +30,27 @@ LIST_Q = "nhiệm vụ của hội khuyến học"
 BOT = "hoctap_test_bot"
 
 
-class Running:
-    """A Server on its own event loop in a thread (Selenium drives the browser from the test's thread)."""
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    def __init__(self, assistant, stand_in: bool):
+
+class Running:
+    """A Server on its own event loop in a thread (Selenium drives the browser from the test's thread), sending
+    its e-mail through the SMTP server on `smtp_port` with links to its own address."""
+
+    def __init__(self, assistant, smtp_port: int, monkeypatch):
+        port = _free_port()
+        monkeypatch.setenv("HOCTAP_SMTP_URL", f"smtp://127.0.0.1:{smtp_port}")
+        monkeypatch.setenv("HOCTAP_MAIL_FROM", "Trợ lý XHHT <nhachan@example.vn>")
+        monkeypatch.setenv("HOCTAP_PUBLIC_URL", f"http://127.0.0.1:{port}")
         self.loop = asyncio.new_event_loop()
-        cfg = ChannelConfig(web_port=0, rate_limit_count=1000, ip_rate_limit_count=1000, telegram_bot_username=BOT)
+        cfg = ChannelConfig(web_port=port, rate_limit_count=1000, ip_rate_limit_count=1000, telegram_bot_username=BOT)
         self.server = Server(assistant, cfg, sweeper=False)
-        self.posted: list[dict] = []
-        self.has_route = any(
-            getattr(r.resource, "canonical", "") == "/api/subscribe" for r in self.server.app.router.routes()
-        )
-        if stand_in and not self.has_route:
-            self.server.app.router.add_post("/api/subscribe", self._subscribe)
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         self.url = asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(60)
-
-    async def _subscribe(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.posted.append(body)
-        return web.json_response({"status": "pending_confirmation", "email": body.get("email")}, status=202)
 
     def stop(self) -> None:
         asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(60)
@@ -96,7 +98,7 @@ def _subscribe(drv, wait, msg, email: str) -> str:
     return status.text
 
 
-def _walk(drv, wait, run: Running, assistant, width: int) -> None:
+def _walk(drv, wait, run: Running, inbox: Inbox, assistant, width: int) -> None:
     from selenium.webdriver.common.by import By
 
     drv.set_window_size(width, 900)
@@ -118,19 +120,8 @@ def _walk(drv, wait, run: Running, assistant, width: int) -> None:
     links = {a.text: a.get_attribute("href") for a in form.find_elements(By.CSS_SELECTOR, ".alt a")}
     assert links["⬇ Thêm hạn này vào lịch (.ics)"].endswith(f"calendar.ics?deadline={expected.deadline_ids[0]}")
     assert links["✈ Nhận nhắc qua Telegram"] == f"https://t.me/{BOT}?start=d{expected.deadline_ids[0]}_l7-1"
+    assert status.startswith(f"Đã gửi thư xác nhận tới vanthu{width}@soGDDT.gov.vn"), status
     shot("2-subscribe")
-    if run.posted or run.has_route:
-        assert status.startswith(f"Đã gửi thư xác nhận tới vanthu{width}@soGDDT.gov.vn"), status
-        if run.posted:
-            assert run.posted[-1] == {
-                "email": f"vanthu{width}@soGDDT.gov.vn",
-                "scope": "",
-                "lead_days": [7, 1],
-                "deadline_id": expected.deadline_ids[0],
-            }
-    else:
-        assert status.startswith("Máy chủ này chưa bật đăng ký nhắc hạn qua e-mail"), status
-
     long = assistant.ask(LIST_Q, conversation_id=f"b19l-{width}")
     assert long.more
     msg = _ask(drv, wait, LIST_Q)
@@ -152,23 +143,46 @@ def _walk(drv, wait, run: Running, assistant, width: int) -> None:
     assert drv.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
     messages = "var m = document.getElementById('messages'); return m.scrollWidth <= m.clientWidth + 1"
     assert drv.execute_script(messages)  # nothing in the chat scrolls sideways (the form's long names included)
+    _confirm(drv, wait, run, inbox, f"vanthu{width}@sogddt.gov.vn", expected.deadline_ids[0])
+    shot("5-confirmed")
 
 
-def test_a_conversation_at_1200_and_400_px(assistant):
+def _confirm(drv, wait, run: Running, inbox: Inbox, address: str, deadline_id: str) -> None:
+    """The confirmation e-mail's link opened in the browser: the subscription exists, for that deadline."""
+    from selenium.webdriver.common.by import By
+
+    wait.until(lambda d: inbox.to(address))
+    (mail,) = inbox.to(address)
+    text = mail.get_body(("plain",)).get_content()
+    (link,) = [x for x in re.findall(r"https?://\S+", text) if "/subscribe/confirm" in x]
+    assert link.startswith(run.url.rstrip("/"))
+    drv.get(link)
+    wait.until(lambda d: "Đã xác nhận đăng ký" in d.find_element(By.TAG_NAME, "body").text)
+    assert address in drv.find_element(By.TAG_NAME, "body").text
+    with session_scope(run.server.services.db_url) as s:
+        sub = s.scalars(select(Subscription).where(Subscription.chat_id == address)).one()
+        assert sub.channel == "email" and list(sub.lead_days) == [7, 1], (sub.channel, sub.lead_days)
+
+
+def test_a_conversation_at_1200_and_400_px(assistant, monkeypatch):
     from selenium.webdriver.support.ui import WebDriverWait
 
     TEST_OUTPUT.mkdir(exist_ok=True)
+    inbox = Inbox()
+    smtp_port = _free_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
     drv, profile = _chrome()
-    runs = [Running(assistant, stand_in=True), Running(assistant, stand_in=False)]
+    run = Running(assistant, smtp_port, monkeypatch)
     try:
         wait = WebDriverWait(drv, 30)
-        _walk(drv, wait, runs[0], assistant, 1200)
-        _walk(drv, wait, runs[1], assistant, 400)
+        _walk(drv, wait, run, inbox, assistant, 1200)
+        _walk(drv, wait, run, inbox, assistant, 400)
     finally:
         drv.quit()
         shutil.rmtree(profile, ignore_errors=True)
-        for r in runs:
-            r.stop()
+        run.stop()
+        smtp.stop()
     for width in (1200, 400):
-        for step in ("1-greeting", "2-subscribe", "3-list", "4-source"):
+        for step in ("1-greeting", "2-subscribe", "3-list", "4-source", "5-confirmed"):
             assert (TEST_OUTPUT / f"issue19-{width}px-{step}.png").stat().st_size > 5_000

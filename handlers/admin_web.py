@@ -35,7 +35,9 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from indexer.loaders import MAX_BYTES, SUPPORTED
-from indexer.uploads import DocumentLibrary, Outcome, UploadError, describe_event
+from aiohttp.http_exceptions import HttpProcessingError
+
+from indexer.uploads import DocumentLibrary, Outcome, UploadError, describe_event, file_name_problem
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,10 @@ COOKIE = "hoctap_admin"
 TOKEN_ENV = "HOCTAP_ADMIN_TOKEN"
 MIN_TOKEN_LEN = 12
 _JOB_IDS = itertools.count(1)
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def esc(x) -> str:
@@ -300,6 +306,32 @@ class AdminWeb:
             return denied
         if not request.content_type.startswith("multipart/"):
             return self._bad(request, "Cần gửi tệp dạng multipart/form-data (trường «file»).")
+        try:
+            name, data, replace = await self._read_upload(request)
+        except _TooLarge:
+            return self._bad(request, f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).", 413)
+        except (HttpProcessingError, ValueError, AssertionError, UnicodeDecodeError, LookupError):
+            # a malformed part: a header with NUL or a line break, a bad boundary, an unknown charset
+            return self._bad(
+                request, "Dữ liệu multipart không hợp lệ (tiêu đề phần tệp hỏng hoặc có ký tự điều khiển)."
+            )
+        if not name or data is None:
+            return self._bad(request, "Chưa chọn tệp.")
+        problem = file_name_problem(name)
+        if problem:
+            return self._bad(request, problem)
+        who = self._who(request)
+        if replace:
+            job = self._start(
+                f"thay thế {replace} bằng {name}", lambda p: self.library.replace(replace, name, data, who, p)
+            )
+        else:
+            job = self._start(f"thêm {name}", lambda p: self.library.add(name, data, who, p))
+        log.info("admin upload %s (%d bytes) by %s", name, len(data), who)
+        return self._job_response(request, job)
+
+    async def _read_upload(self, request: web.Request) -> tuple[str | None, bytes | None, str]:
+        """(file name, content, `replace`) of a multipart upload; raises _TooLarge beyond MAX_BYTES."""
         reader = await request.multipart()
         name, data, replace = None, None, ""
         while True:
@@ -318,21 +350,11 @@ class AdminWeb:
                         break
                     buf += chunk
                     if len(buf) > MAX_BYTES:
-                        return self._bad(request, f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).", 413)
+                        raise _TooLarge()
                 data = bytes(buf)
             elif part.name == "replace":
                 replace = (await part.text()).strip()
-        if not name or data is None:
-            return self._bad(request, "Chưa chọn tệp.")
-        who = self._who(request)
-        if replace:
-            job = self._start(
-                f"thay thế {replace} bằng {name}", lambda p: self.library.replace(replace, name, data, who, p)
-            )
-        else:
-            job = self._start(f"thêm {name}", lambda p: self.library.add(name, data, who, p))
-        log.info("admin upload %s (%d bytes) by %s", name, len(data), who)
-        return self._job_response(request, job)
+        return name, data, replace
 
     async def remove(self, request: web.Request) -> web.Response:
         denied = self._gate(request)

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.answer import Answer
 from store.db import session_scope
 from bot.config import ChannelConfig
+from vntext.controls import escape_controls
 from store.channels import DeliveryFailure, Feedback, KnownChat, ProcessedUpdate, QueryLog, utcnow
 
 log = logging.getLogger(__name__)
@@ -455,7 +456,8 @@ class ChannelServices:
                 )
             ]
         rows.sort(key=lambda r: r[0], reverse=True)
-        return [(f"{w:%d/%m %H:%M}", c, q) for w, c, q in rows[:limit]]
+        # questions are stored as typed: NUL, ESC or an RTL override are shown as escapes, never raw
+        return [(f"{w:%d/%m %H:%M}", escape_controls(c), escape_controls(q)) for w, c, q in rows[:limit]]
 
 
 async def announce_new_deadlines(svc: ChannelServices, library, outcome) -> int:

@@ -33,6 +33,7 @@ import secrets
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from itsdangerous import BadSignature
 
 from bot.formatting import document_citation
@@ -97,6 +98,9 @@ async def json_errors(request: web.Request, handler):
         return _error(e.status, own or HTTP_MESSAGES.get(e.status, e.reason or "Lỗi."), headers=headers)
     except asyncio.CancelledError:
         raise
+    except HttpProcessingError as e:  # a malformed part of a request read by a handler (multipart headers...)
+        log.info("malformed request on %s %s: %s", request.method, request.path, type(e).__name__)
+        return _error(400, HTTP_MESSAGES[400])
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error(500, ERROR_REPLY)

@@ -37,6 +37,7 @@ from bot.config import Settings
 from store.db import session_scope
 from store.knowledge import Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Responsibility, Target
 from vntext import fold
+from vntext.controls import escape_controls, has_controls
 from indexer.loaders import MAX_BYTES, PAGE_PROGRESS, SUPPORTED, DocumentError
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,15 @@ def safe_stem(name: str) -> str:
     s = fold(stem).replace("đ", "d")
     s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
     return s[:80].strip("-") or "van-ban"
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why an uploaded file's name cannot be taken (control or bidi characters, too long), else None."""
+    if has_controls(name or ""):
+        return f"Tên tệp «{escape_controls(name)}» có ký tự điều khiển (NUL, ESC, đảo chiều chữ…). Hãy đổi tên tệp rồi gửi lại."
+    if len(name or "") > 255:
+        return "Tên tệp quá dài (tối đa 255 ký tự). Hãy đổi tên tệp rồi gửi lại."
+    return None
 
 
 class DocumentLibrary:
@@ -256,6 +266,9 @@ class DocumentLibrary:
 
     # -- changing ----------------------------------------------------------------------------------------
     def _check_upload(self, name: str, data: bytes) -> str:
+        problem = file_name_problem(name)
+        if problem:
+            raise UploadError(problem)
         suffix = Path(name or "").suffix.lower()
         if suffix not in SUPPORTED:
             raise UploadError(

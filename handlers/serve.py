@@ -17,6 +17,7 @@ from aiohttp import web
 from handlers.common import ChannelServices
 from bot.config import ChannelConfig
 from handlers.admin_web import AdminWeb
+from handlers.edge import EdgeLimits, GuardedSite, install_repeat_filter, loop_exception_handler, raise_open_file_limit
 from handlers.web import WebChat, json_errors
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def run_serve(args) -> int:
     for k, v in (("web_host", args.host), ("web_port", args.port)):
         if v is not None:
             setattr(config.channels, k, v)
+    install_repeat_filter()  # an error repeated thousands of times a second is written a few times a minute
     log.info("configuration: %r", config)  # secrets masked
     cfg = config.channels
     assistant = Assistant.from_settings(config.settings)
@@ -116,6 +118,7 @@ class Server:
             self.zalo = ZaloBot(self.services, backoff_s=zalo_backoff_s)
             self.app.router.add_post(config.zalo_webhook_path, self.zalo.webhook)
         self.runner: web.AppRunner | None = None
+        self.site: GuardedSite | None = None
         self.url = ""
         self.port = 0
         self._stop = asyncio.Event()
@@ -126,9 +129,12 @@ class Server:
         if self.zalo:
             await self.zalo.start()  # before the webhook route can receive anything
             self.services.senders["zalo"] = self.zalo.send_reminder
-        self.runner = web.AppRunner(self.app, access_log=None)
+        asyncio.get_running_loop().set_exception_handler(loop_exception_handler)  # repeated errors: once a minute
+        raise_open_file_limit()
+        # the header timeout is aiohttp's keep-alive timer: it closes a connection waiting for a request head
+        self.runner = web.AppRunner(self.app, access_log=None, keepalive_timeout=self.cfg.header_timeout_s)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, self.cfg.web_host, self.cfg.web_port)
+        site = self.site = GuardedSite(self.runner, self.cfg.web_host, self.cfg.web_port, EdgeLimits.of(self.cfg))
         try:
             await site.start()
         except OSError:
@@ -136,7 +142,7 @@ class Server:
             if self.zalo:
                 await self.zalo.stop()
             raise
-        self.port = site._server.sockets[0].getsockname()[1]  # the real port when 0 was asked for
+        self.port = site.port  # the real port when 0 was asked for
         host = self.cfg.web_host if self.cfg.web_host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         self.url = f"http://{host}:{self.port}/"
         if self.telegram:

@@ -285,7 +285,10 @@ class DocumentLibrary:
 
     def _read_staged(self, name: str, data: bytes, doc_id: str, suffix: str, progress: Progress | None) -> None:
         """Read the file in a staging folder: refuse it (UploadError, by name) before anything changes."""
-        from indexer.build import parse_file
+        from bot.lexicon import load_lexicon
+        from indexer.build import parse_text
+        from indexer.isolated import read_isolated
+        from indexer.normalize import normalize_text
 
         stage = Path(tempfile.mkdtemp(prefix="upload-", dir=self._stage_root()))
         try:
@@ -307,7 +310,9 @@ class DocumentLibrary:
 
             token = PAGE_PROGRESS.set(pages)
             try:
-                parse_file(f)
+                # read in a child process under memory and time limits: a file that costs too much fails alone
+                text, _pages = read_isolated(f)
+                parse_text(f.stem, f, normalize_text(text), load_lexicon())
             except DocumentError as e:
                 raise UploadError(f"Không đọc được tệp «{name}»: {e.reason}") from None
             except Exception as e:

@@ -11,18 +11,15 @@ import errno
 import io
 import json
 import logging
-import os
-import re
 import resource
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
-from tests.support.uploads import ROOT, make_store
+from tests.support.serve import ServeProcess
+from tests.support.uploads import make_store
 
 from bot.config import ChannelConfig, channels_from
 from handlers.edge import RepeatFilter, loop_exception_handler
@@ -68,52 +65,16 @@ def _closed_by_server(s: socket.socket) -> bytes | None:
         return got
 
 
-def _fds(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-def _wait_url(proc, lines: list[str], timeout: float = 120) -> str:
-    end = time.time() + timeout
-    while time.time() < end:
-        line = proc.stdout.readline()
-        assert line or proc.poll() is None, "".join(lines)
-        lines.append(line)
-        m = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-        if m:
-            return m.group(1)
-    raise AssertionError("serve did not start:\n" + "".join(lines))
-
-
 def test_1100_half_open_connections_on_1024_file_handles_do_not_stop_a_genuine_request(tmp_path):
     settings = make_store(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "HOCTAP_"))}
-    log_path = tmp_path / "serve.log"
-    env.update(
-        DATABASE_URL=settings.database_url,
-        HOCTAP_EMBEDDING_MODEL=str(settings.embedding_model),
-        HOCTAP_HEADER_TIMEOUT_S="4",
-        PYTHONPATH=str(ROOT),
-        PYTHONUNBUFFERED="1",
-    )
-    with open(log_path, "w") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--data-dir", str(settings.data_dir), "serve", "--no-sweeper", "--port", "0"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            preexec_fn=_limit_files,
-        )
-    lines: list[str] = []
+    server = ServeProcess(settings, tmp_path, preexec_fn=_limit_files, HOCTAP_HEADER_TIMEOUT_S="4")
     socks: list[socket.socket] = []
     try:
-        url = _wait_url(proc, lines)
-        port = int(url.rsplit(":", 1)[1].strip("/"))
+        url, port = server.url, server.port
         t0 = time.monotonic()
         socks = _half_open(port, 1100)
         opened = time.monotonic() - t0
-        assert _fds(proc.pid) < 1024 - 50  # the caps keep file handles free
+        assert server.open_files() < 1024 - 50  # the caps keep file handles free
         t1 = time.monotonic()
         req = urllib.request.Request(
             url + "api/ask",
@@ -130,12 +91,12 @@ def test_1100_half_open_connections_on_1024_file_handles_do_not_stop_a_genuine_r
         assert all(x is not None for x in seen), f"{sum(x is None for x in seen)} still open after {opened:.1f}+6 s"
         refused = [x for x in seen if x.startswith(b"HTTP/1.1 429")]
         assert len(refused) >= 1100 - 64 and "Quá nhiều kết nối".encode() in refused[0]
-        assert proc.poll() is None
+        assert server.proc.poll() is None
     finally:
         for s in socks:
             s.close()
-        proc.terminate()
-        proc.wait(timeout=30)
+        server.stop()
+    log_path = server.log_path
     log_size = log_path.stat().st_size
     assert log_size < 50_000, f"the log grew by {log_size} bytes"
     assert "Too many open files" not in log_path.read_text(errors="replace")

@@ -152,7 +152,7 @@ class Assistant:
     def reload(self) -> None:
         """(Re)load the facts and indexes; called at start and when the indexer swapped new ones in.
         Questions keep being answered from the old snapshot until the new one replaces it."""
-        from bot.search_index import load_index
+        from bot.search_index import IndexCorrupt, load_index
 
         build_id = self._current_manifest_mtime()  # read first: a build landing meanwhile reloads again
         names = (
@@ -162,7 +162,13 @@ class Assistant:
         )
         kb = Knowledge(self.db_url, names=names)
         lex = self.base_lex.with_learned(kb.provinces, kb.agency_names)
-        index = load_index(self.settings.data_dir)
+        try:
+            index = load_index(self.settings.data_dir)
+        except IndexCorrupt as e:
+            if self.retriever is not None:
+                raise  # maybe_reload: the snapshot in memory keeps answering, /healthz says why
+            log.error("search index not loaded: %s (rebuild it with `python -m indexer build`)", e)
+            index = None  # start anyway: /healthz reports it, the next build is loaded without a restart
         retriever = None
         if index is not None:
             embedder = None

@@ -268,11 +268,36 @@ def check(assistant) -> Health:
             h.checks[name] = fn()
         except Exception as e:  # noqa: BLE001 - one failing check must not hide the others
             h.checks[name] = Check(False, _why(e))
+    corrupt = _integrity(assistant)
+    if corrupt:
+        rel, detail = corrupt
+        # dense.faiss is the dense index's alone, bm25/ the lexical's; the manifest and chunk ids are both's
+        for name in {"dense.faiss": ("dense",), "bm25": ("lexical",)}.get(rel.split("/")[0], ("lexical", "dense")):
+            h.checks[name] = Check(False, detail)
     if reload_error:
         for name in ("lexical", "dense"):
             c = h.checks[name]
             h.checks[name] = Check(False, reload_error + ("; " + c.detail if not c.ok else ""))
     return h
+
+
+def _integrity(assistant) -> tuple[str, str] | None:
+    """(the file, why the index on disk cannot be trusted and what answers meanwhile); None when it verifies."""
+    from bot.search_index import index_problem
+
+    root = assistant.settings.data_dir / "index"
+    if not (root / "manifest.json").exists():
+        return None  # no index at all: the checks say so
+    bad = index_problem(root)
+    if bad is None:
+        return None
+    r = getattr(assistant, "retriever", None)
+    serving = (
+        f"đang trả lời bằng bản lập chỉ mục {r.index.root.name} đã kiểm tra"
+        if r is not None and getattr(r, "index", None) is not None
+        else "chưa có chỉ mục nào dùng được"
+    )
+    return bad[0], f"chỉ mục trên đĩa hỏng ({bad[1]}); {serving}; chạy `python -m indexer build` để lập lại"
 
 
 def store_fingerprint(hashes: dict[str, str]) -> str:
@@ -309,9 +334,13 @@ def clean_stale_index_dirs(data_dir: str | os.PathLike, *, min_age_s: float = 60
         current = None
     removed = []
     now = time.time()
+    from bot.search_index import previous_build
+
+    prev = previous_build(data_dir)
+    keep = {current, prev.name if prev else None}
     for p in list(data_dir.glob("index-*")) + list(data_dir.glob(".index-link-*")):
         try:
-            if p.name == current:
+            if p.name in keep:
                 continue
             st = p.lstat()
             if now - st.st_mtime < min_age_s:

@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         rep = build(settings, sources, progress=not args.no_progress and sys.stderr.isatty(), force=args.force)
         for e in rep.errors:
             print(f"LỖI {e}", file=sys.stderr)
+        if rep.repaired:
+            print(f"Chỉ mục cũ không dùng được ({rep.repaired}): đã lập lại.")
         print(
             f"Đã lập chỉ mục {len(rep.indexed)} văn bản, {len(rep.unchanged)} không đổi, "
             f"{len(rep.removed)} đã gỡ; {rep.chunks} đoạn; tìm kiếm ngữ nghĩa: "

@@ -236,6 +236,7 @@ class ChannelConfig:
     idle_timeout_s: float = 60.0  # a connection on which nothing arrives for this long is closed
     max_connections: int = 1000  # open connections in total (lowered to what the open-file limit allows)
     max_connections_per_client: int = 64  # open connections per client address (trusted proxies: no cap)
+    admin_session_ttl_s: float = 12 * 3600  # a web admin session expires this long after signing in
 
     @property
     def telegram_enabled(self) -> bool:
@@ -305,6 +306,7 @@ def channels_from(env: Mapping[str, str]) -> ChannelConfig:
         idle_timeout_s=_seconds(env, "HOCTAP_IDLE_TIMEOUT_S", 60.0),
         max_connections=max(8, _int(env, "HOCTAP_MAX_CONNECTIONS", 1000)),
         max_connections_per_client=max(1, _int(env, "HOCTAP_MAX_CONNECTIONS_PER_CLIENT", 64)),
+        admin_session_ttl_s=_seconds(env, "HOCTAP_ADMIN_SESSION_TTL_S", 12 * 3600),
     )
 
 

@@ -21,6 +21,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import OperationalError
+
 from bot.admin_changes import annotate_answer, same_province
 from bot.answer import Answer
 from bot.answerers import register as admin_register
@@ -51,6 +53,20 @@ from bot.understanding import Understanding, understand
 
 log = logging.getLogger(__name__)
 MAX_CONVERSATIONS = 10000
+RETRY_S = 10  # while the store cannot be loaded (database down), loading is tried again this often
+
+
+class StoreNotLoaded(Exception):
+    """The assistant started without its store (the database was down): questions wait for the next load."""
+
+
+def database_problem(e: BaseException) -> str:
+    """One line saying why the database failed (no password, no traceback)."""
+    from bot.health import _why
+
+    return _why(getattr(e, "orig", None) or e)
+
+
 # A question with this many topic words, or a true/false statement, is a search: legal sentences
 # and statements are found in the text, not among the facts.
 STATEMENT_MIN_UNITS = 12
@@ -142,7 +158,15 @@ class Assistant:
         self.kb: Knowledge | None = None
         self.retriever: Retriever | None = None
         self._manifest_mtime = None
-        self.reload()
+        self.load_error: str | None = None  # why the store could not be loaded (a database down): retried
+        try:
+            self.reload()
+        except OperationalError as e:  # the database is down or does not answer: start degraded, retry later
+            self.load_error = database_problem(e)
+            log.error(
+                "the store could not be loaded (%s): answering 503 and retrying every %d s", self.load_error, RETRY_S
+            )
+            self._reload_failed = (None, time.monotonic() - 60 + RETRY_S)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, data_dir=None, **kw) -> "Assistant":
@@ -196,6 +220,7 @@ class Assistant:
         with self._lock:
             self.kb, self.retriever, self.lex = kb, retriever, lex
             self._manifest_mtime = build_id
+            self.load_error = None
         settle_heap()
         log.info("loaded build %s (%d chunks)", build_id, len(retriever.chunk_ids) if retriever else 0)
 
@@ -210,10 +235,10 @@ class Assistant:
         process sharing the data folder and database). Cheap when nothing changed; one reload at a
         time; a failed reload is logged once per build and leaves the old snapshot answering."""
         current = self._current_manifest_mtime()
-        if current == self._manifest_mtime:
+        if current == self._manifest_mtime and self.kb is not None:
             return False
         failed = getattr(self, "_reload_failed", None)
-        if failed and failed[0] == current and time.monotonic() - failed[1] < 60:
+        if failed and failed[0] in (current, None) and time.monotonic() - failed[1] < 60:
             return False  # this build failed to load a moment ago: try it again once a minute
         if not hasattr(self, "_reload_lock"):
             with self._lock:
@@ -222,10 +247,15 @@ class Assistant:
         if not self._reload_lock.acquire(blocking=False):
             return False  # another thread is reloading
         try:
-            if self._current_manifest_mtime() == self._manifest_mtime:
+            if self._current_manifest_mtime() == self._manifest_mtime and self.kb is not None:
                 return False
             self.reload()
             return True
+        except OperationalError as e:
+            self.load_error = database_problem(e)
+            log.error("the store could not be loaded (%s); retrying in %d s", self.load_error, RETRY_S)
+            self._reload_failed = (None, time.monotonic() - 60 + RETRY_S)
+            return False
         except Exception:
             if not failed or failed[0] != current:
                 log.exception("could not load build %s; answering from build %s", current, self._manifest_mtime)
@@ -240,6 +270,8 @@ class Assistant:
     ) -> Answer:
         """Answer one question; `conversation_id` keeps follow-up context ("còn Tiền Giang thì sao?").
         `mode` (hybrid | lexical | dense) selects the retrieval used for passages."""
+        if self.kb is None:
+            raise StoreNotLoaded(self.load_error or "kho văn bản chưa được nạp")
         t0 = time.perf_counter()
         today = today or today_vn()
         prev = self._contexts.get(conversation_id) if conversation_id else None

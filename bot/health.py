@@ -100,6 +100,11 @@ def sqlite_unwritable(db_url: str, *, max_age_s: float = 1.0) -> str | None:
     why = None
     if not path.exists():
         why = f"không thấy tệp cơ sở dữ liệu {path.name}"
+    elif _replaced(db_url, path):
+        why = (
+            f"tệp cơ sở dữ liệu {path.name} đã bị thay bằng tệp khác trong khi chạy (dữ liệu ghi lúc này sẽ mất): "
+            "khởi động lại `serve` để dùng tệp mới"
+        )
     else:
         for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"), path.parent):
             if (p is path.parent or p.exists()) and not os.access(p, os.W_OK):
@@ -115,6 +120,20 @@ def sqlite_unwritable(db_url: str, *, max_age_s: float = 1.0) -> str | None:
     with _writable_lock:
         _writable_cache[db_url] = (now, why)
     return why
+
+
+def _replaced(db_url: str, path: Path) -> bool:
+    """The file at the database's path is not the one this process's connections opened."""
+    from store.engine import opened_identity
+
+    ident = opened_identity(db_url)
+    if ident is None:
+        return False
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) != ident
 
 
 def check_database(db_url: str) -> Check:
@@ -142,7 +161,8 @@ def check_store(assistant) -> Check:
 
     kb = getattr(assistant, "kb", None)
     if kb is None:
-        return Check(False, "kho văn bản chưa được nạp")
+        why = getattr(assistant, "load_error", None)
+        return Check(False, "kho văn bản chưa được nạp" + (f" ({why}); đang thử lại" if why else ""))
     if sqlite_unwritable(assistant.db_url):
         return Check(bool(kb.docs), f"{len(kb.docs)} văn bản trong bộ nhớ (cơ sở dữ liệu không dùng được lúc này)")
     try:

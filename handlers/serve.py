@@ -13,6 +13,7 @@ import signal
 import sys
 
 from aiohttp import web
+from sqlalchemy.exc import OperationalError
 
 from handlers.common import ChannelServices
 from bot.config import ChannelConfig
@@ -253,6 +254,10 @@ class Server:
         while not self._stop.is_set():
             try:
                 await self.services.db(self.services.prune_processed, 7)
+            except OperationalError as e:  # the database is down: one line, the next round tries again
+                from bot.assistant import database_problem
+
+                log.warning("housekeeping skipped: %s", database_problem(e))
             except Exception:
                 log.exception("housekeeping failed")
             try:

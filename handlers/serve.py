@@ -162,6 +162,7 @@ class Server:
 
         try:
             await self.services.db(clean_stale_index_dirs, self.services.settings.data_dir)
+            await self._settle_uploads()
             h = await asyncio.wait_for(self.services.db(check, self.services.assistant), 15)
         except asyncio.TimeoutError:
             log.error("health: the checks did not finish within 15 s (database not answering?)")
@@ -177,6 +178,15 @@ class Server:
                 file=sys.stderr,
                 flush=True,
             )
+
+    async def _settle_uploads(self) -> None:
+        """Uploads a killed process left pending are finished or rolled back (indexer.uploads.recover)."""
+        from indexer.uploads import DocumentLibrary
+
+        try:
+            await asyncio.wait_for(self.services.db(DocumentLibrary(self.services.settings).recover), 15)
+        except Exception as e:  # noqa: BLE001 - a database down at start: settled at the next start
+            log.warning("pending uploads not settled at start (%s)", type(e).__name__)
 
     async def _start_telegram(self) -> None:
         """Start the bot; if the Bot API cannot be reached, keep the web chat up and try again."""

@@ -107,6 +107,10 @@ class Outcome:
     new_deadlines: list[str] = field(default_factory=list)  # deadline ids the change created
 
 
+PENDING = "pending"  # an addition recorded before its file is placed, settled when it ends (or at the next start)
+ROLLED_BACK = "rolled-back"
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -370,6 +374,41 @@ class DocumentLibrary:
             s.flush()
             return ev.id
 
+    def _settle(self, event_id: int, action: str, extra: dict | None = None) -> None:
+        """A pending addition's record becomes what happened to it ("added" or "rolled-back")."""
+        with session_scope(self.db_url) as s:
+            ev = s.get(DocumentEvent, event_id)
+            ev.action = action
+            if extra:
+                ev.note = json.dumps(dict(json.loads(ev.note or "{}"), **extra), ensure_ascii=False)
+
+    def recover(self) -> list[tuple[str, str]]:
+        """At start: additions left pending by a killed process are finished (the build had committed the
+        document) or rolled back (the file moved to the history folder). Returns [(doc_id, action)]."""
+        done = []
+        with session_scope(self.db_url) as s:
+            pending = [
+                (e.id, e.document_id, e.file_name)
+                for e in s.scalars(select(DocumentEvent).where(DocumentEvent.action == PENDING))
+            ]
+        for event_id, doc_id, file_name in pending:
+            path = self.knowledge_dir / file_name
+            with session_scope(self.db_url) as s:
+                d = s.get(Document, doc_id)
+                stored = d is not None and Path(d.file_name).resolve() == path.resolve()
+            if stored and path.exists():
+                self._settle(event_id, "added", {"recovered": "finished at start"})
+                done.append((doc_id, "added"))
+                continue
+            extra = {"recovered": "rolled back at start (the upload was interrupted)"}
+            if path.exists():
+                extra["history"] = str(self._to_history(path))
+            self._settle(event_id, ROLLED_BACK, extra)
+            done.append((doc_id, ROLLED_BACK))
+        if done:
+            log.warning("interrupted uploads settled at start: %s", ", ".join(f"{d} {a}" for d, a in done))
+        return done
+
     def add(self, name: str, data: bytes, actor: str, progress: Progress | None = None) -> Outcome:
         t0 = time.perf_counter()
         suffix = self._check_upload(name, data)
@@ -378,13 +417,17 @@ class DocumentLibrary:
             doc_id = self._free_id(safe_stem(name))
             self._read_staged(name, data, doc_id, suffix, progress)
             dest = self.knowledge_dir / f"{doc_id}{suffix}"
+            # recorded before the file is placed: a process killed from here on is finished or rolled back by
+            # `recover` at the next start, never left in the folder unrecorded
+            ev = self._record(doc_id, PENDING, actor, dest.name, sha256(data), {"original_name": name})
             dest.write_bytes(data)
             try:
                 self._rebuild([doc_id], progress)
             except Exception:
                 dest.unlink(missing_ok=True)  # nothing half-added stays behind
+                self._settle(ev, ROLLED_BACK, {"reason": "indexing failed"})
                 raise
-            ev = self._record(doc_id, "added", actor, dest.name, sha256(data), {"original_name": name})
+            self._settle(ev, "added")
         return Outcome(
             "added",
             doc_id,
@@ -558,5 +601,12 @@ class DocumentLibrary:
 
 def describe_event(ev: DocumentEvent) -> str:
     when = ev.created_at.replace(tzinfo=dt.timezone.utc).astimezone(dt.timezone(dt.timedelta(hours=7)))
-    verb = {"added": "thêm", "replaced": "thay thế", "removed": "gỡ", "restored": "khôi phục"}.get(ev.action, ev.action)
+    verb = {
+        "added": "thêm",
+        "replaced": "thay thế",
+        "removed": "gỡ",
+        "restored": "khôi phục",
+        PENDING: "đang thêm",
+        ROLLED_BACK: "hủy thêm (bị ngắt)",
+    }.get(ev.action, ev.action)
     return f"{when:%d/%m/%Y %H:%M} (giờ VN) {verb} {ev.document_id} — {ev.file_name} — {ev.actor} — sha256 {ev.content_sha256[:12]}"

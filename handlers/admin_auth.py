@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 SESSION_TTL_S = 12 * 3600
 CSRF_FIELD = "csrf"
@@ -135,9 +136,18 @@ def token_matches(given: str, expected: str) -> bool:
     return bool(given) and bool(expected) and hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
 
 
+async def form_fields(request: web.Request) -> dict:
+    """The fields of a posted form; {} when the body is not a readable form (bytes that are not UTF-8, a
+    malformed multipart part): the handler then says what is missing, never a 500."""
+    try:
+        return dict(await request.post())
+    except (ValueError, UnicodeDecodeError, AssertionError, HttpProcessingError):
+        return {}
+
+
 async def csrf_token_of(request: web.Request) -> str:
     """The CSRF token a request carries: query, header, or the field of a urlencoded form."""
     given = request.query.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, "")
     if not given and request.content_type == "application/x-www-form-urlencoded":
-        given = str((await request.post()).get(CSRF_FIELD, ""))
+        given = str((await form_fields(request)).get(CSRF_FIELD, ""))
     return given

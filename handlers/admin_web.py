@@ -40,6 +40,7 @@ from handlers.admin_auth import (
     SessionStore,
     Throttle,
     csrf_token_of,
+    form_fields,
     same_origin,
     token_matches,
 )
@@ -224,7 +225,7 @@ class AdminWeb:
         throttled = self._throttled(request)
         if throttled:
             return throttled
-        form = await request.post()
+        form = await form_fields(request)
         given = str(form.get("token", "")).strip()
         client = self._client(request)
         if not token_matches(given, self.token):
@@ -389,7 +390,7 @@ class AdminWeb:
             except ValueError:
                 return {}
             return data if isinstance(data, dict) else {}
-        return dict(await request.post())
+        return await form_fields(request)
 
     async def upload(self, request: web.Request) -> web.Response:
         denied = self._gate(request)

@@ -125,6 +125,10 @@ def safe_stem(name: str) -> str:
 
 def file_name_problem(name: str) -> str | None:
     """Why an uploaded file's name cannot be taken (control or bidi characters, too long), else None."""
+    try:
+        (name or "").encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 (kept by the multipart reader as lone surrogates)
+        return "Tên tệp không phải chữ UTF-8 hợp lệ. Hãy đổi tên tệp rồi gửi lại."
     if has_controls(name or ""):
         return f"Tên tệp «{escape_controls(name)}» có ký tự điều khiển (NUL, ESC, đảo chiều chữ…). Hãy đổi tên tệp rồi gửi lại."
     if len(name or "") > 255:

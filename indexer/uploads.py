@@ -139,17 +139,22 @@ def file_name_problem(name: str) -> str | None:
 class DocumentLibrary:
     def __init__(self, settings: Settings, knowledge_dir: Path | None = None):
         self.settings = settings
-        self.knowledge_dir = Path(knowledge_dir or settings.knowledge_dir)
+        self.knowledge_dir = Path(knowledge_dir or settings.knowledge_dir)  # the seeds (the code checkout's)
+        self.documents_dir = settings.data_dir / "documents"  # uploads live in the data folder
         self.history_dir = settings.data_dir / "knowledge-history"
         self.db_url = settings.database_url
 
     # -- reading -----------------------------------------------------------------------------------------
+    @property
+    def folders(self) -> list[Path]:
+        """Where documents are read from: the seeds' folder, then the uploads' (DATA/documents)."""
+        return [d for d in (self.knowledge_dir, self.documents_dir) if d.is_dir()]
+
     def files_of(self, doc_id: str) -> list[Path]:
-        if not self.knowledge_dir.is_dir():
-            return []
         return sorted(
             p
-            for p in self.knowledge_dir.iterdir()
+            for d in self.folders
+            for p in d.iterdir()
             if p.is_file() and p.stem == doc_id and p.suffix.lower() in SUPPORTED
         )
 
@@ -339,7 +344,7 @@ class DocumentLibrary:
     def _free_id(self, base: str) -> str:
         with session_scope(self.db_url) as s:
             taken = set(s.scalars(select(Document.id)))
-        taken |= {p.stem for p in self.knowledge_dir.iterdir()} if self.knowledge_dir.is_dir() else set()
+        taken |= {p.stem for d in self.folders for p in d.iterdir()}
         if base not in taken:
             return base
         n = 2
@@ -358,7 +363,7 @@ class DocumentLibrary:
 
         if progress:
             progress("⚙️ Đang lập chỉ mục…")
-        rep = build(self.settings, [self.knowledge_dir])
+        rep = build(self.settings, self.folders)
         bad = [e for e in rep.errors if e.path.stem in doc_ids]
         if bad:
             raise UploadError("Lập chỉ mục không thành công: " + "; ".join(str(e) for e in bad))
@@ -396,7 +401,9 @@ class DocumentLibrary:
                 for e in s.scalars(select(DocumentEvent).where(DocumentEvent.action == PENDING))
             ]
         for event_id, doc_id, file_name in pending:
-            path = self.knowledge_dir / file_name
+            path = self.documents_dir / file_name
+            if not path.exists() and (self.knowledge_dir / file_name).exists():  # recorded before uploads moved
+                path = self.knowledge_dir / file_name
             with session_scope(self.db_url) as s:
                 d = s.get(Document, doc_id)
                 stored = d is not None and Path(d.file_name).resolve() == path.resolve()
@@ -417,10 +424,10 @@ class DocumentLibrary:
         t0 = time.perf_counter()
         suffix = self._check_upload(name, data)
         with _LOCK:
-            self.knowledge_dir.mkdir(parents=True, exist_ok=True)
+            self.documents_dir.mkdir(parents=True, exist_ok=True)
             doc_id = self._free_id(safe_stem(name))
             self._read_staged(name, data, doc_id, suffix, progress)
-            dest = self.knowledge_dir / f"{doc_id}{suffix}"
+            dest = self.documents_dir / f"{doc_id}{suffix}"
             # recorded before the file is placed: a process killed from here on is finished or rolled back by
             # `recover` at the next start, never left in the folder unrecorded
             ev = self._record(doc_id, PENDING, actor, dest.name, sha256(data), {"original_name": name})
@@ -506,7 +513,8 @@ class DocumentLibrary:
 
     def _swap_in(self, doc_id, data, suffix, old: list[Path], actor, progress, note: dict) -> int:
         kept = [(p, self._to_history(p)) for p in old]
-        dest = self.knowledge_dir / f"{doc_id}{suffix}"
+        self.documents_dir.mkdir(parents=True, exist_ok=True)
+        dest = self.documents_dir / f"{doc_id}{suffix}"
         dest.write_bytes(data)
         try:
             self._rebuild([doc_id], progress)
@@ -515,7 +523,12 @@ class DocumentLibrary:
             for orig, moved in kept:
                 shutil.move(str(moved), orig)
             raise
-        note = dict(note, previous=[str(m) for _, m in kept], previous_names=[o.name for o, _ in kept])
+        note = dict(
+            note,
+            previous=[str(m) for _, m in kept],
+            previous_names=[o.name for o, _ in kept],
+            previous_dirs=[str(o.parent) for o, _ in kept],
+        )
         return self._record(doc_id, "replaced", actor, dest.name, sha256(data), note)
 
     def remove(self, doc_id: str, actor: str, progress: Progress | None = None) -> Outcome:
@@ -526,7 +539,7 @@ class DocumentLibrary:
                 if self.summary(doc_id) is not None:
                     raise UploadError(
                         f"Tệp của văn bản «{doc_id}» không nằm trong thư mục văn bản "
-                        f"({self.knowledge_dir}); không gỡ được từ đây."
+                        f"({self.knowledge_dir}, {self.documents_dir}); không gỡ được từ đây."
                     )
                 raise UploadError(f"Không có văn bản «{doc_id}».")
             digest = sha256(files[0].read_bytes())
@@ -543,7 +556,11 @@ class DocumentLibrary:
                 actor,
                 files[0].name,
                 digest,
-                {"history": [str(m) for _, m in kept], "names": [o.name for o, _ in kept]},
+                {
+                    "history": [str(m) for _, m in kept],
+                    "names": [o.name for o, _ in kept],
+                    "dirs": [str(o.parent) for o, _ in kept],
+                },
             )
         return Outcome("removed", doc_id, ev, None, [], time.perf_counter() - t0)
 
@@ -570,17 +587,19 @@ class DocumentLibrary:
             elif ev.action in ("replaced", "removed"):
                 prev = note.get("previous") if ev.action == "replaced" else note.get("history")
                 names = note.get("previous_names") if ev.action == "replaced" else note.get("names")
+                dirs = note.get("previous_dirs") if ev.action == "replaced" else note.get("dirs")
                 if not prev:
                     raise UploadError("Không còn bản trước để khôi phục.")
                 current = [(p, self._to_history(p)) for p in self.files_of(doc_id)]
                 restored = []
-                for h, n in zip(prev, names or [Path(x).name.split("-", 3)[-1] for x in prev]):
+                for i, (h, n) in enumerate(zip(prev, names or [Path(x).name.split("-", 3)[-1] for x in prev])):
                     hp = Path(h)
                     if not hp.exists():
                         for orig, moved in current:
                             shutil.move(str(moved), orig)
                         raise UploadError(f"Bản lưu {hp.name} không còn nữa.")
-                    dest = self.knowledge_dir / n
+                    dest = (Path(dirs[i]) if dirs and i < len(dirs) else self.documents_dir) / n
+                    dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(hp, dest)
                     restored.append(dest)
                 try:

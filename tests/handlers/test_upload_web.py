@@ -196,14 +196,14 @@ async def test_scanned_pdf_upload_replace_undo_remove(tmp_path, monkeypatch):
             assert job["state"] == "done" and job["action"] == "replaced" and job["doc_id"] == doc_id
             replaced_event = job["event_id"]
             assert _dues(settings, doc_id) == {(25, 1, 2027), (30, 6, None)}
-            assert [p.name for p in settings.knowledge_dir.glob(doc_id + ".*")] == [doc_id + ".txt"]
+            assert [p.name for p in (settings.data_dir / "documents").glob(doc_id + ".*")] == [doc_id + ".txt"]
 
             # undo the replacement: the scan and its deadline are back
             async with http.post(base + "admin/undo", json={"event_id": replaced_event}, headers=auth) as r:
                 job = await _job(http, base, await r.json())
             assert job["state"] == "done" and job["action"] == "restored", job
             assert _dues(settings, doc_id) == {(10, 1, 2027), (30, 6, None)}
-            assert [p.name for p in settings.knowledge_dir.glob(doc_id + ".*")] == [doc_id + ".pdf"]
+            assert [p.name for p in (settings.data_dir / "documents").glob(doc_id + ".*")] == [doc_id + ".pdf"]
 
             # remove it: gone from the store and from answers
             async with http.post(base + "admin/remove", json={"doc_id": doc_id}, headers=auth) as r:

@@ -72,16 +72,20 @@ async def _restart(settings) -> None:
 async def test_an_upload_killed_before_its_build_is_rolled_back_at_the_next_start(tmp_path):
     settings = make_store(tmp_path)
     _kill_an_upload(tmp_path, "before")
-    assert (settings.knowledge_dir / "lam-dong-1234.txt").exists()
+    assert (settings.data_dir / "documents" / "lam-dong-1234.txt").exists()
     assert _events(settings, "lam-dong-1234") == [("pending", {"original_name": "Lâm Đồng 1234.txt"})]
     await _restart(settings)
     ((action, note),) = _events(settings, "lam-dong-1234")
     assert action == "rolled-back" and "rolled back" in note["recovered"]
-    assert not (settings.knowledge_dir / "lam-dong-1234.txt").exists()
+    assert not (settings.data_dir / "documents" / "lam-dong-1234.txt").exists()
     assert list((settings.data_dir / "knowledge-history").glob("*lam-dong-1234.txt"))  # kept, never lost
     # uploading it again takes the same id: no "-2" duplicate
+    seeds = sorted(p.name for p in settings.knowledge_dir.iterdir())
     out = DocumentLibrary(settings).add("Lâm Đồng 1234.txt", lamdong_text().encode(), "web:test")
     assert out.doc_id == "lam-dong-1234" and [a for a, _ in _events(settings, "lam-dong-1234")][-1] == "added"
+    # uploads live in the data folder, never in the knowledge folder of the code checkout
+    assert sorted(p.name for p in settings.knowledge_dir.iterdir()) == seeds
+    assert [p.name for p in (settings.data_dir / "documents").iterdir()] == ["lam-dong-1234.txt"]
 
 
 async def test_an_upload_killed_after_its_build_is_finished_at_the_next_start(tmp_path):
@@ -92,4 +96,4 @@ async def test_an_upload_killed_after_its_build_is_finished_at_the_next_start(tm
     await _restart(settings)
     ((action, note),) = _events(settings, "lam-dong-1234")
     assert action == "added" and note["recovered"] == "finished at start"
-    assert (settings.knowledge_dir / "lam-dong-1234.txt").exists()
+    assert (settings.data_dir / "documents" / "lam-dong-1234.txt").exists()

@@ -9,7 +9,9 @@ written by `AdminWeb.form`); wrong tokens are throttled per client and in total 
   GET  /admin                      the page: upload form, documents with status, recent changes
   POST /admin/login                form field `token`
   POST /admin/logout
-  POST /admin/upload               multipart: `file`, optional `replace` (a document id) → a background job
+  POST /admin/upload               multipart: `file`, optional `replace` (a document id) or `keep_both` → a background
+                                   job; a file named like an existing document → 409 asking (the file is held)
+  POST /admin/upload/held          `held` (the token of the 409), `choice` replace | keep → job
   POST /admin/remove               form/JSON `doc_id` → job
   POST /admin/undo                 form/JSON `event_id` → job
   GET  /admin/jobs/{id}            the job's progress page (refreshes itself) — JSON with Accept: application/json
@@ -29,6 +31,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import time
 from urllib.parse import unquote
 from dataclasses import dataclass, field
@@ -55,6 +58,8 @@ COOKIE = "hoctap_admin"
 TOKEN_ENV = "HOCTAP_ADMIN_TOKEN"
 MIN_TOKEN_LEN = 12
 _JOB_IDS = itertools.count(1)
+HOLD_S = 3600  # how long an upload waits for "replace or keep both?"
+HOLD_MAX = 5  # files held at once (the oldest go first)
 
 
 class _TooLarge(Exception):
@@ -104,6 +109,7 @@ class AdminWeb:
         self.token = token.strip()
         self.library = DocumentLibrary(services.settings)
         self.jobs: dict[int, Job] = {}
+        self.held: dict[str, tuple[str, bytes, str, float]] = {}  # files waiting for "replace or keep both?"
         cfg = getattr(services, "config", None)
         self.sessions = SessionStore(services.settings.data_dir, getattr(cfg, "admin_session_ttl_s", 12 * 3600))
         self.throttle = Throttle()
@@ -123,6 +129,7 @@ class AdminWeb:
         r.add_post("/admin/login", self.login)
         r.add_post("/admin/logout", self.logout)
         r.add_post("/admin/upload", self.upload)
+        r.add_post("/admin/upload/held", self.upload_held)
         r.add_post("/admin/remove", self.remove)
         r.add_post("/admin/undo", self.undo)
         r.add_get("/admin/jobs/{job_id}", self.job)
@@ -399,7 +406,7 @@ class AdminWeb:
         if not request.content_type.startswith("multipart/"):
             return self._bad(request, "Cần gửi tệp dạng multipart/form-data (trường «file»).")
         try:
-            name, data, replace = await self._read_upload(request)
+            name, data, fields = await self._read_upload(request)
         except _TooLarge:
             return self._bad(request, f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).", 413)
         except (HttpProcessingError, ValueError, AssertionError, UnicodeDecodeError, LookupError):
@@ -412,6 +419,14 @@ class AdminWeb:
         problem = file_name_problem(name)
         if problem:
             return self._bad(request, problem)
+        replace = fields.get("replace", "")
+        if not replace and fields.get("keep_both", "") not in ("1", "on", "true"):
+            existing = await self.svc.db(self.library.same_stem, name)
+            if existing:  # ask: replace it, or keep both (the new one under "<id>-2")
+                return self._ask_replace_or_keep(request, name, data, existing)
+        return self._start_upload(request, name, data, replace)
+
+    def _start_upload(self, request: web.Request, name: str, data: bytes, replace: str) -> web.Response:
         who = self._who(request)
         if replace:
             job = self._start(
@@ -422,10 +437,61 @@ class AdminWeb:
         log.info("admin upload %s (%d bytes) by %s", name, len(data), who)
         return self._job_response(request, job)
 
-    async def _read_upload(self, request: web.Request) -> tuple[str | None, bytes | None, str]:
-        """(file name, content, `replace`) of a multipart upload; raises _TooLarge beyond MAX_BYTES."""
+    def _ask_replace_or_keep(self, request: web.Request, name: str, data: bytes, existing: str) -> web.Response:
+        """409: the file is held (an hour at most, a few files) until the admin says which (POST /admin/upload/held)."""
+        now = time.monotonic()
+        for k in [k for k, v in self.held.items() if now - v[3] > HOLD_S] + list(self.held)[:-HOLD_MAX]:
+            self.held.pop(k, None)
+        token = secrets.token_urlsafe(16)
+        self.held[token] = (name, data, existing, now)
+        msg = (
+            f"Đã có văn bản «{existing}» trùng tên với tệp «{name}». Thay thế văn bản đó, hay giữ cả hai "
+            f"(tệp mới thành «{existing}-2»)?"
+        )
+        if self._wants_json(request):
+            return web.json_response(
+                {"error": msg, "existing": existing, "held": token, "choices": ["replace", "keep"]},
+                status=409,
+                dumps=lambda o: json.dumps(o, ensure_ascii=False),
+            )
+        hidden = f"<input type=hidden name=held value='{esc(token)}'>"
+        body = (
+            f"<h1>Tệp trùng tên</h1><p>{esc(msg)}</p>"
+            + self.form(
+                request,
+                "/admin/upload/held",
+                hidden + f"<input type=hidden name=choice value=replace><button>Thay thế «{esc(existing)}»</button>",
+                cls="inline",
+            )
+            + " "
+            + self.form(
+                request,
+                "/admin/upload/held",
+                hidden + "<input type=hidden name=choice value=keep><button>Giữ cả hai</button>",
+                cls="inline",
+            )
+            + "<p><a href=/admin>Hủy</a></p>"
+        )
+        return self._html(body, status=409)
+
+    async def upload_held(self, request: web.Request) -> web.Response:
+        """The admin's answer about a held file: `choice` replace (the existing document) or keep (both)."""
+        denied = self._gate(request)
+        if denied:
+            return denied
+        fields = await self._fields(request)
+        held = self.held.pop(str(fields.get("held", "")), None)
+        choice = str(fields.get("choice", ""))
+        if held is None or choice not in ("replace", "keep"):
+            return self._bad(request, "Không còn tệp đang chờ này (quá một giờ hoặc đã chọn); hãy tải tệp lên lại.")
+        name, data, existing, _ = held
+        return self._start_upload(request, name, data, existing if choice == "replace" else "")
+
+    async def _read_upload(self, request: web.Request) -> tuple[str | None, bytes | None, dict]:
+        """(file name, content, the other fields: `replace`, `keep_both`) of a multipart upload; raises _TooLarge
+        beyond MAX_BYTES."""
         reader = await request.multipart()
-        name, data, replace = None, None, ""
+        name, data, fields = None, None, {}
         while True:
             part = await reader.next()
             if part is None:
@@ -444,9 +510,9 @@ class AdminWeb:
                     if len(buf) > MAX_BYTES:
                         raise _TooLarge()
                 data = bytes(buf)
-            elif part.name == "replace":
-                replace = (await part.text()).strip()
-        return name, data, replace
+            elif part.name in ("replace", "keep_both"):
+                fields[part.name] = (await part.text()).strip()
+        return name, data, fields
 
     async def remove(self, request: web.Request) -> web.Response:
         denied = self._gate(request)

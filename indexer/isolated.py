@@ -49,6 +49,7 @@ def read_isolated(path: Path) -> tuple[str, list[str] | None]:
         finally:
             timed_out = not timer.is_alive() and proc.returncode == -9
             timer.cancel()
+            proc.stdout.close()
         err.seek(0)
         stderr = err.read()
     if timed_out:

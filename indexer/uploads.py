@@ -341,6 +341,11 @@ class DocumentLibrary:
         d.mkdir(parents=True, exist_ok=True)
         return d
 
+    def same_stem(self, name: str) -> str | None:
+        """The id of a document an upload named `name` would collide with (its stem made safe), if any."""
+        doc_id = safe_stem(name)
+        return doc_id if self.files_of(doc_id) or self.summary(doc_id) is not None else None
+
     def _free_id(self, base: str) -> str:
         with session_scope(self.db_url) as s:
             taken = set(s.scalars(select(Document.id)))

@@ -152,3 +152,63 @@ def test_the_back_off_doubles_and_success_clears_a_client():
     assert waits == [1, 2, 4, 8] and t.wait("b") == 0
     t.succeeded("a")
     assert t.wait("a") == 0
+
+
+async def _job_done(http, server, job: dict) -> dict:
+    bearer = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    for _ in range(600):
+        if job["state"] != "running":
+            return job
+        await asyncio.sleep(0.2)
+        async with http.get(f"{server.url}admin/jobs/{job['id']}", headers=bearer) as r:
+            job = await r.json()
+    raise AssertionError(job)
+
+
+async def test_a_file_named_like_an_existing_document_asks_replace_or_keep_both(admin):
+    from tests.support.uploads import KN
+
+    seed = "daknong-2021-3597-ubnd-kgvx"
+    data = (KN / f"{seed}.txt").read_bytes()
+    bearer = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    docs = admin.services.settings.data_dir / "documents"
+
+    def form(**extra) -> aiohttp.FormData:
+        f = aiohttp.FormData()
+        f.add_field("file", data, filename=f"{seed}.txt", content_type="text/plain")
+        for k, v in extra.items():
+            f.add_field(k, v)
+        return f
+
+    async with aiohttp.ClientSession() as http:
+        async with http.post(admin.url + "admin/upload", data=form(), headers=bearer) as r:
+            asked = await r.json()
+            assert r.status == 409 and asked["existing"] == seed and asked["choices"] == ["replace", "keep"]
+        assert not docs.exists() or not list(docs.iterdir())  # nothing stored before the answer
+        async with http.post(
+            admin.url + "admin/upload/held", json={"held": asked["held"], "choice": "keep"}, headers=bearer
+        ) as r:
+            job = await _job_done(http, admin, await r.json())
+        assert job["state"] == "done" and job["action"] == "added" and job["doc_id"] == f"{seed}-2", job
+        async with http.post(
+            admin.url + "admin/upload/held", json={"held": asked["held"], "choice": "keep"}, headers=bearer
+        ) as r:
+            assert r.status == 400  # answered once
+        async with http.post(admin.url + "admin/upload", data=form(), headers=bearer) as r:
+            asked = await r.json()
+        async with http.post(
+            admin.url + "admin/upload/held", json={"held": asked["held"], "choice": "replace"}, headers=bearer
+        ) as r:
+            job = await _job_done(http, admin, await r.json())
+        assert job["state"] == "done" and job["action"] == "replaced" and job["doc_id"] == seed, job
+        async with http.post(admin.url + "admin/upload", data=form(keep_both="1"), headers=bearer) as r:
+            assert r.status == 202  # a script that already knows
+            await _job_done(http, admin, await r.json())
+    async with _browser(admin) as browser:  # the page asks with two buttons, each carrying the CSRF token
+        page = await _sign_in(browser, admin)
+        upload = next(f for f in _forms(page) if f.startswith("/admin/upload"))
+        async with browser.post(admin.url + upload.lstrip("/"), data=form()) as r:
+            text = await r.text()
+            assert r.status == 409 and "Giữ cả hai" in text and f"Thay thế «{seed}»" in text
+        assert [f.split("?")[0] for f in _forms(text)] == ["/admin/upload/held"] * 2
+        assert all("csrf=" in f for f in _forms(text))

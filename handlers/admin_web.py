@@ -240,7 +240,12 @@ class AdminWeb:
             log.warning("admin page: wrong token from %s", client)
             return self._html(self._login_form("Mã không đúng."), status=401)
         self.throttle.succeeded(client)
-        sid, _ = await self.svc.db(self.sessions.create)
+        try:
+            sid, _ = await self.svc.db(self.sessions.create)
+        except OSError as e:  # a read-only or full data folder: say so, never a 500
+            log.error("admin session not stored: %s", e.strerror or type(e).__name__)
+            msg = "Không lưu được phiên đăng nhập (thư mục dữ liệu không ghi được). Báo người quản trị máy chủ."
+            return self._html(self._login_form(msg), status=503)
         resp = web.HTTPSeeOther("/admin")
         resp.set_cookie(COOKIE, sid, httponly=True, samesite="Strict", path="/admin", max_age=int(self.sessions.ttl_s))
         raise resp
@@ -248,7 +253,11 @@ class AdminWeb:
     async def logout(self, request: web.Request) -> web.Response:
         sid = request.cookies.get(COOKIE, "")
         if sid and self.enabled:
-            await self.svc.db(self.sessions.revoke, sid)  # the cookie stops working everywhere, copies included
+            try:
+                await self.svc.db(self.sessions.revoke, sid)  # the cookie stops working everywhere, copies included
+            except OSError as e:
+                log.error("admin session not revoked: %s", e.strerror or type(e).__name__)
+                return self._bad(request, "Không đăng xuất được (thư mục dữ liệu không ghi được).", 503)
         resp = web.HTTPSeeOther("/admin")
         resp.del_cookie(COOKIE, path="/admin")
         raise resp

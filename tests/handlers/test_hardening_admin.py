@@ -212,3 +212,10 @@ async def test_a_file_named_like_an_existing_document_asks_replace_or_keep_both(
             assert r.status == 409 and "Giữ cả hai" in text and f"Thay thế «{seed}»" in text
         assert [f.split("?")[0] for f in _forms(text)] == ["/admin/upload/held"] * 2
         assert all("csrf=" in f for f in _forms(text))
+
+
+async def test_a_session_that_cannot_be_stored_is_a_clear_503_not_a_500(admin):
+    (admin.services.settings.data_dir / "admin-sessions.json").mkdir()  # cannot be written as a file
+    async with _browser(admin) as http:
+        async with http.post(admin.url + "admin/login", data={"token": TOKEN}) as r:
+            assert r.status == 503 and "không ghi được" in await r.text()

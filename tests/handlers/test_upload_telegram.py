@@ -179,3 +179,35 @@ async def test_caption_replaces_a_document_and_its_deadlines_change_once(bot):
     assert len(new) == len(old) and len(new & old) == len(old) - 1  # only the changed deadline changed
     assert events == [("added", "lamdong"), ("replaced", "lamdong")]
     assert [p.name for p in (settings.data_dir / "documents").glob("lamdong*")] == ["lamdong.docx"]
+
+
+async def test_a_file_named_like_an_existing_document_asks_replace_or_keep_both(bot):
+    standin, server, settings, tmp = bot
+    from tests.support.uploads import lamdong_text
+
+    seed = "daknong-2021-3597-ubnd-kgvx"
+    data = lamdong_text().encode()
+    standin.document(ADMIN, f"{seed}.txt", data)
+    asked = await wait_for(lambda: [b for b in _buttons(standin, ADMIN) if b["callback_data"].startswith("up:s:")])
+    assert [b["text"] for b in asked] == [f"🔁 Thay thế {seed}", "➕ Giữ cả hai"]
+    assert any("Giữ cả hai" in t or "giữ cả hai" in t for t in _texts(standin, ADMIN))
+    assert not any(c.method == "getFile" for c in standin.calls)  # nothing fetched before the answer
+    keep = next(b["callback_data"] for b in asked if b["callback_data"].endswith(":k"))
+    standin.press(ADMIN, keep)
+    added = await wait_for(
+        lambda: next((t for t in _texts(standin, ADMIN) if t.startswith("✅ Đã thêm")), None), timeout=120
+    )
+    assert f"Mã văn bản: {seed}-2" in added and {seed, f"{seed}-2"} <= _doc_ids(settings)
+    standin.press(ADMIN, keep)  # answered once
+    await wait_for(
+        lambda: any(
+            "không còn chờ" in c.params.get("text", "") for c in standin.calls if c.method == "answerCallbackQuery"
+        )
+    )
+    standin.document(ADMIN, f"{seed}.txt", data)
+    await wait_for(lambda: len([b for b in _buttons(standin, ADMIN) if b["callback_data"].startswith("up:s:")]) == 4)
+    replace = [b["callback_data"] for b in _buttons(standin, ADMIN) if b["callback_data"].endswith(":r")][-1]
+    standin.press(ADMIN, replace)
+    await wait_for(lambda: any(t.startswith("✅ Đã thay thế") for t in _texts(standin, ADMIN)), timeout=120)
+    with session_scope(settings.database_url) as s:
+        assert "Lâm Đồng" in (s.get(Document, seed).province or "")  # the seed's id now holds the new content

@@ -43,7 +43,7 @@ from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401
 from bot.config import TIMEZONE, Settings, load_settings
 from bot.evidence import EvidenceRanker, agrees, missing_words, not_covered
 from bot.formatting import deadline_sentence, document_citation
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, read_snapshot, write_snapshot
 from bot.lexicon import load_lexicon
 from store.knowledge import Chunk, Deadline, Document
 from bot.occurrences import next_occurrence
@@ -163,19 +163,33 @@ class Assistant:
             self.reload()
         except OperationalError as e:  # the database is down or does not answer: start degraded, retry later
             self.load_error = database_problem(e)
-            log.error(
-                "the store could not be loaded (%s): answering 503 and retrying every %d s", self.load_error, RETRY_S
-            )
             self._reload_failed = (None, time.monotonic() - 60 + RETRY_S)
+            from_snapshot = self._reload_from_snapshot()
+            log.error(
+                "the store could not be loaded (%s): %s, retrying every %d s",
+                self.load_error,
+                "answering from the snapshot of the last build" if from_snapshot else "answering 503",
+                RETRY_S,
+            )
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, data_dir=None, **kw) -> "Assistant":
         return cls(settings or load_settings(data_dir), **kw)
 
     # -- loading -----------------------------------------------------------------------------
-    def reload(self) -> None:
+    def _reload_from_snapshot(self) -> bool:
+        """Load the rows kept for the build in place (bot.knowledge.write_snapshot): True when answering from them."""
+        try:
+            self.reload(rows=read_snapshot(self.settings.data_dir, self._current_manifest_mtime()) or {})
+        except Exception as e:  # noqa: BLE001 - no usable snapshot: questions get 503 until the database answers
+            log.info("no snapshot to answer from (%s)", type(e).__name__)
+            return False
+        return True
+
+    def reload(self, rows: dict | None = None) -> None:
         """(Re)load the facts and indexes; called at start and when the indexer swapped new ones in.
-        Questions keep being answered from the old snapshot until the new one replaces it."""
+        Questions keep being answered from the old snapshot until the new one replaces it. `rows`: the store's
+        rows kept by the last load (the database is down); raises KeyError when there are none."""
         from bot.search_index import IndexCorrupt, load_index
 
         build_id = self._current_manifest_mtime()  # read first: a build landing meanwhile reloads again
@@ -184,7 +198,12 @@ class Assistant:
             + tuple(al for a in self.base_lex.agencies for al in a.aliases)
             + self.base_lex.provinces
         )
-        kb = Knowledge(self.db_url, names=names)
+        kb = Knowledge(self.db_url, names=names, rows=rows)
+        if rows is None:
+            try:
+                write_snapshot(self.settings.data_dir, build_id, kb)
+            except OSError as e:  # a read-only data folder: no snapshot, nothing else lost
+                log.warning("store snapshot not written (%s)", e.strerror or type(e).__name__)
         lex = self.base_lex.with_learned(kb.provinces, kb.agency_names)
         try:
             index = load_index(self.settings.data_dir)
@@ -220,7 +239,8 @@ class Assistant:
         with self._lock:
             self.kb, self.retriever, self.lex = kb, retriever, lex
             self._manifest_mtime = build_id
-            self.load_error = None
+            if rows is None:
+                self.load_error = None
         settle_heap()
         log.info("loaded build %s (%d chunks)", build_id, len(retriever.chunk_ids) if retriever else 0)
 
@@ -235,7 +255,7 @@ class Assistant:
         process sharing the data folder and database). Cheap when nothing changed; one reload at a
         time; a failed reload is logged once per build and leaves the old snapshot answering."""
         current = self._current_manifest_mtime()
-        if current == self._manifest_mtime and self.kb is not None:
+        if current == self._manifest_mtime and self.kb is not None and not self.load_error:
             return False
         failed = getattr(self, "_reload_failed", None)
         if failed and failed[0] in (current, None) and time.monotonic() - failed[1] < 60:
@@ -247,7 +267,7 @@ class Assistant:
         if not self._reload_lock.acquire(blocking=False):
             return False  # another thread is reloading
         try:
-            if self._current_manifest_mtime() == self._manifest_mtime and self.kb is not None:
+            if self._current_manifest_mtime() == self._manifest_mtime and self.kb is not None and not self.load_error:
                 return False
             self.reload()
             return True

@@ -89,7 +89,7 @@ train-evidence: bank-store unseen-store
 	$(PY) -m bench.train_evidence --data-dir $(DATA)/bank-store --unseen-store $(DATA)/unseen-store
 
 clean:
-	rm -rf $(DATA)/index $(DATA)/index-* $(DATA)/.index-link-* $(DATA)/cache $(DATA)/embedding-cache.npz
+	rm -rf $(DATA)/index $(DATA)/index-* $(DATA)/.index-link-* $(DATA)/previous-index $(DATA)/cache $(DATA)/embedding-cache.npz
 	rm -rf .pytest_cache .ruff_cache test-output build *.egg-info
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 

@@ -21,6 +21,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import OperationalError
+
 from bot.admin_changes import annotate_answer, same_province
 from bot.answer import Answer
 from bot.answerers import register as admin_register
@@ -42,7 +44,7 @@ from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401
 from bot.config import TIMEZONE, Settings, load_settings
 from bot.evidence import EvidenceRanker, agrees, missing_words, not_covered
 from bot.formatting import deadline_sentence, document_citation
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, read_snapshot, write_snapshot
 from bot.lexicon import load_lexicon
 from bot.typos import NameFixer
 from store.knowledge import Chunk, Deadline, Document
@@ -53,6 +55,20 @@ from bot.understanding import Understanding, understand
 
 log = logging.getLogger(__name__)
 MAX_CONVERSATIONS = 10000
+RETRY_S = 10  # while the store cannot be loaded (database down), loading is tried again this often
+
+
+class StoreNotLoaded(Exception):
+    """The assistant started without its store (the database was down): questions wait for the next load."""
+
+
+def database_problem(e: BaseException) -> str:
+    """One line saying why the database failed (no password, no traceback)."""
+    from bot.health import _why
+
+    return _why(getattr(e, "orig", None) or e)
+
+
 # A question with this many topic words, or a true/false statement, is a search: legal sentences
 # and statements are found in the text, not among the facts.
 STATEMENT_MIN_UNITS = 12
@@ -144,17 +160,39 @@ class Assistant:
         self.kb: Knowledge | None = None
         self.retriever: Retriever | None = None
         self._manifest_mtime = None
-        self.reload()
+        self.load_error: str | None = None  # why the store could not be loaded (a database down): retried
+        try:
+            self.reload()
+        except OperationalError as e:  # the database is down or does not answer: start degraded, retry later
+            self.load_error = database_problem(e)
+            self._reload_failed = (None, time.monotonic() - 60 + RETRY_S)
+            from_snapshot = self._reload_from_snapshot()
+            log.error(
+                "the store could not be loaded (%s): %s, retrying every %d s",
+                self.load_error,
+                "answering from the snapshot of the last build" if from_snapshot else "answering 503",
+                RETRY_S,
+            )
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, data_dir=None, **kw) -> "Assistant":
         return cls(settings or load_settings(data_dir), **kw)
 
     # -- loading -----------------------------------------------------------------------------
-    def reload(self) -> None:
+    def _reload_from_snapshot(self) -> bool:
+        """Load the rows kept for the build in place (bot.knowledge.write_snapshot): True when answering from them."""
+        try:
+            self.reload(rows=read_snapshot(self.settings.data_dir, self._current_manifest_mtime()) or {})
+        except Exception as e:  # noqa: BLE001 - no usable snapshot: questions get 503 until the database answers
+            log.info("no snapshot to answer from (%s)", type(e).__name__)
+            return False
+        return True
+
+    def reload(self, rows: dict | None = None) -> None:
         """(Re)load the facts and indexes; called at start and when the indexer swapped new ones in.
-        Questions keep being answered from the old snapshot until the new one replaces it."""
-        from bot.search_index import load_index
+        Questions keep being answered from the old snapshot until the new one replaces it. `rows`: the store's
+        rows kept by the last load (the database is down); raises KeyError when there are none."""
+        from bot.search_index import IndexCorrupt, load_index
 
         build_id = self._current_manifest_mtime()  # read first: a build landing meanwhile reloads again
         names = (
@@ -162,9 +200,20 @@ class Assistant:
             + tuple(al for a in self.base_lex.agencies for al in a.aliases)
             + self.base_lex.provinces
         )
-        kb = Knowledge(self.db_url, names=names)
+        kb = Knowledge(self.db_url, names=names, rows=rows)
+        if rows is None:
+            try:
+                write_snapshot(self.settings.data_dir, build_id, kb)
+            except OSError as e:  # a read-only data folder: no snapshot, nothing else lost
+                log.warning("store snapshot not written (%s)", e.strerror or type(e).__name__)
         lex = self.base_lex.with_learned(kb.provinces, kb.agency_names)
-        index = load_index(self.settings.data_dir)
+        try:
+            index = load_index(self.settings.data_dir)
+        except IndexCorrupt as e:
+            if self.retriever is not None:
+                raise  # maybe_reload: the snapshot in memory keeps answering, /healthz says why
+            log.error("search index not loaded: %s (rebuild it with `python -m indexer build`)", e)
+            index = None  # start anyway: /healthz reports it, the next build is loaded without a restart
         retriever = None
         if index is not None:
             embedder = None
@@ -193,6 +242,8 @@ class Assistant:
         with self._lock:
             self.kb, self.retriever, self.lex, self.name_fixer = kb, retriever, lex, fixer
             self._manifest_mtime = build_id
+            if rows is None:
+                self.load_error = None
         settle_heap()
         log.info("loaded build %s (%d chunks)", build_id, len(retriever.chunk_ids) if retriever else 0)
 
@@ -207,10 +258,10 @@ class Assistant:
         process sharing the data folder and database). Cheap when nothing changed; one reload at a
         time; a failed reload is logged once per build and leaves the old snapshot answering."""
         current = self._current_manifest_mtime()
-        if current == self._manifest_mtime:
+        if current == self._manifest_mtime and self.kb is not None and not self.load_error:
             return False
         failed = getattr(self, "_reload_failed", None)
-        if failed and failed[0] == current and time.monotonic() - failed[1] < 60:
+        if failed and failed[0] in (current, None) and time.monotonic() - failed[1] < 60:
             return False  # this build failed to load a moment ago: try it again once a minute
         if not hasattr(self, "_reload_lock"):
             with self._lock:
@@ -219,10 +270,15 @@ class Assistant:
         if not self._reload_lock.acquire(blocking=False):
             return False  # another thread is reloading
         try:
-            if self._current_manifest_mtime() == self._manifest_mtime:
+            if self._current_manifest_mtime() == self._manifest_mtime and self.kb is not None and not self.load_error:
                 return False
             self.reload()
             return True
+        except OperationalError as e:
+            self.load_error = database_problem(e)
+            log.error("the store could not be loaded (%s); retrying in %d s", self.load_error, RETRY_S)
+            self._reload_failed = (None, time.monotonic() - 60 + RETRY_S)
+            return False
         except Exception:
             if not failed or failed[0] != current:
                 log.exception("could not load build %s; answering from build %s", current, self._manifest_mtime)
@@ -237,6 +293,8 @@ class Assistant:
     ) -> Answer:
         """Answer one question; `conversation_id` keeps follow-up context ("còn Tiền Giang thì sao?").
         `mode` (hybrid | lexical | dense) selects the retrieval used for passages."""
+        if self.kb is None:
+            raise StoreNotLoaded(self.load_error or "kho văn bản chưa được nạp")
         t0 = time.perf_counter()
         today = today or today_vn()
         prev = self._contexts.get(conversation_id) if conversation_id else None

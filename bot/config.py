@@ -234,6 +234,12 @@ class ChannelConfig:
     # the admin page reads it from the configuration itself (a ChannelConfig built by hand in a test)
     admin_token: str | None = None
     reload_interval_s: float = 3.0  # how often `serve` looks for a new build of the indexes
+    # the web server's edge (handlers.edge)
+    header_timeout_s: float = 10.0  # a request head must arrive within this time of connecting / the last reply
+    idle_timeout_s: float = 60.0  # a connection on which nothing arrives for this long is closed
+    max_connections: int = 1000  # open connections in total (lowered to what the open-file limit allows)
+    max_connections_per_client: int = 64  # open connections per client address (trusted proxies: no cap)
+    admin_session_ttl_s: float = 12 * 3600  # a web admin session expires this long after signing in
 
     @property
     def telegram_enabled(self) -> bool:
@@ -300,7 +306,19 @@ def channels_from(env: Mapping[str, str]) -> ChannelConfig:
         public_url=_get(env, "HOCTAP_PUBLIC_URL").rstrip("/"),
         admin_token=admin_token_from(env),
         reload_interval_s=reload_s,
+        header_timeout_s=_seconds(env, "HOCTAP_HEADER_TIMEOUT_S", 10.0),
+        idle_timeout_s=_seconds(env, "HOCTAP_IDLE_TIMEOUT_S", 60.0),
+        max_connections=max(8, _int(env, "HOCTAP_MAX_CONNECTIONS", 1000)),
+        max_connections_per_client=max(1, _int(env, "HOCTAP_MAX_CONNECTIONS_PER_CLIENT", 64)),
+        admin_session_ttl_s=_seconds(env, "HOCTAP_ADMIN_SESSION_TTL_S", 12 * 3600),
     )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    try:
+        return max(0.5, float(_get(env, name, str(default))))
+    except ValueError:
+        return default
 
 
 # -- the reminders: what the sweeper, `remind tick` and the calendar use ----------------------------------------

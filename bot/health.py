@@ -101,6 +101,11 @@ def sqlite_unwritable(db_url: str, *, max_age_s: float = 1.0) -> str | None:
     why = None
     if not path.exists():
         why = f"không thấy tệp cơ sở dữ liệu {path.name}"
+    elif _replaced(db_url, path):
+        why = (
+            f"tệp cơ sở dữ liệu {path.name} đã bị thay bằng tệp khác trong khi chạy (dữ liệu ghi lúc này sẽ mất): "
+            "khởi động lại `serve` để dùng tệp mới"
+        )
     else:
         for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"), path.parent):
             if (p is path.parent or p.exists()) and not os.access(p, os.W_OK):
@@ -116,6 +121,20 @@ def sqlite_unwritable(db_url: str, *, max_age_s: float = 1.0) -> str | None:
     with _writable_lock:
         _writable_cache[db_url] = (now, why)
     return why
+
+
+def _replaced(db_url: str, path: Path) -> bool:
+    """The file at the database's path is not the one this process's connections opened."""
+    from store.engine import opened_identity
+
+    ident = opened_identity(db_url)
+    if ident is None:
+        return False
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) != ident
 
 
 def check_database(db_url: str) -> Check:
@@ -143,7 +162,8 @@ def check_store(assistant) -> Check:
 
     kb = getattr(assistant, "kb", None)
     if kb is None:
-        return Check(False, "kho văn bản chưa được nạp")
+        why = getattr(assistant, "load_error", None)
+        return Check(False, "kho văn bản chưa được nạp" + (f" ({why}); đang thử lại" if why else ""))
     if sqlite_unwritable(assistant.db_url):
         return Check(bool(kb.docs), f"{len(kb.docs)} văn bản trong bộ nhớ (cơ sở dữ liệu không dùng được lúc này)")
     try:
@@ -309,11 +329,36 @@ def check(assistant) -> Health:
             h.checks[name] = fn()
         except Exception as e:  # noqa: BLE001 - one failing check must not hide the others
             h.checks[name] = Check(False, _why(e))
+    corrupt = _integrity(assistant)
+    if corrupt:
+        rel, detail = corrupt
+        # dense.faiss is the dense index's alone, bm25/ the lexical's; the manifest and chunk ids are both's
+        for name in {"dense.faiss": ("dense",), "bm25": ("lexical",)}.get(rel.split("/")[0], ("lexical", "dense")):
+            h.checks[name] = Check(False, detail)
     if reload_error:
         for name in ("lexical", "dense"):
             c = h.checks[name]
             h.checks[name] = Check(False, reload_error + ("; " + c.detail if not c.ok else ""))
     return h
+
+
+def _integrity(assistant) -> tuple[str, str] | None:
+    """(the file, why the index on disk cannot be trusted and what answers meanwhile); None when it verifies."""
+    from bot.search_index import index_problem
+
+    root = assistant.settings.data_dir / "index"
+    if not (root / "manifest.json").exists():
+        return None  # no index at all: the checks say so
+    bad = index_problem(root)
+    if bad is None:
+        return None
+    r = getattr(assistant, "retriever", None)
+    serving = (
+        f"đang trả lời bằng bản lập chỉ mục {r.index.root.name} đã kiểm tra"
+        if r is not None and getattr(r, "index", None) is not None
+        else "chưa có chỉ mục nào dùng được"
+    )
+    return bad[0], f"chỉ mục trên đĩa hỏng ({bad[1]}); {serving}; chạy `python -m indexer build` để lập lại"
 
 
 def store_fingerprint(hashes: dict[str, str]) -> str:
@@ -350,9 +395,13 @@ def clean_stale_index_dirs(data_dir: str | os.PathLike, *, min_age_s: float = 60
         current = None
     removed = []
     now = time.time()
+    from bot.search_index import previous_build
+
+    prev = previous_build(data_dir)
+    keep = {current, prev.name if prev else None}
     for p in list(data_dir.glob("index-*")) + list(data_dir.glob(".index-link-*")):
         try:
-            if p.name == current:
+            if p.name in keep:
                 continue
             st = p.lstat()
             if now - st.st_mtime < min_age_s:

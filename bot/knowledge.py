@@ -29,29 +29,34 @@ QUOTE_PROBE_CHARS = 40
 MIN_PROBE_CHARS = 20
 
 
+ROWS = ("docs", "chunks", "deadlines", "responsibilities", "targets", "citations", "contacts", "extra_facts", "pages")
+
+
+def read_rows(db_url: str) -> dict:
+    """The store's rows the snapshot is made of (detached from their session), by ROWS name."""
+    with session_scope(db_url) as s:
+        rows = {
+            "docs": {d.id: d for d in s.scalars(select(Document))},
+            "chunks": {c.id: c for c in s.scalars(select(Chunk))},
+            "deadlines": list(s.scalars(select(Deadline))),
+            "responsibilities": list(s.scalars(select(Responsibility).order_by(Responsibility.id))),
+            "targets": list(s.scalars(select(Target).order_by(Target.id))),
+            "citations": list(s.scalars(select(CitedDocument).order_by(CitedDocument.id))),
+            "contacts": list(s.scalars(select(Contact).order_by(Contact.id))),
+            "extra_facts": _load_extra_facts(s),
+            "pages": {p.chunk_id: p.page for p in s.scalars(select(ChunkPage))},
+        }
+        s.expunge_all()
+    return rows
+
+
 class Knowledge:
-    def __init__(self, db_url: str, names: tuple[str, ...] = ()):
-        with session_scope(db_url) as s:
-            self.docs = {d.id: d for d in s.scalars(select(Document))}
-            self.chunks = {c.id: c for c in s.scalars(select(Chunk))}
-            self.deadlines = list(s.scalars(select(Deadline)))
-            self.responsibilities = list(s.scalars(select(Responsibility).order_by(Responsibility.id)))
-            self.targets = list(s.scalars(select(Target).order_by(Target.id)))
-            self.citations = list(s.scalars(select(CitedDocument).order_by(CitedDocument.id)))
-            self.contacts = list(s.scalars(select(Contact).order_by(Contact.id)))
-            self.extra_facts = _load_extra_facts(s)
-            self.pages = {p.chunk_id: p.page for p in s.scalars(select(ChunkPage))}
-            for obj in (
-                list(self.docs.values())
-                + list(self.chunks.values())
-                + self.deadlines
-                + self.responsibilities
-                + self.targets
-                + self.citations
-                + self.contacts
-                + [f for fs in self.extra_facts.values() for f in fs]
-            ):
-                s.expunge(obj)
+    """`rows`: the store's rows when they do not come from the database (a saved snapshot, bot.snapshot)."""
+
+    def __init__(self, db_url: str | None, names: tuple[str, ...] = (), rows: dict | None = None):
+        rows = rows if rows is not None else read_rows(db_url)
+        for name in ROWS:
+            setattr(self, name, rows[name])
         self.provinces = sorted({d.province for d in self.docs.values() if d.province})
         # agency names the documents use: responsibility headings' agencies, issuers, recipients
         self.agency_names = sorted(
@@ -196,6 +201,54 @@ def _is_agency_name(name: str | None) -> bool:
         and "," not in name
         and 2 <= len(name.split()) <= MAX_AGENCY_NAME_WORDS
     )
+
+
+# -- the snapshot a start without the database answers from ----------------------------------------------------
+SNAPSHOT = "store-snapshot.pickle"  # in the data folder, written by this program only (mode 600)
+
+
+def write_snapshot(data_dir, build_id: str | None, kb: "Knowledge") -> None:
+    """Keep the rows of `kb` (the store as build `build_id` left it), so that `serve` started while the database
+    is down still answers from them; written once per build, atomically."""
+    import os
+    import pickle
+    from pathlib import Path
+
+    path = Path(data_dir) / SNAPSHOT
+    if not build_id or read_snapshot_id(path) == build_id:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump(build_id, f)
+        pickle.dump({name: getattr(kb, name) for name in ROWS}, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def read_snapshot_id(path) -> str | None:
+    import pickle
+
+    try:
+        with open(path, "rb") as f:
+            got = pickle.load(f)
+        return got if isinstance(got, str) else None
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def read_snapshot(data_dir, build_id: str | None) -> dict | None:
+    """The rows kept for build `build_id` (None when there are none for it, or they cannot be read)."""
+    import pickle
+    from pathlib import Path
+
+    try:
+        with open(Path(data_dir) / SNAPSHOT, "rb") as f:
+            if pickle.load(f) != build_id:
+                return None
+            rows = pickle.load(f)
+    except Exception:  # noqa: BLE001 - a damaged or foreign snapshot is no snapshot
+        return None
+    return rows if isinstance(rows, dict) and all(name in rows for name in ROWS) else None
 
 
 def _load_extra_facts(session) -> dict[str, list]:

@@ -51,6 +51,7 @@ class IndexFiles:
     bm25: object  # bm25s.BM25
     faiss_index: object | None  # faiss.Index
     manifest: dict
+    problem: str | None = None  # why the current build was not loaded (this is the previous one)
 
 
 def new_build_id() -> str:
@@ -85,6 +86,7 @@ def write_index(
         chunks=len(chunk_ids),
         built_at=time.time(),
         dense=vectors is not None and len(vectors) > 0,
+        files=file_checksums(out_dir),  # verified at every load and by /healthz (verify_index)
     )
     manifest.setdefault("build_id", new_build_id())
     tmp = out_dir / "manifest.json.tmp"
@@ -92,9 +94,14 @@ def write_index(
     os.replace(tmp, out_dir / "manifest.json")
 
 
+PREVIOUS = "previous-index"  # DATA/previous-index: the build before the current one, kept while it verifies
+
+
 def swap_in(data_dir: Path, new_dir: Path) -> None:
-    """Point DATA/index at new_dir atomically (symlink + rename), then remove older index folders."""
+    """Point DATA/index at new_dir atomically (symlink + rename); the build it replaces, when it verifies,
+    becomes DATA/previous-index (served if the current one is ever found corrupted); older folders go."""
     link = data_dir / "index"
+    replaced = link.resolve() if link.is_symlink() and link.exists() else None
     tmp_link = data_dir / f".index-link-{os.getpid()}"
     if tmp_link.is_symlink() or tmp_link.exists():
         tmp_link.unlink()
@@ -102,9 +109,94 @@ def swap_in(data_dir: Path, new_dir: Path) -> None:
     if link.exists() and not link.is_symlink():  # an old real folder: move it aside first
         shutil.rmtree(link)
     os.replace(tmp_link, link)
+    if replaced is not None and replaced.name != new_dir.name and verify_index(replaced) is None:
+        _point(data_dir / PREVIOUS, replaced.name)
+    keep = {new_dir.name, previous_build(data_dir).name if previous_build(data_dir) else None}
     for old in data_dir.glob("index-*"):
-        if old.is_dir() and old.name != new_dir.name:
+        if old.is_dir() and old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _point(link: Path, target: str) -> None:
+    tmp = link.with_name(f".{link.name}-{os.getpid()}")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def previous_build(data_dir: Path) -> Path | None:
+    """The folder of the build kept before the current one (None if there is none)."""
+    link = Path(data_dir) / PREVIOUS
+    try:
+        return link.resolve(strict=True) if link.is_symlink() else None
+    except OSError:
+        return None
+
+
+# -- integrity ---------------------------------------------------------------------------------------------------
+class IndexCorrupt(Exception):
+    """The index on disk does not match its manifest's checksums (or has no readable manifest)."""
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_checksums(root: Path) -> dict[str, dict]:
+    """{relative path: {"size", "sha256"}} of every file of an index folder but the manifest."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and not p.name.startswith("manifest.json"):
+            out[p.relative_to(root).as_posix()] = {"size": p.stat().st_size, "sha256": _sha256(p)}
+    return out
+
+
+_verified: dict[tuple, str | None] = {}
+
+
+def verify_index(root: Path) -> str | None:
+    """Why the index folder `root` cannot be trusted (in Vietnamese), or None when every file its manifest
+    lists is there with its size and SHA-256. Re-hashed only when a file's size, time or inode changed.
+    An index from before checksums has none to verify: None."""
+    bad = index_problem(root)
+    return bad[1] if bad else None
+
+
+def index_problem(root: Path) -> tuple[str, str] | None:
+    """(the first file that does not verify — "manifest.json" when the manifest itself cannot be read —, why)."""
+    try:
+        root = Path(root).resolve(strict=True)
+        man = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        files = man.get("files") if isinstance(man, dict) else None
+    except (OSError, ValueError, AttributeError) as e:
+        return "manifest.json", f"manifest.json không đọc được ({type(e).__name__})"
+    if not isinstance(files, dict):
+        return None if isinstance(man, dict) else ("manifest.json", "manifest.json hỏng")
+    for rel, want in sorted(files.items()):
+        why = _verify_file(root / rel, rel, want)
+        if why:
+            return rel, why
+    return None
+
+
+def _verify_file(path: Path, rel: str, want: dict) -> str | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return f"thiếu tệp {rel}"
+    if st.st_size != want.get("size"):
+        return f"tệp {rel} sai kích thước ({st.st_size} byte, manifest ghi {want.get('size')})"
+    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino, want.get("sha256"))
+    if key not in _verified:
+        if len(_verified) > 1000:
+            _verified.clear()
+        _verified[key] = None if _sha256(path) == want.get("sha256") else f"tệp {rel} sai mã kiểm tra SHA-256"
+    return _verified[key]
 
 
 def read_manifest(data_dir: Path) -> dict | None:
@@ -126,12 +218,27 @@ def read_build_id(data_dir: Path) -> str | None:
 
 
 def load_index(data_dir: Path) -> IndexFiles | None:
+    """The current build's indexes, verified against their manifest's checksums. One that does not verify is
+    replaced by the previous build when that one does (`problem` says why); else IndexCorrupt is raised."""
     root = data_dir / "index"
     if not (root / "manifest.json").exists():
         return None
+    root = root.resolve()  # read one build's folder even if the link moves meanwhile
+    problem = verify_index(root)
+    if problem is None:
+        return _load_folder(root)
+    prev = previous_build(data_dir)
+    if prev is not None and prev != root and verify_index(prev) is None:
+        log.error("index %s: %s; serving the previous build %s", root.name, problem, prev.name)
+        index = _load_folder(prev)
+        index.problem = problem
+        return index
+    raise IndexCorrupt(problem)
+
+
+def _load_folder(root: Path) -> IndexFiles:
     import bm25s
 
-    root = root.resolve()  # read one build's folder even if the link moves meanwhile
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     chunk_ids = np.load(root / "chunk_ids.npy")
     bm = bm25s.BM25.load(str(root / "bm25"), show_progress=False)

@@ -1,13 +1,17 @@
 """Web admin page: add, replace and remove documents without a shell.
 
 Enabled only when HOCTAP_ADMIN_TOKEN is set (there is no default: without it every /admin route answers
-404 saying how to enable it). Sign in with the token on the page (a cookie holding an HMAC of the token,
-HttpOnly, SameSite=Strict) or send `Authorization: Bearer <token>` to the JSON routes.
+404 saying how to enable it). Sign in with the token on the page (a server-side session: its random id in a
+cookie, HttpOnly, SameSite=Strict, expiring, revoked by signing out) or send `Authorization: Bearer <token>` to
+the JSON routes. Every POST made with the cookie needs this host's Origin and the session's CSRF token (forms are
+written by `AdminWeb.form`); wrong tokens are throttled per client and in total (handlers.admin_auth).
 
   GET  /admin                      the page: upload form, documents with status, recent changes
   POST /admin/login                form field `token`
   POST /admin/logout
-  POST /admin/upload               multipart: `file`, optional `replace` (a document id) → a background job
+  POST /admin/upload               multipart: `file`, optional `replace` (a document id) or `keep_both` → a background
+                                   job; a file named like an existing document → 409 asking (the file is held)
+  POST /admin/upload/held          `held` (the token of the 409), `choice` replace | keep → job
   POST /admin/remove               form/JSON `doc_id` → job
   POST /admin/undo                 form/JSON `event_id` → job
   GET  /admin/jobs/{id}            the job's progress page (refreshes itself) — JSON with Accept: application/json
@@ -21,7 +25,6 @@ show`; after each change the assistant reloads, so the document is answerable at
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import html
 import itertools
@@ -29,14 +32,26 @@ import json
 import logging
 import os
 import re
+import secrets
 import time
 from urllib.parse import unquote
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from handlers.admin_auth import (
+    CSRF_FIELD,
+    SessionStore,
+    Throttle,
+    csrf_token_of,
+    form_fields,
+    same_origin,
+    token_matches,
+)
 from indexer.loaders import MAX_BYTES, SUPPORTED
-from indexer.uploads import DocumentLibrary, Outcome, UploadError, describe_event
+from aiohttp.http_exceptions import HttpProcessingError
+
+from indexer.uploads import DocumentLibrary, Outcome, UploadError, describe_event, file_name_problem
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +59,12 @@ COOKIE = "hoctap_admin"
 TOKEN_ENV = "HOCTAP_ADMIN_TOKEN"
 MIN_TOKEN_LEN = 12
 _JOB_IDS = itertools.count(1)
+HOLD_S = 3600  # how long an upload waits for "replace or keep both?"
+HOLD_MAX = 5  # files held at once (the oldest go first)
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def esc(x) -> str:
@@ -89,6 +110,12 @@ class AdminWeb:
         self.token = token.strip()
         self.library = DocumentLibrary(services.settings)
         self.jobs: dict[int, Job] = {}
+        self.held: dict[str, tuple[str, bytes, str, float]] = {}  # files waiting for "replace or keep both?"
+        cfg = getattr(services, "config", None)
+        self.sessions = SessionStore(services.settings.data_dir, getattr(cfg, "admin_session_ttl_s", 12 * 3600))
+        self.throttle = Throttle()
+        self.trusted_proxies = tuple(getattr(cfg, "trusted_proxies", ()) or ())
+        self.public_url = getattr(cfg, "public_url", "") or ""
 
     @property
     def enabled(self) -> bool:
@@ -97,11 +124,13 @@ class AdminWeb:
     def add_routes(self, app: web.Application) -> None:
         if self.token and not self.enabled:
             log.warning("%s is shorter than %d characters: the admin page stays disabled", TOKEN_ENV, MIN_TOKEN_LEN)
+        app.middlewares.append(self.csrf_guard)  # every POST under /admin, present and future
         r = app.router
         r.add_get("/admin", self.page)
         r.add_post("/admin/login", self.login)
         r.add_post("/admin/logout", self.logout)
         r.add_post("/admin/upload", self.upload)
+        r.add_post("/admin/upload/held", self.upload_held)
         r.add_post("/admin/remove", self.remove)
         r.add_post("/admin/undo", self.undo)
         r.add_get("/admin/jobs/{job_id}", self.job)
@@ -110,16 +139,35 @@ class AdminWeb:
 
         AdminReports(self).add_routes(app)
 
-    # -- auth ------------------------------------------------------------------------------------------
-    def _session_value(self) -> str:
-        return hmac.new(self.token.encode(), b"hoctap-admin-session", hashlib.sha256).hexdigest()
+    # -- auth (sessions, CSRF and throttling: handlers.admin_auth) ----------------------------------------
+    def _client(self, request: web.Request) -> str:
+        from handlers.common import client_ip
 
-    def _authorized(self, request: web.Request) -> bool:
+        return client_ip(request, self.trusted_proxies)
+
+    def _session(self, request: web.Request):
+        return self.sessions.get(request.cookies.get(COOKIE, ""))
+
+    def _bearer(self, request: web.Request) -> str | None:
         auth = request.headers.get("Authorization", "")
-        if auth.startswith("Bearer ") and hmac.compare_digest(auth[7:].strip().encode(), self.token.encode()):
-            return True
-        c = request.cookies.get(COOKIE, "")
-        return bool(c) and hmac.compare_digest(c.encode(), self._session_value().encode())
+        return auth[7:].strip() if auth.startswith("Bearer ") else None
+
+    def _json_error(self, msg: str, status: int, headers=None) -> web.Response:
+        return web.json_response(
+            {"error": msg}, status=status, headers=headers, dumps=lambda o: json.dumps(o, ensure_ascii=False)
+        )
+
+    def _throttled(self, request: web.Request) -> web.Response | None:
+        wait = self.throttle.wait(self._client(request))
+        if wait <= 0:
+            return None
+        retry = str(max(1, round(wait)))
+        msg = f"Nhập sai mã quá nhiều lần. Vui lòng thử lại sau {retry} giây."
+        if self._wants_json(request) or request.method != "POST" or request.path != "/admin/login":
+            return self._json_error(msg, 429, {"Retry-After": retry})
+        resp = self._html(self._login_form(msg), status=429)
+        resp.headers["Retry-After"] = retry
+        return resp
 
     def _gate(self, request: web.Request) -> web.Response | None:
         if not self.enabled:
@@ -130,15 +178,49 @@ class AdminWeb:
                 text="Trang quản trị đang tắt. Đặt biến môi trường HOCTAP_ADMIN_TOKEN (ít nhất "
                 f"{MIN_TOKEN_LEN} ký tự) rồi khởi động lại để bật.",
             )
-        if not self._authorized(request):
-            if self._wants_json(request) or request.method != "GET":
-                return web.json_response(
-                    {"error": "Cần đăng nhập quản trị (mã HOCTAP_ADMIN_TOKEN)."},
-                    status=401,
-                    dumps=lambda o: json.dumps(o, ensure_ascii=False),
-                )
-            return self._html(self._login_form(), status=401)
-        return None
+        given = self._bearer(request)
+        if given is not None:
+            throttled = self._throttled(request)
+            if throttled:
+                return throttled
+            if hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode()):
+                return None
+            self.throttle.failed(self._client(request))
+            log.warning("admin: wrong bearer token from %s", self._client(request))
+        elif self._session(request) is not None:
+            return None
+        if self._wants_json(request) or request.method != "GET":
+            return self._json_error("Cần đăng nhập quản trị (mã HOCTAP_ADMIN_TOKEN).", 401)
+        return self._html(self._login_form(), status=401)
+
+    @web.middleware
+    async def csrf_guard(self, request: web.Request, handler):
+        """A POST under /admin made with the session cookie needs this host as its Origin and the session's CSRF
+        token; sign-in needs the Origin. Bearer requests (scripts) carry no ambient credential: not concerned."""
+        if request.method != "POST" or not request.path.startswith("/admin") or not self.enabled:
+            return await handler(request)
+        if self._bearer(request) is None:
+            session = self._session(request)
+            login = request.path == "/admin/login"
+            if (login or session is not None) and not same_origin(request, self.public_url):
+                return self._refused(request, "Yêu cầu bị từ chối: gửi từ một trang khác (Origin).")
+            if session is not None and not login and not token_matches(await csrf_token_of(request), session.csrf):
+                return self._refused(request, "Yêu cầu bị từ chối: thiếu hoặc sai mã chống giả mạo (CSRF).")
+        return await handler(request)
+
+    def _refused(self, request: web.Request, msg: str) -> web.Response:
+        log.warning("admin: %s %s refused from %s (%s)", request.method, request.path, self._client(request), msg)
+        if self._wants_json(request):
+            return self._json_error(msg, 403)
+        return self._html(f"<p class=err>{esc(msg)}</p><p><a href=/admin>Tải lại trang quản trị</a></p>", 403)
+
+    def form(self, request: web.Request, action: str, inner: str, *, cls: str = "", multipart: bool = False) -> str:
+        """An admin form posting to `action` with the session's CSRF token: every admin form is written by this."""
+        session = self._session(request)
+        sep = "&" if "?" in action else "?"
+        target = f"{action}{sep}{CSRF_FIELD}={session.csrf}" if session else action
+        attrs = (f" class={cls}" if cls else "") + (" enctype=multipart/form-data" if multipart else "")
+        return f"<form method=post action='{esc(target)}'{attrs}>{inner}</form>"
 
     @staticmethod
     def _wants_json(request: web.Request) -> bool:
@@ -151,19 +233,35 @@ class AdminWeb:
     async def login(self, request: web.Request) -> web.Response:
         if not self.enabled:
             return self._gate(request)
-        form = await request.post()
+        throttled = self._throttled(request)
+        if throttled:
+            return throttled
+        form = await form_fields(request)
         given = str(form.get("token", "")).strip()
-        if not hmac.compare_digest(given.encode(), self.token.encode()):
-            log.warning("admin page: wrong token from %s", request.remote)
-            await asyncio.sleep(0.5)
+        client = self._client(request)
+        if not token_matches(given, self.token):
+            self.throttle.failed(client)
+            log.warning("admin page: wrong token from %s", client)
             return self._html(self._login_form("Mã không đúng."), status=401)
+        self.throttle.succeeded(client)
+        try:
+            sid, _ = await self.svc.db(self.sessions.create)
+        except OSError as e:  # a read-only or full data folder: say so, never a 500
+            log.error("admin session not stored: %s", e.strerror or type(e).__name__)
+            msg = "Không lưu được phiên đăng nhập (thư mục dữ liệu không ghi được). Báo người quản trị máy chủ."
+            return self._html(self._login_form(msg), status=503)
         resp = web.HTTPSeeOther("/admin")
-        resp.set_cookie(
-            COOKIE, self._session_value(), httponly=True, samesite="Strict", path="/admin", max_age=12 * 3600
-        )
+        resp.set_cookie(COOKIE, sid, httponly=True, samesite="Strict", path="/admin", max_age=int(self.sessions.ttl_s))
         raise resp
 
     async def logout(self, request: web.Request) -> web.Response:
+        sid = request.cookies.get(COOKIE, "")
+        if sid and self.enabled:
+            try:
+                await self.svc.db(self.sessions.revoke, sid)  # the cookie stops working everywhere, copies included
+            except OSError as e:
+                log.error("admin session not revoked: %s", e.strerror or type(e).__name__)
+                return self._bad(request, "Không đăng xuất được (thư mục dữ liệu không ghi được).", 503)
         resp = web.HTTPSeeOther("/admin")
         resp.del_cookie(COOKIE, path="/admin")
         raise resp
@@ -202,6 +300,23 @@ class AdminWeb:
             "autocomplete=current-password required></label> <button>Đăng nhập</button></form>"
         )
 
+    def _document_row(self, request: web.Request, d: dict) -> str:
+        return (
+            f"<tr><td>{esc(d['id'])}<br><small>{esc(d['file'])}</small></td><td>{esc(d['label'])}</td>"
+            f"<td>{esc(d['issuer'])}</td><td>{esc(d['date'])}</td>"
+            f"<td>{d['deadlines']} hạn · {d['responsibilities']} nhiệm vụ · {d['targets']} chỉ tiêu · "
+            f"{d['chunks']} đoạn</td><td>{'✅ đã lập chỉ mục' if d['in_folder'] else '⚠️ tệp không còn trong thư mục'}"
+            f"<br><small>{esc(d['last_change'])}</small></td>"
+            "<td>"
+            + self.form(
+                request,
+                "/admin/remove",
+                f"<input type=hidden name=doc_id value='{esc(d['id'])}'><button>Gỡ</button>",
+                cls="inline",
+            )
+            + "</td></tr>"
+        )
+
     async def page(self, request: web.Request) -> web.Response:
         denied = self._gate(request)
         if denied:
@@ -209,17 +324,7 @@ class AdminWeb:
         docs = await self.svc.db(self.library.documents)
         events = await self.svc.db(self.library.history, None, 30)
         opts = "".join(f"<option value='{esc(d['id'])}'>{esc(d['id'])} — {esc(d['label'])}</option>" for d in docs)
-        rows = []
-        for d in docs:
-            rows.append(
-                f"<tr><td>{esc(d['id'])}<br><small>{esc(d['file'])}</small></td><td>{esc(d['label'])}</td>"
-                f"<td>{esc(d['issuer'])}</td><td>{esc(d['date'])}</td>"
-                f"<td>{d['deadlines']} hạn · {d['responsibilities']} nhiệm vụ · {d['targets']} chỉ tiêu · "
-                f"{d['chunks']} đoạn</td><td>{'✅ đã lập chỉ mục' if d['in_folder'] else '⚠️ tệp không còn trong thư mục'}"
-                f"<br><small>{esc(d['last_change'])}</small></td>"
-                f"<td><form class=inline method=post action=/admin/remove><input type=hidden name=doc_id "
-                f"value='{esc(d['id'])}'><button>Gỡ</button></form></td></tr>"
-            )
+        rows = [self._document_row(request, d) for d in docs]
         latest: set[int] = set()
         seen_docs: set[str] = set()
         for e in events:  # newest first: only a document's latest change can be undone
@@ -230,22 +335,31 @@ class AdminWeb:
         hist = "".join(
             f"<li>{esc(describe_event(e))}"
             + (
-                f" <form class=inline method=post action=/admin/undo><input type=hidden "
-                f"name=event_id value={e.id}><button>Hoàn tác</button></form>"
+                " "
+                + self.form(
+                    request,
+                    "/admin/undo",
+                    f"<input type=hidden name=event_id value={e.id}><button>Hoàn tác</button>",
+                    cls="inline",
+                )
                 if e.id in latest
                 else ""
             )
             + "</li>"
             for e in events
         )
-        body = (
-            "<h1>Quản trị văn bản</h1><form class=inline method=post action=/admin/logout><button>Đăng xuất</button>"
-            "</form><fieldset><legend>Thêm hoặc thay thế văn bản</legend>"
-            "<form method=post action=/admin/upload enctype=multipart/form-data>"
+        upload = (
             f"<p><input type=file name=file required accept='{esc(','.join(SUPPORTED))}'> "
             f"(tối đa {MAX_BYTES // 1024 // 1024} MB; {esc(', '.join(SUPPORTED))}; văn bản scan được nhận dạng chữ)</p>"
             f"<p><label>Thay thế văn bản: <select name=replace><option value=''>— không, thêm văn bản mới —</option>"
-            f"{opts}</select></label></p><p><button>Tải lên và lập chỉ mục</button></p></form></fieldset>"
+            f"{opts}</select></label></p><p><button>Tải lên và lập chỉ mục</button></p>"
+        )
+        body = (
+            "<h1>Quản trị văn bản</h1>"
+            + self.form(request, "/admin/logout", "<button>Đăng xuất</button>", cls="inline")
+            + "<fieldset><legend>Thêm hoặc thay thế văn bản</legend>"
+            + self.form(request, "/admin/upload", upload, multipart=True)
+            + "</fieldset>"
             f"<h2>Văn bản ({len(docs)})</h2><table><tr><th>Mã</th><th>Loại, số</th><th>Cơ quan</th><th>Ngày</th>"
             f"<th>Dữ kiện</th><th>Trạng thái</th><th></th></tr>{''.join(rows)}</table>"
             f"<h2>Thay đổi gần đây</h2><ul>{hist or '<li>Chưa có.</li>'}</ul>"
@@ -296,7 +410,7 @@ class AdminWeb:
             except ValueError:
                 return {}
             return data if isinstance(data, dict) else {}
-        return dict(await request.post())
+        return await form_fields(request)
 
     async def upload(self, request: web.Request) -> web.Response:
         denied = self._gate(request)
@@ -304,8 +418,93 @@ class AdminWeb:
             return denied
         if not request.content_type.startswith("multipart/"):
             return self._bad(request, "Cần gửi tệp dạng multipart/form-data (trường «file»).")
+        try:
+            name, data, fields = await self._read_upload(request)
+        except _TooLarge:
+            return self._bad(request, f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).", 413)
+        except (HttpProcessingError, ValueError, AssertionError, UnicodeDecodeError, LookupError):
+            # a malformed part: a header with NUL or a line break, a bad boundary, an unknown charset
+            return self._bad(
+                request, "Dữ liệu multipart không hợp lệ (tiêu đề phần tệp hỏng hoặc có ký tự điều khiển)."
+            )
+        if not name or data is None:
+            return self._bad(request, "Chưa chọn tệp.")
+        problem = file_name_problem(name)
+        if problem:
+            return self._bad(request, problem)
+        replace = fields.get("replace", "")
+        if not replace and fields.get("keep_both", "") not in ("1", "on", "true"):
+            existing = await self.svc.db(self.library.same_stem, name)
+            if existing:  # ask: replace it, or keep both (the new one under "<id>-2")
+                return self._ask_replace_or_keep(request, name, data, existing)
+        return self._start_upload(request, name, data, replace)
+
+    def _start_upload(self, request: web.Request, name: str, data: bytes, replace: str) -> web.Response:
+        who = self._who(request)
+        if replace:
+            job = self._start(
+                f"thay thế {replace} bằng {name}", lambda p: self.library.replace(replace, name, data, who, p)
+            )
+        else:
+            job = self._start(f"thêm {name}", lambda p: self.library.add(name, data, who, p))
+        log.info("admin upload %s (%d bytes) by %s", name, len(data), who)
+        return self._job_response(request, job)
+
+    def _ask_replace_or_keep(self, request: web.Request, name: str, data: bytes, existing: str) -> web.Response:
+        """409: the file is held (an hour at most, a few files) until the admin says which (POST /admin/upload/held)."""
+        now = time.monotonic()
+        for k in [k for k, v in self.held.items() if now - v[3] > HOLD_S] + list(self.held)[:-HOLD_MAX]:
+            self.held.pop(k, None)
+        token = secrets.token_urlsafe(16)
+        self.held[token] = (name, data, existing, now)
+        msg = (
+            f"Đã có văn bản «{existing}» trùng tên với tệp «{name}». Thay thế văn bản đó, hay giữ cả hai "
+            f"(tệp mới thành «{existing}-2»)?"
+        )
+        if self._wants_json(request):
+            return web.json_response(
+                {"error": msg, "existing": existing, "held": token, "choices": ["replace", "keep"]},
+                status=409,
+                dumps=lambda o: json.dumps(o, ensure_ascii=False),
+            )
+        hidden = f"<input type=hidden name=held value='{esc(token)}'>"
+        body = (
+            f"<h1>Tệp trùng tên</h1><p>{esc(msg)}</p>"
+            + self.form(
+                request,
+                "/admin/upload/held",
+                hidden + f"<input type=hidden name=choice value=replace><button>Thay thế «{esc(existing)}»</button>",
+                cls="inline",
+            )
+            + " "
+            + self.form(
+                request,
+                "/admin/upload/held",
+                hidden + "<input type=hidden name=choice value=keep><button>Giữ cả hai</button>",
+                cls="inline",
+            )
+            + "<p><a href=/admin>Hủy</a></p>"
+        )
+        return self._html(body, status=409)
+
+    async def upload_held(self, request: web.Request) -> web.Response:
+        """The admin's answer about a held file: `choice` replace (the existing document) or keep (both)."""
+        denied = self._gate(request)
+        if denied:
+            return denied
+        fields = await self._fields(request)
+        held = self.held.pop(str(fields.get("held", "")), None)
+        choice = str(fields.get("choice", ""))
+        if held is None or choice not in ("replace", "keep"):
+            return self._bad(request, "Không còn tệp đang chờ này (quá một giờ hoặc đã chọn); hãy tải tệp lên lại.")
+        name, data, existing, _ = held
+        return self._start_upload(request, name, data, existing if choice == "replace" else "")
+
+    async def _read_upload(self, request: web.Request) -> tuple[str | None, bytes | None, dict]:
+        """(file name, content, the other fields: `replace`, `keep_both`) of a multipart upload; raises _TooLarge
+        beyond MAX_BYTES."""
         reader = await request.multipart()
-        name, data, replace = None, None, ""
+        name, data, fields = None, None, {}
         while True:
             part = await reader.next()
             if part is None:
@@ -322,21 +521,11 @@ class AdminWeb:
                         break
                     buf += chunk
                     if len(buf) > MAX_BYTES:
-                        return self._bad(request, f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).", 413)
+                        raise _TooLarge()
                 data = bytes(buf)
-            elif part.name == "replace":
-                replace = (await part.text()).strip()
-        if not name or data is None:
-            return self._bad(request, "Chưa chọn tệp.")
-        who = self._who(request)
-        if replace:
-            job = self._start(
-                f"thay thế {replace} bằng {name}", lambda p: self.library.replace(replace, name, data, who, p)
-            )
-        else:
-            job = self._start(f"thêm {name}", lambda p: self.library.add(name, data, who, p))
-        log.info("admin upload %s (%d bytes) by %s", name, len(data), who)
-        return self._job_response(request, job)
+            elif part.name in ("replace", "keep_both"):
+                fields[part.name] = (await part.text()).strip()
+        return name, data, fields
 
     async def remove(self, request: web.Request) -> web.Response:
         denied = self._gate(request)
@@ -394,9 +583,10 @@ class AdminWeb:
                     f"hãy tải tệp lên với «Thay thế văn bản: {esc(sid)}», rồi gỡ {esc(o.doc_id)}.</p>"
                 )
             if o.event_id and o.action in ("added", "replaced", "removed"):
-                body += (
-                    f"<form method=post action=/admin/undo><input type=hidden name=event_id value={o.event_id}>"
-                    f"<button>Hoàn tác</button></form>"
+                body += self.form(
+                    request,
+                    "/admin/undo",
+                    f"<input type=hidden name=event_id value={o.event_id}><button>Hoàn tác</button>",
                 )
         body += "<p><a href=/admin>← Danh sách văn bản</a></p>"
         return self._html(body, refresh=2 if job.state == "running" else None)

@@ -23,8 +23,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.answer import Answer
+from bot.assistant import StoreNotLoaded
 from store.db import session_scope
 from bot.config import ChannelConfig
+from vntext.controls import escape_controls
 from store.channels import DeliveryFailure, Feedback, KnownChat, ProcessedUpdate, QueryLog, utcnow
 
 log = logging.getLogger(__name__)
@@ -265,6 +267,9 @@ class ChannelServices:
         self._pending += 1
         try:
             ans: Answer = await self.in_pool(lambda: self.assistant.ask(q, conversation_id=conv, today=today))
+        except StoreNotLoaded as e:  # started without its database: one line a minute, not a traceback each time
+            warn_once_a_minute("not_loaded", "questions refused: the store is not loaded (%s)", e)
+            raise
         except Exception as e:
             log.exception("assistant failed on a %s question", channel)
             await self.db(self._log_query, channel, chat_id, q, None, type(e).__name__)
@@ -455,7 +460,8 @@ class ChannelServices:
                 )
             ]
         rows.sort(key=lambda r: r[0], reverse=True)
-        return [(f"{w:%d/%m %H:%M}", c, q) for w, c, q in rows[:limit]]
+        # questions are stored as typed: NUL, ESC or an RTL override are shown as escapes, never raw
+        return [(f"{w:%d/%m %H:%M}", escape_controls(c), escape_controls(q)) for w, c, q in rows[:limit]]
 
 
 async def announce_new_deadlines(svc: ChannelServices, library, outcome) -> int:

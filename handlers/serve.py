@@ -13,10 +13,12 @@ import signal
 import sys
 
 from aiohttp import web
+from sqlalchemy.exc import OperationalError
 
 from handlers.common import ChannelServices
 from bot.config import ChannelConfig
 from handlers.admin_web import AdminWeb
+from handlers.edge import EdgeLimits, GuardedSite, install_repeat_filter, loop_exception_handler, raise_open_file_limit
 from handlers.web import WebChat, json_errors
 from handlers.web_reports import ReportWeb
 
@@ -46,6 +48,7 @@ def run_serve(args) -> int:
     for k, v in (("web_host", args.host), ("web_port", args.port)):
         if v is not None:
             setattr(config.channels, k, v)
+    install_repeat_filter()  # an error repeated thousands of times a second is written a few times a minute
     log.info("configuration: %r", config)  # secrets masked
     cfg = config.channels
     assistant = Assistant.from_settings(config.settings)
@@ -118,6 +121,7 @@ class Server:
             self.zalo = ZaloBot(self.services, backoff_s=zalo_backoff_s)
             self.app.router.add_post(config.zalo_webhook_path, self.zalo.webhook)
         self.runner: web.AppRunner | None = None
+        self.site: GuardedSite | None = None
         self.url = ""
         self.port = 0
         self._stop = asyncio.Event()
@@ -128,9 +132,12 @@ class Server:
         if self.zalo:
             await self.zalo.start()  # before the webhook route can receive anything
             self.services.senders["zalo"] = self.zalo.send_reminder
-        self.runner = web.AppRunner(self.app, access_log=None)
+        asyncio.get_running_loop().set_exception_handler(loop_exception_handler)  # repeated errors: once a minute
+        raise_open_file_limit()
+        # the header timeout is aiohttp's keep-alive timer: it closes a connection waiting for a request head
+        self.runner = web.AppRunner(self.app, access_log=None, keepalive_timeout=self.cfg.header_timeout_s)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, self.cfg.web_host, self.cfg.web_port)
+        site = self.site = GuardedSite(self.runner, self.cfg.web_host, self.cfg.web_port, EdgeLimits.of(self.cfg))
         try:
             await site.start()
         except OSError:
@@ -138,7 +145,7 @@ class Server:
             if self.zalo:
                 await self.zalo.stop()
             raise
-        self.port = site._server.sockets[0].getsockname()[1]  # the real port when 0 was asked for
+        self.port = site.port  # the real port when 0 was asked for
         host = self.cfg.web_host if self.cfg.web_host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         self.url = f"http://{host}:{self.port}/"
         if self.telegram:
@@ -157,6 +164,7 @@ class Server:
 
         try:
             await self.services.db(clean_stale_index_dirs, self.services.settings.data_dir)
+            await self._settle_uploads()
             h = await asyncio.wait_for(self.services.db(check, self.services.assistant), 15)
         except asyncio.TimeoutError:
             log.error("health: the checks did not finish within 15 s (database not answering?)")
@@ -172,6 +180,15 @@ class Server:
                 file=sys.stderr,
                 flush=True,
             )
+
+    async def _settle_uploads(self) -> None:
+        """Uploads a killed process left pending are finished or rolled back (indexer.uploads.recover)."""
+        from indexer.uploads import DocumentLibrary
+
+        try:
+            await asyncio.wait_for(self.services.db(DocumentLibrary(self.services.settings).recover), 15)
+        except Exception as e:  # noqa: BLE001 - a database down at start: settled at the next start
+            log.warning("pending uploads not settled at start (%s)", type(e).__name__)
 
     async def _start_telegram(self) -> None:
         """Start the bot; if the Bot API cannot be reached, keep the web chat up and try again."""
@@ -249,6 +266,10 @@ class Server:
         while not self._stop.is_set():
             try:
                 await self.services.db(self.services.prune_processed, 7)
+            except OperationalError as e:  # the database is down: one line, the next round tries again
+                from bot.assistant import database_problem
+
+                log.warning("housekeeping skipped: %s", database_problem(e))
             except Exception:
                 log.exception("housekeeping failed")
             try:

@@ -35,6 +35,7 @@ import secrets
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from itsdangerous import BadSignature
 
 from bot.formatting import document_citation
@@ -61,6 +62,7 @@ from handlers.common import (
     rate_limited_reply,
     reopen_if_readonly,
     session_signer,
+    warn_once_a_minute,
 )
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ MAX_BODY = 64 * 1024
 MAX_QUERY_ID = 2**31 - 1  # query ids are SQL integers (32-bit on PostgreSQL)
 TODAY_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
 HEALTH_WAIT_S = 5.0
+DB_WAIT_S = 8.0  # the longest a page waits for the database (one that hangs answers 503 after it)
 BUSY_REPLY = "Hệ thống đang bận hoặc đang gặp sự cố. Bạn vui lòng thử lại sau ít phút."
 
 SERVICES = web.AppKey("services", ChannelServices)
@@ -109,6 +112,9 @@ async def json_errors(request: web.Request, handler):
         return _error(e.status, own or HTTP_MESSAGES.get(e.status, e.reason or "Lỗi."), headers=headers)
     except asyncio.CancelledError:
         raise
+    except HttpProcessingError as e:  # a malformed part of a request read by a handler (multipart headers...)
+        log.info("malformed request on %s %s: %s", request.method, request.path, type(e).__name__)
+        return _error(400, HTTP_MESSAGES[400])
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error(500, ERROR_REPLY)
@@ -315,10 +321,10 @@ class WebChat:
         return _json({"ok": True}) if ok else _error(404, "Không tìm thấy câu hỏi này.")
 
     async def info(self, request: web.Request) -> web.Response:
-        try:
-            docs = await self.svc.db(knowledge_summary, self.svc.db_url)
-        except Exception:
-            log.exception("could not list documents")
+        try:  # a database that does not answer costs at most DB_WAIT_S
+            docs = await asyncio.wait_for(self.svc.db(knowledge_summary, self.svc.db_url), DB_WAIT_S)
+        except Exception as e:  # noqa: BLE001 - the page still gets its examples
+            warn_once_a_minute("info_docs", "could not list documents (%s)", type(e).__name__)
             docs = []
         return _json(
             {
@@ -428,12 +434,15 @@ class WebChat:
 
         try:
             guard_store(self.svc.db_url)
-            body = await self.svc.db(
-                build_calendar, self.svc.db_url, province=province, agency=agency, lead_days=self.actions.lead_days
+            body = await asyncio.wait_for(
+                self.svc.db(
+                    build_calendar, self.svc.db_url, province=province, agency=agency, lead_days=self.actions.lead_days
+                ),
+                DB_WAIT_S,
             )
-        except Exception:
-            log.exception("build_calendar failed")
-            return _error(503, BUSY_REPLY)
+        except Exception as e:  # noqa: BLE001 - a database down or hanging: 503 within DB_WAIT_S
+            warn_once_a_minute("calendar", "build_calendar failed (%s)", type(e).__name__)
+            return _error(503, BUSY_REPLY, headers={"Retry-After": "10"})
         if deadline:
             body = one_deadline(body, deadline)
         return web.Response(

@@ -33,10 +33,13 @@ def main(argv: list[str] | None = None) -> int:
         from indexer.build import build
 
         clean_stale_index_dirs(settings.data_dir)  # index folders a killed build left behind
-        sources = args.sources or [str(KNOWLEDGE_DIR)]
+        uploads = settings.data_dir / "documents"  # documents added through the admin page or Telegram
+        sources = args.sources or [str(KNOWLEDGE_DIR)] + ([str(uploads)] if uploads.is_dir() else [])
         rep = build(settings, sources, progress=not args.no_progress and sys.stderr.isatty(), force=args.force)
         for e in rep.errors:
             print(f"LỖI {e}", file=sys.stderr)
+        if rep.repaired:
+            print(f"Chỉ mục cũ không dùng được ({rep.repaired}): đã lập lại.")
         print(
             f"Đã lập chỉ mục {len(rep.indexed)} văn bản, {len(rep.unchanged)} không đổi, "
             f"{len(rep.removed)} đã gỡ; {rep.chunks} đoạn; tìm kiếm ngữ nghĩa: "

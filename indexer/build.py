@@ -40,6 +40,7 @@ from bot.search_index import (
     new_build_id,
     read_manifest,
     swap_in,
+    verify_index,
     text_key,
     write_index,
 )
@@ -116,6 +117,7 @@ class BuildReport:
     dense: bool = False
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
+    repaired: str | None = None  # why the index in place was rebuilt although nothing changed (it did not verify)
 
 
 def _document(p: ParsedDocument) -> Document:
@@ -410,8 +412,11 @@ def _find_removed(b: _Build, sources: list[str | Path]) -> None:
 def _index_is_current(b: _Build) -> bool:
     """Nothing changed and the index in place matches the store and the model: the report says what it holds."""
     man = read_manifest(b.settings.data_dir)
+    if man is not None and not b.changed and not b.rep.removed:
+        b.rep.repaired = verify_index(b.settings.data_dir / "index")  # a corrupted index is rebuilt, no --force
     if (
-        not b.changed
+        not b.rep.repaired
+        and not b.changed
         and not b.rep.removed
         and man is not None
         and _same_model(man, b.embedder)

@@ -14,6 +14,7 @@ import re
 import threading
 from pathlib import Path
 
+from indexer import budgets
 from indexer.ocr import IMAGE_SUFFIXES, OcrError
 
 SUPPORTED = (".txt", ".md", ".docx", ".pdf", ".html", ".htm") + IMAGE_SUFFIXES
@@ -52,6 +53,10 @@ def _decode(path: Path, data: bytes) -> str:
 
 
 def _read_docx(path: Path) -> str:
+    try:
+        budgets.check_zip(path)  # from the zip's directory, before any part is inflated
+    except budgets.BudgetError as e:
+        raise DocumentError(path, str(e)) from None
     try:
         import docx  # python-docx
 
@@ -145,10 +150,18 @@ def _read_pdf(path: Path) -> str:
         from pypdf import PdfReader
 
         reader = PdfReader(str(path))
+        budgets.check_pdf_pages(len(reader.pages))
         pages = [(p.extract_text() or "") for p in reader.pages]
+        scanned = [i for i, t in enumerate(pages) if sum(ch.isalpha() for ch in t) < MIN_PAGE_LETTERS]
+        too_large = next(
+            (why for i in scanned if (why := budgets.page_area_problem(i, *_page_size(reader.pages[i])))), None
+        )
+    except budgets.BudgetError as e:
+        raise DocumentError(path, str(e)) from None
     except Exception as e:  # noqa: BLE001 - any reader error: the file is refused by name
         raise DocumentError(path, f"tệp PDF hỏng hoặc không đọc được ({type(e).__name__})") from None
-    scanned = [i for i, t in enumerate(pages) if sum(ch.isalpha() for ch in t) < MIN_PAGE_LETTERS]
+    if too_large:  # checked before any page is rendered
+        raise DocumentError(path, too_large)
     if scanned:
         from indexer import ocr
 
@@ -172,16 +185,25 @@ def _read_pdf(path: Path) -> str:
     return "\n\n".join(pages)
 
 
+def _page_size(page) -> tuple[float, float]:
+    """A PDF page's size in points (its /UserUnit applied)."""
+    box = page.mediabox
+    unit = float(page.get("/UserUnit", 1) or 1)
+    return float(box.width) * unit, float(box.height) * unit
+
+
 def _read_image(path: Path) -> str:
     from indexer import ocr
 
     def read() -> list[str]:
         try:
-            frames = ocr.image_frames(path)
+            frames = budgets.check_image(path)  # frame count and sizes from the headers
+        except budgets.BudgetError as e:
+            raise DocumentError(path, str(e)) from None
         except Exception as e:  # noqa: BLE001 - any image error: the file is refused by name
             raise DocumentError(path, f"tệp ảnh hỏng hoặc không đọc được ({type(e).__name__})") from None
         cb = PAGE_PROGRESS.get()
-        return ocr.ocr_images(frames, progress=(lambda n: cb(n, len(frames))) if cb else None)
+        return ocr.ocr_image_file(path, frames, progress=(lambda n: cb(n, frames)) if cb else None)
 
     try:
         pages = ocr.cached(path, "image", read)

@@ -132,25 +132,28 @@ def pdf_page_count(path: Path) -> int:
 
 
 def render_pdf_page(path: Path, index: int, dpi: int = DPI):
+    """One page as an image, at `dpi` lowered when the page would exceed budgets.MAX_RENDER_PIXELS."""
     import pypdfium2 as pdfium
+
+    from indexer.budgets import render_scale
 
     pdf = pdfium.PdfDocument(str(path))
     try:
         page = pdf[index]
-        img = page.render(scale=dpi / 72.0, grayscale=False).to_pil()
+        img = page.render(scale=render_scale(*page.get_size(), dpi), grayscale=False).to_pil()
         page.close()
         return img
     finally:
         pdf.close()
 
 
-def image_frames(path: Path):
-    """The pages of an image file (a multi-page TIFF has several)."""
-    from PIL import Image, ImageSequence
+def image_frame(path: Path, index: int):
+    """One page of an image file (a multi-page TIFF has several), read alone: never all frames at once."""
+    from PIL import Image
 
     with Image.open(path) as im:
-        frames = [f.copy() for f in ImageSequence.Iterator(im)]
-    return frames[:MAX_PAGES]
+        im.seek(index)
+        return im.copy()
 
 
 # -- reading one page -------------------------------------------------------------------------------------------
@@ -522,6 +525,18 @@ def ocr_images(images, progress=None) -> list[str]:
         raise OcrError(problem)
     pages = _in_parallel(
         [lambda img=img, i=i: layout_text(ocr_lines(img, first_page=i == 0)) for i, img in enumerate(images)],
+        lambda done, total: progress and progress(done),
+    )
+    return join_pages(drop_running_lines(pages))
+
+
+def ocr_image_file(path: Path, frames: int, progress=None) -> list[str]:
+    """OCR the `frames` pages of an image file, each read only when a worker takes it up."""
+    problem = tesseract_problem()
+    if problem:
+        raise OcrError(problem)
+    pages = _in_parallel(
+        [lambda i=i: layout_text(ocr_lines(image_frame(path, i), first_page=i == 0)) for i in range(frames)],
         lambda done, total: progress and progress(done),
     )
     return join_pages(drop_running_lines(pages))

@@ -37,6 +37,7 @@ from bot.config import Settings
 from store.db import session_scope
 from store.knowledge import Chunk, ChunkPage, Criterion, Deadline, Document, DocumentEvent, Responsibility, Target
 from vntext import fold
+from vntext.controls import escape_controls, has_controls
 from indexer.loaders import MAX_BYTES, PAGE_PROGRESS, SUPPORTED, DocumentError
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,10 @@ class Outcome:
     new_deadlines: list[str] = field(default_factory=list)  # deadline ids the change created
 
 
+PENDING = "pending"  # an addition recorded before its file is placed, settled when it ends (or at the next start)
+ROLLED_BACK = "rolled-back"
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -118,20 +123,38 @@ def safe_stem(name: str) -> str:
     return s[:80].strip("-") or "van-ban"
 
 
+def file_name_problem(name: str) -> str | None:
+    """Why an uploaded file's name cannot be taken (control or bidi characters, too long), else None."""
+    try:
+        (name or "").encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 (kept by the multipart reader as lone surrogates)
+        return "Tên tệp không phải chữ UTF-8 hợp lệ. Hãy đổi tên tệp rồi gửi lại."
+    if has_controls(name or ""):
+        return f"Tên tệp «{escape_controls(name)}» có ký tự điều khiển (NUL, ESC, đảo chiều chữ…). Hãy đổi tên tệp rồi gửi lại."
+    if len(name or "") > 255:
+        return "Tên tệp quá dài (tối đa 255 ký tự). Hãy đổi tên tệp rồi gửi lại."
+    return None
+
+
 class DocumentLibrary:
     def __init__(self, settings: Settings, knowledge_dir: Path | None = None):
         self.settings = settings
-        self.knowledge_dir = Path(knowledge_dir or settings.knowledge_dir)
+        self.knowledge_dir = Path(knowledge_dir or settings.knowledge_dir)  # the seeds (the code checkout's)
+        self.documents_dir = settings.data_dir / "documents"  # uploads live in the data folder
         self.history_dir = settings.data_dir / "knowledge-history"
         self.db_url = settings.database_url
 
     # -- reading -----------------------------------------------------------------------------------------
+    @property
+    def folders(self) -> list[Path]:
+        """Where documents are read from: the seeds' folder, then the uploads' (DATA/documents)."""
+        return [d for d in (self.knowledge_dir, self.documents_dir) if d.is_dir()]
+
     def files_of(self, doc_id: str) -> list[Path]:
-        if not self.knowledge_dir.is_dir():
-            return []
         return sorted(
             p
-            for p in self.knowledge_dir.iterdir()
+            for d in self.folders
+            for p in d.iterdir()
             if p.is_file() and p.stem == doc_id and p.suffix.lower() in SUPPORTED
         )
 
@@ -256,6 +279,9 @@ class DocumentLibrary:
 
     # -- changing ----------------------------------------------------------------------------------------
     def _check_upload(self, name: str, data: bytes) -> str:
+        problem = file_name_problem(name)
+        if problem:
+            raise UploadError(problem)
         suffix = Path(name or "").suffix.lower()
         if suffix not in SUPPORTED:
             raise UploadError(
@@ -272,7 +298,10 @@ class DocumentLibrary:
 
     def _read_staged(self, name: str, data: bytes, doc_id: str, suffix: str, progress: Progress | None) -> None:
         """Read the file in a staging folder: refuse it (UploadError, by name) before anything changes."""
-        from indexer.build import parse_file
+        from bot.lexicon import load_lexicon
+        from indexer.build import parse_text
+        from indexer.isolated import read_isolated
+        from indexer.normalize import normalize_text
 
         stage = Path(tempfile.mkdtemp(prefix="upload-", dir=self._stage_root()))
         try:
@@ -294,7 +323,9 @@ class DocumentLibrary:
 
             token = PAGE_PROGRESS.set(pages)
             try:
-                parse_file(f)
+                # read in a child process under memory and time limits: a file that costs too much fails alone
+                text, _pages = read_isolated(f)
+                parse_text(f.stem, f, normalize_text(text), load_lexicon())
             except DocumentError as e:
                 raise UploadError(f"Không đọc được tệp «{name}»: {e.reason}") from None
             except Exception as e:
@@ -310,10 +341,15 @@ class DocumentLibrary:
         d.mkdir(parents=True, exist_ok=True)
         return d
 
+    def same_stem(self, name: str) -> str | None:
+        """The id of a document an upload named `name` would collide with (its stem made safe), if any."""
+        doc_id = safe_stem(name)
+        return doc_id if self.files_of(doc_id) or self.summary(doc_id) is not None else None
+
     def _free_id(self, base: str) -> str:
         with session_scope(self.db_url) as s:
             taken = set(s.scalars(select(Document.id)))
-        taken |= {p.stem for p in self.knowledge_dir.iterdir()} if self.knowledge_dir.is_dir() else set()
+        taken |= {p.stem for d in self.folders for p in d.iterdir()}
         if base not in taken:
             return base
         n = 2
@@ -332,7 +368,7 @@ class DocumentLibrary:
 
         if progress:
             progress("⚙️ Đang lập chỉ mục…")
-        rep = build(self.settings, [self.knowledge_dir])
+        rep = build(self.settings, self.folders)
         bad = [e for e in rep.errors if e.path.stem in doc_ids]
         if bad:
             raise UploadError("Lập chỉ mục không thành công: " + "; ".join(str(e) for e in bad))
@@ -352,21 +388,62 @@ class DocumentLibrary:
             s.flush()
             return ev.id
 
+    def _settle(self, event_id: int, action: str, extra: dict | None = None) -> None:
+        """A pending addition's record becomes what happened to it ("added" or "rolled-back")."""
+        with session_scope(self.db_url) as s:
+            ev = s.get(DocumentEvent, event_id)
+            ev.action = action
+            if extra:
+                ev.note = json.dumps(dict(json.loads(ev.note or "{}"), **extra), ensure_ascii=False)
+
+    def recover(self) -> list[tuple[str, str]]:
+        """At start: additions left pending by a killed process are finished (the build had committed the
+        document) or rolled back (the file moved to the history folder). Returns [(doc_id, action)]."""
+        done = []
+        with session_scope(self.db_url) as s:
+            pending = [
+                (e.id, e.document_id, e.file_name)
+                for e in s.scalars(select(DocumentEvent).where(DocumentEvent.action == PENDING))
+            ]
+        for event_id, doc_id, file_name in pending:
+            path = self.documents_dir / file_name
+            if not path.exists() and (self.knowledge_dir / file_name).exists():  # recorded before uploads moved
+                path = self.knowledge_dir / file_name
+            with session_scope(self.db_url) as s:
+                d = s.get(Document, doc_id)
+                stored = d is not None and Path(d.file_name).resolve() == path.resolve()
+            if stored and path.exists():
+                self._settle(event_id, "added", {"recovered": "finished at start"})
+                done.append((doc_id, "added"))
+                continue
+            extra = {"recovered": "rolled back at start (the upload was interrupted)"}
+            if path.exists():
+                extra["history"] = str(self._to_history(path))
+            self._settle(event_id, ROLLED_BACK, extra)
+            done.append((doc_id, ROLLED_BACK))
+        if done:
+            log.warning("interrupted uploads settled at start: %s", ", ".join(f"{d} {a}" for d, a in done))
+        return done
+
     def add(self, name: str, data: bytes, actor: str, progress: Progress | None = None) -> Outcome:
         t0 = time.perf_counter()
         suffix = self._check_upload(name, data)
         with _LOCK:
-            self.knowledge_dir.mkdir(parents=True, exist_ok=True)
+            self.documents_dir.mkdir(parents=True, exist_ok=True)
             doc_id = self._free_id(safe_stem(name))
             self._read_staged(name, data, doc_id, suffix, progress)
-            dest = self.knowledge_dir / f"{doc_id}{suffix}"
+            dest = self.documents_dir / f"{doc_id}{suffix}"
+            # recorded before the file is placed: a process killed from here on is finished or rolled back by
+            # `recover` at the next start, never left in the folder unrecorded
+            ev = self._record(doc_id, PENDING, actor, dest.name, sha256(data), {"original_name": name})
             dest.write_bytes(data)
             try:
                 self._rebuild([doc_id], progress)
             except Exception:
                 dest.unlink(missing_ok=True)  # nothing half-added stays behind
+                self._settle(ev, ROLLED_BACK, {"reason": "indexing failed"})
                 raise
-            ev = self._record(doc_id, "added", actor, dest.name, sha256(data), {"original_name": name})
+            self._settle(ev, "added")
         return Outcome(
             "added",
             doc_id,
@@ -441,7 +518,8 @@ class DocumentLibrary:
 
     def _swap_in(self, doc_id, data, suffix, old: list[Path], actor, progress, note: dict) -> int:
         kept = [(p, self._to_history(p)) for p in old]
-        dest = self.knowledge_dir / f"{doc_id}{suffix}"
+        self.documents_dir.mkdir(parents=True, exist_ok=True)
+        dest = self.documents_dir / f"{doc_id}{suffix}"
         dest.write_bytes(data)
         try:
             self._rebuild([doc_id], progress)
@@ -450,7 +528,12 @@ class DocumentLibrary:
             for orig, moved in kept:
                 shutil.move(str(moved), orig)
             raise
-        note = dict(note, previous=[str(m) for _, m in kept], previous_names=[o.name for o, _ in kept])
+        note = dict(
+            note,
+            previous=[str(m) for _, m in kept],
+            previous_names=[o.name for o, _ in kept],
+            previous_dirs=[str(o.parent) for o, _ in kept],
+        )
         return self._record(doc_id, "replaced", actor, dest.name, sha256(data), note)
 
     def remove(self, doc_id: str, actor: str, progress: Progress | None = None) -> Outcome:
@@ -461,7 +544,7 @@ class DocumentLibrary:
                 if self.summary(doc_id) is not None:
                     raise UploadError(
                         f"Tệp của văn bản «{doc_id}» không nằm trong thư mục văn bản "
-                        f"({self.knowledge_dir}); không gỡ được từ đây."
+                        f"({self.knowledge_dir}, {self.documents_dir}); không gỡ được từ đây."
                     )
                 raise UploadError(f"Không có văn bản «{doc_id}».")
             digest = sha256(files[0].read_bytes())
@@ -478,7 +561,11 @@ class DocumentLibrary:
                 actor,
                 files[0].name,
                 digest,
-                {"history": [str(m) for _, m in kept], "names": [o.name for o, _ in kept]},
+                {
+                    "history": [str(m) for _, m in kept],
+                    "names": [o.name for o, _ in kept],
+                    "dirs": [str(o.parent) for o, _ in kept],
+                },
             )
         return Outcome("removed", doc_id, ev, None, [], time.perf_counter() - t0)
 
@@ -505,17 +592,19 @@ class DocumentLibrary:
             elif ev.action in ("replaced", "removed"):
                 prev = note.get("previous") if ev.action == "replaced" else note.get("history")
                 names = note.get("previous_names") if ev.action == "replaced" else note.get("names")
+                dirs = note.get("previous_dirs") if ev.action == "replaced" else note.get("dirs")
                 if not prev:
                     raise UploadError("Không còn bản trước để khôi phục.")
                 current = [(p, self._to_history(p)) for p in self.files_of(doc_id)]
                 restored = []
-                for h, n in zip(prev, names or [Path(x).name.split("-", 3)[-1] for x in prev]):
+                for i, (h, n) in enumerate(zip(prev, names or [Path(x).name.split("-", 3)[-1] for x in prev])):
                     hp = Path(h)
                     if not hp.exists():
                         for orig, moved in current:
                             shutil.move(str(moved), orig)
                         raise UploadError(f"Bản lưu {hp.name} không còn nữa.")
-                    dest = self.knowledge_dir / n
+                    dest = (Path(dirs[i]) if dirs and i < len(dirs) else self.documents_dir) / n
+                    dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(hp, dest)
                     restored.append(dest)
                 try:
@@ -540,5 +629,12 @@ class DocumentLibrary:
 
 def describe_event(ev: DocumentEvent) -> str:
     when = ev.created_at.replace(tzinfo=dt.timezone.utc).astimezone(dt.timezone(dt.timedelta(hours=7)))
-    verb = {"added": "thêm", "replaced": "thay thế", "removed": "gỡ", "restored": "khôi phục"}.get(ev.action, ev.action)
+    verb = {
+        "added": "thêm",
+        "replaced": "thay thế",
+        "removed": "gỡ",
+        "restored": "khôi phục",
+        PENDING: "đang thêm",
+        ROLLED_BACK: "hủy thêm (bị ngắt)",
+    }.get(ev.action, ev.action)
     return f"{when:%d/%m/%Y %H:%M} (giờ VN) {verb} {ev.document_id} — {ev.file_name} — {ev.actor} — sha256 {ev.content_sha256[:12]}"

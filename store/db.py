@@ -20,7 +20,7 @@ import store.knowledge
 import store.reminders
 import store.reports  # noqa: F401
 from store.base import Base
-from store.engine import make_engine
+from store.engine import forget_identity, make_engine
 from store.migrate import upgrade_engine
 
 __all__ = ["Base", "dispose_engines", "get_engine", "session_factory", "session_scope"]
@@ -52,6 +52,8 @@ def dispose_engines(url_part: str = "") -> list[str]:
         engines = [_engines.pop(u) for u in urls]
     for eng in engines:
         eng.dispose()
+    for u in urls:
+        forget_identity(u)  # the next engine may open another file at that path
     return urls
 
 

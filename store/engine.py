@@ -13,7 +13,15 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
-__all__ = ["configured_database_url", "data_dir_from", "database_url_from", "make_engine", "normalise_url"]
+__all__ = [
+    "configured_database_url",
+    "data_dir_from",
+    "database_url_from",
+    "make_engine",
+    "normalise_url",
+    "opened_identity",
+    "sqlite_file",
+]
 DATABASE_FILE = "hoctap.sqlite3"
 
 
@@ -52,15 +60,70 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    try:
+        return max(0.5, float(env.get(name, "").strip() or default))
+    except ValueError:
+        return default
+
+
+def postgres_connect_args(env: Mapping[str, str]) -> dict:
+    """A database that is down or that accepts and never answers must not hang a process: a connect timeout
+    (HOCTAP_DB_CONNECT_TIMEOUT_S, default 3), a statement timeout (HOCTAP_DB_STATEMENT_TIMEOUT_S, default 30)
+    and TCP keep-alives that drop a connection whose server went silent."""
+    connect = _seconds(env, "HOCTAP_DB_CONNECT_TIMEOUT_S", 3)
+    statement = _seconds(env, "HOCTAP_DB_STATEMENT_TIMEOUT_S", 30)
+    return {
+        "connect_timeout": max(1, round(connect)),
+        "options": f"-c statement_timeout={int(statement * 1000)}",
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+    }
+
+
+_identities: dict[str, tuple[int, int]] = {}
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones)."""
+    if not url.startswith("sqlite") or "///" not in url:
+        return None
+    path = url.split("///", 1)[1].split("?", 1)[0]
+    return Path(path) if path and not path.startswith(":memory:") else None
+
+
+def _remember_identity(url: str, path: Path) -> None:
+    try:
+        st = path.stat()
+    except OSError:
+        return
+    _identities.setdefault(url, (st.st_dev, st.st_ino))
+
+
+def opened_identity(url: str) -> tuple[int, int] | None:
+    """(device, inode) of the SQLite file this process's connections to `url` opened first: a file replaced
+    (moved over, restored from a backup) while they are open has another, and what they write would be lost."""
+    return _identities.get(normalise_url(url))
+
+
+def forget_identity(url: str) -> None:
+    _identities.pop(normalise_url(url), None)
+
+
 def make_engine(url: str) -> Engine:
     """A new engine (not cached, not upgraded): WAL, foreign keys and a busy timeout on SQLite."""
     url = normalise_url(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, pool_timeout=10, connect_args=postgres_connect_args(os.environ))
     eng = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    path = sqlite_file(url)
 
     @event.listens_for(eng, "connect")
     def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+        if path is not None:
+            _remember_identity(url, path)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")

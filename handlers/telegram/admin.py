@@ -136,6 +136,7 @@ class Admin:
                 str(st.data_dir),
                 "build",
                 str(st.knowledge_dir),
+                *([str(st.data_dir / "documents")] if (st.data_dir / "documents").is_dir() else []),
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
             )

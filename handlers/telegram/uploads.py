@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -22,6 +23,7 @@ from handlers.telegram.shared import Shared
 
 log = logging.getLogger(__name__)
 
+HOLD_MAX = 5  # files waiting for "replace or keep both?" at once
 TG_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API serves bots files of at most 20 MB
 UPLOAD_REFUSED = (
     "Cảm ơn bạn đã gửi tệp. Chỉ quản trị viên mới thêm được văn bản vào kho; bạn vẫn có thể hỏi "
@@ -44,6 +46,7 @@ class Uploads:
         self.svc = shared.svc
         self.cfg = shared.cfg
         self.library = shared.library
+        self.held: dict[str, tuple[str, str, str, str]] = {}  # token → (file id, name, existing id, who)
 
     async def on_file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.effective_message
@@ -74,13 +77,54 @@ class Uploads:
         m = re.match(r"^/?(?:thaythe|thay thế|thay the)(?:@\w+)?\s+(\S+)", caption, re.IGNORECASE)
         if m:
             target = m.group(1)
+        who = f"telegram:{update.effective_user.id if update.effective_user else chat.id}"
+        if not target:
+            existing = await self.svc.db(self.library.same_stem, name)
+            if existing:  # ask first: replace that document, or keep both (the new one as "<id>-2")
+                await self.ask_replace_or_keep(msg, file_id, name, existing, who)
+                return
         status = await msg.reply_text(
             esc(f"📥 Đã nhận «{name}»" + (f" (thay thế {target})" if target else "") + ". Đang tải về…")
         )
-        who = f"telegram:{update.effective_user.id if update.effective_user else chat.id}"
         context.application.create_task(
             self.ingest(context.bot, chat.id, status, file_id, name, target, who), update=update
         )
+
+    async def ask_replace_or_keep(self, msg: Message, file_id: str, name: str, existing: str, who: str) -> None:
+        for k in list(self.held)[:-HOLD_MAX]:  # a few files wait at once; Telegram keeps the file itself
+            self.held.pop(k, None)
+        token = secrets.token_urlsafe(9)
+        self.held[token] = (file_id, name, existing, who)
+        keyboard = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(f"🔁 Thay thế {existing}"[:60], callback_data=f"up:s:{token}:r")],
+                [InlineKeyboardButton("➕ Giữ cả hai", callback_data=f"up:s:{token}:k")],
+            ]
+        )
+        await msg.reply_text(
+            esc(
+                f"Đã có văn bản «{existing}» trùng tên với tệp «{name}». Thay thế văn bản đó, hay giữ cả hai "
+                f"(tệp mới thành «{existing}-2»)?"
+            ),
+            reply_markup=keyboard,
+        )
+
+    async def on_same_name(self, query, context, chat_id: int, token: str, choice: str) -> None:
+        held = self.held.pop(token, None)
+        if held is None:
+            await query.answer("Tệp này đã được xử lý hoặc không còn chờ; hãy gửi lại.", show_alert=True)
+            return
+        await query.answer("⏳ Đang xử lý…")
+        try:
+            await query.edit_message_reply_markup(None)  # answered once
+        except TelegramError:
+            pass
+        file_id, name, existing, who = held
+        target = existing if choice == "r" else None
+        status = await context.bot.send_message(
+            chat_id, esc(f"📥 «{name}»" + (f" (thay thế {existing})" if target else " (giữ cả hai)") + ". Đang tải về…")
+        )
+        await self.ingest(context.bot, chat_id, status, file_id, name, target, who)
 
     async def ingest(
         self, bot, chat_id: int, status: Message, file_id: str, name: str, target: str | None, who: str
@@ -160,6 +204,9 @@ class Uploads:
             return
         from indexer.uploads import UploadError
 
+        if parts[1] == "s":  # the answer to "replace or keep both?"
+            await self.on_same_name(query, context, chat_id, parts[2], parts[3])
+            return
         kind, event_id = parts[1], int(parts[2])
         ev = await self.svc.db(self.library.event, event_id)
         if ev is None:

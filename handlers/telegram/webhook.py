@@ -55,14 +55,19 @@ def webhook_route(cfg, current_bot: Callable[[], Any]):
             return web.json_response({"error": "forbidden"}, status=403)
         try:
             data = json.loads(await request.text())
-            if not isinstance(data, dict) or "update_id" not in data or not utf8_clean(data):
+            if not isinstance(data, dict) or type(data.get("update_id")) is not int or not utf8_clean(data):
                 raise ValueError("not an update")
         except (ValueError, UnicodeDecodeError, RecursionError):
             return web.json_response({"error": "bad update"}, status=400)
         bot = current_bot()
         if not bot.app.running:
             return web.json_response({"error": "starting"}, status=503)
-        await bot.process_webhook(data)
+        try:
+            await bot.process_webhook(data)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:
+            # well-formed JSON that is not an update python-telegram-bot can read ({"message": {}})
+            log.info("Telegram webhook: unreadable update refused (%s)", type(e).__name__)
+            return web.json_response({"error": "bad update"}, status=400)
         return web.json_response({"ok": True})
 
     return telegram_webhook

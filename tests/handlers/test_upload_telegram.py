@@ -84,7 +84,7 @@ async def test_admin_sends_a_docx_it_is_indexed_answerable_and_undoable(bot):
     assert any("Đang đọc văn bản" in e for e in edits) and any("Đang lập chỉ mục" in e for e in edits)
     assert "Công văn 1234/UBND-VX — UBND tỉnh Lâm Đồng, 05/11/2026" in summary
     assert "Hạn báo cáo: 2 · Nhiệm vụ:" in summary and "Mã văn bản: cong-van-1234-lam-dong" in summary
-    assert (settings.knowledge_dir / "cong-van-1234-lam-dong.docx").read_bytes() == data
+    assert (settings.data_dir / "documents" / "cong-van-1234-lam-dong.docx").read_bytes() == data
     # subscribers whose scope the new deadlines concern are told, once per deadline; others are not
     told = await wait_for(lambda: len(_texts(standin, OTHER)) >= 2 and _texts(standin, OTHER), timeout=30)
     assert all("Văn bản mới: Công văn 1234/UBND-VX" in t for t in told)
@@ -118,7 +118,7 @@ async def test_admin_sends_a_docx_it_is_indexed_answerable_and_undoable(bot):
     standin.press(ADMIN, undo)
     await wait_for(lambda: any(t.startswith("✅ Đã gỡ") for t in _texts(standin, ADMIN)), timeout=120)
     assert _doc_ids(settings) == before
-    assert not (settings.knowledge_dir / "cong-van-1234-lam-dong.docx").exists()
+    assert not (settings.data_dir / "documents" / "cong-van-1234-lam-dong.docx").exists()
     ans = await server.services.in_pool(server.services.assistant.ask, QUESTION)
     assert "cong-van-1234-lam-dong" not in {s.file for s in ans.sources}
 
@@ -178,4 +178,36 @@ async def test_caption_replaces_a_document_and_its_deadlines_change_once(bot):
     assert (20, 1, 2027) in {x[1:] for x in new} and (10, 1, 2027) not in {x[1:] for x in new}
     assert len(new) == len(old) and len(new & old) == len(old) - 1  # only the changed deadline changed
     assert events == [("added", "lamdong"), ("replaced", "lamdong")]
-    assert [p.name for p in settings.knowledge_dir.glob("lamdong*")] == ["lamdong.docx"]
+    assert [p.name for p in (settings.data_dir / "documents").glob("lamdong*")] == ["lamdong.docx"]
+
+
+async def test_a_file_named_like_an_existing_document_asks_replace_or_keep_both(bot):
+    standin, server, settings, tmp = bot
+    from tests.support.uploads import lamdong_text
+
+    seed = "daknong-2021-3597-ubnd-kgvx"
+    data = lamdong_text().encode()
+    standin.document(ADMIN, f"{seed}.txt", data)
+    asked = await wait_for(lambda: [b for b in _buttons(standin, ADMIN) if b["callback_data"].startswith("up:s:")])
+    assert [b["text"] for b in asked] == [f"🔁 Thay thế {seed}", "➕ Giữ cả hai"]
+    assert any("Giữ cả hai" in t or "giữ cả hai" in t for t in _texts(standin, ADMIN))
+    assert not any(c.method == "getFile" for c in standin.calls)  # nothing fetched before the answer
+    keep = next(b["callback_data"] for b in asked if b["callback_data"].endswith(":k"))
+    standin.press(ADMIN, keep)
+    added = await wait_for(
+        lambda: next((t for t in _texts(standin, ADMIN) if t.startswith("✅ Đã thêm")), None), timeout=120
+    )
+    assert f"Mã văn bản: {seed}-2" in added and {seed, f"{seed}-2"} <= _doc_ids(settings)
+    standin.press(ADMIN, keep)  # answered once
+    await wait_for(
+        lambda: any(
+            "không còn chờ" in c.params.get("text", "") for c in standin.calls if c.method == "answerCallbackQuery"
+        )
+    )
+    standin.document(ADMIN, f"{seed}.txt", data)
+    await wait_for(lambda: len([b for b in _buttons(standin, ADMIN) if b["callback_data"].startswith("up:s:")]) == 4)
+    replace = [b["callback_data"] for b in _buttons(standin, ADMIN) if b["callback_data"].endswith(":r")][-1]
+    standin.press(ADMIN, replace)
+    await wait_for(lambda: any(t.startswith("✅ Đã thay thế") for t in _texts(standin, ADMIN)), timeout=120)
+    with session_scope(settings.database_url) as s:
+        assert "Lâm Đồng" in (s.get(Document, seed).province or "")  # the seed's id now holds the new content

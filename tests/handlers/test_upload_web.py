@@ -5,7 +5,9 @@ removed, every change recorded and shown by `python -m indexer show`."""
 from __future__ import annotations
 
 import asyncio
+import html
 import os
+import re
 import subprocess
 import sys
 
@@ -67,10 +69,18 @@ async def test_without_a_token_the_admin_page_is_disabled(tmp_path, monkeypatch)
         await server.stop()
 
 
+def _action(page: str, path: str) -> str:
+    """The action of the page's form posting to `path` (with its CSRF token), as a browser submits it."""
+    m = re.search(r"action='(" + re.escape(path) + r"\?csrf=[^']+)'", page)
+    assert m, f"no form posting to {path}"
+    return html.unescape(m.group(1)).lstrip("/")
+
+
 async def test_sign_in_with_the_token(tmp_path, monkeypatch):
     server, _ = await _server(tmp_path, monkeypatch, TOKEN)
     try:
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        origin = {"Origin": server.url.rstrip("/")}  # what a browser sends with a form's POST
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), headers=origin) as http:
             async with http.get(server.url + "admin") as r:
                 assert r.status == 401 and "Mã quản trị" in await r.text()
             async with http.get(server.url + "admin/api/documents") as r:
@@ -85,7 +95,7 @@ async def test_sign_in_with_the_token(tmp_path, monkeypatch):
             # the browser flow: the form posts, the job page refreshes itself until the summary shows
             form = aiohttp.FormData()
             form.add_field("file", lamdong_text().encode(), filename="Lâm Đồng 1234.txt", content_type="text/plain")
-            async with http.post(server.url + "admin/upload", data=form) as r:
+            async with http.post(server.url + _action(page, "/admin/upload"), data=form) as r:
                 assert r.status == 200 and "/admin/jobs/" in str(r.url)
                 job_url = str(r.url)
             for _ in range(300):
@@ -97,7 +107,9 @@ async def test_sign_in_with_the_token(tmp_path, monkeypatch):
                 await asyncio.sleep(0.2)
             assert "✅ Đã thêm văn bản lam-dong-1234" in text and "Công văn 1234/UBND-VX" in text
             assert "Hạn báo cáo: 2" in text and "Hoàn tác" in text
-            async with http.post(server.url + "admin/remove", data={"doc_id": "lam-dong-1234"}) as r:
+            async with http.get(server.url + "admin") as r:
+                page = await r.text()
+            async with http.post(server.url + _action(page, "/admin/remove"), data={"doc_id": "lam-dong-1234"}) as r:
                 job_url = str(r.url)
             for _ in range(300):
                 async with http.get(job_url) as r:
@@ -109,7 +121,7 @@ async def test_sign_in_with_the_token(tmp_path, monkeypatch):
             async with http.get(server.url + "admin") as r:
                 page = await r.text()
             assert "<option value='lam-dong-1234'>" not in page and "gỡ lam-dong-1234" in page  # gone; in the history
-            async with http.post(server.url + "admin/logout") as r:
+            async with http.post(server.url + _action(page, "/admin/logout")) as r:
                 assert r.status == 401  # back at the sign-in form
     finally:
         await server.stop()
@@ -184,14 +196,14 @@ async def test_scanned_pdf_upload_replace_undo_remove(tmp_path, monkeypatch):
             assert job["state"] == "done" and job["action"] == "replaced" and job["doc_id"] == doc_id
             replaced_event = job["event_id"]
             assert _dues(settings, doc_id) == {(25, 1, 2027), (30, 6, None)}
-            assert [p.name for p in settings.knowledge_dir.glob(doc_id + ".*")] == [doc_id + ".txt"]
+            assert [p.name for p in (settings.data_dir / "documents").glob(doc_id + ".*")] == [doc_id + ".txt"]
 
             # undo the replacement: the scan and its deadline are back
             async with http.post(base + "admin/undo", json={"event_id": replaced_event}, headers=auth) as r:
                 job = await _job(http, base, await r.json())
             assert job["state"] == "done" and job["action"] == "restored", job
             assert _dues(settings, doc_id) == {(10, 1, 2027), (30, 6, None)}
-            assert [p.name for p in settings.knowledge_dir.glob(doc_id + ".*")] == [doc_id + ".pdf"]
+            assert [p.name for p in (settings.data_dir / "documents").glob(doc_id + ".*")] == [doc_id + ".pdf"]
 
             # remove it: gone from the store and from answers
             async with http.post(base + "admin/remove", json={"doc_id": doc_id}, headers=auth) as r:

@@ -17,6 +17,7 @@ import datetime as dt
 import html
 import io
 import logging
+from functools import partial
 from urllib.parse import quote
 
 from aiohttp import web
@@ -82,8 +83,11 @@ class AdminReports:
             f"<a href='/admin/reports/export.csv?days={days}'>Tải .csv</a></p>",
             f"<p class={'err' if status >= 400 else 'ok'}>{esc(msg)}</p>" if msg else "",
         ]
-        body += [self._occurrence(o) for o in occs] or ["<p>Không có kỳ báo cáo nào của các đơn vị đã đăng ký.</p>"]
-        body.append(self._units_block(units))
+        form = partial(self.admin.form, request)  # every form carries the session's CSRF token
+        body += [self._occurrence(o, form) for o in occs] or [
+            "<p>Không có kỳ báo cáo nào của các đơn vị đã đăng ký.</p>"
+        ]
+        body.append(self._units_block(units, form))
         return self.admin._html("".join(body), status=status)
 
     def _units(self) -> list[ReportUnit]:
@@ -91,14 +95,15 @@ class AdminReports:
             return list(s.scalars(select(ReportUnit).order_by(ReportUnit.name)))
 
     @staticmethod
-    def _occurrence(o) -> str:
+    def _occurrence(o, form) -> str:
         rows = "".join(
             f"<tr><td>{esc(u.unit)}</td><td>{esc(u.province or '')}</td><td>{esc(u.label)}</td>"
             f"<td>{esc(u.marked_at.strftime('%d/%m/%Y %H:%M') if u.marked_at else '')} {esc(u.marked_by or '')}</td>"
-            f"<td>{_buttons(o, u)}</td></tr>"
+            f"<td>{_buttons(o, u, form)}</td></tr>"
             for u in o.units
         )
         remind = _form(
+            form,
             "/admin/reports/remind",
             {"deadline": o.deadline_id, "due": o.due_date.isoformat()},
             "✉️ Nhắc các đơn vị chưa nộp",
@@ -109,7 +114,7 @@ class AdminReports:
         )
 
     @staticmethod
-    def _units_block(units) -> str:
+    def _units_block(units, form) -> str:
         rows = "".join(
             f"<tr><td>{esc(u.name)}</td><td>{esc(u.province or '')}</td><td>{esc(', '.join(u.aliases or []))}</td>"
             f"<td>{esc(u.email or '')}</td><td><a href='/admin/reports/history.csv?unit={quote(u.name)}'>lịch sử</a></td></tr>"
@@ -117,15 +122,22 @@ class AdminReports:
         )
         return (
             "<h2>Đơn vị báo cáo</h2><table><tr><th>Tên</th><th>Tỉnh/thành</th><th>Tên khác</th><th>E-mail</th><th></th>"
-            f"</tr>{rows}</table><form method=post action=/admin/reports/units enctype=multipart/form-data>"
-            "<fieldset><legend>Đăng ký từ tệp CSV (cột: ten, tinh, nhom, ten_khac, email, telegram, zalo)</legend>"
-            "<input type=file name=file accept='.csv,text/csv' required> <button>Tải lên</button></fieldset></form>"
-            "<form method=post action=/admin/reports/unit><fieldset><legend>Thêm hoặc sửa một đơn vị</legend>"
-            + " ".join(
-                f"<label>{label} <input name={k}{' required' if k == 'ten' else ''}></label>"
-                for k, label in UNIT_FIELDS
+            f"</tr>{rows}</table>"
+            + form(
+                "/admin/reports/units",
+                "<fieldset><legend>Đăng ký từ tệp CSV (cột: ten, tinh, nhom, ten_khac, email, telegram, zalo)</legend>"
+                "<input type=file name=file accept='.csv,text/csv' required> <button>Tải lên</button></fieldset>",
+                multipart=True,
             )
-            + " <button>Lưu</button></fieldset></form>"
+            + form(
+                "/admin/reports/unit",
+                "<fieldset><legend>Thêm hoặc sửa một đơn vị</legend>"
+                + " ".join(
+                    f"<label>{label} <input name={k}{' required' if k == 'ten' else ''}></label>"
+                    for k, label in UNIT_FIELDS
+                )
+                + " <button>Lưu</button></fieldset>",
+            )
         )
 
     async def _form(self, request: web.Request) -> dict:
@@ -230,19 +242,20 @@ def _mailer(settings):
         return None
 
 
-def _form(action: str, fields: dict, label: str) -> str:
+def _form(form, action: str, fields: dict, label: str) -> str:
+    """A one-button form (written by the admin's `form`, with the CSRF token) posting `fields`."""
     hidden = "".join(f"<input type=hidden name={k} value='{esc(v)}'>" for k, v in fields.items())
-    return f"<form class=inline method=post action={action}>{hidden}<button>{esc(label)}</button></form>"
+    return form(action, f"{hidden}<button>{esc(label)}</button>", cls="inline")
 
 
-def _buttons(o, u) -> str:
+def _buttons(o, u, form) -> str:
     base = {"deadline": o.deadline_id, "due": o.due_date.isoformat(), "unit": u.unit}
     if u.status in ("da_nop", "mien"):
-        return _form("/admin/reports/mark", {**base, "action": "undo"}, "↩ Hoàn tác")
+        return _form(form, "/admin/reports/mark", {**base, "action": "undo"}, "↩ Hoàn tác")
     return (
-        _form("/admin/reports/mark", {**base, "action": "da_nop"}, "✅ Đã nộp")
+        _form(form, "/admin/reports/mark", {**base, "action": "da_nop"}, "✅ Đã nộp")
         + " "
-        + _form("/admin/reports/mark", {**base, "action": "mien"}, "Miễn")
+        + _form(form, "/admin/reports/mark", {**base, "action": "mien"}, "Miễn")
     )
 
 

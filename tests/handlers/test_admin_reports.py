@@ -139,3 +139,31 @@ async def test_admin_reports_page_units_marks_exports_and_courtesy_email(admin):
         assert what in hist
     async with http.get(server.url + "admin/reports/history.xlsx", params={"unit": "Sở Ma"}) as r:
         assert r.status == 400 and "Không có đơn vị" in await r.text()
+
+
+async def test_the_reporting_page_works_from_a_signed_in_browser_with_its_csrf_token(admin):
+    """The page's own forms, posted by a browser session (cookie, Origin) as issue 20's CSRF guard requires:
+    each carries the session's token; the same post without it is refused and changes nothing."""
+    from tests.handlers.test_hardening_admin import _browser, _forms
+
+    server, http, _inbox = admin
+    assert (await _upload(server, http, UNITS))[0] == 200
+    deadline, due = _next_december(server.services.db_url)
+    async with _browser(server) as browser:
+        async with browser.post(server.url + "admin/login", data={"token": TOKEN}) as r:
+            assert r.status == 200, await r.text()
+        async with browser.get(server.url + "admin/reports?days=400") as r:
+            page = await r.text()
+        actions = _forms(page)
+        assert actions and all("csrf=" in a for a in actions), actions
+        mark = next(a for a in actions if a.startswith("/admin/reports/mark"))
+        data = {"deadline": deadline, "due": due.isoformat(), "unit": "Sở Tư pháp", "action": "da_nop"}
+        async with browser.post(server.url + "admin/reports/mark", data=data) as r:
+            assert r.status == 403  # no token: refused
+        with session_scope(server.services.db_url) as s:
+            assert s.scalars(select(ReportStatus)).all() == []
+        async with browser.post(server.url + mark.lstrip("/"), data=data) as r:
+            assert r.status == 200, await r.text()
+        with session_scope(server.services.db_url) as s:
+            (row,) = s.scalars(select(ReportStatus)).all()
+            assert row.status == "da_nop"

@@ -276,6 +276,15 @@ def check_reminders(db_url: str) -> Check:
         return Check(True, "không đọc được hàng đợi nhắc hạn (" + _why(e) + ")")
 
 
+def _reminders_unless_down(h: Health, db_url: str) -> Check:
+    """The outbox, unless the database check has just failed: a database that does not answer would hold the
+    check (and a degraded start) another connect timeout to say what the database check said."""
+    db = h.checks.get("database")
+    if db is not None and not db.ok:
+        return Check(True, "chưa đọc được hàng đợi nhắc hạn: cơ sở dữ liệu không trả lời")
+    return check_reminders(db_url)
+
+
 def _outbox_summary(db_url: str, max_named: int = 5) -> str:
     from sqlalchemy import func, select
 
@@ -313,7 +322,7 @@ def check(assistant) -> Health:
     for name, fn in (
         ("database", lambda: check_database(assistant.db_url)),
         ("store", lambda: check_store(assistant)),
-        ("reminders", lambda: check_reminders(assistant.db_url)),
+        ("reminders", lambda: _reminders_unless_down(h, assistant.db_url)),
     ):
         try:
             h.checks[name] = fn()

@@ -185,6 +185,9 @@ class Server:
         """Uploads a killed process left pending are finished or rolled back (indexer.uploads.recover)."""
         from indexer.uploads import DocumentLibrary
 
+        if self.services.assistant.load_error:  # the database did not answer a moment ago: no second wait
+            log.warning("pending uploads not settled at start (database: %s)", self.services.assistant.load_error)
+            return
         try:
             await asyncio.wait_for(self.services.db(DocumentLibrary(self.services.settings).recover), 15)
         except Exception as e:  # noqa: BLE001 - a database down at start: settled at the next start

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -67,15 +68,17 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         return default
 
 
-def postgres_connect_args(env: Mapping[str, str]) -> dict:
+def postgres_connect_args(env: Mapping[str, str], url: str = "") -> dict:
     """A database that is down or that accepts and never answers must not hang a process: a connect timeout
     (HOCTAP_DB_CONNECT_TIMEOUT_S, default 3), a statement timeout (HOCTAP_DB_STATEMENT_TIMEOUT_S, default 30)
-    and TCP keep-alives that drop a connection whose server went silent."""
+    and TCP keep-alives that drop a connection whose server went silent. The URL's own `options` (a
+    search_path, say) are kept: the statement timeout is added to them, not put in their place."""
     connect = _seconds(env, "HOCTAP_DB_CONNECT_TIMEOUT_S", 3)
     statement = _seconds(env, "HOCTAP_DB_STATEMENT_TIMEOUT_S", 30)
+    own = parse_qs(urlsplit(url).query).get("options", [""])[-1]
     return {
         "connect_timeout": max(1, round(connect)),
-        "options": f"-c statement_timeout={int(statement * 1000)}",
+        "options": f"{own} -c statement_timeout={int(statement * 1000)}".strip(),
         "keepalives": 1,
         "keepalives_idle": 10,
         "keepalives_interval": 5,
@@ -116,7 +119,9 @@ def make_engine(url: str) -> Engine:
     """A new engine (not cached, not upgraded): WAL, foreign keys and a busy timeout on SQLite."""
     url = normalise_url(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_timeout=10, connect_args=postgres_connect_args(os.environ))
+        return create_engine(
+            url, pool_pre_ping=True, pool_timeout=10, connect_args=postgres_connect_args(os.environ, url)
+        )
     eng = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     path = sqlite_file(url)
 

@@ -132,7 +132,9 @@ def test_new_document_encodes_only_its_chunks_and_gets_a_new_build_id(tmp_path, 
     assert rep2.indexed == [Path(DOCS[1]).stem] and rep2.unchanged == [Path(DOCS[0]).stem]
     assert counting.passages - before == rep2.chunks - rep1.chunks  # the kept document's vectors came from the cache
     assert second["build_id"] != first["build_id"] and second["documents"] == 2
-    assert [p.name for p in settings.data_dir.glob("index-*")] == [os.readlink(settings.data_dir / "index")]
+    # the current build and the one before it (kept as DATA/previous-index while it verifies); older ones go
+    kept = {os.readlink(settings.data_dir / "index"), os.readlink(settings.data_dir / "previous-index")}
+    assert {p.name for p in settings.data_dir.glob("index-*")} == kept and len(kept) == 2
 
 
 def test_moved_data_folder_keeps_dense_search(tmp_path):

@@ -43,7 +43,7 @@ RESULT_WINDOW = 5
 DEFINITION_WINDOW = 30
 # a paragraph longer than this is split into its sentences
 SENTENCE_SPLIT_CHARS = 260
-_SENTENCE_END = re.compile(r"(?<=[^\d\s][.;!?])\s+(?=[A-ZĐÀ-Ỹ“\"(])")
+_SENTENCE_END = re.compile(r"(?<=[^\d\s][.;!?])\s+(?=\S)")
 
 ASK_PATTERNS = {
     "date": r"\b(ngay nao|khi nao|bao gio|truoc ngay|han chot|thoi han|han|luc nao|tu ngay|den ngay|thoi diem|thoi gian)\b",
@@ -56,7 +56,7 @@ ASK_PATTERNS = {
     "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ky|o dau|cach)\b",
     "validity": r"\b(gia tri|hieu luc|bao lau|may nam|thoi han)\b",
     "contact": r"\b(lien he|so dien thoai|dien thoai|email|dau moi)\b",
-    "money": r"\b(bao nhieu tien|may (trieu|nghin|ngan)|het bao nhieu|chi phi|hoc phi|le phi|muc phi|kinh phi|"
+    "money": r"\b(bao nhieu tien|may (trieu|nghin|ngan)|het bao nhieu|chi phi|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
     r"ton phi)\b",
     "document": r"\b(ai ky|nguoi ky|do ai ky|ky ngay|ban hanh ngay|ngay ban hanh|gui (cho )?(ai|nhung|cac)|kinh gui|noi nhan|so hieu|trich yeu)\b",
@@ -78,7 +78,7 @@ CARRIES = {
     "howto": re.compile(r"\b(đăng ký|hồ sơ|nộp|gửi|tại|qua|trực tuyến|cấp lại|đề nghị)\b", re.I),
     "result": re.compile(r"\b(kết quả|đánh giá|đã đạt|chưa đạt|không đạt|đạt được|thực hiện được)\b", re.I),
     "money": re.compile(
-        r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b|\b(miễn phí|không (thu|mất) (phí|tiền)|kinh phí|ngân sách)\b",
+        r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b|\b(miễn phí|không (thu|mất) (phí|tiền))\b",
         re.I,
     ),
 }
@@ -106,6 +106,7 @@ class Candidate:
     is_heading: bool  # the chunk's first line, with more lines below it
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+    paragraph: str = ""  # the paragraph the line is a sentence of (empty: the line is a whole paragraph)
 
 
 TITLE_CHARS = 90
@@ -125,15 +126,34 @@ def _heads_chunk(i: int, line: str, lines: list[str], ch) -> bool:
 
 def split_lines(text: str) -> list[str]:
     """A chunk's lines; a long paragraph is split into its sentences."""
-    out: list[str] = []
+    return [line for line, _ in lines_with_paragraphs(text)]
+
+
+def lines_with_paragraphs(text: str) -> list[tuple[str, str]]:
+    """A chunk's lines, each with the paragraph it comes from (itself, or the long paragraph it is a sentence
+    of): a sentence is ranked alone, but read in its paragraph ("…: Hội Khuyến học tỉnh …; Thư viện tỉnh …")."""
+    out: list[tuple[str, str]] = []
     for line in (x.strip() for x in (text or "").split("\n")):
         if not line:
             continue
         if len(line) > SENTENCE_SPLIT_CHARS and not line.startswith(("-", "+", "•")):
-            out += [s.strip() for s in _SENTENCE_END.split(line) if s.strip()]
+            out += [(s, line) for s in sentences(line)]
         else:
-            out.append(line)
+            out.append((line, line))
     return out
+
+
+def sentences(paragraph: str) -> list[str]:
+    """A paragraph's sentences: cut after '.', ';', '!' or '?' where the next word begins with a capital (the
+    clauses of a list joined by ';' in lower case stay one sentence)."""
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(paragraph):
+        nxt = paragraph[m.end() : m.end() + 1]
+        if nxt.isupper() or nxt in "“\"(":
+            out.append(paragraph[start : m.start()].strip())
+            start = m.end()
+    out.append(paragraph[start:].strip())
+    return [x for x in out if x]
 
 
 @lru_cache(maxsize=1)
@@ -211,11 +231,13 @@ class EvidenceRanker:
             if ch is None:
                 continue
             chunk_feats = self._chunk_features(ch, h, rank, best_lex, best_dense, scope)
-            lines = split_lines(ch.text)
-            for i, line in enumerate(lines):
+            pairs = lines_with_paragraphs(ch.text)
+            lines = [line for line, _ in pairs]
+            for i, (line, paragraph) in enumerate(pairs):
                 if _NOISE_LINE.match(line):
                     continue
                 c = Candidate(ch.id, ch.document_id, i, line, _heads_chunk(i, line, lines, ch))
+                c.paragraph = paragraph if paragraph != line else ""
                 c.features = dict(chunk_feats)
                 c.features.update(self._line_features(c, ch, lines))
                 c.score = linear_score(c.features, self.model)
@@ -541,13 +563,14 @@ def missing_near(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
 
 
 def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
-    """A specific kind of answer asked (a sum of money, a time of day) that no line near the question carries."""
+    """A specific kind of answer asked (a sum of money, a time of day) that no line near the question carries,
+    in a line that shares a topic word with the question ("không thu phí mượn sách" does not say a prize)."""
     asked = [k for k in SPECIFIC_KINDS if k in asked_kinds(ctx.u.folded)]
     if not asked or not ranked:
         return None
     near = set(list(dict.fromkeys(c.chunk_id for c in ranked))[:KIND_NEAR_CHUNKS])
-    text = "\n".join(ctx.kb.chunks[cid].text for cid in near if cid in ctx.kb.chunks)
-    return next((k for k in asked if not CARRIES[k].search(text)), None)
+    lines = [c for c in ranked if c.chunk_id in near and c.features.get("cov_line_ctx", 0.0) > 0]
+    return next((k for k in asked if not any(CARRIES[k].search(c.text) for c in lines)), None)
 
 
 def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
@@ -571,6 +594,8 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
         u = same_i_y(unit)
         if " " in u:
             core = _trimmed(u, edge)
+            if core in shape:  # "han gi" is "hạn" and a question word: the question's shape, not its topic
+                continue
             if core and f" {core} " not in hay and f" {_initials_of(core)} " not in hay:
                 if " " in core or single_absent(core):
                     out.append(unit)

@@ -98,6 +98,19 @@ def matches(ctx: Context, today: dt.date) -> list[tuple[Deadline, dt.date | None
     return pairs
 
 
+# more deadlines than this: the first line names all their days, the details follow (the rest behind "xem thêm")
+OVERVIEW_MIN = 4
+
+
+def _overview(pairs) -> str:
+    """' (trước 15/01 hằng năm; trước 15/06 hằng năm; …)': every deadline's day in one line, so that a long
+    answer's first lines already say them all."""
+    if len(pairs) <= OVERVIEW_MIN:
+        return ""
+    heads = dict.fromkeys(_head(d)[:1].lower() + _head(d)[1:] for d, _ in pairs)
+    return " (" + "; ".join(heads) + ")"
+
+
 def _head(d: Deadline) -> str:
     if d.recurrence in PERIODIC_DAY_PHRASES and d.due_day:
         return "Trước " + deadline_due_phrase(d)
@@ -159,7 +172,7 @@ def answer(ctx: Context) -> Answer | None:
     lines: list[str] = []
     if len(pairs) > 1:
         span = f" trong {u.window.label}" if u.window else ""
-        lines.append(f"Có {len(pairs)} hạn{span} trong các văn bản:")
+        lines.append(f"Có {len(pairs)} hạn{span} trong các văn bản{_overview(pairs)}:")
         full = ["• " + line(ctx, d, when, today) + f" — {ctx.cite(d.document_id)}." for d, when in pairs]
         for (d, _), x in zip(pairs, full):
             lines += [x] + answer_cautions(d, today)  # a party that no longer exists (issue 12)

@@ -238,9 +238,15 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str]) -> list[str]:
             doc = ctx.kb.docs[top.document_id]
             identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
             return _list_lines(head, distinguishing(ctx.u.folded, items, identity))
-    quoted = _companions(ranked, top, asked)
+    quoted = list(dict.fromkeys(_read_in_paragraph(c) for c in _companions(ranked, top, asked)))
     width = SINGLE_LINE_CHARS if len(quoted) == 1 else LINE_CHARS
-    return ["“" + " … ".join(short(c.text, width) for c in quoted) + "”"]
+    return ["“" + " … ".join(short(text, width) for text in quoted) + "”"]
+
+
+def _read_in_paragraph(c: Candidate) -> str:
+    """A sentence ranked alone is quoted in its paragraph when that is short enough to read whole: the clauses
+    after it are often what was asked ("… đề nghị phối hợp: Hội Khuyến học tỉnh …; Thư viện tỉnh …")."""
+    return c.paragraph if c.paragraph and len(c.paragraph) <= SINGLE_LINE_CHARS else c.text
 
 
 def runner_up(ctx: Context, ranked: list[Candidate], shown: list[str]) -> Candidate | None:

@@ -16,7 +16,9 @@ from bot.evidence import (
     _initials,
     agrees,
     asked_kinds,
+    lines_with_paragraphs,
     linear_score,
+    sentences,
     split_lines,
 )
 from indexer.header import find_annex
@@ -36,6 +38,19 @@ def test_split_lines_keeps_items_and_splits_long_paragraphs():
     lines = split_lines(text)
     assert lines[:3] == ["1. Nhiệm vụ:", "- Một việc.", "- Hai việc."]
     assert len(lines) > 4 and all(len(x) < 260 for x in lines[3:])
+
+
+def test_a_long_paragraph_is_cut_only_before_a_capital_and_each_sentence_keeps_its_paragraph():
+    # lower-case clauses joined by ';' are one sentence (the letters À-Ỹ of a range include lower-case 'í')
+    clauses = "ít nhất 90% hoàn thành bồi dưỡng (20 điểm); ít nhất 80% có kỹ năng số (15 điểm); ít nhất 25% …"
+    assert sentences(clauses) == [clauses]
+    para = "d) Đề nghị phối hợp: Hội Khuyến học tỉnh tôn vinh điển hình; Thư viện tỉnh tổ chức triển lãm sách. " * 3
+    pairs = lines_with_paragraphs(para.strip())
+    assert len(pairs) > 1 and all(p == para.strip() for _, p in pairs)
+    assert pairs[1][0].startswith("Thư viện tỉnh")
+    assert asked_kinds("thon dat danh hieu duoc thuong bao nhieu tien") >= {"money"}
+    assert "money" not in asked_kinds("cac ben thuong luong hoa giai nhu the nao")  # 'lượng', not 'lương'
+    assert "result" in asked_kinds("xa hoang an co dat chi tieu gia dinh hoc tap khong?")
 
 
 def test_linear_score_uses_standardised_weights():
@@ -169,3 +184,11 @@ def test_a_section_is_cited_by_its_number_and_first_words_cut_at_a_word():
     )
     assert section_label("IV › 6. Đề nghị Hội Khuyến học tỉnh") == "IV › 6. Đề nghị Hội Khuyến học tỉnh"
     assert section_label("Phần đầu văn bản") == "Phần đầu văn bản"
+
+
+def test_many_deadlines_are_named_in_the_first_line_before_their_details(assistant):
+    ans = assistant.ask("Những ngày nào trong năm phải nộp báo cáo về xã hội học tập?")
+    first = ans.answer.split("\n", 1)[0]
+    assert first.startswith("Có ") and "(trước " in first, first
+    for day in ("15/06", "01/12", "15/12", "20/12"):  # every deadline's day, though the details go on below
+        assert day in first, first

@@ -99,7 +99,7 @@ def matches(ctx: Context, today: dt.date) -> list[tuple[Deadline, dt.date | None
 
 
 # more deadlines than this: the first line names all their days, the details follow (the rest behind "xem thêm")
-OVERVIEW_MIN = 4
+OVERVIEW_MIN = 3
 
 
 def _overview(pairs) -> str:

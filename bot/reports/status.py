@@ -155,6 +155,15 @@ def _inferred_unit(session, sub) -> int | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def _status_row(s, deadline_id: str, due: dt.date, unit_id: int) -> ReportStatus | None:
+    """The recorded status of one unit for one occurrence, if any."""
+    return s.scalars(
+        select(ReportStatus).where(
+            ReportStatus.deadline_id == deadline_id, ReportStatus.due_date == due, ReportStatus.unit_id == unit_id
+        )
+    ).first()
+
+
 def mark(db_url: str, deadline_id: str, due: dt.date, unit_text: str, actor: str, status: str = DA_NOP) -> MarkResult:
     """Record that a unit has sent (or is exempt from) one occurrence's report; stop its reminders."""
     if status not in (DA_NOP, MIEN):
@@ -162,11 +171,7 @@ def mark(db_url: str, deadline_id: str, due: dt.date, unit_text: str, actor: str
     with session_scope(db_url) as s:
         d, doc = _occurrence(s, deadline_id, due)
         unit = _concerned_unit(s, unit_text, d, doc)
-        row = s.scalars(
-            select(ReportStatus).where(
-                ReportStatus.deadline_id == d.id, ReportStatus.due_date == due, ReportStatus.unit_id == unit.id
-            )
-        ).first()
+        row = _status_row(s, d.id, due, unit.id)
         if row is not None and row.status == status:
             return MarkResult(unit.name, d.id, due, status, changed=False)
         if row is None:
@@ -194,11 +199,7 @@ def undo(db_url: str, deadline_id: str, due: dt.date, unit_text: str, actor: str
     with session_scope(db_url) as s:
         d, doc = _occurrence(s, deadline_id, due)
         unit = _concerned_unit(s, unit_text, d, doc)
-        row = s.scalars(
-            select(ReportStatus).where(
-                ReportStatus.deadline_id == d.id, ReportStatus.due_date == due, ReportStatus.unit_id == unit.id
-            )
-        ).first()
+        row = _status_row(s, d.id, due, unit.id)
         if row is None:
             raise ReportError(
                 f"{unit.name} chưa được ghi nhận gì cho hạn {due.strftime('%d/%m/%Y')}: không có gì để hoàn tác."

@@ -146,7 +146,7 @@ class Context:
         """The question's words for topic units: abbreviations expanded; typed without diacritics, kept
         without (an expansion's accents would send half a sentence to the accented segmenter)."""
         text = self.u.topic_text or self.u.text
-        expanded = self.lex.expand(text) if _has_abbrev(text) else text
+        expanded = self.lex.expand(text) if _has_abbrev(text) else _domain_terms_spelt(self.lex, text)
         return expanded if has_diacritics(text) else fold(expanded)
 
     def retrieved(self, k: int = None) -> set[int]:
@@ -227,6 +227,17 @@ class Context:
             suggestions=suggestions or [],
             more=more,
         )
+
+
+def _domain_terms_spelt(lex, text: str) -> str:
+    """A question in lower case with the domain's own abbreviations spelt out ("ke hoach xhht" → "… xã hội học
+    tập", a domain phrase the topic then leaves out); other lower-case abbreviations ("ubnd") stay as typed, their
+    expansion being an entity's name the topic already leaves out."""
+    out = []
+    for tok in text.split():
+        exp = lex.expand(tok)
+        out.append(exp if exp != tok and " ".join(folded_syllables(exp)) in DOMAIN_WORDS else tok)
+    return " ".join(out)
 
 
 def _has_abbrev(text: str) -> bool:

@@ -192,3 +192,14 @@ def test_many_deadlines_are_named_in_the_first_line_before_their_details(assista
     assert first.startswith("Có ") and "(trước " in first, first
     for day in ("15/06", "01/12", "15/12", "20/12"):  # every deadline's day, though the details go on below
         assert day in first, first
+
+
+def test_domain_abbreviations_typed_in_lower_case_are_spelt_out_for_the_topic():
+    from bot.answerers.base import _domain_terms_spelt
+    from bot.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    assert _domain_terms_spelt(lex, "so vhttdl lam gi trong ke hoach xhht") == (
+        "so vhttdl lam gi trong ke hoach xã hội học tập"
+    )
+    assert _domain_terms_spelt(lex, "ubnd huyen co nhiem vu gi") == "ubnd huyen co nhiem vu gi"  # an entity's name

@@ -118,6 +118,17 @@ def is_title(line: str) -> bool:
     return len(line) <= TITLE_CHARS and not line.rstrip().endswith((".", ";"))
 
 
+def _first_of(ranked: list[Candidate], window: int, wanted) -> list[Candidate]:
+    """The ranking with the first of its `window` best lines that is `wanted` moved to the top (unchanged if none)."""
+    hit = next((c for c in ranked[:window] if wanted(c)), None)
+    return ranked if hit is None else [hit] + [c for c in ranked if c is not hit]
+
+
+def best_chunks(ranked: list[Candidate], n: int | None = None) -> list[int]:
+    """The chunks of the ranked lines, best first, each once (the first `n` of them)."""
+    return list(dict.fromkeys(c.chunk_id for c in ranked))[:n]
+
+
 def _heads_chunk(i: int, line: str, lines: list[str], ch) -> bool:
     """The chunk's first line, with more lines below it, and not a statement ('2. Thường trực Hội đồng nhân
     dân xã … giám sát việc thực hiện Nghị quyết.' is a clause, though the text after it was filed under it)."""
@@ -263,18 +274,14 @@ class EvidenceRanker:
         quả 62,5%. Đánh giá: Đạt.') answers it before a target set for later ('100% thôn đạt danh hiệu …')."""
         if "result" not in self.asked:
             return ranked
-        hit = next((c for c in ranked[:RESULT_WINDOW] if CARRIES["result"].search(c.text)), None)
-        return ranked if hit is None else [hit] + [c for c in ranked if c is not hit]
+        return _first_of(ranked, RESULT_WINDOW, lambda c: bool(CARRIES["result"].search(c.text)))
 
     def _definition_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'X là gì?': a line among the best DEFINITION_WINDOW that says 'X là …' answers it (a rule: the
         development questions hold too few definitions to fit its weight)."""
         if "definition" not in self.asked:
             return ranked
-        hit = next((c for c in ranked[:DEFINITION_WINDOW] if c.features.get("defines")), None)
-        if hit is None:
-            return ranked
-        return [hit] + [c for c in ranked if c is not hit]
+        return _first_of(ranked, DEFINITION_WINDOW, lambda c: bool(c.features.get("defines")))
 
     # -- features -----------------------------------------------------------------------------
     def _chunk_features(self, ch, h, rank, best_lex, best_dense, scope) -> dict[str, float]:
@@ -547,7 +554,7 @@ def missing_words(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
     """The question's topic words found in none of the evidence: a compound absent from the retrieved
     chunks, or a single syllable no document uses. Document numbers, abbreviations the glossary knows and
     the question's shape words are never missing."""
-    hay = same_i_y(evidence_text(ctx, dict.fromkeys(c.chunk_id for c in ranked)))
+    hay = same_i_y(evidence_text(ctx, best_chunks(ranked)))
     return _absent(ctx, units, hay, single_absent=ctx.kb.unit_absent)
 
 
@@ -556,8 +563,7 @@ def missing_near(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
     with their headings and documents' identity. A question whose heaviest words are all found somewhere
     but never together with its other words ("Lương của cán bộ trung tâm học tập cộng đồng …") is one the
     documents do not cover: no passage speaks of what it asks."""
-    near = list(dict.fromkeys(c.chunk_id for c in ranked))[:NEAR_CHUNKS]
-    text = evidence_text(ctx, near)
+    text = evidence_text(ctx, best_chunks(ranked, NEAR_CHUNKS))
     hay = same_i_y(f"{text} {folded_text(ctx.lex.expand(text))}")  # 'ubnd' also as 'uy ban nhan dan'
     return _absent(ctx, units, hay, single_absent=lambda s: f" {s} " not in hay)
 
@@ -568,7 +574,7 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
     asked = [k for k in SPECIFIC_KINDS if k in asked_kinds(ctx.u.folded)]
     if not asked or not ranked:
         return None
-    near = set(list(dict.fromkeys(c.chunk_id for c in ranked))[:KIND_NEAR_CHUNKS])
+    near = set(best_chunks(ranked, KIND_NEAR_CHUNKS))
     lines = [c for c in ranked if c.chunk_id in near and c.features.get("cov_line_ctx", 0.0) > 0]
     return next((k for k in asked if not any(CARRIES[k].search(c.text) for c in lines)), None)
 

@@ -107,7 +107,7 @@ def _overview(pairs) -> str:
     answer's first lines already say them all."""
     if len(pairs) <= OVERVIEW_MIN:
         return ""
-    heads = dict.fromkeys(_head(d)[:1].lower() + _head(d)[1:] for d, _ in pairs)
+    heads = dict.fromkeys(h[:1].lower() + h[1:] for h in (_head(d) for d, _ in pairs))
     return " (" + "; ".join(heads) + ")"
 
 

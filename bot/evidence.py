@@ -564,7 +564,7 @@ def missing_near(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
     but never together with its other words ("Lương của cán bộ trung tâm học tập cộng đồng …") is one the
     documents do not cover: no passage speaks of what it asks."""
     text = evidence_text(ctx, best_chunks(ranked, NEAR_CHUNKS))
-    hay = same_i_y(f"{text} {folded_text(ctx.lex.expand(text))}")  # 'ubnd' also as 'uy ban nhan dan'
+    hay = same_i_y(f" {text} {folded_text(ctx.lex.expand(text))} ")  # 'ubnd' also as 'uy ban nhan dan'
     return _absent(ctx, units, hay, single_absent=lambda s: f" {s} " not in hay)
 
 

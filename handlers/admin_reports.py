@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
 import logging
 from functools import partial
@@ -28,14 +27,11 @@ from bot.reports.courtesy import find_occurrence, remind_late
 from bot.reports.export import csv_bytes, history_rows, table_bytes
 from bot.reports.status import ReportError, mark, status_table, undo, unit_history
 from bot.reports.units import UnitError, parse_csv, register_units
+from handlers.common import esc
 from store.db import session_scope
 from store.reports import STATUS_LABELS, ReportUnit
 
 log = logging.getLogger(__name__)
-
-
-def esc(x) -> str:
-    return html.escape(str(x if x is not None else ""), quote=True)
 
 
 UNIT_FIELDS = (

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import html
 import itertools
 import json
 import logging
@@ -48,6 +47,7 @@ from handlers.admin_auth import (
     same_origin,
     token_matches,
 )
+from handlers.common import esc
 from indexer.loaders import MAX_BYTES, SUPPORTED
 from aiohttp.http_exceptions import HttpProcessingError
 
@@ -65,10 +65,6 @@ HOLD_MAX = 5  # files held at once (the oldest go first)
 
 class _TooLarge(Exception):
     pass
-
-
-def esc(x) -> str:
-    return html.escape(str(x if x is not None else ""), quote=True)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
 import ipaddress
 import logging
 import os
@@ -526,3 +527,8 @@ def split_text(text: str, limit: int) -> list[str]:
     if rest:
         out.append(rest)
     return [p for p in out if p]
+
+
+def esc(x) -> str:
+    """Text made safe inside an HTML page or attribute (the admin pages); None is empty."""
+    return html.escape(str(x if x is not None else ""), quote=True)

@@ -47,19 +47,19 @@ _SENTENCE_END = re.compile(r"(?<=[^\d\s][.;!?])\s+(?=\S)")
 
 ASK_PATTERNS = {
     "date": r"\b(ngay nao|khi nao|bao gio|truoc ngay|han chot|thoi han|han|luc nao|tu ngay|den ngay|thoi diem|thoi gian)\b",
-    "number": r"\b(bao nhieu|may|ty le|ti le|phan tram|muc|so luong|toi da|toi thieu|diem)\b|%",
-    "who": r"(^ai\b|\bai (chu tri|phu trach|ky|cong nhan|lam|thuc hien|to chuc|duoc)|\b(co quan nao|don vi nao|so nao|nhung so|nhung don vi|cap nao|ai)\b)",
+    "number": r"\b(bao nhieu|may|ti le|phan tram|muc|so luong|toi da|toi thieu|diem)\b|%",
+    "who": r"(^ai\b|\bai (chu tri|phu trach|ki|cong nhan|lam|thuc hien|to chuc|duoc)|\b(co quan nao|don vi nao|so nao|nhung so|nhung don vi|cap nao|ai)\b)",
     "place": r"\b(o dau|dia diem|tai dau|noi nao|cho nao|dia chi)\b",
     "clock": r"\b(may gio|luc may|gio nao)\b",
     "list": r"\b(nhung|gom|bao gom|cac .{0,30} nao|nhiem vu gi|lam gi|nhung gi|hoat dong gi|noi dung gi)\b",
     "yesno": r"(\bco\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(duoc khong|phai khong|dung khong|khong a)\s*\??\s*$)",
-    "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ky|o dau|cach)\b",
+    "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ki|o dau|cach)\b",
     "validity": r"\b(gia tri|hieu luc|bao lau|may nam|thoi han)\b",
     "contact": r"\b(lien he|so dien thoai|dien thoai|email|dau moi)\b",
     "money": r"\b(bao nhieu tien|may (trieu|nghin|ngan)|het bao nhieu|chi phi|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
     r"ton phi)\b",
-    "document": r"\b(ai ky|nguoi ky|do ai ky|ky ngay|ban hanh ngay|ngay ban hanh|gui (cho )?(ai|nhung|cac)|kinh gui|noi nhan|so hieu|trich yeu)\b",
+    "document": r"\b(ai ki|nguoi ki|do ai ki|ki ngay|ban hanh ngay|ngay ban hanh|gui (cho )?(ai|nhung|cac)|kinh gui|noi nhan|so hieu|trich yeu)\b",
     "result": r"\bco (dat|hoan thanh|vuot)\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(da )?dat (duoc )?bao nhieu\b|"
     r"\bket qua\b.{0,40}\b(the nao|ra sao|bao nhieu)\b",
     "definition": r"\b(la gi|nghia la gi|hieu the nao)\s*\??\s*$",
@@ -509,7 +509,7 @@ def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
 
 # Words that shape a question (how long, the last day, done by, does it cost) rather than name its topic.
 QUESTION_SHAPE_WORDS = frozenset(
-    "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, dang ky, giay to, ho so, "
+    "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
     "cu the, hien nay, hien tai, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
     "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")

@@ -148,7 +148,7 @@ def parse_dates(f: str, u: Understanding, today: dt.date) -> None:
     for m in re.finditer(r"\bthang\s+(\d{1,2})\b(?!\s*(?:nam\s+)?(?:/|-))", f):
         mo = int(m.group(1))
         pre = f[max(0, m.start() - 12) : m.start()]
-        if re.search(r"\b(\d+|ky)\s*$", pre) or re.search(r"ngay\s+\d{1,2}\s+$", pre):
+        if re.search(r"\b(\d+|ki)\s*$", pre) or re.search(r"ngay\s+\d{1,2}\s+$", pre):
             continue
         if 1 <= mo <= 12 and not any(x[1] == mo for x in u.days):
             u.months.append(mo)
@@ -172,7 +172,7 @@ _TYPE_WORDS = {t.folded: t.title for t in DOC_TYPES if t.asked}  # the types a q
 
 
 # "ký" as signing, not "định kỳ", "đăng ký", "kỹ năng", "kỳ họp", "nhiệm kỳ", "thời kỳ", "học kỳ"
-SIGNING = r"(?<!dinh )(?<!dang )(?<!nhiem )(?<!thoi )(?<!hoc )\bky\b(?!\s+(?:nang|hop|thuat|luat|niem|vong|thi))"
+SIGNING = r"(?<!dinh )(?<!dang )(?<!nhiem )(?<!thoi )(?<!hoc )\bki\b(?!\s+(?:nang|hop|thuat|luat|niem|vong|thi))"
 _EVENT_NOUNS = r"tuan le|ngay hoi|le phat dong|le khai mac|le tong ket|hoi thi|hoi thao|hoi nghi|lien hoan|trien lam|dien dan|le hoi"
 
 
@@ -181,20 +181,20 @@ def classify_intent(f: str, u: Understanding) -> str:
     if has(r"\b(lien he|so dien thoai|dien thoai|email|thu dien tu|dau moi|hoi ai|vuong mac)\b"):
         return "contact"
     if has(
-        r"\b(ai ky|do ai ky|nguoi ky|ky ngay|ky boi|ai ban hanh|co quan nao ban hanh|ban hanh ngay|ban hanh khi nao|"
-        r"ngay ban hanh|gui cho ai|kinh gui|noi nhan|gui nhung ai|so hieu|ky van ban|"
+        r"\b(ai ki|do ai ki|nguoi ki|ki ngay|ki boi|ai ban hanh|co quan nao ban hanh|ban hanh ngay|ban hanh khi nao|"
+        r"ngay ban hanh|gui cho ai|kinh gui|noi nhan|gui nhung ai|so hieu|ki van ban|"
         r"gui (cho )?(nhung |cac )?(don vi|co quan|noi) nao)\b"
     ) or (has(SIGNING) and has(r"\b(ai|nao)\b")):
         return "document"
     if has(
         r"\b(quyet dinh nao|thong tu nao|huong dan nao|van ban nao|cong van nao|ke hoach nao|chi thi nao|"
-        r"can cu nao|theo quy dinh nao|so may|so bao nhieu|la so|ket luan cua ai|thuc hien ket luan|"
+        r"can cu nao|theo qui dinh nao|so may|so bao nhieu|la so|ket luan cua ai|thuc hien ket luan|"
         r"thuc hien theo|can cu vao)\b"
     ):
         return "citation"
     if u.numbers and has(
         r"\b(ngay nao|khi nao|bao gio|nam nao|ve viec gi|ve gi|noi dung gi|phe duyet gi|cua ai|"
-        r"co quan nao|ai ban hanh|do ai|la gi|quy dinh gi|quy dinh ve gi)\b"
+        r"co quan nao|ai ban hanh|do ai|la gi|qui dinh gi|qui dinh ve gi)\b"
     ):
         return "citation"
     if (
@@ -209,16 +209,16 @@ def classify_intent(f: str, u: Understanding) -> str:
         return "event"
     if (
         has(r"\b(tieu chi|tieu chuan|cong nhan|danh hieu|diem chuan)\b")
-        and not has(r"\b(ti le|ty le|phan tram)\b")
+        and not has(r"\b(ti le|phan tram)\b")
         and not has(r"\b(lam sao|lam the nao|cach nao|bang cach)\b")
     ):
         return "criteria"
-    if has(r"\b(muc tieu|chi tieu|ti le|ty le|phan tram|bao nhieu %|dat chuan|phan dau)\b") or "%" in u.text:
+    if has(r"\b(muc tieu|chi tieu|ti le|phan tram|bao nhieu %|dat chuan|phan dau)\b") or "%" in u.text:
         return "target"
     # "when?" alone is about a deadline only if something says whose or which one: "Đội tuyển đá ngày nào?"
     # is not; "Đắk Nông phải báo cáo khi nào?", "Sở GDĐT khi nào?", "tháng 6 khi nào?" are
     if (
-        has(r"\b(han|thoi han|han chot|nop|bao cao|gui ve|truoc ngay|dinh ky|so ket|tong ket)\b")
+        has(r"\b(han|thoi han|han chot|nop|bao cao|gui ve|truoc ngay|dinh ki|so ket|tong ket)\b")
         or u.days
         or (
             has(r"\b(khi nao|ngay nao|bao gio|thoi diem|(?<!du )lich)\b")

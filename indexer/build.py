@@ -51,8 +51,8 @@ from indexer.normalize import normalize_text
 from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
-PARSER_VERSION = "6"
-LEXICAL_VERSION = "2"  # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed
+PARSER_VERSION = "7"
+LEXICAL_VERSION = "3"  # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed
 EMBED_BATCH = 256  # passages encoded (and saved to the cache) per step
 KEEP_PARSED_CHARS = 20_000_000  # parsed documents kept between the two steps up to this much text
 

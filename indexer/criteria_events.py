@@ -46,7 +46,7 @@ _VALIDITY = re.compile(
     r"\s*(?:la\s*)?\d+\s*(?:nam|thang)[^.;\n]*"
 )
 _APPLY = re.compile(
-    r"[^.;\n]*\b(?:dang ky|nop ho so|gui ho so|de nghi cong nhan)[^.;\n]*?"
+    r"[^.;\n]*\b(?:dang ki|nop ho so|gui ho so|de nghi cong nhan)[^.;\n]*?"
     r"(?:truoc ngay|cham nhat|han chot|trong thang|tu ngay)[^.;\n]*"
 )
 
@@ -204,7 +204,7 @@ def _set_level_facts(sets: list[CriteriaSet], full_text: str) -> None:
 
 _EVENT_NOUN = (
     r"tuan le|ngay hoi|le phat dong|le khai mac|le tong ket|hoi thi|hoi thao|hoi nghi|lien hoan|trien lam|"
-    r"dien dan|thang hanh dong|chuong trinh giao luu|ngay sach|le ky niem|le hoi|hoi cho"
+    r"dien dan|thang hanh dong|chuong trinh giao luu|ngay sach|le ki niem|le hoi|hoi cho"
 )
 _D = r"(\d{1,2})\s*[/-]\s*(\d{1,2})(?:\s*[/-]\s*(\d{4}))?"
 _RANGE = re.compile(r"tu ngay\s+" + _D + r"\s*(?:den|-)\s*(?:het\s+)?ngay\s+" + _D)

@@ -270,7 +270,7 @@ _YEAR_PHRASE = re.compile(r"(?P<cue>cuoi nam|trong nam|den het nam|truoc het nam
 # "trước ngày 25 của tháng cuối quý", "chậm nhất ngày 05 của tháng đầu quý sau", "trước ngày 20 hằng tháng"
 _PERIODIC_DAY = re.compile(
     r"(?P<cue>truoc|cham nhat(?: la)?(?: vao)?|han chot(?: la)?|khong muon hon)\s+ngay\s+(?P<d>\d{1,2})"
-    r"\s+(?:cua\s+)?(?P<kind>thang cuoi (?:moi |cua |hang )?quy|thang dau (?:cua )?quy (?:sau|tiep theo|ke tiep)"
+    r"\s+(?:cua\s+)?(?P<kind>thang cuoi (?:moi |cua |hang )?qui|thang dau (?:cua )?qui (?:sau|tiep theo|ke tiep)"
     r"|hang thang|moi thang|thang cuoi (?:cua )?(?:moi )?(?:6 thang|nua nam))"
 )
 # the kind of period a _PERIODIC_DAY phrase names (its folded `kind`, read in order: the half-year before the
@@ -293,8 +293,8 @@ _RELATIVE = re.compile(
     r"(?:trong (?:thoi )?han|trong vong|khong qua|cham nhat(?: la)?(?: sau)?)\s+(?P<n>\d+)\s+ngay"
     r"(?: lam viec)?\s*,?\s*(?:ke tu|tinh tu|sau)\s+(?:ngay\s+|khi\s+)?(?P<event>[^,;.]{3,120})"
 )
-_RECURRING = re.compile(r"hang nam|dinh ky|moi nam|thuong nien|hang nam|nam nao cung")
-_PERIOD = re.compile(r"(\d+\s+thang|hang nam|hang quy|hang thang|nam)\s*(?:\(|$)")
+_RECURRING = re.compile(r"hang nam|dinh ki|moi nam|thuong nien|hang nam|nam nao cung")
+_PERIOD = re.compile(r"(\d+\s+thang|hang nam|hang qui|hang thang|nam)\s*(?:\(|$)")
 
 
 def _recipient(text: str) -> str | None:
@@ -469,7 +469,7 @@ def _date_period(sent: str, fs: str, m: re.Match, rec: Recurrence) -> str | None
     """The report's period around a dated cue: "Định kỳ 6 tháng (trước 15/6)" / "hằng năm (trước ngày 15/12)"."""
     period = None
     before = fs[max(0, m.start() - 20) : m.start()]
-    pm = re.search(r"(\d+\s+thang|hang nam|hang quy)\s*\(?\s*$", before)
+    pm = re.search(r"(\d+\s+thang|hang nam|hang qui)\s*\(?\s*$", before)
     if pm:
         period = {"hang nam": "năm", "hang quy": "quý"}.get(pm.group(1), None) or sent[
             max(0, m.start() - 20) + pm.start(1) : max(0, m.start() - 20) + pm.end(1)

@@ -27,12 +27,12 @@ from vntext import fold
 _MOTTO = "cong hoa xa hoi chu nghia viet nam"
 _META_LABELS = {  # folded label → key
     "so hieu": "number",
-    "so ky hieu": "number",
+    "so ki hieu": "number",
     "so van ban": "number",
     "loai van ban": "doc_type",
     "noi ban hanh": "issuer",
     "co quan ban hanh": "issuer",
-    "nguoi ky": "signer",
+    "nguoi ki": "signer",
     "ngay ban hanh": "date",
     "ngay hieu luc": None,
     "ngay cong bao": None,

@@ -76,12 +76,22 @@ def cache_short_texts(fn: Callable[[str], str]) -> Callable[[str], str]:
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ → d: 'Đắk Nông' → 'dak nong'."""
     t = unicodedata.normalize("NFD", text or "")
-    t = "".join(c for c in t if unicodedata.category(c) != "Mn")
+    return _I_FOR_Y.sub(r"\1i", _unmarked(t))
+
+
+def _unmarked(text: str) -> str:
+    """Lower case without diacritics, đ → d (NFD text)."""
+    t = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return t.replace("đ", "d").replace("Đ", "D").lower()
 
 
+# Vietnamese writes a final 'y' after a consonant as 'i' too (kí/ký, lí do/lý do, mĩ/mỹ, quí/quý): folded, both
+# are 'i', so either spelling finds the other. 'y' after a vowel (tay, huy) or alone (y tế) is another sound.
+_I_FOR_Y = re.compile(r"\b(ngh|ch|gh|kh|ng|nh|ph|th|tr|qu|[bcdghklmnpqrstvx])y\b")
+
+
 def has_diacritics(text: str) -> bool:
-    return fold(text) != (text or "").lower()
+    return _unmarked(unicodedata.normalize("NFD", text or "")) != (text or "").lower()
 
 
 _SYLL_RE = re.compile(r"[0-9a-z]+(?:[/.\-][0-9a-z]+)*")

@@ -40,12 +40,12 @@ EXAMPLES = [
 DOMAIN_WORDS = phrases(
     "xay dung, xa hoi hoc tap, xa hoi, hoc tap, giai doan, de an, ke hoach, van ban, cong van, "
     "quyet dinh, thuc hien, trien khai, tinh, thanh pho, huyen, xa, dia phuong, theo, nam, 2021, "
-    "2030, 2025, quy dinh"
+    "2030, 2025, qui dinh"
 )
 # Words of a time window or date the question asks about ("sắp tới", "tháng này", "tuần sau").
 TIME_WORDS = phrases(
     "sap toi, sap den, tiep theo, gan day, gan day nhat, nhat, thang nay, sau, tuan, tuan sau, "
-    "hom nay, ngay mai, nam nay, nam sau, ngay, thang, nam, quy, dau, cuoi, giua, ky, sap, hang, hang thang, hang nam, hang quy, hang tuan"
+    "hom nay, ngay mai, nam nay, nam sau, ngay, thang, nam, qui, dau, cuoi, giua, ki, sap, hang, hang thang, hang nam, hang qui, hang tuan"
 )
 
 

@@ -18,9 +18,9 @@ from store.recurrence import Recurrence
 
 # Words that make a question deadline-shaped without saying what it is about (folded).
 DEADLINE_WORDS = phrases(
-    "han, thoi han, han chot, nop, gui, bao cao, khi nao, ngay, thang, nam, dinh ky, phai, "
-    "truoc, hang, lich, thoi, chot, nhung, trong, cham nhat, gui ve, ket qua, tinh hinh, quy, "
-    "hang quy, hang nam, hang thang, moi, 6, sau, lan, co han"
+    "han, thoi han, han chot, nop, gui, bao cao, khi nao, ngay, thang, nam, dinh ki, phai, "
+    "truoc, hang, lich, thoi, chot, nhung, trong, cham nhat, gui ve, ket qua, tinh hinh, qui, "
+    "hang qui, hang nam, hang thang, moi, 6, sau, lan, co han"
 )
 # The follow-ups offered under an answer that shows deadlines.
 SUBSCRIBE_ACTION = "Đăng ký nhắc hạn"  # a suggestion that names an action: channels perform it (subscribe)

@@ -10,13 +10,13 @@ from bot.answerers.base import EXAMPLES, MAX_ANSWER_CHARS, Context, short
 from bot.formatting import document_citation
 
 _GREETING = re.compile(
-    r"^(xin chao|chao( ban| anh| chi| em| tro ly)?|hello|hi|alo|a lo)( ban| a| nhe| tro ly)?\s*[!.?]*$"
+    r"^(xin chao|chao( ban| anh| chi| em| tro li)?|hello|hi|alo|a lo)( ban| a| nhe| tro li)?\s*[!.?]*$"
 )
 _THANKS = re.compile(
     r"^(cam on|cam on ban|cam on nhieu|thank|thanks|thank you|ok cam on)( ban| nhieu| nhe| a)*\s*[!.]*$"
 )
 _CAPABILITIES = re.compile(
-    r"^(ban|tro ly|em|bot)?\s*(lam duoc gi|lam duoc nhung gi|co the lam gi|giup duoc gi|giup gi duoc|giup duoc toi gi"
+    r"^(ban|tro li|em|bot)?\s*(lam duoc gi|lam duoc nhung gi|co the lam gi|giup duoc gi|giup gi duoc|giup duoc toi gi"
     r"|biet gi|tra loi duoc gi|hoi duoc gi)( cho toi)?( vay| the| khong)?\s*[?!.]*$"
     r"|^(huong dan su dung|cach dung|tro giup|help)\s*[?!.]*$"
 )

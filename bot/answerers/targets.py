@@ -11,7 +11,7 @@ from store.knowledge import Target
 from bot.relevance import phrases, FACT_MIN_RELEVANCE
 
 TARGET_WORDS = phrases(
-    "muc tieu, chi tieu, ti le, ty le, phan tram, dat, den, nam, bao nhieu, phan dau, cu the, "
+    "muc tieu, chi tieu, ti le, phan tram, dat, den, nam, bao nhieu, phan dau, cu the, "
     "nhung, cac, gom, chuan, dat chuan, tong quat"
 )
 TOPIC_TIE = 0.05

@@ -111,6 +111,24 @@ def test_dev_questions_without_diacritics(assistant, dev_cases, score_check):
     assert ref_nd >= ref - 0.05, f"refusals without diacritics {ref_nd:.3f} vs {ref:.3f}: {failed_nd}"
 
 
+# a final y after a consonant written as i (and back): the spellings people type for the same word
+I_Y_SPELLINGS = {"ký": "kí", "Ký": "Kí", "quy": "qui", "Quy": "Qui", "lý": "lí", "kỹ": "kĩ", "tỷ": "tỉ", "Mỹ": "Mĩ"}
+
+
+def respell_i_y(q: str) -> str:
+    return re.sub(r"\b(" + "|".join(I_Y_SPELLINGS) + r")\b", lambda m: I_Y_SPELLINGS[m.group(0)], q)
+
+
+def test_dev_questions_spelt_with_i_for_y_get_the_same_answers(assistant, dev_cases):
+    """'đăng kí', 'qui chế', 'tỉ lệ' are how many people write 'đăng ký', 'quy chế', 'tỷ lệ': the same answer."""
+    respelt = [c for c in dev_cases if respell_i_y(c["q"]) != c["q"]]
+    assert len(respelt) >= 3, [c["q"] for c in dev_cases]
+    for c in respelt:
+        today = dt.date.fromisoformat(c["today"]) if c.get("today") else TODAY
+        want, got = ask(assistant, c["q"], today=today), ask(assistant, respell_i_y(c["q"]), today=today)
+        assert (got.answered, squash(got.answer)) == (want.answered, squash(want.answer)), respell_i_y(c["q"])
+
+
 # -- (b) out of scope --------------------------------------------------------------------------------
 
 OUT_OF_SCOPE = [

@@ -105,6 +105,20 @@ def classify(line: str) -> tuple[str, str, str, str]:
     return "para", "", s, s
 
 
+def _closes_body(line: str, stack: list[Node]) -> bool:
+    """A paragraph ending in './.' (the mark that ends an administrative document's body) after the innermost
+    section's own text: the document's closing words ('Ủy ban nhân dân xã thông báo để … thực hiện./.'), not
+    that section's. An article's last paragraph stays in its article (a law ends 'Luật này có hiệu lực …./.')."""
+    if not line.rstrip().endswith("./."):
+        return False
+    inner = next((n for n in reversed(stack) if n.kind in STRUCTURAL), None)
+    return (
+        inner is not None
+        and inner.kind not in ("root", "dieu", "chuong")
+        and any(c.kind not in STRUCTURAL for c in inner.children)
+    )
+
+
 def build_tree(lines: list[str]) -> Node:
     root = Node("root")
     stack = [root]
@@ -113,7 +127,7 @@ def build_tree(lines: list[str]) -> Node:
         if not s:
             continue
         kind, marker, title, s = classify(s)
-        if kind == "para" and _CLOSING.match(s):
+        if kind == "para" and (_CLOSING.match(s) or _closes_body(s, stack)):
             node = Node("para", "", s, s, parent=root)
             root.children.append(node)
             stack = [root]
@@ -222,14 +236,21 @@ def make_chunks(root: Node, closing_label: str = "Phần kết", preamble_label:
                     continue
                 block = [c] + [g for g in c.iter() if g is not c]
                 (post if seen_section else pre).append(("\n".join(n.line for n in block), block))
-            for label, units, kind in ((preamble_label, pre, "preamble"), (closing_label, post, "closing")):
-                if units:
-                    n0 = len(chunks)
-                    emit(section, units, None)
-                    for ch in chunks[n0:]:
-                        ch.section_path, ch.kind = label, kind
+            emit_root(section, pre, preamble_label, "preamble")
+            walk_sections(section)
+            emit_root(section, post, closing_label, "closing")  # in reading order: after the sections
         else:
             emit(section, _units(section), section.line)
+            walk_sections(section)
+
+    def emit_root(root_node: Node, units, label: str, kind: str):
+        n0 = len(chunks)
+        if units:
+            emit(root_node, units, None)
+        for ch in chunks[n0:]:
+            ch.section_path, ch.kind = label, kind
+
+    def walk_sections(section: Node):
         for c in section.children:
             if c.kind in STRUCTURAL:
                 walk(c)

@@ -50,12 +50,17 @@ def yes_no(text: str) -> str | None:
 
 def _items_after(ctx: Context, top: Candidate) -> list[str]:
     """A heading's items: the lines below it in its chunk, then, when those are few (a chapter's article titles,
-    a heading alone), the lines of the sections under it."""
+    a heading alone), the lines of the sections under it; a chunk's last line that announces ('… Chủ tịch UBND
+    tỉnh yêu cầu:') has the sections that follow as its items."""
     ch = ctx.kb.chunks[top.chunk_id]
     lines = split_lines(ch.text)
     below = lines[top.line_no + 1 :]
     if len(below) > FEW_ITEMS:
         return below
+    if not below and top.text.rstrip().endswith(":"):
+        following = announced_sections(ctx, ch)
+        if following:
+            return following
     heading = (ch.headings or [""])[-1]
     if not heading:
         return below
@@ -65,6 +70,23 @@ def _items_after(ctx: Context, top: Candidate) -> list[str]:
         if other.id != ch.id and heading in hs[:-1]:
             out += [x for x in split_lines(other.text) if x not in out]
     return out
+
+
+def announced_sections(ctx: Context, ch) -> list[str]:
+    """The titles of the sections that follow a chunk one level below its own (after a preamble ending '… yêu
+    cầu:', the document's numbered sections), in reading order, up to the first that is not below it."""
+    parent = list(ch.headings or [])
+    chunks = ctx.kb.chunks_of_document(ch.document_id)
+    after = chunks[next((i for i, c in enumerate(chunks) if c.id == ch.id), len(chunks)) + 1 :]
+    titles: list[str] = []
+    for c in after:
+        hs = list(c.headings or [])
+        if hs[: len(parent)] != parent or len(hs) <= len(parent):
+            break
+        title = hs[len(parent)]
+        if title not in titles:
+            titles.append(title)
+    return titles
 
 
 _ITEM = re.compile(r"^\s*([-+•]|[a-zđ]\)|\d{1,2}[.)])\s")
@@ -237,10 +259,20 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str]) -> list[str]:
         if len(items) > 1:
             doc = ctx.kb.docs[top.document_id]
             identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
-            return _list_lines(head, distinguishing(ctx.u.folded, items, identity))
+            return _list_lines(head, _announced_too(ctx, top, distinguishing(ctx.u.folded, items, identity)))
     quoted = list(dict.fromkeys(_read_in_paragraph(c) for c in _companions(ranked, top, asked)))
     width = SINGLE_LINE_CHARS if len(quoted) == 1 else LINE_CHARS
     return ["“" + " … ".join(short(text, width) for text in quoted) + "”"]
+
+
+def _announced_too(ctx: Context, top: Candidate, items: list[str]) -> list[str]:
+    """A list whose last item is its chunk's last line and announces what follows ('… yêu cầu:'): with the
+    sections it announces, never a heading without its items."""
+    ch = ctx.kb.chunks[top.chunk_id]
+    last = split_lines(ch.text)[-1:]
+    if items and items[-1].rstrip().endswith(":") and items[-1:] == last:
+        return items + [f"  {t}" for t in announced_sections(ctx, ch)]
+    return items
 
 
 def _read_in_paragraph(c: Candidate) -> str:
@@ -254,9 +286,12 @@ def runner_up(ctx: Context, ranked: list[Candidate], shown: list[str]) -> Candid
     when the ranking hesitates between two sections, the reader sees both."""
     top = ranked[0]
     text = "\n".join(shown)
+    header_asked = "document" in asked_kinds(ctx.u.folded)
     for c in ranked[1:RUNNER_UP_WINDOW]:
         if c.score < top.score * RUNNER_UP_SHARE:
             return None
+        if ctx.kb.chunks[c.chunk_id].kind == "header" and not header_asked:
+            continue  # the header block answers only what is asked about the document itself
         if c.chunk_id != top.chunk_id and c.text[:60] not in text:
             return c
     return None

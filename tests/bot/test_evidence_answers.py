@@ -1,7 +1,8 @@
-"""Answers read from the evidence, on three documents written for these tests and of kinds the shared sets
+"""Answers read from the evidence, on four documents written for these tests and of kinds the shared sets
 lack (tests/data/evidence): a commune's rules for its community bookshelf, set out in articles in an annex
 after the signature, a commune's yearly results report (each target beside its result) and a commune
-People's Council resolution (Nghị quyết HĐND) whose targets are staged by year. Through the real indexer,
+People's Council resolution (Nghị quyết HĐND) whose targets are staged by year, and a notice of the commune
+chairman's conclusions (Thông báo kết luận) whose opening announces one section per body. Through the real indexer,
 store, model and assistant:
 
 - an article asked by its number is quoted whole; an article the rules do not have is refused with the
@@ -11,7 +12,8 @@ store, model and assistant:
 - a question on something no document mentions is refused and the missing words are named;
 - a target asked for one year is read under that year's heading, not another year's;
 - a question whose words are each in some document but never near one another, or that asks a sum of money
-  no passage near it gives, is refused as such.
+  no passage near it gives, is refused as such;
+- an opening that announces sections ('… kết luận như sau:') is quoted with their titles, never alone.
 """
 
 from __future__ import annotations
@@ -133,3 +135,21 @@ def test_a_sum_of_money_no_near_passage_gives_is_refused(assistant):
 def test_a_time_of_day_asked_is_answered_by_the_part_of_day_the_document_gives(assistant):
     ans = assistant.ask("Lớp kỹ năng số ở Hoàng An học lúc mấy giờ?")
     assert ans.answered and "buổi tối" in ans.answer, ans.answer
+
+
+def test_an_opening_that_announces_sections_brings_them_never_alone(assistant):
+    # the notice's opening ends "… Chủ tịch Ủy ban nhân dân xã kết luận như sau:" and each body is a section
+    ans = assistant.ask("Chủ tịch UBND xã Hoàng An kết luận những gì tại cuộc họp Ban Chỉ đạo xây dựng xã hội học tập?")
+    assert ans.answered, ans.answer
+    assert ans.sources[0].file == "hoangan-2027-tb-ket-luan-xhht", ans.sources
+    assert "kết luận như sau:" in ans.answer
+    for body in ("1. Công an xã", "2. Ban Chỉ huy Quân sự xã", "3. Trường Tiểu học Hoàng An"):
+        assert body in ans.answer, ans.answer
+    assert "V/v" not in ans.answer  # the header block is not a runner-up for a question about the content
+
+
+def test_the_closing_words_are_not_the_last_sections_text(assistant):
+    # "Ủy ban nhân dân xã thông báo để … thực hiện./." closes the notice; it is not the office's task
+    ans = assistant.ask("Văn phòng HĐND và UBND xã Hoàng An phải báo cáo kết quả thực hiện kết luận trước ngày nào?")
+    assert ans.answered and "20/6/2027" in ans.answer, ans.answer
+    assert "thông báo để các cơ quan" not in ans.answer, ans.answer

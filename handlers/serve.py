@@ -51,6 +51,9 @@ def run_serve(args) -> int:
     install_repeat_filter()  # an error repeated thousands of times a second is written a few times a minute
     log.info("configuration: %r", config)  # secrets masked
     cfg = config.channels
+    from bot.index_watch import sync_at_start
+
+    sync_at_start(config.settings)  # PostgreSQL: a replica lacking the current index build fetches it first
     assistant = Assistant.from_settings(config.settings)
     try:
         asyncio.run(
@@ -126,6 +129,7 @@ class Server:
         self.port = 0
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
+        self.index_watcher = None  # bot.index_watch.IndexWatcher on PostgreSQL
 
     async def start(self) -> str:
         await self._report_health()
@@ -154,6 +158,7 @@ class Server:
             self._tasks.append(asyncio.create_task(self._sweep(), name="reminder-sweeper"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         self._tasks.append(asyncio.create_task(self._watch_builds(), name="build-watch"))
+        self._start_index_watch()
         log.info("web chat at %s", self.url)
         return self.url
 
@@ -265,6 +270,15 @@ class Server:
             except Exception:
                 log.exception("checking for a new build failed")
 
+    def _start_index_watch(self) -> None:
+        """PostgreSQL: new index builds published by other replicas are fetched and loaded (bot.index_watch)."""
+        from bot.index_publish import is_postgres
+        from bot.index_watch import IndexWatcher
+
+        reload = getattr(self.services.assistant, "maybe_reload", None)
+        if reload is not None and is_postgres(self.services.settings.database_url):
+            self.index_watcher = IndexWatcher(self.services.settings, reload).start()
+
     async def _housekeeping(self) -> None:
         while not self._stop.is_set():
             try:
@@ -286,6 +300,8 @@ class Server:
             if t.get_name() == "telegram-start" and not t.done():
                 t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.index_watcher is not None:
+            await asyncio.to_thread(self.index_watcher.stop)
         if self.telegram:
             try:
                 await self.telegram.stop()

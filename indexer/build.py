@@ -44,6 +44,7 @@ from bot.search_index import (
     text_key,
     write_index,
 )
+from bot.index_publish import publish
 from indexer.facts import Facts, FactSource, extract_all
 from indexer.header import Header, parse_header
 from indexer.loaders import DocumentError, iter_sources, read_document, store_pages
@@ -554,6 +555,7 @@ def build(
             rep.timings["store_s"] = time.perf_counter() - t_db
             new_dir, final, final_lex = _write_new_index(b, s)
         swap_in(settings.data_dir, new_dir)  # 4. committed: now the new indexes may replace the old ones
+        publish(settings.database_url, settings.data_dir / "index")  # PostgreSQL: for replicas without this disk
         _compact_caches(b, final, final_lex)
     rep.seconds = time.perf_counter() - t0
     return rep

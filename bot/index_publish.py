@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.search_index import IndexCorrupt, read_build_id, swap_in, verify_index
+from bot.search_index import IndexCorrupt, read_build_id, read_manifest, swap_in, verify_index
 from store.db import get_engine
 from store.published import DocumentFile, IndexBuild, IndexFile
 from store.knowledge import Document
@@ -84,8 +84,9 @@ def _publish(db_url: str, root: Path, data_dir: Path, manifest: dict) -> str | N
         conn.execute(
             text("SELECT pg_advisory_xact_lock(hashtext(:k || coalesce(current_schema(), '')))"), {"k": _LOCK_KEY}
         )
-        current = conn.execute(select(_builds.c.build_id).where(_builds.c.current)).scalar()
-        if current is not None and current > build_id:
+        row = conn.execute(select(_builds.c.build_id, _builds.c.manifest).where(_builds.c.current)).first()
+        current = row[0] if row else None
+        if row is not None and age(row[1]) > age(manifest):
             log.info("build %s not published: %s, newer, is current", build_id, current)
             return None
         if conn.execute(select(_builds.c.build_id).where(_builds.c.build_id == build_id)).first() is None:
@@ -155,6 +156,16 @@ def _publish_documents(conn, data_dir: Path) -> None:
         )
 
 
+def age(manifest: dict | None) -> tuple[float, str]:
+    """What orders builds: the time it was built (to the microsecond), then its build id."""
+    m = manifest or {}
+    try:
+        built = float(m.get("built_at") or 0)
+    except (TypeError, ValueError):
+        built = 0.0
+    return built, str(m.get("build_id") or "")
+
+
 def current_build(db_url: str) -> tuple[str, dict] | None:
     """(build id, manifest) of the database's current build, None when none was published (or on SQLite)."""
     if not is_postgres(db_url):
@@ -168,11 +179,11 @@ def publish_if_newer(settings) -> str | None:
     """Publish this replica's build when it is newer than the database's current one (or none is current)."""
     if not is_postgres(settings.database_url):
         return None
-    local = read_build_id(settings.data_dir)
-    if not local or verify_index(settings.data_dir / "index") is not None:
+    local = read_manifest(settings.data_dir)
+    if not local or not local.get("build_id") or verify_index(settings.data_dir / "index") is not None:
         return None
     cur = current_build(settings.database_url)
-    if cur is not None and cur[0] >= local:
+    if cur is not None and (cur[0] == local["build_id"] or age(cur[1]) > age(local)):
         return None
     return publish(settings.database_url, settings.data_dir / "index")
 
@@ -195,8 +206,7 @@ def sync(settings) -> bool:
     if not is_postgres(settings.database_url):
         return False
     cur = current_build(settings.database_url)
-    local = read_build_id(settings.data_dir) or ""
-    if cur is None or cur[0] <= local:  # the same build, or this replica's own newer one (publish_if_newer)
+    if not _wanted(settings.data_dir, cur):
         return False
     data_dir = Path(settings.data_dir)
     with _data_dir_lock(data_dir):
@@ -213,6 +223,15 @@ def sync(settings) -> bool:
     sync_documents(settings)
     log.info("build %s fetched from the database in %.1f s", cur[0], time.perf_counter() - t0)
     return True
+
+
+def _wanted(data_dir: Path, cur: tuple[str, dict] | None) -> bool:
+    """The database's current build should replace DATA/index: it is another build, and DATA/index does not
+    hold a newer one of this replica's own that verifies (`publish_if_newer` publishes that one)."""
+    if cur is None or cur[0] == read_build_id(data_dir):
+        return False
+    local = read_manifest(data_dir)
+    return not (local and age(local) > age(cur[1]) and verify_index(Path(data_dir) / "index") is None)
 
 
 def _download(db_url: str, build_id: str, manifest: dict, dest: Path) -> None:

@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Callable
 
-from bot.index_publish import CHANNEL, is_postgres, publish_if_newer, sync
+from bot.index_publish import CHANNEL, is_postgres, publish_if_newer, sync, sync_documents
 from bot.search_index import IndexCorrupt
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,9 @@ class IndexWatcher:
         end = time.monotonic() + self.poll_s
         while not self._stop.is_set() and (left := end - time.monotonic()) > 0:
             if self._conn is None:
-                self._stop.wait(min(left, 1.0))
+                if time.monotonic() >= self._next_connect:
+                    return False  # time to LISTEN again (and catch up on what was missed meanwhile)
+                self._stop.wait(min(left, 1.0, max(0.01, self._next_connect - time.monotonic())))
                 continue
             try:
                 if any(True for _ in self._conn.notifies(timeout=min(left, 1.0), stop_after=1)):
@@ -168,5 +170,7 @@ def sync_at_start(settings) -> None:
         publish_if_newer(settings)
         if sync(settings):
             log.info("index fetched from the database at start")
+        else:
+            sync_documents(settings)  # files uploaded through other replicas, if this folder lost them
     except Exception as e:  # noqa: BLE001 - serve starts anyway (degraded, as without a database)
         log.error("index not fetched from the database at start (%s: %s)", type(e).__name__, str(e)[:200])

@@ -4,7 +4,9 @@
   (`store.published`: parts of PART_BYTES, each with its SHA-256), it becomes the current build, builds older
   than the one it replaces are pruned, and `NOTIFY hoctap_index, '<build id>'` tells the replicas — all in one
   transaction, so a replica never sees half a build. The files uploaded through this replica (DATA/documents)
-  are published with it. On SQLite: nothing (one process, one data folder).
+  are published with it: other replicas serve them (DATA/published-documents), and their builds keep those
+  documents although the files are not on their disks (`published_document_ids`); a file leaving the uploads
+  folder is unpublished first (`unpublish_document`). On SQLite: nothing (one process, one data folder).
 - `sync(settings)`: when the database's current build is not the one in DATA/index, download it into a new
   DATA/index-… folder, verify every part's and every file's SHA-256 (`verify_index`), then `swap_in`: True when
   swapped. A build that does not verify raises IndexCorrupt and leaves DATA/index as it was.
@@ -164,6 +166,23 @@ def age(manifest: dict | None) -> tuple[float, str]:
     except (TypeError, ValueError):
         built = 0.0
     return built, str(m.get("build_id") or "")
+
+
+def published_document_ids(db_url: str) -> set[str]:
+    """The documents whose uploaded file is published (uploaded through this replica or another); empty on SQLite.
+    A build keeps these documents even when their file is not on this replica's disk."""
+    if not is_postgres(db_url):
+        return set()
+    with get_engine(db_url).connect() as conn:
+        return set(conn.execute(select(_docs.c.document_id)).scalars())
+
+
+def unpublish_document(db_url: str, doc_id: str) -> None:
+    """The document's file leaves the uploads folder (removed, replaced, undone): its published copy goes first, so
+    the next build lets the document go (and a replaced file is published again with that build)."""
+    if is_postgres(db_url):
+        with get_engine(db_url).begin() as conn:
+            conn.execute(delete(_docs).where(_docs.c.document_id == doc_id))
 
 
 def current_build(db_url: str) -> tuple[str, dict] | None:

@@ -44,7 +44,7 @@ from bot.search_index import (
     text_key,
     write_index,
 )
-from bot.index_publish import publish
+from bot.index_publish import publish, published_document_ids
 from indexer.facts import Facts, FactSource, extract_all
 from indexer.header import Header, parse_header
 from indexer.loaders import DocumentError, iter_sources, read_document, store_pages
@@ -398,12 +398,13 @@ def _parse_all(b: _Build, files: list[Path], force: bool) -> None:
 def _find_removed(b: _Build, sources: list[str | Path]) -> None:
     """Documents that used to come from a given folder and are gone now."""
     folders = [Path(s).resolve() for s in sources if Path(s).is_dir()]
-    failed_ids = {e.path.stem for e in b.rep.errors}
+    kept = {e.path.stem for e in b.rep.errors}
+    kept |= published_document_ids(b.settings.database_url)  # PostgreSQL: uploaded through any replica
     for did, (_, fname) in b.existing.items():
         fp = Path(fname).resolve()
         if (
             did not in b.ids
-            and did not in failed_ids
+            and did not in kept
             and any(fp.is_relative_to(f) for f in folders)
             and not fp.exists()
         ):

@@ -185,7 +185,9 @@ def text_pdf(lines: list[str]) -> bytes:
         {NameObject("/Font"): DictionaryObject({NameObject("/F1"): w._add_object(font)})}
     )
     stream = DecodedStreamObject()
-    stream.set_data(("BT /F1 11 Tf 60 780 Td 14 TL " + " ".join(f"({x}) Tj T*" for x in lines) + " ET").encode("latin-1"))
+    stream.set_data(
+        ("BT /F1 11 Tf 60 780 Td 14 TL " + " ".join(f"({x}) Tj T*" for x in lines) + " ET").encode("latin-1")
+    )
     page[NameObject("/Contents")] = w._add_object(stream)
     out = io.BytesIO()
     w.write(out)

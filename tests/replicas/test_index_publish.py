@@ -236,7 +236,26 @@ async def test_a_pdf_uploaded_through_one_replica_is_served_by_the_other_and_goe
     assert sync(b) and (b.data_dir / "published-documents" / f"{doc_id}.pdf").read_bytes() == pdf
     assert not (b.data_dir / "documents").exists()  # not a source of B's own builds
     assert await _get_document(b, doc_id) == (200, pdf)
+    _a_build_without_the_file_keeps_the_document(a, lib, doc_id)
     lib.remove(doc_id, "test")
     assert sync(b) and not (b.data_dir / "published-documents" / f"{doc_id}.pdf").exists()
     status, body = await _get_document(b, doc_id)
     assert status == 404 and "error" in json.loads(body)
+
+
+def _a_build_without_the_file_keeps_the_document(a, lib, doc_id: str) -> None:
+    """A replica whose data folder has the same path but not the file (its uploads are others') builds: the document
+    stays, as it stays published."""
+    from indexer.build import build
+    from store.db import session_scope
+    from store.knowledge import Document
+
+    path = a.data_dir / "documents" / f"{doc_id}.pdf"
+    aside = path.rename(a.data_dir / "aside.pdf")
+    try:
+        assert not build(a, lib.folders).removed
+        with session_scope(a.database_url) as s:
+            assert s.get(Document, doc_id) is not None
+        assert doc_id in index_publish.published_document_ids(a.database_url)
+    finally:
+        aside.rename(path)

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "hoctap_index"  # LISTEN/NOTIFY channel; the payload is the build id
 PART_BYTES = 8 * 1024 * 1024  # a file is stored in parts of this size (PostgreSQL's bytea limit is 1 GB)
 PUBLISHED_DOCUMENTS = "published-documents"  # DATA/published-documents: files uploaded through other replicas
+FETCHING = ".fetching"  # suffix of the folder a build is downloaded into
 _LOCK_KEY = "hoctap.index_publish:"
 _sync_lock = threading.Lock()
 
@@ -233,10 +234,12 @@ def sync(settings) -> bool:
             return False
         t0 = time.perf_counter()
         dest = data_dir / f"index-{int(time.time() * 1000)}-{cur[0][-12:]}"
+        fetching = dest.with_name(dest.name + FETCHING)  # complete and verified before it takes its name
         try:
-            _download(settings.database_url, cur[0], cur[1], dest)
+            _download(settings.database_url, cur[0], cur[1], fetching)
+            os.rename(fetching, dest)
         except BaseException:
-            shutil.rmtree(dest, ignore_errors=True)
+            shutil.rmtree(fetching, ignore_errors=True)
             raise
         swap_in(data_dir, dest)
     sync_documents(settings)
@@ -244,11 +247,31 @@ def sync(settings) -> bool:
     return True
 
 
+def building_here(data_dir: Path, recent_s: float = 600.0) -> bool:
+    """A build is writing a new DATA/index-… folder (no manifest yet, written to in the last `recent_s`)."""
+    current = Path(data_dir) / "index"
+    keep = {current.resolve().name if current.exists() else None}
+    now = time.time()
+    for d in Path(data_dir).glob("index-*"):
+        try:
+            if (
+                d.name not in keep
+                and not d.name.endswith(FETCHING)
+                and d.is_dir()
+                and not (d / "manifest.json").exists()
+            ):
+                if now - max([d.stat().st_mtime] + [f.stat().st_mtime for f in d.iterdir()]) < recent_s:
+                    return True
+        except OSError:  # removed meanwhile
+            continue
+    return False
+
+
 def _wanted(data_dir: Path, cur: tuple[str, dict] | None) -> bool:
     """The database's current build should replace DATA/index: it is another build, and DATA/index does not
     hold a newer one of this replica's own that verifies (`publish_if_newer` publishes that one)."""
-    if cur is None or cur[0] == read_build_id(data_dir):
-        return False
+    if cur is None or cur[0] == read_build_id(data_dir) or building_here(data_dir):
+        return False  # (a build running here publishes when done; swapping in now would remove its folder)
     local = read_manifest(data_dir)
     return not (local and age(local) > age(cur[1]) and verify_index(Path(data_dir) / "index") is None)
 

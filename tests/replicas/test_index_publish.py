@@ -136,6 +136,23 @@ def test_current_and_previous_builds_are_kept_and_an_older_one_never_wins(tmp_pa
     assert sync(_settings(stale, db_url)) and read_build_id(stale) == ids[-1]
 
 
+@pytest.mark.postgres
+@needs_pg
+def test_no_fetch_while_a_build_is_writing_in_the_data_folder(tmp_path, db_url):
+    """Swapping a fetched build in removes the other index folders: not while a build of this replica writes one (it
+    publishes when done, and the newer build wins)."""
+    a, b = _settings(tmp_path / "a", db_url), _settings(tmp_path / "b", db_url)
+    _build(a.data_dir, 40, "20270101T000001-aaaa")
+    publish(db_url, a.data_dir / "index")
+    writing = b.data_dir / "index-1234567890123"
+    writing.mkdir(parents=True)
+    (writing / "chunk_ids.npy").write_bytes(b"being written")
+    assert not sync(b) and writing.is_dir() and read_build_id(b.data_dir) is None
+    (writing / "chunk_ids.npy").unlink()
+    writing.rmdir()  # the build failed and cleaned up (or finished: then it is the newer one)
+    assert sync(b) and read_build_id(b.data_dir) == "20270101T000001-aaaa"
+
+
 def _wait(pred, timeout: float) -> float:
     t0 = time.monotonic()
     while not pred():

@@ -89,13 +89,15 @@ def _publish(db_url: str, root: Path, data_dir: Path, manifest: dict) -> str | N
         )
         row = conn.execute(select(_builds.c.build_id, _builds.c.manifest).where(_builds.c.current)).first()
         current = row[0] if row else None
+        if current == build_id:
+            return build_id  # published already
         if row is not None and age(row[1]) > age(manifest):
             log.info("build %s not published: %s, newer, is current", build_id, current)
             return None
         if conn.execute(select(_builds.c.build_id).where(_builds.c.build_id == build_id)).first() is None:
             _write_build(conn, root, manifest)
         conn.execute(update(_builds).values(current=_builds.c.build_id == build_id))
-        keep = {build_id, current}
+        keep = [b for b in (build_id, current) if b is not None]  # this build and the one it replaces
         conn.execute(delete(_files).where(_files.c.build_id.not_in(keep)))
         conn.execute(delete(_builds).where(_builds.c.build_id.not_in(keep)))
         _publish_documents(conn, data_dir)
@@ -116,8 +118,6 @@ def _write_build(conn, root: Path, manifest: dict) -> None:
             part = 0
             while True:
                 data = fh.read(PART_BYTES)
-                if not data and part > 0:
-                    break
                 conn.execute(
                     _files.insert().values(
                         build_id=str(manifest["build_id"]),

@@ -161,15 +161,17 @@ class IndexWatcher:
         return swapped
 
 
-def sync_at_start(settings) -> None:
-    """Before `serve` loads its assistant: fetch the database's current build (a replica with an empty or old data
-    folder answers from it at once). A database down or a build refused is logged; the watcher tries again."""
+def sync_at_start(settings, reload: Callable[[], object]) -> None:
+    """When `serve` starts (its assistant loaded, the database answering): fetch the database's current build and
+    `reload()`, so a replica with an empty or old data folder answers from it before it takes requests. A build
+    refused or a database failing now is logged; the watcher tries again."""
     if not is_postgres(settings.database_url):
         return
     try:
         publish_if_newer(settings)
         if sync(settings):
             log.info("index fetched from the database at start")
+            reload()
         else:
             sync_documents(settings)  # files uploaded through other replicas, if this folder lost them
     except Exception as e:  # noqa: BLE001 - serve starts anyway (degraded, as without a database)

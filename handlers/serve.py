@@ -51,10 +51,11 @@ def run_serve(args) -> int:
     install_repeat_filter()  # an error repeated thousands of times a second is written a few times a minute
     log.info("configuration: %r", config)  # secrets masked
     cfg = config.channels
-    from bot.index_watch import sync_at_start
-
-    sync_at_start(config.settings)  # PostgreSQL: a replica lacking the current index build fetches it first
     assistant = Assistant.from_settings(config.settings)
+    if not assistant.load_error:  # the database answered: a replica lacking its current index build fetches it now
+        from bot.index_watch import sync_at_start
+
+        sync_at_start(config.settings, assistant.maybe_reload)
     try:
         asyncio.run(
             _serve_until_signal(Server(assistant, cfg, reminders=config.reminders, sweeper=not args.no_sweeper))

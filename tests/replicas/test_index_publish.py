@@ -67,7 +67,7 @@ def test_on_sqlite_nothing_is_published_nor_fetched(tmp_path):
     assert not sync(s) and index_publish.sync_documents(s) == 0 and current_build(s.database_url) is None
     watcher = index_watch.IndexWatcher(s, lambda: None).start()
     assert watcher._thread is None  # no thread, no connection
-    index_watch.sync_at_start(s)
+    index_watch.sync_at_start(s, lambda: pytest.fail("nothing to reload"))
     assert _count(s.database_url, IndexBuild) == 0 and read_build_id(s.data_dir) == "20270101T000000-sqlite"
 
 

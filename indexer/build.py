@@ -398,13 +398,13 @@ def _parse_all(b: _Build, files: list[Path], force: bool) -> None:
 def _find_removed(b: _Build, sources: list[str | Path]) -> None:
     """Documents that used to come from a given folder and are gone now."""
     folders = [Path(s).resolve() for s in sources if Path(s).is_dir()]
-    kept = {e.path.stem for e in b.rep.errors}
-    kept |= published_document_ids(b.settings.database_url)  # PostgreSQL: uploaded through any replica
+    not_removed = {e.path.stem for e in b.rep.errors}
+    not_removed |= published_document_ids(b.settings.database_url)  # PostgreSQL: uploaded through any replica
     for did, (_, fname) in b.existing.items():
         fp = Path(fname).resolve()
         if (
             did not in b.ids
-            and did not in kept
+            and did not in not_removed
             and any(fp.is_relative_to(f) for f in folders)
             and not fp.exists()
         ):

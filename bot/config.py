@@ -31,8 +31,9 @@ Every variable, with its default (names and defaults are a contract; README *Con
   HOCTAP_REMIND_HORIZON_DAYS 400 · HOCTAP_REMIND_MAX_ATTEMPTS 8 · HOCTAP_REMIND_BATCH 20
 
 (Tuning knobs read where they act, after `.env` is loaded: HOCTAP_EMBEDDING_THREADS/_QUERY_THREADS/_BACKEND in
-bot/embedding.py, HOCTAP_OCR_DPI/_LANG/_CACHE in indexer/ocr.py; the e-mail channel's HOCTAP_SMTP_URL (unset: no
-e-mail) and HOCTAP_MAIL_FROM in bot/reports/mail.py, its links to HOCTAP_PUBLIC_URL or http://127.0.0.1:8080.)
+bot/embedding.py, HOCTAP_OCR_DPI/_LANG/_CACHE in indexer/ocr.py, HOCTAP_INDEX_POLL_S in bot/index_watch.py; the
+e-mail channel's HOCTAP_SMTP_URL (unset: no e-mail) and HOCTAP_MAIL_FROM in bot/reports/mail.py, its links to
+HOCTAP_PUBLIC_URL or http://127.0.0.1:8080.)
 """
 
 from __future__ import annotations

@@ -52,6 +52,10 @@ def run_serve(args) -> int:
     log.info("configuration: %r", config)  # secrets masked
     cfg = config.channels
     assistant = Assistant.from_settings(config.settings)
+    if not assistant.load_error:  # the database answered: a replica lacking its current index build fetches it now
+        from bot.index_watch import sync_at_start
+
+        sync_at_start(config.settings, assistant.maybe_reload)
     try:
         asyncio.run(
             _serve_until_signal(Server(assistant, cfg, reminders=config.reminders, sweeper=not args.no_sweeper))
@@ -126,6 +130,7 @@ class Server:
         self.port = 0
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
+        self.index_watcher = None  # bot.index_watch.IndexWatcher on PostgreSQL
 
     async def start(self) -> str:
         await self._report_health()
@@ -154,6 +159,7 @@ class Server:
             self._tasks.append(asyncio.create_task(self._sweep(), name="reminder-sweeper"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         self._tasks.append(asyncio.create_task(self._watch_builds(), name="build-watch"))
+        self._start_index_watch()
         log.info("web chat at %s", self.url)
         return self.url
 
@@ -265,6 +271,15 @@ class Server:
             except Exception:
                 log.exception("checking for a new build failed")
 
+    def _start_index_watch(self) -> None:
+        """PostgreSQL: new index builds published by other replicas are fetched and loaded (bot.index_watch)."""
+        from bot.index_publish import is_postgres
+        from bot.index_watch import IndexWatcher
+
+        reload = getattr(self.services.assistant, "maybe_reload", None)
+        if reload is not None and is_postgres(self.services.settings.database_url):
+            self.index_watcher = IndexWatcher(self.services.settings, reload).start()
+
     async def _housekeeping(self) -> None:
         while not self._stop.is_set():
             try:
@@ -286,6 +301,8 @@ class Server:
             if t.get_name() == "telegram-start" and not t.done():
                 t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.index_watcher is not None:
+            await asyncio.to_thread(self.index_watcher.stop)
         if self.telegram:
             try:
                 await self.telegram.stop()

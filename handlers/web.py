@@ -394,7 +394,10 @@ class WebChat:
         )
 
     def _pdf_path(self, doc_id: str) -> Path | None:
-        """The file of an indexed PDF document (as built, or under the knowledge folder), None otherwise."""
+        """The file of an indexed PDF document (as built, under the knowledge folder, or uploaded through another
+        replica and fetched from the database: bot.index_publish), None otherwise."""
+        from bot.index_publish import published_document
+
         kb = self.svc.assistant.kb
         doc = kb.docs.get(doc_id) if kb is not None else None
         if doc is None or not (doc.file_name or "").lower().endswith(".pdf"):
@@ -403,7 +406,7 @@ class WebChat:
         for path in (named, Path(self.svc.settings.knowledge_dir) / named.name):
             if path.is_file():
                 return path
-        return None
+        return published_document(self.svc.settings.data_dir, named.name)
 
     async def document_file(self, request: web.Request) -> web.Response:
         limited = self._ip_limited(request)

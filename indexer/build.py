@@ -44,6 +44,7 @@ from bot.search_index import (
     text_key,
     write_index,
 )
+from bot.index_publish import publish, published_document_ids
 from indexer.facts import Facts, FactSource, extract_all
 from indexer.header import Header, parse_header
 from indexer.loaders import DocumentError, iter_sources, read_document, store_pages
@@ -397,12 +398,13 @@ def _parse_all(b: _Build, files: list[Path], force: bool) -> None:
 def _find_removed(b: _Build, sources: list[str | Path]) -> None:
     """Documents that used to come from a given folder and are gone now."""
     folders = [Path(s).resolve() for s in sources if Path(s).is_dir()]
-    failed_ids = {e.path.stem for e in b.rep.errors}
+    not_removed = {e.path.stem for e in b.rep.errors}
+    not_removed |= published_document_ids(b.settings.database_url)  # PostgreSQL: uploaded through any replica
     for did, (_, fname) in b.existing.items():
         fp = Path(fname).resolve()
         if (
             did not in b.ids
-            and did not in failed_ids
+            and did not in not_removed
             and any(fp.is_relative_to(f) for f in folders)
             and not fp.exists()
         ):
@@ -554,6 +556,7 @@ def build(
             rep.timings["store_s"] = time.perf_counter() - t_db
             new_dir, final, final_lex = _write_new_index(b, s)
         swap_in(settings.data_dir, new_dir)  # 4. committed: now the new indexes may replace the old ones
+        publish(settings.database_url, settings.data_dir / "index")  # PostgreSQL: for replicas without this disk
         _compact_caches(b, final, final_lex)
     rep.seconds = time.perf_counter() - t0
     return rep

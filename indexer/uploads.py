@@ -358,6 +358,9 @@ class DocumentLibrary:
         return f"{base}-{n}"
 
     def _to_history(self, path: Path) -> Path:
+        from bot.index_publish import unpublish_document
+
+        unpublish_document(self.db_url, path.stem)  # PostgreSQL: other replicas' builds let it go too
         self.history_dir.mkdir(parents=True, exist_ok=True)
         dest = self.history_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{int(time.time() * 1000) % 1000:03d}-{path.name}"
         shutil.move(str(path), dest)

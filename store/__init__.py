@@ -7,6 +7,7 @@
 - `store.reminders` — subscriptions and the reminders sent (cannot be rebuilt: never lost by an upgrade).
 - `store.channels` — what the channel adapters keep (processed updates, question log, feedback, chats,
   Zalo tokens, delivery failures).
+- `store.published` — search indexes and uploaded files published for replicas (PostgreSQL deployments).
 - `store.migrate` / `store/migrations/` — Alembic: a baseline of the tables as they were at commit 501e347
   and one revision per later change. A new column or table needs a revision
   (`alembic revision --autogenerate -m "..."` in the repository root); tests/store/test_migrations.py fails

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 # every table, so Base.metadata is complete whoever imports store.db first
 import store.channels
 import store.knowledge
+import store.published
 import store.reminders
 import store.reports  # noqa: F401
 from store.base import Base

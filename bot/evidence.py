@@ -511,7 +511,7 @@ def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
     "cu the, hien nay, hien tai, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
-    "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, "
+    "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")
     "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, phuong an, bao gom, gom".split(", ")
 )

@@ -182,11 +182,13 @@ def section_label(path: str | None) -> str:
     return citing.section_label(path)
 
 
-def _where(ctx: Context, c: Candidate) -> str:
+def _where(ctx: Context, c: Candidate, depth: int | None = None) -> str:
+    """'Theo <document> (mục …, trang N)': the candidate's section, or its ancestor at `depth` levels."""
     ch = ctx.kb.chunks[c.chunk_id]
     doc = ctx.kb.docs[c.document_id]
     page = ctx.kb.pages.get(ch.id)
-    inside = ", ".join(x for x in (citing.where(section_label(ch.section_path)), f"trang {page}" if page else "") if x)
+    path = " › ".join(ch.section_path.split(" › ")[:depth]) if depth else ch.section_path
+    inside = ", ".join(x for x in (citing.where(section_label(path)), f"trang {page}" if page else "") if x)
     return f"Theo {document_citation(doc)}" + (f" ({inside})" if inside else "")
 
 
@@ -248,10 +250,36 @@ def table_row(ctx: Context, top: Candidate) -> list[str]:
     return [f"“{label}” — " + "; ".join(pairs) + "." if pairs else f"“{label}”"]
 
 
+# "làm sao để đăng ký?", "thủ tục thế nào?": a procedure, read whole (where, by when, what papers) when short
+_PROCEDURE_ASKED = re.compile(r"\b(lam (the nao|sao)|thu tuc|qui trinh|cach nao|nhu the nao|cach thuc)\b")
+PROCEDURE_CHARS = 1500  # a procedure's section is quoted whole up to this length
+
+
+def procedure(ctx: Context, top: Candidate) -> tuple[str, list[str]] | None:
+    """The section the best line's section belongs to, whole (its title and every line below it), when the
+    question asks how to do something and that section is short enough to read: the steps of a procedure are
+    its sibling items ('1. Hạn đăng ký', '2. Nơi đăng ký', '3. Giấy tờ')."""
+    if not _PROCEDURE_ASKED.search(ctx.u.folded):
+        return None
+    ch = ctx.kb.chunks[top.chunk_id]
+    heads = list(ch.headings or [])
+    parent = heads[:-1]
+    if not parent:
+        return None
+    under = [c for c in ctx.kb.chunks_of_document(ch.document_id) if list(c.headings or [])[: len(parent)] == parent]
+    lines = [x for c in under for x in split_lines(c.text) if x != parent[-1]]
+    if len(under) < 2 or sum(len(x) for x in lines) > PROCEDURE_CHARS:
+        return None
+    return parent[-1], list(dict.fromkeys(lines))
+
+
 def _body(ctx: Context, ranked: list[Candidate], asked: set[str]) -> list[str]:
     top = ranked[0]
     if is_table_row(top.text):
         return table_row(ctx, top)
+    steps = procedure(ctx, top)
+    if steps is not None:
+        return _list_lines(*steps)
     if _is_heading_like(top):
         return _list_lines(top.text, _items_after(ctx, top))
     if "list" in asked:
@@ -318,7 +346,9 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
         lines.append(deadlines.line(ctx, d, when, ctx.today))
         deadline_ids.append(d.id)
     named = bodies(ctx, top)
-    lines += named or [_where(ctx, top) + ":"] + _body(ctx, ranked, asked)
+    whole = procedure(ctx, top) is not None  # a procedure is cited by the section it reads whole
+    depth = len(ctx.kb.chunks[top.chunk_id].headings or []) - 1 if whole else None
+    lines += named or [_where(ctx, top, depth) + ":"] + _body(ctx, ranked, asked)
     second = runner_up(ctx, ranked, lines)
     if second is not None:
         lines.append(_where(ctx, second).replace("Theo", "Ngoài ra, theo", 1) + ":")

@@ -153,3 +153,18 @@ def test_the_closing_words_are_not_the_last_sections_text(assistant):
     ans = assistant.ask("Văn phòng HĐND và UBND xã Hoàng An phải báo cáo kết quả thực hiện kết luận trước ngày nào?")
     assert ans.answered and "20/6/2027" in ans.answer, ans.answer
     assert "thông báo để các cơ quan" not in ans.answer, ans.answer
+
+
+def test_a_procedure_asked_is_read_whole_and_cited_by_its_section(assistant):
+    # "Điều 3. Mượn và trả sách" has two clauses: how many books, for how long, no fee, what if one is lost
+    ans = assistant.ask("Làm thế nào để mượn sách ở tủ sách cộng đồng xã Hoàng An?")
+    assert ans.answered, ans.answer
+    assert "(Điều 3)" in ans.answer.split("\n")[0], ans.answer  # cited by the article read whole, not one clause
+    assert "03 cuốn" in ans.answer and "cùng loại" in ans.answer, ans.answer
+
+
+def test_the_word_procedure_is_the_questions_shape_not_its_topic(assistant):
+    ans = assistant.ask("Thủ tục tặng sách cho tủ sách cộng đồng Hoàng An thế nào?")
+    assert ans.answered and "200 cuốn" in ans.answer, ans.answer
+    off = assistant.ask("Thủ tục đăng ký kết hôn ở xã Hoàng An thế nào?")
+    assert not off.answered and "“kết hôn”" in off.answer, off.answer

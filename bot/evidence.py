@@ -30,6 +30,7 @@ from pathlib import Path
 
 from bot.knowledge import quote_in_line
 from bot.relevance import coverage, folded_text, same_i_y
+from vntext import fold
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 # chunks fetched from the retriever for a question (within the question's scope, and outside it)
@@ -39,6 +40,21 @@ OPEN_K = 12
 _NAMED_ITEM = re.compile(r"\b(tieu chi|chi so|tieu chuan)\s+(\d+(?:\.\d+)?)\b")
 # "… có đạt chỉ tiêu … không?": a line stating a result among this many best lines is put first
 RESULT_WINDOW = 5
+# a line giving a number of the unit asked ("bao nhiêu điểm") comes first among this many best lines
+UNIT_WINDOW = 5
+_UNIT_ASKED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+)\b")
+# words after "bao nhiêu" that are not a unit counted in the text ("bao nhiêu tiền" is money, "mấy giờ" a time)
+NOT_UNITS = frozenset("tien phan gio lau la thi duoc".split())
+
+
+def asked_unit(folded_question: str) -> str | None:
+    """The unit a number is asked in ('bao nhiêu điểm' → 'diem', 'mấy lớp' → 'lop'), or None."""
+    m = _UNIT_ASKED.search(folded_question)
+    return m.group(1) if m and m.group(1) not in NOT_UNITS else None
+
+
+# a best line sharing no topic word with the question gives way to one of this many best lines that shares some
+COVERED_WINDOW = 5
 # "X là gì?": a line saying "X là …" among this many best lines is put first
 DEFINITION_WINDOW = 30
 # a paragraph longer than this is split into its sentences
@@ -116,6 +132,15 @@ def is_title(line: str) -> bool:
     """A section's title ('Điều 8. Hồ sơ đề nghị công nhận', 'IV. BÀI HỌC KINH NGHIỆM'), not a statement that
     happens to be numbered ('8. Công dân đạt danh hiệu …: chỉ tiêu 40%; kết quả 33,5%. Đánh giá: Không đạt.')."""
     return len(line) <= TITLE_CHARS and not line.rstrip().endswith((".", ";"))
+
+
+def _covered_first(ranked: list[Candidate]) -> list[Candidate]:
+    """A best line that shares no topic word with the question, even with its headings (an execution clause
+    'Điều 3. … chịu trách nhiệm thi hành …' ranked on its chunk's words), gives way to the first of the
+    COVERED_WINDOW best lines that does."""
+    if not ranked or ranked[0].features.get("cov_line_ctx", 0.0) > 0:
+        return ranked
+    return _first_of(ranked, COVERED_WINDOW, lambda c: c.features.get("cov_line_ctx", 0.0) > 0)
 
 
 def _first_of(ranked: list[Candidate], window: int, wanted) -> list[Candidate]:
@@ -206,6 +231,7 @@ class EvidenceRanker:
         self.salient = _salient(units, self.weights)
         self.asked = asked_kinds(ctx.u.folded)
         self.bigrams = content_bigrams(ctx.u.folded)
+        self.document_years = document_years(ctx.u.folded)
 
     # -- candidates -------------------------------------------------------------------------
     def hits(self):
@@ -254,7 +280,8 @@ class EvidenceRanker:
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
         out.sort(key=lambda c: -c.score)
-        return self._named_item_first(self._definition_first(self._result_first(out)))
+        ranked = self._unit_first(self._result_first(_covered_first(out)))
+        return self._named_item_first(self._definition_first(ranked))
 
     def _named_item_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Tiêu chí 2 … có những chỉ số nào?': the lines of that numbered item (a criterion, an indicator)
@@ -268,6 +295,15 @@ class EvidenceRanker:
         in_line = [c for c in ranked if name in folded_text(c.text)]  # the line that names it, else its section
         hits = in_line or [c for c in ranked if name in kb.headings_folded(c.chunk_id)]
         return hits + [c for c in ranked if c not in hits] if hits else ranked
+
+    def _unit_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'bao nhiêu điểm thì đạt …?', 'mấy lớp …?': among the UNIT_WINDOW best lines, one that gives a number
+        of the unit asked ('từ 80 điểm trở lên') before one that gives a number of something else ('03 lần')."""
+        unit = asked_unit(self.ctx.u.folded)
+        if unit is None:
+            return ranked
+        counted = re.compile(r"\d[\d.,]*\s*(?:%\s*)?" + re.escape(unit) + r"\b")
+        return _first_of(ranked, UNIT_WINDOW, lambda c: bool(counted.search(fold(c.text))))
 
     def _result_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Xã … có đạt chỉ tiêu … không?': among the RESULT_WINDOW best lines, one that states a result ('kết
@@ -362,7 +398,8 @@ class EvidenceRanker:
     def _year_features(self, c: Candidate, ch, lines: list[str]) -> dict[str, float]:
         """The years the line names, or else the nearest heading above it that names one, against the years
         asked: "Mục tiêu năm 2025 …" is not answered by a line under "b) Mục tiêu đến năm 2030:"."""
-        asked = self.ctx.u.years
+        doc_year = self.ctx.kb.docs[c.document_id].year
+        asked = [y for y in self.ctx.u.years if not (y == doc_year and y in self.document_years)]
         if not asked:
             return {"year_line_match": 0.0, "year_line_conflict": 0.0}
         named = line_years(lines, c.line_no, ch.headings)
@@ -371,6 +408,16 @@ class EvidenceRanker:
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+# "công văn Bộ GDĐT năm 2026", "kế hoạch của tỉnh năm 2026": the year that names the document, not its content
+_DOCUMENT_YEAR = re.compile(
+    r"\b(?:cong van|ke hoach|quyet dinh|chi thi|thong tu|thong bao|huong dan|nghi quyet|van ban)\b"
+    r"(?: [^ ]+){0,4}? (?:ban hanh )?nam ((?:19|20)\d\d)\b"
+)
+
+
+def document_years(folded_question: str) -> set[int]:
+    """The years the question gives a document by (its year of issue), which say nothing of what it asks."""
+    return {int(y) for y in _DOCUMENT_YEAR.findall(folded_question)}
 
 
 def line_years(lines: list[str], i: int, headings=None) -> set[int]:

@@ -203,3 +203,38 @@ def test_domain_abbreviations_typed_in_lower_case_are_spelt_out_for_the_topic():
         "so vhttdl lam gi trong ke hoach xã hội học tập"
     )
     assert _domain_terms_spelt(lex, "ubnd huyen co nhiem vu gi") == "ubnd huyen co nhiem vu gi"  # an entity's name
+
+
+def test_a_year_that_names_the_document_is_not_a_year_of_its_content():
+    from bot.evidence import document_years
+
+    assert document_years("bao cao so ket theo cong van bo gddt nam 2026 can nhung noi dung nao") == {2026}
+    assert document_years("ke hoach xhht tuyen quang nam 2026 giao so nao") == {2026}
+    assert document_years("muc tieu nam 2025 cua ke hoach la gi") == set()  # the year asked of the content
+    assert document_years("chi tieu nam 2027 theo nghi quyet hdnd xa hoang an") == set()
+
+
+def test_the_unit_a_number_is_asked_in():
+    from bot.evidence import asked_unit
+
+    assert asked_unit("bao nhieu diem thi dat danh hieu cong dan hoc tap") == "diem"
+    assert asked_unit("cong an xa mo may lop tuyen truyen") == "lop"
+    assert asked_unit("duoc thuong bao nhieu tien") is None  # money, read by its own kind
+    assert asked_unit("hoc luc may gio") is None  # a time of day
+    assert asked_unit("ai chu tri") is None
+
+
+def test_a_best_line_sharing_no_topic_word_gives_way_to_one_that_does():
+    from bot.evidence import Candidate, _covered_first
+
+    def line(text, cov):
+        c = Candidate(1, "d", 0, text, False)
+        c.features = {"cov_line_ctx": cov}
+        return c
+
+    clause = line("Điều 3. Ban Thường vụ … chịu trách nhiệm thi hành Quyết định này./.", 0.0)
+    answer = line("Công dân đạt danh hiệu khi có tổng điểm từ 80 điểm trở lên.", 0.5)
+    assert _covered_first([clause, answer])[0] is answer
+    assert _covered_first([answer, clause])[0] is answer
+    far = [clause] + [line(f"x{i}", 0.0) for i in range(5)] + [answer]  # beyond COVERED_WINDOW: unchanged
+    assert _covered_first(far)[0] is clause

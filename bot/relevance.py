@@ -42,6 +42,9 @@ DENSE_MIN_COVERAGE = 0.4
 # Single syllables say less about a topic than compounds: their weight in the coverage.
 SINGLE_SYLLABLE_WEIGHT = 0.5
 MAX_WORD_SYLLABLES = 4
+# Text typed without diacritics is split into dictionary words: a word the documents never write counts this share
+# of one they do ("xa hoi hoc tap giao nhiem vu" is "xã hội | học tập | giao | nhiệm vụ", not "xã hội học | tạp giao")
+UNSEEN_WORD_SHARE = 0.5
 # The least a word weighs, however common (a word in every chunk still says something).
 MIN_WEIGHT = 0.1
 # folded function words that start no compound in these documents ("và", "của", "là", "thì", "mà")
@@ -49,7 +52,10 @@ NEVER_WORD_START = {"va", "cua", "la", "thi", "ma", "nhung"}
 
 # Words of the question itself, not of its topic (folded): the retriever's, and those of a true/false
 # statement and "ở" (at, in).
-QUESTION_WORDS = RETRIEVAL_QUESTION_WORDS | {"dung", "sai", "o"}
+# The asker speaking of themselves and their family ("Mẹ tôi 65 tuổi …", "em muốn hỏi"): the person asking,
+# never the topic. Words that fold like a domain word are left out ("bố"/"bộ", "ba"/"bà", "cháu"/"châu").
+PERSONA_WORDS = frozenset({"toi", "minh", "me", "cha", "vo", "chong", "em"})
+QUESTION_WORDS = RETRIEVAL_QUESTION_WORDS | {"dung", "sai", "o"} | PERSONA_WORDS
 QUESTION_PHRASES = (
     "lam the nao",
     "nhu the nao",
@@ -150,7 +156,16 @@ class Segmenter:
         if k == 1:
             return 0.0
         bonus = 2.0 if w in self.names else 0.0
-        return (k - 1) + bonus + min(self.counts.get(w, 0), 50) / 100.0
+        seen = self._seen(w)
+        return (k - 1) * (1.0 if seen else UNSEEN_WORD_SHARE) + bonus + min(self.counts.get(w, 0), 50) / 100.0
+
+    def _seen(self, w: str) -> bool:
+        """Does the indexed text hold every pair of adjacent syllables of `w` (always, without a corpus)? A
+        dictionary word the documents never write ('tạp giao', 'mê tối') is likely a misreading of two words."""
+        if not self.counts:
+            return True
+        syl = w.split()
+        return all(self.counts.get(f"{a} {b}", 0) > 0 for a, b in zip(syl, syl[1:]))
 
     def _segment_folded(self, syl: list[str]) -> list[str]:
         n = len(syl)

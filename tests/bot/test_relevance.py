@@ -54,6 +54,21 @@ def test_topic_units_drop_question_words_and_what_is_ignored(seg):
     assert units in (["chuyen doi", "so"], ["chuyen doi so"])  # "số" stays although "Sở" folds alike
 
 
+def test_text_without_diacritics_prefers_the_words_the_documents_write():
+    # "xã hội học" + "tạp giao" are dictionary words too, but the documents write "xã hội", "học tập", "giao"
+    plan = "Kế hoạch xây dựng xã hội học tập. UBND tỉnh giao nhiệm vụ cho các sở; học tập suốt đời."
+    seg = Segmenter([folded_syllables(plan)] * 60)
+    words = seg.segment("ke hoach ve xa hoi hoc tap giao nhiem vu cho nhung so nao")
+    assert "hoc tap" in words and "tap giao" not in words, words
+    assert "tap giao" in Segmenter().segment("xa hoi hoc tap giao")  # without a corpus: the dictionary alone
+
+
+def test_the_asker_and_their_family_are_not_the_topic(seg):
+    units = topic_units("Mẹ tôi 65 tuổi chưa biết chữ có học lớp xóa mù chữ được không?", set(), seg)
+    assert not {"me", "toi", "me toi"} & set(units), units
+    assert "mu chu" in units or "xoa mu chu" in units, units
+
+
 def test_coverage_counts_whole_words_weighted_by_rarity():
     units = ["hoc phi", "dai hoc"]
     # "kinh phí … học" shares syllables but neither word

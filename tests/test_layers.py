@@ -28,6 +28,7 @@ BOT_CORE = {
     "bot.config",
     "bot.lexicon",
     "bot.search_index",
+    "bot.vector_index",
     "bot.embedding",
     "bot.formatting",
     "bot.occurrences",

@@ -152,3 +152,38 @@ def test_the_retriever_over_an_approximate_index_ranks_like_exact_search(assista
     by_exact = {h.chunk_id: h.dense for h in exact.search(q, k=30, mode="dense", allowed=set(far))}
     assert all(abs(h.dense - by_exact[h.chunk_id]) < 0.02 for h in restricted)
     assert len({h.chunk_id for h in restricted[:5]} & set(list(by_exact)[:5])) >= 4
+
+
+def test_a_store_built_above_the_threshold_answers_through_the_approximate_index(
+    assistant, store_copy, small_threshold, monkeypatch
+):
+    """The real indexer writes an IVF-SQ8 index when the store is above the threshold (here 10 chunks), the
+    assistant loads it with its nprobe, /healthz's dense check passes, and the development questions are answered
+    (dense retrieval alone) as well as over the exact index, by the shared scorer's check."""
+    from bench.common import load_scorer
+    from bot.assistant import Assistant
+    from bot.health import check_dense
+    from indexer.build import build
+    from tests.support.channels import settings_for
+    from tests.support.uploads import KN
+
+    monkeypatch.setenv("HOCTAP_VECTOR_EXACT_MAX", "10")
+    settings = settings_for(store_copy)
+    rep = build(settings, [KN], force=True)
+    assert not rep.errors and rep.dense
+    entry = json.loads((store_copy / "index" / "manifest.json").read_text())["vector_index"]
+    assert entry["type"] == "ivf_sq8" and entry["vectors"] == len(assistant.retriever.chunk_ids)
+
+    approx = Assistant.from_settings(settings)
+    fi = approx.retriever.index.faiss_index
+    assert not approx.retriever.exact and faiss.extract_index_ivf(fi).nprobe == entry["nprobe"]
+    assert check_dense(approx, json.loads((store_copy / "index" / "manifest.json").read_text())).ok
+
+    check, _ = load_scorer()
+    lines = (ROOT.parent / "shared" / "eval" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    cases = [json.loads(x) for x in lines if x.strip()]
+    ok = {name: 0 for name in ("exact", "approx")}
+    for c in cases:
+        for name, a in (("exact", assistant), ("approx", approx)):
+            ok[name] += bool(check(c, a.ask(c["q"], mode="dense").to_dict())[0])
+    assert ok["approx"] >= ok["exact"] - 1 and ok["exact"] >= 0.8 * len(cases)

@@ -28,13 +28,13 @@ BOT_CORE = {
     "bot.config",
     "bot.lexicon",
     "bot.search_index",
-    "bot.vector_index",
     "bot.embedding",
     "bot.formatting",
     "bot.occurrences",
     "bot.health",
     "bot.admin_changes",
     "bot.answer",
+    "bot.vector_index",
 }
 ENTRY_POINTS = 7
 

@@ -2,6 +2,7 @@
 
     python -m bench --data-dir D [--cases PATH] [--repeats 3] [--cold-runs 3] [--scale 0]
     python -m bench --corpus DIR [--corpus DIR ...] [--questions FILE] [--compare-float]   (bench/corpus.py)
+    python -m bench --data-dir D --ann [--ann-sizes N ...] [--ann-types T ...] [--hnsw-max N]   (bench/ann.py)
 
 D must hold a built store (`python -m indexer --data-dir D build knowledge`; built here if missing).
 
@@ -493,6 +494,12 @@ def _arguments() -> argparse.ArgumentParser:
         help="with --corpus: also retrieval hit@3 with the float32 PyTorch model (slow)",
     )
     ap.add_argument("--keep", type=Path, default=None, help="with --corpus: build in this folder and keep it")
+    ap.add_argument("--ann", action="store_true", help="vector search on synthetic libraries: see bench/ann.py")
+    ap.add_argument("--ann-sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="with --ann: vectors")
+    ap.add_argument(
+        "--ann-types", nargs="+", default=["flat", "ivf_sq8", "hnsw_sq8"], choices=["flat", "ivf_sq8", "hnsw_sq8"]
+    )
+    ap.add_argument("--hnsw-max", type=int, default=100_000, help="with --ann: build HNSW up to this many vectors")
     return ap
 
 
@@ -509,6 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     if a.corpus:
         return _corpus_bench(a, data_dir, t0)
+    if a.ann:
+        return _ann_bench(a, data_dir, t0)
     ensure_store(data_dir)
     res = _project_bench(a, data_dir)
     res["bench_s"] = time.perf_counter() - t0
@@ -542,6 +551,24 @@ def _corpus_bench(a: argparse.Namespace, data_dir: Path, t0: float) -> int:
     res["json_path"] = str(json_path)
     json_path.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
     print(corpus.report(res))
+    print(f"bench took {res['bench_s']:.0f} s; results in {json_path}")
+    return 0
+
+
+def _ann_bench(a: argparse.Namespace, data_dir: Path, t0: float) -> int:
+    """Exact and approximate vector search on synthetic libraries (bench/ann.py), printed and written to JSON."""
+    from bench import ann
+
+    ensure_store(data_dir)
+    work = Path(tempfile.mkdtemp(prefix="ann-", dir=data_dir))
+    try:
+        res = ann.run(data_dir, a.ann_sizes, a.ann_types, a.hnsw_max, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    res["bench_s"] = time.perf_counter() - t0
+    json_path = a.json or (data_dir / "bench-ann.json")
+    json_path.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(ann.report(res))
     print(f"bench took {res['bench_s']:.0f} s; results in {json_path}")
     return 0
 

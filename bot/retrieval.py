@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot import vector_index
 from bot.search_index import STOPWORDS, IndexFiles, lexical_tokens
 from vntext import folded_syllables, has_diacritics
 
@@ -32,6 +33,10 @@ UNACCENTED_DENSE_WEIGHT = 0.25
 # The dense ranker's weight beside BM25's 1.0 (measured on the laws set in bench/: 1.0 → hit@3 0.904,
 # 0.7 → 0.917, 0.5 → 0.904; lexical alone 0.909).
 DENSE_WEIGHT = 0.7
+# chunks an approximate dense index returns per question (an exact one scores them all)
+APPROX_DENSE_K = 1000
+# a search restricted to chunks (`allowed`) scores those the approximate search missed, up to this many
+RESCORE_MAX = 20_000
 # the dense and lexical scores of the most recent questions are kept (a question searches several times)
 SCORE_CACHE_ENTRIES = 16
 
@@ -51,6 +56,8 @@ class Retriever:
         self.embedder = embedder if index.faiss_index is not None else None
         self.chunk_ids = [int(x) for x in index.chunk_ids]
         self.pos = {cid: i for i, cid in enumerate(self.chunk_ids)}
+        # an exact index scores every chunk; an approximate one (bot/vector_index.py) only the nearest found
+        self.exact = index.faiss_index is None or vector_index.is_exact(index.faiss_index)
         self._score_cache: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -86,12 +93,28 @@ class Retriever:
             return np.zeros(len(self.chunk_ids), dtype=np.float32)
         return self._cached(("dense", query), lambda: self._dense(query))
 
+    def query_vector(self, query: str) -> np.ndarray:
+        """The question's normalised vector, (1, dim)."""
+        return self._cached(("vector", query), lambda: self.embedder.encode_queries([query]).astype(np.float32))
+
     def _dense(self, query: str) -> np.ndarray:
+        """Cosine similarity of every chunk to the question: all of them from an exact index; from an approximate
+        one, the APPROX_DENSE_K nearest found (the others 0, see `_rescored`)."""
         n = len(self.chunk_ids)
-        q = self.embedder.encode_queries([query]).astype(np.float32)
-        sims, idx = self.index.faiss_index.search(q, n)
+        sims, idx = self.index.faiss_index.search(self.query_vector(query), n if self.exact else min(n, APPROX_DENSE_K))
+        found = idx[0] >= 0  # an approximate search may find fewer than asked
         out = np.zeros(n, dtype=np.float32)
-        out[idx[0]] = sims[0]
+        out[idx[0][found]] = sims[0][found]
+        return out
+
+    def _rescored(self, query: str, den: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """`den` with the candidates the approximate search did not return scored from their stored vectors
+        (when they are at most RESCORE_MAX): a search within a few documents ranks all their chunks."""
+        missing = cand[den[cand] == 0]
+        if self.exact or not len(missing) or len(missing) > RESCORE_MAX:
+            return den
+        out = den.copy()
+        out[missing] = vector_index.vectors_at(self.index.faiss_index, missing) @ self.query_vector(query)[0]
         return out
 
     def search(
@@ -113,6 +136,8 @@ class Retriever:
         cand = np.nonzero(mask)[0]
         if len(cand) == 0:
             return []
+        if allowed is not None and mode in ("hybrid", "dense") and self.dense_enabled:
+            den = self._rescored(query, den, cand)
         fused = np.zeros(n, dtype=np.float64)
         # a question typed without diacritics is a different language to the embedding model
         dense_weight = DENSE_WEIGHT if has_diacritics(query) else UNACCENTED_DENSE_WEIGHT

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot import vector_index
 from vntext import folded_bigrams, folded_syllables, word_segments
 
 log = logging.getLogger(__name__)
@@ -77,9 +78,9 @@ def write_index(
     if vectors is not None and len(vectors):
         import faiss
 
-        idx = faiss.IndexFlatIP(vectors.shape[1])
-        idx.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        idx = vector_index.build_vector_index(vectors)  # exact, or approximate above a size threshold
         faiss.write_index(idx, str(out_dir / "dense.faiss"))
+        manifest = dict(manifest, vector_index=vector_index.describe(idx))
     manifest = dict(
         manifest,
         format=FORMAT_VERSION,
@@ -244,9 +245,7 @@ def _load_folder(root: Path) -> IndexFiles:
     bm = bm25s.BM25.load(str(root / "bm25"), show_progress=False)
     fi = None
     if (root / "dense.faiss").exists():
-        import faiss
-
-        fi = faiss.read_index(str(root / "dense.faiss"))
+        fi = vector_index.load(root / "dense.faiss", manifest.get("vector_index"))  # with its nprobe / efSearch
     return IndexFiles(root, chunk_ids, bm, fi, manifest)
 
 

@@ -35,6 +35,7 @@ BOT_CORE = {
     "bot.health",
     "bot.admin_changes",
     "bot.answer",
+    "bot.vector_index",
 }
 ENTRY_POINTS = 7
 

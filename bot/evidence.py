@@ -366,7 +366,8 @@ class EvidenceRanker:
     def _line_features(self, c: Candidate, ch, lines: list[str]) -> dict[str, float]:
         ctx = self.ctx
         ft = folded_text(c.text)
-        heads = folded_text(" ".join(ch.headings or []))
+        # the line's headings, and the sections it names by number ('Lớp 4: trước ngày 25/9' is about class 4)
+        heads = folded_text(" ".join((ch.headings or []) + ctx.kb.referred_titles(c.document_id, c.text)))
         f = {
             "cov_line": coverage(self.units, "", ft, self.weights),
             "cov_line_ctx": coverage(self.units, "", ft + heads, self.weights),

@@ -27,6 +27,9 @@ from vntext import fold
 # a fact is read from a line when the first this many characters of one are found in the other (folded)
 QUOTE_PROBE_CHARS = 40
 MIN_PROBE_CHARS = 20
+# "4. Lớp “Tiếng Anh …”": a numbered section whose title starts with a noun; "Lớp 4" (folded) refers to it
+_NUMBERED_TITLE = re.compile(r"^\s*(\d{1,2})[.)]\s+([^\W\d_]+)\b")
+_REFERENCE = re.compile(r"\b([a-z]+)\s+(\d{1,2})\b(?![./]\d)")
 
 
 ROWS = ("docs", "chunks", "deadlines", "responsibilities", "targets", "citations", "contacts", "extra_facts", "pages")
@@ -87,6 +90,7 @@ class Knowledge:
         for ch in sorted(self.chunks.values(), key=lambda c: c.ordinal):
             self._by_document.setdefault(ch.document_id, []).append(ch)
         self._identity: dict[str, str] = {}
+        self._numbered: dict[str, dict[str, str]] = {}
         self.responsibilities_by_chunk: dict[int, list] = {}
         for r in self.responsibilities:
             self.responsibilities_by_chunk.setdefault(r.chunk_id, []).append(r)
@@ -111,6 +115,27 @@ class Knowledge:
             d = self.docs[doc_id]
             self._identity[doc_id] = folded_text(" ".join(filter(None, [d.label, d.subject, d.province, d.issuer])))
         return self._identity[doc_id]
+
+    def numbered_titles(self, doc_id: str) -> dict[str, str]:
+        """A document's sections named by their noun and number ('lop 4' → '4. Lớp “Tiếng Anh giao tiếp …”'),
+        as its other passages refer to them ('- Lớp 4: trước ngày 25/9/2026'), folded keys (cached)."""
+        if doc_id not in self._numbered:
+            titles: dict[str, str] = {}
+            for ch in self.chunks_of_document(doc_id):
+                for h in ch.headings or []:
+                    m = _NUMBERED_TITLE.match(h)
+                    if m:
+                        titles.setdefault(f"{fold(m.group(2))} {int(m.group(1))}", h)
+            self._numbered[doc_id] = titles
+        return self._numbered[doc_id]
+
+    def referred_titles(self, doc_id: str, line: str) -> list[str]:
+        """The titles of the sections of its document that a line refers to by noun and number."""
+        titles = self.numbered_titles(doc_id)
+        if not titles:
+            return []
+        refs = (f"{a} {int(b)}" for a, b in _REFERENCE.findall(fold(line)))
+        return [titles[r] for r in dict.fromkeys(refs) if r in titles]
 
     def fact_at(self, chunk_id: int, line: str) -> list:
         """The facts of a chunk read from this line (the fact's quote and the line overlap)."""

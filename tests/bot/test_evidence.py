@@ -238,3 +238,20 @@ def test_a_best_line_sharing_no_topic_word_gives_way_to_one_that_does():
     assert _covered_first([answer, clause])[0] is answer
     far = [clause] + [line(f"x{i}", 0.0) for i in range(5)] + [answer]  # beyond COVERED_WINDOW: unchanged
     assert _covered_first(far)[0] is clause
+
+
+def test_a_line_refers_to_a_numbered_section_by_its_noun_and_number():
+    from types import SimpleNamespace
+
+    from bot.knowledge import Knowledge
+
+    chunks = [
+        SimpleNamespace(headings=["I. CÁC LỚP HỌC", "4. Lớp “Tiếng Anh giao tiếp”"]),
+        SimpleNamespace(headings=["III. ĐĂNG KÝ HỌC", "1. Hạn đăng ký:"]),
+    ]
+    kb = SimpleNamespace(_numbered={}, chunks_of_document=lambda doc_id: chunks)
+    kb.numbered_titles = lambda doc_id: Knowledge.numbered_titles(kb, doc_id)
+    assert Knowledge.referred_titles(kb, "d", "- Lớp 4: trước ngày 25/9/2026.") == ["4. Lớp “Tiếng Anh giao tiếp”"]
+    assert Knowledge.referred_titles(kb, "d", "- lop 4 truoc ngay 25/9") == ["4. Lớp “Tiếng Anh giao tiếp”"]
+    assert Knowledge.referred_titles(kb, "d", "Lớp 3: trước ngày 31/8/2026.") == []  # no such section
+    assert Knowledge.referred_titles(kb, "d", "ngày 4/10 tại lớp học") == []  # a date is no reference

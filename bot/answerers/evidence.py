@@ -4,6 +4,7 @@ and when), a deadline's next occurrence, a result beside its target — cited by
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from bot import citing
@@ -14,7 +15,7 @@ from bot.answerers.passages import unit_key
 from bot.evidence import CARRIES, Candidate, asked_kinds, is_title, split_lines
 from bot.formatting import document_citation
 from store.knowledge import Deadline
-from vntext import folded_syllables
+from vntext import fold, folded_syllables
 
 SOURCES = 3
 # lines of the same chunk scoring at least this share of the best line's score are quoted with it
@@ -113,6 +114,62 @@ def section_items(ctx: Context, top: Candidate) -> tuple[str, list[str]]:
     if len(sibs) >= 2 and heads:
         return (parent[-1] if parent else ""), [split_lines(c.text)[0] for c in sibs]
     return (heads[-1] if heads else ""), [x for x in lines if not heads or x != heads[-1]]
+
+
+_FIELD = re.compile(r"^\s*[-+•]?\s*([^:;,.]{2,40}):\s*\S")
+_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_UPCOMING = re.compile(r"\b(sap toi|sap|tiep theo|sap den)\b")
+
+
+def field_across_sections(ctx: Context, top: Candidate) -> tuple[str, list[str]] | None:
+    """'Có lớp nào khai giảng?': the best line is a field of a section ('- Khai giảng: 07 giờ 30 ngày 12/9/2026')
+    whose sibling sections have the same field: that field of each, after its section's title. Asked of what is
+    coming ('sắp tới'), only the sections whose field gives a date from today on."""
+    ch = ctx.kb.chunks[top.chunk_id]
+    heads = list(ch.headings or [])
+    label = _field_asked(ctx, top, ch)
+    if label is None or not heads:
+        return None
+    items = []
+    for c in ctx.kb.chunks_of_document(ch.document_id):
+        hs = list(c.headings or [])
+        if hs[:-1] != heads[:-1] or len(hs) != len(heads):
+            continue
+        field = next((x for x in split_lines(c.text) if (f := _FIELD.match(x)) and fold(f.group(1)).strip() == label), None)
+        if field is not None and _upcoming(ctx, field):
+            items.append(f"{hs[-1]} — {field.strip().lstrip('-+• ')}")
+    items = list(dict.fromkeys(items))
+    return ((heads[-2] if len(heads) > 1 else ""), items) if len(items) >= 2 else None
+
+
+ACROSS_WINDOW = 5  # an announcing best line gives way to a field gathered across sections from this many lines
+
+
+def _field_asked(ctx: Context, top: Candidate, ch) -> str | None:
+    """The field label (folded) to gather: one of the chunk's fields that the question names ('khai giảng'),
+    else, asked what is coming, its first field that gives a date, else the best line's own field, else None."""
+    fields = [(fold(f.group(1)).strip(), x) for x in split_lines(ch.text) if (f := _FIELD.match(x))]
+    named = [label for label, _ in fields if f" {label} " in f" {ctx.u.folded} "]
+    if named:
+        return max(named, key=len)
+    dated = [label for label, line in fields if _DATE.search(line)]
+    if dated and _UPCOMING.search(ctx.u.folded):  # what is coming: the field that gives its date
+        return dated[0]
+    m = _FIELD.match(top.text)
+    return fold(m.group(1)).strip() if m else None
+
+
+def _upcoming(ctx: Context, line: str) -> bool:
+    """True unless the question asks what is coming and the line's first full date is before today."""
+    if not _UPCOMING.search(ctx.u.folded):
+        return True
+    m = _DATE.search(line)
+    if m is None:
+        return True
+    try:
+        return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))) >= ctx.today
+    except ValueError:
+        return True
 
 
 def distinguishing(question_folded: str, items: list[str], identity: str = "") -> list[str]:
@@ -282,6 +339,9 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str]) -> list[str]:
         return _list_lines(*steps)
     if _is_heading_like(top):
         return _list_lines(top.text, _items_after(ctx, top))
+    across = field_across_sections(ctx, top) if "list" in asked else None
+    if across is not None:
+        return _list_lines(*across)
     if "list" in asked:
         head, items = section_items(ctx, top)
         if len(items) > 1:
@@ -330,11 +390,25 @@ def _announces_nothing(ctx: Context, c: Candidate) -> bool:
     return _is_heading_like(c) and not _items_after(ctx, c)
 
 
-def render(ctx: Context, ranked: list[Candidate]) -> Answer:
+def _reordered(ctx: Context, ranked: list[Candidate], asked: set[str]) -> list[Candidate]:
+    """An empty heading gives way to the next of HEADING_SKIP best lines; a line that only announces, asked what
+    is coming ('sắp tới … nào'), to the first of ACROSS_WINDOW best lines whose field is gathered across sections."""
     first = next((c for c in ranked[:HEADING_SKIP] if not _announces_nothing(ctx, c)), ranked[0])
     ranked = [first] + [c for c in ranked if c is not first]
-    top = ranked[0]
+    if "list" in asked and _is_heading_like(first) and _UPCOMING.search(ctx.u.folded):
+        ranked = _first_gathering(ctx, ranked)
+    return ranked
+
+
+def _first_gathering(ctx: Context, ranked: list[Candidate]) -> list[Candidate]:
+    other = next((c for c in ranked[1:ACROSS_WINDOW] if field_across_sections(ctx, c) is not None), None)
+    return ranked if other is None else [other] + [c for c in ranked if c is not other]
+
+
+def render(ctx: Context, ranked: list[Candidate]) -> Answer:
     asked = asked_kinds(ctx.u.folded)
+    ranked = _reordered(ctx, ranked, asked)
+    top = ranked[0]
     lines: list[str] = []
     deadline_ids: list[str] = []
     verdict = yes_no(top.text) if "yesno" in asked else None
@@ -346,7 +420,8 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
         lines.append(deadlines.line(ctx, d, when, ctx.today))
         deadline_ids.append(d.id)
     named = bodies(ctx, top)
-    whole = procedure(ctx, top) is not None  # a procedure is cited by the section it reads whole
+    # a procedure, or a field gathered across sections, is cited by the section it reads whole
+    whole = procedure(ctx, top) is not None or ("list" in asked and field_across_sections(ctx, top) is not None)
     depth = len(ctx.kb.chunks[top.chunk_id].headings or []) - 1 if whole else None
     lines += named or [_where(ctx, top, depth) + ":"] + _body(ctx, ranked, asked)
     second = runner_up(ctx, ranked, lines)

@@ -1,8 +1,9 @@
-"""Answers read from the evidence, on four documents written for these tests and of kinds the shared sets
+"""Answers read from the evidence, on five documents written for these tests and of kinds the shared sets
 lack (tests/data/evidence): a commune's rules for its community bookshelf, set out in articles in an annex
 after the signature, a commune's yearly results report (each target beside its result) and a commune
 People's Council resolution (Nghị quyết HĐND) whose targets are staged by year, and a notice of the commune
-chairman's conclusions (Thông báo kết luận) whose opening announces one section per body. Through the real indexer,
+chairman's conclusions (Thông báo kết luận) whose opening announces one section per body, and a commune's
+plan of reading-month activities, one section each with its time and place. Through the real indexer,
 store, model and assistant:
 
 - an article asked by its number is quoted whole; an article the rules do not have is refused with the
@@ -13,11 +14,13 @@ store, model and assistant:
 - a target asked for one year is read under that year's heading, not another year's;
 - a question whose words are each in some document but never near one another, or that asks a sum of money
   no passage near it gives, is refused as such;
-- an opening that announces sections ('… kết luận như sau:') is quoted with their titles, never alone.
+- an opening that announces sections ('… kết luận như sau:') is quoted with their titles, never alone;
+- a procedure is read whole; a field asked across sections ('có hoạt động nào sắp tới') is gathered from each.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -168,3 +171,12 @@ def test_the_word_procedure_is_the_questions_shape_not_its_topic(assistant):
     assert ans.answered and "200 cuốn" in ans.answer, ans.answer
     off = assistant.ask("Thủ tục đăng ký kết hôn ở xã Hoàng An thế nào?")
     assert not off.answered and "“kết hôn”" in off.answer, off.answer
+
+
+def test_a_field_asked_across_sections_is_gathered_and_what_is_past_left_out(assistant):
+    # three activities, each a section with "- Thời gian:"; on 15/4/2027 the first is past
+    ans = assistant.ask("Sắp tới xã Hoàng An có hoạt động nào trong Tháng đọc sách?", today=dt.date(2027, 4, 15))
+    assert ans.answered, ans.answer
+    assert "Phiên chợ sách cũ" in ans.answer and "18/4/2027" in ans.answer, ans.answer
+    assert "Đọc sách cùng con" in ans.answer and "25/4/2027" in ans.answer, ans.answer
+    assert "10/4/2027" not in ans.answer, ans.answer

@@ -90,6 +90,11 @@ def announced_sections(ctx: Context, ch) -> list[str]:
     return titles
 
 
+def paragraphs(text: str) -> list[str]:
+    """A chunk's non-empty lines as written (a long paragraph whole: a list item is quoted entire)."""
+    return [x.strip() for x in (text or "").split("\n") if x.strip()]
+
+
 _ITEM = re.compile(r"^\s*([-+•]|[a-zđ]\)|\d{1,2}[.)])\s")
 
 
@@ -98,7 +103,7 @@ def section_items(ctx: Context, top: Candidate) -> tuple[str, list[str]]:
     has two or more, its other lines when it has text of its own, else (a section that is one line, as in
     'II › 1.' … 'II › 12.') its sibling sections' first lines."""
     ch = ctx.kb.chunks[top.chunk_id]
-    lines = split_lines(ch.text)
+    lines = paragraphs(ch.text)  # items whole, not cut into sentences
     heads = ch.headings or []
     own = [x for x in lines[1:] if _ITEM.match(x)]
     if len(own) >= 2:
@@ -112,7 +117,7 @@ def section_items(ctx: Context, top: Candidate) -> tuple[str, list[str]]:
         if (c.headings or [])[:-1] == parent and len(c.headings or []) == len(heads) and c.text.strip()
     ]
     if len(sibs) >= 2 and heads:
-        return (parent[-1] if parent else ""), [split_lines(c.text)[0] for c in sibs]
+        return (parent[-1] if parent else ""), [paragraphs(c.text)[0] for c in sibs]
     return (heads[-1] if heads else ""), [x for x in lines if not heads or x != heads[-1]]
 
 

@@ -255,3 +255,23 @@ def test_a_line_refers_to_a_numbered_section_by_its_noun_and_number():
     assert Knowledge.referred_titles(kb, "d", "- lop 4 truoc ngay 25/9") == ["4. Lớp “Tiếng Anh giao tiếp”"]
     assert Knowledge.referred_titles(kb, "d", "Lớp 3: trước ngày 31/8/2026.") == []  # no such section
     assert Knowledge.referred_titles(kb, "d", "ngày 4/10 tại lớp học") == []  # a date is no reference
+
+
+def test_a_list_item_is_quoted_whole_not_its_first_sentence():
+    from types import SimpleNamespace
+
+    from bot.answerers.evidence import section_items
+    from bot.evidence import Candidate
+
+    long_item = (
+        "d) Sở GDĐT đề nghị phối hợp: Hội Khuyến học tỉnh lựa chọn, giới thiệu các điển hình để tôn vinh; "
+        "Thư viện tỉnh (thuộc Sở Văn hóa, Thể thao và Du lịch) tổ chức triển lãm sách; Sở Khoa học và Công nghệ "
+        "hỗ trợ nền tảng cuộc thi trực tuyến và lớp kỹ năng số; Báo và Phát thanh, Truyền hình Hà Tĩnh đưa tin."
+    )
+    chunks = [
+        SimpleNamespace(id=i, document_id="d", headings=["4. Trách nhiệm", h], text=h if i < 3 else long_item)
+        for i, h in enumerate(["a) Phòng GDĐT tổ chức.", "b) TTHTCĐ mở lớp.", "c) Trường học tham gia.", long_item])
+    ]
+    kb = SimpleNamespace(chunks={c.id: c for c in chunks}, chunks_of_document=lambda doc_id: chunks)
+    head, items = section_items(SimpleNamespace(kb=kb), Candidate(3, "d", 0, long_item[:60], False))
+    assert head == "4. Trách nhiệm" and items[-1] == long_item, items

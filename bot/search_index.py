@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vntext import folded_bigrams, folded_syllables, word_segments
+from vntext import folded_syllables, word_segments
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -38,9 +38,9 @@ def lexical_tokens(text: str, segment: bool = True) -> list[str]:
     toks: list[str] = []
     if segment:
         toks += ["w:" + w for w in word_segments(text) if "_" in w]
-    syl = [s for s in folded_syllables(text)]
+    syl = folded_syllables(text)  # folded once: the bigrams are those of these syllables (folded_bigrams)
     toks += [s for s in syl if s not in STOPWORDS]
-    toks += ["b:" + b for b in folded_bigrams(text)]
+    toks += ["b:" + a + "_" + b for a, b in zip(syl, syl[1:])]
     return toks
 
 
@@ -261,6 +261,8 @@ class _ShardedCache:
     A damaged file is only a cache: it is skipped (and dropped at the next compaction)."""
 
     suffix = ".npz"
+    MAX_SHARDS = 8  # shard files kept beside the base before they are folded into it
+    STALE_SHARE = 0.25  # entries no longer indexed, as a share of those indexed, before they are dropped
 
     def __init__(self, folder: Path, namespace: str):
         self.folder = Path(folder)
@@ -269,6 +271,7 @@ class _ShardedCache:
         self.data: dict = {}
         self._pending: dict = {}
         self._files: list[Path] = []
+        self._damaged = False
         if self.folder.is_dir():
             for f in sorted(self.folder.glob(f"{self.prefix}*{self.suffix}")):
                 if f.name.startswith("."):
@@ -279,6 +282,7 @@ class _ShardedCache:
                 except Exception as e:  # noqa: BLE001 - a damaged cache file is skipped, whatever its damage
                     log.warning("ignoring damaged cache file %s (%s)", f.name, type(e).__name__)
                     self._files.append(f)
+                    self._damaged = True
 
     @property
     def prefix(self) -> str:
@@ -306,22 +310,43 @@ class _ShardedCache:
         self._files.append(self.folder / name)
         self._pending = {}
 
-    def compact(self, keep: list[str]) -> None:
-        """One base file holding the values of `keep` (other entries and the shards go)."""
+    def compact(self, keep: list[str], force: bool = False) -> None:
+        """One base file holding the values of `keep` (other entries and the shards go) — when it is worth
+        rewriting: no base yet, a damaged file, more than MAX_SHARDS shards, or more than STALE_SHARE of the
+        entries no longer kept; otherwise what was added stays in its shard (a build that changes one document
+        does not rewrite the whole cache). Caches of other namespaces are removed either way."""
         self.flush()
         keys = [k for k in dict.fromkeys(keep) if k in self.data]
         base = self.folder / f"{self.prefix}base{self.suffix}"
-        if keys:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._write(base, {k: self.data[k] for k in keys})
-        for f in self._files:
-            if f != base:
-                f.unlink(missing_ok=True)
-        self._files = [base] if keys else []
+        shards = [f for f in self._files if f != base]
+        stale = len(self.data) - len(keys)
+        if (
+            force
+            or self._damaged
+            or not base.exists()
+            or len(shards) > self.MAX_SHARDS
+            or stale > self.STALE_SHARE * max(1, len(keys))
+        ):
+            self._rewrite(base, keys)
         # caches of other models / versions are stale once this build is in place
         for f in self.folder.glob(f"{type(self).kind}-*{self.suffix}"):
             if not f.name.startswith(self.prefix):
                 f.unlink(missing_ok=True)
+
+    def _rewrite(self, base: Path, keys: list[str]) -> None:
+        if keys:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._write(base, {k: self.data[k] for k in keys})
+        for f in self._files:
+            if f != base or not keys:
+                f.unlink(missing_ok=True)
+        self._files = [base] if keys else []
+        self.data = {k: self.data[k] for k in keys}
+        self._damaged = False
+
+    def save(self, keep: list[str]) -> None:
+        """Compact (see `compact`) keeping the values of the texts `keep`."""
+        self.compact([self.key(t) for t in keep])
 
     def _write(self, path: Path, values: dict) -> None:
         tmp = path.with_name(f".{path.name}.tmp")
@@ -355,8 +380,9 @@ class EmbeddingCache(_ShardedCache):
             vecs=np.stack(list(values.values())).astype(np.float32),
         )
 
-    def encode(self, embedder, texts: list[str], batch: int = 256, bar=None) -> np.ndarray:
-        """Vectors (n, dim) for `texts`, encoding (and saving) the ones not cached yet."""
+    def encode(self, embedder, texts: list[str], batch: int = 256, bar=None, stop=None) -> np.ndarray:
+        """Vectors (n, dim) for `texts`, encoding (and saving) the ones not cached yet. `stop` (a threading.Event):
+        when set, encoding ends after the batch under way and None is returned."""
         keys = [self.key(t) for t in texts]
         todo: dict[str, str] = {}
         for k, t in zip(keys, texts):
@@ -364,6 +390,8 @@ class EmbeddingCache(_ShardedCache):
                 todo[k] = t
         items = list(todo.items())
         for a in range(0, len(items), batch):
+            if stop is not None and stop.is_set():
+                return None
             part = items[a : a + batch]
             vecs = embedder.encode_passages([t for _, t in part])
             for (k, _), v in zip(part, vecs):
@@ -375,12 +403,12 @@ class EmbeddingCache(_ShardedCache):
             return np.zeros((0, getattr(embedder, "dim", 1)), np.float32)
         return np.stack([self.data[k] for k in keys])
 
-    def save(self, keep: list[str]) -> None:
-        self.compact([self.key(t) for t in keep])
-
 
 class TokenCache(_ShardedCache):
-    """BM25 tokens by text hash (word segmentation is the slow part of lexical indexing)."""
+    """BM25 tokens by text hash (word segmentation is the slow part of lexical indexing).
+
+    A file holds its distinct tokens once (`vocab`, joined by SEP) and each text's tokens as indices into it
+    (`ids`, `offsets`): loading 10,000 texts' 3.6 million tokens makes one string per distinct token."""
 
     kind = "tokens"
     SEP = "\x1f"
@@ -389,21 +417,33 @@ class TokenCache(_ShardedCache):
         with np.load(path, allow_pickle=False) as z:
             if str(z["namespace"]) != self.namespace:
                 return {}
-            blob = z["blob"].tobytes().decode("utf-8")
             keys = z["keys"].tolist()
-        vals = blob.split("\x1e")
-        if len(vals) != len(keys):
+            vocab = z["vocab"].tobytes().decode("utf-8").split(self.SEP)
+            ids_array = z["ids"]
+            ids = ids_array.tolist()
+            offsets = z["offsets"].tolist()
+        if len(offsets) != len(keys) + 1 or offsets[-1] != len(ids):
             raise ValueError("token cache: keys and values differ in number")
-        intern = sys.intern  # a corpus repeats its tokens: one string each, not millions
-        return {k: ([intern(x) for x in v.split(self.SEP)] if v else []) for k, v in zip(keys, vals)}
+        if ids and int(ids_array.max()) + 1 != len(vocab):  # every distinct token is used: a token held SEP
+            raise ValueError("token cache: vocabulary and ids disagree")
+        flat = [vocab[i] for i in ids]  # an index out of range (a damaged file) raises IndexError
+        return {k: flat[offsets[i] : offsets[i + 1]] for i, k in enumerate(keys)}
 
     def _dump(self, fh, values: dict) -> None:
-        blob = "\x1e".join(self.SEP.join(v) for v in values.values()).encode("utf-8")
+        vocab: dict[str, int] = {}
+        ids: list[int] = []
+        offsets = [0]
+        for v in values.values():
+            ids.extend([vocab.setdefault(t, len(vocab)) for t in v])
+            offsets.append(len(ids))
+        blob = self.SEP.join(vocab).encode("utf-8")
         np.savez(
             fh,
             namespace=np.array(self.namespace),
             keys=np.array(list(values)),
-            blob=np.frombuffer(blob, dtype=np.uint8),
+            vocab=np.frombuffer(blob, dtype=np.uint8),
+            ids=np.asarray(ids, dtype=np.int32),
+            offsets=np.asarray(offsets, dtype=np.int64),
         )
 
     def tokens(self, texts: list[str], fn, bar=None, flush_every: int = 500) -> list[list[str]]:

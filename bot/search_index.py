@@ -380,9 +380,8 @@ class EmbeddingCache(_ShardedCache):
             vecs=np.stack(list(values.values())).astype(np.float32),
         )
 
-    def encode(self, embedder, texts: list[str], batch: int = 256, bar=None, stop=None) -> np.ndarray:
-        """Vectors (n, dim) for `texts`, encoding (and saving) the ones not cached yet. `stop` (a threading.Event):
-        when set, encoding ends after the batch under way and None is returned."""
+    def encode(self, embedder, texts: list[str], batch: int = 256, bar=None) -> np.ndarray:
+        """Vectors (n, dim) for `texts`, encoding (and saving) the ones not cached yet."""
         keys = [self.key(t) for t in texts]
         todo: dict[str, str] = {}
         for k, t in zip(keys, texts):
@@ -390,8 +389,6 @@ class EmbeddingCache(_ShardedCache):
                 todo[k] = t
         items = list(todo.items())
         for a in range(0, len(items), batch):
-            if stop is not None and stop.is_set():
-                return None
             part = items[a : a + batch]
             vecs = embedder.encode_passages([t for _, t in part])
             for (k, _), v in zip(part, vecs):

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,11 +40,11 @@ from bot.search_index import (
     read_manifest,
     swap_in,
     verify_index,
-    text_key,
     write_index,
 )
 from indexer.facts import Facts, FactSource, extract_all
 from indexer.fingerprints import SourceFingerprints, reading_code_digest
+from indexer.passages import PassageEncoder
 from indexer.header import Header, parse_header
 from indexer.loaders import DocumentError, iter_sources, read_document, store_pages
 from indexer.normalize import normalize_text
@@ -339,7 +338,7 @@ def _store(session, p: ParsedDocument) -> None:
 def _bar(enabled: bool, total: int, desc: str, unit: str, position: int = 0):
     """A tqdm progress bar (count, rate, ETA) on stderr, or None when not wanted; `position`: its line (two bars
     advance together while the vectors and the tokens are made)."""
-    if not enabled or total <= 0:
+    if not enabled or (total <= 0 and not position):  # the encoder's bar (position 1) grows from 0
         return None
     import shutil
 
@@ -388,6 +387,7 @@ class _Build:
     tok_cache: TokenCache | None = None
     vec_cache: EmbeddingCache | None = None
     sources: SourceFingerprints | None = None  # content hashes of files by their bytes (DATA/cache/sources.json)
+    encoder: PassageEncoder | None = None  # passage vectors, encoded in a thread of their own
 
     def lexical(self, text: str) -> list[str]:
         """BM25 tokens of an indexed text and of its abbreviation-expanded copy."""
@@ -412,6 +412,8 @@ def _parse_one(b: _Build, path: Path, force: bool) -> None:
     if force or stored != p.content_hash:
         b.changed.append((path, p.content_hash))
         b.new_texts[p.doc_id] = document_texts(p)
+        if b.encoder is not None:
+            b.encoder.feed(b.new_texts[p.doc_id])
         if b.kept_chars + len(p.text) <= KEEP_PARSED_CHARS:
             b.kept[p.doc_id] = p
             b.kept_chars += len(p.text)
@@ -485,66 +487,33 @@ def _texts_to_index(b: _Build) -> list[str]:
     return texts
 
 
-class _Encoding:
-    """Passage vectors for the texts not cached yet, encoded in a thread while the lexical step runs on the
-    main one (onnxruntime releases the GIL while it computes: the two share the cores)."""
-
-    def __init__(self, b: _Build, texts: list[str]):
-        self.b, self.texts = b, texts
-        self.error: BaseException | None = None
-        self.seconds = 0.0
-        self.stop = threading.Event()
-        todo = len({text_key(t) for t in texts} - set(b.vec_cache.data))
-        self.bar = _bar(b.progress, todo, "mã hóa ngữ nghĩa", "đoạn", position=1)
-        self.thread = threading.Thread(target=self._run, name="hoctap-encode", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        t0 = time.perf_counter()
-        try:
-            self.b.vec_cache.encode(self.b.embedder, self.texts, batch=EMBED_BATCH, bar=self.bar, stop=self.stop)
-        except BaseException as e:  # noqa: BLE001 - handed to the main thread, which raises it
-            self.error = e
-        finally:
-            self.seconds = time.perf_counter() - t0
-
-    def wait(self) -> None:
-        """Wait for the thread; its error, if any, is raised here."""
-        self.thread.join()
-        _close(self.bar)
-        if self.error is not None:
-            raise self.error
-
-    def cancel(self) -> None:
-        """Stop after the batch being encoded (what was encoded stays cached)."""
-        self.stop.set()
-        self.thread.join()
-        _close(self.bar)
+def _start_encoder(b: _Build) -> None:
+    """The passage encoder's thread, fed from the first document read on (no model: no vectors)."""
+    if b.embedder is None:
+        return
+    b.vec_cache = EmbeddingCache(b.settings.data_dir / "cache", f"{b.embedder.checksum}:{b.embedder.backend}")
+    bar = _bar(b.progress, 0, "mã hóa ngữ nghĩa", "đoạn", position=1)
+    b.encoder = PassageEncoder(b.vec_cache, b.embedder, EMBED_BATCH, bar)
 
 
 def _prepare_tokens_and_vectors(b: _Build, texts: list[str]) -> None:
     """2. Tokens and vectors for every text of the new index, into the caches, outside any transaction: the
-    vectors in a thread of their own while the tokens are made."""
+    vectors in the encoder's thread (fed the changed documents' texts while they were read) while the tokens are
+    made here."""
+    if b.encoder is not None:
+        b.encoder.feed(texts)  # the kept documents' texts are cached: only what is missing is encoded
+    t_lex = time.perf_counter()
     b.tok_cache = TokenCache(b.settings.data_dir / "cache", lexical_namespace(b.lex))
-    encoding = None
-    if b.embedder is not None and texts:
-        b.vec_cache = EmbeddingCache(b.settings.data_dir / "cache", f"{b.embedder.checksum}:{b.embedder.backend}")
-        encoding = _Encoding(b, texts)
-    try:
-        t_lex = time.perf_counter()
-        bar = _bar(b.progress, len(texts), "tách từ", "đoạn")
-        b.tok_cache.tokens(texts, b.lexical, bar=bar)
-        _close(bar)
-        b.rep.timings["lexical_s"] = time.perf_counter() - t_lex
-        t_wait = time.perf_counter()
-        if encoding is not None:
-            encoding.wait()
-        b.rep.timings["dense_s"] = encoding.seconds if encoding is not None else 0.0
-        b.rep.timings["dense_wait_s"] = time.perf_counter() - t_wait  # the part of it not overlapped
-    except BaseException:
-        if encoding is not None and encoding.thread.is_alive():
-            encoding.cancel()
-        raise
+    bar = _bar(b.progress, len(texts), "tách từ", "đoạn")
+    b.tok_cache.tokens(texts, b.lexical, bar=bar)
+    _close(bar)
+    b.rep.timings["lexical_s"] = time.perf_counter() - t_lex
+    t_wait = time.perf_counter()
+    if b.encoder is not None:
+        b.encoder.wait()
+        _close(b.encoder.bar)
+    b.rep.timings["dense_s"] = b.encoder.seconds if b.encoder is not None else 0.0  # in its thread, overlapped
+    b.rep.timings["dense_wait_s"] = time.perf_counter() - t_wait  # what the build waited for it after the tokens
 
 
 def lexical_namespace(lex: Lexicon) -> str:
@@ -606,6 +575,20 @@ def _compact_caches(b: _Build, final: list[str]) -> None:
         log.warning("could not compact the caches in %s (%s)", data_dir / "cache", e)
 
 
+def _update(b: _Build) -> None:
+    """2.-4.: tokens and vectors, the transaction, the swap."""
+    _prepare_tokens_and_vectors(b, _texts_to_index(b))
+    t_db = time.perf_counter()
+    with session_scope(b.settings.database_url) as s:  # 3. one short transaction
+        _replace_documents(b, s)
+        b.rep.timings["store_s"] = time.perf_counter() - t_db
+        new_dir, final = _write_new_index(b, s)
+    t_swap = time.perf_counter()
+    swap_in(b.settings.data_dir, new_dir)  # 4. committed: now the new indexes may replace the old ones
+    _compact_caches(b, final)
+    b.rep.timings["swap_s"] = time.perf_counter() - t_swap
+
+
 def build(
     settings: Settings,
     sources: list[str | Path],
@@ -631,22 +614,19 @@ def build(
         existing = {d.id: (d.content_hash, d.file_name) for d in s.scalars(select(Document))}
     b = _Build(settings, lex, rep, progress, existing)
     b.sources = SourceFingerprints(settings.data_dir / "cache", f"{PARSER_VERSION}:{reading_code_digest()}")
-    _parse_all(b, files, force)
-    _find_removed(b, sources)
     t_model = time.perf_counter()
     ensure_default_model(settings)  # set-up: the bundled model converted once into the data folder
     b.embedder = load_embedder(settings, purpose="passages")
     rep.timings["model_s"] = time.perf_counter() - t_model
-    if not _index_is_current(b):
-        _prepare_tokens_and_vectors(b, _texts_to_index(b))
-        t_db = time.perf_counter()
-        with session_scope(settings.database_url) as s:  # 3. one short transaction
-            _replace_documents(b, s)
-            rep.timings["store_s"] = time.perf_counter() - t_db
-            new_dir, final = _write_new_index(b, s)
-        t_swap = time.perf_counter()
-        swap_in(settings.data_dir, new_dir)  # 4. committed: now the new indexes may replace the old ones
-        _compact_caches(b, final)
-        rep.timings["swap_s"] = time.perf_counter() - t_swap
+    _start_encoder(b)
+    try:
+        _parse_all(b, files, force)
+        _find_removed(b, sources)
+        if not _index_is_current(b):
+            _update(b)
+    finally:
+        if b.encoder is not None:
+            b.encoder.cancel()  # nothing to do when it has finished; else it stops after its batch
+            _close(b.encoder.bar)
     rep.seconds = time.perf_counter() - t0
     return rep

@@ -66,13 +66,9 @@ def write_index(
 
     The manifest carries the build id (`manifest["build_id"]`, made here unless given), which
     serving workers watch to reload (`read_build_id`), and the embedding model's id and checksum."""
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself when imported
     out_dir.mkdir(parents=True, exist_ok=True)
     np.save(out_dir / "chunk_ids.npy", np.asarray(chunk_ids, dtype=np.int64))
-    bm = bm25s.BM25()
-    bm.index(token_lists if token_lists else [["_empty_"]], show_progress=False)
+    bm = bm25_index(token_lists if token_lists else [["_empty_"]])
     bm.save(str(out_dir / "bm25"), show_progress=False)
     if vectors is not None and len(vectors):
         import faiss
@@ -92,6 +88,41 @@ def write_index(
     tmp = out_dir / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, out_dir / "manifest.json")
+
+
+def bm25_index(token_lists: list[list[str]]):
+    """A bm25s.BM25 (its defaults: Lucene BM25, k1 1.5, b 0.75) over `token_lists`, its score matrix computed with
+    numpy: the scores `BM25().index(token_lists)` computes, without its Python loop over every token (1-2 s for
+    10,000 chunks, on every build). The vocabulary's order differs (bm25s takes a set's), nothing else."""
+    import itertools
+    import math
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself when imported
+    bm = bm25s.BM25()
+    n_docs = len(token_lists)
+    lens = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=n_docs)
+    vocab = {t: i for i, t in enumerate(set().union(*token_lists))}
+    ids = np.fromiter(map(vocab.__getitem__, itertools.chain.from_iterable(token_lists)), np.int64, int(lens.sum()))
+    docs = np.repeat(np.arange(n_docs, dtype=np.int64), lens)
+    keys = np.sort(ids * n_docs + docs)  # by term, then document: the CSC order
+    starts = np.flatnonzero(np.diff(keys, prepend=-1))  # each (term, document) pair's first occurrence
+    pairs, tf = keys[starts], np.diff(np.append(starts, len(keys)))
+    term, doc = pairs // n_docs, pairs % n_docs
+    df = np.bincount(term, minlength=len(vocab))
+    idf = np.array([math.log(1 + (n_docs - x + 0.5) / (x + 0.5)) for x in df.tolist()], dtype=np.float32)
+    tf32 = tf.astype(np.float32)
+    norm = bm.k1 * ((1 - bm.b) + bm.b * lens[doc] / lens.mean())  # float64, as bm25s computes it per document
+    scores = (idf[term] * (tf32 / (norm + tf32))).astype(np.float32)
+    indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int32)
+    bm.scores = {"data": scores, "indices": doc.astype(np.int32), "indptr": indptr, "num_docs": n_docs}
+    bm.nonoccurrence_array = None
+    bm.vocab_dict = dict(vocab)
+    if "" not in bm.vocab_dict:  # as bm25s: the empty token scores the documents of a query with no known token
+        bm.vocab_dict[""] = len(vocab)
+    bm.unique_token_ids_set = set(bm.vocab_dict.values())
+    return bm
 
 
 PREVIOUS = "previous-index"  # DATA/previous-index: the build before the current one, kept while it verifies

@@ -412,8 +412,7 @@ def _parse_one(b: _Build, path: Path, force: bool) -> None:
     if force or stored != p.content_hash:
         b.changed.append((path, p.content_hash))
         b.new_texts[p.doc_id] = document_texts(p)
-        if b.encoder is not None:
-            b.encoder.feed(b.new_texts[p.doc_id])
+        b.encoder.feed(b.new_texts[p.doc_id])
         if b.kept_chars + len(p.text) <= KEEP_PARSED_CHARS:
             b.kept[p.doc_id] = p
             b.kept_chars += len(p.text)
@@ -457,15 +456,15 @@ def _find_removed(b: _Build, sources: list[str | Path]) -> None:
 
 def _index_is_current(b: _Build) -> bool:
     """Nothing changed and the index in place matches the store and the model: the report says what it holds."""
+    if b.changed or b.rep.removed:
+        return False  # (without waiting for the model)
     man = read_manifest(b.settings.data_dir)
-    if man is not None and not b.changed and not b.rep.removed:
+    if man is not None:
         b.rep.repaired = verify_index(b.settings.data_dir / "index")  # a corrupted index is rebuilt, no --force
     if (
         not b.rep.repaired
-        and not b.changed
-        and not b.rep.removed
         and man is not None
-        and _same_model(man, b.embedder)
+        and _same_model(man, b.encoder.model())
         and man.get("store") == store_fingerprint({k: v[0] for k, v in b.existing.items()})
     ):
         b.rep.chunks = man.get("chunks", 0)
@@ -487,21 +486,31 @@ def _texts_to_index(b: _Build) -> list[str]:
     return texts
 
 
-def _start_encoder(b: _Build) -> None:
-    """The passage encoder's thread, fed from the first document read on (no model: no vectors)."""
-    if b.embedder is None:
-        return
-    b.vec_cache = EmbeddingCache(b.settings.data_dir / "cache", f"{b.embedder.checksum}:{b.embedder.backend}")
+def _start_encoder(b: _Build, load_embedder) -> None:
+    """The passage encoder's thread: it loads the model, then encodes what it is fed from the first document read
+    on (no model: no vectors)."""
+
+    def load() -> tuple:
+        t_model = time.perf_counter()
+        from indexer.e5convert import ensure_default_model
+
+        ensure_default_model(b.settings)  # set-up: the bundled model converted once into the data folder
+        embedder = load_embedder(b.settings, purpose="passages")
+        b.rep.timings["model_s"] = time.perf_counter() - t_model  # in the encoder's thread, overlapped
+        if embedder is None:
+            return None, None
+        cache = EmbeddingCache(b.settings.data_dir / "cache", f"{embedder.checksum}:{embedder.backend}")
+        return embedder, cache
+
     bar = _bar(b.progress, 0, "mã hóa ngữ nghĩa", "đoạn", position=1)
-    b.encoder = PassageEncoder(b.vec_cache, b.embedder, EMBED_BATCH, bar)
+    b.encoder = PassageEncoder(load, EMBED_BATCH, bar)
 
 
 def _prepare_tokens_and_vectors(b: _Build, texts: list[str]) -> None:
     """2. Tokens and vectors for every text of the new index, into the caches, outside any transaction: the
     vectors in the encoder's thread (fed the changed documents' texts while they were read) while the tokens are
     made here."""
-    if b.encoder is not None:
-        b.encoder.feed(texts)  # the kept documents' texts are cached: only what is missing is encoded
+    b.encoder.feed(texts)  # the kept documents' texts are cached: only what is missing is encoded
     t_lex = time.perf_counter()
     b.tok_cache = TokenCache(b.settings.data_dir / "cache", lexical_namespace(b.lex))
     bar = _bar(b.progress, len(texts), "tách từ", "đoạn")
@@ -509,10 +518,10 @@ def _prepare_tokens_and_vectors(b: _Build, texts: list[str]) -> None:
     _close(bar)
     b.rep.timings["lexical_s"] = time.perf_counter() - t_lex
     t_wait = time.perf_counter()
-    if b.encoder is not None:
-        b.encoder.wait()
-        _close(b.encoder.bar)
-    b.rep.timings["dense_s"] = b.encoder.seconds if b.encoder is not None else 0.0  # in its thread, overlapped
+    b.encoder.wait()
+    _close(b.encoder.bar)
+    b.embedder, b.vec_cache = b.encoder.embedder, b.encoder.cache
+    b.rep.timings["dense_s"] = b.encoder.seconds  # in its thread, overlapped
     b.rep.timings["dense_wait_s"] = time.perf_counter() - t_wait  # what the build waited for it after the tokens
 
 
@@ -608,25 +617,19 @@ def build(
     files, errs = iter_sources(sources)
     rep.errors.extend(errs)
     from bot.embedding import load_embedder
-    from indexer.e5convert import ensure_default_model
 
     with session_scope(settings.database_url) as s:
         existing = {d.id: (d.content_hash, d.file_name) for d in s.scalars(select(Document))}
     b = _Build(settings, lex, rep, progress, existing)
     b.sources = SourceFingerprints(settings.data_dir / "cache", f"{PARSER_VERSION}:{reading_code_digest()}")
-    t_model = time.perf_counter()
-    ensure_default_model(settings)  # set-up: the bundled model converted once into the data folder
-    b.embedder = load_embedder(settings, purpose="passages")
-    rep.timings["model_s"] = time.perf_counter() - t_model
-    _start_encoder(b)
+    _start_encoder(b, load_embedder)
     try:
         _parse_all(b, files, force)
         _find_removed(b, sources)
         if not _index_is_current(b):
             _update(b)
     finally:
-        if b.encoder is not None:
-            b.encoder.cancel()  # nothing to do when it has finished; else it stops after its batch
-            _close(b.encoder.bar)
+        b.encoder.cancel()  # nothing to do when it has finished; else it stops after its batch
+        _close(b.encoder.bar)
     rep.seconds = time.perf_counter() - t0
     return rep

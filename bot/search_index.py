@@ -447,14 +447,13 @@ class TokenCache(_ShardedCache):
                 return {}
             keys = z["keys"].tolist()
             vocab = z["vocab"].tobytes().decode("utf-8").split(self.SEP)
-            ids_array = z["ids"]
-            ids = ids_array.tolist()
+            ids = z["ids"]
             offsets = z["offsets"].tolist()
         if len(offsets) != len(keys) + 1 or offsets[-1] != len(ids):
             raise ValueError("token cache: keys and values differ in number")
-        if ids and int(ids_array.max()) + 1 != len(vocab):  # every distinct token is used: a token held SEP
+        if len(ids) and (int(ids.max()) + 1 != len(vocab) or int(ids.min()) < 0):  # every token is used once at least
             raise ValueError("token cache: vocabulary and ids disagree")
-        flat = [vocab[i] for i in ids]  # an index out of range (a damaged file) raises IndexError
+        flat = np.array(vocab, dtype=object)[ids].tolist()  # every token's one string, looked up in C
         return {k: flat[offsets[i] : offsets[i + 1]] for i, k in enumerate(keys)}
 
     def _dump(self, fh, values: dict) -> None:

@@ -2,16 +2,22 @@
 
 A streaming job in four steps, with progress bars (counts and ETA) when asked for:
 
-1. parse every source, keeping only what is needed later (its path, hash and indexed texts);
+1. read the sources: a file whose bytes are known to parse to the content hash the store holds is unchanged
+   without being read again (`indexer.fingerprints`, DATA/cache/sources.json); every other file is parsed,
+   keeping only what is needed later (its path, hash and indexed texts);
 2. BM25 tokens and passage vectors for every text the new index will hold, from the caches in
-   `DATA/cache` where they exist, computed in batches otherwise, each batch saved as it is done
-   (an interrupted build resumes there) — no database transaction is open meanwhile;
+   `DATA/cache` where they exist (tokens and vectors by indexed text), computed otherwise, each batch saved as
+   it is done (an interrupted build resumes there) — no database transaction is open meanwhile. The vectors
+   are made in a thread of their own (`indexer.passages`: it loads the model, then encodes each changed
+   document's texts as soon as the document is read) while this thread reads files and segments words;
 3. one short database transaction: changed documents replace their old rows (parsed documents are
    kept from step 1 up to KEEP_PARSED_CHARS of text, the rest parsed again one at a time), and the
    indexes over every chunk are written to a new folder;
 4. after the commit, the new folder replaces the old one atomically; its manifest carries a
    new build id, which serving workers watch to reload.
 
+So adding, replacing or removing one document reads, segments and encodes that document only; the indexes over
+the whole library are rebuilt from cached tokens and vectors (BM25 with numpy, `bot.search_index.bm25_index`).
 A file that cannot be read is reported by name and leaves its previous version (if any) untouched.
 Memory holds the texts, tokens and vectors of the corpus, and parsed documents only up to a bound.
 """

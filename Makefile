@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 DATA   ?= $(or $(HOCTAP_DATA_DIR),var)
 STAMP  := $(VENV)/.installed
 
-.PHONY: bench-ann install setup index run test test-quick lint bench bench-corpus clean clean-venv clean-data browser ocr bank-store unseen-store bench-answers train-evidence
+.PHONY: install setup index run test test-quick lint bench bench-corpus bench-build bench-ann clean clean-venv clean-data browser ocr bank-store unseen-store bench-answers train-evidence
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ bench-corpus: setup
 # store's real vectors, each index type's recall@10, p95 and memory (about 7 minutes)
 bench-ann: setup
 	$(PY) -m bench --data-dir $(DATA) --ann
+
+# indexer build speed (bench/build_speed.py): full, unchanged, one file added / replaced / removed, plain BM25
+bench-build: setup
+	$(PY) -m bench.build_speed --data-dir $(DATA)
 
 # caches and indexes only: the search indexes (rebuilt by `make index` from the database and knowledge/), the
 # embedding and token caches, test and build leftovers. Never the database (subscriptions and reminder

@@ -38,12 +38,15 @@ def main(argv: list[str] | None = None) -> int:
         "chunks": rep.chunks,
         "indexed": len(rep.indexed),
         "unchanged": len(rep.unchanged),
+        "parsed": len(rep.parsed),
+        "removed": len(rep.removed),
         "documents": len(rep.indexed) + len(rep.unchanged),
         "errors": [str(e) for e in rep.errors],
         "dense": rep.dense,
         "import_s": import_s,
         "process_s": time.perf_counter() - T_START,
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # Linux: KiB
+        "cpu_s": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),  # user + system, every thread
     }
     print(json.dumps(out), flush=True)
     return 1 if rep.errors else 0

@@ -259,3 +259,16 @@ def _exact_top(x: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
     import faiss
 
     return faiss.knn(q, x, min(k, len(x)), metric=faiss.METRIC_INNER_PRODUCT)[1]
+
+
+def stored_vectors(path) -> np.ndarray:
+    """Every vector an index file holds, in order: exact from a flat index, the 8-bit codes' reading from an IVF
+    or HNSW one (for a build that reuses them instead of encoding the passages again)."""
+    import faiss
+
+    idx = faiss.read_index(str(path))
+    try:
+        faiss.extract_index_ivf(idx).make_direct_map()  # an IVF index reconstructs by id only with a direct map
+    except RuntimeError:
+        pass  # not an IVF index
+    return idx.reconstruct_n(0, idx.ntotal)

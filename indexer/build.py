@@ -2,16 +2,22 @@
 
 A streaming job in four steps, with progress bars (counts and ETA) when asked for:
 
-1. parse every source, keeping only what is needed later (its path, hash and indexed texts);
+1. read the sources: a file whose bytes are known to parse to the content hash the store holds is unchanged
+   without being read again (`indexer.fingerprints`, DATA/cache/sources.json); every other file is parsed,
+   keeping only what is needed later (its path, hash and indexed texts);
 2. BM25 tokens and passage vectors for every text the new index will hold, from the caches in
-   `DATA/cache` where they exist, computed in batches otherwise, each batch saved as it is done
-   (an interrupted build resumes there) — no database transaction is open meanwhile;
+   `DATA/cache` where they exist (tokens and vectors by indexed text), computed otherwise, each batch saved as
+   it is done (an interrupted build resumes there) — no database transaction is open meanwhile. The vectors
+   are made in a thread of their own (`indexer.passages`: it loads the model, then encodes each changed
+   document's texts as soon as the document is read) while this thread reads files and segments words;
 3. one short database transaction: changed documents replace their old rows (parsed documents are
    kept from step 1 up to KEEP_PARSED_CHARS of text, the rest parsed again one at a time), and the
    indexes over every chunk are written to a new folder;
 4. after the commit, the new folder replaces the old one atomically; its manifest carries a
    new build id, which serving workers watch to reload.
 
+So adding, replacing or removing one document reads, segments and encodes that document only; the indexes over
+the whole library are rebuilt from cached tokens and vectors (BM25 with numpy, `bot.search_index.bm25_index`).
 A file that cannot be read is reported by name and leaves its previous version (if any) untouched.
 Memory holds the texts, tokens and vectors of the corpus, and parsed documents only up to a bound.
 """
@@ -24,8 +30,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
+import numpy as np
 from sqlalchemy import delete, select
 
 from bot.config import Settings
@@ -41,11 +47,13 @@ from bot.search_index import (
     read_manifest,
     swap_in,
     verify_index,
-    text_key,
     write_index,
 )
+from bot import vector_index
 from bot.index_publish import publish, published_document_ids
 from indexer.facts import Facts, FactSource, extract_all
+from indexer.fingerprints import SourceFingerprints, reading_code_digest
+from indexer.passages import PassageEncoder
 from indexer.header import Header, parse_header
 from indexer.loaders import DocumentError, iter_sources, read_document, store_pages
 from indexer.normalize import normalize_text
@@ -53,7 +61,9 @@ from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
 PARSER_VERSION = "7"
-LEXICAL_VERSION = "3"  # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed
+# bump when lexical_tokens() changes: cached BM25 tokens are then recomputed (3: y read as i after a consonant;
+# 4: cached by indexed text)
+LEXICAL_VERSION = "4"
 EMBED_BATCH = 256  # passages encoded (and saved to the cache) per step
 KEEP_PARSED_CHARS = 20_000_000  # parsed documents kept between the two steps up to this much text
 
@@ -87,11 +97,29 @@ def parse_file(path: Path, lex: Lexicon | None = None) -> ParsedDocument:
     return parse_text(path.stem, path, text, lex)
 
 
+def document_head(doc: Document) -> str:
+    """The first line of every indexed text of a document: its identity."""
+    return " — ".join(x for x in (doc.label, doc.issuer, doc.province, doc.subject) if x)
+
+
+def _indexed(head: str, headings: list[str] | None, text: str) -> str:
+    return f"{head}\n{' › '.join(headings or [])}\n{text}"
+
+
 def index_text(doc: Document, chunk: Chunk) -> str:
     """What is indexed for a chunk: the document's identity and the heading path give context
     (a paragraph without "Mục tiêu đến năm 2025" above it loses its year)."""
-    head = " — ".join(x for x in (doc.label, doc.issuer, doc.province, doc.subject) if x)
-    return f"{head}\n{' › '.join(chunk.headings or [])}\n{chunk.text}"
+    return _indexed(document_head(doc), chunk.headings, chunk.text)
+
+
+def chunk_texts(session) -> list[tuple[str, int, str]]:
+    """(document id, chunk id, indexed text) of every chunk in the store, by document and ordinal: columns
+    only, each document's head made once."""
+    heads = {d.id: document_head(d) for d in session.scalars(select(Document))}
+    rows = session.execute(
+        select(Chunk.document_id, Chunk.id, Chunk.headings, Chunk.text).order_by(Chunk.document_id, Chunk.ordinal)
+    )
+    return [(did, cid, _indexed(heads[did], headings, text)) for did, cid, headings, text in rows]
 
 
 def index_tokens(lex_text: str) -> list[str]:
@@ -114,6 +142,7 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     errors: list[DocumentError] = field(default_factory=list)
+    parsed: list[str] = field(default_factory=list)  # the documents read and parsed (an unchanged file is not)
     chunks: int = 0
     dense: bool = False
     seconds: float = 0.0
@@ -161,10 +190,8 @@ def _header_text(h: Header) -> str:
 
 def document_texts(p: ParsedDocument) -> list[str]:
     """The indexed texts of `p`'s chunks (header chunk first), exactly as `_store` will write them."""
-    doc = _document(p)
-    chunks = [SimpleNamespace(headings=[], text=_header_text(p.header))]
-    chunks += [SimpleNamespace(headings=c.headings, text=c.text) for c in p.chunks]
-    return [index_text(doc, c) for c in chunks]
+    head = document_head(_document(p))
+    return [_indexed(head, [], _header_text(p.header))] + [_indexed(head, c.headings, c.text) for c in p.chunks]
 
 
 def _deadline_rows(d, h: Header):
@@ -318,16 +345,26 @@ def _store(session, p: ParsedDocument) -> None:
                 session.add(model(**columns, **where))
 
 
-def _bar(enabled: bool, total: int, desc: str, unit: str):
-    """A tqdm progress bar (count, rate, ETA) on stderr, or None when not wanted."""
-    if not enabled or total <= 0:
+def _bar(enabled: bool, total: int, desc: str, unit: str, position: int = 0):
+    """A tqdm progress bar (count, rate, ETA) on stderr, or None when not wanted; `position`: its line (two bars
+    advance together while the vectors and the tokens are made)."""
+    if not enabled or (total <= 0 and not position):  # the encoder's bar (position 1) grows from 0
         return None
     import shutil
 
     from tqdm import tqdm
 
     width = min(120, shutil.get_terminal_size((100, 24)).columns)  # a terminal that reports no size gets 100
-    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, ncols=width, mininterval=0.5, smoothing=0.1)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit=unit,
+        file=sys.stderr,
+        ncols=width,
+        mininterval=0.5,
+        smoothing=0.1,
+        position=position,
+    )
 
 
 def _close(bar) -> None:
@@ -359,17 +396,33 @@ class _Build:
     embedder: object = None
     tok_cache: TokenCache | None = None
     vec_cache: EmbeddingCache | None = None
+    sources: SourceFingerprints | None = None  # content hashes of files by their bytes (DATA/cache/sources.json)
+    encoder: PassageEncoder | None = None  # passage vectors, encoded in a thread of their own
+
+    def lexical(self, text: str) -> list[str]:
+        """BM25 tokens of an indexed text and of its abbreviation-expanded copy."""
+        return index_tokens(text + "\n" + self.lex.expand(text))
 
 
 def _parse_one(b: _Build, path: Path, force: bool) -> None:
-    """Read one file: a changed document's texts are kept for the index (and the parse, while it fits)."""
+    """Read one file: a changed document's texts are kept for the index (and the parse, while it fits). A file
+    whose bytes are known to parse to the content hash the store holds is unchanged without being read."""
     if path.stem in b.ids:
         raise DocumentError(path, f"trùng mã văn bản '{path.stem}' với {b.ids[path.stem].name} (duplicate id)")
+    stored = b.existing.get(path.stem, (None,))[0]
+    stamp = b.sources.stamp(path)
+    if not force and stored is not None and stamp is not None and b.sources.by_raw.get(stamp[0]) == stored:
+        b.ids[path.stem] = path
+        b.rep.unchanged.append(path.stem)
+        return
     p = parse_file(path, b.lex)
+    b.rep.parsed.append(p.doc_id)
+    b.sources.remember(path, p.content_hash, stamp)
     b.ids[path.stem] = path
-    if force or b.existing.get(p.doc_id, (None,))[0] != p.content_hash:
+    if force or stored != p.content_hash:
         b.changed.append((path, p.content_hash))
         b.new_texts[p.doc_id] = document_texts(p)
+        b.encoder.feed(b.new_texts[p.doc_id])
         if b.kept_chars + len(p.text) <= KEEP_PARSED_CHARS:
             b.kept[p.doc_id] = p
             b.kept_chars += len(p.text)
@@ -392,6 +445,7 @@ def _parse_all(b: _Build, files: list[Path], force: bool) -> None:
         if bar:
             bar.update(1)
     _close(bar)
+    b.sources.save()
     b.rep.timings["parse_s"] = time.perf_counter() - t_parse
 
 
@@ -413,15 +467,15 @@ def _find_removed(b: _Build, sources: list[str | Path]) -> None:
 
 def _index_is_current(b: _Build) -> bool:
     """Nothing changed and the index in place matches the store and the model: the report says what it holds."""
+    if b.changed or b.rep.removed:
+        return False  # (without waiting for the model)
     man = read_manifest(b.settings.data_dir)
-    if man is not None and not b.changed and not b.rep.removed:
+    if man is not None:
         b.rep.repaired = verify_index(b.settings.data_dir / "index")  # a corrupted index is rebuilt, no --force
     if (
         not b.rep.repaired
-        and not b.changed
-        and not b.rep.removed
         and man is not None
-        and _same_model(man, b.embedder)
+        and _same_model(man, b.encoder.model())
         and man.get("store") == store_fingerprint({k: v[0] for k, v in b.existing.items()})
     ):
         b.rep.chunks = man.get("chunks", 0)
@@ -430,41 +484,91 @@ def _index_is_current(b: _Build) -> bool:
     return False
 
 
-def _texts_to_index(b: _Build) -> tuple[list[str], list[str]]:
-    """The indexed texts of the new index (the kept documents' chunks from the store, then the changed ones'), and
-    their lexical texts (abbreviations expanded)."""
+def _texts_to_index(b: _Build) -> list[str]:
+    """The indexed texts of the new index: the kept documents' chunks from the store, then the changed ones'."""
     t_texts = time.perf_counter()
     replaced = {str(p.stem) for p, _ in b.changed} | set(b.rep.removed)
-    texts: list[str] = []
     with session_scope(b.settings.database_url) as s:  # the documents kept as they are
-        for c, d in s.execute(select(Chunk, Document).join(Document).order_by(Chunk.document_id, Chunk.ordinal)):
-            if d.id not in replaced:
-                texts.append(index_text(d, c))
+        texts = [t for did, _, t in chunk_texts(s) if did not in replaced]
     for t in b.new_texts.values():
         texts.extend(t)
     b.new_texts.clear()
-    lex_texts = [t + "\n" + b.lex.expand(t) for t in texts]
     b.rep.timings["texts_s"] = time.perf_counter() - t_texts
-    return texts, lex_texts
+    return texts
 
 
-def _prepare_tokens_and_vectors(b: _Build, texts: list[str], lex_texts: list[str]) -> None:
-    """2. Tokens and vectors for every text of the new index, into the caches, outside any transaction."""
+def seed_vectors_from_index(settings: Settings, cache: EmbeddingCache, embedder, existing: dict) -> int:
+    """A replica whose index was fetched from the database (bot/index_publish.py) has no vector cache: the index in
+    place holds the vectors of the store's chunks, so they are taken from it (exact from a flat index, their 8-bit
+    reading from an approximate one) rather than encoded again. Only when that index was built from the store as
+    it is now (its manifest's store fingerprint) and with this model. The number of vectors taken."""
+    man = read_manifest(settings.data_dir)
+    root = settings.data_dir / "index"
+    if not man or not man.get("dense") or not embedder.matches(man) or not (root / "dense.faiss").is_file():
+        return 0
+    if man.get("store") != store_fingerprint({k: v[0] for k, v in existing.items()}):
+        return 0
+    ids = np.load(root / "chunk_ids.npy")
+    with session_scope(settings.database_url) as s:
+        texts = {cid: t for _, cid, t in chunk_texts(s)}
+    wanted = [(i, cache.key(texts[int(c)])) for i, c in enumerate(ids) if int(c) in texts]
+    wanted = [(i, k) for i, k in wanted if k not in cache.data]
+    if not wanted:
+        return 0
+    vectors = vector_index.stored_vectors(root / "dense.faiss")
+    for i, k in wanted:
+        cache.put(k, np.asarray(vectors[i], dtype=np.float32))
+    cache.flush()
+    return len(wanted)
+
+
+def _start_encoder(b: _Build, load_embedder) -> None:
+    """The passage encoder's thread: it loads the model, then encodes what it is fed from the first document read
+    on (no model: no vectors)."""
+
+    def load() -> tuple:
+        t_model = time.perf_counter()
+        from indexer.e5convert import ensure_default_model
+
+        ensure_default_model(b.settings)  # set-up: the bundled model converted once into the data folder
+        embedder = load_embedder(b.settings, purpose="passages")
+        b.rep.timings["model_s"] = time.perf_counter() - t_model  # in the encoder's thread, overlapped
+        if embedder is None:
+            return None, None
+        cache = EmbeddingCache(b.settings.data_dir / "cache", f"{embedder.checksum}:{embedder.backend}")
+        seeded = seed_vectors_from_index(b.settings, cache, embedder, b.existing)
+        if seeded:
+            log.info("%d passage vectors taken from the index in place (fetched, with no cache of its own)", seeded)
+        return embedder, cache
+
+    bar = _bar(b.progress, 0, "mã hóa ngữ nghĩa", "đoạn", position=1)
+    b.encoder = PassageEncoder(load, EMBED_BATCH, bar)
+
+
+def _prepare_tokens_and_vectors(b: _Build, texts: list[str]) -> None:
+    """2. Tokens and vectors for every text of the new index, into the caches, outside any transaction: the
+    vectors in the encoder's thread (fed the changed documents' texts while they were read) while the tokens are
+    made here."""
+    b.encoder.feed(texts)  # the kept documents' texts are cached: only what is missing is encoded
     t_lex = time.perf_counter()
-    b.tok_cache = TokenCache(b.settings.data_dir / "cache", "lexical:" + LEXICAL_VERSION)
-    bar = _bar(b.progress, len(lex_texts), "tách từ", "đoạn")
-    b.tok_cache.tokens(lex_texts, index_tokens, bar=bar)
+    b.tok_cache = TokenCache(b.settings.data_dir / "cache", lexical_namespace(b.lex))
+    bar = _bar(b.progress, len(texts), "tách từ", "đoạn")
+    b.tok_cache.tokens(texts, b.lexical, bar=bar)
     _close(bar)
     b.rep.timings["lexical_s"] = time.perf_counter() - t_lex
-    t_dense = time.perf_counter()
-    embedder = b.embedder
-    if embedder is not None and texts:
-        b.vec_cache = EmbeddingCache(b.settings.data_dir / "cache", f"{embedder.checksum}:{embedder.backend}")
-        todo = len({text_key(t) for t in texts} - set(b.vec_cache.data))
-        bar = _bar(b.progress, todo, "mã hóa ngữ nghĩa", "đoạn")
-        b.vec_cache.encode(embedder, texts, batch=EMBED_BATCH, bar=bar)
-        _close(bar)
-    b.rep.timings["dense_s"] = time.perf_counter() - t_dense
+    t_wait = time.perf_counter()
+    b.encoder.wait()
+    _close(b.encoder.bar)
+    b.embedder, b.vec_cache = b.encoder.embedder, b.encoder.cache
+    b.rep.timings["dense_s"] = b.encoder.seconds  # in its thread, overlapped
+    b.rep.timings["dense_wait_s"] = time.perf_counter() - t_wait  # what the build waited for it after the tokens
+
+
+def lexical_namespace(lex: Lexicon) -> str:
+    """The token cache's namespace: tokens are cached by indexed text, so the glossary that expands it is part of
+    the key (a changed glossary means new tokens)."""
+    glossary = hashlib.sha1(repr(sorted(lex.glossary.items())).encode("utf-8")).hexdigest()[:16]
+    return f"lexical:{LEXICAL_VERSION}:{glossary}"
 
 
 def _replace_documents(b: _Build, s) -> None:
@@ -483,21 +587,20 @@ def _replace_documents(b: _Build, s) -> None:
         b.rep.indexed.append(p.doc_id)
 
 
-def _write_new_index(b: _Build, s) -> tuple[Path, list[str], list[str]]:
-    """The search indexes over every chunk of the store (in its transaction), in a new folder: the folder, the
-    indexed texts and their lexical texts."""
+def _write_new_index(b: _Build, s) -> tuple[Path, list[str]]:
+    """The search indexes over every chunk of the store (in its transaction), in a new folder: the folder and the
+    indexed texts."""
     t_idx = time.perf_counter()
-    rows = s.execute(select(Chunk, Document).join(Document).order_by(Chunk.document_id, Chunk.ordinal)).all()
-    final = [index_text(d, c) for c, d in rows]
-    chunk_ids = [c.id for c, _ in rows]
+    rows = chunk_texts(s)
+    final = [t for _, _, t in rows]
+    chunk_ids = [cid for _, cid, _ in rows]
     # anything not prepared above (a file changed between the two readings) is done now
-    final_lex = [t + "\n" + b.lex.expand(t) for t in final]
-    tokens = b.tok_cache.tokens(final_lex, index_tokens)
+    tokens = b.tok_cache.tokens(final, b.lexical)
     vectors = b.vec_cache.encode(b.embedder, final, batch=EMBED_BATCH) if b.vec_cache is not None else None
     manifest = dict(
         b.embedder.identity if b.embedder is not None else {"model": None},
         build_id=new_build_id(),
-        documents=len({c.document_id for c, _ in rows}),
+        documents=len({did for did, _, _ in rows}),
         store=store_fingerprint(dict(s.execute(select(Document.id, Document.content_hash)).all())),
     )
     new_dir = b.settings.data_dir / f"index-{int(time.time() * 1000)}"
@@ -505,19 +608,34 @@ def _write_new_index(b: _Build, s) -> tuple[Path, list[str], list[str]]:
     b.rep.chunks = len(chunk_ids)
     b.rep.dense = vectors is not None
     b.rep.timings["index_s"] = time.perf_counter() - t_idx
-    return new_dir, final, final_lex
+    return new_dir, final
 
 
-def _compact_caches(b: _Build, final: list[str], final_lex: list[str]) -> None:
-    """Keep in the caches what the new index holds; drop the rest."""
+def _compact_caches(b: _Build, final: list[str]) -> None:
+    """Keep in the caches what the new index holds; drop the rest (once there is enough of it to drop)."""
     data_dir = b.settings.data_dir
     try:
-        b.tok_cache.compact([b.tok_cache.key(t) for t in final_lex])
+        b.tok_cache.save(final)
         if b.vec_cache is not None:
             b.vec_cache.save(final)
         (data_dir / "embedding-cache.npz").unlink(missing_ok=True)  # the cache's former single file
     except OSError as e:
         log.warning("could not compact the caches in %s (%s)", data_dir / "cache", e)
+
+
+def _update(b: _Build) -> None:
+    """2.-4.: tokens and vectors, the transaction, the swap."""
+    _prepare_tokens_and_vectors(b, _texts_to_index(b))
+    t_db = time.perf_counter()
+    with session_scope(b.settings.database_url) as s:  # 3. one short transaction
+        _replace_documents(b, s)
+        b.rep.timings["store_s"] = time.perf_counter() - t_db
+        new_dir, final = _write_new_index(b, s)
+    t_swap = time.perf_counter()
+    swap_in(b.settings.data_dir, new_dir)  # 4. committed: now the new indexes may replace the old ones
+    publish(b.settings.database_url, b.settings.data_dir / "index")  # PostgreSQL: for replicas without this disk
+    _compact_caches(b, final)
+    b.rep.timings["swap_s"] = time.perf_counter() - t_swap
 
 
 def build(
@@ -539,24 +657,19 @@ def build(
     files, errs = iter_sources(sources)
     rep.errors.extend(errs)
     from bot.embedding import load_embedder
-    from indexer.e5convert import ensure_default_model
 
     with session_scope(settings.database_url) as s:
         existing = {d.id: (d.content_hash, d.file_name) for d in s.scalars(select(Document))}
     b = _Build(settings, lex, rep, progress, existing)
-    _parse_all(b, files, force)
-    _find_removed(b, sources)
-    ensure_default_model(settings)  # set-up: the bundled model converted once into the data folder
-    b.embedder = load_embedder(settings, purpose="passages")
-    if not _index_is_current(b):
-        _prepare_tokens_and_vectors(b, *_texts_to_index(b))
-        t_db = time.perf_counter()
-        with session_scope(settings.database_url) as s:  # 3. one short transaction
-            _replace_documents(b, s)
-            rep.timings["store_s"] = time.perf_counter() - t_db
-            new_dir, final, final_lex = _write_new_index(b, s)
-        swap_in(settings.data_dir, new_dir)  # 4. committed: now the new indexes may replace the old ones
-        publish(settings.database_url, settings.data_dir / "index")  # PostgreSQL: for replicas without this disk
-        _compact_caches(b, final, final_lex)
+    b.sources = SourceFingerprints(settings.data_dir / "cache", f"{PARSER_VERSION}:{reading_code_digest()}")
+    _start_encoder(b, load_embedder)
+    try:
+        _parse_all(b, files, force)
+        _find_removed(b, sources)
+        if not _index_is_current(b):
+            _update(b)
+    finally:
+        b.encoder.cancel()  # nothing to do when it has finished; else it stops after its batch
+        _close(b.encoder.bar)
     rep.seconds = time.perf_counter() - t0
     return rep

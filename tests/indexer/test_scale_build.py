@@ -90,11 +90,12 @@ def test_interrupted_build_resumes_from_cache(tmp_path, monkeypatch):
     rep = build_mod.build(settings, [src])
     assert not rep.errors and sorted(rep.indexed) == sorted(Path(d).stem for d in DOCS)
     assert rep.dense and rep.chunks == len(cache) + resumed.passages  # only the rest was encoded
-    # one compacted cache file per kind, holding exactly the indexed texts
+    # one compacted cache file per kind, holding exactly the indexed texts (beside the files' fingerprints)
     files = sorted(
-        p.name.split("-")[0] + "-" + p.name.rsplit("-", 1)[-1] for p in (settings.data_dir / "cache").iterdir()
+        p.name.split("-")[0] + "-" + p.name.rsplit("-", 1)[-1] for p in (settings.data_dir / "cache").glob("*.npz")
     )
     assert files == ["tokens-base.npz", "vectors-base.npz"], files
+    assert (settings.data_dir / "cache" / "sources.json").is_file()
     assert len(EmbeddingCache(settings.data_dir / "cache", f"{real.checksum}:{real.backend}")) == rep.chunks
 
     # the resumed vectors are the ones a build from scratch computes

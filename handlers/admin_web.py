@@ -40,7 +40,7 @@ from aiohttp import web
 
 from handlers.admin_auth import (
     CSRF_FIELD,
-    SessionStore,
+    session_store,
     Throttle,
     csrf_token_of,
     form_fields,
@@ -52,6 +52,7 @@ from indexer.loaders import MAX_BYTES, SUPPORTED
 from aiohttp.http_exceptions import HttpProcessingError
 
 from indexer.uploads import DocumentLibrary, Outcome, UploadError, describe_event, file_name_problem
+from store.shared_state import StateUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class AdminWeb:
         self.jobs: dict[int, Job] = {}
         self.held: dict[str, tuple[str, bytes, str, float]] = {}  # files waiting for "replace or keep both?"
         cfg = getattr(services, "config", None)
-        self.sessions = SessionStore(services.settings.data_dir, getattr(cfg, "admin_session_ttl_s", 12 * 3600))
+        self.sessions = session_store(services.settings, getattr(cfg, "admin_session_ttl_s", 12 * 3600))
         self.throttle = Throttle()
         self.trusted_proxies = tuple(getattr(cfg, "trusted_proxies", ()) or ())
         self.public_url = getattr(cfg, "public_url", "") or ""
@@ -242,8 +243,8 @@ class AdminWeb:
         self.throttle.succeeded(client)
         try:
             sid, _ = await self.svc.db(self.sessions.create)
-        except OSError as e:  # a read-only or full data folder: say so, never a 500
-            log.error("admin session not stored: %s", e.strerror or type(e).__name__)
+        except (OSError, StateUnavailable) as e:  # a read-only or full data folder: say so, never a 500
+            log.error("admin session not stored: %s", getattr(e, "strerror", None) or e)
             msg = "Không lưu được phiên đăng nhập (thư mục dữ liệu không ghi được). Báo người quản trị máy chủ."
             return self._html(self._login_form(msg), status=503)
         resp = web.HTTPSeeOther("/admin")
@@ -255,8 +256,8 @@ class AdminWeb:
         if sid and self.enabled:
             try:
                 await self.svc.db(self.sessions.revoke, sid)  # the cookie stops working everywhere, copies included
-            except OSError as e:
-                log.error("admin session not revoked: %s", e.strerror or type(e).__name__)
+            except (OSError, StateUnavailable) as e:
+                log.error("admin session not revoked: %s", getattr(e, "strerror", None) or e)
                 return self._bad(request, "Không đăng xuất được (thư mục dữ liệu không ghi được).", 503)
         resp = web.HTTPSeeOther("/admin")
         resp.del_cookie(COOKIE, path="/admin")

@@ -15,8 +15,8 @@
                                (bot.health; each request looks at the live state)
 
 The conversation context is kept per browser session: cookie `hoctap_sid` holds a random id signed with the
-server's key (HOCTAP_SESSION_SECRET, else DATA/session-secret), so clients cannot choose ids → conversation
-"web:<sid>". Rate limits: per session (HOCTAP_RATE_LIMIT per HOCTAP_RATE_WINDOW_S; requests without a session
+server's key (HOCTAP_SESSION_SECRET, else a key kept once in the database, so every replica accepts it), so
+clients cannot choose ids → conversation "web:<sid>", whose context any replica reads (store.shared_state). Rate limits: per session (HOCTAP_RATE_LIMIT per HOCTAP_RATE_WINDOW_S; requests without a session
 count per client IP) and, as a backstop, per client IP for every API request (HOCTAP_IP_RATE_LIMIT). The client
 IP is the peer address; X-Forwarded-For is believed only from HOCTAP_TRUSTED_PROXIES (addresses or networks).
 
@@ -163,7 +163,7 @@ class WebChat:
         self.actions = Actions(services)
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         self._page = (STATIC_DIR / "index.html").read_bytes()
-        self._signer = session_signer(services.config, services.settings.data_dir)
+        self._signer = session_signer(services.config, services.settings.data_dir, services.db_url)
         self._health_task: asyncio.Future | None = None
 
     def add_routes(self, app: web.Application) -> None:

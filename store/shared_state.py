@@ -106,7 +106,9 @@ class SqlState(State):
         return get_engine(self.db_url)
 
     def _insert(self):
-        if self._engine.dialect.name == "postgresql":
+        from sqlalchemy.engine import make_url
+
+        if make_url(self.db_url).get_backend_name() == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert

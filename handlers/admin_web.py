@@ -57,6 +57,7 @@ from store.shared_state import StateUnavailable
 log = logging.getLogger(__name__)
 
 COOKIE = "hoctap_admin"
+SESSION_KEY = "hoctap_admin_session"  # the request's session, read once (AdminWeb.session_loader)
 TOKEN_ENV = "HOCTAP_ADMIN_TOKEN"
 MIN_TOKEN_LEN = 12
 _JOB_IDS = itertools.count(1)
@@ -121,6 +122,7 @@ class AdminWeb:
     def add_routes(self, app: web.Application) -> None:
         if self.token and not self.enabled:
             log.warning("%s is shorter than %d characters: the admin page stays disabled", TOKEN_ENV, MIN_TOKEN_LEN)
+        app.middlewares.append(self.session_loader)  # the session read once per request, off the event loop
         app.middlewares.append(self.csrf_guard)  # every POST under /admin, present and future
         r = app.router
         r.add_get("/admin", self.page)
@@ -143,7 +145,24 @@ class AdminWeb:
         return client_ip(request, self.trusted_proxies)
 
     def _session(self, request: web.Request):
-        return self.sessions.get(request.cookies.get(COOKIE, ""))
+        """The request's admin session (read by `session_loader`; read here for a request it did not see)."""
+        if SESSION_KEY not in request:
+            request[SESSION_KEY] = self._read_session(request.cookies.get(COOKIE, ""))
+        return request[SESSION_KEY]
+
+    def _read_session(self, sid: str):
+        try:
+            return self.sessions.get(sid)
+        except StateUnavailable as e:  # the shared store is down: signed out until it is back
+            log.warning("admin session not read: %s", e)
+            return None
+
+    @web.middleware
+    async def session_loader(self, request: web.Request, handler):
+        """Read the admin session of a request under /admin once, in a thread (the shared store is a database)."""
+        if self.enabled and request.path.startswith("/admin") and request.cookies.get(COOKIE):
+            request[SESSION_KEY] = await self.svc.db(self._read_session, request.cookies.get(COOKIE, ""))
+        return await handler(request)
 
     def _bearer(self, request: web.Request) -> str | None:
         auth = request.headers.get("Authorization", "")

@@ -87,6 +87,10 @@ class RateLimiter:
             self._warned_until[key] = q[0] + self.window_s
         return False, retry, first
 
+    async def ahit(self, key: str) -> tuple[bool, float, bool]:
+        """`hit` for the event loop (in this process: no waiting)."""
+        return self.hit(key)
+
     def _prune(self, now: float) -> None:
         for k in [k for k, q in self._events.items() if not q or q[-1] <= now - self.window_s]:
             self._events.pop(k, None)
@@ -117,6 +121,10 @@ class SharedRateLimiter:
         if n <= self.count:
             return True, 0.0, False
         return False, left, n == self.count + 1
+
+    async def ahit(self, key: str) -> tuple[bool, float, bool]:
+        """`hit` for the event loop: the store is asked in a worker thread (bounded by store.shared_state's guard)."""
+        return await asyncio.get_running_loop().run_in_executor(None, self.hit, key)
 
 
 def rate_limiters(config: ChannelConfig, settings) -> tuple:

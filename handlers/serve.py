@@ -112,7 +112,8 @@ class Server:
         self.telegram = None
         self.zalo = None
         self.app = web.Application(client_max_size=256 * 1024, middlewares=[json_errors])
-        WebChat(self.services).add_routes(self.app)
+        self.web = WebChat(self.services)
+        self.web.add_routes(self.app)
         AdminWeb(self.services).add_routes(self.app)  # /admin, only with HOCTAP_ADMIN_TOKEN (config.admin_token)
         ReportWeb(self.services).add_routes(self.app)  # e-mail subscriptions and links; the e-mail sender
         if config.telegram_enabled:
@@ -135,6 +136,10 @@ class Server:
 
     async def start(self) -> str:
         await self._report_health()
+        try:  # the session key is read once, before the first request (a database that hangs: bounded)
+            await asyncio.wait_for(self.web.prepare(), 20)
+        except asyncio.TimeoutError:
+            log.error("the session key could not be read from the database within 20 s: read at the first request")
         if self.zalo:
             await self.zalo.start()  # before the webhook route can receive anything
             self.services.senders["zalo"] = self.zalo.send_reminder

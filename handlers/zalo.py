@@ -439,7 +439,7 @@ class ZaloBot:
     async def _handle(self, user_id: str, text: str) -> None:
         try:
             await self.svc.db(self.svc.touch_chat, CHANNEL, user_id, "private")
-            allowed, retry, first = self.svc.rate.hit(f"{CHANNEL}:{user_id}")
+            allowed, retry, first = await self.svc.rate.ahit(f"{CHANNEL}:{user_id}")
             if not allowed:
                 if first:
                     await self._reply(user_id, rate_limited_reply(retry))

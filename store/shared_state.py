@@ -241,18 +241,65 @@ class RedisState(State):
         return int(n), max(0.0, int(ttl_ms) / 1000)
 
 
+class GuardedState(State):
+    """A backend whose every call is bounded in time: run in a small pool of its own and given up after
+    `timeout_s` (a database that accepts and never answers must not hold a question, let alone the event loop).
+    A failure or a timeout pauses the store for `pause_s`: calls then raise StateUnavailable at once, and callers
+    go on without it (a question without its context, rate limits counted per process) until a call succeeds."""
+
+    def __init__(self, inner: State, timeout_s: float = 2.0, pause_s: float = 10.0):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.inner, self.timeout_s, self.pause_s = inner, timeout_s, pause_s
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="shared-state")
+        self._paused_until = 0.0
+
+    def _call(self, name: str, *args):
+        from concurrent.futures import TimeoutError as FutureTimeout
+
+        if time.monotonic() < self._paused_until:
+            raise StateUnavailable("the shared store failed a moment ago")
+        try:
+            return self._pool.submit(getattr(self.inner, name), *args).result(self.timeout_s)
+        except FutureTimeout:
+            self._paused_until = time.monotonic() + self.pause_s
+            raise StateUnavailable(f"the shared store did not answer within {self.timeout_s:g} s") from None
+        except StateUnavailable:
+            self._paused_until = time.monotonic() + self.pause_s
+            raise
+
+    def get(self, key: str) -> str | None:
+        return self._call("get", key)
+
+    def put(self, key: str, value: str, ttl_s: float | None) -> None:
+        self._call("put", key, value, ttl_s)
+
+    def add(self, key: str, value: str, ttl_s: float | None) -> bool:
+        return self._call("add", key, value, ttl_s)
+
+    def delete(self, key: str) -> None:
+        self._call("delete", key)
+
+    def hit(self, key: str, window_s: float) -> tuple[int, float]:
+        return self._call("hit", key, window_s)
+
+    def prune(self) -> int:
+        return self.inner.prune()  # housekeeping, in a thread of its own: not bounded
+
+
 _states: dict[tuple, State] = {}
 _lock = threading.Lock()
 
 
 def open_state(db_url: str, redis_url: str = "", prefix: str | None = None) -> State:
-    """The process's shared store: Redis when `redis_url` is given, else the SQL database at `db_url`."""
+    """The process's shared store: Redis when `redis_url` is given, else the SQL database at `db_url`; every call
+    bounded in time (GuardedState; on SQLite only a lock can hold it, for at most its busy timeout)."""
     prefix = prefix if prefix is not None else (os.environ.get("HOCTAP_REDIS_PREFIX", "").strip() or "hoctap:")
     key = (db_url, redis_url, prefix) if redis_url else (db_url, "", "")
     with _lock:
         st = _states.get(key)
         if st is None:
-            st = RedisState(redis_url, prefix) if redis_url else SqlState(db_url)
+            st = GuardedState(RedisState(redis_url, prefix) if redis_url else SqlState(db_url))
             _states[key] = st
         return st
 

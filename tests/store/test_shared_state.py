@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from store.shared_state import RedisState, SqlState, StateUnavailable, open_state, server_secret
+from store.shared_state import GuardedState, RedisState, SqlState, StateUnavailable, open_state, server_secret
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
 REDIS_URL = os.environ.get("HOCTAP_TEST_REDIS_URL", "").strip()
@@ -154,8 +154,31 @@ def test_unreachable_stores_raise_state_unavailable(tmp_path):
 
 def test_open_state_picks_redis_only_when_configured(tmp_path):
     url = f"sqlite:///{tmp_path / 'o.sqlite3'}"
-    assert isinstance(open_state(url), SqlState) and open_state(url) is open_state(url)
-    assert isinstance(open_state(url, "redis://127.0.0.1:6379/15"), RedisState)
+    assert isinstance(open_state(url).inner, SqlState) and open_state(url) is open_state(url)
+    assert isinstance(open_state(url, "redis://127.0.0.1:6379/15").inner, RedisState)
+
+
+def test_a_store_that_never_answers_is_given_up_quickly_then_paused():
+    """A server that accepts connections and never answers (a hung database): the call gives up after the
+    guard's timeout, and the next calls fail at once until the pause is over."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    try:
+        port = listener.getsockname()[1]
+        st = GuardedState(RedisState(f"redis://127.0.0.1:{port}/0"), timeout_s=0.5, pause_s=30)
+        t0 = time.monotonic()
+        with pytest.raises(StateUnavailable):
+            st.get("ctx:x")
+        assert time.monotonic() - t0 < 1.5
+        t0 = time.monotonic()
+        with pytest.raises(StateUnavailable):
+            st.hit("rate:x", 60)
+        assert time.monotonic() - t0 < 0.1  # paused: not tried
+    finally:
+        listener.close()
 
 
 def test_the_signing_key_is_kept_once_in_the_database(tmp_path, monkeypatch):

@@ -57,7 +57,8 @@ from store.shared_state import StateUnavailable
 log = logging.getLogger(__name__)
 
 COOKIE = "hoctap_admin"
-SESSION_KEY = "hoctap_admin_session"  # the request's session, read once (AdminWeb.session_loader)
+# the request's admin session, read once (session_loader); a plain string key before aiohttp 3.12
+SESSION_KEY = web.RequestKey("hoctap_admin_session", object) if hasattr(web, "RequestKey") else "hoctap_admin_session"
 TOKEN_ENV = "HOCTAP_ADMIN_TOKEN"
 MIN_TOKEN_LEN = 12
 _JOB_IDS = itertools.count(1)

@@ -237,7 +237,7 @@ class ChannelConfig:
     max_question_chars: int = 1000
     ip_rate_limit_count: int = 60  # requests per client IP per rate_limit_window_s (backstop, web API)
     trusted_proxies: tuple = ()  # ip networks whose X-Forwarded-For is believed
-    session_secret: str = ""  # signs the web session cookie; default: a random key kept in the data folder
+    session_secret: str = ""  # signs the web session cookie; default: a random key kept once in the database
     body_timeout_s: float = 30.0  # a request body must arrive within this time
     max_pending_questions: int = 200  # questions answered or waiting at once; more get 503 (back-pressure)
     public_url: str = ""  # where people reach the web chat (links in replies); optional

@@ -59,3 +59,21 @@ def test_the_follow_up_keeps_the_province_of_the_question_before(lex):
 )
 def test_a_context_that_cannot_be_read_back_is_none(raw):
     assert context_from_json(raw) is None
+
+
+@pytest.mark.slow
+def test_the_assistant_keeps_contexts_in_the_shared_store(assistant):
+    """Another Assistant on the same database (a second worker) answers the follow-up; forget() removes the context;
+    a context damaged in the store is ignored."""
+    from bot.assistant import Assistant
+
+    other = Assistant(assistant.settings, load_dense=False)
+    first = assistant.ask("Kế hoạch của Tiền Giang giao Sở GDĐT nhiệm vụ gì?", conversation_id="test:ctx-1")
+    assert first.answered
+    follow = other.ask("còn Sở Tài chính thì sao?", conversation_id="test:ctx-1")
+    assert follow.intent == "responsibility" and "Sở Tài chính (Tiền Giang)" in follow.answer
+    other.forget("test:ctx-1")
+    assert assistant.recall("test:ctx-1") is None
+    assistant.state.put("ctx:test:ctx-2", '{"v": 1, "u": {"text": 5}}', 60)  # not a context any more
+    alone = assistant.ask("còn Sở Tài chính thì sao?", conversation_id="test:ctx-2")
+    assert alone.answered and alone.intent != "responsibility"

@@ -58,11 +58,23 @@ ADMIN_TOKEN = "replica-admin-token-123"
 TOKEN = "123456:TEST-token"
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory, e5_model):
-    """Two replicas A and B (and their Bot API stand-ins) over one PostgreSQL schema."""
+REDIS_URL = os.environ.get("HOCTAP_TEST_REDIS_URL", "").strip()
+
+
+@pytest.fixture(scope="module", params=["postgres", "redis"])
+def cluster(request, tmp_path_factory, e5_model):
+    """Two replicas A and B (and their Bot API stand-ins) over one PostgreSQL schema; the shared state in that
+    database, or in Redis (HOCTAP_TEST_REDIS_URL, keys under a prefix of their own)."""
     from tests.support.channels import BotApiStandIn
 
+    shared = {}
+    if request.param == "redis":
+        if not REDIS_URL:
+            pytest.skip("HOCTAP_TEST_REDIS_URL is not set (redis://127.0.0.1:6379/15 in .ci/run)")
+        shared = {
+            "HOCTAP_REDIS_URL": REDIS_URL,
+            "HOCTAP_REDIS_PREFIX": f"hoctap-replicas-{os.getpid()}-{time.time_ns()}:",
+        }
     tmp = tmp_path_factory.mktemp("replicas")
     loop = LoopThread()
     apis = [loop.run(BotApiStandIn(TOKEN).start()) for _ in range(2)]
@@ -86,13 +98,14 @@ def cluster(tmp_path_factory, e5_model):
                     TELEGRAM_BASE_URL=api.url,
                     TELEGRAM_WEBHOOK_URL="https://hoctap.example.org/telegram/webhook",
                     TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+                    **shared,
                 )
                 replicas.append(Replica(name, d, env))
             for r in replicas:
                 r.wait_ready()
             for api in apis:  # Telegram started (webhook registered, never polling) on both
                 wait_until(lambda api=api: any(c.method == "setWebhook" for c in api.calls), 60, what="setWebhook")
-            yield {"db_url": db_url, "replicas": replicas, "apis": apis}
+            yield {"db_url": db_url, "replicas": replicas, "apis": apis, "redis": shared}
         finally:
             for r in replicas:
                 r.stop()
@@ -100,6 +113,13 @@ def cluster(tmp_path_factory, e5_model):
                 api.release_polls()
                 loop.run(api.stop())
             loop.close()
+            if shared:  # the replicas' keys in Redis
+                import redis
+
+                r = redis.Redis.from_url(REDIS_URL)
+                for k in r.scan_iter(shared["HOCTAP_REDIS_PREFIX"] + "*"):
+                    r.delete(k)
+                r.close()
 
 
 def test_a_follow_up_on_b_keeps_the_context_of_a_question_on_a(cluster):
@@ -112,9 +132,29 @@ def test_a_follow_up_on_b_keeps_the_context_of_a_question_on_a(cluster):
     assert status == 200, follow
     assert "Set-Cookie" not in headers  # B accepted the cookie A signed: the same session
     assert follow["intent"] == "responsibility" and "Sở Tài chính (Tiền Giang)" in follow["answer"], follow
+    assert _context_keys(cluster) == 1  # kept where the replicas share it: the database, or Redis
     # the same words without the conversation are answered on their own, not as a follow-up
     status, alone, _ = Http().call(b.url + "api/ask", {"question": FOLLOW_UP})
     assert status == 200 and alone["intent"] != "responsibility", alone
+
+
+def _context_keys(cluster) -> int:
+    """How many conversation contexts the shared store holds (in Redis when the replicas use it, else the table)."""
+    if cluster["redis"]:
+        import redis
+
+        r = redis.Redis.from_url(cluster["redis"]["HOCTAP_REDIS_URL"])
+        try:
+            return len(list(r.scan_iter(cluster["redis"]["HOCTAP_REDIS_PREFIX"] + "ctx:*")))
+        finally:
+            r.close()
+    from sqlalchemy import func, select
+
+    from store.channels import SharedState
+    from store.db import session_scope
+
+    with session_scope(cluster["db_url"]) as s:
+        return s.scalar(select(func.count()).select_from(SharedState).where(SharedState.key.like("ctx:%")))
 
 
 def test_the_rate_limit_holds_across_a_and_b(cluster):

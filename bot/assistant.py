@@ -157,7 +157,9 @@ class Assistant:
         self.lex = self.base_lex
         self._lock = threading.Lock()
         # follow-up contexts by conversation, in the shared store (store.shared_state): every replica reads them
-        self.state = open_state(settings.database_url, getattr(settings, "redis_url", ""))
+        from bot.health import sqlite_unwritable
+
+        self.state = open_state(settings.database_url, getattr(settings, "redis_url", ""), unwritable=sqlite_unwritable)
         self._state_warned = 0.0
         self._load_dense = load_dense
         self.kb: Knowledge | None = None

@@ -182,7 +182,9 @@ def session_signer(config: ChannelConfig, data_dir, db_url: str | None = None):
         from store.shared_state import StateUnavailable, server_secret
 
         try:
-            key = server_secret(db_url, data_dir)
+            from bot.health import sqlite_unwritable
+
+            key = server_secret(db_url, data_dir, sqlite_unwritable)
         except StateUnavailable as e:
             log.warning("the session key could not be read from the database (%s): using the data folder's", e)
     key = key or _shared_key(os.path.join(str(data_dir), "session-secret"))

@@ -93,11 +93,20 @@ class State:
 
 
 class SqlState(State):
-    """The `shared_state` table of the project's database (SQLite or PostgreSQL)."""
+    """The `shared_state` table of the project's database (SQLite or PostgreSQL). `unwritable(db_url)`: why the
+    database cannot be written now, or None (bot.health.sqlite_unwritable: a SQLite file that cannot be written
+    must never be touched — SQLite would write its memory-mapped -shm file and the process would die of SIGBUS);
+    writes then raise StateUnavailable instead."""
 
-    def __init__(self, db_url: str):
+    def __init__(self, db_url: str, unwritable=None):
         self.db_url = db_url
+        self.unwritable = unwritable
         self._pruned_at = 0.0
+
+    def _writable(self) -> None:
+        why = self.unwritable(self.db_url) if self.unwritable is not None else None
+        if why:
+            raise StateUnavailable(why)
 
     @property
     def _engine(self):
@@ -131,11 +140,13 @@ class SqlState(State):
             raise StateUnavailable(f"{type(e).__name__}: {str(e).splitlines()[0][:200]}") from e
 
     def get(self, key: str) -> str | None:
+        self._writable()  # even a read: SQLite may write its -shm file when it opens a connection
         stmt = select(SharedState.value).where(SharedState.key == _key(key), self._alive(utcnow()))
         row = self._run(stmt, fetch=True)
         return None if row is None else row[0]
 
     def put(self, key: str, value: str, ttl_s: float | None) -> None:
+        self._writable()
         now = utcnow()
         ins = self._insert().values(key=_key(key), value=value, counter=0, expires_at=self._expiry(now, ttl_s))
         stmt = ins.on_conflict_do_update(
@@ -146,6 +157,7 @@ class SqlState(State):
         self._maybe_prune(now)
 
     def add(self, key: str, value: str, ttl_s: float | None) -> bool:
+        self._writable()
         now = utcnow()
         ins = self._insert().values(key=_key(key), value=value, counter=0, expires_at=self._expiry(now, ttl_s))
         stmt = ins.on_conflict_do_update(
@@ -156,9 +168,11 @@ class SqlState(State):
         return self._run(stmt, fetch=True) is not None
 
     def delete(self, key: str) -> None:
+        self._writable()
         self._run(delete(SharedState).where(SharedState.key == _key(key)))
 
     def hit(self, key: str, window_s: float) -> tuple[int, float]:
+        self._writable()
         now = utcnow()
         ends = now + dt.timedelta(seconds=window_s)
         over = and_(SharedState.expires_at.is_not(None), SharedState.expires_at <= now)
@@ -175,6 +189,7 @@ class SqlState(State):
         return int(count), max(0.0, (expires - now).total_seconds()) if expires else float(window_s)
 
     def prune(self) -> int:
+        self._writable()
         return self._run(delete(SharedState).where(SharedState.expires_at <= utcnow())) or 0
 
     def _maybe_prune(self, now: dt.datetime) -> None:
@@ -291,7 +306,7 @@ _states: dict[tuple, State] = {}
 _lock = threading.Lock()
 
 
-def open_state(db_url: str, redis_url: str = "", prefix: str | None = None) -> State:
+def open_state(db_url: str, redis_url: str = "", prefix: str | None = None, unwritable=None) -> State:
     """The process's shared store: Redis when `redis_url` is given, else the SQL database at `db_url`; every call
     bounded in time (GuardedState; on SQLite only a lock can hold it, for at most its busy timeout)."""
     prefix = prefix if prefix is not None else (os.environ.get("HOCTAP_REDIS_PREFIX", "").strip() or "hoctap:")
@@ -299,8 +314,10 @@ def open_state(db_url: str, redis_url: str = "", prefix: str | None = None) -> S
     with _lock:
         st = _states.get(key)
         if st is None:
-            st = GuardedState(RedisState(redis_url, prefix) if redis_url else SqlState(db_url))
+            st = GuardedState(RedisState(redis_url, prefix) if redis_url else SqlState(db_url, unwritable))
             _states[key] = st
+        elif unwritable is not None and isinstance(st.inner, SqlState) and st.inner.unwritable is None:
+            st.inner.unwritable = unwritable
         return st
 
 
@@ -310,14 +327,14 @@ def is_shared(db_url: str, redis_url: str = "") -> bool:
     return bool(redis_url) or not db_url.startswith("sqlite")
 
 
-def server_secret(db_url: str, data_dir=None) -> str:
+def server_secret(db_url: str, data_dir=None, unwritable=None) -> str:
     """The key that signs web session cookies and e-mail links: HOCTAP_SESSION_SECRET, else the one kept in the
     database (made once by whichever process asks first; an older DATA/session-secret file seeds it). Raises
     StateUnavailable when the database cannot be reached."""
     env = os.environ.get("HOCTAP_SESSION_SECRET", "").strip()
     if env:
         return env
-    st = SqlState(db_url)
+    st = SqlState(db_url, unwritable)
     key = st.get(SECRET_KEY)
     if key and len(key) >= 32:
         return key

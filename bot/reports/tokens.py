@@ -42,7 +42,9 @@ def signing_key(data_dir) -> str:
     from store.shared_state import StateUnavailable, server_secret
 
     try:
-        return server_secret(database_url_from(os.environ, Path(data_dir)), data_dir)
+        from bot.health import sqlite_unwritable
+
+        return server_secret(database_url_from(os.environ, Path(data_dir)), data_dir, sqlite_unwritable)
     except StateUnavailable:  # the database does not answer: the data folder's key
         pass
     path = Path(data_dir) / "session-secret"

@@ -201,3 +201,16 @@ def test_an_older_data_folder_key_seeds_the_database(tmp_path, monkeypatch):
     (tmp_path / "session-secret").write_text(old, encoding="ascii")
     url = f"sqlite:///{tmp_path / 'seed.sqlite3'}"
     assert server_secret(url, tmp_path) == old == server_secret(url, None)
+
+
+def test_a_sqlite_database_that_cannot_be_written_is_never_touched(tmp_path):
+    """With bot.health's check (SQLite would die of SIGBUS writing a -shm file it cannot), a database file that is
+    gone is reported, not created."""
+    from bot.health import sqlite_unwritable
+
+    path = tmp_path / "gone.sqlite3"
+    st = SqlState(f"sqlite:///{path}", sqlite_unwritable)
+    for call in (lambda: st.get("k"), lambda: st.put("k", "v", 1), lambda: st.hit("k", 1), lambda: st.delete("k")):
+        with pytest.raises(StateUnavailable, match="gone.sqlite3"):
+            call()
+    assert not path.exists()

@@ -432,6 +432,18 @@ class ChannelServices:
             )
             return r.rowcount or 0
 
+    @property
+    def shared_state(self):
+        """The shared store when it reaches beyond this machine (PostgreSQL, Redis), else None (in-process state
+        is enough: SQLite, one machine)."""
+        from bot.health import sqlite_unwritable
+        from store.shared_state import is_shared, open_state
+
+        redis_url = getattr(self.settings, "redis_url", "")
+        if not is_shared(self.db_url, redis_url):
+            return None
+        return open_state(self.db_url, redis_url, unwritable=sqlite_unwritable)
+
     def prune_state(self) -> int:
         """Expired keys of the shared store (old contexts, finished rate windows); Redis expires its own."""
         from store.shared_state import open_state

@@ -284,3 +284,30 @@ def _get(url: str, headers: dict | None = None) -> tuple[int, str]:
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
+
+
+def _press(update_id: int, chat: int, data: str) -> dict:
+    user = {"id": chat, "is_bot": False, "first_name": "Người dùng"}
+    msg = {"message_id": 1, "date": int(time.time()), "chat": {"id": chat, "type": "private"}, "text": "…"}
+    return {
+        "update_id": update_id,
+        "callback_query": {"id": str(update_id), "from": user, "chat_instance": "ci", "message": msg, "data": data},
+    }
+
+
+def test_the_rest_of_a_long_answer_pages_on_the_other_replica(cluster):
+    """ "➕ Xem thêm" under an answer A gave, pressed and delivered to B: B sends the next page."""
+    (a, b), (api_a, api_b) = cluster["replicas"], cluster["apis"]
+    headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    chat = 424301
+    assert (
+        Http().call(a.url + "telegram/webhook", _update(881001, chat, "nhiệm vụ của hội khuyến học"), headers)[0] == 200
+    )
+    sent = wait_until(lambda: api_a.sent(chat), 60, what="the answer")
+    buttons = [btn for row in (sent[-1].params.get("reply_markup") or {}).get("inline_keyboard", []) for btn in row]
+    more = next(btn["callback_data"] for btn in buttons if btn.get("callback_data", "").startswith("more:"))
+    assert Http().call(b.url + "telegram/webhook", _press(881002, chat, more), headers)[0] == 200
+    page = wait_until(lambda: api_b.sent(chat), 60, what="the next page from B")
+    assert page[-1].params["text"] and not any(
+        c.method == "answerCallbackQuery" and c.params.get("show_alert") for c in api_b.calls
+    )

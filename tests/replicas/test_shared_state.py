@@ -8,7 +8,10 @@ by `indexer build` against the shared database:
 - the same Telegram webhook update posted to A and B at the same moment is answered once (each replica talks to
   a Bot API stand-in of its own: exactly one of them receives the answer);
 - a reminder falling due during the test is sent once (console channel: one JSON line, on one replica);
-- an admin session signed in at A is one at B.
+- an admin session signed in at A is one at B;
+- "➕ Xem thêm" under an answer A gave, pressed and delivered to B, pages on B.
+
+Run twice: with the shared state in the PostgreSQL database, and in Redis (HOCTAP_TEST_REDIS_URL).
 
 Needs HOCTAP_TEST_POSTGRES_URL (`.ci/run`: postgresql://postgres@127.0.0.1:5432/test).
 """

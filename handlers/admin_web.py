@@ -40,7 +40,7 @@ from aiohttp import web
 
 from handlers.admin_auth import (
     CSRF_FIELD,
-    SessionStore,
+    session_store,
     Throttle,
     csrf_token_of,
     form_fields,
@@ -52,10 +52,13 @@ from indexer.loaders import MAX_BYTES, SUPPORTED
 from aiohttp.http_exceptions import HttpProcessingError
 
 from indexer.uploads import DocumentLibrary, Outcome, UploadError, describe_event, file_name_problem
+from store.shared_state import StateUnavailable
 
 log = logging.getLogger(__name__)
 
 COOKIE = "hoctap_admin"
+# the request's admin session, read once (session_loader); a plain string key before aiohttp 3.12
+SESSION_KEY = web.RequestKey("hoctap_admin_session", object) if hasattr(web, "RequestKey") else "hoctap_admin_session"
 TOKEN_ENV = "HOCTAP_ADMIN_TOKEN"
 MIN_TOKEN_LEN = 12
 _JOB_IDS = itertools.count(1)
@@ -108,7 +111,7 @@ class AdminWeb:
         self.jobs: dict[int, Job] = {}
         self.held: dict[str, tuple[str, bytes, str, float]] = {}  # files waiting for "replace or keep both?"
         cfg = getattr(services, "config", None)
-        self.sessions = SessionStore(services.settings.data_dir, getattr(cfg, "admin_session_ttl_s", 12 * 3600))
+        self.sessions = session_store(services.settings, getattr(cfg, "admin_session_ttl_s", 12 * 3600))
         self.throttle = Throttle()
         self.trusted_proxies = tuple(getattr(cfg, "trusted_proxies", ()) or ())
         self.public_url = getattr(cfg, "public_url", "") or ""
@@ -120,6 +123,7 @@ class AdminWeb:
     def add_routes(self, app: web.Application) -> None:
         if self.token and not self.enabled:
             log.warning("%s is shorter than %d characters: the admin page stays disabled", TOKEN_ENV, MIN_TOKEN_LEN)
+        app.middlewares.append(self.session_loader)  # the session read once per request, off the event loop
         app.middlewares.append(self.csrf_guard)  # every POST under /admin, present and future
         r = app.router
         r.add_get("/admin", self.page)
@@ -142,7 +146,24 @@ class AdminWeb:
         return client_ip(request, self.trusted_proxies)
 
     def _session(self, request: web.Request):
-        return self.sessions.get(request.cookies.get(COOKIE, ""))
+        """The request's admin session (read by `session_loader`; read here for a request it did not see)."""
+        if SESSION_KEY not in request:
+            request[SESSION_KEY] = self._read_session(request.cookies.get(COOKIE, ""))
+        return request[SESSION_KEY]
+
+    def _read_session(self, sid: str):
+        try:
+            return self.sessions.get(sid)
+        except StateUnavailable as e:  # the shared store is down: signed out until it is back
+            log.warning("admin session not read: %s", e)
+            return None
+
+    @web.middleware
+    async def session_loader(self, request: web.Request, handler):
+        """Read the admin session of a request under /admin once, in a thread (the shared store is a database)."""
+        if self.enabled and request.path.startswith("/admin") and request.cookies.get(COOKIE):
+            request[SESSION_KEY] = await self.svc.db(self._read_session, request.cookies.get(COOKIE, ""))
+        return await handler(request)
 
     def _bearer(self, request: web.Request) -> str | None:
         auth = request.headers.get("Authorization", "")
@@ -242,8 +263,8 @@ class AdminWeb:
         self.throttle.succeeded(client)
         try:
             sid, _ = await self.svc.db(self.sessions.create)
-        except OSError as e:  # a read-only or full data folder: say so, never a 500
-            log.error("admin session not stored: %s", e.strerror or type(e).__name__)
+        except (OSError, StateUnavailable) as e:  # a read-only or full data folder: say so, never a 500
+            log.error("admin session not stored: %s", getattr(e, "strerror", None) or e)
             msg = "Không lưu được phiên đăng nhập (thư mục dữ liệu không ghi được). Báo người quản trị máy chủ."
             return self._html(self._login_form(msg), status=503)
         resp = web.HTTPSeeOther("/admin")
@@ -255,8 +276,8 @@ class AdminWeb:
         if sid and self.enabled:
             try:
                 await self.svc.db(self.sessions.revoke, sid)  # the cookie stops working everywhere, copies included
-            except OSError as e:
-                log.error("admin session not revoked: %s", e.strerror or type(e).__name__)
+            except (OSError, StateUnavailable) as e:
+                log.error("admin session not revoked: %s", getattr(e, "strerror", None) or e)
                 return self._bad(request, "Không đăng xuất được (thư mục dữ liệu không ghi được).", 503)
         resp = web.HTTPSeeOther("/admin")
         resp.del_cookie(COOKIE, path="/admin")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import html
 import ipaddress
 import logging
@@ -86,10 +87,62 @@ class RateLimiter:
             self._warned_until[key] = q[0] + self.window_s
         return False, retry, first
 
+    async def ahit(self, key: str) -> tuple[bool, float, bool]:
+        """`hit` for the event loop (in this process: no waiting)."""
+        return self.hit(key)
+
     def _prune(self, now: float) -> None:
         for k in [k for k, q in self._events.items() if not q or q[-1] <= now - self.window_s]:
             self._events.pop(k, None)
             self._warned_until.pop(k, None)
+
+
+class SharedRateLimiter:
+    """The same limit counted in the shared store (`store.shared_state`), so that it holds across replicas: a
+    fixed window per key, opened by its first event (`State.hit`, one atomic upsert or Redis script). The polite
+    reply is sent once per window, at the first refusal. When the store does not answer, the process counts on its
+    own (`fallback`) rather than refusing everyone or letting a flood through."""
+
+    def __init__(self, state, count: int, window_s: float, prefix: str = "rate:"):
+        self.state, self.count, self.window_s, self.prefix = state, count, window_s, prefix
+        self.fallback = RateLimiter(count, window_s)
+
+    def hit(self, key: str) -> tuple[bool, float, bool]:
+        from store.shared_state import StateUnavailable
+
+        full = self.prefix + key
+        if len(full) > 200:
+            full = self.prefix + "#" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+        try:
+            n, left = self.state.hit(full, self.window_s)
+        except StateUnavailable as e:
+            warn_once_a_minute("rate_state", "rate limits counted per process: the shared store fails (%s)", e)
+            return self.fallback.hit(key)
+        if n <= self.count:
+            return True, 0.0, False
+        return False, left, n == self.count + 1
+
+    async def ahit(self, key: str) -> tuple[bool, float, bool]:
+        """`hit` for the event loop: the store is asked in a worker thread (bounded by store.shared_state's guard)."""
+        return await asyncio.get_running_loop().run_in_executor(None, self.hit, key)
+
+
+def rate_limiters(config: ChannelConfig, settings) -> tuple:
+    """The per-chat and per-IP limiters: counted in the shared store when it reaches beyond this machine
+    (PostgreSQL, or Redis with HOCTAP_REDIS_URL), in this process otherwise (SQLite: one machine, the default)."""
+    from store.shared_state import is_shared, open_state
+
+    per_ip = max(config.ip_rate_limit_count, config.rate_limit_count)  # never tighter than the per-chat limit
+    db_url, redis_url = settings.database_url, getattr(settings, "redis_url", "")
+    if not is_shared(db_url, redis_url):
+        return RateLimiter(config.rate_limit_count, config.rate_limit_window_s), RateLimiter(
+            per_ip, config.rate_limit_window_s
+        )
+    state = open_state(db_url, redis_url)
+    return (
+        SharedRateLimiter(state, config.rate_limit_count, config.rate_limit_window_s, "rate:"),
+        SharedRateLimiter(state, per_ip, config.rate_limit_window_s, "iprate:"),
+    )
 
 
 def client_ip(request, trusted_proxies: tuple = ()) -> str:
@@ -117,13 +170,24 @@ def _in_networks(addr: str, networks: tuple) -> bool:
     return any(ip.version == n.version and ip in n for n in networks)
 
 
-def session_signer(config: ChannelConfig, data_dir):
-    """An itsdangerous Signer for the web session cookie. The key: HOCTAP_SESSION_SECRET, else a random
-    key created once in DATA/session-secret (mode 600), so cookies survive restarts and are shared by
-    the workers of one data folder (the first worker to start writes it; the others read that one)."""
+def session_signer(config: ChannelConfig, data_dir, db_url: str | None = None):
+    """An itsdangerous Signer for the web session cookie. The key: HOCTAP_SESSION_SECRET, else the one kept once in
+    the database (`store.shared_state.server_secret`: every replica and worker agrees on it, whatever its data
+    folder; an older DATA/session-secret seeds it so that cookies already given out stay valid). Without `db_url`,
+    or when the database does not answer at start, a random key created once in DATA/session-secret (mode 600)."""
     from itsdangerous import Signer
 
-    key = config.session_secret or _shared_key(os.path.join(str(data_dir), "session-secret"))
+    key = config.session_secret
+    if not key and db_url:
+        from store.shared_state import StateUnavailable, server_secret
+
+        try:
+            from bot.health import sqlite_unwritable
+
+            key = server_secret(db_url, data_dir, sqlite_unwritable)
+        except StateUnavailable as e:
+            log.warning("the session key could not be read from the database (%s): using the data folder's", e)
+    key = key or _shared_key(os.path.join(str(data_dir), "session-secret"))
     return Signer(key, salt="hoctap-web-session")
 
 
@@ -224,9 +288,8 @@ class ChannelServices:
         self.db_url: str = assistant.db_url
         self.settings = assistant.settings
         self.reminders: ReminderConfig = reminders or ReminderConfig.from_env(getattr(self.settings, "extra", None))
-        self.rate = RateLimiter(config.rate_limit_count, config.rate_limit_window_s)
-        # per client IP, whatever session it claims: never tighter than the per-chat limit
-        self.ip_rate = RateLimiter(max(config.ip_rate_limit_count, config.rate_limit_count), config.rate_limit_window_s)
+        # per chat, and per client IP whatever session it claims; shared by the replicas (see rate_limiters)
+        self.rate, self.ip_rate = rate_limiters(config, self.settings)
         self._ask_pool = ThreadPoolExecutor(max_workers=ask_workers, thread_name_prefix="ask")
         self._pending = 0  # questions being answered or waiting for a worker (event loop only)
         from bot.reminders.delivery import Sender, console_sender
@@ -368,6 +431,24 @@ class ChannelServices:
                 )
             )
             return r.rowcount or 0
+
+    @property
+    def shared_state(self):
+        """The shared store when it reaches beyond this machine (PostgreSQL, Redis), else None (in-process state
+        is enough: SQLite, one machine)."""
+        from bot.health import sqlite_unwritable
+        from store.shared_state import is_shared, open_state
+
+        redis_url = getattr(self.settings, "redis_url", "")
+        if not is_shared(self.db_url, redis_url):
+            return None
+        return open_state(self.db_url, redis_url, unwritable=sqlite_unwritable)
+
+    def prune_state(self) -> int:
+        """Expired keys of the shared store (old contexts, finished rate windows); Redis expires its own."""
+        from store.shared_state import open_state
+
+        return open_state(self.db_url, getattr(self.settings, "redis_url", "")).prune()
 
     # -- chats ------------------------------------------------------------------------------------
     def touch_chat(self, channel: str, chat_id: str, kind: str = "private") -> None:

@@ -1,8 +1,11 @@
 """The rest of a long answer ("… xem thêm (N)", `Answer.more`) paged on the chat channels: kept per answered
-question (bounded, newest kept) and sent a page at a time behind a "Xem thêm" button."""
+question (bounded, newest kept) and sent a page at a time behind a "Xem thêm" button. With several replicas the
+rest is also kept in the shared store (`store.shared_state`, a day), so the button works whichever replica the
+press reaches."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 
@@ -10,11 +13,42 @@ PAGE_CHARS = 3000  # a page of lines, well within one Telegram (4096) or two Zal
 KEEP = 2000  # answers whose rest is kept
 
 
+SHARED_TTL_S = 24 * 3600
+
+
 class MoreCache:
-    def __init__(self, size: int = KEEP):
+    """In this process (bounded), and in the shared store `state` when given (ChannelServices.shared_state)."""
+
+    def __init__(self, size: int = KEEP, state=None):
         self._items: OrderedDict[tuple[str, int], list[str]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        self.state = state
+
+    async def aput(self, chat_id, query_id: int | None, lines: list[str]) -> None:
+        """`put`, and into the shared store (off the event loop; a store that fails is only logged)."""
+        self.put(chat_id, query_id, lines)
+        if self.state is not None and query_id is not None and lines:
+            await asyncio.to_thread(self._shared, "put_json", _key(chat_id, query_id), list(lines), SHARED_TTL_S)
+
+    async def aget(self, chat_id, query_id: int) -> list[str] | None:
+        """`get`, else from the shared store (a press reaching another replica than the answer)."""
+        lines = self.get(chat_id, query_id)
+        if lines is None and self.state is not None:
+            got = await asyncio.to_thread(self._shared, "get_json", _key(chat_id, query_id))
+            lines = [str(x) for x in got] if isinstance(got, list) else None
+        return lines
+
+    def _shared(self, method: str, *args):
+        from store.shared_state import StateUnavailable
+
+        try:
+            return getattr(self.state, method)(*args)
+        except (StateUnavailable, ValueError) as e:
+            import logging
+
+            logging.getLogger(__name__).warning("the rest of an answer not shared: %s", e)
+            return None
 
     def put(self, chat_id, query_id: int | None, lines: list[str]) -> None:
         if query_id is None or not lines:
@@ -28,6 +62,10 @@ class MoreCache:
         """The rest of that chat's answer, None when unknown (another chat's, or no longer kept)."""
         with self._lock:
             return self._items.get((str(chat_id), int(query_id)))
+
+
+def _key(chat_id, query_id) -> str:
+    return f"more:{str(chat_id)[:100]}:{int(query_id)}"
 
 
 def page(lines: list[str], start: int, limit: int = PAGE_CHARS) -> tuple[list[str], int]:

@@ -3,6 +3,11 @@
 Always the web chat (HOCTAP_WEB_HOST:HOCTAP_WEB_PORT, default 127.0.0.1:8080); the Telegram bot when
 TELEGRAM_BOT_TOKEN is set (polling, or a webhook route when TELEGRAM_WEBHOOK_URL is set); the Zalo
 webhook when ZALO_APP_ID, ZALO_OA_SECRET_KEY and ZALO_ACCESS_TOKEN are set; and the reminder sweeper.
+
+Several replicas (deploy/README.md) share one PostgreSQL database: conversation contexts, rate limits and admin
+sessions live in the shared store (`store.shared_state`, or Redis with HOCTAP_REDIS_URL), updates are claimed
+once (`channel_processed`), reminders once (SKIP LOCKED), so every replica may run the sweeper and any replica may
+take any request. HOCTAP_REPLICAS > 1 with a Telegram bot needs TELEGRAM_WEBHOOK_URL (the config refuses polling).
 """
 
 from __future__ import annotations
@@ -100,24 +105,26 @@ class Server:
         *,
         reminders=None,
         sweeper: bool = True,
-        sweeper_interval_s: float = 60,
+        sweeper_interval_s: float | None = None,
         zalo_backoff_s: float = 1.0,
     ):
         self.cfg = config
         self.services = ChannelServices(assistant, config, reminders=reminders)
         self.want_sweeper = sweeper
-        self.sweeper_interval_s = sweeper_interval_s
+        # HOCTAP_SWEEP_INTERVAL_S (default 60): every replica may sweep, reminders are claimed with SKIP LOCKED
+        self.sweeper_interval_s = sweeper_interval_s or getattr(config, "sweep_interval_s", 60.0)
         self.telegram = None
         self.zalo = None
         self.app = web.Application(client_max_size=256 * 1024, middlewares=[json_errors])
-        WebChat(self.services).add_routes(self.app)
+        self.web = WebChat(self.services)
+        self.web.add_routes(self.app)
         AdminWeb(self.services).add_routes(self.app)  # /admin, only with HOCTAP_ADMIN_TOKEN (config.admin_token)
         ReportWeb(self.services).add_routes(self.app)  # e-mail subscriptions and links; the e-mail sender
         if config.telegram_enabled:
             from handlers.telegram import TelegramBot, webhook_path, webhook_route
 
             self.telegram = TelegramBot(self.services)
-            if config.telegram_webhook_url:
+            if config.telegram_webhook:  # several replicas: always (bot.config.check_replicas)
                 self.app.router.add_post(webhook_path(config), webhook_route(config, lambda: self.telegram))
         if config.zalo_enabled:
             from handlers.zalo import ZaloBot
@@ -134,6 +141,10 @@ class Server:
 
     async def start(self) -> str:
         await self._report_health()
+        try:  # the session key is read once, before the first request (a database that hangs: bounded)
+            await asyncio.wait_for(self.web.prepare(), 20)
+        except asyncio.TimeoutError:
+            log.error("the session key could not be read from the database within 20 s: read at the first request")
         if self.zalo:
             await self.zalo.start()  # before the webhook route can receive anything
             self.services.senders["zalo"] = self.zalo.send_reminder
@@ -284,6 +295,7 @@ class Server:
         while not self._stop.is_set():
             try:
                 await self.services.db(self.services.prune_processed, 7)
+                await self.services.db(self.services.prune_state)
             except OperationalError as e:  # the database is down: one line, the next round tries again
                 from bot.assistant import database_problem
 

@@ -15,8 +15,8 @@
                                (bot.health; each request looks at the live state)
 
 The conversation context is kept per browser session: cookie `hoctap_sid` holds a random id signed with the
-server's key (HOCTAP_SESSION_SECRET, else DATA/session-secret), so clients cannot choose ids → conversation
-"web:<sid>". Rate limits: per session (HOCTAP_RATE_LIMIT per HOCTAP_RATE_WINDOW_S; requests without a session
+server's key (HOCTAP_SESSION_SECRET, else a key kept once in the database, so every replica accepts it), so
+clients cannot choose ids → conversation "web:<sid>", whose context any replica reads (store.shared_state). Rate limits: per session (HOCTAP_RATE_LIMIT per HOCTAP_RATE_WINDOW_S; requests without a session
 count per client IP) and, as a backstop, per client IP for every API request (HOCTAP_IP_RATE_LIMIT). The client
 IP is the peer address; X-Forwarded-For is believed only from HOCTAP_TRUSTED_PROXIES (addresses or networks).
 
@@ -163,8 +163,22 @@ class WebChat:
         self.actions = Actions(services)
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         self._page = (STATIC_DIR / "index.html").read_bytes()
-        self._signer = session_signer(services.config, services.settings.data_dir)
+        self._key_signer = None  # the session cookie's signer: its key is read from the database in `prepare`
         self._health_task: asyncio.Future | None = None
+
+    async def prepare(self) -> None:
+        """Read the session key (from the database: `serve` calls this before it takes requests, off the loop)."""
+        if self._key_signer is None:
+            self._key_signer = await asyncio.to_thread(self._make_signer)
+
+    def _make_signer(self):
+        return session_signer(self.svc.config, self.svc.settings.data_dir, self.svc.db_url)
+
+    @property
+    def _signer(self):
+        if self._key_signer is None:  # not prepared (an app built without `serve`): read now
+            self._key_signer = self._make_signer()
+        return self._key_signer
 
     def add_routes(self, app: web.Application) -> None:
         app[SERVICES] = self.svc
@@ -201,10 +215,10 @@ class WebChat:
             path="/",
         )
 
-    def _ip_limited(self, request: web.Request) -> web.Response | None:
+    async def _ip_limited(self, request: web.Request) -> web.Response | None:
         """The per-IP backstop (X-Forwarded-For believed only from HOCTAP_TRUSTED_PROXIES)."""
         ip = client_ip(request, self.cfg.trusted_proxies)
-        allowed, retry, _ = self.svc.ip_rate.hit(f"ip:{ip}")
+        allowed, retry, _ = await self.svc.ip_rate.ahit(f"ip:{ip}")
         if allowed:
             return None
         return _error(429, rate_limited_reply(retry), headers={"Retry-After": str(max(1, round(retry)))})
@@ -254,7 +268,7 @@ class WebChat:
         return _json(h, status=200 if h["ok"] else 503, headers={"Cache-Control": "no-store"})
 
     async def ask(self, request: web.Request) -> web.Response:
-        limited = self._ip_limited(request)
+        limited = await self._ip_limited(request)
         if limited:
             return limited
         data, err = await _read_json(request, self.cfg.body_timeout_s)
@@ -279,7 +293,7 @@ class WebChat:
                 return _error(400, f"Ngày 'today' phải nằm trong khoảng {TODAY_RANGE[0].year}–{TODAY_RANGE[1].year}.")
         sid, new = self._session_id(request)
         key = sid if not new else "ip:" + client_ip(request, self.cfg.trusted_proxies)
-        allowed, retry, _ = self.svc.rate.hit(f"{CHANNEL}:{key}")
+        allowed, retry, _ = await self.svc.rate.ahit(f"{CHANNEL}:{key}")
         if not allowed:
             return _error(429, rate_limited_reply(retry), headers={"Retry-After": str(max(1, round(retry)))})
         try:
@@ -296,7 +310,7 @@ class WebChat:
         return resp
 
     async def feedback(self, request: web.Request) -> web.Response:
-        limited = self._ip_limited(request)
+        limited = await self._ip_limited(request)
         if limited:
             return limited
         data, err = await _read_json(request, self.cfg.body_timeout_s)
@@ -346,7 +360,7 @@ class WebChat:
         return (found, None) if found else (None, _error(400, "Không nhận ra tỉnh, thành phố này."))
 
     async def deadlines(self, request: web.Request) -> web.Response:
-        limited = self._ip_limited(request)
+        limited = await self._ip_limited(request)
         if limited:
             return limited
         province, err = self._province(request)
@@ -364,7 +378,7 @@ class WebChat:
         return _json(upcoming.to_json())
 
     async def source(self, request: web.Request) -> web.Response:
-        limited = self._ip_limited(request)
+        limited = await self._ip_limited(request)
         if limited:
             return limited
         raw = request.match_info["chunk_id"]
@@ -409,7 +423,7 @@ class WebChat:
         return published_document(self.svc.settings.data_dir, named.name)
 
     async def document_file(self, request: web.Request) -> web.Response:
-        limited = self._ip_limited(request)
+        limited = await self._ip_limited(request)
         if limited:
             return limited
         path = self._pdf_path(request.match_info["doc_id"][:200])
@@ -418,7 +432,7 @@ class WebChat:
         return web.FileResponse(path, headers={"Content-Type": "application/pdf", "X-Content-Type-Options": "nosniff"})
 
     async def calendar(self, request: web.Request) -> web.Response:
-        limited = self._ip_limited(request)
+        limited = await self._ip_limited(request)
         if limited:
             return limited
         province, err = self._province(request)

@@ -79,16 +79,16 @@ class ReportWeb:
         r.add_get("/unsubscribe", self.unsubscribe_page)
         r.add_post("/unsubscribe", self.unsubscribe)
 
-    def _limited(self, request: web.Request) -> web.Response | None:
+    async def _limited(self, request: web.Request) -> web.Response | None:
         ip = client_ip(request, self.svc.config.trusted_proxies)
-        allowed, retry, _ = self.svc.ip_rate.hit(f"ip:{ip}")
+        allowed, retry, _ = await self.svc.ip_rate.ahit(f"ip:{ip}")
         if allowed:
             return None
         return _error(429, rate_limited_reply(retry), headers={"Retry-After": str(max(1, round(retry)))})
 
     # -- subscribing by e-mail ----------------------------------------------------------------------------
     async def subscribe(self, request: web.Request) -> web.Response:
-        limited = self._limited(request)
+        limited = await self._limited(request)
         if limited:
             return limited
         data, err = await _read_json(request)
@@ -101,7 +101,7 @@ class ReportWeb:
             return _error(400, str(e))
         if self.mailer is None:
             return _error(503, NO_MAIL)
-        allowed, retry, _ = self.svc.rate.hit(f"email:{req.email}")  # one mailbox is not flooded with links
+        allowed, retry, _ = await self.svc.rate.ahit(f"email:{req.email}")  # one mailbox is not flooded with links
         if not allowed:
             return _error(429, rate_limited_reply(retry), headers={"Retry-After": str(max(1, round(retry)))})
         url = self.mailer.link("/subscribe/confirm", tokens.CONFIRM, req.to_token())

@@ -318,7 +318,9 @@ class ZaloClient:
 class ZaloBot:
     def __init__(self, services: ChannelServices, *, backoff_s: float = 1.0):
         self.svc = services
-        self.more = MoreCache()  # the rest of long answers, paged by "#xemthem <query id> <start>"
+        self.more = MoreCache(
+            state=getattr(services, "shared_state", None)
+        )  # the rest of long answers, paged by "#xemthem <query id> <start>"
         self.cfg = services.config
         self.actions = Actions(services)
         self.reports = ReportActions(services)
@@ -439,7 +441,7 @@ class ZaloBot:
     async def _handle(self, user_id: str, text: str) -> None:
         try:
             await self.svc.db(self.svc.touch_chat, CHANNEL, user_id, "private")
-            allowed, retry, first = self.svc.rate.hit(f"{CHANNEL}:{user_id}")
+            allowed, retry, first = await self.svc.rate.ahit(f"{CHANNEL}:{user_id}")
             if not allowed:
                 if first:
                     await self._reply(user_id, rate_limited_reply(retry))
@@ -484,7 +486,7 @@ class ZaloBot:
                 body += "\n\nNguồn:\n" + "\n".join(source_lines(ans))
             buttons = suggestion_buttons(ans)
             if ans.more and asked.query_id is not None:
-                self.more.put(user_id, asked.query_id, ans.more)
+                await self.more.aput(user_id, asked.query_id, ans.more)
                 buttons.insert(0, (more_label(len(ans.more)), f"#xemthem {asked.query_id} 0"))
             if ans.deadline_ids:
                 buttons.append(("🔔 Nhắc hạn theo tỉnh", "#dangky"))
@@ -525,7 +527,7 @@ class ZaloBot:
         if len(parts) != 2 or not all(p.isdigit() and len(p) < 12 for p in parts):
             await self._reply(user_id, GONE)
             return
-        lines = self.more.get(user_id, int(parts[0]))
+        lines = await self.more.aget(user_id, int(parts[0]))
         if lines is None:
             await self._reply(user_id, GONE)
             return

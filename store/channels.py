@@ -9,6 +9,8 @@
 - `zalo_tokens`: the Zalo OA access/refresh token pair (the refresh token is one-time use, so the new
   pair is stored in one transaction before it is used).
 - `channel_delivery_failures`: replies that could not be delivered (logged and recorded).
+- `shared_state`: keys with an expiry shared by every replica (`store.shared_state`: conversation contexts, rate
+  limits, admin sessions, the signing key).
 """
 
 from __future__ import annotations
@@ -88,3 +90,14 @@ class DeliveryFailure(Base):
     error_code: Mapped[str] = mapped_column(String(40), default="")
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SharedState(Base):
+    """Short-lived state every replica reads and writes (`store.shared_state`): conversation contexts, rate-limit
+    counters, web admin sessions and the server's signing key. `expires_at` None: kept until deleted."""
+
+    __tablename__ = "shared_state"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    counter: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)

@@ -1,7 +1,7 @@
 """Signed, expiring, one-time links: e-mail confirmation (double opt-in), "Đã nộp" and unsubscribe.
 
-A token is the payload signed with the server's key (HOCTAP_SESSION_SECRET, else the key kept in
-DATA/session-secret — the one the web session cookie uses) and a salt per purpose, and carries its time. Using
+A token is the payload signed with the server's key (HOCTAP_SESSION_SECRET, else the key kept once in the
+database — the one the web session cookie uses) and a salt per purpose, and carries its time. Using
 one records its SHA-256 in `report_used_tokens`, so it works once (records older than the longest lifetime are
 dropped: such a token fails as expired anyway). `check` raises TokenError with a message for
 the user (Vietnamese) when a token is forged, of another purpose, expired or already used.
@@ -33,9 +33,20 @@ class TokenError(ValueError):
 
 
 def signing_key(data_dir) -> str:
+    """HOCTAP_SESSION_SECRET, else the key kept once in the database of this data folder (the one web session
+    cookies are signed with: a link made by one replica is good at every other), else DATA/session-secret."""
     key = os.environ.get("HOCTAP_SESSION_SECRET", "").strip()
     if key:
         return key
+    from store.engine import database_url_from
+    from store.shared_state import StateUnavailable, server_secret
+
+    try:
+        from bot.health import sqlite_unwritable
+
+        return server_secret(database_url_from(os.environ, Path(data_dir)), data_dir, sqlite_unwritable)
+    except StateUnavailable:  # the database does not answer: the data folder's key
+        pass
     path = Path(data_dir) / "session-secret"
     try:
         return _read_or_create(path)

@@ -105,7 +105,7 @@ class TelegramBot:
         if self.cfg.telegram_base_url:
             base = bot_base_url(self.cfg.telegram_base_url)
             b = b.base_url(base).base_file_url(base.replace("/bot", "/file/bot", 1) if "/bot" in base else base)
-        if self.cfg.telegram_webhook_url:
+        if self.cfg.telegram_webhook:
             b = b.updater(None)
         return b
 
@@ -133,7 +133,7 @@ class TelegramBot:
         except TelegramError as e:
             log.warning("could not set the command list: %s", e)
         updates = ["message", "callback_query"]
-        if self.cfg.telegram_webhook_url:
+        if self.cfg.telegram_webhook:
             await self.app.bot.set_webhook(
                 self.cfg.telegram_webhook_url, secret_token=webhook_secret(self.cfg), allowed_updates=updates
             )

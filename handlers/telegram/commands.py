@@ -61,7 +61,7 @@ class Commands:
         except Exception:  # noqa: BLE001 - any failure answers with the error reply
             await send(context.bot, chat_id, [(ERROR_REPLY, "")], reply_to=reply_to)
             return
-        self.shared.more.put(chat_id, asked.query_id, asked.answer.more)
+        await self.shared.more.aput(chat_id, asked.query_id, asked.answer.more)
         await send(context.bot, chat_id, answer_blocks(asked.answer), answer_keyboard(asked), reply_to=reply_to)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -209,7 +209,7 @@ class Commands:
 
     async def on_more(self, query, context, chat_id: int, parts: list[str]) -> None:
         """more:<query id>:<start>: the next page of a long answer's rest, with a button for the page after."""
-        lines = self.shared.more.get(chat_id, int(parts[1]))
+        lines = await self.shared.more.aget(chat_id, int(parts[1]))
         if lines is None:
             await query.answer(GONE, show_alert=True)
             return

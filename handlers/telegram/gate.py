@@ -65,7 +65,7 @@ class Gate:
             return
         if update.callback_query is not None and not (update.callback_query.data or "").startswith(COSTLY_BUTTONS):
             return  # keyboard steps and 👍/👎 are cheap: only buttons that ask the assistant count
-        allowed, retry, first = self.svc.rate.hit(f"{CHANNEL}:{chat.id}")
+        allowed, retry, first = await self.svc.rate.ahit(f"{CHANNEL}:{chat.id}")
         if allowed:
             return
         if first:

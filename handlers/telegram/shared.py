@@ -21,7 +21,7 @@ class Shared:
         self.svc = services
         self.cfg = services.config
         self.actions = Actions(services)
-        self.more = MoreCache()  # the rest of long answers, paged by the "Xem thêm" button
+        self.more = MoreCache(state=getattr(services, "shared_state", None))  # the rest of long answers, "Xem thêm"
         self.lex = load_lexicon(str(services.settings.knowledge_dir))
         from indexer.uploads import DocumentLibrary
 

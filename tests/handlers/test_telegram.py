@@ -45,7 +45,11 @@ async def _running(assistant, standin, **kw) -> Server:
     await wait_for(
         lambda: (
             server.telegram.app.running
-            and (server.cfg.telegram_webhook_url or any(c.method == "deleteWebhook" for c in standin.calls))
+            # the webhook registered (app.running comes true a moment before), or polling begun
+            and any(
+                c.method == ("setWebhook" if server.cfg.telegram_webhook_url else "deleteWebhook")
+                for c in standin.calls
+            )
         )
     )
     return server

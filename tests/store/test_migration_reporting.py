@@ -48,7 +48,7 @@ def _check(url: str, before: dict) -> None:
     from store.reports import DA_NOP, ReportEvent, ReportStatus, ReportUnit, UnitSubscription, UsedToken
 
     store.migrate.upgrade(url)
-    assert _version(url) == ["0003_reporting"] == [store.migrate.head_revision()]
+    assert _version(url) == [store.migrate.head_revision()]  # 0003_reporting and every later revision
     assert _rows(url) == before
     assert len(before["reminder_subscriptions"]) == 2 and len(before["reminders"]) == 1
     try:

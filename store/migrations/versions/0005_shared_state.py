@@ -4,7 +4,7 @@ web admin sessions, the server's signing key) — `store.shared_state`.
 Only a new table: no existing row is touched.
 
 Revision ID: 0005_shared_state
-Revises: 0003_reporting
+Revises: 0004_index_publish
 Create Date: 2026-12-06 12:00:00
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '0005_shared_state'
-down_revision: Union[str, Sequence[str], None] = '0003_reporting'
+down_revision: Union[str, Sequence[str], None] = '0004_index_publish'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -143,6 +143,8 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     errors: list[DocumentError] = field(default_factory=list)
     parsed: list[str] = field(default_factory=list)  # the documents read and parsed (an unchanged file is not)
+    encoded: int = 0  # passages encoded by the model (the others' vectors came from the cache)
+    seeded: int = 0  # vectors taken from a fetched index into an empty cache (seed_vectors_from_index)
     chunks: int = 0
     dense: bool = False
     seconds: float = 0.0
@@ -536,9 +538,9 @@ def _start_encoder(b: _Build, load_embedder) -> None:
         if embedder is None:
             return None, None
         cache = EmbeddingCache(b.settings.data_dir / "cache", f"{embedder.checksum}:{embedder.backend}")
-        seeded = seed_vectors_from_index(b.settings, cache, embedder, b.existing)
-        if seeded:
-            log.info("%d passage vectors taken from the index in place (fetched, with no cache of its own)", seeded)
+        b.rep.seeded = seed_vectors_from_index(b.settings, cache, embedder, b.existing)
+        if b.rep.seeded:
+            log.info("%d passage vectors taken from the index in place (no cache of its own)", b.rep.seeded)
         return embedder, cache
 
     bar = _bar(b.progress, 0, "mã hóa ngữ nghĩa", "đoạn", position=1)
@@ -558,6 +560,7 @@ def _prepare_tokens_and_vectors(b: _Build, texts: list[str]) -> None:
     b.rep.timings["lexical_s"] = time.perf_counter() - t_lex
     t_wait = time.perf_counter()
     b.encoder.wait()
+    b.rep.encoded = b.encoder.encoded
     _close(b.encoder.bar)
     b.embedder, b.vec_cache = b.encoder.embedder, b.encoder.cache
     b.rep.timings["dense_s"] = b.encoder.seconds  # in its thread, overlapped

@@ -171,3 +171,28 @@ def test_unchanged_files_are_not_parsed_and_changed_ones_are(tmp_path):
     (src / DOCS[0]).unlink()
     rep = build(settings, [src, other], progress=False)
     assert rep.parsed == [] and rep.indexed == [] and rep.removed == [] and len(rep.unchanged) == 3
+
+
+def test_a_fetched_index_gives_its_vectors_to_a_data_folder_without_a_cache(tmp_path):
+    """A replica that fetched its index from the database has no vector cache: its first build of one new
+    document encodes that document only, the others' vectors taken from the index (and equal to a full build's)."""
+    src = _folder(tmp_path, "src", {n: (KNOWLEDGE_DIR / n).read_text(encoding="utf-8") for n in DOCS[:2]})
+    a = _settings(tmp_path / "a")
+    first = build(a, [str(src)])
+    assert first.encoded == first.chunks and first.seeded == 0
+    b = _settings(tmp_path / "b")  # same database, the index copied as a fetch leaves it, no cache
+    b.database_url = a.database_url
+    target = b.data_dir / "index-fetched"
+    shutil.copytree((a.data_dir / "index").resolve(), target)
+    os.symlink(target.name, b.data_dir / "index")
+    (src / DOCS[2]).write_text((KNOWLEDGE_DIR / DOCS[2]).read_text(encoding="utf-8"), encoding="utf-8")
+    second = build(b, [str(src)])
+    assert second.indexed == [Path(DOCS[2]).stem], second.indexed
+    assert second.seeded == first.chunks, (second.seeded, first.chunks)
+    assert 0 < second.encoded == second.chunks - first.chunks, (second.encoded, second.chunks, first.chunks)
+    full = _settings(tmp_path / "full")
+    build(full, [str(src)])
+    got, want = (load_index(s.data_dir).faiss_index for s in (b, full))
+    g, w = got.reconstruct_n(0, got.ntotal), want.reconstruct_n(0, want.ntotal)
+    assert g.shape == w.shape
+    assert (np.sum(g * w, axis=1) >= 0.99).all()  # the int8 model's vectors vary a little with their batch

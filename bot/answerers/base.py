@@ -57,6 +57,10 @@ def short(text: str, n: int) -> str:
     return cut + "…"
 
 
+# an alias found inside another word: "cơ sở giáo dục" (an education institution) and "trụ sở" are not "Sở …"
+_NOT_A_FACILITY = r"(?<!\w)(?<!co )(?<!tru )"
+
+
 @dataclass
 class Context:
     question: str
@@ -109,7 +113,7 @@ class Context:
             if a == canonical:
                 return True
             ag = next((x for x in self.lex.agencies if x.name == a), None)
-            if ag and any(re.search(r"(?<!\w)" + re.escape(al) + r"(?!\w)", fw) for al in ag.aliases if len(al) > 6):
+            if ag and any(re.search(_NOT_A_FACILITY + re.escape(al) + r"(?!\w)", fw) for al in ag.aliases if len(al) > 6):
                 return True
             if ag is None and fold(a) in fold(written):  # a name learned from the documents
                 return True

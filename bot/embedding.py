@@ -319,7 +319,9 @@ class OnnxEmbedder(Embedder):
                 so.inter_op_num_threads = 1
                 so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
                 so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-                so.add_session_config_entry("session.intra_op.allow_spinning", "0")  # leave idle cores to others
+                # a question leaves idle cores to others; passages are encoded in bulk, where spinning threads
+                # between operators take a quarter to a third less time (600 law passages: 4.1-4.6 s -> 3.1 s)
+                so.add_session_config_entry("session.intra_op.allow_spinning", "0" if queries else "1")
                 so.enable_cpu_mem_arena = False  # activations are freed after each batch, not kept at their peak
                 so.enable_mem_pattern = False
                 so.log_severity_level = 3

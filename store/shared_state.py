@@ -256,6 +256,9 @@ class RedisState(State):
         return int(n), max(0.0, int(ttl_ms) / 1000)
 
 
+HIT_TIMEOUT_S = 0.5  # a rate-limit count's longest wait (PostgreSQL answers one in about 1.5 ms)
+
+
 class GuardedState(State):
     """A backend whose every call is bounded in time: run in a small pool of its own and given up after
     `timeout_s` (a database that accepts and never answers must not hold a question, let alone the event loop).
@@ -269,16 +272,17 @@ class GuardedState(State):
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="shared-state")
         self._paused_until = 0.0
 
-    def _call(self, name: str, *args):
+    def _call(self, name: str, *args, timeout_s: float | None = None):
         from concurrent.futures import TimeoutError as FutureTimeout
 
         if time.monotonic() < self._paused_until:
             raise StateUnavailable("the shared store failed a moment ago")
+        wait = self.timeout_s if timeout_s is None else min(timeout_s, self.timeout_s)
         try:
-            return self._pool.submit(getattr(self.inner, name), *args).result(self.timeout_s)
+            return self._pool.submit(getattr(self.inner, name), *args).result(wait)
         except FutureTimeout:
             self._paused_until = time.monotonic() + self.pause_s
-            raise StateUnavailable(f"the shared store did not answer within {self.timeout_s:g} s") from None
+            raise StateUnavailable(f"the shared store did not answer within {wait:g} s") from None
         except StateUnavailable:
             self._paused_until = time.monotonic() + self.pause_s
             raise
@@ -296,7 +300,9 @@ class GuardedState(State):
         self._call("delete", key)
 
     def hit(self, key: str, window_s: float) -> tuple[int, float]:
-        return self._call("hit", key, window_s)
+        # a rate limit is counted before a page asks the database itself: it must not add more than HIT_TIMEOUT_S
+        # to the page's own wait for a database that hangs (the process then counts on its own)
+        return self._call("hit", key, window_s, timeout_s=HIT_TIMEOUT_S)
 
     def prune(self) -> int:
         return self.inner.prune()  # housekeeping, in a thread of its own: not bounded

@@ -40,6 +40,9 @@ OPEN_K = 12
 _NAMED_ITEM = re.compile(r"\b(tieu chi|chi so|tieu chuan)\s+(\d+(?:\.\d+)?)\b")
 # "… có đạt chỉ tiêu … không?": a line stating a result among this many best lines is put first
 RESULT_WINDOW = 5
+# a line giving a cause ("Nguyên nhân: …"), of the best line's document, comes first among this many best lines
+# when why is asked (a report states its shortfalls and their causes in sibling sections)
+REASON_WINDOW = 20
 # a line giving a number of the unit asked ("bao nhiêu điểm") comes first among this many best lines
 UNIT_WINDOW = 5
 _UNIT_ASKED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+)\b")
@@ -79,6 +82,7 @@ ASK_PATTERNS = {
     "result": r"\bco (dat|hoan thanh|vuot)\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(da )?dat (duoc )?bao nhieu\b|"
     r"\bket qua\b.{0,40}\b(the nao|ra sao|bao nhieu)\b",
     "definition": r"\b(la gi|nghia la gi|hieu the nao)\s*\??\s*$",
+    "reason": r"\b(vi sao|tai sao|nguyen nhan|li do|do dau)\b",
 }
 ASK_RES = {k: re.compile(v) for k, v in ASK_PATTERNS.items()}
 
@@ -93,6 +97,7 @@ CARRIES = {
     "validity": re.compile(r"\b(giá trị|hiệu lực|thời hạn)\b", re.I),
     "howto": re.compile(r"\b(đăng ký|hồ sơ|nộp|gửi|tại|qua|trực tuyến|cấp lại|đề nghị)\b", re.I),
     "result": re.compile(r"\b(kết quả|đánh giá|đã đạt|chưa đạt|không đạt|đạt được|thực hiện được)\b", re.I),
+    "reason": re.compile(r"\b(nguyên nhân|lý do|lí do|do ảnh hưởng|bởi vì)\b", re.I),
     "money": re.compile(
         r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b|\b(miễn phí|không (thu|mất) (phí|tiền))\b",
         re.I,
@@ -280,7 +285,7 @@ class EvidenceRanker:
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
         out.sort(key=lambda c: -c.score)
-        ranked = self._unit_first(self._result_first(_covered_first(out)))
+        ranked = self._reason_first(self._unit_first(self._result_first(_covered_first(out))))
         return self._named_item_first(self._definition_first(ranked))
 
     def _named_item_first(self, ranked: list[Candidate]) -> list[Candidate]:
@@ -295,6 +300,14 @@ class EvidenceRanker:
         in_line = [c for c in ranked if name in folded_text(c.text)]  # the line that names it, else its section
         hits = in_line or [c for c in ranked if name in kb.headings_folded(c.chunk_id)]
         return hits + [c for c in ranked if c not in hits] if hits else ranked
+
+    def _reason_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'Vì sao … không đạt?': among the REASON_WINDOW best lines, one of the best line's document that gives a
+        cause ('2. Nguyên nhân: …') before one that only states what was not reached."""
+        if "reason" not in self.asked or not ranked:
+            return ranked
+        doc = ranked[0].document_id
+        return _first_of(ranked, REASON_WINDOW, lambda c: c.document_id == doc and bool(CARRIES["reason"].search(c.text)))
 
     def _unit_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'bao nhiêu điểm thì đạt …?', 'mấy lớp …?': among the UNIT_WINDOW best lines, one that gives a number

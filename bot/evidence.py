@@ -307,7 +307,9 @@ class EvidenceRanker:
         if "reason" not in self.asked or not ranked:
             return ranked
         doc = ranked[0].document_id
-        return _first_of(ranked, REASON_WINDOW, lambda c: c.document_id == doc and bool(CARRIES["reason"].search(c.text)))
+        return _first_of(
+            ranked, REASON_WINDOW, lambda c: c.document_id == doc and bool(CARRIES["reason"].search(c.text))
+        )
 
     def _unit_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'bao nhiêu điểm thì đạt …?', 'mấy lớp …?': among the UNIT_WINDOW best lines, one that gives a number

@@ -113,7 +113,9 @@ class Context:
             if a == canonical:
                 return True
             ag = next((x for x in self.lex.agencies if x.name == a), None)
-            if ag and any(re.search(_NOT_A_FACILITY + re.escape(al) + r"(?!\w)", fw) for al in ag.aliases if len(al) > 6):
+            if ag and any(
+                re.search(_NOT_A_FACILITY + re.escape(al) + r"(?!\w)", fw) for al in ag.aliases if len(al) > 6
+            ):
                 return True
             if ag is None and fold(a) in fold(written):  # a name learned from the documents
                 return True

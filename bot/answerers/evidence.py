@@ -140,7 +140,9 @@ def field_across_sections(ctx: Context, top: Candidate) -> tuple[str, list[str]]
         hs = list(c.headings or [])
         if hs[:-1] != heads[:-1] or len(hs) != len(heads):
             continue
-        field = next((x for x in split_lines(c.text) if (f := _FIELD.match(x)) and fold(f.group(1)).strip() == label), None)
+        field = next(
+            (x for x in split_lines(c.text) if (f := _FIELD.match(x)) and fold(f.group(1)).strip() == label), None
+        )
         if field is not None and _upcoming(ctx, field):
             items.append(f"{hs[-1]} — {field.strip().lstrip('-+• ')}")
     items = list(dict.fromkeys(items))

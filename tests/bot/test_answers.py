@@ -396,7 +396,9 @@ def test_how_to_become_a_learning_citizen_names_who_draws_up_the_criteria(assist
     assert all("tiêu chí" in s.quote for s in ans.sources)
 
 
-@pytest.mark.parametrize("q", ["Sở GDĐT Tiền Giang có nhiệm vụ gì?", "Kế hoạch của Tiền Giang giao Sở GDĐT nhiệm vụ gì?"])
+@pytest.mark.parametrize(
+    "q", ["Sở GDĐT Tiền Giang có nhiệm vụ gì?", "Kế hoạch của Tiền Giang giao Sở GDĐT nhiệm vụ gì?"]
+)
 def test_a_department_is_not_an_institution_whose_name_holds_its_words(assistant, q):
     # "Các cơ sở giáo dục nghề nghiệp" holds "sở giáo dục" but is not the Sở Giáo dục và Đào tạo
     ans = ask(assistant, q)

@@ -37,8 +37,36 @@ def _number(text: str) -> float:
     return float(text.replace(".", "").replace(",", "."))
 
 
-def yes_no(text: str) -> str | None:
-    """'Chưa đạt' / 'Đạt' from a result beside its target; otherwise 'Không' from the line's own words."""
+_AGE_ASKED = re.compile(r"\b(\d{1,3})\s*tuoi\b")
+_AGE_RANGE = re.compile(r"\btừ\s*(?:đủ\s*)?(\d{1,3})\s*(?:tuổi\s*)?(?:đến|-|–)\s*(\d{1,3})\s*tuổi", re.I)
+_AGE_FROM = re.compile(r"\b(?:từ|đủ)\s*(?:đủ\s*)?(\d{1,3})\s*tuổi\s*trở lên", re.I)
+
+
+def age_verdict(folded_question: str, text: str) -> str | None:
+    """'Mẹ tôi 65 tuổi … có học được không?' against 'người từ 15 đến 60 tuổi': 'Không: …' or 'Có: …', from the
+    ages the line admits; None when the question gives no age or the line no range."""
+    asked = _AGE_ASKED.search(folded_question)
+    if asked is None:
+        return None
+    age = int(asked.group(1))
+    m = _AGE_RANGE.search(text)
+    if m:
+        low, high = int(m.group(1)), int(m.group(2))
+        inside, span = low <= age <= high, f"từ {low} đến {high} tuổi"
+    else:
+        m = _AGE_FROM.search(text)
+        if m is None:
+            return None
+        inside, span = age >= int(m.group(1)), f"từ {m.group(1)} tuổi trở lên"
+    return f"{'Có' if inside else 'Không'}: văn bản dành cho người {span}; {age} tuổi là {'trong' if inside else 'ngoài'} độ tuổi này."
+
+
+def yes_no(text: str, folded_question: str = "") -> str | None:
+    """An age asked against the ages a line admits; 'Chưa đạt' / 'Đạt' from a result beside its target;
+    otherwise 'Không' from the line's own words."""
+    by_age = age_verdict(folded_question, text)
+    if by_age:
+        return by_age
     m = _RESULT.search(text)
     if m:
         target, result = _number(m.group(1)), _number(m.group(2))
@@ -418,7 +446,7 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
     top = ranked[0]
     lines: list[str] = []
     deadline_ids: list[str] = []
-    verdict = yes_no(top.text) if "yesno" in asked else None
+    verdict = yes_no(top.text, ctx.u.folded) if "yesno" in asked else None
     if verdict:
         lines.append(verdict)
     d = _deadline_of(ctx, top, asked)

@@ -275,3 +275,15 @@ def test_a_list_item_is_quoted_whole_not_its_first_sentence():
     kb = SimpleNamespace(chunks={c.id: c for c in chunks}, chunks_of_document=lambda doc_id: chunks)
     head, items = section_items(SimpleNamespace(kb=kb), Candidate(3, "d", 0, long_item[:60], False))
     assert head == "4. Trách nhiệm" and items[-1] == long_item, items
+
+
+def test_an_age_asked_is_checked_against_the_ages_a_line_admits():
+    from bot.answerers.evidence import age_verdict, yes_no
+
+    line = "- Đối tượng: người từ 15 đến 60 tuổi chưa biết chữ hoặc tái mù chữ."
+    assert age_verdict("me toi 65 tuoi chua biet chu co hoc duoc khong", line).startswith("Không:")
+    assert age_verdict("em 17 tuoi co hoc duoc khong", line).startswith("Có:")
+    assert age_verdict("toi 70 tuoi co hoc duoc khong", "Người dân từ 15 tuổi trở lên.").startswith("Có:")
+    assert age_verdict("co hoc duoc khong", line) is None  # no age asked
+    assert age_verdict("toi 30 tuoi co hoc duoc khong", "Học viên mang theo thẻ căn cước.") is None
+    assert yes_no(line, "me toi 65 tuoi co hoc duoc khong").startswith("Không:")

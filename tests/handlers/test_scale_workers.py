@@ -18,11 +18,11 @@ import sys
 import threading
 import time
 import urllib.request
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
+
+from tests.support.pg import pg_schema
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
 pytestmark = [
@@ -44,26 +44,8 @@ QUESTION = "Hội Khuyến học Hải Phòng được đề nghị làm gì?"
 
 @pytest.fixture
 def pg_url():
-    from sqlalchemy import create_engine, text
-
-    base = PG_URL
-    for plain in ("postgres://", "postgresql://"):
-        if base.startswith(plain):
-            base = "postgresql+psycopg://" + base[len(plain) :]
-    schema = f"hoctap_scale_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        from store.db import dispose_engines
-
-        dispose_engines(schema)
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema(PG_URL, "hoctap_scale") as url:
+        yield url
 
 
 def _env(db_url: str) -> dict:

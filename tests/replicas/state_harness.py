@@ -15,41 +15,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
-from sqlalchemy import create_engine, text
+
+from tests.support.pg import pg_base, pg_schema  # noqa: F401 - used by the replica tests
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def pg_base(url: str) -> str:
-    for plain in ("postgres://", "postgresql://"):
-        if url.startswith(plain):
-            return "postgresql+psycopg://" + url[len(plain) :]
-    return url
-
-
-@contextmanager
-def pg_schema(server_url: str, prefix: str = "hoctap_replicas"):
-    """A database URL whose search_path is a new schema of the test database, dropped afterwards."""
-    base = pg_base(server_url)
-    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        from store.db import dispose_engines
-
-        dispose_engines(schema)
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def base_env(db_url: str, **extra: str) -> dict:

@@ -8,42 +8,21 @@ import os
 import threading
 import time
 import uuid
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
+from tests.support.pg import pg_schema
 from store.shared_state import GuardedState, RedisState, SqlState, StateUnavailable, open_state, server_secret
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
 REDIS_URL = os.environ.get("HOCTAP_TEST_REDIS_URL", "").strip()
 
 
-def _pg_base() -> str:
-    base = PG_URL
-    for plain in ("postgres://", "postgresql://"):
-        if base.startswith(plain):
-            base = "postgresql+psycopg://" + base[len(plain) :]
-    return base
-
-
 @pytest.fixture
 def pg_schema_url():
-    base = _pg_base()
-    schema = f"hoctap_state_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        from store.db import dispose_engines
-
-        dispose_engines(schema)
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema(PG_URL, "hoctap_state") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "redis"])

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.pg import pg_schema
+from tests.support.serve import stop_process
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
 pytestmark = [
@@ -98,13 +99,7 @@ class Worker:
             return json.loads(r.read())
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 def _cites_new(answer: dict) -> bool:

@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import json
 import os
-import queue
-import re
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -28,6 +25,7 @@ from pathlib import Path
 from typing import Iterator
 
 from tests.support.channels import ROOT, clean_env, embedding_model
+from tests.support.serve import PumpedServe
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
 ADMIN_TOKEN = "thu-nghiem-ban-sao-2026"
@@ -81,46 +79,14 @@ def indexer_build(data_dir: Path, db_url: str, *sources: Path, **env: str) -> fl
     return time.monotonic() - t0
 
 
-class Replica:
+class Replica(PumpedServe):
     """One `serve` process (web chat and admin page) with its own data folder, on a free port."""
 
     def __init__(self, data_dir: Path, db_url: str, **env: str):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--data-dir", str(data_dir), "serve", "--no-sweeper", "--port", "0"],
-            cwd=ROOT,
-            env=replica_env(db_url, **env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.log: list[str] = []
-        self._lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
-        self.url = ""
-
-    def _pump(self) -> None:
-        for line in self.proc.stdout:
-            self.log.append(line)
-            self._lines.put(line)
-
-    def tail(self, n: int = 40) -> str:
-        return "".join(self.log[-n:])
-
-    def wait_url(self, timeout: float = 240) -> str:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            try:
-                line = self._lines.get(timeout=1)
-            except queue.Empty:
-                assert self.proc.poll() is None, "serve exited:\n" + self.tail()
-                continue
-            m = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-            if m:
-                self.url = m.group(1)
-                return self.url
-        raise AssertionError("serve did not start:\n" + self.tail())
+        args = ["--data-dir", str(data_dir), "serve", "--no-sweeper", "--port", "0"]
+        super().__init__(args, replica_env(db_url, **env))
 
     def health(self) -> tuple[int, dict]:
         try:
@@ -141,15 +107,6 @@ class Replica:
                 return body
             time.sleep(0.3)
         raise AssertionError(f"/healthz {status}: {body}\n{self.tail()}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @contextmanager

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import queue
-import re
 import subprocess
 import sys
 import threading
@@ -19,6 +17,7 @@ from pathlib import Path
 
 
 from tests.support.pg import pg_base, pg_schema  # noqa: F401 - used by the replica tests
+from tests.support.serve import PumpedServe
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,43 +51,15 @@ def build_index(data_dir: Path, sources: list[Path], env: dict) -> None:
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:]
 
 
-class Replica:
+class Replica(PumpedServe):
     """`python -m bot --data-dir D serve --port 0` (with its sweeper): its URL read from its first line, every
     line of its output kept (the console channel prints one JSON line per reminder)."""
 
     def __init__(self, name: str, data_dir: Path, env: dict):
-        self.name = name
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--data-dir", str(data_dir), "-v", "serve", "--port", "0"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.log: list[str] = []
-        threading.Thread(target=self._pump, daemon=True).start()
-        self.url = ""
-
-    def _pump(self) -> None:
-        for line in self.proc.stdout:
-            self.log.append(line)
-            self.lines.put(line)
+        super().__init__(["--data-dir", str(data_dir), "-v", "serve", "--port", "0"], env, name)
 
     def wait_ready(self, timeout: float = 300) -> str:
-        end = time.time() + timeout
-        while time.time() < end:
-            try:
-                line = self.lines.get(timeout=1)
-            except queue.Empty:
-                assert self.proc.poll() is None, f"{self.name} exited:\n" + "".join(self.log[-80:])
-                continue
-            m = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-            if m and "Trợ lý" in line:
-                self.url = m.group(1)
-                return self.url
-        raise AssertionError(f"{self.name} did not start:\n" + "".join(self.log[-80:]))
+        return self.wait_url(timeout, marker="Trợ lý")
 
     def reminder_lines(self, chat_id: str) -> list[dict]:
         """The console reminders this replica printed for `chat_id`."""
@@ -100,15 +71,6 @@ class Replica:
                 except ValueError:
                     pass
         return out
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 class Http:

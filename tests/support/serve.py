@@ -4,9 +4,11 @@ handles, its peak memory, its log) or limit it (its open-file limit)."""
 from __future__ import annotations
 
 import os
+import queue
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -70,10 +72,64 @@ class ServeProcess:
         return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
+        stop_process(self.proc)
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate a process, and kill it if it has not ended within 30 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+_URL = re.compile(r"(http://127\.0\.0\.1:\d+/)")
+
+
+class PumpedServe:
+    """`python -m bot ARGS` (a `serve` on port 0) whose output, stdout and stderr together, a thread keeps line by
+    line (`log`), for tests that read what it printed: its URL, its reminders."""
+
+    def __init__(self, args: list[str], env: dict, name: str = "serve"):
+        self.name = name
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.log: list[str] = []
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+        self.url = ""
+
+    def _pump(self) -> None:
+        for line in self.proc.stdout:
+            self.log.append(line)
+            self._lines.put(line)
+
+    def tail(self, n: int = 80) -> str:
+        return "".join(self.log[-n:])
+
+    def wait_url(self, timeout: float = 240, marker: str = "") -> str:
+        """The URL the server prints when it listens (on a line holding `marker`), or fail with its output."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
             try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                line = self._lines.get(timeout=1)
+            except queue.Empty:
+                assert self.proc.poll() is None, f"{self.name} exited:\n" + self.tail()
+                continue
+            m = _URL.search(line)
+            if m and marker in line:
+                self.url = m.group(1)
+                return self.url
+        raise AssertionError(f"{self.name} did not start:\n" + self.tail())
+
+    def stop(self) -> None:
+        stop_process(self.proc)

@@ -474,12 +474,7 @@ def _index_is_current(b: _Build) -> bool:
     man = read_manifest(b.settings.data_dir)
     if man is not None:
         b.rep.repaired = verify_index(b.settings.data_dir / "index")  # a corrupted index is rebuilt, no --force
-    if (
-        not b.rep.repaired
-        and man is not None
-        and _same_model(man, b.encoder.model())
-        and man.get("store") == store_fingerprint({k: v[0] for k, v in b.existing.items()})
-    ):
+    if not b.rep.repaired and man is not None and _same_model(man, b.encoder.model()) and _built_from(man, b.existing):
         b.rep.chunks = man.get("chunks", 0)
         b.rep.dense = bool(man.get("dense"))
         return True
@@ -499,6 +494,11 @@ def _texts_to_index(b: _Build) -> list[str]:
     return texts
 
 
+def _built_from(manifest: dict, existing: dict[str, tuple[str, str]]) -> bool:
+    """Was the index of `manifest` built from the store as it is (its documents and their content hashes)?"""
+    return manifest.get("store") == store_fingerprint({k: v[0] for k, v in existing.items()})
+
+
 def seed_vectors_from_index(settings: Settings, cache: EmbeddingCache, embedder, existing: dict) -> int:
     """A replica whose index was fetched from the database (bot/index_publish.py) has no vector cache: the index in
     place holds the vectors of the store's chunks, so they are taken from it (exact from a flat index, their 8-bit
@@ -508,7 +508,7 @@ def seed_vectors_from_index(settings: Settings, cache: EmbeddingCache, embedder,
     root = settings.data_dir / "index"
     if not man or not man.get("dense") or not embedder.matches(man) or not (root / "dense.faiss").is_file():
         return 0
-    if man.get("store") != store_fingerprint({k: v[0] for k, v in existing.items()}):
+    if not _built_from(man, existing):
         return 0
     ids = np.load(root / "chunk_ids.npy")
     with session_scope(settings.database_url) as s:

@@ -365,16 +365,16 @@ def procedure(ctx: Context, top: Candidate) -> tuple[str, list[str]] | None:
     return parent[-1], list(dict.fromkeys(lines))
 
 
-def _body(ctx: Context, ranked: list[Candidate], asked: set[str]) -> list[str]:
+def _body(ctx: Context, ranked: list[Candidate], asked: set[str], steps=None, across=None) -> list[str]:
+    """The quoted lines: a table row with its header, a procedure read whole (`steps`), a heading with its items,
+    a field gathered across sections (`across`), a list, or the best line with its companions."""
     top = ranked[0]
     if is_table_row(top.text):
         return table_row(ctx, top)
-    steps = procedure(ctx, top)
     if steps is not None:
         return _list_lines(*steps)
     if _is_heading_like(top):
         return _list_lines(top.text, _items_after(ctx, top))
-    across = field_across_sections(ctx, top) if "list" in asked else None
     if across is not None:
         return _list_lines(*across)
     if "list" in asked:
@@ -455,10 +455,12 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
         lines.append(deadlines.line(ctx, d, when, ctx.today))
         deadline_ids.append(d.id)
     named = bodies(ctx, top)
+    steps = procedure(ctx, top)
+    across = field_across_sections(ctx, top) if "list" in asked else None
     # a procedure, or a field gathered across sections, is cited by the section it reads whole
-    whole = procedure(ctx, top) is not None or ("list" in asked and field_across_sections(ctx, top) is not None)
+    whole = steps is not None or across is not None
     depth = len(ctx.kb.chunks[top.chunk_id].headings or []) - 1 if whole else None
-    lines += named or [_where(ctx, top, depth) + ":"] + _body(ctx, ranked, asked)
+    lines += named or [_where(ctx, top, depth) + ":"] + _body(ctx, ranked, asked, steps, across)
     second = runner_up(ctx, ranked, lines)
     if second is not None:
         lines.append(_where(ctx, second).replace("Theo", "Ngoài ra, theo", 1) + ":")

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.knowledge import quote_in_line
-from bot.relevance import coverage, folded_text, same_i_y
+from bot.relevance import coverage, folded_text
 from vntext import fold
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
@@ -617,7 +617,7 @@ def missing_words(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
     """The question's topic words found in none of the evidence: a compound absent from the retrieved
     chunks, or a single syllable no document uses. Document numbers, abbreviations the glossary knows and
     the question's shape words are never missing."""
-    hay = same_i_y(evidence_text(ctx, best_chunks(ranked)))
+    hay = evidence_text(ctx, best_chunks(ranked))
     return _absent(ctx, units, hay, single_absent=ctx.kb.unit_absent)
 
 
@@ -627,7 +627,7 @@ def missing_near(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
     but never together with its other words ("Lương của cán bộ trung tâm học tập cộng đồng …") is one the
     documents do not cover: no passage speaks of what it asks."""
     text = evidence_text(ctx, best_chunks(ranked, NEAR_CHUNKS))
-    hay = same_i_y(f" {text} {folded_text(ctx.lex.expand(text))} ")  # 'ubnd' also as 'uy ban nhan dan'
+    hay = f" {text} {folded_text(ctx.lex.expand(text))} "  # 'ubnd' also as 'uy ban nhan dan'
     return _absent(ctx, units, hay, single_absent=lambda s: f" {s} " not in hay)
 
 
@@ -660,15 +660,14 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
             if unit not in initials and len(unit) >= 3:
                 out.append(unit)
             continue
-        u = same_i_y(unit)
-        if " " in u:
-            core = _trimmed(u, edge)
+        if " " in unit:
+            core = _trimmed(unit, edge)
             if core in shape:  # "han gi" is "hạn" and a question word: the question's shape, not its topic
                 continue
             if core and f" {core} " not in hay and f" {_initials_of(core)} " not in hay:
                 if " " in core or single_absent(core):
                     out.append(unit)
-        elif single_absent(u):
+        elif single_absent(unit):
             out.append(unit)
     weights = ctx.kb.unit_weights(out) if out else {}
     return sorted(out, key=lambda x: -weights.get(x, 1.0))

@@ -219,21 +219,13 @@ def topic_units(
             continue
         if all(s in STOPWORDS or s in QUESTION_WORDS or s in singles or re.fullmatch(r"[\d/.\-]+", s) for s in syl):
             continue
-        units.append(same_i_y(w))
+        units.append(w)
     return units
 
 
-# "tỷ lệ" and "tỉ lệ", "quy chế" and "qui chế", "kỹ năng" and "kĩ năng" are the same words: a syllable's final
-# y after a consonant reads as i (folded text and topic words alike)
-_FINAL_Y = re.compile(r"(?<=[bcdghklmnpqrstvx])y\b")
-
-
-def same_i_y(folded: str) -> str:
-    return _FINAL_Y.sub("i", folded)
-
-
 def folded_text(text: str) -> str:
-    return " " + same_i_y(" ".join(folded_syllables(text))) + " "
+    """' '-padded folded syllables ('tỷ lệ' and 'tỉ lệ' alike: vntext.fold reads a final y as i)."""
+    return " " + " ".join(folded_syllables(text)) + " "
 
 
 def coverage(units: list[str], text: str, folded: str | None = None, weights: dict[str, float] | None = None) -> float:

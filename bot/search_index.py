@@ -171,7 +171,8 @@ class IndexCorrupt(Exception):
     """The index on disk does not match its manifest's checksums (or has no readable manifest)."""
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MB blocks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -184,7 +185,7 @@ def file_checksums(root: Path) -> dict[str, dict]:
     out = {}
     for p in sorted(root.rglob("*")):
         if p.is_file() and not p.name.startswith("manifest.json"):
-            out[p.relative_to(root).as_posix()] = {"size": p.stat().st_size, "sha256": _sha256(p)}
+            out[p.relative_to(root).as_posix()] = {"size": p.stat().st_size, "sha256": file_sha256(p)}
     return out
 
 
@@ -227,7 +228,7 @@ def _verify_file(path: Path, rel: str, want: dict) -> str | None:
     if key not in _verified:
         if len(_verified) > 1000:
             _verified.clear()
-        _verified[key] = None if _sha256(path) == want.get("sha256") else f"tệp {rel} sai mã kiểm tra SHA-256"
+        _verified[key] = None if file_sha256(path) == want.get("sha256") else f"tệp {rel} sai mã kiểm tra SHA-256"
     return _verified[key]
 
 

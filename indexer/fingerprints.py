@@ -22,6 +22,8 @@ import logging
 import os
 from pathlib import Path
 
+from bot.search_index import file_sha256
+
 log = logging.getLogger(__name__)
 
 FILE_NAME = "sources.json"
@@ -38,14 +40,6 @@ def reading_code_digest() -> str:
             h.update(p.name.encode() + b"\0" + p.read_bytes())
         except OSError:
             h.update(p.name.encode() + b"\0missing")
-    return h.hexdigest()
-
-
-def raw_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
     return h.hexdigest()
 
 
@@ -80,7 +74,7 @@ class SourceFingerprints:
             known = self.by_path.get(key)
             if known is not None and known[:4] == stamp:
                 return known[4], stamp
-            return raw_digest(path) + path.suffix.lower(), stamp
+            return file_sha256(path) + path.suffix.lower(), stamp
         except OSError:
             return None
 

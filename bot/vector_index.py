@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 EXACT_MAX_VECTORS = 50_000
 TYPES = ("flat", "ivf_sq8", "hnsw_sq8")
 # recall@10 against exact search that the build-time tuning of nprobe / efSearch aims at on proxy questions (the
-# target is 0.95 for real ones; the proxies' 0.98 gave real questions 0.977 at 100k vectors, 0.967 at 1M)
-TUNE_RECALL = 0.98
+# target is 0.95 for real ones; the proxies' 0.98 gave real questions 0.977 at 100k vectors, 0.967 at 1M, but
+# 0.946 on the test's 6,000-vector library with faiss-cpu 1.15.1: 0.99 keeps the margin)
+TUNE_RECALL = 0.99
 TUNE_QUERIES = 200
 # training sample of the coarse k-means, per cell (faiss wants 39 at least; fewer warns but works)
 TRAIN_PER_LIST = 40

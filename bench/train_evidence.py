@@ -29,6 +29,10 @@ TRAIN_SETS = [(SHARED / "bank" / "questions.jsonl", "dev"), (SHARED / "dev_quest
 # the tuning set of the unseen test documents (tests/data/unseen; its holdout and final sets are never read here),
 # answered over a store of knowledge/ and those documents (--unseen-store)
 UNSEEN_SET = (ROOT / "tests" / "data" / "unseen_questions.jsonl", None)
+# questions written without looking at the assistant's answers on the bank's documents, the evidence test documents
+# (tests/data/evidence) and the seeds (bench/data/probe_questions.jsonl): its `dev` half is fitted on, answered over
+# a store of knowledge/, the bank's documents and tests/data/evidence (--probe-store); its `heldout` half never
+PROBE_SET = (ROOT / "bench" / "data" / "probe_questions.jsonl", "dev")
 C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 FOLDS = 5
 
@@ -184,7 +188,7 @@ OFFTOPIC_TUNE = (ROOT / "bench" / "data" / "offtopic_tune.jsonl", None)
 def refusal_points(stores, model: dict) -> list[tuple[bool, float, float, float]]:
     """(off-topic?, missing share, best line's score, missing share near the best lines) of every
     tuning question that has a topic."""
-    from bot.evidence import EvidenceRanker, missing_near, missing_share, missing_words
+    from bot.evidence import EvidenceRanker, best_score, missing_near, missing_share, missing_words
 
     out = []
     for assistant, sets in stores:
@@ -197,7 +201,7 @@ def refusal_points(stores, model: dict) -> list[tuple[bool, float, float, float]
                 ranked = EvidenceRanker(ctx, units, model=model).candidates()
                 missing = missing_words(ctx, units, ranked) if ranked else []
                 near = missing_near(ctx, units, ranked) if ranked else []
-                top = ranked[0].score if ranked else 0.0
+                top = best_score(ranked)
                 share = missing_share(ctx, units, missing) if missing else 0.0
                 near_share = missing_share(ctx, units, near) if near else 0.0
                 out.append((not case.get("answered", True), share, top, near_share))
@@ -249,6 +253,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", required=True)
     ap.add_argument("--unseen-store", default=None, help="a store of knowledge/ and tests/data/unseen")
+    ap.add_argument(
+        "--probe-store", default=None, help="a store of knowledge/, the bank's documents, tests/data/evidence"
+    )
     ap.add_argument("--out", default=str(ROOT / "bot" / "evidence_model.json"))
     a = ap.parse_args(argv)
     from bot.assistant import Assistant
@@ -258,6 +265,8 @@ def main(argv=None) -> int:
     stores = [(assistant, TRAIN_SETS)]
     if a.unseen_store:
         stores.append((Assistant.from_settings(data_dir=a.unseen_store), [UNSEEN_SET, OFFTOPIC_TUNE]))
+    if a.probe_store:
+        stores.append((Assistant.from_settings(data_dir=a.probe_store), [PROBE_SET]))
     rows, labels, groups = [], [], []
     for store, sets in stores:
         for path, split in sets:

@@ -41,11 +41,11 @@ from bot.answerers import evidence as evidence_answer
 from bot.citing import cite_sources
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
-from bot.evidence import EvidenceRanker, agrees, missing_words, not_covered
+from bot.evidence import EvidenceRanker, agrees, missing_words, not_covered, unpicked
 from bot.formatting import deadline_sentence, document_citation
 from bot.knowledge import Knowledge, read_snapshot, write_snapshot
 from bot.lexicon import load_lexicon
-from bot.typos import NameFixer
+from bot.typos import NameFixer, SyllableFixer
 from store.knowledge import Chunk, Deadline, Document
 from bot.occurrences import next_occurrence
 from bot.retrieval import Retriever
@@ -109,6 +109,10 @@ class UpcomingDeadline:
     @property
     def text(self) -> str:
         return f"{self.due_date:%d/%m/%Y}: {deadline_sentence(self.deadline)} — {document_citation(self.document)}"
+
+
+# the evidence ranking's best lines a fact answer is read again in the order of
+RANKED_LINES = 10
 
 
 def picks(answer: Answer | None) -> list[str]:
@@ -325,11 +329,13 @@ class Assistant:
         return ans
 
     def fixed_names(self, question: str) -> str:
-        """The question with a province or body name typed with a typo or two read as the name (bot/typos.py)."""
+        """The question with a province or body name typed with a typo or two read as the name, and a word that
+        is no Vietnamese syllable read as the one the documents write there (bot/typos.py)."""
         kb, fixer = self.kb, getattr(self, "name_fixer", None)
         if kb is None or fixer is None or not isinstance(question, str) or len(question) > 500:
             return question
-        return fixer.fix(question, kb.phrase_in_documents)
+        question = fixer.fix(question, kb.phrase_in_documents)
+        return SyllableFixer(kb.syllable_known, kb.phrase_in_documents, kb.written_as).fix(question)
 
     # -- conversation contexts (the shared store: any replica answers the follow-up) -------------------------
     @staticmethod
@@ -414,6 +420,7 @@ class Assistant:
         ranked, early = self._evidence(ctx, picks(fact))
         if early is not None:
             return early
+        fact = self.read_again(ctx, fact, ranked)
         if fact is not None and (u.follow_up or agrees(fact, ranked, u)) and not best_is_table_row(ranked):
             if ranked and len(fact.sources) == 1:  # one fact: the other sections read for it follow its own
                 fact.sources = with_more_sources(fact.sources, evidence_answer.sources(ctx, ranked))
@@ -424,6 +431,15 @@ class Assistant:
         if ranked and not found.answered:  # refused all the same: say which words no evidence holds, if any
             return refusal(q, missing_words(ctx, ctx.topic(), ranked))
         return annotate_answer(found, u.provinces, kb.docs, today)
+
+    @staticmethod
+    def read_again(ctx: Context, fact: Answer | None, ranked: list) -> Answer | None:
+        """A deadline answer read again in the evidence ranking's order: the deadline its best lines hold first
+        (alone when it is the only one there), even when past."""
+        if fact is None or fact.intent != "deadline" or not ranked:
+            return fact
+        ctx.ranked_lines = [c.text for c in unpicked(ranked)[:RANKED_LINES]]
+        return deadlines.answer(ctx) or fact
 
     def fact_answer(self, ctx: Context) -> Answer | None:
         """What the answerer of the question's kind says (its facts are weighed by the evidence ranking)."""

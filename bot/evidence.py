@@ -74,8 +74,8 @@ ASK_PATTERNS = {
     "yesno": r"(\bco\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(duoc khong|phai khong|dung khong|khong a)\s*\??\s*$)",
     "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ki|o dau|cach)\b",
     "validity": r"\b(gia tri|hieu luc|bao lau|may nam|thoi han)\b",
-    "contact": r"\b(lien he|so dien thoai|dien thoai|email|dau moi)\b",
-    "money": r"\b(bao nhieu tien|may (trieu|nghin|ngan)|het bao nhieu|chi phi|hoc phi|le phi|muc phi|"
+    "contact": r"\b(lien he|so dien thoai|dien thoai|email|dau moi|goi (dien )?(cho )?(ai|so nao)|sdt)\b",
+    "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong)|het bao nhieu|chi phi|muc phat|bi phat|phat tien|duoc tra|tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
     r"ton phi)\b",
     "document": r"\b(ai ki|nguoi ki|do ai ki|ki ngay|ban hanh ngay|ngay ban hanh|gui (cho )?(ai|nhung|cac)|kinh gui|noi nhan|so hieu|trich yeu)\b",
@@ -93,7 +93,7 @@ CARRIES = {
     "who": re.compile(r"\b(Sở|UBND|Ủy ban|Hội|Bộ|Phòng|Trung tâm|Ban|Công an|Tỉnh đoàn|Chi hội|Chủ tịch|Thủ trưởng)\b"),
     "place": re.compile(r"\b(tại|địa điểm|địa chỉ|quảng trường|hội trường|trụ sở|nhà văn hóa)\b|https?://|www\.", re.I),
     "clock": re.compile(r"\b\d{1,2}\s*(giờ|h)\s*\d{0,2}\b|\bbuổi (sáng|chiều|tối|trưa)\b", re.I),
-    "contact": re.compile(r"\b0\d{2,3}[.\s]?\d{3}[.\s]?\d{3,4}\b|@"),
+    "contact": re.compile(r"\b0\d{2,3}(?:[.\s]?\d){6,8}\b|@"),  # 0209.3851.226, 0905 318 624, 0912345678
     "validity": re.compile(r"\b(giá trị|hiệu lực|thời hạn)\b", re.I),
     "howto": re.compile(r"\b(đăng ký|hồ sơ|nộp|gửi|tại|qua|trực tuyến|cấp lại|đề nghị)\b", re.I),
     "result": re.compile(r"\b(kết quả|đánh giá|đã đạt|chưa đạt|không đạt|đạt được|thực hiện được)\b", re.I),
@@ -106,6 +106,9 @@ CARRIES = {
 # the kinds of answer only a line carrying them gives: asked and carried by no line near the question (the
 # chunk of its best line), the documents do not answer it ("… bị phạt bao nhiêu tiền?")
 SPECIFIC_KINDS = {"money": "số tiền", "clock": "giờ giấc"}
+# a sum of money, not the word "free": "miễn phí" answers what a class costs, not a fine, a wage or a budget
+MONEY_SUM = re.compile(r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b", re.I)
+_FEE_ASKED = re.compile(r"\b(hoc phi|le phi|muc phi|phi|mat tien|gia ve|dong tien|thu tien)\b")
 KIND_NEAR_CHUNKS = 1
 
 
@@ -208,6 +211,12 @@ def linear_score(features: dict[str, float], model: dict) -> float:
     for name, mean, scale, coef in zip(model["features"], model["mean"], model["scale"], model["coef"]):
         z += coef * (features.get(name, 0.0) - mean) / (scale or 1.0)
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def unpicked(ranked: list[Candidate], model: dict | None = None) -> list[Candidate]:
+    """The candidates ranked as if no answerer had chosen any (its choice is what is being checked)."""
+    model = model or load_model()
+    return sorted(ranked, key=lambda c: -linear_score({**c.features, "answerer_pick": 0.0}, model))
 
 
 def _bool(x) -> float:
@@ -547,7 +556,7 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
 
     min_share, weak, near_share = refusal_thresholds()
     missing = asked(missing_words(ctx, units, ranked))
-    if missing and (missing_share(ctx, units, missing) >= min_share or (ranked and ranked[0].score < weak)):
+    if missing and (missing_share(ctx, units, missing) >= min_share or best_score(ranked) < weak):
         return missing, False
     near = asked(missing_near(ctx, units, ranked))
     if near and missing_share(ctx, units, near) >= near_share:
@@ -556,6 +565,12 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     if kind is not None:  # named by the words near evidence lacks, else by what the question asks
         return near or [SPECIFIC_KINDS[kind]], True
     return [], False
+
+
+def best_score(ranked: list[Candidate]) -> float:
+    """The ranking's own best score: the rules that put a line first (a cause, a result, a unit) move a line
+    the model scored lower, and the evidence is as strong as its best line, whichever is shown first."""
+    return max((c.score for c in ranked), default=0.0)
 
 
 def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
@@ -573,7 +588,7 @@ def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
 # Words that shape a question (how long, the last day, done by, does it cost) rather than name its topic.
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
-    "cu the, hien nay, hien tai, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
+    "goi, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
     "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")
     "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, phuong an, bao gom, gom".split(", ")
@@ -639,7 +654,9 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
         return None
     near = set(best_chunks(ranked, KIND_NEAR_CHUNKS))
     lines = [c for c in ranked if c.chunk_id in near and c.features.get("cov_line_ctx", 0.0) > 0]
-    return next((k for k in asked if not any(CARRIES[k].search(c.text) for c in lines)), None)
+    fee = _FEE_ASKED.search(ctx.u.folded)
+    carries = lambda k, text: (CARRIES[k] if k != "money" or fee else MONEY_SUM).search(text)
+    return next((k for k in asked if not any(carries(k, c.text) for c in lines)), None)
 
 
 def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
@@ -664,13 +681,21 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
             core = _trimmed(unit, edge)
             if core in shape:  # "han gi" is "hạn" and a question word: the question's shape, not its topic
                 continue
-            if core and f" {core} " not in hay and f" {_initials_of(core)} " not in hay:
+            if core and not _written_in(core, hay):
                 if " " in core or single_absent(core):
                     out.append(unit)
         elif single_absent(unit):
             out.append(unit)
     weights = ctx.kb.unit_weights(out) if out else {}
     return sorted(out, key=lambda x: -weights.get(x, 1.0))
+
+
+def _written_in(compound: str, hay: str) -> bool:
+    """The evidence writes the compound: whole, by its initials, or as its two halves joined by "và"
+    ("dạy học" as "dạy và học")."""
+    syl = compound.split()
+    joined = f" {syl[0]} va {syl[1]} " if len(syl) == 2 else "\0"
+    return f" {compound} " in hay or f" {_initials_of(compound)} " in hay or joined in hay
 
 
 def _initials_of(compound: str) -> str:

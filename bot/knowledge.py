@@ -5,6 +5,7 @@ knows the store's names)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from sqlalchemy import select
 
@@ -146,6 +147,24 @@ class Knowledge:
         syl = folded.split()
         ids = set.intersection(*(self._postings.get(x, set()) for x in syl)) if syl else set()
         return any(f" {folded} " in self._folded[cid] for cid in ids)
+
+    def syllable_known(self, folded: str) -> bool:
+        """Some chunk writes this folded syllable."""
+        return folded in self._postings
+
+    def written_as(self, folded: str) -> str:
+        """How the documents most often write these folded words ('ki nang' → 'kỹ năng'), lowercase; the
+        folded words when no chunk holds them."""
+        syl = folded.split()
+        ids = set.intersection(*(self._postings.get(x, set()) for x in syl)) if syl else set()
+        seen: Counter = Counter()
+        for cid in ids:
+            words = re.findall(r"[^\W\d_]+", self.chunks[cid].text.lower())
+            keys = [fold(w) for w in words]
+            for i in range(len(words) - len(syl) + 1):
+                if keys[i : i + len(syl)] == syl:
+                    seen[" ".join(words[i : i + len(syl)])] += 1
+        return seen.most_common(1)[0][0] if seen else folded
 
     def unit_absent(self, unit: str) -> bool:
         """No chunk contains this word."""

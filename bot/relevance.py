@@ -212,15 +212,33 @@ def topic_units(
     'so giao duc va dao tao', 'tien giang')."""
     words = (segmenter or default_segmenter()).segment(text)
     singles = {x for x in ignore if " " not in x}
+    in_names = words_in_names(words, names)
     units = []
-    for w in words:
+    for i, w in enumerate(words):
         syl = w.split()
-        if _is_question_word(w) or w in ignore or w in names:
+        if _is_question_word(w) or w in ignore or w in names or i in in_names:
             continue
         if all(s in STOPWORDS or s in QUESTION_WORDS or s in singles or re.fullmatch(r"[\d/.\-]+", s) for s in syl):
             continue
         units.append(w)
     return units
+
+
+def words_in_names(words: list[str], names: set[str] | frozenset[str]) -> set[int]:
+    """The positions of the words that lie wholly inside a name of two syllables or more, however the segmenter
+    cut it ("ủy | ban nhân dân | xã" is the body "Ủy ban nhân dân xã", no topic)."""
+    flat = [(i, s) for i, w in enumerate(words) for s in w.split()]
+    syl = [s for _, s in flat]
+    covered = [False] * len(flat)
+    for name in names:
+        ns = name.split()
+        if len(ns) < 2:
+            continue
+        for j in range(len(syl) - len(ns) + 1):
+            if syl[j : j + len(ns)] == ns:
+                covered[j : j + len(ns)] = [True] * len(ns)
+    inside = {i for (i, _), c in zip(flat, covered) if c}
+    return {i for i in inside if all(c for (k, _), c in zip(flat, covered) if k == i)}
 
 
 def folded_text(text: str) -> str:

@@ -11,6 +11,7 @@ from typing import Callable
 from rapidfuzz import fuzz, process
 
 from bot.lexicon import Lexicon, fold_words
+from vntext import has_diacritics
 
 NAME_MIN_RATIO = 88  # rapidfuzz ratio (0–100) of the folded window to the folded name
 MIN_NAME_CHARS = 7  # shorter names ("huế", "sở tc") are too easily one typo away from another word
@@ -57,3 +58,71 @@ class NameFixer:
         for start, end, name in sorted(edits, reverse=True):
             text = text[:start] + name + text[end:]
         return text
+
+
+# A Vietnamese syllable, folded: an onset, a vowel group and a final ("nang", "nghieng", "quy"). A word typed
+# that is none ("năg", "hocj") is a typo, unless the documents write it (an abbreviation, a foreign word).
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnptuoiy])?"
+)
+_LETTERS = "abcdefghijklmnopqrstuvxy"
+MAX_TYPO_CHARS = 8
+
+
+def is_syllable(folded_word: str) -> bool:
+    return bool(_SYLLABLE.fullmatch(folded_word))
+
+
+def one_edit(word: str) -> set[str]:
+    """Every word one letter away: a letter left out, one too many, one replaced, two swapped."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + c + b for a, b in splits for c in _LETTERS}
+        | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    )
+
+
+class SyllableFixer:
+    """Words typed that are no Vietnamese syllable ("kỹ năg số") read as the syllable one letter away that the
+    documents write next to the typed word's neighbour ("kỹ năng số"): only when exactly one such syllable
+    exists, written as the documents write it beside that neighbour."""
+
+    def __init__(
+        self, known: Callable[[str], bool], in_documents: Callable[[str], bool], written: Callable[[str], str]
+    ):
+        """`known`: the documents write this folded syllable; `in_documents`: … these folded words in a row;
+        `written`: how they write these folded words."""
+        self.known, self.in_documents, self.written = known, in_documents, written
+
+    def fix(self, text: str) -> str:
+        words = list(_WORD.finditer(text))
+        folded = [fold_words(m.group(0)) for m in words]
+        edits = []
+        for i, w in enumerate(folded):
+            if not w.isalpha() or len(w) > MAX_TYPO_CHARS or is_syllable(w) or self.known(w):
+                continue
+            fits = {
+                (c, pair)
+                for c in one_edit(w)
+                if is_syllable(c) and self.known(c)
+                for pair in self._beside(folded, i, c)
+            }
+            if len({c for c, _ in fits}) == 1:
+                c, (pair, at) = sorted(fits)[0]
+                word = self.written(pair).split()[at] if has_diacritics(text) else c  # typed without: kept so
+                edits.append((words[i].start(), words[i].end(), word))
+        for start, end, word in sorted(edits, reverse=True):
+            text = text[:start] + word + text[end:]
+        return text
+
+    def _beside(self, folded: list[str], i: int, candidate: str) -> list[tuple[str, int]]:
+        """The folded pairs the candidate makes with a neighbour that the documents write, each with the
+        candidate's place in it."""
+        pairs = []
+        if i > 0:
+            pairs.append((f"{folded[i - 1]} {candidate}", 1))
+        if i + 1 < len(folded):
+            pairs.append((f"{candidate} {folded[i + 1]}", 0))
+        return [(p, at) for p, at in pairs if self.in_documents(p)]

@@ -176,9 +176,16 @@ SIGNING = r"(?<!dinh )(?<!dang )(?<!nhiem )(?<!thoi )(?<!hoc )\bki\b(?!\s+(?:nan
 _EVENT_NOUNS = r"tuan le|ngay hoi|le phat dong|le khai mac|le tong ket|hoi thi|hoi thao|hoi nghi|lien hoan|trien lam|dien dan|le hoi"
 
 
+# a task due by a date ("… phải gửi kế hoạch thực hiện Đề án 1373 trước ngày nào?"): a deadline, whatever
+# document the question names
+_DUE = r"\b(truoc ngay|han (chot|nop|gui)|phai (gui|nop|bao cao|hoan thanh))\b"
+
+
 def classify_intent(f: str, u: Understanding) -> str:
     has = lambda pat: re.search(pat, f) is not None
-    if has(r"\b(lien he|so dien thoai|dien thoai|email|thu dien tu|dau moi|hoi ai|vuong mac)\b"):
+    if has(
+        r"\b(lien he|so dien thoai|dien thoai|email|thu dien tu|dau moi|hoi ai|goi (dien )?(cho )?(ai|so nao)|sdt|so dt|hotline|vuong mac)\b"
+    ):
         return "contact"
     if has(
         r"\b(ai ki|do ai ki|nguoi ki|ki ngay|ki boi|ai ban hanh|co quan nao ban hanh|ban hanh ngay|ban hanh khi nao|"
@@ -192,9 +199,13 @@ def classify_intent(f: str, u: Understanding) -> str:
         r"thuc hien theo|can cu vao)\b"
     ):
         return "citation"
-    if u.numbers and has(
-        r"\b(ngay nao|khi nao|bao gio|nam nao|ve viec gi|ve gi|noi dung gi|phe duyet gi|cua ai|"
-        r"co quan nao|ai ban hanh|do ai|la gi|qui dinh gi|qui dinh ve gi)\b"
+    if (
+        u.numbers
+        and not has(_DUE)
+        and has(
+            r"\b(ngay nao|khi nao|bao gio|nam nao|ve viec gi|ve gi|noi dung gi|phe duyet gi|cua ai|"
+            r"co quan nao|ai ban hanh|do ai|la gi|qui dinh gi|qui dinh ve gi)\b"
+        )
     ):
         return "citation"
     if (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.admin_changes import MORE, expand_provinces, tidy_cautions
 from bot.answer import Answer, Source
 from bot.citing import citation
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, quote_in_line
 from bot.lexicon import Lexicon, fold_words
 from bot.relevance import phrases, coverage, folded_text, topic_units
 from bot.retrieval import Retriever
@@ -61,6 +61,9 @@ def short(text: str, n: int) -> str:
 _NOT_A_FACILITY = r"(?<!\w)(?<!co )(?<!tru )"
 
 
+EVIDENCE_UNRANKED = 1_000
+
+
 @dataclass
 class Context:
     question: str
@@ -72,6 +75,13 @@ class Context:
     retriever: Retriever | None
     _retrieved: list[int] | None = None
     _topics: dict | None = None  # topic() per set of intent words: one question segments its text once each
+    ranked_lines: list[str] | None = None  # the evidence ranking's best lines, once ranked (evidence_rank)
+
+    def evidence_rank(self, quote: str | None) -> int:
+        """Where the evidence ranking puts the line a fact was read from (EVIDENCE_UNRANKED when not among its
+        best lines, or before ranking)."""
+        lines = self.ranked_lines or []
+        return next((i for i, ln in enumerate(lines) if quote_in_line(quote, ln)), EVIDENCE_UNRANKED)
 
     # -- scope ---------------------------------------------------------------------------------
     def docs_for(self, u: Understanding | None = None) -> set[str] | None:

@@ -15,17 +15,6 @@ def answer(ctx: Context) -> Answer | None:
     terms = content_terms(ctx.u.text)
     cs.sort(key=lambda c: -coverage(terms, c.quote + " " + (ctx.kb.docs[c.document_id].subject or "")))
     lines = ["Đầu mối liên hệ trong văn bản:"]
-    for c in cs[:3]:
-        bits = [
-            x
-            for x in [
-                c.name,
-                c.role,
-                c.organization,
-                f"điện thoại {c.phone}" if c.phone else None,
-                f"e-mail {c.email}" if c.email else None,
-            ]
-            if x
-        ]
-        lines.append(f"• {', '.join(bits)} — {ctx.cite(c.document_id)}")
+    for c in cs[:3]:  # the document's own sentence: its numbers as written ("0239.3856.217"), every one of them
+        lines.append(f"• {c.quote.rstrip('.')} — {ctx.cite(c.document_id)}")
     return ctx.finish("contact", lines, [ctx.src_from_fact(c, 1.0) for c in cs[:3]])

@@ -8,6 +8,7 @@ from dataclasses import replace
 from bot.admin_changes import answer_cautions
 from bot.answer import Answer
 from bot.answerers.base import Context
+from bot.evidence import asked_kinds
 from bot.formatting import PERIODIC_DAY_PHRASES, RECURRENCE_VI, deadline_due_phrase, sentence_case
 from bot.lexicon import province_label
 from store.knowledge import Deadline
@@ -84,7 +85,8 @@ def matches(ctx: Context, today: dt.date) -> list[tuple[Deadline, dt.date | None
         c = [
             d
             for d in c
-            if not (
+            if ctx.evidence_rank(d.quote) == 0  # what the best evidence says is due, passed or not
+            or not (
                 d.recurrence == "once"
                 and d.due_year
                 and d.due_month
@@ -158,6 +160,24 @@ def _nothing_in_window(ctx: Context, today: dt.date) -> Answer | None:
     return ctx.finish("deadline", lines, [ctx.src_from_fact(d, 1.0) for d, _ in nxt], [d.id for d, _ in nxt])
 
 
+# a deadline read from one of the evidence ranking's best EVIDENCE_TOP lines, the only one there, answers alone
+# (unless a list is asked, "những ngày nào", or a day or month names the deadlines: "Ngày 15/6 có hạn gì?")
+EVIDENCE_TOP = 2
+
+
+def _by_evidence(ctx: Context, pairs: list) -> list:
+    """The deadlines in the order the evidence ranking reads them; the one its best lines hold, alone."""
+    if not ctx.ranked_lines or len(pairs) < 2:
+        return pairs
+    ranks = [ctx.evidence_rank(d.quote) for d, _ in pairs]
+    order = sorted(range(len(pairs)), key=lambda i: ranks[i])
+    top = [i for i in order if ranks[i] < EVIDENCE_TOP]
+    u = ctx.u
+    if len(top) == 1 and not (u.days or u.months or u.window or "list" in asked_kinds(u.folded)):
+        return [pairs[top[0]]]
+    return [pairs[i] for i in order]
+
+
 def answer(ctx: Context) -> Answer | None:
     today, u = ctx.today, ctx.u
     pairs = matches(ctx, today)
@@ -169,6 +189,7 @@ def answer(ctx: Context) -> Answer | None:
         pairs.sort(key=lambda p: (p[1] or dt.date.max, p[0].document_id))
     else:
         pairs.sort(key=lambda p: ((p[0].due_month or 13), (p[0].due_day or 32), p[0].due_year or 0, p[0].document_id))
+        pairs = _by_evidence(ctx, pairs)
     lines: list[str] = []
     if len(pairs) > 1:
         span = f" trong {u.window.label}" if u.window else ""

@@ -363,11 +363,13 @@ def test_citations_of_our_own_document_are_read_from_its_text(ask):
     assert not ask(citations.answer, "Kế hoạch 512 căn cứ vào văn bản nào?").answered
 
 
-def test_contacts_give_name_phone_and_email(ask):
+def test_contacts_quote_the_documents_sentence_with_name_phone_and_email(ask):
+    """The document's own sentence: its numbers as written, every one of them."""
     ans = ask(contacts.answer, "Số điện thoại người liên hệ?")
     assert ans.answer.split("\n") == [
         "Đầu mối liên hệ trong văn bản:",
-        "• Lê Văn Hùng, chuyên viên Sở Giáo dục và Đào tạo, điện thoại 0912345678, e-mail lvhung@quangtri.edu.vn"
+        "• Trong quá trình thực hiện, nếu có vướng mắc, đề nghị liên hệ Ông Lê Văn Hùng, chuyên viên Sở Giáo dục và"
+        " Đào tạo, điện thoại: 0912345678, thư điện tử: lvhung@quangtri.edu.vn để được hướng dẫn"
         f" — {PLAN_CITED}",
     ]
     assert ans.intent == "contact" and sections(ans) == [(PLAN, "Phần kết")]

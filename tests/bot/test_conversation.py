@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from bot.typos import NameFixer
+from bot.typos import NameFixer, SyllableFixer, is_syllable
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2026, 12, 6)
@@ -40,6 +40,16 @@ def test_names_with_one_or_two_typos_are_read_as_the_names_the_store_knows(assis
     ans = assistant.ask("sở gíao dục tiềng giang báo cáo hạn chót ngay nào", today=TODAY)
     assert ans.answered and ans.intent == "deadline" and "01/12" in ans.answer
     assert ans.question == "sở gíao dục tiềng giang báo cáo hạn chót ngay nào"  # the question as asked is kept
+
+
+def test_a_word_that_is_no_syllable_is_read_as_the_one_the_documents_write_beside_its_neighbour(assistant):
+    kb = assistant.kb
+    fixer = SyllableFixer(kb.syllable_known, kb.phrase_in_documents, kb.written_as)
+    assert not is_syllable("nag") and not is_syllable("thog") and is_syllable("nghieng") and is_syllable("quy")
+    assert fixer.fix("kỹ năg số cho người dân") == "kỹ năng số cho người dân"
+    assert fixer.fix("bao cao dinh ki 6 thag") == "bao cao dinh ki 6 thang"  # typed without diacritics: kept so
+    for kept in ("Sở GDĐT báo cáo", "kỹ năng số", "UBND xã gửi email", "xyzq báo cáo"):  # words the documents
+        assert fixer.fix(kept) == kept  # write, syllables, and a non-word with no close syllable beside it
 
 
 def test_what_is_x_says_when_no_document_defines_x_then_quotes_where_it_is_mentioned(assistant):

@@ -287,3 +287,30 @@ def test_an_age_asked_is_checked_against_the_ages_a_line_admits():
     assert age_verdict("co hoc duoc khong", line) is None  # no age asked
     assert age_verdict("toi 30 tuoi co hoc duoc khong", "Học viên mang theo thẻ căn cước.") is None
     assert yes_no(line, "me toi 65 tuoi co hoc duoc khong").startswith("Không:")
+
+
+def test_the_evidence_is_as_strong_as_its_best_line_whichever_comes_first():
+    """A rule may put first a line the model scored lower (a cause, a result): the weak-evidence refusal reads
+    the ranking's best score, not the first line's."""
+    from bot.evidence import Candidate, best_score
+
+    moved = Candidate(1, "d", 0, "2. Nguyên nhân: …", False, score=0.02)
+    best = Candidate(1, "d", 1, "1. … chưa đạt chỉ tiêu đề ra.", False, score=0.46)
+    assert best_score([moved, best]) == 0.46 and best_score([]) == 0.0
+
+
+def test_a_compound_the_evidence_writes_with_and_between_its_halves_is_not_missing():
+    from bot.evidence import _written_in
+
+    hay = " co so giao duc trien khai quan li day va hoc tren moi truong so "
+    assert _written_in("day hoc", hay) and _written_in("moi truong", hay)
+    assert not _written_in("truong hoc", hay)
+
+
+def test_a_sum_of_money_is_asked_in_many_ways_and_free_answers_only_a_fee():
+    from bot.evidence import _FEE_ASKED, MONEY_SUM, asked_kinds
+
+    for q in ("ngan sach chi bao nhieu ti", "muc phat la bao nhieu", "giao vien duoc tra bao nhieu mot buoi"):
+        assert "money" in asked_kinds(q), q
+    assert MONEY_SUM.search("hỗ trợ tiền ăn 50.000 đồng/buổi") and not MONEY_SUM.search("truy cập miễn phí")
+    assert _FEE_ASKED.search("hoc lop nay co mat tien khong") and not _FEE_ASKED.search("bi phat bao nhieu tien")

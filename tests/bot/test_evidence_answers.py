@@ -188,3 +188,43 @@ def test_why_asked_is_answered_by_the_cause_the_report_gives(assistant):
     ans = assistant.ask("Vì sao xã Hoàng An chưa đạt chỉ tiêu phổ cập kỹ năng số năm 2026?")
     assert ans.answered, ans.answer
     assert "Nguyên nhân" in ans.answer and "sóng điện thoại" in ans.answer, ans.answer
+
+
+# -- a commune's letter on its digital bookshelf (hoangan-2027-cv-tu-sach-so): one past one-off deadline among
+# periodic ones, a contact with numbers written with dots, a service given free ------------------------------------
+
+AFTER_ITS_DEADLINES = dt.date(2027, 6, 1)
+
+
+def test_a_deadline_asked_by_its_task_is_answered_alone_even_when_past(assistant):
+    """The deadline the best evidence holds answers, not every deadline of the body; past, it says so."""
+    ans = assistant.ask(
+        "TTHTCĐ xã Hoàng An gửi danh mục sách điện tử cho UBND xã trước ngày nào?", today=AFTER_ITS_DEADLINES
+    )
+    assert ans.answered, ans.answer
+    first = ans.answer.split("\n")[0]
+    assert first.startswith("Trước 15/03/2027") and "danh mục" in first and "Hạn này đã qua" in first
+    assert "tháng cuối quý" not in ans.answer  # the quarterly report is another task
+
+
+def test_a_contact_is_quoted_with_its_numbers_as_written(assistant):
+    ans = assistant.ask("Cần hỏi về Tủ sách số xã Hoàng An thì gọi số nào?", today=AFTER_ITS_DEADLINES)
+    assert ans.answered and ans.intent == "contact", ans.answer
+    assert "Lò Văn Thắng" in ans.answer and "0209.3851.226" in ans.answer and "0912.456.789" in ans.answer
+
+
+def test_a_fine_is_no_free_service(assistant):
+    """'miễn phí' answers what a service costs, never what a fine is."""
+    ans = assistant.ask(
+        "Người dân bị phạt bao nhiêu tiền nếu làm hỏng máy tính ở Tủ sách số Hoàng An?", today=AFTER_ITS_DEADLINES
+    )
+    assert not ans.answered, ans.answer
+    assert "phạt" in ans.answer or "số tiền" in ans.answer
+
+
+def test_a_word_typed_as_no_syllable_is_read_as_the_one_the_documents_write(assistant):
+    ans = assistant.ask(
+        "Trưởng các thôn ở Hoàng An phải thôg báo về Tủ sách số trên loa mấy lần mỗi tháng?", today=AFTER_ITS_DEADLINES
+    )
+    assert ans.answered, ans.answer
+    assert "02 lần mỗi tháng" in ans.answer and ans.sources[0].file == "hoangan-2027-cv-tu-sach-so"

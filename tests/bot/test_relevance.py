@@ -14,6 +14,7 @@ from bot.relevance import (
     idf,
     passage_min_coverage,
     topic_units,
+    words_in_names,
 )
 
 
@@ -84,3 +85,13 @@ def test_long_questions_need_less_coverage():
     assert passage_min_coverage(2) == PASSAGE_MIN_COVERAGE
     assert passage_min_coverage(30) == LONG_QUESTION_MIN_COVERAGE
     assert PASSAGE_MIN_COVERAGE > passage_min_coverage(7) > LONG_QUESTION_MIN_COVERAGE
+
+
+def test_a_name_cut_apart_by_the_segmenter_is_still_no_topic():
+    """'ủy | ban nhân dân | xã' is the body 'Ủy ban nhân dân xã' named by the question, not three topic words;
+    a word reaching past the name stays."""
+    words = ["uy", "ban nhan dan", "xa", "gui", "ke hoach"]
+    assert words_in_names(words, {"uy ban nhan dan xa"}) == {0, 1, 2}
+    assert words_in_names(["uy ban", "nhan dan xa hoi"], {"uy ban nhan dan"}) == {0}
+    assert words_in_names(words, {"xa"}) == set()  # one syllable: only a whole word is a name
+    assert topic_units("ủy ban nhân dân xã gửi báo cáo", names={"uy ban nhan dan xa"}) == ["gui", "bao cao"]

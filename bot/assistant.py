@@ -41,7 +41,7 @@ from bot.answerers import evidence as evidence_answer
 from bot.citing import cite_sources
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
-from bot.evidence import EvidenceRanker, agrees, missing_words, not_covered, unpicked
+from bot.evidence import EvidenceRanker, agrees, asked_kinds, missing_words, not_covered, unpicked
 from bot.formatting import deadline_sentence, document_citation
 from bot.knowledge import Knowledge, read_snapshot, write_snapshot
 from bot.lexicon import load_lexicon
@@ -439,6 +439,7 @@ class Assistant:
         if fact is None or fact.intent != "deadline" or not ranked:
             return fact
         ctx.ranked_lines = [c.text for c in unpicked(ranked)[:RANKED_LINES]]
+        ctx.list_asked = "list" in asked_kinds(ctx.u.folded)
         return deadlines.answer(ctx) or fact
 
     def fact_answer(self, ctx: Context) -> Answer | None:

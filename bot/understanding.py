@@ -176,17 +176,18 @@ SIGNING = r"(?<!dinh )(?<!dang )(?<!nhiem )(?<!thoi )(?<!hoc )\bki\b(?!\s+(?:nan
 _EVENT_NOUNS = r"tuan le|ngay hoi|le phat dong|le khai mac|le tong ket|hoi thi|hoi thao|hoi nghi|lien hoan|trien lam|dien dan|le hoi"
 
 
+_CONTACT = (
+    r"\b(lien he|so dien thoai|dien thoai|email|thu dien tu|dau moi|hoi ai|goi (dien )?(cho )?(ai|so nao)|sdt|so dt|"
+    r"hotline|vuong mac)\b"
+)
 # a task due by a date ("… phải gửi kế hoạch thực hiện Đề án 1373 trước ngày nào?"): a deadline, whatever
 # document the question names
 _DUE = r"\b(truoc ngay|han (chot|nop|gui)|phai (gui|nop|bao cao|hoan thanh))\b"
 
 
-def classify_intent(f: str, u: Understanding) -> str:
+def _document_intent(f: str, u: Understanding) -> str | None:
+    """A question about a document itself (who signed it, to whom) or about a document it cites, or None."""
     has = lambda pat: re.search(pat, f) is not None
-    if has(
-        r"\b(lien he|so dien thoai|dien thoai|email|thu dien tu|dau moi|hoi ai|goi (dien )?(cho )?(ai|so nao)|sdt|so dt|hotline|vuong mac)\b"
-    ):
-        return "contact"
     if has(
         r"\b(ai ki|do ai ki|nguoi ki|ki ngay|ki boi|ai ban hanh|co quan nao ban hanh|ban hanh ngay|ban hanh khi nao|"
         r"ngay ban hanh|gui cho ai|kinh gui|noi nhan|gui nhung ai|so hieu|ki van ban|"
@@ -208,6 +209,16 @@ def classify_intent(f: str, u: Understanding) -> str:
         )
     ):
         return "citation"
+    return None
+
+
+def classify_intent(f: str, u: Understanding) -> str:
+    has = lambda pat: re.search(pat, f) is not None
+    if has(_CONTACT):
+        return "contact"
+    about_document = _document_intent(f, u)
+    if about_document:
+        return about_document
     if (
         has(r"\b(" + _EVENT_NOUNS + r")\b")
         and has(

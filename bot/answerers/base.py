@@ -76,6 +76,7 @@ class Context:
     _retrieved: list[int] | None = None
     _topics: dict | None = None  # topic() per set of intent words: one question segments its text once each
     ranked_lines: list[str] | None = None  # the evidence ranking's best lines, once ranked (evidence_rank)
+    list_asked: bool = False  # the question asks for a list ("những ngày nào"), as the evidence ranking reads it
 
     def evidence_rank(self, quote: str | None) -> int:
         """Where the evidence ranking puts the line a fact was read from (EVIDENCE_UNRANKED when not among its

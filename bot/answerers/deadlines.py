@@ -8,7 +8,6 @@ from dataclasses import replace
 from bot.admin_changes import answer_cautions
 from bot.answer import Answer
 from bot.answerers.base import Context
-from bot.evidence import asked_kinds
 from bot.formatting import PERIODIC_DAY_PHRASES, RECURRENCE_VI, deadline_due_phrase, sentence_case
 from bot.lexicon import province_label
 from store.knowledge import Deadline
@@ -173,7 +172,7 @@ def _by_evidence(ctx: Context, pairs: list) -> list:
     order = sorted(range(len(pairs)), key=lambda i: ranks[i])
     top = [i for i in order if ranks[i] < EVIDENCE_TOP]
     u = ctx.u
-    if len(top) == 1 and not (u.days or u.months or u.window or "list" in asked_kinds(u.folded)):
+    if len(top) == 1 and not (u.days or u.months or u.window or ctx.list_asked):
         return [pairs[top[0]]]
     return [pairs[i] for i in order]
 

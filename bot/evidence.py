@@ -588,11 +588,13 @@ def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
 # Words that shape a question (how long, the last day, done by, does it cost) rather than name its topic.
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
-    "goi, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
+    "goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
     "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")
     "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, phuong an, bao gom, gom".split(", ")
 )
+# … and those of a question asking whom to call ("gọi" alone may be a call-up: "gọi bao nhiêu thanh niên nhập ngũ")
+CONTACT_SHAPE_WORDS = frozenset({"goi", "hoi", "lien lac", "so"})
 _CODE = re.compile(r"[\d/\-]")
 
 
@@ -667,6 +669,8 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
 
     edge = frozenset(DOMAIN_WORDS | TIME_WORDS | QUESTION_WORDS | STOPWORDS)
     shape = QUESTION_SHAPE_WORDS | _answerer_words()
+    if "contact" in asked_kinds(ctx.u.folded):  # "… thì gọi số nào?": calling is the question, not its topic
+        shape |= CONTACT_SHAPE_WORDS
     hay = f" {hay} "
     initials = _initials(hay)
     out = []

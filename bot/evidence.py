@@ -219,6 +219,20 @@ def unpicked(ranked: list[Candidate], model: dict | None = None) -> list[Candida
     return sorted(ranked, key=lambda c: -linear_score({**c.features, "answerer_pick": 0.0}, model))
 
 
+def _title_key(title: str) -> str:
+    return " ".join(fold(title).split())
+
+
+def _retrieved_with(own: dict[str, float], h, rank: int, best_lex: float, best_dense: float) -> dict[str, float]:
+    """A line's retrieval features, as good as those of the section it names (each the better of the two)."""
+    return {
+        "bm25_rel": max(own.get("bm25_rel", 0.0), (h.lexical / best_lex) if best_lex > 0 else 0.0),
+        "dense": max(own.get("dense", 0.0), h.dense),
+        "dense_gap": min(own.get("dense_gap", 1.0), best_dense - h.dense),
+        "rank_inv": max(own.get("rank_inv", 0.0), 1.0 / (1.0 + rank)),
+    }
+
+
 def _bool(x) -> float:
     return 1.0 if x else 0.0
 
@@ -277,6 +291,7 @@ class EvidenceRanker:
         best_lex = max(h.lexical for h in hits) or 1.0
         best_dense = max(h.dense for h in hits)
         out: list[Candidate] = []
+        sections = self._sections_retrieved(hits)
         for rank, h in enumerate(hits):
             ch = ctx.kb.chunks.get(h.chunk_id)
             if ch is None:
@@ -290,12 +305,25 @@ class EvidenceRanker:
                 c = Candidate(ch.id, ch.document_id, i, line, _heads_chunk(i, line, lines, ch))
                 c.paragraph = paragraph if paragraph != line else ""
                 c.features = dict(chunk_feats)
+                led_by = ctx.kb.title_led_by(ch.document_id, line)  # 'Lớp 4: trước ngày 25/9' is retrieved
+                named = sections.get((ch.document_id, _title_key(led_by))) if led_by else None  # with class 4's
+                if named is not None:
+                    c.features.update(_retrieved_with(c.features, named[0], named[1], best_lex, best_dense))
                 c.features.update(self._line_features(c, ch, lines))
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
         out.sort(key=lambda c: -c.score)
         ranked = self._reason_first(self._unit_first(self._result_first(_covered_first(out))))
         return self._named_item_first(self._definition_first(ranked))
+
+    def _sections_retrieved(self, hits) -> dict[tuple[str, str], tuple]:
+        """The retrieved chunks by (document, the title of their section): (hit, rank), the best-ranked first."""
+        out: dict[tuple[str, str], tuple] = {}
+        for rank, h in enumerate(hits):
+            ch = self.ctx.kb.chunks.get(h.chunk_id)
+            if ch is not None and ch.headings:
+                out.setdefault((ch.document_id, _title_key(ch.headings[-1])), (h, rank))
+        return out
 
     def _named_item_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Tiêu chí 2 … có những chỉ số nào?': the lines of that numbered item (a criterion, an indicator)
@@ -588,7 +616,7 @@ def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
 # Words that shape a question (how long, the last day, done by, does it cost) rather than name its topic.
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
-    "goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
+    "sap nhap, sau sap nhap, sap xep, sau sap xep, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
     "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")
     "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, phuong an, bao gom, gom".split(", ")

@@ -138,6 +138,12 @@ class Knowledge:
         refs = (f"{a} {int(b)}" for a, b in _REFERENCE.findall(fold(line)))
         return [titles[r] for r in dict.fromkeys(refs) if r in titles]
 
+    def title_led_by(self, doc_id: str, line: str) -> str | None:
+        """The title of the section a line begins by naming ('- Lớp 4: trước ngày 25/9/2026' → class 4's), or
+        None: a line that names a section in passing ('Riêng Lớp 2 không yêu cầu giấy tờ') is not about it."""
+        m = _REFERENCE.match(fold(line).lstrip("-+•* "))
+        return self.numbered_titles(doc_id).get(f"{m.group(1)} {int(m.group(2))}") if m else None
+
     def fact_at(self, chunk_id: int, line: str) -> list:
         """The facts of a chunk read from this line (the fact's quote and the line overlap)."""
         return [f for f in self.facts_by_chunk.get(chunk_id, ()) if quote_in_line(f.quote, line)]

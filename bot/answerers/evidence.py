@@ -345,24 +345,38 @@ def table_row(ctx: Context, top: Candidate) -> list[str]:
 # "làm sao để đăng ký?", "thủ tục thế nào?": a procedure, read whole (where, by when, what papers) when short
 _PROCEDURE_ASKED = re.compile(r"\b(lam (the nao|sao)|thu tuc|qui trinh|cach nao|nhu the nao|cach thuc)\b")
 PROCEDURE_CHARS = 1500  # a procedure's section is quoted whole up to this length
+# two of these asked at once ("đăng ký ở đâu và trong thời gian nào?") ask for the steps of a procedure too
+FIELDS = frozenset({"date", "place", "clock", "contact"})
 
 
 def procedure(ctx: Context, top: Candidate) -> tuple[str, list[str]] | None:
     """The section the best line's section belongs to, whole (its title and every line below it), when the
     question asks how to do something and that section is short enough to read: the steps of a procedure are
     its sibling items ('1. Hạn đăng ký', '2. Nơi đăng ký', '3. Giấy tờ')."""
-    if not _PROCEDURE_ASKED.search(ctx.u.folded):
+    steps_asked = _PROCEDURE_ASKED.search(ctx.u.folded)
+    if not (steps_asked or len(asked_kinds(ctx.u.folded) & FIELDS) >= 2):
         return None
     ch = ctx.kb.chunks[top.chunk_id]
     heads = list(ch.headings or [])
-    parent = heads[:-1]
-    if not parent:
+    own = _section_whole(ctx, ch, heads)  # an article whose items are the steps, or the one class or activity
+    parent = _section_whole(ctx, ch, heads[:-1], siblings=True)  # whose fields are asked ("học ở đâu, mấy giờ?")
+    # the steps of a procedure are sibling sections; fields asked are those of the best line's own section, unless
+    # that section is the one item ('3. Thời gian đăng ký: …' of 'Điều 5. Đăng ký')
+    return (parent or own) if steps_asked else (own or parent)
+
+
+def _section_whole(ctx: Context, ch, heads: list[str], siblings: bool = False) -> tuple[str, list[str]] | None:
+    """The section titled heads[-1], whole (its lines, or with `siblings` every chunk under it), when it has two lines
+    or more and is short enough to read."""
+    if not heads:
         return None
-    under = [c for c in ctx.kb.chunks_of_document(ch.document_id) if list(c.headings or [])[: len(parent)] == parent]
-    lines = [x for c in under for x in split_lines(c.text) if x != parent[-1]]
-    if len(under) < 2 or sum(len(x) for x in lines) > PROCEDURE_CHARS:
+    under = [c for c in ctx.kb.chunks_of_document(ch.document_id) if list(c.headings or [])[: len(heads)] == heads]
+    if siblings and len(under) < 2:
         return None
-    return parent[-1], list(dict.fromkeys(lines))
+    lines = list(dict.fromkeys(x for c in (under if siblings else [ch]) for x in split_lines(c.text) if x != heads[-1]))
+    if len(lines) < 2 or sum(len(x) for x in lines) > PROCEDURE_CHARS:
+        return None
+    return heads[-1], lines
 
 
 def _body(ctx: Context, ranked: list[Candidate], asked: set[str], steps=None, across=None) -> list[str]:
@@ -458,8 +472,9 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
     steps = procedure(ctx, top)
     across = field_across_sections(ctx, top) if "list" in asked else None
     # a procedure, or a field gathered across sections, is cited by the section it reads whole
-    whole = steps is not None or across is not None
-    depth = len(ctx.kb.chunks[top.chunk_id].headings or []) - 1 if whole else None
+    heads = ctx.kb.chunks[top.chunk_id].headings or []
+    whole = (steps is not None and steps[0] != heads[-1]) or across is not None  # not the best line's own section
+    depth = len(heads) - 1 if whole else None
     lines += named or [_where(ctx, top, depth) + ":"] + _body(ctx, ranked, asked, steps, across)
     second = runner_up(ctx, ranked, lines)
     if second is not None:

@@ -43,7 +43,9 @@ _DISTRICT_FATE = re.compile(
 # a question about the documents' content (deadlines, tasks, targets…) is not a register question
 _CONTENT = re.compile(
     r"\b(bao cao|han|nhiem vu|chi tieu|muc tieu|khi nao|ngay nao|lam gi|phai|trach nhiem|"
-    r"ke hoach|cong van|quyet dinh|de an|nop|gui|chu tri|phoi hop|ki)\b"
+    r"ke hoach|cong van|quyet dinh|de an|nop|gui|chu tri|phoi hop|ki|ti le|phan tram|"
+    # a count of anything but the places themselves ("… còn bao nhiêu TTHTCĐ?" asks the documents)
+    r"(bao nhieu|may) (?!(tinh|thanh pho|tp|xa|phuong|don vi|huyen|dia phuong|so)\b))\b"
 )
 
 

@@ -345,6 +345,8 @@ def test_register_answers_where_dak_nong_is_now(q):
 def test_register_answers_composition_department_and_district():
     from bot.answerers.register import answer
 
+    a = answer("Sau sáp nhập Lâm Đồng gồm bao nhiêu tỉnh?", TODAY)  # a count of the places themselves
+    assert a and "Đắk Nông" in a.answer
     a = answer("Lâm Đồng gồm những tỉnh nào?", TODAY)
     assert a and all(p in a.answer for p in ("Lâm Đồng", "Đắk Nông", "Bình Thuận", "202/2025/QH15"))
     a = answer("Sở LĐTBXH nay là sở nào?", TODAY)
@@ -371,6 +373,8 @@ def test_register_answers_composition_department_and_district():
         "Đắk Nông",
         "Lâm Đồng có gì đẹp?",
         "Đường từ Đắk Nông đi Lâm Đồng bao xa?",
+        "Sau sáp nhập TP Cần Thơ còn bao nhiêu TTHTCĐ?",  # a count the documents give, not the register
+        "Sau sáp nhập Lâm Đồng có tỷ lệ công dân học tập bao nhiêu?",
         "",
     ],
 )

@@ -255,6 +255,9 @@ def test_a_line_refers_to_a_numbered_section_by_its_noun_and_number():
     assert Knowledge.referred_titles(kb, "d", "- lop 4 truoc ngay 25/9") == ["4. Lớp “Tiếng Anh giao tiếp”"]
     assert Knowledge.referred_titles(kb, "d", "Lớp 3: trước ngày 31/8/2026.") == []  # no such section
     assert Knowledge.referred_titles(kb, "d", "ngày 4/10 tại lớp học") == []  # a date is no reference
+    # a line that begins by naming the section is about it (retrieved with it); one naming it in passing is not
+    assert Knowledge.title_led_by(kb, "d", "- Lớp 4: trước ngày 25/9/2026.") == "4. Lớp “Tiếng Anh giao tiếp”"
+    assert Knowledge.title_led_by(kb, "d", "3. Giấy tờ: phiếu đăng ký. Riêng Lớp 4 không yêu cầu giấy tờ.") is None
 
 
 def test_a_list_item_is_quoted_whole_not_its_first_sentence():

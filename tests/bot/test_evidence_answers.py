@@ -228,3 +228,12 @@ def test_a_word_typed_as_no_syllable_is_read_as_the_one_the_documents_write(assi
     )
     assert ans.answered, ans.answer
     assert "02 lần mỗi tháng" in ans.answer and ans.sources[0].file == "hoangan-2027-cv-tu-sach-so"
+
+
+def test_two_fields_asked_read_the_one_activitys_section_whole_not_its_siblings(assistant):
+    """'… ở đâu, mấy giờ?' asks for the fields of one activity: its section whole, cited by it, no other activity."""
+    ans = assistant.ask("Phiên chợ sách cũ ở Hoàng An tổ chức ở đâu, mấy giờ?", today=dt.date(2027, 3, 1))
+    assert ans.answered, ans.answer
+    assert "07 giờ 00 ngày 18/4/2027" in ans.answer and "Sân Ủy ban nhân dân xã" in ans.answer
+    assert "mục I › 2. Phiên chợ sách cũ" in ans.answer
+    assert "Khuổi Phầy" not in ans.answer and "Đọc sách cùng con" not in ans.answer

@@ -74,7 +74,12 @@ def test_1100_half_open_connections_on_1024_file_handles_do_not_stop_a_genuine_r
         t0 = time.monotonic()
         socks = _half_open(port, 1100)
         opened = time.monotonic() - t0
-        assert server.open_files() < 1024 - 50  # the caps keep file handles free
+        # the caps keep file handles free: the connections over the per-client cap are closed as the server reads
+        # them (on 2 busy cores it may still be catching up when the last one is opened)
+        deadline = time.monotonic() + 3.0
+        while server.open_files() >= 1024 - 50 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert server.open_files() < 1024 - 50
         t1 = time.monotonic()
         req = urllib.request.Request(
             url + "api/ask",

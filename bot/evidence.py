@@ -619,7 +619,7 @@ QUESTION_SHAPE_WORDS = frozenset(
     "sap nhap, sau sap nhap, sap xep, sau sap xep, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
     "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")
-    "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, phuong an, bao gom, gom".split(", ")
+    "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, day, thuoc, khong thuoc, phuong an, bao gom, gom".split(", ")
 )
 # … and those of a question asking whom to call ("gọi" alone may be a call-up: "gọi bao nhiêu thanh niên nhập ngũ")
 CONTACT_SHAPE_WORDS = frozenset({"goi", "hoi", "lien lac", "so"})

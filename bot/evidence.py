@@ -56,6 +56,8 @@ def asked_unit(folded_question: str) -> str | None:
     return m.group(1) if m and m.group(1) not in NOT_UNITS else None
 
 
+# a header line put first gives way to a line of the body among this many best lines that covers the question as well
+HEADER_WINDOW = 5
 # a best line sharing no topic word with the question gives way to one of this many best lines that shares some
 COVERED_WINDOW = 5
 # "X là gì?": a line saying "X là …" among this many best lines is put first
@@ -313,7 +315,7 @@ class EvidenceRanker:
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
         out.sort(key=lambda c: -c.score)
-        ranked = self._reason_first(self._unit_first(self._result_first(_covered_first(out))))
+        ranked = self._reason_first(self._unit_first(self._result_first(self._body_first(_covered_first(out)))))
         return self._named_item_first(self._definition_first(ranked))
 
     def _sections_retrieved(self, hits) -> dict[tuple[str, str], tuple]:
@@ -324,6 +326,22 @@ class EvidenceRanker:
             if ch is not None and ch.headings:
                 out.setdefault((ch.document_id, _title_key(ch.headings[-1])), (h, rank))
         return out
+
+    def _body_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The header block answers only what is asked about the document itself (its number, date, signer,
+        subject, recipients): otherwise a line of the body that covers the question as well, among the
+        HEADER_WINDOW best, comes first ('Thực hiện kết luận của Phó Thủ tướng … Vũ Đức Đam …' before 'V/v thực
+        hiện kết luận của Phó Thủ tướng …')."""
+        if not ranked or "document" in self.asked or self.ctx.u.intent == "document":
+            return ranked
+        if self.ctx.kb.chunks[ranked[0].chunk_id].kind != "header":
+            return ranked
+        cov = max(ranked[0].features.get("cov_line", 0.0), 1e-9)  # the line's own words, not its headings'
+        return _first_of(
+            ranked,
+            HEADER_WINDOW,
+            lambda c: self.ctx.kb.chunks[c.chunk_id].kind != "header" and c.features.get("cov_line", 0.0) >= cov,
+        )
 
     def _named_item_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Tiêu chí 2 … có những chỉ số nào?': the lines of that numbered item (a criterion, an indicator)
@@ -619,7 +637,9 @@ QUESTION_SHAPE_WORDS = frozenset(
     "sap nhap, sau sap nhap, sap xep, sau sap xep, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
     "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")
-    "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, day, thuoc, khong thuoc, phuong an, bao gom, gom".split(", ")
+    "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, day, thuoc, khong thuoc, phuong an, bao gom, gom".split(
+        ", "
+    )
 )
 # … and those of a question asking whom to call ("gọi" alone may be a call-up: "gọi bao nhiêu thanh niên nhập ngũ")
 CONTACT_SHAPE_WORDS = frozenset({"goi", "hoi", "lien lac", "so"})

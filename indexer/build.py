@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ from indexer.normalize import normalize_text
 from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"
 # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed (3: y read as i after a consonant;
 # 4: cached by indexed text)
 LEXICAL_VERSION = "4"
@@ -182,7 +183,7 @@ def _header_text(h: Header) -> str:
             f"{(h.doc_type or 'văn bản').capitalize()} số {h.number}" if h.number else None,
             f"Cơ quan ban hành: {h.issuer}" if h.issuer else None,
             f"{h.place}, {h.date_text}" if h.place and h.date_text else None,
-            f"V/v {h.subject}" if h.subject else None,
+            (h.subject if re.match(r"(?i)(v/v|về việc)\b", h.subject) else f"V/v {h.subject}") if h.subject else None,
             ("Kính gửi: " + "; ".join(h.recipients)) if h.recipients else None,
             f"{h.signer_title or ''} {h.signer}".strip() if h.signer else None,
         ]

@@ -50,8 +50,9 @@ def answer(ctx: Context) -> Answer | None:
     scored.sort(key=lambda x: -x[0])
     # a question about one of our own documents ("Công văn 162 … kết luận của ai?") is answered from its text
     own = docs if (docs and u.numbers and not num_hits) else None
-    if own is not None:
-        return passages.answer(ctx, restrict_docs=own)
+    if own is not None:  # read from the evidence ranking, scoped to that document by its number, when it has a
+        # topic to rank by; else from the document's passages, less the words that named it
+        return None if ctx.topic() else passages.answer(ctx, restrict_docs=own)
     if not scored or scored[0][0] < CITATION_MIN_SCORE:
         return None
     best = scored[0][0]

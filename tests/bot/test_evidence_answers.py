@@ -237,3 +237,23 @@ def test_two_fields_asked_read_the_one_activitys_section_whole_not_its_siblings(
     assert "07 giờ 00 ngày 18/4/2027" in ans.answer and "Sân Ủy ban nhân dân xã" in ans.answer
     assert "mục I › 2. Phiên chợ sách cũ" in ans.answer
     assert "Khuổi Phầy" not in ans.answer and "Đọc sách cùng con" not in ans.answer
+
+
+# -- a commune decision (hoangan-2027-qd-khen-thuong-gdht): its header repeats its subject, its articles say when it
+# takes effect beside what it replaces -----------------------------------------------------------------------------
+
+
+def test_a_document_named_by_its_number_is_read_from_its_evidence_ranking(assistant):
+    """'Quyết định 52 … có hiệu lực từ ngày nào?' names our own document: the line of its own that answers, not
+    its sibling clause (what it replaces), nor its header."""
+    ans = assistant.ask("Quyết định 52 của xã Hoàng An có hiệu lực từ ngày nào?", today=AFTER_ITS_DEADLINES)
+    assert ans.answered, ans.answer
+    first_quote = ans.answer.split("\n")[1]
+    assert "có hiệu lực kể từ ngày 01 tháng 4 năm 2027" in first_quote and "thay thế" not in first_quote
+    assert ans.sources[0].file == "hoangan-2027-qd-khen-thuong-gdht"
+
+
+def test_the_header_says_its_subject_once(assistant):
+    ans = assistant.ask("Quyết định 52/QĐ-UBND của xã Hoàng An về việc gì?")
+    assert ans.answered, ans.answer
+    assert "V/v Về việc" not in ans.answer and "khen thưởng" in ans.answer

@@ -458,6 +458,12 @@ class Assistant:
         if ctx.retriever is None or not units:  # no topic to weigh evidence by ("còn Tiền Giang thì sao?")
             return [], None
         ranked = EvidenceRanker(ctx, units, picks=chosen).candidates()
+        elsewhere = articles.not_in_library(ctx)  # "Quyết định 1373 gồm bao nhiêu điều?": only cited here
+        if elsewhere is not None:
+            return ranked, elsewhere
+        counted = articles.count_articles(ctx, ranked)  # "Thông tư 18/2026 gồm bao nhiêu điều?"
+        if counted is not None:
+            return ranked, counted
         number = articles.named_article(ctx.u.folded)
         if number is not None and ranked:
             doc, has = articles.target_document(ctx, list(dict.fromkeys(c.document_id for c in ranked)), number)

@@ -8,8 +8,12 @@ import re
 from bot.answer import Answer
 from bot.answerers.base import EXAMPLES, MAX_ANSWER_CHARS, Context, short
 from bot.formatting import document_citation
+from vntext import fold
 
 _ASKED = re.compile(r"\bdieu\s+(\d{1,3})\b")
+# how many articles a document has ("gồm bao nhiêu điều?", "có mấy điều")
+_COUNT_ASKED = re.compile(r"\b(bao nhieu|may) dieu\b")
+CITING_NAMED = 3  # the documents named as citing one the library does not hold
 _HEADING = re.compile(r"^Điều\s+(\d{1,3})[a-z]?\s*[.:]?\s*(.*)$")
 # the document the question means is among the documents of this many best-ranked lines
 DOCUMENT_WINDOW = 3
@@ -33,6 +37,17 @@ def articles_of(ctx: Context, doc_id: str) -> dict[int, str]:
             if m and int(m.group(1)) not in out:
                 out[int(m.group(1))] = h.strip()
     return out
+
+
+def _numbered_twice(ctx: Context, doc_id: str) -> bool:
+    """Two articles of one document with the same number (a decision's and its annexed rules')."""
+    titles: dict[int, set[str]] = {}
+    for ch in ctx.kb.chunks_of_document(doc_id):
+        for h in ch.headings or []:
+            m = _HEADING.match(h.strip())
+            if m:
+                titles.setdefault(int(m.group(1)), set()).add(h.strip())
+    return any(len(t) > 1 for t in titles.values())
 
 
 def article_chunks(ctx: Context, doc_id: str, number: int) -> set[int]:
@@ -81,3 +96,53 @@ def render_article(ctx: Context, doc_id: str, number: int, ranked: list) -> Answ
     lines = [f"Theo {document_citation(ctx.kb.docs[doc_id])}, {heading}:"]
     lines += [f"  {x.strip()}" for x in body]  # whole lines: what does not fit is behind "xem thêm"
     return ctx.finish("search", lines, sources(ctx, ranked))
+
+
+def articles_asked(folded_question: str) -> bool:
+    """An article, or how many articles, is asked."""
+    return named_article(folded_question) is not None or bool(_COUNT_ASKED.search(folded_question))
+
+
+def only_cited(ctx: Context) -> list:
+    """The citations of a document the question names by number that the library does not hold (empty: none)."""
+    held = {fold(d.number) for d in ctx.kb.docs.values() if d.number}
+    for num in ctx.u.numbers:
+        fn = fold(num)
+        if any(h == fn or h.startswith(fn + "/") for h in held):
+            continue
+        cites = [c for c in ctx.kb.citations if fold(c.number) == fn or fold(c.number).startswith(fn + "/")]
+        if cites:
+            return cites
+    return []
+
+
+def not_in_library(ctx: Context) -> Answer | None:
+    """'Quyết định 1373/QĐ-TTg gồm bao nhiêu điều?' when the library only cites it: said so, with the documents
+    that cite it, instead of counting another document's articles."""
+    if not articles_asked(ctx.u.folded):
+        return None
+    cites = only_cited(ctx)
+    if not cites:
+        return None
+    citing = list(dict.fromkeys(document_citation(ctx.kb.docs[c.document_id]) for c in cites))
+    text = (
+        f"Kho văn bản không có toàn văn {cites[0].doc_type} {cites[0].number}, nên tôi không đọc được các điều của "
+        f"văn bản này. Văn bản này được trích dẫn trong: {'; '.join(citing[:CITING_NAMED])}."
+    )
+    return Answer(ctx.question, False, text, "out_of_scope", suggestions=EXAMPLES)
+
+
+def count_articles(ctx: Context, ranked: list) -> Answer | None:
+    """'… gồm bao nhiêu điều?': the number of the articles of the document meant (the one the question names,
+    else the best-ranked one with articles) and their titles."""
+    if not _COUNT_ASKED.search(ctx.u.folded):
+        return None
+    doc_id, _ = target_document(ctx, list(dict.fromkeys(c.document_id for c in ranked)), 0)
+    arts = articles_of(ctx, doc_id) if doc_id else {}
+    if not arts or _numbered_twice(ctx, doc_id):  # a decision and the rules it issues: whose articles is unclear
+        return None
+    doc = ctx.kb.docs[doc_id]
+    lines = [f"{document_citation(doc)} có {len(arts)} điều:"]
+    per = max(40, min(TITLE_CHARS, (MAX_ANSWER_CHARS - 300) // max(1, len(arts))))
+    lines += [f"• {short(t, per)}" for t in arts.values()]
+    return ctx.finish("search", lines, [])

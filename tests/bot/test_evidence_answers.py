@@ -257,3 +257,23 @@ def test_the_header_says_its_subject_once(assistant):
     ans = assistant.ask("Quyết định 52/QĐ-UBND của xã Hoàng An về việc gì?")
     assert ans.answered, ans.answer
     assert "V/v Về việc" not in ans.answer and "khen thưởng" in ans.answer
+
+
+def test_how_many_articles_counts_the_documents_own_and_lists_them(assistant):
+    ans = assistant.ask("Nghị quyết 07 của HĐND xã Hoàng An gồm bao nhiêu điều?")
+    assert ans.answered, ans.answer
+    assert ans.answer.split("\n")[:4] == [
+        "Nghị quyết 07/NQ-HĐND của Hội đồng nhân dân xã Hoàng An, ngày 20/12/2026 có 3 điều:",
+        "• Điều 1. Các chỉ tiêu xây dựng xã hội học tập",
+        "• Điều 2. Giải pháp chủ yếu",
+        "• Điều 3. Tổ chức thực hiện",
+    ]
+
+
+def test_articles_of_a_document_the_library_only_cites_are_not_read_from_another(assistant):
+    """The seeds cite Quyết định 1373/QĐ-TTg but the library does not hold it: said so, with who cites it."""
+    for q in ("Quyết định 1373/QĐ-TTg gồm bao nhiêu điều?", "Điều 3 Quyết định 1373 quy định gì?"):
+        ans = assistant.ask(q)
+        assert not ans.answered, ans.answer
+        assert ans.answer.startswith("Kho văn bản không có toàn văn Quyết định 1373/QĐ-TTg"), ans.answer
+        assert "được trích dẫn trong: " in ans.answer

@@ -56,6 +56,8 @@ def asked_unit(folded_question: str) -> str | None:
     return m.group(1) if m and m.group(1) not in NOT_UNITS else None
 
 
+# ... and a best line covering this much less of the topic than a line that covers all of it gives way to that line
+FULL_COVER_MARGIN = 0.3
 # a header line put first gives way to a line of the body among this many best lines that covers the question as well
 HEADER_WINDOW = 5
 # a best line sharing no topic word with the question gives way to one of this many best lines that shares some
@@ -150,7 +152,29 @@ def _covered_first(ranked: list[Candidate]) -> list[Candidate]:
     COVERED_WINDOW best lines that does."""
     if not ranked or ranked[0].features.get("cov_line_ctx", 0.0) > 0:
         return ranked
-    return _first_of(ranked, COVERED_WINDOW, lambda c: c.features.get("cov_line_ctx", 0.0) > 0)
+    first = ranked[0]
+    return _first_of(ranked, COVERED_WINDOW, lambda c: c.features.get("cov_line_ctx", 0.0) > 0 and _no_worse(c, first))
+
+
+def _most_covered_first(ranked: list[Candidate]) -> list[Candidate]:
+    """A line that, read with its headings, holds every topic word of the question, among the COVERED_WINDOW best,
+    comes before a best line holding FULL_COVER_MARGIN less of them ('Báo cáo tập trung vào các nội dung chính
+    sau:' under '1. Xây dựng báo cáo sơ kết', before a line of another section that shares one word)."""
+    if not ranked:
+        return ranked
+    first = ranked[0]
+    top = first.features.get("cov_line_ctx", 0.0)
+    return _first_of(
+        ranked,
+        COVERED_WINDOW,
+        lambda c: c.features.get("cov_line_ctx", 0.0) >= max(0.999, top + FULL_COVER_MARGIN) and _no_worse(c, first),
+    )
+
+
+def _no_worse(c: Candidate, than: Candidate) -> bool:
+    """The line lacks nothing of the kind asked, and conflicts with nothing the question names, that `than` has."""
+    flags = [k for k in c.features if k.endswith(("_lacks", "_conflict")) or k == "header"]
+    return all(c.features[k] <= than.features.get(k, 0.0) for k in flags)
 
 
 def _first_of(ranked: list[Candidate], window: int, wanted) -> list[Candidate]:
@@ -315,7 +339,8 @@ class EvidenceRanker:
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
         out.sort(key=lambda c: -c.score)
-        ranked = self._reason_first(self._unit_first(self._result_first(self._body_first(_covered_first(out)))))
+        ranked = _most_covered_first(_covered_first(out))
+        ranked = self._reason_first(self._unit_first(self._result_first(self._body_first(ranked))))
         return self._named_item_first(self._definition_first(ranked))
 
     def _sections_retrieved(self, hits) -> dict[tuple[str, str], tuple]:

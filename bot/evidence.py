@@ -87,6 +87,7 @@ ASK_PATTERNS = {
     r"\bket qua\b.{0,40}\b(the nao|ra sao|bao nhieu)\b",
     "definition": r"\b(la gi|nghia la gi|hieu the nao)\s*\??\s*$",
     "reason": r"\b(vi sao|tai sao|nguyen nhan|li do|do dau)\b",
+    "percent": r"\b(ti le|phan tram)\b|%",
 }
 ASK_RES = {k: re.compile(v) for k, v in ASK_PATTERNS.items()}
 
@@ -109,13 +110,16 @@ CARRIES = {
 }
 # the kinds of answer only a line carrying them gives: asked and carried by no line near the question (the
 # chunk of its best line), the documents do not answer it ("… bị phạt bao nhiêu tiền?")
-SPECIFIC_KINDS = {"money": "số tiền", "clock": "giờ giấc"}
+SPECIFIC_KINDS = {"money": "số tiền", "clock": "giờ giấc", "percent": "tỷ lệ"}
 # a sum of money, not the word "free": "miễn phí" answers what a class costs, not a fine, a wage or a budget
 MONEY_SUM = re.compile(r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b", re.I)
 _FEE_ASKED = re.compile(r"\b(hoc phi|le phi|muc phi|phi|mat tien|gia ve|dong tien|thu tien)\b")
-KIND_NEAR_CHUNKS = 1
+# the best chunks a specific kind is looked for in: a share is often stated in a sibling target's section
+KIND_NEAR_CHUNKS = {"money": 1, "clock": 1, "percent": 3}
 
 
+# an item's number or letter at the start of a line ("3. ", "b) "): no figure of its content
+_ENUMERATOR = re.compile(r"^\s*[-+•]?\s*(?:\d{1,2}|[a-zđ])[.)]\s+")
 # lines that say nothing by themselves: "(Ban hành kèm theo Quyết định số …)", a page number
 _NOISE_LINE = re.compile(r"^\s*(\((Ban hành )?[Kk]èm theo\b.*\)\.?|[-–\d\s.]{0,6})\s*$")
 
@@ -156,18 +160,23 @@ def _covered_first(ranked: list[Candidate]) -> list[Candidate]:
     return _first_of(ranked, COVERED_WINDOW, lambda c: c.features.get("cov_line_ctx", 0.0) > 0 and _no_worse(c, first))
 
 
-def _most_covered_first(ranked: list[Candidate]) -> list[Candidate]:
-    """A line that, read with its headings, holds every topic word of the question, among the COVERED_WINDOW best,
-    comes before a best line holding FULL_COVER_MARGIN less of them ('Báo cáo tập trung vào các nội dung chính
-    sau:' under '1. Xây dựng báo cáo sơ kết', before a line of another section that shares one word)."""
-    if not ranked:
+def _list_head_first(ranked: list[Candidate], asked: set[str]) -> list[Candidate]:
+    """A list asked ("… cần có những nội dung chính nào?"): a line that opens a list (ends in ':') and, with its
+    headings, holds every topic word, among the COVERED_WINDOW best, comes before a best line holding
+    FULL_COVER_MARGIN less of them ('Báo cáo tập trung vào các nội dung chính sau:' under '1. Xây dựng báo cáo sơ
+    kết', before a line of another section that shares one word)."""
+    if not ranked or "list" not in asked:
         return ranked
     first = ranked[0]
     top = first.features.get("cov_line_ctx", 0.0)
     return _first_of(
         ranked,
         COVERED_WINDOW,
-        lambda c: c.features.get("cov_line_ctx", 0.0) >= max(0.999, top + FULL_COVER_MARGIN) and _no_worse(c, first),
+        lambda c: (
+            c.text.rstrip().endswith(":")
+            and c.features.get("cov_line_ctx", 0.0) >= max(0.999, top + FULL_COVER_MARGIN)
+            and _no_worse(c, first)
+        ),
     )
 
 
@@ -339,7 +348,7 @@ class EvidenceRanker:
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
         out.sort(key=lambda c: -c.score)
-        ranked = _most_covered_first(_covered_first(out))
+        ranked = _list_head_first(_covered_first(out), self.asked)
         ranked = self._reason_first(self._unit_first(self._result_first(self._body_first(ranked))))
         return self._named_item_first(self._definition_first(ranked))
 
@@ -405,7 +414,16 @@ class EvidenceRanker:
         quả 62,5%. Đánh giá: Đạt.') answers it before a target set for later ('100% thôn đạt danh hiệu …')."""
         if "result" not in self.asked:
             return ranked
-        return _first_of(ranked, RESULT_WINDOW, lambda c: bool(CARRIES["result"].search(c.text)))
+        states = lambda c: bool(CARRIES["result"].search(c.text))
+        if "number" in self.asked:  # "… đạt bao nhiêu?": the result with its figure, before a shortfall in words
+            with_figure = _first_of(
+                ranked,
+                RESULT_WINDOW,
+                lambda c: states(c) and bool(CARRIES["number"].search(_ENUMERATOR.sub("", c.text))),
+            )
+            if with_figure is not ranked:
+                return with_figure
+        return _first_of(ranked, RESULT_WINDOW, states)
 
     def _definition_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'X là gì?': a line among the best DEFINITION_WINDOW that says 'X là …' answers it (a rule: the
@@ -722,16 +740,19 @@ def missing_near(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
 
 
 def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
-    """A specific kind of answer asked (a sum of money, a time of day) that no line near the question carries,
+    """A specific kind of answer asked (a sum of money, a time of day, a share) that no line near the question carries,
     in a line that shares a topic word with the question ("không thu phí mượn sách" does not say a prize)."""
     asked = [k for k in SPECIFIC_KINDS if k in asked_kinds(ctx.u.folded)]
     if not asked or not ranked:
         return None
-    near = set(best_chunks(ranked, KIND_NEAR_CHUNKS))
-    lines = [c for c in ranked if c.chunk_id in near and c.features.get("cov_line_ctx", 0.0) > 0]
     fee = _FEE_ASKED.search(ctx.u.folded)
     carries = lambda k, text: (CARRIES[k] if k != "money" or fee else MONEY_SUM).search(text)
-    return next((k for k in asked if not any(carries(k, c.text) for c in lines)), None)
+    for k in asked:
+        near = set(best_chunks(ranked, KIND_NEAR_CHUNKS.get(k, 1)))
+        lines = [c for c in ranked if c.chunk_id in near and c.features.get("cov_line_ctx", 0.0) > 0]
+        if not any(carries(k, c.text) for c in lines):
+            return k
+    return None
 
 
 def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:

@@ -319,20 +319,23 @@ def test_a_sum_of_money_is_asked_in_many_ways_and_free_answers_only_a_fee():
     assert _FEE_ASKED.search("hoc lop nay co mat tien khong") and not _FEE_ASKED.search("bi phat bao nhieu tien")
 
 
-def test_a_line_holding_every_topic_word_comes_first_unless_it_lacks_what_is_asked():
-    """'Báo cáo tập trung vào các nội dung chính sau:' (with its heading, every topic word) before a line of another
-    section sharing one word; never a line that lacks the kind asked (a contact) before one that has it."""
-    from bot.evidence import Candidate, _covered_first, _most_covered_first
+def test_a_list_head_holding_every_topic_word_comes_first_unless_it_lacks_what_is_asked():
+    """A list asked: 'Báo cáo tập trung vào các nội dung chính sau:' (with its heading, every topic word) before a line
+    of another section sharing one word; not when no list is asked, not a line that does not open a list, and never a
+    line that lacks the kind asked (a contact) before one that has it."""
+    from bot.evidence import Candidate, _covered_first, _list_head_first
 
     def line(text, cov, **flags):
         return Candidate(1, "d", 0, text, False, features={"cov_line_ctx": cov, **flags})
 
     other = line("Bộ GDĐT dự kiến tổ chức Hội nghị sơ kết …", 0.4)
     whole = line("Báo cáo tập trung vào các nội dung chính sau:", 1.0)
-    assert _most_covered_first([other, whole])[0] is whole
-    assert _most_covered_first([line("…", 0.8), whole])[0].text == "…"  # within the margin: the model's order
+    assert _list_head_first([other, whole], {"list"})[0] is whole
+    assert _list_head_first([other, whole], {"number"})[0] is other
+    assert _list_head_first([line("…", 0.8), whole], {"list"})[0].text == "…"  # within the margin: the model's order
+    assert _list_head_first([other, line("Mỗi tủ sách có 01 cộng tác viên …", 1.0)], {"list"})[0] is other
     contact = line("Thông tin liên hệ: bà … điện thoại 0239.3856.217", 0.0, ask_contact_lacks=0.0)
-    opening = line("Kế hoạch … Tuần lễ học tập suốt đời …", 1.0, ask_contact_lacks=1.0)
-    assert _most_covered_first([contact, opening])[0] is contact
+    opening = line("Kế hoạch … Tuần lễ học tập suốt đời …:", 1.0, ask_contact_lacks=1.0)
+    assert _list_head_first([contact, opening], {"list", "contact"})[0] is contact
     assert _covered_first([contact, opening])[0] is contact
     assert _covered_first([line("Điều 3. … thi hành …", 0.0), whole])[0] is whole

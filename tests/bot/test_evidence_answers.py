@@ -277,3 +277,17 @@ def test_articles_of_a_document_the_library_only_cites_are_not_read_from_another
         assert not ans.answered, ans.answer
         assert ans.answer.startswith("Kho văn bản không có toàn văn Quyết định 1373/QĐ-TTg"), ans.answer
         assert "được trích dẫn trong: " in ans.answer
+
+
+def test_a_result_asked_as_a_figure_is_the_line_with_the_figure(assistant):
+    """'… đạt bao nhiêu?': the result beside its target ('chỉ tiêu 45%; kết quả 41,2%'), before the line that says
+    in words that the target was missed."""
+    ans = assistant.ask("Tỷ lệ người dân được phổ cập kỹ năng số của xã Hoàng An đạt bao nhiêu?")
+    assert ans.answered, ans.answer
+    assert "kết quả 41,2%" in ans.answer.split("\n")[1], ans.answer
+
+
+def test_a_share_asked_that_no_near_line_states_is_refused(assistant):
+    """The letter lists households without a smartphone; it gives no share of them."""
+    ans = assistant.ask("Tỷ lệ hộ có tủ sách gia đình ở xã Hoàng An là bao nhiêu?", today=AFTER_ITS_DEADLINES)
+    assert not ans.answered and "“tỷ lệ”" in ans.answer, ans.answer

@@ -358,9 +358,9 @@ def test_citations_describe_a_cited_decision_and_where_it_is_cited(ask):
 
 
 def test_citations_of_our_own_document_are_read_from_its_text(ask):
-    """'Kế hoạch 512 căn cứ …' names our own document, not a cited one: its passages answer (none without a
-    retriever)."""
-    assert not ask(citations.answer, "Kế hoạch 512 căn cứ vào văn bản nào?").answered
+    """'Kế hoạch 512 căn cứ …' names our own document, not a cited one: the cited-documents answerer gives way to
+    the evidence ranking scoped to that document (it answers nothing of its own)."""
+    assert ask(citations.answer, "Kế hoạch 512 căn cứ vào văn bản nào?") is None
 
 
 def test_contacts_quote_the_documents_sentence_with_name_phone_and_email(ask):

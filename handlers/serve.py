@@ -140,9 +140,9 @@ class Server:
         self.index_watcher = None  # bot.index_watch.IndexWatcher on PostgreSQL
 
     async def start(self) -> str:
-        await self._report_health()
+        database_answers = await self._report_health()
         try:  # the session key is read once, before the first request (a database that hangs: bounded)
-            await asyncio.wait_for(self.web.prepare(), 20)
+            await asyncio.wait_for(self.web.prepare(database_answers), 20)
         except asyncio.TimeoutError:
             log.error("the session key could not be read from the database within 20 s: read at the first request")
         if self.zalo:
@@ -174,9 +174,9 @@ class Server:
         log.info("web chat at %s", self.url)
         return self.url
 
-    async def _report_health(self) -> None:
+    async def _report_health(self) -> bool:
         """Say at start what does not work (missing index, model, unwritable database...), and remove
-        index folders a killed build left behind."""
+        index folders a killed build left behind. Whether the database answered (or was not found failing)."""
         from bot.health import check, clean_stale_index_dirs
 
         try:
@@ -185,10 +185,10 @@ class Server:
             h = await asyncio.wait_for(self.services.db(check, self.services.assistant), 15)
         except asyncio.TimeoutError:
             log.error("health: the checks did not finish within 15 s (database not answering?)")
-            return
+            return False
         except Exception:
             log.exception("health check at start failed")
-            return
+            return True
         for name in h.failing:
             log.error("health: %s: %s", name, h.checks[name].detail)
         if h.failing:
@@ -197,6 +197,7 @@ class Server:
                 file=sys.stderr,
                 flush=True,
             )
+        return "database" not in h.failing
 
     async def _settle_uploads(self) -> None:
         """Uploads a killed process left pending are finished or rolled back (indexer.uploads.recover)."""

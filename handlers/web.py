@@ -166,13 +166,15 @@ class WebChat:
         self._key_signer = None  # the session cookie's signer: its key is read from the database in `prepare`
         self._health_task: asyncio.Future | None = None
 
-    async def prepare(self) -> None:
-        """Read the session key (from the database: `serve` calls this before it takes requests, off the loop)."""
+    async def prepare(self, database_answers: bool = True) -> None:
+        """Read the session key (from the database: `serve` calls this before it takes requests, off the loop).
+        A database that did not answer the checks at start is not asked again: the data folder's key is used."""
         if self._key_signer is None:
-            self._key_signer = await asyncio.to_thread(self._make_signer)
+            self._key_signer = await asyncio.to_thread(self._make_signer, database_answers)
 
-    def _make_signer(self):
-        return session_signer(self.svc.config, self.svc.settings.data_dir, self.svc.db_url)
+    def _make_signer(self, database_answers: bool = True):
+        db_url = self.svc.db_url if database_answers else None
+        return session_signer(self.svc.config, self.svc.settings.data_dir, db_url)
 
     @property
     def _signer(self):

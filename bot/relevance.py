@@ -113,6 +113,7 @@ class Segmenter:
             self.counts.update(a + " " + b for a, b in zip(syl, syl[1:]))
         self.names = {" ".join(folded_syllables(n)) for n in names if len(folded_syllables(n)) >= 2}
         self.words |= self.names
+        self._longest_first = sorted(self.names, key=lambda n: (-len(n.split()), n))  # for _join_names, once
 
     def segment(self, text: str) -> list[str]:
         if has_diacritics(text):
@@ -128,7 +129,10 @@ class Segmenter:
         syl = [(x, i) for i, w in enumerate(words) for x in w.split()]
         flat = [x for x, _ in syl]
         in_name = [None] * len(flat)
-        for name in sorted(self.names, key=lambda n: -len(n.split())):
+        text = " " + " ".join(flat) + " "
+        for name in self._longest_first:
+            if f" {name} " not in text:  # most names are not in the question: one substring test each
+                continue
             k = len(name.split())
             for start in range(len(flat) - k + 1):
                 if " ".join(flat[start : start + k]) == name and all(v is None for v in in_name[start : start + k]):

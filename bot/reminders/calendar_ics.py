@@ -20,7 +20,7 @@ from bot.occurrences import occurrences
 from bot.reports.wording import calendar_title
 from bot.config import ReminderConfig
 from bot.reminders.scope import canonical_agency, canonical_province, concerns
-from bot.reminders.subscriptions import normalise_url
+from store.engine import normalise_url
 from store.recurrence import Recurrence
 
 UID_DOMAIN = "hoctap.xhht"

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from store.db import session_scope
+from store.engine import normalise_url
 from store.reminders import CANCELLED, CHANNELS, PENDING, Reminder, Subscription, utcnow
 from bot.config import parse_lead_days, to_utc_naive
 from bot.reminders.schedule import normalise_now
@@ -17,15 +18,6 @@ from bot.reminders.scope import canonical_agency, canonical_province
 
 class UnknownDeadlineError(LookupError):
     """subscribe_deadline: no deadline with that id."""
-
-
-def normalise_url(url: str) -> str:
-    """Accept the plain postgresql:// form too (load_settings does this for DATABASE_URL)."""
-    if url.startswith("postgres://"):
-        return "postgresql+psycopg://" + url[len("postgres://") :]
-    if url.startswith("postgresql://"):
-        return "postgresql+psycopg://" + url[len("postgresql://") :]
-    return url
 
 
 def _check_channel(channel: str, chat_id) -> tuple[str, str]:

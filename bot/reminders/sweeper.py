@@ -43,7 +43,7 @@ from bot.reminders.planner import plan
 from bot.config import ReminderConfig, to_utc_naive
 from bot.reminders.schedule import normalise_now, to_local
 from bot.reminders.scope import subscription_concerns
-from bot.reminders.subscriptions import normalise_url
+from store.engine import normalise_url
 from bot.reports.status import STOPPED, audit_send, occurrence_stopped, subscription_unit_id
 from bot.reports.wording import short_line
 from store.reports import ReportUnit

@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 
-from tests.support.pg import pg_base, pg_schema  # noqa: F401 - used by the replica tests
+from tests.support.pg import pg_schema  # noqa: F401 - used by the replica tests
 from tests.support.serve import PumpedServe
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,19 +9,13 @@ from urllib.parse import quote
 
 from sqlalchemy import create_engine, text
 
-
-def pg_base(url: str) -> str:
-    """The URL with the psycopg 3 driver named (SQLAlchemy's default for 'postgresql://' is psycopg2)."""
-    for plain in ("postgres://", "postgresql://"):
-        if url.startswith(plain):
-            return "postgresql+psycopg://" + url[len(plain) :]
-    return url
+from store.engine import normalise_url
 
 
 @contextmanager
 def pg_schema(server_url: str, prefix: str = "hoctap_test"):
     """A database URL whose search_path is a new schema of the test database, dropped afterwards."""
-    base = pg_base(server_url)
+    base = normalise_url(server_url)
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base)
     with admin.begin() as c:

@@ -35,7 +35,7 @@ def sqlite_url(path) -> str:
 
 
 def settings_for(db_url: str, data_dir) -> Settings:
-    from bot.reminders.subscriptions import normalise_url
+    from store.engine import normalise_url
 
     return Settings(data_dir=Path(data_dir), database_url=normalise_url(db_url))
 
@@ -161,7 +161,7 @@ def deadlines() -> list[Deadline]:
 
 
 def make_store(db_url: str, extra_deadlines: list[Deadline] | None = None) -> None:
-    from bot.reminders.subscriptions import normalise_url
+    from store.engine import normalise_url
 
     with session_scope(normalise_url(db_url)) as s:
         for d in documents():

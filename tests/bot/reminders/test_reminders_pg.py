@@ -11,13 +11,12 @@ import json
 import os
 import subprocess
 import time
-import uuid
 from collections import Counter
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
+from tests.support.pg import pg_schema
 from tests.support.reminders import WORKER, ENV_KEYS, ROOT, bulk_deadlines, make_store
 
 PG_URL = os.environ.get("HOCTAP_TEST_POSTGRES_URL", "").strip()
@@ -36,24 +35,8 @@ LOCAL = dt.timezone(dt.timedelta(hours=7))
 
 @pytest.fixture
 def pg_schema_url():
-    from bot.reminders.subscriptions import normalise_url
-
-    base = normalise_url(PG_URL)
-    schema = f"hoctap_rem_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    url = f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
-    try:
+    with pg_schema(PG_URL, prefix="hoctap_rem") as url:
         yield url
-    finally:
-        from store.db import dispose_engines
-
-        dispose_engines(url)
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_two_workers_no_duplicates(pg_schema_url, tmp_path):

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from indexer.ocr import tesseract_problem
+from tests.support.pdf import text_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "knowledge" / "tiengiang-2021-ke-hoach-xhht.txt"
@@ -230,28 +231,7 @@ def test_unreadable_image_is_refused_by_name(tmp_path):
 
 
 def _text_page_pdf(path: Path, lines: list[str]) -> Path:
-    """A one-page PDF with a real text layer (Helvetica, ASCII), written with pypdf."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    w = PdfWriter()
-    page = w.add_blank_page(595, 842)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): w._add_object(font)})}
-    )
-    ops = "BT /F1 11 Tf 60 780 Td 14 TL " + " ".join(f"({x}) Tj T*" for x in lines) + " ET"
-    stream = DecodedStreamObject()
-    stream.set_data(ops.encode("latin-1"))
-    page[NameObject("/Contents")] = w._add_object(stream)
-    with open(path, "wb") as f:
-        w.write(f)
+    path.write_bytes(text_pdf(lines))
     return path
 
 
@@ -262,13 +242,13 @@ def test_a_pdf_with_text_pages_and_scanned_pages(tmp_path):
     from bench.ocr_accuracy import make_scanned_pdf, reference_text
     from indexer.loaders import page_texts, read_document
 
-    text_pdf = _text_page_pdf(
+    text_page = _text_page_pdf(
         tmp_path / "t.pdf", ["Phu luc kem theo Cong van so 3597/UBND-KGVX", "Bang tong hop ket qua thuc hien nam 2021"]
     )
     scan = make_scanned_pdf(reference_text(SMALL), tmp_path / "s.pdf", dpi=300, footer=FOOTER)
     w = PdfWriter()
     w.add_page(PdfReader(str(scan)).pages[0])
-    w.add_page(PdfReader(str(text_pdf)).pages[0])
+    w.add_page(PdfReader(str(text_page)).pages[0])
     mixed = tmp_path / "hon-hop.pdf"
     with open(mixed, "wb") as f:
         w.write(f)

@@ -22,7 +22,8 @@ from bot.index_publish import current_build, publish, sync
 from bot.search_index import IndexCorrupt, load_index, read_build_id, swap_in, verify_index, write_index
 from store.db import get_engine
 from store.published import IndexBuild, IndexFile
-from tests.replicas.harness import PG_URL, own_database, text_pdf
+from tests.replicas.harness import PG_URL, own_database
+from tests.support.pdf import text_pdf
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason="HOCTAP_TEST_POSTGRES_URL is not set (a PostgreSQL server)")
 BUILT_AT = 1_800_000_000.0

@@ -145,26 +145,26 @@ class SqlState(State):
         row = self._run(stmt, fetch=True)
         return None if row is None else row[0]
 
+    def _upsert(self, key: str, value: str, ttl_s: float | None, now, where=None):
+        """INSERT the value, or replace the row the key has (only where `where` holds, when given)."""
+        ins = self._insert().values(key=_key(key), value=value, counter=0, expires_at=self._expiry(now, ttl_s))
+        return ins.on_conflict_do_update(
+            index_elements=[SharedState.key],
+            set_={"value": ins.excluded.value, "counter": 0, "expires_at": ins.excluded.expires_at},
+            where=where,
+        )
+
     def put(self, key: str, value: str, ttl_s: float | None) -> None:
         self._writable()
         now = utcnow()
-        ins = self._insert().values(key=_key(key), value=value, counter=0, expires_at=self._expiry(now, ttl_s))
-        stmt = ins.on_conflict_do_update(
-            index_elements=[SharedState.key],
-            set_={"value": ins.excluded.value, "counter": 0, "expires_at": ins.excluded.expires_at},
-        )
-        self._run(stmt)
+        self._run(self._upsert(key, value, ttl_s, now))
         self._maybe_prune(now)
 
     def add(self, key: str, value: str, ttl_s: float | None) -> bool:
         self._writable()
         now = utcnow()
-        ins = self._insert().values(key=_key(key), value=value, counter=0, expires_at=self._expiry(now, ttl_s))
-        stmt = ins.on_conflict_do_update(
-            index_elements=[SharedState.key],
-            set_={"value": ins.excluded.value, "counter": 0, "expires_at": ins.excluded.expires_at},
-            where=and_(SharedState.expires_at.is_not(None), SharedState.expires_at <= now),
-        ).returning(SharedState.key)
+        expired = and_(SharedState.expires_at.is_not(None), SharedState.expires_at <= now)  # a lapsed key is free
+        stmt = self._upsert(key, value, ttl_s, now, where=expired).returning(SharedState.key)
         return self._run(stmt, fetch=True) is not None
 
     def delete(self, key: str) -> None:

@@ -28,26 +28,25 @@ def named_article(folded_question: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def articles_of(ctx: Context, doc_id: str) -> dict[int, str]:
-    """A document's articles: number → heading line ('Điều 7. Quy trình đánh giá')."""
-    out: dict[int, str] = {}
+def _headings_by_number(ctx: Context, doc_id: str) -> dict[int, list[str]]:
+    """Every article heading of a document by its number, in order ('Điều 7. Quy trình đánh giá')."""
+    out: dict[int, list[str]] = {}
     for ch in ctx.kb.chunks_of_document(doc_id):
         for h in ch.headings or []:
             m = _HEADING.match(h.strip())
-            if m and int(m.group(1)) not in out:
-                out[int(m.group(1))] = h.strip()
+            if m and h.strip() not in out.get(int(m.group(1)), []):
+                out.setdefault(int(m.group(1)), []).append(h.strip())
     return out
+
+
+def articles_of(ctx: Context, doc_id: str) -> dict[int, str]:
+    """A document's articles: number → heading line ('Điều 7. Quy trình đánh giá'), the first of each number."""
+    return {n: hs[0] for n, hs in _headings_by_number(ctx, doc_id).items()}
 
 
 def _numbered_twice(ctx: Context, doc_id: str) -> bool:
     """Two articles of one document with the same number (a decision's and its annexed rules')."""
-    titles: dict[int, set[str]] = {}
-    for ch in ctx.kb.chunks_of_document(doc_id):
-        for h in ch.headings or []:
-            m = _HEADING.match(h.strip())
-            if m:
-                titles.setdefault(int(m.group(1)), set()).add(h.strip())
-    return any(len(t) > 1 for t in titles.values())
+    return any(len(hs) > 1 for hs in _headings_by_number(ctx, doc_id).values())
 
 
 def article_chunks(ctx: Context, doc_id: str, number: int) -> set[int]:
@@ -71,13 +70,18 @@ def target_document(ctx: Context, ranked_docs: list[str], number: int) -> tuple[
     return (with_articles[0], False) if with_articles else (None, False)
 
 
+def _titles(arts: dict[int, str]) -> list[str]:
+    """The articles' titles, one bullet each, cut so that all of them fit one answer."""
+    per = max(40, min(TITLE_CHARS, (MAX_ANSWER_CHARS - 300) // max(1, len(arts))))
+    return [f"• {short(t, per)}" for t in arts.values()]
+
+
 def missing_article(ctx: Context, doc_id: str, number: int) -> Answer:
     """'Quyết định 86/QĐ-KHVN có 12 điều, không có Điều 25: …' with the articles it has."""
     arts = articles_of(ctx, doc_id)
     doc = ctx.kb.docs[doc_id]
     lines = [f"{document_citation(doc)} có {len(arts)} điều, không có Điều {number}. Các điều của văn bản:"]
-    per = max(40, min(TITLE_CHARS, (MAX_ANSWER_CHARS - 300) // max(1, len(arts))))
-    lines += [f"• {short(t, per)}" for t in arts.values()]
+    lines += _titles(arts)
     return Answer(ctx.question, False, "\n".join(lines), "out_of_scope", suggestions=EXAMPLES)
 
 
@@ -142,7 +146,5 @@ def count_articles(ctx: Context, ranked: list) -> Answer | None:
     if not arts or _numbered_twice(ctx, doc_id):  # a decision and the rules it issues: whose articles is unclear
         return None
     doc = ctx.kb.docs[doc_id]
-    lines = [f"{document_citation(doc)} có {len(arts)} điều:"]
-    per = max(40, min(TITLE_CHARS, (MAX_ANSWER_CHARS - 300) // max(1, len(arts))))
-    lines += [f"• {short(t, per)}" for t in arts.values()]
+    lines = [f"{document_citation(doc)} có {len(arts)} điều:"] + _titles(arts)
     return ctx.finish("search", lines, [])

@@ -39,13 +39,13 @@ from bot.answerers import (
 from bot.answerers import articles, definitions, smalltalk
 from bot.answerers import evidence as evidence_answer
 from bot.citing import cite_sources
-from bot.answerers.base import EXAMPLES, REFUSAL, Context, refusal  # noqa: F401  (REFUSAL is part of this module's API)
+from bot.answerers.base import EXAMPLES, REFUSAL, Context, aside_missing, refusal, with_aside  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
 from bot.evidence import EvidenceRanker, agrees, asked_kinds, missing_words, not_covered, unpicked
 from bot.formatting import deadline_sentence, document_citation
 from bot.knowledge import Knowledge, read_snapshot, write_snapshot
 from bot.lexicon import load_lexicon
-from bot.typos import NameFixer, SyllableFixer
+from bot.typos import AbbreviationReader, NameFixer, SyllableFixer
 from store.knowledge import Chunk, Deadline, Document
 from bot.occurrences import next_occurrence
 from bot.retrieval import Retriever
@@ -334,6 +334,7 @@ class Assistant:
         kb, fixer = self.kb, getattr(self, "name_fixer", None)
         if kb is None or fixer is None or not isinstance(question, str) or len(question) > 500:
             return question
+        question = AbbreviationReader(self.lex, kb.syllable_known, kb.spelled_out).fix(question)
         question = fixer.fix(question, kb.phrase_in_documents)
         return SyllableFixer(kb.syllable_known, kb.phrase_in_documents, kb.written_as).fix(question)
 
@@ -411,6 +412,10 @@ class Assistant:
         if reg is not None:
             return reg
         ctx = Context(q, u, today, mode, kb, self.lex, retriever)
+        return with_aside(self._answer_in(ctx), ctx)
+
+    def _answer_in(self, ctx: Context) -> Answer:
+        q, u, today, kb = ctx.question, ctx.u, ctx.today, ctx.kb
         said = smalltalk.answer(ctx)  # "xin chào", "cảm ơn", "có những văn bản nào?"
         if said is not None:  # a province's catalogue says which provinces it now includes (Lâm Đồng ⊃ Đắk Nông)
             return annotate_answer(said, u.provinces, kb.docs, today) if said.answered else said
@@ -474,7 +479,9 @@ class Assistant:
                 ranked = EvidenceRanker(ctx, units, allowed=allowed).candidates() or ranked
                 return ranked, articles.render_article(ctx, doc, number, ranked)
         missing, near = not_covered(ctx, units, ranked) if ranked else ([], False)
-        if missing:  # "Chỉ tiêu giảm tỷ lệ hộ nghèo đa chiều …": no document speaks of it
+        if missing and aside_missing(ctx.u.text, missing):  # "… nộp ở đâu, có làm online được không?"
+            ctx.aside = missing  # the first clause is answered, the words of the others no document holds named
+        elif missing:  # "Chỉ tiêu giảm tỷ lệ hộ nghèo đa chiều …": no document speaks of it
             return ranked, refusal(ctx.question, missing, near=near)
         return ranked, None
 

@@ -30,6 +30,8 @@ QUOTE_PROBE_CHARS = 40
 MIN_PROBE_CHARS = 20
 # "4. Lớp “Tiếng Anh …”": a numbered section whose title starts with a noun; "Lớp 4" (folded) refers to it
 _NUMBERED_TITLE = re.compile(r"^\s*(\d{1,2})[.)]\s+([^\W\d_]+)\b")
+# a run of syllables followed by the same word this often is the start of a longer name ('Ban Chỉ' → 'đạo')
+TRUNCATED_NAME_SHARE = 0.8
 _REFERENCE = re.compile(r"\b([a-z]+)\s+(\d{1,2})\b(?![./]\d)")
 
 
@@ -92,6 +94,7 @@ class Knowledge:
             self._by_document.setdefault(ch.document_id, []).append(ch)
         self._identity: dict[str, str] = {}
         self._numbered: dict[str, dict[str, str]] = {}
+        self._spelled: dict[str, str | None] = {}
         self.responsibilities_by_chunk: dict[int, list] = {}
         for r in self.responsibilities:
             self.responsibilities_by_chunk.setdefault(r.chunk_id, []).append(r)
@@ -172,6 +175,30 @@ class Knowledge:
                     seen[" ".join(words[i : i + len(syl)])] += 1
         return seen.most_common(1)[0][0] if seen else folded
 
+    def spelled_out(self, letters: str) -> str | None:
+        """The name the documents write whose syllables' initials are these folded letters, "và" left out
+        ('khcn' → 'Khoa học và Công nghệ', 'nv' → 'Nội vụ'): a run of syllables that begins with a capital, the one
+        written most often, or None when none is, or two are written as often (cached)."""
+        if letters not in self._spelled:
+            self._spelled[letters] = _most_written(self._name_runs(letters))
+        return self._spelled[letters]
+
+    def _name_runs(self, letters: str) -> Counter:
+        """How often each run of syllables with these initials is written, leaving out a run that is the start of
+        a longer name, always followed by the same word ('Ban Chỉ' of 'Ban Chỉ đạo' is not 'BC')."""
+        pattern = _initials_pattern(letters)
+        seen: Counter = Counter()
+        followers: dict[str, Counter] = {}
+        for ch in self.chunks.values():
+            for m in pattern.finditer(ch.text):
+                seen[m.group(1)] += 1
+                followers.setdefault(m.group(1), Counter())[(m.group(2) or "").lower()] += 1
+        for run, after in followers.items():
+            word, n = after.most_common(1)[0]
+            if word and n >= TRUNCATED_NAME_SHARE * seen[run] and seen[run] >= 2:
+                del seen[run]
+        return seen
+
     def unit_absent(self, unit: str) -> bool:
         """No chunk contains this word."""
         self.unit_weights([unit])
@@ -216,6 +243,38 @@ class Knowledge:
     @property
     def events(self) -> list:
         return self.extra_facts.get("events", [])
+
+
+def _letter_class(letter: str, capital: bool, every: bool = False) -> str:
+    """The characters whose folded form is this letter ('d' → 'dđ'; 'a' → 'aàáảãạăằ…'), capitals only or any case;
+    `every`: all the small letters."""
+    if every:
+        return "[" + _VIETNAMESE_LETTERS + "]"
+    chars = {c for c in _VIETNAMESE_LETTERS if fold(c) == letter}
+    chars = {c.upper() for c in chars} if capital else chars | {c.upper() for c in chars}
+    return "[" + "".join(sorted(chars)) + "]"
+
+
+def _initials_pattern(letters: str) -> re.Pattern:
+    """A run of syllables with these initials, the first a capital, "và" between any two."""
+    lower = _letter_class("", capital=False, every=True)
+    parts = [
+        ("" if i == 0 else _NOT_AND) + _letter_class(x, capital=i == 0) + lower + "*" for i, x in enumerate(letters)
+    ]
+    return re.compile(r"(?<![^\W\d_])(" + r"(?:\s+và)?\s+".join(parts) + r")(?![^\W\d_])(?:[ \t]+([^\W\d_]+))?")
+
+
+def _most_written(seen: Counter) -> str | None:
+    top = seen.most_common(2)
+    if not top or (len(top) == 2 and top[1][1] == top[0][1]):
+        return None
+    return top[0][0]
+
+
+_NOT_AND = r"(?!và(?![^\W\d_]))"  # "và" joins a name's words; it is none of its initials ("Nam và" is not "NV")
+_VIETNAMESE_LETTERS = (
+    "abcdefghijklmnopqrstuvwxyzđ" + "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+)
 
 
 def quote_in_line(quote: str | None, line: str) -> bool:

@@ -50,6 +50,8 @@ MIN_WEIGHT = 0.1
 # folded function words that start no compound in these documents ("và", "của", "là", "thì", "mà")
 NEVER_WORD_START = {"va", "cua", "la", "thi", "ma", "nhung"}
 
+_CLAUSE_BREAK = re.compile(r"[,;:?!()]+|\.(?!\d)")
+
 # Words of the question itself, not of its topic (folded): the retriever's, and those of a true/false
 # statement and "ở" (at, in).
 # The asker speaking of themselves and their family ("Mẹ tôi 65 tuổi …", "em muốn hỏi"): the person asking,
@@ -121,7 +123,8 @@ class Segmenter:
 
             words = [w for w in (" ".join(folded_syllables(x.replace("_", " "))) for x in word_segments(text)) if w]
             return self._join_names(words)
-        return self._segment_folded(folded_syllables(text))
+        # no word spans a comma or a question mark: "… ở bộ, sdt bao nhiêu" has no "bộ sổ"
+        return [w for part in _CLAUSE_BREAK.split(text) for w in self._segment_folded(folded_syllables(part))]
 
     def _join_names(self, words: list[str]) -> list[str]:
         """underthesea may cut a name apart or glue it to a neighbour ('Đắk', 'Nông nộp'): a known name

@@ -126,3 +126,74 @@ class SyllableFixer:
         if i + 1 < len(folded):
             pairs.append((f"{candidate} {folded[i + 1]}", 0))
         return [(p, at) for p, at in pairs if self.in_documents(p)]
+
+
+# Shorthand of chat ("ko", "j", "ntn"): words of the language, not of the documents, read as the words they stand for.
+CHAT_SHORTHAND = {
+    "ko": "không",
+    "k": "không",
+    "kg": "không",
+    "khg": "không",
+    "hok": "không",
+    "j": "gì",
+    "bn": "bao nhiêu",
+    "ntn": "như thế nào",
+    "sdt": "số điện thoại",
+    "sđt": "số điện thoại",
+    "dc": "được",
+    "đc": "được",
+    "trc": "trước",
+    "vs": "với",
+    "dki": "đăng ký",
+    "đki": "đăng ký",
+    "dky": "đăng ký",
+    "đky": "đăng ký",
+    "tgian": "thời gian",
+    "bc": "báo cáo",
+    "online": "trực tuyến",
+    "offline": "trực tiếp",
+}
+MAX_INITIALS = 6  # "BCHQS": longer runs of capitals are codes, not names
+_CAPITAL = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+class AbbreviationReader:
+    """Shorthand and abbreviations the glossary does not know, read as the words they stand for: chat shorthand
+    ("ko" → "không"), and a body's initials after its capitalised head word, as the documents write the name
+    ("Sở KHCN", "so khcn" → "Sở Khoa học và Công nghệ", "Sở NV" → "Sở Nội vụ", learned by `spelled_out`; two letters
+    only after a capital). Initials alone
+    ("HS", "HTSĐ") stay: two letters are too ambiguous, and a name spelled out in the question weighs more words
+    than the asker typed."""
+
+    def __init__(self, lex: Lexicon, known: Callable[[str], bool], spelled_out: Callable[[str], str | None]):
+        """`known`: the documents write this folded word; `spelled_out`: the name with these folded initials."""
+        self.lex, self.known, self.spelled_out = lex, known, spelled_out
+
+    def fix(self, text: str) -> str:
+        plain = not has_diacritics(text)
+        words = list(_WORD.finditer(text))
+        edits = []
+        for i, m in enumerate(words):
+            edit = self._read(m.group(0), words[i - 1] if i else None)
+            if edit is not None:
+                start, name = edit if edit[0] is not None else (m.start(), edit[1])
+                edits.append((start, m.end(), fold_words(name) if plain else name))
+        for start, end, name in sorted(edits, reverse=True):
+            text = text[:start] + name + text[end:]
+        return text
+
+    def _read(self, token: str, before: re.Match | None) -> tuple[int | None, str] | None:
+        """(where the words read start, the words) for a token read otherwise, or None."""
+        if token.lower() in CHAT_SHORTHAND and (len(token) > 1 or token.islower()) and not self.known(token.lower()):
+            return None, CHAT_SHORTHAND[token.lower()]
+        folded = fold_words(token)
+        if not (2 <= len(folded) <= MAX_INITIALS and folded.isalpha()) or self.lex.expand(token) != token:
+            return None
+        if self.known(folded) or (is_syllable(folded) and not token.isupper()):
+            return None
+        if before is None or (len(folded) == 2 and not before.group(0)[:1].isupper()):  # "HS", "ho so NV" stay
+            return None
+        name = self.spelled_out(fold_words(before.group(0))[:1] + folded)
+        if name and fold_words(name).split()[0] == fold_words(before.group(0)):
+            return before.start(), name
+        return None

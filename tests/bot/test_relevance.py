@@ -64,6 +64,13 @@ def test_text_without_diacritics_prefers_the_words_the_documents_write():
     assert "tap giao" in Segmenter().segment("xa hoi hoc tap giao")  # without a corpus: the dictionary alone
 
 
+def test_no_word_spans_a_comma_in_text_without_diacritics():
+    seg = Segmenter()
+    assert "bo so" in seg.segment("lien he ai o bo so dien thoai")  # a dictionary word, when written as one
+    words = seg.segment("lien he ai o bo, so dien thoai bao nhieu")
+    assert "bo so" not in words and "bo" in words, words
+
+
 def test_the_asker_and_their_family_are_not_the_topic(seg):
     units = topic_units("Mẹ tôi 65 tuổi chưa biết chữ có học lớp xóa mù chữ được không?", set(), seg)
     assert not {"me", "toi", "me toi"} & set(units), units

@@ -61,7 +61,7 @@ from indexer.normalize import normalize_text
 from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
-PARSER_VERSION = "8"
+PARSER_VERSION = "9"  # 9: "Giấy mời" (GM) a type of its own
 # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed (3: y read as i after a consonant;
 # 4: cached by indexed text)
 LEXICAL_VERSION = "4"

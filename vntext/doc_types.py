@@ -35,6 +35,7 @@ DOC_TYPES: tuple[DocType, ...] = (
     DocType("nghi quyet", "nghị quyết", code="nq", asked=True, numbered=True, cited=True),
     DocType("nghi dinh", "nghị định", code="nd", asked=True, numbered=True, cited=True),
     DocType("de an", "đề án", asked=True, numbered=True),
+    DocType("giay moi", "giấy mời", code="gm", asked=True, numbered=True),
     DocType("huong dan", "hướng dẫn", code="hd", asked=True),
     DocType("luat", "luật", titled=True, asked=True),
     DocType("bao cao", "báo cáo", code="bc"),

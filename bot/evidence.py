@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from bot.admin_changes import expand_provinces
 from bot.knowledge import quote_in_line
 from bot.relevance import coverage, folded_text
 from vntext import fold
@@ -52,14 +53,16 @@ NOT_UNITS = frozenset("tien phan gio lau la thi duoc".split())
 
 def asked_unit(folded_question: str) -> str | None:
     """The unit a number is asked in ('bao nhiêu điểm' → 'diem', 'mấy lớp' → 'lop'), or None."""
-    m = _UNIT_ASKED.search(folded_question)
-    return m.group(1) if m and m.group(1) not in NOT_UNITS else None
+    units = (m.group(1) for m in _UNIT_ASKED.finditer(folded_question))  # "mấy giờ, bao nhiêu đại biểu": 'dai'
+    return next((x for x in units if x not in NOT_UNITS), None)
 
 
 # ... and a best line covering this much less of the topic than a line that covers all of it gives way to that line
 FULL_COVER_MARGIN = 0.3
 # a header line put first gives way to a line of the body among this many best lines that covers the question as well
 HEADER_WINDOW = 5
+# a best line naming another body than the one asked gives way to one of this many best lines naming the body asked
+BODY_WINDOW = 10
 # a best line sharing no topic word with the question gives way to one of this many best lines that shares some
 COVERED_WINDOW = 5
 # "X là gì?": a line saying "X là …" among this many best lines is put first
@@ -69,7 +72,8 @@ SENTENCE_SPLIT_CHARS = 260
 _SENTENCE_END = re.compile(r"(?<=[^\d\s][.;!?])\s+(?=\S)")
 
 ASK_PATTERNS = {
-    "date": r"\b(ngay nao|khi nao|bao gio|truoc ngay|han chot|thoi han|han|luc nao|tu ngay|den ngay|thoi diem|thoi gian)\b",
+    "date": r"\b(ngay nao|khi nao|bao gio|truoc ngay|han chot|thoi han|han|luc nao|tu ngay|den ngay|thoi diem|thoi gian|"
+    r"hom nao|ngay may|thang may|thang nao)\b",
     "number": r"\b(bao nhieu|may|ti le|phan tram|muc|so luong|toi da|toi thieu|diem)\b|%",
     "who": r"(^ai\b|\bai (chu tri|phu trach|ki|cong nhan|lam|thuc hien|to chuc|duoc)|\b(co quan nao|don vi nao|so nao|nhung so|nhung don vi|cap nao|ai)\b)",
     "place": r"\b(o dau|dia diem|tai dau|noi nao|cho nao|dia chi)\b",
@@ -95,7 +99,10 @@ CARRIES = {
     "date": re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\b|\bngày\s+\d{1,2}\b|\bquý\s+[IV1-4]+\b|\btháng\s+\d{1,2}\b", re.I),
     "number": re.compile(r"\d"),
     "percent": re.compile(r"\d\s*%"),
-    "who": re.compile(r"\b(Sở|UBND|Ủy ban|Hội|Bộ|Phòng|Trung tâm|Ban|Công an|Tỉnh đoàn|Chi hội|Chủ tịch|Thủ trưởng)\b"),
+    "who": re.compile(
+        r"\b(Sở|UBND|Ủy ban|Hội|Bộ|Phòng|Trung tâm|Ban|Công an|Tỉnh đoàn|Chi hội|Chủ tịch|Thủ trưởng|Trường|[Gg]iáo viên|"
+        r"[Gg]iảng viên|[Bb]áo cáo viên)\b"
+    ),
     "place": re.compile(r"\b(tại|địa điểm|địa chỉ|quảng trường|hội trường|trụ sở|nhà văn hóa)\b|https?://|www\.", re.I),
     "clock": re.compile(r"\b\d{1,2}\s*(giờ|h)\s*\d{0,2}\b|\bbuổi (sáng|chiều|tối|trưa)\b", re.I),
     "contact": re.compile(r"\b0\d{2,3}(?:[.\s]?\d){6,8}\b|@"),  # 0209.3851.226, 0905 318 624, 0912345678
@@ -104,7 +111,8 @@ CARRIES = {
     "result": re.compile(r"\b(kết quả|đánh giá|đã đạt|chưa đạt|không đạt|đạt được|thực hiện được)\b", re.I),
     "reason": re.compile(r"\b(nguyên nhân|lý do|lí do|do ảnh hưởng|bởi vì)\b", re.I),
     "money": re.compile(
-        r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b|\b(miễn phí|không (thu|mất) (phí|tiền))\b",
+        r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b|\b(miễn phí|miễn học phí|không (thu|mất) (phí|tiền)|"
+        r"không phải (đóng|nộp|trả))\b",
         re.I,
     ),
 }
@@ -122,6 +130,27 @@ KIND_NEAR_CHUNKS = {"money": 1, "clock": 1, "percent": 3}
 _ENUMERATOR = re.compile(r"^\s*[-+•]?\s*(?:\d{1,2}|[a-zđ])[.)]\s+")
 # lines that say nothing by themselves: "(Ban hành kèm theo Quyết định số …)", a page number
 _NOISE_LINE = re.compile(r"^\s*(\((Ban hành )?[Kk]èm theo\b.*\)\.?|[-–\d\s.]{0,6})\s*$")
+
+
+def carries_asked(kind: str, text: str, folded_question: str) -> bool:
+    """The line carries the kind of answer asked; a number asked in a unit, a number of that unit ("khoảng bao
+    nhiêu đại biểu" → "khoảng 1.200 đại biểu", not the "07 giờ 30" of the same section)."""
+    unit = asked_unit(folded_question) if kind == "number" else None
+    if unit:
+        return re.search(r"\d[\d.,]*\s+" + re.escape(unit) + r"\b", fold(text)) is not None
+    return bool(CARRIES[kind].search(text))
+
+
+_BODY_LABEL = re.compile(
+    r"^\s*[-+•]?\s*(?:[a-zđ]\)\s*)?((?:Sở|Bộ|Hội|Ủy ban|UBND|Ban|Phòng|Trung tâm|Công an|Tỉnh đoàn|Liên đoàn|Trường|"
+    r"Thủ trưởng|Các)\b[^:;.]{0,80}):"
+)
+
+
+def body_led_by(line: str) -> str | None:
+    """The body a line begins by naming ("- Sở Nội vụ: chuẩn bị …" → "Sở Nội vụ"), or None."""
+    m = _BODY_LABEL.match(line)
+    return m.group(1).strip() if m else None
 
 
 def asked_kinds(folded_question: str) -> set[str]:
@@ -295,6 +324,8 @@ class EvidenceRanker:
         self.asked = asked_kinds(ctx.u.folded)
         self.bigrams = content_bigrams(ctx.u.folded)
         self.document_years = document_years(ctx.u.folded)
+        # the provinces asked and those merged into them in 2025 (Lâm Đồng: also Đắk Nông's documents)
+        self.provinces = set(expand_provinces(ctx.u.provinces, ctx.today)) if ctx.u.provinces else set()
 
     # -- candidates -------------------------------------------------------------------------
     def hits(self):
@@ -347,10 +378,22 @@ class EvidenceRanker:
                 c.features.update(self._line_features(c, ch, lines))
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
-        out.sort(key=lambda c: -c.score)
+        out.sort(key=lambda c: (c.features["province_conflict"], -c.score))  # another province's lines come last
         ranked = _list_head_first(_covered_first(out), self.asked)
         ranked = self._reason_first(self._unit_first(self._result_first(self._body_first(ranked))))
-        return self._named_item_first(self._definition_first(ranked))
+        return self._asked_body_first(self._named_item_first(self._definition_first(ranked)))
+
+    def _asked_body_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """A body named in the question ("Sở Nội vụ chuẩn bị gì?"): when the best line begins by naming another
+        body ("- Sở Khoa học và Công nghệ: …"), a line among BODY_WINDOW best ones that begins by naming the body
+        asked comes first (an entity, not a weight: never another body's task)."""
+        ctx = self.ctx
+        top = ranked[0] if ranked else None
+        label = body_led_by(top.text) if top is not None and ctx.u.agencies else None
+        if label is None or ctx.agency_match("", label):
+            return ranked
+        own = next((c for c in ranked[1:BODY_WINDOW] if ctx.agency_match("", body_led_by(c.text) or "")), None)
+        return ranked if own is None else [own] + [c for c in ranked if c is not own]
 
     def _sections_retrieved(self, hits) -> dict[tuple[str, str], tuple]:
         """The retrieved chunks by (document, the title of their section): (hit, rank), the best-ranked first."""
@@ -465,7 +508,7 @@ class EvidenceRanker:
         year_text = " ".join(ch.headings or []) + " " + ch.text
         return {
             "province_match": _bool(u.provinces and doc.province in u.provinces),
-            "province_conflict": _bool(u.provinces and doc.province and doc.province not in u.provinces),
+            "province_conflict": _bool(u.provinces and doc.province and doc.province not in self.provinces),
             "agency_match": _bool(agency_match),
             "agency_conflict": _bool(u.agencies and agencies_here and not agency_match),
             "year_match": _bool(u.years and any(str(y) in year_text for y in u.years)),
@@ -695,7 +738,7 @@ MAX_ABBREVIATION = 6
 
 def _initials(hay: str) -> set[str]:
     """Every run of 2 to MAX_ABBREVIATION syllables' initials in the folded text ('cdht' for 'cong dong hoc tap')."""
-    first = [w[0] for w in hay.split() if w[:1].isalpha()]
+    first = [w[0] for w in hay.split() if w[:1].isalpha() and w != "va"]  # 'khcn': 'khoa hoc va cong nghe'
     return {"".join(first[i : i + k]) for k in range(2, MAX_ABBREVIATION + 1) for i in range(len(first) - k + 1)}
 
 

@@ -77,6 +77,7 @@ class Context:
     _topics: dict | None = None  # topic() per set of intent words: one question segments its text once each
     ranked_lines: list[str] | None = None  # the evidence ranking's best lines, once ranked (evidence_rank)
     list_asked: bool = False  # the question asks for a list ("những ngày nào"), as the evidence ranking reads it
+    aside: list[str] | None = None  # words of a later clause that no document holds (the first clause is answered)
 
     def evidence_rank(self, quote: str | None) -> int:
         """Where the evidence ranking puts the line a fact was read from (EVIDENCE_UNRANKED when not among its
@@ -274,6 +275,31 @@ def refusal(question: str, missing: list[str] | None = None, near: bool = False)
         "tiêu chí, sự kiện, văn bản căn cứ và người liên hệ."
     )
     return Answer(question, False, text, "out_of_scope", suggestions=EXAMPLES)
+
+
+def aside_missing(question: str, missing: list[str]) -> bool:
+    """Every word no document holds lies in a clause after the first, which holds none of them ("Đăng ký … nộp ở
+    đâu, có làm online được không?"): the first clause is answered, and the words of the others named."""
+    clauses = [c for c in (" " + fold_words(x) + " " for x in re.split(r"[,;?]", question)) if c.strip()]
+    if len(clauses) < 2 or len(clauses[0].split()) < ASIDE_MIN_WORDS:
+        return False
+    rest = " ".join(clauses[1:])
+    return all(f" {m} " not in clauses[0] and f" {m} " in rest for m in missing)
+
+
+ASIDE_MIN_WORDS = 4  # a first clause shorter than this ("Cho hỏi, …") asks nothing by itself
+
+
+def with_aside(ans: Answer, ctx: Context) -> Answer:
+    """An answer to a question's first clause, with the words of its other clauses that no document holds named
+    last ("Các văn bản hiện có không nói về “online”.")."""
+    if not ctx.aside or not ans.answered:
+        return ans
+    named = ", ".join(f"“{as_written(ctx.question, m)}”" for m in ctx.aside[:3])
+    note = f"\nCác văn bản hiện có không nói về {named}."
+    if len(ans.answer.rstrip()) + len(note) <= MAX_ANSWER_CHARS:  # one chat message still
+        ans.answer = ans.answer.rstrip() + note
+    return ans
 
 
 def as_written(question: str, folded_unit: str) -> str:

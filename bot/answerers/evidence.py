@@ -12,7 +12,7 @@ from bot.answer import Answer, Source
 from bot.answerers import deadlines
 from bot.answerers.base import Context, short
 from bot.answerers.passages import unit_key
-from bot.evidence import CARRIES, Candidate, asked_kinds, is_title, split_lines
+from bot.evidence import Candidate, asked_kinds, carries_asked, is_title, body_led_by, split_lines
 from bot.formatting import document_citation
 from store.knowledge import Deadline
 from vntext import fold, folded_syllables
@@ -230,13 +230,20 @@ def _is_heading_like(top: Candidate) -> bool:
     )
 
 
-def _companions(ranked: list[Candidate], top: Candidate, asked: set[str]) -> list[Candidate]:
-    """The best line, with the lines of its chunk that score nearly as well or say another thing asked."""
-    same = [c for c in ranked[1:40] if c.chunk_id == top.chunk_id and c.line_no != top.line_no]
+def _companions(ranked: list[Candidate], top: Candidate, asked: set[str], q: str = "") -> list[Candidate]:
+    """The best line, with the lines of its chunk that score nearly as well or say another thing asked (`q`: the
+    folded question)."""
+    body = body_led_by(top.text)  # "- Sở Nội vụ: …" is another body's line beside "- Sở Khoa học và Công nghệ: …"
+    same = [
+        c
+        for c in ranked[1:40]
+        if c.chunk_id == top.chunk_id and c.line_no != top.line_no and body_led_by(c.text) in (None, body)
+    ]
     keep = [c for c in same[:8] if c.score >= top.score * COMPANION_SHARE][:2]
+    says = lambda kind, c: carries_asked(kind, c.text, q)
     for kind in COMPANION_KINDS:
-        if kind in asked and not CARRIES[kind].search(top.text) and not any(CARRIES[kind].search(c.text) for c in keep):
-            extra = next((c for c in same if CARRIES[kind].search(c.text) and c not in keep), None)
+        if kind in asked and not says(kind, top) and not any(says(kind, c) for c in keep):
+            extra = next((c for c in same if says(kind, c) and c not in keep), None)
             if extra is not None and len(keep) < 3:
                 keep.append(extra)
     return sorted([top] + keep, key=lambda c: c.line_no)
@@ -397,7 +404,7 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str], steps=None, ac
             doc = ctx.kb.docs[top.document_id]
             identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
             return _list_lines(head, _announced_too(ctx, top, distinguishing(ctx.u.folded, items, identity)))
-    quoted = list(dict.fromkeys(_read_in_paragraph(c) for c in _companions(ranked, top, asked)))
+    quoted = list(dict.fromkeys(_read_in_paragraph(c) for c in _companions(ranked, top, asked, ctx.u.folded)))
     width = SINGLE_LINE_CHARS if len(quoted) == 1 else LINE_CHARS
     return ["“" + " … ".join(short(text, width) for text in quoted) + "”"]
 

@@ -222,6 +222,34 @@ def test_the_unit_a_number_is_asked_in():
     assert asked_unit("duoc thuong bao nhieu tien") is None  # money, read by its own kind
     assert asked_unit("hoc luc may gio") is None  # a time of day
     assert asked_unit("ai chu tri") is None
+    assert asked_unit("bat dau may gio, khoang bao nhieu dai bieu") == "dai"  # the time is not the unit asked
+
+
+def test_a_number_asked_in_a_unit_is_carried_only_by_a_number_of_that_unit():
+    from bot.evidence import carries_asked
+
+    q = "khai mac may gio, khoang bao nhieu dai bieu"
+    assert carries_asked("number", "- Thành phần: …; dự kiến 1.200 đại biểu.", q)
+    assert not carries_asked("number", "- Thời gian: 07 giờ 30 phút, ngày 02/10/2027.", q)
+    assert carries_asked("number", "gồm 12 buổi", "bao nhieu")  # no unit asked: any number
+
+
+def test_a_line_led_by_a_body_names_it():
+    from bot.evidence import body_led_by
+
+    assert body_led_by("- Sở Nội vụ: chuẩn bị tham luận.") == "Sở Nội vụ"
+    assert body_led_by("a) Hội Khuyến học tỉnh: chuẩn bị tài liệu.") == "Hội Khuyến học tỉnh"
+    assert body_led_by("- Thời gian: 08 giờ 00.") is None
+    assert body_led_by("Sở Nội vụ chủ trì, phối hợp với các sở.") is None
+
+
+def test_words_missing_only_from_a_later_clause_are_an_aside():
+    from bot.answerers.base import aside_missing
+
+    assert aside_missing("Đăng kí công dân học tập nộp ở đâu, có làm online được không?", ["online"])
+    assert not aside_missing("Lương cán bộ TTHTCĐ bao nhiêu, nộp ở đâu?", ["luong"])  # the first clause lacks it
+    assert not aside_missing("Cho hỏi, lương cán bộ bao nhiêu?", ["luong"])  # a first clause asking nothing
+    assert not aside_missing("Lương của cán bộ trung tâm học tập cộng đồng là bao nhiêu?", ["luong"])
 
 
 def test_a_best_line_sharing_no_topic_word_gives_way_to_one_that_does():

@@ -17,6 +17,17 @@ store, model and assistant:
 - an opening that announces sections ('… kết luận như sau:') is quoted with their titles, never alone;
 - a procedure is read whole; a field asked across sections ('có hoạt động nào sắp tới') is gathered from each;
 - why asked is answered by the cause the document gives ('2. Nguyên nhân: …'), not by the shortfall itself.
+
+Two more, written for the fifth round: a provincial department's letter of invitation (Giấy mời) to a training
+day, its preparations set out one line per invited body, and a vocational centre's enrolment notice of another
+province. On them:
+
+- a body typed by its initials after its head word ("Sở KHCN", "Sở NV") is read as the documents name it, and its
+  own line is quoted, never the line of the body beside it;
+- two fields asked at once ("mấy giờ, bao nhiêu đại biểu") are both answered; chat shorthand ("ko") is read;
+- a later clause asking what no document says ("có livestream không?") is named, the first clause answered;
+- a deadline that names no body binds the letter's addressees;
+- a fee asked of one province is not answered from another province's notice.
 """
 
 from __future__ import annotations
@@ -291,3 +302,76 @@ def test_a_share_asked_that_no_near_line_states_is_refused(assistant):
     """The letter lists households without a smartphone; it gives no share of them."""
     ans = assistant.ask("Tỷ lệ hộ có tủ sách gia đình ở xã Hoàng An là bao nhiêu?", today=AFTER_ITS_DEADLINES)
     assert not ans.answered and "“tỷ lệ”" in ans.answer, ans.answer
+
+
+LAO_CAI = "laocai-2027-gm-tap-huan-xhht"
+
+
+@pytest.mark.parametrize(
+    "question, own, other",
+    [
+        ("Sở KHCN Lào Cai phải chuẩn bị gì cho hội nghị tập huấn?", "02 cán bộ kỹ thuật", "- Sở Nội vụ:"),
+        ("Sở NV Lào Cai chuẩn bị gì cho tập huấn?", "đánh giá \"Đơn vị học tập\"", "- Sở Khoa học và Công nghệ:"),
+    ],
+)
+def test_a_body_typed_by_its_initials_gets_its_own_line(assistant, question, own, other):
+    ans = assistant.ask(question)
+    assert ans.answered, ans.answer
+    assert own in ans.answer and other not in ans.answer, ans.answer
+    assert ans.sources[0].file == LAO_CAI
+
+
+def test_two_fields_asked_at_once_are_both_answered(assistant):
+    ans = assistant.ask("Hội nghị tập huấn XHHT ở Lào Cai bắt đầu mấy giờ, khoảng bao nhiêu đại biểu?")
+    assert ans.answered, ans.answer
+    assert "08 giờ 00" in ans.answer and "150 đại biểu" in ans.answer, ans.answer
+
+
+def test_chat_shorthand_is_read(assistant):
+    ans = assistant.ask("dai bieu du tap huan o Lao Cai co phai dong phi ko, co duoc cap giay chung nhan khong")
+    assert ans.answered, ans.answer
+    assert "không phải đóng phí" in ans.answer and "giấy chứng nhận" in ans.answer, ans.answer
+
+
+def test_a_later_clause_no_document_covers_is_named_after_the_answer(assistant):
+    ans = assistant.ask("Hội nghị tập huấn xã hội học tập của Sở GDĐT Lào Cai tổ chức ở đâu, có livestream không?")
+    assert ans.answered, ans.answer
+    assert "Hội trường tầng 3" in ans.answer, ans.answer
+    assert ans.answer.rstrip().endswith("Các văn bản hiện có không nói về “livestream”."), ans.answer
+
+
+def test_a_deadline_naming_no_body_binds_the_letters_addressees(assistant):
+    ans = assistant.ask("Sở Nội vụ Lào Cai phải gửi danh sách đại biểu dự tập huấn trước ngày nào?", today=BEFORE_IT)
+    assert ans.answered, ans.answer
+    assert "18/03/2027" in ans.answer.split("\n")[0], ans.answer
+
+
+def test_a_fee_asked_of_one_province_is_not_read_from_anothers_notice(assistant):
+    ans = assistant.ask("Học phí lớp tin học ở trung tâm GDNN-GDTX Lào Cai bao nhiêu?")
+    assert not ans.answered, ans.answer
+    assert "Cà Mau" not in ans.answer and "1.200.000" not in ans.answer
+
+
+def test_a_letter_of_invitation_is_named_by_its_type(assistant):
+    ans = assistant.ask("giấy mời 318 do ai ký")
+    assert ans.answered, ans.answer
+    assert ans.answer.startswith("Giấy mời 318/GM-SGDĐT") and "Vũ Đình Khang" in ans.answer, ans.answer
+
+
+BEFORE_IT = dt.date(2027, 3, 5)
+
+
+def test_initials_are_read_as_the_name_the_documents_write_after_its_head_word(assistant):
+    from bot.typos import AbbreviationReader
+
+    kb = assistant.kb
+    assert kb.spelled_out("khcn") == "Khoa học và Công nghệ"
+    assert kb.spelled_out("snv") == "Sở Nội vụ"
+    assert kb.spelled_out("bc") != "Ban Chỉ"  # always followed by "đạo": the start of a longer name
+    reader = AbbreviationReader(assistant.lex, kb.syllable_known, kb.spelled_out)
+    assert reader.fix("Sở KHCN có nhiệm vụ gì") == "Sở Khoa học và Công nghệ có nhiệm vụ gì"
+    assert reader.fix("so khcn co nhiem vu gi") == "so khoa hoc va cong nghe co nhiem vu gi"  # typed so, kept so
+    assert reader.fix("Sở NV chuẩn bị gì") == "Sở Nội vụ chuẩn bị gì"
+    for kept in ("HS lớp 9 có được học không", "ho so NV", "Sở GDĐT báo cáo", "TTHTCĐ xã"):
+        assert reader.fix(kept) == kept  # two letters alone, the glossary's and the documents' own abbreviations
+    assert reader.fix("có mất phí ko, sdt ai") == "có mất phí không, số điện thoại ai"

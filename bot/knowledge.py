@@ -306,6 +306,7 @@ def _is_agency_name(name: str | None) -> bool:
     """One named body ("Phòng Văn hóa - Thông tin xã Hòa An"), not a group ("Các sở, ngành")."""
     return (
         bool(name)
+        and name[:1].isupper()  # "đơn vị", "cơ quan", "đơn vị tự": a common noun, no name
         and not name.lower().startswith(("các ", "những "))
         and "," not in name
         and 2 <= len(name.split()) <= MAX_AGENCY_NAME_WORDS

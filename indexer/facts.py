@@ -24,7 +24,7 @@ from store.recurrence import Recurrence
 # shared patterns
 
 AGENCY_START = (
-    r"(?:Các\s+|các\s+)?(?:Sở|Hội|Chi hội|Ủy ban|Uỷ ban|UBND|UB|Ban(?!\s+hành)|Bộ(?=\s+[A-ZĐÀ-Ỹ])|Công an|Đài|Báo|Liên đoàn|Đoàn|Trường|Phòng|"
+    r"(?:Các\s+|các\s+)?(?:Sở|Hội|Chi hội|Ủy ban|Uỷ ban|UBND|UB|Ban(?!\s+hành)|Bộ(?=\s+[A-ZĐÀ-Ỹ])|Công an|Đài|Báo(?!\s+cáo)|Liên đoàn|Đoàn|Trường|Phòng|"
     r"Trung tâm|Văn phòng|Cục|Vụ|Tỉnh đoàn|Thành đoàn|Thanh tra|Kho bạc|Cơ quan|Chủ tịch|Giám đốc|Thủ trưởng|"
     r"Viện|Học viện|Bảo hiểm|Cơ sở|Thiết chế|sở|cơ sở|cơ quan|thiết chế|bộ|đơn vị|địa phương|"
     r"Tổng cục|Hiệu trưởng|Mặt trận|Cổng thông tin|Chi cục|Hạt|Bệnh viện|Tòa án|Viện kiểm sát)\b"
@@ -112,6 +112,9 @@ def split_agencies(text: str) -> list[str]:
     return [p.strip(" :,.;") for p in parts if p and p.strip(" :,.;")]
 
 
+_LABEL = re.compile(r"^([^:;.]{3,90}):\s+(\S.*)$")  # a body named before a colon, its task after it
+
+
 def agency_heading(node: Node, lex: Lexicon) -> AgencyHeading | None:
     if node.kind not in ("arabic", "letter", "roman", "dieu"):
         return None
@@ -128,7 +131,10 @@ def agency_heading(node: Node, lex: Lexicon) -> AgencyHeading | None:
     t = re.sub(r"^đề nghị\s+", "", title, flags=re.IGNORECASE).rstrip(" :")
     inline = None
     has_subsections = any(c.kind in STRUCTURAL for c in node.children)
-    if not has_subsections and (len(t) > 90 or re.search(r"[.;]", t) or _TASK_VERB_RE.search(" " + t[:200])):
+    labelled = _LABEL.match(t) if not has_subsections else None  # "Sở Khoa học và Công nghệ: cấp tài khoản, …"
+    if labelled:
+        t, inline = labelled.group(1).strip(), labelled.group(2).strip()
+    elif not has_subsections and (len(t) > 90 or re.search(r"[.;]", t) or _TASK_VERB_RE.search(" " + t[:200])):
         m = _TASK_VERB_RE.search(t)
         if not m or m.start() < 3:
             return None

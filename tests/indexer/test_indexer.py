@@ -393,3 +393,22 @@ def test_cli_build_and_show(tmp_path):
         timeout=120,
     )
     assert "HẠN" in r.stdout and "15/12 hằng năm" in r.stdout and "CHỈ TIÊU" in r.stdout
+
+
+def test_a_body_named_before_a_colon_has_the_rest_of_its_line_as_its_task(tmp_path):
+    """'a) Sở Khoa học và Công nghệ: cấp tài khoản, duy trì …' is the department's task, cut at the colon, not at
+    its first comma; 'a) Báo cáo quý: …' names a report, not a body."""
+    doc = tmp_path / "hue-2026-hd-thu.txt"
+    doc.write_text(
+        "SỞ NỘI VỤ\n\nSố: 12/SNV-CCVC\n\nHuế, ngày 20 tháng 3 năm 2026\n\nHƯỚNG DẪN\nĐánh giá đơn vị học tập\n\n"
+        "1. Chế độ báo cáo\n\na) Báo cáo quý: cơ quan, đơn vị báo cáo tiến độ về Sở Nội vụ.\n\n"
+        "2. Tổ chức thực hiện\n\n"
+        "a) Sở Khoa học và Công nghệ: cấp tài khoản, duy trì Nền tảng học trực tuyến của thành phố.\n\n"
+        "b) Sở Giáo dục và Đào tạo: phối hợp tổ chức kiểm tra, cấp chứng chỉ ngoại ngữ.\n",
+        encoding="utf-8",
+    )
+    rs = parse_file(doc).facts.responsibilities
+    tasks = {r.agency: r.task for r in rs}
+    assert tasks.get("Sở Khoa học và Công nghệ", "").startswith("cấp tài khoản, duy trì"), tasks
+    assert tasks.get("Sở Giáo dục và Đào tạo", "").startswith("phối hợp tổ chức kiểm tra"), tasks
+    assert not any(a.startswith("Báo cáo") for a in tasks), tasks

@@ -39,6 +39,8 @@ SCOPED_K = 24
 OPEN_K = 12
 # a numbered item the question names: "tiêu chí 2", "chỉ số 2.1", "mức độ 3" is a level, not an item
 _NAMED_ITEM = re.compile(r"\b(tieu chi|chi so|tieu chuan)\s+(\d+(?:\.\d+)?)\b")
+# a level the question names ("mức độ 3"), read where a line begins by naming it
+_NAMED_LEVEL = re.compile(r"\bmuc do (\d)\b")
 # "… có đạt chỉ tiêu … không?": a line stating a result among this many best lines is put first
 RESULT_WINDOW = 5
 # a line giving a cause ("Nguyên nhân: …"), of the best line's document, comes first among this many best lines
@@ -82,11 +84,12 @@ ASK_PATTERNS = {
     "yesno": r"(\bco\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(duoc khong|phai khong|dung khong|khong a)\s*\??\s*$)",
     "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ki|o dau|cach)\b",
     "validity": r"\b(gia tri|hieu luc|bao lau|may nam|thoi han)\b",
-    "contact": r"\b(lien he|so dien thoai|dien thoai|email|dau moi|goi (dien )?(cho )?(ai|so nao)|sdt)\b",
+    "contact": r"\b(lien he|so dien thoai|dien thoai|email|dau moi|goi (dien )?(cho )?(ai|so nao)|sdt|"
+    r"(nhan|nhan tin|zalo) (cho |qua |vao )?(ai|so nao))\b",
     "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong)|het bao nhieu|chi phi|muc phat|bi phat|phat tien|duoc tra|tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
     r"ton phi)\b",
-    "document": r"\b(ai ki|nguoi ki|do ai ki|ki ngay|ban hanh ngay|ngay ban hanh|gui (cho )?(ai|nhung|cac)|kinh gui|noi nhan|so hieu|trich yeu)\b",
+    "document": r"\b(ai ki|nguoi ki|do ai ki|ki ngay|ban hanh ngay|ngay ban hanh|gui (cho )?(ai|nhung|cac)|kinh gui|noi nhan|so hieu|trich yeu|ve viec gi)\b",
     "result": r"\bco (dat|hoan thanh|vuot)\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(da )?dat (duoc )?bao nhieu\b|"
     r"\bket qua\b.{0,40}\b(the nao|ra sao|bao nhieu)\b",
     "definition": r"\b(la gi|nghia la gi|hieu the nao)\s*\??\s*$",
@@ -381,7 +384,29 @@ class EvidenceRanker:
         out.sort(key=lambda c: (c.features["province_conflict"], -c.score))  # another province's lines come last
         ranked = _list_head_first(_covered_first(out), self.asked)
         ranked = self._reason_first(self._unit_first(self._result_first(self._body_first(ranked))))
-        return self._asked_body_first(self._named_item_first(self._definition_first(ranked)))
+        ranked = self._named_level_first(self._named_item_first(self._definition_first(ranked)))
+        return self._asked_body_first(ranked)
+
+    def _named_level_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'Xã muốn lên mức độ 3 cần điều kiện gì?': a line that begins by naming that level ('3. Mức độ 3: đã được
+        công nhận mức độ 2 …') comes first; a line naming it in passing ('… biết chữ mức độ 2') does not."""
+        m = _NAMED_LEVEL.search(self.ctx.u.folded)
+        if m is None:
+            return ranked
+        led = lambda c, level: re.match(r"^(?:\d{1,2}\s+)?muc do " + level + r"\b", folded_text(c.text).strip())
+        hits = [c for c in ranked if led(c, m.group(1))]
+        if not hits or not ranked or ranked[0] in hits:
+            return ranked
+        top = ranked[0]
+        # another level's line gives way; any other line only when it holds no word asked that the level's line
+        # lacks ("ngân sách xã … mức độ 2": the table's row), the words naming the document aside ("dòng họ")
+        if not led(top, r"\d"):
+            ident = f" {self.ctx.kb.identity_folded(top.document_id)} "
+            holds = lambda c: {
+                x for x in self.units if f" {x} " in f" {folded_text(c.text)} " and f" {x} " not in ident
+            }
+            hits = [c for c in hits if holds(top) <= holds(c)]
+        return hits + [c for c in ranked if c not in hits] if hits else ranked
 
     def _asked_body_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """A body named in the question ("Sở Nội vụ chuẩn bị gì?"): when the best line begins by naming another
@@ -409,6 +434,8 @@ class EvidenceRanker:
         subject, recipients): otherwise a line of the body that covers the question as well, among the
         HEADER_WINDOW best, comes first ('Thực hiện kết luận của Phó Thủ tướng … Vũ Đức Đam …' before 'V/v thực
         hiện kết luận của Phó Thủ tướng …')."""
+        if ranked and "document" in self.asked and self.ctx.docs_for() is not None:  # "QĐ 52 về việc gì?": the header
+            return _first_of(ranked, HEADER_WINDOW, lambda c: self.ctx.kb.chunks[c.chunk_id].kind == "header")
         if not ranked or "document" in self.asked or self.ctx.u.intent == "document":
             return ranked
         if self.ctx.kb.chunks[ranked[0].chunk_id].kind != "header":
@@ -600,17 +627,21 @@ def agrees(answer, ranked: list[Candidate], u=None) -> bool:
     - about the document itself: its header is the evidence;
     - the tasks of a body the question names, the deadlines of a day or period it names: that name is the
       evidence for the facts listed;
+    - whom to call: the best line's document is one the contacts are read from;
     - otherwise one of the PICK_TOP best lines is one the answerer chose (its `answerer_pick` feature).
     """
     if not ranked or answer.intent in HEADER_INTENTS:
         return True
-    if answer.intent == "criteria" and u is not None and asked_kinds(u.folded) & NOT_A_LIST_OF_CRITERIA:
-        return False  # "… do ai công nhận?", "… có giá trị mấy năm?": not the list of criteria
+    if answer.intent == "criteria" and u is not None:
+        if asked_kinds(u.folded) & NOT_A_LIST_OF_CRITERIA or _NAMED_LEVEL.search(u.folded):
+            return False  # "… do ai công nhận?", "… có giá trị mấy năm?", "lên mức độ 3 cần gì?": not the list
     if u is not None and (
         (answer.intent == "responsibility" and u.agencies)
         or (answer.intent == "deadline" and (u.days or u.window or u.months))
     ):
         return True
+    if answer.intent == "contact":  # whom to call about a document: the best line's document names them
+        return ranked[0].document_id in {s.file for s in answer.sources}
     return any(c.features.get("answerer_pick") for c in ranked[:PICK_TOP])
 
 
@@ -728,7 +759,7 @@ QUESTION_SHAPE_WORDS = frozenset(
     )
 )
 # … and those of a question asking whom to call ("gọi" alone may be a call-up: "gọi bao nhiêu thanh niên nhập ngũ")
-CONTACT_SHAPE_WORDS = frozenset({"goi", "hoi", "lien lac", "so"})
+CONTACT_SHAPE_WORDS = frozenset({"goi", "hoi", "lien lac", "so", "nhan", "nhan tin", "nhan so"})
 _CODE = re.compile(r"[\d/\-]")
 
 

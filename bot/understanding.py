@@ -171,14 +171,18 @@ _TYPE_NUM_RE = re.compile(  # a type named with its number: "quyết định 137
 _TYPE_WORDS = {t.folded: t.title for t in DOC_TYPES if t.asked}  # the types a question may ask about
 
 
-# "ký" as signing, not "định kỳ", "đăng ký", "kỹ năng", "kỳ họp", "nhiệm kỳ", "thời kỳ", "học kỳ"
-SIGNING = r"(?<!dinh )(?<!dang )(?<!nhiem )(?<!thoi )(?<!hoc )\bki\b(?!\s+(?:nang|hop|thuat|luat|niem|vong|thi))"
+# "ký" as signing, not "định kỳ", "đăng ký", "kỹ năng", "kỳ họp", "nhiệm kỳ", "thời kỳ", "học kỳ", "kỳ đánh giá",
+# "kỳ báo cáo", "kỳ này", "mỗi kỳ"
+SIGNING = (
+    r"(?<!dinh )(?<!dang )(?<!nhiem )(?<!thoi )(?<!hoc )(?<!moi )(?<!cac )(?<!hai )\bki\b"
+    r"(?!\s+(?:nang|hop|thuat|luat|niem|vong|thi|danh gia|bao cao|nay|truoc|toi|sau|cuoi|dau|tiep theo|xet)\b)"
+)
 _EVENT_NOUNS = r"tuan le|ngay hoi|le phat dong|le khai mac|le tong ket|hoi thi|hoi thao|hoi nghi|lien hoan|trien lam|dien dan|le hoi"
 
 
 _CONTACT = (
     r"\b(lien he|so dien thoai|dien thoai|email|thu dien tu|dau moi|hoi ai|goi (dien )?(cho )?(ai|so nao)|sdt|so dt|"
-    r"hotline|vuong mac)\b"
+    r"hotline|vuong mac|(nhan|nhan tin|zalo) (cho |qua |vao )?(ai|so nao))\b"
 )
 # a task due by a date ("… phải gửi kế hoạch thực hiện Đề án 1373 trước ngày nào?"): a deadline, whatever
 # document the question names

@@ -207,12 +207,14 @@ def _upcoming(ctx: Context, line: str) -> bool:
         return True
 
 
-def distinguishing(question_folded: str, items: list[str], identity: str = "") -> list[str]:
+def distinguishing(question_folded: str, items: list[str], identity: str = "", head: str = "") -> list[str]:
     """The items that hold a two-word phrase of the question found in some items but not all ('không đạt'),
-    other than the words naming the document (`identity`, folded)."""
+    other than the words naming the document (`identity`, folded) and a phrase sharing a word with the list's
+    head ("mỗi xã" under "b) Cấp xã, phường" names whose list it is, not which items)."""
     syl = question_folded.split()
     grams = {f"{a} {b}" for a, b in zip(syl, syl[1:])}
-    grams = {g for g in grams if f" {g} " not in f" {identity} "}
+    head_words = set(folded_syllables(head))
+    grams = {g for g in grams if f" {g} " not in f" {identity} " and not set(g.split()) & head_words}
     folded = [" " + " ".join(folded_syllables(x)) + " " for x in items]
     for g in sorted(grams):
         holding = [x for x, f in zip(items, folded) if f" {g} " in f]
@@ -403,7 +405,8 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str], steps=None, ac
         if len(items) > 1:
             doc = ctx.kb.docs[top.document_id]
             identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
-            return _list_lines(head, _announced_too(ctx, top, distinguishing(ctx.u.folded, items, identity)))
+            wanted = distinguishing(ctx.u.folded, items, identity, head)
+            return _list_lines(head, _announced_too(ctx, top, wanted))
     quoted = list(dict.fromkeys(_read_in_paragraph(c) for c in _companions(ranked, top, asked, ctx.u.folded)))
     width = SINGLE_LINE_CHARS if len(quoted) == 1 else LINE_CHARS
     return ["“" + " … ".join(short(text, width) for text in quoted) + "”"]

@@ -243,6 +243,21 @@ def test_a_line_led_by_a_body_names_it():
     assert body_led_by("Sở Nội vụ chủ trì, phối hợp với các sở.") is None
 
 
+def test_items_are_picked_by_a_phrase_of_the_question_only_when_it_does_not_name_the_list():
+    from bot.answerers.evidence import distinguishing
+
+    items = [
+        "- Mỗi xã, phường tổ chức ít nhất 01 Ngày hội học tập.",
+        "- Mở ít nhất 02 lớp kỹ năng số.",
+        "- Ra mắt dòng họ.",
+    ]
+    q = "trong tuan le moi xa phuong co nhung hoat dong gi"
+    assert distinguishing(q, items, head="b) Cấp xã, phường") == items  # "mỗi xã" names whose list it is
+    assert distinguishing(q, items) == items[:1]  # without the head, "mỗi xã" would pick one item
+    results = ["- Tỷ lệ A: không đạt.", "- Tỷ lệ B: đạt.", "- Tỷ lệ C: không đạt."]
+    assert distinguishing("nhung chi tieu nao khong dat", results, head="Kết quả") == [results[0], results[2]]
+
+
 def test_words_missing_only_from_a_later_clause_are_an_aside():
     from bot.answerers.base import aside_missing
 

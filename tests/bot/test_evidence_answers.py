@@ -27,12 +27,18 @@ province. On them:
 - two fields asked at once ("mấy giờ, bao nhiêu đại biểu") are both answered; chat shorthand ("ko") is read;
 - a later clause asking what no document says ("có livestream không?") is named, the first clause answered;
 - a deadline that names no body binds the letter's addressees;
-- a fee asked of one province is not answered from another province's notice.
+- a fee asked of one province is not answered from another province's notice;
+- whom to call is read from the document the question is about.
+
+And a commune's criteria for "Dòng họ học tập", whose criteria give a threshold per level and whose levels are
+defined after them: a level asked is read where a line begins by naming it, a threshold at a level in the
+criterion's own line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -111,7 +117,9 @@ def test_which_documents_lists_those_loaded(assistant):
     ans = assistant.ask("có những văn bản nào?")
     n = len(assistant.kb.docs)
     assert ans.answered and ans.answer.startswith(f"Kho hiện có {n} văn bản")
-    assert "Quyết định 31/QĐ-UBND" in ans.answer and "Báo cáo 88/BC-UBND" in ans.answer
+    listed = [x for x in ans.answer.split("\n") if x.startswith("• ")]
+    rest = re.search(r"… và (\d+) văn bản khác", ans.answer)
+    assert len(listed) + (int(rest.group(1)) if rest else 0) == n, ans.answer  # each one listed or counted
     only = assistant.ask("Xã Hoàng An có những văn bản nào?")
     assert "Quyết định 31/QĐ-UBND" in only.answer and "Công văn 3597" not in only.answer
 
@@ -375,3 +383,29 @@ def test_initials_are_read_as_the_name_the_documents_write_after_its_head_word(a
     for kept in ("HS lớp 9 có được học không", "ho so NV", "Sở GDĐT báo cáo", "TTHTCĐ xã"):
         assert reader.fix(kept) == kept  # two letters alone, the glossary's and the documents' own abbreviations
     assert reader.fix("có mất phí ko, sdt ai") == "có mất phí không, số điện thoại ai"
+
+
+@pytest.mark.parametrize(
+    "question, wanted, not_first",
+    [
+        (
+            "Dòng họ muốn đạt mức độ 3 ở xã Tân Lập cần điều kiện gì?",
+            "3. Mức độ 3: đã được công nhận mức độ 2",
+            "1. Tỷ lệ",
+        ),
+        ("Dòng họ ở Tân Lập được công nhận mức độ 1 khi nào?", "1. Mức độ 1: đạt cả 3 tiêu chí", "2. Mức độ 2"),
+        ("Muốn đạt mức độ 2 thì quỹ khuyến học của dòng họ ở Tân Lập phải từ bao nhiêu tiền?", "20 triệu", "Mức độ 2:"),
+    ],
+)
+def test_a_level_asked_is_read_where_a_line_begins_by_naming_it(assistant, question, wanted, not_first):
+    ans = assistant.ask(question)
+    assert ans.answered, ans.answer
+    first_quote = ans.answer.split("\n")[1]
+    assert wanted in first_quote and not_first not in first_quote, ans.answer
+
+
+def test_whom_to_call_is_read_from_the_document_asked_about(assistant):
+    ans = assistant.ask("Hội nghị tập huấn ở Lào Cai có gì cần hỏi thì gọi số nào?")
+    assert ans.answered, ans.answer
+    assert "0983.415.207" in ans.answer, ans.answer
+    assert {s.file for s in ans.sources} == {LAO_CAI}, ans.sources

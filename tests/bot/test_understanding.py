@@ -419,6 +419,9 @@ def test_parse_dates_no_window_without_relative_words():
 
 CASES = [
     # question, intent, expected fields
+    ("Kỳ đánh giá đơn vị học tập tính từ ngày nào?", "search", dict(numbers=[])),  # "kỳ" a period, not signing
+    ("Thông tư đánh giá đơn vị học tập ký ngày nào?", "document", dict()),
+    ("Muốn đăng ký lớp qua Zalo thì nhắn số nào?", "contact", dict()),
     ("Ai phải báo cáo trước ngày 15/12?", "deadline", dict(days=[(15, 12)], wants_report=True, numbers=[])),
     (
         "Sở GDĐT phải báo cáo trước ngày 15/12?",

@@ -36,7 +36,7 @@ from bot.answerers import (
     responsibilities,
     targets,
 )
-from bot.answerers import articles, definitions, smalltalk
+from bot.answerers import articles, clauses, definitions, smalltalk
 from bot.answerers import evidence as evidence_answer
 from bot.citing import cite_sources
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, aside_missing, refusal, with_aside  # noqa: F401  (REFUSAL is part of this module's API)
@@ -412,7 +412,30 @@ class Assistant:
         if reg is not None:
             return reg
         ctx = Context(q, u, today, mode, kb, self.lex, retriever)
-        return with_aside(self._answer_in(ctx), ctx)
+        return with_aside(self.every_clause(ctx, self._answer_in(ctx)), ctx)
+
+    def every_clause(self, ctx: Context, ans: Answer) -> Answer:
+        """A question asking two things at once ("… trước ngày nào, có giá trị bao lâu?"): each later clause whose
+        kind of answer the reply lacks gets the best line that gives it, in the documents cited (bot/answerers/
+        clauses.py)."""
+        if not ans.answered or ctx.retriever is None or ans.intent in ("register", "greeting", "help"):
+            return ans
+        docs = {s.file for s in ans.sources}
+        first = clauses.first_clause(ctx.question)
+        for clause in clauses.clauses_asking(ctx.question):
+            kinds = clauses.missing_kinds(ans, clause)
+            if not kinds:
+                continue
+            sub = clause if clause == first else clauses.topic_of(first) + " " + clause
+            sub_ctx = Context(
+                sub, understand(sub, self.lex, ctx.today, None), ctx.today, ctx.mode, ctx.kb, ctx.lex, ctx.retriever
+            )
+            units = sub_ctx.topic()
+            ranked = EvidenceRanker(sub_ctx, units).candidates() if units else []
+            line = clauses.best_line(ranked, docs, kinds, clause, ans.answer)
+            if line is not None:
+                ans = clauses.add_line(ctx, ans, line)
+        return ans
 
     def _answer_in(self, ctx: Context) -> Answer:
         q, u, today, kb = ctx.question, ctx.u, ctx.today, ctx.kb
@@ -463,7 +486,7 @@ class Assistant:
         if ctx.retriever is None or not units:  # no topic to weigh evidence by ("còn Tiền Giang thì sao?")
             return [], None
         ranked = EvidenceRanker(ctx, units, picks=chosen).candidates()
-        elsewhere = articles.not_in_library(ctx)  # "Quyết định 1373 gồm bao nhiêu điều?": only cited here
+        elsewhere = articles.unknown_document(ctx) or articles.not_in_library(ctx)  # "Thông tư 18 …?": not here
         if elsewhere is not None:
             return ranked, elsewhere
         counted = articles.count_articles(ctx, ranked)  # "Thông tư 18/2026 gồm bao nhiêu điều?"

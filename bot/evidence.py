@@ -95,6 +95,7 @@ ASK_PATTERNS = {
     "definition": r"\b(la gi|nghia la gi|hieu the nao)\s*\??\s*$",
     "reason": r"\b(vi sao|tai sao|nguyen nhan|li do|do dau)\b",
     "percent": r"\b(ti le|phan tram)\b|%",
+    "duration": r"\b(bao lau|may tuan|may thang|may nam|keo dai|may buoi|bao nhieu buoi|bao nhieu tuan)\b",
 }
 ASK_RES = {k: re.compile(v) for k, v in ASK_PATTERNS.items()}
 
@@ -113,6 +114,9 @@ CARRIES = {
     "howto": re.compile(r"\b(đăng ký|hồ sơ|nộp|gửi|tại|qua|trực tuyến|cấp lại|đề nghị)\b", re.I),
     "result": re.compile(r"\b(kết quả|đánh giá|đã đạt|chưa đạt|không đạt|đạt được|thực hiện được)\b", re.I),
     "reason": re.compile(r"\b(nguyên nhân|lý do|lí do|do ảnh hưởng|bởi vì)\b", re.I),
+    "duration": re.compile(  # "12 tuần", "(một ngày)"; not the "00 ngày 05/10" of "19 giờ 00 ngày 05/10"
+        r"(?<!giờ )\b(\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|nửa)\s*(tuần|tháng|năm|ngày|buổi)\b(?!\s*\d)", re.I
+    ),
     "money": re.compile(
         r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b|\b(miễn phí|miễn học phí|không (thu|mất) (phí|tiền)|"
         r"không phải (đóng|nộp|trả))\b",
@@ -135,12 +139,15 @@ _ENUMERATOR = re.compile(r"^\s*[-+•]?\s*(?:\d{1,2}|[a-zđ])[.)]\s+")
 _NOISE_LINE = re.compile(r"^\s*(\((Ban hành )?[Kk]èm theo\b.*\)\.?|[-–\d\s.]{0,6})\s*$")
 
 
+_SPELLED = r"\b(?:mot|hai|ba|bon|bay|tam|chin|muoi|nua)"  # numbers in words, folded ("năm", "sáu" fold ambiguously)
+
+
 def carries_asked(kind: str, text: str, folded_question: str) -> bool:
     """The line carries the kind of answer asked; a number asked in a unit, a number of that unit ("khoảng bao
     nhiêu đại biểu" → "khoảng 1.200 đại biểu", not the "07 giờ 30" of the same section)."""
     unit = asked_unit(folded_question) if kind == "number" else None
     if unit:
-        return re.search(r"\d[\d.,]*\s+" + re.escape(unit) + r"\b", fold(text)) is not None
+        return re.search(r"(\d[\d.,]*|" + _SPELLED + r")\s+" + re.escape(unit) + r"\b", fold(text)) is not None
     return bool(CARRIES[kind].search(text))
 
 

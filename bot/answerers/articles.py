@@ -120,6 +120,25 @@ def only_cited(ctx: Context) -> list:
     return []
 
 
+def unknown_document(ctx: Context) -> Answer | None:
+    """'Thông tư 18 có hiệu lực từ ngày nào?' when no document of the library has that number and none cites it: said
+    so, instead of quoting another document's validity. A year ('Kế hoạch 2026') names no document."""
+    numbers = [n for n in ctx.u.numbers if n.isdigit() and not _YEAR.fullmatch(n)]
+    if not numbers or not ctx.u.doc_types:
+        return None
+    heads = {fold(d.number).split("/")[0] for d in ctx.kb.docs.values() if d.number}
+    heads |= {fold(c.number).split("/")[0] for c in ctx.kb.citations if c.number}
+    missing = [n for n in numbers if n not in heads]
+    if not missing or len(missing) < len(numbers):
+        return None
+    named = f"{ctx.u.doc_types[0]} {missing[0]}"
+    text = f"Kho văn bản không có {named}, và không văn bản nào trích dẫn văn bản này, nên tôi không trả lời được."
+    return Answer(ctx.question, False, text, "out_of_scope", suggestions=EXAMPLES)
+
+
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
 def not_in_library(ctx: Context) -> Answer | None:
     """'Quyết định 1373/QĐ-TTg gồm bao nhiêu điều?' when the library only cites it: said so, with the documents
     that cite it, instead of counting another document's articles."""

@@ -283,7 +283,7 @@ def section_label(path: str | None) -> str:
     return citing.section_label(path)
 
 
-def _where(ctx: Context, c: Candidate, depth: int | None = None) -> str:
+def where_cited(ctx: Context, c: Candidate, depth: int | None = None) -> str:
     """'Theo <document> (mục …, trang N)': the candidate's section, or its ancestor at `depth` levels."""
     ch = ctx.kb.chunks[c.chunk_id]
     doc = ctx.kb.docs[c.document_id]
@@ -485,10 +485,10 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
     heads = ctx.kb.chunks[top.chunk_id].headings or []
     whole = (steps is not None and steps[0] != heads[-1]) or across is not None  # not the best line's own section
     depth = len(heads) - 1 if whole else None
-    lines += named or [_where(ctx, top, depth) + ":"] + _body(ctx, ranked, asked, steps, across)
+    lines += named or [where_cited(ctx, top, depth) + ":"] + _body(ctx, ranked, asked, steps, across)
     second = runner_up(ctx, ranked, lines)
     if second is not None:
-        lines.append(_where(ctx, second).replace("Theo", "Ngoài ra, theo", 1) + ":")
+        lines.append(where_cited(ctx, second).replace("Theo", "Ngoài ra, theo", 1) + ":")
         lines.append(f"“{short(second.text, LINE_CHARS)}”")
     intent = "deadline" if d is not None else ("howto" if ctx.u.intent == "howto" else "search")
     suggestions = list(deadlines.SUGGESTIONS) if deadline_ids else []

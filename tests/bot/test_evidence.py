@@ -258,6 +258,22 @@ def test_items_are_picked_by_a_phrase_of_the_question_only_when_it_does_not_name
     assert distinguishing("nhung chi tieu nao khong dat", results, head="Kết quả") == [results[0], results[2]]
 
 
+def test_the_clauses_of_a_question_asking_two_things():
+    from bot.answer import Answer
+    from bot.answerers.clauses import clauses_asking, missing_kinds, topic_of
+
+    q = "Quyết định công nhận đơn vị học tập phải ra trước ngày nào, có giá trị bao lâu?"
+    assert clauses_asking(q) == ["Quyết định công nhận đơn vị học tập phải ra trước ngày nào", "có giá trị bao lâu"]
+    assert clauses_asking("Sở GDĐT có nhiệm vụ gì?") == []  # one clause
+    assert clauses_asking("Cho hỏi, hạn nộp báo cáo là ngày nào?") == ["hạn nộp báo cáo là ngày nào"]
+    assert "nào" not in topic_of("Quyết định công nhận phải ra trước ngày nào")
+    said = Answer(
+        "q", True, "Theo Thông báo 87/TB-UBND, ngày 12/6/2026:\n“- Khai giảng: 19 giờ 00 ngày 05/10/2026.”", "search"
+    )
+    assert missing_kinds(said, "học trong bao lâu") == ["duration"]  # "00 ngày 05/10" is a date, no duration
+    assert missing_kinds(said, "khai giảng ngày nào") == []
+
+
 def test_words_missing_only_from_a_later_clause_are_an_aside():
     from bot.answerers.base import aside_missing
 

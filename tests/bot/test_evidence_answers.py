@@ -409,3 +409,18 @@ def test_whom_to_call_is_read_from_the_document_asked_about(assistant):
     assert ans.answered, ans.answer
     assert "0983.415.207" in ans.answer, ans.answer
     assert {s.file for s in ans.sources} == {LAO_CAI}, ans.sources
+
+
+def test_each_clause_of_a_question_asking_two_things_is_answered(assistant):
+    """'… diễn ra ở đâu, kéo dài mấy ngày?': the place, then the line that says how long, from the same letter."""
+    ans = assistant.ask("Hội nghị tập huấn ở Lào Cai diễn ra ở đâu, kéo dài mấy ngày?")
+    assert ans.answered, ans.answer
+    assert "Hội trường tầng 3" in ans.answer and "(một ngày)" in ans.answer, ans.answer
+    assert all(s.file == LAO_CAI for s in ans.sources[:2]), ans.sources
+
+
+def test_a_document_named_by_a_number_the_library_lacks_is_said_to_be_missing(assistant):
+    ans = assistant.ask("Thông tư 18 có hiệu lực từ ngày nào?")
+    assert not ans.answered and ans.answer.startswith("Kho văn bản không có Thông tư 18"), ans.answer
+    held = assistant.ask("Quyết định 52/QĐ-UBND của xã Hoàng An có hiệu lực từ ngày nào?")  # one it holds
+    assert held.answered and "01 tháng 4 năm 2027" in held.answer, held.answer

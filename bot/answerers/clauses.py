@@ -1,0 +1,92 @@
+"""Questions that ask two things at once ("… phải ra trước ngày nào, có giá trị bao lâu?"): the answer to the whole
+question says what its first clause asks; each later clause that asks a kind of answer the reply does not yet give
+(a date, a duration, a body, a number of a unit, a place, a time, a contact) is answered by the best line, in the
+documents already cited, that gives it — ranked for that clause read with the first clause's topic.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.answer import Answer, Source
+from bot.answerers.base import MAX_ANSWER_CHARS, Context
+from bot.answerers.base import short
+from bot.answerers.evidence import LINE_CHARS, where_cited
+from bot.evidence import Candidate, asked_kinds, carries_asked
+from bot.relevance import QUESTION_WORDS
+from vntext import fold
+
+# the kinds of answer a later clause may ask that a line shows it gives
+CLAUSE_KINDS = ("date", "validity", "duration", "who", "place", "clock", "contact", "money", "percent", "number")
+# a later clause is answered from one of this many best lines of its own ranking
+CLAUSE_WINDOW = 8
+_SPLIT = re.compile(r"\s*[,;]\s*|\s+(?:và|va)\s+(?=(?:có|co|ai|ở|o|khi|bao|mấy|may|hạn|han|gửi|gui|nộp|nop)\b)")
+_QUOTED = re.compile(r"“([^”]*)”")
+
+
+def clauses_asking(question: str) -> list[str]:
+    """A question of two clauses or more: each clause that asks something of its own (two words or more, a kind of
+    answer), the first one too ("Mức độ 3 do ai ra QĐ công nhận, có giá trị mấy năm?"); none for one clause."""
+    parts = [p.strip(" ?.!") for p in _SPLIT.split(question or "") if p and p.strip(" ?.!")]
+    if len(parts) < 2:
+        return []
+    return [p for p in parts if len(p.split()) >= 2 and _kinds(p)]
+
+
+def first_clause(question: str) -> str:
+    return _SPLIT.split(question or "", maxsplit=1)[0].strip(" ?.!")
+
+
+def _kinds(clause: str) -> list[str]:
+    folded = " ".join(fold(clause).split())
+    asked = asked_kinds(folded)
+    if "duration" in asked and not _VALIDITY_NAMED.search(folded):  # "học trong bao lâu": how long, not validity
+        asked.discard("validity")
+    return [k for k in CLAUSE_KINDS if k in asked]
+
+
+_VALIDITY_NAMED = re.compile(r"\b(gia tri|hieu luc)\b")
+
+
+def topic_of(clause: str) -> str:
+    """A clause without its question words ('Quyết định công nhận … phải ra trước ngày nào' → '… ra trước ngày')."""
+    return " ".join(w for w in clause.split() if fold(w).strip("?,.") not in QUESTION_WORDS)
+
+
+def said(ans: Answer) -> str:
+    """What an answer quotes and states, without its citations ('Theo …', 'Nguồn: …')."""
+    quoted = " ".join(_QUOTED.findall(ans.answer))
+    stated = " ".join(
+        x for x in ans.answer.split("\n") if not x.startswith(("Theo ", "Ngoài ra, theo ", "Nguồn:")) and "“" not in x
+    )
+    return quoted + " " + stated
+
+
+def missing_kinds(ans: Answer, clause: str) -> list[str]:
+    text, q = said(ans), " ".join(fold(clause).split())
+    return [k for k in _kinds(clause) if not carries_asked(k, text, q)]
+
+
+def best_line(ranked: list[Candidate], docs: set[str], kinds: list[str], clause: str, shown: str) -> Candidate | None:
+    """The first of CLAUSE_WINDOW best lines, in the documents already cited, that gives every kind asked and is not
+    already quoted."""
+    q = " ".join(fold(clause).split())
+    for c in ranked[:CLAUSE_WINDOW]:
+        if c.document_id in docs and all(carries_asked(k, c.text, q) for k in kinds) and c.text not in shown:
+            return c
+    return None
+
+
+def add_line(ctx: Context, ans: Answer, c: Candidate) -> Answer:
+    """The answer with the line appended, cited, when the whole still fits one chat message."""
+    lines = [where_cited(ctx, c).replace("Theo", "Ngoài ra, theo", 1) + ":", f"“{short(c.text, LINE_CHARS)}”"]
+    added = "\n".join(lines)
+    if len(ans.answer.rstrip()) + len(added) + 1 > MAX_ANSWER_CHARS:
+        return ans
+    ans.answer = ans.answer.rstrip() + "\n" + added
+    ch, doc = ctx.kb.chunks[c.chunk_id], ctx.kb.docs[c.document_id]
+    if c.chunk_id not in {s.chunk_id for s in ans.sources}:
+        ans.sources.append(
+            Source(doc.id, doc.label, ch.section_path, c.text, c.score, c.chunk_id, ctx.kb.pages.get(ch.id))
+        )
+    return ans

@@ -336,7 +336,8 @@ class Assistant:
             return question
         question = AbbreviationReader(self.lex, kb.syllable_known, kb.spelled_out).fix(question)
         question = fixer.fix(question, kb.phrase_in_documents)
-        return SyllableFixer(kb.syllable_known, kb.phrase_in_documents, kb.written_as).fix(question)
+        known = lambda w: kb.syllable_known(w) or self.lex.expand(w) != w  # "cv", "kh": the glossary's, no typo
+        return SyllableFixer(known, kb.phrase_in_documents, kb.written_as).fix(question)
 
     # -- conversation contexts (the shared store: any replica answers the follow-up) -------------------------
     @staticmethod

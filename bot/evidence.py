@@ -50,7 +50,7 @@ REASON_WINDOW = 20
 UNIT_WINDOW = 5
 _UNIT_ASKED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+)\b")
 # words after "bao nhiêu" that are not a unit counted in the text ("bao nhiêu tiền" is money, "mấy giờ" a time)
-NOT_UNITS = frozenset("tien phan gio lau la thi duoc".split())
+NOT_UNITS = frozenset("tien phan gio lau la thi duoc so voi nhu ma con".split())
 
 
 def asked_unit(folded_question: str) -> str | None:
@@ -760,6 +760,8 @@ QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
     "sap nhap, sau sap nhap, sap xep, sau sap xep, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
     "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, "
+    # what a question about a document itself asks for ("số hiệu là gì, ngày nào, ai ký")
+    "so hieu, trich yeu, ngay ki, nguoi ki, ai ki, noi nhan, kinh gui, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")
     "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, day, thuoc, khong thuoc, phuong an, bao gom, gom".split(
         ", "

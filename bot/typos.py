@@ -154,6 +154,7 @@ CHAT_SHORTHAND = {
     "offline": "trực tiếp",
 }
 MAX_INITIALS = 6  # "BCHQS": longer runs of capitals are codes, not names
+_AMPERSAND_INITIALS = re.compile(r"\b([A-ZĐ]{1,3})&([A-ZĐ]{1,3})\b")
 _CAPITAL = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -171,6 +172,7 @@ class AbbreviationReader:
 
     def fix(self, text: str) -> str:
         plain = not has_diacritics(text)
+        text = _AMPERSAND_INITIALS.sub(lambda m: m.group(1) + m.group(2), text)  # "KH&CN" is "KHCN"
         words = list(_WORD.finditer(text))
         edits = []
         for i, m in enumerate(words):
@@ -191,9 +193,20 @@ class AbbreviationReader:
             return None
         if self.known(folded) or (is_syllable(folded) and not token.isupper()):
             return None
+        province = self._province(token)
+        if province is not None:
+            return None, province
         if before is None or (len(folded) == 2 and not before.group(0)[:1].isupper()):  # "HS", "ho so NV" stay
             return None
         name = self.spelled_out(fold_words(before.group(0))[:1] + folded)
         if name and fold_words(name).split()[0] == fold_words(before.group(0)):
             return before.start(), name
         return None
+
+    def _province(self, token: str) -> str | None:
+        """Two capitals that are the initials of exactly one province ("TQ" → "Tuyên Quang"; "ĐN" is three)."""
+        if len(token) != 2 or not token.isupper():
+            return None
+        letters = fold_words(token)
+        hits = [p for p in self.lex.provinces if "".join(w[0] for w in fold_words(p).split()) == letters]
+        return hits[0] if len(hits) == 1 else None

@@ -383,6 +383,16 @@ def test_initials_are_read_as_the_name_the_documents_write_after_its_head_word(a
     for kept in ("HS lớp 9 có được học không", "ho so NV", "Sở GDĐT báo cáo", "TTHTCĐ xã"):
         assert reader.fix(kept) == kept  # two letters alone, the glossary's and the documents' own abbreviations
     assert reader.fix("có mất phí ko, sdt ai") == "có mất phí không, số điện thoại ai"
+    assert reader.fix("Sở KH&CN chuẩn bị gì") == "Sở Khoa học và Công nghệ chuẩn bị gì"
+    assert reader.fix("Hội Khuyến học tỉnh TQ làm gì") == "Hội Khuyến học tỉnh Tuyên Quang làm gì"  # one province's
+    for two in ("ĐN có gì", "LC có gì"):  # Đà Nẵng, Đắk Nông, Đồng Nai; Lào Cai, Lai Châu
+        assert reader.fix(two) == two
+
+
+def test_a_glossary_abbreviation_typed_in_lower_case_is_no_typo(assistant):
+    assert assistant.fixed_names("cv cua xa Hoang An ve tu sach so ai ky") == "cv cua xa Hoang An ve tu sach so ai ky"
+    ans = assistant.ask("cv cua xa Hoang An ve tu sach so so hieu la gi, ngay nao, ai ky")
+    assert ans.answered and "45/UBND-VHXH" in ans.answer, ans.answer
 
 
 @pytest.mark.parametrize(

@@ -421,22 +421,25 @@ class Assistant:
         clauses.py)."""
         if not ans.answered or ctx.retriever is None or ans.intent in ("register", "greeting", "help"):
             return ans
+        if len(ctx.question.split()) > clauses.MAX_WORDS:  # a legal sentence to check is read whole
+            return ans
         docs = {s.file for s in ans.sources}
-        first = clauses.first_clause(ctx.question)
         for clause in clauses.clauses_asking(ctx.question):
             kinds = clauses.missing_kinds(ans, clause)
             if not kinds:
                 continue
-            sub = clause if clause == first else clauses.topic_of(first) + " " + clause
-            sub_ctx = Context(
-                sub, understand(sub, self.lex, ctx.today, None), ctx.today, ctx.mode, ctx.kb, ctx.lex, ctx.retriever
-            )
-            units = sub_ctx.topic()
-            ranked = EvidenceRanker(sub_ctx, units).candidates() if units else []
-            line = clauses.best_line(ranked, docs, kinds, clause, ans.answer)
+            line = clauses.best_line(self._clause_ranking(ctx, clause, docs), docs, kinds, clause, ans.answer)
             if line is not None:
                 ans = clauses.add_line(ctx, ans, line)
         return ans
+
+    def _clause_ranking(self, ctx: Context, clause: str, docs: set[str]) -> list:
+        """The evidence ranking of one clause read with the first clause's topic, within the cited documents."""
+        sub = clauses.with_topic(ctx.question, clause)
+        sub_u = understand(sub, self.lex, ctx.today, None)
+        sub_ctx = Context(sub, sub_u, ctx.today, ctx.mode, ctx.kb, ctx.lex, ctx.retriever)
+        units = sub_ctx.topic()
+        return EvidenceRanker(sub_ctx, units).candidates() if units and docs else []
 
     def _answer_in(self, ctx: Context) -> Answer:
         q, u, today, kb = ctx.question, ctx.u, ctx.today, ctx.kb
@@ -447,6 +450,7 @@ class Assistant:
             return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
         fact = self.fact_answer(ctx)
         ranked, early = self._evidence(ctx, picks(fact))
+        ctx.ranked = ranked  # what a clause the answer leaves unanswered is looked for in (every_clause)
         if early is not None:
             return early
         fact = self.read_again(ctx, fact, ranked)

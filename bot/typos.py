@@ -154,6 +154,8 @@ CHAT_SHORTHAND = {
     "offline": "trực tiếp",
 }
 MAX_INITIALS = 6  # "BCHQS": longer runs of capitals are codes, not names
+# the words a body's name begins with ("Sở", "Ủy ban", "Trung tâm", "Liên đoàn"), folded: its initials follow them
+HEAD_WORDS = frozenset("so bo ban hoi phong cuc vu vien tam doan truong dai chi".split())
 _AMPERSAND_INITIALS = re.compile(r"\b([A-ZĐ]{1,3})&([A-ZĐ]{1,3})\b")
 _CAPITAL = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -196,7 +198,9 @@ class AbbreviationReader:
         province = self._province(token)
         if province is not None:
             return None, province
-        if before is None or (len(folded) == 2 and not before.group(0)[:1].isupper()):  # "HS", "ho so NV" stay
+        if before is None or fold_words(before.group(0)) not in HEAD_WORDS:  # "HS", "ho so NV" stay
+            return None
+        if len(folded) == 2 and not before.group(0)[:1].isupper():
             return None
         name = self.spelled_out(fold_words(before.group(0))[:1] + folded)
         if name and fold_words(name).split()[0] == fold_words(before.group(0)):

@@ -78,6 +78,7 @@ class Context:
     ranked_lines: list[str] | None = None  # the evidence ranking's best lines, once ranked (evidence_rank)
     list_asked: bool = False  # the question asks for a list ("những ngày nào"), as the evidence ranking reads it
     aside: list[str] | None = None  # words of a later clause that no document holds (the first clause is answered)
+    ranked: list | None = None  # the evidence ranking of the whole question, once ranked
 
     def evidence_rank(self, quote: str | None) -> int:
         """Where the evidence ranking puts the line a fact was read from (EVIDENCE_UNRANKED when not among its

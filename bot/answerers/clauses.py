@@ -1,7 +1,7 @@
 """Questions that ask two things at once ("… phải ra trước ngày nào, có giá trị bao lâu?"): the answer to the whole
-question says what its first clause asks; each later clause that asks a kind of answer the reply does not yet give
-(a date, a duration, a body, a number of a unit, a place, a time, a contact) is answered by the best line, in the
-documents already cited, that gives it — ranked for that clause read with the first clause's topic.
+question often says what one clause asks; each clause that asks a kind of answer the reply does not yet give (a date,
+a duration, a body, a number of a unit, a place, a time, a contact) is answered by the best line of the question's
+evidence ranking, in the documents already cited, that gives it.
 """
 
 from __future__ import annotations
@@ -18,10 +18,14 @@ from vntext import fold
 
 # the kinds of answer a later clause may ask that a line shows it gives
 CLAUSE_KINDS = ("date", "validity", "duration", "who", "place", "clock", "contact", "money", "percent", "number")
-# a later clause is answered from one of this many best lines of its own ranking
+# a clause is answered from one of this many best lines of its own ranking
 CLAUSE_WINDOW = 8
+# a question longer than this is a sentence to check, not two questions (the laws' statements: 20–60 words)
+MAX_WORDS = 25
 _SPLIT = re.compile(r"\s*[,;]\s*|\s+(?:và|va)\s+(?=(?:có|co|ai|ở|o|khi|bao|mấy|may|hạn|han|gửi|gui|nộp|nop)\b)")
 _QUOTED = re.compile(r"“([^”]*)”")
+# a clause that asks: a question word in it ("thời hạn tạm trú tối đa là 02 năm" states, it does not ask)
+_ASKING = re.compile(r"\b(gi|nao|bao|may|ai|dau|khong|chua|sao)\b")
 
 
 def clauses_asking(question: str) -> list[str]:
@@ -30,11 +34,16 @@ def clauses_asking(question: str) -> list[str]:
     parts = [p.strip(" ?.!") for p in _SPLIT.split(question or "") if p and p.strip(" ?.!")]
     if len(parts) < 2:
         return []
-    return [p for p in parts if len(p.split()) >= 2 and _kinds(p)]
+    return [p for p in parts if len(p.split()) >= 2 and _ASKING.search(fold(p)) and _kinds(p)]
 
 
-def first_clause(question: str) -> str:
-    return _SPLIT.split(question or "", maxsplit=1)[0].strip(" ?.!")
+def with_topic(question: str, clause: str) -> str:
+    """A clause read with what the first clause is about, without that clause's question words ('Mức độ 3 do ai
+    ra QĐ công nhận' + 'có giá trị mấy năm' → 'Mức độ 3 ra QĐ công nhận có giá trị mấy năm')."""
+    first = _SPLIT.split(question or "", maxsplit=1)[0].strip(" ?.!")
+    if first == clause:
+        return clause
+    return " ".join(w for w in first.split() if fold(w).strip("?,.") not in QUESTION_WORDS) + " " + clause
 
 
 def _kinds(clause: str) -> list[str]:
@@ -46,11 +55,6 @@ def _kinds(clause: str) -> list[str]:
 
 
 _VALIDITY_NAMED = re.compile(r"\b(gia tri|hieu luc)\b")
-
-
-def topic_of(clause: str) -> str:
-    """A clause without its question words ('Quyết định công nhận … phải ra trước ngày nào' → '… ra trước ngày')."""
-    return " ".join(w for w in clause.split() if fold(w).strip("?,.") not in QUESTION_WORDS)
 
 
 def said(ans: Answer) -> str:

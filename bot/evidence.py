@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from bot.understanding import PHONE
 from bot.admin_changes import expand_provinces
 from bot.knowledge import quote_in_line
 from bot.relevance import coverage, folded_text
@@ -83,8 +84,8 @@ ASK_PATTERNS = {
     "list": r"\b(nhung|gom|bao gom|cac .{0,30} nao|co [a-z]+( [a-z]+)? nao|nhiem vu gi|lam gi|nhung gi|hoat dong gi|noi dung gi)\b",
     "yesno": r"(\bco\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(duoc khong|phai khong|dung khong|khong a)\s*\??\s*$)",
     "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ki|o dau|cach)\b",
-    "validity": r"\b(gia tri|hieu luc|bao lau|may nam|thoi han)\b",
-    "contact": r"\b(lien he|so dien thoai|dien thoai|email|dau moi|goi (dien )?(cho )?(ai|so nao)|sdt|"
+    "validity": r"\b(gia tri|hieu luc|bao lau|may nam|thoi han|ap dung tu|bat dau ap dung)\b",
+    "contact": r"\b(lien he|so dien thoai|" + PHONE + r"|email|dau moi|goi (dien )?(cho )?(ai|so nao)|sdt|"
     r"(nhan|nhan tin|zalo) (cho |qua |vao )?(ai|so nao))\b",
     "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong)|het bao nhieu|chi phi|muc phat|bi phat|phat tien|duoc tra|tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"

@@ -22,6 +22,7 @@ class NameFixer:
     """The names a lexicon knows, by their number of words, folded → as written."""
 
     def __init__(self, lex: Lexicon):
+        self.lex = lex
         self.names: dict[int, dict[str, str]] = {}
         for p in lex.provinces:
             self._add(fold_words(p), p)
@@ -50,6 +51,8 @@ class NameFixer:
                 if any(taken[i : i + n]):
                     continue
                 window = " ".join(folded[i : i + n])
+                if any(self.lex.expand(m.group(0)) != m.group(0) for m in words[i : i + n]):
+                    continue  # "phòng GDTX" holds an abbreviation the glossary knows: no misspelt "phòng GDĐT"
                 best = process.extractOne(window, list(known), scorer=fuzz.ratio, score_cutoff=NAME_MIN_RATIO)
                 if best is None or in_documents(window):
                     continue

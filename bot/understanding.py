@@ -175,13 +175,18 @@ _TYPE_WORDS = {t.folded: t.title for t in DOC_TYPES if t.asked}  # the types a q
 # "kỳ báo cáo", "kỳ này", "mỗi kỳ"
 SIGNING = (
     r"(?<!dinh )(?<!dang )(?<!nhiem )(?<!thoi )(?<!hoc )(?<!moi )(?<!cac )(?<!hai )\bki\b"
-    r"(?!\s+(?:nang|hop|thuat|luat|niem|vong|thi|danh gia|bao cao|nay|truoc|toi|sau|cuoi|dau|tiep theo|xet)\b)"
+    r"(?!\s+(?:nang|hop|thuat|luat|niem|vong|thi|danh gia|bao cao|nay|truoc|toi|sau|cuoi|dau|tiep theo|xet|"
+    r"(?:quyet dinh )?cong nhan|quyet dinh cong nhan|khen thuong|giay)\b)"  # "ký công nhận": who recognises, not the signer
 )
 _EVENT_NOUNS = r"tuan le|ngay hoi|le phat dong|le khai mac|le tong ket|hoi thi|hoi thao|hoi nghi|lien hoan|trien lam|dien dan|le hoi"
 
 
+# "điện thoại" asked as a number to call, not the device a class teaches ("học dùng điện thoại", "điện thoại thông minh")
+PHONE = r"(?<!dung )(?<!su dung )(?<!cai )(?<!hoc )(?<!mang )dien thoai(?! thong minh)"
 _CONTACT = (
-    r"\b(lien he|so dien thoai|dien thoai|email|thu dien tu|dau moi|hoi ai|goi (dien )?(cho )?(ai|so nao)|sdt|so dt|"
+    r"\b(lien he|so dien thoai|"
+    + PHONE
+    + r"|email|thu dien tu|dau moi|hoi ai|goi (dien )?(cho )?(ai|so nao)|sdt|so dt|"
     r"hotline|vuong mac|(nhan|nhan tin|zalo) (cho |qua |vao )?(ai|so nao))\b"
 )
 # a task due by a date ("… phải gửi kế hoạch thực hiện Đề án 1373 trước ngày nào?"): a deadline, whatever

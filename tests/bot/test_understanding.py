@@ -422,6 +422,9 @@ CASES = [
     ("Kỳ đánh giá đơn vị học tập tính từ ngày nào?", "search", dict(numbers=[])),  # "kỳ" a period, not signing
     ("Thông tư đánh giá đơn vị học tập ký ngày nào?", "document", dict()),
     ("Muốn đăng ký lớp qua Zalo thì nhắn số nào?", "contact", dict()),
+    ("Mẹ tôi muốn học dùng điện thoại thông minh thì lớp khai giảng ngày nào?", "search", dict()),  # a device
+    ("Số điện thoại của Phòng Giáo dục thường xuyên là gì?", "contact", dict()),
+    ("Ai có quyền ký công nhận đơn vị học tập?", "criteria", dict()),  # who recognises, not who signed
     ("Ai phải báo cáo trước ngày 15/12?", "deadline", dict(days=[(15, 12)], wants_report=True, numbers=[])),
     (
         "Sở GDĐT phải báo cáo trước ngày 15/12?",

@@ -18,6 +18,10 @@ MIN_NAME_CHARS = 7  # shorter names ("huế", "sở tc") are too easily one typo
 _WORD = re.compile(r"[\wĐđ]+", re.UNICODE)
 
 
+def _initials(folded: str) -> str:
+    return "".join(w[0] for w in folded.split())
+
+
 class NameFixer:
     """The names a lexicon knows, by their number of words, folded → as written."""
 
@@ -54,8 +58,8 @@ class NameFixer:
                 if any(self.lex.expand(m.group(0)) != m.group(0) for m in words[i : i + n]):
                     continue  # "phòng GDTX" holds an abbreviation the glossary knows: no misspelt "phòng GDĐT"
                 best = process.extractOne(window, list(known), scorer=fuzz.ratio, score_cutoff=NAME_MIN_RATIO)
-                if best is None or in_documents(window):
-                    continue
+                if best is None or in_documents(window) or _initials(window) != _initials(best[0]):
+                    continue  # a typo keeps each word's first letter: "thoại phòng" is no "Hải Phòng"
                 taken[i : i + n] = [True] * n
                 edits.append((words[i].start(), words[i + n - 1].end(), known[best[0]]))
         for start, end, name in sorted(edits, reverse=True):

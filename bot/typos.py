@@ -159,6 +159,14 @@ CHAT_SHORTHAND = {
     "bc": "báo cáo",
     "online": "trực tuyến",
     "offline": "trực tiếp",
+    # words borrowed from English, read as the documents' own (only when the documents do not write them)
+    "mail": "thư điện tử",
+    "email": "thư điện tử",
+    "app": "ứng dụng",
+    "wifi": "internet",
+    "free": "miễn phí",
+    "web": "trang thông tin điện tử",
+    "website": "trang thông tin điện tử",
 }
 MAX_INITIALS = 6  # "BCHQS": longer runs of capitals are codes, not names
 # the words a body's name begins with ("Sở", "Ủy ban", "Trung tâm", "Liên đoàn"), folded: its initials follow them

@@ -384,6 +384,7 @@ def test_initials_are_read_as_the_name_the_documents_write_after_its_head_word(a
         assert reader.fix(kept) == kept  # two letters alone, the glossary's and the documents' own abbreviations
     assert reader.fix("có mất phí ko, sdt ai") == "có mất phí không, số điện thoại ai"
     assert reader.fix("Sở KH&CN chuẩn bị gì") == "Sở Khoa học và Công nghệ chuẩn bị gì"
+    assert reader.fix("gửi qua mail nào, có app không") == "gửi qua thư điện tử nào, có ứng dụng không"
     assert reader.fix("Hội Khuyến học tỉnh TQ làm gì") == "Hội Khuyến học tỉnh Tuyên Quang làm gì"  # one province's
     for two in ("ĐN có gì", "LC có gì"):  # Đà Nẵng, Đắk Nông, Đồng Nai; Lào Cai, Lai Châu
         assert reader.fix(two) == two
@@ -434,3 +435,8 @@ def test_a_document_named_by_a_number_the_library_lacks_is_said_to_be_missing(as
     assert not ans.answered and ans.answer.startswith("Kho văn bản không có Thông tư 18"), ans.answer
     held = assistant.ask("Quyết định 52/QĐ-UBND của xã Hoàng An có hiệu lực từ ngày nào?")  # one it holds
     assert held.answered and "01 tháng 4 năm 2027" in held.answer, held.answer
+
+
+def test_a_word_borrowed_from_english_is_read_as_the_documents_word(assistant):
+    ans = assistant.ask("danh sach dai bieu du tap huan o Lao Cai gui qua mail nao")
+    assert ans.answered and "gdtx.sgddt@laocai.edu.vn" in ans.answer, ans.answer

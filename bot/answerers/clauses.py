@@ -67,8 +67,10 @@ def said(ans: Answer) -> str:
 
 
 def missing_kinds(ans: Answer, clause: str) -> list[str]:
+    """The kinds a clause asks that the answer does not give. A body asked ("sở nào tham mưu?") is never taken as
+    given: any answer names some body; the clause's own best line says whether it is another."""
     text, q = said(ans), " ".join(fold(clause).split())
-    return [k for k in _kinds(clause) if not carries_asked(k, text, q)]
+    return [k for k in _kinds(clause) if k == "who" or not carries_asked(k, text, q)]
 
 
 def best_line(ranked: list[Candidate], docs: set[str], kinds: list[str], clause: str, shown: str) -> Candidate | None:

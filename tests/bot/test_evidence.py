@@ -272,6 +272,7 @@ def test_the_clauses_of_a_question_asking_two_things():
     )
     assert missing_kinds(said, "học trong bao lâu") == ["duration"]  # "00 ngày 05/10" is a date, no duration
     assert missing_kinds(said, "khai giảng ngày nào") == []
+    assert missing_kinds(said, "sở nào tham mưu") == ["who"]  # some body is always named: the clause's own line says
 
 
 def test_words_missing_only_from_a_later_clause_are_an_aside():

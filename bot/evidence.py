@@ -344,7 +344,7 @@ class EvidenceRanker:
         ctx, r = self.ctx, self.ctx.retriever
         if r is None:
             return []
-        expanded = ctx.lex.expand(ctx.u.text)
+        expanded = ctx.lex.with_synonyms(ctx.lex.expand(ctx.u.text))
         if self.allowed is not None:
             return r.search(ctx.u.text, k=SCOPED_K, mode=ctx.mode, allowed=self.allowed, expanded=expanded)
         scope = ctx.docs_for()
@@ -854,6 +854,8 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
     out = []
     for unit in units:
         if unit in shape or _CODE.search(unit) or ctx.lex.expand(unit) != unit:
+            continue
+        if any(_written_in(x, hay) for x in ctx.lex.synonyms_of(unit)):  # "trường học": "cơ sở giáo dục"
             continue
         if " " not in unit and not _VOWEL.search(unit):  # an abbreviation: its initials in the evidence
             if unit not in initials and len(unit) >= 3:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +29,17 @@ class Lexicon:
     folded_glossary: dict[str, str]  # folded abbreviation → expansion
     agencies: tuple[Agency, ...]
     provinces: tuple[str, ...]
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded everyday word → the documents' words
+
+    def synonyms_of(self, folded_word: str) -> tuple[str, ...]:
+        """The documents' words for an everyday one, folded ('truong hoc' → ('co so giao duc',))."""
+        return self.synonyms.get(folded_word, ())
+
+    def with_synonyms(self, text: str) -> str:
+        """The text with the documents' words for the everyday words in it after it (for searching)."""
+        ft = " " + _fold_words(text) + " "
+        more = [" ".join(v) for k, v in self.synonyms.items() if f" {k} " in ft]
+        return text + (" " + " ".join(more) if more else "")
 
     def with_learned(self, provinces=(), agencies=()) -> "Lexicon":
         """This lexicon plus the provinces and agency names the documents themselves name."""
@@ -125,7 +136,12 @@ def load_lexicon(knowledge_dir: str | None = None) -> Lexicon:
     for a in ag["agencies"]:
         als = {_fold_words(nfc(x)) for x in a["aliases"]} | {_fold_words(nfc(a["name"]))}
         agencies.append(Agency(nfc(a["name"]), a.get("level", ""), tuple(sorted(als, key=len, reverse=True))))
-    return Lexicon(gl, folded, tuple(agencies), tuple(nfc(p) for p in ag.get("provinces", [])))
+    syn_path = kd / "synonyms.json"
+    raw = json.loads(syn_path.read_text(encoding="utf-8")) if syn_path.exists() else {}
+    synonyms = {
+        _fold_words(nfc(k)): tuple(_fold_words(nfc(x)) for x in v) for k, v in raw.items() if not k.startswith("_")
+    }
+    return Lexicon(gl, folded, tuple(agencies), tuple(nfc(p) for p in ag.get("provinces", [])), synonyms)
 
 
 CITIES = {"Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh", "Huế"}

@@ -60,6 +60,9 @@ class NameFixer:
                 best = process.extractOne(window, list(known), scorer=fuzz.ratio, score_cutoff=NAME_MIN_RATIO)
                 if best is None or in_documents(window) or _initials(window) != _initials(best[0]):
                     continue  # a typo keeps each word's first letter: "thoại phòng" is no "Hải Phòng"
+                typed = text[words[i].start() : words[i + n - 1].end()]
+                if has_diacritics(typed) and fuzz.ratio(typed.lower(), known[best[0]].lower()) < NAME_MIN_RATIO:
+                    continue  # typed with its tones: "làm Đơn" is two words, no "Lâm Đồng"
                 taken[i : i + n] = [True] * n
                 edits.append((words[i].start(), words[i + n - 1].end(), known[best[0]]))
         for start, end, name in sorted(edits, reverse=True):

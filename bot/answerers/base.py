@@ -79,6 +79,7 @@ class Context:
     list_asked: bool = False  # the question asks for a list ("những ngày nào"), as the evidence ranking reads it
     aside: list[str] | None = None  # words of a later clause that no document holds (the first clause is answered)
     ranked: list | None = None  # the evidence ranking of the whole question, once ranked
+    _written_text: str | None = None  # the topic text in the documents' words (_as_written), once
 
     def evidence_rank(self, quote: str | None) -> int:
         """Where the evidence ranking puts the line a fact was read from (EVIDENCE_UNRANKED when not among its
@@ -158,8 +159,26 @@ class Context:
             self._topics = {}
         if key not in self._topics:
             ignore = set(key) | DOMAIN_WORDS | TIME_WORDS
-            self._topics[key] = topic_units(self.topic_text(), ignore, self.kb.segmenter, self.entity_names())
+            if self._written_text is None:
+                self._written_text = self._as_written(self.topic_text())
+            text = self._written_text
+            self._topics[key] = topic_units(text, ignore, self.kb.segmenter, self.entity_names())
         return list(self._topics[key])
+
+    def _as_written(self, text: str) -> str:
+        """The text with each everyday word no document writes replaced by the documents' word for it ('trường học'
+        → 'cơ sở giáo dục', knowledge/synonyms.json), in the documents' spelling (folded when the text is)."""
+        folded = " " + " ".join(folded_syllables(text)) + " "
+        for word, theirs in self.lex.synonyms.items():
+            if f" {word} " not in folded:  # most questions hold none of them: no store lookup
+                continue
+            written = next((x for x in theirs if self.kb.phrase_in_documents(x)), None)
+            if written is None or self.kb.phrase_in_documents(word):
+                continue
+            pattern = r"(?<!\w)" + r"\s+".join(_loose(s) for s in word.split()) + r"(?!\w)"
+            spelt = self.kb.written_as(written) if has_diacritics(text) else written
+            text = re.sub(pattern, spelt, text, flags=re.IGNORECASE)
+        return text
 
     def topic_text(self) -> str:
         """The question's words for topic units: abbreviations expanded; typed without diacritics, kept
@@ -178,7 +197,7 @@ class Context:
                     k=AGENCY_CHUNK_TOP_K,
                     mode=self.mode,
                     allowed=self.chunks_of(self.docs_for()),
-                    expanded=self.lex.expand(self.u.text),
+                    expanded=self.lex.with_synonyms(self.lex.expand(self.u.text)),
                 )
                 self._retrieved = [h.chunk_id for h in hits]
         return set(self._retrieved[: k or FACT_CHUNK_TOP_K])
@@ -257,6 +276,17 @@ def _domain_terms_spelt(lex, text: str) -> str:
         exp = lex.expand(tok)
         out.append(exp if exp != tok and " ".join(folded_syllables(exp)) in DOMAIN_WORDS else tok)
     return " ".join(out)
+
+
+def _loose(folded_syllable: str) -> str:
+    """A regex matching a folded syllable however it is accented ('gia' → 'già', 'giá', 'gia' …)."""
+    return "".join(
+        f"[{''.join(c for c in _ACCENTED if fold(c) == ch) or ch}]" if ch.isalpha() else re.escape(ch)
+        for ch in folded_syllable
+    )
+
+
+_ACCENTED = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
 
 
 def _has_abbrev(text: str) -> bool:

@@ -84,7 +84,7 @@ def _hits(ctx: Context, restrict_docs: set[str] | None) -> list:
     """The retriever's hits for the question, within its documents (all documents when none there)."""
     r, u = ctx.retriever, ctx.u
     allowed = ctx.chunks_of(restrict_docs or ctx.docs_for())
-    expanded = ctx.lex.expand(u.text)
+    expanded = ctx.lex.with_synonyms(ctx.lex.expand(u.text))
     hits = r.search(u.text, k=SEARCH_K, allowed=allowed, mode=ctx.mode, expanded=expanded)
     if not hits and allowed is not None:
         hits = r.search(u.text, k=SEARCH_K, mode=ctx.mode, expanded=expanded)

@@ -440,3 +440,12 @@ def test_a_document_named_by_a_number_the_library_lacks_is_said_to_be_missing(as
 def test_a_word_borrowed_from_english_is_read_as_the_documents_word(assistant):
     ans = assistant.ask("danh sach dai bieu du tap huan o Lao Cai gui qua mail nao")
     assert ans.answered and "gdtx.sgddt@laocai.edu.vn" in ans.answer, ans.answer
+
+
+def test_an_everyday_word_is_read_as_the_documents_word_for_it(assistant):
+    """'người già' for the documents' 'người cao tuổi' (knowledge/synonyms.json) when no document writes 'người già':
+    neither refused nor left out; and 'làm Đơn' is no misspelt 'Lâm Đồng'."""
+    assert assistant.lex.synonyms_of("truong hoc") == ("co so giao duc",)
+    ctx = assistant.context("Người già ở xã Hoàng An có được học kỹ năng số không?")
+    assert "cao tuoi" in " ".join(ctx.topic()) and "gia" not in ctx.topic(), ctx.topic()
+    assert assistant.fixed_names("Trường học có làm Đơn vị học tập không?") == "Trường học có làm Đơn vị học tập không?"

@@ -55,11 +55,11 @@ class NameFixer:
                 if any(taken[i : i + n]):
                     continue
                 window = " ".join(folded[i : i + n])
-                if any(self.lex.expand(m.group(0)) != m.group(0) for m in words[i : i + n]):
-                    continue  # "phòng GDTX" holds an abbreviation the glossary knows: no misspelt "phòng GDĐT"
                 best = process.extractOne(window, list(known), scorer=fuzz.ratio, score_cutoff=NAME_MIN_RATIO)
                 if best is None or in_documents(window) or _initials(window) != _initials(best[0]):
                     continue  # a typo keeps each word's first letter: "thoại phòng" is no "Hải Phòng"
+                if any(self.lex.expand(m.group(0)) != m.group(0) for m in words[i : i + n]):
+                    continue  # "phòng GDTX" holds an abbreviation the glossary knows: no misspelt "phòng GDĐT"
                 typed = text[words[i].start() : words[i + n - 1].end()]
                 if has_diacritics(typed) and fuzz.ratio(typed.lower(), known[best[0]].lower()) < NAME_MIN_RATIO:
                     continue  # typed with its tones: "làm Đơn" is two words, no "Lâm Đồng"

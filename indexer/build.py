@@ -61,7 +61,7 @@ from indexer.normalize import normalize_text
 from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
-PARSER_VERSION = "10"  # 9: "Giấy mời" (GM) a type of its own; 10: "Sở X: task" split at the colon
+PARSER_VERSION = "11"  # 9: "Giấy mời" (GM) a type of its own; 10: "Sở X: task" split at the colon; 11: a window to register ends on its last day
 # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed (3: y read as i after a consonant;
 # 4: cached by indexed text)
 LEXICAL_VERSION = "4"

@@ -272,6 +272,11 @@ _CUE_DATE = re.compile(
     r"(?P<cue>truoc|cham nhat(?: la)?(?: vao)?|han chot(?: la)?|khong muon hon|khong qua|han cuoi|"
     r"den het|han nop(?: la)?|nop truoc)\s+(?:ngay\s+)?" + _DATE
 )
+# "Thời gian đăng ký: từ ngày 01/01 đến ngày 31/3 hằng năm": a window to register or submit in ends on its last day
+_WINDOW_END = re.compile(
+    r"\btu\s+(?:ngay\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{4})?\s+(?P<cue>den(?: het)?)\s+(?:ngay\s+)?" + _DATE
+)
+_WINDOW_ACTS = re.compile(r"\b(dang k[iy]|nop|tiep nhan|gui ho so|gui ve)\b")
 _YEAR_PHRASE = re.compile(r"(?P<cue>cuoi nam|trong nam|den het nam|truoc het nam|dau nam|giua nam)\s+(?P<y>20\d\d)")
 # "trước ngày 25 của tháng cuối quý", "chậm nhất ngày 05 của tháng đầu quý sau", "trước ngày 20 hằng tháng"
 _PERIODIC_DAY = re.compile(
@@ -380,6 +385,11 @@ def _date_hit(m: re.Match, sent: str) -> tuple | None:
     return d, mo, int(m.group("y")) if m.group("y") else None
 
 
+def _window_end_hit(m: re.Match, sent: str) -> tuple | None:
+    """The last day of a window to register or submit in (not of an event: "Tuần lễ … từ ngày 01/10 đến ngày 07/10")."""
+    return _date_hit(m, sent) if _WINDOW_ACTS.search(fold(sent)) else None
+
+
 def _year_hit(m: re.Match, sent: str) -> tuple | None:
     if not _ACTION_RE.search(sent[m.end() :] + " " + sent[: m.start()]):
         return None
@@ -400,6 +410,7 @@ def _relative_hit(m: re.Match, sent: str) -> tuple | None:
 # match says — (day, month, year), or None when the sentence does not make it a deadline.
 DEADLINE_CUES: tuple[tuple[str, re.Pattern, Callable[[re.Match, str], tuple | None]], ...] = (
     ("date", _CUE_DATE, _date_hit),  # "trước ngày 15/12", "chậm nhất ngày 20/6/2026"
+    ("window", _WINDOW_END, _window_end_hit),  # "đăng ký: từ ngày 01/01 đến ngày 31/3 hằng năm"
     ("year", _YEAR_PHRASE, _year_hit),  # "cuối năm 2025" (with an action in the sentence)
     ("periodic", _PERIODIC_DAY, _periodic_hit),  # "trước ngày 25 của tháng cuối quý"
     ("relative", _RELATIVE, _relative_hit),  # "trong thời hạn 15 ngày kể từ …" (with an obligation)

@@ -13,6 +13,7 @@ import pytest
 
 from bot.config import load_settings
 from indexer.build import build, parse_file
+from store.recurrence import Recurrence
 from indexer.loaders import DocumentError, read_document
 from indexer.normalize import normalize_text
 
@@ -412,3 +413,18 @@ def test_a_body_named_before_a_colon_has_the_rest_of_its_line_as_its_task(tmp_pa
     assert tasks.get("Sở Khoa học và Công nghệ", "").startswith("cấp tài khoản, duy trì"), tasks
     assert tasks.get("Sở Giáo dục và Đào tạo", "").startswith("phối hợp tổ chức kiểm tra"), tasks
     assert not any(a.startswith("Báo cáo") for a in tasks), tasks
+
+
+def test_a_window_to_register_in_ends_on_its_last_day_and_an_events_dates_are_no_deadline(tmp_path):
+    """'Thời gian đăng ký: từ ngày 05/01 đến ngày 28/02 hằng năm' is due on 28/02 each year; 'Tuần lễ … được tổ chức
+    từ ngày 01/10 đến ngày 07/10' is when an event happens, not a deadline."""
+    doc = tmp_path / "anphu-2027-tb-dang-ky.txt"
+    doc.write_text(
+        "HỘI KHUYẾN HỌC XÃ AN PHÚ\n\nSố: 5/TB-HKH\n\nAn Phú, ngày 02 tháng 01 năm 2027\n\nTHÔNG BÁO\n"
+        "Đăng ký Gia đình học tập năm 2027\n\n"
+        "1. Thời gian đăng ký: từ ngày 05/01 đến ngày 28/02 hằng năm, tại chi hội khuyến học thôn.\n\n"
+        "2. Tuần lễ học tập được tổ chức từ ngày 01/10 đến ngày 07/10/2027 tại nhà văn hóa xã.\n",
+        encoding="utf-8",
+    )
+    ds = parse_file(doc).facts.deadlines
+    assert [(d.due_day, d.due_month, d.recurrence) for d in ds] == [(28, 2, Recurrence.YEARLY)], ds

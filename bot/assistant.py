@@ -416,9 +416,8 @@ class Assistant:
         return with_aside(self.every_clause(ctx, self._answer_in(ctx)), ctx)
 
     def every_clause(self, ctx: Context, ans: Answer) -> Answer:
-        """A question asking two things at once ("… trước ngày nào, có giá trị bao lâu?"): each later clause whose
-        kind of answer the reply lacks gets the best line that gives it, in the documents cited (bot/answerers/
-        clauses.py)."""
+        """A question asking two things at once ("… trước ngày nào, có giá trị bao lâu?"): each clause whose kind of
+        answer the reply lacks gets the best line that gives it, in the documents cited (bot/answerers/clauses.py)."""
         if not ans.answered or ctx.retriever is None or ans.intent in ("register", "greeting", "help"):
             return ans
         if len(ctx.question.split()) > clauses.MAX_WORDS:  # a legal sentence to check is read whole
@@ -434,7 +433,8 @@ class Assistant:
         return ans
 
     def _clause_ranking(self, ctx: Context, clause: str, docs: set[str]) -> list:
-        """The evidence ranking of one clause read with the first clause's topic, within the cited documents."""
+        """The evidence ranking of one clause read with the first clause's topic (the whole store: `best_line` keeps
+        the lines of the cited documents `docs`; none when there are none)."""
         sub = clauses.with_topic(ctx.question, clause)
         sub_u = understand(sub, self.lex, ctx.today, None)
         sub_ctx = Context(sub, sub_u, ctx.today, ctx.mode, ctx.kb, ctx.lex, ctx.retriever)
@@ -450,7 +450,6 @@ class Assistant:
             return annotate_answer(passages.answer(ctx), u.provinces, kb.docs, today)
         fact = self.fact_answer(ctx)
         ranked, early = self._evidence(ctx, picks(fact))
-        ctx.ranked = ranked  # what a clause the answer leaves unanswered is looked for in (every_clause)
         if early is not None:
             return early
         fact = self.read_again(ctx, fact, ranked)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from bot.understanding import PHONE
+from bot.understanding import MESSAGE_TO, PHONE
 from bot.admin_changes import expand_provinces
 from bot.knowledge import quote_in_line
 from bot.relevance import coverage, folded_text
@@ -85,8 +85,11 @@ ASK_PATTERNS = {
     "yesno": r"(\bco\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(duoc khong|phai khong|dung khong|khong a)\s*\??\s*$)",
     "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ki|o dau|cach)\b",
     "validity": r"\b(gia tri|hieu luc|bao lau|may nam|thoi han|ap dung tu|bat dau ap dung)\b",
-    "contact": r"\b(lien he|so dien thoai|" + PHONE + r"|email|dau moi|goi (dien )?(cho )?(ai|so nao)|sdt|"
-    r"(nhan|nhan tin|zalo) (cho |qua |vao )?(ai|so nao))\b",
+    "contact": r"\b(lien he|so dien thoai|"
+    + PHONE
+    + r"|email|dau moi|goi (dien )?(cho )?(ai|so nao)|sdt|"
+    + MESSAGE_TO
+    + r")\b",
     "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong)|het bao nhieu|chi phi|muc phat|bi phat|phat tien|duoc tra|tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
     r"ton phi)\b",

@@ -23,7 +23,7 @@ from store.knowledge import (
     Target,
 )
 from bot.relevance import Segmenter, folded_text, idf
-from vntext import fold
+from vntext import SMALL_LETTERS, fold, letter_class
 
 # a fact is read from a line when the first this many characters of one are found in the other (folded)
 QUOTE_PROBE_CHARS = 40
@@ -245,21 +245,12 @@ class Knowledge:
         return self.extra_facts.get("events", [])
 
 
-def _letter_class(letter: str, capital: bool, every: bool = False) -> str:
-    """The characters whose folded form is this letter ('d' → 'dđ'; 'a' → 'aàáảãạăằ…'), capitals only or any case;
-    `every`: all the small letters."""
-    if every:
-        return "[" + _VIETNAMESE_LETTERS + "]"
-    chars = {c for c in _VIETNAMESE_LETTERS if fold(c) == letter}
-    chars = {c.upper() for c in chars} if capital else chars | {c.upper() for c in chars}
-    return "[" + "".join(sorted(chars)) + "]"
-
-
 def _initials_pattern(letters: str) -> re.Pattern:
     """A run of syllables with these initials, the first a capital, "và" between any two."""
-    lower = _letter_class("", capital=False, every=True)
+    small = "[" + SMALL_LETTERS + "]"
     parts = [
-        ("" if i == 0 else _NOT_AND) + _letter_class(x, capital=i == 0) + lower + "*" for i, x in enumerate(letters)
+        ("" if i == 0 else _NOT_AND) + letter_class(x, capitals_only=i == 0) + small + "*"
+        for i, x in enumerate(letters)
     ]
     return re.compile(r"(?<![^\W\d_])(" + r"(?:\s+và)?\s+".join(parts) + r")(?![^\W\d_])(?:[ \t]+([^\W\d_]+))?")
 
@@ -272,9 +263,6 @@ def _most_written(seen: Counter) -> str | None:
 
 
 _NOT_AND = r"(?!và(?![^\W\d_]))"  # "và" joins a name's words; it is none of its initials ("Nam và" is not "NV")
-_VIETNAMESE_LETTERS = (
-    "abcdefghijklmnopqrstuvwxyzđ" + "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
-)
 
 
 def quote_in_line(quote: str | None, line: str) -> bool:

@@ -175,16 +175,14 @@ MAX_INITIALS = 6  # "BCHQS": longer runs of capitals are codes, not names
 # the words a body's name begins with ("Sở", "Ủy ban", "Trung tâm", "Liên đoàn"), folded: its initials follow them
 HEAD_WORDS = frozenset("so bo ban hoi phong cuc vu vien tam doan truong dai chi".split())
 _AMPERSAND_INITIALS = re.compile(r"\b([A-ZĐ]{1,3})&([A-ZĐ]{1,3})\b")
-_CAPITAL = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 class AbbreviationReader:
     """Shorthand and abbreviations the glossary does not know, read as the words they stand for: chat shorthand
-    ("ko" → "không"), and a body's initials after its capitalised head word, as the documents write the name
-    ("Sở KHCN", "so khcn" → "Sở Khoa học và Công nghệ", "Sở NV" → "Sở Nội vụ", learned by `spelled_out`; two letters
-    only after a capital). Initials alone
-    ("HS", "HTSĐ") stay: two letters are too ambiguous, and a name spelled out in the question weighs more words
-    than the asker typed."""
+    ("ko" → "không"), one province's two initials ("TQ"), and a body's initials after its head word (HEAD_WORDS), as
+    the documents write the name ("Sở KHCN", "so khcn" → "Sở Khoa học và Công nghệ", "Sở NV" → "Sở Nội vụ", learned
+    by `spelled_out`; two letters only after a capital). Initials alone ("HS", "HTSĐ") stay: two letters are too
+    ambiguous, and a name spelled out in the question weighs more words than the asker typed."""
 
     def __init__(self, lex: Lexicon, known: Callable[[str], bool], spelled_out: Callable[[str], str | None]):
         """`known`: the documents write this folded word; `spelled_out`: the name with these folded initials."""
@@ -230,5 +228,5 @@ class AbbreviationReader:
         if len(token) != 2 or not token.isupper():
             return None
         letters = fold_words(token)
-        hits = [p for p in self.lex.provinces if "".join(w[0] for w in fold_words(p).split()) == letters]
+        hits = [p for p in self.lex.provinces if _initials(fold_words(p)) == letters]
         return hits[0] if len(hits) == 1 else None

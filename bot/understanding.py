@@ -183,11 +183,13 @@ _EVENT_NOUNS = r"tuan le|ngay hoi|le phat dong|le khai mac|le tong ket|hoi thi|h
 
 # "điện thoại" asked as a number to call, not the device a class teaches ("học dùng điện thoại", "điện thoại thông minh")
 PHONE = r"(?<!dung )(?<!su dung )(?<!cai )(?<!hoc )(?<!mang )dien thoai(?! thong minh)"
+# "nhắn số nào", "zalo cho ai": a message to send, to whom
+MESSAGE_TO = r"(nhan|nhan tin|zalo) (cho |qua |vao )?(ai|so nao)"
 _CONTACT = (
     r"\b(lien he|so dien thoai|"
     + PHONE
     + r"|email|thu dien tu|dau moi|hoi ai|goi (dien )?(cho )?(ai|so nao)|sdt|so dt|"
-    r"hotline|vuong mac|(nhan|nhan tin|zalo) (cho |qua |vao )?(ai|so nao))\b"
+    r"hotline|vuong mac|" + MESSAGE_TO + r")\b"
 )
 # a task due by a date ("… phải gửi kế hoạch thực hiện Đề án 1373 trước ngày nào?"): a deadline, whatever
 # document the question names

@@ -90,6 +90,18 @@ def _unmarked(text: str) -> str:
 _I_FOR_Y = re.compile(r"\b(ngh|ch|gh|kh|ng|nh|ph|th|tr|qu|[bcdghklmnpqrstvx])y\b")
 
 
+# every small Vietnamese letter, accented or not
+SMALL_LETTERS = "abcdefghijklmnopqrstuvwxyzđ" + "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+
+
+def letter_class(folded_letter: str, capitals_only: bool = False) -> str:
+    """A regex class of the letters that fold to this one, small and capital ('d' → '[DdĐđ]'; 'a' → 'à', 'Ả' …), or
+    only the capitals."""
+    small = [c for c in SMALL_LETTERS if fold(c) == folded_letter] or [folded_letter]
+    chars = {c.upper() for c in small} if capitals_only else set(small) | {c.upper() for c in small}
+    return "[" + "".join(sorted(chars)) + "]"
+
+
 def has_diacritics(text: str) -> bool:
     return _unmarked(unicodedata.normalize("NFD", text or "")) != (text or "").lower()
 

@@ -15,7 +15,7 @@ from bot.knowledge import Knowledge, quote_in_line
 from bot.lexicon import Lexicon, fold_words
 from bot.relevance import phrases, coverage, folded_text, topic_units
 from bot.retrieval import Retriever
-from vntext import fold, folded_syllables, has_diacritics
+from vntext import fold, folded_syllables, has_diacritics, letter_class
 from bot.understanding import Understanding
 
 # A fact on a topic must come from one of the chunks the retriever ranks this high for the question.
@@ -78,7 +78,6 @@ class Context:
     ranked_lines: list[str] | None = None  # the evidence ranking's best lines, once ranked (evidence_rank)
     list_asked: bool = False  # the question asks for a list ("những ngày nào"), as the evidence ranking reads it
     aside: list[str] | None = None  # words of a later clause that no document holds (the first clause is answered)
-    ranked: list | None = None  # the evidence ranking of the whole question, once ranked
     _written_text: str | None = None  # the topic text in the documents' words (_as_written), once
 
     def evidence_rank(self, quote: str | None) -> int:
@@ -280,13 +279,7 @@ def _domain_terms_spelt(lex, text: str) -> str:
 
 def _loose(folded_syllable: str) -> str:
     """A regex matching a folded syllable however it is accented ('gia' → 'già', 'giá', 'gia' …)."""
-    return "".join(
-        f"[{''.join(c for c in _ACCENTED if fold(c) == ch) or ch}]" if ch.isalpha() else re.escape(ch)
-        for ch in folded_syllable
-    )
-
-
-_ACCENTED = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
+    return "".join(letter_class(ch) if ch.isalpha() else re.escape(ch) for ch in folded_syllable)
 
 
 def _has_abbrev(text: str) -> bool:

@@ -1,7 +1,7 @@
 """Questions that ask two things at once ("… phải ra trước ngày nào, có giá trị bao lâu?"): the answer to the whole
 question often says what one clause asks; each clause that asks a kind of answer the reply does not yet give (a date,
-a duration, a body, a number of a unit, a place, a time, a contact) is answered by the best line of the question's
-evidence ranking, in the documents already cited, that gives it.
+a duration, a body, a number of a unit, a place, a time, a contact) is answered by the best line that gives it, in the
+documents already cited, of the evidence ranking of that clause read with the first clause's topic (`with_topic`).
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.answer import Answer, Source
-from bot.answerers.base import MAX_ANSWER_CHARS, Context
-from bot.answerers.base import short
+from bot.answerers.base import MAX_ANSWER_CHARS, Context, short
 from bot.answerers.evidence import LINE_CHARS, where_cited
 from bot.evidence import Candidate, asked_kinds, carries_asked
 from bot.relevance import QUESTION_WORDS
@@ -46,8 +45,12 @@ def with_topic(question: str, clause: str) -> str:
     return " ".join(w for w in first.split() if fold(w).strip("?,.") not in QUESTION_WORDS) + " " + clause
 
 
+def _folded(clause: str) -> str:
+    return " ".join(fold(clause).split())
+
+
 def _kinds(clause: str) -> list[str]:
-    folded = " ".join(fold(clause).split())
+    folded = _folded(clause)
     asked = asked_kinds(folded)
     if "duration" in asked and not _VALIDITY_NAMED.search(folded):  # "học trong bao lâu": how long, not validity
         asked.discard("validity")
@@ -69,14 +72,14 @@ def said(ans: Answer) -> str:
 def missing_kinds(ans: Answer, clause: str) -> list[str]:
     """The kinds a clause asks that the answer does not give. A body asked ("sở nào tham mưu?") is never taken as
     given: any answer names some body; the clause's own best line says whether it is another."""
-    text, q = said(ans), " ".join(fold(clause).split())
+    text, q = said(ans), _folded(clause)
     return [k for k in _kinds(clause) if k == "who" or not carries_asked(k, text, q)]
 
 
 def best_line(ranked: list[Candidate], docs: set[str], kinds: list[str], clause: str, shown: str) -> Candidate | None:
     """The first of CLAUSE_WINDOW best lines, in the documents already cited, that gives every kind asked and is not
     already quoted."""
-    q = " ".join(fold(clause).split())
+    q = _folded(clause)
     for c in ranked[:CLAUSE_WINDOW]:
         if c.document_id in docs and all(carries_asked(k, c.text, q) for k in kinds) and c.text not in shown:
             return c

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 
 __all__ = [
     "configured_database_url",
@@ -24,6 +26,7 @@ __all__ = [
     "sqlite_file",
 ]
 DATABASE_FILE = "hoctap.sqlite3"
+log = logging.getLogger(__name__)
 
 
 def data_dir_from(env: Mapping[str, str], data_dir: str | os.PathLike | None = None) -> Path:
@@ -126,13 +129,27 @@ def make_engine(url: str) -> Engine:
     path = sqlite_file(url)
 
     @event.listens_for(eng, "connect")
-    def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+    def _sqlite_pragmas(dbapi_conn, record):  # pragma: no cover - trivial
         if path is not None:
             _remember_identity(url, path)
+            record.info["opened_read_only"] = not writable_now(path)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
+    @event.listens_for(eng, "checkout")
+    def _reopen_read_only(_dbapi_conn, record, _proxy):
+        if record.info.get("opened_read_only") and path is not None and writable_now(path):
+            log.warning("the database is writable again: its read-only connections were reopened")
+            raise DisconnectionError("opened read-only; the database is writable again")
+
     return eng
+
+
+def writable_now(path: Path) -> bool:
+    """The SQLite file and its folder can be written. SQLite silently opens a file it cannot write
+    read-only, and such a pooled connection stays read-only after the file is writable again ("attempt
+    to write a readonly database" until a restart): the pool replaces it at its next checkout."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)

@@ -61,7 +61,7 @@ from indexer.normalize import normalize_text
 from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
-PARSER_VERSION = "11"  # 9: "Giấy mời" (GM) a type of its own; 10: "Sở X: task" split at the colon; 11: a window to register ends on its last day
+PARSER_VERSION = "12"  # 9: "Giấy mời" (GM) a type of its own; 10: "Sở X: task" split at the colon; 11: a window to register ends on its last day; 12: a signature before an annex with no "Nơi nhận", an organ of the issuer ("BAN THƯỜNG VỤ")
 # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed (3: y read as i after a consonant;
 # 4: cached by indexed text)
 LEXICAL_VERSION = "4"
@@ -85,7 +85,8 @@ def parse_text(doc_id: str, path: Path, text: str, lex: Lexicon) -> ParsedDocume
     lines = text.split("\n")
     header = parse_header(lines, lex)
     annex = lines[header.annex_start :] if header.annex_start is not None else []
-    root = build_tree(lines[header.body_start : header.body_end] + annex)
+    body = lines[header.body_start : header.body_end]
+    root = build_tree(body + annex, annex_at=len(body) if annex else None)
     chunks = make_chunks(root)
     facts = extract_all(doc_id, root, header, lex)
     h = hashlib.sha256((PARSER_VERSION + "\0" + text).encode("utf-8")).hexdigest()

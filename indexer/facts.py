@@ -378,9 +378,17 @@ def _deadline_key(doc_id: str, *parts) -> str:
     return f"dl-{h}"
 
 
+# "… tiếp tục được hưởng đến hết ngày 31/12/2026", "giữ nguyên kết quả đến hết ngày …": a right's last day, no deadline
+_LASTS_UNTIL = re.compile(
+    r"\b(tiep tuc|giu nguyen|duoc huong|con gia tri|co gia tri|co hieu luc|ap dung)\b[^.;]{0,40}$"
+)
+
+
 def _date_hit(m: re.Match, sent: str) -> tuple | None:
     d, mo = int(m.group("d")), int(m.group("m"))
     if not (1 <= d <= 31 and 1 <= mo <= 12):
+        return None
+    if m.group("cue") == "den het" and _LASTS_UNTIL.search(fold(sent)[: m.start()]):
         return None
     return d, mo, int(m.group("y")) if m.group("y") else None
 

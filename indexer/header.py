@@ -148,6 +148,10 @@ def titled_name(doc_type: str, upper_name: str) -> str:
 _LOCALITY_START = re.compile(r"^(TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b")
 
 
+# an organ of the body named above it in the issuer block, not a body of its own
+_ORGAN = re.compile(r"^(BAN THƯỜNG VỤ|BAN CHẤP HÀNH|BAN THƯỜNG TRỰC|THƯỜNG TRỰC|ĐOÀN CHỦ TỊCH)$")
+
+
 def _issuer_and_province(issuer_lines: list[str], lex: Lexicon) -> tuple[str, str | None]:
     """The issuing body is the last unit of the block ('UBND TỈNH X' / 'SỞ GIÁO DỤC VÀ ĐÀO TẠO' →
     the Sở); a line starting with a locality ('TỈNH ĐẮK NÔNG') continues the line above it.
@@ -159,6 +163,12 @@ def _issuer_and_province(issuer_lines: list[str], lex: Lexicon) -> tuple[str, st
         else:
             units.append(line)
     province = next((p for p in (province_of(u, lex) for u in units) if p), None)
+    if len(units) > 1 and _ORGAN.match(units[-1]):  # 'HỘI KHUYẾN HỌC TỈNH X' / 'BAN THƯỜNG VỤ': the Hội's organ
+        words = units.pop().lower().split()  # "Ban Thường vụ", "Đoàn Chủ tịch", "Thường trực"
+        words = [
+            w.capitalize() if i == 0 or (i == 1 and words[0] in ("ban", "đoàn")) else w for i, w in enumerate(words)
+        ]
+        return f"{' '.join(words)} {_smart_case(units[-1], lex)}", province
     issuer = _smart_case(units[-1], lex)
     if province and len(units) > 1 and not local_unit(units[-1]):
         kind = "thành phố" if any(re.search(r"\bTHÀNH PHỐ\b", u) for u in units) else "tỉnh"
@@ -211,7 +221,27 @@ def _body_end(lines: list[str]) -> int:
     for i in range(n - 1, max(-1, n - 12), -1):
         if _SIGN_TITLE.match(lines[i].strip()):
             body_end = i
-    return body_end
+    return body_end if body_end < n else _signature_block(lines)
+
+
+_PERSON_NAME = re.compile(r"[A-ZÀ-ỸĐ][a-zà-ỹđ]+(?:\s+[A-ZÀ-ỸĐ][a-zà-ỹđ]+){1,5}")
+SIGNATURE_SPAN = 4  # a signature's title lines and the name under them, non-empty lines
+
+
+def _signature_block(lines: list[str]) -> int:
+    """The first line of a signature standing before an annex, with no "Nơi nhận" ("TM. BAN THƯỜNG VỤ", "CHỦ TỊCH",
+    "Lê Văn Hòa", then "QUY ĐỊNH …"): title lines in capitals with a person's name under them, within
+    SIGNATURE_SPAN lines. A title followed by text ("CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ …" before "Căn cứ …") is none."""
+    for i, s in enumerate(lines):
+        if not _SIGN_TITLE.match(s.strip()):
+            continue
+        after = [x.strip() for x in lines[i + 1 :] if x.strip()][:SIGNATURE_SPAN]
+        for x in after:
+            if _PERSON_NAME.fullmatch(x):
+                return i
+            if not _is_upper_line(x):
+                break
+    return len(lines)
 
 
 def _parse_closing(lines: list[str], h: Header) -> None:

@@ -119,10 +119,15 @@ def _closes_body(line: str, stack: list[Node]) -> bool:
     )
 
 
-def build_tree(lines: list[str]) -> Node:
+def build_tree(lines: list[str], annex_at: int | None = None) -> Node:
+    """The section tree of the body's lines; an annex after the signature starts at line `annex_at`: its title
+    lines ("QUY ĐỊNH", "(Ban hành kèm theo …)") belong to no section of the body (not to the decision's last
+    article, whose bodies would be given them as tasks)."""
     root = Node("root")
     stack = [root]
-    for raw in lines:
+    for i, raw in enumerate(lines):
+        if i == annex_at:
+            stack = [root]
         s = raw.strip()
         if not s:
             continue

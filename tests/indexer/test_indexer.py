@@ -428,3 +428,22 @@ def test_a_window_to_register_in_ends_on_its_last_day_and_an_events_dates_are_no
     )
     ds = parse_file(doc).facts.deadlines
     assert [(d.due_day, d.due_month, d.recurrence) for d in ds] == [(28, 2, Recurrence.YEARLY)], ds
+
+
+def test_a_signature_before_an_annex_with_no_copies_list_closes_the_body():
+    """A Hội's decision signed "TM. BAN THƯỜNG VỤ / CHỦ TỊCH / name" with its rules annexed after, and no "Nơi
+    nhận": the signer is read, the annex's title lines are no task of the bodies the last article names, the
+    issuer is the Hội's standing committee, and a right kept "đến hết ngày …" is no deadline."""
+    p = parse_file(ROOT / "tests" / "data" / "evidence" / "quangtri-2026-qd-hoc-bong-khuyen-hoc.txt")
+    h = p.header
+    assert h.signer == "Lê Văn Hòa" and "CHỦ TỊCH" in (h.signer_title or "")
+    assert h.issuer == "Ban Thường vụ Hội Khuyến học tỉnh Quảng Trị" and h.province == "Quảng Trị"
+    tasks = [r.task for r in p.facts.responsibilities]
+    assert any("thi hành Quyết định này" in t for t in tasks)
+    assert not any(t.startswith(("QUY ĐỊNH", "TM.", "CHỦ TỊCH", "Lê Văn Hòa", "(Ban hành kèm theo")) for t in tasks), (
+        tasks
+    )
+    dates = {(d.due_day, d.due_month) for d in p.facts.deadlines}
+    assert {(15, 9), (20, 10), (10, 12)} <= dates
+    assert (31, 12) not in dates  # "tiếp tục được hưởng đến hết ngày 31 tháng 12 năm 2026": when a right ends
+    assert any(c.section_path.startswith("Điều 3 › 2.") and "15 tháng 9" in c.text for c in p.chunks)  # the annex's

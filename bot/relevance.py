@@ -220,15 +220,54 @@ def topic_units(
     words = (segmenter or default_segmenter()).segment(text)
     singles = {x for x in ignore if " " not in x}
     in_names = words_in_names(words, names)
+    content = content_readings(text)
     units = []
     for i, w in enumerate(words):
         syl = w.split()
-        if _is_question_word(w) or w in ignore or w in names or i in in_names:
+        if w in ignore or w in names or i in in_names:
+            continue
+        if w in content:  # "mượn sách": not the "muốn" it folds to
+            units.append(w)
+            continue
+        if _is_question_word(w):
             continue
         if all(s in STOPWORDS or s in QUESTION_WORDS or s in singles or re.fullmatch(r"[\d/.\-]+", s) for s in syl):
             continue
         units.append(w)
     return units
+
+
+# Question and function words that fold onto content words, with the accents of their question reading: typed
+# with diacritics, "mượn" (borrow), "máy" (machine), "dùng" (use), "thẻ" (card), "vé" (ticket), "tối" (evening),
+# "ảnh" (photo), "chống" (against), "đầu" (head) are words of the topic, not "muốn", "mấy", "đúng", "thế", "về",
+# "tôi", "anh", "chồng", "đâu".
+QUESTION_READINGS = {
+    "muon": {"muốn"},
+    "may": {"mấy"},
+    "dung": {"đúng"},
+    "the": {"thế"},
+    "ve": {"về"},
+    "toi": {"tôi", "tới"},
+    "anh": {"anh"},
+    "chong": {"chồng"},
+    "dau": {"đâu"},
+    "vay": {"vậy"},
+    "chua": {"chưa"},
+}
+_SYLLABLE = re.compile(r"\w+")
+
+
+def content_readings(text: str) -> set[str]:
+    """The folded syllables typed, with diacritics, as a content word where their folded form is also a question
+    word (QUESTION_READINGS); none when one of them is also typed in its question reading, or without diacritics."""
+    if not has_diacritics(text):
+        return set()
+    seen: dict[str, set[str]] = {}
+    for m in _SYLLABLE.finditer(text.lower()):
+        folded = " ".join(folded_syllables(m.group(0)))
+        if folded in QUESTION_READINGS:
+            seen.setdefault(folded, set()).add(m.group(0))
+    return {f for f, forms in seen.items() if not forms & QUESTION_READINGS[f]}
 
 
 def words_in_names(words: list[str], names: set[str] | frozenset[str]) -> set[int]:

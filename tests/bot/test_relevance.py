@@ -102,3 +102,15 @@ def test_a_name_cut_apart_by_the_segmenter_is_still_no_topic():
     assert words_in_names(["uy ban", "nhan dan xa hoi"], {"uy ban nhan dan"}) == {0}
     assert words_in_names(words, {"xa"}) == set()  # one syllable: only a whole word is a name
     assert topic_units("ủy ban nhân dân xã gửi báo cáo", names={"uy ban nhan dan xa"}) == ["gui", "bao cao"]
+
+
+def test_a_content_word_that_folds_onto_a_question_word_stays_in_the_topic():
+    """Typed with diacritics, "mượn" (borrow) and "máy" (machine) are the topic, not "muốn" and "mấy"; typed
+    without, or beside the question word they fold to, they cannot be told apart and go as before."""
+    from bot.relevance import content_readings, topic_units
+
+    assert "muon" in topic_units("Làm thế nào để mượn sách ở tủ sách cộng đồng?")
+    assert "muon" not in topic_units("Tôi muốn biết tủ sách cộng đồng mở cửa lúc nào?")
+    assert content_readings("Có lớp học dùng máy tính không?") == {"dung", "may"}
+    assert content_readings("Muốn làm thẻ thư viện thì làm thế nào?") == set()  # "thẻ" beside "thế"
+    assert content_readings("lam the nao de muon sach") == set()

@@ -49,6 +49,25 @@ RESULT_WINDOW = 5
 REASON_WINDOW = 20
 # a line giving a number of the unit asked ("bao nhiêu điểm") comes first among this many best lines
 UNIT_WINDOW = 5
+# "… có giá trị bao lâu?": a line carrying the kind asked (a duration, a validity) comes first among this many best
+KIND_WINDOW = 5
+KIND_FIRST = ("duration", "validity")
+# "… áp dụng từ ngày nào?" asks when a period starts, "… đến khi nào?" when it ends: a line stating that bound of a
+# period comes first among KIND_WINDOW best lines ("có hiệu lực … kể từ ngày 01 tháng 9", not "giữ nguyên kết quả đến
+# hết ngày 31 tháng 12")
+_START_ASKED = re.compile(r"\b(bat dau|tu ngay nao|tu khi nao|tu bao gio|tu luc nao|tu thoi diem nao|hieu luc tu)\b")
+_END_ASKED = re.compile(r"\b(den ngay nao|den khi nao|den bao gio|den luc nao|het han|het hieu luc)\b")
+_DUE_ASKED = re.compile(r"\b(truoc ngay nao|han chot|han cuoi|cham nhat (la )?(ngay|khi|luc) nao|truoc khi nao)\b")
+_START_STATED = re.compile(r"\b(ke tu|tu)( ngay)? \d{1,2}\b")
+_END_STATED = re.compile(r"\bden( het)?( ngay)? \d{1,2}\b")
+_DUE_STATED = re.compile(r"\b(truoc|cham nhat|han chot|han cuoi)\b[^.;,]{0,12}?\b\d{1,2}\b")  # a date right after
+# what each bound asked is stated by, in the order they are looked for (a deadline asked outweighs a period)
+_BOUNDS = ((_DUE_ASKED, _DUE_STATED), (_START_ASKED, _START_STATED), (_END_ASKED, _END_STATED))
+# a result stated: a figure after "kết quả", an assessment ("Đánh giá: Không đạt"), what was (not) reached; not
+# "kết quả công nhận … đã cấp trước năm 2027" (a recommendation naming results)
+_RESULT_STATED = re.compile(
+    r"\bkết quả\b\s*:?[^.;:]{0,25}?\d|\bđánh giá\s*:|\b(đã đạt|chưa đạt|không đạt|đạt được|thực hiện được|vượt)\b", re.I
+)
 _UNIT_ASKED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+)\b")
 # words after "bao nhiêu" that are not a unit counted in the text ("bao nhiêu tiền" is money, "mấy giờ" a time)
 NOT_UNITS = frozenset("tien phan gio lau la thi duoc so voi nhu ma con".split())
@@ -99,6 +118,7 @@ ASK_PATTERNS = {
     "definition": r"\b(la gi|nghia la gi|hieu the nao)\s*\??\s*$",
     "reason": r"\b(vi sao|tai sao|nguyen nhan|li do|do dau)\b",
     "percent": r"\b(ti le|phan tram)\b|%",
+    "docref": r"\b(thong tu|quyet dinh|cong van|van ban|nghi dinh|nghi quyet|chi thi|ke hoach|luat) (nao|gi|so may)\b",
     "duration": r"\b(bao lau|may tuan|may thang|may nam|keo dai|may buoi|bao nhieu buoi|bao nhieu tuan)\b",
 }
 ASK_RES = {k: re.compile(v) for k, v in ASK_PATTERNS.items()}
@@ -118,6 +138,7 @@ CARRIES = {
     "howto": re.compile(r"\b(đăng ký|hồ sơ|nộp|gửi|tại|qua|trực tuyến|cấp lại|đề nghị)\b", re.I),
     "result": re.compile(r"\b(kết quả|đánh giá|đã đạt|chưa đạt|không đạt|đạt được|thực hiện được)\b", re.I),
     "reason": re.compile(r"\b(nguyên nhân|lý do|lí do|do ảnh hưởng|bởi vì)\b", re.I),
+    "docref": re.compile(r"\b\d{1,4}/(?:\d{4}/)?[A-ZĐ]{1,}[A-ZĐ0-9-]*"),  # "22/2020/TT-BGDĐT", "1373/QĐ-TTg"
     "duration": re.compile(  # "12 tuần", "(một ngày)"; not the "00 ngày 05/10" of "19 giờ 00 ngày 05/10"
         r"(?<!giờ )\b(\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|nửa)\s*(tuần|tháng|năm|ngày|buổi)\b(?!\s*\d)", re.I
     ),
@@ -226,6 +247,13 @@ def _list_head_first(ranked: list[Candidate], asked: set[str]) -> list[Candidate
 def _no_worse(c: Candidate, than: Candidate) -> bool:
     """The line lacks nothing of the kind asked, and conflicts with nothing the question names, that `than` has."""
     flags = [k for k in c.features if k.endswith(("_lacks", "_conflict")) or k == "header"]
+    return all(c.features[k] <= than.features.get(k, 0.0) for k in flags)
+
+
+def _no_conflict(c: Candidate, than: Candidate) -> bool:
+    """The line conflicts with nothing the question names (province, body, year, scope), and is no header, where
+    `than` does not."""
+    flags = [k for k in c.features if k.endswith("_conflict") or k == "header"]
     return all(c.features[k] <= than.features.get(k, 0.0) for k in flags)
 
 
@@ -394,7 +422,8 @@ class EvidenceRanker:
                 out.append(c)
         out.sort(key=lambda c: (c.features["province_conflict"], -c.score))  # another province's lines come last
         ranked = _list_head_first(_covered_first(out), self.asked)
-        ranked = self._reason_first(self._unit_first(self._result_first(self._body_first(ranked))))
+        ranked = self._bound_first(self._kind_first(self._body_first(ranked)))
+        ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
         ranked = self._named_level_first(self._named_item_first(self._definition_first(ranked)))
         return self._asked_body_first(ranked)
 
@@ -490,12 +519,37 @@ class EvidenceRanker:
         counted = re.compile(r"\d[\d.,]*\s*(?:%\s*)?" + re.escape(unit) + r"\b")
         return _first_of(ranked, UNIT_WINDOW, lambda c: bool(counted.search(fold(c.text))))
 
+    def _kind_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'… giữ danh hiệu được bao lâu?': a best line carrying none of the KIND_FIRST kinds asked ('giữ nguyên kết
+        quả đến hết ngày 31 tháng 12') gives way to one of the KIND_WINDOW best that carries one ('có giá trị 01 năm')."""
+        kind = next((k for k in KIND_FIRST if k in self.asked), None)  # a length of time asked: a length given
+        carries = lambda c: bool(CARRIES[kind].search(c.text))
+        if kind is None or not ranked or carries(ranked[0]):
+            return ranked
+        first = ranked[0]
+        return _first_of(ranked, KIND_WINDOW, lambda c: carries(c) and _no_worse(c, first))
+
+    def _bound_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """By when something is due ('hạn chót … là ngày nào?'), when a period starts ('bắt đầu áp dụng từ ngày
+        nào?') or ends ('đến khi nào?'): a best line not stating that bound with a date gives way to one of the
+        KIND_WINDOW best that does and conflicts with nothing the question names (another clause of the question
+        is answered by its own line, bot/answerers/clauses.py)."""
+        q = self.ctx.u.folded
+        asked = [stated for asks, stated in _BOUNDS if asks.search(q)]
+        if not ranked or len(asked) != 1:
+            return ranked
+        states = lambda c: bool(asked[0].search(folded_text(c.text)) and CARRIES["date"].search(c.text))
+        if states(ranked[0]):
+            return ranked
+        first = ranked[0]
+        return _first_of(ranked, KIND_WINDOW, lambda c: states(c) and _no_conflict(c, first))
+
     def _result_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Xã … có đạt chỉ tiêu … không?': among the RESULT_WINDOW best lines, one that states a result ('kết
         quả 62,5%. Đánh giá: Đạt.') answers it before a target set for later ('100% thôn đạt danh hiệu …')."""
         if "result" not in self.asked:
             return ranked
-        states = lambda c: bool(CARRIES["result"].search(c.text))
+        states = lambda c: bool(_RESULT_STATED.search(c.text))
         if "number" in self.asked:  # "… đạt bao nhiêu?": the result with its figure, before a shortfall in words
             with_figure = _first_of(
                 ranked,

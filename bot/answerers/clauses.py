@@ -1,6 +1,6 @@
 """Questions that ask two things at once ("… phải ra trước ngày nào, có giá trị bao lâu?"): the answer to the whole
 question often says what one clause asks; each clause that asks a kind of answer the reply does not yet give (a date,
-a duration, a body, a number of a unit, a place, a time, a contact) is answered by the best line that gives it, in the
+a duration, a body, a number of a unit, a place, a time, a contact, a document's number) is answered by the best line that gives it, in the
 documents already cited, of the evidence ranking of that clause read with the first clause's topic (`with_topic`).
 """
 
@@ -16,7 +16,19 @@ from bot.relevance import QUESTION_WORDS
 from vntext import fold
 
 # the kinds of answer a later clause may ask that a line shows it gives
-CLAUSE_KINDS = ("date", "validity", "duration", "who", "place", "clock", "contact", "money", "percent", "number")
+CLAUSE_KINDS = (
+    "date",
+    "validity",
+    "duration",
+    "who",
+    "place",
+    "clock",
+    "contact",
+    "money",
+    "percent",
+    "number",
+    "docref",
+)
 # a clause is answered from one of this many best lines of its own ranking
 CLAUSE_WINDOW = 8
 # a question longer than this is a sentence to check, not two questions (the laws' statements: 20–60 words)

@@ -399,3 +399,29 @@ def test_a_list_head_holding_every_topic_word_comes_first_unless_it_lacks_what_i
     assert _list_head_first([contact, opening], {"list", "contact"})[0] is contact
     assert _covered_first([contact, opening])[0] is contact
     assert _covered_first([line("Điều 3. … thi hành …", 0.0), whole])[0] is whole
+
+
+def test_a_result_is_stated_by_a_figure_or_a_verdict_not_by_the_word_result():
+    from bot.evidence import _RESULT_STATED
+
+    assert _RESULT_STATED.search("8. Công dân đạt danh hiệu “Công dân học tập”: chỉ tiêu 40%; kết quả 33,5%.")
+    assert _RESULT_STATED.search("Đánh giá: Không đạt.")
+    assert not _RESULT_STATED.search(
+        "4. Đề nghị Hội Khuyến học Việt Nam hướng dẫn việc chuyển đổi kết quả công nhận “Công dân học tập” đã cấp trước năm 2027."
+    )
+
+
+def test_the_bound_of_a_period_asked_and_stated():
+    from bot.evidence import _BOUNDS
+    from bot.relevance import folded_text
+
+    due, start, end = _BOUNDS
+    assert start[0].search(folded_text("Thông tư bắt đầu áp dụng từ ngày nào?")) and not due[0].search(
+        "bat dau ap dung"
+    )
+    assert due[0].search(folded_text("Hạn chót nộp báo cáo là ngày nào?"))
+    assert end[0].search(folded_text("được hưởng đến khi nào"))
+    assert start[1].search(folded_text("có hiệu lực thi hành kể từ ngày 01 tháng 9 năm 2026"))
+    assert end[1].search(folded_text("giữ nguyên kết quả đến hết ngày 31 tháng 12 năm 2026"))
+    assert due[1].search(folded_text("ban hành quyết định công nhận trước ngày 20 tháng 12"))
+    assert not due[1].search(folded_text("đã tự đánh giá trước ngày Thông tư này có hiệu lực"))  # no date after it

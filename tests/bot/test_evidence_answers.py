@@ -449,3 +449,34 @@ def test_an_everyday_word_is_read_as_the_documents_word_for_it(assistant):
     ctx = assistant.context("Người già ở xã Hoàng An có được học kỹ năng số không?")
     assert "cao tuoi" in " ".join(ctx.topic()) and "gia" not in ctx.topic(), ctx.topic()
     assert assistant.fixed_names("Trường học có làm Đơn vị học tập không?") == "Trường học có làm Đơn vị học tập không?"
+
+
+# -- a provincial Hội Khuyến học's scholarship rules (sixth round): bounds of a period, a length of time, a rule replaced
+
+
+def test_when_a_rule_starts_applying_is_its_effective_date_not_a_transitional_end(assistant):
+    ans = assistant.ask("Quy định học bổng Tiếp bước đến trường bắt đầu áp dụng từ ngày nào?")
+    assert ans.answered and ans.sources[0].file == "quangtri-2026-qd-hoc-bong-khuyen-hoc", ans.answer
+    first = ans.answer.split("\n")[1]
+    assert "kể từ ngày 01 tháng 01 năm 2027" in first and "31 tháng 12" not in first, ans.answer
+
+
+def test_a_due_date_asked_is_a_line_that_sets_one(assistant):
+    ans = assistant.ask("Hồ sơ xin học bổng Tiếp bước đến trường phải gửi lên tỉnh chậm nhất là ngày nào?")
+    assert ans.answered and "15/09" in ans.answer.split("\n")[0], ans.answer
+
+
+def test_how_long_asked_is_answered_by_a_length_of_time(assistant):
+    ans = assistant.ask("Giấy chứng nhận Học sinh vượt khó giữ được bao lâu?")
+    assert ans.answered and "03 năm" in ans.answer.split("\n")[1], ans.answer
+
+
+def test_which_rule_is_replaced_is_a_clause_of_its_own(assistant):
+    ans = assistant.ask("Quyết định 45/QĐ-HKH có hiệu lực từ ngày nào, thay thế quyết định nào?")
+    assert ans.answered and "01 tháng 01 năm 2027" in ans.answer and "12/QĐ-HKH" in ans.answer, ans.answer
+
+
+def test_a_right_kept_until_a_day_is_not_read_as_a_deadline(assistant):
+    ans = assistant.ask("Học sinh đã nhận học bổng theo quy định cũ được hưởng đến khi nào?")
+    assert ans.answered and "31 tháng 12 năm 2026" in ans.answer, ans.answer
+    assert not ans.answer.startswith("Trước 31/12"), ans.answer  # no deadline of a right that lasts

@@ -815,7 +815,7 @@ def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
 
 # Words that shape a question (how long, the last day, done by, does it cost) rather than name its topic.
 QUESTION_SHAPE_WORDS = frozenset(
-    "bao lau, han chot, co mat, mat, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
+    "bao lau, han chot, co mat, mat, mat phi, mat tien, ton phi, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
     "sap nhap, sau sap nhap, sap xep, sau sap xep, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
     "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, "
     # what a question about a document itself asks for ("số hiệu là gì, ngày nào, ai ký")

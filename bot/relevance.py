@@ -57,7 +57,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:?!()]+|\.(?!\d)")
 # The asker speaking of themselves and their family ("Mẹ tôi 65 tuổi …", "em muốn hỏi"): the person asking,
 # never the topic. Words that fold like a domain word are left out ("bố"/"bộ", "ba"/"bà", "cháu"/"châu").
 PERSONA_WORDS = frozenset({"toi", "minh", "me", "cha", "vo", "chong", "em"})
-QUESTION_WORDS = RETRIEVAL_QUESTION_WORDS | {"dung", "sai", "o"} | PERSONA_WORDS
+QUESTION_WORDS = RETRIEVAL_QUESTION_WORDS | {"dung", "sai", "o", "nua"} | PERSONA_WORDS  # "còn … nữa không"
 QUESTION_PHRASES = (
     "lam the nao",
     "nhu the nao",
@@ -253,6 +253,7 @@ QUESTION_READINGS = {
     "dau": {"đâu"},
     "vay": {"vậy"},
     "chua": {"chưa"},
+    "nua": {"nữa"},  # "nửa năm" (half a year) is a topic
 }
 _SYLLABLE = re.compile(r"\w+")
 

@@ -158,11 +158,14 @@ class Context:
             self._topics = {}
         if key not in self._topics:
             ignore = set(key) | DOMAIN_WORDS | TIME_WORDS
-            if self._written_text is None:
-                self._written_text = self._as_written(self.topic_text())
-            text = self._written_text
-            self._topics[key] = topic_units(text, ignore, self.kb.segmenter, self.entity_names())
+            self._topics[key] = topic_units(self.written_topic_text(), ignore, self.kb.segmenter, self.entity_names())
         return list(self._topics[key])
+
+    def written_topic_text(self) -> str:
+        """topic_text() in the documents' own words (`_as_written`), cached."""
+        if self._written_text is None:
+            self._written_text = self._as_written(self.topic_text())
+        return self._written_text
 
     def _as_written(self, text: str) -> str:
         """The text with each everyday word no document writes replaced by the documents' word for it ('trường học'

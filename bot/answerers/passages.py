@@ -64,7 +64,7 @@ def _identity_words(ctx: Context, doc_ids: set[str]) -> set[str]:
 
 def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
     ignore = set(TIME_WORDS) | (_identity_words(ctx, restrict_docs) if restrict_docs else set())
-    units = topic_units(ctx.topic_text(), ignore, ctx.kb.segmenter, ctx.replaced_words())
+    units = topic_units(ctx.written_topic_text(), ignore, ctx.kb.segmenter, ctx.replaced_words())
     if ctx.retriever is None or not units or _foreign_short_question(ctx, units):
         return refusal(ctx.question)
     scored = _scored(ctx, units, _hits(ctx, restrict_docs))
@@ -76,8 +76,13 @@ def answer(ctx: Context, restrict_docs: set[str] | None = None) -> Answer:
 
 
 def _foreign_short_question(ctx: Context, units: list[str]) -> bool:
-    """A short question with a word the documents never use is not theirs."""
-    return len(units) <= SHORT_QUESTION_UNITS and any(" " in x and ctx.kb.unit_absent(x) for x in units)
+    """A short question with a word the documents never use is not theirs (a word of its shape, "có mất phí
+    không", names no topic)."""
+    from bot.evidence import QUESTION_SHAPE_WORDS
+
+    return len(units) <= SHORT_QUESTION_UNITS and any(
+        " " in x and x not in QUESTION_SHAPE_WORDS and ctx.kb.unit_absent(x) for x in units
+    )
 
 
 def _hits(ctx: Context, restrict_docs: set[str] | None) -> list:

@@ -480,3 +480,10 @@ def test_a_right_kept_until_a_day_is_not_read_as_a_deadline(assistant):
     ans = assistant.ask("Học sinh đã nhận học bổng theo quy định cũ được hưởng đến khi nào?")
     assert ans.answered and "31 tháng 12 năm 2026" in ans.answer, ans.answer
     assert not ans.answer.startswith("Trước 31/12"), ans.answer  # no deadline of a right that lasts
+
+
+def test_asking_whether_it_costs_is_answered_by_no_fee_however_typed(assistant):
+    for q in ("Xin học bổng Tiếp bước đến trường có mất phí không?", "xin hoc bong tiep buoc den truong co mat phi ko"):
+        ans = assistant.ask(q)
+        assert ans.answered and ans.answer.startswith("Không."), ans.answer
+        assert "không thu phí" in ans.answer and ans.sources[0].file == "quangtri-2026-qd-hoc-bong-khuyen-hoc"

@@ -114,3 +114,10 @@ def test_a_content_word_that_folds_onto_a_question_word_stays_in_the_topic():
     assert content_readings("Có lớp học dùng máy tính không?") == {"dung", "may"}
     assert content_readings("Muốn làm thẻ thư viện thì làm thế nào?") == set()  # "thẻ" beside "thế"
     assert content_readings("lam the nao de muon sach") == set()
+
+
+def test_still_asked_is_no_topic_but_half_a_year_is():
+    from bot.relevance import topic_units
+
+    assert "nua" not in topic_units("chi tieu huyen hoc tap o can tho con tinh nua ko")
+    assert any("nua" in u for u in topic_units("Báo cáo nửa năm gửi Sở trước ngày nào?"))

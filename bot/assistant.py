@@ -491,6 +491,7 @@ class Assistant:
             return [], None
         ranked = EvidenceRanker(ctx, units, picks=chosen).candidates()
         elsewhere = articles.unknown_document(ctx) or articles.not_in_library(ctx)  # "Thông tư 18 …?": not here
+        elsewhere = elsewhere or contacts.no_contact_of_body(ctx, ranked)  # "sđt Hội Khuyến học tỉnh …?"
         if elsewhere is not None:
             return ranked, elsewhere
         counted = articles.count_articles(ctx, ranked)  # "Thông tư 18/2026 gồm bao nhiêu điều?"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.answer import Answer
 from bot.answerers.base import Context
+from bot.relevance import folded_text
 from bot.retrieval import content_terms, coverage
 
 # a contact is read from a document one of whose chunks is among this many best for the question
@@ -30,3 +31,34 @@ def answer(ctx: Context) -> Answer | None:
     for c in cs[:3]:  # the document's own sentence: its numbers as written ("0239.3856.217"), every one of them
         lines.append(f"• {c.quote.rstrip('.')} — {ctx.cite(c.document_id)}")
     return ctx.finish("contact", lines, [ctx.src_from_fact(c, 1.0) for c in cs[:3]])
+
+
+# the ranked lines a contact of the body asked is looked for in ("Số điện thoại của Hội Khuyến học tỉnh …?")
+BODY_CONTACT_LINES = 20
+
+
+def no_contact_of_body(ctx: Context, ranked: list) -> Answer | None:
+    """Whom to call at a body the question names, when neither a contact the documents give nor one of the
+    BODY_CONTACT_LINES best lines carrying a number or an e-mail belongs to it (names it, or stands in a document
+    it issued): the documents do not give that body's contact, and another body's number is no answer."""
+    from bot.evidence import CARRIES, asked_kinds
+
+    if not ctx.u.agencies or "contact" not in asked_kinds(ctx.u.folded):
+        return None
+    asked = folded_text(ctx.lex.expand(ctx.u.text))
+    bodies = [b for b in (folded_text(ctx.lex.expand(a)).strip() for a in ctx.u.agencies) if f" {b} " in asked]
+    if not bodies:  # a body read from other words than its name ("Hội Khuyến học xã …"): not sure enough to refuse
+        return None
+
+    def of_body(text: str, document_id: str) -> bool:
+        hay = f" {folded_text(ctx.lex.expand(text))} {folded_text(ctx.kb.docs[document_id].issuer or '')} "
+        return any(f" {b} " in hay for b in bodies)
+
+    if any(of_body(c.quote, c.document_id) for c in ctx.kb.contacts):
+        return None
+    lines = [c for c in ranked[:BODY_CONTACT_LINES] if CARRIES["contact"].search(c.text)]
+    if any(of_body(c.text, c.document_id) for c in lines):
+        return None
+    named = " và ".join(ctx.u.agencies) + (f" ({', '.join(ctx.u.provinces)})" if ctx.u.provinces else "")
+    text = f"Các văn bản hiện có không ghi số điện thoại hay đầu mối liên hệ của {named}, nên tôi không trả lời được."
+    return Answer(ctx.question, False, text, "out_of_scope")

@@ -487,3 +487,13 @@ def test_asking_whether_it_costs_is_answered_by_no_fee_however_typed(assistant):
         ans = assistant.ask(q)
         assert ans.answered and ans.answer.startswith("Không."), ans.answer
         assert "không thu phí" in ans.answer and ans.sources[0].file == "quangtri-2026-qd-hoc-bong-khuyen-hoc"
+
+
+def test_whom_to_call_at_a_body_no_document_gives_a_contact_of_is_refused_naming_it(assistant):
+    """The Lào Cai letter gives the Sở's contact only: the Hội Khuyến học's number is not that number."""
+    for q in ("Số điện thoại của Hội Khuyến học tỉnh Lào Cai là gì?", "sdt hoi khuyen hoc tinh lao cai"):
+        ans = assistant.ask(q)
+        assert not ans.answered and "Hội Khuyến học tỉnh" in ans.answer, ans.answer
+        assert "0214" not in ans.answer
+    sở = assistant.ask("Số điện thoại của Sở Giáo dục Lào Cai để hỏi về tập huấn?")
+    assert sở.answered and "0214.3820.466" in sở.answer, sở.answer

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from bot.understanding import MESSAGE_TO, PHONE
 from bot.admin_changes import expand_provinces
-from bot.knowledge import quote_in_line
+from bot.knowledge import QUOTED_NAME, quote_in_line
 from bot.relevance import coverage, folded_text
 from vntext import fold
 
@@ -368,6 +368,9 @@ class EvidenceRanker:
         self.document_years = document_years(ctx.u.folded)
         # the provinces asked and those merged into them in 2025 (Lâm Đồng: also Đắk Nông's documents)
         self.provinces = set(expand_provinces(ctx.u.provinces, ctx.today)) if ctx.u.provinces else set()
+        # the names the documents quote that the question names ("dòng họ học tập")
+        asked = f" {ctx.u.folded} "
+        self.asked_titles = [t for t in ctx.kb.quoted_names() if f" {t} " in asked]
 
     # -- candidates -------------------------------------------------------------------------
     def hits(self):
@@ -418,14 +421,28 @@ class EvidenceRanker:
                 if named is not None:
                     c.features.update(_retrieved_with(c.features, named[0], named[1], best_lex, best_dense))
                 c.features.update(self._line_features(c, ch, lines))
+                c.features["title_conflict"] = self._title_conflict(c, ch)
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
-        out.sort(key=lambda c: (c.features["province_conflict"], -c.score))  # another province's lines come last
+        # another province's lines come last, then those naming another title than the one asked
+        out.sort(key=lambda c: (c.features["province_conflict"], c.features["title_conflict"], -c.score))
         ranked = _list_head_first(_covered_first(out), self.asked)
         ranked = self._bound_first(self._kind_first(self._body_first(ranked)))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
         ranked = self._named_level_first(self._named_item_first(self._definition_first(ranked)))
         return self._asked_body_first(ranked)
+
+    def _title_conflict(self, c: Candidate, ch) -> float:
+        """The line, with its headings and its document's subject, names in quotes another title than the one the
+        question names (“Đơn vị học tập”'s criteria for “Dòng họ học tập”'s), and never the one asked."""
+        if not self.asked_titles:
+            return 0.0
+        subject = self.ctx.kb.docs[c.document_id].subject or ""  # "… đánh giá, xếp loại “Đơn vị học tập”"
+        text = c.text + "\n" + "\n".join(ch.headings or []) + "\n" + subject
+        if any(f" {t} " in folded_text(text) for t in self.asked_titles):
+            return 0.0
+        names = self.ctx.kb.quoted_names()
+        return _bool(any(folded_text(m.group(1)).strip() in names for m in QUOTED_NAME.finditer(text)))
 
     def _named_level_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Xã muốn lên mức độ 3 cần điều kiện gì?': a line that begins by naming that level ('3. Mức độ 3: đã được
@@ -521,19 +538,22 @@ class EvidenceRanker:
 
     def _kind_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'… giữ danh hiệu được bao lâu?': a best line carrying none of the KIND_FIRST kinds asked ('giữ nguyên kết
-        quả đến hết ngày 31 tháng 12') gives way to one of the KIND_WINDOW best that carries one ('có giá trị 01 năm')."""
+        quả đến hết ngày 31 tháng 12') gives way to one of the KIND_WINDOW best, of its document, that carries one ('có
+        giá trị 01 năm')."""
         kind = next((k for k in KIND_FIRST if k in self.asked), None)  # a length of time asked: a length given
         carries = lambda c: bool(CARRIES[kind].search(c.text))
         if kind is None or not ranked or carries(ranked[0]):
             return ranked
-        first = ranked[0]
-        return _first_of(ranked, KIND_WINDOW, lambda c: carries(c) and _no_worse(c, first))
+        first = ranked[0]  # a line of the same document: the kind asked is the document's, not another's
+        return _first_of(
+            ranked, KIND_WINDOW, lambda c: c.document_id == first.document_id and carries(c) and _no_worse(c, first)
+        )
 
     def _bound_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """By when something is due ('hạn chót … là ngày nào?'), when a period starts ('bắt đầu áp dụng từ ngày
         nào?') or ends ('đến khi nào?'): a best line not stating that bound with a date gives way to one of the
-        KIND_WINDOW best that does and conflicts with nothing the question names (another clause of the question
-        is answered by its own line, bot/answerers/clauses.py)."""
+        KIND_WINDOW best, of its document, that does and conflicts with nothing the question names (another
+        clause of the question is answered by its own line, bot/answerers/clauses.py)."""
         q = self.ctx.u.folded
         asked = [stated for asks, stated in _BOUNDS if asks.search(q)]
         if not ranked or len(asked) != 1:
@@ -542,7 +562,9 @@ class EvidenceRanker:
         if states(ranked[0]):
             return ranked
         first = ranked[0]
-        return _first_of(ranked, KIND_WINDOW, lambda c: states(c) and _no_conflict(c, first))
+        return _first_of(
+            ranked, KIND_WINDOW, lambda c: c.document_id == first.document_id and states(c) and _no_conflict(c, first)
+        )
 
     def _result_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Xã … có đạt chỉ tiêu … không?': among the RESULT_WINDOW best lines, one that states a result ('kết

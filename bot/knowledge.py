@@ -33,6 +33,9 @@ _NUMBERED_TITLE = re.compile(r"^\s*(\d{1,2})[.)]\s+([^\W\d_]+)\b")
 # a run of syllables followed by the same word this often is the start of a longer name ('Ban Chỉ' → 'đạo')
 TRUNCATED_NAME_SHARE = 0.8
 _REFERENCE = re.compile(r"\b([a-z]+)\s+(\d{1,2})\b(?![./]\d)")
+# a name the documents put in quotes: a title ("Dòng họ học tập"), a programme, an event, a defined term
+QUOTED_NAME = re.compile(r"[“\"]([^”\"\n]{3,80})[”\"]")
+QUOTED_NAME_WORDS = (2, 6)  # fewer or more words: a word in quotes, or a quoted sentence or document title
 
 
 ROWS = ("docs", "chunks", "deadlines", "responsibilities", "targets", "citations", "contacts", "extra_facts", "pages")
@@ -95,6 +98,7 @@ class Knowledge:
         self._identity: dict[str, str] = {}
         self._numbered: dict[str, dict[str, str]] = {}
         self._spelled: dict[str, str | None] = {}
+        self._quoted: frozenset[str] | None = None
         self.responsibilities_by_chunk: dict[int, list] = {}
         for r in self.responsibilities:
             self.responsibilities_by_chunk.setdefault(r.chunk_id, []).append(r)
@@ -112,6 +116,16 @@ class Knowledge:
     def chunks_of_document(self, doc_id: str) -> list:
         """The document's chunks in reading order."""
         return self._by_document.get(doc_id, [])
+
+    def quoted_names(self) -> frozenset[str]:
+        """The names the documents put in quotes, folded (cached): “Công dân học tập”, “Dòng họ học tập”."""
+        if self._quoted is None:
+            low, high = QUOTED_NAME_WORDS
+            found = (
+                folded_text(m.group(1)).strip() for ch in self.chunks.values() for m in QUOTED_NAME.finditer(ch.text)
+            )
+            self._quoted = frozenset(f for f in found if low <= len(f.split()) <= high)
+        return self._quoted
 
     def identity_folded(self, doc_id: str) -> str:
         """What names a document (type and number, subject, province, issuer), folded (cached)."""

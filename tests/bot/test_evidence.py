@@ -425,3 +425,9 @@ def test_the_bound_of_a_period_asked_and_stated():
     assert end[1].search(folded_text("giữ nguyên kết quả đến hết ngày 31 tháng 12 năm 2026"))
     assert due[1].search(folded_text("ban hành quyết định công nhận trước ngày 20 tháng 12"))
     assert not due[1].search(folded_text("đã tự đánh giá trước ngày Thông tư này có hiệu lực"))  # no date after it
+
+
+def test_the_names_the_documents_quote_are_learned_from_them(assistant):
+    names = assistant.kb.quoted_names()
+    assert {"dong ho hoc tap", "gia dinh hoc tap"} <= names
+    assert all(2 <= len(n.split()) <= 6 for n in names)

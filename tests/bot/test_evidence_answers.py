@@ -497,3 +497,11 @@ def test_whom_to_call_at_a_body_no_document_gives_a_contact_of_is_refused_naming
         assert "0214" not in ans.answer
     sở = assistant.ask("Số điện thoại của Sở Giáo dục Lào Cai để hỏi về tập huấn?")
     assert sở.answered and "0214.3820.466" in sở.answer, sở.answer
+
+
+def test_another_titles_criteria_are_not_the_answer_for_the_title_asked(assistant):
+    """No document here sets the criteria of “Đơn vị học tập”: the levels of “Dòng họ học tập” (Tân Lập) are not
+    quoted for them, however close their words."""
+    ans = assistant.ask("Đơn vị học tập cần đạt những tiêu chí gì để được công nhận?")
+    first = ans.answer.split("\n")[:2]
+    assert not any("33/QĐ-UBND" in x or "Dòng họ" in x for x in first), ans.answer

@@ -505,3 +505,8 @@ def test_another_titles_criteria_are_not_the_answer_for_the_title_asked(assistan
     ans = assistant.ask("Đơn vị học tập cần đạt những tiêu chí gì để được công nhận?")
     first = ans.answer.split("\n")[:2]
     assert not any("33/QĐ-UBND" in x or "Dòng họ" in x for x in first), ans.answer
+
+
+def test_within_how_many_days_is_answered_by_the_time_limit(assistant):
+    ans = assistant.ask("Hội Khuyến học xã trao học bổng trong bao lâu?")
+    assert ans.answered and "15 ngày làm việc" in ans.answer.split("\n")[1], ans.answer

@@ -121,3 +121,11 @@ def test_still_asked_is_no_topic_but_half_a_year_is():
 
     assert "nua" not in topic_units("chi tieu huyen hoc tap o can tho con tinh nua ko")
     assert any("nua" in u for u in topic_units("Báo cáo nửa năm gửi Sở trước ngày nào?"))
+
+
+def test_how_long_and_what_time_are_the_questions_shape_not_its_topic():
+    from bot.relevance import topic_units
+
+    units = topic_units("Các sở và UBND xã phải ban hành kế hoạch thực hiện chỉ thị trong bao lâu?")
+    assert "bao lau" not in units and "ban hanh" in units
+    assert not {"luc nao", "may gio", "hom nao"} & set(topic_units("le khai mac to chuc luc nao, may gio, hom nao"))

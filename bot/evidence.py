@@ -85,6 +85,9 @@ FULL_COVER_MARGIN = 0.3
 HEADER_WINDOW = 5
 # a best line naming another body than the one asked gives way to one of this many best lines naming the body asked
 BODY_WINDOW = 10
+# a best line lacking a salient word of the question gives way to a line of one of this many best lines whose section's
+# own heading names it
+SECTION_WINDOW = 10
 # a best line sharing no topic word with the question gives way to one of this many best lines that shares some
 COVERED_WINDOW = 5
 # "X là gì?": a line saying "X là …" among this many best lines is put first
@@ -427,10 +430,39 @@ class EvidenceRanker:
         # another province's lines come last, then those naming another title than the one asked
         out.sort(key=lambda c: (c.features["province_conflict"], c.features["title_conflict"], -c.score))
         ranked = _list_head_first(_covered_first(out), self.asked)
-        ranked = self._bound_first(self._kind_first(self._body_first(ranked)))
+        ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
         ranked = self._named_level_first(self._named_item_first(self._definition_first(ranked)))
         return self._asked_body_first(ranked)
+
+    def _named_section_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'Lễ khai mạc … tổ chức ở đâu, hôm nào?': a best line that, with its headings and its document's identity,
+        lacks a salient word of the question gives way to a line of its document, among the SECTION_WINDOW best, in a section whose own heading
+        names it ('2. Lễ khai mạc cấp tỉnh' › '- Thời gian: …') and that carries the kind asked, if any."""
+        if not ranked or not self.salient or self.ctx.u.agencies:  # a body asked: its own line (_asked_body_first)
+            return ranked
+        first = ranked[0]  # a word of its document's subject names no section of it ("sơ kết" of a "báo cáo sơ kết")
+        said = self._with_headings(first) + self.ctx.kb.identity_folded(first.document_id)
+        missing = [u for u in self.salient if f" {u} " not in said]
+        if not missing:
+            return ranked
+        kinds = [k for k in ("date", "place", "clock", "who", "money", "number") if k in self.asked]
+
+        def names_it(c: Candidate) -> bool:  # the heading of the section the line is in, not the line itself
+            heads = self.ctx.kb.chunks[c.chunk_id].headings or []
+            if c.document_id != first.document_id or c.is_heading or not heads:
+                return False
+            if heads[-1].strip().rstrip("…")[:40] == c.text.strip()[:40]:  # a numbered item heads its own section
+                return False
+            own = folded_text(heads[-1])
+            carries = not kinds or any(CARRIES[k].search(c.text) for k in kinds)
+            return any(f" {u} " in own for u in missing) and carries and _no_conflict(c, first)
+
+        return _first_of(ranked, SECTION_WINDOW, names_it)
+
+    def _with_headings(self, c: Candidate) -> str:
+        """The line and its chunk's headings, folded."""
+        return folded_text(c.text + "\n" + "\n".join(self.ctx.kb.chunks[c.chunk_id].headings or []))
 
     def _title_conflict(self, c: Candidate, ch) -> float:
         """The line, with its headings and its document's subject, names in quotes another title than the one the

@@ -80,10 +80,12 @@ class Lexicon:
         ft = " " + _fold_words(self.expand(text)) + " "
         hits: list[tuple[int, int, str]] = []
         for ag in self.agencies:
+            # a province's body named before a lower level ("Hội Khuyến học các xã, phường") is that level's body
+            lower = _LOWER_LEVEL if ag.level == "tỉnh" else ""
             for al in ag.aliases:
                 # "cơ sở giáo dục" is not "Sở Giáo dục"; "Chi hội Khuyến học" is not "Hội Khuyến học"
                 guard = r"(?<!co )" if al.startswith("so ") else r"(?<!chi )" if al.startswith("hoi ") else ""
-                for m in re.finditer(r"(?<=\s)" + guard + re.escape(al) + r"(?=\s)", ft):
+                for m in re.finditer(r"(?<=\s)" + guard + re.escape(al) + r"(?=\s)" + lower, ft):
                     hits.append((m.start(), -len(al), ag.name))
         hits.sort()
         out: list[str] = []
@@ -108,6 +110,8 @@ class Lexicon:
 
 
 _VOWEL = re.compile(r"[aeiouy]")
+# words after a body's name that put it below the province (folded): "Hội Khuyến học xã", "… các xã, phường"
+_LOWER_LEVEL = r"(?!\s(?:cac\s)?(?:xa|phuong|thon|ban|to dan pho|cap xa|cap huyen|huyen|quan|co so)\b)"
 _ABBR_TOKEN = re.compile(r"[\wĐđ&]+(?:-[\wĐđ&]+)*", re.UNICODE)
 
 

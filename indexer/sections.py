@@ -39,7 +39,7 @@ _PATTERNS = [
 ]
 _CLOSING = re.compile(
     r"^(Trân trọng|Trong quá trình|Quá trình tổ chức thực hiện|Căn cứ vào Kế hoạch này|Căn cứ Kế hoạch này|"
-    r"Trên đây là|Mọi vướng mắc|Mọi thông tin|Nếu có vướng mắc|Đầu mối liên hệ|Luật này đã được|Nhận được (văn bản|công văn) này|Đề nghị các (đơn vị|cơ quan)[^.]*(nghiêm túc|khẩn trương)|"
+    r"Trên đây là|Mọi vướng mắc|Mọi thông tin|Nếu có vướng mắc|Đầu mối liên hệ|Thông tin liên hệ|Luật này đã được|Nhận được (văn bản|công văn) này|Đề nghị các (đơn vị|cơ quan)[^.]*(nghiêm túc|khẩn trương)|"
     r"(Ủy ban nhân dân|UBND)[^.]{0,40}(yêu cầu|đề nghị)[^.]*(nghiêm túc|triển khai thực hiện)|"
     r"[^.]{0,60}trân trọng đề nghị[^.]*quan tâm)",
     re.IGNORECASE,

@@ -54,7 +54,8 @@ def no_contact_of_body(ctx: Context, ranked: list) -> Answer | None:
         hay = f" {folded_text(ctx.lex.expand(text))} {folded_text(ctx.kb.docs[document_id].issuer or '')} "
         return any(f" {b} " in hay for b in bodies)
 
-    if any(of_body(c.quote, c.document_id) for c in ctx.kb.contacts):
+    docs = ctx.docs_for()  # the documents of the province asked, if any
+    if any(of_body(c.quote, c.document_id) for c in ctx.kb.contacts if docs is None or c.document_id in docs):
         return None
     lines = [c for c in ranked[:BODY_CONTACT_LINES] if CARRIES["contact"].search(c.text)]
     if any(of_body(c.text, c.document_id) for c in lines):

@@ -245,6 +245,11 @@ def test_find_agency_with_a_word_like_an_abbreviation(lex, text):
         ("cơ sở giáo dục", []),
         ("các cơ sở giáo dục phổ thông", []),
         ("giá xăng hôm nay", []),
+        # a province's body named before a lower level is that level's body
+        ("Hội Khuyến học các xã, phường lập danh sách", []),
+        ("Công an xã tuyên truyền", []),
+        ("hoi khuyen hoc xa thanh my", []),
+        ("Hội Khuyến học tỉnh và Hội Khuyến học xã", ["Hội Khuyến học tỉnh"]),
     ],
 )
 def test_find_agencies(lex, text, want):

@@ -447,3 +447,23 @@ def test_a_signature_before_an_annex_with_no_copies_list_closes_the_body():
     assert {(15, 9), (20, 10), (10, 12)} <= dates
     assert (31, 12) not in dates  # "tiếp tục được hưởng đến hết ngày 31 tháng 12 năm 2026": when a right ends
     assert any(c.section_path.startswith("Điều 3 › 2.") and "15 tháng 9" in c.text for c in p.chunks)  # the annex's
+
+
+def test_a_communes_bodies_are_not_the_provinces_and_the_contact_line_is_no_task(tmp_path):
+    """'Hội Khuyến học các xã, phường' is not the province's Hội; 'Thông tin liên hệ: …' closes the body and is
+    nobody's task, but still a contact."""
+    doc = tmp_path / "angiang-2027-ctr-quy.txt"
+    doc.write_text(
+        "HỘI KHUYẾN HỌC TỈNH AN GIANG\n\nSố: 7/CTr-HKH\n\nAn Giang, ngày 02 tháng 01 năm 2027\n\nCHƯƠNG TRÌNH\n"
+        "Vận động Quỹ khuyến học năm 2027\n\n"
+        "1. Phân công\n"
+        "a) Hội Khuyến học các xã, phường báo cáo kết quả về Văn phòng Hội trước ngày 10/12/2027.\n"
+        "b) Công an xã phối hợp tuyên truyền.\n\n"
+        "Thông tin liên hệ: ông Trần Văn An, Văn phòng Hội, điện thoại 0296.3852.111.\n",
+        encoding="utf-8",
+    )
+    p = parse_file(doc)
+    rs = p.facts.responsibilities
+    assert not any(r.task.startswith("Thông tin liên hệ") for r in rs), [(r.agency, r.task) for r in rs]
+    assert not any(r.agency in ("Hội Khuyến học tỉnh", "Công an tỉnh") for r in rs), [(r.agency, r.task) for r in rs]
+    assert p.facts.contacts and "0296" in (p.facts.contacts[0].phone or "")

@@ -34,9 +34,10 @@ TASK_VERBS = (
     r"tham mưu|phát động|chủ trì|phối hợp|thực hiện|xây dựng|tổ chức|chỉ đạo|hướng dẫn|triển khai|"
     r"có trách nhiệm|chịu trách nhiệm|bố trí|theo dõi|tuyên truyền|nghiên cứu|đẩy mạnh|tăng cường|"
     r"rà soát|kiểm tra|báo cáo|gửi|nộp|tổng hợp|cân đối|huy động|vận động|đánh giá|ban hành|"
-    r"quán triệt|phổ biến|lồng ghép|giao|cung cấp|đảm bảo|bảo đảm|duy trì|củng cố|kiện toàn|là"
+    r"quán triệt|phổ biến|lồng ghép|giao|cung cấp|đảm bảo|bảo đảm|duy trì|củng cố|kiện toàn|là|"
+    r"thành lập|lập|chuẩn bị|cập nhật"
 )
-_TASK_VERB_RE = re.compile(r"\s(?:" + TASK_VERBS + r")\b")
+_TASK_VERB_RE = re.compile(r"(?<!công)(?<!dân)\s(?:" + TASK_VERBS + r")\b")  # "công lập", "dân lập": no verb
 ACTION_WORDS = [
     "báo cáo",
     "gửi",

@@ -467,3 +467,21 @@ def test_a_communes_bodies_are_not_the_provinces_and_the_contact_line_is_no_task
     assert not any(r.task.startswith("Thông tin liên hệ") for r in rs), [(r.agency, r.task) for r in rs]
     assert not any(r.agency in ("Hội Khuyến học tỉnh", "Công an tỉnh") for r in rs), [(r.agency, r.task) for r in rs]
     assert p.facts.contacts and "0296" in (p.facts.contacts[0].phone or "")
+
+
+def test_a_bodys_name_ends_where_its_verb_begins(tmp_path):
+    """'Thủ trưởng đơn vị thành lập Hội đồng …' is the head's task, 'Hội Khuyến học các xã, phường lập danh sách …'
+    the communes' Hội's; 'đơn vị sự nghiệp công lập' (public) holds no verb."""
+    doc = tmp_path / "binhdinh-2027-hd-thu.txt"
+    doc.write_text(
+        "SỞ NỘI VỤ\n\nSố: 3/HD-SNV\n\nBình Định, ngày 20 tháng 3 năm 2027\n\nHƯỚNG DẪN\nĐánh giá đơn vị học tập\n\n"
+        "1. Tổ chức thực hiện\n\n"
+        "a) Thủ trưởng đơn vị thành lập Hội đồng tự đánh giá, trực tiếp làm Chủ tịch Hội đồng.\n\n"
+        "b) Hội Khuyến học các xã, phường lập danh sách gia đình tiêu biểu, gửi Sở Nội vụ trước ngày 20/10/2027.\n\n"
+        "c) Các đơn vị sự nghiệp công lập thuộc tỉnh tự đánh giá theo Mẫu số 02.\n",
+        encoding="utf-8",
+    )
+    tasks = {r.agency: r.task for r in parse_file(doc).facts.responsibilities}
+    assert tasks.get("Thủ trưởng đơn vị", "").startswith("thành lập Hội đồng"), tasks
+    assert tasks.get("Hội Khuyến học các xã, phường", "").startswith("lập danh sách"), tasks
+    assert not any(a.endswith("công") for a in tasks), tasks

@@ -249,14 +249,18 @@ def _list_head_first(ranked: list[Candidate], asked: set[str]) -> list[Candidate
 
 def _no_worse(c: Candidate, than: Candidate) -> bool:
     """The line lacks nothing of the kind asked, and conflicts with nothing the question names, that `than` has."""
-    flags = [k for k in c.features if k.endswith(("_lacks", "_conflict")) or k == "header"]
-    return all(c.features[k] <= than.features.get(k, 0.0) for k in flags)
+    return _flags_no_higher(c, than, ("_lacks", "_conflict"))
 
 
 def _no_conflict(c: Candidate, than: Candidate) -> bool:
     """The line conflicts with nothing the question names (province, body, year, scope), and is no header, where
     `than` does not."""
-    flags = [k for k in c.features if k.endswith("_conflict") or k == "header"]
+    return _flags_no_higher(c, than, ("_conflict",))
+
+
+def _flags_no_higher(c: Candidate, than: Candidate, suffixes: tuple[str, ...]) -> bool:
+    """None of the line's flags ending in `suffixes`, nor its header flag, is set where `than`'s is not."""
+    flags = [k for k in c.features if k.endswith(suffixes) or k == "header"]
     return all(c.features[k] <= than.features.get(k, 0.0) for k in flags)
 
 
@@ -264,6 +268,12 @@ def _first_of(ranked: list[Candidate], window: int, wanted) -> list[Candidate]:
     """The ranking with the first of its `window` best lines that is `wanted` moved to the top (unchanged if none)."""
     hit = next((c for c in ranked[:window] if wanted(c)), None)
     return ranked if hit is None else [hit] + [c for c in ranked if c is not hit]
+
+
+def _first_of_document(ranked: list[Candidate], window: int, wanted) -> list[Candidate]:
+    """_first_of among the lines of the best line's own document: what is asked is that document's, not another's."""
+    doc = ranked[0].document_id
+    return _first_of(ranked, window, lambda c: c.document_id == doc and wanted(c))
 
 
 def best_chunks(ranked: list[Candidate], n: int | None = None) -> list[int]:
@@ -437,8 +447,9 @@ class EvidenceRanker:
 
     def _named_section_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Lễ khai mạc … tổ chức ở đâu, hôm nào?': a best line that, with its headings and its document's identity,
-        lacks a salient word of the question gives way to a line of its document, among the SECTION_WINDOW best, in a section whose own heading
-        names it ('2. Lễ khai mạc cấp tỉnh' › '- Thời gian: …') and that carries the kind asked, if any."""
+        lacks a salient word of the question gives way to a line of its document, among the SECTION_WINDOW best, in
+        a section whose own heading names it ('2. Lễ khai mạc cấp tỉnh' › '- Thời gian: …') and that carries the
+        kind asked, if any."""
         if not ranked or not self.salient or self.ctx.u.agencies:  # a body asked: its own line (_asked_body_first)
             return ranked
         first = ranked[0]  # a word of its document's subject names no section of it ("sơ kết" of a "báo cáo sơ kết")
@@ -450,7 +461,7 @@ class EvidenceRanker:
 
         def names_it(c: Candidate) -> bool:  # the heading of the section the line is in, not the line itself
             heads = self.ctx.kb.chunks[c.chunk_id].headings or []
-            if c.document_id != first.document_id or c.is_heading or not heads:
+            if c.is_heading or not heads:
                 return False
             if heads[-1].strip().rstrip("…")[:40] == c.text.strip()[:40]:  # a numbered item heads its own section
                 return False
@@ -458,7 +469,7 @@ class EvidenceRanker:
             carries = not kinds or any(CARRIES[k].search(c.text) for k in kinds)
             return any(f" {u} " in own for u in missing) and carries and _no_conflict(c, first)
 
-        return _first_of(ranked, SECTION_WINDOW, names_it)
+        return _first_of_document(ranked, SECTION_WINDOW, names_it)
 
     def _with_headings(self, c: Candidate) -> str:
         """The line and its chunk's headings, folded."""
@@ -471,7 +482,8 @@ class EvidenceRanker:
             return 0.0
         subject = self.ctx.kb.docs[c.document_id].subject or ""  # "… đánh giá, xếp loại “Đơn vị học tập”"
         text = c.text + "\n" + "\n".join(ch.headings or []) + "\n" + subject
-        if any(f" {t} " in folded_text(text) for t in self.asked_titles):
+        folded = folded_text(text)
+        if any(f" {t} " in folded for t in self.asked_titles):
             return 0.0
         names = self.ctx.kb.quoted_names()
         return _bool(any(folded_text(m.group(1)).strip() in names for m in QUOTED_NAME.finditer(text)))
@@ -576,10 +588,8 @@ class EvidenceRanker:
         carries = lambda c: bool(CARRIES[kind].search(c.text))
         if kind is None or not ranked or carries(ranked[0]):
             return ranked
-        first = ranked[0]  # a line of the same document: the kind asked is the document's, not another's
-        return _first_of(
-            ranked, KIND_WINDOW, lambda c: c.document_id == first.document_id and carries(c) and _no_worse(c, first)
-        )
+        first = ranked[0]
+        return _first_of_document(ranked, KIND_WINDOW, lambda c: carries(c) and _no_worse(c, first))
 
     def _bound_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """By when something is due ('hạn chót … là ngày nào?'), when a period starts ('bắt đầu áp dụng từ ngày
@@ -594,9 +604,7 @@ class EvidenceRanker:
         if states(ranked[0]):
             return ranked
         first = ranked[0]
-        return _first_of(
-            ranked, KIND_WINDOW, lambda c: c.document_id == first.document_id and states(c) and _no_conflict(c, first)
-        )
+        return _first_of_document(ranked, KIND_WINDOW, lambda c: states(c) and _no_conflict(c, first))
 
     def _result_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Xã … có đạt chỉ tiêu … không?': among the RESULT_WINDOW best lines, one that states a result ('kết

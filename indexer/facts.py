@@ -389,14 +389,14 @@ def _date_hit(m: re.Match, sent: str) -> tuple | None:
     d, mo = int(m.group("d")), int(m.group("m"))
     if not (1 <= d <= 31 and 1 <= mo <= 12):
         return None
-    if m.group("cue") == "den het" and _LASTS_UNTIL.search(fold(sent)[: m.start()]):
+    if m.group("cue") == "den het" and _LASTS_UNTIL.search(m.string[: m.start()]):  # m runs over the folded sentence
         return None
     return d, mo, int(m.group("y")) if m.group("y") else None
 
 
 def _window_end_hit(m: re.Match, sent: str) -> tuple | None:
     """The last day of a window to register or submit in (not of an event: "Tuần lễ … từ ngày 01/10 đến ngày 07/10")."""
-    return _date_hit(m, sent) if _WINDOW_ACTS.search(fold(sent)) else None
+    return _date_hit(m, sent) if _WINDOW_ACTS.search(m.string) else None  # m runs over the folded sentence
 
 
 def _year_hit(m: re.Match, sent: str) -> tuple | None:

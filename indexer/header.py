@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 
 from bot.lexicon import Lexicon, fold_words
 from vntext import fold
@@ -235,8 +236,8 @@ def _signature_block(lines: list[str]) -> int:
     for i, s in enumerate(lines):
         if not _SIGN_TITLE.match(s.strip()):
             continue
-        after = [x.strip() for x in lines[i + 1 :] if x.strip()][:SIGNATURE_SPAN]
-        for x in after:
+        after = (lines[j].strip() for j in range(i + 1, len(lines)) if lines[j].strip())
+        for x in islice(after, SIGNATURE_SPAN):
             if _PERSON_NAME.fullmatch(x):
                 return i
             if not _is_upper_line(x):

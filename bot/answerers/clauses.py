@@ -1,7 +1,8 @@
 """Questions that ask two things at once ("… phải ra trước ngày nào, có giá trị bao lâu?"): the answer to the whole
 question often says what one clause asks; each clause that asks a kind of answer the reply does not yet give (a date,
-a duration, a body, a number of a unit, a place, a time, a contact, a document's number) is answered by the best line that gives it, in the
-documents already cited, of the evidence ranking of that clause read with the first clause's topic (`with_topic`).
+a duration, a body, a number of a unit, a place, a time, a contact, a document's number) is answered by the best line
+that gives it, in the documents already cited, of the evidence ranking of that clause read with the first clause's
+topic (`with_topic`).
 """
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ ASK_PATTERNS = {
     + r"|email|dau moi|goi (dien )?(cho )?(ai|so nao)|sdt|"
     + MESSAGE_TO
     + r")\b",
-    "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong)|het bao nhieu|chi phi|muc phat|bi phat|phat tien|duoc tra|tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
+    "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong(?! ho))|het bao nhieu|chi phi|muc phat|bi phat|phat tien|duoc tra|tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
     r"ton phi)\b",
     "document": r"\b(ai ki|nguoi ki|do ai ki|ki ngay|ban hanh ngay|ngay ban hanh|gui (cho )?(ai|nhung|cac)|kinh gui|noi nhan|so hieu|trich yeu|ve viec gi)\b",
@@ -153,12 +153,12 @@ CARRIES = {
 }
 # the kinds of answer only a line carrying them gives: asked and carried by no line near the question (the
 # chunk of its best line), the documents do not answer it ("… bị phạt bao nhiêu tiền?")
-SPECIFIC_KINDS = {"money": "số tiền", "clock": "giờ giấc", "percent": "tỷ lệ"}
+SPECIFIC_KINDS = {"money": "số tiền", "clock": "giờ giấc", "percent": "tỷ lệ", "count": "số lượng"}
 # a sum of money, not the word "free": "miễn phí" answers what a class costs, not a fine, a wage or a budget
 MONEY_SUM = re.compile(r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b", re.I)
 _FEE_ASKED = re.compile(r"\b(hoc phi|le phi|muc phi|phi|mat tien|gia ve|dong tien|thu tien)\b")
 # the best chunks a specific kind is looked for in: a share is often stated in a sibling target's section
-KIND_NEAR_CHUNKS = {"money": 1, "clock": 1, "percent": 3}
+KIND_NEAR_CHUNKS = {"money": 1, "clock": 1, "percent": 3, "count": 3}
 
 
 # an item's number or letter at the start of a line ("3. ", "b) "): no figure of its content
@@ -574,6 +574,9 @@ class EvidenceRanker:
     def _unit_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'bao nhiêu điểm thì đạt …?', 'mấy lớp …?': among the UNIT_WINDOW best lines, one that gives a number
         of the unit asked ('từ 80 điểm trở lên') before one that gives a number of something else ('03 lần')."""
+        counted = count_asked(self.ctx.u.text, self.ctx.u.folded)
+        if counted is not None:  # "tỉnh có bao nhiêu xã, phường?": "… với 124 xã, phường", of the best line's document
+            return _first_of_document(ranked, COUNT_WINDOW, lambda c: gives_count(counted, c.text))
         unit = asked_unit(self.ctx.u.folded)
         if unit is None:
             return ranked
@@ -853,8 +856,16 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
         return near, True
     kind = kind_not_near(ctx, ranked)
     if kind is not None:  # named by the words near evidence lacks, else by what the question asks
-        return near or [SPECIFIC_KINDS[kind]], True
+        return near or [_kind_named(ctx, kind)], True
     return [], False
+
+
+def _kind_named(ctx, kind: str) -> str:
+    """What the refusal names for a kind of answer no near line gives: "số cơ quan" for "bao nhiêu cơ quan"."""
+    from bot.answerers.base import as_written
+
+    m = _COUNT_ASKED.search(ctx.u.folded) if kind == "count" else None
+    return f"số {as_written(ctx.u.text, m.group(1))}" if m else SPECIFIC_KINDS[kind]
 
 
 def best_score(ranked: list[Candidate]) -> float:
@@ -942,9 +953,63 @@ def missing_near(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
     return _absent(ctx, units, hay, single_absent=lambda s: f" {s} " not in hay)
 
 
+# "có bao nhiêu xã …", "còn bao nhiêu người mù chữ": a count of places, bodies or people, which only a line giving a
+# number of them answers ("124 xã, phường", "3/28 đơn vị", "100% xã"); not "bao nhiêu điểm" or "mấy tiêu chí" (a
+# document's own parts, often listed rather than counted)
+COUNTED = (
+    "xa|phuong|thi tran|co quan|don vi|nguoi|truong|tinh|huyen|trung tam|tthtcd|hoc vien|lop|ho|gia dinh|dong ho|thon|"
+    "to dan pho|ap|khom|buon|cong dan|doanh nghiep|thu vien|can bo|hoc sinh|giao vien|cong dong|dai bieu"
+)
+# the best lines a count asked is looked for in, besides the near chunks (a plan states its province's 124 communes once,
+# in its purpose)
+COUNT_WINDOW = 10
+_COUNT_ASKED = re.compile(r"\b(?:bao nhieu|may)\s+(" + COUNTED + r")\b")
+_COUNT_NUMBER = r"(?:\d[\d.,/]*\s*%?|" + _SPELLED + r")\s+(?:so\s+|cac\s+)?(?:[a-z]+\s+)?"
+
+
+# the nouns a count of them may be written by ("tối đa bao nhiêu người" → "30 học viên")
+COUNTED_AS = {
+    "nguoi": "nguoi|hoc vien|cong dan|dai bieu|can bo|hoc sinh|giao vien|thanh vien|lao dong",
+    "tthtcd": "tthtcd|trung tam",
+    "trung tam": "tthtcd|trung tam",
+    "xa": "xa|don vi",
+    "phuong": "phuong|xa|don vi",
+}
+
+
+def count_asked(question: str, folded_question: str) -> re.Pattern | None:
+    """What a line giving the count asked matches (folded, punctuation as spaces), when a count of places, bodies or
+    people is asked: not a share ("bao nhiêu % công dân"), not "học mấy lớp … có mất tiền không?"."""
+    m = _COUNT_ASKED.search(folded_question)
+    if (
+        m is None
+        or "%" in question
+        or ASK_RES["percent"].search(folded_question)
+        or ASK_RES["yesno"].search(folded_question)
+    ):
+        return None
+    return re.compile(_COUNT_NUMBER + r"(?:" + COUNTED_AS.get(m.group(1), m.group(1)) + r")\b")
+
+
+def gives_count(counted: re.Pattern, line: str) -> bool:
+    return counted.search(_PUNCT.sub(" ", fold(_ENUMERATOR.sub("", line)))) is not None
+
+
+def count_not_given(question: str, folded_question: str, texts: list[str]) -> bool:
+    """A count of places, bodies or people is asked and none of these lines gives a number of them."""
+    counted = count_asked(question, folded_question)
+    return counted is not None and not any(gives_count(counted, t) for t in texts)
+
+
+_PUNCT = re.compile(r"[^\w%/.,]+")
+
+
 def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
-    """A specific kind of answer asked (a sum of money, a time of day, a share) that no line near the question carries,
-    in a line that shares a topic word with the question ("không thu phí mượn sách" does not say a prize)."""
+    """A specific kind of answer asked (a sum of money, a time of day, a share, a count) that no line near the question
+    carries, in a line that shares a topic word with the question ("không thu phí mượn sách" does not say a prize)."""
+    near = _near_lines(ranked, KIND_NEAR_CHUNKS["count"]) + [c.text for c in ranked[:COUNT_WINDOW]]
+    if ranked and count_not_given(ctx.u.text, ctx.u.folded, near):
+        return "count"
     asked = [k for k in SPECIFIC_KINDS if k in asked_kinds(ctx.u.folded)]
     if not asked or not ranked:
         return None
@@ -956,6 +1021,11 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
         if not any(carries(k, c.text) for c in lines):
             return k
     return None
+
+
+def _near_lines(ranked: list[Candidate], n_chunks: int) -> list[str]:
+    near = set(best_chunks(ranked, n_chunks))
+    return [c.text for c in ranked if c.chunk_id in near and c.features.get("cov_line_ctx", 0.0) > 0]
 
 
 def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:

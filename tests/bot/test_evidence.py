@@ -234,6 +234,31 @@ def test_a_number_asked_in_a_unit_is_carried_only_by_a_number_of_that_unit():
     assert carries_asked("number", "gồm 12 buổi", "bao nhieu")  # no unit asked: any number
 
 
+def test_a_count_asked_is_given_only_by_a_number_of_what_is_counted():
+    from bot.evidence import count_asked, count_not_given, gives_count
+
+    q = "Tỉnh Tuyên Quang có bao nhiêu xã, phường?"
+    counted = count_asked(q, "tinh tuyen quang co bao nhieu xa, phuong?")
+    assert counted is not None
+    assert gives_count(counted, "1. Cụ thể hóa mục tiêu … tỉnh miền núi với 124 xã, phường.")
+    assert gives_count(counted, "Công nhận 9/11 xã đạt chuẩn")  # a share written as a fraction
+    assert not gives_count(counted, "6. Xã đạt mức độ 3 hai lần liên tiếp được tặng Bằng khen.")  # an item's number
+    assert not gives_count(counted, "a) Tỷ lệ xã, phường đạt chuẩn: năm 2027 đạt 92%.")
+    people = count_asked("tối đa bao nhiêu người?", "toi da bao nhieu nguoi?")
+    assert gives_count(people, "- Sĩ số: tối đa 30 học viên/lớp.")  # people counted by what they are
+    assert gives_count(count_asked("có mấy TTHTCĐ", "co may tthtcd"), "còn 103 Trung tâm học tập cộng đồng")
+    assert count_asked("bao nhiêu % công dân học tập", "bao nhieu cong dan hoc tap") is None  # a share
+    assert count_asked("học mấy lớp có mất tiền không?", "hoc may lop co mat tien khong?") is None  # yes/no
+    assert count_asked("được thưởng bao nhiêu tiền", "duoc thuong bao nhieu tien") is None
+    assert count_not_given("Huế có bao nhiêu cơ quan đạt?", "hue co bao nhieu co quan dat?", ["đạt 02 năm liên tiếp"])
+    assert not count_not_given("Huế có bao nhiêu cơ quan?", "hue co bao nhieu co quan?", ["có 05 cơ quan đạt"])
+
+
+def test_how_many_lineages_asks_a_count_not_money():
+    assert "money" not in asked_kinds("co bao nhieu dong ho dat danh hieu")
+    assert "money" in asked_kinds("duoc thuong bao nhieu dong")
+
+
 def test_a_line_led_by_a_body_names_it():
     from bot.evidence import body_led_by
 

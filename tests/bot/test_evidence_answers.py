@@ -33,6 +33,10 @@ province. On them:
 And a commune's criteria for "Dòng họ học tập", whose criteria give a threshold per level and whose levels are
 defined after them: a level asked is read where a line begins by naming it, a threshold at a level in the
 criterion's own line.
+
+And a commune's decision recognising learning titles (Quyết định công nhận), which counts what it recognises
+("1.245 hộ gia đình", "9/11 ấp"): a count asked is answered by the line giving a number of what is counted, and
+a count no line near the question gives is refused, naming it.
 """
 
 from __future__ import annotations
@@ -525,3 +529,23 @@ def test_an_event_named_by_a_sections_heading_is_read_in_that_section(assistant)
         ans = assistant.ask(q)
         assert ans.answered and "Nhà hát Tràng An" in ans.answer and "14/11/2027" in ans.answer, ans.answer
         assert "Bảo tàng tỉnh" not in ans.answer.split("\n")[1], ans.answer
+
+
+# -- a commune's decision recognising titles: counts of households, lineages and hamlets
+
+
+def test_a_count_asked_is_answered_by_the_line_that_counts_it(assistant):
+    for q, count in (
+        ("Năm 2026 xã Phú Lộc có bao nhiêu dòng họ đạt danh hiệu Dòng họ học tập?", "18 dòng họ"),
+        ("phu loc co bao nhieu ap dat cong dong hoc tap", "9/11 ấp"),
+        ("Phú Lộc công nhận mấy gia đình học tập năm 2026", "1.245 hộ gia đình"),
+    ):
+        ans = assistant.ask(q)
+        assert ans.answered and count in ans.answer.split("\n")[1], ans.answer
+        assert ans.sources[0].file == "phuloc-2027-qd-cong-nhan-danh-hieu-hoc-tap"
+
+
+def test_a_count_no_near_line_gives_is_refused_naming_what_is_counted(assistant):
+    """The decision counts households, lineages and hamlets, never officials."""
+    ans = assistant.ask("Xã Phú Lộc có bao nhiêu cán bộ đạt danh hiệu học tập?")
+    assert not ans.answered and "“số cán bộ”" in ans.answer, ans.answer

@@ -734,15 +734,29 @@ def document_years(folded_question: str) -> set[int]:
     return {int(y) for y in _DOCUMENT_YEAR.findall(folded_question)}
 
 
-def line_years(lines: list[str], i: int, headings=None) -> set[int]:
+def line_years(lines: list[str], i: int, headings=None, periods: bool = False) -> set[int]:
     """The years line i of a chunk names, or else those of the nearest heading above it that names any (a
-    title or colon-ended line of the chunk, then the chunk's own headings, innermost first)."""
+    title or colon-ended line of the chunk, then the chunk's own headings, innermost first); with `periods`, a
+    period's every year (the ranking was fitted on the years written)."""
     above = [p for p in reversed(lines[:i]) if p.rstrip().endswith(":") or (is_title(p) and p[:1] not in "-+•")]
     for text in [lines[i], *above, *reversed(headings or [])]:
-        years = {int(y) for y in _YEAR.findall(text)}
+        years = named_years(text) if periods else {int(y) for y in _YEAR.findall(text)}
         if years:
             return years
     return set()
+
+
+_PERIOD = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)")
+MAX_PERIOD_YEARS = 20
+
+
+def named_years(text: str) -> set[int]:
+    """The years a text names, a period's every year ("giai đoạn 2021 - 2030" names 2026)."""
+    years = {int(y) for y in _YEAR.findall(text)}
+    for a, b in _PERIOD.findall(text):
+        if 0 < int(b) - int(a) <= MAX_PERIOD_YEARS:
+            years.update(range(int(a), int(b) + 1))
+    return years
 
 
 # a fact answer stands when one of this many best lines is one its answerer chose
@@ -864,6 +878,8 @@ def _kind_named(ctx, kind: str) -> str:
     """What the refusal names for a kind of answer no near line gives: "số cơ quan" for "bao nhiêu cơ quan"."""
     from bot.answerers.base import as_written
 
+    if kind == "year":
+        return "năm " + ", ".join(str(y) for y in ctx.u.years)
     m = _COUNT_ASKED.search(ctx.u.folded) if kind == "count" else None
     return f"số {as_written(ctx.u.text, m.group(1))}" if m else SPECIFIC_KINDS[kind]
 
@@ -1018,9 +1034,27 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
     for k in asked:
         near = set(best_chunks(ranked, KIND_NEAR_CHUNKS.get(k, 1)))
         lines = [c for c in ranked if c.chunk_id in near and c.features.get("cov_line_ctx", 0.0) > 0]
-        if not any(carries(k, c.text) for c in lines):
+        carrying = [c for c in lines if carries(k, c.text)]
+        if not carrying:
             return k
+        if _of_other_years(ctx, carrying):  # "Năm 2026 … bao nhiêu tiền?": the sums of 2021 - 2025
+            return "year"
     return None
+
+
+def _of_other_years(ctx, lines: list[Candidate]) -> bool:
+    """Each line names (or sits under a heading naming) years, and none the question asks (a period names each of
+    its years: "giai đoạn 2021 - 2030" is of 2026)."""
+    asked = set(ctx.u.years) - document_years(ctx.u.folded)
+    if not asked:
+        return False
+    for c in lines:
+        ch = ctx.kb.chunks[c.chunk_id]
+        lines = [line for line, _ in lines_with_paragraphs(ch.text)]
+        named = line_years(lines, c.line_no, ch.headings, periods=True)
+        if not named or named & asked:
+            return False
+    return True
 
 
 def _near_lines(ranked: list[Candidate], n_chunks: int) -> list[str]:

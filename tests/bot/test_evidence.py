@@ -254,6 +254,16 @@ def test_a_count_asked_is_given_only_by_a_number_of_what_is_counted():
     assert not count_not_given("Huế có bao nhiêu cơ quan?", "hue co bao nhieu co quan?", ["có 05 cơ quan đạt"])
 
 
+def test_a_period_names_each_of_its_years_only_where_asked():
+    from bot.evidence import line_years, named_years
+
+    assert named_years("giai đoạn 2021 - 2025") == {2021, 2022, 2023, 2024, 2025}
+    assert named_years("Quyết định 1373 năm 2021; đến năm 2030") == {2021, 2030}
+    lines = ["b) Mục tiêu giai đoạn 2026 - 2030:", "- 80% hộ đạt danh hiệu."]
+    assert line_years(lines, 1) == {2026, 2030}  # the years written: the ranking was fitted on them
+    assert 2028 in line_years(lines, 1, periods=True)
+
+
 def test_how_many_lineages_asks_a_count_not_money():
     assert "money" not in asked_kinds("co bao nhieu dong ho dat danh hieu")
     assert "money" in asked_kinds("duoc thuong bao nhieu dong")

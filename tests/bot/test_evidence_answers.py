@@ -36,7 +36,8 @@ criterion's own line.
 
 And a commune's decision recognising learning titles (Quyết định công nhận), which counts what it recognises
 ("1.245 hộ gia đình", "9/11 ấp"): a count asked is answered by the line giving a number of what is counted, and
-a count no line near the question gives is refused, naming it.
+a count no line near the question gives is refused, naming it; a sum asked for a year is read from a line of
+that year or of a period that holds it, and refused, naming the year, when the only sums near are of other years.
 """
 
 from __future__ import annotations
@@ -549,3 +550,14 @@ def test_a_count_no_near_line_gives_is_refused_naming_what_is_counted(assistant)
     """The decision counts households, lineages and hamlets, never officials."""
     ans = assistant.ask("Xã Phú Lộc có bao nhiêu cán bộ đạt danh hiệu học tập?")
     assert not ans.answered and "“số cán bộ”" in ans.answer, ans.answer
+
+
+def test_a_sum_asked_for_a_year_comes_from_a_line_of_a_period_holding_it(assistant):
+    ans = assistant.ask("Năm 2028 xã Phú Lộc chi bao nhiêu tiền khen thưởng danh hiệu học tập?")
+    assert ans.answered and "20.000.000 đồng mỗi năm" in ans.answer, ans.answer
+    for q in (
+        "Năm 2032 xã Phú Lộc chi bao nhiêu tiền khen thưởng danh hiệu học tập?",
+        "nam 2032 phu loc chi bao nhieu tien khen thuong danh hieu hoc tap",
+    ):
+        ans = assistant.ask(q)
+        assert not ans.answered and "“năm 2032”" in ans.answer, ans.answer

@@ -267,6 +267,9 @@ def test_a_period_names_each_of_its_years_only_where_asked():
 def test_how_many_lineages_asks_a_count_not_money():
     assert "money" not in asked_kinds("co bao nhieu dong ho dat danh hieu")
     assert "money" in asked_kinds("duoc thuong bao nhieu dong")
+    assert "money" in asked_kinds("tinh ho tro tien an cho hoc vien moi buoi bao nhieu")
+    assert "money" in asked_kinds("bo co cap tien cho cac tinh lam bao cao khong, bao nhieu")
+    assert "money" not in asked_kinds("tien do bao cao dat bao nhieu phan tram")
 
 
 def test_a_line_led_by_a_body_names_it():

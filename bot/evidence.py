@@ -57,7 +57,10 @@ KIND_FIRST = ("duration", "validity")
 # hết ngày 31 tháng 12")
 _START_ASKED = re.compile(r"\b(bat dau|tu ngay nao|tu khi nao|tu bao gio|tu luc nao|tu thoi diem nao|hieu luc tu)\b")
 _END_ASKED = re.compile(r"\b(den ngay nao|den khi nao|den bao gio|den luc nao|het han|het hieu luc)\b")
-_DUE_ASKED = re.compile(r"\b(truoc ngay nao|han chot|han cuoi|cham nhat (la )?(ngay|khi|luc) nao|truoc khi nao)\b")
+_DUE_ASKED = re.compile(
+    r"\b(truoc ngay nao|han chot|han cuoi|cham nhat (la )?(ngay|khi|luc) nao|truoc khi nao|"
+    r"han (nop|gui|bao cao)\b[a-z0-9 ]{0,60}\b(ngay nao|khi nao|luc nao|bao gio))\b"
+)
 _START_STATED = re.compile(r"\b(ke tu|tu)( ngay)? \d{1,2}\b")
 _END_STATED = re.compile(r"\bden( het)?( ngay)? \d{1,2}\b")
 _DUE_STATED = re.compile(r"\b(truoc|cham nhat|han chot|han cuoi)\b[^.;,]{0,12}?\b\d{1,2}\b")  # a date right after

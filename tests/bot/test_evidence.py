@@ -458,6 +458,8 @@ def test_the_bound_of_a_period_asked_and_stated():
         "bat dau ap dung"
     )
     assert due[0].search(folded_text("Hạn chót nộp báo cáo là ngày nào?"))
+    assert due[0].search(folded_text("hạn gửi báo cáo sơ kết 5 năm về Bộ là ngày nào vậy"))
+    assert not due[0].search(folded_text("hạn chế gì khi đăng ký vào ngày nào"))
     assert end[0].search(folded_text("được hưởng đến khi nào"))
     assert start[1].search(folded_text("có hiệu lực thi hành kể từ ngày 01 tháng 9 năm 2026"))
     assert end[1].search(folded_text("giữ nguyên kết quả đến hết ngày 31 tháng 12 năm 2026"))

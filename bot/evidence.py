@@ -1015,30 +1015,24 @@ def gives_count(counted: re.Pattern, line: str) -> bool:
     return counted.search(_PUNCT.sub(" ", fold(_ENUMERATOR.sub("", line)))) is not None
 
 
-def count_not_given(question: str, folded_question: str, texts: list[str]) -> bool:
-    """A count of places, bodies or people is asked and none of these lines gives a number of them."""
-    counted = count_asked(question, folded_question)
-    return counted is not None and not any(gives_count(counted, t) for t in texts)
-
-
 _PUNCT = re.compile(r"[^\w%/.,]+")
 
 
 def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
     """A specific kind of answer asked (a sum of money, a time of day, a share, a count) that no line near the question
     carries, in a line that shares a topic word with the question ("không thu phí mượn sách" does not say a prize)."""
-    near = _near_lines(ranked, KIND_NEAR_CHUNKS["count"]) + [c.text for c in ranked[:COUNT_WINDOW]]
-    if ranked and count_not_given(ctx.u.text, ctx.u.folded, near):
-        return "count"
+    counted = count_asked(ctx.u.text, ctx.u.folded) if ranked else None
+    if counted is not None:  # "có bao nhiêu xã …": a number of them, of the year asked if any
+        near = _near_lines(ranked, KIND_NEAR_CHUNKS["count"]) + ranked[:COUNT_WINDOW]
+        giving = [c for c in near if gives_count(counted, c.text)]
+        return "count" if not giving else "year" if _of_other_years(ctx, giving) else None
     asked = [k for k in SPECIFIC_KINDS if k in asked_kinds(ctx.u.folded)]
     if not asked or not ranked:
         return None
     fee = _FEE_ASKED.search(ctx.u.folded)
     carries = lambda k, text: (CARRIES[k] if k != "money" or fee else MONEY_SUM).search(text)
     for k in asked:
-        near = set(best_chunks(ranked, KIND_NEAR_CHUNKS.get(k, 1)))
-        lines = [c for c in ranked if c.chunk_id in near and c.features.get("cov_line_ctx", 0.0) > 0]
-        carrying = [c for c in lines if carries(k, c.text)]
+        carrying = [c for c in _near_lines(ranked, KIND_NEAR_CHUNKS.get(k, 1)) if carries(k, c.text)]
         if not carrying:
             return k
         if _of_other_years(ctx, carrying):  # "Năm 2026 … bao nhiêu tiền?": the sums of 2021 - 2025
@@ -1061,9 +1055,10 @@ def _of_other_years(ctx, lines: list[Candidate]) -> bool:
     return True
 
 
-def _near_lines(ranked: list[Candidate], n_chunks: int) -> list[str]:
+def _near_lines(ranked: list[Candidate], n_chunks: int) -> list[Candidate]:
+    """The lines of the chunks of the n_chunks best lines that share a topic word with the question."""
     near = set(best_chunks(ranked, n_chunks))
-    return [c.text for c in ranked if c.chunk_id in near and c.features.get("cov_line_ctx", 0.0) > 0]
+    return [c for c in ranked if c.chunk_id in near and c.features.get("cov_line_ctx", 0.0) > 0]
 
 
 def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:

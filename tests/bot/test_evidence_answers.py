@@ -546,6 +546,12 @@ def test_a_count_asked_is_answered_by_the_line_that_counts_it(assistant):
         assert ans.sources[0].file == "phuloc-2027-qd-cong-nhan-danh-hieu-hoc-tap"
 
 
+def test_a_count_asked_for_another_year_than_the_one_counted_is_refused_naming_it(assistant):
+    """The decision counts the titles of 2026 (its Điều 1's heading): 2025's are not those."""
+    ans = assistant.ask("Năm 2025 xã Phú Lộc có bao nhiêu dòng họ đạt danh hiệu Dòng họ học tập?")
+    assert not ans.answered and "“năm 2025”" in ans.answer, ans.answer
+
+
 def test_a_count_no_near_line_gives_is_refused_naming_what_is_counted(assistant):
     """The decision counts households, lineages and hamlets, never officials."""
     ans = assistant.ask("Xã Phú Lộc có bao nhiêu cán bộ đạt danh hiệu học tập?")

@@ -1000,7 +1000,10 @@ COUNTED_AS = {
 def count_asked(question: str, folded_question: str) -> re.Pattern | None:
     """What a line giving the count asked matches (folded, punctuation as spaces), when a count of places, bodies or
     people is asked: not a share ("bao nhiêu % công dân"), not "học mấy lớp … có mất tiền không?"."""
-    m = _COUNT_ASKED.search(folded_question)
+    typed_machine = re.search(r"\bmáy\b", question.lower()) is not None  # "máy tính" folds as "mấy tỉnh"
+    m = next(
+        (m for m in _COUNT_ASKED.finditer(folded_question) if not (typed_machine and m[0].startswith("may"))), None
+    )
     if (
         m is None
         or "%" in question
@@ -1025,7 +1028,8 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
     if counted is not None:  # "có bao nhiêu xã …": a number of them, of the year asked if any
         near = _near_lines(ranked, KIND_NEAR_CHUNKS["count"]) + ranked[:COUNT_WINDOW]
         giving = [c for c in near if gives_count(counted, c.text)]
-        return "count" if not giving else "year" if _of_other_years(ctx, giving) else None
+        if not giving or _of_other_years(ctx, giving):
+            return "year" if giving else "count"
     asked = [k for k in SPECIFIC_KINDS if k in asked_kinds(ctx.u.folded)]
     if not asked or not ranked:
         return None

@@ -250,6 +250,7 @@ def test_a_count_asked_is_given_only_by_a_number_of_what_is_counted():
     assert count_asked("bao nhiêu % công dân học tập", "bao nhieu cong dan hoc tap") is None  # a share
     assert count_asked("học mấy lớp có mất tiền không?", "hoc may lop co mat tien khong?") is None  # yes/no
     assert count_asked("được thưởng bao nhiêu tiền", "duoc thuong bao nhieu tien") is None
+    assert count_asked("làm hỏng máy tính thì sao", "lam hong may tinh thi sao") is None  # no "mấy tỉnh"
     agencies = count_asked("Huế có bao nhiêu cơ quan đạt?", "hue co bao nhieu co quan dat?")
     assert not gives_count(agencies, "đạt 02 năm liên tiếp") and gives_count(agencies, "có 05 cơ quan đạt")
 

@@ -457,6 +457,8 @@ class Assistant:
             if ranked and len(fact.sources) == 1:  # one fact: the other sections read for it follow its own
                 fact.sources = with_more_sources(fact.sources, evidence_answer.sources(ctx, ranked))
             return annotate_answer(fact, u.provinces, kb.docs, today)  # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"
+        if fact is not None and ranked:  # its choice lifted lines the evidence does not put first
+            ranked = EvidenceRanker(ctx, ctx.topic()).without_picks(ranked)
         found = passages.answer(ctx)
         if ranked and found.answered:
             return annotate_answer(evidence_answer.render(ctx, ranked), u.provinces, kb.docs, today)

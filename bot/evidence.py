@@ -441,6 +441,17 @@ class EvidenceRanker:
                 c.features["title_conflict"] = self._title_conflict(c, ch)
                 c.score = linear_score(c.features, self.model)
                 out.append(c)
+        return self.ordered(out)
+
+    def without_picks(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The candidates ranked again as if no answerer had chosen any (its answer did not stand)."""
+        for c in ranked:
+            c.features["answerer_pick"] = 0.0
+            c.score = linear_score(c.features, self.model)
+        return self.ordered(list(ranked))
+
+    def ordered(self, out: list[Candidate]) -> list[Candidate]:
+        """The scored candidates in the order of their scores, then of the rules that move a line first."""
         # another province's lines come last, then those naming another title than the one asked
         out.sort(key=lambda c: (c.features["province_conflict"], c.features["title_conflict"], -c.score))
         ranked = _list_head_first(_covered_first(out), self.asked)
@@ -490,7 +501,14 @@ class EvidenceRanker:
         if any(f" {t} " in folded for t in self.asked_titles):
             return 0.0
         names = self.ctx.kb.quoted_names()
-        return _bool(any(folded_text(m.group(1)).strip() in names for m in QUOTED_NAME.finditer(text)))
+        quoted = (folded_text(m.group(1)).strip() for m in QUOTED_NAME.finditer(text))
+        return _bool(any(q in names and self._rival_title(q) for q in quoted))
+
+    def _rival_title(self, name: str) -> bool:
+        """A name of the same kind as a title asked: they share two words in a row (“Dòng họ học tập” and “Đơn vị học
+        tập”; “Gia đình hiếu học” and “Gia đình học tập”), not a scholarship's “Tiếp sức đến trường”."""
+        pairs = lambda t: set(zip(t.split(), t.split()[1:]))
+        return any(pairs(name) & pairs(t) for t in self.asked_titles)
 
     def _named_level_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Xã muốn lên mức độ 3 cần điều kiện gì?': a line that begins by naming that level ('3. Mức độ 3: đã được
@@ -769,7 +787,7 @@ PICK_TOP = 2
 HEADER_INTENTS = ("document",)
 
 
-def agrees(answer, ranked: list[Candidate], u=None) -> bool:
+def agrees(answer, ranked: list[Candidate], u=None, model: dict | None = None) -> bool:
     """Does a fact answer say what the evidence ranking puts first (or is there no ranking)?
 
     - about the document itself: its header is the evidence;
@@ -790,7 +808,24 @@ def agrees(answer, ranked: list[Candidate], u=None) -> bool:
         return True
     if answer.intent == "contact":  # whom to call about a document: the best line's document names them
         return ranked[0].document_id in {s.file for s in answer.sources}
-    return any(c.features.get("answerer_pick") for c in ranked[:PICK_TOP])
+    if not any(c.features.get("answerer_pick") for c in ranked[:PICK_TOP]):
+        return False
+    if u is None or "list" in asked_kinds(u.folded):  # a list's items each weigh little: the answerer gathers them
+        return True
+    model = model or load_model()
+    plain = [linear_score({**c.features, "answerer_pick": 0.0}, model) for c in ranked]  # as if nothing were chosen
+    best = max(plain)
+    if best < refusal_thresholds(model)[1]:  # weak evidence outweighs no choice ("sơ kết … khi nào?")
+        return True
+    return any(
+        c.features.get("answerer_pick") and plain[i] >= PICK_CLOSE * best for i, c in enumerate(ranked[:PICK_TOP])
+    )
+
+
+# a line the answerer chose stands only when, weighed without that choice, it scores at least this share of the best
+# line's score ("Tuần lễ … có chủ đề gì?": not the event's dates, which the choice lifted over the theme at twice theirs),
+# or when the best line is weak evidence itself (below the calibrated WEAK_EVIDENCE_SCORE)
+PICK_CLOSE = 0.75
 
 
 # what a question may ask of a set of criteria that its list of items does not say

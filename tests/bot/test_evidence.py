@@ -103,6 +103,47 @@ def test_agreement_of_a_fact_answer_with_the_ranking():
     assert agrees(Answer("q", True, "t", "document", []), picked_far)  # the header answers about the document
 
 
+def test_a_choice_the_evidence_weighs_far_below_the_best_line_does_not_stand():
+    """'Tuần lễ … có chủ đề gì?': the event answerer's dates, lifted by its own choice over the theme, are not
+    the answer when, weighed without that choice, they score well below it; a list's items each may, and so may
+    a choice when the best line is weak evidence itself."""
+    from types import SimpleNamespace
+
+    from bot.answer import Answer, Source
+    from bot.evidence import PICK_CLOSE
+
+    model = {  # a line's score: its coverage of the topic, and the answerer's choice
+        "features": ["answerer_pick", "cov_line"],
+        "mean": [0.0, 0.0],
+        "scale": [1.0, 1.0],
+        "coef": [3.0, 4.0],
+        "intercept": -3.0,
+        "refusal": {"weak_evidence_score": 0.4},
+    }
+
+    def line(text, cover, pick):
+        c = Candidate(7, "a", 0, text, False, features={"answerer_pick": float(pick), "cov_line": cover})
+        c.score = linear_score(c.features, model)
+        return c
+
+    def ranking(dates_cover, theme_cover):
+        lines = [line(dates, dates_cover, True), line("a) Chủ đề: “Học tập suốt đời”.", theme_cover, False)]
+        return sorted(lines, key=lambda c: -c.score)
+
+    dates = "b) Thời gian: từ ngày 01/10/2027 đến hết ngày 07/10/2027."
+    fact = Answer("q", True, "t", "event", [Source("a", "A", "", dates, 1.0, 7)])
+    asked = lambda q: SimpleNamespace(folded=q, agencies=[], days=[], window=None, months=[])
+    far = ranking(0.4, 1.0)  # without the choice: 0.20 against 0.73
+    assert far[0].text == dates  # the choice lifts it first
+    assert not agrees(fact, far, asked("tuan le co chu de gi"), model)
+    assert agrees(fact, far, asked("tuan le gom nhung hoat dong gi"), model)  # a list asked: the answerer gathers
+    close = ranking(0.95, 1.0)  # 0.69 against 0.73
+    assert linear_score({"cov_line": 0.95}, model) >= PICK_CLOSE * linear_score({"cov_line": 1.0}, model)
+    assert agrees(fact, close, asked("tuan le co chu de gi"), model)
+    weak = ranking(0.0, 0.5)  # the best line scores 0.27: weak evidence outweighs no choice
+    assert agrees(fact, weak, asked("tuan le co chu de gi"), model)
+
+
 ANNEXED = """ỦY BAN NHÂN DÂN
 TỈNH NAM SƠN
 

@@ -567,3 +567,10 @@ def test_a_sum_asked_for_a_year_comes_from_a_line_of_a_period_holding_it(assista
     ):
         ans = assistant.ask(q)
         assert not ans.answered and "“năm 2032”" in ans.answer, ans.answer
+
+
+def test_a_scholarships_quoted_name_is_no_rival_of_the_title_asked(assistant):
+    """“Tiếp sức đến trường” names a scholarship, not another title than “Gia đình hiếu học”: the line that gives the
+    number of scholarships handed out at the ceremony answers, not the number of families invited to it."""
+    ans = assistant.ask("Lễ tuyên dương Gia đình hiếu học Ninh Bình trao bao nhiêu suất học bổng?")
+    assert ans.answered and "50 suất học bổng" in ans.answer.split("\n")[1], ans.answer

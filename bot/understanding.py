@@ -120,6 +120,9 @@ def relative_window(kind: str, today: dt.date) -> DateRange:
 _YEAR_RANGE = re.compile(r"\b20\d\d\s*[-–]\s*20\d\d\b|\b20\d\d\s+20\d\d\b")
 
 
+_YEARLY_TOO = re.compile(r"\b(bao cao nam|hang nam|ca nam|va nam|moi nam)\b(?! \d)")
+
+
 def _parse_years(f: str, u: Understanding) -> None:
     """Years named ("năm 2025", "2030"), and those that bound a period ("2026-2030", "giai đoạn 2021 - 2025")."""
     ranges = [m.span() for m in _YEAR_RANGE.finditer(f)]
@@ -155,7 +158,8 @@ def parse_dates(f: str, u: Understanding, today: dt.date) -> None:
     _parse_years(f, u)
     pm = re.search(r"\b(6|3|12)\s+thang\b", f)
     if pm and not re.search(r"\b" + pm.group(1) + r"\s+thang\s+\d", f):
-        u.period = f"{pm.group(1)} tháng"
+        # "báo cáo 6 tháng và báo cáo năm": both periods asked, none kept alone
+        u.period = None if _YEARLY_TOO.search(f) else f"{pm.group(1)} tháng"
     elif re.search(r"\b(hang nam|moi nam|thuong nien|cuoi nam)\b", f) and not u.days:
         u.period = "năm" if "cuoi nam" not in f else None
     for pat, kind in _REL_PATTERNS:

@@ -384,6 +384,8 @@ def test_parse_dates(q, days, months, years):
         ("báo cáo cuối năm", None),
         ("hạn ngày 15 tháng 6", None),  # "15 tháng 6" is a date, not a 6-month period
         ("báo cáo hằng năm trước 15/12", None),  # a day given: the period adds nothing
+        ("bao cao 6 thang va bao cao nam nop truoc ngay nao", None),  # both periods asked
+        ("báo cáo 6 tháng năm 2026 nộp khi nào", "6 tháng"),  # a year is no yearly report
     ],
 )
 def test_parse_dates_period(q, period):

@@ -208,6 +208,7 @@ class Assistant:
             tuple(a.name for a in self.base_lex.agencies)
             + tuple(al for a in self.base_lex.agencies for al in a.aliases)
             + self.base_lex.provinces
+            + tuple(self.base_lex.glossary.values())  # "ủy ban nhân dân" is one word, as "UBND" is
         )
         kb = Knowledge(self.db_url, names=names, rows=rows)
         if rows is None:

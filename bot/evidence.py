@@ -383,6 +383,8 @@ class EvidenceRanker:
         self.asked = asked_kinds(ctx.u.folded)
         self.bigrams = content_bigrams(ctx.u.folded)
         self.document_years = document_years(ctx.u.folded)
+        # the bodies asked as doing something, not those things go to ("gửi … cho Sở GDĐT")
+        self.actors = [a for a in ctx.u.agencies if a not in ctx.u.recipients]
         # the provinces asked and those merged into them in 2025 (Lâm Đồng: also Đắk Nông's documents)
         self.provinces = set(expand_provinces(ctx.u.provinces, ctx.today)) if ctx.u.provinces else set()
         # the names the documents quote that the question names ("dòng họ học tập")
@@ -465,7 +467,7 @@ class EvidenceRanker:
         lacks a salient word of the question gives way to a line of its document, among the SECTION_WINDOW best, in
         a section whose own heading names it ('2. Lễ khai mạc cấp tỉnh' › '- Thời gian: …') and that carries the
         kind asked, if any."""
-        if not ranked or not self.salient or self.ctx.u.agencies:  # a body asked: its own line (_asked_body_first)
+        if not ranked or not self.salient or self.actors:  # a body asked: its own line (_asked_body_first)
             return ranked
         first = ranked[0]  # a word of its document's subject names no section of it ("sơ kết" of a "báo cáo sơ kết")
         said = self._with_headings(first) + self.ctx.kb.identity_folded(first.document_id)
@@ -537,7 +539,7 @@ class EvidenceRanker:
         asked comes first (an entity, not a weight: never another body's task)."""
         ctx = self.ctx
         top = ranked[0] if ranked else None
-        label = body_led_by(top.text) if top is not None and ctx.u.agencies else None
+        label = body_led_by(top.text) if top is not None and self.actors else None
         if label is None or ctx.agency_match("", label):
             return ranked
         own = next((c for c in ranked[1:BODY_WINDOW] if ctx.agency_match("", body_led_by(c.text) or "")), None)
@@ -681,15 +683,15 @@ class EvidenceRanker:
         ctx, u = self.ctx, self.ctx.u
         heads = " ".join(ch.headings or [])
         agencies_here = {r.agency for r in ctx.kb.responsibilities_by_chunk.get(ch.id, ())}
-        agency_match = any(ctx.agency_match(a, heads) for a in agencies_here) if u.agencies else False
-        if u.agencies and not agency_match:
+        agency_match = any(ctx.agency_match(a, heads) for a in agencies_here) if self.actors else False
+        if self.actors and not agency_match:
             agency_match = bool(heads) and ctx.agency_match("", heads)
         year_text = " ".join(ch.headings or []) + " " + ch.text
         return {
             "province_match": _bool(u.provinces and doc.province in u.provinces),
             "province_conflict": _bool(u.provinces and doc.province and doc.province not in self.provinces),
             "agency_match": _bool(agency_match),
-            "agency_conflict": _bool(u.agencies and agencies_here and not agency_match),
+            "agency_conflict": _bool(self.actors and agencies_here and not agency_match),
             "year_match": _bool(u.years and any(str(y) in year_text for y in u.years)),
         }
 
@@ -945,7 +947,7 @@ def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, mat phi, mat tien, ton phi, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
     "sap nhap, sau sap nhap, sap xep, sau sap xep, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
-    "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, "
+    "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, doi tuong, "
     # what a question about a document itself asks for ("số hiệu là gì, ngày nào, ai ký")
     "so hieu, trich yeu, ngay ki, nguoi ki, ai ki, noi nhan, kinh gui, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")

@@ -77,6 +77,10 @@ class Lexicon:
 
     def find_agencies(self, text: str) -> list[str]:
         """Canonical agency names mentioned in text (longest alias wins; order of appearance)."""
+        return list(dict.fromkeys(name for _, name in self.agency_mentions(text)))
+
+    def agency_mentions(self, text: str) -> list[tuple[str, str]]:
+        """Each mention of an agency in text: (the folded, expanded text before it, its canonical name)."""
         ft = " " + _fold_words(self.expand(text)) + " "
         hits: list[tuple[int, int, str]] = []
         for ag in self.agencies:
@@ -88,14 +92,13 @@ class Lexicon:
                 for m in re.finditer(r"(?<=\s)" + guard + re.escape(al) + r"(?=\s)" + lower, ft):
                     hits.append((m.start(), -len(al), ag.name))
         hits.sort()
-        out: list[str] = []
+        out: list[tuple[str, str]] = []
         taken_until = -1
         for start, neg_len, name in hits:
             if start < taken_until:
                 continue
             taken_until = start - neg_len
-            if name not in out:
-                out.append(name)
+            out.append((ft[:start], name))
         return out
 
     def find_provinces(self, text: str) -> list[str]:

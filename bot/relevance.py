@@ -308,9 +308,14 @@ def coverage(units: list[str], text: str, folded: str | None = None, weights: di
     for u in units:
         w = (1.0 if " " in u else SINGLE_SYLLABLE_WEIGHT) * (weights.get(u, 1.0) if weights else 1.0)
         total += w
-        if f" {u} " in hay:
+        if f" {u} " in hay or (u.count(" ") >= 2 and f" {initials(u)} " in hay):  # written abbreviated: "ubnd"
             got += w
     return got / total if total else 0.0
+
+
+def initials(unit: str) -> str:
+    """'uy ban nhan dan' → 'ubnd', 'giao duc va dao tao' → 'gddt': how documents abbreviate a name."""
+    return "".join(w[0] for w in unit.split() if w != "va")
 
 
 def passage_min_coverage(n_units: int) -> float:

@@ -48,6 +48,8 @@ class Understanding:
     period: str | None = None  # "6 tháng", "năm"
     window: DateRange | None = None  # relative period: "sắp tới", "tháng này", "tuần sau"
     agencies: list[str] = field(default_factory=list)
+    # the agencies named only as whom something goes to ("gửi … cho Sở GDĐT"), not as who does it
+    recipients: list[str] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)  # document numbers: "14/CT-TTg", "162"
     doc_types: list[str] = field(default_factory=list)
@@ -121,6 +123,18 @@ _YEAR_RANGE = re.compile(r"\b20\d\d\s*[-–]\s*20\d\d\b|\b20\d\d\s+20\d\d\b")
 
 
 _YEARLY_TOO = re.compile(r"\b(bao cao nam|hang nam|ca nam|va nam|moi nam)\b(?! \d)")
+
+
+# a word that makes the agency after it the one something goes to: "gửi (về) Sở", "nộp cho Phòng", "báo cáo lên Bộ"
+_TO_AGENCY = re.compile(r"\b(gui|cho|ve|len|toi|den|nop)( [a-z]+)?\s*$")
+
+
+def recipients(mentions: list[tuple[str, str]]) -> list[str]:
+    """The agencies each of whose mentions follows a word saying where something goes, when another agency, or
+    nobody, is named as doing it ("UBND xã gửi kế hoạch cho Sở GDĐT …": the Sở receives)."""
+    to = {name for before, name in mentions if _TO_AGENCY.search(before)}
+    by = {name for before, name in mentions if not _TO_AGENCY.search(before)}
+    return [name for name in dict.fromkeys(n for _, n in mentions) if name in to and name not in by]
 
 
 def _parse_years(f: str, u: Understanding) -> None:
@@ -283,6 +297,7 @@ def understand(question: str, lex: Lexicon, today: dt.date, previous: Understand
         return u
     expanded = lex.expand(text)
     u.agencies = lex.find_agencies(expanded)
+    u.recipients = recipients(lex.agency_mentions(expanded))
     u.provinces = lex.find_provinces(text)
     parse_dates(fold(text), u, today)
     for m in _NUMBER_RE.finditer(fold(text)):

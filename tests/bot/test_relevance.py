@@ -45,6 +45,25 @@ def test_a_known_name_is_one_word_even_when_the_segmenter_glues_it(seg):
     assert "dak nong" in words and "nop" in words
 
 
+def test_a_unit_is_covered_where_the_text_writes_it_abbreviated():
+    """'uy ban nhan dan' asked, 'UBND các xã' written: the documents abbreviate names of three words or more."""
+    from bot.relevance import folded_text
+
+    assert coverage(["uy ban nhan dan", "gui"], "", folded_text("7. UBND các xã, phường gửi kế hoạch")) == 1.0
+    assert coverage(["giao duc va dao tao"], "", folded_text("gửi Sở GDĐT")) == 1.0
+    assert coverage(["hoc tap"], "", folded_text("HT")) == 0.0  # two letters are too ambiguous
+
+
+def test_the_glossarys_expansions_are_words_of_the_assistants_segmenter(tmp_path):
+    """Typed in full with diacritics, 'Ủy ban nhân dân' is one word as 'UBND' is (underthesea cut it 'Ủy' |
+    'ban nhân dân')."""
+    from bot.assistant import Assistant
+    from bot.config import load_settings
+
+    assistant = Assistant(load_settings(tmp_path), load_dense=False)
+    assert "uy ban nhan dan" in assistant.kb.segmenter.segment("Ủy ban nhân dân xã gửi kế hoạch")
+
+
 def test_topic_units_drop_question_words_and_what_is_ignored(seg):
     units = topic_units(
         "Sở Giáo dục và Đào tạo Tiền Giang có nhiệm vụ gì về chuyển đổi số?",

@@ -661,3 +661,10 @@ def test_a_range_of_years_names_a_period_not_a_due_year():
     u = understand("Kế hoạch XHHT 2026-2030 của Tuyên Quang: báo cáo 6 tháng trước ngày nào?", lex, dt.date(2026, 5, 1))
     assert u.period_years == [2026, 2030] and u.period == "6 tháng"
     assert understand("mục tiêu năm 2027 và năm 2030", lex, dt.date(2026, 5, 1)).period_years == []
+
+
+def test_an_agency_something_goes_to_is_a_recipient_not_the_body_asked(lex):
+    to_so = understand("UBND xã phải gửi kế hoạch cho Sở GDĐT trước ngày nào?", lex, dt.date(2026, 5, 1))
+    assert to_so.agencies == ["Sở Giáo dục và Đào tạo"] and to_so.recipients == ["Sở Giáo dục và Đào tạo"]
+    for q in ("Sở GDĐT có nhiệm vụ gì?", "Sở GDĐT gửi báo cáo về đâu?", "Sở GDĐT nhận báo cáo rồi gửi cho Sở GDĐT"):
+        assert understand(q, lex, dt.date(2026, 5, 1)).recipients == [], q  # named as doing it, at least once

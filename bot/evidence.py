@@ -99,6 +99,9 @@ DEFINITION_WINDOW = 30
 SENTENCE_SPLIT_CHARS = 260
 _SENTENCE_END = re.compile(r"(?<=[^\d\s][.;!?])\s+(?=\S)")
 
+# "tiến hành", "tiến độ", "Tiền Giang" …: "tien" followed by these is no money ("được tiến hành nhằm …")
+_NOT_MONEY = r"(?! ?(do|hanh|bo|ich|giang|si|te|trinh|phong|quyet|toi|tien)\b)"
+
 ASK_PATTERNS = {
     "date": r"\b(ngay nao|khi nao|bao gio|truoc ngay|han chot|thoi han|han|luc nao|tu ngay|den ngay|thoi diem|thoi gian|"
     r"hom nao|ngay may|thang may|thang nao)\b",
@@ -117,8 +120,11 @@ ASK_PATTERNS = {
     + r")\b",
     "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong(?! ho))|het bao nhieu|chi phi|muc phat|bi phat|phat tien|duoc tra|tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
-    r"ton phi|(cap|chi|ho tro|duoc|nhan) tien|tien an|tien (?!do|hanh|bo|ich|giang|si|te|trinh|phong|quyet|toi|tien)"
-    r"[a-z ]{0,40}\bbao nhieu)\b",
+    r"ton phi|((cap|chi|ho tro|duoc|nhan) tien|tien an)\b"
+    + _NOT_MONEY
+    + r"|tien "
+    + _NOT_MONEY
+    + r"[a-z ]{0,40}\bbao nhieu)\b",
     "document": r"\b(ai ki|nguoi ki|do ai ki|ki ngay|ban hanh ngay|ngay ban hanh|gui (cho )?(ai|nhung|cac)|kinh gui|noi nhan|so hieu|trich yeu|ve viec gi)\b",
     "result": r"\bco (dat|hoan thanh|vuot)\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(da )?dat (duoc )?bao nhieu\b|"
     r"\bket qua\b.{0,40}\b(the nao|ra sao|bao nhieu)\b",

@@ -312,6 +312,8 @@ def test_how_many_lineages_asks_a_count_not_money():
     assert "money" in asked_kinds("tinh ho tro tien an cho hoc vien moi buoi bao nhieu")
     assert "money" in asked_kinds("bo co cap tien cho cac tinh lam bao cao khong, bao nhieu")
     assert "money" not in asked_kinds("tien do bao cao dat bao nhieu phan tram")
+    assert "money" not in asked_kinds("tim kiem tham do la hoat dong duoc tien hanh nham phat hien")
+    assert "money" in asked_kinds("hoc vien duoc nhan tien an khong")
 
 
 def test_a_line_led_by_a_body_names_it():

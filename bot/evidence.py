@@ -44,6 +44,8 @@ _NAMED_ITEM = re.compile(r"\b(tieu chi|chi so|tieu chuan)\s+(\d+(?:\.\d+)?)\b")
 _NAMED_LEVEL = re.compile(r"\bmuc do (\d)\b")
 # "… có đạt chỉ tiêu … không?": a line stating a result among this many best lines is put first
 RESULT_WINDOW = 5
+# a line that begins by giving a cause: "2. Nguyên nhân: …", "- Lý do: …"
+_CAUSE_LINE = re.compile(r"^\s*[-+•]?\s*(?:(?:\d{1,2}|[a-zđ])[.)]\s*)?(?:Nguyên nhân|Lý do|Lí do)\b[^:]{0,60}:", re.I)
 # a line giving a cause ("Nguyên nhân: …"), of the best line's document, comes first among this many best lines
 # when why is asked (a report states its shortfalls and their causes in sibling sections)
 REASON_WINDOW = 20
@@ -597,9 +599,22 @@ class EvidenceRanker:
         if "reason" not in self.asked or not ranked:
             return ranked
         doc = ranked[0].document_id
-        return _first_of(
-            ranked, REASON_WINDOW, lambda c: c.document_id == doc and bool(CARRIES["reason"].search(c.text))
-        )
+        gives_cause = lambda c: c.document_id == doc and bool(CARRIES["reason"].search(c.text))
+        if any(gives_cause(c) for c in ranked[:REASON_WINDOW]):
+            return _first_of(ranked, REASON_WINDOW, gives_cause)
+        stated = self._cause_stated(ranked[0])  # the report's own "Nguyên nhân: …", though no topic word is in it
+        return [stated] + ranked if stated is not None else ranked
+
+    def _cause_stated(self, best: Candidate) -> Candidate | None:
+        """The line of the best line's document that begins by giving a cause ("2. Nguyên nhân: …"), weighed as the
+        best line (it answers the question that line is about)."""
+        for ch in self.ctx.kb.chunks_of_document(best.document_id):
+            for i, (line, _) in enumerate(lines_with_paragraphs(ch.text)):
+                if _CAUSE_LINE.match(line):
+                    c = Candidate(ch.id, ch.document_id, i, line, False, dict(best.features), best.score)
+                    c.features["answerer_pick"] = 0.0
+                    return c
+        return None
 
     def _unit_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'bao nhiêu điểm thì đạt …?', 'mấy lớp …?': among the UNIT_WINDOW best lines, one that gives a number

@@ -44,8 +44,9 @@ _DISTRICT_FATE = re.compile(
 _CONTENT = re.compile(
     r"\b(bao cao|han|nhiem vu|chi tieu|muc tieu|khi nao|ngay nao|lam gi|phai|trach nhiem|"
     r"ke hoach|cong van|quyet dinh|de an|nop|gui|chu tri|phoi hop|ki|ti le|phan tram|"
-    # a count of anything but the places themselves ("… còn bao nhiêu TTHTCĐ?" asks the documents)
-    r"(bao nhieu|may) (?!(tinh|thanh pho|tp|xa|phuong|don vi|huyen|dia phuong|so)\b))\b"
+    # a count of anything but the provinces themselves ("… còn bao nhiêu TTHTCĐ?", "… bao nhiêu xã, phường?": the
+    # register does not count communes; the documents may)
+    r"(bao nhieu|may) (?!(tinh|thanh pho|tp|don vi|huyen|dia phuong|so)\b))\b"
 )
 
 

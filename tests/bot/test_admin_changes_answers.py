@@ -81,7 +81,13 @@ def test_a_caution_shown_once_per_answer(assistant):
 
 
 @pytest.mark.parametrize(
-    "q", ["Thời tiết Lâm Đồng ngày mai thế nào?", "Dân số Lâm Đồng bao nhiêu?", "Thời tiết Hà Nội ngày mai thế nào?"]
+    "q",
+    [
+        "Thời tiết Lâm Đồng ngày mai thế nào?",
+        "Dân số Lâm Đồng bao nhiêu?",
+        "Thời tiết Hà Nội ngày mai thế nào?",
+        "dak lak sau sap nhap co tong cong bao nhieu xa phuong?",  # the register names provinces, counts no commune
+    ],
 )
 def test_off_topic_questions_naming_a_province_stay_refused(assistant, q):
     a = ask(assistant, q)

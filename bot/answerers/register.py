@@ -44,6 +44,8 @@ _DISTRICT_FATE = re.compile(
 _CONTENT = re.compile(
     r"\b(bao cao|han|nhiem vu|chi tieu|muc tieu|khi nao|ngay nao|lam gi|phai|trach nhiem|"
     r"ke hoach|cong van|quyet dinh|de an|nop|gui|chu tri|phoi hop|ki|ti le|phan tram|"
+    # what a title or a decision of recognition is worth after the merger asks the documents, not the register
+    r"gia tri|hieu luc|cong nhan|danh hieu|tieu chi|giay chung nhan|"
     # a count of anything but the provinces themselves ("… còn bao nhiêu TTHTCĐ?", "… bao nhiêu xã, phường?": the
     # register does not count communes; the documents may)
     r"(bao nhieu|may) (?!(tinh|thanh pho|tp|don vi|huyen|dia phuong|so)\b))\b"

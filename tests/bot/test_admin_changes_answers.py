@@ -92,3 +92,12 @@ def test_a_caution_shown_once_per_answer(assistant):
 def test_off_topic_questions_naming_a_province_stay_refused(assistant, q):
     a = ask(assistant, q)
     assert a.answered is False and a.intent != "register", a.answer
+
+
+def test_what_a_recognition_is_worth_after_the_merger_is_asked_of_the_documents():
+    """The register says which province a commune now belongs to, not whether its title still holds."""
+    from bot.answerers import register
+
+    q = "Xã tôi ở Thanh Hóa vừa sáp nhập, giấy công nhận cộng đồng học tập cũ của xã còn giá trị không?"
+    assert register.answer(q) is None
+    assert register.answer("Đắk Nông sau sáp nhập thuộc tỉnh nào?") is not None

@@ -456,8 +456,9 @@ class EvidenceRanker:
     def without_picks(self, ranked: list[Candidate]) -> list[Candidate]:
         """The candidates ranked again as if no answerer had chosen any (its answer did not stand)."""
         for c in ranked:
-            c.features["answerer_pick"] = 0.0
-            c.score = linear_score(c.features, self.model)
+            if c.features.get("answerer_pick"):
+                c.features["answerer_pick"] = 0.0
+                c.score = linear_score(c.features, self.model)
         return self.ordered(list(ranked))
 
     def ordered(self, out: list[Candidate]) -> list[Candidate]:
@@ -836,13 +837,18 @@ def agrees(answer, ranked: list[Candidate], u=None, model: dict | None = None) -
     if u is None or "list" in asked_kinds(u.folded):  # a list's items each weigh little: the answerer gathers them
         return True
     model = model or load_model()
-    plain = [linear_score({**c.features, "answerer_pick": 0.0}, model) for c in ranked]  # as if nothing were chosen
+    plain = [_plain_score(c, model) for c in ranked]  # as if nothing were chosen
     best = max(plain)
     if best < refusal_thresholds(model)[1]:  # weak evidence outweighs no choice ("sơ kết … khi nào?")
         return True
     return any(
         c.features.get("answerer_pick") and plain[i] >= PICK_CLOSE * best for i, c in enumerate(ranked[:PICK_TOP])
     )
+
+
+def _plain_score(c: Candidate, model: dict) -> float:
+    """The line's score as if no answerer had chosen it (its own score when none did)."""
+    return linear_score({**c.features, "answerer_pick": 0.0}, model) if c.features.get("answerer_pick") else c.score
 
 
 # a line the answerer chose stands only when, weighed without that choice, it scores at least this share of the best

@@ -313,6 +313,7 @@ def coverage(units: list[str], text: str, folded: str | None = None, weights: di
     return got / total if total else 0.0
 
 
+@lru_cache(maxsize=4096)
 def initials(unit: str) -> str:
     """'uy ban nhan dan' → 'ubnd', 'giao duc va dao tao' → 'gddt': how documents abbreviate a name."""
     return "".join(w[0] for w in unit.split() if w != "va")

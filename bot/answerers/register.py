@@ -4,6 +4,7 @@
     answer("Lâm Đồng gồm những tỉnh nào?", today)      → Lâm Đồng, Đắk Nông, Bình Thuận
     answer("Sở LĐTBXH nay là sở nào?", today)          → Sở Nội vụ (…), with the legal basis
     answer("Cấp huyện còn không?", today)              → two-level local government from 01/7/2025
+    answer("Cả nước còn bao nhiêu tỉnh?", today)       → 34: 28 provinces and 6 cities, counted from the register
 
 Only a question that asks about the change itself is answered: it names a province, a merged
 department or the district level *and* asks what it belongs to / became / consists of / whether
@@ -40,6 +41,8 @@ _DISTRICT_FATE = re.compile(
     r"\b(con (ton tai|khong)|khong con|bo|bai bo|giai the|chinh quyen (dia phuong )?(2|hai) cap"
     r"|the nao|ra sao|sau 1 7 2025)\b"
 )
+# how many provinces the country has ("Sau sáp nhập cả nước còn bao nhiêu tỉnh?", "hiện nay có mấy tỉnh thành?")
+_NATIONAL = re.compile(r"\b(bao nhieu|may) (tinh|tinh thanh|tinh thanh pho|don vi hanh chinh cap tinh)\b")
 # a question about the documents' content (deadlines, tasks, targets…) is not a register question
 _CONTENT = re.compile(
     r"\b(bao cao|han|nhiem vu|chi tieu|muc tieu|khi nao|ngay nao|lam gi|phai|trach nhiem|"
@@ -114,6 +117,28 @@ def _merged(reg: Register, ch: dict, mg, name: str, today: dt.date) -> tuple[str
     quote = f"{mg.new} ← {' + '.join(mg.sources)} (hiệu lực {eff})"
     section = f"{ch.get('title', 'Sắp xếp đơn vị hành chính cấp tỉnh')} › {mg.new}"
     return head, mg.basis, quote, section
+
+
+def _national_answer(q: str, reg: Register, today: dt.date) -> Answer | None:
+    """The provinces the register counts after the reorganisation: those formed by a merger and those left as they
+    were, each by its kind, with the legal basis."""
+    ch = reg.province_change
+    if ch is None or not (reg.mergers or reg.unchanged):
+        return None
+    kinds = [m.kind for m in reg.mergers.values()] + list(reg.unchanged.values())
+    cities = sum(k == "thành phố" for k in kinds)
+    eff = dt.date.fromisoformat(ch["effective"])
+    when = f"Từ {fmt_day(eff)}" if today >= eff else f"Theo danh mục thay đổi, từ {fmt_day(eff)}"
+    _, basis, _, _ = _unchanged(reg, ch, next(iter(reg.unchanged), ""))
+    lines = [
+        f"{when}, cả nước có {len(kinds)} đơn vị hành chính cấp tỉnh: {len(kinds) - cities} tỉnh và {cities} thành phố "
+        f"trực thuộc Trung ương; {len(reg.mergers)} hình thành sau sáp nhập, {len(reg.unchanged)} giữ nguyên.",
+        f"Căn cứ: {_basis(basis)}.",
+        "Nguồn: danh mục thay đổi hành chính (knowledge/admin_changes.json).",
+    ]
+    section = ch.get("title", "Sắp xếp đơn vị hành chính cấp tỉnh")
+    quote = f"{section} (hiệu lực {fmt_day(eff)})"
+    return Answer(q, True, "\n".join(lines), INTENT, [_src(section, quote, basis[0].label if basis else "")])
 
 
 def _unchanged(reg: Register, ch: dict, name: str) -> tuple[str, tuple, str, str]:
@@ -213,6 +238,8 @@ def answer(question: str, today: dt.date | None = None, *, register: Register | 
         _BELONGS.search(f) or (_NOW.search(f) and re.search(r"\b(la|thuoc)\b.*\b(tinh|thanh pho|tp)\b", f))
     ):
         return _province_answer(q, reg, provinces[0], today)
+    if not provinces and dept is None and _NATIONAL.search(f):
+        return _national_answer(q, reg, today)
     if not provinces and dept is None and _DISTRICT.search(f) and _DISTRICT_FATE.search(f):
         body = reg.district_body()
         if body is not None:

@@ -101,3 +101,25 @@ def test_what_a_recognition_is_worth_after_the_merger_is_asked_of_the_documents(
     q = "Xã tôi ở Thanh Hóa vừa sáp nhập, giấy công nhận cộng đồng học tập cũ của xã còn giá trị không?"
     assert register.answer(q) is None
     assert register.answer("Đắk Nông sau sáp nhập thuộc tỉnh nào?") is not None
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Sau sáp nhập cả nước còn bao nhiêu tỉnh?",
+        "hien nay co may tinh thanh",
+        "Việt Nam có bao nhiêu tỉnh, thành phố?",
+    ],
+)
+def test_how_many_provinces_the_country_has_is_counted_from_the_register(q):
+    """The register's entries, counted by kind: the mergers' new provinces and those left as they were."""
+    from bot.admin_changes import load_register
+    from bot.answerers import register
+
+    reg = load_register()
+    a = register.answer(q, dt.date(2026, 12, 6))
+    assert a is not None and a.intent == "register", q
+    total = len(reg.mergers) + len(reg.unchanged)
+    assert f"cả nước có {total} đơn vị hành chính cấp tỉnh" in a.answer and total == 34
+    assert "28 tỉnh và 6 thành phố" in a.answer and "Nghị quyết 202/2025/QH15" in a.answer
+    assert register.answer("Có bao nhiêu tỉnh phải gửi báo cáo sơ kết?", dt.date(2026, 12, 6)) is None  # content

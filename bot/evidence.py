@@ -599,10 +599,9 @@ class EvidenceRanker:
         cause ('2. Nguyên nhân: …') before one that only states what was not reached."""
         if "reason" not in self.asked or not ranked:
             return ranked
-        doc = ranked[0].document_id
-        gives_cause = lambda c: c.document_id == doc and bool(CARRIES["reason"].search(c.text))
-        if any(gives_cause(c) for c in ranked[:REASON_WINDOW]):
-            return _first_of(ranked, REASON_WINDOW, gives_cause)
+        moved = _first_of_document(ranked, REASON_WINDOW, lambda c: bool(CARRIES["reason"].search(c.text)))
+        if moved is not ranked:  # a line giving a cause among the best
+            return moved
         stated = self._cause_stated(ranked[0])  # the report's own "Nguyên nhân: …", though no topic word is in it
         return [stated] + ranked if stated is not None else ranked
 
@@ -626,8 +625,8 @@ class EvidenceRanker:
         unit = asked_unit(self.ctx.u.folded)
         if unit is None:
             return ranked
-        counted = re.compile(r"\d[\d.,]*\s*(?:%\s*)?" + re.escape(unit) + r"\b")
-        return _first_of(ranked, UNIT_WINDOW, lambda c: bool(counted.search(fold(c.text))))
+        of_unit = re.compile(r"\d[\d.,]*\s*(?:%\s*)?" + re.escape(unit) + r"\b")
+        return _first_of(ranked, UNIT_WINDOW, lambda c: bool(of_unit.search(fold(c.text))))
 
     def _kind_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'… giữ danh hiệu được bao lâu?': a best line carrying none of the KIND_FIRST kinds asked ('giữ nguyên kết
@@ -948,8 +947,8 @@ def _kind_named(ctx, kind: str) -> str:
 
     if kind == "year":
         return "năm " + ", ".join(str(y) for y in ctx.u.years)
-    m = _COUNT_ASKED.search(ctx.u.folded) if kind == "count" else None
-    return f"số {as_written(ctx.u.text, m.group(1))}" if m else SPECIFIC_KINDS[kind]
+    noun = counted_noun(ctx.u.text, ctx.u.folded) if kind == "count" else None
+    return f"số {as_written(ctx.u.text, noun)}" if noun else SPECIFIC_KINDS[kind]
 
 
 def best_score(ranked: list[Candidate]) -> float:
@@ -1061,9 +1060,9 @@ COUNTED_AS = {
 }
 
 
-def count_asked(question: str, folded_question: str) -> re.Pattern | None:
-    """What a line giving the count asked matches (folded, punctuation as spaces), when a count of places, bodies or
-    people is asked: not a share ("bao nhiêu % công dân"), not "học mấy lớp … có mất tiền không?"."""
+def counted_noun(question: str, folded_question: str) -> str | None:
+    """What a count is asked of ("xa", "co quan", "nguoi"), folded, when a count of places, bodies or people is asked:
+    not a share ("bao nhiêu % công dân"), not "học mấy lớp … có mất tiền không?", not "máy tính"."""
     typed_machine = re.search(r"\bmáy\b", question.lower()) is not None  # "máy tính" folds as "mấy tỉnh"
     m = next(
         (m for m in _COUNT_ASKED.finditer(folded_question) if not (typed_machine and m[0].startswith("may"))), None
@@ -1075,7 +1074,13 @@ def count_asked(question: str, folded_question: str) -> re.Pattern | None:
         or ASK_RES["yesno"].search(folded_question)
     ):
         return None
-    return re.compile(_COUNT_NUMBER + r"(?:" + COUNTED_AS.get(m.group(1), m.group(1)) + r")\b")
+    return m.group(1)
+
+
+def count_asked(question: str, folded_question: str) -> re.Pattern | None:
+    """What a line giving the count asked matches (folded, punctuation as spaces), when one is asked (counted_noun)."""
+    noun = counted_noun(question, folded_question)
+    return None if noun is None else re.compile(_COUNT_NUMBER + r"(?:" + COUNTED_AS.get(noun, noun) + r")\b")
 
 
 def gives_count(counted: re.Pattern, line: str) -> bool:
@@ -1116,8 +1121,8 @@ def _of_other_years(ctx, lines: list[Candidate]) -> bool:
         return False
     for c in lines:
         ch = ctx.kb.chunks[c.chunk_id]
-        lines = [line for line, _ in lines_with_paragraphs(ch.text)]
-        named = line_years(lines, c.line_no, ch.headings, periods=True)
+        chunk_lines = [line for line, _ in lines_with_paragraphs(ch.text)]
+        named = line_years(chunk_lines, c.line_no, ch.headings, periods=True)
         if not named or named & asked:
             return False
     return True

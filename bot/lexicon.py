@@ -77,7 +77,7 @@ class Lexicon:
 
     def find_agencies(self, text: str) -> list[str]:
         """Canonical agency names mentioned in text (longest alias wins; order of appearance)."""
-        return list(dict.fromkeys(name for _, name in self.agency_mentions(text)))
+        return agency_names(self.agency_mentions(text))
 
     def agency_mentions(self, text: str) -> list[tuple[str, str]]:
         """Each mention of an agency in text: (the folded, expanded text before it, its canonical name)."""
@@ -110,6 +110,11 @@ class Lexicon:
                 out.append(p)
         # "Thừa Thiên Huế" also contains "Huế": keep the longest.
         return [p for p in out if not any(p != q and _fold_words(p) in _fold_words(q) for q in out)]
+
+
+def agency_names(mentions: list[tuple[str, str]]) -> list[str]:
+    """The canonical names of these mentions (Lexicon.agency_mentions), each once, in order of appearance."""
+    return list(dict.fromkeys(name for _, name in mentions))
 
 
 _VOWEL = re.compile(r"[aeiouy]")

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from bot.lexicon import Lexicon, fold_words
+from bot.lexicon import Lexicon, agency_names, fold_words
 from vntext import fold, nfc
 from vntext.doc_types import DOC_TYPES
 
@@ -132,9 +132,8 @@ _TO_AGENCY = re.compile(r"\b(gui|cho|ve|len|toi|den|nop)( [a-z]+)?\s*$")
 def recipients(mentions: list[tuple[str, str]]) -> list[str]:
     """The agencies each of whose mentions follows a word saying where something goes, when another agency, or
     nobody, is named as doing it ("UBND xã gửi kế hoạch cho Sở GDĐT …": the Sở receives)."""
-    to = {name for before, name in mentions if _TO_AGENCY.search(before)}
-    by = {name for before, name in mentions if not _TO_AGENCY.search(before)}
-    return [name for name in dict.fromkeys(n for _, n in mentions) if name in to and name not in by]
+    doing = {name for before, name in mentions if not _TO_AGENCY.search(before)}  # named once as doing it
+    return [name for name in agency_names(mentions) if name not in doing]
 
 
 def _parse_years(f: str, u: Understanding) -> None:
@@ -296,8 +295,8 @@ def understand(question: str, lex: Lexicon, today: dt.date, previous: Understand
     if problem and problem != "too_long":
         return u
     expanded = lex.expand(text)
-    u.agencies = lex.find_agencies(expanded)
-    u.recipients = recipients(lex.agency_mentions(expanded))
+    mentions = lex.agency_mentions(expanded)
+    u.agencies, u.recipients = agency_names(mentions), recipients(mentions)
     u.provinces = lex.find_provinces(text)
     parse_dates(fold(text), u, today)
     for m in _NUMBER_RE.finditer(fold(text)):

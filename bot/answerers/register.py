@@ -129,7 +129,7 @@ def _national_answer(q: str, reg: Register, today: dt.date) -> Answer | None:
     cities = sum(k == "thành phố" for k in kinds)
     eff = dt.date.fromisoformat(ch["effective"])
     when = f"Từ {fmt_day(eff)}" if today >= eff else f"Theo danh mục thay đổi, từ {fmt_day(eff)}"
-    _, basis, _, _ = _unchanged(reg, ch, next(iter(reg.unchanged), ""))
+    basis = _legal_basis(ch)
     lines = [
         f"{when}, cả nước có {len(kinds)} đơn vị hành chính cấp tỉnh: {len(kinds) - cities} tỉnh và {cities} thành phố "
         f"trực thuộc Trung ương; {len(reg.mergers)} hình thành sau sáp nhập, {len(reg.unchanged)} giữ nguyên.",
@@ -141,14 +141,9 @@ def _national_answer(q: str, reg: Register, today: dt.date) -> Answer | None:
     return Answer(q, True, "\n".join(lines), INTENT, [_src(section, quote, basis[0].label if basis else "")])
 
 
-def _unchanged(reg: Register, ch: dict, name: str) -> tuple[str, tuple, str, str]:
-    """A province the reorganisation left as it was: (sentence, basis, quote, section)."""
-    eff = fmt_day(dt.date.fromisoformat(ch["effective"]))
-    head = (
-        f"{reg.label(name)[:1].upper() + reg.label(name)[1:]} giữ nguyên, không sáp nhập với tỉnh nào "
-        f"trong đợt sắp xếp đơn vị hành chính cấp tỉnh từ {eff} (34 tỉnh, thành phố)."
-    )
-    basis = tuple(
+def _legal_basis(ch: dict) -> tuple[LegalBasis, ...]:
+    """The legal basis the register gives a change."""
+    return tuple(
         LegalBasis(
             b.get("type", ""),
             b.get("number", ""),
@@ -158,6 +153,16 @@ def _unchanged(reg: Register, ch: dict, name: str) -> tuple[str, tuple, str, str
         )
         for b in ch.get("legal_basis", [])
     )
+
+
+def _unchanged(reg: Register, ch: dict, name: str) -> tuple[str, tuple, str, str]:
+    """A province the reorganisation left as it was: (sentence, basis, quote, section)."""
+    eff = fmt_day(dt.date.fromisoformat(ch["effective"]))
+    head = (
+        f"{reg.label(name)[:1].upper() + reg.label(name)[1:]} giữ nguyên, không sáp nhập với tỉnh nào "
+        f"trong đợt sắp xếp đơn vị hành chính cấp tỉnh từ {eff} (34 tỉnh, thành phố)."
+    )
+    basis = _legal_basis(ch)
     quote = f"Không thay đổi: {', '.join(reg.unchanged)} (hiệu lực {eff})"
     section = f"{ch.get('title', 'Sắp xếp đơn vị hành chính cấp tỉnh')} › không thay đổi"
     return head, basis, quote, section

@@ -120,7 +120,7 @@ ASK_PATTERNS = {
     + r"|email|dau moi|goi (dien )?(cho )?(ai|so nao)|sdt|"
     + MESSAGE_TO
     + r")\b",
-    "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong(?! ho))|het bao nhieu|chi phi|muc phat|bi phat|phat tien|duoc tra|tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
+    "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong(?! ho))|het bao nhieu|chi phi|muc phat|bi phat|phat tien|duoc tra|(?<!kiem )(?<!thanh )(?<!dieu )tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
     r"ton phi|((cap|chi|ho tro|duoc|nhan) tien|tien an)\b"
     + _NOT_MONEY
@@ -1114,8 +1114,8 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
 
 
 def _of_other_years(ctx, lines: list[Candidate]) -> bool:
-    """Each line names (or sits under a heading naming) years, and none the question asks (a period names each of
-    its years: "giai đoạn 2021 - 2030" is of 2026)."""
+    """Each line names (or sits under a heading naming, or in a document whose subject names) years, and none the
+    question asks (a period names each of its years: "giai đoạn 2021 - 2030" is of 2026)."""
     asked = set(ctx.u.years) - document_years(ctx.u.folded)
     if not asked:
         return False
@@ -1123,6 +1123,7 @@ def _of_other_years(ctx, lines: list[Candidate]) -> bool:
         ch = ctx.kb.chunks[c.chunk_id]
         chunk_lines = [line for line, _ in lines_with_paragraphs(ch.text)]
         named = line_years(chunk_lines, c.line_no, ch.headings, periods=True)
+        named = named or named_years(ctx.kb.docs[c.document_id].subject or "")  # "Báo cáo … năm 2026": its year
         if not named or named & asked:
             return False
     return True

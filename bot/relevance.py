@@ -86,6 +86,7 @@ QUESTION_PHRASES = (
     "gom nhung",
     "nhung gi",
     "nao khong",
+    "co nguoi",  # "có người (nào) trong ban chỉ đạo không?": is there anyone
 )
 
 

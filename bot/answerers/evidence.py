@@ -216,11 +216,15 @@ def distinguishing(question_folded: str, items: list[str], identity: str = "", h
     head_words = set(folded_syllables(head))
     grams = {g for g in grams if f" {g} " not in f" {identity} " and not set(g.split()) & head_words}
     folded = [" " + " ".join(folded_syllables(x)) + " " for x in items]
-    for g in sorted(grams):
+    members = _LIST_NOUN.findall(question_folded)  # "gồm những phần thi nào": what the list's members are
+    for g in [g for g in members if g in grams] + sorted(grams):
         holding = [x for x, f in zip(items, folded) if f" {g} " in f]
-        if 0 < len(holding) < len(items):
+        if 0 < len(holding) < len(items) or (g in members and holding):
             return holding
     return items
+
+
+_LIST_NOUN = re.compile(r"\b(?:nhung|cac|gom)\s+([a-z]+ [a-z]+)\s+nao\b")
 
 
 def _is_heading_like(top: Candidate) -> bool:
@@ -405,7 +409,8 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str], steps=None, ac
         if len(items) > 1:
             doc = ctx.kb.docs[top.document_id]
             identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
-            wanted = distinguishing(ctx.u.folded, items, identity, head)
+            path = " ".join(ctx.kb.chunks[top.chunk_id].headings or [])  # "VI. HỒ SƠ ĐĂNG KÝ" names the list too
+            wanted = distinguishing(ctx.u.folded, items, identity, f"{path} {head}")
             return _list_lines(head, _announced_too(ctx, top, wanted))
     quoted = list(dict.fromkeys(_read_in_paragraph(c) for c in _companions(ranked, top, asked, ctx.u.folded)))
     width = SINGLE_LINE_CHARS if len(quoted) == 1 else LINE_CHARS
@@ -464,6 +469,14 @@ def _first_gathering(ctx: Context, ranked: list[Candidate]) -> list[Candidate]:
     return ranked if other is None else [other] + [c for c in ranked if c is not other]
 
 
+def _lists_siblings(ctx: Context, top: Candidate, heads: list[str]) -> bool:
+    """The list asked is the best line's section and its siblings ('1. Hồ sơ … gồm:' › a), b), c)): it is
+    cited by their parent section, not by the one item."""
+    if _is_heading_like(top) or is_table_row(top.text):
+        return False
+    return len(heads) > 1 and section_items(ctx, top)[0] == heads[-2]
+
+
 def render(ctx: Context, ranked: list[Candidate]) -> Answer:
     asked = asked_kinds(ctx.u.folded)
     ranked = _reordered(ctx, ranked, asked)
@@ -484,6 +497,7 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
     # a procedure, or a field gathered across sections, is cited by the section it reads whole
     heads = ctx.kb.chunks[top.chunk_id].headings or []
     whole = (steps is not None and steps[0] != heads[-1]) or across is not None  # not the best line's own section
+    whole = whole or ("list" in asked and _lists_siblings(ctx, top, heads))
     depth = len(heads) - 1 if whole else None
     lines += named or [where_cited(ctx, top, depth) + ":"] + _body(ctx, ranked, asked, steps, across)
     second = runner_up(ctx, ranked, lines)

@@ -1,0 +1,63 @@
+"""Answers on three documents written blind for the eighth round (tests/data/probe5), of kinds the shared sets lack:
+a province's decision setting up its steering committee (Quyết định kiện toàn Ban Chỉ đạo), a commune's plan for an
+elders' learning contest (Kế hoạch Hội thi, with prizes, a dossier and a schedule) and a department's report on
+inspecting community learning centres (Báo cáo kết quả kiểm tra). Through the real indexer, store, model and
+assistant:
+
+- a list asked is every item of its section, cited by that section, even when a word of the question ("đăng ký")
+  is in one item only but also names the list's own heading ("VI. HỒ SƠ ĐĂNG KÝ DỰ THI");
+- "gồm những phần thi nào" gathers the items that are what is asked (each "Phần thi …"), not the one item a later
+  clause of the question names;
+- "kiểm tra bao nhiêu" counts; it does not ask a sum of money ("trả bao nhiêu" does).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "tests" / "data" / "probe5"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, e5_model):
+    from bot.assistant import Assistant
+    from bot.config import load_settings
+    from indexer.build import build
+
+    data = tmp_path_factory.mktemp("probe5-store")
+    settings = load_settings(data)
+    settings.database_url = f"sqlite:///{data / 'hoctap.sqlite3'}"
+    rep = build(settings, [str(ROOT / "knowledge"), str(DOCS)])
+    assert not rep.errors, rep.errors
+    return Assistant(settings)
+
+
+def test_a_dossier_asked_is_every_item_of_its_section_cited_by_that_section(assistant):
+    ans = assistant.ask("Bố tôi 68 tuổi muốn thi thì hồ sơ đăng ký dự thi cần những giấy tờ gì?")
+    assert ans.answered, ans.answer
+    for item in ("a) Phiếu đăng ký dự thi", "b) Bản sao thẻ Căn cước", "c) Giấy xác nhận đủ sức khỏe", "d) 01 ảnh"):
+        assert item in ans.answer, ans.answer
+    assert "(mục VI › 1)" in ans.answer.split("\n")[0], ans.answer
+
+
+def test_the_members_of_a_list_asked_are_gathered_not_the_one_a_later_clause_names(assistant):
+    ans = assistant.ask("Chung kết gồm những phần thi nào, phần kiến thức tối đa bao nhiêu điểm?")
+    assert ans.answered, ans.answer
+    for part in ("“Chào hỏi”", "“Kiến thức”: trả lời câu hỏi hiểu biết, tối đa 40 điểm", "“Kỹ năng số”"):
+        assert part in ans.answer, ans.answer
+    assert "Thời gian: 7 giờ 30 phút, thứ Bảy" not in ans.answer  # not a member of the list asked
+
+
+def test_an_inspection_count_is_no_sum_of_money(assistant):
+    from bot.evidence import asked_kinds
+    from bot.relevance import folded_text
+
+    assert "money" not in asked_kinds(folded_text("Sở kiểm tra bao nhiêu trung tâm?"))
+    assert "money" in asked_kinds(folded_text("Học viên phải trả bao nhiêu?"))
+    ans = assistant.ask("Năm 2026 Sở GDĐT Đồng Tháp kiểm tra bao nhiêu TTHTCĐ, chiếm bao nhiêu % tổng số?")
+    assert ans.answered and "40 TTHTCĐ" in ans.answer and "39,2%" in ans.answer, ans.answer

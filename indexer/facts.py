@@ -542,6 +542,14 @@ class _DeadlineScan:
         return key
 
 
+def _default_actor(h, addressees: str | None) -> str:
+    """Who a deadline naming no body binds: a report's own plans bind its issuer ("Kiểm tra 62 trung tâm …, hoàn
+    thành trước ngày 30/11/2027" in the Sở's report to the province); a letter's, its addressees."""
+    if (h.doc_type or "").lower() == "báo cáo" and h.issuer:
+        return h.issuer
+    return "; ".join(h.recipients) if h.recipients else (addressees or h.issuer or "")
+
+
 def _sentence_deadlines(sc: _DeadlineScan, node: Node, sentences: list, si: int) -> None:
     """The deadlines one sentence sets (one fact per cue), added to `sc.out`."""
     sent = sentences[si][1]
@@ -556,9 +564,7 @@ def _sentence_deadlines(sc: _DeadlineScan, node: Node, sentences: list, si: int)
     actor, what = _actor_and_what(clause)
     h = sc.header
     actor = (
-        actor
-        or _asked_actor(clause, [s for _, s in sentences[:si]], node, sc.lex)
-        or ("; ".join(h.recipients) if h.recipients else (sc.addressees or h.issuer or ""))
+        actor or _asked_actor(clause, [s for _, s in sentences[:si]], node, sc.lex) or _default_actor(h, sc.addressees)
     )
     ma = _ACTION_RE.search(what)
     action = ma.group(1).lower() if ma else ""

@@ -134,3 +134,13 @@ def test_criteria_laid_out_as_a_table():
         "yearly",
         "Hội Khuyến học tỉnh",
     )
+
+
+def test_a_reports_own_plan_binds_its_issuer_not_its_recipients():
+    """The department's inspection report to the province and the ministry sets its own next-year plan ("Kiểm tra
+    lại 02 trung tâm …, hoàn thành trước ngày 31/3/2027"): those deadlines bind the department, the issuer."""
+    report = Path(__file__).resolve().parents[2] / "tests" / "data" / "probe5" / "dongthap-2026-bc-kiem-tra-tthtcd.txt"
+    facts = parse_file(report).facts
+    own = [d for d in facts.deadlines if (d.due_day, d.due_month, d.due_year) in ((31, 3, 2027), (30, 11, 2027))]
+    assert len(own) == 2, [(d.actor_text, d.what) for d in facts.deadlines]
+    assert all(d.actor_text.startswith("Sở Giáo dục và Đào tạo") for d in own), [d.actor_text for d in own]

@@ -58,7 +58,9 @@ KIND_FIRST = ("duration", "validity")
 # period comes first among KIND_WINDOW best lines ("có hiệu lực … kể từ ngày 01 tháng 9", not "giữ nguyên kết quả đến
 # hết ngày 31 tháng 12")
 _START_ASKED = re.compile(r"\b(bat dau|tu ngay nao|tu khi nao|tu bao gio|tu luc nao|tu thoi diem nao|hieu luc tu)\b")
-_END_ASKED = re.compile(r"\b(den ngay nao|den khi nao|den bao gio|den luc nao|het han|het hieu luc)\b")
+_END_ASKED = re.compile(
+    r"\b(den ngay nao|den khi nao|den bao gio|den luc nao|den han nao|het han|het hieu luc|(nao|bao gio) thi het)\b"
+)
 _DUE_ASKED = re.compile(
     r"\b(truoc ngay nao|han chot|han cuoi|cham nhat (la )?(ngay|khi|luc) nao|truoc khi nao|"
     r"han (nop|gui|bao cao)\b[a-z0-9 ]{0,60}\b(ngay nao|khi nao|luc nao|bao gio))\b"

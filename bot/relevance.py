@@ -212,6 +212,10 @@ def phrases(text: str) -> frozenset[str]:
     return frozenset(x.strip() for x in text.split(",") if x.strip())
 
 
+# compounds whose folded syllables are each a function or time word ("đang", "kỳ") but which are content words
+CONTENT_COMPOUNDS = frozenset({"dang ki"})
+
+
 def topic_units(
     text: str,
     ignore: set[str] | frozenset[str] = frozenset(),
@@ -235,6 +239,9 @@ def topic_units(
             units.append(w)
             continue
         if _is_question_word(w):
+            continue
+        if w in CONTENT_COMPOUNDS:  # "đăng ký", folded "dang ki", is no "đang kỳ"
+            units.append(w)
             continue
         if all(s in STOPWORDS or s in QUESTION_WORDS or s in singles or re.fullmatch(r"[\d/.\-]+", s) for s in syl):
             continue

@@ -505,6 +505,8 @@ def test_the_bound_of_a_period_asked_and_stated():
     assert due[0].search(folded_text("hạn gửi báo cáo sơ kết 5 năm về Bộ là ngày nào vậy"))
     assert not due[0].search(folded_text("hạn chế gì khi đăng ký vào ngày nào"))
     assert end[0].search(folded_text("được hưởng đến khi nào"))
+    assert end[0].search(folded_text("dang ky cong dan hoc tap den han nao thi het"))  # until when
+    assert not end[0].search(folded_text("hết bao nhiêu tiền"))
     assert start[1].search(folded_text("có hiệu lực thi hành kể từ ngày 01 tháng 9 năm 2026"))
     assert end[1].search(folded_text("giữ nguyên kết quả đến hết ngày 31 tháng 12 năm 2026"))
     assert due[1].search(folded_text("ban hành quyết định công nhận trước ngày 20 tháng 12"))

@@ -278,6 +278,34 @@ def _flags_no_higher(c: Candidate, than: Candidate, suffixes: tuple[str, ...]) -
     return all(c.features[k] <= than.features.get(k, 0.0) for k in flags)
 
 
+# "phải tách theo những nguồn nào?", "các sở nào": what the members of the list asked are called
+MEMBERS_ASKED = re.compile(r"\b(?:nhung|cac)\s+([a-z]+(?: [a-z]+)?)\s+nao\b")
+MEMBERS_WINDOW = 5
+# members asked by a word that names any body or any content ("những đơn vị nào phối hợp": Hội Khuyến học, Thư viện)
+GENERIC_MEMBERS = frozenset(
+    "don vi, co quan, to chuc, ca nhan, noi dung, viec, cong viec, hoat dong, van de, loai".split(", ")
+)
+
+
+def members_asked(folded_question: str) -> list[str]:
+    """What the members of a list asked are called ("nguon", "phan thi"), unless any body or content is."""
+    return [m for m in MEMBERS_ASKED.findall(folded_question) if m not in GENERIC_MEMBERS]
+
+
+def _members_named_first(ranked: list[Candidate], folded_question: str) -> list[Candidate]:
+    """A list asked by what its members are ("những nguồn nào"): a best line that does not name them gives way to
+    the first of the MEMBERS_WINDOW best lines of its document that does ("… chia theo nguồn ngân sách nhà nước và
+    nguồn xã hội hóa", not "c) Tài khoản đăng nhập …" of the chunk retrieved first)."""
+    members = members_asked(folded_question)
+    if not ranked or not members:
+        return ranked
+    names = lambda c: f" {members[0]} " in folded_text(c.text)
+    if names(ranked[0]):
+        return ranked
+    first = ranked[0]
+    return _first_of_document(ranked, MEMBERS_WINDOW, lambda c: names(c) and _no_conflict(c, first))
+
+
 def _first_of(ranked: list[Candidate], window: int, wanted) -> list[Candidate]:
     """The ranking with the first of its `window` best lines that is `wanted` moved to the top (unchanged if none)."""
     hit = next((c for c in ranked[:window] if wanted(c)), None)
@@ -468,6 +496,7 @@ class EvidenceRanker:
         # another province's lines come last, then those naming another title than the one asked
         out.sort(key=lambda c: (c.features["province_conflict"], c.features["title_conflict"], -c.score))
         ranked = _list_head_first(_covered_first(out), self.asked)
+        ranked = _members_named_first(ranked, self.ctx.u.folded)
         ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
         ranked = self._named_level_first(self._named_item_first(self._definition_first(ranked)))

@@ -12,7 +12,7 @@ from bot.answer import Answer, Source
 from bot.answerers import deadlines
 from bot.answerers.base import Context, short
 from bot.answerers.passages import unit_key
-from bot.evidence import Candidate, asked_kinds, carries_asked, is_title, body_led_by, split_lines
+from bot.evidence import Candidate, asked_kinds, body_led_by, carries_asked, is_title, members_asked, split_lines
 from bot.formatting import document_citation
 from store.knowledge import Deadline
 from vntext import fold, folded_syllables
@@ -216,15 +216,12 @@ def distinguishing(question_folded: str, items: list[str], identity: str = "", h
     head_words = set(folded_syllables(head))
     grams = {g for g in grams if f" {g} " not in f" {identity} " and not set(g.split()) & head_words}
     folded = [" " + " ".join(folded_syllables(x)) + " " for x in items]
-    members = _LIST_NOUN.findall(question_folded)  # "gồm những phần thi nào": what the list's members are
-    for g in [g for g in members if g in grams] + sorted(grams):
+    members = members_asked(question_folded)  # "gồm những phần thi nào": what the list's members are
+    for g in members + sorted(grams):
         holding = [x for x, f in zip(items, folded) if f" {g} " in f]
         if 0 < len(holding) < len(items) or (g in members and holding):
             return holding
     return items
-
-
-_LIST_NOUN = re.compile(r"\b(?:nhung|cac|gom)\s+([a-z]+ [a-z]+)\s+nao\b")
 
 
 def _is_heading_like(top: Candidate) -> bool:

@@ -366,6 +366,28 @@ def test_words_missing_only_from_a_later_clause_are_an_aside():
     assert not aside_missing("Lương của cán bộ trung tâm học tập cộng đồng là bao nhiêu?", ["luong"])
 
 
+def test_a_list_asked_by_what_its_members_are_is_answered_by_a_line_naming_them():
+    from bot.evidence import Candidate, _members_named_first, members_asked
+    from bot.relevance import folded_text
+
+    q = folded_text("Trong báo cáo gửi Bộ, phần tiền chi cho đề án phải tách theo những nguồn nào?")
+    assert members_asked(q) == ["nguon"]
+    assert members_asked(folded_text("Sở GDĐT đề nghị những đơn vị nào phối hợp?")) == []  # any body is one
+    assert members_asked(folded_text("Vòng chung kết gồm những phần thi nào?")) == ["phan thi"]
+
+    def line(doc, text):
+        c = Candidate(1, doc, 0, text, False)
+        c.features = {}
+        return c
+
+    account = line("a", "c) Tài khoản đăng nhập hệ thống được cấp cho mỗi Sở GDĐT 01 tài khoản;")
+    money = line("a", "d) Kinh phí thực hiện, chia theo nguồn ngân sách nhà nước và nguồn xã hội hóa;")
+    elsewhere = line("b", "Kinh phí từ nguồn ngân sách nhà nước.")
+    assert _members_named_first([account, money], q)[0] is money
+    assert _members_named_first([account, elsewhere], q)[0] is account  # not from another document
+    assert _members_named_first([money, account], q)[0] is money
+
+
 def test_a_best_line_sharing_no_topic_word_gives_way_to_one_that_does():
     from bot.evidence import Candidate, _covered_first
 

@@ -168,11 +168,12 @@ CARRIES = {
 # the kinds of answer only a line carrying them gives: asked and carried by no line near the question (the
 # chunk of its best line), the documents do not answer it ("… bị phạt bao nhiêu tiền?")
 SPECIFIC_KINDS = {"money": "số tiền", "clock": "giờ giấc", "percent": "tỷ lệ", "count": "số lượng"}
+DUE_NAMED = "thời hạn"
 # a sum of money, not the word "free": "miễn phí" answers what a class costs, not a fine, a wage or a budget
 MONEY_SUM = re.compile(r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b", re.I)
 _FEE_ASKED = re.compile(r"\b(hoc phi|le phi|muc phi|phi|mat tien|gia ve|dong tien|thu tien)\b")
 # the best chunks a specific kind is looked for in: a share is often stated in a sibling target's section
-KIND_NEAR_CHUNKS = {"money": 1, "clock": 1, "percent": 3, "count": 3}
+KIND_NEAR_CHUNKS = {"money": 1, "clock": 1, "percent": 3, "count": 3, "due": 2}
 
 
 # an item's number or letter at the start of a line ("3. ", "b) "): no figure of its content
@@ -979,6 +980,8 @@ def _kind_named(ctx, kind: str) -> str:
     if kind == "year":
         return "năm " + ", ".join(str(y) for y in ctx.u.years)
     noun = counted_noun(ctx.u.text, ctx.u.folded) if kind == "count" else None
+    if kind == "due":
+        return DUE_NAMED
     return f"số {as_written(ctx.u.text, noun)}" if noun else SPECIFIC_KINDS[kind]
 
 
@@ -1130,6 +1133,8 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
         giving = [c for c in near if gives_count(counted, c.text)]
         if not giving or _of_other_years(ctx, giving):
             return "year" if giving else "count"
+    if ranked and _DUE_ASKED.search(ctx.u.folded) and not _due_near(ctx, ranked):
+        return "due"
     asked = [k for k in SPECIFIC_KINDS if k in asked_kinds(ctx.u.folded)]
     if not asked or not ranked:
         return None
@@ -1142,6 +1147,25 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
         if _of_other_years(ctx, carrying):  # "Năm 2026 … bao nhiêu tiền?": the sums of 2021 - 2025
             return "year"
     return None
+
+
+DUE_WINDOW = 10
+
+
+def _due_near(ctx, ranked: list[Candidate]) -> bool:
+    """A due date asked ("hạn nộp hồ sơ … là khi nào"): some line near the question, or among the DUE_WINDOW best,
+    sets one ("trước ngày 30/6") and, with its headings and its document's identity, holds a topic word of the
+    question other than those of its shape ("hạn", "nộp"), or names a body asked: a class's registration deadline is
+    none for a scholarship."""
+    shape = QUESTION_SHAPE_WORDS | _answerer_words()
+    topic = [u for u in ctx.topic() if u not in shape]
+    heads = lambda c: "\n".join(ctx.kb.chunks[c.chunk_id].headings or [])
+    with_heads = lambda c: folded_text(c.text + "\n" + heads(c)) + ctx.kb.identity_folded(c.document_id)
+    for c in _near_lines(ranked, KIND_NEAR_CHUNKS["due"]) + ranked[:DUE_WINDOW]:
+        if _DUE_STATED.search(folded_text(c.text)) and CARRIES["date"].search(c.text):
+            if not topic or any(f" {u} " in with_heads(c) for u in topic) or ctx.agency_match("", c.text):
+                return True
+    return False
 
 
 def _of_other_years(ctx, lines: list[Candidate]) -> bool:

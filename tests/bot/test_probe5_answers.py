@@ -8,7 +8,10 @@ assistant:
   is in one item only but also names the list's own heading ("VI. HỒ SƠ ĐĂNG KÝ DỰ THI");
 - "gồm những phần thi nào" gathers the items that are what is asked (each "Phần thi …"), not the one item a later
   clause of the question names;
-- "kiểm tra bao nhiêu" counts; it does not ask a sum of money ("trả bao nhiêu" does).
+- "kiểm tra bao nhiêu" counts; it does not ask a sum of money ("trả bao nhiêu" does);
+- a due date asked for something no deadline near the question is about ("hạn nộp tranh" where the notice only
+  awards a drawing contest's prizes and sets a deadline for book stalls) is refused, naming the deadline as missing,
+  while the stalls' deadline is answered.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "tests" / "data" / "probe5"
+NOTICES = ROOT / "tests" / "data" / "notices"  # a commune's notice of a reading day (one deadline, for stalls)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +36,7 @@ def assistant(tmp_path_factory, e5_model):
     data = tmp_path_factory.mktemp("probe5-store")
     settings = load_settings(data)
     settings.database_url = f"sqlite:///{data / 'hoctap.sqlite3'}"
-    rep = build(settings, [str(ROOT / "knowledge"), str(DOCS)])
+    rep = build(settings, [str(ROOT / "knowledge"), str(DOCS), str(NOTICES)])
     assert not rep.errors, rep.errors
     return Assistant(settings)
 
@@ -61,3 +65,10 @@ def test_an_inspection_count_is_no_sum_of_money(assistant):
     assert "money" in asked_kinds(folded_text("Học viên phải trả bao nhiêu?"))
     ans = assistant.ask("Năm 2026 Sở GDĐT Đồng Tháp kiểm tra bao nhiêu TTHTCĐ, chiếm bao nhiêu % tổng số?")
     assert ans.answered and "40 TTHTCĐ" in ans.answer and "39,2%" in ans.answer, ans.answer
+
+
+def test_a_due_date_asked_of_what_no_near_deadline_is_about_is_refused(assistant):
+    ans = assistant.ask("han nop tranh cuoc thi ve tranh xa tan hoa la khi nao")
+    assert not ans.answered and "“thời hạn”" in ans.answer, ans.answer
+    ans = assistant.ask("Hạn đăng ký gian hàng sách ngày hội đọc sách xã Tân Hòa là ngày nào?")
+    assert ans.answered and "10/09/2027" in ans.answer, ans.answer

@@ -967,6 +967,8 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     near = asked(missing_near(ctx, units, ranked))
     if near and missing_share(ctx, units, near) >= near_share:
         return near, True
+    if ranked[0].features.get("province_conflict"):  # "Sở GDĐT Quảng Ngãi …": only other provinces' documents
+        return list(ctx.u.provinces), True
     kind = kind_not_near(ctx, ranked)
     if kind is not None:  # named by the words near evidence lacks, else by what the question asks
         return near or [_kind_named(ctx, kind)], True

@@ -72,3 +72,11 @@ def test_a_due_date_asked_of_what_no_near_deadline_is_about_is_refused(assistant
     assert not ans.answered and "“thời hạn”" in ans.answer, ans.answer
     ans = assistant.ask("Hạn đăng ký gian hàng sách ngày hội đọc sách xã Tân Hòa là ngày nào?")
     assert ans.answered and "10/09/2027" in ans.answer, ans.answer
+
+
+def test_a_province_only_other_provinces_documents_speak_of_is_refused_naming_it(assistant):
+    """Quảng Ngãi has no document here; Đồng Tháp's report answers for Đồng Tháp only."""
+    ans = assistant.ask("Sở GDĐT Quảng Ngãi kiểm tra các TTHTCĐ theo kế hoạch số mấy?")
+    assert not ans.answered and "“Quảng Ngãi”" in ans.answer, ans.answer
+    ans = assistant.ask("Sở GDĐT Đồng Tháp kiểm tra các TTHTCĐ theo kế hoạch số mấy?")
+    assert ans.answered and "1290/KH-SGDĐT" in ans.answer, ans.answer

@@ -103,7 +103,8 @@ def _items_after(ctx: Context, top: Candidate) -> list[str]:
 
 def announced_sections(ctx: Context, ch) -> list[str]:
     """The titles of the sections that follow a chunk one level below its own (after a preamble ending '… yêu
-    cầu:', the document's numbered sections), in reading order, up to the first that is not below it."""
+    cầu:', the document's numbered sections), in reading order, up to the first that is not below it; a title
+    that announces items ('4. Các ủy viên:') brings the titles of the sections under it."""
     parent = list(ch.headings or [])
     chunks = ctx.kb.chunks_of_document(ch.document_id)
     after = chunks[next((i for i, c in enumerate(chunks) if c.id == ch.id), len(chunks)) + 1 :]
@@ -115,6 +116,9 @@ def announced_sections(ctx: Context, ch) -> list[str]:
         title = hs[len(parent)]
         if title not in titles:
             titles.append(title)
+        inner = f"  {hs[len(parent) + 1]}" if len(hs) > len(parent) + 1 else None
+        if inner and title.rstrip().endswith(":") and inner not in titles:  # '4. Các ủy viên:' › 'a) Ông …'
+            titles.append(inner)
     return titles
 
 
@@ -145,8 +149,23 @@ def section_items(ctx: Context, top: Candidate) -> tuple[str, list[str]]:
         if (c.headings or [])[:-1] == parent and len(c.headings or []) == len(heads) and c.text.strip()
     ]
     if len(sibs) >= 2 and heads:
-        return (parent[-1] if parent else ""), [paragraphs(c.text)[0] for c in sibs]
+        return (parent[-1] if parent else ""), [x for c in sibs for x in _with_own_items(ctx, c)]
     return (heads[-1] if heads else ""), [x for x in lines if not heads or x != heads[-1]]
+
+
+def _with_own_items(ctx: Context, ch) -> list[str]:
+    """A sibling section's first line, and when it announces items ('4. Các ủy viên:'), the first lines of the
+    sections below it: never a heading without its items."""
+    first = paragraphs(ch.text)[0]
+    if not first.rstrip().endswith(":"):
+        return [first]
+    heads = list(ch.headings or [])
+    below = [
+        c
+        for c in ctx.kb.chunks_of_document(ch.document_id)
+        if (c.headings or [])[: len(heads)] == heads and len(c.headings or []) > len(heads) and c.text.strip()
+    ]
+    return [first] + ["  " + paragraphs(c.text)[0] for c in below]
 
 
 _FIELD = re.compile(r"^\s*[-+•]?\s*([^:;,.]{2,40}):\s*\S")

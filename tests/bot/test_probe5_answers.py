@@ -80,3 +80,12 @@ def test_a_province_only_other_provinces_documents_speak_of_is_refused_naming_it
     assert not ans.answered and "“Quảng Ngãi”" in ans.answer, ans.answer
     ans = assistant.ask("Sở GDĐT Đồng Tháp kiểm tra các TTHTCĐ theo kế hoạch số mấy?")
     assert ans.answered and "1290/KH-SGDĐT" in ans.answer, ans.answer
+
+
+def test_an_announced_item_that_announces_items_brings_them(assistant):
+    """'… gồm 15 thành viên, cụ thể như sau:' announces '1. Trưởng ban …' … '4. Các ủy viên:', whose members are the
+    sections a) … m) below it: they are quoted under it, never the heading alone."""
+    ans = assistant.ask("Ban Chỉ đạo xây dựng xã hội học tập tỉnh Vĩnh Long gồm bao nhiêu thành viên?")
+    assert ans.answered and "15 thành viên" in ans.answer, ans.answer
+    text = ans.answer + "\n".join(ans.more or [])
+    assert "4. Các ủy viên:" in text and "a) Ông Phạm Văn Lợi" in text.split("4. Các ủy viên:")[1], ans.answer

@@ -399,6 +399,62 @@ def _bool(x) -> float:
     return 1.0 if x else 0.0
 
 
+# "tự chấm được 82 điểm thì xếp loại gì?": a score asked against the levels a document sets by points
+_POINTS_ASKED = re.compile(r"\b(\d{1,3}(?:[.,]\d+)?)\s*diem\b")
+_LEVEL_ASKED = re.compile(r"\b(xep loai|loai gi|loai nao|muc nao|muc do nao|muc gi|duoc cong nhan|co dat|dat khong)\b")
+_POINTS = r"(\d{1,3}(?:[.,]\d+)?)\s*(?:điểm)?"
+_POINTS_SPAN = re.compile(r"\btừ\s*" + _POINTS + r"\s*(?:đến|-|–)\s*(dưới\s*)?" + _POINTS, re.I)
+_POINTS_FROM = re.compile(r"(?:\btừ\s*|≥\s*)" + _POINTS + r"(?:\s*trở lên)?", re.I)
+_POINTS_BELOW = re.compile(r"(?:\bdưới\s*|<\s*)" + _POINTS, re.I)
+LEVEL_WINDOW = 20
+
+
+def points_asked(folded_question: str) -> float | None:
+    """The score a question gives to be placed among levels ("82 điểm thì xếp loại gì"), or None."""
+    m = _POINTS_ASKED.search(folded_question)
+    if m is None or not _LEVEL_ASKED.search(folded_question):
+        return None
+    return float(m.group(1).replace(",", "."))
+
+
+def points_span(text: str) -> tuple[float, float, bool, str] | None:
+    """The first range of points a line sets, as (low, high, high included, the words): "từ 70 điểm đến dưới 90
+    điểm", "từ 90 điểm trở lên", "dưới 70 điểm"; None when it sets none (a line must say "điểm")."""
+    if "điểm" not in text.lower():
+        return None
+    num = lambda x: float(x.replace(",", "."))
+    found = [
+        (m.start(), kind, m)
+        for kind, rx in (("span", _POINTS_SPAN), ("from", _POINTS_FROM), ("below", _POINTS_BELOW))
+        if (m := rx.search(text))
+    ]
+    if not found:
+        return None
+    _, kind, m = min(found, key=lambda x: (x[0], x[1] != "span"))
+    if kind == "span":
+        return num(m.group(1)), num(m.group(3)), not m.group(2), m.group(0).strip()
+    if kind == "from":
+        return num(m.group(1)), float("inf"), True, m.group(0).strip()
+    return 0.0, num(m.group(1)), False, m.group(0).strip()
+
+
+def holds_points(text: str, points: float) -> bool:
+    span = points_span(text)
+    return span is not None and _within(span, points)
+
+
+def _within(span: tuple[float, float, bool, str], points: float) -> bool:
+    return span[0] <= points and (points < span[1] or (span[2] and points == span[1]))
+
+
+def holds_points_anywhere(text: str, points: float) -> bool:
+    """Any range of points the line sets holds the score ("… hoặc từ 90 điểm trở lên nhưng có chỉ số bị chấm 0")."""
+    for clause in re.split(r";|\bhoặc\b", text):
+        if holds_points(clause, points):
+            return True
+    return False
+
+
 class EvidenceRanker:
     """Builds the candidates for a question's context and ranks them (see the module's docstring)."""
 
@@ -501,7 +557,15 @@ class EvidenceRanker:
         ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
         ranked = self._named_level_first(self._named_item_first(self._definition_first(ranked)))
-        return self._asked_body_first(ranked)
+        return self._points_level_first(self._asked_body_first(ranked))
+
+    def _points_level_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'Tự chấm được 82 điểm thì xếp loại gì?': among the LEVEL_WINDOW best lines, the first whose range of
+        points holds the score ('2. Đạt: tổng điểm từ 70 điểm đến dưới 90 điểm …')."""
+        points = points_asked(self.ctx.u.folded)
+        if points is None or not ranked:
+            return ranked
+        return _first_of(ranked, LEVEL_WINDOW, lambda c: holds_points(c.text, points))
 
     def _named_section_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Lễ khai mạc … tổ chức ở đâu, hôm nào?': a best line that, with its headings and its document's identity,

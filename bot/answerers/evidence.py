@@ -12,7 +12,20 @@ from bot.answer import Answer, Source
 from bot.answerers import deadlines
 from bot.answerers.base import Context, short
 from bot.answerers.passages import unit_key
-from bot.evidence import Candidate, asked_kinds, body_led_by, carries_asked, is_title, members_asked, split_lines
+from bot.evidence import (
+    Candidate,
+    asked_kinds,
+    body_led_by,
+    carries_asked,
+    LEVEL_WINDOW,
+    holds_points,
+    holds_points_anywhere,
+    is_title,
+    members_asked,
+    points_asked,
+    points_span,
+    split_lines,
+)
 from bot.formatting import document_citation
 from store.knowledge import Deadline
 from vntext import fold, folded_syllables
@@ -59,6 +72,24 @@ def age_verdict(folded_question: str, text: str) -> str | None:
             return None
         inside, span = age >= int(m.group(1)), f"từ {m.group(1)} tuổi trở lên"
     return f"{'Có' if inside else 'Không'}: văn bản dành cho người {span}; {age} tuổi là {'trong' if inside else 'ngoài'} độ tuổi này."
+
+
+_LABEL = re.compile(r"^\s*[-+•]?\s*(?:(?:\d{1,2}|[a-zđ])[.)]\s*)?\**([^:*]{1,40}?)\**\s*:")
+
+
+def level_verdict(folded_question: str, text: str, others: list[str] = ()) -> str | None:
+    """'Tự chấm được 82 điểm thì xếp loại gì?' against '2. Đạt: tổng điểm từ 70 điểm đến dưới 90 điểm …': the
+    level the line names (its label) and the range that holds the score; None when no score is asked, the line's
+    range does not hold it, or another level line (`others`) holds it too (93 points with an indicator at 0)."""
+    points = points_asked(folded_question)
+    if points is None or not holds_points(text, points):
+        return None
+    if any(o != text and holds_points_anywhere(o, points) for o in others):
+        return None
+    label = _LABEL.match(text)
+    shown = f"{points:g}".replace(".", ",")
+    span = points_span(text)[3]
+    return f"{label.group(1).strip() if label else 'Có'}: {span}; {shown} điểm thuộc khoảng này."
 
 
 def yes_no(text: str, folded_question: str = "") -> str | None:
@@ -499,7 +530,9 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
     top = ranked[0]
     lines: list[str] = []
     deadline_ids: list[str] = []
-    verdict = yes_no(top.text, ctx.u.folded) if "yesno" in asked else None
+    levels = [c.text for c in ranked[:LEVEL_WINDOW] if c.document_id == top.document_id]
+    verdict = level_verdict(ctx.u.folded, top.text, levels)
+    verdict = verdict or (yes_no(top.text, ctx.u.folded) if "yesno" in asked else None)
     if verdict:
         lines.append(verdict)
     d = _deadline_of(ctx, top, asked)

@@ -539,3 +539,28 @@ def test_the_names_the_documents_quote_are_learned_from_them(assistant):
     names = assistant.kb.quoted_names()
     assert {"dong ho hoc tap", "gia dinh hoc tap"} <= names
     assert all(2 <= len(n.split()) <= 6 for n in names)
+
+
+def test_a_score_asked_is_placed_in_the_range_of_points_a_level_line_sets():
+    from bot.answerers.evidence import level_verdict
+    from bot.evidence import holds_points_anywhere, points_asked, points_span
+    from bot.relevance import folded_text
+
+    good = "2. Đạt: tổng điểm từ 70 điểm đến dưới 90 điểm; hoặc từ 90 điểm trở lên nhưng có chỉ số bị chấm 0 điểm."
+    best = "1. Hoàn thành xuất sắc: tổng điểm từ 90 điểm trở lên và không có chỉ số nào bị chấm 0 điểm."
+    poor = "3. Chưa đạt: tổng điểm dưới 70 điểm."
+    assert points_span(good)[:3] == (70.0, 90.0, False)
+    assert points_span("Mức 2: từ 50 đến 69 điểm")[:3] == (50.0, 69.0, True)
+    assert points_span(poor)[:2] == (0.0, 70.0) and points_span("Hạn nộp: trước ngày 15/11") is None
+    assert points_asked(folded_text("đơn vị tự chấm được 82 điểm thì xếp loại gì?")) == 82.0
+    assert points_asked(folded_text("Tiêu chí 2 được tối đa bao nhiêu điểm?")) is None  # no score to place
+    levels = [best, good, poor]
+    q = folded_text("don vi minh tu cham duoc 82 diem thi xep loai gi?")
+    assert level_verdict(q, good, levels).startswith("Đạt: từ 70 điểm đến dưới 90 điểm; 82 điểm")
+    assert level_verdict(q, poor, levels) is None
+    assert level_verdict(folded_text("được 65 điểm có đạt không"), poor, levels).startswith("Chưa đạt: dưới 70 điểm")
+    # 93 points is "Hoàn thành xuất sắc" or "Đạt" by what the line's other clause says: no verdict, the levels only
+    assert (
+        holds_points_anywhere(good, 93)
+        and level_verdict(folded_text("được 93 điểm thì xếp loại gì"), best, levels) is None
+    )

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "tests" / "data" / "probe5"
 NOTICES = ROOT / "tests" / "data" / "notices"  # a commune's notice of a reading day (one deadline, for stalls)
+# a department's guide scoring agencies as "Đơn vị học tập" (a Markdown table; levels by points)
+SCORING = ROOT / "tests" / "data" / "probe6" / "hanam-2026-hd-cham-diem-don-vi-hoc-tap.md"
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,7 @@ def assistant(tmp_path_factory, e5_model):
     data = tmp_path_factory.mktemp("probe5-store")
     settings = load_settings(data)
     settings.database_url = f"sqlite:///{data / 'hoctap.sqlite3'}"
-    rep = build(settings, [str(ROOT / "knowledge"), str(DOCS), str(NOTICES)])
+    rep = build(settings, [str(ROOT / "knowledge"), str(DOCS), str(NOTICES), str(SCORING)])
     assert not rep.errors, rep.errors
     return Assistant(settings)
 
@@ -89,3 +91,10 @@ def test_an_announced_item_that_announces_items_brings_them(assistant):
     assert ans.answered and "15 thành viên" in ans.answer, ans.answer
     text = ans.answer + "\n".join(ans.more or [])
     assert "4. Các ủy viên:" in text and "a) Ông Phạm Văn Lợi" in text.split("4. Các ủy viên:")[1], ans.answer
+
+
+def test_a_score_asked_gets_the_level_whose_range_of_points_holds_it(assistant):
+    ans = assistant.ask("don vi minh tu cham duoc 82 diem thi xep loai gi?")
+    assert ans.answered and ans.answer.startswith("Đạt: từ 70 điểm đến dưới 90 điểm; 82 điểm"), ans.answer
+    ans = assistant.ask("Cơ quan tôi được 65 điểm thì có đạt Đơn vị học tập không?")
+    assert ans.answered and ans.answer.startswith("Chưa đạt: dưới 70 điểm"), ans.answer

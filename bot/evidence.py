@@ -113,7 +113,7 @@ ASK_PATTERNS = {
     "who": r"(^ai\b|\bai (chu tri|phu trach|ki|cong nhan|lam|thuc hien|to chuc|duoc)|\b(co quan nao|don vi nao|so nao|nhung so|nhung don vi|cap nao|ai)\b)",
     "place": r"\b(o dau|dia diem|tai dau|noi nao|cho nao|dia chi)\b",
     "clock": r"\b(may gio|luc may|gio nao)\b",
-    "list": r"\b(nhung|gom|bao gom|cac .{0,30} nao|co [a-z]+( [a-z]+)? nao|nhiem vu gi|lam gi|nhung gi|hoat dong gi|noi dung gi)\b",
+    "list": r"\b(nhung|gom|bao gom|danh sach|cac .{0,30} nao|co [a-z]+( [a-z]+)? nao|nhiem vu gi|lam gi|nhung gi|hoat dong gi|noi dung gi)\b",
     "yesno": r"(\bco\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(duoc khong|phai khong|dung khong|khong a)\s*\??\s*$)",
     "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ki|o dau|cach)\b",
     "validity": r"\b(gia tri|hieu luc|bao lau|may nam|thoi han|ap dung tu|bat dau ap dung)\b",

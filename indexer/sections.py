@@ -20,11 +20,12 @@ RANKS = {
     "dieu": 3,
     "arabic": 4,
     "letter": 5,
+    "paren": 5.5,  # "1)", "2)" under a lettered item: "a) … các xã (08 đơn vị):" › "1) Xã An Lão;"
     "dash": 6,
     "plus": 7,
     "para": 8,
 }
-STRUCTURAL = {"root", "chuong", "muc", "roman", "dieu", "arabic", "letter"}
+STRUCTURAL = {"root", "chuong", "muc", "roman", "dieu", "arabic", "letter", "paren"}
 MAX_CHUNK_CHARS = 1100
 
 _PATTERNS = [
@@ -62,7 +63,7 @@ class Node:
     @property
     def label(self) -> str:
         """How the section is named in a path: 'IV', '1', 'c)', 'Điều 5', 'Chương II'."""
-        if self.kind == "letter":
+        if self.kind in ("letter", "paren"):
             return f"{self.marker})"
         return self.marker
 
@@ -119,6 +120,18 @@ def _closes_body(line: str, stack: list[Node]) -> bool:
     )
 
 
+_PAREN_NUMBER = re.compile(r"^\d{1,2}\)\s")
+
+
+def _innermost_structural(stack: list[Node]) -> Node:
+    return next(n for n in reversed(stack) if n.kind in STRUCTURAL)
+
+
+def _opens_paren_list(inner: Node) -> bool:
+    """ "1)", "2)" items are a list inside a lettered item ("a) …:") or inside a "2." section, not its siblings."""
+    return inner.kind in ("letter", "paren") or (inner.kind == "arabic" and not _PAREN_NUMBER.match(inner.line))
+
+
 def build_tree(lines: list[str], annex_at: int | None = None) -> Node:
     """The section tree of the body's lines; an annex after the signature starts at line `annex_at`: its title
     lines ("QUY ĐỊNH", "(Ban hành kèm theo …)") belong to no section of the body (not to the decision's last
@@ -132,6 +145,8 @@ def build_tree(lines: list[str], annex_at: int | None = None) -> Node:
         if not s:
             continue
         kind, marker, title, s = classify(s)
+        if kind == "arabic" and _PAREN_NUMBER.match(s) and _opens_paren_list(_innermost_structural(stack)):
+            kind = "paren"
         if kind == "para" and (_CLOSING.match(s) or _closes_body(s, stack)):
             node = Node("para", "", s, s, parent=root)
             root.children.append(node)

@@ -552,7 +552,10 @@ def render(ctx: Context, ranked: list[Candidate]) -> Answer:
     second = runner_up(ctx, ranked, lines)
     if second is not None:
         lines.append(where_cited(ctx, second).replace("Theo", "Ngoài ra, theo", 1) + ":")
-        lines.append(f"“{short(second.text, LINE_CHARS)}”")
+        if _is_heading_like(second):  # a heading with its items, never alone ("a) … các xã, phường (08 đơn vị):")
+            lines += _list_lines(second.text, _items_after(ctx, second))
+        else:
+            lines.append(f"“{short(second.text, LINE_CHARS)}”")
     intent = "deadline" if d is not None else ("howto" if ctx.u.intent == "howto" else "search")
     suggestions = list(deadlines.SUGGESTIONS) if deadline_ids else []
     return ctx.finish(intent, lines, sources(ctx, ranked), deadline_ids, suggestions)

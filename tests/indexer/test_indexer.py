@@ -485,3 +485,29 @@ def test_a_bodys_name_ends_where_its_verb_begins(tmp_path):
     assert tasks.get("Thủ trưởng đơn vị", "").startswith("thành lập Hội đồng"), tasks
     assert tasks.get("Hội Khuyến học các xã, phường", "").startswith("lập danh sách"), tasks
     assert not any(a.endswith("công") for a in tasks), tasks
+
+
+def test_parenthesised_numbers_are_a_list_inside_a_lettered_item_or_a_numbered_section():
+    """'a) … các xã, phường (08 đơn vị):' › '1) Xã An Lão;' and '2. Các đơn vị gửi chậm' › '1) Sở Nội vụ: …': the
+    items belong to the section announcing them, not beside it as sections 'I › 1', 'I › 2' of their own."""
+    from indexer.sections import build_tree, section_path
+
+    lines = [
+        "I. TÌNH HÌNH GỬI BÁO CÁO",
+        "1. Các đơn vị chưa gửi báo cáo (03 đơn vị)",
+        "a) Ủy ban nhân dân các xã (02 đơn vị):",
+        "1) Xã An Lão;",
+        "2) Xã Vân Canh.",
+        "b) Các sở, ngành (01 đơn vị):",
+        "1) Sở Y tế.",
+        "2. Các đơn vị gửi chậm",
+        "1) Sở Nội vụ: gửi ngày 17/6/2027;",
+        "II. ĐỀ NGHỊ",
+        "1) Khẩn trương gửi báo cáo.",
+    ]
+    root = build_tree(lines)
+    paths = {n.line: section_path(n) for n in root.iter() if n.line}
+    assert paths["1) Xã An Lão;"].startswith("I › 1 › a) › 1)")
+    assert paths["1) Sở Y tế."].startswith("I › 1 › b) › 1)")
+    assert paths["1) Sở Nội vụ: gửi ngày 17/6/2027;"].startswith("I › 2 › 1)")
+    assert paths["1) Khẩn trương gửi báo cáo."].startswith("II › 1")  # a list of the roman section itself

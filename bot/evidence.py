@@ -307,6 +307,23 @@ def _members_named_first(ranked: list[Candidate], folded_question: str) -> list[
     return _first_of_document(ranked, MEMBERS_WINDOW, lambda c: names(c) and _no_conflict(c, first))
 
 
+ROW_WINDOW = 10
+
+
+def _best_row_first(ranked: list[Candidate]) -> list[Candidate]:
+    """A best line that is a table's row gives way to the row of the same table, among the ROW_WINDOW best, that
+    itself holds FULL_COVER_MARGIN more of the question's words: rows differ by their own words only ("| 3 |
+    Chuyển đổi số, kỹ năng số | | 25 |" asked by "tiêu chí chuyển đổi số, kỹ năng số", not the row "| 2.1 | …")."""
+    if not ranked or not ranked[0].text.lstrip().startswith("|"):
+        return ranked
+    first = ranked[0]
+    rows = [c for c in ranked[:ROW_WINDOW] if c.chunk_id == first.chunk_id and c.text.lstrip().startswith("|")]
+    best = max(rows, key=lambda c: c.features.get("cov_line", 0.0))
+    if best.features.get("cov_line", 0.0) < first.features.get("cov_line", 0.0) + FULL_COVER_MARGIN:
+        return ranked
+    return [best] + [c for c in ranked if c is not best]
+
+
 def _first_of(ranked: list[Candidate], window: int, wanted) -> list[Candidate]:
     """The ranking with the first of its `window` best lines that is `wanted` moved to the top (unchanged if none)."""
     hit = next((c for c in ranked[:window] if wanted(c)), None)
@@ -553,7 +570,7 @@ class EvidenceRanker:
         # another province's lines come last, then those naming another title than the one asked
         out.sort(key=lambda c: (c.features["province_conflict"], c.features["title_conflict"], -c.score))
         ranked = _list_head_first(_covered_first(out), self.asked)
-        ranked = _members_named_first(ranked, self.ctx.u.folded)
+        ranked = _best_row_first(_members_named_first(ranked, self.ctx.u.folded))
         ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
         ranked = self._named_level_first(self._named_item_first(self._definition_first(ranked)))

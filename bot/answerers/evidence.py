@@ -399,7 +399,30 @@ def table_row(ctx: Context, top: Candidate) -> list[str]:
     names = cells(header)
     label = next((x for x in row[1:2] if x), row[0])
     pairs = [f"{n}: {v}" for n, v in zip(names[2:], row[2:]) if v]
-    return [f"“{label}” — " + "; ".join(pairs) + "." if pairs else f"“{label}”"]
+    said = [f"“{label}” — " + "; ".join(pairs) + "." if pairs else f"“{label}”"]
+    return said + [f"  {x}" for x in _sub_rows(_table_lines(ctx, top), row, names)]
+
+
+def _table_lines(ctx: Context, top: Candidate) -> list[str]:
+    """The lines of the best line's section, across the chunks a long table is cut into."""
+    ch = ctx.kb.chunks[top.chunk_id]
+    same = [c for c in ctx.kb.chunks_of_document(ch.document_id) if (c.headings or []) == (ch.headings or [])]
+    return [x for c in same for x in split_lines(c.text)]
+
+
+def _sub_rows(lines: list[str], row: list[str], names: list[str]) -> list[str]:
+    """The rows numbered under a group row ('| 3 | Chuyển đổi số … | | 25 |' › '| 3.1 | | … | 10 |'), each as its
+    number, its text and its other named cells: a criterion is read with its indicators."""
+    if not re.fullmatch(r"\d{1,2}", row[0] or ""):
+        return []
+    out = []
+    for x in lines:
+        sub = cells(x) if is_table_row(x) else []
+        if sub and (sub[0] or "").startswith(row[0] + "."):
+            text = next((v for v in sub[1:3] if v), "")
+            rest = [f"{n}: {v}" for n, v in zip(names[3:], sub[3:]) if v]
+            out.append(f"{sub[0]}. {text}" + (f" ({'; '.join(rest)})" if rest else ""))
+    return out
 
 
 # "làm sao để đăng ký?", "thủ tục thế nào?": a procedure, read whole (where, by when, what papers) when short

@@ -98,3 +98,14 @@ def test_a_score_asked_gets_the_level_whose_range_of_points_holds_it(assistant):
     assert ans.answered and ans.answer.startswith("Đạt: từ 70 điểm đến dưới 90 điểm; 82 điểm"), ans.answer
     ans = assistant.ask("Cơ quan tôi được 65 điểm thì có đạt Đơn vị học tập không?")
     assert ans.answered and ans.answer.startswith("Chưa đạt: dưới 70 điểm"), ans.answer
+
+
+def test_a_criterion_row_of_a_table_is_read_with_the_indicator_rows_numbered_under_it(assistant):
+    """'| 3 | Chuyển đổi số, kỹ năng số | | 25 |' holds the question's words; its indicators are the rows '3.1' … '3.3',
+    the last of them in the next chunk of the table."""
+    ans = assistant.ask("Tiêu chí chuyển đổi số, kỹ năng số chiếm bao nhiêu điểm, gồm các chỉ số gì?")
+    assert ans.answered, ans.answer
+    lines = ans.answer.split("\n")
+    assert lines[1].startswith("“Chuyển đổi số, kỹ năng số” — Điểm tối đa: 25"), ans.answer
+    assert [x.strip()[:4] for x in lines[2:5]] == ["3.1.", "3.2.", "3.3."], ans.answer
+    assert "(Điểm tối đa: 9)" in lines[3] and "2.1." not in ans.answer

@@ -478,6 +478,18 @@ def _actor_and_what(clause: str) -> tuple[str | None, str]:
     return actor, _tidy(what)
 
 
+def _table_actor_and_what(clause: str) -> tuple[str | None, str]:
+    """A row of a schedule table ("| 1 | Tự chấm điểm, gửi hồ sơ | Trước 15/11/2026 | Các đơn vị |", "- Trước ngày
+    30/6: Báo cáo tổng kết … | Hội Người cao tuổi xã"): the body doing it is the last cell, what it does the
+    longest other cell (a step's number and the date taken out are no cells)."""
+    cells = [_tidy(c).strip(" -:;.") for c in clause.split("|")]
+    cells = [c for c in cells if c and not re.fullmatch(r"[\d.\s]+", c)]
+    if len(cells) < 2:
+        return _actor_and_what(" ".join(cells))
+    actor, rest = cells[-1], cells[:-1]
+    return actor, max(rest, key=len)
+
+
 def _asked_actor(clause: str, earlier: list[str], node: Node, lex: Lexicon) -> str | None:
     """Whom the text asks: "Giao Sở GDĐT chủ trì …" in the clause, or in an earlier sentence of the paragraph
     ("UBND tỉnh yêu cầu X triển khai …"), else the agency a heading above names."""
@@ -561,7 +573,7 @@ def _sentence_deadlines(sc: _DeadlineScan, node: Node, sentences: list, si: int)
         return
     recurring = bool(_RECURRING.search(fs))
     clause = _obligation_clause(sent, hits)
-    actor, what = _actor_and_what(clause)
+    actor, what = _table_actor_and_what(clause) if "|" in clause else _actor_and_what(clause)
     h = sc.header
     actor = (
         actor or _asked_actor(clause, [s for _, s in sentences[:si]], node, sc.lex) or _default_actor(h, sc.addressees)

@@ -144,3 +144,16 @@ def test_a_reports_own_plan_binds_its_issuer_not_its_recipients():
     own = [d for d in facts.deadlines if (d.due_day, d.due_month, d.due_year) in ((31, 3, 2027), (30, 11, 2027))]
     assert len(own) == 2, [(d.actor_text, d.what) for d in facts.deadlines]
     assert all(d.actor_text.startswith("Sở Giáo dục và Đào tạo") for d in own), [d.actor_text for d in own]
+
+
+def test_a_schedule_tables_row_gives_the_deadline_its_body_and_its_step():
+    """A Markdown schedule ('| Bước | Nội dung | Thời hạn | Đơn vị thực hiện |') and a plan's schedule lines ('- Trước
+    ngày 30/6/2027: Báo cáo tổng kết … | Hội Người cao tuổi xã'): the last cell is who, the step is what; no pipes."""
+    root = Path(__file__).resolve().parents[2] / "tests" / "data"
+    guide = parse_file(root / "probe6" / "hanam-2026-hd-cham-diem-don-vi-hoc-tap.md").facts.deadlines
+    own = next(d for d in guide if d.actor_text == "Các đơn vị")
+    assert (own.due_day, own.due_month) == (15, 11) and own.what == "Tự chấm điểm, gửi hồ sơ đề nghị công nhận"
+    plan = parse_file(root / "probe5" / "thudau-2027-kh-hoi-thi-nguoi-lon-tuoi-hoc-tap.txt").facts.deadlines
+    report = next(d for d in plan if (d.due_day, d.due_month) == (30, 6))
+    assert report.actor_text == "Hội Người cao tuổi xã" and report.what.startswith("Báo cáo tổng kết gửi")
+    assert not any("|" in d.what for d in guide + plan), [d.what for d in guide + plan if "|" in d.what]

@@ -122,7 +122,7 @@ ASK_PATTERNS = {
     + r"|email|dau moi|goi (dien )?(cho )?(ai|so nao)|sdt|"
     + MESSAGE_TO
     + r")\b",
-    "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong(?! ho))|het bao nhieu|chi phi|muc phat|bi phat|phat tien|duoc tra|(?<!kiem )(?<!thanh )(?<!dieu )tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
+    "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong(?! ho))|het bao nhieu|chi phi|muc phat|bi phat(?! hien| sinh| trien)|phat tien|duoc tra|(?<!kiem )(?<!thanh )(?<!dieu )tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
     r"ton phi|((cap|chi|ho tro|duoc|nhan) tien|tien an)\b"
     + _NOT_MONEY

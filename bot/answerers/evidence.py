@@ -484,7 +484,20 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str], steps=None, ac
             return _list_lines(head, _announced_too(ctx, top, wanted))
     quoted = list(dict.fromkeys(_read_in_paragraph(c) for c in _companions(ranked, top, asked, ctx.u.folded)))
     width = SINGLE_LINE_CHARS if len(quoted) == 1 else LINE_CHARS
-    return ["“" + " … ".join(short(text, width) for text in quoted) + "”"]
+    context = _lists_it_is_in(ctx, top) if len(quoted) == 1 else []
+    return context + ["“" + " … ".join(short(text, width) for text in quoted) + "”"]
+
+
+ITEM_ALONE_CHARS = 100
+
+
+def _lists_it_is_in(ctx: Context, top: Candidate) -> list[str]:
+    """A short numbered item quoted alone ('7) Phường Tam Quan;') says nothing without the titles of the lists it
+    is in ('1. Các đơn vị chưa gửi Báo cáo 6 tháng' › 'a) Ủy ban nhân dân các xã, phường'): those first."""
+    if len(top.text) > ITEM_ALONE_CHARS or not _ITEM.match(top.text):
+        return []
+    heads = [h for h in ctx.kb.chunks[top.chunk_id].headings or [] if h.strip() != top.text.strip()]
+    return ["“" + " › ".join(short(h, LINE_CHARS // 3) for h in heads) + "”"] if heads else []
 
 
 def _announced_too(ctx: Context, top: Candidate, items: list[str]) -> list[str]:

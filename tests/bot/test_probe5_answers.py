@@ -17,6 +17,7 @@ assistant:
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -65,6 +66,8 @@ def test_an_inspection_count_is_no_sum_of_money(assistant):
 
     assert "money" not in asked_kinds(folded_text("Sở kiểm tra bao nhiêu trung tâm?"))
     assert "money" in asked_kinds(folded_text("Học viên phải trả bao nhiêu?"))
+    assert "money" not in asked_kinds(folded_text("Nếu bị phát hiện kê khai không trung thực thì xử lý thế nào?"))
+    assert "money" in asked_kinds(folded_text("Chậm báo cáo thì bị phạt bao nhiêu?"))
     ans = assistant.ask("Năm 2026 Sở GDĐT Đồng Tháp kiểm tra bao nhiêu TTHTCĐ, chiếm bao nhiêu % tổng số?")
     assert ans.answered and "40 TTHTCĐ" in ans.answer and "39,2%" in ans.answer, ans.answer
 
@@ -109,3 +112,19 @@ def test_a_criterion_row_of_a_table_is_read_with_the_indicator_rows_numbered_und
     assert lines[1].startswith("“Chuyển đổi số, kỹ năng số” — Điểm tối đa: 25"), ans.answer
     assert [x.strip()[:4] for x in lines[2:5]] == ["3.1.", "3.2.", "3.3."], ans.answer
     assert "(Điểm tối đa: 9)" in lines[3] and "2.1." not in ans.answer
+
+
+def test_a_short_item_quoted_alone_comes_with_the_titles_of_the_lists_it_is_in(assistant):
+    """'Hồ sơ của mỗi đội gồm:' › 'b) Bản sao thẻ Căn cước …' is a list item: read alone it does not say whose
+    dossier it belongs to; the titles above it are quoted first."""
+    from bot.answerers.evidence import _lists_it_is_in
+    from bot.evidence import Candidate
+
+    kb = assistant.kb
+    ch = next(c for c in kb.chunks.values() if c.text.startswith("b) Bản sao thẻ Căn cước"))
+    item = Candidate(ch.id, ch.document_id, 0, ch.text, False)
+    ctx = SimpleNamespace(kb=kb)
+    titles = _lists_it_is_in(ctx, item)
+    assert titles and "VI. HỒ SƠ ĐĂNG KÝ DỰ THI › 1. Hồ sơ của mỗi đội gồm:" in titles[0], titles
+    long_line = Candidate(ch.id, ch.document_id, 0, "b) " + "rất dài " * 30, False)
+    assert _lists_it_is_in(ctx, long_line) == []  # a long item says what it is about itself

@@ -472,6 +472,28 @@ def holds_points_anywhere(text: str, points: float) -> bool:
     return False
 
 
+# "người 65 tuổi có được hỗ trợ … không?": an age asked against the ages lines set
+_AGE_ASKED = re.compile(r"\b(\d{1,3})\s*tuoi\b")
+_AGE_SPANS = (
+    (re.compile(r"\btừ\s*(?:đủ\s*)?(\d{1,3})\s*(?:tuổi\s*)?(?:đến|-|–)\s*(?:dưới\s*)?(\d{1,3})\s*tuổi", re.I), "span"),
+    (re.compile(r"\b(?:từ|đủ)\s*(?:đủ\s*)?(\d{1,3})\s*tuổi\s*trở lên", re.I), "from"),
+    (re.compile(r"\btrên\s*(\d{1,3})\s*tuổi", re.I), "above"),
+    (re.compile(r"\bdưới\s*(\d{1,3})\s*tuổi", re.I), "below"),
+)
+
+
+def holds_age(text: str, age: int) -> bool:
+    """Some range of ages the line sets ("từ đủ 15 tuổi đến 60 tuổi", "trên 60 tuổi", "dưới 6 tuổi") holds `age`."""
+    for rx, kind in _AGE_SPANS:
+        for m in rx.finditer(text):
+            low = int(m.group(1))
+            if kind == "span" and low <= age <= int(m.group(2)):
+                return True
+            if (kind == "from" and age >= low) or (kind == "above" and age > low) or (kind == "below" and age < low):
+                return True
+    return False
+
+
 class EvidenceRanker:
     """Builds the candidates for a question's context and ranks them (see the module's docstring)."""
 
@@ -574,7 +596,16 @@ class EvidenceRanker:
         ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
         ranked = self._named_level_first(self._named_item_first(self._definition_first(ranked)))
-        return self._points_level_first(self._asked_body_first(ranked))
+        return self._age_first(self._points_level_first(self._asked_body_first(ranked)))
+
+    def _age_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'Người 65 tuổi có được hỗ trợ tiền ăn không?': a best line setting ages that do not hold the age asked
+        (or none) gives way to the first of the LEVEL_WINDOW best lines of its document whose ages hold it ('b)
+        Người trên 60 tuổi … không hưởng hỗ trợ tiền ăn')."""
+        m = _AGE_ASKED.search(self.ctx.u.folded)
+        if m is None or not ranked or holds_age(ranked[0].text, int(m.group(1))):
+            return ranked
+        return _first_of_document(ranked, LEVEL_WINDOW, lambda c: holds_age(c.text, int(m.group(1))))
 
     def _points_level_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Tự chấm được 82 điểm thì xếp loại gì?': among the LEVEL_WINDOW best lines, the first whose range of
@@ -1224,6 +1255,8 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
     fee = _FEE_ASKED.search(ctx.u.folded)
     carries = lambda k, text: (CARRIES[k] if k != "money" or fee else MONEY_SUM).search(text)
     for k in asked:
+        if k == "money" and _MAY_I.search(ctx.u.folded):  # "có được hỗ trợ tiền ăn không?": whether, not how much
+            continue
         carrying = [c for c in _near_lines(ranked, KIND_NEAR_CHUNKS.get(k, 1)) if carries(k, c.text)]
         if not carrying:
             return k
@@ -1233,6 +1266,8 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
 
 
 DUE_WINDOW = 10
+# "… có được hỗ trợ tiền ăn không?": whether one may have it, without "bao nhiêu"
+_MAY_I = re.compile(r"^(?!.*\b(bao nhieu|muc|may)\b).*\bco (duoc|phai)\b.*\bkhong\s*$")
 
 
 def _due_near(ctx, ranked: list[Candidate]) -> bool:

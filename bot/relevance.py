@@ -212,6 +212,15 @@ def phrases(text: str) -> frozenset[str]:
     return frozenset(x.strip() for x in text.split(",") if x.strip())
 
 
+# the asker's family, named before "tôi", "mình", "em", "nhà" ("Bà tôi 58 tuổi …", "bố mình"): never the topic
+KIN_WORDS = frozenset("ba ong bo me cha anh chi con chau vo chong".split())
+_ASKER = frozenset({"toi", "minh", "em", "nha"})
+
+
+def _asker_kin(words: list[str], i: int) -> bool:
+    return words[i] in KIN_WORDS and i + 1 < len(words) and words[i + 1] in _ASKER
+
+
 # compounds whose folded syllables are each a function or time word ("đang", "kỳ") but which are content words
 CONTENT_COMPOUNDS = frozenset({"dang ki"})
 
@@ -238,7 +247,7 @@ def topic_units(
         if w in content:  # "mượn sách": not the "muốn" it folds to
             units.append(w)
             continue
-        if _is_question_word(w):
+        if _is_question_word(w) or _asker_kin(words, i):
             continue
         if w in CONTENT_COMPOUNDS:  # "đăng ký", folded "dang ki", is no "đang kỳ"
             units.append(w)

@@ -564,3 +564,16 @@ def test_a_score_asked_is_placed_in_the_range_of_points_a_level_line_sets():
         holds_points_anywhere(good, 93)
         and level_verdict(folded_text("được 93 điểm thì xếp loại gì"), best, levels) is None
     )
+
+
+def test_the_ages_a_line_sets():
+    from bot.evidence import _MAY_I, holds_age
+    from bot.relevance import folded_text
+
+    line = "a) Người học … trong độ tuổi từ đủ 15 tuổi đến 60 tuổi, có nơi thường trú trên địa bàn tỉnh."
+    assert holds_age(line, 15) and holds_age(line, 60) and not holds_age(line, 61)
+    assert holds_age("b) Người trên 60 tuổi … được hỗ trợ tài liệu", 65) and not holds_age("trên 60 tuổi", 60)
+    assert holds_age("người từ 18 tuổi trở lên", 40) and holds_age("trẻ dưới 6 tuổi", 5)
+    assert not holds_age("Hỗ trợ tiền ăn: 450.000 đồng/người/tháng", 65)
+    assert _MAY_I.search(folded_text("người 65 tuổi có được hỗ trợ tiền ăn không"))
+    assert not _MAY_I.search(folded_text("có được hỗ trợ tiền ăn bao nhiêu không"))

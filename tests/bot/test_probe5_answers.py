@@ -28,6 +28,8 @@ DOCS = ROOT / "tests" / "data" / "probe5"
 NOTICES = ROOT / "tests" / "data" / "notices"  # a commune's notice of a reading day (one deadline, for stalls)
 # a department's guide scoring agencies as "Đơn vị học tập" (a Markdown table; levels by points)
 SCORING = ROOT / "tests" / "data" / "probe6" / "hanam-2026-hd-cham-diem-don-vi-hoc-tap.md"
+# a provincial council's resolution funding learners by age (15 to 60: meals; over 60: materials only)
+SUPPORT = ROOT / "tests" / "data" / "probe6" / "laichau-2026-nq-hdnd-ho-tro-hoc-tap.txt"
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,7 @@ def assistant(tmp_path_factory, e5_model):
     data = tmp_path_factory.mktemp("probe5-store")
     settings = load_settings(data)
     settings.database_url = f"sqlite:///{data / 'hoctap.sqlite3'}"
-    rep = build(settings, [str(ROOT / "knowledge"), str(DOCS), str(NOTICES), str(SCORING)])
+    rep = build(settings, [str(ROOT / "knowledge"), str(DOCS), str(NOTICES), str(SCORING), str(SUPPORT)])
     assert not rep.errors, rep.errors
     return Assistant(settings)
 
@@ -128,3 +130,11 @@ def test_a_short_item_quoted_alone_comes_with_the_titles_of_the_lists_it_is_in(a
     assert titles and "VI. HỒ SƠ ĐĂNG KÝ DỰ THI › 1. Hồ sơ của mỗi đội gồm:" in titles[0], titles
     long_line = Candidate(ch.id, ch.document_id, 0, "b) " + "rất dài " * 30, False)
     assert _lists_it_is_in(ctx, long_line) == []  # a long item says what it is about itself
+
+
+def test_an_age_asked_is_answered_by_the_line_whose_ages_hold_it(assistant):
+    ans = assistant.ask("người 65 tuổi có được hỗ trợ tiền ăn khi đi học xóa mù chữ không?")
+    assert ans.answered and "Người trên 60 tuổi" in ans.answer.split("\n")[1], ans.answer
+    assert "không hưởng hỗ trợ tiền ăn" in ans.answer
+    ans = assistant.ask("Bà tôi 58 tuổi đi học lớp xóa mù chữ ở Lai Châu có được hỗ trợ tiền ăn không?")
+    assert ans.answered and ans.answer.startswith("Có: văn bản dành cho người từ 15 đến 60 tuổi"), ans.answer

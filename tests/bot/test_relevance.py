@@ -80,6 +80,12 @@ def test_registering_folded_is_a_topic_word_not_two_function_words(seg):
         assert "dang ki" in topic_units(q if "ă" in q else q.replace("ky", "ki"), set(), seg), q
 
 
+def test_the_askers_family_is_never_the_topic(seg):
+    units = topic_units("Bà tôi 58 tuổi đi học lớp xóa mù chữ có được hỗ trợ không?", set(), seg)
+    assert "ba" not in units and "xoa mu chu" in " ".join(units), units
+    assert "ba" in topic_units("giải ba được thưởng bao nhiêu", set(), seg)  # the third prize is a topic
+
+
 def test_text_without_diacritics_prefers_the_words_the_documents_write():
     # "xã hội học" + "tạp giao" are dictionary words too, but the documents write "xã hội", "học tập", "giao"
     plan = "Kế hoạch xây dựng xã hội học tập. UBND tỉnh giao nhiệm vụ cho các sở; học tập suốt đời."

@@ -77,7 +77,9 @@ _RESULT_STATED = re.compile(
 )
 _UNIT_ASKED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+)\b")
 # words after "bao nhiêu" that are not a unit counted in the text ("bao nhiêu tiền" is money, "mấy giờ" a time)
-NOT_UNITS = frozenset("tien phan gio lau la thi duoc so voi nhu ma con".split())
+NOT_UNITS = frozenset(
+    "tien phan gio lau la thi duoc so voi nhu ma con mot moi cho trong tren vay a nhi khi neu va hay de".split()
+)
 
 
 def asked_unit(folded_question: str) -> str | None:
@@ -207,8 +209,16 @@ def body_led_by(line: str) -> str | None:
 
 
 def asked_kinds(folded_question: str) -> set[str]:
-    """What kinds of answer the question asks for (folded question text)."""
-    return {k for k, rx in ASK_RES.items() if rx.search(folded_question)}
+    """What kinds of answer the question asks for (folded question text). A number asked in a unit other than
+    money ("đi học bao nhiêu buổi thì được nhận tiền ăn") asks no sum, though the question speaks of money."""
+    kinds = {k for k, rx in ASK_RES.items() if rx.search(folded_question)}
+    unit = asked_unit(folded_question) if "money" in kinds else None
+    if unit is not None and unit not in MONEY_UNITS and not _FEE_ASKED.search(folded_question):
+        kinds.discard("money")  # ("học mấy lớp … có mất tiền không?" asks a fee all the same)
+    return kinds
+
+
+MONEY_UNITS = frozenset("ti trieu nghin ngan dong tram chuc".split())
 
 
 @dataclass

@@ -577,3 +577,14 @@ def test_the_ages_a_line_sets():
     assert not holds_age("Hỗ trợ tiền ăn: 450.000 đồng/người/tháng", 65)
     assert _MAY_I.search(folded_text("người 65 tuổi có được hỗ trợ tiền ăn không"))
     assert not _MAY_I.search(folded_text("có được hỗ trợ tiền ăn bao nhiêu không"))
+
+
+def test_a_number_asked_in_another_unit_than_money_asks_no_sum():
+    from bot.evidence import asked_kinds
+    from bot.relevance import folded_text
+
+    kinds = lambda q: asked_kinds(folded_text(q))
+    assert "money" not in kinds("Học viên phải đi học đủ bao nhiêu buổi thì mới được nhận tiền ăn tháng đó?")
+    assert "money" not in kinds("được hỗ trợ tiền ăn mấy tháng")
+    assert "money" in kinds("hỗ trợ tiền ăn bao nhiêu một tháng")  # "một" is no unit
+    assert "money" in kinds("chi phí mấy triệu") and "money" in kinds("học mấy lớp có mất tiền không")

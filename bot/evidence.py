@@ -1324,7 +1324,7 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
     from bot.relevance import QUESTION_WORDS
     from bot.search_index import STOPWORDS
 
-    edge = frozenset(DOMAIN_WORDS | TIME_WORDS | QUESTION_WORDS | STOPWORDS)
+    edge = frozenset(DOMAIN_WORDS | TIME_WORDS | QUESTION_WORDS | STOPWORDS | EDGE_MODIFIERS)
     shape = QUESTION_SHAPE_WORDS | _answerer_words()
     if "contact" in asked_kinds(ctx.u.folded):  # "… thì gọi số nào?": calling is the question, not its topic
         shape |= CONTACT_SHAPE_WORDS
@@ -1342,6 +1342,8 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
             continue
         if " " in unit:
             core = _trimmed(unit, edge)
+            if " " not in core and _trimmed(unit, edge - EDGE_MODIFIERS) != core:  # "tổng kết" is no "kết"
+                core = _trimmed(unit, edge - EDGE_MODIFIERS)
             if core in shape:  # "han gi" is "hạn" and a question word: the question's shape, not its topic
                 continue
             if core and not _written_in(core, hay):
@@ -1351,6 +1353,11 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
             out.append(unit)
     weights = ctx.kb.unit_weights(out) if out else {}
     return sorted(out, key=lambda x: -weights.get(x, 1.0))
+
+
+# "tổng ngân sách", "toàn bộ kinh phí": a modifier the segmenter joined to what it modifies, which the documents may
+# write without it ("ngân sách tỉnh … 38,6 tỷ đồng")
+EDGE_MODIFIERS = frozenset({"tong", "toan", "toan bo"})
 
 
 def _written_in(compound: str, hay: str) -> bool:

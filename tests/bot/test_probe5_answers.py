@@ -138,3 +138,10 @@ def test_an_age_asked_is_answered_by_the_line_whose_ages_hold_it(assistant):
     assert "không hưởng hỗ trợ tiền ăn" in ans.answer
     ans = assistant.ask("Bà tôi 58 tuổi đi học lớp xóa mù chữ ở Lai Châu có được hỗ trợ tiền ăn không?")
     assert ans.answered and ans.answer.startswith("Có: văn bản dành cho người từ 15 đến 60 tuổi"), ans.answer
+
+
+def test_a_total_asked_is_found_where_the_documents_write_the_thing_totalled(assistant):
+    """'Tổng ngân sách' (segmented as one word) is not a word the resolution writes, but 'ngân sách' is: no refusal;
+    'tổng kết' stays a word of its own (a yearly summary is no 'kết quả')."""
+    ans = assistant.ask("Tổng ngân sách tỉnh dự kiến chi cho chính sách này cả giai đoạn khoảng bao nhiêu?")
+    assert ans.answered and "38,6 tỷ đồng" in ans.answer, ans.answer

@@ -213,12 +213,13 @@ def asked_kinds(folded_question: str) -> set[str]:
     money ("đi học bao nhiêu buổi thì được nhận tiền ăn") asks no sum, though the question speaks of money."""
     kinds = {k for k, rx in ASK_RES.items() if rx.search(folded_question)}
     unit = asked_unit(folded_question) if "money" in kinds else None
-    if unit is not None and unit not in MONEY_UNITS and not _FEE_ASKED.search(folded_question):
+    if unit is not None and unit not in MONEY_UNITS | FOLDED_NOT_UNITS and not _FEE_ASKED.search(folded_question):
         kinds.discard("money")  # ("học mấy lớp … có mất tiền không?" asks a fee all the same)
     return kinds
 
 
 MONEY_UNITS = frozenset("ti trieu nghin ngan dong tram chuc".split())
+FOLDED_NOT_UNITS = frozenset({"tinh"})  # "làm hỏng máy tính" folds as "mấy tỉnh": no number asked
 
 
 @dataclass

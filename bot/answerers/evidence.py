@@ -257,11 +257,15 @@ def _upcoming(ctx: Context, line: str) -> bool:
         return True
 
 
-def distinguishing(question_folded: str, items: list[str], identity: str = "", head: str = "") -> list[str]:
+def distinguishing(
+    question_folded: str, items: list[str], identity: str = "", head: str = "", question: str = ""
+) -> list[str]:
     """The items that hold a two-word phrase of the question found in some items but not all ('không đạt'),
     other than the words naming the document (`identity`, folded) and a phrase sharing a word with the list's
-    head ("mỗi xã" under "b) Cấp xã, phường" names whose list it is, not which items)."""
-    syl = question_folded.split()
+    head ("mỗi xã" under "b) Cấp xã, phường" names whose list it is, not which items). When the question names
+    what the list's members are ("những phụ lục nào, có phải nộp PL thống kê không?"), only the words of that
+    clause of it (`question`, as typed) choose items: another clause asks something else of the list."""
+    syl = _clause_naming_members(question, question_folded).split()
     grams = {f"{a} {b}" for a, b in zip(syl, syl[1:])}
     head_words = set(folded_syllables(head))
     grams = {g for g in grams if f" {g} " not in f" {identity} " and not set(g.split()) & head_words}
@@ -269,9 +273,21 @@ def distinguishing(question_folded: str, items: list[str], identity: str = "", h
     members = members_asked(question_folded)  # "gồm những phần thi nào": what the list's members are
     for g in members + sorted(grams):
         holding = [x for x, f in zip(items, folded) if f" {g} " in f]
-        if 0 < len(holding) < len(items) or (g in members and holding):
+        if 0 < len(holding) < len(items):
             return holding
     return items
+
+
+def _clause_naming_members(question: str, question_folded: str) -> str:
+    """The folded clause of the question that names the members of the list asked, else the whole question."""
+    members = members_asked(question_folded)
+    if not members or not question:
+        return question_folded
+    for clause in re.split(r"[,;?]", question):
+        folded = " ".join(folded_syllables(clause))
+        if f" {members[0]} " in f" {folded} ":
+            return folded
+    return question_folded
 
 
 def _is_heading_like(top: Candidate) -> bool:
@@ -479,25 +495,27 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str], steps=None, ac
         if len(items) > 1:
             doc = ctx.kb.docs[top.document_id]
             identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
-            path = " ".join(ctx.kb.chunks[top.chunk_id].headings or [])  # "VI. HỒ SƠ ĐĂNG KÝ" names the list too
-            wanted = distinguishing(ctx.u.folded, items, identity, f"{path} {head}")
+            heads = ctx.kb.chunks[top.chunk_id].headings or []  # "VI. HỒ SƠ ĐĂNG KÝ" names the list too, not an item
+            path = " ".join(h for h in heads if not any(h.rstrip("…")[:40] == x[:40] for x in items))
+            wanted = distinguishing(ctx.u.folded, items, identity, f"{path} {head}", ctx.u.text)
             return _list_lines(head, _announced_too(ctx, top, wanted))
     quoted = list(dict.fromkeys(_read_in_paragraph(c) for c in _companions(ranked, top, asked, ctx.u.folded)))
     width = SINGLE_LINE_CHARS if len(quoted) == 1 else LINE_CHARS
-    context = _lists_it_is_in(ctx, top) if len(quoted) == 1 else []
-    return context + ["“" + " … ".join(short(text, width) for text in quoted) + "”"]
+    context = _lists_it_is_in(ctx, top) if len(quoted) == 1 else ""
+    return ["“" + context + " … ".join(short(text, width) for text in quoted) + "”"]
 
 
 ITEM_ALONE_CHARS = 100
 
 
-def _lists_it_is_in(ctx: Context, top: Candidate) -> list[str]:
+def _lists_it_is_in(ctx: Context, top: Candidate) -> str:
     """A short numbered item quoted alone ('7) Phường Tam Quan;') says nothing without the titles of the lists it
-    is in ('1. Các đơn vị chưa gửi Báo cáo 6 tháng' › 'a) Ủy ban nhân dân các xã, phường'): those first."""
+    is in ('1. Các đơn vị chưa gửi Báo cáo 6 tháng' › 'a) Ủy ban nhân dân các xã, phường'): those before it, in the
+    same quote ('… › 7) Phường Tam Quan;')."""
     if len(top.text) > ITEM_ALONE_CHARS or not _ITEM.match(top.text):
-        return []
+        return ""
     heads = [h for h in ctx.kb.chunks[top.chunk_id].headings or [] if h.strip() != top.text.strip()]
-    return ["“" + " › ".join(short(h, LINE_CHARS // 3) for h in heads) + "”"] if heads else []
+    return "".join(short(h, LINE_CHARS // 3) + " › " for h in heads)
 
 
 def _announced_too(ctx: Context, top: Candidate, items: list[str]) -> list[str]:

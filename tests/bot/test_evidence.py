@@ -588,3 +588,15 @@ def test_a_number_asked_in_another_unit_than_money_asks_no_sum():
     assert "money" not in kinds("được hỗ trợ tiền ăn mấy tháng")
     assert "money" in kinds("hỗ trợ tiền ăn bao nhiêu một tháng")  # "một" is no unit
     assert "money" in kinds("chi phí mấy triệu") and "money" in kinds("học mấy lớp có mất tiền không")
+
+
+def test_only_the_clause_naming_the_lists_members_chooses_its_items():
+    from bot.answerers.evidence import distinguishing
+    from bot.relevance import folded_text
+
+    annexes = ["- Phụ lục 1: Biểu số liệu các chỉ tiêu;", "- Phụ lục 2: Biểu thống kê hoạt động TTHTCĐ (xã, phường);"]
+    q = "Sở ngành thì nộp kèm những phụ lục nào, có phải nộp PL thống kê TTHTCĐ không?"
+    assert distinguishing(folded_text(q).strip(), annexes, question=q) == annexes  # the list asked, whole
+    targets = ["1. Gia đình học tập: kết quả 58,4%. Đánh giá: Chưa đạt.", "2. Thôn: kết quả 62,5%. Đánh giá: Đạt."]
+    q = "Những chỉ tiêu nào xã Hoàng An chưa đạt năm 2026?"
+    assert distinguishing(folded_text(q).strip(), targets, question=q) == targets[:1]

@@ -35,6 +35,7 @@ QUERIES = [
     "Ai phải gửi báo cáo về Bộ GDĐT trước ngày 20/12?",
     "khai thac tai lieu hoc tap",
 ]
+HYBRID_DEPTH = 5  # the hybrid search's best chunks compared (the first three, each within the other's five)
 ADDED_LINE = "Các đơn vị gửi báo cáo bổ sung về Sở Giáo dục và Đào tạo trước ngày 25/11 hằng năm."
 
 
@@ -67,7 +68,7 @@ def _snapshot(settings: Settings) -> dict:
         "chunks": [where[int(c)] for c in idx.chunk_ids],
         "deadlines": deadlines,
         "lexical": [r.lexical_scores(q) for q in QUERIES],
-        "hybrid": [[where[h.chunk_id][:2] for h in r.search(q, k=3)] for q in QUERIES],
+        "hybrid": [[where[h.chunk_id][:2] for h in r.search(q, k=HYBRID_DEPTH)] for q in QUERIES],
         "vectors": idx.faiss_index.reconstruct_n(0, idx.faiss_index.ntotal),
         "manifest": idx.manifest,
     }
@@ -85,7 +86,9 @@ def _same_as_full_build(tmp: Path, settings: Settings, src: Path, tag: str) -> N
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     # vectors come from the cache, encoded in other batches than the full build's: int8 differs by a hair
     assert (np.sum(got["vectors"] * want["vectors"], axis=1) >= 0.99).all()
-    assert got["hybrid"] == want["hybrid"]
+    for mine, full in zip(got["hybrid"], want["hybrid"]):
+        # the same best chunk, and the same top three up to a near tie the vectors' int8 rounding may flip
+        assert mine[0] == full[0] and set(mine[:3]) <= set(full) and set(full[:3]) <= set(mine), (mine, full)
 
 
 def test_add_replace_remove_one_document_as_a_full_build_would(tmp_path):

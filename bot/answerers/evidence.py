@@ -512,10 +512,11 @@ def _lists_it_is_in(ctx: Context, top: Candidate) -> str:
     """A short numbered item quoted alone ('7) Phường Tam Quan;') says nothing without the titles of the lists it
     is in ('1. Các đơn vị chưa gửi Báo cáo 6 tháng' › 'a) Ủy ban nhân dân các xã, phường'): those before it, in the
     same quote ('… › 7) Phường Tam Quan;')."""
-    if len(top.text) > ITEM_ALONE_CHARS or not _ITEM.match(top.text):
+    heads = ctx.kb.chunks[top.chunk_id].headings or []
+    own = bool(heads) and heads[-1].rstrip("…")[:40] == top.text[:40]  # the item is a section of its own
+    if len(top.text) > ITEM_ALONE_CHARS or not _ITEM.match(top.text) or not own:
         return ""
-    heads = [h for h in ctx.kb.chunks[top.chunk_id].headings or [] if h.strip() != top.text.strip()]
-    return "".join(short(h, LINE_CHARS // 3) + " › " for h in heads)
+    return "".join(short(h, LINE_CHARS // 3) + " › " for h in heads[:-1])
 
 
 def _announced_too(ctx: Context, top: Candidate, items: list[str]) -> list[str]:

@@ -335,6 +335,16 @@ def _best_row_first(ranked: list[Candidate]) -> list[Candidate]:
     return [best] + [c for c in ranked if c is not best]
 
 
+def with_headings(kb, c: Candidate) -> str:
+    """The line and its chunk's headings, folded."""
+    return folded_text(c.text + "\n" + "\n".join(kb.chunks[c.chunk_id].headings or []))
+
+
+def heading_is_line(heading: str, line: str) -> bool:
+    """A section's heading is this line (a numbered item that heads its own section; a long heading is cut '…')."""
+    return heading.strip().rstrip("…")[:40] == line.strip()[:40]
+
+
 def _first_of(ranked: list[Candidate], window: int, wanted) -> list[Candidate]:
     """The ranking with the first of its `window` best lines that is `wanted` moved to the top (unchanged if none)."""
     hit = next((c for c in ranked[:window] if wanted(c)), None)
@@ -468,10 +478,10 @@ def points_span(text: str) -> tuple[float, float, bool, str] | None:
 
 def holds_points(text: str, points: float) -> bool:
     span = points_span(text)
-    return span is not None and _within(span, points)
+    return span is not None and span_holds(span, points)
 
 
-def _within(span: tuple[float, float, bool, str], points: float) -> bool:
+def span_holds(span: tuple[float, float, bool, str], points: float) -> bool:
     return span[0] <= points and (points < span[1] or (span[2] and points == span[1]))
 
 
@@ -484,10 +494,11 @@ def holds_points_anywhere(text: str, points: float) -> bool:
 
 
 # "người 65 tuổi có được hỗ trợ … không?": an age asked against the ages lines set
-_AGE_ASKED = re.compile(r"\b(\d{1,3})\s*tuoi\b")
+AGE_ASKED = re.compile(r"\b(\d{1,3})\s*tuoi\b")
+AGE_FROM = re.compile(r"\b(?:từ|đủ)\s*(?:đủ\s*)?(\d{1,3})\s*tuổi\s*trở lên", re.I)
 _AGE_SPANS = (
     (re.compile(r"\btừ\s*(?:đủ\s*)?(\d{1,3})\s*(?:tuổi\s*)?(?:đến|-|–)\s*(?:dưới\s*)?(\d{1,3})\s*tuổi", re.I), "span"),
-    (re.compile(r"\b(?:từ|đủ)\s*(?:đủ\s*)?(\d{1,3})\s*tuổi\s*trở lên", re.I), "from"),
+    (AGE_FROM, "from"),
     (re.compile(r"\btrên\s*(\d{1,3})\s*tuổi", re.I), "above"),
     (re.compile(r"\bdưới\s*(\d{1,3})\s*tuổi", re.I), "below"),
 )
@@ -613,7 +624,7 @@ class EvidenceRanker:
         """'Người 65 tuổi có được hỗ trợ tiền ăn không?': a best line setting ages that do not hold the age asked
         (or none) gives way to the first of the LEVEL_WINDOW best lines of its document whose ages hold it ('b)
         Người trên 60 tuổi … không hưởng hỗ trợ tiền ăn')."""
-        m = _AGE_ASKED.search(self.ctx.u.folded)
+        m = AGE_ASKED.search(self.ctx.u.folded)
         if m is None or not ranked or holds_age(ranked[0].text, int(m.group(1))):
             return ranked
         return _first_of_document(ranked, LEVEL_WINDOW, lambda c: holds_age(c.text, int(m.group(1))))
@@ -644,7 +655,7 @@ class EvidenceRanker:
             heads = self.ctx.kb.chunks[c.chunk_id].headings or []
             if c.is_heading or not heads:
                 return False
-            if heads[-1].strip().rstrip("…")[:40] == c.text.strip()[:40]:  # a numbered item heads its own section
+            if heading_is_line(heads[-1], c.text):  # a numbered item heads its own section
                 return False
             own = folded_text(heads[-1])
             carries = not kinds or any(CARRIES[k].search(c.text) for k in kinds)
@@ -653,8 +664,7 @@ class EvidenceRanker:
         return _first_of_document(ranked, SECTION_WINDOW, names_it)
 
     def _with_headings(self, c: Candidate) -> str:
-        """The line and its chunk's headings, folded."""
-        return folded_text(c.text + "\n" + "\n".join(self.ctx.kb.chunks[c.chunk_id].headings or []))
+        return with_headings(self.ctx.kb, c)
 
     def _title_conflict(self, c: Candidate, ch) -> float:
         """The line, with its headings and its document's subject, names in quotes another title than the one the
@@ -1288,8 +1298,7 @@ def _due_near(ctx, ranked: list[Candidate]) -> bool:
     none for a scholarship."""
     shape = QUESTION_SHAPE_WORDS | _answerer_words()
     topic = [u for u in ctx.topic() if u not in shape]
-    heads = lambda c: "\n".join(ctx.kb.chunks[c.chunk_id].headings or [])
-    with_heads = lambda c: folded_text(c.text + "\n" + heads(c)) + ctx.kb.identity_folded(c.document_id)
+    with_heads = lambda c: with_headings(ctx.kb, c) + ctx.kb.identity_folded(c.document_id)
     for c in _near_lines(ranked, KIND_NEAR_CHUNKS["due"]) + ranked[:DUE_WINDOW]:
         if _DUE_STATED.search(folded_text(c.text)) and CARRIES["date"].search(c.text):
             if not topic or any(f" {u} " in with_heads(c) for u in topic) or ctx.agency_match("", c.text):

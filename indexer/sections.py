@@ -155,11 +155,11 @@ def build_tree(lines: list[str], annex_at: int | None = None) -> Node:
         node = Node(kind, marker, title, s)
         if kind == "para":
             # attach to the innermost structural section (not to a list item)
-            parent = next(n for n in reversed(stack) if n.kind in STRUCTURAL)
+            parent = _innermost_structural(stack)
         elif kind == "plus":
             parent = next(n for n in reversed(stack) if n.rank < RANKS["plus"])
         elif kind == "dash":
-            parent = next(n for n in reversed(stack) if n.kind in STRUCTURAL)
+            parent = _innermost_structural(stack)
         else:
             while stack[-1].rank >= node.rank:
                 stack.pop()

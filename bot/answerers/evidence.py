@@ -13,12 +13,15 @@ from bot.answerers import deadlines
 from bot.answerers.base import Context, short
 from bot.answerers.passages import unit_key
 from bot.evidence import (
+    AGE_ASKED,
+    AGE_FROM,
     Candidate,
+    heading_is_line,
+    span_holds,
     asked_kinds,
     body_led_by,
     carries_asked,
     LEVEL_WINDOW,
-    holds_points,
     holds_points_anywhere,
     is_title,
     members_asked,
@@ -50,15 +53,14 @@ def _number(text: str) -> float:
     return float(text.replace(".", "").replace(",", "."))
 
 
-_AGE_ASKED = re.compile(r"\b(\d{1,3})\s*tuoi\b")
+# the verdict reads an inclusive range only ("từ 15 đến 60 tuổi"; the ranking's AGE spans also admit "đến dưới")
 _AGE_RANGE = re.compile(r"\btừ\s*(?:đủ\s*)?(\d{1,3})\s*(?:tuổi\s*)?(?:đến|-|–)\s*(\d{1,3})\s*tuổi", re.I)
-_AGE_FROM = re.compile(r"\b(?:từ|đủ)\s*(?:đủ\s*)?(\d{1,3})\s*tuổi\s*trở lên", re.I)
 
 
 def age_verdict(folded_question: str, text: str) -> str | None:
     """'Mẹ tôi 65 tuổi … có học được không?' against 'người từ 15 đến 60 tuổi': 'Không: …' or 'Có: …', from the
     ages the line admits; None when the question gives no age or the line no range."""
-    asked = _AGE_ASKED.search(folded_question)
+    asked = AGE_ASKED.search(folded_question)
     if asked is None:
         return None
     age = int(asked.group(1))
@@ -67,7 +69,7 @@ def age_verdict(folded_question: str, text: str) -> str | None:
         low, high = int(m.group(1)), int(m.group(2))
         inside, span = low <= age <= high, f"từ {low} đến {high} tuổi"
     else:
-        m = _AGE_FROM.search(text)
+        m = AGE_FROM.search(text)
         if m is None:
             return None
         inside, span = age >= int(m.group(1)), f"từ {m.group(1)} tuổi trở lên"
@@ -82,14 +84,14 @@ def level_verdict(folded_question: str, text: str, others: list[str] = ()) -> st
     level the line names (its label) and the range that holds the score; None when no score is asked, the line's
     range does not hold it, or another level line (`others`) holds it too (93 points with an indicator at 0)."""
     points = points_asked(folded_question)
-    if points is None or not holds_points(text, points):
+    span = points_span(text) if points is not None else None
+    if span is None or not span_holds(span, points):
         return None
     if any(o != text and holds_points_anywhere(o, points) for o in others):
         return None
     label = _LABEL.match(text)
     shown = f"{points:g}".replace(".", ",")
-    span = points_span(text)[3]
-    return f"{label.group(1).strip() if label else 'Có'}: {span}; {shown} điểm thuộc khoảng này."
+    return f"{label.group(1).strip() if label else 'Có'}: {span[3]}; {shown} điểm thuộc khoảng này."
 
 
 def yes_no(text: str, folded_question: str = "") -> str | None:
@@ -265,12 +267,12 @@ def distinguishing(
     head ("mỗi xã" under "b) Cấp xã, phường" names whose list it is, not which items). When the question names
     what the list's members are ("những phụ lục nào, có phải nộp PL thống kê không?"), only the words of that
     clause of it (`question`, as typed) choose items: another clause asks something else of the list."""
-    syl = _clause_naming_members(question, question_folded).split()
+    members = members_asked(question_folded)  # "gồm những phần thi nào": what the list's members are
+    syl = _clause_naming_members(question, question_folded, members).split()
     grams = {f"{a} {b}" for a, b in zip(syl, syl[1:])}
     head_words = set(folded_syllables(head))
     grams = {g for g in grams if f" {g} " not in f" {identity} " and not set(g.split()) & head_words}
     folded = [" " + " ".join(folded_syllables(x)) + " " for x in items]
-    members = members_asked(question_folded)  # "gồm những phần thi nào": what the list's members are
     for g in members + sorted(grams):
         holding = [x for x, f in zip(items, folded) if f" {g} " in f]
         if 0 < len(holding) < len(items):
@@ -278,9 +280,8 @@ def distinguishing(
     return items
 
 
-def _clause_naming_members(question: str, question_folded: str) -> str:
+def _clause_naming_members(question: str, question_folded: str, members: list[str]) -> str:
     """The folded clause of the question that names the members of the list asked, else the whole question."""
-    members = members_asked(question_folded)
     if not members or not question:
         return question_folded
     for clause in re.split(r"[,;?]", question):
@@ -496,7 +497,7 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str], steps=None, ac
             doc = ctx.kb.docs[top.document_id]
             identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
             heads = ctx.kb.chunks[top.chunk_id].headings or []  # "VI. HỒ SƠ ĐĂNG KÝ" names the list too, not an item
-            path = " ".join(h for h in heads if not any(h.rstrip("…")[:40] == x[:40] for x in items))
+            path = " ".join(h for h in heads if not any(heading_is_line(h, x) for x in items))
             wanted = distinguishing(ctx.u.folded, items, identity, f"{path} {head}", ctx.u.text)
             return _list_lines(head, _announced_too(ctx, top, wanted))
     quoted = list(dict.fromkeys(_read_in_paragraph(c) for c in _companions(ranked, top, asked, ctx.u.folded)))
@@ -513,7 +514,7 @@ def _lists_it_is_in(ctx: Context, top: Candidate) -> str:
     is in ('1. Các đơn vị chưa gửi Báo cáo 6 tháng' › 'a) Ủy ban nhân dân các xã, phường'): those before it, in the
     same quote ('… › 7) Phường Tam Quan;')."""
     heads = ctx.kb.chunks[top.chunk_id].headings or []
-    own = bool(heads) and heads[-1].rstrip("…")[:40] == top.text[:40]  # the item is a section of its own
+    own = bool(heads) and heading_is_line(heads[-1], top.text)  # the item is a section of its own
     if len(top.text) > ITEM_ALONE_CHARS or not _ITEM.match(top.text) or not own:
         return ""
     return "".join(short(h, LINE_CHARS // 3) + " › " for h in heads[:-1])

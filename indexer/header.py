@@ -23,7 +23,8 @@ _TITLE_LINE = re.compile(
 )
 # "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG", "UBND THÀNH PHỐ HẢI PHÒNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH X"
 _LOCAL_UNIT = re.compile(
-    r"\b(?P<kind>TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|QUẬN|THỊ XÃ|ĐẶC KHU)\s+(?P<name>[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ\s\-]*?)\s*$"
+    r"\b(?P<kind>TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|QUẬN|THỊ XÃ|ĐẶC KHU)\s+(?!HỘI\s*$)"  # not "VĂN HÓA - XÃ HỘI"
+    r"(?P<name>[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ\s\-]*?)\s*$"
 )
 _NUMBER = re.compile(
     r"^\s*(?:Luật\s+|Nghị quyết\s+|Lệnh\s+)?[Ss]ố\s*:?\s*([0-9]*\s*/\s*[\w\-&Đđ/]+)", re.IGNORECASE | re.MULTILINE
@@ -36,6 +37,7 @@ _SIGN_TITLE = re.compile(
     r"^(?:KT\.|TM\.|TL\.|Q\.|PHÓ |CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỨ TRƯỞNG|TỔNG CỤC TRƯỞNG|"
     r"CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH VĂN PHÒNG|TRƯỞNG BAN|PHÓ GIÁM ĐỐC|PHÓ CHỦ TỊCH)"
 )
+TITLE_MAX_CHARS = 160
 _NATIONAL_MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "doc lap tu do hanh phuc")
 
 
@@ -171,10 +173,19 @@ def _issuer_and_province(issuer_lines: list[str], lex: Lexicon) -> tuple[str, st
         ]
         return f"{' '.join(words)} {_smart_case(units[-1], lex)}", province
     issuer = _smart_case(units[-1], lex)
-    if province and len(units) > 1 and not local_unit(units[-1]):
-        kind = "thành phố" if any(re.search(r"\bTHÀNH PHỐ\b", u) for u in units) else "tỉnh"
-        issuer = f"{issuer} {kind} {province}"
+    if len(units) > 1 and not local_unit(units[-1]):
+        issuer += _parent_place(units, province)
     return issuer, province
+
+
+def _parent_place(units: list[str], province: str | None) -> str:
+    """Where the body above a unit sits: ' tỉnh X' / ' Thành phố Hồ Chí Minh' for a provincial body, ' xã Y'
+    for a commune's ('ỦY BAN NHÂN DÂN XÃ GIAO SƠN' / 'PHÒNG VĂN HÓA - XÃ HỘI')."""
+    if province:
+        kind = "thành phố" if any(re.search(r"\bTHÀNH PHỐ\b", u) for u in units) else "tỉnh"
+        return f" {province}" if fold(province).startswith(fold(kind)) else f" {kind} {province}"
+    parent = local_unit(units[-2])
+    return f" {parent[0]} {parent[1]}" if parent else ""
 
 
 def _issuer_from_code(number: str | None, lex: Lexicon, place: str | None) -> str | None:
@@ -287,6 +298,7 @@ class _Scan:
     date_line: int = -1
     type_line: int = -1
     sub_start: int | None = None
+    title_line: int = -1  # an untyped document's title under its date (a web article's)
     subj_lines: list[str] = field(default_factory=list)
     body_head: str = ""  # the body's first six lines, joined
 
@@ -377,6 +389,9 @@ def _subject_after_vv(lines: list[str], start: int) -> list[str]:
     return out
 
 
+_ENDS_TITLE = re.compile(r"^(Căn cứ|Kính gửi|Xét đề nghị|Theo đề nghị)\b", re.IGNORECASE)
+
+
 def _subject_after_type(lines: list[str], type_line: int) -> list[str]:
     """The title lines after the type line ("KẾ HOẠCH" / "Triển khai …")."""
     out: list[str] = []
@@ -386,8 +401,8 @@ def _subject_after_type(lines: list[str], type_line: int) -> list[str]:
             if out:
                 break
             continue
-        if _PLACE_DATE.match(st) or len(st) > 250:
-            break
+        if _PLACE_DATE.match(st) or len(st) > 250 or (out and (_ENDS_TITLE.match(st) or _is_upper_line(st))):
+            break  # a Word file's paragraphs come without blank lines: the title ends at the issuer or "Căn cứ"
         out.append(st)
     return out
 
@@ -405,6 +420,18 @@ def _read_subject(sc: _Scan) -> None:
         h.subject = re.sub(r"\s+", " ", " ".join(sc.subj_lines)).strip()
         if h.doc_type in TITLED_TYPES and _is_upper_line(h.subject):
             h.subject = titled_name(h.doc_type, h.subject)
+
+
+def _read_title(sc: _Scan) -> None:
+    """A document with neither type line nor "V/v" (a web article): the short line right under its date is
+    its title ("Hỏi - đáp về danh hiệu Công dân học tập")."""
+    h = sc.h
+    if h.doc_type is not None or h.subject or sc.sub_start is not None or sc.type_line >= 0 or sc.date_line < 0:
+        return
+    k = next((i for i in range(sc.date_line + 1, min(len(sc.lines), sc.date_line + 4)) if sc.lines[i].strip()), None)
+    st = sc.lines[k].strip() if k is not None else ""
+    if st and len(st) <= TITLE_MAX_CHARS and not st.endswith((".", ";", ":")) and not re.match(r"^\W|^\d", st):
+        h.subject, sc.title_line = st, k
 
 
 def _recipients(lines: list[str], i: int, first: str) -> tuple[list[str], int]:
@@ -425,7 +452,8 @@ def _last_header_line(sc: _Scan) -> int:
     """Without "Kính gửi": the last header line recognised (number, date, type, subject and its lines)."""
     lines, n = sc.lines, len(sc.lines)
     last = max(
-        [sc.date_line, sc.type_line, (sc.sub_start or -1)] + [i for i, s in enumerate(lines[:30]) if _NUMBER.match(s)]
+        [sc.date_line, sc.type_line, sc.title_line, (sc.sub_start or -1)]
+        + [i for i, s in enumerate(lines[:30]) if _NUMBER.match(s)]
     )
     if sc.subj_lines and sc.type_line >= 0 and sc.sub_start is None:
         # skip the title lines after the type line
@@ -514,6 +542,9 @@ def _infer_province(sc: _Scan) -> None:
         provs = lex.find_provinces(h.place or "")
     if not provs and h.issuer and not h.issuer.startswith("Bộ") and not h.number:
         provs = lex.find_provinces(sc.body_head)
+    if not provs and h.issuer and re.search(r"\b(xã|phường|đặc khu)\b", h.issuer):
+        # a commune reports to its province ("Sở GDĐT tỉnh X") and applies its plans ("Căn cứ … của UBND tỉnh X")
+        provs = lex.find_provinces(" ".join(h.receivers)) or lex.find_provinces(sc.body_head)
     h.province = provs[0] if provs else None
     if h.issuer in ("UBND", "Sở") and h.province:
         h.issuer = ("UBND tỉnh " if h.issuer == "UBND" else "Sở Giáo dục và Đào tạo ") + h.province
@@ -529,6 +560,7 @@ HEADER_RULES = (
     ("địa danh, ngày", _read_place_date),
     ("cơ quan ban hành, loại văn bản", _read_top_block),
     ("trích yếu", _read_subject),
+    ("tiêu đề của bài viết", _read_title),
     ("kính gửi, đầu nội dung", _read_recipients),
     ("loại văn bản theo số", _infer_doc_type),
     ("cơ quan ban hành theo số, nội dung, người ký", _infer_issuer),

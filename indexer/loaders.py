@@ -63,12 +63,27 @@ def _read_docx(path: Path) -> str:
         d = docx.Document(str(path))
     except Exception as e:  # noqa: BLE001 - zip/xml errors: the file is refused by name
         raise DocumentError(path, f"tệp .docx hỏng hoặc không đọc được ({type(e).__name__})") from None
-    lines = [p.text for p in d.paragraphs]
-    for table in d.tables:  # headers of official letters are often laid out in tables
-        for row in table.rows:
-            for cell in row.cells:
-                lines.append(cell.text)
-    return "\n".join(lines)
+    blocks = []
+    for item in d.iter_inner_content():  # paragraphs and tables in reading order
+        blocks.append(_docx_table_text(item) if hasattr(item, "rows") else item.text)
+    return "\n".join(blocks)
+
+
+def _docx_table_text(table) -> str:
+    """A Word table where it stands: a layout table (the header's issuer beside the motto, the number beside
+    the date, the signature) read column by column as printed; a table of data as "| a | b |" rows, a merged
+    cell once."""
+    from indexer.webpage import table_rows_text
+
+    rows = []
+    for row in table.rows:
+        seen, cells = set(), []
+        for cell in row.cells:
+            if id(cell._tc) not in seen:
+                seen.add(id(cell._tc))
+                cells.append(cell.text.strip())
+        rows.append(cells)
+    return table_rows_text(rows)
 
 
 # -- pages ---------------------------------------------------------------------------------------------

@@ -14,8 +14,34 @@ _NOISE_LINE = re.compile(
 )
 
 
+# A header typed in two columns: "ỦY BAN NHÂN DÂN        CỘNG HÒA XÃ HỘI …", "Số: 47/TTr-VHXH      Giao Sơn, ngày …".
+HEADER_COLUMN_LINES = 15  # the header stands within the first lines
+_COLUMN_GAP = re.compile(r"(?<=\S)(?:[ \u00a0]{3,}|\t+)(?=\S)")
+_RIGHT_COLUMN = re.compile(r"^(?:CỘNG HÒA|Độc lập|[^,\n]{2,40},\s*ngày\b)", re.IGNORECASE)
+
+
+def unzip_header_columns(lines: list[str]) -> list[str]:
+    """The left column of a two-column header (issuer, number), then the right one (national motto, place and
+    date), as the printed header is read; lines of one column, and every line after the header, unchanged."""
+    out: list[str] = []
+    right: list[str] = []
+    last = 0
+    for line in lines[:HEADER_COLUMN_LINES]:
+        parts = _COLUMN_GAP.split(line.strip())
+        if len(parts) == 2 and _RIGHT_COLUMN.match(parts[1]):
+            out.append(parts[0])
+            right.append(parts[1])
+            last = len(out)
+        else:
+            out.append(line)
+    if not right:
+        return lines
+    return out[:last] + [""] + right + [""] + out[last:] + lines[HEADER_COLUMN_LINES:]
+
+
 def normalize_text(raw: str) -> str:
     t = nfc(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    t = "\n".join(unzip_header_columns(t.split("\n")))
     t = t.replace("\t", " ").replace("\u2013", "-").replace("\u2014", "-").replace("\u2022", "-")
     t = t.replace("“", "“").replace("”", "”")
     lines = []

@@ -18,6 +18,7 @@ RANKS = {
     "muc": 1,
     "roman": 2,
     "dieu": 3,
+    "cau": 3,  # "Câu 3. Hồ sơ gồm những gì?": a question of a questions-and-answers page, like an article
     "arabic": 4,
     "letter": 5,
     "paren": 5.5,  # "1)", "2)" under a lettered item: "a) … các xã (08 đơn vị):" › "1) Xã An Lão;"
@@ -25,13 +26,14 @@ RANKS = {
     "plus": 7,
     "para": 8,
 }
-STRUCTURAL = {"root", "chuong", "muc", "roman", "dieu", "arabic", "letter", "paren"}
+STRUCTURAL = {"root", "chuong", "muc", "roman", "dieu", "cau", "arabic", "letter", "paren"}
 MAX_CHUNK_CHARS = 1100
 
 _PATTERNS = [
     ("chuong", re.compile(r"^(Chương\s+[IVXLC\d]+)\.?\s*[:.\-]?\s*(.*)$", re.IGNORECASE)),
     ("muc", re.compile(r"^(Mục\s+\d+)\.?\s*[:.\-]?\s*(.*)$")),
     ("dieu", re.compile(r"^(Điều\s+\d+[a-z]?)\s*[.:]\s*(.*)$")),
+    ("cau", re.compile(r"^(Câu(?:\s+hỏi)?\s+\d{1,3})\s*[.:]\s*(.*\?)\s*$")),
     ("roman", re.compile(r"^([IVX]{1,5})\s*[.\-]\s+(.*)$")),
     ("arabic", re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\s*[.)]\s+(.*)$")),
     ("letter", re.compile(r"^([a-zđ])\s*\)\s*(.*)$")),

@@ -159,6 +159,8 @@ def _inline_text(node, out: list[str]) -> None:
                 out.append("\n")
             elif name == "table":
                 out.append("\n\n" + _table_text(child) + "\n\n")
+            elif name == "li":
+                out.append("\n\n" + _list_item_text(child) + "\n\n")
             elif name in BLOCK_TAGS or name == "tr":
                 sep = "\n\n" if name in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd") else "\n"
                 out.append(sep)
@@ -166,6 +168,17 @@ def _inline_text(node, out: list[str]) -> None:
                 out.append(sep)
             else:
                 _inline_text(child, out)
+
+
+_ITEM_MARKER = re.compile(r"^\s*(?:[-+•*–]|[a-zđ]\)|\d{1,2}[.)]|[IVX]{1,5}\.)\s")
+
+
+def _list_item_text(li) -> str:
+    """An <li> as a list item line: its own marker ("a) …", "1. …") or "- "."""
+    parts: list[str] = []
+    _inline_text(li, parts)
+    text = re.sub(r"^\s+", "", "".join(parts))
+    return text if _ITEM_MARKER.match(text) else "- " + text
 
 
 def _walk(node, out: list[str]) -> None:
@@ -187,13 +200,18 @@ def _table_text(table) -> str:
             continue
         cells = [c for c in tr.find_all(["td", "th"]) if c.find_parent("tr") is tr]
         rows.append([_cell_text(c) for c in cells])
+    return table_rows_text(rows)
+
+
+def table_rows_text(rows: list[list[str]]) -> str:
+    """A table's rows of cell texts → a layout table read column by column, or "a | b" rows of data."""
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         return ""
     ncol = max(len(r) for r in rows)
     if ncol <= 3 and _is_layout([c for r in rows for c in r]):
         return _column_major(rows)
-    return "\n".join(" | ".join(" ".join(c.split()) for c in r) for r in rows)
+    return "\n".join("| " + " | ".join(" ".join(c.split()) for c in r) + " |" for r in rows)
 
 
 def _is_layout(cells: list[str]) -> bool:
@@ -433,6 +451,54 @@ def _header_from_metadata(md: Metadata) -> list[str]:
     return out
 
 
+# A news or questions-and-answers page: its title, then "Đăng ngày 14/4/2027 | Ban Tuyên truyền - Hội Khuyến học tỉnh X".
+ARTICLE_HEAD_LINES = 20
+_BYLINE_DATE = re.compile(
+    r"(?:Đăng ngày|Ngày đăng|Đăng lúc|Cập nhật(?: lúc| ngày)?|Ngày)\s*:?\s*(?:\d{1,2}:\d{2}\s*)?"
+    r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})",
+    re.IGNORECASE,
+)
+_PUBLISHER = re.compile(r"^(?:Ban|Hội|Sở|Phòng|UBND|Ủy ban|Bộ|Trung tâm|Văn phòng|Cục|Vụ|Trường)\b")
+_LOCALITY = re.compile(r"\b(?:tỉnh|thành phố|TP\.?|xã|phường)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){0,3})\s*$")
+
+
+# where the article ends and the site's sharing buttons, tags and notices begin
+_SITE_TAIL = re.compile(
+    r"^\s*(?:Chia sẻ|Từ khóa|Tags?|Bình luận|Tin liên quan|Tin cùng chuyên mục|Bài viết liên quan|In bài)\s*:?", re.I
+)
+
+
+def _article_byline(lines: list[str]) -> tuple[int, int, str, tuple[int, int, int]] | None:
+    """(title line, byline, publisher, date) of a web article with no letter header, or None: the byline
+    names the date and the body that published it; the title is the line above it."""
+    for i, line in enumerate(lines[:ARTICLE_HEAD_LINES]):
+        m = _BYLINE_DATE.search(line)
+        cells = [c.strip() for c in line.split("|")]
+        publisher = next((c for c in cells if _PUBLISHER.match(c)), None)
+        if not m or not publisher:
+            continue
+        title = next((k for k in range(i - 1, -1, -1) if lines[k].strip()), None)
+        if title is None or re.search(r"[›»|]", lines[title]) or len(lines[title]) > 200:
+            return None
+        return title, i, publisher, (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return None
+
+
+def _article_text(lines: list[str], title: int, byline: int, publisher: str, date: tuple[int, int, int]) -> str:
+    """An article as a document: its publisher and "place, date" as a header, its title, its text (the site's
+    menus above the title dropped)."""
+    head = [publisher.upper()]
+    where = _LOCALITY.search(publisher)
+    if where:
+        d, m, y = date
+        head.append(f"{where.group(1)}, ngày {d} tháng {m} năm {y}")
+    rest = lines[byline + 1 :]
+    end = next((k for k, s in enumerate(rest) if _SITE_TAIL.match(s)), len(rest))
+    body = join_wrapped([s for s in rest[:end] if not _RULE.match(s)])
+    out = "\n".join(head + ["", lines[title].strip(), ""] + body)
+    return re.sub(r"\n{3,}", "\n\n", out).strip() + "\n"
+
+
 def tidy_pasted(text: str, force: bool = False) -> str:
     """Pasted or scraped text → plain official-letter layout (see the module docstring). Text that does not
     look pasted is returned unchanged unless `force`."""
@@ -442,6 +508,9 @@ def tidy_pasted(text: str, force: bool = False) -> str:
     lines = _tables_to_columns(lines)
     start = _doc_start(lines)
     md = read_metadata(lines, start if start is not None else min(len(lines), 40))
+    article = _article_byline(lines) if start is None and not md.lines else None
+    if article is not None:
+        return _article_text(lines, *article)
     if start is not None:
         body = lines[start:]
     else:

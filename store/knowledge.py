@@ -49,6 +49,8 @@ class Document(Base):
     def label(self) -> str:
         """Type and number as people write it: 'Công văn 3597/UBND-KGVX'."""
         t = (self.doc_type or "văn bản").capitalize()
+        if not self.number and not self.doc_type and self.subject:
+            return self.subject  # an article known by its title: "Hỏi - đáp về danh hiệu Công dân học tập"
         if not self.number and self.subject and fold_text(self.subject).startswith(fold_text(t)):
             return self.subject  # a law known by its title: "Luật Viên chức"
         if self.number and self.number.startswith("/"):  # "Số: /BGDĐT-GDTX", the number left blank

@@ -64,9 +64,14 @@ class Header:
 # An annex after the signature: a rule line, then a title in capitals or "(Kèm theo / Ban hành kèm theo …)".
 _ANNEX_RULE = re.compile(r"^\s*[_\-=*]{8,}\s*$")
 _ANNEX_TITLE = re.compile(
-    r"^\s*(PHỤ LỤC|BỘ TIÊU CHÍ|TIÊU CHÍ|QUY CHẾ|QUY ĐỊNH|HƯỚNG DẪN|DANH MỤC|BIỂU|MẪU|KẾ HOẠCH|CHƯƠNG TRÌNH)\b"
+    r"^\s*(PHỤ LỤC|BỘ TIÊU CHÍ|TIÊU CHÍ|QUY CHẾ|QUY ĐỊNH|HƯỚNG DẪN|DANH MỤC|DANH SÁCH|BIỂU|MẪU|KẾ HOẠCH|CHƯƠNG TRÌNH)\b"
     r"|^\s*\((Ban hành )?[Kk]èm theo\b"
 )
+
+
+def is_annex_title(line: str) -> bool:
+    """An annex's title ("PHỤ LỤC …", "DANH SÁCH … ĐẠT DANH HIỆU …") or its "(Kèm theo …)" line."""
+    return _ANNEX_TITLE.match(line) is not None
 
 
 def find_annex(lines: list[str], body_end: int) -> int | None:
@@ -534,17 +539,24 @@ def _infer_issuer(sc: _Scan) -> None:
 _CITIES = ("Hải Phòng", "Hà Nội", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh", "Huế")
 
 
+def _written_provinces(text: str, lex: Lexicon) -> list[str]:
+    """The provinces the text names as they are written, accents and all."""
+    low = text.lower()
+    return [p for p in lex.find_provinces(text) if p.lower() in low]
+
+
 def _infer_province(sc: _Scan) -> None:
     """The issuer's place: a local issuer's province or city, which a bare 'UBND' or 'Sở' issuer then names."""
     h, lex = sc.h, sc.lex
-    provs = [h.province] if h.province else lex.find_provinces(" ".join(filter(None, [h.issuer, h.subject])))
+    provs = [h.province] if h.province else _written_provinces(" ".join(filter(None, [h.issuer, h.subject])), lex)
     if not provs and h.issuer and re.match(r"^(UBND|Sở|Hội|Ủy ban)", h.issuer):
         provs = lex.find_provinces(h.place or "")
     if not provs and h.issuer and not h.issuer.startswith("Bộ") and not h.number:
         provs = lex.find_provinces(sc.body_head)
     if not provs and h.issuer and re.search(r"\b(xã|phường|đặc khu)\b", h.issuer):
-        # a commune reports to its province ("Sở GDĐT tỉnh X") and applies its plans ("Căn cứ … của UBND tỉnh X")
-        provs = lex.find_provinces(" ".join(h.receivers)) or lex.find_provinces(sc.body_head)
+        # a commune reports to its province ("Sở GDĐT tỉnh X") and applies its plans ("Căn cứ … của UBND tỉnh X"),
+        # named with its accents ("xã Bắc Hà năm 2027" folds like "Hà Nam")
+        provs = _written_provinces(" ".join(h.receivers), lex) or _written_provinces(sc.body_head, lex)
     h.province = provs[0] if provs else None
     if h.issuer in ("UBND", "Sở") and h.province:
         h.issuer = ("UBND tỉnh " if h.issuer == "UBND" else "Sở Giáo dục và Đào tạo ") + h.province

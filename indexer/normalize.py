@@ -39,9 +39,34 @@ def unzip_header_columns(lines: list[str]) -> list[str]:
     return out[:last] + [""] + right + [""] + out[last:] + lines[HEADER_COLUMN_LINES:]
 
 
+_RECEIVERS = re.compile(r"^\s*Nơi nhận\s*:?", re.IGNORECASE)
+
+
+def unzip_closing_columns(lines: list[str]) -> list[str]:
+    """A closing block typed in two columns ("Nơi nhận:      TM. ỦY BAN NHÂN DÂN", "- Lưu: VT.      Lê Văn A"): the
+    receivers (left), then the signature (right); a line of one column is a receiver when it is a list item."""
+    start = next((i for i, x in enumerate(lines) if _RECEIVERS.match(x)), None)
+    if start is None or len(_COLUMN_GAP.split(lines[start].strip())) != 2:
+        return lines
+    left: list[str] = []
+    right: list[str] = []
+    end = start
+    while end < len(lines) and lines[end].strip():
+        parts = _COLUMN_GAP.split(lines[end].strip())
+        if len(parts) == 2:
+            left.append(parts[0])
+            right.append(parts[1])
+        elif parts[0].startswith(("-", "+", "•")):
+            left.append(parts[0])
+        else:
+            right.append(parts[0])
+        end += 1
+    return lines[:start] + left + [""] + right + lines[end:]
+
+
 def normalize_text(raw: str) -> str:
     t = nfc(raw.replace("\r\n", "\n").replace("\r", "\n"))
-    t = "\n".join(unzip_header_columns(t.split("\n")))
+    t = "\n".join(unzip_closing_columns(unzip_header_columns(t.split("\n"))))
     t = t.replace("\t", " ").replace("\u2013", "-").replace("\u2014", "-").replace("\u2022", "-")
     t = t.replace("“", "“").replace("”", "”")
     lines = []

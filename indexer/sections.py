@@ -19,6 +19,7 @@ RANKS = {
     "roman": 2,
     "dieu": 3,
     "cau": 3,  # "Câu 3. Hồ sơ gồm những gì?": a question of a questions-and-answers page, like an article
+    "annex": 0,  # an annex with no numbered sections of its own ("DANH SÁCH … ĐẠT DANH HIỆU …" and a table)
     "arabic": 4,
     "letter": 5,
     "paren": 5.5,  # "1)", "2)" under a lettered item: "a) … các xã (08 đơn vị):" › "1) Xã An Lão;"
@@ -26,7 +27,7 @@ RANKS = {
     "plus": 7,
     "para": 8,
 }
-STRUCTURAL = {"root", "chuong", "muc", "roman", "dieu", "cau", "arabic", "letter", "paren"}
+STRUCTURAL = {"root", "chuong", "muc", "roman", "dieu", "cau", "annex", "arabic", "letter", "paren"}
 MAX_CHUNK_CHARS = 1100
 
 _PATTERNS = [
@@ -134,6 +135,15 @@ def _opens_paren_list(inner: Node) -> bool:
     return inner.kind in ("letter", "paren") or (inner.kind == "arabic" and not _PAREN_NUMBER.match(inner.line))
 
 
+def _unnumbered_annex_title(annex: list[str]) -> str | None:
+    """An annex's title line when none of its lines opens a numbered section (a list of names, a table): the
+    annex is one section under that title. None when it has sections of its own ("I.", "Điều 1.")."""
+    lines = [x.strip() for x in annex if x.strip()]
+    if not lines or any(classify(x)[0] in STRUCTURAL for x in lines):
+        return None
+    return lines[0]
+
+
 def build_tree(lines: list[str], annex_at: int | None = None) -> Node:
     """The section tree of the body's lines; an annex after the signature starts at line `annex_at`: its title
     lines ("QUY ĐỊNH", "(Ban hành kèm theo …)") belong to no section of the body (not to the decision's last
@@ -143,6 +153,12 @@ def build_tree(lines: list[str], annex_at: int | None = None) -> Node:
     for i, raw in enumerate(lines):
         if i == annex_at:
             stack = [root]
+            title = _unnumbered_annex_title(lines[i:])
+            if title is not None:  # its title heads it: its lines are no closing words of the body
+                node = Node("annex", title, "", title, parent=root)
+                root.children.append(node)
+                stack.append(node)
+                continue
         s = raw.strip()
         if not s:
             continue

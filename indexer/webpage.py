@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from indexer.normalize import unzip_closing_columns
 from vntext import fold
 
 _MOTTO = "cong hoa xa hoi chu nghia viet nam"
@@ -352,7 +353,7 @@ def _doc_end(lines: list[str], signer: str | None) -> int:
     if signer:
         hits = [i for i, s in enumerate(lines) if fold(s.strip()) == fold(signer.strip())]
         if hits:
-            return hits[-1] + 1
+            return n if _annex_follows(lines, hits[-1] + 1) else hits[-1] + 1
     recv = next((i for i in range(n - 1, -1, -1) if re.match(r"^\s*Nơi nhận", lines[i], re.I)), None)
     if recv is None:
         return n
@@ -362,8 +363,19 @@ def _doc_end(lines: list[str], signer: str | None) -> int:
         if _SIGN_TITLE.match(s):
             titles = True
         elif titles and s and not _is_upper(s) and _NAME.match(s):
-            return i + 1
+            return n if _annex_follows(lines, i + 1) else i + 1
     return n
+
+
+ANNEX_LOOKAHEAD = 4  # non-empty lines after the signature where an annex's title may stand
+
+
+def _annex_follows(lines: list[str], i: int) -> bool:
+    """An annex follows the signature ("DANH SÁCH DÒNG HỌ ĐẠT DANH HIỆU …", "PHỤ LỤC", "(Kèm theo Quyết định …)"):
+    the document goes on after its signer."""
+    from indexer.header import is_annex_title
+
+    return any(is_annex_title(x) for x in [x.strip() for x in lines[i:] if x.strip()][:ANNEX_LOOKAHEAD])
 
 
 def join_wrapped(lines: list[str]) -> list[str]:
@@ -380,7 +392,7 @@ def join_wrapped(lines: list[str]) -> list[str]:
     for line in lines:
         s = line.strip()
         full_prev, raw_prev = raw_prev, s
-        if out and out[-1] and s:
+        if out and out[-1] and s and not s.startswith("|") and not out[-1].startswith("|"):  # a table's rows stay rows
             prev = out[-1]
             if (
                 width
@@ -505,7 +517,7 @@ def tidy_pasted(text: str, force: bool = False) -> str:
     if not force and not looks_pasted(text):
         return text
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = _tables_to_columns(lines)
+    lines = _tables_to_columns(unzip_closing_columns(lines))  # a closing block in columns typed with tabs first
     start = _doc_start(lines)
     md = read_metadata(lines, start if start is not None else min(len(lines), 40))
     article = _article_byline(lines) if start is None and not md.lines else None

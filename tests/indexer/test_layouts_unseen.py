@@ -107,3 +107,27 @@ def test_a_social_department_is_no_commune():
 
     assert local_unit("PHÒNG VĂN HÓA - XÃ HỘI") is None
     assert local_unit("ỦY BAN NHÂN DÂN XÃ GIAO SƠN") == ("xã", "Giao Sơn")
+
+
+PROBE8 = Path(__file__).resolve().parents[1] / "data" / "probe8"
+
+
+def test_a_closing_block_typed_in_columns_gives_receivers_and_signer():
+    h = parse_file(PROBE8 / "laocai-2027-tb-tuyen-sinh-lop-tthtcd.txt").header
+    assert h.signer == "Lù Thị Xuân"
+    assert h.receivers and all("ỦY BAN" not in r and "CHỦ TỊCH" not in r for r in h.receivers)
+
+
+def test_a_province_folded_from_other_words_is_no_province():
+    """'… xã Bắc Hà năm 2027' folds like 'Hà Nam': a province is named with its accents."""
+    h = parse_file(PROBE8 / "laocai-2027-tb-tuyen-sinh-lop-tthtcd.txt").header
+    assert h.province != "Hà Nam" and h.issuer == "UBND xã Bắc Hà"
+
+
+def test_an_unnumbered_annex_after_the_signature_is_a_section_titled_by_it():
+    doc = parse_file(PROBE8 / "hue-2027-qd-cong-nhan-dong-ho-hoc-tap.txt")
+    assert doc.header.signer == "Hoàng Trọng Nghĩa"
+    annex = [c for c in doc.chunks if c.section_path.startswith("DANH SÁCH DÒNG HỌ ĐẠT DANH HIỆU")]
+    assert annex and all(c.kind == "body" for c in annex)
+    rows = [x for c in annex for x in c.text.split("\n") if x.startswith("| ")]
+    assert len(rows) >= 10 and rows[0].startswith("| STT | Dòng họ |")  # one row a line, not joined

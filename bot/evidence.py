@@ -32,7 +32,7 @@ from bot.understanding import MESSAGE_TO, PHONE
 from bot.admin_changes import expand_provinces
 from bot.knowledge import QUOTED_NAME, quote_in_line
 from bot.relevance import coverage, folded_text
-from vntext import fold
+from vntext import fold, folded_syllables
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 # chunks fetched from the retriever for a question (within the question's scope, and outside it)
@@ -112,7 +112,8 @@ ASK_PATTERNS = {
     "date": r"\b(ngay nao|khi nao|bao gio|truoc ngay|han chot|thoi han|han|luc nao|tu ngay|den ngay|thoi diem|thoi gian|"
     r"hom nao|ngay may|thang may|thang nao)\b",
     "number": r"\b(bao nhieu|may|ti le|phan tram|muc|so luong|toi da|toi thieu|diem)\b|%",
-    "who": r"(^ai\b|\bai (chu tri|phu trach|ki|cong nhan|lam|thuc hien|to chuc|duoc)|\b(co quan nao|don vi nao|so nao|nhung so|nhung don vi|cap nao|ai)\b)",
+    "who": r"(^ai\b|\bai (chu tri|phu trach|ki|cong nhan|lam|thuc hien|to chuc|duoc)|\b(co quan nao|don vi nao|so nao|nhung so|nhung don vi|cap nao|ai)\b"
+    r"|\b(thanh vien|nguoi|can bo|ca nhan) nao\b)",
     "place": r"\b(o dau|dia diem|tai dau|noi nao|cho nao|dia chi)\b",
     "clock": r"\b(may gio|luc may|gio nao)\b",
     "list": r"\b(nhung|gom|bao gom|danh sach|cac .{0,30} nao|co [a-z]+( [a-z]+)? nao|nhiem vu gi|lam gi|nhung gi|hoat dong gi|noi dung gi)\b",
@@ -232,6 +233,25 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
     paragraph: str = ""  # the paragraph the line is a sentence of (empty: the line is a whole paragraph)
+    columns: str = ""  # a table row's column names (its table's first row), else empty
+
+
+# A table row carries what its columns are: "| 6 | Võ Văn Tùng | … |" under "Họ và tên" names a person, "| Quý IV |
+# 55.000.000 | … |" under "Số tiền" gives a sum.
+COLUMN_CARRIES = {
+    "who": re.compile(r"\b(họ (và )?tên|người|trưởng đoàn|chủ trì|phụ trách|cơ quan|đơn vị)\b", re.I),
+    "money": re.compile(r"\b(thành tiền|số tiền|kinh phí|đơn giá|dự toán|mức chi|mức hỗ trợ)\b", re.I),
+    "place": re.compile(r"\b(địa điểm|địa chỉ|nơi)\b", re.I),
+}
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+
+
+def row_carries(kind: str, c: Candidate) -> bool:
+    """The line is a table row whose columns say it carries this kind of answer (a sum: a number in thousands)."""
+    cols = COLUMN_CARRIES.get(kind)
+    if not c.columns or cols is None or not cols.search(c.columns):
+        return False
+    return kind != "money" or _THOUSANDS.search(c.text) is not None
 
 
 TITLE_CHARS = 90
@@ -321,14 +341,62 @@ def _members_named_first(ranked: list[Candidate], folded_question: str) -> list[
 ROW_WINDOW = 10
 
 
-def _best_row_first(ranked: list[Candidate]) -> list[Candidate]:
+NAMED_CELL_SYLLABLES = (2, 4)  # a row label the question writes whole names its row ("Quý IV", "Lớp tin học")
+
+
+def _names_a_cell(row: str, folded_question: str) -> bool:
+    """The question writes the row's label whole: its first cell that is not a row number ("Quý IV")."""
+    low, high = NAMED_CELL_SYLLABLES
+    cells = [x.strip() for x in row.strip().strip("|").split("|")]
+    label = next((x for x in cells if x and not re.fullmatch(r"[\d.]+|[IVX]{1,5}", x)), "")
+    syl = folded_syllables(label)
+    return low <= len(syl) <= high and not any(x.isdigit() for x in syl) and f" {' '.join(syl)} " in folded_question
+
+
+def _same_table(c: Candidate, row: Candidate) -> bool:
+    """A row of the same table: same document and column names (a long table is cut into several chunks)."""
+    if not c.text.lstrip().startswith("|"):
+        return False
+    return c.chunk_id == row.chunk_id or (
+        c.document_id == row.document_id and bool(c.columns) and c.columns == row.columns
+    )
+
+
+def _row_over_prose(ranked: list[Candidate]) -> list[Candidate]:
+    """A best line of prose sharing a word or two with the question ("… các thành viên Ban Giám đốc") gives way to a
+    row of a table of its document among the ROW_WINDOW best that, read with its column names, holds
+    FULL_COVER_MARGIN more of the question than it, and no less than any line of prose there ("| 6 | Võ Văn Tùng |
+    … | Tin học, chuyển đổi số |")."""
+    if not ranked or ranked[0].text.lstrip().startswith("|"):
+        return ranked
+    first = ranked[0]
+    prose = [c.features.get("cov_line_ctx", 0.0) for c in ranked[:ROW_WINDOW] if not c.text.lstrip().startswith("|")]
+    need = max([first.features.get("cov_line_ctx", 0.0) + FULL_COVER_MARGIN] + prose)  # and no prose line holds more
+    return _first_of(
+        ranked,
+        ROW_WINDOW,
+        lambda c: (
+            c.document_id == first.document_id
+            and c.text.lstrip().startswith("|")
+            and c.features.get("cov_line_ctx", 0.0) >= need
+            and _no_worse(c, first)  # it carries what the prose carries of the kind asked ("gửi về đâu": a place)
+        ),
+    )
+
+
+def _best_row_first(ranked: list[Candidate], folded_question: str = "") -> list[Candidate]:
     """A best line that is a table's row gives way to the row of the same table, among the ROW_WINDOW best, that
     itself holds FULL_COVER_MARGIN more of the question's words: rows differ by their own words only ("| 3 |
     Chuyển đổi số, kỹ năng số | | 25 |" asked by "tiêu chí chuyển đổi số, kỹ năng số", not the row "| 2.1 | …")."""
+    ranked = _row_over_prose(ranked)
     if not ranked or not ranked[0].text.lstrip().startswith("|"):
         return ranked
     first = ranked[0]
-    rows = [c for c in ranked[:ROW_WINDOW] if c.chunk_id == first.chunk_id and c.text.lstrip().startswith("|")]
+    rows = [c for c in ranked[:ROW_WINDOW] if _same_table(c, first)]
+    named = [c for c in rows if _names_a_cell(c.text, folded_question)]
+    if named and first not in named:  # "Quý IV … bao nhiêu tiền?": the row "| Quý IV | 55.000.000 |", not "| Quý I |"
+        return [named[0]] + [c for c in ranked if c is not named[0]]
+    rows = named or rows
     best = max(rows, key=lambda c: c.features.get("cov_line", 0.0))
     if best.features.get("cov_line", 0.0) < first.features.get("cov_line", 0.0) + FULL_COVER_MARGIN:
         return ranked
@@ -338,6 +406,15 @@ def _best_row_first(ranked: list[Candidate]) -> list[Candidate]:
 def with_headings(kb, c: Candidate) -> str:
     """The line and its chunk's headings, folded."""
     return folded_text(c.text + "\n" + "\n".join(kb.chunks[c.chunk_id].headings or []))
+
+
+def _column_names(line: str, lines: list[str]) -> str:
+    """A table row's column names (its table's first row: "| STT | Ngày | Đơn vị được kiểm tra | Trưởng đoàn |"):
+    what its cells are, as a section's heading is what its lines are about. Empty for any other line."""
+    if not line.lstrip().startswith("|"):
+        return ""
+    header = next((x for x in lines if x.lstrip().startswith("|")), line)
+    return "" if header == line else header.replace("|", " ")
 
 
 def heading_is_line(heading: str, line: str) -> bool:
@@ -590,6 +667,7 @@ class EvidenceRanker:
                     continue
                 c = Candidate(ch.id, ch.document_id, i, line, _heads_chunk(i, line, lines, ch))
                 c.paragraph = paragraph if paragraph != line else ""
+                c.columns = _column_names(line, lines)
                 c.features = dict(chunk_feats)
                 led_by = ctx.kb.title_led_by(ch.document_id, line)  # 'Lớp 4: trước ngày 25/9' is retrieved
                 named = sections.get((ch.document_id, _title_key(led_by))) if led_by else None  # with class 4's
@@ -614,11 +692,12 @@ class EvidenceRanker:
         # another province's lines come last, then those naming another title than the one asked
         out.sort(key=lambda c: (c.features["province_conflict"], c.features["title_conflict"], -c.score))
         ranked = _list_head_first(_covered_first(out), self.asked)
-        ranked = _best_row_first(_members_named_first(ranked, self.ctx.u.folded))
+        ranked = _best_row_first(_members_named_first(ranked, self.ctx.u.folded), f" {self.ctx.u.folded} ")
         ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
         ranked = self._named_level_first(self._named_item_first(self._definition_first(ranked)))
-        return self._age_first(self._points_level_first(self._asked_body_first(ranked)))
+        ranked = self._age_first(self._points_level_first(self._asked_body_first(ranked)))
+        return _named_part_first(ranked, self.ctx.u.folded)
 
     def _age_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Người 65 tuổi có được hỗ trợ tiền ăn không?': a best line setting ages that do not hold the age asked
@@ -677,7 +756,9 @@ class EvidenceRanker:
         if any(f" {t} " in folded for t in self.asked_titles):
             return 0.0
         names = self.ctx.kb.quoted_names()
-        quoted = (folded_text(m.group(1)).strip() for m in QUOTED_NAME.finditer(text))
+        quoted = [folded_text(m.group(1)).strip() for m in QUOTED_NAME.finditer(text)]
+        # a title the subject names unquoted: "Hỏi - đáp về danh hiệu Công dân học tập"
+        quoted += [n for n in names if f" danh hieu {n} " in folded_text(subject)]
         return _bool(any(q in names and self._rival_title(q) for q in quoted))
 
     def _rival_title(self, name: str) -> bool:
@@ -891,6 +972,7 @@ class EvidenceRanker:
         ft = folded_text(c.text)
         # the line's headings, and the sections it names by number ('Lớp 4: trước ngày 25/9' is about class 4)
         heads = folded_text(" ".join((ch.headings or []) + ctx.kb.referred_titles(c.document_id, c.text)))
+        heads += " " + folded_text(c.columns)
         f = {
             "cov_line": coverage(self.units, "", ft, self.weights),
             "cov_line_ctx": coverage(self.units, "", ft + heads, self.weights),
@@ -910,7 +992,7 @@ class EvidenceRanker:
             f[f"ask_{kind}_fact"] = _bool(kind in self.asked and fact in kinds)
         for kind in ("date", "number", "who", "place", "clock", "contact", "validity", "howto", "money"):
             asked = kind in self.asked
-            has = bool(CARRIES[kind].search(c.text))
+            has = bool(CARRIES[kind].search(c.text)) or row_carries(kind, c)
             f[f"ask_{kind}_has"] = _bool(asked and has)
             f[f"ask_{kind}_lacks"] = _bool(asked and not has)
         f["ask_document_header"] = _bool("document" in self.asked and ch.kind == "header")
@@ -1093,6 +1175,9 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     def asked(words: list[str]) -> list[str]:  # "…? Đáp án là: X": X is the asker's guess, not the topic
         return [m for m in words if f" {m} " in asking] if asking else words
 
+    part = part_not_in_document(ctx, ranked)
+    if part is not None:  # "Phụ lục 3 …" of a plan whose annexes are Phụ lục 1 and 2
+        return [part], True
     min_share, weak, near_share = refusal_thresholds()
     missing = asked(missing_words(ctx, units, ranked))
     if missing and (missing_share(ctx, units, missing) >= min_share or best_score(ranked) < weak):
@@ -1102,10 +1187,52 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
         return near, True
     if ranked[0].features.get("province_conflict"):  # "Sở GDĐT Quảng Ngãi …": only other provinces' documents
         return list(ctx.u.provinces), True
+    if ranked[0].features.get("title_conflict"):  # "Dòng họ học tập" asked of a page on "Công dân học tập" only
+        asked = f" {ctx.u.folded} "
+        return [t for t in ctx.kb.quoted_names() if f" {t} " in asked], True
     kind = kind_not_near(ctx, ranked)
     if kind is not None:  # named by the words near evidence lacks, else by what the question asks
         return near or [_kind_named(ctx, kind)], True
     return [], False
+
+
+# A numbered part of a document the question names: "Phụ lục 3", "Mẫu 05", "Biểu số 2", "Phụ lục III".
+_PART_ASKED = re.compile(r"\b(phu luc|mau so|mau|bieu mau|bieu so|bieu)\s+(\d{1,2}|[ivx]{1,4})\b")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+
+
+def _part_number(s: str) -> int:
+    return int(s) if s.isdigit() else _ROMAN.get(s, 0)
+
+
+def _names_part(text: str, kind: str, number: int) -> bool:
+    found = re.findall(rf"\b{kind}\s+(?:so\s+)?(\d{{1,2}}|[ivx]{{1,4}})\b", text)
+    return number in {_part_number(x) for x in found}
+
+
+def _named_part_first(ranked: list[Candidate], folded_question: str) -> list[Candidate]:
+    """ "Phụ lục 2 … là gì?": the first of the COVERED_WINDOW best lines that names that numbered part comes first."""
+    m = _PART_ASKED.search(folded_question)
+    if m is None or not ranked or _names_part(folded_text(ranked[0].text), m.group(1), _part_number(m.group(2))):
+        return ranked
+    kind, number = m.group(1), _part_number(m.group(2))
+    return _first_of(ranked, COVERED_WINDOW, lambda c: _names_part(folded_text(c.text), kind, number))
+
+
+def part_not_in_document(ctx, ranked: list[Candidate]) -> str | None:
+    """The numbered part the question names ("phu luc 3"), when the best evidence's document has parts of that kind
+    ("Phụ lục 1", "Phụ lục 2") but not that one: the question asks of something the document does not have."""
+    m = _PART_ASKED.search(ctx.u.folded)
+    if m is None or not ranked:
+        return None
+    kind = m.group(1)
+    text = " ".join(ctx.kb.chunk_folded(c.id) for c in ctx.kb.chunks_of_document(ranked[0].document_id))
+    text = f"{text} {ctx.kb.identity_folded(ranked[0].document_id)}"
+    if not re.search(rf"\b{kind}\s+(?:so\s+)?(\d{{1,2}}|[ivx]{{1,4}})\b", text) or _names_part(
+        text, kind, _part_number(m.group(2))
+    ):
+        return None
+    return m.group(0)
 
 
 def _kind_named(ctx, kind: str) -> str:
@@ -1142,7 +1269,7 @@ def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, mat phi, mat tien, ton phi, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
     "sap nhap, sau sap nhap, sap xep, sau sap xep, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
-    "xin hoi, cho hoi, giup, neu, noi, di, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, doi tuong, "
+    "xin hoi, cho hoi, giup, neu, noi, di, phia, kieu, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, doi tuong, "
     # what a question about a document itself asks for ("số hiệu là gì, ngày nào, ai ký")
     "so hieu, trich yeu, ngay ki, nguoi ki, ai ki, noi nhan, kinh gui, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")
@@ -1278,7 +1405,8 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
     for k in asked:
         if k == "money" and _MAY_I.search(ctx.u.folded):  # "có được hỗ trợ tiền ăn không?": whether, not how much
             continue
-        carrying = [c for c in _near_lines(ranked, KIND_NEAR_CHUNKS.get(k, 1)) if carries(k, c.text)]
+        near = _near_lines(ranked, KIND_NEAR_CHUNKS.get(k, 1))
+        carrying = [c for c in near if carries(k, c.text) or row_carries(k, c)]
         if not carrying:
             return k
         if _of_other_years(ctx, carrying):  # "Năm 2026 … bao nhiêu tiền?": the sums of 2021 - 2025

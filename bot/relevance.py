@@ -49,6 +49,9 @@ UNSEEN_WORD_SHARE = 0.5
 MIN_WEIGHT = 0.1
 # folded function words that start no compound in these documents ("và", "của", "là", "thì", "mà")
 NEVER_WORD_START = {"va", "cua", "la", "thi", "ma", "nhung"}
+# Syllables typed without accents that are, in a question, its function words or the asker ("rồi", "không", "gì",
+# "tôi"): an unseen dictionary word holding one is a misreading ('tuoi roi' is "tuổi rồi", not "tươi rói")
+MISREAD_SYLLABLES = frozenset("roi khong chua nao gi dau sao nhe vay nhi oi toi minh em".split())
 
 _CLAUSE_BREAK = re.compile(r"[,;:?!()]+|\.(?!\d)")
 
@@ -179,6 +182,11 @@ class Segmenter:
         syl = w.split()
         return all(self.counts.get(f"{a} {b}", 0) > 0 for a, b in zip(syl, syl[1:]))
 
+    def _misread(self, w: str) -> bool:
+        """A dictionary word the documents never write that holds a question or function word typed without
+        accents ('tuoi roi' is "tuổi rồi", not "tươi rói"; 'con em' is "con em [tôi]" here): two words."""
+        return not self._seen(w) and any(x in MISREAD_SYLLABLES for x in w.split())
+
     def _segment_folded(self, syl: list[str]) -> list[str]:
         n = len(syl)
         best: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)  # (score, length of the last word)
@@ -186,7 +194,7 @@ class Segmenter:
             cands = []
             for k in range(1, min(MAX_WORD_SYLLABLES, i) + 1):
                 w = " ".join(syl[i - k : i])
-                if k == 1 or (w in self.words and syl[i - k] not in NEVER_WORD_START):
+                if k == 1 or (w in self.words and syl[i - k] not in NEVER_WORD_START and not self._misread(w)):
                     cands.append((best[i - k][0] + self._score(w, k), k))
             best[i] = max(cands)
         out, i = [], n
@@ -218,7 +226,11 @@ _ASKER = frozenset({"toi", "minh", "em", "nha"})
 
 
 def _asker_kin(words: list[str], i: int) -> bool:
-    return words[i] in KIN_WORDS and i + 1 < len(words) and words[i + 1] in _ASKER
+    if words[i] in KIN_WORDS and i + 1 < len(words) and words[i + 1] in _ASKER:
+        return True
+    # "con em học lớp 10 …" opening the question: one word to the segmenter, still the asker's child
+    syl = words[i].split()
+    return i == 0 and len(syl) == 2 and syl[0] in KIN_WORDS and syl[1] in _ASKER
 
 
 # compounds whose folded syllables are each a function or time word ("đang", "kỳ") but which are content words

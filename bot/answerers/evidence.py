@@ -268,7 +268,8 @@ def distinguishing(
     what the list's members are ("những phụ lục nào, có phải nộp PL thống kê không?"), only the words of that
     clause of it (`question`, as typed) choose items: another clause asks something else of the list."""
     members = members_asked(question_folded)  # "gồm những phần thi nào": what the list's members are
-    syl = _clause_naming_members(question, question_folded, members).split()
+    clause = _clause_naming_members(question, question_folded, members)
+    syl = _LIST_NAMED.sub("", clause).split()  # "Hồ sơ đăng ký CDHT gồm …": the words before "gồm" name the list
     grams = {f"{a} {b}" for a, b in zip(syl, syl[1:])}
     head_words = set(folded_syllables(head))
     grams = {g for g in grams if f" {g} " not in f" {identity} " and not set(g.split()) & head_words}
@@ -278,6 +279,9 @@ def distinguishing(
         if 0 < len(holding) < len(items):
             return holding
     return items
+
+
+_LIST_NAMED = re.compile(r"^.*?\b(?=(?:bao )?gom\b)")
 
 
 def _clause_naming_members(question: str, question_folded: str, members: list[str]) -> str:
@@ -406,6 +410,9 @@ def cells(row: str) -> list[str]:
     return [c.strip().strip("*").strip() for c in row.strip().strip("|").split("|")]
 
 
+_ROW_NUMBER = re.compile(r"[\d.]{0,6}|[IVX]{1,5}")  # a row's number ("3", "2.1", "IV"), or no first cell
+
+
 def table_row(ctx: Context, top: Candidate) -> list[str]:
     """A table row read with its header: 'Ngân sách xã chi cho TTHTCĐ — Mức độ 1: Từ 30 triệu đồng; …'."""
     lines = split_lines(ctx.kb.chunks[top.chunk_id].text)
@@ -414,8 +421,9 @@ def table_row(ctx: Context, top: Candidate) -> list[str]:
     if header is None or header == top.text:
         return [f"“{short(' | '.join(x for x in row if x), SINGLE_LINE_CHARS)}”"]
     names = cells(header)
-    label = next((x for x in row[1:2] if x), row[0])
-    pairs = [f"{n}: {v}" for n, v in zip(names[2:], row[2:]) if v]
+    first = 1 if _ROW_NUMBER.fullmatch(row[0] or "") else 0  # "| 3 | Nội dung … |" or "| Quý IV | 55.000.000 |"
+    label = next((x for x in row[first : first + 1] if x), row[0])
+    pairs = [f"{n}: {v}" for n, v in zip(names[first + 1 :], row[first + 1 :]) if v]
     said = [f"“{label}” — " + "; ".join(pairs) + "." if pairs else f"“{label}”"]
     return said + [f"  {x}" for x in _sub_rows(_table_lines(ctx, top), row, names)]
 

@@ -600,3 +600,45 @@ def test_only_the_clause_naming_the_lists_members_chooses_its_items():
     targets = ["1. Gia đình học tập: kết quả 58,4%. Đánh giá: Chưa đạt.", "2. Thôn: kết quả 62,5%. Đánh giá: Đạt."]
     q = "Những chỉ tiêu nào xã Hoàng An chưa đạt năm 2026?"
     assert distinguishing(folded_text(q).strip(), targets, question=q) == targets[:1]
+
+
+def _row(text: str, columns: str = "", **features) -> "Candidate":
+    from bot.evidence import Candidate
+
+    c = Candidate(1, "doc", 0, text, False, dict(features))
+    c.columns = columns
+    return c
+
+
+def test_a_table_row_carries_what_its_columns_are():
+    from bot.evidence import row_carries
+
+    people = "| STT | Họ và tên | Chức danh | Nhiệm vụ được phân công |"
+    assert row_carries("who", _row("| 6 | Võ Văn Tùng | Ủy viên | Tin học |", people))
+    assert not row_carries("money", _row("| 6 | Võ Văn Tùng | Ủy viên | Tin học |", people))
+    sums = "| Quý | Số tiền | Nội dung chủ yếu |"
+    assert row_carries("money", _row("| Quý IV | 55.000.000 | Ngày hội |", sums))
+    assert not row_carries("money", _row("| Quý IV | chưa phân bổ | Ngày hội |", sums))  # no sum in it
+    assert not row_carries("who", _row("Võ Văn Tùng phụ trách tin học."))  # prose: its own words only
+
+
+def test_a_row_is_named_by_its_label_not_by_a_word_of_its_cells():
+    from bot.evidence import _names_a_cell
+
+    assert _names_a_cell("| Quý IV | 55.000.000 | Ngày hội |", " qui iv nam 2027 chi bao nhieu ")
+    assert not _names_a_cell("| Quý I | 40.000.000 | Hội nghị |", " qui iv nam 2027 chi bao nhieu ")
+    # "Giám đốc" is a cell of the row, not its label ("Lê Thị Minh Hằng"): "Ban Giám đốc" names no row
+    row = "| 1 | Lê Thị Minh Hằng | Phó Chủ tịch UBND xã | Giám đốc | Phụ trách chung |"
+    assert not _names_a_cell(row, " ban giam doc nguoi nao phu trach tu sach ")
+
+
+def test_a_row_comes_before_prose_only_when_it_holds_more_of_the_question_than_any_prose():
+    from bot.evidence import _row_over_prose
+
+    prose = _row("3. Nhiệm kỳ … các thành viên Ban Giám đốc.", cov_line_ctx=0.2)
+    row = _row("| 6 | Võ Văn Tùng | Tin học |", "| STT | Họ và tên | Nhiệm vụ |", cov_line_ctx=0.6)
+    assert _row_over_prose([prose, row])[0] is row
+    better = _row("Hồ sơ gửi qua Hệ thống quản lý văn bản …", cov_line_ctx=0.8)
+    assert _row_over_prose([prose, row, better])[0] is prose
+    lacking = _row("| 6 | Võ Văn Tùng | Tin học |", "| STT | Họ và tên |", cov_line_ctx=0.6, ask_place_lacks=1.0)
+    assert _row_over_prose([prose, lacking])[0] is prose  # it lacks the kind asked that the prose does not

@@ -160,3 +160,8 @@ def test_how_long_and_what_time_are_the_questions_shape_not_its_topic():
     units = topic_units("Các sở và UBND xã phải ban hành kế hoạch thực hiện chỉ thị trong bao lâu?")
     assert "bao lau" not in units and "ban hanh" in units
     assert not {"luc nao", "may gio", "hom nao"} & set(topic_units("le khai mac to chuc luc nao, may gio, hom nao"))
+
+
+def test_unaccented_function_words_are_not_glued_into_words_the_documents_never_write():
+    seg = Segmenter([["tuoi", "tre", "hoc", "tap"], ["roi", "rac"]] * 5)
+    assert seg.segment("15 tuoi roi co dang ky duoc khong")[1:3] == ["tuoi", "roi"]

@@ -120,9 +120,10 @@ def picks(answer: Answer | None) -> list[str]:
     return [s.quote for s in answer.sources] if answer is not None else []
 
 
-def best_is_table_row(ranked: list) -> bool:
-    """The best line is a row of a table: read with its header, it says more than any list of facts."""
-    return bool(ranked) and evidence_answer.is_table_row(ranked[0].text)
+def best_is_table_row(ranked: list, folded_question: str = "") -> bool:
+    """The best line is a row of a table: read with its header, it says more than any list of facts, unless a list
+    is asked ("tiêu chí … gồm những gì?": the answerer's list is the table's rows)."""
+    return bool(ranked) and evidence_answer.is_table_row(ranked[0].text) and "list" not in asked_kinds(folded_question)
 
 
 def with_more_sources(sources: list, more: list, at_least: int = 3) -> list:
@@ -454,7 +455,7 @@ class Assistant:
         if early is not None:
             return early
         fact = self.read_again(ctx, fact, ranked)
-        if fact is not None and (u.follow_up or agrees(fact, ranked, u)) and not best_is_table_row(ranked):
+        if fact is not None and (u.follow_up or agrees(fact, ranked, u)) and not best_is_table_row(ranked, u.folded):
             if ranked and len(fact.sources) == 1:  # one fact: the other sections read for it follow its own
                 fact.sources = with_more_sources(fact.sources, evidence_answer.sources(ctx, ranked))
             return annotate_answer(fact, u.provinces, kb.docs, today)  # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"

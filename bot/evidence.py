@@ -67,7 +67,8 @@ _DUE_ASKED = re.compile(
 )
 _START_STATED = re.compile(r"\b(ke tu|tu)( ngay)? \d{1,2}\b")
 _END_STATED = re.compile(r"\bden( het)?( ngay)? \d{1,2}\b")
-_DUE_STATED = re.compile(r"\b(truoc|cham nhat|han chot|han cuoi)\b[^.;,]{0,12}?\b\d{1,2}\b")  # a date right after
+# a date right after "trước", "chậm nhất", "hạn chót", or the last day of a window ("đến hết ngày 06/9")
+_DUE_STATED = re.compile(r"\b(truoc|cham nhat|han chot|han cuoi|den het)\b[^.;,]{0,12}?\b\d{1,2}\b")
 # what each bound asked is stated by, in the order they are looked for (a deadline asked outweighs a period)
 _BOUNDS = ((_DUE_ASKED, _DUE_STATED), (_START_ASKED, _START_STATED), (_END_ASKED, _END_STATED))
 # a result stated: a figure after "kết quả", an assessment ("Đánh giá: Không đạt"), what was (not) reached; not
@@ -117,7 +118,8 @@ ASK_PATTERNS = {
     "place": r"\b(o dau|dia diem|tai dau|noi nao|cho nao|dia chi)\b",
     "clock": r"\b(may gio|luc may|gio nao)\b",
     "list": r"\b(nhung|gom|bao gom|danh sach|cac .{0,30} nao|co [a-z]+( [a-z]+)? nao|nhiem vu gi|lam gi|nhung gi|hoat dong gi|noi dung gi)\b",
-    "yesno": r"(\bco\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(duoc khong|phai khong|dung khong|khong a)\s*\??\s*$)",
+    "yesno": r"(\bco\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(duoc khong|phai khong|dung khong|khong a)\s*\??\s*$"
+    r"|\bda\b.{2,80}\bchua( nhi| a| vay)?\s*\??\s*$)",  # "đã đạt … chưa nhỉ?"
     "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ki|o dau|cach)\b",
     "validity": r"\b(gia tri|hieu luc|bao lau|may nam|thoi han|ap dung tu|bat dau ap dung)\b",
     "contact": r"\b(lien he|so dien thoai|"
@@ -133,7 +135,7 @@ ASK_PATTERNS = {
     + _NOT_MONEY
     + r"[a-z ]{0,40}\bbao nhieu)\b",
     "document": r"\b(ai ki|nguoi ki|do ai ki|ki ngay|ban hanh ngay|ngay ban hanh|gui (cho )?(ai|nhung|cac)|kinh gui|noi nhan|so hieu|trich yeu|ve viec gi)\b",
-    "result": r"\bco (dat|hoan thanh|vuot)\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(da )?dat (duoc )?bao nhieu\b|"
+    "result": r"\b(co|da) (dat|hoan thanh|vuot)\b.{2,80}\b(khong|chua)( nhi| a| vay)?\s*\??\s*$|\b(da )?dat (duoc )?bao nhieu\b|"
     r"\bket qua\b.{0,40}\b(the nao|ra sao|bao nhieu)\b",
     "definition": r"\b(la gi|nghia la gi|hieu the nao)\s*\??\s*$",
     "reason": r"\b(vi sao|tai sao|nguyen nhan|li do|do dau)\b",
@@ -362,6 +364,19 @@ def _same_table(c: Candidate, row: Candidate) -> bool:
     )
 
 
+def _row_under_header(ranked: list[Candidate]) -> list[Candidate]:
+    """A table's header row ("| Chỉ tiêu | Kế hoạch | Kết quả |") says what its rows are, not what any of them says:
+    it gives way to the row of its table, among the ROW_WINDOW best, that holds most of the question with it."""
+    if not ranked or not ranked[0].text.lstrip().startswith("|") or ranked[0].columns:
+        return ranked
+    header = ranked[0].text.replace("|", " ")  # as a row's column names are kept
+    rows = [c for c in ranked[:ROW_WINDOW] if c.columns == header and c.document_id == ranked[0].document_id]
+    if not rows:
+        return ranked
+    best = max(rows, key=lambda c: c.features.get("cov_line_ctx", 0.0))
+    return [best] + [c for c in ranked if c is not best]
+
+
 def _row_over_prose(ranked: list[Candidate]) -> list[Candidate]:
     """A best line of prose sharing a word or two with the question ("… các thành viên Ban Giám đốc") gives way to a
     row of a table of its document among the ROW_WINDOW best that, read with its column names, holds
@@ -388,11 +403,11 @@ def _best_row_first(ranked: list[Candidate], folded_question: str = "") -> list[
     """A best line that is a table's row gives way to the row of the same table, among the ROW_WINDOW best, that
     itself holds FULL_COVER_MARGIN more of the question's words: rows differ by their own words only ("| 3 |
     Chuyển đổi số, kỹ năng số | | 25 |" asked by "tiêu chí chuyển đổi số, kỹ năng số", not the row "| 2.1 | …")."""
-    ranked = _row_over_prose(ranked)
+    ranked = _row_over_prose(_row_under_header(ranked))
     if not ranked or not ranked[0].text.lstrip().startswith("|"):
         return ranked
     first = ranked[0]
-    rows = [c for c in ranked[:ROW_WINDOW] if _same_table(c, first)]
+    rows = [c for c in ranked[:ROW_WINDOW] if _same_table(c, first) and (c.columns or c is first)]  # no header
     named = [c for c in rows if _names_a_cell(c.text, folded_question)]
     if named and first not in named:  # "Quý IV … bao nhiêu tiền?": the row "| Quý IV | 55.000.000 |", not "| Quý I |"
         return [named[0]] + [c for c in ranked if c is not named[0]]
@@ -697,7 +712,8 @@ class EvidenceRanker:
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
         ranked = self._named_level_first(self._named_item_first(self._definition_first(ranked)))
         ranked = self._age_first(self._points_level_first(self._asked_body_first(ranked)))
-        return _named_part_first(ranked, self.ctx.u.folded)
+        ranked = _named_part_first(ranked, self.ctx.u.folded, self._with_headings)
+        return _row_under_header(ranked)  # whichever rule put a table's header row first ("Kết quả 6 tháng")
 
     def _age_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Người 65 tuổi có được hỗ trợ tiền ăn không?': a best line setting ages that do not hold the age asked
@@ -1196,8 +1212,8 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     return [], False
 
 
-# A numbered part of a document the question names: "Phụ lục 3", "Mẫu 05", "Biểu số 2", "Phụ lục III".
-_PART_ASKED = re.compile(r"\b(phu luc|mau so|mau|bieu mau|bieu so|bieu)\s+(\d{1,2}|[ivx]{1,4})\b")
+# A numbered part of a document the question names: "Phụ lục 3", "Mẫu 05", "Biểu số 2", "Phụ lục III", "Lớp số 06".
+_PART_ASKED = re.compile(r"\b(phu luc|mau so|mau|bieu mau|bieu so|bieu|lop so)\s+(\d{1,2}|[ivx]{1,4})\b")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
 
@@ -1210,13 +1226,14 @@ def _names_part(text: str, kind: str, number: int) -> bool:
     return number in {_part_number(x) for x in found}
 
 
-def _named_part_first(ranked: list[Candidate], folded_question: str) -> list[Candidate]:
-    """ "Phụ lục 2 … là gì?": the first of the COVERED_WINDOW best lines that names that numbered part comes first."""
+def _named_part_first(ranked: list[Candidate], folded_question: str, read=lambda c: folded_text(c.text)) -> list:
+    """ "Phụ lục 2 … là gì?", "Lớp số 02 dành cho ai?": the first of the COVERED_WINDOW best lines that names that
+    numbered part (`read`: the line, with its headings) comes first."""
     m = _PART_ASKED.search(folded_question)
-    if m is None or not ranked or _names_part(folded_text(ranked[0].text), m.group(1), _part_number(m.group(2))):
+    if m is None or not ranked or _names_part(read(ranked[0]), m.group(1), _part_number(m.group(2))):
         return ranked
     kind, number = m.group(1), _part_number(m.group(2))
-    return _first_of(ranked, COVERED_WINDOW, lambda c: _names_part(folded_text(c.text), kind, number))
+    return _first_of(ranked, COVERED_WINDOW, lambda c: _names_part(read(c), kind, number))
 
 
 def part_not_in_document(ctx, ranked: list[Candidate]) -> str | None:
@@ -1269,7 +1286,7 @@ def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, mat phi, mat tien, ton phi, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
     "sap nhap, sau sap nhap, sap xep, sau sap xep, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
-    "xin hoi, cho hoi, giup, neu, noi, di, phia, kieu, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, doi tuong, "
+    "xin hoi, cho hoi, nghe noi, giup, neu, noi, di, phia, kieu, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, doi tuong, "
     # what a question about a document itself asks for ("số hiệu là gì, ngày nào, ai ký")
     "so hieu, trich yeu, ngay ki, nguoi ki, ai ki, noi nhan, kinh gui, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 QUESTION_WORDS = set(
     """ai gi nao dau sao bao nhieu may khi luc nay the ra sao duoc bi phai can muon hoi xin
 cho biet toi minh em anh chi ban a a oi nhe vay khong chua roi thi la nhung gom co nhu lam nhu the nao hay
-giup nay hom ve ad admin""".split()  # "ad", "admin": the asker addressing the assistant
+giup nay hom ve ad admin nhi""".split()  # "ad", "admin": the asker addressing the assistant
 )
 
 

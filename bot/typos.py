@@ -177,6 +177,15 @@ HEAD_WORDS = frozenset("so bo ban hoi phong cuc vu vien tam doan truong dai chi"
 _AMPERSAND_INITIALS = re.compile(r"\b([A-ZĐ]{1,3})&([A-ZĐ]{1,3})\b")
 
 
+def _in_compound(text: str, m: re.Match) -> bool:
+    """The token is joined by "-" to another in capitals ("PT-TH", "VH-TT-DL")."""
+    before, after = text[max(0, m.start() - 2) : m.start()], text[m.end() : m.end() + 2]
+    return m.group(0).isupper() and (
+        (len(after) == 2 and after[0] == "-" and after[1].isupper())
+        or (len(before) == 2 and before[1] == "-" and before[0].isupper())
+    )
+
+
 class AbbreviationReader:
     """Shorthand and abbreviations the glossary does not know, read as the words they stand for: chat shorthand
     ("ko" → "không"), one province's two initials ("TQ"), and a body's initials after its head word (HEAD_WORDS), as
@@ -194,6 +203,8 @@ class AbbreviationReader:
         words = list(_WORD.finditer(text))
         edits = []
         for i, m in enumerate(words):
+            if _in_compound(text, m):  # "PT-TH", "GDNN-GDTX": one abbreviation, not two provinces' initials
+                continue
             edit = self._read(m.group(0), words[i - 1] if i else None)
             if edit is not None:
                 start, name = edit if edit[0] is not None else (m.start(), edit[1])

@@ -30,6 +30,7 @@ from bot.evidence import (
     split_lines,
 )
 from bot.formatting import document_citation
+from bot.relevance import folded_text
 from store.knowledge import Deadline
 from vntext import fold, folded_syllables
 
@@ -435,6 +436,45 @@ def _table_lines(ctx: Context, top: Candidate) -> list[str]:
     return [x for c in same for x in split_lines(c.text)]
 
 
+MIN_TABLE_ROWS = 3  # a table of fewer rows is read whole
+_WHICH = re.compile(r"\b[a-z]+( [a-z]+)? nao\b")  # "dòng họ nào", "những xã nào": which of them, maybe several
+
+
+def _counted_as_asked(rows: list[str], ctx: Context) -> list[str]:
+    """The rows that count what the question counts as it does ("3 năm liên tục": "03 năm liên tục", not "02 năm …");
+    all of them when none does."""
+    counts = re.findall(r"\b(\d{1,3})\s+([a-z]+)\b", ctx.u.folded)
+    if not counts:
+        return rows
+    said = lambda row: any(re.search(rf"\b0*{n}\s+{w}\b", folded_text(row)) for n, w in counts)
+    return [r for r in rows if said(r)] or rows
+
+
+def _rows_asked(ctx: Context, top: Candidate) -> list[str]:
+    """A list asked of a table by what some of its rows say ("những dòng họ nào được công nhận lần đầu"): those rows,
+    each with its column names, under the table's header; empty when the question picks no rows of the best line's
+    section (all of them or none hold its words)."""
+    lines = _table_lines(ctx, top)
+    table = [x for x in lines if is_table_row(x)]
+    if len(table) < MIN_TABLE_ROWS + 1:
+        return []
+    header, rows = table[0], table[1:]
+    doc = ctx.kb.docs[top.document_id]
+    identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
+    heads = " ".join(ctx.kb.chunks[top.chunk_id].headings or [])
+    wanted = _counted_as_asked(distinguishing(ctx.u.folded, rows, identity, f"{heads} {header}", ctx.u.text), ctx)
+    if len(wanted) == len(rows):
+        return []
+    names = cells(header)
+    out = []
+    for row in wanted:
+        cs = cells(row)
+        first = 1 if _ROW_NUMBER.fullmatch(cs[0] or "") else 0
+        pairs = [f"{n}: {v}" for n, v in zip(names[first + 1 :], cs[first + 1 :]) if v]
+        out.append(f"  {cs[first]} — " + "; ".join(pairs) if pairs else f"  {cs[first]}")
+    return [f"“{short(' | '.join(x for x in names if x), LINE_CHARS)}”"] + out
+
+
 def _sub_rows(lines: list[str], row: list[str], names: list[str]) -> list[str]:
     """The rows numbered under a group row ('| 3 | Chuyển đổi số … | | 25 |' › '| 3.1 | | … | 10 |'), each as its
     number, its text and its other named cells: a criterion is read with its indicators."""
@@ -491,8 +531,9 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str], steps=None, ac
     """The quoted lines: a table row with its header, a procedure read whole (`steps`), a heading with its items,
     a field gathered across sections (`across`), a list, or the best line with its companions."""
     top = ranked[0]
-    if is_table_row(top.text):
-        return table_row(ctx, top)
+    if is_table_row(top.text):  # "dòng họ nào …": the rows the question picks when it picks several, else the row
+        rows = _rows_asked(ctx, top) if _WHICH.search(ctx.u.folded) else []
+        return rows if len(rows) > 2 else table_row(ctx, top)
     if steps is not None:
         return _list_lines(*steps)
     if _is_heading_like(top):
@@ -500,6 +541,9 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str], steps=None, ac
     if across is not None:
         return _list_lines(*across)
     if "list" in asked:
+        rows = _rows_asked(ctx, top)
+        if rows:
+            return rows
         head, items = section_items(ctx, top)
         if len(items) > 1:
             doc = ctx.kb.docs[top.document_id]

@@ -346,12 +346,22 @@ ROW_WINDOW = 10
 NAMED_CELL_SYLLABLES = (2, 4)  # a row label the question writes whole names its row ("Quý IV", "Lớp tin học")
 
 
+def row_label(row: str) -> str:
+    """A table row's label: its first cell that is not a row number ("Quý IV", "Chuyển đổi số, kỹ năng số")."""
+    cells = [x.strip() for x in row.strip().strip("|").split("|")]
+    return next((x for x in cells if x and not re.fullmatch(r"[\d.]+|[IVX]{1,5}", x)), "")
+
+
+def label_asked(row: str, folded_question: str) -> bool:
+    """Every word of the row's label (two or more) is a word of the question: the question asks of that row."""
+    syl = folded_syllables(row_label(row))
+    return len(syl) >= 2 and set(syl) <= set(folded_question.split())
+
+
 def _names_a_cell(row: str, folded_question: str) -> bool:
     """The question writes the row's label whole: its first cell that is not a row number ("Quý IV")."""
     low, high = NAMED_CELL_SYLLABLES
-    cells = [x.strip() for x in row.strip().strip("|").split("|")]
-    label = next((x for x in cells if x and not re.fullmatch(r"[\d.]+|[IVX]{1,5}", x)), "")
-    syl = folded_syllables(label)
+    syl = folded_syllables(row_label(row))
     return low <= len(syl) <= high and not any(x.isdigit() for x in syl) and f" {' '.join(syl)} " in folded_question
 
 

@@ -81,3 +81,17 @@ def lexical_assistant(store_dir):
     from bot.assistant import Assistant
 
     return Assistant(settings_for(store_dir), load_dense=False)
+
+
+def assistant_over(tmp_path_factory, name: str, sources: list) -> "object":
+    """An assistant over a fresh SQLite store built, by the real indexer, from these files and folders."""
+    from bot.assistant import Assistant
+    from bot.config import load_settings
+    from indexer.build import build
+
+    data = tmp_path_factory.mktemp(name)
+    settings = load_settings(data)
+    settings.database_url = f"sqlite:///{data / 'hoctap.sqlite3'}"
+    rep = build(settings, [str(x) for x in sources])
+    assert not rep.errors, rep.errors
+    return Assistant(settings)

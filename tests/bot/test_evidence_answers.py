@@ -48,6 +48,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import assistant_over
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,16 +58,7 @@ DOCS = ROOT / "tests" / "data" / "evidence"
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, e5_model):
-    from bot.assistant import Assistant
-    from bot.config import load_settings
-    from indexer.build import build
-
-    data = tmp_path_factory.mktemp("evidence-store")
-    settings = load_settings(data)
-    settings.database_url = f"sqlite:///{data / 'hoctap.sqlite3'}"
-    rep = build(settings, [str(ROOT / "knowledge"), str(DOCS)])
-    assert not rep.errors, rep.errors
-    return Assistant(settings)
+    return assistant_over(tmp_path_factory, "evidence-store", [ROOT / "knowledge", DOCS])
 
 
 def test_an_article_asked_by_number_is_quoted_whole(assistant):

@@ -21,6 +21,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.conftest import assistant_over
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,16 +36,7 @@ SUPPORT = ROOT / "tests" / "data" / "probe6" / "laichau-2026-nq-hdnd-ho-tro-hoc-
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, e5_model):
-    from bot.assistant import Assistant
-    from bot.config import load_settings
-    from indexer.build import build
-
-    data = tmp_path_factory.mktemp("probe5-store")
-    settings = load_settings(data)
-    settings.database_url = f"sqlite:///{data / 'hoctap.sqlite3'}"
-    rep = build(settings, [str(ROOT / "knowledge"), str(DOCS), str(NOTICES), str(SCORING), str(SUPPORT)])
-    assert not rep.errors, rep.errors
-    return Assistant(settings)
+    return assistant_over(tmp_path_factory, "probe5-store", [ROOT / "knowledge", DOCS, NOTICES, SCORING, SUPPORT])
 
 
 def test_a_dossier_asked_is_every_item_of_its_section_cited_by_that_section(assistant):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import assistant_over
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,16 +31,7 @@ DOCS = ROOT / "tests" / "data" / "probe7"
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, e5_model):
-    from bot.assistant import Assistant
-    from bot.config import load_settings
-    from indexer.build import build
-
-    data = tmp_path_factory.mktemp("probe7-store")
-    settings = load_settings(data)
-    settings.database_url = f"sqlite:///{data / 'hoctap.sqlite3'}"
-    rep = build(settings, [str(ROOT / "knowledge"), str(DOCS)])
-    assert not rep.errors, rep.errors
-    return Assistant(settings)
+    return assistant_over(tmp_path_factory, "probe7-store", [ROOT / "knowledge", DOCS])
 
 
 def test_a_person_in_a_table_answers_who_by_the_task_in_their_row(assistant):

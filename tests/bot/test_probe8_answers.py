@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import assistant_over
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,16 +27,7 @@ DOCS = ROOT / "tests" / "data" / "probe8"
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, e5_model):
-    from bot.assistant import Assistant
-    from bot.config import load_settings
-    from indexer.build import build
-
-    data = tmp_path_factory.mktemp("probe8-store")
-    settings = load_settings(data)
-    settings.database_url = f"sqlite:///{data / 'hoctap.sqlite3'}"
-    rep = build(settings, [str(ROOT / "knowledge"), str(DOCS)])
-    assert not rep.errors, rep.errors
-    return Assistant(settings)
+    return assistant_over(tmp_path_factory, "probe8-store", [ROOT / "knowledge", DOCS])
 
 
 def test_the_rows_a_list_asks_for_are_those_saying_it_counted_as_asked(assistant):

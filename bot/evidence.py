@@ -341,6 +341,12 @@ def _members_named_first(ranked: list[Candidate], folded_question: str) -> list[
 
 
 ROW_WINDOW = 10
+_TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")  # "|---|---|" under a table's header
+
+
+def is_table_row(text: str) -> bool:
+    """A row of a pipe table ("| 6 | Võ Văn Tùng | … |"), not the rule under its header."""
+    return text.lstrip().startswith("|") and not _TABLE_RULE.match(text.strip())
 
 
 NAMED_CELL_SYLLABLES = (2, 4)  # a row label the question writes whole names its row ("Quý IV", "Lớp tin học")
@@ -367,7 +373,7 @@ def _names_a_cell(row: str, folded_question: str) -> bool:
 
 def _same_table(c: Candidate, row: Candidate) -> bool:
     """A row of the same table: same document and column names (a long table is cut into several chunks)."""
-    if not c.text.lstrip().startswith("|"):
+    if not is_table_row(c.text):
         return False
     return c.chunk_id == row.chunk_id or (
         c.document_id == row.document_id and bool(c.columns) and c.columns == row.columns
@@ -377,7 +383,7 @@ def _same_table(c: Candidate, row: Candidate) -> bool:
 def _row_under_header(ranked: list[Candidate]) -> list[Candidate]:
     """A table's header row ("| Chỉ tiêu | Kế hoạch | Kết quả |") says what its rows are, not what any of them says:
     it gives way to the row of its table, among the ROW_WINDOW best, that holds most of the question with it."""
-    if not ranked or not ranked[0].text.lstrip().startswith("|") or ranked[0].columns:
+    if not ranked or not is_table_row(ranked[0].text) or ranked[0].columns:
         return ranked
     header = ranked[0].text.replace("|", " ")  # as a row's column names are kept
     rows = [c for c in ranked[:ROW_WINDOW] if c.columns == header and c.document_id == ranked[0].document_id]
@@ -392,17 +398,17 @@ def _row_over_prose(ranked: list[Candidate]) -> list[Candidate]:
     row of a table of its document among the ROW_WINDOW best that, read with its column names, holds
     FULL_COVER_MARGIN more of the question than it, and no less than any line of prose there ("| 6 | Võ Văn Tùng |
     … | Tin học, chuyển đổi số |")."""
-    if not ranked or ranked[0].text.lstrip().startswith("|"):
+    if not ranked or is_table_row(ranked[0].text):
         return ranked
     first = ranked[0]
-    prose = [c.features.get("cov_line_ctx", 0.0) for c in ranked[:ROW_WINDOW] if not c.text.lstrip().startswith("|")]
+    prose = [c.features.get("cov_line_ctx", 0.0) for c in ranked[:ROW_WINDOW] if not is_table_row(c.text)]
     need = max([first.features.get("cov_line_ctx", 0.0) + FULL_COVER_MARGIN] + prose)  # and no prose line holds more
     return _first_of(
         ranked,
         ROW_WINDOW,
         lambda c: (
             c.document_id == first.document_id
-            and c.text.lstrip().startswith("|")
+            and is_table_row(c.text)
             and c.features.get("cov_line_ctx", 0.0) >= need
             and _no_worse(c, first)  # it carries what the prose carries of the kind asked ("gửi về đâu": a place)
         ),
@@ -414,7 +420,7 @@ def _best_row_first(ranked: list[Candidate], folded_question: str = "") -> list[
     itself holds FULL_COVER_MARGIN more of the question's words: rows differ by their own words only ("| 3 |
     Chuyển đổi số, kỹ năng số | | 25 |" asked by "tiêu chí chuyển đổi số, kỹ năng số", not the row "| 2.1 | …")."""
     ranked = _row_over_prose(_row_under_header(ranked))
-    if not ranked or not ranked[0].text.lstrip().startswith("|"):
+    if not ranked or not is_table_row(ranked[0].text):
         return ranked
     first = ranked[0]
     rows = [c for c in ranked[:ROW_WINDOW] if _same_table(c, first) and (c.columns or c is first)]  # no header
@@ -436,9 +442,9 @@ def with_headings(kb, c: Candidate) -> str:
 def _column_names(line: str, lines: list[str]) -> str:
     """A table row's column names (its table's first row: "| STT | Ngày | Đơn vị được kiểm tra | Trưởng đoàn |"):
     what its cells are, as a section's heading is what its lines are about. Empty for any other line."""
-    if not line.lstrip().startswith("|"):
+    if not is_table_row(line):
         return ""
-    header = next((x for x in lines if x.lstrip().startswith("|")), line)
+    header = next((x for x in lines if is_table_row(x)), line)
     return "" if header == line else header.replace("|", " ")
 
 
@@ -1231,9 +1237,13 @@ def _part_number(s: str) -> int:
     return int(s) if s.isdigit() else _ROMAN.get(s, 0)
 
 
+def _part_numbers(text: str, kind: str) -> set[int]:
+    """The numbers of the parts of this kind the folded text names ("phu luc 1", "phu luc so 2", "phu luc iii")."""
+    return {_part_number(x) for x in re.findall(rf"\b{kind}\s+(?:so\s+)?(\d{{1,2}}|[ivx]{{1,4}})\b", text)}
+
+
 def _names_part(text: str, kind: str, number: int) -> bool:
-    found = re.findall(rf"\b{kind}\s+(?:so\s+)?(\d{{1,2}}|[ivx]{{1,4}})\b", text)
-    return number in {_part_number(x) for x in found}
+    return number in _part_numbers(text, kind)
 
 
 def _named_part_first(ranked: list[Candidate], folded_question: str, read=lambda c: folded_text(c.text)) -> list:
@@ -1255,9 +1265,8 @@ def part_not_in_document(ctx, ranked: list[Candidate]) -> str | None:
     kind = m.group(1)
     text = " ".join(ctx.kb.chunk_folded(c.id) for c in ctx.kb.chunks_of_document(ranked[0].document_id))
     text = f"{text} {ctx.kb.identity_folded(ranked[0].document_id)}"
-    if not re.search(rf"\b{kind}\s+(?:so\s+)?(\d{{1,2}}|[ivx]{{1,4}})\b", text) or _names_part(
-        text, kind, _part_number(m.group(2))
-    ):
+    numbers = _part_numbers(text, kind)
+    if not numbers or _part_number(m.group(2)) in numbers:
         return None
     return m.group(0)
 

@@ -23,6 +23,7 @@ from bot.evidence import (
     carries_asked,
     LEVEL_WINDOW,
     holds_points_anywhere,
+    is_table_row,
     is_title,
     members_asked,
     points_asked,
@@ -400,18 +401,19 @@ def bodies(ctx: Context, top: Candidate) -> list[str] | None:
     return [head] + [f"  • {x}" for x in names]
 
 
-_TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")
-
-
-def is_table_row(text: str) -> bool:
-    return text.lstrip().startswith("|") and not _TABLE_RULE.match(text.strip())
-
-
 def cells(row: str) -> list[str]:
     return [c.strip().strip("*").strip() for c in row.strip().strip("|").split("|")]
 
 
 _ROW_NUMBER = re.compile(r"[\d.]{0,6}|[IVX]{1,5}")  # a row's number ("3", "2.1", "IV"), or no first cell
+
+
+def _row_read(row: list[str], names: list[str]) -> tuple[str, list[str]]:
+    """A row's label and its other cells named by their columns: its first cell, or the one after its number ("| 3 |
+    Nội dung … |", "| Quý IV | 55.000.000 |")."""
+    first = 1 if _ROW_NUMBER.fullmatch(row[0] or "") else 0
+    label = next((x for x in row[first : first + 1] if x), row[0])
+    return label, [f"{n}: {v}" for n, v in zip(names[first + 1 :], row[first + 1 :]) if v]
 
 
 def table_row(ctx: Context, top: Candidate) -> list[str]:
@@ -422,9 +424,7 @@ def table_row(ctx: Context, top: Candidate) -> list[str]:
     if header is None or header == top.text:
         return [f"“{short(' | '.join(x for x in row if x), SINGLE_LINE_CHARS)}”"]
     names = cells(header)
-    first = 1 if _ROW_NUMBER.fullmatch(row[0] or "") else 0  # "| 3 | Nội dung … |" or "| Quý IV | 55.000.000 |"
-    label = next((x for x in row[first : first + 1] if x), row[0])
-    pairs = [f"{n}: {v}" for n, v in zip(names[first + 1 :], row[first + 1 :]) if v]
+    label, pairs = _row_read(row, names)
     said = [f"“{label}” — " + "; ".join(pairs) + "." if pairs else f"“{label}”"]
     return said + [f"  {x}" for x in _sub_rows(_table_lines(ctx, top), row, names)]
 
@@ -468,10 +468,8 @@ def _rows_asked(ctx: Context, top: Candidate) -> list[str]:
     names = cells(header)
     out = []
     for row in wanted:
-        cs = cells(row)
-        first = 1 if _ROW_NUMBER.fullmatch(cs[0] or "") else 0
-        pairs = [f"{n}: {v}" for n, v in zip(names[first + 1 :], cs[first + 1 :]) if v]
-        out.append(f"  {cs[first]} — " + "; ".join(pairs) if pairs else f"  {cs[first]}")
+        label, pairs = _row_read(cells(row), names)
+        out.append(f"  {label} — " + "; ".join(pairs) if pairs else f"  {label}")
     return [f"“{short(' | '.join(x for x in names if x), LINE_CHARS)}”"] + out
 
 

@@ -1503,7 +1503,7 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
     if "contact" in asked_kinds(ctx.u.folded):  # "… thì gọi số nào?": calling is the question, not its topic
         shape |= CONTACT_SHAPE_WORDS
     hay = f" {hay} "
-    initials = _initials(hay)
+    initials: set[str] | None = None  # read when a question's word is an abbreviation
     out = []
     for unit in units:
         if unit in shape or _CODE.search(unit) or ctx.lex.expand(unit) != unit:
@@ -1511,6 +1511,7 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
         if any(_written_in(x, hay) for x in ctx.lex.synonyms_of(unit)):  # "trường học": "cơ sở giáo dục"
             continue
         if " " not in unit and not _VOWEL.search(unit):  # an abbreviation: its initials in the evidence
+            initials = _initials(hay) if initials is None else initials
             if unit not in initials and len(unit) >= 3:
                 out.append(unit)
             continue

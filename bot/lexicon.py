@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from bot.config import KNOWLEDGE_DIR
@@ -30,6 +30,11 @@ class Lexicon:
     agencies: tuple[Agency, ...]
     provinces: tuple[str, ...]
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded everyday word → the documents' words
+
+    @cached_property
+    def agency_by_name(self) -> dict[str, Agency]:
+        """The agencies by name (the first of a name, where two share one)."""
+        return {a.name: a for a in reversed(self.agencies)}
 
     def synonyms_of(self, folded_word: str) -> tuple[str, ...]:
         """The documents' words for an everyday one, folded ('truong hoc' → ('co so giao duc',))."""

@@ -127,17 +127,26 @@ class Retriever:
         lq = query + (" " + expanded if expanded and expanded != query else "")
         lex = self.lexical_scores(lq) if mode in ("hybrid", "lexical") else np.zeros(n, np.float32)
         den = self.dense_scores(query) if mode in ("hybrid", "dense") else np.zeros(n, np.float32)
-        mask = np.ones(n, dtype=bool)
-        if allowed is not None:
-            mask[:] = False
-            for cid in allowed:
-                if cid in self.pos:
-                    mask[self.pos[cid]] = True
-        cand = np.nonzero(mask)[0]
-        if len(cand) == 0:
-            return []
-        if allowed is not None and mode in ("hybrid", "dense") and self.dense_enabled:
-            den = self._rescored(query, den, cand)
+        if allowed is None:  # the whole library: ranked once per question (it searches several times)
+            order, fused = self._cached(("fused", mode, lq, query), lambda: self._fused(query, mode, lex, den, None))
+        else:
+            cand = np.fromiter((self.pos[cid] for cid in allowed if cid in self.pos), dtype=np.int64)
+            if len(cand) == 0:
+                return []
+            cand.sort()
+            if mode in ("hybrid", "dense") and self.dense_enabled:
+                den = self._rescored(query, den, cand)
+            order, fused = self._fused(query, mode, lex, den, cand)
+        return [
+            Hit(self.chunk_ids[i], float(fused[i]), float(lex[i]), float(den[i]), r)
+            for r, i in enumerate(order[:k])
+            if fused[i] > 0
+        ]
+
+    def _fused(self, query: str, mode: str, lex: np.ndarray, den: np.ndarray, cand: np.ndarray | None):
+        """(the candidates best first, the reciprocal-rank fusion of their lexical and dense ranks); None: all."""
+        n = len(self.chunk_ids)
+        cand = np.arange(n) if cand is None else cand
         fused = np.zeros(n, dtype=np.float64)
         # a question typed without diacritics is a different language to the embedding model
         dense_weight = DENSE_WEIGHT if has_diacritics(query) else UNACCENTED_DENSE_WEIGHT
@@ -145,12 +154,7 @@ class Retriever:
             fused += _rrf(lex, cand, 1.0, positive_only=True)
         if mode in ("hybrid", "dense") and self.dense_enabled:
             fused += _rrf(den, cand, dense_weight, positive_only=False)
-        top = cand[np.argsort(-fused[cand], kind="stable")][:k]
-        return [
-            Hit(self.chunk_ids[i], float(fused[i]), float(lex[i]), float(den[i]), r)
-            for r, i in enumerate(top)
-            if fused[i] > 0
-        ]
+        return cand[np.argsort(-fused[cand], kind="stable")], fused
 
 
 def _rrf(scores: np.ndarray, cand: np.ndarray, weight: float, positive_only: bool) -> np.ndarray:

@@ -360,7 +360,7 @@ def _own_topic_words(u: Understanding, lex: Lexicon) -> list[str]:
     named = set(folded_syllables(" ".join(u.provinces + u.agencies + u.numbers)))
     named |= set(folded_syllables(lex.expand(" ".join(u.agencies))))
     for a in u.agencies:
-        ag = next((x for x in lex.agencies if x.name == a), None)
+        ag = lex.agency_by_name.get(a)
         for al in ag.aliases if ag else ():
             named |= set(folded_syllables(al))
     return [

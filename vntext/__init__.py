@@ -79,9 +79,22 @@ def fold(text: str) -> str:
     return _I_FOR_Y.sub(r"\1i", _unmarked(t))
 
 
+class _MarkDeleter(dict):
+    """A str.translate table that deletes combining marks (category Mn) and keeps every other character, each
+    character's category looked up once, when first met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code)) == "Mn" else code
+        self[code] = kept
+        return kept
+
+
+_MARKS = _MarkDeleter()
+
+
 def _unmarked(text: str) -> str:
     """Lower case without diacritics, đ → d (NFD text)."""
-    t = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    t = text.translate(_MARKS)
     return t.replace("đ", "d").replace("Đ", "D").lower()
 
 

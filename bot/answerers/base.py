@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from bot.admin_changes import MORE, expand_provinces, tidy_cautions
@@ -59,6 +60,13 @@ def short(text: str, n: int) -> str:
 
 # an alias found inside another word: "cơ sở giáo dục" (an education institution) and "trụ sở" are not "Sở …"
 _NOT_A_FACILITY = r"(?<!\w)(?<!co )(?<!tru )"
+
+
+@lru_cache(maxsize=512)
+def _alias_pattern(aliases: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern for an agency's written names (folded, longer than 6 letters), not inside a facility's name."""
+    names = [re.escape(al) for al in aliases if len(al) > 6]
+    return re.compile(_NOT_A_FACILITY + "(?:" + "|".join(names) + r")(?!\w)") if names else None
 
 
 EVIDENCE_UNRANKED = 1_000
@@ -125,10 +133,8 @@ class Context:
         for a in self.u.agencies:
             if a == canonical:
                 return True
-            ag = next((x for x in self.lex.agencies if x.name == a), None)
-            if ag and any(
-                re.search(_NOT_A_FACILITY + re.escape(al) + r"(?!\w)", fw) for al in ag.aliases if len(al) > 6
-            ):
+            ag = self.lex.agency_by_name.get(a)
+            if ag and (pattern := _alias_pattern(ag.aliases)) and pattern.search(fw):
                 return True
             if ag is None and fold(a) in fold(written):  # a name learned from the documents
                 return True
@@ -142,7 +148,7 @@ class Context:
         names = u.provinces + u.agencies + u.numbers + u.doc_types + u.replaced_names + self.localities()
         out = {" ".join(folded_syllables(n)) for n in names}
         for a in u.agencies + u.replaced_names:  # the question may have named the agency by an alias ("Sở GDĐT")
-            ag = next((x for x in self.lex.agencies if x.name == a), None)
+            ag = self.lex.agency_by_name.get(a)
             out |= {" ".join(folded_syllables(al)) for al in (ag.aliases if ag else ())}
         out |= {" ".join(folded_syllables(self.lex.expand(n))) for n in names}
         return {n for n in out if n}

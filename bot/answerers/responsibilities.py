@@ -28,13 +28,17 @@ def _fact_text(r: Responsibility) -> str:
     return r.task + " " + r.agency_text
 
 
+def successor_asked(ctx: Context) -> bool:
+    """The question names a body that took over the tasks of one that no longer exists (2025 register)."""
+    return any(b.into in ctx.u.agencies for b in load_register().bodies if b.into)
+
+
 def took_over(ctx: Context, r: Responsibility) -> bool:
     """The task is a body's that no longer exists and whose tasks a body the question names took over
     ('Sở Nội vụ' → the tasks of 'Sở Lao động - Thương binh và Xã hội', 2025 register); the answer carries the note."""
-    reg = load_register()
-    if not any(b.into in ctx.u.agencies for b in reg.bodies if b.into):  # no successor asked: nothing to look up
+    if not successor_asked(ctx):  # nothing to look up
         return False
-    gone = reg.gone_bodies(r.agency or "", r.agency_text or "", on=ctx.today)
+    gone = load_register().gone_bodies(r.agency or "", r.agency_text or "", on=ctx.today)
     return any(b.into and b.into in ctx.u.agencies for b in gone)
 
 
@@ -44,10 +48,12 @@ def by_agency(ctx: Context) -> Answer | None:
     if not u.agencies:
         return None
     docs = ctx.docs_for()
+    successor = successor_asked(ctx)
     rs = [
         r
         for r in ctx.kb.responsibilities
-        if (docs is None or r.document_id in docs) and (ctx.agency_match(r.agency, r.agency_text) or took_over(ctx, r))
+        if (docs is None or r.document_id in docs)
+        and (ctx.agency_match(r.agency, r.agency_text) or (successor and took_over(ctx, r)))
     ]
     if not rs:
         return None

@@ -919,14 +919,15 @@ class EvidenceRanker:
 
     def _bound_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """By when something is due ('hạn chót … là ngày nào?'), when a period starts ('bắt đầu áp dụng từ ngày
-        nào?') or ends ('đến khi nào?'): a best line not stating that bound with a date gives way to one of the
+        nào?') or ends ('đến khi nào?'), or both: a best line not stating that bound with a date gives way to one of the
         KIND_WINDOW best, of its document, that does and conflicts with nothing the question names (another
         clause of the question is answered by its own line, bot/answerers/clauses.py)."""
         q = self.ctx.u.folded
         asked = [stated for asks, stated in _BOUNDS if asks.search(q)]
-        if not ranked or len(asked) != 1:
+        if not ranked or not asked:
             return ranked
-        states = lambda c: bool(asked[0].search(folded_text(c.text)) and CARRIES["date"].search(c.text))
+        # both ends asked ("có hiệu lực từ ngày nào đến ngày nào?"): a line stating both
+        states = lambda c: all(x.search(folded_text(c.text)) for x in asked) and bool(CARRIES["date"].search(c.text))
         if states(ranked[0]):
             return ranked
         first = ranked[0]
@@ -1108,6 +1109,8 @@ def agrees(answer, ranked: list[Candidate], u=None, model: dict | None = None) -
         or (answer.intent == "deadline" and (u.days or u.window or u.months))
     ):
         return True
+    if answer.intent == "deadline" and u is not None and _IN_FORCE_ASKED.search(u.folded):
+        return False  # "… có hiệu lực từ ngày nào?": the line that says so, not a deadline near it
     if answer.intent == "contact":  # whom to call about a document: the best line's document names them
         return ranked[0].document_id in {s.file for s in answer.sources}
     if not any(c.features.get("answerer_pick") for c in ranked[:PICK_TOP]):
@@ -1122,6 +1125,9 @@ def agrees(answer, ranked: list[Candidate], u=None, model: dict | None = None) -
     return any(
         c.features.get("answerer_pick") and plain[i] >= PICK_CLOSE * best for i, c in enumerate(ranked[:PICK_TOP])
     )
+
+
+_IN_FORCE_ASKED = re.compile(r"\bhieu luc\b")
 
 
 def _plain_score(c: Candidate, model: dict) -> float:
@@ -1305,7 +1311,7 @@ def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, mat phi, mat tien, ton phi, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
     "sap nhap, sau sap nhap, sap xep, sau sap xep, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
-    "xin hoi, cho hoi, nghe noi, giup, neu, noi, di, phia, kieu, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, doi tuong, "
+    "xin hoi, cho hoi, nghe noi, giup, neu, noi, di, phia, kieu, luon, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, doi tuong, "
     # what a question about a document itself asks for ("số hiệu là gì, ngày nào, ai ký")
     "so hieu, trich yeu, ngay ki, nguoi ki, ai ki, noi nhan, kinh gui, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")

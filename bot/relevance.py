@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bot.retrieval import QUESTION_WORDS as RETRIEVAL_QUESTION_WORDS
 from bot.search_index import STOPWORDS
-from vntext import folded_syllables, has_diacritics, import_underthesea
+from vntext import fold, folded_syllables, has_diacritics, import_underthesea
 
 # A fact (deadline, task, target, criterion, event) is shown only when its text, with its section's
 # headings, covers at least this share of the question's topic units (weighted, see `coverage`).
@@ -130,9 +130,29 @@ class Segmenter:
             from vntext import word_segments
 
             words = [w for w in (" ".join(folded_syllables(x.replace("_", " "))) for x in word_segments(text)) if w]
-            return self._join_names(words)
+            return self._join_names(self._unglued(text, words))
         # no word spans a comma or a question mark: "… ở bộ, sdt bao nhiêu" has no "bộ sổ"
         return [w for part in _CLAUSE_BREAK.split(text) for w in self._segment_folded(folded_syllables(part))]
+
+    def _unglued(self, text: str, words: list[str]) -> list[str]:
+        """underthesea may glue a name it does not know to the word after it ('Phường Buôn Hồ nộp' → 'buôn_hồ_nộp'):
+        a word written as two or more capitalised syllables and then lower-case ones, whose seam is no word of the
+        dictionary ('hồ nộp'; 'Hội Khuyến học' keeps 'khuyến học'), is the name and the words after it."""
+        written = re.findall(r"\w+", text)
+        if [fold(w) for w in written] != [x for w in words for x in w.split()]:
+            return words  # the syllables do not line up (numbers, signs): left as they are
+        out, at = [], 0
+        for w in words:
+            syl = w.split()
+            caps = [x[:1].isupper() for x in written[at : at + len(syl)]]
+            at += len(syl)
+            head = caps.index(False) if False in caps else len(caps)
+            seam = " ".join(syl[head - 1 : head + 1])
+            if 2 <= head < len(syl) and not any(caps[head:]) and seam not in self.words:
+                out += [" ".join(syl[:head]), " ".join(syl[head:])]
+            else:
+                out.append(w)
+        return out
 
     def _join_names(self, words: list[str]) -> list[str]:
         """underthesea may cut a name apart or glue it to a neighbour ('Đắk', 'Nông nộp'): a known name

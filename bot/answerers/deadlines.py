@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 from bot.admin_changes import answer_cautions
@@ -112,17 +113,30 @@ def _overview(pairs) -> str:
     return " (" + "; ".join(heads) + ")"
 
 
+_FIGURES_DAY = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/])")
+
+
+def _day_as_written(d: Deadline, with_year: bool) -> str:
+    """The deadline's day as its document writes it in figures ('31/7/2027', '15/6'), else as 'dd/mm[/yyyy]'."""
+    for m in _FIGURES_DAY.finditer(d.due_text or ""):
+        if (int(m[1]), int(m[2])) == (d.due_day, d.due_month) and (not m[3] or int(m[3]) == d.due_year):
+            day = f"{m[1]}/{m[2]}"
+            return f"{day}/{m[3] or d.due_year}" if with_year and d.due_year else day
+    day = f"{d.due_day:02d}/{d.due_month:02d}"
+    return f"{day}/{d.due_year}" if with_year else day
+
+
 def _head(d: Deadline) -> str:
     if d.recurrence in PERIODIC_DAY_PHRASES and d.due_day:
         return "Trước " + deadline_due_phrase(d)
     if d.recurrence != "once" and d.due_day:
-        head = f"Trước {d.due_day:02d}/{d.due_month:02d} {RECURRENCE_VI.get(d.recurrence, '')}".strip()
+        head = f"Trước {_day_as_written(d, False)} {RECURRENCE_VI.get(d.recurrence, '')}".strip()
         if d.period and d.period != "năm":
             head += f" (báo cáo {d.period})"
         return head
     if d.due_day:
         return (
-            f"Trước {d.due_day:02d}/{d.due_month:02d}/{d.due_year}"
+            f"Trước {_day_as_written(d, True)}"
             if not d.interpretation
             else f"{sentence_case(d.due_text)} (đến {d.due_day:02d}/{d.due_month:02d}/{d.due_year})"
         )

@@ -519,3 +519,19 @@ def test_features_the_answerer_s_choice_and_the_header(knowledge):
     assert all(c.features["answerer_pick"] == 0.0 for c in ranked if "Bố trí kinh phí" not in c.text)
     headers = [c for c in ranked_lines(knowledge, "Kế hoạch 512 Quảng Trị ký ngày nào?") if c.features["header"]]
     assert headers and all(knowledge[0].chunks[c.chunk_id].kind == "header" for c in headers)
+
+
+def test_a_deadlines_day_is_written_as_its_document_writes_it():
+    """'trước ngày 31/7/2027' is answered 'Trước 31/7/2027', not '31/07/2027'; a day written in words, or without
+    its year, is given in figures with the year the document's context gives."""
+    from store.knowledge import Deadline
+
+    def head(due_text, day, month, year, recurrence="once"):
+        d = Deadline(id="x", due_day=day, due_month=month, due_year=year, recurrence=recurrence, due_text=due_text)
+        return deadlines._head(d)
+
+    assert head("trước ngày 31/7/2027", 31, 7, 2027) == "Trước 31/7/2027"
+    assert head("trước ngày 05/12", 5, 12, 2026) == "Trước 05/12/2026"
+    assert head("trước ngày 31 tháng 7 năm 2027", 31, 7, 2027) == "Trước 31/07/2027"
+    assert head("trước ngày 15/6 hằng năm", 15, 6, None, "yearly").startswith("Trước 15/6 ")
+    assert head("trước ngày 1/7/2026 và 31/7/2027", 31, 7, 2027) == "Trước 31/7/2027"  # the day that is due

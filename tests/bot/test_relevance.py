@@ -45,6 +45,16 @@ def test_a_known_name_is_one_word_even_when_the_segmenter_glues_it(seg):
     assert "dak nong" in words and "nop" in words
 
 
+def test_a_name_no_list_knows_glued_to_the_next_word_is_the_name_and_that_word(seg):
+    """underthesea reads 'Phường Buôn Hồ nộp' as one word 'buôn_hồ_nộp'; the question's capitals say where the name
+    ends. A capitalised name whose last syllable makes a word with the next one stays whole ('Hội Khuyến học')."""
+    words = seg.segment("Phường Buôn Hồ nộp báo cáo ngày nào?")
+    assert "buon ho" in words and "nop" in words and "buon ho nop" not in words
+    assert "khuyen hoc" in seg.segment("Hội Khuyến học tỉnh có nhiệm vụ gì?")
+    assert "noi vu" in seg.segment("Sở Nội vụ phải làm gì?")
+    assert "buon ho nop" not in seg.segment("Buôn Hồ nộp báo cáo chưa?")
+
+
 def test_a_unit_is_covered_where_the_text_writes_it_abbreviated():
     """'uy ban nhan dan' asked, 'UBND các xã' written: the documents abbreviate names of three words or more."""
     from bot.relevance import folded_text

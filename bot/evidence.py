@@ -1093,14 +1093,18 @@ HEADER_INTENTS = ("document",)
 def agrees(answer, ranked: list[Candidate], u=None, model: dict | None = None) -> bool:
     """Does a fact answer say what the evidence ranking puts first (or is there no ranking)?
 
-    - about the document itself: its header is the evidence;
+    - about the document itself: its header is the evidence, when the question names it by number or the best
+      line is from it, and it is of the type named ("ai ký quyết định công nhận … cấp phường?" asks a step of a
+      procedure, not a header);
     - the tasks of a body the question names, the deadlines of a day or period it names: that name is the
       evidence for the facts listed;
     - whom to call: the best line's document is one the contacts are read from;
     - otherwise one of the PICK_TOP best lines is one the answerer chose (its `answerer_pick` feature).
     """
-    if not ranked or answer.intent in HEADER_INTENTS:
+    if not ranked:
         return True
+    if answer.intent in HEADER_INTENTS:  # a document named by its number, or the one the best line is from
+        return u is None or _header_asked(answer, ranked, u)
     if answer.intent == "criteria" and u is not None:
         if asked_kinds(u.folded) & NOT_A_LIST_OF_CRITERIA or _NAMED_LEVEL.search(u.folded):
             return False  # "… do ai công nhận?", "… có giá trị mấy năm?", "lên mức độ 3 cần gì?": not the list
@@ -1128,6 +1132,17 @@ def agrees(answer, ranked: list[Candidate], u=None, model: dict | None = None) -
 
 
 _IN_FORCE_ASKED = re.compile(r"\bhieu luc\b")
+
+
+def _header_asked(answer, ranked: list[Candidate], u) -> bool:
+    """A header answer is about the document asked: named by its number, or the best line's own, and of the type the
+    question names unless the best line is that header (who signs "quyết định công nhận" is no question on a Hướng
+    dẫn's header; "Văn bản … về tài liệu hướng dẫn do ai ký?" is one on a Công văn's)."""
+    docs = [s.doc for s in answer.sources]
+    other_type = u.doc_types and not any(fold(d).startswith(fold(t)) for d in docs for t in u.doc_types if t)
+    if other_type and not ranked[0].features.get("header"):  # the best line is the body's, not this header
+        return False
+    return bool(u.numbers) or ranked[0].document_id in {s.file for s in answer.sources}
 
 
 def _plain_score(c: Candidate, model: dict) -> float:

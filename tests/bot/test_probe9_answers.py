@@ -7,7 +7,8 @@ has and has not reported. Through the real indexer, store, model and assistant:
   answers, and the question is not refused for a word no document writes;
 - 'có hiệu lực từ ngày nào đến ngày nào?' is the line stating both ends, not a deadline of the transition clause;
 - a deadline's day is written as the document writes it ('31/7/2027');
-- 'luôn' ('chưa nộp luôn cả …') is how a question is said, not a topic to refuse for.
+- 'luôn' ('chưa nộp luôn cả …') is how a question is said, not a topic to refuse for;
+- who signs a decision a procedure ends in is that step, not the header of some other decision.
 """
 
 from __future__ import annotations
@@ -52,3 +53,15 @@ def test_a_deadlines_day_is_quoted_as_the_document_writes_it(assistant):
 def test_luon_is_a_way_of_asking_not_a_topic(assistant):
     ans = assistant.ask("Ở Đắk Lắk có xã phường nào chưa gửi luôn cả báo cáo 6 tháng đầu năm không?")
     assert ans.answered and "Hòa Hiệp" in ans.answer, ans.answer
+
+
+def test_who_signs_a_step_of_a_procedure_is_that_step_not_a_documents_header(assistant):
+    for q in (
+        "Người ký quyết định công nhận công dân học tập cấp phường là ai?",
+        "ai la nguoi ky quyet dinh cong nhan cong dan hoc tap o phuong Hoa Cuong?",
+    ):
+        ans = assistant.ask(q)
+        assert ans.answered and "Chủ tịch UBND phường ký Quyết định công nhận" in ans.answer, ans.answer
+        assert "Trích yếu" not in ans.answer, ans.answer
+    guide = assistant.ask("Hướng dẫn đánh giá công dân học tập của phường Hòa Cường do ai ký?")
+    assert guide.answered and "Trần Minh Khoa" in guide.answer, guide.answer  # the guide's own signer

@@ -275,6 +275,27 @@ def _covered_first(ranked: list[Candidate]) -> list[Candidate]:
     return _first_of(ranked, COVERED_WINDOW, lambda c: c.features.get("cov_line_ctx", 0.0) > 0 and _no_worse(c, first))
 
 
+def _whole_question_first(ranked: list[Candidate], asked: set[str]) -> list[Candidate]:
+    """A line that by itself holds every salient word of the question and FULL_COVER_MARGIN more of its words than the
+    best line holds with its headings, among the COVERED_WINDOW best, comes first ('… kinh phí hoạt động bình quân chỉ
+    khoảng 12 triệu đồng/trung tâm/năm' for "kinh phí … bình quân hiện chỉ khoảng bao nhiêu", before a task to
+    budget 20 million that shares half the question's words). Not for a list, which its head and items answer."""
+    if not ranked or "list" in asked or ranked[0].text.rstrip().endswith(":"):
+        return ranked
+    first = ranked[0]
+    need = first.features.get("cov_line_ctx", 0.0) + FULL_COVER_MARGIN
+    return _first_of(
+        ranked,
+        COVERED_WINDOW,
+        lambda c: (
+            c.features.get("salient_line", 0.0) >= 0.999
+            and c.features.get("cov_line", 0.0) >= need
+            and not is_table_row(c.text)
+            and _no_worse(c, first)
+        ),
+    )
+
+
 def _list_head_first(ranked: list[Candidate], asked: set[str]) -> list[Candidate]:
     """A list asked ("… cần có những nội dung chính nào?"): a line that opens a list (ends in ':') and, with its
     headings, holds every topic word, among the COVERED_WINDOW best, comes before a best line holding
@@ -722,7 +743,7 @@ class EvidenceRanker:
         """The scored candidates in the order of their scores, then of the rules that move a line first."""
         # another province's lines come last, then those naming another title than the one asked
         out.sort(key=lambda c: (c.features["province_conflict"], c.features["title_conflict"], -c.score))
-        ranked = _list_head_first(_covered_first(out), self.asked)
+        ranked = _list_head_first(_whole_question_first(_covered_first(out), self.asked), self.asked)
         ranked = _best_row_first(_members_named_first(ranked, self.ctx.u.folded), f" {self.ctx.u.folded} ")
         ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))

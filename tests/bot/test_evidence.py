@@ -483,6 +483,29 @@ def test_a_sum_of_money_is_asked_in_many_ways_and_free_answers_only_a_fee():
     assert _FEE_ASKED.search("hoc lop nay co mat tien khong") and not _FEE_ASKED.search("bi phat bao nhieu tien")
 
 
+def test_a_line_holding_the_whole_question_comes_before_one_holding_half_of_it():
+    """'… kinh phí hoạt động bình quân chỉ khoảng 12 triệu đồng/trung tâm/năm' (every salient word, 0.96 of all) before a
+    task to budget 20 million holding half the question with its headings; not within the margin, not a line lacking
+    the kind asked, not a table row, and not for a list (its head and items answer it)."""
+    from bot.evidence import Candidate, _whole_question_first
+
+    def line(text, cov, salient=1.0, ctx=None, **flags):
+        feats = {"cov_line": cov, "cov_line_ctx": cov if ctx is None else ctx, "salient_line": salient, **flags}
+        return Candidate(1, "d", 0, text, False, features=feats)
+
+    task = line(
+        "b) Ban hành văn bản hướng dẫn … mức tối thiểu 20 triệu đồng/trung tâm/năm", 0.45, salient=0.0, ctx=0.49
+    )
+    whole = line("- 11 TTHTCĐ …; kinh phí hoạt động bình quân chỉ khoảng 12 triệu đồng/trung tâm/năm", 0.96)
+    assert _whole_question_first([task, whole], {"number"})[0] is whole
+    assert _whole_question_first([task, whole], {"list"})[0] is task
+    assert _whole_question_first([line("…", 0.7, salient=0.0), whole], {"number"})[0].text == "…"  # within the margin
+    assert _whole_question_first([task, line("…", 0.96, salient=0.5)], {"number"})[0] is task  # a salient word lacking
+    lacking = line("kinh phí hoạt động bình quân …", 0.96, ask_number_lacks=1.0)
+    assert _whole_question_first([task, lacking], {"number"})[0] is task
+    assert _whole_question_first([task, line("| 3 | kinh phí bình quân | 12 |", 0.96)], {"number"})[0] is task
+
+
 def test_a_list_head_holding_every_topic_word_comes_first_unless_it_lacks_what_is_asked():
     """A list asked: 'Báo cáo tập trung vào các nội dung chính sau:' (with its heading, every topic word) before a line
     of another section sharing one word; not when no list is asked, not a line that does not open a list, and never a

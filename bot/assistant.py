@@ -432,7 +432,9 @@ class Assistant:
             kinds = clauses.missing_kinds(ans, clause)
             if not kinds:
                 continue
-            line = clauses.best_line(self._clause_ranking(ctx, clause, docs), docs, kinds, clause, ans.answer)
+            ranking = self._clause_ranking(ctx, clause, docs)
+            beside = clauses.sibling_of_sources(ctx.kb, ans)
+            line = clauses.best_line(ranking, docs, kinds, clause, ans.answer, beside)
             if line is not None:
                 ans = clauses.add_line(ctx, ans, line)
         return ans

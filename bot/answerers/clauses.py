@@ -89,14 +89,33 @@ def missing_kinds(ans: Answer, clause: str) -> list[str]:
     return [k for k in _kinds(clause) if k == "who" or not carries_asked(k, text, q)]
 
 
-def best_line(ranked: list[Candidate], docs: set[str], kinds: list[str], clause: str, shown: str) -> Candidate | None:
+def best_line(
+    ranked: list[Candidate], docs: set[str], kinds: list[str], clause: str, shown: str, beside=None
+) -> Candidate | None:
     """The first of CLAUSE_WINDOW best lines, in the documents already cited, that gives every kind asked and is not
-    already quoted."""
+    already quoted; first of all, one that `beside` says stands beside a line quoted (a sibling item: "hỗ trợ bao
+    nhiêu một ngày, một năm tối đa mấy lớp?" is '2. b) Mức hỗ trợ: 40.000 đồng/người/ngày' beside '2. c) … tối đa
+    03 lớp', not the sum of another clause's class)."""
     q = _folded(clause)
-    for c in ranked[:CLAUSE_WINDOW]:
-        if c.document_id in docs and all(carries_asked(k, c.text, q) for k in kinds) and c.text not in shown:
-            return c
-    return None
+    fits = [
+        c
+        for c in ranked[:CLAUSE_WINDOW]
+        if c.document_id in docs and all(carries_asked(k, c.text, q) for k in kinds) and c.text not in shown
+    ]
+    return next((c for c in fits if beside is not None and beside(c)), fits[0] if fits else None)
+
+
+def sibling_of_sources(kb, ans: Answer):
+    """Does a line stand in the section of a line the answer quotes, or beside it under the same parent heading?"""
+    quoted = [kb.chunks[s.chunk_id] for s in ans.sources if s.chunk_id in kb.chunks]
+    parents = {tuple(ch.headings or []) for ch in quoted}
+    parents |= {tuple(ch.headings[:-1]) for ch in quoted if len(ch.headings or []) >= 2}
+
+    def beside(c: Candidate) -> bool:
+        heads = kb.chunks[c.chunk_id].headings or []
+        return tuple(heads) in parents or (len(heads) >= 2 and tuple(heads[:-1]) in parents)
+
+    return beside
 
 
 def add_line(ctx: Context, ans: Answer, c: Candidate) -> Answer:

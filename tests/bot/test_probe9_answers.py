@@ -8,7 +8,8 @@ has and has not reported. Through the real indexer, store, model and assistant:
 - 'có hiệu lực từ ngày nào đến ngày nào?' is the line stating both ends, not a deadline of the transition clause;
 - a deadline's day is written as the document writes it ('31/7/2027');
 - 'luôn' ('chưa nộp luôn cả …') is how a question is said, not a topic to refuse for;
-- who signs a decision a procedure ends in is that step, not the header of some other decision.
+- who signs a decision a procedure ends in is that step, not the header of some other decision;
+- a question's second clause is answered by the sibling item of the line answering its first.
 """
 
 from __future__ import annotations
@@ -65,3 +66,11 @@ def test_who_signs_a_step_of_a_procedure_is_that_step_not_a_documents_header(ass
         assert "Trích yếu" not in ans.answer, ans.answer
     guide = assistant.ask("Hướng dẫn đánh giá công dân học tập của phường Hòa Cường do ai ký?")
     assert guide.answered and "Trần Minh Khoa" in guide.answer, guide.answer  # the guide's own signer
+
+
+def test_a_second_clause_is_answered_by_the_sibling_item_of_the_first(assistant):
+    ans = assistant.ask(
+        "Người khuyết tật học lớp chuyên đề ở TTHTCĐ được hỗ trợ bao nhiêu 1 ngày, 1 năm tối đa mấy lớp?"
+    )
+    assert ans.answered and "03 lớp" in ans.answer and "40.000 đồng/người/ngày" in ans.answer, ans.answer
+    assert "3.500.000" not in ans.answer, ans.answer  # another clause's sum for a class, not the learner's

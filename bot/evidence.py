@@ -1259,6 +1259,9 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     near = asked(missing_near(ctx, units, ranked))
     if near and missing_share(ctx, units, near) >= near_share:
         return near, True
+    year = year_not_near(ctx, ranked)
+    if year is not None:  # "Năm 2024 … có bao nhiêu người đạt …?" of documents on 2026 and 2027
+        return [year], True
     if ranked[0].features.get("province_conflict"):  # "Sở GDĐT Quảng Ngãi …": only other provinces' documents
         return list(ctx.u.provinces), True
     if ranked[0].features.get("title_conflict"):  # "Dòng họ học tập" asked of a page on "Công dân học tập" only
@@ -1268,6 +1271,30 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     if kind is not None:  # named by the words near evidence lacks, else by what the question asks
         return near or [_kind_named(ctx, kind)], True
     return [], False
+
+
+# A year the question asks about ("năm 2024", "6 tháng đầu năm 2026"), not one naming a document or ending a date
+# ("Luật Cư trú năm 2020", "ngày 20 tháng 01 năm 2023"): the nearest evidence, YEAR_CHUNKS best chunks with their
+# headings, their documents' identity and dates, must name it. On every shared and blind set, no answerable
+# question's year was missing from them (bench/EVIDENCE.md, tenth round)
+_YEAR_ASKED = re.compile(r"\bnam (20\d\d)\b")
+_YEAR_NAMES = re.compile(
+    r"\b(thang \d{1,2}|luat|bo luat|hien phap|nghi dinh|thong tu|quyet dinh|nghi quyet|chi thi)(?: \S+){0,3} nam 20\d\d$"
+)
+YEAR_CHUNKS = 3
+
+
+def year_not_near(ctx, ranked: list[Candidate]) -> str | None:
+    """'năm 2024' when the question asks about a year the nearest evidence never names, else None."""
+    folded = ctx.u.folded
+    asked = [m for m in _YEAR_ASKED.finditer(folded) if not _YEAR_NAMES.search(folded[: m.end()])]
+    if not asked or not ranked:
+        return None
+    chunks = best_chunks(ranked, YEAR_CHUNKS)
+    docs = {ctx.kb.chunks[c].document_id for c in chunks}
+    dates = " ".join(str(ctx.kb.docs[d].date.year) for d in docs if ctx.kb.docs[d].date)
+    near = evidence_text(ctx, chunks) + " " + dates
+    return next((f"năm {m.group(1)}" for m in asked if m.group(1) not in near), None)
 
 
 # A numbered part of a document the question names: "Phụ lục 3", "Mẫu 05", "Biểu số 2", "Phụ lục III", "Lớp số 06".

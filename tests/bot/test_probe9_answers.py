@@ -9,7 +9,8 @@ has and has not reported. Through the real indexer, store, model and assistant:
 - a deadline's day is written as the document writes it ('31/7/2027');
 - 'luôn' ('chưa nộp luôn cả …') is how a question is said, not a topic to refuse for;
 - who signs a decision a procedure ends in is that step, not the header of some other decision;
-- a question's second clause is answered by the sibling item of the line answering its first.
+- a question's second clause is answered by the sibling item of the line answering its first;
+- a year asked that the nearest evidence never names ('Năm 2024 …') is refused by name.
 """
 
 from __future__ import annotations
@@ -74,3 +75,12 @@ def test_a_second_clause_is_answered_by_the_sibling_item_of_the_first(assistant)
     )
     assert ans.answered and "03 lớp" in ans.answer and "40.000 đồng/người/ngày" in ans.answer, ans.answer
     assert "3.500.000" not in ans.answer, ans.answer  # another clause's sum for a class, not the learner's
+
+
+def test_a_year_the_nearest_evidence_never_names_is_refused_by_name(assistant):
+    ans = assistant.ask("Năm 2024 phường Hòa Cường công nhận được bao nhiêu công dân học tập?")
+    assert not ans.answered and "“năm 2024”" in ans.answer, ans.answer
+    kept = assistant.ask("Năm 2027 hạn chót nộp phiếu đăng ký Công dân học tập ở phường Hòa Cường là ngày nào?")
+    assert kept.answered and "31/3/2027" in kept.answer, kept.answer
+    law = assistant.ask("Nghị quyết 18/2027/NQ-HĐND có hiệu lực đến ngày 31 tháng 12 năm 2030 phải không?")
+    assert law.answered, law.answer  # a year ending a date is no year asked about

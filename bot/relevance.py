@@ -135,10 +135,9 @@ class Segmenter:
         return [w for part in _CLAUSE_BREAK.split(text) for w in self._segment_folded(folded_syllables(part))]
 
     def _unglued(self, text: str, words: list[str]) -> list[str]:
-        """underthesea may glue a name it does not know to the word after it ('Phường Buôn Hồ nộp' → 'buôn_hồ_nộp',
-        'hội thi NCT thưởng' → 'nct_thưởng'): a word written as two or more capitalised syllables, or an abbreviation,
-        and then lower-case ones, whose seam is no word of the dictionary ('hồ nộp'; 'Hội Khuyến học' keeps 'khuyến
-        học'), is the name and the words after it."""
+        """underthesea may glue a name it does not know to the word after it ('Phường Buôn Hồ nộp' → 'buôn_hồ_nộp'):
+        a word written as two or more capitalised syllables and then lower-case ones, whose seam is no word of the
+        dictionary ('hồ nộp'; 'Hội Khuyến học' keeps 'khuyến học'), is the name and the words after it."""
         written = re.findall(r"\w+", text)
         if [fold(w) for w in written] != [x for w in words for x in w.split()]:
             return words  # the syllables do not line up (numbers, signs): left as they are
@@ -148,11 +147,8 @@ class Segmenter:
             caps = [x[:1].isupper() for x in written[at : at + len(syl)]]
             at += len(syl)
             head = caps.index(False) if False in caps else len(caps)
-            first = written[at - len(syl)]
-            if head == 1 and not (len(first) >= 2 and first.isupper()):
-                head = 0  # one capitalised syllable begins a sentence; a name only when an abbreviation ('NCT')
             seam = " ".join(syl[head - 1 : head + 1])
-            if 1 <= head < len(syl) and not any(caps[head:]) and seam not in self.words:
+            if 2 <= head < len(syl) and not any(caps[head:]) and seam not in self.words:
                 out += [" ".join(syl[:head]), " ".join(syl[head:])]
             else:
                 out.append(w)

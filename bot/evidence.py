@@ -275,12 +275,16 @@ def _covered_first(ranked: list[Candidate]) -> list[Candidate]:
     return _first_of(ranked, COVERED_WINDOW, lambda c: c.features.get("cov_line_ctx", 0.0) > 0 and _no_worse(c, first))
 
 
+FACT_KINDS = frozenset({"number", "money", "percent", "date", "clock", "who", "place"})
+
+
 def _whole_question_first(ranked: list[Candidate], asked: set[str]) -> list[Candidate]:
     """A line that by itself holds every salient word of the question and FULL_COVER_MARGIN more of its words than the
     best line holds with its headings, among the COVERED_WINDOW best, comes first ('… kinh phí hoạt động bình quân chỉ
     khoảng 12 triệu đồng/trung tâm/năm' for "kinh phí … bình quân hiện chỉ khoảng bao nhiêu", before a task to
-    budget 20 million that shares half the question's words). Not for a list, which its head and items answer."""
-    if not ranked or "list" in asked or ranked[0].text.rstrip().endswith(":"):
+    budget 20 million that shares half the question's words). Only for a fact asked (a figure, a day, a body, a
+    place), not a list or a procedure, which a head and its items answer."""
+    if not ranked or not asked & FACT_KINDS or asked & {"list", "howto"} or ranked[0].text.rstrip().endswith(":"):
         return ranked
     first = ranked[0]
     need = first.features.get("cov_line_ctx", 0.0) + FULL_COVER_MARGIN
@@ -1275,13 +1279,14 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
 
 # A year the question asks about ("năm 2024", "6 tháng đầu năm 2026"), not one naming a document or ending a date
 # ("Luật Cư trú năm 2020", "ngày 20 tháng 01 năm 2023"): the nearest evidence, YEAR_CHUNKS best chunks with their
-# headings, their documents' identity and dates, must name it. On every shared and blind set, no answerable
+# headings, their documents' identity and dates, must name it, or a period holding it ("giai đoạn 2027 - 2030"). On every shared and blind set, no answerable
 # question's year was missing from them (bench/EVIDENCE.md, tenth round)
 _YEAR_ASKED = re.compile(r"\bnam (20\d\d)\b")
 _YEAR_NAMES = re.compile(
     r"\b(thang \d{1,2}|luat|bo luat|hien phap|nghi dinh|thong tu|quyet dinh|nghi quyet|chi thi)(?: \S+){0,3} nam 20\d\d$"
 )
 YEAR_CHUNKS = 3
+_YEAR_RANGE = re.compile(r"\b(20\d\d)(?:\s*[-–]\s*|\s+)(20\d\d)\b")  # folded text writes "2027 - 2030" "2027 2030"
 
 
 def year_not_near(ctx, ranked: list[Candidate]) -> str | None:
@@ -1294,7 +1299,9 @@ def year_not_near(ctx, ranked: list[Candidate]) -> str | None:
     docs = {ctx.kb.chunks[c].document_id for c in chunks}
     dates = " ".join(str(ctx.kb.docs[d].date.year) for d in docs if ctx.kb.docs[d].date)
     near = evidence_text(ctx, chunks) + " " + dates
-    return next((f"năm {m.group(1)}" for m in asked if m.group(1) not in near), None)
+    periods = [(int(a), int(b)) for a, b in _YEAR_RANGE.findall(near)]  # "giai đoạn 2027 - 2030" holds 2028
+    named = lambda y: y in near or any(a <= int(y) <= b for a, b in periods)
+    return next((f"năm {m.group(1)}" for m in asked if not named(m.group(1))), None)
 
 
 # A numbered part of a document the question names: "Phụ lục 3", "Mẫu 05", "Biểu số 2", "Phụ lục III", "Lớp số 06".

@@ -231,7 +231,12 @@ def test_many_deadlines_are_named_in_the_first_line_before_their_details(assista
     ans = assistant.ask("Những ngày nào trong năm phải nộp báo cáo về xã hội học tập?")
     first = ans.answer.split("\n", 1)[0]
     assert first.startswith("Có ") and "(trước " in first, first
-    for day in ("15/06", "01/12", "15/12", "20/12"):  # every deadline's day, though the details go on below
+    for day in (
+        "15/6",
+        "01/12",
+        "15/12",
+        "20/12",
+    ):  # as the documents write them  # every deadline's day, though the details go on below
         assert day in first, first
 
 

@@ -71,7 +71,7 @@ def test_a_due_date_asked_of_what_no_near_deadline_is_about_is_refused(assistant
     ans = assistant.ask("han nop tranh cuoc thi ve tranh xa tan hoa la khi nao")
     assert not ans.answered and "“thời hạn”" in ans.answer, ans.answer
     ans = assistant.ask("Hạn đăng ký gian hàng sách ngày hội đọc sách xã Tân Hòa là ngày nào?")
-    assert ans.answered and "10/09/2027" in ans.answer, ans.answer
+    assert ans.answered and "10/9/2027" in ans.answer, ans.answer  # as the notice writes it
 
 
 def test_a_province_only_other_provinces_documents_speak_of_is_refused_naming_it(assistant):

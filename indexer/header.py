@@ -13,7 +13,7 @@ from itertools import islice
 
 from bot.lexicon import Lexicon, fold_words
 from vntext import fold
-from vntext.doc_types import TITLED_TYPES, TYPE_BY_CODE, TYPE_BY_FOLDED
+from vntext.doc_types import TITLE_LED_TYPES, TITLED_TYPES, TYPE_BY_CODE, TYPE_BY_FOLDED
 
 # the title line of a titled type: "LUẬT VIÊN CHỨC 2010", "BỘ LUẬT DÂN SỰ NĂM 2015"
 _TITLE_LINE = re.compile(
@@ -306,6 +306,7 @@ class _Scan:
     title_line: int = -1  # an untyped document's title under its date (a web article's)
     subj_lines: list[str] = field(default_factory=list)
     body_head: str = ""  # the body's first six lines, joined
+    title_rest: str = ""  # what a type's title line says after the type ("Kiểm tra" of "BIÊN BẢN KIỂM TRA")
 
 
 def _read_number(sc: _Scan) -> None:
@@ -338,6 +339,12 @@ def _read_type_line(sc: _Scan, i: int, st: str, f: str) -> bool:
     if _is_upper_line(st) and f in TYPE_BY_FOLDED and h.doc_type is None:
         h.doc_type = TYPE_BY_FOLDED[f]
         sc.type_line = i
+        return True
+    led = next((t for t in TITLE_LED_TYPES if f.startswith(t + " ")), None)
+    if led and _is_upper_line(st) and h.doc_type is None:  # "BIÊN BẢN KIỂM TRA": its kind leads the subject
+        h.doc_type = TYPE_BY_FOLDED[led]
+        sc.type_line = i
+        sc.title_rest = st.split(None, len(led.split()))[-1].capitalize()
         return True
     title = _TITLE_LINE.match(st) if h.doc_type is None and _is_upper_line(st) else None
     if title and (title.group("name") or title.group("year")):
@@ -420,7 +427,10 @@ def _read_subject(sc: _Scan) -> None:
     if sc.sub_start is not None:
         sc.subj_lines = _subject_after_vv(sc.lines, sc.sub_start)
     elif sc.type_line >= 0 and not titled:
-        sc.subj_lines = _subject_after_type(sc.lines, sc.type_line)
+        after = _subject_after_type(sc.lines, sc.type_line)
+        if sc.title_rest and after and after[0][1:2].islower():  # "Kiểm tra" + "hoạt động của …"
+            after[0] = after[0][0].lower() + after[0][1:]
+        sc.subj_lines = ([sc.title_rest] if sc.title_rest else []) + after
     if sc.subj_lines and not titled:
         h.subject = re.sub(r"\s+", " ", " ".join(sc.subj_lines)).strip()
         if h.doc_type in TITLED_TYPES and _is_upper_line(h.subject):

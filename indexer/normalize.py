@@ -17,26 +17,31 @@ _NOISE_LINE = re.compile(
 # A header typed in two columns: "ỦY BAN NHÂN DÂN        CỘNG HÒA XÃ HỘI …", "Số: 47/TTr-VHXH      Giao Sơn, ngày …".
 HEADER_COLUMN_LINES = 15  # the header stands within the first lines
 _COLUMN_GAP = re.compile(r"(?<=\S)(?:[ \u00a0]{3,}|\t+)(?=\S)")
+_RULE_CELL = re.compile(r"^[-_=*]{3,}$")  # the rule under a column's name
 _RIGHT_COLUMN = re.compile(r"^(?:CỘNG HÒA|Độc lập|[^,\n]{2,40},\s*ngày\b)", re.IGNORECASE)
 
 
 def unzip_header_columns(lines: list[str]) -> list[str]:
-    """The left column of a two-column header (issuer, number), then the right one (national motto, place and
-    date), as the printed header is read; lines of one column, and every line after the header, unchanged."""
+    """The left column of a header in columns (issuer, number), then a middle one (a second issuer of a joint
+    document), then the right one (national motto, place and date), as the printed header is read; lines of one
+    column, and every line after the header, unchanged."""
     out: list[str] = []
+    middle: list[str] = []
     right: list[str] = []
     last = 0
     for line in lines[:HEADER_COLUMN_LINES]:
         parts = _COLUMN_GAP.split(line.strip())
-        if len(parts) == 2 and _RIGHT_COLUMN.match(parts[1]):
+        if len(parts) in (2, 3) and (_RIGHT_COLUMN.match(parts[-1]) or (right and _RULE_CELL.match(parts[-1]))):
             out.append(parts[0])
-            right.append(parts[1])
+            middle += parts[1:-1]
+            right.append(parts[-1])
             last = len(out)
         else:
             out.append(line)
     if not right:
         return lines
-    return out[:last] + [""] + right + [""] + out[last:] + lines[HEADER_COLUMN_LINES:]
+    second = [""] + middle if middle else []
+    return out[:last] + second + [""] + right + [""] + out[last:] + lines[HEADER_COLUMN_LINES:]
 
 
 _RECEIVERS = re.compile(r"^\s*Nơi nhận\s*:?", re.IGNORECASE)

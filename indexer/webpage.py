@@ -470,7 +470,10 @@ _BYLINE_DATE = re.compile(
     r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})",
     re.IGNORECASE,
 )
+# a byline's cell that is a date alone, with its time ("Thu Hà | Trung tâm Thông tin tỉnh | 04/10/2027 08:15")
+_DATE_CELL = re.compile(r"^(?:\d{1,2}:\d{2}\s+)?(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}:\d{2})?$")
 _PUBLISHER = re.compile(r"^(?:Ban|Hội|Sở|Phòng|UBND|Ủy ban|Bộ|Trung tâm|Văn phòng|Cục|Vụ|Trường)\b")
+_TITLE_PLACE = re.compile(r"\b(?:tỉnh|thành phố)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){0,3})")
 _LOCALITY = re.compile(r"\b(?:tỉnh|thành phố|TP\.?|xã|phường)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){0,3})\s*$")
 
 
@@ -484,8 +487,8 @@ def _article_byline(lines: list[str]) -> tuple[int, int, str, tuple[int, int, in
     """(title line, byline, publisher, date) of a web article with no letter header, or None: the byline
     names the date and the body that published it; the title is the line above it."""
     for i, line in enumerate(lines[:ARTICLE_HEAD_LINES]):
-        m = _BYLINE_DATE.search(line)
         cells = [c.strip() for c in line.split("|")]
+        m = _BYLINE_DATE.search(line) or next((d for d in map(_DATE_CELL.match, cells[1:]) if d), None)
         publisher = next((c for c in cells if _PUBLISHER.match(c)), None)
         if not m or not publisher:
             continue
@@ -500,7 +503,7 @@ def _article_text(lines: list[str], title: int, byline: int, publisher: str, dat
     """An article as a document: its publisher and "place, date" as a header, its title, its text (the site's
     menus above the title dropped)."""
     head = [publisher.upper()]
-    where = _LOCALITY.search(publisher)
+    where = _LOCALITY.search(publisher) or _TITLE_PLACE.search(lines[title])  # "… tỉnh Tuyên Quang năm 2027"
     if where:
         d, m, y = date
         head.append(f"{where.group(1)}, ngày {d} tháng {m} năm {y}")

@@ -39,6 +39,8 @@ DOC_TYPES: tuple[DocType, ...] = (
     DocType("huong dan", "hướng dẫn", code="hd", asked=True),
     DocType("luat", "luật", titled=True, asked=True),
     DocType("bao cao", "báo cáo", code="bc"),
+    DocType("bien ban", "biên bản", code="bb", asked=True, numbered=True),
+    DocType("qui che phoi hop", "quy chế phối hợp", code="qcph", asked=True),  # folded as words are: "quy" → "qui"
     DocType("chuong trinh", "chương trình"),
     DocType("to trinh", "tờ trình"),
     DocType("bo luat", "bộ luật", titled=True),
@@ -46,6 +48,8 @@ DOC_TYPES: tuple[DocType, ...] = (
     DocType("phap lenh", "pháp lệnh", titled=True),
 )
 
+# types whose title line goes on to name their kind ("BIÊN BẢN KIỂM TRA", "BIÊN BẢN HỌP"): the rest is the subject's
+TITLE_LED_TYPES = ("bien ban",)
 TYPE_BY_FOLDED = {t.folded: t.name for t in DOC_TYPES}  # "ke hoach" → "kế hoạch"
 TYPE_BY_CODE = {t.code: t.name for t in DOC_TYPES if t.code}  # "kh" → "kế hoạch"
 CITED_TYPES = {t.folded: t.title for t in DOC_TYPES if t.cited}  # "thong tu" → "Thông tư"

@@ -1161,10 +1161,13 @@ _IN_FORCE_ASKED = re.compile(r"\bhieu luc\b")
 
 def _header_asked(answer, ranked: list[Candidate], u) -> bool:
     """A header answer is about the document asked: named by its number, or the best line's own, and of the type the
-    question names unless the best line is that header (who signs "quyết định công nhận" is no question on a Hướng
-    dẫn's header; "Văn bản … về tài liệu hướng dẫn do ai ký?" is one on a Công văn's)."""
+    question names, in its label or subject, unless the best line is that header (who signs "quyết định công nhận" is
+    no question on a Hướng dẫn's header; "Văn bản … về tài liệu hướng dẫn do ai ký?" is one on a Công văn's)."""
     docs = [s.doc for s in answer.sources]
-    other_type = u.doc_types and not any(fold(d).startswith(fold(t)) for d in docs for t in u.doc_types if t)
+    if any(fold(n) in fold(d) for n in u.numbers for d in docs):  # named by its number ("CV 412/BGDĐT … do ai ký")
+        return True
+    said = fold(answer.answer)  # its type and number, and its subject ("Công văn … V/v hướng dẫn tổ chức …")
+    other_type = u.doc_types and not any(fold(t) in said for t in u.doc_types if t)
     if other_type and not ranked[0].features.get("header"):  # the best line is the body's, not this header
         return False
     return bool(u.numbers) or ranked[0].document_id in {s.file for s in answer.sources}

@@ -109,34 +109,38 @@ def _overview(pairs) -> str:
     answer's first lines already say them all."""
     if len(pairs) <= OVERVIEW_MIN:
         return ""
-    heads = dict.fromkeys(h[:1].lower() + h[1:] for h in (_head(d) for d, _ in pairs))
+    heads = dict.fromkeys(h[:1].lower() + h[1:] for h in (_head(d, words=False) for d, _ in pairs))  # one form
     return " (" + "; ".join(heads) + ")"
 
 
 _FIGURES_DAY = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/])")
+_WORDS_DAY = re.compile(r"(?<!\d)(\d{1,2}) tháng (\d{1,2})(?: năm (\d{4}))?(?!\d)")
 
 
-def _day_as_written(d: Deadline, with_year: bool) -> str:
-    """The deadline's day as its document writes it in figures ('31/7/2027', '15/6'), else as 'dd/mm[/yyyy]'."""
-    for m in _FIGURES_DAY.finditer(d.due_text or ""):
-        if (int(m[1]), int(m[2])) == (d.due_day, d.due_month) and (not m[3] or int(m[3]) == d.due_year):
-            day = f"{m[1]}/{m[2]}"
-            return f"{day}/{m[3] or d.due_year}" if with_year and d.due_year else day
+def _day_as_written(d: Deadline, with_year: bool, words: bool = True) -> str:
+    """The deadline's day as its document writes it ('31/7/2027', '15/6', '15 tháng 6'; in figures only unless
+    `words`), else as 'dd/mm[/yyyy]'."""
+    forms = ((_FIGURES_DAY, "/", "/"), (_WORDS_DAY, " tháng ", " năm ")) if words else ((_FIGURES_DAY, "/", "/"),)
+    for rx, sep, year_sep in forms:
+        for m in rx.finditer(d.due_text or ""):
+            if (int(m[1]), int(m[2])) == (d.due_day, d.due_month) and (not m[3] or int(m[3]) == d.due_year):
+                day = f"{m[1]}{sep}{m[2]}"
+                return f"{day}{year_sep}{m[3] or d.due_year}" if with_year and d.due_year else day
     day = f"{d.due_day:02d}/{d.due_month:02d}"
     return f"{day}/{d.due_year}" if with_year else day
 
 
-def _head(d: Deadline) -> str:
+def _head(d: Deadline, words: bool = True) -> str:
     if d.recurrence in PERIODIC_DAY_PHRASES and d.due_day:
         return "Trước " + deadline_due_phrase(d)
     if d.recurrence != "once" and d.due_day:
-        head = f"Trước {_day_as_written(d, False)} {RECURRENCE_VI.get(d.recurrence, '')}".strip()
+        head = f"Trước {_day_as_written(d, False, words)} {RECURRENCE_VI.get(d.recurrence, '')}".strip()
         if d.period and d.period != "năm":
             head += f" (báo cáo {d.period})"
         return head
     if d.due_day:
         return (
-            f"Trước {_day_as_written(d, True)}"
+            f"Trước {_day_as_written(d, True, words)}"
             if not d.interpretation
             else f"{sentence_case(d.due_text)} (đến {d.due_day:02d}/{d.due_month:02d}/{d.due_year})"
         )

@@ -43,6 +43,8 @@ _DISTRICT_FATE = re.compile(
 )
 # how many provinces the country has ("Sau sáp nhập cả nước còn bao nhiêu tỉnh?", "hiện nay có mấy tỉnh thành?")
 _NATIONAL = re.compile(r"\b(bao nhieu|may) (tinh|tinh thanh|tinh thanh pho|don vi hanh chinh cap tinh)\b")
+# "5 máy tính" (computers) folds as "mấy tỉnh" (how many provinces): written with its accents, it is no such question
+_A_COMPUTER = re.compile(r"\bmáy tính\b", re.IGNORECASE)
 # a question about the documents' content (deadlines, tasks, targets…) is not a register question
 _CONTENT = re.compile(
     r"\b(bao cao|han|nhiem vu|chi tieu|muc tieu|khi nao|ngay nao|lam gi|phai|trach nhiem|"
@@ -243,7 +245,7 @@ def answer(question: str, today: dt.date | None = None, *, register: Register | 
         _BELONGS.search(f) or (_NOW.search(f) and re.search(r"\b(la|thuoc)\b.*\b(tinh|thanh pho|tp)\b", f))
     ):
         return _province_answer(q, reg, provinces[0], today)
-    if not provinces and dept is None and _NATIONAL.search(f):
+    if not provinces and dept is None and _NATIONAL.search(f) and not _A_COMPUTER.search(q):
         return _national_answer(q, reg, today)
     if not provinces and dept is None and _DISTRICT.search(f) and _DISTRICT_FATE.search(f):
         body = reg.district_body()

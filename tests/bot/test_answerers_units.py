@@ -522,8 +522,8 @@ def test_features_the_answerer_s_choice_and_the_header(knowledge):
 
 
 def test_a_deadlines_day_is_written_as_its_document_writes_it():
-    """'trước ngày 31/7/2027' is answered 'Trước 31/7/2027', not '31/07/2027'; a day written in words, or without
-    its year, is given in figures with the year the document's context gives."""
+    """'trước ngày 31/7/2027' is answered 'Trước 31/7/2027', not '31/07/2027', 'trước ngày 15 tháng 6' as 'Trước 15
+    tháng 6'; a day without its year gets the year the document's context gives, one it does not write in figures."""
     from store.knowledge import Deadline
 
     def head(due_text, day, month, year, recurrence="once"):
@@ -532,6 +532,8 @@ def test_a_deadlines_day_is_written_as_its_document_writes_it():
 
     assert head("trước ngày 31/7/2027", 31, 7, 2027) == "Trước 31/7/2027"
     assert head("trước ngày 05/12", 5, 12, 2026) == "Trước 05/12/2026"
-    assert head("trước ngày 31 tháng 7 năm 2027", 31, 7, 2027) == "Trước 31/07/2027"
+    assert head("trước ngày 31 tháng 7 năm 2027", 31, 7, 2027) == "Trước 31 tháng 7 năm 2027"
+    assert head("trước ngày 15 tháng 6 hằng năm", 15, 6, None, "yearly").startswith("Trước 15 tháng 6 ")
+    assert head("trong tháng 7 năm 2027", 31, 7, 2027) == "Trước 31/07/2027"  # the day is the context's reading
     assert head("trước ngày 15/6 hằng năm", 15, 6, None, "yearly").startswith("Trước 15/6 ")
     assert head("trước ngày 1/7/2026 và 31/7/2027", 31, 7, 2027) == "Trước 31/7/2027"  # the day that is due

@@ -58,14 +58,24 @@ def _e5_model_for_slow_tests(request):
 
 
 @pytest.fixture(scope="session")
-def store_dir(e5_model, tmp_path_factory) -> Path:
-    return build_store(tmp_path_factory.mktemp("seed-store"))
+def _seed_stores(e5_model, tmp_path_factory) -> tuple[Path, Path]:
+    """The seed store the session's assistant uses (tests write to it: subscriptions, reports, state), and a copy
+    taken as built, before any test ran, that `store_copy` copies: a test's copy never holds another's writes."""
+    live = build_store(tmp_path_factory.mktemp("seed-store"))
+    pristine = tmp_path_factory.mktemp("seed-store-as-built") / "data"
+    copy_store(live, pristine)
+    return live, pristine
+
+
+@pytest.fixture(scope="session")
+def store_dir(_seed_stores) -> Path:
+    return _seed_stores[0]
 
 
 @pytest.fixture
-def store_copy(store_dir, tmp_path) -> Path:
+def store_copy(_seed_stores, tmp_path) -> Path:
     dest = tmp_path / "data"
-    copy_store(store_dir, dest)
+    copy_store(_seed_stores[1], dest)
     return dest
 
 

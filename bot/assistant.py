@@ -41,7 +41,16 @@ from bot.answerers import evidence as evidence_answer
 from bot.citing import cite_sources
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, aside_missing, refusal, with_aside  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
-from bot.evidence import EvidenceRanker, agrees, asked_kinds, label_asked, missing_words, not_covered, unpicked
+from bot.evidence import (
+    EvidenceRanker,
+    agrees,
+    asked_kinds,
+    is_table_row,
+    label_asked,
+    missing_words,
+    not_covered,
+    unpicked,
+)
 from bot.formatting import deadline_sentence, document_citation
 from bot.knowledge import Knowledge, read_snapshot, write_snapshot
 from bot.lexicon import load_lexicon
@@ -124,7 +133,7 @@ def best_is_table_row(ranked: list, folded_question: str = "") -> bool:
     """The best line is a row of a table: read with its header, it says more than any list of facts, unless a list
     is asked of no row the question names ("tiêu chí … gồm những gì?": the answerer's list is the table's rows; not
     "tiêu chí chuyển đổi số, kỹ năng số gồm các chỉ số gì?", the row and those under it)."""
-    if not ranked or not evidence_answer.is_table_row(ranked[0].text):
+    if not ranked or not is_table_row(ranked[0].text):
         return False
     return "list" not in asked_kinds(folded_question) or label_asked(ranked[0].text, folded_question)
 

@@ -1282,8 +1282,8 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
 
 # A year the question asks about ("năm 2024", "6 tháng đầu năm 2026"), not one naming a document or ending a date
 # ("Luật Cư trú năm 2020", "ngày 20 tháng 01 năm 2023"): the nearest evidence, YEAR_CHUNKS best chunks with their
-# headings, their documents' identity and dates, must name it, or a period holding it ("giai đoạn 2027 - 2030"). On every shared and blind set, no answerable
-# question's year was missing from them (bench/EVIDENCE.md, tenth round)
+# headings, their documents' identity and dates, must name it, or a period holding it ("giai đoạn 2027 - 2030").
+# On every shared and blind set, no answerable question's year was missing from them (bench/EVIDENCE.md, tenth round)
 _YEAR_ASKED = re.compile(r"\bnam (20\d\d)\b")
 _YEAR_NAMES = re.compile(
     r"\b(thang \d{1,2}|luat|bo luat|hien phap|nghi dinh|thong tu|quyet dinh|nghi quyet|chi thi)(?: \S+){0,3} nam 20\d\d$"

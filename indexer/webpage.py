@@ -473,8 +473,9 @@ _BYLINE_DATE = re.compile(
 # a byline's cell that is a date alone, with its time ("Thu Hà | Trung tâm Thông tin tỉnh | 04/10/2027 08:15")
 _DATE_CELL = re.compile(r"^(?:\d{1,2}:\d{2}\s+)?(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}:\d{2})?$")
 _PUBLISHER = re.compile(r"^(?:Ban|Hội|Sở|Phòng|UBND|Ủy ban|Bộ|Trung tâm|Văn phòng|Cục|Vụ|Trường)\b")
-_TITLE_PLACE = re.compile(r"\b(?:tỉnh|thành phố)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){0,3})")
-_LOCALITY = re.compile(r"\b(?:tỉnh|thành phố|TP\.?|xã|phường)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){0,3})\s*$")
+_PLACE_NAME = r"([A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){0,3})"  # up to four capitalised words
+_TITLE_PLACE = re.compile(r"\b(?:tỉnh|thành phố)\s+" + _PLACE_NAME)
+_LOCALITY = re.compile(r"\b(?:tỉnh|thành phố|TP\.?|xã|phường)\s+" + _PLACE_NAME + r"\s*$")
 
 
 # where the article ends and the site's sharing buttons, tags and notices begin

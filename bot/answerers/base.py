@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.admin_changes import MORE, expand_provinces, tidy_cautions
 from bot.answer import Answer, Source

@@ -35,9 +35,8 @@ def successor_asked(ctx: Context) -> bool:
 
 def took_over(ctx: Context, r: Responsibility) -> bool:
     """The task is a body's that no longer exists and whose tasks a body the question names took over
-    ('Sở Nội vụ' → the tasks of 'Sở Lao động - Thương binh và Xã hội', 2025 register); the answer carries the note."""
-    if not successor_asked(ctx):  # nothing to look up
-        return False
+    ('Sở Nội vụ' → the tasks of 'Sở Lao động - Thương binh và Xã hội', 2025 register); the answer carries the note.
+    Asked only when `successor_asked` (once per question, not once per task)."""
     gone = load_register().gone_bodies(r.agency or "", r.agency_text or "", on=ctx.today)
     return any(b.into and b.into in ctx.u.agencies for b in gone)
 

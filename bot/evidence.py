@@ -1144,6 +1144,8 @@ def agrees(answer, ranked: list[Candidate], u=None, model: dict | None = None) -
         return ranked[0].document_id in {s.file for s in answer.sources}
     if not any(c.features.get("answerer_pick") for c in ranked[:PICK_TOP]):
         return False
+    if u is not None and _field_outranks_pick(ranked, u.folded):
+        return False
     if u is None or "list" in asked_kinds(u.folded):  # a list's items each weigh little: the answerer gathers them
         return True
     model = model or load_model()
@@ -1157,6 +1159,32 @@ def agrees(answer, ranked: list[Candidate], u=None, model: dict | None = None) -
 
 
 _IN_FORCE_ASKED = re.compile(r"\bhieu luc\b")
+
+# a labelled field: "a) Chủ đề: …", "- Địa điểm: …", "Hình thức: …" (an enumerator, a label of a few words, a colon)
+_FIELD = re.compile(r"^\s*(?:[-–•+*]\s*|[a-zđ0-9]{1,3}[.)]\s*)*([^:;,.()\d]{2,40}?)\s*:\s*\S")
+FIELD_LABEL_SYLLABLES = (1, 4)  # "Chủ đề", "Thời gian", "Đối tượng tham gia": a label, not a sentence
+
+
+def field_label(line: str) -> str:
+    """The label a line gives its value under ("a) Chủ đề: “…”" → "chu de"), folded; "" when it has none."""
+    m = _FIELD.match(line)
+    syl = folded_syllables(m.group(1)) if m else []
+    low, high = FIELD_LABEL_SYLLABLES
+    return " ".join(syl) if low <= len(syl) <= high else ""
+
+
+def field_asked(line: str, folded_question: str) -> bool:
+    """The question names the line's label whole ("Chủ đề Tuần lễ … là gì?" of "a) Chủ đề: …")."""
+    label = field_label(line)
+    return bool(label) and len(label) > 3 and f" {label} " in f" {folded_question} "
+
+
+def _field_outranks_pick(ranked: list[Candidate], folded_question: str) -> bool:
+    """The best line the answerer did not choose is the field the question names, and no line it chose is: the
+    theme asked of an event is not its dates ("Chủ đề Tuần lễ … là gì?" of "a) Chủ đề: …", "b) Thời gian: …")."""
+    top = ranked[:PICK_TOP]
+    named = [c for c in top if field_asked(c.text, folded_question)]
+    return bool(named) and not any(c.features.get("answerer_pick") for c in named)
 
 
 def _header_asked(answer, ranked: list[Candidate], u) -> bool:

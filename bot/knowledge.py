@@ -97,7 +97,7 @@ class Knowledge:
             self._by_document.setdefault(ch.document_id, []).append(ch)
         self._identity: dict[str, str] = {}
         self._numbered: dict[str, dict[str, str]] = {}
-        self._spelled: dict[str, str | None] = {}
+        self._spelled: dict[tuple[str, str | None], str | None] = {}
         self._quoted: frozenset[str] | None = None
         self.responsibilities_by_chunk: dict[int, list] = {}
         for r in self.responsibilities:
@@ -189,13 +189,19 @@ class Knowledge:
                     seen[" ".join(words[i : i + len(syl)])] += 1
         return seen.most_common(1)[0][0] if seen else folded
 
-    def spelled_out(self, letters: str) -> str | None:
+    def spelled_out(self, letters: str, typed: str | None = None) -> str | None:
         """The name the documents write whose syllables' initials are these folded letters, "và" left out
         ('khcn' → 'Khoa học và Công nghệ', 'nv' → 'Nội vụ'): a run of syllables that begins with a capital, the one
-        written most often, or None when none is, or two are written as often (cached)."""
-        if letters not in self._spelled:
-            self._spelled[letters] = _most_written(self._name_runs(letters))
-        return self._spelled[letters]
+        written most often, or None when none is, or two are written as often (cached). `typed`: the initials as
+        the asker wrote them, whose "đ" and "d" the name's must match ("CĐHT" is "Cộng đồng học tập", not "Công dân
+        học tập"; "d" only in a question typed with its diacritics, see `initials_match`)."""
+        key = (letters, typed)
+        if key not in self._spelled:
+            runs = self._name_runs(letters)
+            if typed is not None:
+                runs = Counter({r: n for r, n in runs.items() if initials_match(r, typed)})
+            self._spelled[key] = _most_written(runs)
+        return self._spelled[key]
 
     def _name_runs(self, letters: str) -> Counter:
         """How often each run of syllables with these initials is written, leaving out a run that is the start of
@@ -267,6 +273,14 @@ def _initials_pattern(letters: str) -> re.Pattern:
         for i, x in enumerate(letters)
     ]
     return re.compile(r"(?<![^\W\d_])(" + r"(?:\s+và)?\s+".join(parts) + r")(?![^\W\d_])(?:[ \t]+([^\W\d_]+))?")
+
+
+def initials_match(name: str, typed: str) -> bool:
+    """The name's initials are "đ" where the typed initials are, and "d" where they write a plain "D"."""
+    heads = [w[0].lower() for w in name.split() if w.lower() != "và"]
+    return len(heads) == len(typed) and all(
+        (h == "đ") == (t.lower() == "đ") for h, t in zip(heads, typed) if fold(t) == "d"
+    )
 
 
 def _most_written(seen: Counter) -> str | None:

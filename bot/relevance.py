@@ -137,7 +137,8 @@ class Segmenter:
     def _unglued(self, text: str, words: list[str]) -> list[str]:
         """underthesea may glue a name it does not know to the word after it ('Phường Buôn Hồ nộp' → 'buôn_hồ_nộp'):
         a word written as two or more capitalised syllables and then lower-case ones, whose seam is no word of the
-        dictionary ('hồ nộp'; 'Hội Khuyến học' keeps 'khuyến học'), is the name and the words after it."""
+        dictionary ('hồ nộp'; 'Hội Khuyến học' keeps 'khuyến học') or whose lower-case syllables are a word of two or
+        more ('Trần Phú sinh hoạt'), is the name and the words after it."""
         written = re.findall(r"\w+", text)
         if [fold(w) for w in written] != [x for w in words for x in w.split()]:
             return words  # the syllables do not line up (numbers, signs): left as they are
@@ -147,8 +148,9 @@ class Segmenter:
             caps = [x[:1].isupper() for x in written[at : at + len(syl)]]
             at += len(syl)
             head = caps.index(False) if False in caps else len(caps)
-            seam = " ".join(syl[head - 1 : head + 1])
-            if 2 <= head < len(syl) and not any(caps[head:]) and seam not in self.words:
+            seam, rest = " ".join(syl[head - 1 : head + 1]), " ".join(syl[head:])
+            word_after = rest.count(" ") >= 1 and rest in self.words  # "Trần Phú sinh hoạt": 'phu sinh' is a word too
+            if 2 <= head < len(syl) and not any(caps[head:]) and (seam not in self.words or word_after):
                 out += [" ".join(syl[:head]), " ".join(syl[head:])]
             else:
                 out.append(w)

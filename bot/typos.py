@@ -159,6 +159,7 @@ CHAT_SHORTHAND = {
     "dky": "đăng ký",
     "đky": "đăng ký",
     "tgian": "thời gian",
+    "gđ": "gia đình",
     "bc": "báo cáo",
     "online": "trực tuyến",
     "offline": "trực tiếp",
@@ -172,6 +173,7 @@ CHAT_SHORTHAND = {
     "website": "trang thông tin điện tử",
 }
 MAX_INITIALS = 6  # "BCHQS": longer runs of capitals are codes, not names
+MIN_LONE_INITIALS = 3  # initials without a head word before them: two letters ("HS", "GĐ") are too ambiguous
 # the words a body's name begins with ("Sở", "Ủy ban", "Trung tâm", "Liên đoàn"), folded: its initials follow them
 HEAD_WORDS = frozenset("so bo ban hoi phong cuc vu vien tam doan truong dai chi".split())
 _AMPERSAND_INITIALS = re.compile(r"\b([A-ZĐ]{1,3})&([A-ZĐ]{1,3})\b")
@@ -196,9 +198,11 @@ class AbbreviationReader:
     def __init__(self, lex: Lexicon, known: Callable[[str], bool], spelled_out: Callable[[str], str | None]):
         """`known`: the documents write this folded word; `spelled_out`: the name with these folded initials."""
         self.lex, self.known, self.spelled_out = lex, known, spelled_out
+        self.with_diacritics = True
 
     def fix(self, text: str) -> str:
         plain = not has_diacritics(text)
+        self.with_diacritics = not plain
         text = _AMPERSAND_INITIALS.sub(lambda m: m.group(1) + m.group(2), text)  # "KH&CN" is "KHCN"
         words = list(_WORD.finditer(text))
         edits = []
@@ -226,13 +230,22 @@ class AbbreviationReader:
         if province is not None:
             return None, province
         if before is None or fold_words(before.group(0)) not in HEAD_WORDS:  # "HS", "ho so NV" stay
-            return None
+            return self._initialism(token)
         if len(folded) == 2 and not before.group(0)[:1].isupper():
             return None
         name = self.spelled_out(fold_words(before.group(0))[:1] + folded)
         if name and fold_words(name).split()[0] == fold_words(before.group(0)):
             return before.start(), name
         return None
+
+    def _initialism(self, token: str) -> tuple[None, str] | None:
+        """Three or more initials standing alone ("hội thi GĐHT", "gdht") read as the name the documents write with
+        them ("Gia đình học tập"), its "đ" and "d" as typed when the question has its diacritics."""
+        if len(token) < MIN_LONE_INITIALS or not (token.isupper() or "đ" in token.lower()):  # "ktkt" may be a typo
+            return None
+        typed = token if self.with_diacritics or "đ" in token.lower() else None
+        name = self.spelled_out(fold_words(token), typed)
+        return (None, name) if name else None
 
     def _province(self, token: str) -> str | None:
         """Two capitals that are the initials of exactly one province ("TQ" → "Tuyên Quang"; "ĐN" is three)."""

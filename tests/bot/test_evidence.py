@@ -16,6 +16,8 @@ from bot.evidence import (
     _initials,
     agrees,
     asked_kinds,
+    field_asked,
+    field_label,
     lines_with_paragraphs,
     linear_score,
     sentences,
@@ -139,9 +141,22 @@ def test_a_choice_the_evidence_weighs_far_below_the_best_line_does_not_stand():
     assert agrees(fact, far, asked("tuan le gom nhung hoat dong gi"), model)  # a list asked: the answerer gathers
     close = ranking(0.95, 1.0)  # 0.69 against 0.73
     assert linear_score({"cov_line": 0.95}, model) >= PICK_CLOSE * linear_score({"cov_line": 1.0}, model)
-    assert agrees(fact, close, asked("tuan le co chu de gi"), model)
+    assert agrees(fact, close, asked("tuan le nam 2027 the nao"), model)
+    assert not agrees(fact, close, asked("tuan le co chu de gi"), model)  # the field named: "Chủ đề: …" answers
     weak = ranking(0.0, 0.5)  # the best line scores 0.27: weak evidence outweighs no choice
-    assert agrees(fact, weak, asked("tuan le co chu de gi"), model)
+    assert agrees(fact, weak, asked("tuan le nam 2027 the nao"), model)
+    assert not agrees(fact, weak, asked("tuan le co chu de gi"), model)
+
+
+def test_a_labelled_field_is_read_by_its_label():
+    assert field_label("a) Chủ đề: “Học tập suốt đời - Làm chủ kỹ năng số”.") == "chu de"
+    assert field_label("- Địa điểm: Hội trường UBND xã") == "dia diem"
+    assert field_label("b) Thời gian: từ ngày 01/10/2027") == "thoi gian"
+    assert field_label("Theo đó, vào ngày 5/10: khai mạc") == ""  # a sentence, not a label
+    assert field_label("Kính gửi: Ủy ban nhân dân các xã, phường, đặc khu trên địa bàn tỉnh") == "kinh gui"
+    assert field_asked("a) Chủ đề: “Học tập”.", "chu de tuan le 2027 la gi")
+    assert not field_asked("b) Thời gian: từ ngày 01/10/2027", "chu de tuan le 2027 la gi")
+    assert field_asked("- Đối tượng: người dân từ đủ 15 tuổi", "doi tuong cua lop la ai")
 
 
 ANNEXED = """ỦY BAN NHÂN DÂN

@@ -388,6 +388,22 @@ def test_initials_are_read_as_the_name_the_documents_write_after_its_head_word(a
         assert reader.fix(two) == two
 
 
+def test_initials_standing_alone_are_read_as_the_name_written_with_those_letters(assistant):
+    """Three or more initials with no head word ("hội thi GĐHT") are the name the documents write most with them;
+    a typed "Đ" or "D" chooses between names whose initials fold alike (CĐHT, CDHT)."""
+    from bot.typos import AbbreviationReader
+
+    kb = assistant.kb
+    reader = AbbreviationReader(assistant.lex, kb.syllable_known, kb.spelled_out)
+    assert reader.fix("hội thi GĐHT có mấy vòng") == "hội thi Gia đình học tập có mấy vòng"
+    assert reader.fix("hoi thi GDHT co may vong") == "hoi thi gia dinh hoc tap co may vong"  # typed plain, kept so
+    assert kb.spelled_out("cdht", "CĐHT") == "Cộng đồng học tập"
+    assert kb.spelled_out("cdht", "CDHT") == "Công dân học tập"
+    assert reader.fix("hồ sơ gđ học tập") == "hồ sơ gia đình học tập"  # chat shorthand
+    assert reader.fix("lop ktkt mo khi nao") == "lop ktkt mo khi nao"  # lower case: a typo as likely as initials
+    assert reader.fix("NXB nào in sách") == "NXB nào in sách"  # no name the documents write has these initials
+
+
 def test_a_glossary_abbreviation_typed_in_lower_case_is_no_typo(assistant):
     assert assistant.fixed_names("cv cua xa Hoang An ve tu sach so ai ky") == "cv cua xa Hoang An ve tu sach so ai ky"
     ans = assistant.ask("cv cua xa Hoang An ve tu sach so so hieu la gi, ngay nao, ai ky")

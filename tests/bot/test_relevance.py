@@ -53,6 +53,8 @@ def test_a_name_no_list_knows_glued_to_the_next_word_is_the_name_and_that_word(s
     assert "khuyen hoc" in seg.segment("Hội Khuyến học tỉnh có nhiệm vụ gì?")
     assert "noi vu" in seg.segment("Sở Nội vụ phải làm gì?")
     assert "buon ho nop" not in seg.segment("Buôn Hồ nộp báo cáo chưa?")
+    glued = seg.segment("Trường Trần Phú kiến nghị UBND thị xã điều gì?")  # 'phú kiến' is a word, 'kiến nghị' too
+    assert "tran phu" in glued and "kien nghi" in glued
 
 
 def test_a_unit_is_covered_where_the_text_writes_it_abbreviated():

@@ -98,6 +98,11 @@ BODY_WINDOW = 10
 # a best line lacking a salient word of the question gives way to a line of one of this many best lines whose section's
 # own heading names it
 SECTION_WINDOW = 10
+# a section the question names by its whole title ("Vòng chung kết") is looked for further down the ranking: its
+# lines ("- Thời gian: …") share few words with the question, the title is in their heading
+NAMED_SECTION_WINDOW = 20
+NAMED_HEADING_SYLLABLES = (2, 6)
+_ENUMERATOR = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", re.IGNORECASE)
 # a best line sharing no topic word with the question gives way to one of this many best lines that shares some
 COVERED_WINDOW = 5
 # "X là gì?": a line saying "X là …" among this many best lines is put first
@@ -320,6 +325,27 @@ def _list_head_first(ranked: list[Candidate], asked: set[str]) -> list[Candidate
     )
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-–•+*]|[a-zđ]\)|\d{1,2}[.)])\s")
+
+
+def _item_head_first(ranked: list[Candidate], asked: set[str]) -> list[Candidate]:
+    """A list asked ("… lấy từ những nguồn nào?") whose best line is one item ("- Nguồn xã hội hóa …: 8.500.000
+    đồng"): the line that opens its list ("Tổng kinh phí dự kiến: 68.500.000 đồng, gồm:"), the nearest before it in
+    its chunk, among the COVERED_WINDOW best, comes first, and brings every item."""
+    if not ranked or "list" not in asked or not _LIST_ITEM.match(ranked[0].text):
+        return ranked
+    first = ranked[0]
+    heads = [
+        c
+        for c in ranked[:COVERED_WINDOW]
+        if c.chunk_id == first.chunk_id and c.line_no < first.line_no and c.text.rstrip().endswith(":")
+    ]
+    head = max(heads, key=lambda c: c.line_no, default=None)
+    if head is None or not _no_worse(head, first):
+        return ranked
+    return [head] + [c for c in ranked if c is not head]
+
+
 def _no_worse(c: Candidate, than: Candidate) -> bool:
     """The line lacks nothing of the kind asked, and conflicts with nothing the question names, that `than` has."""
     return _flags_no_higher(c, than, ("_lacks", "_conflict"))
@@ -359,10 +385,18 @@ def _members_named_first(ranked: list[Candidate], folded_question: str) -> list[
     if not ranked or not members:
         return ranked
     names = lambda c: f" {members[0]} " in folded_text(c.text)
-    if names(ranked[0]):
+    if names(ranked[0]) or _opens_items_naming(ranked, names):  # "…, gồm:" over "- Quỹ …", "- Nguồn xã hội hóa …"
         return ranked
     first = ranked[0]
     return _first_of_document(ranked, MEMBERS_WINDOW, lambda c: names(c) and _no_conflict(c, first))
+
+
+def _opens_items_naming(ranked: list[Candidate], names) -> bool:
+    """The best line opens a list (ends in ':') and a line after it in its chunk names the members asked."""
+    head = ranked[0]
+    return head.text.rstrip().endswith(":") and any(
+        c.chunk_id == head.chunk_id and c.line_no > head.line_no and names(c) for c in ranked[:MEMBERS_WINDOW]
+    )
 
 
 ROW_WINDOW = 10
@@ -748,6 +782,7 @@ class EvidenceRanker:
         # another province's lines come last, then those naming another title than the one asked
         out.sort(key=lambda c: (c.features["province_conflict"], c.features["title_conflict"], -c.score))
         ranked = _list_head_first(_whole_question_first(_covered_first(out), self.asked), self.asked)
+        ranked = _item_head_first(ranked, self.asked)
         ranked = _best_row_first(_members_named_first(ranked, self.ctx.u.folded), f" {self.ctx.u.folded} ")
         ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
@@ -783,9 +818,13 @@ class EvidenceRanker:
         first = ranked[0]  # a word of its document's subject names no section of it ("sơ kết" of a "báo cáo sơ kết")
         said = self._with_headings(first) + self.ctx.kb.identity_folded(first.document_id)
         missing = [u for u in self.salient if f" {u} " not in said]
-        if not missing:
-            return ranked
         kinds = [k for k in ("date", "place", "clock", "who", "money", "number") if k in self.asked]
+        # when and where a part is held ("Vòng chung kết … ngày nào, ở đâu?") is said in its own section ("2. Vòng
+        # chung kết"), not by a line that names it under another ("chọn 10 gia đình vào vòng chung kết")
+        when_where = bool(self.asked & {"date", "place", "clock"})
+        whole = not missing and when_where and not self._section_named(first)
+        if not missing and not whole:
+            return ranked
 
         def names_it(c: Candidate) -> bool:  # the heading of the section the line is in, not the line itself
             heads = self.ctx.kb.chunks[c.chunk_id].headings or []
@@ -795,9 +834,19 @@ class EvidenceRanker:
                 return False
             own = folded_text(heads[-1])
             carries = not kinds or any(CARRIES[k].search(c.text) for k in kinds)
-            return any(f" {u} " in own for u in missing) and carries and _no_conflict(c, first)
+            named = self._section_named(c) if whole else any(f" {u} " in own for u in missing)
+            return named and carries and _no_conflict(c, first)
 
-        return _first_of_document(ranked, SECTION_WINDOW, names_it)
+        return _first_of_document(ranked, NAMED_SECTION_WINDOW if whole else SECTION_WINDOW, names_it)
+
+    def _section_named(self, c: Candidate) -> bool:
+        """The question writes the whole title of the line's own section, of NAMED_HEADING_SYLLABLES ("2. Vòng chung
+        kết" › "- Thời gian: …"), or of the item the line is."""
+        heads = self.ctx.kb.chunks[c.chunk_id].headings or []
+        title = _ENUMERATOR.sub("", heads[-1]) if heads else ""
+        syl = folded_syllables(title)
+        low, high = NAMED_HEADING_SYLLABLES
+        return low <= len(syl) <= high and f" {' '.join(syl)} " in f" {self.ctx.u.folded} "
 
     def _with_headings(self, c: Candidate) -> str:
         return with_headings(self.ctx.kb, c)

@@ -196,8 +196,29 @@ def _read_pdf(path: Path) -> str:
             raise DocumentError(path, f"không đọc được trang scan bằng OCR ({type(e).__name__}: {e})") from None
     if not "".join(pages).strip():
         raise DocumentError(path, "PDF không có chữ, kể cả khi đọc bằng OCR (no text, even with OCR)")
+    pages = [p if i in scanned else unwrapped(p) for i, p in enumerate(pages)]  # OCR keeps the scan's own lines
     _remember_pages(path, pages)
     return "\n\n".join(pages)
+
+
+_WRAPPED = re.compile(r"^[a-zđà-ỹ\d]", re.UNICODE)  # a line going on in lower case or with a figure ("100% …")
+_ITEM_START = re.compile(r"^(?:[a-zđ]{1,2}|\d{1,2}(?:\.\d{1,2})*)[.)]\s")  # "a) …", "2. …": a new item
+_LINE_END = re.compile(r"[.:;!?]\s*$")
+
+
+def unwrapped(page: str) -> str:
+    """A PDF page's lines as written, not as wrapped to its width: a line that goes on in lower case after one
+    that ends without a stop is the rest of it ("a) Chỉ đạo phong trào … “Cộng đồng học tập”" + "cấp thôn, bản,
+    tổ dân phố.")."""
+    out: list[str] = []
+    for line in page.split("\n"):
+        s = line.strip()
+        if out and out[-1].strip() and s and _WRAPPED.match(s) and not _ITEM_START.match(s):
+            if not _LINE_END.search(out[-1]):
+                out[-1] = out[-1].rstrip() + " " + s
+                continue
+        out.append(line)
+    return "\n".join(out)
 
 
 def _page_size(page) -> tuple[float, float]:

@@ -270,6 +270,8 @@ def distinguishing(
     what the list's members are ("những phụ lục nào, có phải nộp PL thống kê không?"), only the words of that
     clause of it (`question`, as typed) choose items: another clause asks something else of the list."""
     members = members_asked(question_folded)  # "gồm những phần thi nào": what the list's members are
+    if not members and _WHOLE_LIST.search(question_folded):  # "… phụ trách những việc gì, địa bàn nào?": all of it
+        return items
     clause = _clause_naming_members(question, question_folded, members)
     syl = _LIST_NAMED.sub("", clause).split()  # "Hồ sơ đăng ký CDHT gồm …": the words before "gồm" name the list
     grams = {f"{a} {b}" for a, b in zip(syl, syl[1:])}
@@ -283,6 +285,10 @@ def distinguishing(
     return items
 
 
+# a list asked whole, by no name of its members: "những việc gì", "nhiệm vụ gì", "làm những gì", "gồm những gì"
+_WHOLE_LIST = re.compile(
+    r"\b(?:nhung (?:viec|cong viec|nhiem vu|noi dung) (?:gi|nao)|nhiem vu gi|lam (?:nhung )?gi|nhung gi)\b"
+)
 _LIST_NAMED = re.compile(r"^.*?\b(?=(?:bao )?gom\b)")
 
 

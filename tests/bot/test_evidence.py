@@ -358,6 +358,10 @@ def test_items_are_picked_by_a_phrase_of_the_question_only_when_it_does_not_name
     assert distinguishing(q, items) == items[:1]  # without the head, "mỗi xã" would pick one item
     results = ["- Tỷ lệ A: không đạt.", "- Tỷ lệ B: đạt.", "- Tỷ lệ C: không đạt."]
     assert distinguishing("nhung chi tieu nao khong dat", results, head="Kết quả") == [results[0], results[2]]
+    duties = ["a) Chỉ đạo phong trào.", "b) Vận động Quỹ Khuyến học.", "c) Địa bàn phụ trách: khu vực Yên Châu."]
+    whole = "ba huong phu trach nhung viec gi, dia ban nao"  # the duties asked whole: every item, the area among them
+    assert distinguishing(whole, duties) == duties
+    assert distinguishing("ba huong phu trach dia ban nao", duties) == duties[2:]
 
 
 def test_the_clauses_of_a_question_asking_two_things():

@@ -1,0 +1,74 @@
+"""Answers on the eleventh round's blind set (tests/data/probe11): a commune's tờ trình (proposal) with a plain-text
+results table, a province's decision assigning each steering-committee member duties and an area, as a text PDF whose
+lines wrap at the page width, a district contest plan in Markdown, and a school principal's conference speech in
+Word. Through the real indexer, store, model and assistant:
+
+- a field the question names ('Chủ đề', 'Thời gian') answers, not the event answerer's other field;
+- three or more initials with no head word ('hội thi GĐHT') are the name the documents write with them;
+- a capitalised name glued to the two-syllable word after it ('Trần Phú kiến nghị') is the name and that word;
+- when and where a part is held ('Vòng chung kết … ngày nào, ở đâu?') is its own section's, not a line of another
+  section that names it in passing;
+- a list asked whose best line is one item ('… lấy từ những nguồn nào?') is its head line with every item;
+- a member's duties asked whole ('phụ trách những việc gì, địa bàn nào?') are all the items under his name, each
+  whole though the PDF wrapped it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.loaders import read_document, unwrapped
+from tests.conftest import assistant_over
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "tests" / "data" / "probe11"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, e5_model):
+    return assistant_over(tmp_path_factory, "probe11-store", [ROOT / "knowledge", DOCS])
+
+
+def test_a_pdf_line_wrapped_at_the_page_width_is_read_whole():
+    text = read_document(DOCS / "quyetdinh-phancong-bcd-xhht-sonla.pdf")
+    assert '"Cộng đồng học tập" cấp thôn, bản, tổ dân phố.' in text  # the rest of item a), not a line of its own
+    assert "phấn đấu đến năm 2028 có 100% TTHTCĐ" in text  # a figure going on
+    assert "\nb) Hướng dẫn đánh giá" in text  # an item in lower case is a new line
+    assert unwrapped("a) Một việc;\nb) việc khác\nvà phần còn lại.\n2. Mục hai") == (
+        "a) Một việc;\nb) việc khác và phần còn lại.\n2. Mục hai"
+    )
+
+
+def test_a_members_duties_asked_whole_are_every_item_under_his_name(assistant):
+    ans = assistant.ask("Trong BCĐ xây dựng XHHT Sơn La thì bà Cầm Thị Hương phụ trách những việc gì, địa bàn nào?")
+    assert ans.answered, ans.answer
+    assert "Cầm Thị Hương" in ans.answer and "Yên Châu" in ans.answer, ans.answer
+    assert "Gia đình học tập" in ans.answer and "Quỹ Khuyến học" in ans.answer, ans.answer  # items a) and c)
+    assert "Sông Mã" not in ans.answer  # another member's area
+
+
+def test_a_list_whose_best_line_is_an_item_is_its_head_with_every_item(assistant):
+    ans = assistant.ask("Tổng kinh phí hội thi Lục Ngạn là bao nhiêu, lấy từ những nguồn nào?")
+    assert ans.answered, ans.answer
+    for part in ("68.500.000", "40.000.000", "20.000.000", "8.500.000"):
+        assert part in ans.answer, ans.answer
+
+
+def test_when_and_where_a_part_is_held_is_its_own_sections(assistant):
+    ans = assistant.ask("Vòng chung kết hội thi Gia đình học tập tiêu biểu huyện Lục Ngạn tổ chức ngày nào, ở đâu?")
+    assert ans.answered and "08/5/2027" in ans.answer and "Nhà Văn hóa trung tâm" in ans.answer, ans.answer
+    assert "05/4/2027" not in ans.answer  # the preliminary round's days
+
+
+def test_initials_standing_alone_are_the_name_they_stand_for(assistant):
+    ans = assistant.ask("Hạn nộp hồ sơ đăng ký hội thi GĐHT tiêu biểu ở Lục Ngạn là lúc nào ạ?")
+    assert ans.answered and "31/3/2027" in ans.answer, ans.answer
+
+
+def test_a_name_glued_to_a_two_syllable_word_is_still_the_name(assistant):
+    ans = assistant.ask("Trường Trần Phú kiến nghị UBND thị xã Quảng Yên điều gì vậy?")
+    assert ans.answered and "120.000.000" in ans.answer, ans.answer

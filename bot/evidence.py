@@ -102,7 +102,7 @@ SECTION_WINDOW = 10
 # lines ("- Thời gian: …") share few words with the question, the title is in their heading
 NAMED_SECTION_WINDOW = 20
 NAMED_HEADING_SYLLABLES = (2, 6)
-_ENUMERATOR = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", re.IGNORECASE)
+_TITLE_NUMBER = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", re.IGNORECASE)
 # a best line sharing no topic word with the question gives way to one of this many best lines that shares some
 COVERED_WINDOW = 5
 # "X là gì?": a line saying "X là …" among this many best lines is put first
@@ -117,7 +117,7 @@ _NOT_MONEY = r"(?! ?(do|hanh|bo|ich|giang|si|te|trinh|phong|quyet|toi|tien)\b)"
 ASK_PATTERNS = {
     "date": r"\b(ngay nao|khi nao|bao gio|truoc ngay|han chot|thoi han|han|luc nao|tu ngay|den ngay|thoi diem|thoi gian|"
     r"hom nao|ngay may|thang may|thang nao)\b",
-    "number": r"\b(bao nhieu|may|ti le|phan tram|muc|so luong|toi da|toi thieu|diem)\b|%",
+    "number": r"\b(bao nhieu|may|ti le|phan tram|muc(?! (?:gi|nao))|so luong|toi da|toi thieu|diem)\b|%",
     "who": r"(^ai\b|\bai (chu tri|phu trach|ki|cong nhan|lam|thuc hien|to chuc|duoc)|\b(co quan nao|don vi nao|so nao|nhung so|nhung don vi|cap nao|ai)\b"
     r"|\b(thanh vien|nguoi|can bo|ca nhan) nao\b)",
     "place": r"\b(o dau|dia diem|tai dau|noi nao|cho nao|dia chi)\b",
@@ -474,11 +474,35 @@ def _row_over_prose(ranked: list[Candidate]) -> list[Candidate]:
     )
 
 
+LABEL_ROW_WINDOW = 40  # a row the question names by its whole label is looked for this far down
+LABEL_ROW_SYLLABLES = 3  # fewer: "Tổng cộng", "Ghi chú" name no row of their own
+
+
+def _labelled_row_first(ranked: list[Candidate], folded_question: str) -> list[Candidate]:
+    """A best line of prose gives way to a row of a table of its document, among the LABEL_ROW_WINDOW best, whose
+    whole label of LABEL_ROW_SYLLABLES or more the question writes ("Năm 2024 … xếp loại Đơn vị học tập mức gì?" of
+    "| Xếp loại "Đơn vị học tập" | Khá | Tốt | Tốt |"): its words are few against the document's name the
+    question also writes, and the opening sentence that holds that name answers nothing."""
+    if not ranked or is_table_row(ranked[0].text):
+        return ranked
+    first = ranked[0]
+
+    def names_row(c: Candidate) -> bool:
+        long_enough = len(folded_syllables(row_label(c.text))) >= LABEL_ROW_SYLLABLES
+        return c.document_id == first.document_id and bool(c.columns) and is_table_row(c.text) and long_enough
+
+    return _first_of(
+        ranked,
+        LABEL_ROW_WINDOW,
+        lambda c: names_row(c) and label_asked(c.text, folded_question) and _no_conflict(c, first),
+    )
+
+
 def _best_row_first(ranked: list[Candidate], folded_question: str = "") -> list[Candidate]:
     """A best line that is a table's row gives way to the row of the same table, among the ROW_WINDOW best, that
     itself holds FULL_COVER_MARGIN more of the question's words: rows differ by their own words only ("| 3 |
     Chuyển đổi số, kỹ năng số | | 25 |" asked by "tiêu chí chuyển đổi số, kỹ năng số", not the row "| 2.1 | …")."""
-    ranked = _row_over_prose(_row_under_header(ranked))
+    ranked = _labelled_row_first(_row_over_prose(_row_under_header(ranked)), folded_question.strip())
     if not ranked or not is_table_row(ranked[0].text):
         return ranked
     first = ranked[0]
@@ -843,7 +867,7 @@ class EvidenceRanker:
         """The question writes the whole title of the line's own section, of NAMED_HEADING_SYLLABLES ("2. Vòng chung
         kết" › "- Thời gian: …"), or of the item the line is."""
         heads = self.ctx.kb.chunks[c.chunk_id].headings or []
-        title = _ENUMERATOR.sub("", heads[-1]) if heads else ""
+        title = _TITLE_NUMBER.sub("", heads[-1]) if heads else ""
         syl = folded_syllables(title)
         low, high = NAMED_HEADING_SYLLABLES
         return low <= len(syl) <= high and f" {' '.join(syl)} " in f" {self.ctx.u.folded} "

@@ -61,7 +61,7 @@ from indexer.normalize import normalize_text
 from indexer.sections import ChunkDraft, Node, build_tree, make_chunks
 
 log = logging.getLogger(__name__)
-PARSER_VERSION = "16"  # 16: a PDF line wrapped to the page width is one line; 15: headers in three columns (joint documents), "Biên bản" and "Quy chế phối hợp" types, a news byline with a bare date; 9: "Giấy mời" (GM) a type of its own; 10: "Sở X: task" split at the colon; 11: a window to register ends on its last day; 12: a signature before an annex with no "Nơi nhận", an organ of the issuer ("BAN THƯỜNG VỤ"); 13: a province's body named before a lower level ("Hội Khuyến học các xã") is not the province's, "Thông tin liên hệ" closes the body; 14: "lập", "thành lập", "chuẩn bị", "cập nhật" end a body's name
+PARSER_VERSION = "16"  # 16: a PDF line wrapped to the page width is one line, an issuer in capitals keeps its abbreviations ("Trường THCS …"); 15: headers in three columns (joint documents), "Biên bản" and "Quy chế phối hợp" types, a news byline with a bare date; 9: "Giấy mời" (GM) a type of its own; 10: "Sở X: task" split at the colon; 11: a window to register ends on its last day; 12: a signature before an annex with no "Nơi nhận", an organ of the issuer ("BAN THƯỜNG VỤ"); 13: a province's body named before a lower level ("Hội Khuyến học các xã") is not the province's, "Thông tin liên hệ" closes the body; 14: "lập", "thành lập", "chuẩn bị", "cập nhật" end a body's name
 # bump when lexical_tokens() changes: cached BM25 tokens are then recomputed (3: y read as i after a consonant;
 # 4: cached by indexed text)
 LEXICAL_VERSION = "4"

@@ -144,7 +144,7 @@ def _smart_case(upper: str, lex: Lexicon) -> str:
     if unit:
         head = upper[: upper.upper().rfind(unit[0].upper())].strip()
         return (name_case(head).capitalize() if head else "") + place
-    return upper.title()
+    return " ".join(w if w in lex.glossary else w.title() for w in upper.split())  # "Trường THCS Trần Phú"
 
 
 def titled_name(doc_type: str, upper_name: str) -> str:

@@ -148,6 +148,12 @@ def test_a_choice_the_evidence_weighs_far_below_the_best_line_does_not_stand():
     assert not agrees(fact, weak, asked("tuan le co chu de gi"), model)
 
 
+def test_a_grade_asked_by_muc_gi_is_no_number_asked():
+    assert "number" not in asked_kinds("nam 2024 truong duoc xep loai muc gi")
+    assert "number" in asked_kinds("muc ho tro la bao nhieu")
+    assert "number" in asked_kinds("muc chi toi da")
+
+
 def test_a_labelled_field_is_read_by_its_label():
     assert field_label("a) Chủ đề: “Học tập suốt đời - Làm chủ kỹ năng số”.") == "chu de"
     assert field_label("- Địa điểm: Hội trường UBND xã") == "dia diem"

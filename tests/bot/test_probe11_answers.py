@@ -72,3 +72,12 @@ def test_initials_standing_alone_are_the_name_they_stand_for(assistant):
 def test_a_name_glued_to_a_two_syllable_word_is_still_the_name(assistant):
     ans = assistant.ask("Trường Trần Phú kiến nghị UBND thị xã Quảng Yên điều gì vậy?")
     assert ans.answered and "120.000.000" in ans.answer, ans.answer
+
+
+def test_a_table_row_the_question_names_by_its_whole_label_answers(assistant):
+    """'… xếp loại Đơn vị học tập mức gì?' asks a grade, not a number; the row labelled so answers, by its year."""
+    ans = assistant.ask("Năm 2024 trường THCS Trần Phú được xếp loại Đơn vị học tập mức gì?")
+    assert ans.answered, ans.answer
+    first = ans.answer.split("\n")[1]
+    assert "Năm 2024: Khá" in first, ans.answer
+    assert "Trường THCS Trần Phú" in ans.answer  # the issuer in capitals keeps its abbreviation

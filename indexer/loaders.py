@@ -202,21 +202,27 @@ def _read_pdf(path: Path) -> str:
 
 
 _WRAPPED = re.compile(r"^[a-zđà-ỹ\d]", re.UNICODE)  # a line going on in lower case or with a figure ("100% …")
-_ITEM_START = re.compile(r"^(?:[a-zđ]{1,2}|\d{1,2}(?:\.\d{1,2})*)[.)]\s")  # "a) …", "2. …": a new item
+_ITEM_START = re.compile(
+    r"^(?:[a-zđ]{1,2}|\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})[.)]\s|^[-+•*]\s|^(Điều|Chương|Mục|Số|Căn cứ|Kính gửi|V/v|Nơi nhận)\b"
+)
 _LINE_END = re.compile(r"[.:;!?]\s*$")
+FULL_LINE_SHARE = 0.85  # a line this long against the page's longest was cut by the page's width
 
 
 def unwrapped(page: str) -> str:
-    """A PDF page's lines as written, not as wrapped to its width: a line that goes on in lower case after one
-    that ends without a stop is the rest of it ("a) Chỉ đạo phong trào … “Cộng đồng học tập”" + "cấp thôn, bản,
-    tổ dân phố.")."""
+    """A PDF page's lines as written, not as wrapped to its width: a line that ends without a stop goes on in the
+    next when that one starts in lower case or with a figure ("… “Cộng đồng học tập”" + "cấp thôn, bản, tổ dân
+    phố."), or when it fills the page's width and the next starts no item and is not in capitals ("… Ủy viên thường
+    trực, Thư ký" + "Ban Chỉ đạo")."""
+    lines = page.split("\n")
+    full = FULL_LINE_SHARE * max((len(x.strip()) for x in lines), default=0)
     out: list[str] = []
-    for line in page.split("\n"):
-        s = line.strip()
-        if out and out[-1].strip() and s and _WRAPPED.match(s) and not _ITEM_START.match(s):
-            if not _LINE_END.search(out[-1]):
-                out[-1] = out[-1].rstrip() + " " + s
-                continue
+    for line in lines:
+        s, prev = line.strip(), out[-1].strip() if out else ""
+        goes_on = bool(_WRAPPED.match(s)) or (len(prev) >= full and not s.isupper())
+        if prev and s and goes_on and not _ITEM_START.match(s) and not _LINE_END.search(prev):
+            out[-1] = out[-1].rstrip() + " " + s
+            continue
         out.append(line)
     return "\n".join(out)
 

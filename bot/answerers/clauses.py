@@ -100,7 +100,9 @@ def best_line(
     fits = [
         c
         for c in ranked[:CLAUSE_WINDOW]
-        if c.document_id in docs and all(carries_asked(k, c.text, q) for k in kinds) and c.text not in shown
+        if c.document_id in docs
+        and all(carries_asked(k, c.text, q) for k in kinds)
+        and c.text.rstrip(" .;") not in shown
     ]
     return next((c for c in fits if beside is not None and beside(c)), fits[0] if fits else None)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.answer import Answer
 from bot.answerers.base import Context
 from bot.relevance import folded_text
+from vntext import fold
 from bot.retrieval import content_terms, coverage
 
 # a contact is read from a document one of whose chunks is among this many best for the question
@@ -29,8 +32,23 @@ def answer(ctx: Context) -> Answer | None:
     )
     lines = ["Đầu mối liên hệ trong văn bản:"]
     for c in cs[:3]:  # the document's own sentence: its numbers as written ("0239.3856.217"), every one of them
-        lines.append(f"• {c.quote.rstrip('.')} — {ctx.cite(c.document_id)}")
+        lines.append(f"• {_whose(ctx, c)}{c.quote.rstrip('.')} — {ctx.cite(c.document_id)}")
     return ctx.finish("contact", lines, [ctx.src_from_fact(c, 1.0) for c in cs[:3]])
+
+
+_ITEM = re.compile(r"^\s*(?:[a-zđ]|\d{1,2})[.)]\s")
+_ARTICLE = re.compile(r"^\s*(Điều|Chương|Mục|Phần)\b|^\s*[IVX]+\.", re.I)  # a part of the text, not whose
+
+
+def _whose(ctx: Context, c) -> str:
+    """The title of the section a contact given as one of its items is in ("11. Ông Phạm Văn Lực, …, Thư ký Ban
+    Chỉ đạo" › "c) Đầu mối liên hệ: …"): whose contact it is."""
+    ch = ctx.kb.chunks.get(c.chunk_id) if c.chunk_id is not None else None
+    own = fold(c.quote)[:40]
+    heads = [h for h in ((ch.headings or []) if ch is not None else []) if not fold(h).startswith(own[:30])]
+    if not heads or not _ITEM.match(c.quote) or _ARTICLE.match(heads[-1]):
+        return ""
+    return f"{heads[-1].strip().rstrip(':')} › "
 
 
 # the ranked lines a contact of the body asked is looked for in ("Số điện thoại của Hội Khuyến học tỉnh …?")
@@ -58,7 +76,9 @@ def no_contact_of_body(ctx: Context, ranked: list) -> Answer | None:
     if any(of_body(c.quote, c.document_id) for c in ctx.kb.contacts if docs is None or c.document_id in docs):
         return None
     lines = [c for c in ranked[:BODY_CONTACT_LINES] if CARRIES["contact"].search(c.text)]
-    if any(of_body(c.text, c.document_id) for c in lines):
+    # a line in the section of the body's member ("11. Ông …, Thư ký Ban Chỉ đạo" › "c) Đầu mối liên hệ: …") is its
+    heads = lambda c: " ".join(ctx.kb.chunks[c.chunk_id].headings or [])
+    if any(of_body(f"{heads(c)} {c.text}", c.document_id) for c in lines):
         return None
     named = " và ".join(ctx.u.agencies) + (f" ({', '.join(ctx.u.provinces)})" if ctx.u.provinces else "")
     text = f"Các văn bản hiện có không ghi số điện thoại hay đầu mối liên hệ của {named}, nên tôi không trả lời được."

@@ -38,9 +38,18 @@ def test_a_pdf_line_wrapped_at_the_page_width_is_read_whole():
     assert '"Cộng đồng học tập" cấp thôn, bản, tổ dân phố.' in text  # the rest of item a), not a line of its own
     assert "phấn đấu đến năm 2028 có 100% TTHTCĐ" in text  # a figure going on
     assert "\nb) Hướng dẫn đánh giá" in text  # an item in lower case is a new line
+    assert "Ủy viên thường trực, Thư ký Ban Chỉ đạo\n" in text  # a full line cut by the page width goes on
+    assert "\nSố: 856/QĐ-UBND" in text  # the header's lines stay apart
     assert unwrapped("a) Một việc;\nb) việc khác\nvà phần còn lại.\n2. Mục hai") == (
         "a) Một việc;\nb) việc khác và phần còn lại.\n2. Mục hai"
     )
+
+
+def test_a_contact_given_as_an_item_says_whose_it_is_and_a_body_member_is_that_bodys(assistant):
+    ans = assistant.ask("Thư ký BCĐ xây dựng XHHT tỉnh SL là ai, liên hệ thế nào?")
+    assert ans.answered, ans.answer
+    assert "Phạm Văn Lực" in ans.answer and "0212 3852 416" in ans.answer, ans.answer
+    assert ans.answer.count("0212 3852 416") == 1, ans.answer  # not quoted again for the clause "là ai"
 
 
 def test_a_members_duties_asked_whole_are_every_item_under_his_name(assistant):

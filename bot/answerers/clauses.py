@@ -34,7 +34,9 @@ CLAUSE_KINDS = (
 CLAUSE_WINDOW = 8
 # a question longer than this is a sentence to check, not two questions (the laws' statements: 20–60 words)
 MAX_WORDS = 25
-_SPLIT = re.compile(r"\s*[,;]\s*|\s+(?:và|va)\s+(?=(?:có|co|ai|ở|o|khi|bao|mấy|may|hạn|han|gửi|gui|nộp|nop)\b)")
+_SPLIT = re.compile(
+    r"\s*[,;]\s*|\s+(?:và|va)\s+(?=(?:có|co|ai|ở|o|khi|bao|mấy|may|hạn|han|gửi|gui|nộp|nop|được|duoc)\b)"
+)
 _QUOTED = re.compile(r"“([^”]*)”")
 # a clause that asks: a question word in it ("thời hạn tạm trú tối đa là 02 năm" states, it does not ask)
 _ASKING = re.compile(r"\b(gi|nao|bao|may|ai|dau|khong|chua|sao)\b")

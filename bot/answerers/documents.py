@@ -62,8 +62,19 @@ def answer(ctx: Context) -> Answer | None:
     elif re.search(r"\b(ai ban hanh|co quan nao ban hanh|do ai ban hanh)\b", f) and not doc.issuer:
         return None  # the document does not say who issued it
     else:
-        when = doc.date.strftime("%d/%m/%Y") if doc.date else (doc.date_text or "không ghi ngày")
-        lines.append(f"{document_citation(doc)}: ban hành tại {doc.place or '—'}, {when}.")
+        lines.append(f"{document_citation(doc)}: ban hành tại {doc.place or '—'}, {_issued_on(doc)}.")
     if doc.subject and doc.subject != doc.label:
         lines.append(f"Trích yếu: {short(doc.subject, 300)}")
     return ctx.finish("document", lines, src)
+
+
+def _issued_on(doc) -> str:
+    """The date as the document writes it, and in figures when it writes words ("ngày 12 tháng 3 năm 2027
+    (12/03/2027)")."""
+    figures = doc.date.strftime("%d/%m/%Y") if doc.date else None
+    written = (doc.date_text or "").strip()
+    if not written or not re.search(r"\d", written):
+        return figures or written or "không ghi ngày"
+    if figures is None or "/" in written:
+        return written
+    return f"{written} ({figures})"

@@ -344,7 +344,7 @@ def test_documents_say_who_signed_and_when(ask):
     assert "Trích yếu: Xây dựng xã hội học tập tỉnh Quảng Trị giai đoạn 2022-2030" in signed.answer
     assert sections(signed) == [(PLAN, "Phần đầu văn bản")]
     issued = ask(documents.answer, "Kế hoạch 512/KH-UBND ban hành ngày nào?")
-    assert issued.answer.startswith(f"{PLAN_CITED}: ban hành tại Quảng Trị, 10/03/2022.")
+    assert issued.answer.startswith(f"{PLAN_CITED}: ban hành tại Quảng Trị, ngày 10 tháng 3 năm 2022 (10/03/2022).")
     assert ask(documents.answer, "Sở Tài chính có nhiệm vụ gì?") is None
 
 

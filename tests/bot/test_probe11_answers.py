@@ -90,3 +90,14 @@ def test_a_table_row_the_question_names_by_its_whole_label_answers(assistant):
     first = ans.answer.split("\n")[1]
     assert "Năm 2024: Khá" in first, ans.answer
     assert "Trường THCS Trần Phú" in ans.answer  # the issuer in capitals keeps its abbreviation
+
+
+def test_the_day_a_document_was_issued_is_as_it_writes_it(assistant):
+    ans = assistant.ask("Tờ trình đề nghị công nhận xã Diễn Hồng đạt CĐHT mức độ 2 số mấy, ban hành ngày nào ạ?")
+    assert ans.answered and "27/TTr-UBND" in ans.answer, ans.answer
+    assert "ngày 12 tháng 3 năm 2027 (12/03/2027)" in ans.answer, ans.answer
+
+
+def test_a_second_clause_joined_by_va_duoc_is_answered_too(assistant):
+    ans = assistant.ask("Mỗi gia đình vào chung kết được hỗ trợ bao nhiêu tiền và được mang mấy cổ động viên?")
+    assert ans.answered and "500.000" in ans.answer and "15 cổ động viên" in ans.answer, ans.answer

@@ -23,7 +23,7 @@ _TITLE_LINE = re.compile(
 )
 # "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG", "UBND THÀNH PHỐ HẢI PHÒNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH X"
 _LOCAL_UNIT = re.compile(
-    r"\b(?P<kind>TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|QUẬN|THỊ XÃ|ĐẶC KHU)\s+(?!HỘI\s*$)"  # not "VĂN HÓA - XÃ HỘI"
+    r"\b(?P<kind>TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|QUẬN|THỊ XÃ|ĐẶC KHU)\s+(?!HỘI\b)"  # not "VĂN HÓA - XÃ HỘI", "XÃ HỘI HỌC TẬP"
     r"(?P<name>[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ\s\-]*?)\s*$"
 )
 _NUMBER = re.compile(

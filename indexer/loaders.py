@@ -300,8 +300,10 @@ def read_document(path: str | Path) -> str:  # noqa: C901
 
             text = html_to_text(data)
         else:
-            text = _decode(path, data)
+            from indexer.normalize import unzip_markdown_layout
             from indexer.webpage import looks_pasted, tidy_pasted
+
+            text = "\n".join(unzip_markdown_layout(_decode(path, data).split("\n")))  # before a paste is tidied
 
             if looks_pasted(text):
                 text = tidy_pasted(text)

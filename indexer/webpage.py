@@ -490,14 +490,30 @@ def _article_byline(lines: list[str]) -> tuple[int, int, str, tuple[int, int, in
     for i, line in enumerate(lines[:ARTICLE_HEAD_LINES]):
         cells = [c.strip() for c in line.split("|")]
         m = _BYLINE_DATE.search(line) or next((d for d in map(_DATE_CELL.match, cells[1:]) if d), None)
-        publisher = next((c for c in cells if _PUBLISHER.match(c)), None)
+        publisher = next((c for c in cells if _PUBLISHER.match(c)), None) or (_signed_by(lines, i) if m else None)
         if not m or not publisher:
             continue
         title = next((k for k in range(i - 1, -1, -1) if lines[k].strip()), None)
         if title is None or re.search(r"[›»|]", lines[title]) or len(lines[title]) > 200:
-            return None
+            continue  # the site's own date above its menu ("Thứ Tư, ngày 12/01/2028 | Đăng nhập"), not a byline
         return title, i, publisher, (int(m.group(1)), int(m.group(2)), int(m.group(3)))
     return None
+
+
+_AUTHOR_LINE = re.compile(r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*\s+){1,4}[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*\s+[-–]\s+(.{4,80})$")
+
+
+def _signed_by(lines: list[str], byline: int) -> str | None:
+    """The body an article's closing line names after its author ("Nguyễn Hoài Nam - Trung tâm Văn hóa, Thông tin
+    và Thể thao huyện"), when its byline names none."""
+    rest = lines[byline + 1 :]
+    end = next((k for k, s in enumerate(rest) if _SITE_TAIL.match(s)), len(rest))
+    last = next((s.strip() for s in reversed(rest[:end]) if s.strip()), "")
+    m = _AUTHOR_LINE.match(last)
+    return m.group(1).strip() if m and _PUBLISHER.match(m.group(1)) else None
+
+
+_ANY_LOCALITY = re.compile(r"\b(?:tỉnh|thành phố|huyện|thị xã|quận|xã|phường)\s+" + _PLACE_NAME)
 
 
 def _article_text(lines: list[str], title: int, byline: int, publisher: str, date: tuple[int, int, int]) -> str:
@@ -505,6 +521,8 @@ def _article_text(lines: list[str], title: int, byline: int, publisher: str, dat
     menus above the title dropped)."""
     head = [publisher.upper()]
     where = _LOCALITY.search(publisher) or _TITLE_PLACE.search(lines[title])  # "… tỉnh Tuyên Quang năm 2027"
+    first = next((s for s in lines[byline + 1 :] if len(s.strip()) > 80), "")  # its opening: "… huyện Văn Lâm …"
+    where = where or _ANY_LOCALITY.search(first)
     if where:
         d, m, y = date
         head.append(f"{where.group(1)}, ngày {d} tháng {m} năm {y}")

@@ -41,7 +41,7 @@ DOC_TYPES: tuple[DocType, ...] = (
     DocType("bao cao", "báo cáo", code="bc"),
     DocType("bien ban", "biên bản", code="bb", asked=True, numbered=True),
     DocType("qui che phoi hop", "quy chế phối hợp", code="qcph", asked=True),  # folded as words are: "quy" → "qui"
-    DocType("chuong trinh", "chương trình"),
+    DocType("chuong trinh", "chương trình", code="ctr"),  # "Chương trình công tác năm 2027", "03/CTr-BCĐ"
     DocType("to trinh", "tờ trình"),
     DocType("bo luat", "bộ luật", titled=True),
     DocType("hien phap", "hiến pháp", titled=True),
@@ -49,7 +49,7 @@ DOC_TYPES: tuple[DocType, ...] = (
 )
 
 # types whose title line goes on to name their kind ("BIÊN BẢN KIỂM TRA", "BIÊN BẢN HỌP"): the rest is the subject's
-TITLE_LED_TYPES = ("bien ban",)
+TITLE_LED_TYPES = ("bien ban", "chuong trinh")
 TYPE_BY_FOLDED = {t.folded: t.name for t in DOC_TYPES}  # "ke hoach" → "kế hoạch"
 TYPE_BY_CODE = {t.code: t.name for t in DOC_TYPES if t.code}  # "kh" → "kế hoạch"
 CITED_TYPES = {t.folded: t.title for t in DOC_TYPES if t.cited}  # "thong tu" → "Thông tư"

@@ -102,7 +102,7 @@ SECTION_WINDOW = 10
 # lines ("- Thời gian: …") share few words with the question, the title is in their heading
 NAMED_SECTION_WINDOW = 20
 NAMED_HEADING_SYLLABLES = (2, 6)
-_TITLE_NUMBER = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", re.IGNORECASE)
+_TITLE_NUMBER = re.compile(r"^\s*(?:(?:Điều|Chương|Mục|Phần)\s+)?(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.):]\s*", re.I)
 # a best line sharing no topic word with the question gives way to one of this many best lines that shares some
 COVERED_WINDOW = 5
 # "X là gì?": a line saying "X là …" among this many best lines is put first
@@ -474,6 +474,33 @@ def _row_over_prose(ranked: list[Candidate]) -> list[Candidate]:
     )
 
 
+_PERIOD_COLUMNS = ("thang", "quy", "tuan", "nam", "dot")  # a table's first column counting time: "Tháng", "Quý"
+
+
+def period_asked(columns: str, row: str, folded_question: str) -> bool:
+    """The row's first cell is the period the question names under the column that counts it ("Tháng 3/2027 …" of
+    "| 3 | Tổ chức tập huấn … |" in a table whose first column is "Tháng")."""
+    col = folded_syllables(columns)[:1]
+    first = row.strip().strip("|").split("|")[0].strip()
+    if not col or col[0] not in _PERIOD_COLUMNS or not re.fullmatch(r"\d{1,2}|[IVX]{1,4}", first):
+        return False
+    n = str(int(first)) if first.isdigit() else first.lower()
+    return re.search(rf"\b{col[0]} 0*{n}\b", folded_question) is not None
+
+
+def _period_row_first(ranked: list[Candidate], folded_question: str) -> list[Candidate]:
+    """A best line that is not a row of the period asked gives way to the first, among the LABEL_ROW_WINDOW best,
+    that is ("Tháng 3/2027 … có những việc gì?": the rows of month 3)."""
+    if not ranked or period_asked(ranked[0].columns, ranked[0].text, folded_question):
+        return ranked
+    first = ranked[0]
+    return _first_of(
+        ranked,
+        LABEL_ROW_WINDOW,
+        lambda c: is_table_row(c.text) and period_asked(c.columns, c.text, folded_question) and _no_conflict(c, first),
+    )
+
+
 LABEL_ROW_WINDOW = 40  # a row the question names by its whole label is looked for this far down
 LABEL_ROW_SYLLABLES = 3  # fewer: "Tổng cộng", "Ghi chú" name no row of their own
 
@@ -503,6 +530,7 @@ def _best_row_first(ranked: list[Candidate], folded_question: str = "") -> list[
     itself holds FULL_COVER_MARGIN more of the question's words: rows differ by their own words only ("| 3 |
     Chuyển đổi số, kỹ năng số | | 25 |" asked by "tiêu chí chuyển đổi số, kỹ năng số", not the row "| 2.1 | …")."""
     ranked = _labelled_row_first(_row_over_prose(_row_under_header(ranked)), folded_question.strip())
+    ranked = _period_row_first(ranked, folded_question.strip())
     if not ranked or not is_table_row(ranked[0].text):
         return ranked
     first = ranked[0]
@@ -845,7 +873,7 @@ class EvidenceRanker:
         kinds = [k for k in ("date", "place", "clock", "who", "money", "number") if k in self.asked]
         # when and where a part is held ("Vòng chung kết … ngày nào, ở đâu?") is said in its own section ("2. Vòng
         # chung kết"), not by a line that names it under another ("chọn 10 gia đình vào vòng chung kết")
-        when_where = bool(self.asked & {"date", "place", "clock"})
+        when_where = bool(self.asked & {"date", "place", "clock", "list"})  # or its items ("Điều 3. Hình thức …")
         whole = not missing and when_where and not self._section_named(first)
         if not missing and not whole:
             return ranked
@@ -854,20 +882,21 @@ class EvidenceRanker:
             heads = self.ctx.kb.chunks[c.chunk_id].headings or []
             if c.is_heading or not heads:
                 return False
+            carries = not kinds or any(CARRIES[k].search(c.text) for k in kinds)
+            if whole:  # a list asked: any item of the section named; its day or place: the line giving it
+                return self._section_named(c) and (carries or "list" in self.asked) and _no_conflict(c, first)
             if heading_is_line(heads[-1], c.text):  # a numbered item heads its own section
                 return False
             own = folded_text(heads[-1])
-            carries = not kinds or any(CARRIES[k].search(c.text) for k in kinds)
-            named = self._section_named(c) if whole else any(f" {u} " in own for u in missing)
-            return named and carries and _no_conflict(c, first)
+            return any(f" {u} " in own for u in missing) and carries and _no_conflict(c, first)
 
         return _first_of_document(ranked, NAMED_SECTION_WINDOW if whole else SECTION_WINDOW, names_it)
 
     def _section_named(self, c: Candidate) -> bool:
-        """The question writes the whole title of the line's own section, of NAMED_HEADING_SYLLABLES ("2. Vòng chung
-        kết" › "- Thời gian: …"), or of the item the line is."""
-        heads = self.ctx.kb.chunks[c.chunk_id].headings or []
-        title = _TITLE_NUMBER.sub("", heads[-1]) if heads else ""
+        """The question writes the whole title, of NAMED_HEADING_SYLLABLES, of the section the line is in ("2. Vòng
+        chung kết" › "- Thời gian: …"; "Điều 3. Hình thức khen thưởng" › "2. Giấy khen …", an item heading its own)."""
+        heads = [h for h in self.ctx.kb.chunks[c.chunk_id].headings or [] if not heading_is_line(h, c.text)]
+        title = _TITLE_NUMBER.sub("", heads[-1]) if heads else ""  # of the section an item heading its own is in
         syl = folded_syllables(title)
         low, high = NAMED_HEADING_SYLLABLES
         return low <= len(syl) <= high and f" {' '.join(syl)} " in f" {self.ctx.u.folded} "

@@ -147,6 +147,7 @@ CHAT_SHORTHAND = {
     "hok": "không",
     "j": "gì",
     "bn": "bao nhiêu",
+    "nhiu": "nhiêu",  # "bao nhiu"
     "ntn": "như thế nào",
     "sdt": "số điện thoại",
     "sđt": "số điện thoại",

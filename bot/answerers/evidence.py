@@ -24,6 +24,7 @@ from bot.evidence import (
     LEVEL_WINDOW,
     holds_points_anywhere,
     is_table_row,
+    period_asked,
     is_title,
     members_asked,
     points_asked,
@@ -468,7 +469,11 @@ def _rows_asked(ctx: Context, top: Candidate) -> list[str]:
     doc = ctx.kb.docs[top.document_id]
     identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
     heads = " ".join(ctx.kb.chunks[top.chunk_id].headings or [])
-    wanted = _counted_as_asked(distinguishing(ctx.u.folded, rows, identity, f"{heads} {header}", ctx.u.text), ctx)
+    columns = " ".join(cells(header))
+    wanted = [r for r in rows if period_asked(columns, r, ctx.u.folded)]  # "tháng 3": the rows of month 3
+    wanted = wanted or _counted_as_asked(
+        distinguishing(ctx.u.folded, rows, identity, f"{heads} {header}", ctx.u.text), ctx
+    )
     if len(wanted) == len(rows):
         return []
     names = cells(header)

@@ -1,0 +1,63 @@
+"""Answers on the eleventh round's second blind set (tests/data/probe12): a steering committee's work programme as
+one month-by-month Markdown table, a department's answers to voters, a district's award rules in Word, a district
+portal's news page with a table of communes. Through the real indexer, store, model and assistant:
+
+- "Tháng 3/2027 … có những việc gì?" is every row of month 3 of a table whose first column counts the months;
+- the items of a section the question names by its whole title ("những hình thức khen thưởng nào" of "Điều 3. Hình
+  thức khen thưởng") answer a list asked, not an item of another article that says the words in passing;
+- "bao nhiu" is "bao nhiêu", not a topic to refuse for;
+- a work programme laid out in Markdown tables is cited by its number and signer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.evidence import period_asked
+from tests.conftest import assistant_over
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "tests" / "data" / "probe12"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, e5_model):
+    return assistant_over(tmp_path_factory, "probe12-store", [ROOT / "knowledge", DOCS])
+
+
+def test_a_period_is_the_first_cell_under_the_column_that_counts_it():
+    columns = "Tháng Nội dung công việc Cơ quan chủ trì"
+    assert period_asked(columns, "| 3 | Tổ chức tập huấn |", "thang 3/2027 co nhung viec gi")
+    assert period_asked(columns, "| 03 | Tổ chức tập huấn |", "thang 3 co viec gi")
+    assert not period_asked(columns, "| 3 | Tổ chức tập huấn |", "thang 4 co viec gi")
+    assert not period_asked("STT Nội dung", "| 3 | Tổ chức tập huấn |", "thang 3 co viec gi")  # a row number
+
+
+def test_a_month_asked_of_a_programme_is_every_row_of_that_month(assistant):
+    ans = assistant.ask("Tháng 3/2027 BCĐ XHHT Phú Thọ có những việc gì, cơ quan nào chủ trì?")
+    assert ans.answered, ans.answer
+    assert "450 cán bộ" in ans.answer and '"Đơn vị học tập"' in ans.answer, ans.answer
+    assert "26/02/2027" not in ans.answer.split("Ngoài ra")[0], ans.answer  # February's conference
+
+
+def test_a_list_asked_by_a_sections_whole_title_is_that_sections_items(assistant):
+    ans = assistant.ask("Quy chế thi đua khen thưởng khuyến học ở Hải Hậu có những hình thức khen thưởng nào?")
+    assert ans.answered, ans.answer
+    first = ans.answer.split("Ngoài ra")[0]
+    assert "Điều 3. Hình thức khen thưởng" in first, ans.answer
+    for form in ("Giấy khen", "Giấy chứng nhận", "Bằng khen"):
+        assert form in first, ans.answer
+
+
+def test_bao_nhiu_is_bao_nhieu(assistant):
+    ans = assistant.ask("Năm 2027 Văn Lâm có bao nhiu dòng họ học tập, so với chỉ tiêu thì sao?")
+    assert ans.answered and "168" in ans.answer and "160" in ans.answer, ans.answer
+
+
+def test_a_programme_laid_out_in_markdown_tables_is_cited_with_its_signer(assistant):
+    ans = assistant.ask("Chương trình công tác năm 2027 của BCĐ xây dựng XHHT tỉnh Phú Thọ số mấy, ai ký vậy ạ?")
+    assert ans.answered and "03/CTr-BCĐ" in ans.answer and "Hà Quang Vinh" in ans.answer, ans.answer

@@ -240,11 +240,13 @@ class AbbreviationReader:
         return None
 
     def _initialism(self, token: str) -> tuple[None, str] | None:
-        """Three or more initials standing alone ("hội thi GĐHT", "gdht") read as the name the documents write with
-        them ("Gia đình học tập"), its "đ" and "d" as typed when the question has its diacritics."""
+        """Three or more initials standing alone in a question typed with its diacritics ("hội thi GĐHT") read as the
+        name the documents write with them ("Gia đình học tập"), its "đ" and "d" as typed."""
         if len(token) < MIN_LONE_INITIALS or not (token.isupper() or "đ" in token.lower()):  # "ktkt" may be a typo
             return None
-        typed = token if self.with_diacritics or "đ" in token.lower() else None
+        if not self.with_diacritics:  # folded, a name reads worse than its initials: "viet nam co" is no "Việt Nam"
+            return None
+        typed = token
         name = self.spelled_out(fold_words(token), typed)
         return (None, name) if name else None
 

@@ -170,7 +170,8 @@ CARRIES = {
         r"(?<!giờ )\b(\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|nửa)\s*(tuần|tháng|năm|ngày|buổi)\b(?!\s*\d)", re.I
     ),
     "money": re.compile(
-        r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b|\b(miễn phí|miễn học phí|không (thu|mất) (phí|tiền)|"
+        r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b|\d\s+(lần\s+)?mức lương\b|"  # "0,3 mức lương cơ sở/tháng"
+        r"\b(miễn phí|miễn học phí|không (thu|mất) (phí|tiền)|"
         r"không phải (đóng|nộp|trả))\b",
         re.I,
     ),
@@ -297,7 +298,7 @@ def _whole_question_first(ranked: list[Candidate], asked: set[str]) -> list[Cand
         ranked,
         COVERED_WINDOW,
         lambda c: (
-            c.features.get("salient_line", 0.0) >= 0.999
+            c.features.get("salient_line_doc", c.features.get("salient_line", 0.0)) >= 0.999
             and c.features.get("cov_line", 0.0) >= need
             and not is_table_row(c.text)
             and _no_worse(c, first)
@@ -1137,6 +1138,12 @@ class EvidenceRanker:
             "cov_line": coverage(self.units, "", ft, self.weights),
             "cov_line_ctx": coverage(self.units, "", ft + heads, self.weights),
             "salient_line": coverage(self.salient, "", ft, self.weights) if self.salient else 0.0,
+            # … with what names its document ("Văn Lâm" of a page on Văn Lâm): not a weight of the fitted model
+            "salient_line_doc": (
+                coverage(self.salient, "", ft + " " + ctx.kb.identity_folded(c.document_id), self.weights)
+                if self.salient
+                else 0.0
+            ),
             "heading_line": _bool(c.is_heading),
             "ends_colon": _bool(c.text.rstrip().endswith(":")),
             "log_len": math.log(1 + len(c.text)),

@@ -61,3 +61,19 @@ def test_bao_nhiu_is_bao_nhieu(assistant):
 def test_a_programme_laid_out_in_markdown_tables_is_cited_with_its_signer(assistant):
     ans = assistant.ask("Chương trình công tác năm 2027 của BCĐ xây dựng XHHT tỉnh Phú Thọ số mấy, ai ký vậy ạ?")
     assert ans.answered and "03/CTr-BCĐ" in ans.answer and "Hà Quang Vinh" in ans.answer, ans.answer
+
+
+def test_the_line_holding_the_question_with_its_documents_place_comes_first(assistant):
+    """'Văn Lâm' names the page, not any of its lines: the line holding every other word asked answers."""
+    ans = assistant.ask("Quỹ khuyến học khuyến tài huyện Văn Lâm năm 2027 vận động được bao nhiêu?")
+    assert ans.answered and "9,8 tỷ đồng" in ans.answer.split("Ngoài ra")[0], ans.answer
+
+
+def test_a_sum_in_multiples_of_the_base_wage_is_a_sum(assistant):
+    from bot.evidence import CARRIES
+
+    assert CARRIES["money"].search("- Giám đốc TTHTCĐ: hỗ trợ 0,3 mức lương cơ sở/tháng;")
+    ans = assistant.ask(
+        "Theo trả lời cử tri ở Kon Tum thì giám đốc và phó giám đốc TTHTCĐ được hỗ trợ bao nhiêu mỗi tháng?"
+    )
+    assert ans.answered and "0,3 mức lương cơ sở" in ans.answer and "0,2 mức lương cơ sở" in ans.answer, ans.answer

@@ -300,8 +300,7 @@ def read_document(path: str | Path) -> str:  # noqa: C901
 
             text = html_to_text(data)
         else:
-            from indexer.normalize import unzip_markdown_layout
-            from indexer.webpage import looks_pasted, tidy_pasted
+            from indexer.webpage import looks_pasted, tidy_pasted, unzip_markdown_layout
 
             text = "\n".join(unzip_markdown_layout(_decode(path, data).split("\n")))  # before a paste is tidied
 

@@ -69,39 +69,9 @@ def unzip_closing_columns(lines: list[str]) -> list[str]:
     return lines[:start] + left + [""] + right + lines[end:]
 
 
-_MD_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_MD_RULE = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-
-
-def unzip_markdown_layout(lines: list[str]) -> list[str]:
-    """A Markdown table that lays out a letter's header or signature, its cells' lines joined by "<br>" ("| UBND
-    TỈNH …<br>BAN CHỈ ĐẠO … | CỘNG HÒA …<br>Độc lập … |"), read as the printed page: cell by cell, one line each
-    (as a Word layout table is, indexer.webpage.table_rows_text). A table of data stays a table."""
-    from indexer.webpage import table_rows_text
-
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        j = i
-        while j < len(lines) and _MD_ROW.match(lines[j]):
-            j += 1
-        block = lines[i:j]
-        if block and any(_BREAK.search(x) for x in block):
-            rows = [
-                [_BREAK.sub("\n", c) for c in x.strip().strip("|").split("|")] for x in block if not _MD_RULE.match(x)
-            ]
-            unzipped = table_rows_text(rows)
-            out += unzipped.split("\n") if not unzipped.lstrip().startswith("|") else block
-        else:
-            out += block or [lines[i]]
-        i = max(j, i + 1)
-    return out
-
-
 def normalize_text(raw: str) -> str:
     t = nfc(raw.replace("\r\n", "\n").replace("\r", "\n"))
-    t = "\n".join(unzip_closing_columns(unzip_header_columns(unzip_markdown_layout(t.split("\n")))))
+    t = "\n".join(unzip_closing_columns(unzip_header_columns(t.split("\n"))))
     t = t.replace("\t", " ").replace("\u2013", "-").replace("\u2014", "-").replace("\u2022", "-")
     t = t.replace("“", "“").replace("”", "”")
     lines = []

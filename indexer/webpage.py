@@ -204,6 +204,34 @@ def _table_text(table) -> str:
     return table_rows_text(rows)
 
 
+_MD_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_MD_RULE = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def unzip_markdown_layout(lines: list[str]) -> list[str]:
+    """A Markdown table that lays out a letter's header or signature, its cells' lines joined by "<br>" ("| UBND
+    TỈNH …<br>BAN CHỈ ĐẠO … | CỘNG HÒA …<br>Độc lập … |"), read as the printed page: cell by cell, one line each
+    (as a Word layout table is, `table_rows_text`). A table of data stays a table."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _MD_ROW.match(lines[j]):
+            j += 1
+        block = lines[i:j]
+        if block and any(_BREAK.search(x) for x in block):
+            rows = [
+                [_BREAK.sub("\n", c) for c in x.strip().strip("|").split("|")] for x in block if not _MD_RULE.match(x)
+            ]
+            unzipped = table_rows_text(rows)
+            out += unzipped.split("\n") if not unzipped.lstrip().startswith("|") else block
+        else:
+            out += block or [lines[i]]
+        i = max(j, i + 1)
+    return out
+
+
 def table_rows_text(rows: list[list[str]]) -> str:
     """A table's rows of cell texts → a layout table read column by column, or "a | b" rows of data."""
     rows = [r for r in rows if any(c.strip() for c in r)]

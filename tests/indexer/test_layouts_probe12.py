@@ -15,7 +15,7 @@ import datetime as dt
 from pathlib import Path
 
 from indexer.build import parse_file
-from indexer.normalize import unzip_markdown_layout
+from indexer.webpage import unzip_markdown_layout
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -503,7 +503,7 @@ def _period_row_first(ranked: list[Candidate], folded_question: str) -> list[Can
 
 
 LABEL_ROW_WINDOW = 40  # a row the question names by its whole label is looked for this far down
-LABEL_ROW_SYLLABLES = 3  # fewer: "Tổng cộng", "Ghi chú" name no row of their own
+LABEL_ROW_SYLLABLES = 3  # fewer: "Tổng cộng", "Ghi chú" name no row of their own, unless a name ("Lạc Hồng")
 
 
 def _labelled_row_first(ranked: list[Candidate], folded_question: str) -> list[Candidate]:
@@ -516,7 +516,9 @@ def _labelled_row_first(ranked: list[Candidate], folded_question: str) -> list[C
     first = ranked[0]
 
     def names_row(c: Candidate) -> bool:
-        long_enough = len(folded_syllables(row_label(c.text))) >= LABEL_ROW_SYLLABLES
+        label = row_label(c.text)
+        name = len(label.split()) >= 2 and all(w[:1].isupper() for w in label.split())  # "Lạc Hồng", a place's
+        long_enough = name or len(folded_syllables(label)) >= LABEL_ROW_SYLLABLES
         return c.document_id == first.document_id and bool(c.columns) and is_table_row(c.text) and long_enough
 
     return _first_of(
@@ -1025,6 +1027,10 @@ class EvidenceRanker:
     def _unit_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'bao nhiêu điểm thì đạt …?', 'mấy lớp …?': among the UNIT_WINDOW best lines, one that gives a number
         of the unit asked ('từ 80 điểm trở lên') before one that gives a number of something else ('03 lần')."""
+        first = ranked[0] if ranked else None
+        noun = counted_noun(self.ctx.u.text, self.ctx.u.folded)
+        if first is not None and noun and is_table_row(first.text) and f" {noun} " in f" {folded_text(first.columns)} ":
+            return ranked  # a row under the column counting it ("| Lạc Hồng | 2.103 |" under "Số hộ GĐHT")
         counted = count_asked(self.ctx.u.text, self.ctx.u.folded)
         if counted is not None:  # "tỉnh có bao nhiêu xã, phường?": "… với 124 xã, phường", of the best line's document
             return _first_of_document(ranked, COUNT_WINDOW, lambda c: gives_count(counted, c.text))
@@ -1406,6 +1412,9 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     year = year_not_near(ctx, ranked)
     if year is not None:  # "Năm 2024 … có bao nhiêu người đạt …?" of documents on 2026 and 2027
         return [year], True
+    place = place_not_near(ctx, ranked)
+    if place is not None:  # "Xã Minh Đức huyện Văn Lâm …?" of a page whose table has no Minh Đức
+        return [place], True
     if ranked[0].features.get("province_conflict"):  # "Sở GDĐT Quảng Ngãi …": only other provinces' documents
         return list(ctx.u.provinces), True
     if ranked[0].features.get("title_conflict"):  # "Dòng họ học tập" asked of a page on "Công dân học tập" only
@@ -1415,6 +1424,40 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     if kind is not None:  # named by the words near evidence lacks, else by what the question asks
         return near or [_kind_named(ctx, kind)], True
     return [], False
+
+
+# a place below a province the question names by its capitalised name ("xã Minh Đức", "huyện Sa Thầy"): the
+# documents of the PLACE_DOCUMENTS best lines must name it somewhere, or they speak of other places
+_PLACE_ASKED = re.compile(r"\b(xã|phường|huyện|thị trấn|thị xã|quận|thôn|ấp|bản|tổ dân phố)\s+((?:[^\W\d_]+\s*){1,4})")
+PLACE_DOCUMENTS = 2
+
+
+def _capitalised_name(words: str) -> str:
+    """The leading words written with a capital ("Minh Đức" of "Minh Đức huyện Văn Lâm"), two or more."""
+    name = []
+    for w in words.split():
+        if not w[:1].isupper():
+            break
+        name.append(w)
+    return " ".join(name) if len(name) >= 2 else ""
+
+
+def place_not_near(ctx, ranked: list[Candidate]) -> str | None:
+    """'xã Minh Đức' when the question names a place below a province that no document of the best lines names."""
+    found = ((m.group(1), _capitalised_name(m.group(2))) for m in _PLACE_ASKED.finditer(ctx.u.text or ""))
+    asked = [(kind, name) for kind, name in found if name]
+    if not asked or not ranked:
+        return None
+    docs = list(dict.fromkeys(c.document_id for c in ranked))[:PLACE_DOCUMENTS]
+    hay = " ".join(
+        [ctx.kb.chunk_folded(ch.id) for d in docs for ch in ctx.kb.chunks_of_document(d)]
+        + [ctx.kb.identity_folded(d) for d in docs]
+    )
+    hay = f" {hay} "
+    for kind, name in asked:
+        if f" {' '.join(folded_syllables(name))} " not in hay:
+            return f"{kind} {name}"
+    return None
 
 
 # A year the question asks about ("năm 2024", "6 tháng đầu năm 2026"), not one naming a document or ending a date

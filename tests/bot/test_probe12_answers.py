@@ -77,3 +77,14 @@ def test_a_sum_in_multiples_of_the_base_wage_is_a_sum(assistant):
         "Theo trả lời cử tri ở Kon Tum thì giám đốc và phó giám đốc TTHTCĐ được hỗ trợ bao nhiêu mỗi tháng?"
     )
     assert ans.answered and "0,3 mức lương cơ sở" in ans.answer and "0,2 mức lương cơ sở" in ans.answer, ans.answer
+
+
+def test_a_commune_or_district_no_document_near_names_is_refused_by_name(assistant):
+    from bot.evidence import _capitalised_name
+
+    assert _capitalised_name("Minh Đức huyện Văn Lâm") == "Minh Đức"
+    assert _capitalised_name("ở Tuyên Quang") == ""  # lower case: no name
+    ans = assistant.ask("Sở GDĐT Kon Tum trả lời thế nào về kiến nghị của cử tri huyện Sa Thầy về xây trụ sở TTHTCĐ?")
+    assert not ans.answered and "Sa Thầy" in ans.answer, ans.answer
+    kept = assistant.ask("Xã Lạc Hồng huyện Văn Lâm năm 2027 có bao nhiêu hộ gia đình học tập?")  # in the table
+    assert kept.answered and "2.103" in kept.answer, kept.answer

@@ -502,6 +502,11 @@ def _period_row_first(ranked: list[Candidate], folded_question: str) -> list[Can
     )
 
 
+# conditions asked ("điều kiện để … là gì", "cần đạt tiêu chuẩn gì"), and the sections that state them
+_CONDITION_ASKED = re.compile(r"\b(dieu kien|tieu chuan)\b")
+_CONDITION_SECTION = re.compile(r"\b(dieu kien|tieu chuan|tieu chi)\b")
+CONDITION_WINDOW = 5
+
 LABEL_ROW_WINDOW = 40  # a row the question names by its whole label is looked for this far down
 LABEL_ROW_SYLLABLES = 3  # fewer: "Tổng cộng", "Ghi chú" name no row of their own, unless a name ("Lạc Hồng")
 
@@ -841,7 +846,7 @@ class EvidenceRanker:
         ranked = _best_row_first(_members_named_first(ranked, self.ctx.u.folded), f" {self.ctx.u.folded} ")
         ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
-        ranked = self._named_level_first(self._named_item_first(self._definition_first(ranked)))
+        ranked = self._named_level_first(self._named_item_first(self._definition_first(self._condition_first(ranked))))
         ranked = self._age_first(self._points_level_first(self._asked_body_first(ranked)))
         ranked = _named_part_first(ranked, self.ctx.u.folded, self._with_headings)
         return _row_under_header(ranked)  # whichever rule put a table's header row first ("Kết quả 6 tháng")
@@ -1082,6 +1087,20 @@ class EvidenceRanker:
             if with_figure is not ranked:
                 return with_figure
         return _first_of(ranked, RESULT_WINDOW, states)
+
+    def _condition_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'Điều kiện để … được Giấy chứng nhận … là gì?': a best line whose own section states no conditions gives way
+        to the first of the CONDITION_WINDOW best lines of its document whose section does ('Điều 6. Tiêu chuẩn khen
+        thưởng …' › '3. "Dòng họ học tập tiêu biểu": được công nhận … 03 năm liên tục'), not a quota naming the award."""
+        if not ranked or not _CONDITION_ASKED.search(self.ctx.u.folded) or self._of_conditions(ranked[0]):
+            return ranked
+        first = ranked[0]
+        return _first_of_document(ranked, CONDITION_WINDOW, lambda c: self._of_conditions(c) and _no_conflict(c, first))
+
+    def _of_conditions(self, c: Candidate) -> bool:
+        """The section the line is in (an item heading its own aside) is one of conditions, standards or criteria."""
+        heads = [h for h in self.ctx.kb.chunks[c.chunk_id].headings or [] if not heading_is_line(h, c.text)]
+        return bool(heads) and _CONDITION_SECTION.search(folded_text(heads[-1])) is not None
 
     def _definition_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'X là gì?': a line among the best DEFINITION_WINDOW that says 'X là …' answers it (a rule: the

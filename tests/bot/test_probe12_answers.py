@@ -88,3 +88,9 @@ def test_a_commune_or_district_no_document_near_names_is_refused_by_name(assista
     assert not ans.answered and "Sa Thầy" in ans.answer, ans.answer
     kept = assistant.ask("Xã Lạc Hồng huyện Văn Lâm năm 2027 có bao nhiêu hộ gia đình học tập?")  # in the table
     assert kept.answered and "2.103" in kept.answer, kept.answer
+
+
+def test_conditions_asked_are_the_line_of_a_section_of_standards(assistant):
+    ans = assistant.ask("Điều kiện để dòng họ ở Hải Hậu được Giấy chứng nhận Dòng họ học tập tiêu biểu là gì thế?")
+    first = ans.answer.split("Ngoài ra")[0]
+    assert ans.answered and "03 năm liên tục" in first and "30.000.000" in first and "90%" in first, ans.answer

@@ -1729,6 +1729,8 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
 
 
 DUE_WINDOW = 10
+# a due day counted from an event ("chậm nhất 07 ngày trước ngày kiểm tra", "05 ngày làm việc kể từ …")
+_RELATIVE_DUE = re.compile(r"\b\d{1,3}\s+ngày(?:\s+làm việc)?\s+(?:trước|sau|kể từ)\b", re.I)
 # "… có được hỗ trợ tiền ăn không?": whether one may have it, without "bao nhiêu"
 _MAY_I = re.compile(r"^(?!.*\b(bao nhieu|muc|may)\b).*\bco (duoc|phai)\b.*\bkhong\s*$")
 
@@ -1742,7 +1744,7 @@ def _due_near(ctx, ranked: list[Candidate]) -> bool:
     topic = [u for u in ctx.topic() if u not in shape]
     with_heads = lambda c: with_headings(ctx.kb, c) + ctx.kb.identity_folded(c.document_id)
     for c in _near_lines(ranked, KIND_NEAR_CHUNKS["due"]) + ranked[:DUE_WINDOW]:
-        if _DUE_STATED.search(folded_text(c.text)) and CARRIES["date"].search(c.text):
+        if _DUE_STATED.search(folded_text(c.text)) and (CARRIES["date"].search(c.text) or _RELATIVE_DUE.search(c.text)):
             if not topic or any(f" {u} " in with_heads(c) for u in topic) or ctx.agency_match("", c.text):
                 return True
     return False

@@ -49,6 +49,8 @@ def answer(ctx: Context) -> Answer | None:
         if not doc.signer:
             return None
         lines.append(f"{document_citation(doc)} do {doc.signer} ký ({doc.signer_title or ''}).".replace(" ()", ""))
+        if re.search(_DAY_ASKED, f):  # "… số mấy, ban hành ngày nào, ai ký?": the day too, as written
+            lines.append(f"Ban hành tại {doc.place or '—'}, {_issued_on(doc)}.")
     elif re.search(
         r"\b(gui cho ai|kinh gui|gui nhung ai|gui ai|gui (cho )?(nhung |cac )?(don vi|co quan|noi) nao)\b", f
     ):
@@ -66,6 +68,9 @@ def answer(ctx: Context) -> Answer | None:
     if doc.subject and doc.subject != doc.label:
         lines.append(f"Trích yếu: {short(doc.subject, 300)}")
     return ctx.finish("document", lines, src)
+
+
+_DAY_ASKED = r"\b(ngay nao|ngay may|ban hanh ngay|ngay ban hanh|ban hanh khi nao|ki ngay)\b"
 
 
 def _issued_on(doc) -> str:

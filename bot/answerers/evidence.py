@@ -278,6 +278,8 @@ def distinguishing(
     grams = {f"{a} {b}" for a, b in zip(syl, syl[1:])}
     head_words = set(folded_syllables(head))
     grams = {g for g in grams if f" {g} " not in f" {identity} " and not set(g.split()) & head_words}
+    named_by_head = f" {' '.join(folded_syllables(head))} "  # "1. Thôn An Phú (06 dòng họ):": each item is one
+    members = [m for m in members if f" {m} " not in named_by_head]
     folded = [" " + " ".join(folded_syllables(x)) + " " for x in items]
     for g in members + sorted(grams):
         holding = [x for x, f in zip(items, folded) if f" {g} " in f]

@@ -1,0 +1,47 @@
+"""Answers on the eleventh round's third blind set (tests/data/probe13), written after the fixes of probe11 and
+probe12: a department's inspection plan with a schedule table typed in pipes, a commune's notice of the clans
+recognised as "Dòng họ học tập" by hamlet, a district's project (Đề án) in Word. Through the real indexer, store,
+model and assistant:
+
+- which members of a list are asked ("những dòng họ nào") is no filter when its head names them ("Thôn An Phú (06
+  dòng họ):"): every clan, not the one that writes "dòng họ tiêu biểu";
+- "số mấy, ban hành ngày nào, ai ký?" gives the signer and the day as the document writes it;
+- a due day counted from an event ("chậm nhất 07 ngày trước ngày kiểm tra") answers "chậm nhất khi nào", not a
+  refusal for a date no line gives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import assistant_over
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "tests" / "data" / "probe13"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, e5_model):
+    return assistant_over(tmp_path_factory, "probe13-store", [ROOT / "knowledge", DOCS])
+
+
+def test_members_a_list_head_names_are_every_item(assistant):
+    ans = assistant.ask("thon An Phu co nhung dong ho nao duoc cong nhan dong ho hoc tap nam 2026")
+    assert ans.answered, ans.answer
+    for clan in ("Nguyễn Đức", "Phạm Văn", "Vũ Đình", "Đỗ Xuân", "Lê Khắc", "Trần Quang"):
+        assert clan in ans.answer, ans.answer
+
+
+def test_signer_and_day_asked_together(assistant):
+    ans = assistant.ask("Kế hoạch kiểm tra TTHTCĐ năm 2027 của Sở GDĐT Lạng Sơn số mấy, ban hành ngày nào, ai ký ạ?")
+    assert ans.answered and "1147/KH-SGDĐT" in ans.answer and "Hoàng Văn Thắng" in ans.answer, ans.answer
+    assert "ngày 16 tháng 3 năm 2027" in ans.answer, ans.answer
+
+
+def test_a_due_day_counted_from_an_event_answers_by_when(assistant):
+    ans = assistant.ask("UBND xa co ten trong lich kiem tra phai gui bao cao tu danh gia cham nhat khi nao")
+    assert ans.answered and "07 ngày trước ngày kiểm tra" in ans.answer, ans.answer

@@ -842,7 +842,7 @@ class EvidenceRanker:
         # another province's lines come last, then those naming another title than the one asked
         out.sort(key=lambda c: (c.features["province_conflict"], c.features["title_conflict"], -c.score))
         ranked = _list_head_first(_whole_question_first(_covered_first(out), self.asked), self.asked)
-        ranked = _item_head_first(ranked, self.asked)
+        ranked = _named_field_first(_item_head_first(ranked, self.asked), self.ctx.u.folded)
         ranked = _best_row_first(_members_named_first(ranked, self.ctx.u.folded), f" {self.ctx.u.folded} ")
         ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
@@ -1299,12 +1299,28 @@ _FIELD = re.compile(r"^\s*(?:[-–•+*]\s*|[a-zđ0-9]{1,3}[.)]\s*)*([^:;,.()\d]
 FIELD_LABEL_SYLLABLES = (1, 4)  # "Chủ đề", "Thời gian", "Đối tượng tham gia": a label, not a sentence
 
 
-def field_label(line: str) -> str:
+def field_label(line: str, syllables: tuple[int, int] = FIELD_LABEL_SYLLABLES) -> str:
     """The label a line gives its value under ("a) Chủ đề: “…”" → "chu de"), folded; "" when it has none."""
     m = _FIELD.match(line)
     syl = folded_syllables(m.group(1)) if m else []
-    low, high = FIELD_LABEL_SYLLABLES
+    low, high = syllables
     return " ".join(syl) if low <= len(syl) <= high else ""
+
+
+# a target or result named by its whole label ("Số tài liệu số trên Thư viện số Hòa Vang: năm 2027 đạt 5.000 …")
+NAMED_FIELD_SYLLABLES = (4, 12)
+NAMED_FIELD_WINDOW = 10
+
+
+def _named_field_first(ranked: list[Candidate], folded_question: str) -> list[Candidate]:
+    """The first of the NAMED_FIELD_WINDOW best lines of the best line's document whose label of NAMED_FIELD_SYLLABLES
+    the question writes whole comes first: of five targets that each name the digital library, the one asked."""
+    q = f" {folded_question} "
+    named = lambda c: (lab := field_label(c.text, NAMED_FIELD_SYLLABLES)) != "" and f" {lab} " in q
+    if not ranked or named(ranked[0]):
+        return ranked
+    first = ranked[0]
+    return _first_of_document(ranked, NAMED_FIELD_WINDOW, lambda c: named(c) and _no_conflict(c, first))
 
 
 def field_asked(line: str, folded_question: str) -> bool:

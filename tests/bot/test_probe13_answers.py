@@ -45,3 +45,13 @@ def test_signer_and_day_asked_together(assistant):
 def test_a_due_day_counted_from_an_event_answers_by_when(assistant):
     ans = assistant.ask("UBND xa co ten trong lich kiem tra phai gui bao cao tu danh gia cham nhat khi nao")
     assert ans.answered and "07 ngày trước ngày kiểm tra" in ans.answer, ans.answer
+
+
+def test_a_target_named_by_its_whole_label_comes_first(assistant):
+    from bot.evidence import NAMED_FIELD_SYLLABLES, field_label
+
+    line = "Số tài liệu số trên Thư viện số Hòa Vang: năm 2027 đạt 5.000 tài liệu; năm 2028 đạt 12.000 tài liệu."
+    assert field_label(line, NAMED_FIELD_SYLLABLES) == "so tai lieu so tren thu vien so hoa vang"
+    ans = assistant.ask("chi tieu so tai lieu so tren thu vien so Hoa Vang cac nam 2027, 2028, 2030 la bao nhieu")
+    first = ans.answer.split("\n")[1]
+    assert ans.answered and "5.000" in first and "12.000" in first and "25.000" in first, ans.answer

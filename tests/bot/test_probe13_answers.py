@@ -55,3 +55,10 @@ def test_a_target_named_by_its_whole_label_comes_first(assistant):
     ans = assistant.ask("chi tieu so tai lieu so tren thu vien so Hoa Vang cac nam 2027, 2028, 2030 la bao nhieu")
     first = ans.answer.split("\n")[1]
     assert ans.answered and "5.000" in first and "12.000" in first and "25.000" in first, ans.answer
+
+
+def test_a_numbered_criterion_the_document_does_not_have_is_refused_by_name(assistant):
+    ans = assistant.ask("Tiêu chí 6 trong thang điểm đánh giá TTHTCĐ của Sở GDĐT Lạng Sơn là gì?")
+    assert not ans.answered and "Tiêu chí 6" in ans.answer, ans.answer
+    kept = assistant.ask("Tiêu chí 3 trong thang điểm đánh giá TTHTCĐ của Sở GDĐT Lạng Sơn được bao nhiêu điểm?")
+    assert kept.answered and "40 điểm" in kept.answer, kept.answer

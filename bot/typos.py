@@ -160,7 +160,6 @@ CHAT_SHORTHAND = {
     "dky": "đăng ký",
     "đky": "đăng ký",
     "tgian": "thời gian",
-    "gđ": "gia đình",
     "bc": "báo cáo",
     "online": "trực tuyến",
     "offline": "trực tiếp",

@@ -399,7 +399,7 @@ def test_initials_standing_alone_are_read_as_the_name_written_with_those_letters
     assert reader.fix("hoi thi GDHT co may vong") == "hoi thi GDHT co may vong"  # folded, the name would read worse
     assert kb.spelled_out("cdht", "CĐHT") == "Cộng đồng học tập"
     assert kb.spelled_out("cdht", "CDHT") == "Công dân học tập"
-    assert reader.fix("hồ sơ gđ học tập") == "hồ sơ gia đình học tập"  # chat shorthand
+    assert reader.fix("hồ sơ gđ học tập") == "hồ sơ gđ học tập"  # gia đình or giám đốc: too ambiguous to read
     assert reader.fix("lop ktkt mo khi nao") == "lop ktkt mo khi nao"  # lower case: a typo as likely as initials
     assert reader.fix("NXB nào in sách") == "NXB nào in sách"  # no name the documents write has these initials
 

@@ -903,9 +903,7 @@ class EvidenceRanker:
     def _section_named(self, c: Candidate) -> bool:
         """The question writes the whole title, of NAMED_HEADING_SYLLABLES, of the section the line is in ("2. Vòng
         chung kết" › "- Thời gian: …"; "Điều 3. Hình thức khen thưởng" › "2. Giấy khen …", an item heading its own)."""
-        heads = [h for h in self.ctx.kb.chunks[c.chunk_id].headings or [] if not heading_is_line(h, c.text)]
-        title = _TITLE_NUMBER.sub("", heads[-1]) if heads else ""  # of the section an item heading its own is in
-        syl = folded_syllables(title)
+        syl = folded_syllables(_TITLE_NUMBER.sub("", self._own_section_title(c)))
         low, high = NAMED_HEADING_SYLLABLES
         return low <= len(syl) <= high and f" {' '.join(syl)} " in f" {self.ctx.u.folded} "
 
@@ -1098,9 +1096,13 @@ class EvidenceRanker:
         return _first_of_document(ranked, CONDITION_WINDOW, lambda c: self._of_conditions(c) and _no_conflict(c, first))
 
     def _of_conditions(self, c: Candidate) -> bool:
-        """The section the line is in (an item heading its own aside) is one of conditions, standards or criteria."""
+        """The section the line is in is one of conditions, standards or criteria."""
+        return _CONDITION_SECTION.search(folded_text(self._own_section_title(c))) is not None
+
+    def _own_section_title(self, c: Candidate) -> str:
+        """The title of the section the line is in, an item heading its own section aside; "" when none."""
         heads = [h for h in self.ctx.kb.chunks[c.chunk_id].headings or [] if not heading_is_line(h, c.text)]
-        return bool(heads) and _CONDITION_SECTION.search(folded_text(heads[-1])) is not None
+        return heads[-1] if heads else ""
 
     def _definition_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'X là gì?': a line among the best DEFINITION_WINDOW that says 'X là …' answers it (a rule: the

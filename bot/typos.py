@@ -198,18 +198,16 @@ class AbbreviationReader:
     def __init__(self, lex: Lexicon, known: Callable[[str], bool], spelled_out: Callable[[str], str | None]):
         """`known`: the documents write this folded word; `spelled_out`: the name with these folded initials."""
         self.lex, self.known, self.spelled_out = lex, known, spelled_out
-        self.with_diacritics = True
 
     def fix(self, text: str) -> str:
         plain = not has_diacritics(text)
-        self.with_diacritics = not plain
         text = _AMPERSAND_INITIALS.sub(lambda m: m.group(1) + m.group(2), text)  # "KH&CN" is "KHCN"
         words = list(_WORD.finditer(text))
         edits = []
         for i, m in enumerate(words):
             if _in_compound(text, m):  # "PT-TH", "GDNN-GDTX": one abbreviation, not two provinces' initials
                 continue
-            edit = self._read(m.group(0), words[i - 1] if i else None)
+            edit = self._read(m.group(0), words[i - 1] if i else None, plain)
             if edit is not None:
                 start, name = edit if edit[0] is not None else (m.start(), edit[1])
                 edits.append((start, m.end(), fold_words(name) if plain else name))
@@ -217,7 +215,7 @@ class AbbreviationReader:
             text = text[:start] + name + text[end:]
         return text
 
-    def _read(self, token: str, before: re.Match | None) -> tuple[int | None, str] | None:
+    def _read(self, token: str, before: re.Match | None, plain: bool) -> tuple[int | None, str] | None:
         """(where the words read start, the words) for a token read otherwise, or None."""
         if token.lower() in CHAT_SHORTHAND and (len(token) > 1 or token.islower()) and not self.known(token.lower()):
             return None, CHAT_SHORTHAND[token.lower()]
@@ -230,7 +228,7 @@ class AbbreviationReader:
         if province is not None:
             return None, province
         if before is None or fold_words(before.group(0)) not in HEAD_WORDS:  # "HS", "ho so NV" stay
-            return self._initialism(token)
+            return None if plain else self._initialism(token)  # folded, a name reads worse: "viet nam co"
         if len(folded) == 2 and not before.group(0)[:1].isupper():
             return None
         name = self.spelled_out(fold_words(before.group(0))[:1] + folded)
@@ -243,10 +241,7 @@ class AbbreviationReader:
         name the documents write with them ("Gia đình học tập"), its "đ" and "d" as typed."""
         if len(token) < MIN_LONE_INITIALS or not (token.isupper() or "đ" in token.lower()):  # "ktkt" may be a typo
             return None
-        if not self.with_diacritics:  # folded, a name reads worse than its initials: "viet nam co" is no "Việt Nam"
-            return None
-        typed = token
-        name = self.spelled_out(fold_words(token), typed)
+        name = self.spelled_out(fold_words(token), token)
         return (None, name) if name else None
 
     def _province(self, token: str) -> str | None:

@@ -205,7 +205,6 @@ def _table_text(table) -> str:
 
 
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_MD_RULE = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
@@ -221,9 +220,7 @@ def unzip_markdown_layout(lines: list[str]) -> list[str]:
             j += 1
         block = lines[i:j]
         if block and any(_BREAK.search(x) for x in block):
-            rows = [
-                [_BREAK.sub("\n", c) for c in x.strip().strip("|").split("|")] for x in block if not _MD_RULE.match(x)
-            ]
+            rows = [[_BREAK.sub("\n", c) for c in cells] for x in block if (cells := _split_cells(x))]  # no rule
             unzipped = table_rows_text(rows)
             out += unzipped.split("\n") if not unzipped.lstrip().startswith("|") else block
         else:

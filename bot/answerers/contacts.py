@@ -7,7 +7,6 @@ import re
 from bot.answer import Answer
 from bot.answerers.base import Context
 from bot.relevance import folded_text
-from vntext import fold
 from bot.retrieval import content_terms, coverage
 
 # a contact is read from a document one of whose chunks is among this many best for the question
@@ -43,9 +42,10 @@ _ARTICLE = re.compile(r"^\s*(Điều|Chương|Mục|Phần)\b|^\s*[IVX]+\.", re.
 def _whose(ctx: Context, c) -> str:
     """The title of the section a contact given as one of its items is in ("11. Ông Phạm Văn Lực, …, Thư ký Ban
     Chỉ đạo" › "c) Đầu mối liên hệ: …"): whose contact it is."""
+    from bot.evidence import heading_is_line
+
     ch = ctx.kb.chunks.get(c.chunk_id) if c.chunk_id is not None else None
-    own = fold(c.quote)[:40]
-    heads = [h for h in ((ch.headings or []) if ch is not None else []) if not fold(h).startswith(own[:30])]
+    heads = [h for h in ((ch.headings or []) if ch is not None else []) if not heading_is_line(h, c.quote)]
     if not heads or not _ITEM.match(c.quote) or _ARTICLE.match(heads[-1]):
         return ""
     return f"{heads[-1].strip().rstrip(':')} › "

@@ -840,7 +840,15 @@ class EvidenceRanker:
     def ordered(self, out: list[Candidate]) -> list[Candidate]:
         """The scored candidates in the order of their scores, then of the rules that move a line first."""
         # another province's lines come last, then those naming another title than the one asked
-        out.sort(key=lambda c: (c.features["province_conflict"], c.features["title_conflict"], -c.score))
+        # (and lines of documents outside the place or number the question names, when some are of it)
+        out.sort(
+            key=lambda c: (
+                c.features["province_conflict"],
+                c.features["scope_conflict"],
+                c.features["title_conflict"],
+                -c.score,
+            )
+        )
         ranked = _list_head_first(_whole_question_first(_covered_first(out), self.asked), self.asked)
         ranked = _named_field_first(_item_head_first(ranked, self.asked), self.ctx.u.folded)
         ranked = _best_row_first(_members_named_first(ranked, self.ctx.u.folded), f" {self.ctx.u.folded} ")
@@ -1465,7 +1473,9 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
 
 # a place below a province the question names by its capitalised name ("xã Minh Đức", "huyện Sa Thầy"): the
 # documents of the PLACE_DOCUMENTS best lines must name it somewhere, or they speak of other places
-_PLACE_ASKED = re.compile(r"\b(xã|phường|huyện|thị trấn|thị xã|quận|thôn|ấp|bản|tổ dân phố)\s+((?:[^\W\d_]+\s*){1,4})")
+_PLACE_ASKED = re.compile(
+    r"\b((?i:xã|phường|huyện|thị trấn|thị xã|quận|thôn|ấp|bản|tổ dân phố))\s+((?:[^\W\d_]+\s*){1,4})"
+)
 PLACE_DOCUMENTS = 2
 
 

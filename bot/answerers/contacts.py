@@ -69,7 +69,8 @@ def no_contact_of_body(ctx: Context, ranked: list) -> Answer | None:
         return None
 
     def of_body(text: str, document_id: str) -> bool:
-        hay = f" {folded_text(ctx.lex.expand(text))} {folded_text(ctx.kb.docs[document_id].issuer or '')} "
+        issuer = ctx.kb.docs[document_id].issuer or ""  # "UBND xã Hòa An" issued the letter giving its contact
+        hay = f" {folded_text(ctx.lex.expand(f'{text} {issuer}'))} "
         return any(f" {b} " in hay for b in bodies)
 
     docs = ctx.docs_for()  # the documents of the province asked, if any

@@ -68,7 +68,10 @@ _DUE_ASKED = re.compile(
 _START_STATED = re.compile(r"\b(ke tu|tu)( ngay)? \d{1,2}\b")
 _END_STATED = re.compile(r"\bden( het)?( ngay)? \d{1,2}\b")
 # a date right after "trước", "chậm nhất", "hạn chót", or the last day of a window ("đến hết ngày 06/9")
-_DUE_STATED = re.compile(r"\b(truoc|cham nhat|han chot|han cuoi|den het)\b[^.;,]{0,12}?\b\d{1,2}\b")
+# (a time of day and a weekday may stand between: "Hạn chót: 17h00 thứ Tư, ngày 10/3/2027")
+_DUE_STATED = re.compile(
+    r"\b(truoc|cham nhat|han chot|han cuoi|den het)\b(?:[^.;,]{0,12}?|[^.;]{0,30}?\bngay\s+)\b\d{1,2}\b"
+)
 # what each bound asked is stated by, in the order they are looked for (a deadline asked outweighs a period)
 _BOUNDS = ((_DUE_ASKED, _DUE_STATED), (_START_ASKED, _START_STATED), (_END_ASKED, _END_STATED))
 # a result stated: a figure after "kết quả", an assessment ("Đánh giá: Không đạt"), what was (not) reached; not

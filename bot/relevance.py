@@ -130,7 +130,7 @@ class Segmenter:
             from vntext import word_segments
 
             words = [w for w in (" ".join(folded_syllables(x.replace("_", " "))) for x in word_segments(text)) if w]
-            return self._join_names(self._unglued(text, words))
+            return self._join_names(self._reseamed(self._unglued(text, words)))
         # no word spans a comma or a question mark: "… ở bộ, sdt bao nhiêu" has no "bộ sổ"
         return [w for part in _CLAUSE_BREAK.split(text) for w in self._segment_folded(folded_syllables(part))]
 
@@ -155,6 +155,31 @@ class Segmenter:
             else:
                 out.append(w)
         return out
+
+    def _reseamed(self, words: list[str]) -> list[str]:
+        """underthesea may glue a name's last syllable to the word after it ('Bố | Trạch số', 'Lớp | B học'): a word
+        of two or more syllables that is no dictionary word and none of whose syllable pairs the documents write,
+        whose first syllable the documents write after the word before it ('bố trạch', 'lớp b'), is that seam's
+        word and its own other syllables."""
+        out = list(words)
+        i = 1
+        while i < len(out):
+            syl, before = out[i].split(), out[i - 1].split()
+            seam = f"{before[-1]} {syl[0]}" if before and syl else ""
+            unseen = (
+                len(syl) >= 2
+                and out[i].replace(" ", "").isalpha()  # "hạn 2/7" is a date's, left as it is
+                and out[i] not in self.words
+                and not any(map(self._pair_seen, syl, syl[1:]))
+            )
+            if unseen and self.counts[seam]:
+                head = [" ".join(before[:-1])] if len(before) > 1 else []
+                out[i - 1 : i + 1] = head + [seam] + syl[1:]
+            i += 1
+        return out
+
+    def _pair_seen(self, a: str, b: str) -> bool:
+        return self.counts[f"{a} {b}"] > 0
 
     def _join_names(self, words: list[str]) -> list[str]:
         """underthesea may cut a name apart or glue it to a neighbour ('Đắk', 'Nông nộp'): a known name

@@ -144,7 +144,14 @@ def _smart_case(upper: str, lex: Lexicon) -> str:
     if unit:
         head = upper[: upper.upper().rfind(unit[0].upper())].strip()
         return (name_case(head).capitalize() if head else "") + place
-    return " ".join(w if w in lex.glossary else w.title() for w in upper.split())  # "Trường THCS Trần Phú"
+    return " ".join(_word_case(w, lex) for w in upper.split())  # "Trường THCS Trần Phú"
+
+
+def _word_case(word: str, lex: Lexicon) -> str:
+    """A word of a name in capitals as written in a sentence: an abbreviation the glossary knows stays, each part of
+    a hyphenated one too ("GDNN-GDTX"); any other word is capitalised."""
+    parts = word.split("-")
+    return word if word in lex.glossary or all(p in lex.glossary for p in parts) else word.title()
 
 
 def titled_name(doc_type: str, upper_name: str) -> str:

@@ -51,9 +51,9 @@ def answer(ctx: Context) -> Answer | None:
         lines.append(f"{document_citation(doc)} do {doc.signer} ký ({doc.signer_title or ''}).".replace(" ()", ""))
         if re.search(_DAY_ASKED, f):  # "… số mấy, ban hành ngày nào, ai ký?": the day too, as written
             lines.append(f"Ban hành tại {doc.place or '—'}, {_issued_on(doc)}.")
-    elif re.search(
-        r"\b(gui cho ai|kinh gui|gui nhung ai|gui ai|gui (cho )?(nhung |cac )?(don vi|co quan|noi) nao)\b", f
-    ):
+        if re.search(_RECIPIENTS_ASKED, f) and doc.recipients:  # "… ai ký, gửi ai?": to whom too
+            lines.append("Kính gửi: " + "; ".join(doc.recipients))
+    elif re.search(_RECIPIENTS_ASKED, f):
         if not doc.recipients:
             return None
         lines.append(f"{document_citation(doc)} gửi:")
@@ -70,6 +70,7 @@ def answer(ctx: Context) -> Answer | None:
     return ctx.finish("document", lines, src)
 
 
+_RECIPIENTS_ASKED = r"\b(gui cho ai|kinh gui|gui nhung ai|gui ai|gui (cho )?(nhung |cac )?(don vi|co quan|noi) nao)\b"
 _DAY_ASKED = r"\b(ngay nao|ngay may|ban hanh ngay|ngay ban hanh|ban hanh khi nao|ki ngay)\b"
 
 

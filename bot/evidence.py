@@ -227,7 +227,13 @@ def asked_kinds(folded_question: str) -> set[str]:
     unit = asked_unit(folded_question) if "money" in kinds else None
     if unit is not None and unit not in MONEY_UNITS | FOLDED_NOT_UNITS and not _FEE_ASKED.search(folded_question):
         kinds.discard("money")  # ("học mấy lớp … có mất tiền không?" asks a fee all the same)
+    if "money" in kinds and kinds & {"date", "place", "clock"} and not _AMOUNT_ASKED.search(folded_question):
+        kinds.discard("money")  # "Nhận tiền thưởng ở đâu, từ ngày nào?": where and when, not how much
     return kinds
+
+
+# a sum asked in words beside the money's name: "bao nhiêu", "mấy triệu", "mức", "hết", "tổng", "giá"
+_AMOUNT_ASKED = re.compile(r"\b(bao nhieu|may|muc|het|tong|gia)\b")
 
 
 MONEY_UNITS = frozenset("ti trieu nghin ngan dong tram chuc".split())
@@ -1463,6 +1469,9 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     place = place_not_near(ctx, ranked)
     if place is not None:  # "Xã Minh Đức huyện Văn Lâm …?" of a page whose table has no Minh Đức
         return [place], True
+    person = person_not_near(ctx, ranked)
+    if person is not None:  # "Hộ ông Nguyễn Văn Tám … có được tặng …?" of a list that has no Nguyễn Văn Tám
+        return [person], True
     if ranked[0].features.get("province_conflict"):  # "Sở GDĐT Quảng Ngãi …": only other provinces' documents
         return list(ctx.u.provinces), True
     if ranked[0].features.get("title_conflict"):  # "Dòng họ học tập" asked of a page on "Công dân học tập" only
@@ -1495,7 +1504,23 @@ def _capitalised_name(words: str) -> str:
 def place_not_near(ctx, ranked: list[Candidate]) -> str | None:
     """'xã Minh Đức' when the question names a place below a province that no document of the best lines names."""
     found = ((m.group(1), _capitalised_name(m.group(2))) for m in _PLACE_ASKED.finditer(ctx.u.text or ""))
-    asked = [(kind, name) for kind, name in found if name]
+    return _first_not_in_documents(ctx, ranked, [(f"{kind} {name}", name) for kind, name in found if name])
+
+
+# a person the question names by a title and a capitalised name of two or more syllables ("ông Nguyễn Văn Tám",
+# "bà Hoàng Thị Mai"): the documents of the PLACE_DOCUMENTS best lines must name them, or they speak of others
+_PERSON_ASKED = re.compile(r"\b((?i:ông|bà|anh|chị|cô|thầy|cháu|em))\s+((?:[^\W\d_]+\s*){2,4})")
+
+
+def person_not_near(ctx, ranked: list[Candidate]) -> str | None:
+    """'ông Nguyễn Văn Tám' when the question names a person that no document of the best lines names."""
+    found = ((m.group(1), _capitalised_name(m.group(2))) for m in _PERSON_ASKED.finditer(ctx.u.text or ""))
+    return _first_not_in_documents(ctx, ranked, [(f"{title.lower()} {name}", name) for title, name in found if name])
+
+
+def _first_not_in_documents(ctx, ranked: list[Candidate], asked: list[tuple[str, str]]) -> str | None:
+    """The first of the `asked` (label, name) pairs (("xã Minh Đức", "Minh Đức")) whose name none of the
+    PLACE_DOCUMENTS best lines' documents writes: its label."""
     if not asked or not ranked:
         return None
     docs = list(dict.fromkeys(c.document_id for c in ranked))[:PLACE_DOCUMENTS]
@@ -1504,10 +1529,7 @@ def place_not_near(ctx, ranked: list[Candidate]) -> str | None:
         + [ctx.kb.identity_folded(d) for d in docs]
     )
     hay = f" {hay} "
-    for kind, name in asked:
-        if f" {' '.join(folded_syllables(name))} " not in hay:
-            return f"{kind} {name}"
-    return None
+    return next((label for label, name in asked if f" {' '.join(folded_syllables(name))} " not in hay), None)
 
 
 # A year the question asks about ("năm 2024", "6 tháng đầu năm 2026"), not one naming a document or ending a date
@@ -1526,7 +1548,7 @@ def year_not_near(ctx, ranked: list[Candidate]) -> str | None:
     """'năm 2024' when the question asks about a year the nearest evidence never names, else None."""
     folded = ctx.u.folded
     asked = [m for m in _YEAR_ASKED.finditer(folded) if not _YEAR_NAMES.search(folded[: m.end()])]
-    if not asked or not ranked:
+    if not (asked or _SCHOOL_YEAR_ASKED.search(folded)) or not ranked:
         return None
     chunks = best_chunks(ranked, YEAR_CHUNKS)
     docs = {ctx.kb.chunks[c].document_id for c in chunks}
@@ -1534,7 +1556,19 @@ def year_not_near(ctx, ranked: list[Candidate]) -> str | None:
     near = evidence_text(ctx, chunks) + " " + dates
     periods = [(int(a), int(b)) for a, b in _YEAR_RANGE.findall(near)]  # "giai đoạn 2027 - 2030" holds 2028
     named = lambda y: y in near or any(a <= int(y) <= b for a, b in periods)
-    return next((f"năm {m.group(1)}" for m in asked if not named(m.group(1))), None)
+    missing_year = next((f"năm {m.group(1)}" for m in asked if not named(m.group(1))), None)
+    return missing_year or _school_year_not_near(folded, near)
+
+
+# a school year asked ("năm học 2026-2027") is named as a pair, not by either year ("năm học 2027 - 2028" is another)
+_SCHOOL_YEAR_ASKED = re.compile(r"\bnam hoc (20\d\d)\s*[-–]?\s*(20\d\d)\b")
+
+
+def _school_year_not_near(folded_question: str, near: str) -> str | None:
+    for a, b in _SCHOOL_YEAR_ASKED.findall(folded_question):
+        if not re.search(rf"\b{a}\s*[-–]?\s*{b}\b", near):
+            return f"năm học {a}-{b}"
+    return None
 
 
 # A numbered part of a document the question names: "Phụ lục 3", "Mẫu 05", "Biểu số 2", "Phụ lục III", "Lớp số 06".
@@ -1847,11 +1881,14 @@ EDGE_MODIFIERS = frozenset({"tong", "toan", "toan bo"})
 
 
 def _written_in(compound: str, hay: str) -> bool:
-    """The evidence writes the compound: whole, by its initials, or as its two halves joined by "và"
-    ("dạy học" as "dạy và học")."""
+    """The evidence writes the compound: whole, by its initials, as its two halves joined by "và" ("dạy học" as "dạy
+    và học") or with one other word between them ("trường học" as "trường tiểu học")."""
     syl = compound.split()
     joined = f" {syl[0]} va {syl[1]} " if len(syl) == 2 else "\0"
-    return f" {compound} " in hay or f" {_initials_of(compound)} " in hay or joined in hay
+    if f" {compound} " in hay or f" {_initials_of(compound)} " in hay or joined in hay:
+        return True
+    return len(syl) == 2 and re.search(rf" {syl[0]} (?!khong |chua |va )\S+ {syl[1]} ", hay) is not None
+
 
 
 def _initials_of(compound: str) -> str:

@@ -268,7 +268,8 @@ def preamble_addressees(root: Node) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # deadlines
 
-_DATE = r"(?P<d>\d{1,2})\s*(?:/|-|\.|\s+thang\s+)\s*(?P<m>\d{1,2})(?:\s*(?:/|-|\.|\s+nam\s+)\s*(?P<y>\d{4}))?"
+# (a number is no date: "không quá 1.500 chữ" is no 1/5)
+_DATE = r"(?P<d>\d{1,2})\s*(?:/|-|\.|\s+thang\s+)\s*(?P<m>\d{1,2})(?!\d)(?:\s*(?:/|-|\.|\s+nam\s+)\s*(?P<y>\d{4}))?"
 _CUE_DATE = re.compile(
     r"(?P<cue>truoc|cham nhat(?: la)?(?: vao)?|han chot(?: la)?|khong muon hon|khong qua|han cuoi|"
     r"den het|han nop(?: la)?|nop truoc)\s+(?:ngay\s+)?" + _DATE

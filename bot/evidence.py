@@ -387,6 +387,11 @@ def members_asked(folded_question: str) -> list[str]:
     return [m for m in MEMBERS_ASKED.findall(folded_question) if m not in GENERIC_MEMBERS]
 
 
+def names_member(member: str, folded_line: str) -> bool:
+    """The line names what the list's members are called ("trường học": "Trường Tiểu học Nội Duệ")."""
+    return _written_in(member, f" {folded_line} ") if " " in member else f" {member} " in f" {folded_line} "
+
+
 def _members_named_first(ranked: list[Candidate], folded_question: str) -> list[Candidate]:
     """A list asked by what its members are ("những nguồn nào"): a best line that does not name them gives way to
     the first of the MEMBERS_WINDOW best lines of its document that does ("… chia theo nguồn ngân sách nhà nước và
@@ -394,7 +399,7 @@ def _members_named_first(ranked: list[Candidate], folded_question: str) -> list[
     members = members_asked(folded_question)
     if not ranked or not members:
         return ranked
-    names = lambda c: f" {members[0]} " in folded_text(c.text)
+    names = lambda c: names_member(members[0], folded_text(c.text))
     if names(ranked[0]) or _opens_items_naming(ranked, names):  # "…, gồm:" over "- Quỹ …", "- Nguồn xã hội hóa …"
         return ranked
     first = ranked[0]
@@ -438,6 +443,11 @@ def _names_a_cell(row: str, folded_question: str) -> bool:
     low, high = NAMED_CELL_SYLLABLES
     syl = folded_syllables(row_label(row))
     return low <= len(syl) <= high and not any(x.isdigit() for x in syl) and f" {' '.join(syl)} " in folded_question
+
+
+def _named_length(row: Candidate, named: list[Candidate]) -> int:
+    """The number of words of the row's label when the question names it, else 0."""
+    return len(row_label(row.text).split()) if row in named else 0
 
 
 def _same_table(c: Candidate, row: Candidate) -> bool:
@@ -552,9 +562,13 @@ def _best_row_first(ranked: list[Candidate], folded_question: str = "") -> list[
         return ranked
     first = ranked[0]
     rows = [c for c in ranked[:ROW_WINDOW] if _same_table(c, first) and (c.columns or c is first)]  # no header
-    named = [c for c in rows if _names_a_cell(c.text, folded_question)]
-    if named and first not in named:  # "Quý IV … bao nhiêu tiền?": the row "| Quý IV | 55.000.000 |", not "| Quý I |"
-        return [named[0]] + [c for c in ranked if c is not named[0]]
+    wide = [c for c in ranked[:LABEL_ROW_WINDOW] if _same_table(c, first) and (c.columns or c is first)]
+    named = [c for c in wide if _names_a_cell(c.text, folded_question)]
+    # "Quý IV … bao nhiêu tiền?": the row "| Quý IV | 55.000.000 |", not "| Quý I |"; of several named, the longest
+    # label ("Bà Hoàng Thị Mai ở thôn Đình Cả …": her row, not the hamlet's)
+    pick = max(named, key=lambda c: len(row_label(c.text).split()), default=None)
+    if pick is not None and pick is not first and len(row_label(pick.text).split()) > _named_length(first, named):
+        return [pick] + [c for c in ranked if c is not pick]
     rows = named or rows
     best = max(rows, key=lambda c: c.features.get("cov_line", 0.0))
     if best.features.get("cov_line", 0.0) < first.features.get("cov_line", 0.0) + FULL_COVER_MARGIN:
@@ -849,11 +863,14 @@ class EvidenceRanker:
     def ordered(self, out: list[Candidate]) -> list[Candidate]:
         """The scored candidates in the order of their scores, then of the rules that move a line first."""
         # another province's lines come last, then those naming another title than the one asked
-        # (and lines of documents outside the place or number the question names, when some are of it)
+        # (and lines of documents outside the place or number the question names, when some are of it, or that do
+        # not name the commune or district it names, when some do)
+        elsewhere = self._not_naming_place(out)
         out.sort(
             key=lambda c: (
                 c.features["province_conflict"],
                 c.features["scope_conflict"],
+                c.document_id in elsewhere,
                 c.features["title_conflict"],
                 -c.score,
             )
@@ -867,6 +884,16 @@ class EvidenceRanker:
         ranked = self._age_first(self._points_level_first(self._asked_body_first(ranked)))
         ranked = _named_part_first(ranked, self.ctx.u.folded, self._with_headings)
         return _row_under_header(ranked)  # whichever rule put a table's header row first ("Kết quả 6 tháng")
+
+    def _not_naming_place(self, out: list[Candidate]) -> set[str]:
+        """The candidates' documents that do not name the place below a province the question names ("xã Lập
+        Thạch"), when some do; else none."""
+        names = places_asked(self.ctx.u.text)
+        if not names:
+            return set()
+        docs = set(c.document_id for c in out)
+        naming = {d for d in docs if all(_document_names(self.ctx, d, name) for _, name in names)}
+        return docs - naming if naming else set()
 
     def _age_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Người 65 tuổi có được hỗ trợ tiền ăn không?': a best line setting ages that do not hold the age asked
@@ -1503,8 +1530,19 @@ def _capitalised_name(words: str) -> str:
 
 def place_not_near(ctx, ranked: list[Candidate]) -> str | None:
     """'xã Minh Đức' when the question names a place below a province that no document of the best lines names."""
-    found = ((m.group(1), _capitalised_name(m.group(2))) for m in _PLACE_ASKED.finditer(ctx.u.text or ""))
-    return _first_not_in_documents(ctx, ranked, [(f"{kind} {name}", name) for kind, name in found if name])
+    return _first_not_in_documents(ctx, ranked, places_asked(ctx.u.text))
+
+
+def places_asked(question: str) -> list[tuple[str, str]]:
+    """(label, name) of each place below a province the question names by its capitalised name (("xã Minh Đức",
+    "Minh Đức"))."""
+    found = ((m.group(1), _capitalised_name(m.group(2))) for m in _PLACE_ASKED.finditer(question or ""))
+    return [(f"{kind} {name}", name) for kind, name in found if name]
+
+
+def _document_names(ctx, document_id: str, name: str) -> bool:
+    hay = " ".join([ctx.kb.chunk_folded(ch.id) for ch in ctx.kb.chunks_of_document(document_id)])
+    return f" {' '.join(folded_syllables(name))} " in f" {hay} {ctx.kb.identity_folded(document_id)} "
 
 
 # a person the question names by a title and a capitalised name of two or more syllables ("ông Nguyễn Văn Tám",

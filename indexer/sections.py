@@ -228,6 +228,19 @@ class ChunkDraft:
     nodes: list[Node] = field(default_factory=list)
 
 
+def _is_row(text: str) -> bool:
+    return text.lstrip().startswith("|")
+
+
+_RULE_ROW = re.compile(r"^\|[\s:|-]+\|?$")
+
+
+def _table_head(first_unit: str) -> list[str]:
+    """A table's header rows as its first unit starts: its first row, and the rule under it if any."""
+    lines = first_unit.split("\n")
+    return lines[:2] if len(lines) > 1 and _RULE_ROW.match(lines[1].strip()) else lines[:1]
+
+
 def _units(section: Node) -> list[tuple[str, list[Node]]]:
     """A section's own content in units that must stay together: a paragraph, or a dash item with its
     '+' items (split further only when too long)."""
@@ -254,10 +267,15 @@ def make_chunks(root: Node, closing_label: str = "Phần kết", preamble_label:
         heads = heading_context(section)
         buf: list[str] = [headline] if headline else []
         nodes: list[Node] = []
+        table_head: list[str] = []  # the header rows of the table being read, repeated atop a chunk it continues in
         for text, ns in units:
+            row = _is_row(text)
+            if row and not (buf and _is_row(buf[-1])):
+                table_head = _table_head(text)
             if buf and len("\n".join(buf)) + len(text) > MAX_CHUNK_CHARS and (len(buf) > (1 if headline else 0)):
                 chunks.append(ChunkDraft(section, path, heads, "\n".join(buf), nodes=nodes))
-                buf, nodes = ([headline] if headline else []), []
+                continued = row and _is_row(buf[-1]) and table_head and text not in table_head
+                buf, nodes = ([headline] if headline else []) + (list(table_head) if continued else []), []
             buf.append(text)
             nodes.extend(ns)
         if buf and (

@@ -27,6 +27,7 @@ from bot.evidence import (
     period_asked,
     is_title,
     members_asked,
+    names_member,
     points_asked,
     points_span,
     split_lines,
@@ -281,7 +282,11 @@ def distinguishing(
     named_by_head = f" {' '.join(folded_syllables(head))} "  # "1. Thôn An Phú (06 dòng họ):": each item is one
     members = [m for m in members if f" {m} " not in named_by_head]
     folded = [" " + " ".join(folded_syllables(x)) + " " for x in items]
-    for g in members + sorted(grams):
+    for g in members:
+        holding = [x for x, f in zip(items, folded) if names_member(g, f)]
+        if 0 < len(holding) < len(items):
+            return holding
+    for g in sorted(grams):
         holding = [x for x, f in zip(items, folded) if f" {g} " in f]
         if 0 < len(holding) < len(items):
             return holding

@@ -442,7 +442,7 @@ def _cue_hits(sent: str, fs: str) -> list[tuple]:
 _SCHEDULE = re.compile(
     r"\(?\s*(?:theo\s+)?(?:định kỳ|định kì)?\s*(?:\d+\s+tháng|hằng năm|hàng năm|hằng quý|hàng quý)?\s*\(?"
     r"(?:trước|chậm nhất(?: là)?(?: vào)?|hạn chót(?: là)?|không muộn hơn|không quá|hạn cuối|đến hết|hạn nộp(?: là)?|nộp trước)"
-    r"\s+(?:ngày\s+)?\d{1,2}\s*(?:/|-|\.|\s+tháng\s+)\s*\d{1,2}(?:\s*(?:/|-|\.|\s+năm\s+)\s*\d{4})?\s*\)?"
+    r"\s+(?:ngày\s+)?\d{1,2}\s*(?:/|-|\.|\s+tháng\s+)\s*\d{1,2}(?!\d)(?:\s*(?:/|-|\.|\s+năm\s+)\s*\d{4})?\s*\)?"
     r"(?:\s*(?:hằng|hàng)\s+năm)?",
     re.IGNORECASE,
 )

@@ -69,6 +69,8 @@ def _alias_pattern(aliases: tuple[str, ...]) -> re.Pattern | None:
     return re.compile(_NOT_A_FACILITY + "(?:" + "|".join(names) + r")(?!\w)") if names else None
 
 
+# what a partner of the body asked is named after ("phối hợp với", "cùng")
+_PARTNER_BEFORE = re.compile(r"\b(voi|cung)\s+$")
 EVIDENCE_UNRANKED = 1_000
 
 
@@ -128,9 +130,10 @@ class Context:
         f = " " + fold_words(self.u.text) + " "
         return [n for n in self.kb.localities if f" {fold_words(n)} " in f]
 
-    def agency_match(self, canonical: str, written: str) -> bool:
+    def agency_match(self, canonical: str, written: str, agencies: list[str] | None = None) -> bool:
+        """A fact's agency (canonical name, as written) is one the question names (or one of `agencies`)."""
         fw = fold_words(written)
-        for a in self.u.agencies:
+        for a in self.u.agencies if agencies is None else agencies:
             if a == canonical:
                 return True
             ag = self.lex.agency_by_name.get(a)
@@ -139,6 +142,21 @@ class Context:
             if ag is None and fold(a) in fold(written):  # a name learned from the documents
                 return True
         return False
+
+    def partner_agencies(self) -> list[str]:
+        """The agencies the question names only as partners of another ("Hội LHPN … nhiệm vụ gì trong kế hoạch phối
+        hợp với Hội Khuyến học?": Hội Khuyến học), when it names several."""
+        if len(self.u.agencies) < 2:
+            return []
+        f = fold_words(self.lex.expand(self.u.text))
+        partners = []
+        for a in self.u.agencies:
+            ag = self.lex.agency_by_name.get(a)
+            pattern = _alias_pattern(ag.aliases) if ag else None
+            spans = [m.start() for m in pattern.finditer(f)] if pattern else []
+            if spans and all(_PARTNER_BEFORE.search(f[max(0, i - 20) : i]) for i in spans):
+                partners.append(a)
+        return partners if len(partners) < len(self.u.agencies) else []
 
     # -- topic relevance -------------------------------------------------------------------------
     def entity_names(self) -> set[str]:

@@ -3,6 +3,8 @@ leads a given task ("Ai chủ trì …?")."""
 
 from __future__ import annotations
 
+import re
+
 from bot.admin_changes import answer_cautions, load_register
 from bot.answer import Answer, Source
 from bot.answerers.base import AGENCY_CHUNK_TOP_K, Context, short
@@ -41,6 +43,10 @@ def took_over(ctx: Context, r: Responsibility) -> bool:
     return any(b.into and b.into in ctx.u.agencies for b in gone)
 
 
+# every task of the body asked: "được giao những nhiệm vụ gì", "có những việc nào" (not "phải làm gì khi …")
+_ALL_TASKS = re.compile(r"\b(?:nhung (?:nhiem vu|viec|cong viec) (?:gi|nao)|cac nhiem vu (?:gi|nao)|nhiem vu gi)\b")
+
+
 def by_agency(ctx: Context) -> Answer | None:
     """'Sở GDĐT Tiền Giang có nhiệm vụ gì (về …)?' — the named agency's tasks, on the topic if one is asked."""
     u = ctx.u
@@ -48,22 +54,23 @@ def by_agency(ctx: Context) -> Answer | None:
         return None
     docs = ctx.docs_for()
     successor = successor_asked(ctx)
+    asked = [a for a in u.agencies if a not in ctx.partner_agencies()]  # not the partners "phối hợp với" names
     rs = [
         r
         for r in ctx.kb.responsibilities
         if (docs is None or r.document_id in docs)
-        and (ctx.agency_match(r.agency, r.agency_text) or (successor and took_over(ctx, r)))
+        and (ctx.agency_match(r.agency, r.agency_text, asked) or (successor and took_over(ctx, r)))
     ]
     if not rs:
         return None
     near = ctx.retrieved(AGENCY_CHUNK_TOP_K)
     if ctx.retriever is not None and not any(r.chunk_id in near for r in rs):
         return None  # the agency's tasks are not what the documents' passages on this question are about
-    if u.role:
+    if u.role and not (u.role == "phối hợp" and ctx.partner_agencies()):  # not "… phối hợp với Hội Khuyến học"
         rs = [r for r in rs if r.role == u.role or fold(u.role) in fold(r.task)[:60]] or rs
     units = ctx.topic(RESPONSIBILITY_WORDS)
     score = {id(r): ctx.relevance(units, r, _fact_text(r)) for r in rs} if units else {}
-    if units:
+    if units and not _ALL_TASKS.search(u.folded):  # "… được giao những nhiệm vụ gì?": every task, best first
         rs = [r for r in rs if score[id(r)] >= FACT_MIN_RELEVANCE]
         if not rs:
             return None  # the agency is known, but not for this

@@ -53,6 +53,7 @@ REASON_WINDOW = 20
 UNIT_WINDOW = 5
 # "… có giá trị bao lâu?": a line carrying the kind asked (a duration, a validity) comes first among this many best
 KIND_WINDOW = 5
+BOUND_WINDOW = 10  # a line stating the bound asked ("HẠN CHÓT: 17h00 thứ Tư, ngày 10/3/2027") is looked for this far
 KIND_FIRST = ("duration", "validity")
 # "… áp dụng từ ngày nào?" asks when a period starts, "… đến khi nào?" when it ends: a line stating that bound of a
 # period comes first among KIND_WINDOW best lines ("có hiệu lực … kể từ ngày 01 tháng 9", not "giữ nguyên kết quả đến
@@ -1101,8 +1102,8 @@ class EvidenceRanker:
     def _bound_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """By when something is due ('hạn chót … là ngày nào?'), when a period starts ('bắt đầu áp dụng từ ngày
         nào?') or ends ('đến khi nào?'), or both: a best line not stating that bound with a date gives way to one of the
-        KIND_WINDOW best, of its document, that does and conflicts with nothing the question names (another
-        clause of the question is answered by its own line, bot/answerers/clauses.py)."""
+        best, of its document, that does and conflicts with nothing the question names (another
+        clause of the question is answered by its own line, bot/answerers/clauses.py), among BOUND_WINDOW."""
         q = self.ctx.u.folded
         asked = [stated for asks, stated in _BOUNDS if asks.search(q)]
         if not ranked or not asked:
@@ -1112,7 +1113,7 @@ class EvidenceRanker:
         if states(ranked[0]):
             return ranked
         first = ranked[0]
-        return _first_of_document(ranked, KIND_WINDOW, lambda c: states(c) and _no_conflict(c, first))
+        return _first_of_document(ranked, BOUND_WINDOW, lambda c: states(c) and _no_conflict(c, first))
 
     def _result_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Xã … có đạt chỉ tiêu … không?': among the RESULT_WINDOW best lines, one that states a result ('kết

@@ -695,3 +695,41 @@ def test_a_row_comes_before_prose_only_when_it_holds_more_of_the_question_than_a
     assert _row_over_prose([prose, row, better])[0] is prose
     lacking = _row("| 6 | Võ Văn Tùng | Tin học |", "| STT | Họ và tên |", cov_line_ctx=0.6, ask_place_lacks=1.0)
     assert _row_over_prose([prose, lacking])[0] is prose  # it lacks the kind asked that the prose does not
+
+
+def test_a_sum_is_not_asked_beside_where_or_when_without_an_amount_word():
+    from bot.evidence import asked_kinds
+
+    assert "money" not in asked_kinds("nhan tien thuong khen thuong cua xa o dau, tu ngay nao den ngay nao")
+    assert "money" not in asked_kinds("duoc nhan tien thuong khi nao")
+    assert "money" in asked_kinds("giai nhat duoc thuong bao nhieu, trao o dau")
+    assert "money" in asked_kinds("hoc phi lop tieng anh bao nhieu")
+
+
+def test_a_school_year_is_named_as_a_pair():
+    from bot.evidence import _school_year_not_near
+
+    asked = "nam hoc 2026-2027 xa muong nhe co bao nhieu nguoi hoan thanh"
+    assert _school_year_not_near(asked, " lop xoa mu chu nam hoc 2027 - 2028 ") == "năm học 2026-2027"
+    assert _school_year_not_near(asked, " ket qua nam hoc 2026 2027 ") is None
+    assert _school_year_not_near("nam 2027 co bao nhieu lop", " nam hoc 2027 - 2028 ") is None
+
+
+def test_a_compound_with_one_word_between_its_halves_is_written():
+    from bot.evidence import names_member
+
+    assert names_member("truong hoc", "truong tieu hoc noi due")
+    assert not names_member("truong hoc", "thon lung giang")
+    assert not names_member("ho ngheo", "ho khong ngheo")  # a negation between is no match
+
+
+def test_places_and_people_asked_are_read_with_their_capitalised_names():
+    from bot.evidence import _PERSON_ASKED, _capitalised_name, places_asked
+
+    assert places_asked("Xã Minh Đức huyện Văn Lâm có bao nhiêu hộ?") == [
+        ("Xã Minh Đức", "Minh Đức"),
+        ("huyện Văn Lâm", "Văn Lâm"),
+    ]
+    people = [_capitalised_name(m.group(2)) for m in _PERSON_ASKED.finditer("Hộ ông Nguyễn Văn Tám thôn Ngô Xá")]
+    assert people == ["Nguyễn Văn Tám"]
+    assert places_asked("xa minh duc co bao nhieu ho") == []  # typed without capitals: no name to check

@@ -177,3 +177,14 @@ def test_how_long_and_what_time_are_the_questions_shape_not_its_topic():
 def test_unaccented_function_words_are_not_glued_into_words_the_documents_never_write():
     seg = Segmenter([["tuoi", "tre", "hoc", "tap"], ["roi", "rac"]] * 5)
     assert seg.segment("15 tuoi roi co dang ky duoc khong")[1:3] == ["tuoi", "roi"]
+
+
+def test_a_word_glued_across_a_name_is_cut_at_the_seam_the_documents_write():
+    from bot.relevance import Segmenter
+    from vntext import folded_syllables
+
+    seg = Segmenter(corpus_syllables=[folded_syllables("Trung tâm GDNN-GDTX Bố Trạch báo cáo; Lớp B (buổi chiều)")])
+    assert seg._reseamed(["gdnn-gdtx bo", "trach so", "bao nhieu"]) == ["gdnn-gdtx", "bo trach", "so", "bao nhieu"]
+    assert seg._reseamed(["lop", "b hoc", "o", "dau"]) == ["lop b", "hoc", "o", "dau"]
+    assert seg._reseamed(["qua", "han 2/7"]) == ["qua", "han 2/7"]  # a date's word is left as it is
+    assert seg._reseamed(["bao cao", "ket qua"]) == ["bao cao", "ket qua"]  # words the documents write stay

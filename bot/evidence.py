@@ -1537,8 +1537,19 @@ def place_not_near(ctx, ranked: list[Candidate]) -> str | None:
 def places_asked(question: str) -> list[tuple[str, str]]:
     """(label, name) of each place below a province the question names by its capitalised name (("xã Minh Đức",
     "Minh Đức"))."""
-    found = ((m.group(1), _capitalised_name(m.group(2))) for m in _PLACE_ASKED.finditer(question or ""))
-    return [(f"{kind} {name}", name) for kind, name in found if name]
+    return [(f"{kind} {name}", name) for kind, name in _titled_names(_PLACE_ASKED, question or "")]
+
+
+def _titled_names(pattern: re.Pattern, text: str) -> list[tuple[str, str]]:
+    """(title, capitalised name) after each title the pattern finds ("Xã Minh Đức huyện Văn Lâm": both places; the
+    search goes on after the name, not after the words the pattern took)."""
+    out, at = [], 0
+    while (m := pattern.search(text, at)) is not None:
+        name = _capitalised_name(m.group(2))
+        if name:
+            out.append((m.group(1), name))
+        at = m.start(2) + max(len(name), 1)
+    return out
 
 
 def _document_names(ctx, document_id: str, name: str) -> bool:
@@ -1553,8 +1564,8 @@ _PERSON_ASKED = re.compile(r"\b((?i:ông|bà|anh|chị|cô|thầy|cháu|em))\s+(
 
 def person_not_near(ctx, ranked: list[Candidate]) -> str | None:
     """'ông Nguyễn Văn Tám' when the question names a person that no document of the best lines names."""
-    found = ((m.group(1), _capitalised_name(m.group(2))) for m in _PERSON_ASKED.finditer(ctx.u.text or ""))
-    return _first_not_in_documents(ctx, ranked, [(f"{title.lower()} {name}", name) for title, name in found if name])
+    found = _titled_names(_PERSON_ASKED, ctx.u.text or "")
+    return _first_not_in_documents(ctx, ranked, [(f"{title.lower()} {name}", name) for title, name in found])
 
 
 def _first_not_in_documents(ctx, ranked: list[Candidate], asked: list[tuple[str, str]]) -> str | None:
@@ -1927,7 +1938,6 @@ def _written_in(compound: str, hay: str) -> bool:
     if f" {compound} " in hay or f" {_initials_of(compound)} " in hay or joined in hay:
         return True
     return len(syl) == 2 and re.search(rf" {syl[0]} (?!khong |chua |va )\S+ {syl[1]} ", hay) is not None
-
 
 
 def _initials_of(compound: str) -> str:

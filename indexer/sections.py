@@ -235,6 +235,17 @@ def _is_row(text: str) -> bool:
 _RULE_ROW = re.compile(r"^\|[\s:|-]+\|?$")
 
 
+def _next_table_head(text: str, buf: list[str], head: list[str]) -> list[str]:
+    """The header rows of the table being read once `text` is: its own when it starts a table."""
+    return _table_head(text) if _is_row(text) and not (buf and _is_row(buf[-1])) else head
+
+
+def _opening(headline: str | None, table_head: list[str], text: str, last: str) -> list[str]:
+    """A new chunk's first lines: the section's headline, and the table's header rows when `text` continues it."""
+    continued = _is_row(text) and _is_row(last) and bool(table_head) and text not in table_head
+    return ([headline] if headline else []) + (list(table_head) if continued else [])
+
+
 def _table_head(first_unit: str) -> list[str]:
     """A table's header rows as its first unit starts: its first row, and the rule under it if any."""
     lines = first_unit.split("\n")
@@ -269,13 +280,10 @@ def make_chunks(root: Node, closing_label: str = "Phần kết", preamble_label:
         nodes: list[Node] = []
         table_head: list[str] = []  # the header rows of the table being read, repeated atop a chunk it continues in
         for text, ns in units:
-            row = _is_row(text)
-            if row and not (buf and _is_row(buf[-1])):
-                table_head = _table_head(text)
+            table_head = _next_table_head(text, buf, table_head)
             if buf and len("\n".join(buf)) + len(text) > MAX_CHUNK_CHARS and (len(buf) > (1 if headline else 0)):
                 chunks.append(ChunkDraft(section, path, heads, "\n".join(buf), nodes=nodes))
-                continued = row and _is_row(buf[-1]) and table_head and text not in table_head
-                buf, nodes = ([headline] if headline else []) + (list(table_head) if continued else []), []
+                buf, nodes = _opening(headline, table_head, text, buf[-1]), []
             buf.append(text)
             nodes.extend(ns)
         if buf and (

@@ -724,12 +724,11 @@ def test_a_compound_with_one_word_between_its_halves_is_written():
 
 
 def test_places_and_people_asked_are_read_with_their_capitalised_names():
-    from bot.evidence import _PERSON_ASKED, _capitalised_name, places_asked
+    from bot.evidence import _PERSON_ASKED, _titled_names, places_asked
 
     assert places_asked("Xã Minh Đức huyện Văn Lâm có bao nhiêu hộ?") == [
         ("Xã Minh Đức", "Minh Đức"),
         ("huyện Văn Lâm", "Văn Lâm"),
     ]
-    people = [_capitalised_name(m.group(2)) for m in _PERSON_ASKED.finditer("Hộ ông Nguyễn Văn Tám thôn Ngô Xá")]
-    assert people == ["Nguyễn Văn Tám"]
+    assert _titled_names(_PERSON_ASKED, "Hộ ông Nguyễn Văn Tám thôn Ngô Xá") == [("ông", "Nguyễn Văn Tám")]
     assert places_asked("xa minh duc co bao nhieu ho") == []  # typed without capitals: no name to check

@@ -884,6 +884,7 @@ class EvidenceRanker:
         ranked = self._named_level_first(self._named_item_first(self._definition_first(self._condition_first(ranked))))
         ranked = self._age_first(self._points_level_first(self._asked_body_first(ranked)))
         ranked = _named_part_first(ranked, self.ctx.u.folded, self._with_headings)
+        ranked = _row_code_first(ranked, self.ctx.u.folded)
         return _row_under_header(ranked)  # whichever rule put a table's header row first ("Kết quả 6 tháng")
 
     def _not_naming_place(self, out: list[Candidate]) -> set[str]:
@@ -1357,6 +1358,20 @@ def field_label(line: str, syllables: tuple[int, int] = FIELD_LABEL_SYLLABLES) -
 # a target or result named by its whole label ("Số tài liệu số trên Thư viện số Hòa Vang: năm 2027 đạt 5.000 …")
 NAMED_FIELD_SYLLABLES = (4, 12)
 NAMED_FIELD_WINDOW = 10
+
+
+# a table's row named by its code: "dòng A1", "chỉ tiêu A3", "mã số 2.1"
+_ROW_CODE_ASKED = re.compile(r"\b(?:dong|chi tieu|ma so|ma)\s+([a-z]\d{1,2}[a-z]?|\d{1,2}\.\d{1,2})\b")
+
+
+def _row_code_first(ranked: list[Candidate], folded_question: str) -> list[Candidate]:
+    """'Dòng A1 của Biểu số 02 chỉ tính những lớp nào?': the line that starts with that code ("A1 | Số chuyên đề, lớp
+    học đã tổ chức | …"), among the LABEL_ROW_WINDOW best, comes first."""
+    m = _ROW_CODE_ASKED.search(folded_question)
+    if m is None or not ranked:
+        return ranked
+    starts = re.compile(rf"^\|?\s*{re.escape(m.group(1))}\s*[|.:)\s]")
+    return _first_of(ranked, LABEL_ROW_WINDOW, lambda c: starts.match(fold(c.text.strip()).lower()) is not None)
 
 
 def _named_field_first(ranked: list[Candidate], folded_question: str) -> list[Candidate]:

@@ -136,3 +136,9 @@ def test_a_commune_named_with_a_capital_that_no_document_names(assistant):
 def test_the_contact_of_the_commune_that_issued_the_letter(assistant):
     ans = assistant.ask("Số điện thoại liên hệ của UBND xã An Phú?")
     assert ans.answered and "0237 3861 452" in ans.answer, ans.answer
+
+
+def test_a_row_named_by_its_code(assistant):
+    ans = assistant.ask("Dòng A1 của Biểu số 02 chỉ tính những lớp, chuyên đề như thế nào ạ?")
+    assert ans.answered and "A1 | Số chuyên đề, lớp học đã tổ chức" in ans.answer, ans.answer
+    assert "15 học viên" in ans.answer, ans.answer

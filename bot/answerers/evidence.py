@@ -26,6 +26,8 @@ from bot.evidence import (
     is_table_row,
     period_asked,
     is_title,
+    count_asked,
+    gives_count,
     members_asked,
     names_member,
     points_asked,
@@ -286,10 +288,11 @@ def distinguishing(
         holding = [x for x, f in zip(items, folded) if names_member(g, f)]
         if 0 < len(holding) < len(items):
             return holding
+    counted = count_asked(question, question_folded) if question else None
     for g in sorted(grams):
         holding = [x for x, f in zip(items, folded) if f" {g} " in f]
-        if 0 < len(holding) < len(items):
-            return holding
+        if 0 < len(holding) < len(items):  # with the items giving a count asked ("gồm mấy người, nhiệm kỳ bao lâu?")
+            return [x for x in items if x in holding or (counted is not None and gives_count(counted, x))]
     return items
 
 

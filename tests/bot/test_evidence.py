@@ -732,3 +732,18 @@ def test_places_and_people_asked_are_read_with_their_capitalised_names():
     ]
     assert _titled_names(_PERSON_ASKED, "Hộ ông Nguyễn Văn Tám thôn Ngô Xá") == [("ông", "Nguyễn Văn Tám")]
     assert places_asked("xa minh duc co bao nhieu ho") == []  # typed without capitals: no name to check
+
+
+def test_the_items_giving_a_count_asked_stay_beside_those_another_clause_names():
+    from bot.answerers.evidence import distinguishing
+    from vntext import fold
+
+    items = [
+        "1. Ban Khuyến học dòng họ gồm 07 thành viên: 01 Trưởng ban, 02 Phó Trưởng ban, 01 Thư ký.",
+        "2. Nhiệm kỳ của Ban Khuyến học dòng họ là 05 năm, phù hợp nhiệm kỳ Hội Khuyến học xã.",
+        "3. Ban Khuyến học họp định kỳ mỗi quý một lần.",
+    ]
+    q = "Ban khuyến học dòng họ gồm mấy người, nhiệm kỳ bao lâu?"
+    assert distinguishing(fold(q).lower(), items, question=q) == items[:2]
+    q = "Nhiệm kỳ của ban khuyến học dòng họ bao lâu?"
+    assert distinguishing(fold(q).lower(), items, question=q) == items[1:2]

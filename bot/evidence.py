@@ -32,6 +32,7 @@ from bot.understanding import MESSAGE_TO, PHONE
 from bot.admin_changes import expand_provinces
 from bot.knowledge import QUOTED_NAME, quote_in_line
 from bot.relevance import coverage, folded_text
+from indexer.sections import TABLE_RULE
 from vntext import fold, folded_syllables
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
@@ -416,12 +417,11 @@ def _opens_items_naming(ranked: list[Candidate], names) -> bool:
 
 
 ROW_WINDOW = 10
-_TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")  # "|---|---|" under a table's header
 
 
 def is_table_row(text: str) -> bool:
     """A row of a pipe table ("| 6 | Võ Văn Tùng | … |"), not the rule under its header."""
-    return text.lstrip().startswith("|") and not _TABLE_RULE.match(text.strip())
+    return text.lstrip().startswith("|") and not TABLE_RULE.match(text.strip())
 
 
 NAMED_CELL_SYLLABLES = (2, 4)  # a row label the question writes whole names its row ("Quý IV", "Lớp tin học")
@@ -444,11 +444,6 @@ def _names_a_cell(row: str, folded_question: str) -> bool:
     low, high = NAMED_CELL_SYLLABLES
     syl = folded_syllables(row_label(row))
     return low <= len(syl) <= high and not any(x.isdigit() for x in syl) and f" {' '.join(syl)} " in folded_question
-
-
-def _named_length(row: Candidate, named: list[Candidate]) -> int:
-    """The number of words of the row's label when the question names it, else 0."""
-    return len(row_label(row.text).split()) if row in named else 0
 
 
 def _same_table(c: Candidate, row: Candidate) -> bool:
@@ -562,13 +557,14 @@ def _best_row_first(ranked: list[Candidate], folded_question: str = "") -> list[
     if not ranked or not is_table_row(ranked[0].text):
         return ranked
     first = ranked[0]
-    rows = [c for c in ranked[:ROW_WINDOW] if _same_table(c, first) and (c.columns or c is first)]  # no header
-    wide = [c for c in ranked[:LABEL_ROW_WINDOW] if _same_table(c, first) and (c.columns or c is first)]
-    named = [c for c in wide if _names_a_cell(c.text, folded_question)]
+    of_table = lambda c: _same_table(c, first) and bool(c.columns or c is first)  # no header row
+    rows = [c for c in ranked[:ROW_WINDOW] if of_table(c)]
+    named = [c for c in ranked[:LABEL_ROW_WINDOW] if of_table(c) and _names_a_cell(c.text, folded_question)]
     # "Quý IV … bao nhiêu tiền?": the row "| Quý IV | 55.000.000 |", not "| Quý I |"; of several named, the longest
     # label ("Bà Hoàng Thị Mai ở thôn Đình Cả …": her row, not the hamlet's)
-    pick = max(named, key=lambda c: len(row_label(c.text).split()), default=None)
-    if pick is not None and pick is not first and len(row_label(pick.text).split()) > _named_length(first, named):
+    label_words = lambda c: len(row_label(c.text).split()) if c in named else 0
+    pick = max(named, key=label_words, default=None)
+    if pick is not None and pick is not first and label_words(pick) > label_words(first):
         return [pick] + [c for c in ranked if c is not pick]
     rows = named or rows
     best = max(rows, key=lambda c: c.features.get("cov_line", 0.0))
@@ -893,9 +889,9 @@ class EvidenceRanker:
         names = places_asked(self.ctx.u.text)
         if not names:
             return set()
-        docs = set(c.document_id for c in out)
-        naming = {d for d in docs if all(_document_names(self.ctx, d, name) for _, name in names)}
-        return docs - naming if naming else set()
+        texts = {d: _document_text(self.ctx, d) for d in set(c.document_id for c in out)}
+        naming = {d for d, text in texts.items() if all(_names(text, name) for _, name in names)}
+        return set(texts) - naming if naming else set()
 
     def _age_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Người 65 tuổi có được hỗ trợ tiền ăn không?': a best line setting ages that do not hold the age asked
@@ -1567,9 +1563,15 @@ def _titled_names(pattern: re.Pattern, text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _document_names(ctx, document_id: str, name: str) -> bool:
-    hay = " ".join([ctx.kb.chunk_folded(ch.id) for ch in ctx.kb.chunks_of_document(document_id)])
-    return f" {' '.join(folded_syllables(name))} " in f" {hay} {ctx.kb.identity_folded(document_id)} "
+def _document_text(ctx, document_id: str) -> str:
+    """The folded text of all the document's chunks and its identity, spaces around."""
+    chunks = [ctx.kb.chunk_folded(ch.id) for ch in ctx.kb.chunks_of_document(document_id)]
+    return f" {' '.join(chunks)} {ctx.kb.identity_folded(document_id)} "
+
+
+def _names(text: str, name: str) -> bool:
+    """The folded text (spaces around) writes the name."""
+    return f" {' '.join(folded_syllables(name))} " in text
 
 
 # a person the question names by a title and a capitalised name of two or more syllables ("ông Nguyễn Văn Tám",
@@ -1589,12 +1591,8 @@ def _first_not_in_documents(ctx, ranked: list[Candidate], asked: list[tuple[str,
     if not asked or not ranked:
         return None
     docs = list(dict.fromkeys(c.document_id for c in ranked))[:PLACE_DOCUMENTS]
-    hay = " ".join(
-        [ctx.kb.chunk_folded(ch.id) for d in docs for ch in ctx.kb.chunks_of_document(d)]
-        + [ctx.kb.identity_folded(d) for d in docs]
-    )
-    hay = f" {hay} "
-    return next((label for label, name in asked if f" {' '.join(folded_syllables(name))} " not in hay), None)
+    hay = " ".join(_document_text(ctx, d) for d in docs)
+    return next((label for label, name in asked if not _names(hay, name)), None)
 
 
 # A year the question asks about ("năm 2024", "6 tháng đầu năm 2026"), not one naming a document or ending a date

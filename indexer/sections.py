@@ -232,7 +232,7 @@ def _is_row(text: str) -> bool:
     return text.lstrip().startswith("|")
 
 
-_RULE_ROW = re.compile(r"^\|[\s:|-]+\|?$")
+TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")  # "|---|---|" under a table's header
 
 
 def _next_table_head(text: str, buf: list[str], head: list[str]) -> list[str]:
@@ -249,7 +249,7 @@ def _opening(headline: str | None, table_head: list[str], text: str, last: str) 
 def _table_head(first_unit: str) -> list[str]:
     """A table's header rows as its first unit starts: its first row, and the rule under it if any."""
     lines = first_unit.split("\n")
-    return lines[:2] if len(lines) > 1 and _RULE_ROW.match(lines[1].strip()) else lines[:1]
+    return lines[:2] if len(lines) > 1 and TABLE_RULE.match(lines[1].strip()) else lines[:1]
 
 
 def _units(section: Node) -> list[tuple[str, list[Node]]]:

@@ -54,7 +54,8 @@ def by_agency(ctx: Context) -> Answer | None:
         return None
     docs = ctx.docs_for()
     successor = successor_asked(ctx)
-    asked = [a for a in u.agencies if a not in ctx.partner_agencies()]  # not the partners "phối hợp với" names
+    partners = ctx.partner_agencies()
+    asked = [a for a in u.agencies if a not in partners]  # not the partners "phối hợp với" names
     rs = [
         r
         for r in ctx.kb.responsibilities
@@ -66,7 +67,7 @@ def by_agency(ctx: Context) -> Answer | None:
     near = ctx.retrieved(AGENCY_CHUNK_TOP_K)
     if ctx.retriever is not None and not any(r.chunk_id in near for r in rs):
         return None  # the agency's tasks are not what the documents' passages on this question are about
-    if u.role and not (u.role == "phối hợp" and ctx.partner_agencies()):  # not "… phối hợp với Hội Khuyến học"
+    if u.role and not (u.role == "phối hợp" and partners):  # not "… phối hợp với Hội Khuyến học"
         rs = [r for r in rs if r.role == u.role or fold(u.role) in fold(r.task)[:60]] or rs
     units = ctx.topic(RESPONSIBILITY_WORDS)
     score = {id(r): ctx.relevance(units, r, _fact_text(r)) for r in rs} if units else {}

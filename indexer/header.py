@@ -151,7 +151,12 @@ def _word_case(word: str, lex: Lexicon) -> str:
     """A word of a name in capitals as written in a sentence: an abbreviation the glossary knows stays, each part of
     a hyphenated one too ("GDNN-GDTX"); any other word is capitalised."""
     parts = word.split("-")
-    return word if word in lex.glossary or all(p in lex.glossary for p in parts) else word.title()
+    return word if word in lex.glossary or all(p in lex.glossary or _no_vowel(p) for p in parts) else word.title()
+
+
+def _no_vowel(part: str) -> bool:
+    """Initials in capitals ("GDCN", "THCS"): two or more letters and no vowel, no syllable of the language."""
+    return len(part) >= 2 and part.isalpha() and re.search(r"[aeiouy]", fold(part).lower()) is None
 
 
 def titled_name(doc_type: str, upper_name: str) -> str:
@@ -505,6 +510,27 @@ def _read_recipients(sc: _Scan) -> None:
     sc.body_head = " ".join(sc.lines[h.body_start : h.body_start + 6])
 
 
+_HEAD_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(20\d\d)(?!\d)")
+
+
+def _read_informal_head(sc: _Scan) -> None:
+    """A text with none of a document's header fields above its "Kính gửi" (a message copied from a chat group:
+    "[Nhóm Zalo: TRƯỞNG THÔN - TTHTCĐ XÃ PHÚ ỦNG TÂY (TỈNH HƯNG YÊN)]", "[Tin nhắn được sao chép ngày 29/05/2027]"):
+    the first date of those lines dates it and the provinces they write are its own."""
+    h = sc.h
+    if h.body_start == 0 or any((h.doc_type, h.number, h.issuer, h.subject, h.date, sc.sub_start is not None)):
+        return
+    head = "\n".join(sc.lines[: h.body_start])
+    m = _HEAD_DATE.search(head)
+    if m:
+        try:
+            h.date, h.year = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))), int(m.group(3))
+        except ValueError:
+            pass
+    provinces = _written_provinces(head, sc.lex)
+    h.province = provinces[0] if provinces else h.province
+
+
 def _infer_doc_type(sc: _Scan) -> None:
     """No type line: the type's code in the number ("…/KH-UBND"), else a "V/v" letter is a công văn."""
     if sc.h.doc_type is None:
@@ -591,6 +617,7 @@ HEADER_RULES = (
     ("trích yếu", _read_subject),
     ("tiêu đề của bài viết", _read_title),
     ("kính gửi, đầu nội dung", _read_recipients),
+    ("đầu văn bản không theo thể thức", _read_informal_head),
     ("loại văn bản theo số", _infer_doc_type),
     ("cơ quan ban hành theo số, nội dung, người ký", _infer_issuer),
     ("tỉnh, thành phố", _infer_province),

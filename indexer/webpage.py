@@ -515,7 +515,8 @@ def _article_byline(lines: list[str]) -> tuple[int, int, str, tuple[int, int, in
     for i, line in enumerate(lines[:ARTICLE_HEAD_LINES]):
         cells = [c.strip() for c in line.split("|")]
         m = _BYLINE_DATE.search(line) or next((d for d in map(_DATE_CELL.match, cells[1:]) if d), None)
-        publisher = next((c for c in cells if _PUBLISHER.match(c)), None) or (_signed_by(lines, i) if m else None)
+        publisher = next((c for c in map(_cell_body, cells) if _PUBLISHER.match(c)), None)
+        publisher = publisher or (_signed_by(lines, i) if m else None)
         if not m or not publisher:
             continue
         title = next((k for k in range(i - 1, -1, -1) if lines[k].strip()), None)
@@ -523,6 +524,16 @@ def _article_byline(lines: list[str]) -> tuple[int, int, str, tuple[int, int, in
             continue  # the site's own date above its menu ("Thứ Tư, ngày 12/01/2028 | Đăng nhập"), not a byline
         return title, i, publisher, (int(m.group(1)), int(m.group(2)), int(m.group(3)))
     return None
+
+
+# "Tác giả: Minh Thư - Phòng GDCN-GDTX", "Nguồn: Sở GDĐT": the body after the author's name or the label
+_CELL_LABEL = re.compile(r"^(?:Tác giả|Nguồn|Người viết|Bài và ảnh|Bài)\s*:\s*", re.I)
+
+
+def _cell_body(cell: str) -> str:
+    """A byline cell's body: the cell itself, or what follows its label and its author's name."""
+    rest = _CELL_LABEL.sub("", cell)
+    return rest.rsplit(" - ", 1)[-1].strip() if rest != cell else cell
 
 
 _AUTHOR_LINE = re.compile(r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*\s+){1,4}[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*\s+[-–]\s+(.{4,80})$")
@@ -538,6 +549,7 @@ def _signed_by(lines: list[str], byline: int) -> str | None:
     return m.group(1).strip() if m and _PUBLISHER.match(m.group(1)) else None
 
 
+_PLACE_LEAD = re.compile(_PLACE_NAME + r"\s*:\s")  # a news title led by its place and a colon
 _ANY_LOCALITY = re.compile(r"\b(?:tỉnh|thành phố|huyện|thị xã|quận|xã|phường)\s+" + _PLACE_NAME)
 
 
@@ -546,6 +558,7 @@ def _article_text(lines: list[str], title: int, byline: int, publisher: str, dat
     menus above the title dropped)."""
     head = [publisher.upper()]
     where = _LOCALITY.search(publisher) or _TITLE_PLACE.search(lines[title])  # "… tỉnh Tuyên Quang năm 2027"
+    where = where or _PLACE_LEAD.match(lines[title].strip())  # "Quảng Trị: Tuần lễ … năm 2027 thu hút …"
     first = next((s for s in lines[byline + 1 :] if len(s.strip()) > 80), "")  # its opening: "… huyện Văn Lâm …"
     where = where or _ANY_LOCALITY.search(first)
     if where:

@@ -130,7 +130,7 @@ class Segmenter:
             from vntext import word_segments
 
             words = [w for w in (" ".join(folded_syllables(x.replace("_", " "))) for x in word_segments(text)) if w]
-            return self._join_names(self._reseamed(self._unglued(text, words)))
+            return self._join_names(self._reseamed(self._name_tail_joined(text, self._unglued(text, words))))
         # no word spans a comma or a question mark: "… ở bộ, sdt bao nhiêu" has no "bộ sổ"
         return [w for part in _CLAUSE_BREAK.split(text) for w in self._segment_folded(folded_syllables(part))]
 
@@ -154,6 +154,29 @@ class Segmenter:
                 out += [" ".join(syl[:head]), " ".join(syl[head:])]
             else:
                 out.append(w)
+        return out
+
+    def _name_tail_joined(self, text: str, words: list[str]) -> list[str]:
+        """underthesea may take a name's last syllable into a dictionary word after it ('Phú Ủng | Tây học'): a word
+        whose first syllable alone is capitalised, after a name of two or more capitalised syllables, which the
+        documents never write while they write the name's last syllable with that capital one ('ủng tây'), gives that
+        syllable back to the name ('Hội | Khuyến học' stays: the documents write 'khuyến học')."""
+        written = re.findall(r"\w+", text)
+        if [fold(w) for w in written] != [x for w in words for x in w.split()]:
+            return words  # the syllables do not line up (numbers, signs): left as they are
+        caps, at = [], 0
+        for w in words:
+            n = len(w.split())
+            caps.append([x[:1].isupper() for x in written[at : at + n]])
+            at += n
+        out = list(words)
+        for i in range(1, len(out)):
+            before, syl = out[i - 1].split(), out[i].split()
+            name_before = len(before) >= 2 and all(caps[i - 1])
+            tail = len(syl) >= 2 and caps[i][0] and not any(caps[i][1:])
+            if name_before and tail and not self.counts[out[i]] and self.counts[f"{before[-1]} {syl[0]}"]:
+                out[i - 1], out[i] = f"{out[i - 1]} {syl[0]}", " ".join(syl[1:])
+                caps[i - 1], caps[i] = caps[i - 1] + [True], caps[i][1:]
         return out
 
     def _reseamed(self, words: list[str]) -> list[str]:

@@ -147,6 +147,8 @@ CHAT_SHORTHAND = {
     "hok": "không",
     "j": "gì",
     "bn": "bao nhiêu",
+    "bnhieu": "bao nhiêu",
+    "bnhiêu": "bao nhiêu",
     "nhiu": "nhiêu",  # "bao nhiu"
     "ntn": "như thế nào",
     "sdt": "số điện thoại",

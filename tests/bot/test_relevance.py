@@ -188,3 +188,18 @@ def test_a_word_glued_across_a_name_is_cut_at_the_seam_the_documents_write():
     assert seg._reseamed(["lop", "b hoc", "o", "dau"]) == ["lop b", "hoc", "o", "dau"]
     assert seg._reseamed(["qua", "han 2/7"]) == ["qua", "han 2/7"]  # a date's word is left as it is
     assert seg._reseamed(["bao cao", "ket qua"]) == ["bao cao", "ket qua"]  # words the documents write stay
+
+
+def test_a_name_whose_last_syllable_went_into_a_dictionary_word_gets_it_back():
+    from bot.relevance import Segmenter
+    from vntext import folded_syllables
+
+    seg = Segmenter(corpus_syllables=[folded_syllables("xã Phú Ủng Tây; Hội Khuyến học xã")])
+    text = "Lớp học ở xã Phú Ủng Tây học thứ mấy"
+    words = ["lop", "hoc", "o", "xa", "phu ung", "tay hoc", "thu", "may"]
+    assert seg._name_tail_joined(text, words)[4:6] == ["phu ung tay", "hoc"]
+    # a word the documents write after a capital ("Hội Khuyến học") stays whole
+    assert seg._name_tail_joined("Hội Khuyến học xã", ["hoi", "khuyen hoc", "xa"]) == ["hoi", "khuyen hoc", "xa"]
+    # without the pair in the documents, the dictionary word stays
+    plain = Segmenter(corpus_syllables=[folded_syllables("xã Phú Ủng")])
+    assert plain._name_tail_joined(text, words)[4:6] == ["phu ung", "tay hoc"]

@@ -45,10 +45,13 @@ from bot.evidence import (
     EvidenceRanker,
     agrees,
     asked_kinds,
+    content_bigrams,
     is_table_row,
     label_asked,
     missing_words,
     not_covered,
+    person_not_near,
+    place_not_near,
     unpicked,
 )
 from bot.formatting import deadline_sentence, document_citation
@@ -437,16 +440,27 @@ class Assistant:
         if len(ctx.question.split()) > clauses.MAX_WORDS:  # a legal sentence to check is read whole
             return ans
         docs = {s.file for s in ans.sources}
-        for clause in clauses.clauses_asking(ctx.question):
+        asking = clauses.clauses_asking(ctx.question)
+        first_topic = self._clause_topic(ctx, clauses.first_clause(ctx.question)) if asking else []
+        for clause in asking:
             kinds = clauses.missing_kinds(ans, clause)
-            if not kinds:
+            untold = [] if kinds else clauses.untold_words(ans, self._clause_topic(ctx, clause), first_topic)
+            if not kinds and not untold:
                 continue
             ranking = self._clause_ranking(ctx, clause, docs)
             beside = clauses.sibling_of_sources(ctx.kb, ans)
-            line = clauses.best_line(ranking, docs, kinds, clause, ans.answer, beside)
+            kinds = kinds or clauses.clause_kinds(clause)
+            line = clauses.best_line(ranking, docs, kinds, clause, ans.answer, beside, untold)
             if line is not None:
                 ans = clauses.add_line(ctx, ans, line)
         return ans
+
+    def _clause_topic(self, ctx: Context, clause: str) -> list[str]:
+        """The topic words of one clause read alone, and its pairs of adjacent content words ("thang điểm", whose
+        "thang" folds like the month's and is no topic word alone)."""
+        u = understand(clause, self.lex, ctx.today, None)
+        units = Context(clause, u, ctx.today, ctx.mode, ctx.kb, ctx.lex, ctx.retriever).topic()
+        return list(dict.fromkeys(units + content_bigrams(u.folded)))
 
     def _clause_ranking(self, ctx: Context, clause: str, docs: set[str]) -> list:
         """The evidence ranking of one clause read with the first clause's topic (the whole store: `best_line` keeps
@@ -525,7 +539,8 @@ class Assistant:
                 ranked = EvidenceRanker(ctx, units, allowed=allowed).candidates() or ranked
                 return ranked, articles.render_article(ctx, doc, number, ranked)
         missing, near = not_covered(ctx, units, ranked) if ranked else ([], False)
-        if missing and aside_missing(ctx.u.text, missing):  # "… nộp ở đâu, có làm online được không?"
+        named = missing and (person_not_near(ctx, ranked) or place_not_near(ctx, ranked))  # never an aside
+        if missing and not named and aside_missing(ctx.u.text, missing):  # "… nộp ở đâu, có làm online được không?"
             ctx.aside = missing  # the first clause is answered, the words of the others no document holds named
         elif missing:  # "Chỉ tiêu giảm tỷ lệ hộ nghèo đa chiều …": no document speaks of it
             return ranked, refusal(ctx.question, missing, near=near)

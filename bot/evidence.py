@@ -1576,7 +1576,7 @@ def _names(text: str, name: str) -> bool:
 
 # a person the question names by a title and a capitalised name of two or more syllables ("ông Nguyễn Văn Tám",
 # "bà Hoàng Thị Mai"): the documents of the PLACE_DOCUMENTS best lines must name them, or they speak of others
-_PERSON_ASKED = re.compile(r"\b((?i:ông|bà|anh|chị|cô|thầy|cháu|em))\s+((?:[^\W\d_]+\s*){2,4})")
+_PERSON_ASKED = re.compile(r"(?<!\w)((?i:ông|bà|anh|chị|cô|thầy|cháu|em|đồng chí|đ/c))\s+((?:[^\W\d_]+\s*){2,4})")
 
 
 def person_not_near(ctx, ranked: list[Candidate]) -> str | None:
@@ -1779,7 +1779,7 @@ def missing_near(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
 # document's own parts, often listed rather than counted)
 COUNTED = (
     "xa|phuong|thi tran|co quan|don vi|nguoi|truong|tinh|huyen|trung tam|tthtcd|hoc vien|lop|ho|gia dinh|dong ho|thon|"
-    "to dan pho|ap|khom|buon|cong dan|doanh nghiep|thu vien|can bo|hoc sinh|giao vien|cong dong|dai bieu"
+    "to dan pho|ap|khom|buon|cong dan|doanh nghiep|thu vien|can bo|hoc sinh|giao vien|cong dong|dai bieu|chau|tre em"
 )
 # the best lines a count asked is looked for in, besides the near chunks (a plan states its province's 124 communes once,
 # in its purpose)
@@ -1794,6 +1794,8 @@ COUNTED_AS = {
     "tthtcd": "tthtcd|trung tam",
     "trung tam": "tthtcd|trung tam",
     "xa": "xa|don vi",
+    "chau": "chau|tre|tre em|em|hoc vien|hoc sinh",
+    "tre em": "chau|tre|tre em|em|hoc vien|hoc sinh",
     "phuong": "phuong|xa|don vi",
 }
 

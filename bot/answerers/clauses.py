@@ -32,12 +32,17 @@ CLAUSE_KINDS = (
 )
 # a clause is answered from one of this many best lines of its own ranking
 CLAUSE_WINDOW = 8
-# a question longer than this is a sentence to check, not two questions (the laws' statements: 20–60 words)
-MAX_WORDS = 25
+# … or of this many when it must hold a word of the clause the answer does not say (the first clause's topic words
+# weigh on the clause's ranking: "… bắt đầu lúc mấy giờ, kết thúc lúc nào" ranks the start first)
+CLAUSE_WORDS_WINDOW = 30
+# a question longer than this is a sentence to check, not two questions (the laws' statements: 20–60 words; a
+# question of two clauses: up to about 30)
+MAX_WORDS = 30
 _SPLIT = re.compile(
     r"\s*[,;]\s*|\s+(?:và|va)\s+(?=(?:có|co|ai|ở|o|khi|bao|mấy|may|hạn|han|gửi|gui|nộp|nop|được|duoc)\b)"
 )
 _QUOTED = re.compile(r"“([^”]*)”")
+_PUNCT = re.compile(r"[^\w\s]")
 # a clause that asks: a question word in it ("thời hạn tạm trú tối đa là 02 năm" states, it does not ask)
 _ASKING = re.compile(r"\b(gi|nao|bao|may|ai|dau|khong|chua|sao)\b")
 
@@ -48,13 +53,17 @@ def clauses_asking(question: str) -> list[str]:
     parts = [p.strip(" ?.!") for p in _SPLIT.split(question or "") if p and p.strip(" ?.!")]
     if len(parts) < 2:
         return []
-    return [p for p in parts if len(p.split()) >= 2 and _ASKING.search(fold(p)) and _kinds(p)]
+    return [p for p in parts if len(p.split()) >= 2 and _ASKING.search(fold(p))]
+
+
+def first_clause(question: str) -> str:
+    return _SPLIT.split(question or "", maxsplit=1)[0].strip(" ?.!")
 
 
 def with_topic(question: str, clause: str) -> str:
     """A clause read with what the first clause is about, without that clause's question words ('Mức độ 3 do ai
     ra QĐ công nhận' + 'có giá trị mấy năm' → 'Mức độ 3 ra QĐ công nhận có giá trị mấy năm')."""
-    first = _SPLIT.split(question or "", maxsplit=1)[0].strip(" ?.!")
+    first = first_clause(question)
     if first == clause:
         return clause
     return " ".join(w for w in first.split() if fold(w).strip("?,.") not in QUESTION_WORDS) + " " + clause
@@ -62,6 +71,11 @@ def with_topic(question: str, clause: str) -> str:
 
 def _folded(clause: str) -> str:
     return " ".join(fold(clause).split())
+
+
+def _words(text: str) -> str:
+    """The text's folded words, punctuation dropped ("Thời gian:" → "thoi gian")."""
+    return _folded(_PUNCT.sub(" ", text))
 
 
 def _kinds(clause: str) -> list[str]:
@@ -91,22 +105,52 @@ def missing_kinds(ans: Answer, clause: str) -> list[str]:
     return [k for k in _kinds(clause) if k == "who" or not carries_asked(k, text, q)]
 
 
+def clause_kinds(clause: str) -> list[str]:
+    return _kinds(clause)
+
+
+def untold_words(ans: Answer, clause_topic: list[str], first_topic: list[str]) -> list[str]:
+    """The clause's own topic words (those the first clause does not hold) that the answer does not say, when they
+    are half of them or more: "…, kết thúc lúc nào?" is not answered by "bắt đầu lúc 14 giờ 00" though both are
+    times."""
+    own = [u for u in dict.fromkeys(clause_topic) if u not in first_topic]
+    text = f" {_words(said(ans))} "
+    absent = [u for u in own if f" {u} " not in text]
+    return absent if absent and 2 * len(absent) >= len(own) else []
+
+
 def best_line(
-    ranked: list[Candidate], docs: set[str], kinds: list[str], clause: str, shown: str, beside=None
+    ranked: list[Candidate],
+    docs: set[str],
+    kinds: list[str],
+    clause: str,
+    shown: str,
+    beside=None,
+    words: list[str] = (),
 ) -> Candidate | None:
     """The first of CLAUSE_WINDOW best lines, in the documents already cited, that gives every kind asked and is not
     already quoted; first of all, one that `beside` says stands beside a line quoted (a sibling item: "hỗ trợ bao
     nhiêu một ngày, một năm tối đa mấy lớp?" is '2. b) Mức hỗ trợ: 40.000 đồng/người/ngày' beside '2. c) … tối đa
-    03 lớp', not the sum of another clause's class)."""
+    03 lớp', not the sum of another clause's class). With `words` (the clause's words the answer does not say), the
+    line holds one of them."""
     q = _folded(clause)
+    holds = lambda c: not words or any(f" {w} " in f" {_words(c.text)} " for w in words)
     fits = [
         c
-        for c in ranked[:CLAUSE_WINDOW]
+        for c in ranked[: CLAUSE_WORDS_WINDOW if words else CLAUSE_WINDOW]
         if c.document_id in docs
-        and all(carries_asked(k, c.text, q) for k in kinds)
+        and all(_carries(k, c.text, q) for k in kinds)
         and c.text.rstrip(" .;") not in shown
+        and holds(c)
     ]
     return next((c for c in fits if beside is not None and beside(c)), fits[0] if fits else None)
+
+
+def _carries(kind: str, text: str, folded_clause: str) -> bool:
+    """The line gives the kind asked; "lúc nào" asks a day or a time of day ("kết thúc lúc 16 giờ 40 phút")."""
+    if kind == "date" and " luc nao" in f" {folded_clause}":
+        return carries_asked("date", text, folded_clause) or carries_asked("clock", text, folded_clause)
+    return carries_asked(kind, text, folded_clause)
 
 
 def sibling_of_sources(kb, ans: Answer):

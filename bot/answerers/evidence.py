@@ -651,10 +651,22 @@ def _lists_siblings(ctx: Context, top: Candidate, heads: list[str]) -> bool:
     return len(heads) > 1 and section_items(ctx, top)[0] == heads[-2]
 
 
+# a heading that counts its items: "2. Vắng mặt (02 thành viên)", "Đơn vị chưa gửi báo cáo (08 đơn vị)"
+_COUNTED_HEADING = re.compile(r"\(0*([2-9]|[1-9]\d)\s+[^\W\d][^()\d]{1,30}\)\s*:?\s*$")
+
+
+def _many_counted(ctx: Context, top: Candidate) -> bool:
+    """The best line is an item of a section whose heading counts two or more: asked who, the reader wants them all."""
+    heads = ctx.kb.chunks[top.chunk_id].headings or []
+    return bool(heads) and not heading_is_line(heads[-1], top.text) and _COUNTED_HEADING.search(heads[-1]) is not None
+
+
 def render(ctx: Context, ranked: list[Candidate]) -> Answer:
     asked = asked_kinds(ctx.u.folded)
     ranked = _reordered(ctx, ranked, asked)
     top = ranked[0]
+    if "who" in asked and _many_counted(ctx, top):  # "ai vắng mặt?" of "Vắng mặt (02 thành viên)": both
+        asked = asked | {"list"}
     lines: list[str] = []
     deadline_ids: list[str] = []
     levels = [c.text for c in ranked[:LEVEL_WINDOW] if c.document_id == top.document_id]

@@ -387,6 +387,17 @@ def test_the_clauses_of_a_question_asking_two_things():
     assert missing_kinds(said, "sở nào tham mưu") == ["who"]  # some body is always named: the clause's own line says
 
 
+def test_a_clause_whose_own_words_the_answer_does_not_say_is_untold():
+    from bot.answer import Answer
+    from bot.answerers.clauses import untold_words
+
+    said = Answer("q", True, "Theo Biên bản:\n“- Thời gian: bắt đầu lúc 14 giờ 00 phút, ngày 08/4/2027.”", "search")
+    first = ["cuoc", "hop", "bat dau", "gio"]
+    assert untold_words(said, ["ket thuc"], first) == ["ket thuc"]  # a time is given, not the end's
+    assert untold_words(said, ["bat dau", "gio"], first) == []  # the first clause's own words
+    assert untold_words(said, ["thoi gian", "ket thuc", "ngay"], first) == []  # most of its words are said
+
+
 def test_words_missing_only_from_a_later_clause_are_an_aside():
     from bot.answerers.base import aside_missing
 
@@ -731,6 +742,9 @@ def test_places_and_people_asked_are_read_with_their_capitalised_names():
         ("huyện Văn Lâm", "Văn Lâm"),
     ]
     assert _titled_names(_PERSON_ASKED, "Hộ ông Nguyễn Văn Tám thôn Ngô Xá") == [("ông", "Nguyễn Văn Tám")]
+    assert _titled_names(_PERSON_ASKED, "Trong cuộc họp, đ/c Nguyễn Hoàng Phúc nói gì?") == [
+        ("đ/c", "Nguyễn Hoàng Phúc")
+    ]
     assert places_asked("xa minh duc co bao nhieu ho") == []  # typed without capitals: no name to check
 
 

@@ -1,0 +1,65 @@
+"""Answers on the thirteenth round's blind sets (tests/data/probe16, probe17): a Sở's letter correcting its own plan,
+a province's decision giving each commune its targets in a Word table, a commune's meeting minutes in Markdown, a
+message pasted from a Zalo group, a ward's plan with a progress table, a support-rates decision as a PDF, a survey
+form with its letter and a news page. Through the real indexer, store, model and assistant:
+
+- a clause the answer does not speak of is answered by a line of the cited documents holding its words ("…, kết
+  thúc lúc nào?" after the start time; "…, lớp khai giảng trước đó thì tính sao?" after the date of effect);
+- a person the question names by "đ/c" that no document names is refused, even in a clause after the first;
+- asked who, of an item under a heading counting its members ("Vắng mặt (02 thành viên)"), all of them;
+- chat shorthand "bnhieu" asks how much.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import assistant_over
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+DOCS = [p for d in ("probe16", "probe17") for p in sorted((DATA / d).iterdir())]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, e5_model):
+    return assistant_over(tmp_path_factory, "probe16-store", [ROOT / "knowledge", *DOCS])
+
+
+def test_a_later_clause_of_the_same_kind_is_answered_too(assistant):
+    ans = assistant.ask("Cuộc họp BCĐ XHHT xã Phú Thạnh Đông quý I/2027 bắt đầu lúc mấy giờ, ở đâu, kết thúc lúc nào")
+    assert ans.answered and "14 giờ 00" in ans.answer and "Phòng họp số 2" in ans.answer, ans.answer
+    assert "16 giờ 40" in ans.answer, ans.answer
+
+
+def test_a_clause_of_no_kind_is_answered_by_a_line_holding_its_words(assistant):
+    ans = assistant.ask(
+        "Quy định mức hỗ trợ học tập suốt đời của Đồng Tháp có hiệu lực từ ngày nào, lớp khai giảng trước đó thì tính sao?"
+    )
+    assert ans.answered and "01 tháng 6 năm 2027" in ans.answer, ans.answer
+    assert "khai giảng trước ngày 01 tháng 6 năm 2027" in ans.answer, ans.answer
+
+
+def test_a_comrade_no_document_names_is_refused_by_name(assistant):
+    ans = assistant.ask("Trong cuộc họp bcđ xhht xã Phú Thạnh Đông, đ/c Nguyễn Hoàng Phúc phát biểu ý kiến gì?")
+    assert not ans.answered and "Nguyễn Hoàng Phúc" in ans.answer, ans.answer
+
+
+def test_a_comrade_the_minutes_name_is_answered(assistant):
+    ans = assistant.ask("Đ/c Trương Văn Hậu đề nghị gì trong cuộc họp BCĐ xã Phú Thạnh Đông?")
+    assert ans.answered and "Trương Văn Hậu" in ans.answer, ans.answer
+
+
+def test_chat_shorthand_asks_how_much(assistant):
+    ans = assistant.ask("lớp bơi cho trẻ ở Phú Ủng Tây bnhieu tiền, học từ ngày nào đến ngày nào")
+    assert ans.answered and "250.000" in ans.answer and "14/6/2027" in ans.answer, ans.answer
+
+
+def test_who_of_a_section_counting_its_members_gives_them_all(assistant):
+    ans = assistant.ask("ai vang mat trong cuoc hop bcd xhht xa phu thanh dong, ly do gi")
+    assert ans.answered and "Đặng Quốc Hùng" in ans.answer and "Mai Thanh Sơn" in ans.answer, ans.answer
+    assert "đi tập huấn tại tỉnh" in ans.answer, ans.answer

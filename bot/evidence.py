@@ -33,7 +33,7 @@ from bot.admin_changes import expand_provinces
 from bot.knowledge import QUOTED_NAME, quote_in_line
 from bot.relevance import coverage, folded_text
 from indexer.sections import TABLE_RULE
-from vntext import fold, folded_syllables
+from vntext import fold, folded_syllables, has_diacritics
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 # chunks fetched from the retriever for a question (within the question's scope, and outside it)
@@ -1511,6 +1511,9 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     person = person_not_near(ctx, ranked)
     if person is not None:  # "Hộ ông Nguyễn Văn Tám … có được tặng …?" of a list that has no Nguyễn Văn Tám
         return [person], True
+    rival = rival_not_near(ctx, ranked)
+    if rival is not None:  # "Sở Y tế …" of a decision tasking "Sở Nội vụ", "Sở Tài chính" and no Sở Y tế
+        return [rival], True
     if ranked[0].features.get("province_conflict"):  # "Sở GDĐT Quảng Ngãi …": only other provinces' documents
         return list(ctx.u.provinces), True
     if ranked[0].features.get("title_conflict"):  # "Dòng họ học tập" asked of a page on "Công dân học tập" only
@@ -1583,6 +1586,52 @@ def person_not_near(ctx, ranked: list[Candidate]) -> str | None:
     """'ông Nguyễn Văn Tám' when the question names a person that no document of the best lines names."""
     found = _titled_names(_PERSON_ASKED, ctx.u.text or "")
     return _first_not_in_documents(ctx, ranked, [(f"{title.lower()} {name}", name) for title, name in found])
+
+
+# One of several of a kind the question names by its head word: a body ("Sở Y tế") or a prize ("giải Ba"). When the
+# best line's document names two or more others of that head ("Sở Nội vụ", "Sở Tài chính"; "giải Nhất", "giải Nhì")
+# and neither it nor the next best line's document writes the one asked, the documents speak of others. A body's head
+# is written with its capital (folded, "sở" is "số"), its name by the two syllables after it, the first capitalised;
+# a prize by one, capitalised or a rank (PRIZE_RANKS). Read only in a question typed with diacritics.
+RIVAL_NAME_SYLLABLES = {"sở": 2, "hội": 2, "phòng": 2, "giải": 1}
+PRIZE_RANKS = frozenset({"nhat", "nhi", "ba", "tu", "dac", "khuyen"})  # "giải nhất" … "giải đặc biệt", typed lower-case
+_RIVAL_ASKED = re.compile(r"(?<!\w)(Sở|Hội|Phòng|[Gg]iải)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)")
+
+
+def rival_not_near(ctx, ranked: list[Candidate]) -> str | None:
+    """'Sở Y tế' when the best documents name other bodies of that head and never it ('giải Ba': other prizes)."""
+    if not ranked or not has_diacritics(ctx.u.text or ""):
+        return None
+    text = ctx.lex.expand(ctx.u.text)  # "Sở GDĐT" → "Sở Giáo dục và Đào tạo"
+    docs = list(dict.fromkeys(c.document_id for c in ranked))[:PLACE_DOCUMENTS]
+    for m in _RIVAL_ASKED.finditer(text):
+        head = m.group(1).lower()
+        words = m.group(2).split()[: RIVAL_NAME_SYLLABLES[head]]
+        if head == "giải" and not (words[0][:1].isupper() or fold(words[0]).lower() in PRIZE_RANKS):
+            continue  # "giải gì", "giải thưởng": no prize named
+        if head != "giải" and (not words[0][:1].isupper() or (len(words[0]) > 1 and words[0].isupper())):
+            continue  # "Hội nghị", "Phòng họp": no body's name; "Sở GD", "Phòng VHXH": initials the glossary lacks
+        name = " ".join(folded_syllables(" ".join(words)))
+        if _rivals(ctx, docs[0], m.group(1), name) >= 2 and not any(_names_instance(ctx, d, head, name) for d in docs):
+            return f"{m.group(1)} {' '.join(words)}"
+    return None
+
+
+def _rivals(ctx, document_id: str, head: str, name: str) -> int:
+    """How many others of this head the document names ('Sở Nội vụ', 'Sở Tài chính': by their first syllable)."""
+    pattern = re.compile(rf"(?<!\w){'[Gg]iải' if head.lower() == 'giải' else head}\s+([^\W\d_]+)")
+    raw = " ".join(ch.text for ch in ctx.kb.chunks_of_document(document_id))
+    firsts = {fold(x).lower() for x in pattern.findall(raw) if head.lower() == "giải" or x[:1].isupper()}
+    return len(firsts - {name.split()[0]})
+
+
+def _names_instance(ctx, document_id: str, head: str, name: str) -> bool:
+    """The document writes the head with that name, or (a name of two syllables or more) the name anywhere, in its
+    own words or abbreviated ('y te': 'Trạm Y tế')."""
+    hay = _document_text(ctx, document_id)
+    if f" {fold(head)} {name} " in hay:
+        return True
+    return " " in name and not _absent(ctx, [name], hay, single_absent=lambda s: f" {s} " not in hay)
 
 
 def _first_not_in_documents(ctx, ranked: list[Candidate], asked: list[tuple[str, str]]) -> str | None:

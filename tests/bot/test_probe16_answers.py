@@ -5,7 +5,9 @@ form with its letter and a news page. Through the real indexer, store, model and
 
 - a clause the answer does not speak of is answered by a line of the cited documents holding its words ("…, kết
   thúc lúc nào?" after the start time; "…, lớp khai giảng trước đó thì tính sao?" after the date of effect);
-- a person the question names by "đ/c" that no document names is refused, even in a clause after the first;
+- a person the question names by "đ/c" that no document names is refused, even in a clause after the first; so is
+  one of several bodies or prizes of a head ("Sở Y tế" beside "Sở Nội vụ", "Sở Tài chính"; "giải Ba" beside "giải
+  Nhất", "giải Nhì") that the best documents never name;
 - asked who, of an item under a heading counting its members ("Vắng mặt (02 thành viên)"), all of them;
 - chat shorthand "bnhieu" asks how much.
 """
@@ -63,3 +65,17 @@ def test_who_of_a_section_counting_its_members_gives_them_all(assistant):
     ans = assistant.ask("ai vang mat trong cuoc hop bcd xhht xa phu thanh dong, ly do gi")
     assert ans.answered and "Đặng Quốc Hùng" in ans.answer and "Mai Thanh Sơn" in ans.answer, ans.answer
     assert "đi tập huấn tại tỉnh" in ans.answer, ans.answer
+
+
+def test_a_body_among_others_of_its_head_that_no_document_names_is_refused(assistant):
+    ans = assistant.ask("Sở Y tế Cao Bằng có nhiệm vụ gì trong quyết định giao chỉ tiêu xhht cho cụm thi đua số 3?")
+    assert not ans.answered and "Sở Y tế" in ans.answer, ans.answer
+    ans = assistant.ask("Sở Nội vụ Cao Bằng có nhiệm vụ gì trong quyết định giao chỉ tiêu xhht?")
+    assert ans.answered and "Sở Nội vụ" in ans.answer, ans.answer
+
+
+def test_a_prize_beside_others_that_the_page_does_not_name_is_refused(assistant):
+    ans = assistant.ask("Gia đình đạt giải Ba hội thi Gia đình học tập tiêu biểu Quảng Trị 2027 là gia đình nào?")
+    assert not ans.answered and "giải Ba" in ans.answer, ans.answer
+    ans = assistant.ask("Gia đình nào đạt giải Nhì hội thi Gia đình học tập tiêu biểu Quảng Trị 2027?")
+    assert ans.answered and "Hồ Thị Lan" in ans.answer, ans.answer

@@ -263,7 +263,10 @@ def classify_intent(f: str, u: Understanding) -> str:
         and not has(r"\b(lam sao|lam the nao|cach nao|bang cach)\b")
     ):
         return "criteria"
-    if has(r"\b(muc tieu|chi tieu|ti le|phan tram|bao nhieu %|dat chuan|phan dau)\b") or "%" in u.text:
+    tasks_of_body = u.agencies and has(r"\b(nhiem vu|trach nhiem|viec) (gi|nao)\b|\blam gi\b")
+    if (has(r"\b(muc tieu|chi tieu|ti le|phan tram|bao nhieu %|dat chuan|phan dau)\b") or "%" in u.text) and not (
+        tasks_of_body  # "Sở Nội vụ có nhiệm vụ gì trong quyết định giao chỉ tiêu …?": its tasks
+    ):
         return "target"
     # "when?" alone is about a deadline only if something says whose or which one: "Đội tuyển đá ngày nào?"
     # is not; "Đắk Nông phải báo cáo khi nào?", "Sở GDĐT khi nào?", "tháng 6 khi nào?" are

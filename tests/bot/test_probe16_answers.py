@@ -71,7 +71,8 @@ def test_a_body_among_others_of_its_head_that_no_document_names_is_refused(assis
     ans = assistant.ask("Sở Y tế Cao Bằng có nhiệm vụ gì trong quyết định giao chỉ tiêu xhht cho cụm thi đua số 3?")
     assert not ans.answered and "Sở Y tế" in ans.answer, ans.answer
     ans = assistant.ask("Sở Nội vụ Cao Bằng có nhiệm vụ gì trong quyết định giao chỉ tiêu xhht?")
-    assert ans.answered and "Sở Nội vụ" in ans.answer, ans.answer
+    assert ans.answered and "Sở Nội vụ" in ans.answer and "tiêu chí chấm điểm thi đua" in ans.answer, ans.answer
+    assert "Thư viện tỉnh luân chuyển" not in ans.answer, ans.answer  # its tasks, not the other bodies' of Điều 2
 
 
 def test_a_prize_beside_others_that_the_page_does_not_name_is_refused(assistant):

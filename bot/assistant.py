@@ -46,6 +46,7 @@ from bot.evidence import (
     agrees,
     asked_kinds,
     content_bigrams,
+    extreme_asked,
     is_table_row,
     label_asked,
     missing_words,
@@ -92,6 +93,7 @@ _STATEMENT_RE = re.compile(r"\b(dung hay sai|dung khong|co dung khong|sai khong)
 # ranking (dev split 0.781 -> 0.800) and the laws' retrieval where it was (hit@3 0.922).
 STATEMENT_MIN_WORDS = 20
 _QUESTION_RE = re.compile(r"\b(ai|gi|nao|sao|bao nhieu|bao gio|bao lau|dau|khong|chua|the nao|may)\b")
+
 
 # Answerers tried for each intent, in order; the passage search comes last for every intent.
 ROUTES = {
@@ -552,7 +554,7 @@ class Assistant:
         u = ctx.u
         return bool(
             _STATEMENT_RE.search(u.folded)
-            or len(ctx.topic()) >= STATEMENT_MIN_UNITS
+            or (len(ctx.topic()) >= STATEMENT_MIN_UNITS and not extreme_asked(u.folded))  # "xã nào … cao nhất?" asks
             or (
                 len(u.folded.split()) >= STATEMENT_MIN_WORDS and "?" not in u.text and not _QUESTION_RE.search(u.folded)
             )

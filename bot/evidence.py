@@ -446,6 +446,47 @@ def _names_a_cell(row: str, folded_question: str) -> bool:
     return low <= len(syl) <= high and not any(x.isdigit() for x in syl) and f" {' '.join(syl)} " in folded_question
 
 
+# which row holds the highest or lowest of a table's column ("xã nào … cao nhất", "đơn vị nào … ít nhất"; not "đạt ít
+# nhất 80 điểm", at least), in a table among EXTREME_WINDOW best lines
+_EXTREME_ASKED = re.compile(r"\b(cao nhat|nhieu nhat|lon nhat|thap nhat|it nhat|nho nhat)\b")
+_WHICH_ROW = re.compile(r"\b[a-z]+( [a-z]+)? nao\b")
+
+
+def extreme_asked(folded_question: str) -> re.Match | None:
+    """The superlative of a question asking which of several holds it, else None."""
+    return _EXTREME_ASKED.search(folded_question) if _WHICH_ROW.search(folded_question) else None
+
+
+_HIGHEST = ("cao nhat", "nhieu nhat", "lon nhat")
+EXTREME_WINDOW = 10
+_TOTAL_ROW = re.compile(r"^(tong|cong|toan)\b")
+
+
+def table_cells(row: str) -> list[str]:
+    return [x.strip() for x in row.strip().strip("|").split("|")]
+
+
+def column_asked(header: list[str], folded_question: str) -> int | None:
+    """The column whose name shares most words with the question (two at least), past the row's label."""
+    from bot.search_index import STOPWORDS
+
+    asked = set(folded_question.split()) - STOPWORDS
+    shared = [len(set(folded_syllables(name)) & asked) for name in header]
+    best = max(range(1, len(shared)), key=lambda i: shared[i], default=None)
+    return best if best is not None and shared[best] >= 2 else None
+
+
+def cell_number(row: str, col: int) -> float | None:
+    """The number in the row's cell of that column ("6.500" → 6500, "73,5" → 73.5); none in a total row."""
+    cells = table_cells(row)
+    if col >= len(cells) or _TOTAL_ROW.match(fold(row_label(row)).lower()):
+        return None
+    m = re.fullmatch(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?\s*%?", cells[col])
+    if m is None:
+        return None
+    return float(m.group(1).replace(".", "") + ("." + m.group(2) if m.group(2) else ""))
+
+
 def _same_table(c: Candidate, row: Candidate) -> bool:
     """A row of the same table: same document and column names (a long table is cut into several chunks)."""
     if not is_table_row(c.text):
@@ -881,7 +922,26 @@ class EvidenceRanker:
         ranked = self._age_first(self._points_level_first(self._asked_body_first(ranked)))
         ranked = _named_part_first(ranked, self.ctx.u.folded, self._with_headings)
         ranked = _row_code_first(ranked, self.ctx.u.folded)
-        return _row_under_header(ranked)  # whichever rule put a table's header row first ("Kết quả 6 tháng")
+        ranked = _row_under_header(ranked)  # whichever rule put a table's header row first ("Kết quả 6 tháng")
+        return self._extreme_row_first(ranked)
+
+    def _extreme_row_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'Xã nào được giao số lượt người học cao nhất?': of the table of the first row (or header row) among the
+        EXTREME_WINDOW best lines, the row whose cell under the column the question names holds the highest (or
+        lowest) number comes first."""
+        m = extreme_asked(self.ctx.u.folded)
+        line = next((c for c in ranked[:EXTREME_WINDOW] if is_table_row(c.text)), None) if m else None
+        if line is None:
+            return ranked
+        header = line.columns or line.text.replace("|", " ")  # a row's column names, or the header row itself
+        rows = [c for c in ranked if c.document_id == line.document_id and c.columns == header and is_table_row(c.text)]
+        first = next((x for x in split_lines(self.ctx.kb.chunks[line.chunk_id].text) if is_table_row(x)), "")
+        col = column_asked(table_cells(first), self.ctx.u.folded)
+        values = [(v, c) for c in rows if col is not None and (v := cell_number(c.text, col)) is not None]
+        if len(values) < 2:
+            return ranked
+        best = (max if m.group(1) in _HIGHEST else min)(values, key=lambda x: x[0])[1]
+        return [best] + [c for c in ranked if c is not best]
 
     def _not_naming_place(self, out: list[Candidate]) -> set[str]:
         """The candidates' documents that do not name the place below a province the question names ("xã Lập

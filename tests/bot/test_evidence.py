@@ -761,3 +761,19 @@ def test_the_items_giving_a_count_asked_stay_beside_those_another_clause_names()
     assert distinguishing(fold(q).lower(), items, question=q) == items[:2]
     q = "Nhiệm kỳ của ban khuyến học dòng họ bao lâu?"
     assert distinguishing(fold(q).lower(), items, question=q) == items[1:2]
+
+
+def test_the_highest_of_a_column_asked_of_a_table():
+    from bot.evidence import cell_number, column_asked, extreme_asked, table_cells
+
+    header = table_cells(
+        "| STT | Xã, phường | Tỷ lệ hộ gia đình (%) | Số lớp chuyên đề (lớp) | Số lượt người học (lượt) |"
+    )
+    assert column_asked(header, "xa nao duoc giao so luot nguoi hoc cao nhat") == 4
+    assert column_asked(header, "xa nao duoc giao so lop chuyen de it nhat") == 3
+    assert column_asked(header, "xa nao tot nhat") is None  # no column named
+    assert cell_number("| 1 | Phường Tân An Cao | 92 | 48 | 6.500 |", 4) == 6500
+    assert cell_number("| 3 | Xã Lũng Nặm | 73,5 | 19 | 2.050 |", 2) == 73.5
+    assert cell_number("| | Tổng cộng | | 360 | 42.350 |", 4) is None  # the total is no row of its own
+    assert extreme_asked("xa nao duoc giao so luot nguoi hoc cao nhat")
+    assert not extreme_asked("phai dat it nhat bao nhieu diem")  # at least, not which is least

@@ -8,7 +8,8 @@ form with its letter and a news page. Through the real indexer, store, model and
 - a person the question names by "đ/c" that no document names is refused, even in a clause after the first; so is
   one of several bodies or prizes of a head ("Sở Y tế" beside "Sở Nội vụ", "Sở Tài chính"; "giải Ba" beside "giải
   Nhất", "giải Nhì") that the best documents never name;
-- asked who, of an item under a heading counting its members ("Vắng mặt (02 thành viên)"), all of them;
+- asked who, of an item under a heading counting its members ("Vắng mặt (02 thành viên)"), all of them; asked which
+  row holds the highest or lowest of a column ("xã nào … cao nhất"), that row;
 - chat shorthand "bnhieu" asks how much.
 """
 
@@ -80,3 +81,14 @@ def test_a_prize_beside_others_that_the_page_does_not_name_is_refused(assistant)
     assert not ans.answered and "giải Ba" in ans.answer, ans.answer
     ans = assistant.ask("Gia đình nào đạt giải Nhì hội thi Gia đình học tập tiêu biểu Quảng Trị 2027?")
     assert ans.answered and "Hồ Thị Lan" in ans.answer, ans.answer
+
+
+def test_the_row_holding_the_highest_of_the_column_asked(assistant):
+    ans = assistant.ask(
+        "Trong QĐ giao chỉ tiêu XHHT cụm thi đua số 3 Cao Bằng, xã/phường nào được giao số lượt người học tại TTHTCĐ cao"
+        " nhất, bao nhiêu lượt?"
+    )
+    first = ans.answer.split("\n")[1]
+    assert ans.answered and "Tân An Cao" in first and "6.500" in first, ans.answer
+    ans = assistant.ask("Xã nào ở Cao Bằng được giao số lớp chuyên đề tại TTHTCĐ ít nhất?")
+    assert ans.answered and "Thông Nông Mới" in ans.answer.split("\n")[1], ans.answer

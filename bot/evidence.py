@@ -33,7 +33,7 @@ from bot.admin_changes import expand_provinces
 from bot.knowledge import QUOTED_NAME, quote_in_line
 from bot.relevance import coverage, folded_text
 from indexer.sections import TABLE_RULE
-from vntext import fold, folded_syllables, has_diacritics
+from vntext import fold, folded_syllables, has_diacritics, nfc
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 # chunks fetched from the retriever for a question (within the question's scope, and outside it)
@@ -1878,9 +1878,32 @@ def missing_near(ctx, units: list[str], ranked: list[Candidate]) -> list[str]:
     with their headings and documents' identity. A question whose heaviest words are all found somewhere
     but never together with its other words ("Lương của cán bộ trung tâm học tập cộng đồng …") is one the
     documents do not cover: no passage speaks of what it asks."""
-    text = evidence_text(ctx, best_chunks(ranked, NEAR_CHUNKS))
+    chunks = best_chunks(ranked, NEAR_CHUNKS)
+    text = evidence_text(ctx, chunks)
     hay = f" {text} {folded_text(ctx.lex.expand(text))} "  # 'ubnd' also as 'uy ban nhan dan'
-    return _absent(ctx, units, hay, single_absent=lambda s: f" {s} " not in hay)
+    written = _written_words(ctx, chunks) if has_diacritics(ctx.u.text or "") else None
+    return _absent(ctx, units, hay, single_absent=lambda s: f" {s} " not in hay or _accents_absent(ctx, s, written))
+
+
+def _written_words(ctx, chunk_ids) -> set[str]:
+    """The words of these chunks, their headings and their documents' identity, as written (lower case, accents)."""
+    parts = []
+    for cid in chunk_ids:
+        ch = ctx.kb.chunks[cid]
+        d = ctx.kb.docs[ch.document_id]
+        parts += [ch.text, *(ch.headings or []), d.label or "", d.subject or "", d.province or "", d.issuer or ""]
+    return set(re.findall(r"\w+", nfc(" ".join(parts)).lower()))
+
+
+def _accents_absent(ctx, syllable: str, written: set[str] | None) -> bool:
+    """A syllable of a question typed with accents that the evidence writes only with others ("vàng" of "Hòa Vang",
+    "giá" of "gia đình"): the evidence does not hold that word."""
+    if written is None:
+        return False
+    from bot.answerers.base import as_written
+
+    word = nfc(as_written(ctx.u.text, syllable)).lower()
+    return " " not in word and word != syllable and word not in written
 
 
 # "có bao nhiêu xã …", "còn bao nhiêu người mù chữ": a count of places, bodies or people, which only a line giving a

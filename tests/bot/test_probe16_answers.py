@@ -10,6 +10,7 @@ form with its letter and a news page. Through the real indexer, store, model and
   Nhất", "giải Nhì") that the best documents never name;
 - asked who, of an item under a heading counting its members ("Vắng mặt (02 thành viên)"), all of them; asked which
   row holds the highest or lowest of a column ("xã nào … cao nhất"), that row;
+- a word typed with accents that the nearest evidence writes only with others ("vàng" of "Hòa Vang") is missing;
 - chat shorthand "bnhieu" asks how much.
 """
 
@@ -28,9 +29,25 @@ DATA = ROOT / "tests" / "data"
 DOCS = [p for d in ("probe16", "probe17") for p in sorted((DATA / d).iterdir())]
 
 
+# a commune letter whose place folds like a word of the language ("Hòa Vang": "vàng", gold)
+LETTER = """ỦY BAN NHÂN DÂN XÃ HÒA VANG
+
+Số: 18/UBND-VHXH
+V/v mở lớp kỹ năng số tại Trung tâm học tập cộng đồng
+
+Hòa Vang, ngày 10 tháng 3 năm 2027
+
+Kính gửi: Trung tâm học tập cộng đồng xã.
+
+Trung tâm học tập cộng đồng xã Hòa Vang mở 02 lớp kỹ năng số cho người cao tuổi, học phí 50.000 đồng/khóa.
+"""
+
+
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, e5_model):
-    return assistant_over(tmp_path_factory, "probe16-store", [ROOT / "knowledge", *DOCS])
+    letter = tmp_path_factory.mktemp("letter16") / "hoavang-2027-cv-lop-ky-nang-so.txt"
+    letter.write_text(LETTER, encoding="utf-8")
+    return assistant_over(tmp_path_factory, "probe16-store", [ROOT / "knowledge", *DOCS, letter])
 
 
 def test_a_later_clause_of_the_same_kind_is_answered_too(assistant):
@@ -92,3 +109,10 @@ def test_the_row_holding_the_highest_of_the_column_asked(assistant):
     assert ans.answered and "Tân An Cao" in first and "6.500" in first, ans.answer
     ans = assistant.ask("Xã nào ở Cao Bằng được giao số lớp chuyên đề tại TTHTCĐ ít nhất?")
     assert ans.answered and "Thông Nông Mới" in ans.answer.split("\n")[1], ans.answer
+
+
+def test_a_word_typed_with_accents_the_evidence_writes_only_with_others_is_missing(assistant):
+    ans = assistant.ask("Giá vàng hôm nay bao nhiêu?")  # "Hòa Vang" holds no gold, "gia đình" no price
+    assert not ans.answered and "vàng" in ans.answer, ans.answer
+    ans = assistant.ask("Lớp kỹ năng số ở xã Hòa Vang học phí bao nhiêu?")
+    assert ans.answered and "50.000" in ans.answer, ans.answer

@@ -211,7 +211,7 @@ def carries_asked(kind: str, text: str, folded_question: str) -> bool:
 
 
 _BODY_LABEL = re.compile(
-    r"^\s*[-+•]?\s*(?:[a-zđ]\)\s*)?((?:Sở|Bộ|Hội|Ủy ban|UBND|Ban|Phòng|Trung tâm|Công an|Tỉnh đoàn|Liên đoàn|Trường|"
+    r"^\s*[-+•]?\s*(?:[a-zđ]\)\s*|\d{1,2}[.)]\s*)?((?:Sở|Bộ|Hội|Ủy ban|UBND|Ban|Phòng|Trung tâm|Công an|Tỉnh đoàn|Liên đoàn|Trường|"
     r"Thủ trưởng|Các)\b[^:;.]{0,80}):"
 )
 

@@ -283,7 +283,7 @@ def distinguishing(
     grams = {g for g in grams if f" {g} " not in f" {identity} " and not set(g.split()) & head_words}
     named_by_head = f" {' '.join(folded_syllables(head))} "  # "1. Thôn An Phú (06 dòng họ):": each item is one
     members = [m for m in members if f" {m} " not in named_by_head]
-    folded = [" " + " ".join(folded_syllables(x)) + " " for x in items]
+    folded = [" " + " ".join(folded_syllables(_UNIT_SLASH.sub(" ", x))) + " " for x in items]  # "02 buổi/tháng"
     for g in members:
         holding = [x for x, f in zip(items, folded) if names_member(g, f)]
         if 0 < len(holding) < len(items):
@@ -296,6 +296,18 @@ def distinguishing(
     return items
 
 
+def _of_body_named(ctx: Context, top: Candidate, items: list[str]) -> list[str]:
+    """Of the items chosen, those of the body that leads the best line when the question names it (half its words
+    or more): "TT phục vụ hành chính công … những buổi nào" is the centre's sessions, not the police's."""
+    body = body_led_by(top.text.strip())
+    syl = folded_syllables(body or "")
+    if len(syl) < 2 or 2 * sum(x in set(ctx.u.folded.split()) for x in syl) < len(syl):
+        return items
+    own = [x for x in items if body_led_by(x.strip()) == body]
+    return own or items
+
+
+_UNIT_SLASH = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")  # "buổi/tháng", "đồng/người": two words, not a date's slash
 # a list asked whole, by no name of its members: "những việc gì", "nhiệm vụ gì", "làm những gì", "gồm những gì"
 _WHOLE_LIST = re.compile(
     r"\b(?:nhung (?:viec|cong viec|nhiem vu|noi dung) (?:gi|nao)|nhiem vu gi|lam (?:nhung )?gi|nhung gi)\b"
@@ -569,7 +581,9 @@ def _body(ctx: Context, ranked: list[Candidate], asked: set[str], steps=None, ac
             identity = " ".join(folded_syllables(" ".join(filter(None, [doc.label, doc.subject, doc.issuer]))))
             heads = ctx.kb.chunks[top.chunk_id].headings or []  # "VI. HỒ SƠ ĐĂNG KÝ" names the list too, not an item
             path = " ".join(h for h in heads if not any(heading_is_line(h, x) for x in items))
-            wanted = distinguishing(ctx.u.folded, items, identity, f"{path} {head}", ctx.u.text)
+            wanted = _of_body_named(
+                ctx, top, distinguishing(ctx.u.folded, items, identity, f"{path} {head}", ctx.u.text)
+            )
             return _list_lines(head, _announced_too(ctx, top, wanted))
     quoted = list(dict.fromkeys(_read_in_paragraph(c) for c in _companions(ranked, top, asked, ctx.u.folded)))
     width = SINGLE_LINE_CHARS if len(quoted) == 1 else LINE_CHARS

@@ -777,3 +777,14 @@ def test_the_highest_of_a_column_asked_of_a_table():
     assert cell_number("| | Tổng cộng | | 360 | 42.350 |", 4) is None  # the total is no row of its own
     assert extreme_asked("xa nao duoc giao so luot nguoi hoc cao nhat")
     assert not extreme_asked("phai dat it nhat bao nhieu diem")  # at least, not which is least
+
+
+def test_a_numbered_item_led_by_a_body_names_it():
+    from bot.evidence import body_led_by
+
+    assert (
+        body_led_by("5. Trung tâm Phục vụ hành chính công phường: hướng dẫn …")
+        == "Trung tâm Phục vụ hành chính công phường"
+    )
+    assert body_led_by("- Sở Nội vụ: chuẩn bị …") == "Sở Nội vụ"
+    assert body_led_by("5. Tổ chức tập huấn: …") is None

@@ -11,6 +11,8 @@ form with its letter and a news page. Through the real indexer, store, model and
 - asked who, of an item under a heading counting its members ("Vắng mặt (02 thành viên)"), all of them; asked which
   row holds the highest or lowest of a column ("xã nào … cao nhất"), that row;
 - a word typed with accents that the nearest evidence writes only with others ("vàng" of "Hòa Vang") is missing;
+- a list asked of the body that leads the best item ("TT phục vụ hành chính công … những buổi nào") is its items
+  only, a unit written with a slash ("02 buổi/tháng") naming the members asked;
 - chat shorthand "bnhieu" asks how much.
 """
 
@@ -116,3 +118,11 @@ def test_a_word_typed_with_accents_the_evidence_writes_only_with_others_is_missi
     assert not ans.answered and "vàng" in ans.answer, ans.answer
     ans = assistant.ask("Lớp kỹ năng số ở xã Hòa Vang học phí bao nhiêu?")
     assert ans.answered and "50.000" in ans.answer, ans.answer
+
+
+def test_a_list_asked_of_the_body_the_best_item_names_is_that_body_s(assistant):
+    ans = assistant.ask(
+        "TT phục vụ hành chính công phường hướng dẫn người già làm dịch vụ công online vào những buổi nào ạ"
+    )
+    assert ans.answered and "02 buổi/tháng" in ans.answer and "tuần thứ tư" in ans.answer, ans.answer
+    assert "Công an phường" not in ans.answer, ans.answer  # another body's sessions

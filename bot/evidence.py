@@ -1672,9 +1672,18 @@ def rival_not_near(ctx, ranked: list[Candidate]) -> str | None:
         if head != "giải" and (not words[0][:1].isupper() or (len(words[0]) > 1 and words[0].isupper())):
             continue  # "Hội nghị", "Phòng họp": no body's name; "Sở GD", "Phòng VHXH": initials the glossary lacks
         name = " ".join(folded_syllables(" ".join(words)))
+        if _took_over_bodies(f"{fold(head)} {name}"):
+            continue  # "Sở Nội vụ" took over the tasks of bodies the documents name (2025 register)
         if _rivals(ctx, docs[0], m.group(1), name) >= 2 and not any(_names_instance(ctx, d, head, name) for d in docs):
             return f"{m.group(1)} {' '.join(words)}"
     return None
+
+
+def _took_over_bodies(folded_label: str) -> bool:
+    """A body of that name took over the tasks of bodies that no longer exist (the 2025 register)."""
+    from bot.admin_changes import load_register
+
+    return any(folded_label in fold(b.into) for b in load_register().bodies if b.into)
 
 
 def _rivals(ctx, document_id: str, head: str, name: str) -> int:

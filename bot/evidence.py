@@ -1752,8 +1752,11 @@ def _school_year_not_near(folded_question: str, near: str) -> str | None:
     return None
 
 
-# A numbered part of a document the question names: "Phụ lục 3", "Mẫu 05", "Biểu số 2", "Phụ lục III", "Lớp số 06".
-_PART_ASKED = re.compile(r"\b(phu luc|mau so|mau|bieu mau|bieu so|bieu|lop so|tieu chi)\s+(\d{1,2}|[ivx]{1,4})\b")
+# A numbered part of a document the question names: "Phụ lục 3", "Mẫu 05", "Biểu số 2", "Phụ lục III", "Lớp số 06",
+# "Câu 6".
+_PART_ASKED = re.compile(
+    r"\b(phu luc|mau so|mau|bieu mau|bieu so|bieu|lop so|tieu chi|(?<!yeu )cau)\s+(\d{1,2}|[ivx]{1,4})\b"
+)  # "Câu 6" of a questionnaire or a page of questions and answers, not "yêu cầu 2"
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
 

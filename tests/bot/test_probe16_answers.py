@@ -126,3 +126,11 @@ def test_a_list_asked_of_the_body_the_best_item_names_is_that_body_s(assistant):
     )
     assert ans.answered and "02 buổi/tháng" in ans.answer and "tuần thứ tư" in ans.answer, ans.answer
     assert "Công an phường" not in ans.answer, ans.answer  # another body's sessions
+
+
+def test_a_numbered_question_of_a_form_is_read_with_its_options(assistant):
+    ans = assistant.ask("cau 6 phieu khao sat nhu cau hoc tap duoc chon toi da may phuong an, gom nhung linh vuc nao")
+    assert ans.answered and "chọn tối đa 03 phương án" in ans.answer, ans.answer
+    assert "Kỹ năng số" in ans.answer and "Ngoại ngữ" in ans.answer, ans.answer
+    ans = assistant.ask("Câu 15 của phiếu khảo sát nhu cầu học tập Hà Tĩnh hỏi gì?")  # the form has 12
+    assert not ans.answered and "Câu 15" in ans.answer, ans.answer

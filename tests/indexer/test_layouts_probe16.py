@@ -5,7 +5,9 @@ the real loaders and header parser:
   province its first lines write are its own;
 - a news page whose byline names its publisher after the author ("Tác giả: Minh Thư - Phòng GDCN-GDTX") and whose
   title is led by its province ("Quảng Trị: …"): publisher, province and date read; initials in capitals keep their
-  case ("GDCN-GDTX", no glossary entry needed).
+  case ("GDCN-GDTX", no glossary entry needed);
+- a questionnaire's questions are sections, ended by a parenthesis or a colon ("Câu 6. … nào? (chọn tối đa 03 phương
+  án)", "Câu 1. Giới tính:").
 """
 
 from __future__ import annotations
@@ -38,3 +40,10 @@ def test_a_news_page_byline_names_its_publisher_after_the_author():
     h = parse_file(DATA / "probe17" / "tintuc-tuanle-hoctapsuotdoi-2027-quangtri.html").header
     assert (h.issuer, h.province, h.date) == ("Phòng GDCN-GDTX", "Quảng Trị", dt.date(2027, 10, 15)), h
     assert h.subject.startswith("Quảng Trị: Tuần lễ hưởng ứng học tập suốt đời năm 2027"), h.subject
+
+
+def test_a_questionnaire_s_questions_are_sections():
+    doc = parse_file(DATA / "probe17" / "phieukhaosat-nhucau-hoctap-nguoilon-hatinh.txt")
+    titles = {c.headings[-1] for c in doc.chunks if c.headings}
+    assert any(t.startswith("Câu 6. Ông/bà muốn học những nội dung nào? (chọn tối đa 03 phương án)") for t in titles)
+    assert any(t.startswith("Câu 1. Giới tính:") for t in titles), sorted(titles)[:20]

@@ -443,10 +443,12 @@ class Assistant:
             return ans
         docs = {s.file for s in ans.sources}
         asking = clauses.clauses_asking(ctx.question)
-        first_topic = self._clause_topic(ctx, clauses.first_clause(ctx.question)) if asking else []
+        first = clauses.first_clause(ctx.question)
+        first_topic = self._clause_topic(ctx, first) if asking else []
         for clause in asking:
             kinds = clauses.missing_kinds(ans, clause)
-            untold = [] if kinds else clauses.untold_words(ans, self._clause_topic(ctx, clause), first_topic)
+            topic = first_topic if clause == first else self._clause_topic(ctx, clause)
+            untold = [] if kinds else clauses.untold_words(ans, topic, first_topic)
             if not kinds and not untold:
                 continue
             ranking = self._clause_ranking(ctx, clause, docs)

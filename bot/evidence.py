@@ -429,8 +429,7 @@ NAMED_CELL_SYLLABLES = (2, 4)  # a row label the question writes whole names its
 
 def row_label(row: str) -> str:
     """A table row's label: its first cell that is not a row number ("Quý IV", "Chuyển đổi số, kỹ năng số")."""
-    cells = [x.strip() for x in row.strip().strip("|").split("|")]
-    return next((x for x in cells if x and not re.fullmatch(r"[\d.]+|[IVX]{1,5}", x)), "")
+    return next((x for x in table_cells(row) if x and not re.fullmatch(r"[\d.]+|[IVX]{1,5}", x)), "")
 
 
 def label_asked(row: str, folded_question: str) -> bool:
@@ -463,6 +462,7 @@ _TOTAL_ROW = re.compile(r"^(tong|cong|toan)\b")
 
 
 def table_cells(row: str) -> list[str]:
+    """A pipe table row's cells, stripped ("| 1 | Phường Tân An Cao | 92 |" → ["1", "Phường Tân An Cao", "92"])."""
     return [x.strip() for x in row.strip().strip("|").split("|")]
 
 
@@ -1627,9 +1627,8 @@ def _titled_names(pattern: re.Pattern, text: str) -> list[tuple[str, str]]:
 
 
 def _document_text(ctx, document_id: str) -> str:
-    """The folded text of all the document's chunks and its identity, spaces around."""
-    chunks = [ctx.kb.chunk_folded(ch.id) for ch in ctx.kb.chunks_of_document(document_id)]
-    return f" {' '.join(chunks)} {ctx.kb.identity_folded(document_id)} "
+    """The folded text of all the document's chunks and its identity, spaces around (Knowledge.document_folded)."""
+    return ctx.kb.document_folded(document_id)
 
 
 def _names(text: str, name: str) -> bool:

@@ -96,6 +96,7 @@ class Knowledge:
         for ch in sorted(self.chunks.values(), key=lambda c: c.ordinal):
             self._by_document.setdefault(ch.document_id, []).append(ch)
         self._identity: dict[str, str] = {}
+        self._document_folded: dict[str, str] = {}
         self._numbered: dict[str, dict[str, str]] = {}
         self._spelled: dict[tuple[str, str | None], str | None] = {}
         self._quoted: frozenset[str] | None = None
@@ -133,6 +134,14 @@ class Knowledge:
             d = self.docs[doc_id]
             self._identity[doc_id] = folded_text(" ".join(filter(None, [d.label, d.subject, d.province, d.issuer])))
         return self._identity[doc_id]
+
+    def document_folded(self, doc_id: str) -> str:
+        """All the document's chunks (headings and text) and its identity, folded, spaces around (cached): read by
+        each check of a name the question asks (a place, a person, a body) and by the ranking of places."""
+        if doc_id not in self._document_folded:
+            chunks = " ".join(self.chunk_folded(ch.id) for ch in self.chunks_of_document(doc_id))
+            self._document_folded[doc_id] = f" {chunks} {self.identity_folded(doc_id)} "
+        return self._document_folded[doc_id]
 
     def numbered_titles(self, doc_id: str) -> dict[str, str]:
         """A document's sections named by their noun and number ('lop 4' → '4. Lớp “Tiếng Anh giao tiếp …”'),

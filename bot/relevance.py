@@ -108,6 +108,20 @@ def _dictionary() -> frozenset[str]:
     return frozenset(words)
 
 
+def _capitals_by_word(text: str, words: list[str]) -> list[list[bool]] | None:
+    """For each folded word of the text, whether each of its syllables is written with a capital; None when the
+    words' syllables are not the text's own (numbers, signs)."""
+    written = re.findall(r"\w+", text)
+    if [fold(w) for w in written] != [x for w in words for x in w.split()]:
+        return None
+    out, at = [], 0
+    for w in words:
+        n = len(w.split())
+        out.append([x[:1].isupper() for x in written[at : at + n]])
+        at += n
+    return out
+
+
 class Segmenter:
     """Splits text into folded words. With diacritics, underthesea's segmentation; without, the
     split with the most multi-syllable dictionary words, ties broken by how often the word occurs
@@ -139,14 +153,12 @@ class Segmenter:
         a word written as two or more capitalised syllables and then lower-case ones, whose seam is no word of the
         dictionary ('hồ nộp'; 'Hội Khuyến học' keeps 'khuyến học') or whose lower-case syllables are a word of two or
         more ('Trần Phú sinh hoạt'), is the name and the words after it."""
-        written = re.findall(r"\w+", text)
-        if [fold(w) for w in written] != [x for w in words for x in w.split()]:
+        capitals = _capitals_by_word(text, words)
+        if capitals is None:
             return words  # the syllables do not line up (numbers, signs): left as they are
-        out, at = [], 0
-        for w in words:
+        out = []
+        for w, caps in zip(words, capitals):
             syl = w.split()
-            caps = [x[:1].isupper() for x in written[at : at + len(syl)]]
-            at += len(syl)
             head = caps.index(False) if False in caps else len(caps)
             seam, rest = " ".join(syl[head - 1 : head + 1]), " ".join(syl[head:])
             word_after = rest.count(" ") >= 1 and rest in self.words  # "Trần Phú sinh hoạt": 'phu sinh' is a word too
@@ -161,14 +173,9 @@ class Segmenter:
         whose first syllable alone is capitalised, after a name of two or more capitalised syllables, which the
         documents never write while they write the name's last syllable with that capital one ('ủng tây'), gives that
         syllable back to the name ('Hội | Khuyến học' stays: the documents write 'khuyến học')."""
-        written = re.findall(r"\w+", text)
-        if [fold(w) for w in written] != [x for w in words for x in w.split()]:
+        caps = _capitals_by_word(text, words)
+        if caps is None:
             return words  # the syllables do not line up (numbers, signs): left as they are
-        caps, at = [], 0
-        for w in words:
-            n = len(w.split())
-            caps.append([x[:1].isupper() for x in written[at : at + n]])
-            at += n
         out = list(words)
         for i in range(1, len(out)):
             before, syl = out[i - 1].split(), out[i].split()

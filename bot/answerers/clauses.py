@@ -78,7 +78,7 @@ def _words(text: str) -> str:
     return _folded(_PUNCT.sub(" ", text))
 
 
-def _kinds(clause: str) -> list[str]:
+def clause_kinds(clause: str) -> list[str]:
     folded = _folded(clause)
     asked = asked_kinds(folded)
     if "duration" in asked and not _VALIDITY_NAMED.search(folded):  # "học trong bao lâu": how long, not validity
@@ -102,11 +102,7 @@ def missing_kinds(ans: Answer, clause: str) -> list[str]:
     """The kinds a clause asks that the answer does not give. A body asked ("sở nào tham mưu?") is never taken as
     given: any answer names some body; the clause's own best line says whether it is another."""
     text, q = said(ans), _folded(clause)
-    return [k for k in _kinds(clause) if k == "who" or not carries_asked(k, text, q)]
-
-
-def clause_kinds(clause: str) -> list[str]:
-    return _kinds(clause)
+    return [k for k in clause_kinds(clause) if k == "who" or not carries_asked(k, text, q)]
 
 
 def untold_words(ans: Answer, clause_topic: list[str], first_topic: list[str]) -> list[str]:

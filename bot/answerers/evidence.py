@@ -13,6 +13,7 @@ from bot.answerers import deadlines
 from bot.answerers.base import Context, short
 from bot.answerers.passages import unit_key
 from bot.evidence import (
+    table_cells,
     AGE_ASKED,
     AGE_FROM,
     Candidate,
@@ -300,8 +301,8 @@ def _of_body_named(ctx: Context, top: Candidate, items: list[str]) -> list[str]:
     """Of the items chosen, those of the body that leads the best line when the question names it (half its words
     or more): "TT phục vụ hành chính công … những buổi nào" is the centre's sessions, not the police's."""
     body = body_led_by(top.text.strip())
-    syl = folded_syllables(body or "")
-    if len(syl) < 2 or 2 * sum(x in set(ctx.u.folded.split()) for x in syl) < len(syl):
+    syl, asked = folded_syllables(body or ""), set(ctx.u.folded.split())
+    if len(syl) < 2 or 2 * sum(x in asked for x in syl) < len(syl):
         return items
     own = [x for x in items if body_led_by(x.strip()) == body]
     return own or items
@@ -431,7 +432,8 @@ def bodies(ctx: Context, top: Candidate) -> list[str] | None:
 
 
 def cells(row: str) -> list[str]:
-    return [c.strip().strip("*").strip() for c in row.strip().strip("|").split("|")]
+    """A table row's cells without bold marks ("**Tổng**" → "Tổng")."""
+    return [c.strip("*").strip() for c in table_cells(row)]
 
 
 _ROW_NUMBER = re.compile(r"[\d.]{0,6}|[IVX]{1,5}")  # a row's number ("3", "2.1", "IV"), or no first cell

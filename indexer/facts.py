@@ -270,9 +270,11 @@ def preamble_addressees(root: Node) -> str | None:
 
 # (a number is no date: "không quá 1.500 chữ" is no 1/5)
 _DATE = r"(?P<d>\d{1,2})\s*(?:/|-|\.|\s+thang\s+)\s*(?P<m>\d{1,2})(?!\d)(?:\s*(?:/|-|\.|\s+nam\s+)\s*(?P<y>\d{4}))?"
+# a time of day before the day ("trước 17h00 ngày 27/11/2026", "chậm nhất 16 giờ 30 phút ngày …")
+_CLOCK = r"(?:\d{1,2}\s*(?:h|gio)(?:\s*\d{2})?(?:\s*phut)?\s*,?\s+)?"
 _CUE_DATE = re.compile(
     r"(?P<cue>truoc|cham nhat(?: la)?(?: vao)?|han chot(?: la)?|khong muon hon|khong qua|han cuoi|"
-    r"den het|han nop(?: la)?|nop truoc)\s+(?:ngay\s+)?" + _DATE
+    r"den het|han nop(?: la)?|nop truoc)\s+" + _CLOCK + r"(?:ngay\s+)?" + _DATE
 )
 # "Thời gian đăng ký: từ ngày 01/01 đến ngày 31/3 hằng năm": a window to register or submit in ends on its last day
 _WINDOW_END = re.compile(
@@ -441,8 +443,9 @@ def _cue_hits(sent: str, fs: str) -> list[tuple]:
 # a dated cue with its period around it: "(định kỳ 6 tháng (trước ngày 15/6)", "trước ngày 15/12 hằng năm"
 _SCHEDULE = re.compile(
     r"\(?\s*(?:theo\s+)?(?:định kỳ|định kì)?\s*(?:\d+\s+tháng|hằng năm|hàng năm|hằng quý|hàng quý)?\s*\(?"
-    r"(?:trước|chậm nhất(?: là)?(?: vào)?|hạn chót(?: là)?|không muộn hơn|không quá|hạn cuối|đến hết|hạn nộp(?: là)?|nộp trước)"
-    r"\s+(?:ngày\s+)?\d{1,2}\s*(?:/|-|\.|\s+tháng\s+)\s*\d{1,2}(?!\d)(?:\s*(?:/|-|\.|\s+năm\s+)\s*\d{4})?\s*\)?"
+    r"(?:(?:chậm nhất\s+)?trước|chậm nhất(?: là)?(?: vào)?|hạn chót(?: là)?|không muộn hơn|không quá|hạn cuối|đến hết|"
+    r"hạn nộp(?: là)?|nộp trước)"
+    r"\s+(?:\d{1,2}\s*(?:h|giờ)(?:\s*\d{2})?(?:\s*phút)?\s*,?\s+)?(?:ngày\s+)?\d{1,2}\s*(?:/|-|\.|\s+tháng\s+)\s*\d{1,2}(?!\d)(?:\s*(?:/|-|\.|\s+năm\s+)\s*\d{4})?\s*\)?"
     r"(?:\s*(?:hằng|hàng)\s+năm)?",
     re.IGNORECASE,
 )

@@ -531,6 +531,62 @@ def _read_informal_head(sc: _Scan) -> None:
     h.province = provinces[0] if provinces else h.province
 
 
+# an e-mail pasted with its head: "From: …", "Date: Tue, 10 Nov 2026 09:14:27 +0700", "Subject: [SGDĐT …] Đề nghị …"
+_MAIL_FIELD = re.compile(
+    r"^\s*(From|To|Cc|Bcc|Date|Sent|Subject|Người gửi|Người nhận|Đến|Ngày gửi|Thời gian|Tiêu đề|Chủ đề)\s*:\s*(.*)$",
+    re.IGNORECASE,
+)
+_MAIL_SUBJECT_TAG = re.compile(r"^(?:\s*(?:\[[^\]]*\]|(?:re|fw|fwd|tv|trả lời|chuyển tiếp)\s*:))+\s*", re.IGNORECASE)
+# the sender's body in the signature under the mail ("Sở Giáo dục và Đào tạo tỉnh Quảng Trị")
+_SENDER_BODY = re.compile(r"^(Sở|UBND|Ủy ban nhân dân|Ban|Hội|Trung tâm|Bộ|Văn phòng|Trường)\b")
+MAIL_SIGNATURE_LINES = 12
+
+
+def _mail_fields(lines: list[str]) -> dict[str, str]:
+    """The head fields of a pasted e-mail (folded label → value), read from its first lines; empty for a document."""
+    fields: dict[str, str] = {}
+    for s in lines[:12]:
+        m = _MAIL_FIELD.match(s)
+        if m:
+            fields.setdefault(fold(m.group(1)), m.group(2).strip())
+        elif s.strip() and fields:
+            break
+    return fields if len(fields) >= 2 and any(k in fields for k in ("from", "nguoi gui")) else {}
+
+
+def _mail_date(value: str) -> dt.date | None:
+    from email.utils import parsedate_to_datetime
+
+    m = _HEAD_DATE.search(value)
+    if m:
+        try:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return None
+    try:
+        return parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _read_mail_head(sc: _Scan) -> None:
+    """A pasted e-mail: a "thư điện tử" dated by its Date: line, its subject its Subject: line without the tag
+    ("[SGDĐT Quảng Trị]", "Re:"), sent by the body its signature names."""
+    fields = _mail_fields(sc.lines)
+    if not fields:
+        return
+    h = sc.h
+    h.doc_type = TYPE_BY_FOLDED["thu dien tu"]
+    when = next((fields[k] for k in ("date", "sent", "ngay gui", "thoi gian") if k in fields), "")
+    h.date = _mail_date(when) or h.date
+    h.year = h.date.year if h.date else h.year
+    subject = next((fields[k] for k in ("subject", "tieu de", "chu de") if k in fields), "")
+    h.subject = _MAIL_SUBJECT_TAG.sub("", subject).strip() or h.subject
+    tail = [x.strip() for x in sc.lines[-MAIL_SIGNATURE_LINES:] if x.strip()]
+    sender = next((x for x in tail if _SENDER_BODY.match(x) and len(x) <= 80), None)
+    h.issuer = sender or h.issuer
+
+
 def _infer_doc_type(sc: _Scan) -> None:
     """No type line: the type's code in the number ("…/KH-UBND"), else a "V/v" letter is a công văn."""
     if sc.h.doc_type is None:
@@ -566,9 +622,29 @@ def _issuer_from_signer(sc: _Scan) -> str | None:
     return next((issuer for word, issuer in _ISSUER_BY_SIGNER if word in st), None)
 
 
+# the parties of an agreement or a contract ("BÊN A: TRUNG TÂM HỌC TẬP CỘNG ĐỒNG XÃ TÂN MỸ LỢI", "Bên B (bên tài trợ): …")
+_PARTY = re.compile(r"^\s*B[ÊE]N\s+([A-D])\s*(?:\([^)]*\))?\s*:\s*(.{3,120}?)\s*$", re.IGNORECASE)
+PARTY_LINES = 80
+
+
+def _issuer_from_parties(sc: _Scan) -> str | None:
+    """An agreement's or a contract's parties, who sign it together: "Trung tâm … và Công ty …"."""
+    if sc.h.doc_type not in (TYPE_BY_FOLDED["thoa thuan"], TYPE_BY_FOLDED["hop dong"]):
+        return None
+    names = []
+    for s in sc.lines[:PARTY_LINES]:
+        m = _PARTY.match(s)
+        if m and m.group(1).upper() not in [n[0] for n in names]:
+            name = m.group(2)
+            names.append((m.group(1).upper(), _smart_case(name, sc.lex) if _is_upper_line(name) else name))
+    return " và ".join(n for _, n in names[:2]) or None
+
+
 def _infer_issuer(sc: _Scan) -> None:
-    """No issuer block: the number's code, a sentence of the body, a law's passing, the signer's title."""
+    """No issuer block: an agreement's parties, the number's code, a sentence of the body, a law's passing, the
+    signer's title."""
     for find in (
+        _issuer_from_parties,
         lambda sc: _issuer_from_code(sc.h.number, sc.lex, sc.h.place),
         _issuer_from_body,
         _issuer_from_passing,
@@ -618,6 +694,7 @@ HEADER_RULES = (
     ("tiêu đề của bài viết", _read_title),
     ("kính gửi, đầu nội dung", _read_recipients),
     ("đầu văn bản không theo thể thức", _read_informal_head),
+    ("thư điện tử", _read_mail_head),
     ("loại văn bản theo số", _infer_doc_type),
     ("cơ quan ban hành theo số, nội dung, người ký", _infer_issuer),
     ("tỉnh, thành phố", _infer_province),

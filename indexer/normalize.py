@@ -21,6 +21,26 @@ _RULE_CELL = re.compile(r"^[-_=*]{3,}$")  # the rule under a column's name
 _RIGHT_COLUMN = re.compile(r"^(?:CỘNG HÒA|Độc lập|[^,\n]{2,40},\s*ngày\b)", re.IGNORECASE)
 
 
+# a header's two columns with no gap between them (a PDF's text layer, a pasted page: "UBND TỈNH PHÚ THỌ CỘNG HÒA XÃ
+# HỘI …", "Số: 1246/CTr-SGDĐT Phú Thọ, ngày 16 tháng 3 năm 2026", "**ỦY BAN NHÂN DÂN XÃ X** — **CỘNG HÒA …**")
+_INLINE_RIGHT = re.compile(
+    r"[\s*]+(?:[—–|-][\s*]+)?(?=CỘNG HÒA XÃ HỘI|Độc lập\s*-\s*Tự do|[A-ZÀ-ỸĐ][^\d/,\n*]{1,38},\s*ngày\s+\d)"
+)
+
+
+def _inline_columns(line: str) -> list[str]:
+    """[left, right] of a header line whose left column (an issuer in capitals, a number) runs into the right one
+    (the national motto, the place and date) with no gap; [line] otherwise."""
+    m = _INLINE_RIGHT.search(line)
+    if m is None or m.start() == 0:
+        return [line]
+    left = line[: m.start()].strip(" *")
+    letters = [c for c in left if c.isalpha()]
+    if not (left.startswith("Số") or (len(letters) >= 3 and all(c.isupper() for c in letters))):
+        return [line]
+    return [left, line[m.end() :]]
+
+
 def unzip_header_columns(lines: list[str]) -> list[str]:
     """The left column of a header in columns (issuer, number), then a middle one (a second issuer of a joint
     document), then the right one (national motto, place and date), as the printed header is read; lines of one
@@ -31,6 +51,7 @@ def unzip_header_columns(lines: list[str]) -> list[str]:
     last = 0
     for line in lines[:HEADER_COLUMN_LINES]:
         parts = _COLUMN_GAP.split(line.strip())
+        parts = parts if len(parts) > 1 else _inline_columns(line.strip())
         if len(parts) in (2, 3) and (_RIGHT_COLUMN.match(parts[-1]) or (right and _RULE_CELL.match(parts[-1]))):
             out.append(parts[0])
             middle += parts[1:-1]

@@ -353,18 +353,22 @@ def read_metadata(lines: list[str], limit: int) -> Metadata:
     return md
 
 
+_NUMBER_LINE = re.compile(r"^\s*Số\s*:\s*\S*\d")
+
+
 def _doc_start(lines: list[str]) -> int | None:
     """Index of the first line of the letter's header (the issuer above/beside the national motto)."""
     motto = next((i for i, s in enumerate(lines) if fold(s).strip().startswith(_MOTTO)), None)
     if motto is None:
-        num = next((i for i, s in enumerate(lines) if re.match(r"^\s*Số\s*:\s*\S*\d", s)), None)
+        num = next((i for i, s in enumerate(lines) if _NUMBER_LINE.match(s)), None)
         if num is None:
             return None
         motto = num
     i = motto - 1
     start = motto
-    while i >= 0 and (not lines[i].strip() or _is_upper(lines[i]) or _RULE.match(lines[i])):
-        if _is_upper(lines[i]) and fold(lines[i]).strip() not in _META_LABELS:
+    header_line = lambda s: (_is_upper(s) and fold(s).strip() not in _META_LABELS) or _NUMBER_LINE.match(s)
+    while i >= 0 and (not lines[i].strip() or header_line(lines[i]) or _is_upper(lines[i]) or _RULE.match(lines[i])):
+        if header_line(lines[i]):  # the issuer's lines, and its number under them ("Số: 86/KH-BCĐ")
             start = i
         if not lines[i].strip() and start != motto and i > 0 and not _is_upper(lines[i - 1]):
             break

@@ -43,13 +43,17 @@ DOC_TYPES: tuple[DocType, ...] = (
     DocType("qui che phoi hop", "quy chế phối hợp", code="qcph", asked=True),  # folded as words are: "quy" → "qui"
     DocType("chuong trinh", "chương trình", code="ctr"),  # "Chương trình công tác năm 2027", "03/CTr-BCĐ"
     DocType("to trinh", "tờ trình"),
+    DocType("thoa thuan", "thỏa thuận", asked=True),  # "THỎA THUẬN HỢP TÁC": its parties sign it (Bên A, Bên B)
+    DocType("hop dong", "hợp đồng"),
+    DocType("de cuong", "đề cương", code="dc", asked=True),  # "ĐỀ CƯƠNG TUYÊN TRUYỀN", "112/ĐC-UBND"
+    DocType("thu dien tu", "thư điện tử"),  # an e-mail pasted with its From:/Date:/Subject: lines
     DocType("bo luat", "bộ luật", titled=True),
     DocType("hien phap", "hiến pháp", titled=True),
     DocType("phap lenh", "pháp lệnh", titled=True),
 )
 
 # types whose title line goes on to name their kind ("BIÊN BẢN KIỂM TRA", "BIÊN BẢN HỌP"): the rest is the subject's
-TITLE_LED_TYPES = ("bien ban", "chuong trinh")
+TITLE_LED_TYPES = ("bien ban", "chuong trinh", "thoa thuan", "hop dong", "de cuong")
 TYPE_BY_FOLDED = {t.folded: t.name for t in DOC_TYPES}  # "ke hoach" → "kế hoạch"
 TYPE_BY_CODE = {t.code: t.name for t in DOC_TYPES if t.code}  # "kh" → "kế hoạch"
 CITED_TYPES = {t.folded: t.title for t in DOC_TYPES if t.cited}  # "thong tu" → "Thông tư"

@@ -36,7 +36,7 @@ from bot.answerers import (
     responsibilities,
     targets,
 )
-from bot.answerers import articles, clauses, definitions, smalltalk
+from bot.answerers import articles, clauses, definitions, parts, smalltalk
 from bot.answerers import evidence as evidence_answer
 from bot.citing import cite_sources
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, aside_missing, refusal, with_aside  # noqa: F401  (REFUSAL is part of this module's API)
@@ -531,6 +531,7 @@ class Assistant:
         if elsewhere is not None:
             return ranked, elsewhere
         counted = articles.count_articles(ctx, ranked)  # "Thông tư 18/2026 gồm bao nhiêu điều?"
+        counted = counted or parts.list_parts(ctx, ranked)  # "Khóa bồi dưỡng gồm những chuyên đề nào?"
         if counted is not None:
             return ranked, counted
         number = articles.named_article(ctx.u.folded)

@@ -161,7 +161,10 @@ CARRIES = {
     "percent": re.compile(r"\d\s*%"),
     "who": re.compile(
         r"\b(Sở|UBND|Ủy ban|Hội|Bộ|Phòng|Trung tâm|Ban|Công an|Tỉnh đoàn|Chi hội|Chủ tịch|Thủ trưởng|Trường|[Gg]iáo viên|"
-        r"[Gg]iảng viên|[Bb]áo cáo viên)\b"
+        r"[Gg]iảng viên|[Bb]áo cáo viên|[Nn]gười (?:dạy|hướng dẫn|phụ trách|thực hiện|trình bày|chủ trì))\b"
+        # a person by the title before the name ("anh Lý Quốc Bảo", "Đồng chí Đàm Văn Tiến", "kỹ sư Hà Văn Cường")
+        r"|\b(?:[Ôô]ng|[Bb]à|anh|chị|thầy|cô|[Đđ]ồng chí|[Đđ]/c|kỹ sư|bác sĩ|[Đđ]ại úy|[Tt]hượng úy)\s+"
+        r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][a-zà-ỹđ]*\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]"
     ),
     "place": re.compile(r"\b(tại|địa điểm|địa chỉ|quảng trường|hội trường|trụ sở|nhà văn hóa)\b|https?://|www\.", re.I),
     "clock": re.compile(r"\b\d{1,2}\s*(giờ|h)\s*\d{0,2}\b|\bbuổi (sáng|chiều|tối|trưa)\b", re.I),
@@ -425,6 +428,8 @@ def is_table_row(text: str) -> bool:
 
 
 NAMED_CELL_SYLLABLES = (2, 4)  # a row label the question writes whole names its row ("Quý IV", "Lớp tin học")
+# … and another cell, when longer than a role word ("Chủ tịch Hội đồng", not "Giám đốc" of "Ban Giám đốc")
+OTHER_CELL_MIN_SYLLABLES = 3
 
 
 def row_label(row: str) -> str:
@@ -439,16 +444,62 @@ def label_asked(row: str, folded_question: str) -> bool:
 
 
 def _names_a_cell(row: str, folded_question: str) -> bool:
-    """The question writes the row's label whole: its first cell that is not a row number ("Quý IV")."""
+    """The question writes one of the row's cells whole: its label ("Quý IV") or another of OTHER_CELL_MIN_SYLLABLES
+    or more ("Chủ tịch Hội đồng" of a member list, not "Phó Chủ tịch Hội đồng")."""
+    return bool(_named_cell(row, folded_question))
+
+
+def _named_cell(row: str, folded_question: str) -> str:
+    """The longest cell of the row the question writes whole (NAMED_CELL_SYLLABLES, no figures), folded, else ""."""
     low, high = NAMED_CELL_SYLLABLES
-    syl = folded_syllables(row_label(row))
-    return low <= len(syl) <= high and not any(x.isdigit() for x in syl) and f" {' '.join(syl)} " in folded_question
+    label = row_label(row)
+    named = [
+        " ".join(syl)
+        for cell in table_cells(row)
+        if (low if cell == label else OTHER_CELL_MIN_SYLLABLES) <= len(syl := folded_syllables(cell)) <= high
+        and not any(x.isdigit() for x in syl)
+        and f" {' '.join(syl)} " in folded_question
+    ]
+    return max(named, key=len, default="")
 
 
 # which row holds the highest or lowest of a table's column ("xã nào … cao nhất", "đơn vị nào … ít nhất"; not "đạt ít
 # nhất 80 điểm", at least), in a table among EXTREME_WINDOW best lines
 _EXTREME_ASKED = re.compile(r"\b(cao nhat|nhieu nhat|lon nhat|thap nhat|it nhat|nho nhat)\b")
 _WHICH_ROW = re.compile(r"\b[a-z]+( [a-z]+)? nao\b")
+
+
+# a total asked ("tổng cộng bao nhiêu tiết", "tổng số đại biểu là bao nhiêu", "cả thảy mấy khóa"), and a line giving
+# one ("Tổng thời lượng chương trình là 42 tiết", "Tổng số đại biểu dự kiến: 290 người", "| | Tổng cộng | | 210 |")
+_TOTAL_ASKED = re.compile(r"\b(tong cong|tong so|ca thay|tat ca la)\b")
+_TOTAL_GIVEN = re.compile(r"(?:^|[\s|(])tong(?: cong| so| thoi luong| du toan| kinh phi)?\b[^.;]{0,50}?\d")
+TOTAL_COVER_SHARE = 0.5  # of the question's words the best line holds, with its headings, the total's line holds half
+
+
+def total_given(folded_question: str, folded: str) -> bool:
+    """The text (folded, punctuation kept) gives a total of what the question counts ("bao nhiêu tiết": "Tổng thời
+    lượng … là 42 tiết", the unit between "tổng" and the number or right after it)."""
+    asked = re.search(r"\b(?:bao nhieu|may)\s+(\w+)", folded_question)
+    if asked is None:
+        return False
+    unit = r"(dong|tien|\d{1,3}(?:\.\d{3}){2,})" if asked.group(1) == "tien" else asked.group(1)  # a sum in thousands
+    return any(re.search(rf"\b{unit}\b", folded[m.start() : m.end() + 25]) for m in _TOTAL_GIVEN.finditer(folded))
+
+
+def _total_first(ranked: list[Candidate], folded_question: str) -> list[Candidate]:
+    """A total asked: the first line of the best line's document that gives a total of what
+    is counted, lacks nothing the best line has and holds TOTAL_COVER_SHARE of its words, comes first (the items it
+    sums follow)."""
+    if not _TOTAL_ASKED.search(folded_question) or not ranked:
+        return ranked
+    gives = lambda text: total_given(folded_question, text)
+    first = ranked[0]
+    covers = lambda c: (
+        c.features.get("cov_line_ctx", 0.0) >= TOTAL_COVER_SHARE * first.features.get("cov_line_ctx", 0.0)
+    )
+    return _first_of_document(
+        ranked, len(ranked), lambda c: gives(fold(c.text).lower()) and _no_worse(c, first) and covers(c)
+    )
 
 
 def extreme_asked(folded_question: str) -> re.Match | None:
@@ -603,7 +654,7 @@ def _best_row_first(ranked: list[Candidate], folded_question: str = "") -> list[
     named = [c for c in ranked[:LABEL_ROW_WINDOW] if of_table(c) and _names_a_cell(c.text, folded_question)]
     # "Quý IV … bao nhiêu tiền?": the row "| Quý IV | 55.000.000 |", not "| Quý I |"; of several named, the longest
     # label ("Bà Hoàng Thị Mai ở thôn Đình Cả …": her row, not the hamlet's)
-    label_words = lambda c: len(row_label(c.text).split()) if c in named else 0
+    label_words = lambda c: len(_named_cell(c.text, folded_question).split()) if c in named else 0
     pick = max(named, key=label_words, default=None)
     if pick is not None and pick is not first and label_words(pick) > label_words(first):
         return [pick] + [c for c in ranked if c is not pick]
@@ -923,7 +974,7 @@ class EvidenceRanker:
         ranked = _named_part_first(ranked, self.ctx.u.folded, self._with_headings)
         ranked = _row_code_first(ranked, self.ctx.u.folded)
         ranked = _row_under_header(ranked)  # whichever rule put a table's header row first ("Kết quả 6 tháng")
-        return self._extreme_row_first(ranked)
+        return _total_first(self._extreme_row_first(ranked), self.ctx.u.folded)
 
     def _extreme_row_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """'Xã nào được giao số lượt người học cao nhất?': of the table of the first row (or header row) among the
@@ -1990,7 +2041,7 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
     fee = _FEE_ASKED.search(ctx.u.folded)
     carries = lambda k, text: (CARRIES[k] if k != "money" or fee else MONEY_SUM).search(text)
     for k in asked:
-        if k == "money" and _MAY_I.search(ctx.u.folded):  # "có được hỗ trợ tiền ăn không?": whether, not how much
+        if _MAY_I.search(ctx.u.folded):  # "có được hỗ trợ tiền ăn không?": whether, not how much
             continue
         near = _near_lines(ranked, KIND_NEAR_CHUNKS.get(k, 1))
         carrying = [c for c in near if carries(k, c.text) or row_carries(k, c)]
@@ -2061,6 +2112,8 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
     for unit in units:
         if unit in shape or _CODE.search(unit) or ctx.lex.expand(unit) != unit:
             continue
+        if unit in TOTAL_UNITS and total_given(ctx.u.folded, hay):  # "tổng cộng bao nhiêu tiết": "Tổng … 42 tiết"
+            continue
         if any(_written_in(x, hay) for x in ctx.lex.synonyms_of(unit)):  # "trường học": "cơ sở giáo dục"
             continue
         if " " not in unit and not _VOWEL.search(unit):  # an abbreviation: its initials in the evidence
@@ -2086,6 +2139,8 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
 # "tổng ngân sách", "toàn bộ kinh phí": a modifier the segmenter joined to what it modifies, which the documents may
 # write without it ("ngân sách tỉnh … 38,6 tỷ đồng")
 EDGE_MODIFIERS = frozenset({"tong", "toan", "toan bo"})
+# a total asked, which any total the evidence gives answers ("Tổng số …", "Tổng thời lượng …", "tổng dự toán")
+TOTAL_UNITS = frozenset({"tong cong", "tong so"})
 
 
 def _written_in(compound: str, hay: str) -> bool:

@@ -137,9 +137,20 @@ def best_line(
         if c.document_id in docs
         and all(_carries(k, c.text, q) for k in kinds)
         and c.text.rstrip(" .;") not in shown
+        and not _field_shown(c.text, shown)
         and holds(c)
     ]
     return next((c for c in fits if beside is not None and beside(c)), fits[0] if fits else None)
+
+
+_FIELD_LABEL = re.compile(r"^\s*[-+•]?\s*([^:;,.\d]{2,40}):\s*\S")
+
+
+def _field_shown(line: str, shown: str) -> bool:
+    """The line gives a field the answer quotes already ("- Người dạy: cô …" when "- Người dạy: ông …" is quoted):
+    the same field of another item (another class's teacher), not what the clause asks of this one."""
+    m = _FIELD_LABEL.match(line)
+    return m is not None and re.search(rf"(?:^|[\n“…]|\s-)\s*{re.escape(m.group(1).strip())}:", shown) is not None
 
 
 def _carries(kind: str, text: str, folded_clause: str) -> bool:

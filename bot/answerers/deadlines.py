@@ -130,6 +130,9 @@ def _day_as_written(d: Deadline, with_year: bool, words: bool = True) -> str:
     return f"{day}/{d.due_year}" if with_year else day
 
 
+_CLOCK = re.compile(r"\b\d{1,2}\s*(?:h|giờ)(?:\s*\d{2}(?:\s*phút)?)?(?=\s+(?:ngày\s+)?\d)", re.IGNORECASE)
+
+
 def _head(d: Deadline, words: bool = True) -> str:
     if d.recurrence in PERIODIC_DAY_PHRASES and d.due_day:
         return "Trước " + deadline_due_phrase(d)
@@ -139,8 +142,11 @@ def _head(d: Deadline, words: bool = True) -> str:
             head += f" (báo cáo {d.period})"
         return head
     if d.due_day:
+        clock = _CLOCK.search(d.due_text or "")  # "trước 16 giờ 30 ngày 28/12/2027": the hour too
         return (
-            f"Trước {_day_as_written(d, True, words)}"
+            f"Trước {clock.group(0)} ngày {_day_as_written(d, True, words)}"
+            if clock and not d.interpretation
+            else f"Trước {_day_as_written(d, True, words)}"
             if not d.interpretation
             else f"{sentence_case(d.due_text)} (đến {d.due_day:02d}/{d.due_month:02d}/{d.due_year})"
         )

@@ -178,8 +178,9 @@ def section_items(ctx: Context, top: Candidate) -> tuple[str, list[str]]:
     lines = paragraphs(ch.text)  # items whole, not cut into sentences
     heads = ch.headings or []
     own = [x for x in lines[1:] if _ITEM.match(x)]
-    if len(own) >= 2:
-        return lines[0], own
+    if len(own) >= 2:  # with the line announcing them ("Mỗi xã, phường cử 03 học viên, gồm:")
+        first = lines.index(own[0])
+        return lines[0], [x for x in lines[1:first] if x.rstrip().endswith(":")] + own
     parent = heads[:-1]
     if len(lines) > 1 and is_title(lines[0]):  # a titled section with text of its own: that text
         return lines[0], lines[1:]

@@ -537,3 +537,20 @@ def test_a_deadlines_day_is_written_as_its_document_writes_it():
     assert head("trong tháng 7 năm 2027", 31, 7, 2027) == "Trước 31/07/2027"  # the day is the context's reading
     assert head("trước ngày 15/6 hằng năm", 15, 6, None, "yearly").startswith("Trước 15/6 ")
     assert head("trước ngày 1/7/2026 và 31/7/2027", 31, 7, 2027) == "Trước 31/7/2027"  # the day that is due
+
+
+def test_a_clause_does_not_add_the_same_field_of_another_item():
+    from bot.answerers.clauses import _field_shown
+
+    shown = "“- Địa điểm: Sân nhà văn hóa tổ dân phố 3 … - Người dạy: ông Phan Văn Lộc”"
+    assert _field_shown("- Người dạy: cô Trương Thị Diệu Hiền", shown)
+    assert not _field_shown("- Học phí: Miễn phí", shown)
+    assert not _field_shown("Sở Tài chính chủ trì bố trí kinh phí.", shown)  # no field
+
+
+def test_a_deadline_keeps_its_time_of_day():
+    from bot.answerers.deadlines import _CLOCK
+
+    assert _CLOCK.search("trước 17h00 ngày 27/11/2026")[0] == "17h00"
+    assert _CLOCK.search("chậm nhất trước 16 giờ 30 ngày 28/12/2027")[0] == "16 giờ 30"
+    assert _CLOCK.search("trước ngày 15/12") is None

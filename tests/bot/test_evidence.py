@@ -788,3 +788,34 @@ def test_a_numbered_item_led_by_a_body_names_it():
     )
     assert body_led_by("- Sở Nội vụ: chuẩn bị …") == "Sở Nội vụ"
     assert body_led_by("5. Tổ chức tập huấn: …") is None
+
+
+def test_a_total_of_what_is_counted_is_given():
+    from bot.evidence import total_given
+    from vntext import fold
+
+    given = lambda q, line: total_given(q, fold(line).lower())
+    q = "chuong trinh tong cong bao nhieu tiet"
+    assert given(q, "Tổng thời lượng chương trình là 42 tiết (mỗi tiết 45 phút), gồm 40 tiết học")
+    assert not given(q, "Tổng số 444 học viên của 148 xã, phường (chi tiết tại phụ lục)")  # of people
+    assert given("tong cong bao nhieu dai bieu", "Tổng số đại biểu dự kiến: 290 người, gồm:")
+    assert given("tong cong bao nhieu tien", "| | Tổng cộng | | 210 | 185.000.000 |")
+    assert not given("co bao nhieu tiet", "Thời lượng: 08 tiết")  # no total in it
+
+
+def test_a_row_is_named_by_a_role_cell_the_question_writes_whole():
+    from bot.evidence import _named_cell
+
+    q = " chu tich hoi dong tham dinh la ai "
+    assert _named_cell("| 1 | Ông Trần Quang Vinh | Giám đốc Sở GDĐT | Chủ tịch Hội đồng |", q) == "chu tich hoi dong"
+    assert _named_cell("| 2 | Bà Nguyễn Thị Thu Hà | Phó Giám đốc Sở Nội vụ | Phó Chủ tịch Hội đồng |", q) == ""
+    assert _named_cell("| 5 | Bà Phạm Thị Lan | Chuyên viên | Thư ký Hội đồng |", q) == ""
+
+
+def test_a_person_named_by_a_title_is_who():
+    from bot.evidence import CARRIES
+
+    assert CARRIES["who"].search("- Người dạy: anh Lý Quốc Bảo (Đoàn Thanh niên phường)")
+    assert CARRIES["who"].search("Ông Trần Quang Vinh, Giám đốc")
+    assert not CARRIES["who"].search("ông ấy đi họp")  # no name after the title
+    assert not CARRIES["who"].search("anh em trong nhà cùng học")

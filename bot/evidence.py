@@ -1891,7 +1891,9 @@ QUESTION_SHAPE_WORDS = frozenset(
     )
 )
 # … and those of a question asking whom to call ("gọi" alone may be a call-up: "gọi bao nhiêu thanh niên nhập ngũ")
-CONTACT_SHAPE_WORDS = frozenset({"goi", "hoi", "lien lac", "so", "nhan", "nhan tin", "nhan so"})
+CONTACT_SHAPE_WORDS = frozenset(
+    {"goi", "hoi", "lien lac", "so", "nhan", "nhan tin", "nhan so", "thac mac", "vuong mac", "giai dap"}
+)  # "có thắc mắc thì liên hệ ai": the asking frame
 _CODE = re.compile(r"[\d/\-]")
 
 

@@ -39,7 +39,7 @@ CLAUSE_WORDS_WINDOW = 30
 # question of two clauses: up to about 30)
 MAX_WORDS = 30
 _SPLIT = re.compile(
-    r"\s*[,;]\s*|\s+(?:và|va)\s+(?=(?:có|co|ai|ở|o|khi|bao|mấy|may|hạn|han|gửi|gui|nộp|nop|được|duoc)\b)"
+    r"\s*[,;]\s*|\s*\?\s+(?=\w)|\s+(?:và|va)\s+(?=(?:có|co|ai|ở|o|khi|bao|mấy|may|hạn|han|gửi|gui|nộp|nop|được|duoc)\b)"
 )
 _QUOTED = re.compile(r"“([^”]*)”")
 _PUNCT = re.compile(r"[^\w\s]")
@@ -93,9 +93,15 @@ def said(ans: Answer) -> str:
     """What an answer quotes and states, without its citations ('Theo …', 'Nguồn: …')."""
     quoted = " ".join(_QUOTED.findall(ans.answer))
     stated = " ".join(
-        x for x in ans.answer.split("\n") if not x.startswith(("Theo ", "Ngoài ra, theo ", "Nguồn:")) and "“" not in x
+        _CITED_AFTER.sub("", x)  # "• Bà A, điện thoại … — Thông báo 87/TB-UBND …, ngày 12/6/2026": not its date
+        for x in ans.answer.split("\n")
+        if not x.startswith(("Theo ", "Ngoài ra, theo ", "Nguồn:")) and "“" not in x
     )
     return quoted + " " + stated
+
+
+# a listed line's citation after its dash ("• … — Thông báo 87/TB-UBND của UBND xã Thạnh Mỹ, ngày 12/6/2026")
+_CITED_AFTER = re.compile(r"\s—\s[^—]*$")
 
 
 def missing_kinds(ans: Answer, clause: str) -> list[str]:

@@ -554,3 +554,15 @@ def test_a_deadline_keeps_its_time_of_day():
     assert _CLOCK.search("trước 17h00 ngày 27/11/2026")[0] == "17h00"
     assert _CLOCK.search("chậm nhất trước 16 giờ 30 ngày 28/12/2027")[0] == "16 giờ 30"
     assert _CLOCK.search("trước ngày 15/12") is None
+
+
+def test_a_question_mark_inside_a_message_parts_two_clauses():
+    from bot.answerers.clauses import clauses_asking, said
+    from bot.answer import Answer
+
+    assert clauses_asking("Hạn đăng ký học các lớp tháng 3 là ngày nào? đăng ký qua sđt nào") == [
+        "Hạn đăng ký học các lớp tháng 3 là ngày nào",
+        "đăng ký qua sđt nào",
+    ]
+    listed = "Đầu mối liên hệ:\n• Bà A, điện thoại 0905 318 624 — Thông báo 87/TB-UBND của UBND xã X, ngày 12/6/2026"
+    assert "12/6/2026" not in said(Answer("q", True, listed, "contact"))  # a listed line's citation is not said

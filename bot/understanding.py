@@ -202,10 +202,10 @@ _EVENT_NOUNS = r"tuan le|ngay hoi|le phat dong|le khai mac|le tong ket|hoi thi|h
 PHONE = r"(?<!dung )(?<!su dung )(?<!cai )(?<!hoc )(?<!mang )dien thoai(?! thong minh)"
 # "nhắn số nào", "zalo cho ai": a message to send, to whom
 MESSAGE_TO = r"(nhan|nhan tin|zalo) (cho |qua |vao )?(ai|so nao)"
+# an e-mail address asked, not what a mail itself sends or says ("Email gửi kèm theo những file nào?")
+MAIL = r"(?:email|thu dien tu)(?! (?:nay |do |tren )?(?:gui kem|dinh kem|kem theo|noi|ghi|yeu cau|de nghi|nhac))"
 _CONTACT = (
-    r"\b(lien he|so dien thoai|"
-    + PHONE
-    + r"|email|thu dien tu|dau moi|hoi ai|goi (dien )?(cho )?(ai|so nao)|sdt|so dt|"
+    r"\b(lien he|so dien thoai|" + PHONE + r"|" + MAIL + r"|dau moi|hoi ai|goi (dien )?(cho )?(ai|so nao)|sdt|so dt|"
     r"hotline|vuong mac|" + MESSAGE_TO + r")\b"
 )
 # a task due by a date ("… phải gửi kế hoạch thực hiện Đề án 1373 trước ngày nào?"): a deadline, whatever

@@ -668,3 +668,10 @@ def test_an_agency_something_goes_to_is_a_recipient_not_the_body_asked(lex):
     assert to_so.agencies == ["Sở Giáo dục và Đào tạo"] and to_so.recipients == ["Sở Giáo dục và Đào tạo"]
     for q in ("Sở GDĐT có nhiệm vụ gì?", "Sở GDĐT gửi báo cáo về đâu?", "Sở GDĐT nhận báo cáo rồi gửi cho Sở GDĐT"):
         assert understand(q, lex, dt.date(2026, 5, 1)).recipients == [], q  # named as doing it, at least once
+
+
+def test_an_email_address_asked_is_a_contact_not_what_a_mail_sends(lex):
+    assert U("email của Sở GDĐT Quảng Trị là gì?", lex).intent == "contact"
+    assert U("gửi báo cáo qua thư điện tử nào?", lex).intent == "contact"
+    assert U("Email gửi kèm theo những file nào?", lex).intent != "contact"
+    assert U("thư điện tử này đề nghị các xã làm gì?", lex).intent != "contact"

@@ -235,18 +235,23 @@ def table_rows_text(rows: list[list[str]]) -> str:
     if not rows:
         return ""
     ncol = max(len(r) for r in rows)
-    if ncol <= 3 and _is_layout([c for r in rows for c in r]):
+    if ncol <= 3 and _is_layout([c for r in rows for c in r], len(rows)):
         return _column_major(rows)
     return "\n".join("| " + " | ".join(" ".join(c.split()) for c in r) + " |" for r in rows)
 
 
-def _is_layout(cells: list[str]) -> bool:
-    """A table that only lays out a letter's header or signature (not a table of data)."""
+# a layout table is a few rows: a data table that names a chairman or a director in its cells (an agenda's "Phó Chủ
+# tịch UBND tỉnh", a member list's "Giám đốc Sở") is read row by row
+LAYOUT_MAX_ROWS = 4
+
+
+def _is_layout(cells: list[str], rows: int = 0) -> bool:
+    """A table that only lays out a letter's header or signature (not a table of data): it holds the motto, the
+    number, the receivers or a signing formula, or it is short (LAYOUT_MAX_ROWS) and names a signer's title."""
     f = fold(" ".join(cells))
-    return any(
-        k in f
-        for k in (_MOTTO, "doc lap", "so:", "noi nhan", ", ngay", "chu tich", "giam doc", "bo truong", "tm.", "kt.")
-    )
+    if any(k in f for k in (_MOTTO, "doc lap", "so:", "noi nhan", "tm.", "kt.")):
+        return True
+    return rows <= LAYOUT_MAX_ROWS and any(k in f for k in (", ngay", "chu tich", "giam doc", "bo truong"))
 
 
 def _column_major(rows: list[list[str]]) -> str:
@@ -310,7 +315,7 @@ def _tables_to_columns(lines: list[str]) -> list[str]:
             j += 1
         if run and out and re.match(r"^\s*Nơi nhận", out[-1], re.I):  # the closing table's first row
             run.insert(0, [out.pop().strip()])
-        if run and max(len(r) for r in run) <= 3 and _is_layout([c for r in run for c in r]):
+        if run and max(len(r) for r in run) <= 3 and _is_layout([c for r in run for c in r], len(run)):
             out += ["", *_column_major(run).split("\n"), ""]
         else:
             out += [lines[k] for k in range(i, j)]

@@ -14,7 +14,10 @@ from vntext import fold
 
 # the kinds of numbered parts a document is laid out in, folded ("chuyen de" of "Chuyên đề 1.")
 PART_KINDS = "chuyen de|tieu chi|dot|bieu|phu luc|mau|chuong|phan|khoa|lop|modun|module|hoc phan"
-_LIST_ASKED = re.compile(rf"\b(?:nhung|cac|may|bao nhieu)\s+({PART_KINDS})\b(?:\s+\w+){{0,3}}\s*(?:nao|gi|\?|$)")
+# … at the question's end, with no condition after it: "những lớp nào miễn phí" asks some of them, not the list
+_LIST_ASKED = re.compile(
+    rf"\b(?:nhung|cac|may|bao nhieu)\s+({PART_KINDS})\b(?:\s+\w+){{0,2}}?\s*(?:nao|gi)?\s*(?:vay|a|nhi)?\s*$"
+)
 _COUNT_ONLY = re.compile(r"\b(?:may|bao nhieu)\s+")
 # the line opening a part: "Chuyên đề 1. …", "Đợt 2: …", "Biểu 01 - …", "Phụ lục III. …"
 _OPENING = r"^\s*[-•+]?\s*({kind})\s+(?:so\s+)?(\d{{1,2}}|[ivx]{{1,4}})\s*[.:)\-–]\s*\S"

@@ -566,3 +566,12 @@ def test_a_question_mark_inside_a_message_parts_two_clauses():
     ]
     listed = "Đầu mối liên hệ:\n• Bà A, điện thoại 0905 318 624 — Thông báo 87/TB-UBND của UBND xã X, ngày 12/6/2026"
     assert "12/6/2026" not in said(Answer("q", True, listed, "contact"))  # a listed line's citation is not said
+
+
+def test_a_list_of_parts_is_asked_only_without_a_condition_after_it():
+    from bot.answerers.parts import _LIST_ASKED
+
+    assert _LIST_ASKED.search("khoa boi duong o phu tho gom nhung chuyen de nao")
+    assert _LIST_ASKED.search("chuong trinh chia thanh may dot boi duong")
+    assert not _LIST_ASKED.search("nhung lop nao mien phi")  # some of them, not the list
+    assert not _LIST_ASKED.search("nhung lop hoc mien phi nao")

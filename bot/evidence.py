@@ -2114,8 +2114,6 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
     for unit in units:
         if unit in shape or _CODE.search(unit) or ctx.lex.expand(unit) != unit:
             continue
-        if unit in TOTAL_UNITS and total_given(ctx.u.folded, hay):  # "tổng cộng bao nhiêu tiết": "Tổng … 42 tiết"
-            continue
         if any(_written_in(x, hay) for x in ctx.lex.synonyms_of(unit)):  # "trường học": "cơ sở giáo dục"
             continue
         if " " not in unit and not _VOWEL.search(unit):  # an abbreviation: its initials in the evidence
@@ -2141,8 +2139,6 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
 # "tổng ngân sách", "toàn bộ kinh phí": a modifier the segmenter joined to what it modifies, which the documents may
 # write without it ("ngân sách tỉnh … 38,6 tỷ đồng")
 EDGE_MODIFIERS = frozenset({"tong", "toan", "toan bo"})
-# a total asked, which any total the evidence gives answers ("Tổng số …", "Tổng thời lượng …", "tổng dự toán")
-TOTAL_UNITS = frozenset({"tong cong", "tong so"})
 
 
 def _written_in(compound: str, hay: str) -> bool:

@@ -1693,9 +1693,18 @@ _PERSON_ASKED = re.compile(r"(?<!\w)((?i:ông|bà|anh|chị|cô|thầy|cháu|em|
 
 
 def person_not_near(ctx, ranked: list[Candidate]) -> str | None:
-    """'ông Nguyễn Văn Tám' when the question names a person that no document of the best lines names."""
+    """'ông Nguyễn Văn Tám' when the question names a person that no document of the best lines names; 'dòng họ Ngô'
+    when it names a lineage they do not."""
     found = _titled_names(_PERSON_ASKED, ctx.u.text or "")
-    return _first_not_in_documents(ctx, ranked, [(f"{title.lower()} {name}", name) for title, name in found])
+    lineages = [
+        (f"dòng họ {m.group(1).strip()}", m.group(1).strip()) for m in _LINEAGE_ASKED.finditer(ctx.u.text or "")
+    ]
+    return _first_not_in_documents(ctx, ranked, [(f"{title.lower()} {name}", name) for title, name in found] + lineages)
+
+
+# a lineage the question names by its capitalised name, one syllable or more ("dòng họ Ngô", "dong ho Nguyen Van")
+_CAPITAL = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ"
+_LINEAGE_ASKED = re.compile(rf"(?<!\w)(?i:dòng họ|dong ho)\s+((?:[{_CAPITAL}][^\W\d_]*\s*){{1,3}})")
 
 
 # One of several of a kind the question names by its head word: a body ("Sở Y tế") or a prize ("giải Ba"). When the
@@ -1885,6 +1894,8 @@ QUESTION_SHAPE_WORDS = frozenset(
     "xin hoi, cho hoi, nghe noi, giup, neu, noi, di, phia, kieu, luon, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, doi tuong, "
     # what a question about a document itself asks for ("số hiệu là gì, ngày nào, ai ký")
     "so hieu, trich yeu, ngay ki, nguoi ki, ai ki, noi nhan, kinh gui, "
+    # a quantifier ("tất cả bao nhiêu dòng họ")
+    "tat ca, "
     # a multiple-choice question's own words ("Chọn câu trả lời đúng nhất", "Đáp án là: …")
     "chon, cau tra loi, tra loi, dap an, dung nhat, sau day, duoi day, day, thuoc, khong thuoc, phuong an, bao gom, gom".split(
         ", "

@@ -819,3 +819,12 @@ def test_a_person_named_by_a_title_is_who():
     assert CARRIES["who"].search("Ông Trần Quang Vinh, Giám đốc")
     assert not CARRIES["who"].search("ông ấy đi họp")  # no name after the title
     assert not CARRIES["who"].search("anh em trong nhà cùng học")
+
+
+def test_a_lineage_asked_is_read_by_its_capitalised_name():
+    from bot.evidence import _LINEAGE_ASKED
+
+    names = lambda q: [m.group(1).strip() for m in _LINEAGE_ASKED.finditer(q)]
+    assert names("dong ho Ngo o thon Dong Xuan duoc bao nhieu diem") == ["Ngo"]
+    assert names("Dòng họ Nguyễn Văn ở thôn Đồng Xuân xếp loại gì?") == ["Nguyễn Văn"]
+    assert names("Xã có bao nhiêu dòng họ học tập?") == []  # the title, no name

@@ -50,10 +50,18 @@ _ASKING = re.compile(r"\b(gi|nao|bao|may|ai|dau|khong|chua|sao)\b")
 def clauses_asking(question: str) -> list[str]:
     """A question of two clauses or more: each clause that asks something of its own (two words or more, a kind of
     answer), the first one too ("Mức độ 3 do ai ra QĐ công nhận, có giá trị mấy năm?"); none for one clause."""
-    parts = [p.strip(" ?.!") for p in _SPLIT.split(question or "") if p and p.strip(" ?.!")]
+    parts = [p.strip(" ?.!") for p in _SPLIT.split(_asking_part(question or "")) if p and p.strip(" ?.!")]
     if len(parts) < 2:
         return []
     return [p for p in parts if len(p.split()) >= 2 and _ASKING.search(fold(p))]
+
+
+def _asking_part(question: str) -> str:
+    """The question up to a "?" after which nothing more is asked ("…? Chọn câu trả lời đúng nhất.", "…? Trả lời: …")."""
+    for m in re.finditer(r"\?\s+", question):
+        if not _ASKING.search(fold(question[m.end() :])):
+            return question[: m.start() + 1]
+    return question
 
 
 def first_clause(question: str) -> str:

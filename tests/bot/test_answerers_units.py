@@ -575,3 +575,10 @@ def test_a_list_of_parts_is_asked_only_without_a_condition_after_it():
     assert _LIST_ASKED.search("chuong trinh chia thanh may dot boi duong")
     assert not _LIST_ASKED.search("nhung lop nao mien phi")  # some of them, not the list
     assert not _LIST_ASKED.search("nhung lop hoc mien phi nao")
+
+
+def test_an_instruction_after_a_question_mark_is_no_clause():
+    from bot.answerers.clauses import clauses_asking
+
+    assert clauses_asking("Trách nhiệm của Bộ Y tế là gì? Trả lời: Tổ chức công tác giám định") == []
+    assert clauses_asking("Dịch vụ du lịch khác bao gồm điều nào dưới đây? Chọn câu trả lời đúng nhất.") == []

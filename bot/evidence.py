@@ -155,6 +155,8 @@ ASK_PATTERNS = {
 }
 ASK_RES = {k: re.compile(v) for k, v in ASK_PATTERNS.items()}
 
+# a capital letter of the language, as a regular expression's class ("Ô", "Đ", "Ý" too)
+CAPITAL = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ"
 CARRIES = {
     "date": re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\b|\bngày\s+\d{1,2}\b|\bquý\s+[IV1-4]+\b|\btháng\s+\d{1,2}\b", re.I),
     "number": re.compile(r"\d"),
@@ -163,8 +165,8 @@ CARRIES = {
         r"\b(Sở|UBND|Ủy ban|Hội|Bộ|Phòng|Trung tâm|Ban|Công an|Tỉnh đoàn|Chi hội|Chủ tịch|Thủ trưởng|Trường|[Gg]iáo viên|"
         r"[Gg]iảng viên|[Bb]áo cáo viên|[Nn]gười (?:dạy|hướng dẫn|phụ trách|thực hiện|trình bày|chủ trì))\b"
         # a person by the title before the name ("anh Lý Quốc Bảo", "Đồng chí Đàm Văn Tiến", "kỹ sư Hà Văn Cường")
-        r"|\b(?:[Ôô]ng|[Bb]à|anh|chị|thầy|cô|[Đđ]ồng chí|[Đđ]/c|kỹ sư|bác sĩ|[Đđ]ại úy|[Tt]hượng úy)\s+"
-        r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][a-zà-ỹđ]*\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]"
+        rf"|\b(?:[Ôô]ng|[Bb]à|anh|chị|thầy|cô|[Đđ]ồng chí|[Đđ]/c|kỹ sư|bác sĩ|[Đđ]ại úy|[Tt]hượng úy)\s+"
+        rf"[{CAPITAL}][a-zà-ỹđ]*\s+[{CAPITAL}]"
     ),
     "place": re.compile(r"\b(tại|địa điểm|địa chỉ|quảng trường|hội trường|trụ sở|nhà văn hóa)\b|https?://|www\.", re.I),
     "clock": re.compile(r"\b\d{1,2}\s*(giờ|h)\s*\d{0,2}\b|\bbuổi (sáng|chiều|tối|trưa)\b", re.I),
@@ -1703,8 +1705,7 @@ def person_not_near(ctx, ranked: list[Candidate]) -> str | None:
 
 
 # a lineage the question names by its capitalised name, one syllable or more ("dòng họ Ngô", "dong ho Nguyen Van")
-_CAPITAL = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ"
-_LINEAGE_ASKED = re.compile(rf"(?<!\w)(?i:dòng họ|dong ho)\s+((?:[{_CAPITAL}][^\W\d_]*\s*){{1,3}})")
+_LINEAGE_ASKED = re.compile(rf"(?<!\w)(?i:dòng họ|dong ho)\s+((?:[{CAPITAL}][^\W\d_]*\s*){{1,3}})")
 
 
 # One of several of a kind the question names by its head word: a body ("Sở Y tế") or a prize ("giải Ba"). When the
@@ -1819,13 +1820,14 @@ _PART_ASKED = re.compile(
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
 
-def _part_number(s: str) -> int:
+def part_number(s: str) -> int:
+    """A part's number in figures or in Roman numerals, folded ("3", "iii" → 3; 0 when neither)."""
     return int(s) if s.isdigit() else _ROMAN.get(s, 0)
 
 
 def _part_numbers(text: str, kind: str) -> set[int]:
     """The numbers of the parts of this kind the folded text names ("phu luc 1", "phu luc so 2", "phu luc iii")."""
-    return {_part_number(x) for x in re.findall(rf"\b{kind}\s+(?:so\s+)?(\d{{1,2}}|[ivx]{{1,4}})\b", text)}
+    return {part_number(x) for x in re.findall(rf"\b{kind}\s+(?:so\s+)?(\d{{1,2}}|[ivx]{{1,4}})\b", text)}
 
 
 def _names_part(text: str, kind: str, number: int) -> bool:
@@ -1836,9 +1838,9 @@ def _named_part_first(ranked: list[Candidate], folded_question: str, read=lambda
     """ "Phụ lục 2 … là gì?", "Lớp số 02 dành cho ai?": the first of the COVERED_WINDOW best lines that names that
     numbered part (`read`: the line, with its headings) comes first."""
     m = _PART_ASKED.search(folded_question)
-    if m is None or not ranked or _names_part(read(ranked[0]), m.group(1), _part_number(m.group(2))):
+    if m is None or not ranked or _names_part(read(ranked[0]), m.group(1), part_number(m.group(2))):
         return ranked
-    kind, number = m.group(1), _part_number(m.group(2))
+    kind, number = m.group(1), part_number(m.group(2))
     return _first_of(ranked, COVERED_WINDOW, lambda c: _names_part(read(c), kind, number))
 
 
@@ -1852,7 +1854,7 @@ def part_not_in_document(ctx, ranked: list[Candidate]) -> str | None:
     text = " ".join(ctx.kb.chunk_folded(c.id) for c in ctx.kb.chunks_of_document(ranked[0].document_id))
     text = f"{text} {ctx.kb.identity_folded(ranked[0].document_id)}"
     numbers = _part_numbers(text, kind)
-    if not numbers or _part_number(m.group(2)) in numbers:
+    if not numbers or part_number(m.group(2)) in numbers:
         return None
     return m.group(0)
 
@@ -2053,9 +2055,9 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
         return None
     fee = _FEE_ASKED.search(ctx.u.folded)
     carries = lambda k, text: (CARRIES[k] if k != "money" or fee else MONEY_SUM).search(text)
+    if _MAY_I.search(ctx.u.folded):  # "có được hỗ trợ tiền ăn không?": whether, not how much
+        return None
     for k in asked:
-        if _MAY_I.search(ctx.u.folded):  # "có được hỗ trợ tiền ăn không?": whether, not how much
-            continue
         near = _near_lines(ranked, KIND_NEAR_CHUNKS.get(k, 1))
         carrying = [c for c in near if carries(k, c.text) or row_carries(k, c)]
         if not carrying:

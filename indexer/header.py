@@ -631,13 +631,11 @@ def _issuer_from_parties(sc: _Scan) -> str | None:
     """An agreement's or a contract's parties, who sign it together: "Trung tâm … và Công ty …"."""
     if sc.h.doc_type not in (TYPE_BY_FOLDED["thoa thuan"], TYPE_BY_FOLDED["hop dong"]):
         return None
-    names = []
-    for s in sc.lines[:PARTY_LINES]:
-        m = _PARTY.match(s)
-        if m and m.group(1).upper() not in [n[0] for n in names]:
-            name = m.group(2)
-            names.append((m.group(1).upper(), _smart_case(name, sc.lex) if _is_upper_line(name) else name))
-    return " và ".join(n for _, n in names[:2]) or None
+    names: dict[str, str] = {}  # party letter → its name, the first line naming each party
+    for m in filter(None, (_PARTY.match(s) for s in sc.lines[:PARTY_LINES])):
+        name = m.group(2)
+        names.setdefault(m.group(1).upper(), _smart_case(name, sc.lex) if _is_upper_line(name) else name)
+    return " và ".join(list(names.values())[:2]) or None
 
 
 def _infer_issuer(sc: _Scan) -> None:

@@ -9,6 +9,7 @@ import re
 
 from bot.answer import Answer, Source
 from bot.answerers.base import Context, short
+from bot.evidence import part_number
 from bot.formatting import document_citation
 from vntext import fold
 
@@ -18,29 +19,23 @@ PART_KINDS = "chuyen de|tieu chi|dot|bieu|phu luc|mau|chuong|phan|khoa|lop|modun
 _LIST_ASKED = re.compile(
     rf"\b(?:nhung|cac|may|bao nhieu)\s+({PART_KINDS})\b(?:\s+\w+){{0,2}}?\s*(?:nao|gi)?\s*(?:vay|a|nhi)?\s*$"
 )
-_COUNT_ONLY = re.compile(r"\b(?:may|bao nhieu)\s+")
 # the line opening a part: "Chuyên đề 1. …", "Đợt 2: …", "Biểu 01 - …", "Phụ lục III. …"
 _OPENING = r"^\s*[-•+]?\s*({kind})\s+(?:so\s+)?(\d{{1,2}}|[ivx]{{1,4}})\s*[.:)\-–]\s*\S"
 MIN_PARTS = 2
 PART_CHARS = 160
 
 
-def _number(s: str) -> int:
-    roman = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
-    return int(s) if s.isdigit() else roman.get(s, 0)
-
-
 def _openings(ctx: Context, doc_id: str, kind: str) -> list[tuple[int, str, int]]:
     """(number, line, chunk id) of each line of the document opening a part of this kind, the first of each number,
     in the document's order."""
     rx = re.compile(_OPENING.format(kind=kind))
-    seen: dict[int, tuple[int, str, int]] = {}
+    seen: dict[int, tuple[str, int]] = {}
     for ch in ctx.kb.chunks_of_document(doc_id):
         for line in [*(ch.headings or [])[-1:], *ch.text.split("\n")]:
             m = rx.match(fold(line).lower())
-            if m and _number(m.group(2)) not in seen:
-                seen[_number(m.group(2))] = (_number(m.group(2)), line.strip(), ch.id)
-    return [seen[n] for n in sorted(seen)]
+            if m:
+                seen.setdefault(part_number(m.group(2)), (line.strip(), ch.id))
+    return [(n, *seen[n]) for n in sorted(seen)]
 
 
 def list_parts(ctx: Context, ranked: list) -> Answer | None:
@@ -54,7 +49,7 @@ def list_parts(ctx: Context, ranked: list) -> Answer | None:
     if len(parts) < MIN_PARTS or parts[0][0] != 1 or parts[-1][0] != len(parts):
         return None
     doc = ctx.kb.docs[doc_id]
-    lines = [f"{document_citation(doc)} có {len(parts)} {fold_kind(parts[0][1], m.group(1))}:"]
+    lines = [f"{document_citation(doc)} có {len(parts)} {_kind_as_written(parts[0][1], m.group(1))}:"]
     lines += [f"• {short(line, PART_CHARS)}" for _, line, _ in parts]
     sources = []
     for _, line, cid in parts:
@@ -64,7 +59,7 @@ def list_parts(ctx: Context, ranked: list) -> Answer | None:
     return ctx.finish("search", lines, sources)
 
 
-def fold_kind(line: str, kind: str) -> str:
+def _kind_as_written(line: str, kind: str) -> str:
     """The kind as the document writes it ("chuyên đề" of "Chuyên đề 1. …")."""
     words = len(kind.split())
     return " ".join(line.split()[:words]).lower()

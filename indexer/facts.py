@@ -802,7 +802,10 @@ def extract_citations(root: Node) -> list[CitationFact]:
 # ---------------------------------------------------------------------------------------------
 # contacts
 
-_PHONE = re.compile(r"(?:điện thoại|ĐT|đt|Tel|SĐT)\s*:?\s*(\+?\d[\d .]{7,14}\d)")
+# "Điện thoại: 0275 3842 618", "ĐT: …", "Hotline/Zalo: 0918 265 347" (any case)
+_PHONE = re.compile(
+    r"(?<!\w)(?:điện thoại|đt|tel|sđt|hotline|zalo|di động|dđ)\s*:?\s*(\+?\d[\d .]{7,14}\d)", re.IGNORECASE
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PERSON = re.compile(
     r"\b(Bà|Ông|bà|ông|đồng chí|Đồng chí)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){1,4})"

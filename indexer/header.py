@@ -319,6 +319,7 @@ class _Scan:
     subj_lines: list[str] = field(default_factory=list)
     body_head: str = ""  # the body's first six lines, joined
     title_rest: str = ""  # what a type's title line says after the type ("Kiểm tra" of "BIÊN BẢN KIỂM TRA")
+    post: bool = False  # a post pasted from a social page (`_read_post_head`)
 
 
 def _read_number(sc: _Scan) -> None:
@@ -380,8 +381,37 @@ def _is_issuer_line(sc: _Scan, st: str) -> bool:
     )
 
 
+# a social post's stamp under its page's name: "3 ngày · 🌏", "Trang thông tin điện tử xã Diễn Châu · 2 ngày ·"
+_POST_STAMP = re.compile(
+    r"^(.*?)\s*·?\s*\b(\d{1,2}\s+(?:phút|giờ|ngày|tuần|tháng)|hôm qua|vừa xong)\b[^·]*·", re.IGNORECASE
+)
+POST_HEAD_LINES = 3
+
+
+def _read_post_head(sc: _Scan) -> None:
+    """A post pasted from a social page: the page (the text before the stamp's "·", else the line above the stamp)
+    issued it, and the first line after the stamp is its title."""
+    lines = sc.lines
+    for i, s in enumerate(lines[:POST_HEAD_LINES]):
+        m = _POST_STAMP.match(s.strip())
+        if m is None:
+            continue
+        above = next((x.strip() for x in reversed(lines[:i]) if x.strip()), "")
+        page = m.group(1).strip(" ·-") or above
+        if not page:
+            return
+        sc.h.issuer = page
+        title = next((x.strip() for x in lines[i + 1 : i + 4] if x.strip()), "")
+        if title and len(title) <= TITLE_MAX_CHARS and not sc.h.subject:
+            sc.h.subject = title
+        sc.post = True
+        return
+
+
 def _read_top_block(sc: _Scan) -> None:
     """The upper-case lines at the very top: the issuer block (not the national motto) and the type line."""
+    if sc.post:  # a social post's page is its issuer
+        return
     issuer_lines: list[str] = []
     issuer_done = False
     for i, s in enumerate(sc.lines[:25]):
@@ -687,6 +717,7 @@ def _infer_province(sc: _Scan) -> None:
 HEADER_RULES = (
     ("số", _read_number),
     ("địa danh, ngày", _read_place_date),
+    ("trang đăng bài", _read_post_head),
     ("cơ quan ban hành, loại văn bản", _read_top_block),
     ("trích yếu", _read_subject),
     ("tiêu đề của bài viết", _read_title),

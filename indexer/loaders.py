@@ -14,7 +14,7 @@ import re
 import threading
 from pathlib import Path
 
-from indexer import budgets
+from indexer import budgets, pdftables
 from indexer.ocr import IMAGE_SUFFIXES, OcrError
 
 SUPPORTED = (".txt", ".md", ".docx", ".pdf", ".html", ".htm") + IMAGE_SUFFIXES
@@ -63,10 +63,25 @@ def _read_docx(path: Path) -> str:
         d = docx.Document(str(path))
     except Exception as e:  # noqa: BLE001 - zip/xml errors: the file is refused by name
         raise DocumentError(path, f"tệp .docx hỏng hoặc không đọc được ({type(e).__name__})") from None
+    return "\n".join(_docx_blocks(d))
+
+
+def _docx_blocks(d) -> list[str]:
+    """Paragraphs and tables in reading order, each paragraph with the label Word's numbering prints before it."""
+    from indexer.docxlists import ListLabels, heading_labels
+
+    items = list(d.iter_inner_content())
+    labels = ListLabels(d)
+    paragraphs = [x for x in items if not hasattr(x, "rows")]
+    heads = {id(paragraphs[i]): label for i, label in heading_labels(paragraphs, labels).items()}
     blocks = []
-    for item in d.iter_inner_content():  # paragraphs and tables in reading order
-        blocks.append(_docx_table_text(item) if hasattr(item, "rows") else item.text)
-    return "\n".join(blocks)
+    for item in items:
+        if hasattr(item, "rows"):
+            blocks.append(_docx_table_text(item))
+            continue
+        label = heads.get(id(item)) or (labels.label(item) if item.text.strip() else "")
+        blocks.append(f"{label} {item.text.strip()}" if label else item.text)
+    return blocks
 
 
 def _docx_table_text(table) -> str:
@@ -196,6 +211,7 @@ def _read_pdf(path: Path) -> str:
             raise DocumentError(path, f"không đọc được trang scan bằng OCR ({type(e).__name__}: {e})") from None
     if not "".join(pages).strip():
         raise DocumentError(path, "PDF không có chữ, kể cả khi đọc bằng OCR (no text, even with OCR)")
+    pages = pdftables.with_tables(path, pages, set(scanned))  # a ruled table's rows kept together
     pages = [p if i in scanned else unwrapped(p) for i, p in enumerate(pages)]  # OCR keeps the scan's own lines
     _remember_pages(path, pages)
     return "\n\n".join(pages)
@@ -203,9 +219,9 @@ def _read_pdf(path: Path) -> str:
 
 _WRAPPED = re.compile(r"^[a-zđà-ỹ\d]", re.UNICODE)  # a line going on in lower case or with a figure ("100% …")
 _ITEM_START = re.compile(
-    r"^(?:[a-zđ]{1,2}|\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})[.)]\s|^[-+•*]\s|^(Điều|Chương|Mục|Số|Căn cứ|Kính gửi|V/v|Nơi nhận)\b"
+    r"^(?:[a-zđ]{1,2}|\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})[.)]\s|^[-+•*|]\s|^(Điều|Chương|Mục|Số|Căn cứ|Kính gửi|V/v|Nơi nhận)\b"
 )
-_LINE_END = re.compile(r"[.:;!?]\s*$")
+_LINE_END = re.compile(r"[.:;!?|]\s*$")  # a table row ("| … |") ends its line
 FULL_LINE_SHARE = 0.85  # a line this long against the page's longest was cut by the page's width
 
 

@@ -90,9 +90,28 @@ def unzip_closing_columns(lines: list[str]) -> list[str]:
     return lines[:start] + left + [""] + right + lines[end:]
 
 
+# pictographs that open or close a line of a pasted post ("✅ Công ty …: 50.000.000đ", "📅 THỜI GIAN: …", "… 🎉🎉")
+_EMOJI = "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\ufe0f\u200d\u20e3]"
+_EMOJI_HEAD = re.compile(rf"^\s*(?:{_EMOJI}\s*)+(?=\S)")
+_EMOJI_TAIL = re.compile(rf"(?<=\S)(?:\s*{_EMOJI})+\s*$")
+
+
+def emoji_items(lines: list[str]) -> list[str]:
+    """A social post's lines opened by a pictograph: a run of two or more such lines is a list ("- Công ty …"), a
+    lone one a plain line; pictographs closing a line are dropped."""
+    opened = [bool(_EMOJI_HEAD.match(x)) for x in lines]
+    out = []
+    for i, line in enumerate(lines):
+        if opened[i]:
+            in_run = (i > 0 and opened[i - 1]) or (i + 1 < len(lines) and opened[i + 1])
+            line = ("- " if in_run else "") + _EMOJI_HEAD.sub("", line)
+        out.append(_EMOJI_TAIL.sub("", line))
+    return out
+
+
 def normalize_text(raw: str) -> str:
     t = nfc(raw.replace("\r\n", "\n").replace("\r", "\n"))
-    t = "\n".join(unzip_closing_columns(unzip_header_columns(t.split("\n"))))
+    t = "\n".join(emoji_items(unzip_closing_columns(unzip_header_columns(t.split("\n")))))
     t = t.replace("\t", " ").replace("\u2013", "-").replace("\u2014", "-").replace("\u2022", "-")
     t = t.replace("“", "“").replace("”", "”")
     lines = []

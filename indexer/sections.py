@@ -35,7 +35,13 @@ _PATTERNS = [
     ("muc", re.compile(r"^(Mục\s+\d+)\.?\s*[:.\-]?\s*(.*)$")),
     ("dieu", re.compile(r"^(Điều\s+\d+[a-z]?)\s*[.:]\s*(.*)$")),
     # … and a questionnaire's ("Câu 6. Ông/bà muốn học những nội dung nào? (chọn tối đa 03 phương án)", "Câu 1. Giới tính:")
-    ("cau", re.compile(r"^(Câu(?:\s+hỏi)?\s+\d{1,3})\s*[.:]\s*(.*\?(?:\s*\([^()]{1,60}\))?|[^:]{1,80}:)\s*$")),
+    # … and a letter's answers to questions sent in ("Câu hỏi 1 (Hội Khuyến học xã Chư Păh): … không?")
+    (
+        "cau",
+        re.compile(
+            r"^(Câu(?:\s+hỏi)?\s+\d{1,3})\s*(?:\([^()]{1,80}\))?\s*[.:]\s*(.*\?(?:\s*\([^()]{1,60}\))?|[^:]{1,80}:)\s*$"
+        ),
+    ),
     ("roman", re.compile(r"^([IVX]{1,5})\s*[.\-]\s+(.*)$")),
     ("arabic", re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\s*[.)]\s+(.*)$")),
     ("letter", re.compile(r"^([a-zđ])\s*\)\s*(.*)$")),

@@ -243,13 +243,17 @@ def table_rows_text(rows: list[list[str]]) -> str:
 # a layout table is a few rows: a data table that names a chairman or a director in its cells (an agenda's "Phó Chủ
 # tịch UBND tỉnh", a member list's "Giám đốc Sở") is read row by row
 LAYOUT_MAX_ROWS = 4
+# the number's label opens a line of a cell ("Số: 57/KH-UBND"); "kỹ năng số: kích hoạt VNeID" in an agenda is no label
+_NUMBER_LABEL = re.compile(r"(?m)^\W*so\s*:|\bso\s*:\s*(?:[\d/.…_]|$)")
 
 
 def _is_layout(cells: list[str], rows: int = 0) -> bool:
     """A table that only lays out a letter's header or signature (not a table of data): it holds the motto, the
     number, the receivers or a signing formula, or it is short (LAYOUT_MAX_ROWS) and names a signer's title."""
     f = fold(" ".join(cells))
-    if any(k in f for k in (_MOTTO, "doc lap", "so:", "noi nhan", "tm.", "kt.")):
+    if any(k in f for k in (_MOTTO, "doc lap", "noi nhan", "tm.", "kt.")) or _NUMBER_LABEL.search(
+        fold("\n".join(cells))
+    ):
         return True
     return rows <= LAYOUT_MAX_ROWS and any(k in f for k in (", ngay", "chu tich", "giam doc", "bo truong"))
 
@@ -361,9 +365,15 @@ def read_metadata(lines: list[str], limit: int) -> Metadata:
 _NUMBER_LINE = re.compile(r"^\s*Số\s*:\s*\S*\d")
 
 
+INLINE_MOTTO_LINES = 15  # a motto typed beside the issuer opens the letter's first lines
+
+
 def _doc_start(lines: list[str]) -> int | None:
     """Index of the first line of the letter's header (the issuer above/beside the national motto)."""
     motto = next((i for i, s in enumerate(lines) if fold(s).strip().startswith(_MOTTO)), None)
+    beside = next((i for i, s in enumerate(lines[:INLINE_MOTTO_LINES]) if _MOTTO in fold(s)), None)
+    if beside is not None and (motto is None or beside < motto):  # "ỦY BAN NHÂN DÂN      CỘNG HÒA …" typed in columns
+        motto = beside
     if motto is None:
         num = next((i for i, s in enumerate(lines) if _NUMBER_LINE.match(s)), None)
         if num is None:

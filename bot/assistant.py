@@ -42,6 +42,7 @@ from bot.citing import cite_sources
 from bot.answerers.base import EXAMPLES, REFUSAL, Context, aside_missing, refusal, with_aside  # noqa: F401  (REFUSAL is part of this module's API)
 from bot.config import TIMEZONE, Settings, load_settings
 from bot.evidence import (
+    HEADER_INTENTS,
     EvidenceRanker,
     agrees,
     asked_kinds,
@@ -127,6 +128,12 @@ class UpcomingDeadline:
 
 # the evidence ranking's best lines a fact answer is read again in the order of
 RANKED_LINES = 10
+
+
+# a clause asking what a document's header says: its number, its date, its signer
+_HEADER_CLAUSE = re.compile(
+    r"\b(so (bao nhieu|may|hieu|ki hieu)|ai ki|nguoi ki|ki ngay|ngay (ban hanh|nao)|ban hanh)\b"
+)
 
 
 def picks(answer: Answer | None) -> list[str]:
@@ -446,6 +453,8 @@ class Assistant:
         first = clauses.first_clause(ctx.question)
         first_topic = self._clause_topic(ctx, first) if asking else []
         for clause in asking:
+            if ans.intent in HEADER_INTENTS and _HEADER_CLAUSE.search(fold(clause)):  # "… số bao nhiêu, ai ký?"
+                continue  # the header answer gives its number, date and signer
             kinds = clauses.missing_kinds(ans, clause)
             topic = first_topic if clause == first else self._clause_topic(ctx, clause)
             untold = [] if kinds else clauses.untold_words(ans, topic, first_topic)
@@ -487,7 +496,12 @@ class Assistant:
         if early is not None:
             return early
         fact = self.read_again(ctx, fact, ranked)
-        if fact is not None and (u.follow_up or agrees(fact, ranked, u)) and not best_is_table_row(ranked, u.folded):
+        header_asked = fact is not None and fact.intent in HEADER_INTENTS  # "… số bao nhiêu, ai ký?": no row says
+        if (
+            fact is not None
+            and (u.follow_up or agrees(fact, ranked, u))
+            and (header_asked or not best_is_table_row(ranked, u.folded))
+        ):
             if ranked and len(fact.sources) == 1:  # one fact: the other sections read for it follow its own
                 fact.sources = with_more_sources(fact.sources, evidence_answer.sources(ctx, ranked))
             return annotate_answer(fact, u.provinces, kb.docs, today)  # "Đắk Nông nay thuộc tỉnh Lâm Đồng …"

@@ -127,7 +127,7 @@ ASK_PATTERNS = {
     r"|\b(thanh vien|nguoi|can bo|ca nhan) nao\b)",
     "place": r"\b(o dau|dia diem|tai dau|noi nao|cho nao|dia chi)\b",
     "clock": r"\b(may gio|luc may|gio nao)\b",
-    "list": r"\b(nhung|gom|bao gom|danh sach|cac .{0,30} nao|co [a-z]+( [a-z]+)? nao|nhiem vu gi|lam gi|nhung gi|hoat dong gi|noi dung gi)\b",
+    "list": r"\b(nhung|gom|bao gom|danh sach|cac .{0,30} nao|co [a-z]+( [a-z]+)? nao|nhiem vu gi|lam gi|nhung gi|hoat dong gi|noi dung gi|truong hop nao)\b",
     "yesno": r"(\bco\b.{2,80}\b(khong|chua)\s*\??\s*$|\b(duoc khong|phai khong|dung khong|khong a)\s*\??\s*$"
     r"|\bda\b.{2,80}\bchua( nhi| a| vay)?\s*\??\s*$)",  # "đã đạt … chưa nhỉ?"
     "howto": r"\b(lam the nao|lam sao|the nao|thu tuc|ho so|giay to|can gi|dang ki|o dau|cach)\b",
@@ -139,7 +139,7 @@ ASK_PATTERNS = {
     + r")\b",
     "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong(?! ho))|het bao nhieu|chi phi|muc phat|bi phat(?! hien| sinh| trien)|phat tien|duoc tra|(?<!kiem )(?<!thanh )(?<!dieu )tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
-    r"ton phi|((cap|chi|ho tro|duoc|nhan) tien|tien an)\b"
+    r"ton phi|(kinh phi|ngan sach|du toan|so tien)\b[a-z0-9 ]{0,50}\bbao nhieu|((cap|chi|ho tro|duoc|nhan) tien|tien an)\b"
     + _NOT_MONEY
     + r"|tien "
     + _NOT_MONEY
@@ -258,6 +258,7 @@ class Candidate:
     score: float = 0.0
     paragraph: str = ""  # the paragraph the line is a sentence of (empty: the line is a whole paragraph)
     columns: str = ""  # a table row's column names (its table's first row), else empty
+    party_named: bool = False  # moved first as the line naming the person or company asked (_party_named_first)
 
 
 # A table row carries what its columns are: "| 6 | Võ Văn Tùng | … |" under "Họ và tên" names a person, "| Quý IV |
@@ -969,6 +970,7 @@ class EvidenceRanker:
         ranked = _list_head_first(_whole_question_first(_covered_first(out), self.asked), self.asked)
         ranked = _named_field_first(_item_head_first(ranked, self.asked), self.ctx.u.folded)
         ranked = _best_row_first(_members_named_first(ranked, self.ctx.u.folded), f" {self.ctx.u.folded} ")
+        ranked = _party_named_first(ranked, self.ctx.u.text or "")
         ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
         ranked = self._named_level_first(self._named_item_first(self._definition_first(self._condition_first(ranked))))
@@ -1694,6 +1696,29 @@ def _names(text: str, name: str) -> bool:
 _PERSON_ASKED = re.compile(r"(?<!\w)((?i:ông|bà|anh|chị|cô|thầy|cháu|em|đồng chí|đ/c))\s+((?:[^\W\d_]+\s*){2,4})")
 
 
+# a company the question names by its capitalised name ("Công ty Hồng Phát tài trợ bao nhiêu?")
+_COMPANY_ASKED = re.compile(r"(?<!\w)((?i:công ty|cty|doanh nghiệp))\s+((?:[^\W\d_]+\s*){2,5})")
+PARTY_WINDOW = 8
+
+
+def _party_named_first(ranked: list[Candidate], text: str) -> list[Candidate]:
+    """A person or company the question names ("anh Trần Văn Quyết ủng hộ bao nhiêu?"): when the best line does not
+    name them, the first of the PARTY_WINDOW best lines of its document that does comes first (the donor's own line,
+    not the post's opening that names the commune)."""
+    if not ranked:
+        return ranked
+    names = [name for _, name in _titled_names(_PERSON_ASKED, text) + _titled_names(_COMPANY_ASKED, text)]
+    for name in names:
+        if _names(f" {folded_text(ranked[0].text)} ", name):
+            ranked[0].party_named = True
+            return ranked
+        moved = _first_of_document(ranked, PARTY_WINDOW, lambda c: _names(f" {folded_text(c.text)} ", name))
+        if moved is not ranked:
+            moved[0].party_named = True  # its own line: no line that scored higher for other words goes with it
+            return moved
+    return ranked
+
+
 def person_not_near(ctx, ranked: list[Candidate]) -> str | None:
     """'ông Nguyễn Văn Tám' when the question names a person that no document of the best lines names; 'dòng họ Ngô'
     when it names a lineage they do not."""
@@ -2127,6 +2152,8 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
     for unit in units:
         if unit in shape or _CODE.search(unit) or ctx.lex.expand(unit) != unit:
             continue
+        if unit in FIGURE_UNITS and FIGURE_UNITS[unit].search(hay):  # "bao nhiêu tiền": "3.000.000 đồng" says it
+            continue
         if any(_written_in(x, hay) for x in ctx.lex.synonyms_of(unit)):  # "trường học": "cơ sở giáo dục"
             continue
         if " " not in unit and not _VOWEL.search(unit):  # an abbreviation: its initials in the evidence
@@ -2147,6 +2174,13 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
             out.append(unit)
     weights = ctx.kb.unit_weights(out) if out else {}
     return sorted(out, key=lambda x: -weights.get(x, 1.0))
+
+
+# a word of the question that a figure of the evidence says without writing it: "tiền" by a sum ("3.000.000 đồng",
+# "1,5 tỷ"), "giờ" and "phút" by a time of day ("8h15", "14 giờ 00") (folded text)
+_SUM = re.compile(r"\d[\d.,]*\s*(?:dong|d|trieu|ti|nghin|ngan)\b")
+_CLOCK_FIGURE = re.compile(r"\b\d{1,2}\s*(?:h|gio)\s*\d{0,2}\b")
+FIGURE_UNITS = {"tien": _SUM, "gio": _CLOCK_FIGURE, "phut": _CLOCK_FIGURE}
 
 
 # "tổng ngân sách", "toàn bộ kinh phí": a modifier the segmenter joined to what it modifies, which the documents may

@@ -310,8 +310,28 @@ def _asker_kin(words: list[str], i: int) -> bool:
     return i == 0 and len(syl) == 2 and syl[0] in KIN_WORDS and syl[1] in _ASKER
 
 
+# people in everyday words ("bà con dân tộc thiểu số"): the documents write "đồng bào", "người dân", "nhân dân"
+EVERYDAY_PEOPLE = frozenset({"ba con", "moi nguoi", "nguoi ta"})
+
+
+def _unit_asked(words: list[str], i: int) -> bool:
+    """ "diễn" of "diễn ra" (takes place), cut apart by the segmenter: the question's shape, not its topic."""
+    return words[i] == "dien" and i + 1 < len(words) and words[i + 1] == "ra"
+
+
 # compounds whose folded syllables are each a function or time word ("đang", "kỳ") but which are content words
-CONTENT_COMPOUNDS = frozenset({"dang ki"})
+CONTENT_COMPOUNDS = frozenset({"dang ki", "ngay hoi"})  # "ngày hội" (a festival) is no "ngày hỏi"
+
+
+def _compounds_joined(words: list[str]) -> list[str]:
+    """Two syllables the segmenter cut apart that make one of the CONTENT_COMPOUNDS ("ngày" + "hội") joined again."""
+    out: list[str] = []
+    for w in words:
+        if out and f"{out[-1]} {w}" in CONTENT_COMPOUNDS:
+            out[-1] = f"{out[-1]} {w}"
+        else:
+            out.append(w)
+    return out
 
 
 def topic_units(
@@ -324,7 +344,7 @@ def topic_units(
     intent's and the domain's own words (`ignore`: whole words; a word made only of its one-syllable
     words and function words goes too) and without the `names` it mentions (folded entity names:
     'so giao duc va dao tao', 'tien giang')."""
-    words = (segmenter or default_segmenter()).segment(text)
+    words = _compounds_joined((segmenter or default_segmenter()).segment(text))
     singles = {x for x in ignore if " " not in x}
     in_names = words_in_names(words, names)
     content = content_readings(text)
@@ -333,13 +353,10 @@ def topic_units(
         syl = w.split()
         if w in ignore or w in names or i in in_names:
             continue
-        if w in content:  # "mượn sách": not the "muốn" it folds to
+        if w in content or w in CONTENT_COMPOUNDS:  # "mượn sách": not the "muốn" it folds to; "hội thi"
             units.append(w)
             continue
-        if _is_question_word(w) or _asker_kin(words, i):
-            continue
-        if w in CONTENT_COMPOUNDS:  # "đăng ký", folded "dang ki", is no "đang kỳ"
-            units.append(w)
+        if _is_question_word(w) or _asker_kin(words, i) or w in EVERYDAY_PEOPLE or _unit_asked(words, i):
             continue
         if all(s in STOPWORDS or s in QUESTION_WORDS or s in singles or re.fullmatch(r"[\d/.\-]+", s) for s in syl):
             continue

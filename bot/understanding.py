@@ -188,6 +188,11 @@ _TYPE_NUM_RE = re.compile(  # a type named with its number: "quyết định 137
 _TYPE_WORDS = {t.folded: t.title for t in DOC_TYPES if t.asked}  # the types a question may ask about
 
 
+def _typed_together(doc_type: str, number: str, text: str) -> bool:
+    """The type and the number stand together as typed, no comma or stop between them."""
+    return re.search(rf"\b{doc_type}\s+(?:so\s*:?\s*)?{number}\b", " ".join(fold(text).split())) is not None
+
+
 # "ký" as signing, not "định kỳ", "đăng ký", "kỹ năng", "kỳ họp", "nhiệm kỳ", "thời kỳ", "học kỳ", "kỳ đánh giá",
 # "kỳ báo cáo", "kỳ này", "mỗi kỳ"
 SIGNING = (
@@ -213,6 +218,10 @@ _CONTACT = (
 _DUE = r"\b(truoc ngay|han (chot|nop|gui)|phai (gui|nop|bao cao|hoan thanh))\b"
 
 
+_SENT_TO = r"\bgui (den|toi) (nhung |cac )?(don vi|co quan|noi) nao\b"
+_SENT_THING = r"\b(bao cao|ho so|danh sach|de xuat|san pham|bai du thi)\b"  # what a deadline sends, not a document
+
+
 def _document_intent(f: str, u: Understanding) -> str | None:
     """A question about a document itself (who signed it, to whom) or about a document it cites, or None."""
     has = lambda pat: re.search(pat, f) is not None
@@ -221,6 +230,8 @@ def _document_intent(f: str, u: Understanding) -> str | None:
         r"ngay ban hanh|gui cho ai|kinh gui|noi nhan|gui nhung ai|so hieu|ki van ban|"
         r"gui (cho )?(nhung |cac )?(don vi|co quan|noi) nao)\b"
     ) or (has(SIGNING) and has(r"\b(ai|nao)\b")):
+        return "document"
+    if has(_SENT_TO) and not has(_SENT_THING):  # "Kế hoạch … gửi đến những nơi nào?": its receivers
         return "document"
     if has(
         r"\b(quyet dinh nao|thong tu nao|huong dan nao|van ban nao|cong van nao|ke hoach nao|chi thi nao|"
@@ -306,6 +317,8 @@ def understand(question: str, lex: Lexicon, today: dt.date, previous: Understand
         if re.search(r"[a-z]", m.group(1)):  # "14/CT-TTg"; all digits ("15/12", "20/12/2025") is a date
             u.numbers.append(m.group(1))
     for m in _TYPE_NUM_RE.finditer(f):
+        if not _typed_together(m.group(1), m.group(2), text):  # "Theo biên bản, 1 hộ …": no "Biên bản 1"
+            continue
         u.numbers.append(m.group(2))
         u.doc_types.append(_TYPE_WORDS.get(m.group(1), ""))
     for k, v in _TYPE_WORDS.items():

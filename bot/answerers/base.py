@@ -332,6 +332,8 @@ def aside_missing(question: str, missing: list[str]) -> bool:
     """Every word no document holds lies in a clause after the first, which holds none of them ("Đăng ký … nộp ở
     đâu, có làm online được không?"): the first clause is answered, and the words of the others named."""
     clauses = [c for c in (" " + fold_words(x) + " " for x in re.split(r"[,;?]", question)) if c.strip()]
+    while len(clauses) > 1 and _SCOPE_CLAUSE.match(clauses[0]):  # "Theo kế hoạch của Sở, …": a scope, not a clause
+        clauses = clauses[1:]
     if len(clauses) < 2 or len(clauses[0].split()) < ASIDE_MIN_WORDS:
         return False
     rest = " ".join(clauses[1:])
@@ -339,6 +341,8 @@ def aside_missing(question: str, missing: list[str]) -> bool:
 
 
 ASIDE_MIN_WORDS = 4  # a first clause shorter than this ("Cho hỏi, …") asks nothing by itself
+# a clause that only says where to look ("Theo hướng dẫn của Sở GDĐT …, lệ phí … là bao nhiêu?")
+_SCOPE_CLAUSE = re.compile(r"^ (theo|trong|tai|can cu|doi voi|cho (minh|toi|em|chau) hoi|xin hoi|hoi) ")
 
 
 def with_aside(ans: Answer, ctx: Context) -> Answer:

@@ -53,12 +53,12 @@ def answer(ctx: Context) -> Answer | None:
             lines.append(f"Ban hành tại {doc.place or '—'}, {_issued_on(doc)}.")
         if re.search(_RECIPIENTS_ASKED, f) and doc.recipients:  # "… ai ký, gửi ai?": to whom too
             lines.append("Kính gửi: " + "; ".join(doc.recipients))
-    elif re.search(_RECIPIENTS_ASKED, f):
-        if not doc.recipients:
-            return None
+    elif re.search(_RECIPIENTS_ASKED, f) and doc.recipients:
         lines.append(f"{document_citation(doc)} gửi:")
         lines += [f"• {r}" for r in doc.recipients]
-    elif re.search(r"\b(noi nhan)\b", f):
+    elif re.search(_RECIPIENTS_ASKED, f) and not doc.receivers:
+        return None
+    elif re.search(r"\b(noi nhan)\b", f) or re.search(_RECIPIENTS_ASKED, f):  # no "Kính gửi": sent to its receivers
         lines.append(f"Nơi nhận của {document_citation(doc)}:")
         lines += [f"• {r}" for r in doc.receivers]
     elif re.search(r"\b(ai ban hanh|co quan nao ban hanh|do ai ban hanh)\b", f) and not doc.issuer:
@@ -70,7 +70,9 @@ def answer(ctx: Context) -> Answer | None:
     return ctx.finish("document", lines, src)
 
 
-_RECIPIENTS_ASKED = r"\b(gui cho ai|kinh gui|gui nhung ai|gui ai|gui (cho )?(nhung |cac )?(don vi|co quan|noi) nao)\b"
+_RECIPIENTS_ASKED = (
+    r"\b(gui cho ai|kinh gui|gui nhung ai|gui ai|gui (cho |den |toi )?(nhung |cac )?(don vi|co quan|noi) nao)\b"
+)
 _DAY_ASKED = r"\b(ngay nao|ngay may|ban hanh ngay|ngay ban hanh|ban hanh khi nao|ki ngay)\b"
 
 

@@ -182,7 +182,7 @@ def section_items(ctx: Context, top: Candidate) -> tuple[str, list[str]]:
         first = lines.index(own[0])
         return lines[0], [x for x in lines[1:first] if x.rstrip().endswith(":")] + own
     parent = heads[:-1]
-    if len(lines) > 1 and is_title(lines[0]):  # a titled section with text of its own: that text
+    if len(lines) > 1 and (is_title(lines[0]) or _ASKED_HEAD.match(lines[0])):  # a titled section's own text
         return lines[0], lines[1:]
     sibs = [
         c
@@ -192,6 +192,11 @@ def section_items(ctx: Context, top: Candidate) -> tuple[str, list[str]]:
     if len(sibs) >= 2 and heads:
         return (parent[-1] if parent else ""), [x for c in sibs for x in _with_own_items(ctx, c)]
     return (heads[-1] if heads else ""), [x for x in lines if not heads or x != heads[-1]]
+
+
+# a question of a questions-and-answers letter ("Câu hỏi 3 (UBND xã …): Hồ sơ … gồm những gì?"): its answer is its
+# own text, never the other questions beside it
+_ASKED_HEAD = re.compile(r"^Câu(\s+hỏi)?\s+\d{1,3}\b.*\?\s*$")
 
 
 def _with_own_items(ctx: Context, ch) -> list[str]:
@@ -251,7 +256,12 @@ def _field_asked(ctx: Context, top: Candidate, ch) -> str | None:
     if dated and _UPCOMING.search(ctx.u.folded):  # what is coming: the field that gives its date
         return dated[0]
     m = _FIELD.match(top.text)
-    return fold(m.group(1)).strip() if m else None
+    label = fold(m.group(1)).strip() if m else None
+    return None if label in _REPLY_LABELS else label
+
+
+# "Trả lời: …" of a question answered: that question's answer, no field its sibling questions share with it
+_REPLY_LABELS = frozenset({"tra loi", "dap", "hoi", "cau hoi", "y kien"})
 
 
 def _upcoming(ctx: Context, line: str) -> bool:
@@ -346,7 +356,7 @@ def _companions(ranked: list[Candidate], top: Candidate, asked: set[str], q: str
         for c in ranked[1:40]
         if c.chunk_id == top.chunk_id and c.line_no != top.line_no and body_led_by(c.text) in (None, body)
     ]
-    keep = [c for c in same[:8] if c.score >= top.score * COMPANION_SHARE][:2]
+    keep = [] if top.party_named else [c for c in same[:8] if c.score >= top.score * COMPANION_SHARE][:2]
     says = lambda kind, c: carries_asked(kind, c.text, q)
     for kind in COMPANION_KINDS:
         if kind in asked and not says(kind, top) and not any(says(kind, c) for c in keep):

@@ -405,6 +405,32 @@ def test_words_missing_only_from_a_later_clause_are_an_aside():
     assert not aside_missing("Lương cán bộ TTHTCĐ bao nhiêu, nộp ở đâu?", ["luong"])  # the first clause lacks it
     assert not aside_missing("Cho hỏi, lương cán bộ bao nhiêu?", ["luong"])  # a first clause asking nothing
     assert not aside_missing("Lương của cán bộ trung tâm học tập cộng đồng là bao nhiêu?", ["luong"])
+    # "Theo …, …": where to look, no clause of its own; the fee is what is asked
+    assert not aside_missing(
+        "Theo hướng dẫn của Sở GDĐT tỉnh Đồng Nai, lệ phí thẩm định hồ sơ là bao nhiêu?", ["le phi"]
+    )
+
+
+def test_the_line_naming_the_donor_asked_comes_first():
+    from bot.evidence import _party_named_first
+
+    opening = Candidate(1, "post", 0, "Hội Khuyến học xã Lập Thạch thống nhất danh sách trao học bổng năm 2026", False)
+    donor = Candidate(1, "post", 5, "- Công ty TNHH May mặc Hồng Phát: 50.000.000đ", False)
+    other = Candidate(2, "plan", 3, "Công ty Hồng Phát tài trợ máy tính", False)
+    ranked = _party_named_first([opening, other, donor], "Công ty Hồng Phát tài trợ bao nhiêu cho quỹ?")
+    assert ranked[0] is donor and donor.party_named, [c.text for c in ranked]  # of the best line's document
+    person = Candidate(1, "post", 6, "- Anh Trần Văn Quyết (doanh nhân): 30.000.000đ", False)
+    assert _party_named_first([opening, person], "anh Tran Van Quyet ung ho bao nhieu")[0] is person
+    assert _party_named_first([opening, donor], "quỹ khuyến học có bao nhiêu tiền?")[0] is opening  # none named
+
+
+def test_a_figure_says_the_unit_asked():
+    from bot.evidence import FIGURE_UNITS
+
+    assert FIGURE_UNITS["tien"].search(" giai nhat: 3.000.000 dong ") and FIGURE_UNITS["tien"].search(" 1,5 ti dong ")
+    assert FIGURE_UNITS["gio"].search(" tu 8h15 den 10h30 ") and FIGURE_UNITS["gio"].search(" luc 14 gio 00 ")
+    assert not FIGURE_UNITS["tien"].search(" 3 lop hoc, 40 hoc vien ") and not FIGURE_UNITS["gio"].search(" 2027 ")
+    assert "money" in asked_kinds("to trinh de nghi tong kinh phi bao nhieu")
 
 
 def test_a_list_asked_by_what_its_members_are_is_answered_by_a_line_naming_them():

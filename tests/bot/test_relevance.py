@@ -203,3 +203,11 @@ def test_a_name_whose_last_syllable_went_into_a_dictionary_word_gets_it_back():
     # without the pair in the documents, the dictionary word stays
     plain = Segmenter(corpus_syllables=[folded_syllables("xã Phú Ủng")])
     assert plain._name_tail_joined(text, words)[4:6] == ["phu ung", "tay hoc"]
+
+
+def test_a_festival_people_and_taking_place_are_read_as_meant(seg):
+    assert "ngay hoi" in topic_units("Ngày hội công dân học tập tổ chức ở đâu?", set(), seg)  # no "ngày hỏi"
+    assert "ngay hoi" in topic_units("ngan sach chi cho ngay hoi cong dan hoc tap bao nhieu", set(), seg)
+    units = topic_units("Xóa mù chữ cho bà con dân tộc thiểu số thì ai chủ trì?", set(), seg)
+    assert "ba con" not in units and "dan toc thieu so" in units, units
+    assert "dien" not in topic_units("Chung kết hội thi diễn ra lúc mấy giờ?", set(), seg)

@@ -675,3 +675,15 @@ def test_an_email_address_asked_is_a_contact_not_what_a_mail_sends(lex):
     assert U("gửi báo cáo qua thư điện tử nào?", lex).intent == "contact"
     assert U("Email gửi kèm theo những file nào?", lex).intent != "contact"
     assert U("thư điện tử này đề nghị các xã làm gì?", lex).intent != "contact"
+
+
+def test_a_count_after_a_comma_names_no_document(lex):
+    u = understand("Theo biên bản, 1 hộ cần tối thiểu bao nhiêu phiếu đồng ý?", lex, TODAY)
+    assert u.numbers == [] and u.doc_types == ["Biên bản"], (u.numbers, u.doc_types)
+    u = understand("Quyết định số 1373 ban hành ngày nào?", lex, TODAY)
+    assert u.numbers == ["1373"], u.numbers
+
+
+def test_where_a_document_is_sent_asks_its_receivers_not_a_reports(lex):
+    assert understand("Kế hoạch 52 của Sở gửi đến những nơi nào?", lex, TODAY).intent == "document"
+    assert understand("Báo cáo 6 tháng gửi đến những nơi nào?", lex, TODAY).intent != "document"

@@ -136,6 +136,17 @@ _HEADER_CLAUSE = re.compile(
 )
 
 
+def _header_not_in_row(folded_question: str, ranked: list) -> bool:
+    """A header asked ("… số bao nhiêu, ai ký?") that the best line, a row, cannot give: it holds no document number
+    and no date (an agenda's "| 7h30 - 8h15 | …"), unlike a register of decisions ("| 03/QĐ-HKH | 01/5/2026 |")."""
+    row = ranked[0].text if ranked else ""
+    return bool(_HEADER_CLAUSE.search(folded_question)) and not _DOCUMENT_IN_ROW.search(row)
+
+
+_NUMBERED = re.compile(r"\b\d+/(?:\d{4}/)?[A-ZĐ]")  # a document number written ("57/KH-UBND")
+_DOCUMENT_IN_ROW = re.compile(r"\d+/[0-9]*/?[A-ZĐ]|\b\d{1,2}/\d{1,2}/\d{4}\b")
+
+
 def picks(answer: Answer | None) -> list[str]:
     """The quotes of the facts a fact answer shows."""
     return [s.quote for s in answer.sources] if answer is not None else []
@@ -453,8 +464,8 @@ class Assistant:
         first = clauses.first_clause(ctx.question)
         first_topic = self._clause_topic(ctx, first) if asking else []
         for clause in asking:
-            if ans.intent in HEADER_INTENTS and _HEADER_CLAUSE.search(fold(clause)):  # "… số bao nhiêu, ai ký?"
-                continue  # the header answer gives its number, date and signer
+            if ans.intent in HEADER_INTENTS and _HEADER_CLAUSE.search(fold(clause)) and _NUMBERED.search(ans.answer):
+                continue  # "… số bao nhiêu, ai ký?": the header answer gives its number, date and signer
             kinds = clauses.missing_kinds(ans, clause)
             topic = first_topic if clause == first else self._clause_topic(ctx, clause)
             untold = [] if kinds else clauses.untold_words(ans, topic, first_topic)
@@ -496,7 +507,7 @@ class Assistant:
         if early is not None:
             return early
         fact = self.read_again(ctx, fact, ranked)
-        header_asked = fact is not None and fact.intent in HEADER_INTENTS  # "… số bao nhiêu, ai ký?": no row says
+        header_asked = fact is not None and fact.intent in HEADER_INTENTS and _header_not_in_row(u.folded, ranked)
         if (
             fact is not None
             and (u.follow_up or agrees(fact, ranked, u))

@@ -52,10 +52,10 @@ _CAUSE_LINE = re.compile(r"^\s*[-+•]?\s*(?:(?:\d{1,2}|[a-zđ])[.)]\s*)?(?:Nguy
 REASON_WINDOW = 20
 # a line giving a number of the unit asked ("bao nhiêu điểm") comes first among this many best lines
 UNIT_WINDOW = 5
-# "… có giá trị bao lâu?": a line carrying the kind asked (a duration, a validity) comes first among this many best
+# "… có giá trị bao lâu?", "lúc mấy giờ": a line carrying the kind asked (a duration, a validity, a time) comes first among this many best
 KIND_WINDOW = 5
 BOUND_WINDOW = 10  # a line stating the bound asked ("HẠN CHÓT: 17h00 thứ Tư, ngày 10/3/2027") is looked for this far
-KIND_FIRST = ("duration", "validity")
+KIND_FIRST = ("duration", "validity", "clock")  # "lúc mấy giờ": a line giving a time of day
 # "… áp dụng từ ngày nào?" asks when a period starts, "… đến khi nào?" when it ends: a line stating that bound of a
 # period comes first among KIND_WINDOW best lines ("có hiệu lực … kể từ ngày 01 tháng 9", not "giữ nguyên kết quả đến
 # hết ngày 31 tháng 12")
@@ -139,7 +139,7 @@ ASK_PATTERNS = {
     + r")\b",
     "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong(?! ho))|het bao nhieu|chi phi|muc phat|bi phat(?! hien| sinh| trien)|phat tien|duoc tra|(?<!kiem )(?<!thanh )(?<!dieu )tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
     r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
-    r"ton phi|(kinh phi|ngan sach|du toan|so tien)\b[a-z0-9 ]{0,50}\bbao nhieu|((cap|chi|ho tro|duoc|nhan) tien|tien an)\b"
+    r"ton phi|(kinh phi|ngan sach|du toan|so tien)\b[a-z0-9 ]{0,50}\bbao nhieu(?! (phan tram|lan|nguoi|lop|buoi|ngay|thang|nam|xa|don vi|hoc vien))|((cap|chi|ho tro|duoc|nhan) tien|tien an)\b"
     + _NOT_MONEY
     + r"|tien "
     + _NOT_MONEY
@@ -970,7 +970,8 @@ class EvidenceRanker:
         ranked = _list_head_first(_whole_question_first(_covered_first(out), self.asked), self.asked)
         ranked = _named_field_first(_item_head_first(ranked, self.asked), self.ctx.u.folded)
         ranked = _best_row_first(_members_named_first(ranked, self.ctx.u.folded), f" {self.ctx.u.folded} ")
-        ranked = _party_named_first(ranked, self.ctx.u.text or "")
+        ranked = _party_named_first(ranked, self.ctx.u.text or "", self._with_headings)
+        ranked = self._place_named_first(ranked)
         ranked = self._bound_first(self._kind_first(self._named_section_first(self._body_first(ranked))))
         ranked = self._reason_first(self._unit_first(self._result_first(ranked)))
         ranked = self._named_level_first(self._named_item_first(self._definition_first(self._condition_first(ranked))))
@@ -1063,6 +1064,22 @@ class EvidenceRanker:
         syl = folded_syllables(_TITLE_NUMBER.sub("", self._own_section_title(c)))
         low, high = NAMED_HEADING_SYLLABLES
         return low <= len(syl) <= high and f" {' '.join(syl)} " in f" {self.ctx.u.folded} "
+
+    def _place_named_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """'TTHTCĐ xã Quảng Khê được bao nhiêu điểm?' of a province's table: the row naming the commune comes first
+        among the PARTY_WINDOW best of the best line's document, unless that document is the commune's own (its
+        every line is of it)."""
+        if not ranked:
+            return ranked
+        doc = self.ctx.kb.docs[ranked[0].document_id]
+        identity = folded_text(" ".join(filter(None, [doc.label, doc.issuer, doc.subject])))
+        for _, name in places_asked(self.ctx.u.text):
+            if _names(identity, name) or _names(self._with_headings(ranked[0]), name):
+                continue
+            moved = _first_of_document(ranked, PARTY_WINDOW, lambda c: _names(folded_text(c.text), name))
+            if moved is not ranked:
+                return moved
+        return ranked
 
     def _with_headings(self, c: Candidate) -> str:
         return with_headings(self.ctx.kb, c)
@@ -1188,9 +1205,9 @@ class EvidenceRanker:
         """'bao nhiêu điểm thì đạt …?', 'mấy lớp …?': among the UNIT_WINDOW best lines, one that gives a number
         of the unit asked ('từ 80 điểm trở lên') before one that gives a number of something else ('03 lần')."""
         first = ranked[0] if ranked else None
-        noun = counted_noun(self.ctx.u.text, self.ctx.u.folded)
-        if first is not None and noun and is_table_row(first.text) and f" {noun} " in f" {folded_text(first.columns)} ":
-            return ranked  # a row under the column counting it ("| Lạc Hồng | 2.103 |" under "Số hộ GĐHT")
+        noun = counted_noun(self.ctx.u.text, self.ctx.u.folded) or asked_unit(self.ctx.u.folded)
+        if first is not None and noun and is_table_row(first.text) and _column_counts(first.columns, noun):
+            return ranked  # a row under the column counting it ("| Lạc Hồng | 2.103 |" under "Số hộ GĐHT", "Tổng điểm")
         counted = count_asked(self.ctx.u.text, self.ctx.u.folded)
         if counted is not None:  # "tỉnh có bao nhiêu xã, phường?": "… với 124 xã, phường", of the best line's document
             return _first_of_document(ranked, COUNT_WINDOW, lambda c: gives_count(counted, c.text))
@@ -1383,12 +1400,15 @@ def line_years(lines: list[str], i: int, headings=None, periods: bool = False) -
     period's every year (the ranking was fitted on the years written)."""
     above = [p for p in reversed(lines[:i]) if p.rstrip().endswith(":") or (is_title(p) and p[:1] not in "-+•")]
     for text in [lines[i], *above, *reversed(headings or [])]:
+        text = _COMPARED_YEAR.sub("", text)  # "Giảm 01 bậc so với năm 2025": a row of 2026
         years = named_years(text) if periods else {int(y) for y in _YEAR.findall(text)}
         if years:
             return years
     return set()
 
 
+# a year a figure is compared with ("tăng 5% so với năm 2025", "so với cùng kỳ năm 2026"): not the line's own year
+_COMPARED_YEAR = re.compile(r"\bso với\s+(?:cùng kỳ\s+)?(?:năm\s+)?(?:19|20)\d\d\b", re.IGNORECASE)
 _PERIOD = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)")
 MAX_PERIOD_YEARS = 20
 
@@ -1701,16 +1721,26 @@ _COMPANY_ASKED = re.compile(r"(?<!\w)((?i:công ty|cty|doanh nghiệp))\s+((?:[^
 PARTY_WINDOW = 8
 
 
-def _party_named_first(ranked: list[Candidate], text: str) -> list[Candidate]:
+def _column_counts(columns: str, noun: str) -> bool:
+    """A column of the table counts the noun: "Số hộ GĐHT", "Tổng số xã", "Tổng điểm", the noun alone ("Hộ"); not
+    "Chủ hộ"."""
+    cells = [" ".join(folded_syllables(c)) for c in re.split(r"\s*\|\s*|\s{2,}", columns or "") if c.strip()]
+    return any(re.match(rf"(tong )?(so )?(luong )?{re.escape(noun)}\b", c) for c in cells)
+
+
+def _party_named_first(ranked: list[Candidate], text: str, with_headings=lambda c: folded_text(c.text)) -> list:
     """A person or company the question names ("anh Trần Văn Quyết ủng hộ bao nhiêu?"): when the best line does not
-    name them, the first of the PARTY_WINDOW best lines of its document that does comes first (the donor's own line,
-    not the post's opening that names the commune)."""
+    name them, in itself or its headings ("d) Địa bàn phụ trách: …" under "3. Bà Cầm Thị Hương …"), the first of the
+    PARTY_WINDOW best lines of its document that does comes first (the donor's own line, not the post's opening that
+    names the commune)."""
     if not ranked:
         return ranked
     names = [name for _, name in _titled_names(_PERSON_ASKED, text) + _titled_names(_COMPANY_ASKED, text)]
     for name in names:
         if _names(f" {folded_text(ranked[0].text)} ", name):
             ranked[0].party_named = True
+            return ranked
+        if _names(f" {with_headings(ranked[0])} ", name):  # a line of their own section
             return ranked
         moved = _first_of_document(ranked, PARTY_WINDOW, lambda c: _names(f" {folded_text(c.text)} ", name))
         if moved is not ranked:

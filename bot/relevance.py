@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bot.retrieval import QUESTION_WORDS as RETRIEVAL_QUESTION_WORDS
 from bot.search_index import STOPWORDS
-from vntext import fold, folded_syllables, has_diacritics, import_underthesea
+from vntext import fold, folded_syllables, has_diacritics, import_underthesea, nfc
 
 # A fact (deadline, task, target, criterion, event) is shown only when its text, with its section's
 # headings, covers at least this share of the question's topic units (weighted, see `coverage`).
@@ -320,7 +320,16 @@ def _unit_asked(words: list[str], i: int) -> bool:
 
 
 # compounds whose folded syllables are each a function or time word ("đang", "kỳ") but which are content words
-CONTENT_COMPOUNDS = frozenset({"dang ki", "ngay hoi"})  # "ngày hội" (a festival) is no "ngày hỏi"
+CONTENT_COMPOUNDS = frozenset({"dang ki", "ngay hoi", "tieng anh"})  # "ngày hội" (a festival) is no "ngày hỏi"
+# compounds of function syllables that are content words only as typed with these accents ("cơ bản", not "có bạn")
+ACCENTED_COMPOUNDS = {"co ban": "cơ bản"}
+# words of the asker's manner, no topic, as typed with these accents ("Lỡ làm mất sách …": by mistake)
+ACCENTED_MANNER = {"lo": "lỡ", "nho": "nhỡ"}
+
+
+def _typed_compound(word: str, text: str) -> bool:
+    accented = ACCENTED_COMPOUNDS.get(word)
+    return accented is not None and accented in nfc(text).lower()
 
 
 def _compounds_joined(words: list[str]) -> list[str]:
@@ -353,10 +362,12 @@ def topic_units(
         syl = w.split()
         if w in ignore or w in names or i in in_names:
             continue
-        if w in content or w in CONTENT_COMPOUNDS:  # "mượn sách": not the "muốn" it folds to; "hội thi"
+        if w in content or w in CONTENT_COMPOUNDS or _typed_compound(w, text):  # "mượn sách": not "muốn"
             units.append(w)
             continue
         if _is_question_word(w) or _asker_kin(words, i) or w in EVERYDAY_PEOPLE or _unit_asked(words, i):
+            continue
+        if w in ACCENTED_MANNER and re.search(rf"(?<!\w){ACCENTED_MANNER[w]}(?!\w)", nfc(text).lower()):
             continue
         if all(s in STOPWORDS or s in QUESTION_WORDS or s in singles or re.fullmatch(r"[\d/.\-]+", s) for s in syl):
             continue

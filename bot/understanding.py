@@ -194,9 +194,9 @@ def _typed_together(doc_type: str, number: str, text: str) -> bool:
 
 
 # "ký" as signing, not "định kỳ", "đăng ký", "kỹ năng", "kỳ họp", "nhiệm kỳ", "thời kỳ", "học kỳ", "kỳ đánh giá",
-# "kỳ báo cáo", "kỳ này", "mỗi kỳ"
+# "kỳ báo cáo", "kỳ này", "mỗi kỳ"; nor "thư ký" (a secretary)
 SIGNING = (
-    r"(?<!dinh )(?<!dang )(?<!nhiem )(?<!thoi )(?<!hoc )(?<!moi )(?<!cac )(?<!hai )\bki\b"
+    r"(?<!dinh )(?<!dang )(?<!nhiem )(?<!thoi )(?<!hoc )(?<!moi )(?<!cac )(?<!hai )(?<!thu )\bki\b"
     r"(?!\s+(?:nang|hop|thuat|luat|niem|vong|thi|danh gia|bao cao|nay|truoc|toi|sau|cuoi|dau|tiep theo|xet|"
     r"(?:quyet dinh )?cong nhan|quyet dinh cong nhan|khen thuong|giay)\b)"  # "ký công nhận": who recognises, not the signer
 )

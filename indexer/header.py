@@ -107,7 +107,8 @@ def local_unit(upper: str) -> tuple[str, str] | None:
     m = _LOCAL_UNIT.search(upper.strip())
     if not m or not _is_upper_line(m.group("name")):
         return None
-    return m.group("kind").lower(), name_case(m.group("name"))
+    name = re.split(r"\s+(?:TỈNH|THÀNH PHỐ)\s+", m.group("name"))[0]  # "XÃ HÒA THỊNH TỈNH ĐẮK LẮK": the commune
+    return m.group("kind").lower(), name_case(name)
 
 
 def province_of(upper: str, lex: Lexicon) -> str | None:
@@ -178,7 +179,7 @@ def _issuer_and_province(issuer_lines: list[str], lex: Lexicon) -> tuple[str, st
     The province is the first one the block names."""
     units: list[str] = []
     for line in issuer_lines:
-        if units and _LOCALITY_START.match(line):
+        if units and (_LOCALITY_START.match(line) or line.startswith(('"', "“"))):  # '"GIA ĐÌNH HỌC TẬP"' goes on
             units[-1] += " " + line
         else:
             units.append(line)
@@ -191,7 +192,11 @@ def _issuer_and_province(issuer_lines: list[str], lex: Lexicon) -> tuple[str, st
         return f"{' '.join(words)} {_smart_case(units[-1], lex)}", province
     issuer = _smart_case(units[-1], lex)
     if len(units) > 1 and not local_unit(units[-1]):
-        issuer += _parent_place(units, province)
+        place = _parent_place(units, province)
+        level = place.split()[0] if place.strip() else ""
+        if level and issuer.lower().endswith(" " + level.lower()):  # "… HỌC TẬP TỈNH" under "UBND TỈNH PHÚ THỌ"
+            issuer = issuer[: -len(level) - 1]
+        issuer += place
     return issuer, province
 
 
@@ -457,8 +462,37 @@ def _subject_after_type(lines: list[str], type_line: int) -> list[str]:
             continue
         if _PLACE_DATE.match(st) or len(st) > 250 or (out and (_ENDS_TITLE.match(st) or _is_upper_line(st))):
             break  # a Word file's paragraphs come without blank lines: the title ends at the issuer or "Căn cứ"
+        if _ISSUED_WITH.match(st):  # "(Ban hành kèm theo Quyết định số …)": the rules' decision, not their title
+            break
         out.append(st)
     return out
+
+
+# rules issued with a decision: "(Ban hành kèm theo Quyết định số 52/QĐ-UBND ngày 09/02/2027 của Ủy ban nhân dân …)"
+_ISSUED_WITH = re.compile(
+    r"^\(?\s*(?:Ban hành )?kèm theo\s+(?P<type>Quyết định|Nghị quyết|Thông tư)(?:\s+số)?\s*(?P<number>[\w/.-]*\d[\w/.-]*)?"
+    r"(?:\s+ngày\s+(?P<day>\d{1,2})\s*(?:/|tháng)\s*(?P<month>\d{1,2})\s*(?:/|năm)\s*(?P<year>\d{4}))?",
+    re.IGNORECASE,
+)
+
+
+def _read_issued_with(sc: _Scan) -> None:
+    """Rules issued with a decision and dated by it: their own header has no date, the decision's is theirs."""
+    h = sc.h
+    if h.date is not None or sc.type_line < 0:
+        return
+    for s in sc.lines[sc.type_line + 1 : sc.type_line + 6]:
+        m = _ISSUED_WITH.match(s.strip())
+        if m and m.group("year"):
+            try:
+                h.date = dt.date(int(m.group("year")), int(m.group("month")), int(m.group("day")))
+            except ValueError:
+                return
+            h.year = h.date.year
+            h.date_text = f"ngày {m.group('day')}/{m.group('month')}/{m.group('year')} (ban hành kèm theo {m.group('type')} {m.group('number') or ''})".replace(
+                " )", ")"
+            )
+            return
 
 
 def _read_subject(sc: _Scan) -> None:
@@ -720,6 +754,7 @@ HEADER_RULES = (
     ("trang đăng bài", _read_post_head),
     ("cơ quan ban hành, loại văn bản", _read_top_block),
     ("trích yếu", _read_subject),
+    ("ban hành kèm theo", _read_issued_with),
     ("tiêu đề của bài viết", _read_title),
     ("kính gửi, đầu nội dung", _read_recipients),
     ("đầu văn bản không theo thể thức", _read_informal_head),

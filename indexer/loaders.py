@@ -231,7 +231,7 @@ def unwrapped(page: str) -> str:
     phố."), or when it fills the page's width and the next starts no item and is not in capitals ("… Ủy viên thường
     trực, Thư ký" + "Ban Chỉ đạo")."""
     lines = page.split("\n")
-    full = FULL_LINE_SHARE * max((len(x.strip()) for x in lines), default=0)
+    full = FULL_LINE_SHARE * max((len(x.strip()) for x in lines if not x.startswith("|")), default=0)  # rows: one line
     out: list[str] = []
     for line in lines:
         s, prev = line.strip(), out[-1].strip() if out else ""

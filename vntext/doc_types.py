@@ -41,6 +41,11 @@ DOC_TYPES: tuple[DocType, ...] = (
     DocType("bao cao", "báo cáo", code="bc"),
     DocType("bien ban", "biên bản", code="bb", asked=True, numbered=True),
     DocType("qui che phoi hop", "quy chế phối hợp", code="qcph", asked=True),  # folded as words are: "quy" → "qui"
+    # rules issued with a decision ("QUY CHẾ … (Ban hành kèm theo Quyết định số 52/QĐ-UBND …)"), read off their own
+    # type line; a question naming them still asks of the decision's rules, so they are not types asked
+    DocType("qui che", "quy chế"),
+    DocType("qui dinh", "quy định"),
+    DocType("dieu le", "điều lệ"),
     DocType("chuong trinh", "chương trình", code="ctr"),  # "Chương trình công tác năm 2027", "03/CTr-BCĐ"
     DocType("to trinh", "tờ trình"),
     DocType("thoa thuan", "thỏa thuận", asked=True),  # "THỎA THUẬN HỢP TÁC": its parties sign it (Bên A, Bên B)

@@ -96,6 +96,13 @@ def _hits(ctx: Context, restrict_docs: set[str] | None) -> list:
     return hits
 
 
+def _with_said_otherwise(ctx: Context, units: list[str], body: str) -> str:
+    """The passage's folded text, with each everyday word of the question that it writes in the documents' own
+    words (knowledge/synonyms.json: "đền bù" as "bồi thường") added, so that it counts as said."""
+    said = [u for u in units if any(f" {x} " in body for x in ctx.lex.synonyms_of(u))]
+    return body + (" " + " ".join(said) + " " if said else "")
+
+
 def _scored(ctx: Context, units: list[str], hits: list) -> list[tuple]:
     """(hit, chunk, coverage, gate) per hit: the coverage ranks the passage, the gate (which may also
     read the document's label, subject and province) decides whether any passage is on the topic."""
@@ -106,7 +113,7 @@ def _scored(ctx: Context, units: list[str], hits: list) -> list[tuple]:
         if ch is None:
             continue
         doc = ctx.kb.docs[ch.document_id]
-        body = ctx.kb.chunk_folded(ch.id)
+        body = _with_said_otherwise(ctx, units, ctx.kb.chunk_folded(ch.id))
         cov = coverage(units, "", body, weights)
         described = body + folded_text(" ".join(filter(None, [doc.label, doc.subject, doc.province])))
         gate = max(cov, coverage(units, "", described, weights))

@@ -854,3 +854,17 @@ def test_a_lineage_asked_is_read_by_its_capitalised_name():
     assert names("dong ho Ngo o thon Dong Xuan duoc bao nhieu diem") == ["Ngo"]
     assert names("Dòng họ Nguyễn Văn ở thôn Đồng Xuân xếp loại gì?") == ["Nguyễn Văn"]
     assert names("Xã có bao nhiêu dòng họ học tập?") == []  # the title, no name
+
+
+def test_a_compared_year_is_not_the_lines_own():
+    from bot.evidence import line_years
+
+    assert line_years(["| 11 | Xã Quảng Khê | 71 | Khá | Giảm 01 bậc so với năm 2025 |"], 0) == set()
+    assert line_years(["Năm 2026 tăng 5% so với cùng kỳ năm 2025."], 0) == {2026}
+
+
+def test_a_column_counts_what_it_names():
+    from bot.evidence import _column_counts
+
+    assert _column_counts("  STT   Xã, phường   Tổng điểm   Xếp loại  ", "diem")
+    assert _column_counts("| Xã | Số hộ GĐHT |", "ho") and not _column_counts("| STT | Chủ hộ | Xóm |", "ho")

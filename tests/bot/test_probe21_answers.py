@@ -13,7 +13,10 @@ assistant:
 - a plan "gửi đến những nơi nào" gets its receivers; "tổng kinh phí bao nhiêu" the total asked of the council;
 - a scope clause ("Theo hướng dẫn của Sở …, lệ phí … là bao nhiêu?") is no clause of its own: the fee no document
   sets is refused by name, not answered with a date;
-- "bà con" is the people, no missing topic; "Theo biên bản, 1 hộ …" names no "Biên bản 1".
+- "bà con" is the people, no missing topic; "Theo biên bản, 1 hộ …" names no "Biên bản 1";
+- a commune named of a province's table gets its row (its "so với năm 2025" no conflict with 2026), and a count
+  asked of a council gets its conclusion, not a row whose reason shares its words;
+- "lúc mấy giờ" of an agenda gets the row giving the time.
 """
 
 from __future__ import annotations
@@ -28,7 +31,12 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-DOCS = [p for d in ("probe21", "probe22", "probe23") for p in sorted((DATA / d).iterdir()) if "scan" not in p.name]
+DOCS = [
+    p
+    for d in ("probe21", "probe22", "probe23", "probe24")
+    for p in sorted((DATA / d).iterdir())
+    if "scan" not in p.name
+]
 
 # a post of our own: a ward's study-promotion association thanking its donors
 POST = """Hội Khuyến học phường Tân An
@@ -105,3 +113,16 @@ def test_everyday_words_and_a_count_are_no_topic_or_document(assistant):
     assert ans.answered and "Sở Dân tộc và Tôn giáo" in ans.answer, ans.answer
     ans = assistant.ask("Theo biên bản, 1 hộ cần tối thiểu bao nhiêu phiếu đồng ý thì được đề nghị công nhận?")
     assert ans.answered and "Biên bản 1" not in ans.answer, ans.answer
+
+
+def test_a_commune_named_gets_its_row_and_a_count_its_line(assistant):
+    ans = assistant.ask("TTHTCĐ xã Quảng Khê năm 2026 được bao nhiêu điểm, xếp loại gì?")
+    assert ans.answered and "71" in ans.answer and "Khá" in ans.answer, ans.answer
+    assert "Quảng Khê" in ans.answer.split("\n")[1], ans.answer
+    ans = assistant.ask("Hội đồng thôn Phú Hào thống nhất đề nghị công nhận bao nhiêu hộ?")
+    assert ans.answered and "17 hộ" in ans.answer.split("\n")[1], ans.answer
+
+
+def test_what_time_is_asked_of_an_agenda(assistant):
+    ans = assistant.ask("Chung kết hội thi gia đình học tập diễn ra lúc mấy giờ, đơn vị nào thực hiện?")
+    assert ans.answered and "8h15" in ans.answer and "Hội Khuyến học phường" in ans.answer, ans.answer

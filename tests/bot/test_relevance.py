@@ -211,3 +211,11 @@ def test_a_festival_people_and_taking_place_are_read_as_meant(seg):
     units = topic_units("Xóa mù chữ cho bà con dân tộc thiểu số thì ai chủ trì?", set(), seg)
     assert "ba con" not in units and "dan toc thieu so" in units, units
     assert "dien" not in topic_units("Chung kết hội thi diễn ra lúc mấy giờ?", set(), seg)
+
+
+def test_a_language_a_level_and_the_askers_manner_are_read_as_typed(seg):
+    units = topic_units("Khi nào khai giảng lớp tiếng Anh giao tiếp cơ bản?", set(), seg)
+    assert "tieng anh" in units and "co ban" in units, units
+    assert "co ban" not in topic_units("có bạn nào biết lớp tiếng Anh khai giảng khi nào không?", set(), seg)
+    units = topic_units("Lỡ làm mất sách của thư viện thì phải bồi thường thế nào?", set(), seg)
+    assert "lo" not in units and "boi thuong" in units, units

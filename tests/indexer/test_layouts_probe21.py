@@ -111,3 +111,18 @@ def test_an_issuer_typed_beside_the_motto_is_kept():
     h = parse_file(DATA / "probe22" / "totrinh-dutoan-xhht-2027-xa-xuantruong-ninhbinh.txt").header
     assert (h.doc_type, h.number) == ("tờ trình", "142/TTr-UBND"), h
     assert h.issuer == "UBND xã Xuân Trường tỉnh Ninh Bình", h.issuer
+
+
+def test_rules_issued_with_a_decision_are_dated_by_it():
+    h = parse_file(DATA / "probe24" / "quy-che-thu-vien-cong-dong-xa-hoa-thinh.txt").header
+    assert (h.doc_type, h.date.isoformat()) == ("quy chế", "2027-02-09"), h
+    assert h.issuer == "UBND xã Hòa Thịnh tỉnh Đắk Lắk", h.issuer  # the commune above its province, one body
+    assert h.subject == "Hoạt động của Thư viện cộng đồng xã Hòa Thịnh", h.subject  # not the decision's line
+    assert "52/QĐ-UBND" in h.date_text, h.date_text
+
+
+def test_a_body_named_over_two_lines_is_one_body():
+    h = parse_file(DATA / "probe21" / "bienban-xet-giadinhhoctap-2026-thon-phuhao-ninhbinh.pdf").header
+    assert h.issuer.lower().startswith('hội đồng xét công nhận "gia đình học tập"'), h.issuer
+    h = parse_file(DATA / "probe24" / "ke-hoach-kiem-tra-xhht-phu-tho-2027.docx").header
+    assert h.issuer.endswith("Học Tập tỉnh Phú Thọ") and "Tỉnh tỉnh" not in h.issuer, h.issuer

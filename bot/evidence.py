@@ -31,7 +31,7 @@ from pathlib import Path
 from bot.understanding import MESSAGE_TO, PHONE
 from bot.admin_changes import expand_provinces
 from bot.knowledge import QUOTED_NAME, quote_in_line
-from bot.relevance import coverage, folded_text
+from bot.relevance import coverage, dictionary_word, folded_text
 from indexer.sections import TABLE_RULE
 from vntext import fold, folded_syllables, has_diacritics, nfc
 
@@ -1729,13 +1729,14 @@ def _column_counts(columns: str, noun: str) -> bool:
 
 
 def _party_named_first(ranked: list[Candidate], text: str, with_headings=lambda c: folded_text(c.text)) -> list:
-    """A person or company the question names ("anh Trần Văn Quyết ủng hộ bao nhiêu?"): when the best line does not
+    """A person, company or lineage the question names ("anh Trần Văn Quyết ủng hộ bao nhiêu?"): when the best line does not
     name them, in itself or its headings ("d) Địa bàn phụ trách: …" under "3. Bà Cầm Thị Hương …"), the first of the
     PARTY_WINDOW best lines of its document that does comes first (the donor's own line, not the post's opening that
     names the commune)."""
     if not ranked:
         return ranked
     names = [name for _, name in _titled_names(_PERSON_ASKED, text) + _titled_names(_COMPANY_ASKED, text)]
+    names += [m.group(1).strip() for m in _LINEAGE_ASKED.finditer(text)]  # "dòng họ Phùng"
     for name in names:
         if _names(f" {folded_text(ranked[0].text)} ", name):
             ranked[0].party_named = True
@@ -2192,7 +2193,7 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
                 out.append(unit)
             continue
         if " " in unit:
-            core = _trimmed(unit, edge)
+            core = unit if dictionary_word(unit) else _trimmed(unit, edge)  # "ngân hàng" is a word, no "ngân"
             if " " not in core and _trimmed(unit, edge - EDGE_MODIFIERS) != core:  # "tổng kết" is no "kết"
                 core = _trimmed(unit, edge - EDGE_MODIFIERS)
             if core in shape:  # "han gi" is "hạn" and a question word: the question's shape, not its topic

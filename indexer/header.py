@@ -462,8 +462,6 @@ def _subject_after_type(lines: list[str], type_line: int) -> list[str]:
             continue
         if _PLACE_DATE.match(st) or len(st) > 250 or (out and (_ENDS_TITLE.match(st) or _is_upper_line(st))):
             break  # a Word file's paragraphs come without blank lines: the title ends at the issuer or "Căn cứ"
-        if _ISSUED_WITH.match(st):  # "(Ban hành kèm theo Quyết định số …)": the rules' decision, not their title
-            break
         out.append(st)
     return out
 

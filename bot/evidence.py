@@ -31,7 +31,7 @@ from pathlib import Path
 from bot.understanding import MESSAGE_TO, PHONE
 from bot.admin_changes import expand_provinces
 from bot.knowledge import QUOTED_NAME, quote_in_line
-from bot.relevance import coverage, dictionary_word, folded_text
+from bot.relevance import coverage, folded_text
 from indexer.sections import TABLE_RULE
 from vntext import fold, folded_syllables, has_diacritics, nfc
 
@@ -2193,7 +2193,7 @@ def _absent(ctx, units: list[str], hay: str, single_absent) -> list[str]:
                 out.append(unit)
             continue
         if " " in unit:
-            core = unit if dictionary_word(unit) else _trimmed(unit, edge)  # "ngân hàng" is a word, no "ngân"
+            core = _trimmed(unit, edge)
             if " " not in core and _trimmed(unit, edge - EDGE_MODIFIERS) != core:  # "tổng kết" is no "kết"
                 core = _trimmed(unit, edge - EDGE_MODIFIERS)
             if core in shape:  # "han gi" is "hạn" and a question word: the question's shape, not its topic

@@ -93,11 +93,6 @@ QUESTION_PHRASES = (
 )
 
 
-def dictionary_word(word: str) -> bool:
-    """A folded word of two or more syllables that the Vietnamese dictionary (Viet74K) holds ("ngan hang")."""
-    return word in _dictionary()
-
-
 @lru_cache(maxsize=1)
 def _dictionary() -> frozenset[str]:
     """Folded multi-syllable Vietnamese words (Viet74K, shipped with underthesea)."""

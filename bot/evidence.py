@@ -1716,6 +1716,18 @@ def _names(text: str, name: str) -> bool:
 _PERSON_ASKED = re.compile(r"(?<!\w)((?i:ông|bà|anh|chị|cô|thầy|cháu|em|đồng chí|đ/c))\s+((?:[^\W\d_]+\s*){2,4})")
 
 
+# a sponsor the question names by its kind and its capitalised name, one word or more ("Ngân hàng Agribank", "Công ty
+# Hồng Phát", "HTX Tân An Xanh"): the documents of the best lines must write it, or they speak of others
+_ORGANISATION_ASKED = re.compile(
+    rf"(?<!\w)((?i:công ty|cty|ngân hàng|tập đoàn|doanh nghiệp|hợp tác xã|htx))\s+((?:[{CAPITAL}][^\W_]*\s*){{1,4}})"
+)
+
+
+def _organisations(text: str) -> list[tuple[str, str]]:
+    """(kind, name) of each sponsor the question names: the capitalised words after its kind ("TNHH" kept)."""
+    return [(m.group(1), m.group(2).strip()) for m in _ORGANISATION_ASKED.finditer(text)]
+
+
 # a company the question names by its capitalised name ("Công ty Hồng Phát tài trợ bao nhiêu?")
 _COMPANY_ASKED = re.compile(r"(?<!\w)((?i:công ty|cty|doanh nghiệp))\s+((?:[^\W\d_]+\s*){2,5})")
 PARTY_WINDOW = 8
@@ -1753,7 +1765,7 @@ def _party_named_first(ranked: list[Candidate], text: str, with_headings=lambda 
 def person_not_near(ctx, ranked: list[Candidate]) -> str | None:
     """'ông Nguyễn Văn Tám' when the question names a person that no document of the best lines names; 'dòng họ Ngô'
     when it names a lineage they do not."""
-    found = _titled_names(_PERSON_ASKED, ctx.u.text or "")
+    found = _titled_names(_PERSON_ASKED, ctx.u.text or "") + _organisations(ctx.u.text or "")
     lineages = [
         (f"dòng họ {m.group(1).strip()}", m.group(1).strip()) for m in _LINEAGE_ASKED.finditer(ctx.u.text or "")
     ]

@@ -868,3 +868,11 @@ def test_a_column_counts_what_it_names():
 
     assert _column_counts("  STT   Xã, phường   Tổng điểm   Xếp loại  ", "diem")
     assert _column_counts("| Xã | Số hộ GĐHT |", "ho") and not _column_counts("| STT | Chủ hộ | Xóm |", "ho")
+
+
+def test_a_sponsor_is_named_by_its_kind_and_capitalised_name():
+    from bot.evidence import _organisations
+
+    assert _organisations("Ngân hàng Agribank tài trợ bao nhiêu?") == [("Ngân hàng", "Agribank")]
+    assert _organisations("cty Sen Vàng tài trợ cho TTHTCĐ Tân Mỹ Lợi bao nhiêu?") == [("cty", "Sen Vàng")]
+    assert _organisations("công ty nào tài trợ nhiều nhất?") == []

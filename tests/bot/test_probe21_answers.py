@@ -80,6 +80,8 @@ def test_the_donor_named_gets_their_own_line(assistant):
     ans = assistant.ask("chị Lê Thị Thu Hà ủng hộ quỹ khuyến học phường Tân An bao nhiêu?")
     assert ans.answered and "12.000.000" in ans.answer and "96.000.000" not in ans.answer, ans.answer
     assert "Hội Khuyến học phường Tân An" in ans.answer, ans.answer  # the page that posted it is cited
+    ans = assistant.ask("Ngân hàng Agribank tài trợ bao nhiêu tiền cho Hội Khuyến học xã Lập Thạch năm 2026?")
+    assert not ans.answered and "Agribank" in ans.answer, ans.answer  # a sponsor the post does not name
 
 
 def test_a_question_of_a_qa_letter_gets_its_own_answer(assistant):

@@ -318,7 +318,7 @@ def refusal(question: str, missing: list[str] | None = None, near: bool = False)
     no passage close to the question speaks of, though some document uses them elsewhere)."""
     if not missing:
         return Answer(question, False, REFUSAL, "out_of_scope", suggestions=EXAMPLES)
-    named = ", ".join(f"“{as_written(question, m)}”" for m in missing[:3])
+    named = ", ".join(f"“{w}”" for w in _named_once([as_written(question, m) for m in missing[:3]]))
     where = "Không đoạn văn bản nào gần với câu hỏi nói về" if near else "Các văn bản hiện có không nói về"
     text = (
         f"{where} {named}, nên tôi không trả lời được câu hỏi này. "
@@ -326,6 +326,16 @@ def refusal(question: str, missing: list[str] | None = None, near: bool = False)
         "tiêu chí, sự kiện, văn bản căn cứ và người liên hệ."
     )
     return Answer(question, False, text, "out_of_scope", suggestions=EXAMPLES)
+
+
+def _named_once(words: list[str]) -> list[str]:
+    """The words as written, each once: a syllable written inside another word named goes ("hỗ" of "hỗ trợ")."""
+    out: list[str] = []
+    for w in words:
+        if any(f" {w.lower()} " in f" {o.lower()} " for o in out + [x for x in words if x != w and " " in x]):
+            continue
+        out.append(w)
+    return out
 
 
 def aside_missing(question: str, missing: list[str]) -> bool:
@@ -342,7 +352,9 @@ def aside_missing(question: str, missing: list[str]) -> bool:
 
 ASIDE_MIN_WORDS = 4  # a first clause shorter than this ("Cho hỏi, …") asks nothing by itself
 # a clause that only says where to look ("Theo hướng dẫn của Sở GDĐT …, lệ phí … là bao nhiêu?")
-_SCOPE_CLAUSE = re.compile(r"^ (theo|trong|tai|can cu|doi voi|cho (minh|toi|em|chau) hoi|xin hoi|hoi) ")
+_SCOPE_CLAUSE = re.compile(
+    r"^ (theo|trong|can cu|doi voi|cho (minh|toi|em|chau) hoi|xin hoi) "
+)  # not "hội nghị", "tài trợ"
 
 
 def with_aside(ans: Answer, ctx: Context) -> Answer:

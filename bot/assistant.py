@@ -144,7 +144,7 @@ def _header_not_in_row(folded_question: str, ranked: list) -> bool:
 
 
 _NUMBERED = re.compile(r"\b\d+/(?:\d{4}/)?[A-ZĐ]")  # a document number written ("57/KH-UBND")
-_DOCUMENT_IN_ROW = re.compile(r"\d+/[0-9]*/?[A-ZĐ]|\b\d{1,2}/\d{1,2}/\d{4}\b")
+_DOCUMENT_IN_ROW = re.compile(rf"{_NUMBERED.pattern}|\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b")  # a number, or a date
 
 
 def picks(answer: Answer | None) -> list[str]:

@@ -1728,8 +1728,6 @@ def _organisations(text: str) -> list[tuple[str, str]]:
     return [(m.group(1), m.group(2).strip()) for m in _ORGANISATION_ASKED.finditer(text)]
 
 
-# a company the question names by its capitalised name ("Công ty Hồng Phát tài trợ bao nhiêu?")
-_COMPANY_ASKED = re.compile(r"(?<!\w)((?i:công ty|cty|doanh nghiệp))\s+((?:[^\W\d_]+\s*){2,5})")
 PARTY_WINDOW = 8
 
 
@@ -1747,7 +1745,7 @@ def _party_named_first(ranked: list[Candidate], text: str, with_headings=lambda 
     names the commune)."""
     if not ranked:
         return ranked
-    names = [name for _, name in _titled_names(_PERSON_ASKED, text) + _titled_names(_COMPANY_ASKED, text)]
+    names = [name for _, name in _titled_names(_PERSON_ASKED, text) + _organisations(text)]
     names += [m.group(1).strip() for m in _LINEAGE_ASKED.finditer(text)]  # "dòng họ Phùng"
     for name in names:
         if _names(f" {folded_text(ranked[0].text)} ", name):

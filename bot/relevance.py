@@ -314,7 +314,7 @@ def _asker_kin(words: list[str], i: int) -> bool:
 EVERYDAY_PEOPLE = frozenset({"ba con", "moi nguoi", "nguoi ta"})
 
 
-def _unit_asked(words: list[str], i: int) -> bool:
+def _takes_place(words: list[str], i: int) -> bool:
     """ "diễn" of "diễn ra" (takes place), cut apart by the segmenter: the question's shape, not its topic."""
     return words[i] == "dien" and i + 1 < len(words) and words[i + 1] == "ra"
 
@@ -325,11 +325,6 @@ CONTENT_COMPOUNDS = frozenset({"dang ki", "ngay hoi", "tieng anh"})  # "ngày h�
 ACCENTED_COMPOUNDS = {"co ban": "cơ bản"}
 # words of the asker's manner, no topic, as typed with these accents ("Lỡ làm mất sách …": by mistake)
 ACCENTED_MANNER = {"lo": "lỡ", "nho": "nhỡ"}
-
-
-def _typed_compound(word: str, text: str) -> bool:
-    accented = ACCENTED_COMPOUNDS.get(word)
-    return accented is not None and accented in nfc(text).lower()
 
 
 def _compounds_joined(words: list[str]) -> list[str]:
@@ -357,17 +352,18 @@ def topic_units(
     singles = {x for x in ignore if " " not in x}
     in_names = words_in_names(words, names)
     content = content_readings(text)
+    typed = nfc(text).lower()  # "cơ bản", "lỡ": words read by their accents as typed
     units = []
     for i, w in enumerate(words):
         syl = w.split()
         if w in ignore or w in names or i in in_names:
             continue
-        if w in content or w in CONTENT_COMPOUNDS or _typed_compound(w, text):  # "mượn sách": not "muốn"
+        if w in content or w in CONTENT_COMPOUNDS or ACCENTED_COMPOUNDS.get(w, "\0") in typed:  # "mượn sách"
             units.append(w)
             continue
-        if _is_question_word(w) or _asker_kin(words, i) or w in EVERYDAY_PEOPLE or _unit_asked(words, i):
+        if _is_question_word(w) or _asker_kin(words, i) or w in EVERYDAY_PEOPLE or _takes_place(words, i):
             continue
-        if w in ACCENTED_MANNER and re.search(rf"(?<!\w){ACCENTED_MANNER[w]}(?!\w)", nfc(text).lower()):
+        if w in ACCENTED_MANNER and re.search(rf"(?<!\w){ACCENTED_MANNER[w]}(?!\w)", typed):
             continue
         if all(s in STOPWORDS or s in QUESTION_WORDS or s in singles or re.fullmatch(r"[\d/.\-]+", s) for s in syl):
             continue

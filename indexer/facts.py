@@ -117,7 +117,7 @@ _LABEL = re.compile(r"^([^:;.]{3,90}):\s+(\S.*)$")  # a body named before a colo
 
 
 def agency_heading(node: Node, lex: Lexicon) -> AgencyHeading | None:
-    if node.kind not in ("arabic", "letter", "paren", "roman", "dieu"):
+    if node.kind not in ("arabic", "sublist", "letter", "paren", "roman", "dieu"):
         return None
     title = node.title.strip()
     # "Điều 3. Trách nhiệm của Bộ Giáo dục và Đào tạo" (laws) names its agency after "Trách nhiệm của"

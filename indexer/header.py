@@ -448,7 +448,11 @@ def _subject_after_vv(lines: list[str], start: int) -> list[str]:
     return out
 
 
-_ENDS_TITLE = re.compile(r"^(Căn cứ|Kính gửi|Xét đề nghị|Theo đề nghị)\b", re.IGNORECASE)
+# … and the speaker's line under a speech's title ("Người trình bày: Bà Trần Thị Ngọc Hân - Phó Chủ tịch …")
+_ENDS_TITLE = re.compile(
+    r"^(Căn cứ|Kính gửi|Xét đề nghị|Theo đề nghị|(?:Người (?:trình bày|báo cáo|thực hiện)|Báo cáo viên|Tác giả)\s*:)",
+    re.IGNORECASE,
+)
 
 
 def _subject_after_type(lines: list[str], type_line: int) -> list[str]:
@@ -616,6 +620,9 @@ def _mail_fields(lines: list[str]) -> dict[str, str]:
     return fields if len(fields) >= 2 and any(k in fields for k in ("from", "nguoi gui")) else {}
 
 
+_MAIL_DAY = re.compile(r"\b(\d{1,2})\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(\d{4})\b", re.I)
+
+
 def _mail_date(value: str) -> dt.date | None:
     from email.utils import parsedate_to_datetime
 
@@ -628,6 +635,13 @@ def _mail_date(value: str) -> dt.date | None:
     try:
         return parsedate_to_datetime(value).date()
     except (TypeError, ValueError, IndexError):
+        pass
+    m = _MAIL_DAY.search(value)  # "Thu, 22 Jul 2027 at 09:14" (Gmail's, which RFC 2822 does not read)
+    if m is None:
+        return None
+    try:
+        return dt.datetime.strptime(" ".join(m.groups()), "%d %b %Y").date()
+    except ValueError:
         return None
 
 

@@ -109,9 +109,22 @@ def emoji_items(lines: list[str]) -> list[str]:
     return out
 
 
+# a reply's quoted mail: "> From: …", "> > Date: …" (each level of quoting adds a ">")
+_QUOTE_MARKS = re.compile(r"^\s*(?:>\s?)+")
+_QUOTED_MAIL_HEAD = re.compile(r"^\s*(?:>\s?)+(?:From|Từ|Người gửi|Date|Subject|Tiêu đề)\s*:", re.IGNORECASE)
+
+
+def unquoted_mail(lines: list[str]) -> list[str]:
+    """A mail thread's quoted messages read as their own lines: the quote marks go, so their lists are lists
+    ("> > + Bản photo CCCD;" → "+ Bản photo CCCD;"). Other text keeps its ">" (a "> 80%" in a table)."""
+    if not any(_QUOTED_MAIL_HEAD.match(x) for x in lines):
+        return lines
+    return [_QUOTE_MARKS.sub("", x) for x in lines]
+
+
 def normalize_text(raw: str) -> str:
     t = nfc(raw.replace("\r\n", "\n").replace("\r", "\n"))
-    t = "\n".join(emoji_items(unzip_closing_columns(unzip_header_columns(t.split("\n")))))
+    t = "\n".join(emoji_items(unzip_closing_columns(unzip_header_columns(unquoted_mail(t.split("\n"))))))
     t = t.replace("\t", " ").replace("\u2013", "-").replace("\u2014", "-").replace("\u2022", "-")
     t = t.replace("“", "“").replace("”", "”")
     lines = []

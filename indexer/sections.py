@@ -21,13 +21,14 @@ RANKS = {
     "cau": 3,  # "Câu 3. Hồ sơ gồm những gì?": a question of a questions-and-answers page, like an article
     "annex": 0,  # an annex with no numbered sections of its own ("DANH SÁCH … ĐẠT DANH HIỆU …" and a table)
     "arabic": 4,
+    "sublist": 4.5,  # "1.", "2." restarted under a "5. Kiến nghị, đề xuất" whose text ends "… kính đề nghị:"
     "letter": 5,
     "paren": 5.5,  # "1)", "2)" under a lettered item: "a) … các xã (08 đơn vị):" › "1) Xã An Lão;"
     "dash": 6,
     "plus": 7,
     "para": 8,
 }
-STRUCTURAL = {"root", "chuong", "muc", "roman", "dieu", "cau", "annex", "arabic", "letter", "paren"}
+STRUCTURAL = {"root", "chuong", "muc", "roman", "dieu", "cau", "annex", "arabic", "sublist", "letter", "paren"}
 MAX_CHUNK_CHARS = 1100
 
 _PATTERNS = [
@@ -142,6 +143,28 @@ def _opens_paren_list(inner: Node) -> bool:
     return inner.kind in ("letter", "paren") or (inner.kind == "arabic" and not _PAREN_NUMBER.match(inner.line))
 
 
+_ITEM_END = (".", ";", ",")
+
+
+def _restarts_list(stack: list[Node], marker: str, line: str, previous: str) -> bool:
+    """ "1." under a "5." section whose last line introduces a list ("… kính đề nghị:"), or the next number of such a
+    restarted list: its items, not the sections after "5." (after an item of its own, "3. Bản sao … .", a list
+    announced by "Hồ sơ … gồm:" is its section's next list, not the item's). A number that would also be the section's next ("3. Tổ
+    chức thực hiện" after "2. …:" › "2. … ."), written as a title under items written as sentences, is the section."""
+    inner = _innermost_structural(stack)
+    if not marker.isdigit():
+        return False
+    if inner.kind == "sublist":
+        section = inner.parent
+        if section is not None and section.marker.isdigit() and int(marker) == int(section.marker) + 1:
+            if not line.rstrip().endswith(_ITEM_END) and inner.line.rstrip().endswith(_ITEM_END):
+                return False
+        return int(marker) == int(inner.marker) + 1
+    # a heading's list ("5. Kiến nghị, đề xuất" … "đề nghị:"), not a new list after an item ("3. Bản sao … ." … "gồm:")
+    heading = inner.kind == "arabic" and not inner.line.rstrip().endswith(_ITEM_END)
+    return marker == "1" and heading and previous.rstrip().endswith(":")
+
+
 def _unnumbered_annex_title(annex: list[str]) -> str | None:
     """An annex's title line when none of its lines opens a numbered section (a list of names, a table): the
     annex is one section under that title. None when it has sections of its own ("I.", "Điều 1.")."""
@@ -157,6 +180,7 @@ def build_tree(lines: list[str], annex_at: int | None = None) -> Node:
     article, whose bodies would be given them as tasks)."""
     root = Node("root")
     stack = [root]
+    previous = ""
     for i, raw in enumerate(lines):
         if i == annex_at:
             stack = [root]
@@ -172,6 +196,9 @@ def build_tree(lines: list[str], annex_at: int | None = None) -> Node:
         kind, marker, title, s = classify(s)
         if kind == "arabic" and _PAREN_NUMBER.match(s) and _opens_paren_list(_innermost_structural(stack)):
             kind = "paren"
+        elif kind == "arabic" and _restarts_list(stack, marker, s, previous):
+            kind = "sublist"
+        previous = s
         if kind == "para" and (_CLOSING.match(s) or _closes_body(s, stack)):
             node = Node("para", "", s, s, parent=root)
             root.children.append(node)
@@ -211,7 +238,7 @@ def section_path(node: Node) -> str:
         title = title[:90].rsplit(" ", 1)[0] + "…"
     if title:
         labels[-1] = f"{labels[-1]} {title}" if last.kind != "roman" else f"{labels[-1]}. {title}"
-        if last.kind in ("arabic",):
+        if last.kind in ("arabic", "sublist"):
             labels[-1] = f"{last.label}. {title}"
     return " › ".join(labels)
 

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.normalize import unzip_closing_columns
+from indexer.pageidentity import PageIdentity, number_questions, page_identity
 from vntext import fold
 
 _MOTTO = "cong hoa xa hoi chu nghia viet nam"
@@ -133,17 +134,19 @@ def html_to_text(data: bytes | str) -> str:
         soup = BeautifulSoup(data, "lxml")
     except Exception:  # noqa: BLE001 - lxml missing or choking: the parser Python ships with
         soup = BeautifulSoup(data, "html.parser")
+    page = page_identity(soup)
     for t in soup(DROP_TAGS):
         t.decompose()
     for t in soup.find_all(style=re.compile(r"display\s*:\s*none", re.I)):
         t.decompose()
     root = soup.body or soup
+    number_questions(root)
     out: list[str] = []
     _walk(root, out)
     text = "".join(out)
     text = re.sub(r"[ \t\u00a0]*\n[ \t\u00a0]*", "\n", text.replace("\r", ""))
     text = re.sub(r"\n{3,}", "\n\n", text)
-    return tidy_pasted(text, force=True)
+    return tidy_pasted(text, force=True, page=page)
 
 
 def _inline_text(node, out: list[str]) -> None:
@@ -568,21 +571,41 @@ def _signed_by(lines: list[str], byline: int) -> str | None:
     return m.group(1).strip() if m and _PUBLISHER.match(m.group(1)) else None
 
 
+_BANNER_PLACE = re.compile(r"\b(?:tỉnh|thành phố)\s+" + _PLACE_NAME + r"\s*$", re.IGNORECASE)
 _PLACE_LEAD = re.compile(_PLACE_NAME + r"\s*:\s")  # a news title led by its place and a colon
 _ANY_LOCALITY = re.compile(r"\b(?:tỉnh|thành phố|huyện|thị xã|quận|xã|phường)\s+" + _PLACE_NAME)
 
 
-def _article_text(lines: list[str], title: int, byline: int, publisher: str, date: tuple[int, int, int]) -> str:
+def _page_article(lines: list[str], page: PageIdentity | None) -> tuple[int, int, str, tuple | None] | None:
+    """(title line, last line of the head, publisher, date) of a page with neither a letter header nor a byline, from
+    what the page says of itself (indexer/pageidentity.py): its title is its first line of text that is no crumb
+    trail; its date, if the page gives none, the first "Cập nhật ngày …" atop its text."""
+    if page is None or not page.publisher:
+        return None
+    title = next((k for k, s in enumerate(lines) if s.strip() and not re.search(r"[›»]", s)), None)
+    if title is None or len(lines[title]) > 200:
+        return None
+    date = page.date
+    if date is None:
+        m = next((m for s in lines[:ARTICLE_HEAD_LINES] if (m := _BYLINE_DATE.search(s))), None)
+        date = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    return title, title, "\n".join(page.publisher), date
+
+
+def _article_text(lines: list[str], title: int, byline: int, publisher: str, date: tuple[int, int, int] | None) -> str:
     """An article as a document: its publisher and "place, date" as a header, its title, its text (the site's
     menus above the title dropped)."""
     head = [publisher.upper()]
-    where = _LOCALITY.search(publisher) or _TITLE_PLACE.search(lines[title])  # "… tỉnh Tuyên Quang năm 2027"
+    banner = (_BANNER_PLACE.search(x) for x in publisher.split("\n"))  # "SỞ GIÁO DỤC … TỈNH AN GIANG"
+    where = (
+        _LOCALITY.search(publisher) or next((m for m in banner if m), None) or _TITLE_PLACE.search(lines[title])
+    )  # "… tỉnh Tuyên Quang năm 2027"
     where = where or _PLACE_LEAD.match(lines[title].strip())  # "Quảng Trị: Tuần lễ … năm 2027 thu hút …"
     first = next((s for s in lines[byline + 1 :] if len(s.strip()) > 80), "")  # its opening: "… huyện Văn Lâm …"
     where = where or _ANY_LOCALITY.search(first)
-    if where:
+    if where and date:
         d, m, y = date
-        head.append(f"{where.group(1)}, ngày {d} tháng {m} năm {y}")
+        head.append(f"{where.group(1).title()}, ngày {d} tháng {m} năm {y}")
     rest = lines[byline + 1 :]
     end = next((k for k, s in enumerate(rest) if _SITE_TAIL.match(s)), len(rest))
     body = join_wrapped([s for s in rest[:end] if not _RULE.match(s)])
@@ -590,7 +613,7 @@ def _article_text(lines: list[str], title: int, byline: int, publisher: str, dat
     return re.sub(r"\n{3,}", "\n\n", out).strip() + "\n"
 
 
-def tidy_pasted(text: str, force: bool = False) -> str:
+def tidy_pasted(text: str, force: bool = False, page: PageIdentity | None = None) -> str:
     """Pasted or scraped text → plain official-letter layout (see the module docstring). Text that does not
     look pasted is returned unchanged unless `force`."""
     if not force and not looks_pasted(text):
@@ -600,6 +623,7 @@ def tidy_pasted(text: str, force: bool = False) -> str:
     start = _doc_start(lines)
     md = read_metadata(lines, start if start is not None else min(len(lines), 40))
     article = _article_byline(lines) if start is None and not md.lines else None
+    article = article or (_page_article(lines, page) if start is None and not md.lines else None)
     if article is not None:
         return _article_text(lines, *article)
     if start is not None:

@@ -52,6 +52,9 @@ DOC_TYPES: tuple[DocType, ...] = (
     DocType("hop dong", "hợp đồng"),
     DocType("de cuong", "đề cương", code="dc", asked=True),  # "ĐỀ CƯƠNG TUYÊN TRUYỀN", "112/ĐC-UBND"
     DocType("thu dien tu", "thư điện tử"),  # an e-mail pasted with its From:/Date:/Subject: lines
+    # a speech at a conference ("THAM LUẬN" over its title); a question naming one asks of the speeches a letter
+    # invites ("Bản tham luận … tối đa bao nhiêu chữ"), so it is no type asked
+    DocType("tham luan", "tham luận"),
     DocType("bo luat", "bộ luật", titled=True),
     DocType("hien phap", "hiến pháp", titled=True),
     DocType("phap lenh", "pháp lệnh", titled=True),

@@ -138,8 +138,8 @@ ASK_PATTERNS = {
     + MESSAGE_TO
     + r")\b",
     "money": r"\b(bao nhieu tien|(bao nhieu|may) (ti|trieu|nghin|ngan|dong(?! ho))|het bao nhieu|chi phi|muc phat|bi phat(?! hien| sinh| trien)|phat tien|duoc tra|(?<!kiem )(?<!thanh )(?<!dieu )tra (bao nhieu|the nao)|hoc phi|le phi|muc phi|"
-    r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu|gia ve|mat phi|mat tien|"
-    r"ton phi|(kinh phi|ngan sach|du toan|so tien)\b[a-z0-9 ]{0,50}\bbao nhieu(?! (phan tram|lan|nguoi|lop|buoi|ngay|thang|nam|xa|don vi|hoc vien))|((cap|chi|ho tro|duoc|nhan) tien|tien an)\b"
+    r"(muc|tien|tra|nhan|huong|bang) luong|luong (cua|bao nhieu|thang|co ban|toi thieu|hang thang)|phu cap|tien thuong|thuong bao nhieu|phat bao nhieu|ho tro bao nhieu(?!\s*%| phan tram)|gia ve|mat phi|mat tien|"
+    r"ton phi|(kinh phi|ngan sach|du toan|so tien)\b[a-z0-9 ]{0,50}\bbao nhieu(?!\s*%| (phan tram|lan|nguoi|lop|buoi|ngay|thang|nam|xa|don vi|hoc vien))|((cap|chi|ho tro|duoc|nhan) tien|tien an)\b"
     + _NOT_MONEY
     + r"|tien "
     + _NOT_MONEY
@@ -188,7 +188,13 @@ CARRIES = {
 }
 # the kinds of answer only a line carrying them gives: asked and carried by no line near the question (the
 # chunk of its best line), the documents do not answer it ("… bị phạt bao nhiêu tiền?")
-SPECIFIC_KINDS = {"money": "số tiền", "clock": "giờ giấc", "percent": "tỷ lệ", "count": "số lượng"}
+SPECIFIC_KINDS = {
+    "money": "số tiền",
+    "clock": "giờ giấc",
+    "percent": "tỷ lệ",
+    "count": "số lượng",
+    "wage": "tiền lương",
+}
 DUE_NAMED = "thời hạn"
 # a sum of money, not the word "free": "miễn phí" answers what a class costs, not a fine, a wage or a budget
 MONEY_SUM = re.compile(r"\d\s*(đồng|triệu|nghìn|ngàn|tỷ|tỉ|VNĐ|VND|đ)\b", re.I)
@@ -1646,7 +1652,7 @@ def not_covered(ctx, units: list[str], ranked: list[Candidate]) -> tuple[list[st
     person = person_not_near(ctx, ranked)
     if person is not None:  # "Hộ ông Nguyễn Văn Tám … có được tặng …?" of a list that has no Nguyễn Văn Tám
         return [person], True
-    rival = rival_not_near(ctx, ranked)
+    rival = rival_not_near(ctx, ranked) or holder_not_near(ctx, ranked)
     if rival is not None:  # "Sở Y tế …" of a decision tasking "Sở Nội vụ", "Sở Tài chính" and no Sở Y tế
         return [rival], True
     if ranked[0].features.get("province_conflict"):  # "Sở GDĐT Quảng Ngãi …": only other provinces' documents
@@ -1772,6 +1778,44 @@ def person_not_near(ctx, ranked: list[Candidate]) -> str | None:
 
 # a lineage the question names by its capitalised name, one syllable or more ("dòng họ Ngô", "dong ho Nguyen Van")
 _LINEAGE_ASKED = re.compile(rf"(?<!\w)(?i:dòng họ|dong ho)\s+((?:[{CAPITAL}][^\W\d_]*\s*){{1,3}})")
+
+
+# the holder of a role asked by the role ("Giám đốc Sở Văn hóa … hiện nay là ai?", "chủ tịch hội khuyến học tên gì"),
+# answered only by a line naming a person beside that role, or by a document that role signs
+_ROLE = r"(?:pho )?(?:giam doc|chu tich|truong ban|truong phong|bi thu|hieu truong|tong thu ki|bo truong|thu truong)"
+_HOLDER_ASKED = re.compile(rf"\b({_ROLE})\b.{{0,80}}?\b(la ai|ten (?:la )?gi|ten ai|la ong nao|la ba nao)\b")
+# … a person, not the office that chairs a council ("Chủ tịch Hội đồng đánh giá là ai?": "Chủ tịch UBND xã"): the role
+# of a standing body ("Giám đốc Sở …", "Chủ tịch Hội Khuyến học …"), the holder now, or a name asked
+_HOLDER_PERSON = re.compile(
+    rf"\b{_ROLE} (?:so|uy ban|ubnd|hoi khuyen hoc|trung tam|thu vien|truong|phong)\b"
+    r"|\b(hien nay|hien tai|bay gio|hien gio)\b|\bten (?:la )?gi\b|\bten ai\b|\bla (ong|ba) nao\b"
+)
+SURNAMES = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương Trịnh Đinh Lâm Phùng Mai "
+    "Tô Trương Hà Lương Lưu Cao Tạ Kiều Quách Triệu Thái La Nông Lò Vi Hứa Chu Khổng Tăng Thân Từ Châu Lã Mạc Quan Tống"
+).split()
+_PERSON_NAMED = re.compile(
+    rf"(?<!\w)(?:[Ôô]ng|[Bb]à|[Đđ]ồng chí|[Đđ]/c)\s+[{CAPITAL}]|(?<!\w)(?:{'|'.join(SURNAMES)})\s+[{CAPITAL}]\w*\s+[{CAPITAL}]"
+)
+HOLDER_WINDOW = 8
+
+
+def holder_not_near(ctx, ranked: list[Candidate]) -> str | None:
+    """'tên Giám đốc' when the question asks who holds a role and no line near it names a person beside that role (a
+    plan tasking "Sở Văn hóa, Thể thao và Du lịch" does not say who directs it), nor does a document it signs."""
+    m = _HOLDER_ASKED.search(ctx.u.folded)
+    if m is None or not ranked or not _HOLDER_PERSON.search(ctx.u.folded):
+        return None
+    role = m.group(1)
+    near = _near_lines(ranked, 2) + ranked[:HOLDER_WINDOW]
+    if any(role in folded_text(c.text) and _PERSON_NAMED.search(c.text) for c in near):
+        return None
+    docs = [ctx.kb.docs[d] for d in dict.fromkeys(c.document_id for c in ranked[:HOLDER_WINDOW])]
+    if any(d.signer and role in fold(d.signer_title or "") for d in docs):
+        return None
+    from bot.answerers.base import as_written
+
+    return "tên " + as_written(ctx.u.text, role)
 
 
 # One of several of a kind the question names by its head word: a body ("Sở Y tế") or a prize ("giải Ba"). When the
@@ -1959,7 +2003,7 @@ def refusal_thresholds(model: dict | None = None) -> tuple[float, float, float]:
 QUESTION_SHAPE_WORDS = frozenset(
     "bao lau, han chot, co mat, mat, mat phi, mat tien, ton phi, xong, de dat, hen, yeu cau, dang ki, giay to, ho so, "
     "sap nhap, sau sap nhap, sap xep, sau sap xep, goi dien, cham, cham nhat, muon nhat, som nhat, cu the, hien nay, hien tai, bay gio, hien gio, luc nay, thoi diem, the nao, ra sao, nhu the nao, co duoc, duoc khong, con, vay, nhi, nhe, "
-    "xin hoi, cho hoi, nghe noi, giup, neu, noi, di, phia, kieu, luon, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, doi tuong, "
+    "xin hoi, cho hoi, nghe noi, giup, liet ke, day du, chuc vu, neu, noi, di, phia, kieu, luon, bat dau, ket thuc, dien ra, keo dai, thu tuc, qui trinh, cach thuc, doi tuong, "
     # what a question about a document itself asks for ("số hiệu là gì, ngày nào, ai ký")
     "so hieu, trich yeu, ngay ki, nguoi ki, ai ki, noi nhan, kinh gui, "
     # a quantifier ("tất cả bao nhiêu dòng họ")
@@ -1971,7 +2015,21 @@ QUESTION_SHAPE_WORDS = frozenset(
 )
 # … and those of a question asking whom to call ("gọi" alone may be a call-up: "gọi bao nhiêu thanh niên nhập ngũ")
 CONTACT_SHAPE_WORDS = frozenset(
-    {"goi", "hoi", "lien lac", "so", "nhan", "nhan tin", "nhan so", "thac mac", "vuong mac", "giai dap"}
+    {
+        "goi",
+        "hoi",
+        "hoi them",
+        "them",
+        "lien he",
+        "lien lac",
+        "so",
+        "nhan",
+        "nhan tin",
+        "nhan so",
+        "thac mac",
+        "vuong mac",
+        "giai dap",
+    }
 )  # "có thắc mắc thì liên hệ ai": the asking frame
 _CODE = re.compile(r"[\d/\-]")
 
@@ -2116,6 +2174,8 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
             return "year" if giving else "count"
     if ranked and _DUE_ASKED.search(ctx.u.folded) and not _due_near(ctx, ranked):
         return "due"
+    if ranked and wage_asked(ctx.u.text, ctx.u.folded) and not _wage_near(ctx, ranked):
+        return "wage"  # "lương giáo viên … bao nhiêu": a fee or a grant near it is no wage
     asked = [k for k in SPECIFIC_KINDS if k in asked_kinds(ctx.u.folded)]
     if not asked or not ranked:
         return None
@@ -2131,6 +2191,37 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
         if _of_other_years(ctx, carrying):  # "Năm 2026 … bao nhiêu tiền?": the sums of 2021 - 2025
             return "year"
     return None
+
+
+# a wage asked ("lương giáo viên … bao nhiêu", "phụ cấp …"), and the words a line paying one writes (folded); typed
+# without diacritics "luong" is also "lượng", so the words it ends ("chất lượng", "số lượng", "lực lượng") are none
+_WAGE_WORDS = r"luong|thu lao|phu cap|tien cong|tro cap"
+_WAGE_FOLDED = re.compile(rf"\b({_WAGE_WORDS})\b")
+_LUONG_ENDS = frozenset("chat so khoi dung nang luc trong san ham luu thoi dai ke thuong tu".split())
+_FIGURE_ASKED = re.compile(r"\b(bao nhieu|muc|may|the nao|ra sao)\b")
+
+
+def wage_asked(question: str, folded_question: str) -> bool:
+    """The question asks how much a wage is: "lương" (typed with its accents, or folded and no "chất lượng"), with a
+    figure asked. An allowance asked ("phụ cấp", "thù lao") is not: the documents pay it as "hỗ trợ … đồng/tháng"."""
+    if not _FIGURE_ASKED.search(folded_question):
+        return False
+    words = re.findall(r"\w+", folded_question)
+    for i, w in enumerate(words):
+        if w == "luong" and (i == 0 or words[i - 1] not in _LUONG_ENDS):
+            if not has_diacritics(question) or "lương" in nfc(question).lower():
+                return True
+    return False
+
+
+def _wage_near(ctx, ranked: list[Candidate]) -> bool:
+    """A line near the question (the chunk of its best line) pays a wage: a sum beside a wage's word, in the line or
+    its headings."""
+    for c in _near_lines(ranked, KIND_NEAR_CHUNKS["money"]) + ranked[:1]:
+        paid = MONEY_SUM.search(c.text) or row_carries("money", c)  # "| Thù lao báo cáo viên | buổi | 300.000 |"
+        if paid and _WAGE_FOLDED.search(with_headings(ctx.kb, c)):
+            return True
+    return False
 
 
 DUE_WINDOW = 10

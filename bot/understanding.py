@@ -302,9 +302,21 @@ def classify_intent(f: str, u: Understanding) -> str:
     return "search"
 
 
+_SHARE_ASKED = re.compile(r"\b(bao nhiêu|bao nhieu|mấy|may)\s*%", re.IGNORECASE)
+_MONEY_WORDS = re.compile(
+    r"\b(kinh phí|ngân sách|dự toán|số tiền|hỗ trợ|kinh phi|ngan sach|du toan|so tien|ho tro)\b", re.I
+)
+
+
+def _share_of_money(text: str) -> str:
+    """ "ngân sách tỉnh hỗ trợ bao nhiêu %" as "… bao nhiêu phần trăm": folded words keep no "%", and a share of a
+    budget would be read as a sum asked (a share asked of anything else is read as it was)."""
+    return _SHARE_ASKED.sub(r"\1 phần trăm", text) if _MONEY_WORDS.search(text) else text
+
+
 def understand(question: str, lex: Lexicon, today: dt.date, previous: Understanding | None = None) -> Understanding:
     text, problem = clean_input(question)
-    f = fold_words(text)
+    f = fold_words(_share_of_money(text))
     u = Understanding(text=text, folded=f, problem=problem, topic_text=text)
     if problem and problem != "too_long":
         return u

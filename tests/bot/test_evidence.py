@@ -876,3 +876,44 @@ def test_a_sponsor_is_named_by_its_kind_and_capitalised_name():
     assert _organisations("Ngân hàng Agribank tài trợ bao nhiêu?") == [("Ngân hàng", "Agribank")]
     assert _organisations("cty Sen Vàng tài trợ cho TTHTCĐ Tân Mỹ Lợi bao nhiêu?") == [("cty", "Sen Vàng")]
     assert _organisations("công ty nào tài trợ nhiều nhất?") == []
+
+
+def test_a_share_of_a_budget_is_no_sum_asked():
+    from vntext import fold
+
+    # "kinh phí … bao nhiêu" asks a sum, unless it asks a share, in words or by its sign
+    assert "money" in asked_kinds(fold("kinh phí hỗ trợ mỗi trung tâm là bao nhiêu"))
+    assert "money" not in asked_kinds(fold("xã chưa cân đối ngân sách thì tỉnh hỗ trợ bao nhiêu %"))
+    assert "money" not in asked_kinds(fold("ngân sách tỉnh hỗ trợ bao nhiêu phần trăm"))
+
+
+def test_a_wage_is_asked_by_its_words_not_by_a_quantity():
+    from bot.evidence import wage_asked
+    from vntext import fold
+
+    for q in (
+        "Lương giáo viên lớp xóa mù chữ bao nhiêu?",
+        "luong giao vien bao nhieu 1 thang",
+        "mức lương cán bộ TTHTCĐ",
+    ):
+        assert wage_asked(q, fold(q)), q
+    for q in (
+        "Chất lượng lớp học thế nào?",  # "lượng" typed with its accents
+        "chat luong lop hoc ra sao",  # folded, of "chất lượng"
+        "so luong hoc vien bao nhieu",
+        "Lương giáo viên do ai chi trả?",  # no figure asked
+        "Phụ cấp giám đốc TTHTCĐ bao nhiêu?",  # an allowance, which the documents pay as "hỗ trợ"
+    ):
+        assert not wage_asked(q, fold(q)), q
+
+
+def test_a_role_holder_is_asked_and_named():
+    from bot.evidence import _HOLDER_ASKED, _PERSON_NAMED
+    from vntext import fold
+
+    assert _HOLDER_ASKED.search(fold("Giám đốc Sở Văn hóa tỉnh Quảng Trị hiện nay là ai?"))
+    assert _HOLDER_ASKED.search(fold("chu tich hoi khuyen hoc tinh ten gi"))
+    assert not _HOLDER_ASKED.search(fold("Ai chủ trì tổ chức hội nghị?"))  # a body asked, no role's holder
+    assert _PERSON_NAMED.search("Giám đốc: Ông Nguyễn Văn An")
+    assert _PERSON_NAMED.search("| Phó Chủ tịch UBND xã | Trần Văn Bình |")
+    assert not _PERSON_NAMED.search("Giám đốc Sở Văn hóa, Thể thao và Du lịch chủ trì")

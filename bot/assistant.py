@@ -552,6 +552,7 @@ class Assistant:
             return [], None
         ranked = EvidenceRanker(ctx, units, picks=chosen).candidates()
         elsewhere = articles.unknown_document(ctx) or articles.not_in_library(ctx)  # "Thông tư 18 …?": not here
+        elsewhere = elsewhere or citations.number_of_other_year(ctx)  # "Quyết định … năm 2025 số bao nhiêu?"
         elsewhere = elsewhere or contacts.no_contact_of_body(ctx, ranked)  # "sđt Hội Khuyến học tỉnh …?"
         if elsewhere is not None:
             return ranked, elsewhere

@@ -2172,6 +2172,8 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
         giving = [c for c in near if gives_count(counted, c.text)]
         if not giving or _of_other_years(ctx, giving):
             return "year" if giving else "count"
+        if _counts_other_titles(ctx, giving):  # "bao nhiêu người đạt “Công dân học tập”" of a results' list of others
+            return "count"
     if ranked and _DUE_ASKED.search(ctx.u.folded) and not _due_near(ctx, ranked):
         return "due"
     if ranked and wage_asked(ctx.u.text, ctx.u.folded) and not _wage_near(ctx, ranked):
@@ -2222,6 +2224,18 @@ def _wage_near(ctx, ranked: list[Candidate]) -> bool:
         if paid and _WAGE_FOLDED.search(with_headings(ctx.kb, c)):
             return True
     return False
+
+
+def _counts_other_titles(ctx, giving: list[Candidate]) -> bool:
+    """The question counts the holders of a title ("đạt danh hiệu Công dân học tập") and no line giving the count
+    names it, with its headings, its table's columns and its document's identity (they count families, lineages,
+    learners of a class)."""
+    asked = f" {ctx.u.folded} "  # the title as what the counted hold: "đạt (danh hiệu) …", "công nhận …"
+    titles = [t for t in ctx.kb.quoted_names() if re.search(rf" (dat|cong nhan|danh hieu) (danh hieu )?{t} ", asked)]
+    if not titles:
+        return False
+    read = lambda c: f" {with_headings(ctx.kb, c)} {folded_text(c.columns)} {ctx.kb.identity_folded(c.document_id)} "
+    return not any(f" {t} " in read(c) for c in giving for t in titles)
 
 
 DUE_WINDOW = 10

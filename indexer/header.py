@@ -744,6 +744,8 @@ def _infer_province(sc: _Scan) -> None:
     provs = [h.province] if h.province else _written_provinces(" ".join(filter(None, [h.issuer, h.subject])), lex)
     if not provs and h.issuer and re.match(r"^(UBND|Sở|Hội|Ủy ban)", h.issuer):
         provs = lex.find_provinces(h.place or "")
+    if not provs and not h.issuer and not h.number:  # a speech at a conference: "Đồng Tháp, ngày 22 tháng 10 …"
+        provs = lex.find_provinces(h.place or "")
     if not provs and h.issuer and not h.issuer.startswith("Bộ") and not h.number:
         provs = lex.find_provinces(sc.body_head)
     if not provs and h.issuer and re.search(r"\b(xã|phường|đặc khu)\b", h.issuer):

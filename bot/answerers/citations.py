@@ -6,8 +6,8 @@ import re
 
 from vntext.doc_types import CITED_TYPES
 from bot.answer import Answer
-from bot.answerers import passages
-from bot.answerers.base import Context, short
+from bot.answerers import documents, passages
+from bot.answerers.base import Context, refusal, short
 from bot.retrieval import content_terms, coverage
 from vntext import fold
 
@@ -55,6 +55,14 @@ def answer(ctx: Context) -> Answer | None:
         return None if ctx.topic() else passages.answer(ctx, restrict_docs=own)
     if not scored or scored[0][0] < CITATION_MIN_SCORE:
         return None
+    own = _own_asked(ctx, terms, [asked_type] if asked_type else list(u.doc_types))
+    if own is not None and own[0] >= scored[0][0] - CITATION_TIE:
+        return _own_number(ctx, own[1])  # "Quyết định khen thưởng … của UBND tỉnh Ninh Bình số bao nhiêu?"
+    return _render(ctx, scored)
+
+
+def _render(ctx: Context, scored: list) -> Answer:
+    """The best one or two cited documents (within CITATION_TIE of the best), with the sentence citing each."""
     best = scored[0][0]
     chosen = []
     for s, c in scored:
@@ -76,3 +84,38 @@ def answer(ctx: Context) -> Answer | None:
         lines.append(f"  Trích: “{short(c.quote, 360)}”")
         lines.append(f"  Nguồn: {ctx.cite(c.document_id, c.section_path, c.chunk_id)}.")
     return ctx.finish("citation", lines, [ctx.src_from_fact(c, 1.0) for c in chosen])
+
+
+_NUMBER_ASKED = re.compile(r"\bso (bao nhieu|may|hieu|nao)\b|\bso (la )?gi\b")
+
+
+def _own_asked(ctx: Context, terms, types: list[str]) -> tuple[float, object] | None:
+    """(score, document) of the store's own document of a type the question names that fits it best by its identity
+    (type, number, issuer, province, subject), scored as a cited document is; None unless its number is asked."""
+    if not _NUMBER_ASKED.search(ctx.u.folded):
+        return None
+    wanted = {t.lower() for t in types if t}
+    scored = [
+        (coverage(terms, " ".join(filter(None, [d.doc_type, d.number, d.issuer, d.province, d.subject]))) + 0.5, d)
+        for d in ctx.kb.docs.values()
+        if (d.doc_type or "").lower() in wanted
+    ]
+    return max(scored, key=lambda x: x[0]) if scored else None
+
+
+def _own_number(ctx: Context, doc) -> Answer | None:
+    """The number of the store's own document asked: its header (a year it is not of is refused first, by
+    `number_of_other_year`)."""
+    return documents.answer(ctx)
+
+
+def number_of_other_year(ctx: Context) -> Answer | None:
+    """ "Quyết định khen thưởng … năm 2025 … số bao nhiêu?" when the store's own decision that fits it best is of
+    another year (neither issued then nor naming it in its subject): the documents do not hold that one."""
+    asked = set(ctx.u.years)
+    own = _own_asked(ctx, content_terms(ctx.u.text), list(ctx.u.doc_types)) if asked else None
+    if own is None or own[0] < CITATION_MIN_SCORE:
+        return None
+    doc = own[1]
+    years = ({doc.date.year} if doc.date else set()) | {int(y) for y in re.findall(r"\b(20\d\d)\b", doc.subject or "")}
+    return refusal(ctx.question, [f"năm {y}" for y in sorted(asked)]) if years and not asked & years else None

@@ -87,3 +87,17 @@ def test_a_role_holder_is_answered_only_when_named(assistant):
     assert not ans.answered and "Giám đốc" in ans.answer, ans.answer
     ans = assistant.ask("Trưởng phòng đọc thiếu nhi của Thư viện tỉnh Hà Tĩnh là ai?")
     assert ans.answered and "Phan Thị Hạnh" in ans.answer, ans.answer
+
+
+def test_a_count_of_a_title_no_line_counts_is_refused(assistant):
+    ans = assistant.ask("Năm 2026 Gia Lai công nhận bao nhiêu người đạt danh hiệu “Công dân học tập”?")
+    assert not ans.answered and "412.560" not in ans.answer, ans.answer  # families, not citizens
+    ans = assistant.ask("Năm 2026 Gia Lai có bao nhiêu gia đình đạt danh hiệu Gia đình học tập?")
+    assert ans.answered and "412.560" in ans.answer, ans.answer
+
+
+def test_the_number_of_the_stores_own_decision_is_its_header(assistant):
+    ans = assistant.ask("Quyết định tặng bằng khen về xây dựng xã hội học tập năm 2026 của UBND tỉnh Ninh Bình số mấy?")
+    assert ans.answered and ans.answer.startswith("Quyết định 1847/QĐ-UBND"), ans.answer
+    ans = assistant.ask("Quyết định tặng bằng khen về xây dựng xã hội học tập năm 2024 của UBND tỉnh Ninh Bình số mấy?")
+    assert not ans.answered and "năm 2024" in ans.answer, ans.answer

@@ -110,6 +110,7 @@ NAMED_HEADING_SYLLABLES = (2, 6)
 _TITLE_NUMBER = re.compile(r"^\s*(?:(?:Điều|Chương|Mục|Phần)\s+)?(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.):]\s*", re.I)
 # a best line sharing no topic word with the question gives way to one of this many best lines that shares some
 COVERED_WINDOW = 5
+LACKING_WINDOW = 8  # … when the best line lacks a salient word: the line holding them all may rank lower
 # "X là gì?": a line saying "X là …" among this many best lines is put first
 DEFINITION_WINDOW = 30
 # a paragraph longer than this is split into its sentences
@@ -317,12 +318,15 @@ def _whole_question_first(ranked: list[Candidate], asked: set[str]) -> list[Cand
         return ranked
     first = ranked[0]
     need = first.features.get("cov_line_ctx", 0.0) + FULL_COVER_MARGIN
+    # the best line lacks a salient word even with its document's identity ("vận động" of "Quỹ khuyến học … huyện Văn
+    # Lâm … vận động được bao nhiêu" in a page of Văn Lâm): a line holding them all needs no margin of other words
+    lacking = first.features.get("salient_line_doc", first.features.get("salient_line", 0.0)) < 0.999
     return _first_of(
         ranked,
-        COVERED_WINDOW,
+        LACKING_WINDOW if lacking else COVERED_WINDOW,
         lambda c: (
             c.features.get("salient_line_doc", c.features.get("salient_line", 0.0)) >= 0.999
-            and c.features.get("cov_line", 0.0) >= need
+            and (c.features.get("cov_line", 0.0) >= need or lacking)
             and not is_table_row(c.text)
             and _no_worse(c, first)
         ),

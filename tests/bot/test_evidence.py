@@ -566,7 +566,9 @@ def test_a_line_holding_the_whole_question_comes_before_one_holding_half_of_it()
     whole = line("- 11 TTHTCĐ …; kinh phí hoạt động bình quân chỉ khoảng 12 triệu đồng/trung tâm/năm", 0.96)
     assert _whole_question_first([task, whole], {"number"})[0] is whole
     assert _whole_question_first([task, whole], {"list"})[0] is task
-    assert _whole_question_first([line("…", 0.7, salient=0.0), whole], {"number"})[0].text == "…"  # within the margin
+    assert _whole_question_first([line("…", 0.7), whole], {"number"})[0].text == "…"  # within the margin
+    # … unless the best line lacks a salient word: the line holding them all needs no margin
+    assert _whole_question_first([line("…", 0.7, salient=0.0), whole], {"number"})[0] is whole
     assert _whole_question_first([task, line("…", 0.96, salient=0.5)], {"number"})[0] is task  # a salient word lacking
     lacking = line("kinh phí hoạt động bình quân …", 0.96, ask_number_lacks=1.0)
     assert _whole_question_first([task, lacking], {"number"})[0] is task

@@ -2199,8 +2199,8 @@ def kind_not_near(ctx, ranked: list[Candidate]) -> str | None:
     return None
 
 
-# a wage asked ("lương giáo viên … bao nhiêu", "phụ cấp …"), and the words a line paying one writes (folded); typed
-# without diacritics "luong" is also "lượng", so the words it ends ("chất lượng", "số lượng", "lực lượng") are none
+# a wage asked ("lương giáo viên … bao nhiêu"), and the words a line paying one writes (folded: "phụ cấp", "thù lao"
+# too); typed without diacritics "luong" is also "lượng", so the words it ends ("chất lượng", "lực lượng") are none
 _WAGE_WORDS = r"luong|thu lao|phu cap|tien cong|tro cap"
 _WAGE_FOLDED = re.compile(rf"\b({_WAGE_WORDS})\b")
 _LUONG_ENDS = frozenset("chat so khoi dung nang luc trong san ham luu thoi dai ke thuong tu".split())

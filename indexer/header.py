@@ -13,6 +13,7 @@ from itertools import islice
 
 from bot.lexicon import Lexicon, fold_words
 from vntext import fold
+from vntext import is_upper_line as _is_upper_line
 from vntext.doc_types import TITLE_LED_TYPES, TITLED_TYPES, TYPE_BY_CODE, TYPE_BY_FOLDED
 
 # the title line of a titled type: "LUẬT VIÊN CHỨC 2010", "BỘ LUẬT DÂN SỰ NĂM 2015"
@@ -85,11 +86,6 @@ def find_annex(lines: list[str], body_end: int) -> int | None:
             if nxt < len(lines) and (_ANNEX_TITLE.match(lines[nxt]) or _is_upper_line(lines[nxt].strip())):
                 return nxt
     return None
-
-
-def _is_upper_line(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
 def _clean_item(s: str) -> str:

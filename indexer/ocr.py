@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from vntext import is_upper_line as _is_upper
+
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -363,11 +365,6 @@ def _is_noise(ln: OcrLine) -> bool:
     if ln.conf < 30 and letters / visible < 0.6:
         return True
     return ln.conf < 10 and letters < 4  # Tesseract's confidence is low on short clean lines too
-
-
-def _is_upper(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
 def layout_text(lines: list[OcrLine]) -> list[str]:

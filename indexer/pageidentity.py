@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from vntext import is_upper_line as _is_upper
+
 # an organisation's name, as a banner or a <title> writes it ("Trung tâm GDNN-GDTX khu vực Tri Tôn", "Báo Hưng Yên")
 _ORGANISATION = re.compile(
     r"^(?:Ban|Hội|Sở|Phòng|UBND|Ủy ban|Uỷ ban|Bộ|Trung tâm|Văn phòng|Cục|Vụ|Trường|Thư viện|Báo|Đài|Cổng thông tin)\b",
@@ -28,11 +30,6 @@ FAQ_MIN_QUESTIONS = 3  # fewer question headings: an article's subheadings that 
 class PageIdentity:
     publisher: list[str]  # the banner's lines, outermost body first ("SỞ GIÁO DỤC … AN GIANG", "TRUNG TÂM …")
     date: tuple[int, int, int] | None  # (d, m, y)
-
-
-def _is_upper(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
 def _banner_lines(soup) -> list[str]:

@@ -147,10 +147,11 @@ _ITEM_END = (".", ";", ",")
 
 
 def _restarts_list(stack: list[Node], marker: str, line: str, previous: str) -> bool:
-    """ "1." under a "5." section whose last line introduces a list ("… kính đề nghị:"), or the next number of such a
-    restarted list: its items, not the sections after "5." (after an item of its own, "3. Bản sao … .", a list
-    announced by "Hồ sơ … gồm:" is its section's next list, not the item's). A number that would also be the section's next ("3. Tổ
-    chức thực hiện" after "2. …:" › "2. … ."), written as a title under items written as sentences, is the section."""
+    """ "1." under a titled "5." section whose last line introduces a list ("… kính đề nghị:"), or the next number of
+    such a restarted list: its items, not the sections after "5." (after an item, "3. Bản sao … .", a list announced
+    by "Hồ sơ … gồm:" is its section's next list, not the item's). A number that would also be the section's next
+    ("3. Tổ chức thực hiện" after "2. …:" › "2. … ."), written as a title under items written as sentences, is the
+    section."""
     inner = _innermost_structural(stack)
     if not marker.isdigit():
         return False

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from indexer.normalize import unzip_closing_columns
 from indexer.pageidentity import PageIdentity, number_questions, page_identity
 from vntext import fold
+from vntext import is_upper_line as _is_upper
 
 _MOTTO = "cong hoa xa hoi chu nghia viet nam"
 _META_LABELS = {  # folded label → key
@@ -117,11 +118,6 @@ class Metadata:
     date: tuple[int, int, int] | None = None  # (d, m, y)
     subject: str | None = None
     lines: set[int] = field(default_factory=set)  # the lines it was read from
-
-
-def _is_upper(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
 # -- HTML ------------------------------------------------------------------------------------------------

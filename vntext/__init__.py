@@ -115,6 +115,12 @@ def letter_class(folded_letter: str, capitals_only: bool = False) -> str:
     return "[" + "".join(sorted(chars)) + "]"
 
 
+def is_upper_line(text: str) -> bool:
+    """A line written in capitals: three letters or more, all upper-case ("UBND TỈNH AN GIANG", "THAM LUẬN")."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
 def has_diacritics(text: str) -> bool:
     return _unmarked(unicodedata.normalize("NFD", text or "")) != (text or "").lower()
 

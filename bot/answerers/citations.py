@@ -56,8 +56,8 @@ def answer(ctx: Context) -> Answer | None:
     if not scored or scored[0][0] < CITATION_MIN_SCORE:
         return None
     own = _own_asked(ctx, terms, [asked_type] if asked_type else list(u.doc_types))
-    if own is not None and own[0] >= scored[0][0] - CITATION_TIE:
-        return _own_number(ctx, own[1])  # "Quyết định khen thưởng … của UBND tỉnh Ninh Bình số bao nhiêu?"
+    if own is not None and own[0] >= scored[0][0] - CITATION_TIE:  # "Quyết định khen thưởng … số bao nhiêu?": its
+        return documents.answer(ctx)  # header (a year it is not of is refused before, by `number_of_other_year`)
     return _render(ctx, scored)
 
 
@@ -103,17 +103,13 @@ def _own_asked(ctx: Context, terms, types: list[str]) -> tuple[float, object] | 
     return max(scored, key=lambda x: x[0]) if scored else None
 
 
-def _own_number(ctx: Context, doc) -> Answer | None:
-    """The number of the store's own document asked: its header (a year it is not of is refused first, by
-    `number_of_other_year`)."""
-    return documents.answer(ctx)
-
-
 def number_of_other_year(ctx: Context) -> Answer | None:
     """ "Quyết định khen thưởng … năm 2025 … số bao nhiêu?" when the store's own decision that fits it best is of
     another year (neither issued then nor naming it in its subject): the documents do not hold that one."""
     asked = set(ctx.u.years)
-    own = _own_asked(ctx, content_terms(ctx.u.text), list(ctx.u.doc_types)) if asked else None
+    if not asked or not _NUMBER_ASKED.search(ctx.u.folded):  # every question passes here: no work for most
+        return None
+    own = _own_asked(ctx, content_terms(ctx.u.text), list(ctx.u.doc_types))
     if own is None or own[0] < CITATION_MIN_SCORE:
         return None
     doc = own[1]
